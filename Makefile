@@ -1,0 +1,45 @@
+# zhuqi: make demo · make test · make bench · make lint
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ZHUQI := $(PY) -m zhuqi.cli
+export ZHUQI_HOME ?= $(CURDIR)
+
+.PHONY: demo test lint bench browser migrations-check deploy-check clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+# The web app on SQLite (or DATABASE_URL) with demo data, on http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(ZHUQI) migrate --noinput -v 0
+	$(ZHUQI) demo
+	$(ZHUQI) runserver 127.0.0.1:8000
+
+# Headless Chromium for the browser tests (Debian package; no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; fi
+
+# The whole suite (unit, API, browser); DATABASE_URL switches it to PostgreSQL.
+test: $(VENV)/.installed browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+migrations-check: $(VENV)/.installed
+	$(ZHUQI) makemigrations --check --dry-run
+
+deploy-check: $(VENV)/.installed
+	DJANGO_ENV=production SECRET_KEY=check-only-$$(date +%s)-a-long-random-looking-secret-value-for-check ALLOWED_HOSTS=zhuqi.example $(ZHUQI) check --deploy --fail-level WARNING
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf var/zhuqi.sqlite3 var/media var/static

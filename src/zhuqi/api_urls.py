@@ -1,0 +1,18 @@
+"""The REST API router: every app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from zhuqi.assistance import api as assistance_api
+from zhuqi.cases import api as cases_api
+from zhuqi.core import api as core_api
+from zhuqi.enterprises import api as enterprises_api
+from zhuqi.projects import api as projects_api
+
+router = DefaultRouter()
+core_api.register(router)
+enterprises_api.register(router)
+assistance_api.register(router)
+cases_api.register(router)
+projects_api.register(router)
+
+urlpatterns = router.urls

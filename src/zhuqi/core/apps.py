@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "zhuqi.core"
+    label = "core"
+    verbose_name = _("基础")
+
+    def ready(self):
+        from . import audit, signals  # noqa: F401 - connect receivers
+
+        audit.connect_permission_signals()

@@ -1,0 +1,279 @@
+"""The audit log: append-only, hash-chained, two layers.
+
+* Row diffs: every save and delete of a zhuqi model is recorded by signal handlers, with the
+  fields that changed (old → new).
+* Domain events: services call `record(...)` for transitions and events (case dispatched,
+  deadline missed), logins, exports and imports.
+
+Who and where come from a context variable set by the request middleware, by management
+commands (`actor_label="命令: …"`) and by background jobs, so there is no change without a name.
+Entries are chained: `hash = sha256(prev_hash + canonical JSON)`. `verify()` recomputes the chain
+and returns the first entry whose hash no longer matches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+GENESIS = "0" * 64
+SKIP_FIELDS = {"password", "last_login", "path", "depth"}
+# Changes to these fields of these models are permission changes, not ordinary updates.
+PERMISSION_FIELDS = {
+    "core.user": {"role", "region_id", "department_id", "is_staff", "is_superuser", "is_active"}
+}
+_LOCK_KEY = 7243071  # pg_advisory_xact_lock key serialising appends to the chain
+
+
+@dataclass
+class AuditContext:
+    actor: Any = None
+    actor_label: str = ""
+    ip: str | None = None
+    enabled: bool = True
+
+
+_DEFAULT = AuditContext()
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("zhuqi_audit", default=_DEFAULT)  # noqa: B039 - never mutated
+
+
+def current() -> AuditContext:
+    return _context.get()
+
+
+@contextlib.contextmanager
+def acting_as(actor=None, *, label: str = "", ip: str | None = None, enabled: bool = True):
+    """Attribute every audit entry written inside the block to `actor` (or a label)."""
+    token = _context.set(AuditContext(actor=actor, actor_label=label, ip=ip, enabled=enabled))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+@contextlib.contextmanager
+def row_diffs_disabled():
+    """Skip the row-diff layer (bulk generators); domain events are still written."""
+    ctx = current()
+    token = _context.set(AuditContext(actor=ctx.actor, actor_label=ctx.actor_label, ip=ctx.ip, enabled=False))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
+def entry_payload(entry) -> str:
+    """The canonical JSON the hash covers: every meaningful column."""
+    data = {
+        "id": entry.pk,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "ip": entry.ip,
+        "action": entry.action,
+        "event": entry.event,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "message": entry.message,
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def compute_hash(prev_hash: str, entry) -> str:
+    return hashlib.sha256((prev_hash + entry_payload(entry)).encode("utf-8")).hexdigest()
+
+
+def object_type_of(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.label_lower
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    event: str = "",
+    changes: dict | None = None,
+    message: str = "",
+    actor=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+):
+    """Append one entry to the chain, inside the caller's transaction."""
+    from .models import AuditEntry
+
+    ctx = current()
+    actor = actor if actor is not None else ctx.actor
+    if hasattr(actor, "resolve"):
+        actor = actor.resolve()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    label = ctx.actor_label or (actor.display_name if actor is not None else "系统")
+    if obj is not None:
+        object_type = object_type or object_type_of(obj)
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry = AuditEntry(
+            actor=actor,
+            actor_label=label[:150],
+            ip=ctx.ip,
+            action=action,
+            event=event,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            changes=_json_value(changes or {}),
+            message=message,
+            prev_hash=last or GENESIS,
+            hash=uuid.uuid4().hex,  # placeholder until the id is known
+        )
+        entry.save()
+        entry.hash = compute_hash(entry.prev_hash, entry)
+        entry.save(update_fields=["hash"], _allow_update=True)
+    return entry
+
+
+def verify(batch: int = 5000):
+    """Walk the chain in id order. Returns (checked_count, first_bad_entry_or_None, reason)."""
+    from .models import AuditEntry
+
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            return checked, None, ""
+        for entry in rows:
+            if entry.prev_hash != prev:
+                return checked, entry, "上一条哈希不匹配（有条目被删除或插入）"
+            if compute_hash(prev, entry) != entry.hash:
+                return checked, entry, "内容哈希不匹配（条目被篡改）"
+            prev = entry.hash
+            checked += 1
+            last_id = entry.id
+
+
+def field_values(instance: models.Model) -> dict[str, Any]:
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in SKIP_FIELDS:
+            continue
+        values[field.attname] = _json_value(getattr(instance, field.attname))
+    return values
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+
+
+def _audited(sender) -> bool:
+    from .models import AuditEntry, Notification
+
+    if sender in (AuditEntry, Notification):
+        return False
+    module = sender.__module__
+    return module.startswith("zhuqi.") and not getattr(sender, "audit_exempt", False)
+
+
+@receiver(pre_save, dispatch_uid="zhuqi_audit_pre_save")
+def _remember_old(sender, instance, raw=False, **kwargs):
+    if raw or not current().enabled or not _audited(sender) or instance._state.adding or not instance.pk:
+        return
+    try:
+        old = sender._base_manager.get(pk=instance.pk)
+    except sender.DoesNotExist:
+        return
+    instance._audit_old = field_values(old)
+
+
+@receiver(post_save, dispatch_uid="zhuqi_audit_post_save")
+def _record_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw or not current().enabled or not _audited(sender):
+        return
+    new = field_values(instance)
+    if created:
+        record(
+            "create", instance, changes={k: [None, v] for k, v in new.items() if v not in (None, "", [], {})}
+        )
+        return
+    changes = diff(getattr(instance, "_audit_old", {}), new)
+    if changes:
+        action = (
+            "permission"
+            if PERMISSION_FIELDS.get(sender._meta.label_lower, set()) & changes.keys()
+            else "update"
+        )
+        record(action, instance, changes=changes)
+    instance._audit_old = new
+
+
+@receiver(post_delete, dispatch_uid="zhuqi_audit_post_delete")
+def _record_delete(sender, instance, **kwargs):
+    if not current().enabled or not _audited(sender):
+        return
+    record("delete", instance, changes={k: [v, None] for k, v in field_values(instance).items()})
+
+
+def timeline(obj: models.Model, limit: int = 200):
+    """An object's history, oldest first, for the timeline component."""
+    from .models import AuditEntry
+
+    qs = AuditEntry.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk)).select_related(
+        "actor"
+    )
+    return list(qs.order_by("id")[:limit])
+
+
+def _m2m_permission_changed(sender, instance, action, pk_set=None, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"} or not current().enabled:
+        return
+    field = "groups" if sender is instance.__class__.groups.through else "user_permissions"
+    record("permission", instance, changes={field: [action.removeprefix("post_"), sorted(pk_set or [])]})
+
+
+def connect_permission_signals() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed
+
+    user_model = get_user_model()
+    m2m_changed.connect(
+        _m2m_permission_changed, sender=user_model.groups.through, dispatch_uid="zhuqi_audit_groups"
+    )
+    m2m_changed.connect(
+        _m2m_permission_changed, sender=user_model.user_permissions.through, dispatch_uid="zhuqi_audit_perms"
+    )

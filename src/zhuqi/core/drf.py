@@ -1,0 +1,17 @@
+"""DRF settings hooks (kept apart from api.py: DRF imports these while loading itself)."""
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Scope: anything not visible answers 404 (DRF's default) with a Chinese message."""
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == 404:
+        response.data = {"detail": "未找到该对象"}
+    return response

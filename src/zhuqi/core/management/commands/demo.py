@@ -1,0 +1,29 @@
+"""`zhuqi demo`: load the demo county into the current database (idempotent)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from zhuqi.core import demo
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（固镇县）：可重复执行；库中有非演示数据时拒绝"
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("生产环境（DJANGO_ENV=production）不能加载演示数据。")
+        reason = demo.demo_blocked_reason()
+        if reason:
+            raise CommandError(reason)
+        demo.load(self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "演示数据已就绪。登录地址 http://127.0.0.1:8000/ ，演示账号（密码均为 %s）："
+                % demo.DEMO_PASSWORD
+            )
+        )
+        for username, full_name, role, *_rest in demo.LOGINS:
+            self.stdout.write(f"  {username:<12} {full_name:<6} {role.label}")
+        self.stdout.write(
+            "  zy01…zy25     首席服务专员（25 名）；leader01… 县级领导；qiye 企业用户（企业数据加载后）"
+        )

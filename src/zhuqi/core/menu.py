@@ -1,0 +1,62 @@
+"""Navigation by role. Later apps append entries with `register(...)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+ALL = frozenset(
+    {
+        "admin",
+        "dispatch",
+        "leader",
+        "dept_head",
+        "handler",
+        "commissioner",
+        "grid",
+        "supervisor",
+        "observer",
+        "enterprise",
+    }
+)
+OFFICIALS = ALL - {"enterprise"}
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset
+    order: int = 50
+
+
+_items: list[MenuItem] = [
+    MenuItem(_("首页"), "home", "house", ALL, 0),
+    MenuItem(_("区划"), "core:region_list", "diagram-3", OFFICIALS, 80),
+    MenuItem(_("部门"), "core:department_list", "building", OFFICIALS, 81),
+    MenuItem(_("人员"), "core:user_list", "people", OFFICIALS - {"grid"}, 82),
+    MenuItem(_("审计日志"), "core:audit_list", "shield-check", frozenset({"admin", "supervisor"}), 90),
+    MenuItem(_("系统管理"), "admin:index", "gear", frozenset({"admin"}), 99),
+]
+
+
+def register(item: MenuItem) -> None:
+    if item not in _items:
+        _items.append(item)
+
+
+def menu_for(user) -> list[dict]:
+    role = "admin" if user.is_superuser else user.role
+    out = []
+    for item in sorted(_items, key=lambda i: i.order):
+        if role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
+    return out

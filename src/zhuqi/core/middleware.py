@@ -1,0 +1,61 @@
+"""Request middleware: who and from where, for the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from . import audit
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit.acting_as(_LazyActor(request), ip=client_ip(request)):
+            return self.get_response(request)
+
+
+class _LazyActor:
+    """Resolves request.user when an entry is written (DRF authenticates after middleware)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def resolve(self):
+        request = self.request
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return getattr(user, "_wrapped", user)
+
+
+class SecondFactorMiddleware:
+    """With ZHUQI_ADMIN_2FA on, a system admin must pass TOTP before any other page."""
+
+    EXEMPT_PREFIXES = ("/account/2fa/", "/account/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+
+        from .views import needs_second_factor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            return redirect(f"/account/2fa/?next={request.path}")
+        return self.get_response(request)

@@ -1,0 +1,355 @@
+"""Core models: the Region tree, departments, users and roles, the audit log, notifications,
+attachments, comments and work-calendar overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedQuerySet, scope_for
+
+
+class Region(models.Model):
+    """A node of the one administrative tree: province → city → county → town/park → grid.
+
+    `path` is materialised with a trailing slash (`34/3403/340323/`), so a subtree is
+    `path LIKE '34/3403/%'` on an indexed column."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县（区）")
+        TOWN = "town", _("乡镇（街道）")
+        PARK = "park", _("园区")
+        GRID = "grid", _("网格")
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["path"]
+        indexes = [
+            # subtree filters: WHERE path LIKE '34/3403/%'
+            models.Index(fields=["path"], name="region_path_like", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        self.depth = self.path.count("/") - 1
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        names = list(
+            Region.objects.filter(path__in=self.ancestor_paths())
+            .order_by("depth")
+            .values_list("name", flat=True)
+        )
+        return "".join(names)
+
+    def ancestor_paths(self) -> list[str]:
+        parts = self.path.strip("/").split("/")
+        return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+    def is_within(self, other: Region) -> bool:
+        return self.path.startswith(other.path)
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("path")
+
+
+class Department(models.Model):
+    """A unit that handles work (经信局, 自然资源局, 供电公司, a bank…), belonging to a Region."""
+
+    class Kind(models.TextChoices):
+        LEADING_GROUP = "leading_group", _("领导小组")
+        DISPATCH_OFFICE = "dispatch_office", _("专班办公室")
+        GOVERNMENT = "government", _("政府部门")
+        TOWN = "town", _("乡镇（街道）")
+        PARK = "park", _("园区管委会")
+        EXTERNAL = "external", _("外部单位")
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.GOVERNMENT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["region__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind == self.Kind.EXTERNAL
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")
+
+
+class Role(models.TextChoices):
+    """What a user does on the platform; decides their home page, menu and data scope."""
+
+    ADMIN = "admin", _("系统管理员")
+    DISPATCH = "dispatch", _("专班办公室")
+    LEADER = "leader", _("县级领导")
+    DEPT_HEAD = "dept_head", _("部门负责人")
+    HANDLER = "handler", _("部门经办人")
+    COMMISSIONER = "commissioner", _("首席服务专员")
+    GRID = "grid", _("网格员")
+    SUPERVISOR = "supervisor", _("督查")
+    OBSERVER = "observer", _("观察员")
+    ENTERPRISE = "enterprise", _("企业用户")
+
+
+class ZhuqiUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in: an official in a Region (and maybe a Department), or enterprise staff."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.OBSERVER)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    title = models.CharField(_("职务"), max_length=60, blank=True)
+    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+
+    objects = ZhuqiUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).user_q()
+
+
+class AuditEntry(models.Model):
+    """One append-only, hash-chained entry of the audit log.
+
+    `hash = sha256(prev_hash + canonical JSON of this entry)`; `zhuqi audit verify` recomputes
+    the chain and names the first entry whose stored hash no longer matches."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        TRANSITION = "transition", _("状态变更")
+        EVENT = "event", _("业务事件")
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        PERMISSION = "permission", _("权限变更")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices)
+    event = models.CharField(_("事件"), max_length=60, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False, unique=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-id"]
+        indexes = [
+            # an object's timeline: WHERE object_type=? AND object_id=? ORDER BY id
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
+
+class Notification(models.Model):
+    """An in-app message in a user's inbox; outbound channels (e-mail, SMS, IM) copy it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    level = models.CharField(_("级别"), max_length=10, default="info")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the unread badge: WHERE recipient_id=? AND read_at IS NULL
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GenericTarget(models.Model):
+    """Abstract base for things that hang off any object (attachments, comments)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{instance.content_type_id}-{instance.object_id}-{filename}"
+
+
+class Attachment(GenericTarget):
+    """A file attached to any object (a visit photo, a reply document), within size/type limits."""
+
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    mime = models.CharField(_("类型"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_target")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+class Comment(GenericTarget):
+    """A remark on any object, shown in its timeline."""
+
+    body = models.TextField(_("内容"), max_length=5000)
+
+    class Meta:
+        verbose_name = _("评论")
+        verbose_name_plural = _("评论")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="comment_target")]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class WorkdayOverride(models.Model):
+    """An admin's correction to the work calendar: a date that is a holiday or a working day,
+    whatever the `holidays` package says (for years it does not know yet, or local rest days)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '放假'}"

@@ -1,0 +1,73 @@
+"""Notifications: the in-app inbox plus copies through outbound channels.
+
+`notify(...)` writes inbox rows in the caller's transaction and hands outbound delivery to
+`transaction.on_commit` (a Celery task when REDIS_URL is set), so sending never blocks or breaks
+the action that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from .models import Notification
+
+log = logging.getLogger("zhuqi.notify")
+
+
+def channels():
+    return [import_string(path)() for path in settings.NOTIFY_CHANNELS]
+
+
+def notify(
+    recipients: Iterable, title: str, *, body: str = "", url: str = "", level: str = "info"
+) -> list[Notification]:
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, title=title[:200], body=body, url=url[:300], level=level))
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.pk]
+
+    def _dispatch():
+        from .tasks import deliver_notifications
+
+        try:
+            if ids:
+                deliver_notifications.delay(ids)
+            else:  # backends that do not return ids: deliver the objects directly
+                deliver(created)
+        except Exception:  # noqa: BLE001 - never break the caller
+            log.exception("notification dispatch failed")
+
+    transaction.on_commit(_dispatch)
+    return created
+
+
+def deliver(notifications: Iterable[Notification]) -> int:
+    """Send each notification through every configured channel; failures are logged."""
+    sent = 0
+    chans = channels()
+    for notification in notifications:
+        for channel in chans:
+            try:
+                channel.send(notification)
+                sent += 1
+            except Exception:  # noqa: BLE001 - one broken channel must not stop the others
+                log.exception("channel %s failed for notification %s", channel.name, notification.pk)
+    return sent
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,141 @@
+"""Data scope: the one mechanism that limits what each user sees.
+
+Every list, detail, export, API response and count starts from `Model.objects.visible_to(user)`.
+A model declares its scope by a static `scope_q(user) -> Q` built from the helpers of `Scope`:
+the viewer's Region subtree, their Department, their Assignments, or — for an enterprise user —
+their own enterprise. Outside scope is indistinguishable from "does not exist": 404.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from .models import User
+
+NOTHING = Q(pk__in=[])
+
+# Roles whose scope is their Region subtree (for a department role: the department's region).
+REGION_ROLES = {"dispatch", "leader", "supervisor", "observer", "dept_head", "handler", "grid"}
+# Roles whose scope over enterprises is their own assignments (plus what hooks add).
+ASSIGNMENT_ROLES = {"commissioner"}
+
+# Later apps register how "assigned enterprises" are found, without core importing them.
+_assigned_enterprise_hooks: list[Callable[[Any], Q]] = []
+
+
+def register_assigned_enterprises(hook: Callable[[Any], Q]) -> None:
+    """`hook(user)` returns a Q over Enterprise selecting the user's assigned enterprises."""
+    if hook not in _assigned_enterprise_hooks:
+        _assigned_enterprise_hooks.append(hook)
+
+
+class Scope:
+    """What one user may see, as Q objects over whatever field a model names."""
+
+    def __init__(self, user: User | Any):
+        self.user = user
+        self.authenticated = bool(user and user.is_authenticated and user.is_active)
+        self.role = getattr(user, "role", None) if self.authenticated else None
+        self.is_admin = self.authenticated and (user.is_superuser or self.role == "admin")
+        self.region_path = self._region_path()
+
+    def _region_path(self) -> str | None:
+        if not self.authenticated:
+            return None
+        region = getattr(self.user, "region", None)
+        if region is None and getattr(self.user, "department_id", None):
+            region = self.user.department.region
+        return region.path if region is not None else None
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.role == "enterprise"
+
+    def region_q(self, field: str) -> Q:
+        """Rows whose region path (`field` ends in `path`) lies in the viewer's subtree."""
+        if self.is_admin:
+            return Q()
+        if not self.authenticated or self.is_enterprise_user or not self.region_path:
+            return NOTHING
+        return Q(**{f"{field}__startswith": self.region_path})
+
+    def department_q(self, field: str) -> Q:
+        """Rows belonging to the viewer's own department (`field` is a Department FK)."""
+        if self.is_admin:
+            return Q()
+        dept_id = getattr(self.user, "department_id", None) if self.authenticated else None
+        return Q(**{field: dept_id}) if dept_id else NOTHING
+
+    def enterprise_q(self, prefix: str = "") -> Q:
+        """Rows about enterprises the viewer may see; `prefix` leads to the Enterprise
+        (e.g. `enterprise__`), empty for Enterprise itself."""
+        if self.is_admin:
+            return Q()
+        if not self.authenticated:
+            return NOTHING
+        if self.is_enterprise_user:
+            ent_id = _own_enterprise_id(self.user)
+            return Q(**{f"{prefix}pk": ent_id}) if ent_id else NOTHING
+        q = NOTHING
+        if self.role in REGION_ROLES and self.region_path:
+            q = Q(**{f"{prefix}region__path__startswith": self.region_path})
+        for hook in _assigned_enterprise_hooks:
+            assigned = hook(self.user)
+            if assigned is not None:
+                q |= Q(**{f"{prefix}pk__in": _subquery(assigned)})
+        return q
+
+    def user_q(self) -> Q:
+        if self.is_admin:
+            return Q()
+        if not self.authenticated:
+            return NOTHING
+        if self.is_enterprise_user or not self.region_path:
+            return Q(pk=self.user.pk)
+        return Q(region__path__startswith=self.region_path) | Q(pk=self.user.pk)
+
+
+def _subquery(q: Q):
+    from django.apps import apps
+
+    return apps.get_model("enterprises", "Enterprise").objects.filter(q).values("pk")
+
+
+def _own_enterprise_id(user) -> int | None:
+    cached = getattr(user, "_own_enterprise_id", "unset")
+    if cached != "unset":
+        return cached
+    membership = getattr(user, "enterprise_membership", None)
+    value = membership.enterprise_id if membership is not None else None
+    user._own_enterprise_id = value
+    return value
+
+
+def scope_for(user) -> Scope:
+    """The Scope of `user`, computed once per user object."""
+    cached = getattr(user, "_zhuqi_scope", None)
+    if cached is None:
+        cached = Scope(user)
+        with contextlib.suppress(AttributeError):
+            user._zhuqi_scope = cached
+    return cached
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A QuerySet with `visible_to(user)`; the model supplies `scope_q(user)`."""
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        return self.filter(self.model.scope_q(user))
+
+    def get_visible_or_404(self, user, **lookup):
+        try:
+            return self.visible_to(user).get(**lookup)
+        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404 from exc

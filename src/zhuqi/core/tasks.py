@@ -1,0 +1,13 @@
+"""Background tasks of the core app (run in-process unless REDIS_URL is set)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def deliver_notifications(ids: list[int]) -> int:
+    from .models import Notification
+    from .notify import deliver
+
+    return deliver(Notification.objects.filter(pk__in=ids).select_related("recipient"))

@@ -1,0 +1,40 @@
+"""Template filters: money in 万元/亿元, percentages, event labels."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+# Domain events written by services, shown in timelines. Apps add theirs with EVENT_LABELS.update.
+EVENT_LABELS: dict[str, str] = {
+    "attachment_added": "上传附件",
+    "comment_added": "发表评论",
+    "totp_enrolled": "绑定动态口令",
+}
+
+
+@register.filter
+def event_label(code: str) -> str:
+    return EVENT_LABELS.get(code, code)
+
+
+@register.filter
+def wan(value) -> str:
+    """Yuan → 万元 with two decimals (or 亿元 from 1 亿 up)."""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if abs(amount) >= Decimal("100000000"):
+        return f"{(amount / Decimal('100000000')).quantize(Decimal('0.01'))} 亿元"
+    return f"{(amount / Decimal('10000')).quantize(Decimal('0.01'))} 万元"
+
+
+@register.filter
+def pct(value, digits: int = 1) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):.{int(digits)}f}%"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("regions/", views.region_list, name="region_list"),
+    path("regions/<int:pk>/", views.region_detail, name="region_detail"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("people/", views.user_list, name="user_list"),
+    path("people/<int:pk>/", views.user_detail, name="user_detail"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/", views.notification_open, name="notification_open"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attach/<str:label>/<str:pk>/", views.attachment_add, name="attachment_add"),
+    path("comment/<str:label>/<str:pk>/", views.comment_add, name="comment_add"),
+    path("audit/", views.audit_list, name="audit_list"),
+]

@@ -1,0 +1,299 @@
+"""Core pages: login and two-factor, role home pages, regions, departments, people, inbox,
+attachments, comments, audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit, services
+from .forms import AttachmentForm, CommentForm, LoginForm, TokenForm
+from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
+from .scope import scope_for
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def needs_second_factor(user) -> bool:
+    return bool(
+        settings.ZHUQI_ADMIN_2FA and user.is_authenticated and user.is_system_admin and not user.is_verified()
+    )
+
+
+@login_required
+def second_factor(request):
+    """Enrol (first time) or verify a TOTP device; system admins pass here when 2FA is on."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    pending = None
+    if device is None:
+        pending = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="zhuqi", confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = device or pending
+        if target.verify_token(form.cleaned_data["token"]):
+            if pending is not None:
+                pending.confirmed = True
+                pending.save(update_fields=["confirmed"])
+                audit.record("permission", user, event="totp_enrolled", message="绑定动态口令", actor=user)
+            otp_login(request, target)
+            return redirect(request.GET.get("next") or "home")
+        form.add_error("token", _("动态口令不正确或已过期，请重新输入"))
+    qr_svg = None
+    if pending is not None:
+        import segno
+
+        qr_svg = segno.make(pending.config_url, micro=False).svg_inline(scale=4)
+    return render(
+        request,
+        "registration/second_factor.html",
+        {
+            "form": form,
+            "enrolling": pending is not None,
+            "qr_svg": qr_svg,
+            "secret": pending and pending.bin_key.hex(),
+        },
+    )
+
+
+ROLE_HOME_TITLES = {
+    Role.ADMIN: _("系统管理工作台"),
+    Role.DISPATCH: _("专班办公室工作台"),
+    Role.LEADER: _("领导驾驶舱"),
+    Role.DEPT_HEAD: _("部门工作台"),
+    Role.HANDLER: _("经办工作台"),
+    Role.COMMISSIONER: _("首席服务专员工作台"),
+    Role.GRID: _("网格员工作台"),
+    Role.SUPERVISOR: _("督查工作台"),
+    Role.OBSERVER: _("概览"),
+    Role.ENTERPRISE: _("企业服务"),
+}
+
+# Later apps add cards to a role's home page: callables (request) -> dict | None
+HOME_CARDS: list = []
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = Role.ADMIN if user.is_superuser else user.role
+    cards = [c for c in (card(request) for card in HOME_CARDS) if c]
+    context = {
+        "role": role,
+        "role_label": Role(role).label,
+        "home_title": ROLE_HOME_TITLES.get(role, _("首页")),
+        "cards": cards,
+        "recent_notifications": Notification.objects.filter(recipient=user)[:5],
+    }
+    if role != Role.ENTERPRISE:
+        context["counts"] = {
+            "regions": Region.objects.visible_to(user).count(),
+            "departments": Department.objects.visible_to(user).count(),
+            "users": User.objects.visible_to(user).filter(is_active=True).count(),
+        }
+    return render(request, "core/home.html", context)
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def region_list(request):
+    qs = Region.objects.visible_to(request.user).annotate(n_departments=Count("departments", distinct=True))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    kind = request.GET.get("kind")
+    if kind in Region.Kind.values:
+        qs = qs.filter(kind=kind)
+    return render(
+        request,
+        "core/region_list.html",
+        {"page": _page(request, qs), "q": q, "kind": kind, "kinds": Region.Kind.choices},
+    )
+
+
+@login_required
+def region_detail(request, pk):
+    region = Region.objects.get_visible_or_404(request.user, pk=pk)
+    children = Region.objects.visible_to(request.user).filter(parent=region)
+    departments = Department.objects.visible_to(request.user).filter(region=region)
+    ancestors = Region.objects.filter(path__in=region.ancestor_paths()).order_by("depth")
+    return render(
+        request,
+        "core/region_detail.html",
+        {"region": region, "children": children, "departments": departments, "ancestors": ancestors},
+    )
+
+
+@login_required
+def department_list(request):
+    qs = Department.objects.visible_to(request.user).select_related("region").annotate(n_users=Count("users"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q))
+    return render(request, "core/department_list.html", {"page": _page(request, qs), "q": q})
+
+
+@login_required
+def department_detail(request, pk):
+    dept = Department.objects.get_visible_or_404(request.user, pk=pk)
+    people = User.objects.visible_to(request.user).filter(department=dept, is_active=True)
+    return render(
+        request,
+        "core/department_detail.html",
+        {"department": dept, "people": people, "timeline": audit.timeline(dept)},
+    )
+
+
+@login_required
+def user_list(request):
+    if request.user.role == Role.GRID:
+        raise Http404
+    qs = User.objects.visible_to(request.user).select_related("region", "department").filter(is_active=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(full_name__contains=q) | Q(username__icontains=q) | Q(title__contains=q))
+    role = request.GET.get("role")
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    return render(
+        request,
+        "core/user_list.html",
+        {"page": _page(request, qs), "q": q, "role": role, "roles": Role.choices},
+    )
+
+
+@login_required
+def user_detail(request, pk):
+    person = User.objects.get_visible_or_404(request.user, pk=pk)
+    return render(request, "core/user_detail.html", {"person": person, "timeline": audit.timeline(person)})
+
+
+@login_required
+def inbox(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    return render(
+        request,
+        "core/inbox.html",
+        {"page": _page(request, qs, 30), "unread_only": bool(request.GET.get("unread"))},
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    ids = request.POST.getlist("id")
+    services.mark_read(request.user, [int(i) for i in ids if i.isdigit()] if ids else None)
+    return redirect("core:inbox")
+
+
+@login_required
+def notification_open(request, pk):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.mark_read(request.user, [note.pk])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(note.url)
+    return redirect("core:inbox")
+
+
+def _safe_next(request, fallback: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return fallback
+
+
+# Objects that accept attachments/comments through the generic views: label → (model getter)
+ATTACHABLE: dict[str, str] = {"core.department": "core.Department", "core.region": "core.Region"}
+
+
+def register_attachable(label: str) -> None:
+    ATTACHABLE[label] = label
+
+
+def _target(request, label: str, pk: str):
+    from django.apps import apps
+
+    if label not in ATTACHABLE:
+        raise Http404
+    model = apps.get_model(label)
+    return model.objects.get_visible_or_404(request.user, pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, label, pk):
+    target = _target(request, label, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        try:
+            services.add_attachment(target, form.cleaned_data["file"], actor=request.user)
+            messages.success(request, _("附件已上传"))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+    return redirect(_safe_next(request, "/"))
+
+
+@login_required
+def attachment_download(request, pk):
+    att = get_object_or_404(Attachment, pk=pk)
+    _target(request, att.content_type.app_label + "." + att.content_type.model, att.object_id)
+    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+
+
+@login_required
+@require_POST
+def comment_add(request, label, pk):
+    target = _target(request, label, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("评论内容不能为空，且不能超过 5000 字"))
+    else:
+        services.add_comment(target, form.cleaned_data["body"], actor=request.user)
+    return redirect(_safe_next(request, "/"))
+
+
+@login_required
+def audit_list(request):
+    user = request.user
+    if not (user.is_system_admin or user.role == Role.SUPERVISOR):
+        raise Http404
+    qs = AuditEntry.objects.select_related("actor")
+    if not user.is_system_admin:
+        scope = scope_for(user)
+        qs = qs.filter(Q(actor__in=User.objects.filter(scope.user_q())))
+    action = request.GET.get("action")
+    if action in AuditEntry.Action.values:
+        qs = qs.filter(action=action)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(object_repr__contains=q) | Q(actor_label__contains=q) | Q(event__contains=q))
+    return render(
+        request,
+        "core/audit_list.html",
+        {"page": _page(request, qs), "actions": AuditEntry.Action.choices, "action": action, "q": q},
+    )

@@ -1,0 +1,182 @@
+"""Working days for deadlines: weekends, China's public holidays, 调休 weekend workdays.
+
+The `holidays` package supplies the State Council's arrangement for the years it knows;
+`WorkdayOverride` rows (entered or imported by an admin) win over it, for years the package does
+not know yet or for local decisions. Calendar arithmetic runs on a sorted list of working days,
+so `add_working_days` and `working_days_between` cost a binary search, not a walk day by day.
+
+Conventions:
+* `add_working_days(d, n)` for n ≥ 1 is the n-th working day after `d` (d itself not counted);
+  n = 0 is `d` if it is a working day, else the next one; n < 0 counts back |n| working days
+  before `d`.
+* `working_days_between(a, b)` counts the working days in (a, b]; negative when b < a. So
+  `working_days_between(d, add_working_days(d, n)) == n` for every n ≥ 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_OVERRIDE_TTL = 60.0  # seconds a process trusts its copy of the overrides table
+
+
+@lru_cache(maxsize=256)
+def _package_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    cal = holidays.China(years=year)
+    offs = frozenset(d for d in cal if d.year == year)
+    extra = frozenset(d for d in getattr(cal, "weekend_workdays", ()) if d.year == year)
+    return offs, extra
+
+
+def arrangement_known(year: int) -> bool:
+    """True when the year's 调休 arrangement is known (package or overrides)."""
+    if _package_year(year)[1]:
+        return True
+    return any(d.year == year for d in _overrides())
+
+
+class _Calendar:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.first_year = 0
+        self.last_year = -1
+        self.days: list[dt.date] = []
+        self.overrides_at = 0.0
+        self.overrides: dict[dt.date, bool] = {}
+
+    def reset(self):
+        with self.lock:
+            self.first_year, self.last_year, self.days = 0, -1, []
+            self.overrides_at = 0.0
+
+
+_cal = _Calendar()
+
+
+def _overrides() -> dict[dt.date, bool]:
+    now = time.monotonic()
+    if now - _cal.overrides_at > _OVERRIDE_TTL:
+        from django.db.utils import DatabaseError
+
+        try:
+            from .models import WorkdayOverride
+
+            fresh = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
+        except DatabaseError:  # table not migrated yet
+            fresh = {}
+        if fresh != _cal.overrides:
+            _cal.first_year, _cal.last_year, _cal.days = 0, -1, []
+        _cal.overrides = fresh
+        _cal.overrides_at = now
+    return _cal.overrides
+
+
+def invalidate() -> None:
+    """Forget cached overrides and day lists (called when an override is saved or deleted)."""
+    _cal.reset()
+
+
+def _year_workdays(year: int, overrides: dict[dt.date, bool]) -> list[dt.date]:
+    offs, extra = _package_year(year)
+    day = dt.date(year, 1, 1)
+    out = []
+    while day.year == year:
+        if day in overrides:
+            working = overrides[day]
+        elif day in extra:
+            working = True
+        else:
+            working = day.weekday() < 5 and day not in offs
+        if working:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _ensure(first: int, last: int) -> list[dt.date]:
+    overrides = _overrides()
+    with _cal.lock:
+        if _cal.last_year < _cal.first_year:
+            _cal.first_year, _cal.last_year = first, last
+            _cal.days = [d for y in range(first, last + 1) for d in _year_workdays(y, overrides)]
+        if first < _cal.first_year:
+            head = [d for y in range(first, _cal.first_year) for d in _year_workdays(y, overrides)]
+            _cal.days = head + _cal.days
+            _cal.first_year = first
+        if last > _cal.last_year:
+            tail = [d for y in range(_cal.last_year + 1, last + 1) for d in _year_workdays(y, overrides)]
+            _cal.days = _cal.days + tail
+            _cal.last_year = last
+        return _cal.days
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(SHANGHAI)
+        return value.date()
+    return value
+
+
+def is_working_day(day: dt.date | dt.datetime) -> bool:
+    d = _as_date(day)
+    days = _ensure(d.year, d.year)
+    i = bisect_left(days, d)
+    return i < len(days) and days[i] == d
+
+
+def add_working_days(start: dt.date | dt.datetime, n: int) -> dt.date:
+    """The date `n` working days after `start` (see the module docstring for n ≤ 0)."""
+    d = _as_date(start)
+    span = abs(n) // 240 + 1
+    while True:
+        days = _ensure(d.year - (span if n < 0 else 1), d.year + (span if n > 0 else 1))
+        if n > 0:
+            idx = bisect_right(days, d) + n - 1
+        elif n == 0:
+            idx = bisect_left(days, d)
+        else:
+            idx = bisect_left(days, d) + n
+        if 0 <= idx < len(days):
+            return days[idx]
+        span *= 2
+
+
+def working_days_between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> int:
+    """Working days in (a, b]; negative when b is before a."""
+    da, db = _as_date(a), _as_date(b)
+    if db < da:
+        return -working_days_between(db, da)
+    days = _ensure(da.year, db.year)
+    return bisect_right(days, db) - bisect_right(days, da)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last instant of `day` in Asia/Shanghai, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+def due_at(start: dt.datetime, n: int) -> dt.datetime:
+    """A deadline `n` working days after the moment `start`: the end of that working day."""
+    return end_of_day(add_working_days(start, n))
+
+
+def missing_arrangement_warning(today: dt.date | None = None) -> str | None:
+    """From November on, warn while next year's 调休 arrangement is unknown."""
+    today = today or dt.datetime.now(SHANGHAI).date()
+    if today.month < 11:
+        return None
+    if arrangement_known(today.year + 1):
+        return None
+    return (
+        f"{today.year + 1}年的节假日和调休安排尚未录入。国务院办公厅公布后，请在“工作日调整”中录入或导入，"
+        "否则明年的办理时限会按普通周末计算。"
+    )

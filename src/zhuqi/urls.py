@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from zhuqi.core import views as core_views
+
+admin.site.site_header = "zhuqi 助企 · 系统管理"
+admin.site.site_title = "zhuqi 助企"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("account/login/", core_views.LoginView.as_view(), name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/2fa/", core_views.second_factor, name="second_factor"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("core/", include("zhuqi.core.urls")),
+    path("enterprises/", include("zhuqi.enterprises.urls")),
+    path("assistance/", include("zhuqi.assistance.urls")),
+    path("cases/", include("zhuqi.cases.urls")),
+    path("projects/", include("zhuqi.projects.urls")),
+    path("api/v1/", include("zhuqi.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
