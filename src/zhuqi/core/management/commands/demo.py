@@ -18,8 +18,7 @@ class Command(BaseCommand):
         demo.load(self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
-                "演示数据已就绪。登录地址 http://127.0.0.1:8000/ ，演示账号（密码均为 %s）："
-                % demo.DEMO_PASSWORD
+                f"演示数据已就绪。登录地址 http://127.0.0.1:8000/ ，演示账号（密码均为 {demo.DEMO_PASSWORD}）："
             )
         )
         for username, full_name, role, *_rest in demo.LOGINS:
