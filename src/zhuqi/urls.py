@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("zhuqi.cases.urls")),
     path("projects/", include("zhuqi.projects.urls")),
     path("api/v1/", include("zhuqi.api_urls")),
+    path("open311/v2/", include("zhuqi.cases.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
