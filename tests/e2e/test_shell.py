@@ -46,4 +46,7 @@ def test_phone_sized_home_has_collapsible_menu(phone, world):
     assert not menu.is_visible()
     phone.click("button.navbar-toggler")
     menu.wait_for(state="visible")
+    phone.wait_for_selector("#zq-nav.show:not(.showing)")
+    phone.wait_for_timeout(400)  # let the slide-in transition finish before the screenshot
+    assert phone.locator("[data-testid=nav-menu] a", has_text="首页").is_visible()
     shot(phone, "home-handler-phone")

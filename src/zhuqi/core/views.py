@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, services
-from .forms import AttachmentForm, CommentForm, LoginForm, TokenForm
+from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
 from .scope import scope_for
 
@@ -118,7 +118,11 @@ def _page(request, qs, per_page=50):
 
 @login_required
 def region_list(request):
-    qs = Region.objects.visible_to(request.user).annotate(n_departments=Count("departments", distinct=True))
+    qs = (
+        Region.objects.visible_to(request.user)
+        .annotate(n_departments=Count("departments", distinct=True))
+        .order_by("path")
+    )
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
@@ -147,7 +151,12 @@ def region_detail(request, pk):
 
 @login_required
 def department_list(request):
-    qs = Department.objects.visible_to(request.user).select_related("region").annotate(n_users=Count("users"))
+    qs = (
+        Department.objects.visible_to(request.user)
+        .select_related("region")
+        .annotate(n_users=Count("users"))
+        .order_by("region__path", "name")
+    )
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q))
@@ -246,12 +255,12 @@ def _target(request, label: str, pk: str):
 @require_POST
 def attachment_add(request, label, pk):
     target = _target(request, label, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
+    upload = request.FILES.get("file")
+    if upload is None:
         messages.error(request, _("请选择要上传的文件"))
     else:
         try:
-            services.add_attachment(target, form.cleaned_data["file"], actor=request.user)
+            services.add_attachment(target, upload, actor=request.user)
             messages.success(request, _("附件已上传"))
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
