@@ -82,6 +82,7 @@ def test_session_expires_and_cookies_are_hardened(settings):
 
 def test_check_deploy_is_clean_under_production_settings():
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; not in production
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY="a-long-random-production-secret-for-the-deploy-check-0123456789-abcdef",

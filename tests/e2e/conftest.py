@@ -41,7 +41,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN", base_url=live_server.url)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 860}, locale="zh-CN", base_url=live_server.url
+    )
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
@@ -52,7 +54,12 @@ def page(browser, live_server):
 def phone(browser, live_server):
     """A phone-sized page (an official on a visit)."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN", base_url=live_server.url
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        base_url=live_server.url,
     )
     pg = context.new_page()
     pg.set_default_timeout(15000)

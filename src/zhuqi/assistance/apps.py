@@ -6,3 +6,41 @@ class AssistanceConfig(AppConfig):
     name = "zhuqi.assistance"
     label = "assistance"
     verbose_name = _("包抓帮扶")
+
+    def ready(self):
+        from zhuqi.core import demo, menu, scope
+        from zhuqi.core.menu import MenuItem
+        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+        from zhuqi.core.views import HOME_CARDS, register_attachable
+
+        from . import cards, demo_data, selectors
+
+        scope.register_assigned_enterprises(selectors.assigned_enterprises_q)
+        register_attachable("assistance.visit")
+        register_attachable("assistance.meeting")
+        officials = menu.OFFICIALS
+        menu.register(MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 10))
+        menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
+        menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))
+        menu.register(MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", officials, 24))
+        menu.register(MenuItem(_("政企会议"), "assistance:meeting_list", "people-fill", officials, 25))
+        menu.register(
+            MenuItem(_("包抓分工"), "assistance:assignment_list", "diagram-2", frozenset({"admin", "dispatch", "leader", "supervisor"}), 26)
+        )
+        if cards.my_enterprises_card not in HOME_CARDS:
+            HOME_CARDS.append(cards.my_enterprises_card)
+        EVENT_LABELS.update(
+            {
+                "assigned": "分配包抓责任",
+                "handed_over": "工作交接",
+                "assignment_ended": "结束包抓",
+                "visit_recorded": "填报走访",
+                "plan_created": "制定一企一策",
+                "measure_added": "新增帮扶措施",
+                "measure_progress": "更新措施进展",
+                "meeting_recorded": "登记政企会议",
+                "visit_rule_changed": "修改走访频次",
+                "load_limit_changed": "修改包抓数量",
+            }
+        )
+        demo.register(demo_data.load, 30)

@@ -45,17 +45,20 @@ def arrangement_known(year: int) -> bool:
 
 class _Calendar:
     def __init__(self):
-        self.lock = threading.Lock()
+        # Re-entrant: `_ensure` holds it while `_overrides` may reset the day list.
+        self.lock = threading.RLock()
         self.first_year = 0
         self.last_year = -1
         self.days: list[dt.date] = []
-        self.overrides_at = 0.0
+        # None = never loaded / invalidated. (Not 0.0: time.monotonic() counts from boot, so
+        # on a machine up for less than the TTL "0.0" would look fresh and hide the overrides.)
+        self.overrides_at: float | None = None
         self.overrides: dict[dt.date, bool] = {}
 
     def reset(self):
         with self.lock:
             self.first_year, self.last_year, self.days = 0, -1, []
-            self.overrides_at = 0.0
+            self.overrides_at = None
 
 
 _cal = _Calendar()
@@ -63,7 +66,8 @@ _cal = _Calendar()
 
 def _overrides() -> dict[dt.date, bool]:
     now = time.monotonic()
-    if now - _cal.overrides_at > _OVERRIDE_TTL:
+    loaded_at = _cal.overrides_at
+    if loaded_at is None or now - loaded_at > _OVERRIDE_TTL:
         from django.db.utils import DatabaseError
 
         try:
@@ -72,10 +76,13 @@ def _overrides() -> dict[dt.date, bool]:
             fresh = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
         except DatabaseError:  # table not migrated yet
             fresh = {}
-        if fresh != _cal.overrides:
-            _cal.first_year, _cal.last_year, _cal.days = 0, -1, []
-        _cal.overrides = fresh
-        _cal.overrides_at = now
+        # Under the lock: another thread may be extending the day list in `_ensure`; resetting
+        # it half-way would leave a list that no longer matches first_year..last_year.
+        with _cal.lock:
+            if fresh != _cal.overrides:
+                _cal.first_year, _cal.last_year, _cal.days = 0, -1, []
+            _cal.overrides = fresh
+            _cal.overrides_at = now
     return _cal.overrides
 
 
@@ -102,8 +109,11 @@ def _year_workdays(year: int, overrides: dict[dt.date, bool]) -> list[dt.date]:
 
 
 def _ensure(first: int, last: int) -> list[dt.date]:
-    overrides = _overrides()
+    _overrides()  # refresh if stale (the query runs outside the lock)
     with _cal.lock:
+        # The day list must be built from the overrides it is cached with: read them under
+        # the lock, not from a snapshot another thread may have replaced since.
+        overrides = _cal.overrides
         if _cal.last_year < _cal.first_year:
             _cal.first_year, _cal.last_year = first, last
             _cal.days = [d for y in range(first, last + 1) for d in _year_workdays(y, overrides)]
