@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 ZHUQI := $(PY) -m zhuqi.cli
 export ZHUQI_HOME ?= $(CURDIR)
 
-.PHONY: demo test lint bench browser migrations-check deploy-check clean
+.PHONY: demo test lint typecheck bench browser migrations-check deploy-check clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,12 @@ test: $(VENV)/.installed browser
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+
+# mypy with django-stubs on the modules that own state changes
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy $(TYPED)
+
+TYPED ?= src/zhuqi/core/services.py src/zhuqi/core/audit.py src/zhuqi/core/scope.py src/zhuqi/core/workcalendar.py src/zhuqi/core/notify.py
 
 migrations-check: $(VENV)/.installed
 	$(ZHUQI) makemigrations --check --dry-run

@@ -50,8 +50,9 @@ class Scope:
         if not self.authenticated:
             return None
         region = getattr(self.user, "region", None)
-        if region is None and getattr(self.user, "department_id", None):
-            region = self.user.department.region
+        department = getattr(self.user, "department", None)
+        if region is None and department is not None:
+            region = department.region
         return region.path if region is not None else None
 
     @property
@@ -109,9 +110,8 @@ def _subquery(q: Q):
 
 
 def _own_enterprise_id(user) -> int | None:
-    cached = getattr(user, "_own_enterprise_id", "unset")
-    if cached != "unset":
-        return cached
+    if hasattr(user, "_own_enterprise_id"):
+        return user._own_enterprise_id
     membership = getattr(user, "enterprise_membership", None)
     value = membership.enterprise_id if membership is not None else None
     user._own_enterprise_id = value
