@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhuqi.assistance",
     "zhuqi.cases",
     "zhuqi.projects",
+    "zhuqi.scale",
 ]
 
 MIDDLEWARE = [
