@@ -6,3 +6,44 @@ class ProjectsConfig(AppConfig):
     name = "zhuqi.projects"
     label = "projects"
     verbose_name = _("重点项目")
+
+    def ready(self):
+        from zhuqi.core import demo, menu, views
+        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+
+        from . import cards
+        from .demo_data import load_demo
+
+        officials = menu.OFFICIALS
+        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "kanban", menu.ALL, 30))
+        menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", officials, 31))
+        menu.register(menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", officials, 32))
+        menu.register(
+            menu.MenuItem(_("观摩评比"), "projects:inspection_list", "clipboard-check", officials, 33)
+        )
+        menu.register(menu.MenuItem(_("红黑榜"), "projects:ranking_list", "trophy", officials, 34))
+        menu.register(menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", officials, 35))
+        if cards.projects_card not in views.HOME_CARDS:
+            views.HOME_CARDS.append(cards.projects_card)
+        views.register_attachable("projects.project")
+        demo.register(load_demo, order=70)
+        EVENT_LABELS.update(
+            {
+                "project_created": "新建项目",
+                "stage_moved": "阶段推进",
+                "stage_rollback": "阶段回退",
+                "approval_started": "审批受理",
+                "approval_done": "审批办结",
+                "approval_overdue": "审批逾期",
+                "dependency_added": "添加前置关系",
+                "schedule_forward": "顺排工期",
+                "schedule_backward": "倒排工期",
+                "plan_approved": "批准计划基线",
+                "investment_planned": "分解年度投资计划",
+                "investment_reported": "填报月度完成投资",
+                "campaign_entry_added": "纳入三个一批",
+                "inspection_scored": "观摩评分",
+                "inspection_published": "公布观摩结果",
+                "ranking_published": "公布红黑榜",
+            }
+        )

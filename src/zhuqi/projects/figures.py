@@ -1,0 +1,298 @@
+"""Computed figures (never stored): investment completion, time elapsed (时序进度), schedule
+lead/lag (超时序进度), lights, campaign rates (三个一批), inspection scores. Definitions are
+written out in docs/projects-figures.md; every function here follows them to the letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+
+from .models import (
+    ApprovalStep,
+    CampaignEntry,
+    InspectionCriterion,
+    InspectionScore,
+    InvestmentMonth,
+    Project,
+    Stage,
+    stages_from,
+)
+
+ONE_DP = Decimal("0.1")
+
+
+def light_thresholds() -> tuple[Decimal, Decimal]:
+    """Points behind schedule at which a light turns yellow and red (default 10 and 30);
+    set ZHUQI_PROJECT_LIGHTS = (yellow, red) in the settings to change them."""
+    yellow, red = getattr(settings, "ZHUQI_PROJECT_LIGHTS", (10, 30))
+    return Decimal(str(yellow)), Decimal(str(red))
+
+
+def light(lead: Decimal | None) -> str:
+    """green / yellow / red for a lead in points; grey when there is no plan."""
+    if lead is None:
+        return "grey"
+    yellow, red = light_thresholds()
+    if lead <= -red:
+        return "red"
+    if lead <= -yellow:
+        return "yellow"
+    return "green"
+
+
+LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "无计划"}
+
+
+def pct(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DP, ROUND_HALF_UP)
+
+
+def elapsed_pct(month: int) -> Decimal:
+    """时序进度 after `month` full months of the year: month / 12."""
+    return pct(month, 12)
+
+
+def report_period(today: dt.date) -> tuple[int, int]:
+    """The month the current monthly report covers: the last full month before `today`."""
+    if today.month == 1:
+        return today.year - 1, 12
+    return today.year, today.month - 1
+
+
+@dataclass
+class Progress:
+    year: int
+    month: int
+    planned_year: Decimal = Decimal(0)
+    planned_to_date: Decimal = Decimal(0)
+    actual_to_date: Decimal = Decimal(0)
+    actual_month: Decimal = Decimal(0)
+    reported: bool = False
+
+    @property
+    def completion(self) -> Decimal | None:
+        """累计完成率 = cumulative actual ÷ annual plan."""
+        return pct(self.actual_to_date, self.planned_year)
+
+    @property
+    def elapsed(self) -> Decimal:
+        return elapsed_pct(self.month)
+
+    @property
+    def lead(self) -> Decimal | None:
+        """超时序进度 in points = completion % − elapsed %."""
+        c = self.completion
+        return None if c is None else c - self.elapsed
+
+    @property
+    def light(self) -> str:
+        return light(self.lead)
+
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS[self.light]
+
+
+def progress_by_project(projects, year: int, month: int) -> dict[int, Progress]:
+    """One query: each project's plan and actual for the year up to `month`."""
+    rows = (
+        InvestmentMonth.objects.filter(project__in=projects, year=year)
+        .values("project_id")
+        .annotate(
+            planned_year=Sum("planned"),
+            planned_to_date=Sum("planned", filter=Q(month__lte=month)),
+            actual_to_date=Sum("actual", filter=Q(month__lte=month)),
+            actual_month=Sum("actual", filter=Q(month=month)),
+            reported=Count("id", filter=Q(month=month, actual__isnull=False)),
+        )
+    )
+    out = {}
+    for r in rows:
+        out[r["project_id"]] = Progress(
+            year,
+            month,
+            r["planned_year"] or Decimal(0),
+            r["planned_to_date"] or Decimal(0),
+            r["actual_to_date"] or Decimal(0),
+            r["actual_month"] or Decimal(0),
+            bool(r["reported"]),
+        )
+    return out
+
+
+def progress_total(projects, year: int, month: int) -> Progress:
+    """The same figures summed over a set of projects (a department, a region)."""
+    agg = InvestmentMonth.objects.filter(project__in=projects, year=year).aggregate(
+        planned_year=Sum("planned"),
+        planned_to_date=Sum("planned", filter=Q(month__lte=month)),
+        actual_to_date=Sum("actual", filter=Q(month__lte=month)),
+        actual_month=Sum("actual", filter=Q(month=month)),
+    )
+    return Progress(
+        year,
+        month,
+        agg["planned_year"] or Decimal(0),
+        agg["planned_to_date"] or Decimal(0),
+        agg["actual_to_date"] or Decimal(0),
+        agg["actual_month"] or Decimal(0),
+    )
+
+
+def progress_grouped(projects, year: int, month: int, by: str) -> list[dict]:
+    """Roll-up by `by` (e.g. "department__name" or "region__name"), sorted by lead."""
+    rows = (
+        InvestmentMonth.objects.filter(project__in=projects, year=year)
+        .values(by)
+        .annotate(
+            planned_year=Sum("planned"),
+            actual_to_date=Sum("actual", filter=Q(month__lte=month)),
+            n=Count("project", distinct=True),
+        )
+    )
+    out = []
+    for r in rows:
+        p = Progress(year, month, r["planned_year"] or 0, 0, r["actual_to_date"] or 0)
+        out.append({"name": r[by], "n": r["n"], "progress": p})
+    out.sort(key=lambda x: (x["progress"].lead is None, -(x["progress"].lead or 0)))
+    return out
+
+
+def start_rate(projects, year: int, as_of: dt.date) -> dict:
+    """开工率 of the year's plan: projects planned to start in `year` that have started by
+    `as_of`, over all projects planned to start in `year`; compared with time elapsed."""
+    planned = projects.filter(planned_start__year=year)
+    total = planned.count()
+    started = planned.filter(started_on__isnull=False, started_on__lte=as_of).count()
+    rate = pct(started, total)
+    elapsed = elapsed_pct(as_of.month - 1 if as_of.year == year else 12) if as_of.year >= year else Decimal(0)
+    return {
+        "total": total,
+        "started": started,
+        "rate": rate,
+        "elapsed": elapsed,
+        "lead": None if rate is None else rate - elapsed,
+    }
+
+
+# --- 三个一批 -------------------------------------------------------------------------
+RATE_DEFS = [
+    # key, label, numerator stage, denominator stage
+    ("performance", "签约项目履约率", Stage.LANDED, Stage.SIGNED),
+    ("start", "履约项目开工率", Stage.STARTED, Stage.LANDED),
+    ("production", "开工项目投产率", Stage.PRODUCING, Stage.STARTED),
+    ("capacity", "投产项目达效率", Stage.AT_CAPACITY, Stage.PRODUCING),
+]
+
+
+def stage_rates(projects) -> dict[str, dict]:
+    """The four chained rates over a set of projects: of those that reached stage B, the share
+    that reached stage A (counts from the current stage; see docs/projects-figures.md)."""
+    agg = projects.aggregate(
+        **{f"n_{s}": Count("id", filter=Q(stage__in=stages_from(s))) for s in Stage.values if s != "planned"}
+    )
+    out = {}
+    for key, label, num, den in RATE_DEFS:
+        n, d = agg[f"n_{num}"], agg[f"n_{den}"]
+        out[key] = {"label": label, "numerator": n, "denominator": d, "rate": pct(n, d)}
+    return out
+
+
+def campaign_projects(campaign):
+    return Project.objects.filter(campaign_entries__campaign=campaign).distinct()
+
+
+def campaign_rates(campaign, visible) -> dict:
+    projects = visible.filter(pk__in=CampaignEntry.objects.filter(campaign=campaign).values("project"))
+    return stage_rates(projects)
+
+
+def rates_by_region(campaign, visible) -> list[dict]:
+    """Each child region of the campaign's region (county → its towns and parks), ranked by the
+    履约项目开工率 then the 签约项目履约率."""
+    base = visible.filter(pk__in=CampaignEntry.objects.filter(campaign=campaign).values("project"))
+    region = campaign.region
+    rows = []
+    for child in region.children.order_by("code"):
+        subset = base.filter(region__path__startswith=child.path)
+        if not subset.exists():
+            continue
+        rows.append({"region": child, "n": subset.count(), "rates": stage_rates(subset)})
+    own = base.filter(region=region)
+    if own.exists():
+        rows.append({"region": region, "n": own.count(), "rates": stage_rates(own)})
+
+    def key(r):
+        vals = [r["rates"][k]["rate"] for k in ("start", "performance")]
+        return tuple(-(v if v is not None else Decimal(-1)) for v in vals)
+
+    rows.sort(key=key)
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+    return rows
+
+
+# --- 观摩 --------------------------------------------------------------------------------
+@dataclass
+class InspectionResult:
+    project: Project
+    per_criterion: dict[int, Decimal] = field(default_factory=dict)
+    total: Decimal | None = None
+    scorers: int = 0
+    rank: int = 0
+
+
+def inspection_results(round_) -> list[InspectionResult]:
+    """Average each criterion over the scorers who scored it, as a share of its maximum;
+    total = Σ(avg_c ÷ max_c × 100 × weight_c) ÷ Σ weight_c (0–100), ranked descending.
+    Ties share a rank."""
+    criteria = list(InspectionCriterion.objects.filter(round=round_))
+    weight_sum = sum((c.weight for c in criteria), Decimal(0))
+    avgs: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    scorers: dict[int, set[int]] = defaultdict(set)
+    for s in InspectionScore.objects.filter(round=round_).values(
+        "project_id", "criterion_id", "scorer_id", "score"
+    ):
+        avgs[(s["project_id"], s["criterion_id"])].append(s["score"])
+        scorers[s["project_id"]].add(s["scorer_id"])
+    results = []
+    for project in round_.projects.all().order_by("code"):
+        res = InspectionResult(project, scorers=len(scorers[project.pk]))
+        total = Decimal(0)
+        complete = bool(criteria)
+        for c in criteria:
+            vals = avgs.get((project.pk, c.pk))
+            if not vals:
+                complete = False
+                continue
+            avg = sum(vals, Decimal(0)) / len(vals)
+            res.per_criterion[c.pk] = avg.quantize(Decimal("0.01"), ROUND_HALF_UP)
+            total += avg / c.max_score * 100 * c.weight
+        if complete and weight_sum:
+            res.total = (total / weight_sum).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        results.append(res)
+    results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.project.code))
+    prev, rank = None, 0
+    for i, r in enumerate(results, start=1):
+        if r.total != prev:
+            rank = i
+            prev = r.total
+        r.rank = rank if r.total is not None else 0
+    return results
+
+
+def overdue_counts(projects, today: dt.date, by: str = "project_id") -> dict:
+    rows = (
+        ApprovalStep.objects.filter(
+            project__in=projects, status=ApprovalStep.Status.IN_PROGRESS, due_date__lt=today
+        )
+        .values(by)
+        .annotate(n=Count("id"))
+    )
+    return {r[by]: r["n"] for r in rows}

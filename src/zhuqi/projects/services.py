@@ -1,0 +1,832 @@
+"""Every state change of the projects app: checks permission, writes audit, sends notifications.
+Views, the API, imports and commands call these; they never write state themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core.models import Department, User
+from zhuqi.core.notify import notify
+from zhuqi.core.scope import scope_for
+from zhuqi.core.workcalendar import add_working_days
+
+from . import schedule
+from .models import (
+    STAGE_ORDER,
+    ApprovalStep,
+    ApprovalStepType,
+    Baseline,
+    Campaign,
+    CampaignEntry,
+    Dependency,
+    InspectionRound,
+    InspectionScore,
+    InvestmentMonth,
+    Project,
+    RankingPublication,
+    RankingRule,
+    Stage,
+    StageChange,
+    Task,
+)
+
+log = logging.getLogger("zhuqi.projects")
+
+EDITOR_ROLES = {"dispatch"}
+
+# The explicit stage transition table: forward one stage, or back one stage (a correction).
+TRANSITIONS: dict[str, dict[str, str]] = {}
+for _i, _s in enumerate(STAGE_ORDER):
+    TRANSITIONS[_s] = {}
+    if _i + 1 < len(STAGE_ORDER):
+        TRANSITIONS[_s][STAGE_ORDER[_i + 1]] = "forward"
+    if _i > 0:
+        TRANSITIONS[_s][STAGE_ORDER[_i - 1]] = "back"
+
+# The seven pre-construction approvals (七个环节) with their default legal limits in working days.
+DEFAULT_APPROVAL_STEPS = [
+    ("approval_filing", "立项审批（核准/备案）", 5, "发改委"),
+    ("planning_site", "规划选址", 10, "自然资源局"),
+    ("land_use", "用地审批", 20, "自然资源局"),
+    ("energy_review", "节能审查", 10, "发改委"),
+    ("feasibility", "可行性研究报告批复", 10, "发改委"),
+    ("environment", "环境影响评价", 15, "生态环境分局"),
+    ("construction_permit", "施工许可", 7, "住建局"),
+]
+
+
+# --- permissions ------------------------------------------------------------------------
+def can_edit(user, project: Project) -> bool:
+    """Who may change a visible project: admins, the dispatch office of its area, the
+    responsible department's people and the responsible leader."""
+    if not user or not user.is_authenticated:
+        return False
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    if project.leader_id == user.pk:
+        return True
+    if project.department_id and project.department_id == user.department_id:
+        return True
+    return (
+        user.role in EDITOR_ROLES
+        and bool(scope.region_path)
+        and project.region.path.startswith(scope.region_path)
+    )
+
+
+def _require_edit(user, project: Project) -> None:
+    if not can_edit(user, project):
+        raise PermissionDenied("您没有修改该项目的权限")
+
+
+def can_manage_area(user, region) -> bool:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    return user.role in EDITOR_ROLES and bool(scope.region_path) and region.path.startswith(scope.region_path)
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+# --- ledger -------------------------------------------------------------------------------
+PROJECT_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "industry",
+    "owner",
+    "region",
+    "total_investment",
+    "year_planned_investment",
+    "planned_start",
+    "planned_completion",
+    "level",
+    "tags",
+    "leader",
+    "department",
+    "description",
+    "target_date",
+]
+
+
+@transaction.atomic
+def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> Project:
+    region = fields.get("region")
+    if region is None:
+        raise ValidationError({"region": "请选择项目所在区划或园区"})
+    if not can_manage_area(actor, region) and not (
+        fields.get("department") and fields["department"].pk == getattr(actor, "department_id", None)
+    ):
+        raise PermissionDenied("您不能在该区划新建项目")
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    if Project.objects.filter(code=fields.get("code")).exists():
+        raise ValidationError({"code": f"项目编号「{fields.get('code')}」已存在"})
+    project = Project(**fields)
+    project.full_clean(exclude=["owner", "leader", "department"])
+    project.save()
+    if team:
+        project.team.set(team)
+    audit.record("event", project, event="project_created", changes={"name": project.name}, actor=actor)
+    if with_approvals:
+        init_approvals(project, actor=actor)
+    return project
+
+
+@transaction.atomic
+def update_project(project: Project, *, actor, team=None, **fields) -> Project:
+    _require_edit(actor, project)
+    project = _lock(project)
+    for name, value in fields.items():
+        if name not in PROJECT_FIELDS:
+            raise ValueError(f"unknown field {name}")
+        setattr(project, name, value)
+    project.full_clean(exclude=["owner", "leader", "department"])
+    project.save()
+    if team is not None:
+        project.team.set(team)
+    return project
+
+
+# --- stages ---------------------------------------------------------------------------------
+@transaction.atomic
+def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str = "", actor) -> StageChange:
+    """Move a project one stage forward or back, per TRANSITIONS; records date, confirmer and
+    evidence, audited. Moving forward needs evidence; a date in the future is refused."""
+    _require_edit(actor, project)
+    project = _lock(project)
+    current = project.stage
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": f"未知的阶段「{to_stage}」"})
+    direction = TRANSITIONS[current].get(to_stage)
+    if direction is None:
+        allowed = "、".join(str(Stage(s).label) for s in TRANSITIONS[current])
+        raise ValidationError(
+            {
+                "to_stage": f"项目当前处于「{Stage(current).label}」，只能转到：{allowed}，不能直接转到「{Stage(to_stage).label}」"
+            }
+        )
+    today = timezone.localdate()
+    if date > today:
+        raise ValidationError({"date": "发生日期不能晚于今天"})
+    evidence = (evidence or "").strip()
+    if direction == "forward":
+        if not evidence:
+            raise ValidationError(
+                {"evidence": "请填写佐证材料（如合同编号、施工许可证号、入库编号、现场照片说明）"}
+            )
+        prev_date = project.stage_date(current)
+        if prev_date and date < prev_date:
+            raise ValidationError(
+                {
+                    "date": f"「{Stage(to_stage).label}」日期不能早于「{Stage(current).label}」日期 {prev_date:%Y-%m-%d}"
+                }
+            )
+        field = Project.STAGE_DATE_FIELDS[to_stage]
+        setattr(project, field, date)
+    else:
+        if not evidence:
+            raise ValidationError({"evidence": "回退阶段请说明原因"})
+        field = Project.STAGE_DATE_FIELDS.get(current)
+        if field:
+            setattr(project, field, None)
+    project.stage = to_stage
+    project.save(update_fields=["stage", *Project.STAGE_DATE_FIELDS.values()])
+    change = StageChange.objects.create(
+        project=project,
+        from_stage=current,
+        to_stage=to_stage,
+        date=date,
+        confirmed_by=actor,
+        evidence=evidence,
+        is_rollback=direction == "back",
+    )
+    audit.record(
+        "transition",
+        project,
+        event="stage_rollback" if direction == "back" else "stage_moved",
+        changes={"stage": [current, to_stage], "date": date, "evidence": evidence[:200]},
+        actor=actor,
+    )
+    recipients = [u for u in [project.leader] if u and u.pk != actor.pk]
+    if recipients:
+        notify(
+            recipients,
+            f"项目「{project.name}」{'回退到' if direction == 'back' else '进入'}{Stage(to_stage).label}阶段",
+            url=f"/projects/{project.pk}/",
+        )
+    return change
+
+
+# --- approvals (七个环节) ------------------------------------------------------------------------
+def ensure_step_types() -> list[ApprovalStepType]:
+    """Create the default seven steps if none are configured yet."""
+    if not ApprovalStepType.objects.exists():
+        for order, (code, name, days, hint) in enumerate(DEFAULT_APPROVAL_STEPS, start=1):
+            ApprovalStepType.objects.create(
+                code=code, name=name, legal_days=days, department_hint=hint, order=order
+            )
+    return list(ApprovalStepType.objects.filter(is_active=True))
+
+
+def _department_for(project: Project, hint: str) -> Department | None:
+    if not hint:
+        return None
+    county_paths = project.region.ancestor_paths()
+    return (
+        Department.objects.filter(Q(short_name=hint) | Q(name__contains=hint), region__path__in=county_paths)
+        .order_by("-region__depth")
+        .first()
+    )
+
+
+@transaction.atomic
+def init_approvals(project: Project, *, actor) -> list[ApprovalStep]:
+    steps = []
+    for st in ensure_step_types():
+        step, created = ApprovalStep.objects.get_or_create(
+            project=project,
+            step_type=st,
+            defaults={
+                "legal_days": st.legal_days,
+                "department": _department_for(project, st.department_hint),
+            },
+        )
+        steps.append(step)
+    return steps
+
+
+def approval_due(started_on: dt.date, legal_days: int) -> dt.date:
+    """The day a step must be done: `legal_days` working days after acceptance (the day of
+    acceptance not counted), from the work calendar (holidays, 调休 workdays)."""
+    return add_working_days(started_on, legal_days)
+
+
+@transaction.atomic
+def start_approval(step: ApprovalStep, *, started_on: dt.date, actor, department=None) -> ApprovalStep:
+    _require_edit(actor, step.project)
+    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    if step.status == ApprovalStep.Status.DONE:
+        raise ValidationError({"status": "该环节已办结"})
+    step.started_on = started_on
+    step.due_date = approval_due(started_on, step.legal_days)
+    step.status = ApprovalStep.Status.IN_PROGRESS
+    step.escalated_at = None
+    if department is not None:
+        step.department = department
+    step.save()
+    audit.record(
+        "transition",
+        step.project,
+        event="approval_started",
+        changes={"step": step.step_type.name, "started_on": started_on, "due_date": step.due_date},
+        actor=actor,
+    )
+    return step
+
+
+@transaction.atomic
+def complete_approval(step: ApprovalStep, *, done_on: dt.date, actor) -> ApprovalStep:
+    _require_edit(actor, step.project)
+    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    if step.status != ApprovalStep.Status.IN_PROGRESS:
+        raise ValidationError({"status": "只有办理中的环节可以办结"})
+    if step.started_on and done_on < step.started_on:
+        raise ValidationError({"done_on": "办结日期不能早于受理日期"})
+    step.done_on = done_on
+    step.status = ApprovalStep.Status.DONE
+    step.save()
+    late = step.due_date is not None and done_on > step.due_date
+    audit.record(
+        "transition",
+        step.project,
+        event="approval_done",
+        changes={"step": step.step_type.name, "done_on": done_on, "due_date": step.due_date, "late": late},
+        actor=actor,
+    )
+    return step
+
+
+CASE_HOOK_NAME = "create_case_for_overdue_approval"
+
+
+def _case_hook():
+    """The cases app's adapter `zhuqi.cases.services.create_case_for_overdue_approval(step, *,
+    title, actor)` when it provides one, else None. (Its general `create_case` is about an
+    enterprise's problem and needs an enterprise and a registering person, which an overdue
+    approval of a government project does not have.)"""
+    try:
+        module = importlib.import_module("zhuqi.cases.services")
+    except ImportError:
+        return None
+    return getattr(module, CASE_HOOK_NAME, None)
+
+
+def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
+    """An overdue step goes to its department: as a case when the cases app offers the hook,
+    else as a notification to the department's people (and the project's leader). The audit
+    event "approval_overdue" is written either way. Returns "case" or "notified"."""
+    from zhuqi.core.workcalendar import working_days_between
+
+    step.escalated_at = timezone.now()
+    step.save(update_fields=["escalated_at"])
+    days_late = working_days_between(step.due_date, today)
+    title = f"审批逾期：{step.project.name} · {step.step_type.name}（逾期 {days_late} 个工作日）"
+    audit.record(
+        "event",
+        step.project,
+        event="approval_overdue",
+        changes={
+            "step": step.step_type.name,
+            "department": step.department.name if step.department else "",
+            "due_date": step.due_date,
+            "working_days_late": days_late,
+        },
+        actor=actor,
+    )
+    hook = _case_hook()
+    if hook is not None:
+        try:
+            with transaction.atomic():
+                hook(step, title=title, actor=actor)
+            return "case"
+        except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
+            log.exception("cases hook refused the overdue approval %s; notifying instead", step.pk)
+    recipients = (
+        list(User.objects.filter(department=step.department, is_active=True)) if step.department else []
+    )
+    recipients += [u for u in [step.project.leader] if u]
+    notify(recipients, title, url=f"/projects/{step.project_id}/#approvals", level="warning")
+    return "notified"
+
+
+def sweep_overdue_approvals(today: dt.date | None = None) -> int:
+    """Raise every in-progress step past its due date that has not been raised yet."""
+    today = today or timezone.localdate()
+    n = 0
+    ids = list(
+        ApprovalStep.objects.filter(
+            status=ApprovalStep.Status.IN_PROGRESS, due_date__lt=today, escalated_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            step = (
+                ApprovalStep.objects.select_for_update()
+                .select_related("project", "step_type", "department", "project__leader")
+                .get(pk=pk)
+            )
+            if step.escalated_at is None and step.status == ApprovalStep.Status.IN_PROGRESS:
+                raise_overdue(step, today=today)
+                n += 1
+    return n
+
+
+# --- schedule -------------------------------------------------------------------------------------
+def _nodes_and_edges(project: Project):
+    tasks = list(Task.objects.filter(project=project))
+    nodes = {t.pk: schedule.Node(t.pk, t.name, t.start, t.duration, t.finish) for t in tasks}
+    edges = list(
+        Dependency.objects.filter(successor__project=project).values_list(
+            "predecessor_id", "successor_id", "lag"
+        )
+    )
+    return tasks, nodes, edges
+
+
+@transaction.atomic
+def add_task(
+    project: Project,
+    *,
+    name: str,
+    start: dt.date,
+    duration: int,
+    actor,
+    kind: str = Task.Kind.TASK,
+    owner_name: str = "",
+    after: Task | None = None,
+    lag: int = 0,
+) -> Task:
+    _require_edit(actor, project)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写任务名称"})
+    if kind == Task.Kind.MILESTONE:
+        duration = 0
+    elif duration < 1:
+        raise ValidationError({"duration": "工期至少 1 个工作日"})
+    start = add_working_days(start, 0)
+    order = (
+        Task.objects.filter(project=project).order_by("-order").values_list("order", flat=True).first() or 0
+    ) + 1
+    task = Task.objects.create(
+        project=project,
+        name=name,
+        kind=kind,
+        start=start,
+        duration=duration,
+        finish=schedule.finish_of(start, duration),
+        owner_name=owner_name,
+        order=order,
+    )
+    if after is not None:
+        add_dependency(after, task, lag=lag, actor=actor)
+    return task
+
+
+@transaction.atomic
+def update_task(task: Task, *, actor, **fields) -> Task:
+    _require_edit(actor, task.project)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    for key in ("name", "start", "duration", "progress", "done_on", "owner_name"):
+        if key in fields:
+            setattr(task, key, fields[key])
+    if task.kind == Task.Kind.MILESTONE:
+        task.duration = 0
+    task.start = add_working_days(task.start, 0)
+    task.finish = schedule.finish_of(task.start, task.duration)
+    if task.progress > 100:
+        raise ValidationError({"progress": "进度不能超过 100%"})
+    task.save()
+    reschedule(task.project, actor=actor)
+    return task
+
+
+@transaction.atomic
+def add_dependency(predecessor: Task, successor: Task, *, lag: int = 0, actor) -> Dependency:
+    """A finish-to-start link; refused with a Chinese message when it would close a loop.
+    Successors are then pushed forward."""
+    project = predecessor.project
+    _require_edit(actor, project)
+    if successor.project_id != project.pk:
+        raise ValidationError("前置任务和后续任务必须属于同一个项目")
+    if predecessor.pk == successor.pk:
+        raise ValidationError("任务不能以自己为前置任务")
+    _lock(project)
+    tasks, nodes, edges = _nodes_and_edges(project)
+    edges = [e for e in edges if (e[0], e[1]) != (predecessor.pk, successor.pk)]
+    loop = schedule.find_cycle(edges + [(predecessor.pk, successor.pk, lag)], {t.pk: t.name for t in tasks})
+    if loop:
+        raise ValidationError(schedule.cycle_message(loop))
+    dep, _ = Dependency.objects.update_or_create(
+        predecessor=predecessor, successor=successor, defaults={"lag": lag}
+    )
+    audit.record(
+        "event",
+        project,
+        event="dependency_added",
+        changes={"predecessor": predecessor.name, "successor": successor.name, "lag": lag},
+        actor=actor,
+    )
+    reschedule(project, actor=actor)
+    return dep
+
+
+@transaction.atomic
+def reschedule(project: Project, *, actor) -> list[Task]:
+    """The forward pass: push successors after their predecessors (+ lag working days)."""
+    tasks, nodes, edges = _nodes_and_edges(project)
+    try:
+        schedule.forward(nodes, edges)
+    except schedule.CycleError as exc:
+        raise ValidationError(str(exc)) from exc
+    moved = {}
+    for t in tasks:
+        n = nodes[t.pk]
+        if (t.start, t.finish) != (n.start, n.finish):
+            moved[t.name] = [f"{t.start}~{t.finish}", f"{n.start}~{n.finish}"]
+            t.start, t.finish = n.start, n.finish
+            t.save(update_fields=["start", "finish"])
+    if moved:
+        audit.record("event", project, event="schedule_forward", changes=moved, actor=actor)
+    return tasks
+
+
+@transaction.atomic
+def backward_schedule(project: Project, *, target: dt.date, actor) -> list[Task]:
+    """倒排工期: store the latest start/finish of every task so that all are done by `target`."""
+    _require_edit(actor, project)
+    project = _lock(project)
+    tasks, nodes, edges = _nodes_and_edges(project)
+    try:
+        schedule.backward(nodes, edges, target)
+    except schedule.CycleError as exc:
+        raise ValidationError(str(exc)) from exc
+    for t in tasks:
+        t.late_start, t.late_finish = nodes[t.pk].late_start, nodes[t.pk].late_finish
+        t.save(update_fields=["late_start", "late_finish"])
+    project.target_date = target
+    project.save(update_fields=["target_date"])
+    late = [t.name for t in tasks if t.late_start and t.start > t.late_start]
+    audit.record(
+        "event", project, event="schedule_backward", changes={"target": target, "at_risk": late}, actor=actor
+    )
+    return tasks
+
+
+@transaction.atomic
+def approve_plan(project: Project, *, actor) -> Baseline:
+    """Save the baseline (计划基线) of the current schedule."""
+    _require_edit(actor, project)
+    tasks = Task.objects.filter(project=project)
+    if not tasks.exists():
+        raise ValidationError("项目还没有任务，不能批准计划")
+    snap = {
+        str(t.pk): {"name": t.name, "start": t.start.isoformat(), "finish": t.finish.isoformat()}
+        for t in tasks
+    }
+    baseline = Baseline.objects.create(project=project, approved_by=actor, tasks=snap)
+    audit.record("event", project, event="plan_approved", changes={"tasks": len(snap)}, actor=actor)
+    return baseline
+
+
+def baseline_variance(project: Project) -> list[dict]:
+    """Each task against the latest baseline: finish slip in working days (+ = later)."""
+    from zhuqi.core.workcalendar import working_days_between
+
+    baseline = project.baselines.first()
+    out = []
+    for t in Task.objects.filter(project=project):
+        row = {"task": t, "baseline_start": None, "baseline_finish": None, "slip": None}
+        snap = baseline.tasks.get(str(t.pk)) if baseline else None
+        if snap:
+            bf = dt.date.fromisoformat(snap["finish"])
+            row.update(
+                baseline_start=dt.date.fromisoformat(snap["start"]),
+                baseline_finish=bf,
+                slip=working_days_between(bf, t.finish),
+            )
+        out.append(row)
+    return out
+
+
+# --- investment -----------------------------------------------------------------------------------
+def split_amount(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `amount` yuan over months by weights, to the fen; the rounding remainder goes
+    to the last month with a weight, so the parts always add up."""
+    total_w = sum(weights, Decimal(0))
+    if total_w <= 0:
+        raise ValidationError("分月比例之和必须大于 0")
+    parts = [(amount * w / total_w).quantize(Decimal("0.01"), ROUND_DOWN) for w in weights]
+    last = max(i for i, w in enumerate(weights) if w > 0)
+    parts[last] += amount - sum(parts, Decimal(0))
+    return parts
+
+
+@transaction.atomic
+def plan_year(
+    project: Project,
+    *,
+    year: int,
+    amount: Decimal | None = None,
+    method: str = "even",
+    profile: list | None = None,
+    months: list | None = None,
+    actor,
+) -> list[InvestmentMonth]:
+    """Set a year's planned investment by month: evenly, by a profile (12 weights) or by hand
+    (12 amounts). The ledger's year plan follows when `year` is the current year."""
+    _require_edit(actor, project)
+    project = _lock(project)
+    if method == "even":
+        parts = split_amount(Decimal(amount), [Decimal(1)] * 12)
+    elif method == "profile":
+        if not profile or len(profile) != 12:
+            raise ValidationError({"profile": "分月比例需要 12 个数"})
+        parts = split_amount(Decimal(amount), [Decimal(str(w)) for w in profile])
+    elif method == "manual":
+        if not months or len(months) != 12:
+            raise ValidationError({"months": "请填写 12 个月的计划投资"})
+        parts = [Decimal(str(m or 0)) for m in months]
+    else:
+        raise ValidationError({"method": "分解方式只能是平均、按比例或手工"})
+    if any(p < 0 for p in parts):
+        raise ValidationError({"months": "计划投资不能为负数"})
+    rows = []
+    for m, part in enumerate(parts, start=1):
+        row, _ = InvestmentMonth.objects.update_or_create(
+            project=project, year=year, month=m, defaults={"planned": part}
+        )
+        rows.append(row)
+    total = sum(parts, Decimal(0))
+    if year == timezone.localdate().year:
+        project.year_planned_investment = total
+        project.save(update_fields=["year_planned_investment"])
+    audit.record(
+        "event",
+        project,
+        event="investment_planned",
+        changes={"year": year, "method": method, "total": total},
+        actor=actor,
+    )
+    return rows
+
+
+@transaction.atomic
+def record_actual(project: Project, *, year: int, month: int, amount: Decimal, actor) -> InvestmentMonth:
+    """Enter one month's completed investment (yuan)."""
+    _require_edit(actor, project)
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": "月份必须在 1–12 之间"})
+    amount = Decimal(amount)
+    if amount < 0:
+        raise ValidationError({"amount": "完成投资不能为负数"})
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError({"month": "不能填报未来月份的完成投资"})
+    row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
+        project=project, year=year, month=month
+    )
+    old = row.actual
+    row.actual = amount
+    row.reported_at = timezone.now()
+    row.save()
+    audit.record(
+        "event",
+        project,
+        event="investment_reported",
+        changes={"period": f"{year}-{month:02d}", "actual": [old, amount]},
+        actor=actor,
+    )
+    return row
+
+
+# --- 三个一批 -----------------------------------------------------------------------------------------
+def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
+    value = (campaign.thresholds or {}).get(project.kind)
+    return Decimal(str(value)) if value not in (None, "") else None
+
+
+@transaction.atomic
+def add_to_campaign(campaign: Campaign, project: Project, *, batch: str, actor) -> CampaignEntry:
+    if not can_manage_area(actor, campaign.region):
+        raise PermissionDenied("您不能调整该期次的项目")
+    if not project.region.path.startswith(campaign.region.path):
+        raise ValidationError({"project": "项目不在本期活动的区划内"})
+    if batch not in CampaignEntry.Batch.values:
+        raise ValidationError({"batch": "批次只能是签约、开工或投产"})
+    threshold = entry_threshold(campaign, project)
+    if threshold is not None and project.total_investment < threshold:
+        raise ValidationError(
+            {
+                "project": f"「{project.get_kind_display()}」项目入库门槛为总投资 {threshold / 10000:.0f} 万元，"
+                f"「{project.name}」只有 {project.total_investment / 10000:.0f} 万元"
+            }
+        )
+    entry, created = CampaignEntry.objects.get_or_create(campaign=campaign, project=project, batch=batch)
+    if created:
+        audit.record(
+            "event",
+            campaign,
+            event="campaign_entry_added",
+            changes={"project": project.name, "batch": batch},
+            actor=actor,
+        )
+    return entry
+
+
+# --- 观摩 ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, actor) -> int:
+    """One scorer's scores for one project: {criterion_id: score}. Re-submitting replaces."""
+    round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
+    if round_.status != InspectionRound.Status.SCORING:
+        raise ValidationError("本轮观摩已公布结果，不能再评分")
+    if not round_.scorers.filter(pk=actor.pk).exists():
+        raise PermissionDenied("您不是本轮观摩的评分人")
+    if not round_.projects.filter(pk=project.pk).exists():
+        raise ValidationError("该项目不在本轮观摩名单中")
+    criteria = {c.pk: c for c in round_.criteria.all()}
+    n = 0
+    for cid, value in scores.items():
+        crit = criteria.get(int(cid))
+        if crit is None:
+            raise ValidationError(f"未知的评分项 {cid}")
+        try:
+            score = Decimal(str(value))
+        except Exception as exc:  # noqa: BLE001
+            raise ValidationError(f"「{crit.name}」的得分不是数字") from exc
+        if not 0 <= score <= crit.max_score:
+            raise ValidationError(f"「{crit.name}」的得分必须在 0–{crit.max_score} 之间")
+        InspectionScore.objects.update_or_create(
+            round=round_, project=project, criterion=crit, scorer=actor, defaults={"score": score}
+        )
+        n += 1
+    audit.record(
+        "event",
+        round_,
+        event="inspection_scored",
+        changes={
+            "project": project.name,
+            "scores": {criteria[int(k)].name: str(v) for k, v in scores.items()},
+        },
+        actor=actor,
+    )
+    return n
+
+
+@transaction.atomic
+def publish_inspection(round_: InspectionRound, *, actor) -> InspectionRound:
+    if not can_manage_area(actor, round_.region):
+        raise PermissionDenied("您不能公布该轮观摩结果")
+    round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
+    round_.status = InspectionRound.Status.PUBLISHED
+    round_.published_at = timezone.now()
+    round_.save()
+    audit.record(
+        "transition",
+        round_,
+        event="inspection_published",
+        changes={"status": ["scoring", "published"]},
+        actor=actor,
+    )
+    return round_
+
+
+# --- 红黑榜 ---------------------------------------------------------------------------------------------
+def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
+    """All subjects of a rule with their metric value, best first."""
+    from . import figures
+
+    projects = Project.objects.filter(region__path__startswith=rule.region.path)
+    year, month = figures.report_period(today)
+    rows: list[dict] = []
+    if rule.metric == RankingRule.Metric.LEAD:
+        if rule.subject == RankingRule.Subject.PROJECT:
+            prog = figures.progress_by_project(projects, year, month)
+            names = dict(projects.filter(pk__in=prog).values_list("pk", "name"))
+            rows = [
+                {"id": pk, "name": names[pk], "value": p.lead} for pk, p in prog.items() if p.lead is not None
+            ]
+        else:
+            for g in figures.progress_grouped(
+                projects.exclude(department=None), year, month, "project__department__name"
+            ):
+                if g["progress"].lead is not None:
+                    rows.append({"id": g["name"], "name": g["name"], "value": g["progress"].lead})
+        rows.sort(key=lambda r: -r["value"])
+    elif rule.metric == RankingRule.Metric.OVERDUE:
+        by = "project_id" if rule.subject == RankingRule.Subject.PROJECT else "department__name"
+        counts = figures.overdue_counts(projects, today, by=by)
+        if rule.subject == RankingRule.Subject.PROJECT:
+            for pk, name in projects.values_list("pk", "name"):
+                rows.append({"id": pk, "name": name, "value": counts.get(pk, 0)})
+        else:
+            depts = set(
+                ApprovalStep.objects.filter(project__in=projects)
+                .exclude(department=None)
+                .values_list("department__name", flat=True)
+            )
+            rows = [{"id": d, "name": d, "value": counts.get(d, 0)} for d in sorted(depts)]
+        rows.sort(key=lambda r: r["value"])
+    else:
+        latest = InspectionRound.objects.filter(
+            region__path__startswith=rule.region.path, status=InspectionRound.Status.PUBLISHED
+        ).first()
+        if latest:
+            for r in figures.inspection_results(latest):
+                if r.total is not None and rule.subject == RankingRule.Subject.PROJECT:
+                    rows.append({"id": r.project.pk, "name": r.project.name, "value": r.total})
+            rows.sort(key=lambda r: -r["value"])
+    return rows
+
+
+@transaction.atomic
+def publish_ranking(
+    rule: RankingRule, *, period: str, actor, today: dt.date | None = None
+) -> RankingPublication:
+    if not can_manage_area(actor, rule.region):
+        raise PermissionDenied("您不能公布该红黑榜")
+    period = (period or "").strip()
+    if not period:
+        raise ValidationError({"period": "请填写期间，如 2026年5月"})
+    rows = ranking_rows(rule, today or timezone.localdate())
+    size = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
+
+    def clean(items):
+        return [{"name": r["name"], "value": str(r["value"])} for r in items]
+
+    pub = RankingPublication.objects.create(
+        rule=rule,
+        period=period,
+        red=clean(rows[:size]),
+        black=clean(list(reversed(rows))[:size]),
+        published_by=actor,
+    )
+    audit.record(
+        "event", rule, event="ranking_published", changes={"period": period, "size": size}, actor=actor
+    )
+    return pub
