@@ -64,3 +64,19 @@ def test_demo_refuses_a_database_with_real_data(world):
     with pytest.raises(CommandError) as exc:
         call_command("demo")
     assert "非演示" in str(exc.value)
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(world, login):
+    client = login(world.alice)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-CN"' in page.content.decode()
+
+
+def test_timeline_shows_field_labels_not_column_names(world, login):
+    from zhuqi.core import audit
+
+    with audit.acting_as(world.alice):
+        world.jxj.phone = "0371-7777777"
+        world.jxj.save()
+    page = login(world.alice).get(f"/core/departments/{world.jxj.pk}/").content.decode()
+    assert "电话：" in page and "0371-7777777" in page and "phone：" not in page

@@ -59,3 +59,17 @@ class SecondFactorMiddleware:
         ):
             return redirect(f"/account/2fa/?next={request.path}")
         return self.get_response(request)
+
+
+class ChineseByDefaultMiddleware:
+    """The UI is Simplified Chinese unless the user picked another language (cookie)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

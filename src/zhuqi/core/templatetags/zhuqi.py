@@ -22,6 +22,29 @@ def event_label(code: str) -> str:
 
 
 @register.filter
+def change_rows(entry) -> list[tuple[str, object, object]]:
+    """An audit entry's changes as (field label, old, new), labels from the model's verbose names."""
+    from django.apps import apps
+
+    labels: dict[str, str] = {}
+    try:
+        model = apps.get_model(entry.object_type) if entry.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            labels[field.attname] = str(field.verbose_name)
+            labels[field.name] = str(field.verbose_name)
+    rows = []
+    for key, value in (entry.changes or {}).items():
+        if key == "id":
+            continue
+        old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
+        rows.append((labels.get(key, key), old, new))
+    return rows
+
+
+@register.filter
 def wan(value) -> str:
     """Yuan → 万元 with two decimals (or 亿元 from 1 亿 up)."""
     try:
