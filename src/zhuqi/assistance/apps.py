@@ -19,13 +19,21 @@ class AssistanceConfig(AppConfig):
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
         officials = menu.OFFICIALS
-        menu.register(MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 10))
+        menu.register(
+            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 10)
+        )
         menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
         menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))
         menu.register(MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", officials, 24))
         menu.register(MenuItem(_("政企会议"), "assistance:meeting_list", "people-fill", officials, 25))
         menu.register(
-            MenuItem(_("包抓分工"), "assistance:assignment_list", "diagram-2", frozenset({"admin", "dispatch", "leader", "supervisor"}), 26)
+            MenuItem(
+                _("包抓分工"),
+                "assistance:assignment_list",
+                "diagram-2",
+                frozenset({"admin", "dispatch", "leader", "supervisor"}),
+                26,
+            )
         )
         if cards.my_enterprises_card not in HOME_CARDS:
             HOME_CARDS.append(cards.my_enterprises_card)

@@ -12,8 +12,12 @@ class EnterprisesConfig(AppConfig):
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
 
-        menu.register(MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", menu.ALL - {"enterprise"}, 20))
-        menu.register(MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({"enterprise"}), 5))
+        menu.register(
+            MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", menu.ALL - {"enterprise"}, 20)
+        )
+        menu.register(
+            MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({"enterprise"}), 5)
+        )
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", menu.OFFICIALS, 21))
         EVENT_LABELS.update(
             {

@@ -34,7 +34,12 @@ class Industry(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("门类"), null=True, blank=True, on_delete=models.PROTECT, related_name="divisions"
+        "self",
+        verbose_name=_("门类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="divisions",
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -112,7 +117,9 @@ class Enterprise(models.Model):
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     above_scale = models.BooleanField(_("规上企业"), default=False)
     above_scale_since = models.PositiveSmallIntegerField(_("入规年份"), null=True, blank=True)
-    land_area_mu = models.DecimalField(_("用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    land_area_mu = models.DecimalField(
+        _("用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)

@@ -1,0 +1,2 @@
+def load(context, stdout=None):
+    pass

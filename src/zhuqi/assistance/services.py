@@ -1,0 +1,469 @@
+"""State changes of the assistance app: assignments and hand-overs, visits, plans, meetings,
+rules and reminders. Each checks permission and scope, writes audit, notifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core.models import Role
+from zhuqi.core.notify import notify
+from zhuqi.core.services import add_attachment, validate_upload
+from zhuqi.enterprises.models import Enterprise
+
+from . import compliance
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssistancePlan,
+    LoadLimit,
+    Meeting,
+    MeetingProblem,
+    PlanMeasure,
+    PlanUpdate,
+    ReminderSent,
+    Visit,
+    VisitProblem,
+    VisitRule,
+)
+from .selectors import load_warnings
+
+MANAGER_ROLES = {Role.ADMIN, Role.DISPATCH}
+MEETING_ROLES = {Role.ADMIN, Role.DISPATCH, Role.LEADER, Role.DEPT_HEAD, Role.COMMISSIONER}
+
+
+@dataclass
+class AssignResult:
+    assignment: Assignment
+    warnings: list[str]
+
+
+def can_manage(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_system_admin or user.role in MANAGER_ROLES))
+
+
+def _visible_enterprise(actor, enterprise) -> Enterprise:
+    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+        raise PermissionDenied("该企业不在您的管辖范围内")
+    return enterprise
+
+
+def _require_manager(actor, enterprise) -> None:
+    if not can_manage(actor):
+        raise PermissionDenied("只有专班办公室或管理员可以分配包抓责任")
+    _visible_enterprise(actor, enterprise)
+
+
+def _enterprise_url(enterprise) -> str:
+    return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
+
+
+# --- assignments -------------------------------------------------------------------------------
+@transaction.atomic
+def assign(
+    enterprise: Enterprise,
+    *,
+    year: int,
+    role: str,
+    user,
+    actor,
+    department=None,
+    on: dt.date | None = None,
+) -> AssignResult:
+    """Give `user` the `role` for `enterprise` in `year`. Refused when someone holds it already
+    (use hand_over). Returns load warnings (never refuses on load)."""
+    _require_manager(actor, enterprise)
+    role = AssignmentRole(role)
+    if user.role == Role.ENTERPRISE or not user.is_active:
+        raise ValidationError("责任人必须是在岗的工作人员")
+    if role == AssignmentRole.DEPT_CONTACT and department is None:
+        department = user.department
+        if department is None:
+            raise ValidationError("部门联系责任人须指定所属部门")
+    current = (
+        Assignment.objects.select_for_update()
+        .filter(enterprise=enterprise, year=year, role=role, ended_on__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if current is not None:
+        raise ValidationError(f"{enterprise}{year}年的{role.label}已由{current.user}担任，请使用“工作交接”")
+    a = Assignment.objects.create(
+        enterprise=enterprise,
+        year=year,
+        role=role,
+        user=user,
+        department=department,
+        started_on=on or timezone.localdate(),
+    )
+    audit.record(
+        "event",
+        enterprise,
+        event="assigned",
+        changes={"role": str(role.label), "user": user.display_name, "year": year},
+        actor=actor,
+    )
+    notify(
+        [user],
+        f"您被确定为「{enterprise}」的{role.label}",
+        body=f"{year}年度包抓责任，请按要求定期走访。",
+        url=_enterprise_url(enterprise),
+    )
+    return AssignResult(a, load_warnings(user, role, year))
+
+
+@transaction.atomic
+def hand_over(
+    assignment: Assignment, *, to_user, actor, reason: str, on: dt.date | None = None, department=None
+) -> AssignResult:
+    """End `assignment` and start the same duty for `to_user`, keeping the chain of holders."""
+    _require_manager(actor, assignment.enterprise)
+    old = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if old.ended_on is not None:
+        raise ValidationError("该包抓责任已结束，不能再交接")
+    if to_user.pk == old.user_id:
+        raise ValidationError("接手人与原责任人相同")
+    if to_user.role == Role.ENTERPRISE or not to_user.is_active:
+        raise ValidationError("接手人必须是在岗的工作人员")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写交接原因（如岗位调整）"})
+    day = on or timezone.localdate()
+    old.ended_on = day
+    old.end_reason = f"交接给{to_user.display_name}：{reason}"
+    old.save()
+    new = Assignment.objects.create(
+        enterprise=old.enterprise,
+        year=old.year,
+        role=old.role,
+        user=to_user,
+        department=department
+        or (to_user.department if old.role == AssignmentRole.DEPT_CONTACT else old.department),
+        started_on=day,
+        predecessor=old,
+    )
+    audit.record(
+        "event",
+        old.enterprise,
+        event="handed_over",
+        changes={"role": old.get_role_display(), "user": [old.user.display_name, to_user.display_name]},
+        message=reason,
+        actor=actor,
+    )
+    notify(
+        [to_user],
+        f"您接手了「{old.enterprise}」的{old.get_role_display()}",
+        body=f"原责任人：{old.user.display_name}；原因：{reason}",
+        url=_enterprise_url(old.enterprise),
+    )
+    notify([old.user], f"「{old.enterprise}」的包抓责任已交接给{to_user.display_name}", url="")
+    return AssignResult(new, load_warnings(to_user, new.role, new.year))
+
+
+@transaction.atomic
+def hand_over_all(from_user, *, to_user, actor, reason: str, on: dt.date | None = None) -> list[AssignResult]:
+    """When an official moves: hand every current assignment of `from_user` to `to_user`."""
+    current = Assignment.objects.visible_to(actor).filter(user=from_user, ended_on__isnull=True)
+    results = [hand_over(a, to_user=to_user, actor=actor, reason=reason, on=on) for a in current]
+    if not results:
+        raise ValidationError(f"{from_user.display_name}目前没有包抓任何企业")
+    return results
+
+
+@transaction.atomic
+def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | None = None) -> Assignment:
+    _require_manager(actor, assignment.enterprise)
+    a = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if a.ended_on is not None:
+        raise ValidationError("该包抓责任已结束")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写结束原因"})
+    a.ended_on = on or timezone.localdate()
+    a.end_reason = reason.strip()
+    a.save()
+    audit.record(
+        "event",
+        a.enterprise,
+        event="assignment_ended",
+        changes={"role": a.get_role_display(), "user": a.user.display_name},
+        message=reason,
+        actor=actor,
+    )
+    return a
+
+
+@transaction.atomic
+def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadLimit:
+    if not (actor.is_system_admin):
+        raise PermissionDenied("只有系统管理员可以修改包抓数量")
+    if min_count > max_count:
+        raise ValidationError("最少户数不能大于最多户数")
+    limit, _ = LoadLimit.objects.update_or_create(
+        role=role, defaults={"min_count": min_count, "max_count": max_count}
+    )
+    audit.record(
+        "event", limit, event="load_limit_changed", changes={"min": min_count, "max": max_count}, actor=actor
+    )
+    return limit
+
+
+# --- visits ---------------------------------------------------------------------------------------
+@transaction.atomic
+def record_visit(
+    enterprise: Enterprise,
+    *,
+    actor,
+    findings: str,
+    kind: str = Visit.Kind.ONSITE,
+    visited_on: dt.date | None = None,
+    companions: str = "",
+    problems=(),
+    photos=(),
+) -> Visit:
+    """Record a visit by `actor`; problems are (category, description) pairs; photos uploads."""
+    if actor.role == Role.ENTERPRISE:
+        raise PermissionDenied("企业用户不能填报走访")
+    _visible_enterprise(actor, enterprise)
+    today = timezone.localdate()
+    visited_on = visited_on or today
+    if visited_on > today:
+        raise ValidationError({"visited_on": "走访日期不能晚于今天"})
+    if visited_on < today - dt.timedelta(days=90):
+        raise ValidationError({"visited_on": "只能补录 90 天以内的走访"})
+    findings = (findings or "").strip()
+    if not findings:
+        raise ValidationError({"findings": "请填写走访情况"})
+    for upload in photos:
+        validate_upload(upload)
+    visit = Visit.objects.create(
+        enterprise=enterprise,
+        visitor=actor,
+        visited_on=visited_on,
+        kind=Visit.Kind(kind),
+        findings=findings,
+        companions=(companions or "").strip()[:200],
+    )
+    for category, description in problems:
+        category, description = (category or "").strip(), (description or "").strip()
+        if not description:
+            continue
+        VisitProblem.objects.create(visit=visit, category=category or "其他", description=description)
+    for upload in photos:
+        add_attachment(visit, upload, actor=actor)
+    audit.record(
+        "event",
+        enterprise,
+        event="visit_recorded",
+        changes={
+            "kind": visit.get_kind_display(),
+            "visited_on": visited_on,
+            "problems": visit.problems.count(),
+        },
+        actor=actor,
+    )
+    return visit
+
+
+@transaction.atomic
+def set_visit_rule(role: str, *, period: str, min_visits: int, actor, remind_days: int = 2) -> VisitRule:
+    if not actor.is_system_admin:
+        raise PermissionDenied("只有系统管理员可以修改走访频次要求")
+    if min_visits < 1:
+        raise ValidationError({"min_visits": "每周期至少 1 次"})
+    rule, _ = VisitRule.objects.update_or_create(
+        role=role, defaults={"period": period, "min_visits": min_visits, "remind_days": remind_days}
+    )
+    audit.record(
+        "event",
+        rule,
+        event="visit_rule_changed",
+        changes={"period": period, "min_visits": min_visits, "remind_days": remind_days},
+        actor=actor,
+    )
+    return rule
+
+
+def send_visit_reminders(today: dt.date | None = None) -> int:
+    """Remind holders whose current rule period ends within `remind_days` and who have not
+    visited enough yet. Idempotent per assignment and period. Returns reminders sent."""
+    today = today or timezone.localdate()
+    rules = {r.role: r for r in VisitRule.objects.all()}
+    sent = 0
+    current = Assignment.objects.filter(
+        ended_on__isnull=True, year=today.year, role__in=list(rules)
+    ).select_related("user", "enterprise")
+    due = []
+    for a in current:
+        rule = rules[a.role]
+        start, end = compliance.period_bounds(rule.period, today)
+        if (end - today).days > rule.remind_days:
+            continue
+        due.append((a, rule, start, end))
+    if not due:
+        return 0
+    with audit.acting_as(None, label="任务: 走访提醒"):
+        for a, rule, start, end in due:
+            n = Visit.objects.filter(
+                visitor=a.user, enterprise=a.enterprise, visited_on__gte=start, visited_on__lte=end
+            ).count()
+            if n >= rule.min_visits:
+                continue
+            with transaction.atomic():
+                _, created = ReminderSent.objects.get_or_create(assignment=a, period_start=start)
+                if not created:
+                    continue
+                notify(
+                    [a.user],
+                    f"走访提醒：{a.enterprise}{compliance.range_label(rule.period, start)}尚需走访",
+                    body=f"{a.get_role_display()}{rule.get_period_display()}至少走访 {rule.min_visits} 次，"
+                    f"本周期已走访 {n} 次，{end:%m月%d日}截止。",
+                    url=reverse("assistance:visit_create") + f"?enterprise={a.enterprise_id}",
+                    level="warning",
+                )
+                audit.record("event", a, event="visit_reminder", changes={"period_start": start})
+                sent += 1
+    return sent
+
+
+# --- plans -----------------------------------------------------------------------------------------
+def can_edit_plan(user, enterprise) -> bool:
+    if can_manage(user):
+        return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    return Assignment.objects.filter(user=user, enterprise=enterprise, ended_on__isnull=True).exists()
+
+
+@transaction.atomic
+def save_plan(enterprise: Enterprise, *, year: int, goals: str, actor) -> AssistancePlan:
+    if not can_edit_plan(actor, enterprise):
+        raise PermissionDenied("只有包抓责任人或专班办公室可以制定一企一策")
+    goals = (goals or "").strip()
+    if not goals:
+        raise ValidationError({"goals": "请填写帮扶目标"})
+    plan, created = AssistancePlan.objects.get_or_create(
+        enterprise=enterprise, year=year, defaults={"goals": goals}
+    )
+    if not created:
+        plan.goals = goals
+        plan.save()
+    else:
+        audit.record("event", enterprise, event="plan_created", changes={"year": year}, actor=actor)
+    return plan
+
+
+@transaction.atomic
+def add_measure(
+    plan: AssistancePlan, *, title: str, deadline: dt.date, actor, owner=None, department=None
+) -> PlanMeasure:
+    if not can_edit_plan(actor, plan.enterprise):
+        raise PermissionDenied("只有包抓责任人或专班办公室可以修改一企一策")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "请填写措施内容"})
+    m = PlanMeasure.objects.create(
+        plan=plan, title=title, deadline=deadline, owner=owner, department=department
+    )
+    audit.record(
+        "event",
+        plan.enterprise,
+        event="measure_added",
+        changes={"title": title, "deadline": deadline},
+        actor=actor,
+    )
+    if owner is not None and owner != actor:
+        notify(
+            [owner],
+            f"一企一策措施：{title}",
+            body=f"{plan.enterprise}，{deadline}前完成",
+            url=_enterprise_url(plan.enterprise),
+        )
+    return m
+
+
+@transaction.atomic
+def report_progress(measure: PlanMeasure, *, progress: int, note: str, actor) -> PlanUpdate:
+    if not (measure.owner_id == actor.pk or can_edit_plan(actor, measure.plan.enterprise)):
+        raise PermissionDenied("只有措施责任人或包抓责任人可以填报进展")
+    if not 0 <= int(progress) <= 100:
+        raise ValidationError({"progress": "进度应在 0–100 之间"})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写进展情况"})
+    m = PlanMeasure.objects.select_for_update().get(pk=measure.pk)
+    update = PlanUpdate.objects.create(measure=m, note=note, progress=int(progress), by=actor)
+    m.progress = int(progress)
+    if m.progress >= 100:
+        m.status, m.completed_on = PlanMeasure.Status.DONE, timezone.localdate()
+    else:
+        m.status, m.completed_on = PlanMeasure.Status.IN_PROGRESS, None
+    m.save()
+    audit.record(
+        "event",
+        m.plan.enterprise,
+        event="measure_progress",
+        changes={"measure": m.title, "progress": m.progress},
+        actor=actor,
+    )
+    return update
+
+
+# --- meetings --------------------------------------------------------------------------------------
+@transaction.atomic
+def record_meeting(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    held_on: dt.date,
+    enterprises=(),
+    location: str = "",
+    summary: str = "",
+    problems=(),
+    region=None,
+) -> Meeting:
+    """problems: (enterprise or None, category, description) triples."""
+    if not (actor.is_system_admin or actor.role in MEETING_ROLES):
+        raise PermissionDenied("您的角色不能登记政企会议")
+    region = region or actor.region or (actor.department.region if actor.department_id else None)
+    if region is None:
+        raise ValidationError("无法确定会议所属区划")
+    visible = set(
+        Enterprise.objects.visible_to(actor)
+        .filter(pk__in=[e.pk for e in enterprises])
+        .values_list("pk", flat=True)
+    )
+    if len(visible) != len({e.pk for e in enterprises}):
+        raise PermissionDenied("参会企业不在您的管辖范围内")
+    if not (title or "").strip():
+        raise ValidationError({"title": "请填写会议主题"})
+    meeting = Meeting.objects.create(
+        kind=Meeting.Kind(kind),
+        title=title.strip(),
+        held_on=held_on,
+        host=actor,
+        region=region,
+        location=location,
+        summary=summary,
+    )
+    meeting.enterprises.set(enterprises)
+    for ent, category, description in problems:
+        if (description or "").strip():
+            MeetingProblem.objects.create(
+                meeting=meeting,
+                enterprise=ent,
+                category=(category or "其他").strip(),
+                description=description.strip(),
+            )
+    audit.record(
+        "event",
+        meeting,
+        event="meeting_recorded",
+        changes={"enterprises": len(visible), "problems": meeting.problems.count()},
+        actor=actor,
+    )
+    return meeting

@@ -1,0 +1,186 @@
+"""Excel import of the enterprise registry: dry-run preview, row-level Chinese errors,
+all-or-nothing, existing enterprises updated when the credit code matches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.models import Region
+
+from . import services
+from .models import Enterprise, Industry, Tag, Tier
+
+
+def parse_bool(value) -> bool:
+    text = str(value).strip()
+    if text in {"是", "Y", "y", "1", "TRUE", "True", "true", "√", "✓"}:
+        return True
+    if text in {"否", "N", "n", "0", "FALSE", "False", "false", ""}:
+        return False
+    raise RowInvalid("请填写“是”或“否”")
+
+
+def parse_decimal(value) -> Decimal:
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise RowInvalid("应为数字") from exc
+    if number < 0:
+        raise RowInvalid("不能为负数")
+    return number
+
+
+def parse_int(value) -> int:
+    number = parse_decimal(value)
+    if number != number.to_integral_value():
+        raise RowInvalid("应为整数")
+    return int(number)
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise RowInvalid("日期格式应为 2020-05-01") from exc
+
+
+TIER_BY_LABEL = {str(label): value for value, label in Tier.choices}
+
+
+class EnterpriseImporter(Importer):
+    object_name = "企业"
+    audit_object_type = "enterprises.enterprise"
+    columns = [
+        Column("企业名称", "name", max_length=200),
+        Column("统一社会信用代码", "credit_code", max_length=30),
+        Column("所在区划", "region"),
+        Column("行业代码", "industry", required=False),
+        Column("法定代表人", "legal_representative", required=False, max_length=50),
+        Column("地址", "address", required=False, max_length=200),
+        Column("注册资本（万元）", "registered_capital", required=False, parse=parse_decimal),
+        Column("成立日期", "founded_on", required=False, parse=parse_date),
+        Column("规上企业", "above_scale", required=False, parse=parse_bool),
+        Column("入规年份", "above_scale_since", required=False, parse=parse_int),
+        Column("用地面积（亩）", "land_area_mu", required=False, parse=parse_decimal),
+        Column("从业人数", "employees", required=False, parse=parse_int),
+        Column("联系人", "contact_name", required=False, max_length=50),
+        Column("联系电话", "contact_phone", required=False, max_length=40),
+        Column("梯队", "tier", required=False),
+        Column("标签", "tags", required=False),
+    ]
+
+    def prepare(self, rows):
+        visible = Region.objects.visible_to(self.actor)
+        self.regions_by_code = {r.code: r for r in visible}
+        by_name: dict[str, list[Region]] = {}
+        for r in self.regions_by_code.values():
+            by_name.setdefault(r.name, []).append(r)
+        self.regions_by_name = by_name
+        self.industries = {i.code: i for i in Industry.objects.all()}
+        self.tags = {t.name: t for t in Tag.objects.all()}
+        codes = [services.normalise_credit_code(str(row.get("credit_code") or "")) for _, row in rows]
+        self.existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        self.visible_ids = set(
+            Enterprise.objects.visible_to(self.actor)
+            .filter(credit_code__in=codes)
+            .values_list("pk", flat=True)
+        )
+
+    def clean_row(self, rownum, row, seen):
+        try:
+            code = services.check_credit_code(row["credit_code"])
+        except services.CreditCodeInvalid as exc:
+            raise RowInvalid(f"统一社会信用代码|{exc.messages[0]}") from exc
+        if code in seen:
+            raise RowInvalid(f"统一社会信用代码|与第 {seen[code]} 行重复")
+        seen[code] = rownum
+        row["credit_code"] = code
+        region_key = str(row["region"]).strip()
+        region = self.regions_by_code.get(region_key)
+        if region is None:
+            matches = self.regions_by_name.get(region_key, [])
+            if len(matches) > 1:
+                raise RowInvalid(f"所在区划|「{region_key}」有重名，请填写区划代码")
+            if not matches:
+                raise RowInvalid(f"所在区划|找不到「{region_key}」，或不在您的管辖范围内")
+            region = matches[0]
+        row["region"] = region
+        if row.get("industry"):
+            key = str(row["industry"]).strip().upper()
+            ind = self.industries.get(key.zfill(2) if key.isdigit() else key)
+            if ind is None:
+                raise RowInvalid(f"行业代码|「{row['industry']}」不是 GB/T 4754-2017 的门类或大类代码")
+            row["industry"] = ind
+        if row.get("tier"):
+            tier = TIER_BY_LABEL.get(str(row["tier"]).strip())
+            if tier is None:
+                raise RowInvalid("梯队|应为“头雁”“强雁”或“雏雁”")
+            row["tier"] = tier
+        else:
+            row["tier"] = ""
+        tags = []
+        if row.get("tags"):
+            for name in str(row["tags"]).replace("，", "、").replace(",", "、").split("、"):
+                name = name.strip()
+                if not name:
+                    continue
+                if name not in self.tags:
+                    raise RowInvalid(f"标签|未知标签「{name}」")
+                tags.append(self.tags[name])
+        row["tags"] = tags
+        if row.get("registered_capital") is not None:
+            row["registered_capital"] = row["registered_capital"] * 10000  # 万元 → 元
+        existing = self.existing.get(code)
+        if existing is not None and existing.pk not in self.visible_ids:
+            raise RowInvalid("统一社会信用代码|该企业已登记在您管辖范围以外，不能修改")
+        row["_action"] = "更新" if existing is not None else "新增"
+        return row
+
+    def apply_row(self, row) -> bool:
+        data = {k: v for k, v in row.items() if not k.startswith("_") and k not in {"credit_code", "tags"}}
+        for key in ("legal_representative", "address", "contact_name", "contact_phone"):
+            data[key] = data.get(key) or ""
+        data["above_scale"] = bool(data.get("above_scale"))
+        existing = self.existing.get(row["credit_code"])
+        try:
+            if existing is None:
+                services.create_enterprise(
+                    actor=self.actor, credit_code=row["credit_code"], tags=row["tags"], **data
+                )
+                return True
+            services.update_enterprise(existing, actor=self.actor, tags=row["tags"], **data)
+            return False
+        except ValidationError as exc:  # pragma: no cover - rows were checked above
+            raise RowInvalid(exc.messages[0]) from exc
+
+
+def template_rows():
+    return [
+        [
+            "固镇恒顺集团有限公司",
+            "91340323MA2N0XXXXX",
+            "340323P02G1",
+            "26",
+            "张三",
+            "固镇经济开发区纬二路 8 号",
+            5000,
+            "2016-05-01",
+            "是",
+            2019,
+            120,
+            380,
+            "李四",
+            "0552-6012345",
+            "强雁",
+            "专精特新、高新技术企业",
+        ]
+    ]

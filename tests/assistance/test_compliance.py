@@ -1,0 +1,141 @@
+"""Visit compliance for a period (done / due / overdue), rankings and reminders, in time travel."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.enterprises.helpers import make_enterprise
+from zhuqi.assistance import compliance, services
+from zhuqi.assistance.models import Assignment, VisitRule
+from zhuqi.core.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: dt.date, hour: int = 10):
+    # 10:00 in Shanghai
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour - 8, tzinfo=dt.UTC), tick=False)
+
+
+@pytest.fixture
+def team(world):
+    ent = make_enterprise("恒顺集团有限公司", world.grid)
+    with at(dt.date(2026, 1, 5)):
+        for role, user in [
+            ("commissioner", world.commissioner),
+            ("dept_contact", world.head),
+            ("county_leader", world.leader),
+        ]:
+            services.assign(ent, year=2026, role=role, user=user, actor=world.alice)
+    return ent
+
+
+def january(viewer, today):
+    rows = compliance.compute(
+        Assignment.objects.visible_to(viewer), dt.date(2026, 1, 1), dt.date(2026, 1, 31), today=today
+    )
+    return {s.key.username: s for s in compliance.by_official(rows)}, rows
+
+
+def test_period_bounds():
+    assert compliance.period_bounds("week", dt.date(2026, 1, 28)) == (
+        dt.date(2026, 1, 26),
+        dt.date(2026, 2, 1),
+    )
+    assert compliance.period_bounds("month", dt.date(2026, 2, 10)) == (
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert compliance.period_bounds("quarter", dt.date(2026, 11, 3)) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+    )
+    assert compliance.range_label("quarter", dt.date(2026, 10, 1)) == "2026年第4季度"
+
+
+def test_compliance_done_due_overdue_and_ranking(world, team):
+    for day in (dt.date(2026, 1, 6), dt.date(2026, 1, 14)):
+        with at(day):
+            services.record_visit(team, actor=world.commissioner, findings="了解生产经营情况")
+    with at(dt.date(2026, 1, 28)):
+        officials, _ = january(world.alice, dt.date(2026, 1, 28))
+        zy = officials["commissioner"]
+        # weeks of Jan 5, 12 met; Jan 19 missed; this week still open
+        assert (zy.done, zy.overdue, zy.due) == (2, 1, 1)
+        assert zy.rate == 66.7
+        assert (officials["head"].done, officials["head"].due) == (0, 1)  # the month is not over
+        assert officials["leader"].due == 1 and officials["leader"].rate is None
+        services.record_visit(team, actor=world.head, findings="协调用电增容", kind="phone")
+    with at(dt.date(2026, 2, 2)):
+        officials, rows = january(world.alice, dt.date(2026, 2, 2))
+        assert (officials["commissioner"].done, officials["commissioner"].overdue) == (2, 2)
+        assert officials["head"].rate == 100.0
+        ranking = [s.key.username for s in compliance.by_official(rows)]
+        assert ranking == ["head", "commissioner", "leader"]  # best first, nothing closed last
+        depts = {s.label: s for s in compliance.by_department(rows)}
+        assert depts["尉氏县工信局"].done == 1
+        ent = compliance.by_enterprise(rows)[0]
+        assert (ent.label, ent.done, ent.overdue) == ("恒顺集团有限公司", 3, 2)
+
+
+def test_admin_can_change_the_rule_and_compliance_follows(world, team):
+    with at(dt.date(2026, 1, 20)):
+        services.record_visit(team, actor=world.commissioner, findings="走访")
+    with pytest.raises(PermissionDenied):
+        services.set_visit_rule("commissioner", period="month", min_visits=2, actor=world.alice)
+    services.set_visit_rule("commissioner", period="month", min_visits=2, actor=world.admin)
+    assert str(VisitRule.objects.get(role="commissioner")) == "首席服务专员每月不少于 2 次"
+    officials, _ = january(world.alice, dt.date(2026, 2, 2))
+    assert (officials["commissioner"].done, officials["commissioner"].overdue) == (0, 1)
+
+
+def test_assignments_outside_scope_are_not_counted(world, team):
+    officials, _ = january(world.charlie, dt.date(2026, 2, 2))
+    assert officials == {}
+    officials, _ = january(world.commissioner, dt.date(2026, 2, 2))
+    assert set(officials) == {"commissioner", "head", "leader"}  # the team of their enterprise
+
+
+def test_handed_over_assignment_counts_only_while_held(world, team):
+    successor = type(world.commissioner).objects.create_user(
+        username="zy_new", password="x", full_name="新专员", role="commissioner", region=world.park
+    )
+    old = Assignment.objects.get(enterprise=team, role="commissioner", ended_on__isnull=True)
+    with at(dt.date(2026, 1, 19)):
+        services.hand_over(old, to_user=successor, actor=world.alice, reason="岗位调整")
+    officials, _ = january(world.alice, dt.date(2026, 2, 2))
+    assert officials["commissioner"].overdue == 3  # Jan 5, 12 and the hand-over week
+    assert officials["zy_new"].overdue == 2  # Jan 19 and Jan 26 weeks
+
+
+def test_reminders_before_period_end_once(world, team):
+    with at(dt.date(2026, 1, 28)):
+        assert services.send_visit_reminders() == 0  # Wednesday: too early for the weekly rule
+    with at(dt.date(2026, 1, 30)):
+        sent = services.send_visit_reminders()
+        assert sent == 2  # the commissioner (week ends Sunday) and the department contact (month)
+        assert services.send_visit_reminders() == 0
+    note = Notification.objects.get(recipient=world.commissioner, title__startswith="走访提醒")
+    assert "2026年第5周" in note.title and "02月01日截止" in note.body
+    assert not Notification.objects.filter(recipient=world.leader, title__startswith="走访提醒").exists()
+
+
+def test_visit_validation(world, team):
+    with at(dt.date(2026, 3, 1)):
+        with pytest.raises(ValidationError, match="不能晚于今天"):
+            services.record_visit(
+                team, actor=world.commissioner, findings="x", visited_on=dt.date(2026, 3, 2)
+            )
+        with pytest.raises(ValidationError, match="走访情况"):
+            services.record_visit(team, actor=world.commissioner, findings="  ")
+        with pytest.raises(PermissionDenied):
+            services.record_visit(team, actor=world.charlie, findings="越权")
+        visit = services.record_visit(
+            team,
+            actor=world.commissioner,
+            findings="企业反映用工紧张",
+            problems=[("用工", "缺少熟练焊工 30 人"), ("", "")],
+        )
+        assert [(p.category, p.description) for p in visit.problems.all()] == [("用工", "缺少熟练焊工 30 人")]
