@@ -10,10 +10,11 @@ import pytest
 import time_machine
 
 from zhuqi.projects import services
-from zhuqi.projects.models import Project
 
 
-def make_project(world, *, code="P001", name="年产10万吨生物基材料项目", region=None, department=None, **extra):
+def make_project(
+    world, *, code="P001", name="年产10万吨生物基材料项目", region=None, department=None, **extra
+):
     with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC), tick=False):
         return services.create_project(
             actor=world.admin,
@@ -35,5 +36,10 @@ def project(world):
 @pytest.fixture
 def other_project(world):
     return make_project(
-        world, code="P900", name="通许县装备制造项目", region=world.other_county, department=world.other_jxj, leader=None
+        world,
+        code="P900",
+        name="通许县装备制造项目",
+        region=world.other_county,
+        department=world.other_jxj,
+        leader=None,
     )

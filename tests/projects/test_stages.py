@@ -38,7 +38,9 @@ def test_full_chain_then_rollback(world, project):
         day += dt.timedelta(days=7)
     project.refresh_from_db()
     assert project.stage == Stage.AT_CAPACITY and project.at_capacity_on is not None
-    services.move_stage(project, Stage.PRODUCING, date=dt.date(2026, 5, 20), evidence="达产数据有误", actor=world.alice)
+    services.move_stage(
+        project, Stage.PRODUCING, date=dt.date(2026, 5, 20), evidence="达产数据有误", actor=world.alice
+    )
     project.refresh_from_db()
     assert project.stage == Stage.PRODUCING and project.at_capacity_on is None
     back = StageChange.objects.filter(project=project).last()
