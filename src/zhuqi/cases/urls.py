@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("board/", views.board, name="board"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("leader/", views.leader_view, name="leader"),
+    path("new/", views.case_new, name="new"),
+    path("portal/", views.portal, name="portal"),
+    path("portal/new/", views.portal_new, name="portal_new"),
+    path("figures/", views.figures, name="figures"),
+    path("figures/export/", views.figures_export, name="figures_export"),
+    path("export/", views.case_export, name="export"),
+    path("import/", views.hotline_import, name="import"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("suggest/", views.suggest_view, name="suggest"),
+    path("rate/<int:pk>/<str:token>/", views.rate, name="rate"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
+    path("supervision/<int:pk>/respond/", views.supervision_respond, name="supervision_respond"),
+]

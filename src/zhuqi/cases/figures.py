@@ -1,0 +1,226 @@
+"""Case figures with exact definitions (docs/cases-figures.md). Every figure is a count of
+cases matching a Q, or a ratio of two such counts, so each can be drilled down to its rows:
+the same Q filters the case list.
+
+The cohort is the cases *submitted* in the period (提交时间) within the viewer's scope; merged
+and withdrawn cases are never counted as accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncMonth
+
+from zhuqi.core.models import Department, Region
+
+from .models import Case, CaseClock, Category, Channel, Status
+
+
+def _clock_exists(kind: str, *states: str):
+    return Exists(CaseClock.objects.filter(case=OuterRef("pk"), kind=kind, state__in=states))
+
+
+ACCEPTED = Q(accepted_at__isnull=False) & ~Q(status__in=[Status.MERGED, Status.WITHDRAWN])
+CLOSED = Q(status=Status.CLOSED) & Q(accepted_at__isnull=False)
+FOLLOWED = ~Q(satisfaction="")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    numerator: Q
+    denominator: Q | None = None  # None: a plain count
+    definition: str = ""
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+
+def metrics() -> list[Metric]:
+    sign_done = Q(_clock_exists("sign", "met", "missed"))
+    sign_missed = Q(_clock_exists("sign", "missed"))
+    reply_missed = Q(_clock_exists("reply", "missed"))
+    return [
+        Metric("received", "诉求总数", Q(), None, "期内提交的诉求件数（各渠道）"),
+        Metric("accepted", "受理数", ACCEPTED, None, "期内提交且已受理的件数（不含合并、撤回）"),
+        Metric("closed", "办结数", CLOSED, None, "已受理且已销号的件数"),
+        Metric("close_rate", "办结率", CLOSED, ACCEPTED, "办结数 ÷ 受理数"),
+        Metric(
+            "sign_ontime",
+            "按时签收率",
+            sign_done & ~sign_missed,
+            sign_done,
+            "每次交办都在签收时限内签收（或退单）的件数 ÷ 有签收结果的件数",
+        ),
+        Metric(
+            "close_ontime",
+            "按时办结率",
+            CLOSED & ~reply_missed,
+            CLOSED,
+            "办结件中没有任何一次办结答复超时（含延期、暂停后的期限）的件数 ÷ 办结数",
+        ),
+        Metric(
+            "solve_rate",
+            "解决率",
+            CLOSED & Q(resolved=True),
+            CLOSED,
+            "办结件中最终答复为“已解决”的件数 ÷ 办结数",
+        ),
+        Metric(
+            "satisfaction",
+            "满意率",
+            Q(satisfaction__in=["satisfied", "basic"]),
+            FOLLOWED,
+            "最近一次回访为满意或基本满意的件数 ÷ 已回访件数",
+        ),
+        Metric(
+            "reopen_rate",
+            "重办率",
+            FOLLOWED & Q(reopen_count__gt=0),
+            FOLLOWED,
+            "曾因不满意重办的件数 ÷ 已回访件数",
+        ),
+    ]
+
+
+METRICS = {m.key: m for m in metrics()}
+
+DIMENSIONS = {
+    "department": "主办部门",
+    "category": "问题类别",
+    "region": "所在区划",
+    "channel": "来源渠道",
+    "period": "月份",
+}
+
+
+def dim_expr(dim: str):
+    return {
+        "department": "lead_department_id",
+        "category": Coalesce("category__parent_id", "category_id"),
+        "region": "region_id",
+        "channel": "channel",
+        "period": TruncMonth("submitted_at"),
+    }[dim]
+
+
+def dim_q(dim: str, key: str) -> Q:
+    """The cases of one row of a dimension (for drill-down)."""
+    if key in ("", "None"):
+        return {
+            "department": Q(lead_department__isnull=True),
+            "category": Q(category__isnull=True),
+            "region": Q(region__isnull=True),
+            "channel": Q(channel=""),
+            "period": Q(pk__in=[]),
+        }[dim]
+    if dim == "department":
+        return Q(lead_department_id=int(key))
+    if dim == "category":
+        return Q(category_id=int(key)) | Q(category__parent_id=int(key))
+    if dim == "region":
+        return Q(region_id=int(key))
+    if dim == "channel":
+        return Q(channel=key)
+    if dim == "period":
+        y, m = (int(x) for x in key.split("-")[:2])
+        from zhuqi.core.workcalendar import SHANGHAI
+
+        start = dt.datetime(y, m, 1, tzinfo=SHANGHAI)
+        end = dt.datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=SHANGHAI)
+        return Q(submitted_at__gte=start, submitted_at__lt=end)
+    raise ValueError(dim)
+
+
+def period_q(start: dt.date | None, end: dt.date | None) -> Q:
+    from zhuqi.core.workcalendar import SHANGHAI
+
+    q = Q()
+    if start:
+        q &= Q(submitted_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI))
+    if end:
+        q &= Q(submitted_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
+    return q
+
+
+def _aggregates() -> dict:
+    out = {}
+    for m in METRICS.values():
+        out[f"{m.key}__n"] = Count("pk", filter=m.numerator) if m.numerator else Count("pk")
+        if m.denominator is not None:
+            out[f"{m.key}__d"] = Count("pk", filter=m.denominator)
+    out["avg_days"] = Avg("close_working_days", filter=CLOSED)
+    return out
+
+
+def _finish(row: dict) -> dict:
+    out = {"avg_days": round(row["avg_days"], 1) if row.get("avg_days") is not None else None}
+    for m in METRICS.values():
+        n = row.get(f"{m.key}__n") or 0
+        if m.is_rate:
+            d = row.get(f"{m.key}__d") or 0
+            out[m.key] = {"n": n, "d": d, "rate": round(100.0 * n / d, 1) if d else None}
+        else:
+            out[m.key] = {"n": n}
+    return out
+
+
+def totals(qs) -> dict:
+    return _finish(qs.aggregate(**_aggregates()))
+
+
+def by_dimension(qs, dim: str) -> list[dict]:
+    rows = qs.order_by().annotate(k=dim_expr(dim)).values("k").annotate(**_aggregates()).order_by("k")
+    rows = list(rows)
+    labels = _labels(dim, [r["k"] for r in rows])
+    out = []
+    for r in rows:
+        key = r["k"]
+        if dim == "period" and key is not None:
+            from django.utils import timezone
+
+            key = (
+                timezone.localtime(key).strftime("%Y-%m") if timezone.is_aware(key) else key.strftime("%Y-%m")
+            )
+        out.append(
+            {"key": "" if key is None else str(key), "label": labels.get(r["k"], "未指定"), **_finish(r)}
+        )
+    if dim == "department":
+        out.sort(key=lambda x: (x["close_rate"]["rate"] is None, -(x["close_rate"]["rate"] or 0)))
+    return out
+
+
+def _labels(dim: str, keys: list) -> dict:
+    ids = [k for k in keys if k is not None]
+    if dim == "department":
+        return {d.pk: d.short_name or d.name for d in Department.objects.filter(pk__in=ids)}
+    if dim == "category":
+        return {c.pk: c.name for c in Category.objects.filter(pk__in=ids)}
+    if dim == "region":
+        return {r.pk: r.name for r in Region.objects.filter(pk__in=ids)}
+    if dim == "channel":
+        return dict(Channel.choices)
+    if dim == "period":
+        from django.utils import timezone
+
+        return {k: (timezone.localtime(k) if timezone.is_aware(k) else k).strftime("%Y年%m月") for k in ids}
+    return {}
+
+
+def drill(qs, metric: str, part: str = "n", dim: str = "", key: str | None = None):
+    """The cases behind one number: metric numerator (`n`) or denominator (`d`)."""
+    m = METRICS[metric]
+    q = m.denominator if (part == "d" and m.denominator is not None) else m.numerator
+    qs = qs.filter(q)
+    if dim and key is not None:
+        qs = qs.filter(dim_q(dim, key))
+    return qs
+
+
+def base(user, start=None, end=None):
+    return Case.objects.visible_to(user).filter(period_q(start, end))

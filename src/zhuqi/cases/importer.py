@@ -1,0 +1,100 @@
+"""Hotline work orders (12345, 96388) from Excel: all-or-nothing, row-level messages, the
+external number kept (a number already imported is refused, so re-importing a file is safe)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.workcalendar import SHANGHAI
+from zhuqi.enterprises.models import Enterprise
+
+from .models import Case, Category, Channel
+
+SOURCES = {"12345": Channel.HOTLINE_12345, "96388": Channel.HOTLINE_96388}
+
+
+def _source(value) -> str:
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    for key, channel in SOURCES.items():
+        if key in text:
+            return channel
+    raise RowInvalid("应为 12345 或 96388")
+
+
+def _when(value):
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            continue
+    raise RowInvalid("日期格式应为 2026-03-01 09:30")
+
+
+class HotlineImporter(Importer):
+    object_name = "热线工单"
+    audit_object_type = "cases.case"
+    columns = [
+        Column("工单编号", "external_no", max_length=60),
+        Column("来源", "channel", parse=_source),
+        Column("统一社会信用代码", "credit_code", max_length=18),
+        Column("企业名称", "enterprise_name", required=False),
+        Column("标题", "title", max_length=120),
+        Column("诉求内容", "description", max_length=5000),
+        Column("问题类别", "category", required=False),
+        Column("联系人", "contact_name", required=False, max_length=50),
+        Column("联系电话", "contact_phone", required=False, max_length=30),
+        Column("登记时间", "submitted_at", required=False, parse=_when),
+    ]
+
+    def prepare(self, rows):
+        codes = {r["credit_code"] for _, r in rows}
+        self.enterprises = {
+            e.credit_code: e for e in Enterprise.objects.visible_to(self.actor).filter(credit_code__in=codes)
+        }
+        numbers = {r["external_no"] for _, r in rows}
+        self.existing = set(
+            Case.objects.filter(external_no__in=numbers, channel__in=SOURCES.values()).values_list(
+                "channel", "external_no"
+            )
+        )
+        self.categories = {c.name: c for c in Category.objects.filter(is_active=True)}
+
+    def clean_row(self, rownum, row, seen):
+        ent = self.enterprises.get(row["credit_code"])
+        if ent is None:
+            raise RowInvalid("统一社会信用代码|未找到该企业，或不在您的管辖范围内")
+        key = (row["channel"], row["external_no"])
+        if key in self.existing:
+            raise RowInvalid(f"工单编号|工单「{row['external_no']}」已导入过")
+        if key in seen:
+            raise RowInvalid(f"工单编号|与第 {seen[key]} 行重复")
+        seen[key] = rownum
+        category = None
+        if row.get("category"):
+            category = self.categories.get(row["category"])
+            if category is None:
+                raise RowInvalid(f"问题类别|类别「{row['category']}」不存在")
+        return {**row, "enterprise": ent, "category_obj": category}
+
+    def apply_row(self, row) -> bool:
+        from .services import create_case
+
+        create_case(
+            row["enterprise"],
+            channel=row["channel"],
+            title=row["title"],
+            description=row["description"],
+            category=row["category_obj"],
+            external_no=row["external_no"],
+            contact_name=row.get("contact_name") or "",
+            contact_phone=row.get("contact_phone") or "",
+            actor=self.actor,
+            submitted_at=row.get("submitted_at"),
+        )
+        return True

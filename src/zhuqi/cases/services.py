@@ -1,0 +1,797 @@
+"""Every state change of a case. Each function locks the case row (select_for_update), checks
+the transition table and the actor (zhuqi.cases.workflow), moves the clocks, writes its audit
+event in the same transaction and notifies (inbox rows now, delivery on commit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core.models import Department
+from zhuqi.core.notify import notify
+from zhuqi.core.scope import _own_enterprise_id, scope_for
+from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
+
+from . import workflow
+from .models import (
+    CLOCK_FIELDS,
+    Case,
+    CaseClock,
+    CaseDepartment,
+    Category,
+    Channel,
+    ClockKind,
+    CoordinationMeeting,
+    Escalation,
+    Extension,
+    FollowUp,
+    SlaPolicy,
+    Status,
+    Supervision,
+    Urgency,
+)
+
+PROBLEM_THRESHOLD = 3  # sent back or reopened this many times → problem case, escalated
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("region", "enterprise", "sla").get(pk=case.pk)
+
+
+def _record(case: Case, event: str, actor, changes: dict | None = None, message: str = "") -> None:
+    audit.record("transition", case, event=event, changes=changes or {}, message=message, actor=actor)
+
+
+def _users(qs):
+    return list(qs.filter(is_active=True))
+
+
+def dispatch_users(case: Case) -> list:
+    User = get_user_model()
+    paths = case.region.ancestor_paths()
+    return _users(User.objects.filter(role="dispatch", region__path__in=paths))
+
+
+def department_users(*dept_ids) -> list:
+    User = get_user_model()
+    return _users(
+        User.objects.filter(department_id__in=[d for d in dept_ids if d], role__in=["dept_head", "handler"])
+    )
+
+
+def enterprise_users(case: Case) -> list:
+    User = get_user_model()
+    return _users(User.objects.filter(enterprise_membership__enterprise_id=case.enterprise_id))
+
+
+def leader_users(case: Case) -> list:
+    User = get_user_model()
+    paths = case.region.ancestor_paths()
+    return _users(User.objects.filter(role="leader", region__path__in=paths))
+
+
+def _notify(users, case: Case, title: str, body: str = "", level: str = "info") -> None:
+    notify(
+        users,
+        f"{title}：{case.title}"[:200],
+        body=body or f"诉求编号 {case.no}",
+        url=case.get_absolute_url(),
+        level=level,
+    )
+
+
+def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
+    """The most specific active SLA policy: category (deepest) × urgency, blanks match all."""
+    lineage = category.lineage_ids() if category else []
+    best, best_key = None, None
+    for p in SlaPolicy.objects.filter(is_active=True):
+        if p.category_id and p.category_id not in lineage:
+            continue
+        if p.urgency and p.urgency != urgency:
+            continue
+        key = (
+            lineage.index(p.category_id) if p.category_id else 99,
+            0 if p.urgency else 1,
+            p.pk,
+        )
+        if best_key is None or key < best_key:
+            best, best_key = p, key
+    if best is None:
+        best, _ = SlaPolicy.objects.get_or_create(
+            scheme=SlaPolicy.Scheme.HENAN_13710,
+            category=None,
+            urgency="",
+            defaults={"name": "河南“13710”（默认）", "resolve_days": 7},
+        )
+    return best
+
+
+def _sla(case: Case) -> SlaPolicy:
+    if case.sla_id is None or case.sla is None:
+        case.sla = policy_for(case.category, case.urgency)
+    return case.sla
+
+
+# --- clocks ------------------------------------------------------------------------------------
+def start_clock(
+    case: Case, kind: str, days: int, now: dt.datetime, *, due: dt.datetime | None = None
+) -> CaseClock:
+    """Start (or restart) a clock `days` working days from `now`: due at the end of that day."""
+    cancel_clock(case, kind, now)
+    due = due or due_at(now, days)
+    setattr(case, CLOCK_FIELDS[kind], due)
+    return CaseClock.objects.create(case=case, kind=kind, started_at=now, due_at=due)
+
+
+def _running(case: Case, kind: str) -> CaseClock | None:
+    return (
+        CaseClock.objects.filter(case=case, kind=kind, state=CaseClock.State.RUNNING).order_by("-id").first()
+    )
+
+
+def late_by(due: dt.datetime, at: dt.datetime) -> int:
+    """Working days late: 0 when on time; at least 1 once past the deadline."""
+    if at <= due:
+        return 0
+    return max(1, working_days_between(due, at))
+
+
+def stop_clock(case: Case, kind: str, now: dt.datetime) -> CaseClock | None:
+    clock = _running(case, kind)
+    setattr(case, CLOCK_FIELDS[kind], None)
+    if clock is None:
+        return None
+    late = late_by(clock.due_at, now)
+    clock.stopped_at = now
+    clock.state = CaseClock.State.MISSED if late else CaseClock.State.MET
+    clock.late_working_days = late
+    clock.save(update_fields=["stopped_at", "state", "late_working_days"])
+    return clock
+
+
+def cancel_clock(case: Case, kind: str, now: dt.datetime) -> None:
+    setattr(case, CLOCK_FIELDS[kind], None)
+    CaseClock.objects.filter(case=case, kind=kind, state=CaseClock.State.RUNNING).update(
+        state=CaseClock.State.CANCELLED, stopped_at=now
+    )
+
+
+def cancel_all_clocks(case: Case, now: dt.datetime) -> None:
+    for kind in ClockKind.values:
+        setattr(case, CLOCK_FIELDS[kind], None)
+    CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING).update(
+        state=CaseClock.State.CANCELLED, stopped_at=now
+    )
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.recompute_next_due()
+    case.save(update_fields=[*fields, "status", "next_due_at", *CLOCK_FIELDS.values()])
+
+
+# --- intake ------------------------------------------------------------------------------------
+def can_create_for(user, enterprise) -> bool:
+    from zhuqi.enterprises.models import Enterprise
+
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return False
+    if scope.is_enterprise_user:
+        return _own_enterprise_id(user) == enterprise.pk
+    if scope.role == "observer":
+        return False
+    return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+
+
+def create_case(
+    enterprise,
+    *,
+    channel: str,
+    title: str,
+    description: str,
+    actor=None,
+    category: Category | None = None,
+    urgency: str = Urgency.NORMAL,
+    external_no: str = "",
+    partner=None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    visit=None,
+    submitted_at: dt.datetime | None = None,
+) -> Case:
+    """Put a new case into the pool (any channel). `actor` must be allowed to raise problems
+    for the enterprise (its own user, or an official with the enterprise in scope); partner
+    systems pass `partner` (scope already checked by the caller) and no actor."""
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise ValidationError("请填写诉求标题")
+    if len(title) > 120:
+        raise ValidationError("诉求标题不能超过 120 字")
+    if not description:
+        raise ValidationError("请填写问题描述")
+    if channel not in Channel.values:
+        raise ValidationError(f"来源渠道「{channel}」无效")
+    if urgency not in Urgency.values:
+        raise ValidationError(f"紧急程度「{urgency}」无效")
+    if actor is not None and not can_create_for(actor, enterprise):
+        raise PermissionDenied("您无权为该企业登记诉求")
+    if actor is None and partner is None:
+        raise PermissionDenied("缺少登记人")
+    if actor is not None and scope_for(actor).is_enterprise_user:
+        channel = Channel.PORTAL
+    now = submitted_at or _now()
+    try:
+        with transaction.atomic():
+            case = Case(
+                no=f"TMP{secrets.token_hex(6)}",
+                enterprise=enterprise,
+                region=enterprise.region,
+                title=title,
+                description=description,
+                category=category,
+                channel=channel,
+                urgency=urgency,
+                external_no=(external_no or "").strip(),
+                partner=partner,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                visit_id=getattr(visit, "pk", visit),
+                created_by=actor,
+                assigned_by_leader=actor if channel == Channel.LEADER else None,
+                submitted_at=now,
+            )
+            case.sla = policy_for(category, urgency)
+            case.save()
+            case.no = f"ZQ{timezone.localtime(now):%Y}{case.pk:07d}"
+            start_clock(case, ClockKind.ACCEPT, case.sla.accept_days, now)
+            case.recompute_next_due()
+            case.save(update_fields=["no", "accept_due_at", "next_due_at"])
+            _record(
+                case,
+                "submitted",
+                actor,
+                {
+                    "channel": channel,
+                    "external_no": case.external_no,
+                    "partner": getattr(partner, "name", ""),
+                },
+            )
+            _notify(dispatch_users(case), case, "新诉求待受理")
+    except IntegrityError as exc:
+        raise ValidationError(f"外部工单号「{external_no}」已存在") from exc
+    return case
+
+
+# --- transitions ----------------------------------------------------------------------------------
+def accept_case(case: Case, *, actor, category: Category | None = None, urgency: str | None = None) -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("accept", case, actor)
+        now = _now()
+        if category is not None:
+            case.category = category
+        if urgency:
+            if urgency not in Urgency.values:
+                raise ValidationError("紧急程度无效")
+            case.urgency = urgency
+        case.sla = policy_for(case.category, case.urgency)
+        stop_clock(case, ClockKind.ACCEPT, now)
+        start_clock(case, ClockKind.DISPATCH, case.sla.dispatch_days, now)
+        case.status, case.accepted_at = Status.ACCEPTED, now
+        _save(case, "accepted_at", "category", "urgency", "sla")
+        _record(case, "accepted", actor, {"category": str(case.category or ""), "urgency": case.urgency})
+        _notify(enterprise_users(case), case, "您的诉求已受理")
+    return case
+
+
+def refuse_case(case: Case, *, actor, reason: str) -> Case:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写不予受理的理由")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("refuse", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.ACCEPT, now)
+        cancel_all_clocks(case, now)
+        case.status, case.refuse_reason = Status.REFUSED, reason[:500]
+        _save(case, "refuse_reason")
+        _record(case, "refused", actor, {"reason": reason})
+        _notify(enterprise_users(case), case, "您的诉求不予受理", body=reason)
+    return case
+
+
+def dispatch_case(
+    case: Case,
+    *,
+    actor,
+    lead: Department | None = None,
+    assisting=(),
+    category: Category | None = None,
+) -> Case:
+    """交办: to `lead` (+ assisting); without `lead`, the routing rule for the category and the
+    enterprise's region decides, falling back to the dispatch office."""
+    from .routing import route_for
+
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("dispatch", case, actor)
+        now = _now()
+        if category is not None:
+            case.category = category
+            case.sla = policy_for(case.category, case.urgency)
+        if lead is None:
+            route = route_for(case.category, case.region)
+            lead, assisting = route.lead, route.assisting
+        if lead is None:
+            raise ValidationError("未找到主办部门，请手动指定")
+        assisting = [d for d in assisting if d.pk != lead.pk]
+        sla = _sla(case)
+        stop_clock(case, ClockKind.DISPATCH, now)
+        CaseDepartment.objects.filter(case=case, active=True).update(active=False)
+        CaseDepartment.objects.create(
+            case=case, department=lead, role=CaseDepartment.Role.LEAD, dispatched_at=now
+        )
+        for d in assisting:
+            CaseDepartment.objects.create(
+                case=case, department=d, role=CaseDepartment.Role.ASSIST, dispatched_at=now
+            )
+        case.lead_department = lead
+        case.status, case.dispatched_at, case.signed_at = Status.DISPATCHED, now, None
+        start_clock(case, ClockKind.SIGN, sla.sign_days, now)
+        start_clock(case, ClockKind.PROGRESS, sla.progress_days, now)
+        start_clock(case, ClockKind.REPLY, sla.resolve_days, now)
+        start_clock(case, ClockKind.CLOSE, sla.resolve_days + sla.followup_days, now)
+        _save(case, "lead_department", "dispatched_at", "signed_at", "category", "sla")
+        _record(
+            case,
+            "dispatched",
+            actor,
+            {
+                "lead": lead.name,
+                "assisting": [d.name for d in assisting],
+                "category": str(case.category or ""),
+            },
+        )
+        _notify(department_users(lead.pk, *[d.pk for d in assisting]), case, "新交办诉求待签收")
+    return case
+
+
+def sign_case(case: Case, *, actor) -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("sign", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.SIGN, now)
+        CaseDepartment.objects.filter(case=case, active=True, department_id=case.lead_department_id).update(
+            signed_at=now
+        )
+        case.status, case.signed_at = Status.SIGNED, now
+        _save(case, "signed_at")
+        _record(case, "signed", actor, {"department": str(actor.department)})
+    return case
+
+
+def send_back_case(case: Case, *, actor, reason: str) -> Case:
+    """退单 within the policy's send-back limit (working days after dispatch), with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写退单理由")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("send_back", case, actor)
+        now = _now()
+        limit = _sla(case).sendback_days
+        if now > due_at(case.dispatched_at, limit):
+            raise ValidationError(f"已超过退单时限（交办后 {limit} 个工作日内），请签收办理或申请协调")
+        for kind in (ClockKind.SIGN,):
+            stop_clock(case, kind, now)
+        for kind in (ClockKind.PROGRESS, ClockKind.REPLY, ClockKind.CLOSE):
+            cancel_clock(case, kind, now)
+        case.sendback_count += 1
+        case.status = Status.SENT_BACK
+        start_clock(case, ClockKind.DISPATCH, _sla(case).dispatch_days, now)
+        _save(case, "sendback_count")
+        _record(case, "sent_back", actor, {"reason": reason, "department": str(case.lead_department)})
+        _notify(dispatch_users(case), case, "诉求被退单，请重新交办", body=reason, level="warning")
+        _maybe_problem(case, actor)
+    return case
+
+
+def report_progress(case: Case, *, actor, note: str) -> Case:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("请填写办理进展")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("report_progress", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.PROGRESS, now)
+        case.status = Status.IN_PROGRESS
+        _save(case)
+        _record(case, "progress", actor, {"note": note[:1000]})
+        _notify(enterprise_users(case), case, "诉求办理有新进展", body=note)
+    return case
+
+
+def pause_case(case: Case, *, actor, reason: str) -> Case:
+    """Wait for the enterprise (补充材料): all running clocks pause; explicit and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请说明需要企业补充的内容")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("pause", case, actor)
+        now = _now()
+        case.status, case.paused_at = Status.WAITING, now
+        _save(case, "paused_at")
+        _record(case, "paused", actor, {"reason": reason})
+        _notify(enterprise_users(case), case, "请补充诉求材料", body=reason, level="warning")
+    return case
+
+
+def resume_case(case: Case, *, actor, note: str = "") -> Case:
+    """End the pause: every running clock moves on by the working days paused."""
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("resume", case, actor)
+        now = _now()
+        paused = max(0, working_days_between(case.paused_at, now)) if case.paused_at else 0
+        if paused:
+            for clock in CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING):
+                clock.due_at = end_of_day(add_working_days(clock.due_at, paused))
+                clock.paused_working_days += paused
+                clock.save(update_fields=["due_at", "paused_working_days"])
+                setattr(case, CLOCK_FIELDS[clock.kind], clock.due_at)
+        case.status, case.paused_at = Status.IN_PROGRESS, None
+        _save(case, "paused_at")
+        _record(case, "resumed", actor, {"paused_working_days": paused, "note": note})
+        _notify(department_users(case.lead_department_id), case, "企业已补充，诉求恢复办理")
+    return case
+
+
+def reply_case(case: Case, *, actor, reply: str, resolved: bool = True) -> Case:
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError("请填写答复内容")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("reply", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.REPLY, now)
+        if case.progress_due_at:
+            stop_clock(case, ClockKind.PROGRESS, now)
+        start_clock(case, ClockKind.FOLLOWUP, _sla(case).followup_days, now)
+        case.status, case.replied_at, case.reply, case.resolved = Status.REPLIED, now, reply, bool(resolved)
+        case.followup_token = secrets.token_urlsafe(24)
+        _save(case, "replied_at", "reply", "resolved", "followup_token")
+        _record(case, "replied", actor, {"reply": reply[:1000], "resolved": bool(resolved)})
+        _notify(enterprise_users(case) + dispatch_users(case), case, "诉求已答复，请评价")
+    return case
+
+
+def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token: str | None = None) -> Case:
+    """回访: by the dispatch office (phone) or the enterprise (portal or one-time link; the
+    answer is saved on the first click). Unsatisfied reopens the case as 重办."""
+    if result not in workflow.FOLLOW_UP_TARGET:
+        raise ValidationError("请选择回访结果（满意 / 基本满意 / 不满意）")
+    with transaction.atomic():
+        case = _lock(case)
+        if token is not None:
+            if not case.followup_token or not secrets.compare_digest(token, case.followup_token):
+                raise PermissionDenied("评价链接无效或已使用")
+            if case.status != Status.REPLIED:
+                raise ValidationError("该诉求当前不需要评价")
+        else:
+            workflow.check("follow_up", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.FOLLOWUP, now)
+        FollowUp.objects.create(case=case, result=result, note=note[:1000], by=actor, at=now)
+        case.satisfaction, case.followed_up_at, case.followup_token = result, now, ""
+        target = workflow.FOLLOW_UP_TARGET[result]
+        fields = ["satisfaction", "followed_up_at", "followup_token"]
+        if target == Status.REOPENED:
+            sla = _sla(case)
+            case.status = Status.REOPENED
+            case.reopen_count += 1
+            case.resolved = None
+            start_clock(case, ClockKind.REPLY, sla.resolve_days, now)
+            start_clock(case, ClockKind.CLOSE, sla.resolve_days + sla.followup_days, now)
+            fields += ["reopen_count", "resolved"]
+            _save(case, *fields)
+            _record(case, "reopened", actor, {"result": result, "note": note})
+            _notify(
+                department_users(case.lead_department_id),
+                case,
+                "回访不满意，诉求重办",
+                body=note,
+                level="warning",
+            )
+            _maybe_problem(case, actor)
+        else:
+            case.status = Status.FOLLOWED_UP
+            _save(case, *fields)
+            _record(case, "followed_up", actor, {"result": result, "note": note})
+            _notify(dispatch_users(case), case, "诉求已回访，待销号")
+    return case
+
+
+def close_case(case: Case, *, actor, note: str = "") -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("close", case, actor)
+        now = _now()
+        stop_clock(case, ClockKind.CLOSE, now)
+        cancel_all_clocks(case, now)
+        case.status, case.closed_at = Status.CLOSED, now
+        case.close_working_days = max(0, working_days_between(case.accepted_at or case.submitted_at, now))
+        _save(case, "closed_at", "close_working_days")
+        _record(case, "closed", actor, {"note": note, "working_days": case.close_working_days})
+        _notify(enterprise_users(case), case, "诉求已销号")
+    return case
+
+
+def merge_case(case: Case, *, into: Case, actor) -> Case:
+    """Merge a duplicate into an open case of the same enterprise."""
+    if into.pk == case.pk:
+        raise ValidationError("不能合并到自身")
+    with transaction.atomic():
+        case = _lock(case)
+        target = Case.objects.select_for_update().get(pk=into.pk)
+        workflow.check("merge", case, actor)
+        if target.enterprise_id != case.enterprise_id:
+            raise ValidationError("只能合并同一企业的诉求")
+        if not target.is_open or target.merged_into_id:
+            raise ValidationError("目标诉求已办结或已合并，不能合并")
+        now = _now()
+        cancel_all_clocks(case, now)
+        case.status, case.merged_into = Status.MERGED, target
+        _save(case, "merged_into")
+        _record(case, "merged", actor, {"into": target.no})
+        audit.record("event", target, event="merged_from", changes={"from": case.no}, actor=actor)
+        _notify(enterprise_users(case), case, f"诉求已并入 {target.no} 办理")
+    return case
+
+
+def withdraw_case(case: Case, *, actor, reason: str = "") -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("withdraw", case, actor)
+        now = _now()
+        cancel_all_clocks(case, now)
+        case.status, case.paused_at = Status.WITHDRAWN, None
+        _save(case, "paused_at")
+        _record(case, "withdrawn", actor, {"reason": reason})
+        _notify(dispatch_users(case) + department_users(case.lead_department_id), case, "企业已撤回诉求")
+    return case
+
+
+def request_extension(case: Case, *, actor, days: int, reason: str) -> Extension:
+    """延期申请, before the reply deadline, at most the policy's maximum in total."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写延期理由")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("request_extension", case, actor)
+        now = _now()
+        if not case.reply_due_at or now > case.reply_due_at:
+            raise ValidationError("已超过办结期限，不能再申请延期")
+        if case.extensions.filter(state=Extension.State.PENDING).exists():
+            raise ValidationError("已有待审批的延期申请")
+        used = sum(case.extensions.filter(state=Extension.State.APPROVED).values_list("days", flat=True))
+        limit = _sla(case).extension_max_days
+        if days < 1 or used + days > limit:
+            raise ValidationError(
+                f"延期天数须在 1 至 {max(0, limit - used)} 个工作日之间（累计不超过 {limit} 个工作日）"
+            )
+        ext = Extension.objects.create(
+            case=case, days=days, reason=reason, requested_by=actor, requested_at=now
+        )
+        audit.record(
+            "event", case, event="extension_requested", changes={"days": days, "reason": reason}, actor=actor
+        )
+        _notify(dispatch_users(case), case, "延期申请待审批", body=reason)
+    return ext
+
+
+def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") -> Extension:
+    with transaction.atomic():
+        case = _lock(ext.case)
+        ext = Extension.objects.select_for_update().get(pk=ext.pk)
+        workflow.check("decide_extension", case, actor)
+        if ext.state != Extension.State.PENDING:
+            raise ValidationError("该延期申请已审批")
+        now = _now()
+        ext.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
+        ext.decided_by, ext.decided_at, ext.decision_note = actor, now, note[:500]
+        ext.save()
+        if approve:
+            for kind in (ClockKind.REPLY, ClockKind.CLOSE):
+                clock = _running(case, kind)
+                if clock:
+                    clock.due_at = end_of_day(add_working_days(clock.due_at, ext.days))
+                    clock.save(update_fields=["due_at"])
+                    setattr(case, CLOCK_FIELDS[kind], clock.due_at)
+            _save(case)
+        audit.record(
+            "event",
+            case,
+            event="extension_approved" if approve else "extension_rejected",
+            changes={"days": ext.days, "note": note, "reply_due_at": case.reply_due_at},
+            actor=actor,
+        )
+        _notify(
+            department_users(case.lead_department_id), case, "延期申请已批准" if approve else "延期申请被驳回"
+        )
+    return ext
+
+
+# --- escalation -----------------------------------------------------------------------------------
+def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = "") -> bool:
+    """Raise the case to `to_level` if it is lower; idempotent (one Escalation per level)."""
+    if case.escalation_level >= to_level:
+        return False
+    now = _now()
+    from_level = case.escalation_level
+    Escalation.objects.create(
+        case=case, from_level=from_level, to_level=to_level, reason=reason, note=note, by=actor, at=now
+    )
+    Case.objects.filter(pk=case.pk).update(escalation_level=to_level, escalated_at=now)
+    case.escalation_level, case.escalated_at = to_level, now
+    audit.record(
+        "event",
+        case,
+        event="escalated",
+        changes={"level": [from_level, to_level], "reason": reason, "note": note},
+        actor=actor,
+    )
+    recipients = department_users(case.lead_department_id) + dispatch_users(case)
+    if to_level >= 3:
+        recipients += leader_users(case)
+    _notify(
+        recipients,
+        case,
+        f"诉求提级至第{to_level}级调度",
+        body=Escalation.Reason(reason).label,
+        level="danger",
+    )
+    return True
+
+
+def _maybe_problem(case: Case, actor) -> None:
+    if case.sendback_count + case.reopen_count >= PROBLEM_THRESHOLD and not case.is_problem_case:
+        case.is_problem_case = True
+        Case.objects.filter(pk=case.pk).update(is_problem_case=True)
+        audit.record(
+            "event",
+            case,
+            event="problem_case",
+            changes={"sendback": case.sendback_count, "reopen": case.reopen_count},
+            actor=actor,
+        )
+        _escalate(case, 3, Escalation.Reason.PROBLEM_CASE, actor)
+
+
+def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
+    """属地难以解决: escalates to the county leader (level 3), or to the leading group if
+    already there."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请说明属地难以解决的原因")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("beyond_local", case, actor)
+        case.beyond_local = True
+        Case.objects.filter(pk=case.pk).update(beyond_local=True)
+        audit.record("event", case, event="beyond_local", changes={"reason": reason}, actor=actor)
+        _escalate(case, 3 if case.escalation_level < 3 else 4, Escalation.Reason.BEYOND_LOCAL, actor, reason)
+    return case
+
+
+def escalate_case(case: Case, *, actor, note: str = "") -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("escalate", case, actor)
+        if case.escalation_level >= 4:
+            raise ValidationError("已是最高层级（领导小组）")
+        _escalate(case, case.escalation_level + 1, Escalation.Reason.MANUAL, actor, note)
+    return case
+
+
+def hold_meeting(
+    case: Case, *, actor, held_at, attendees: str, decisions: str, owners: str = ""
+) -> CoordinationMeeting:
+    if not (attendees or "").strip() or not (decisions or "").strip():
+        raise ValidationError("请填写参会人员和议定事项")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("hold_meeting", case, actor)
+        if case.escalation_level < 3:
+            raise ValidationError("协调会用于第三级（县级领导）调度的诉求，请先提级")
+        meeting = CoordinationMeeting.objects.create(
+            case=case,
+            held_at=held_at,
+            convened_by=actor,
+            attendees=attendees,
+            decisions=decisions,
+            owners=owners,
+        )
+        audit.record(
+            "event",
+            case,
+            event="meeting_held",
+            changes={"attendees": attendees, "decisions": decisions, "owners": owners},
+            actor=actor,
+        )
+        _notify(
+            department_users(case.lead_department_id) + dispatch_users(case),
+            case,
+            "协调会议定事项",
+            body=decisions,
+        )
+    return meeting
+
+
+# --- supervision ----------------------------------------------------------------------------------
+def supervise_case(case: Case, *, actor, body: str, department: Department | None = None) -> Supervision:
+    """A formal supervision notice (督办) to the lead department, to be answered in writing."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("请填写督办内容")
+    with transaction.atomic():
+        case = _lock(case)
+        workflow.check("supervise", case, actor)
+        dept = department or case.lead_department
+        if dept is None:
+            raise ValidationError("诉求尚未交办部门")
+        sup = Supervision.objects.create(
+            case=case, kind=Supervision.Kind.NOTICE, department=dept, body=body, issued_by=actor
+        )
+        audit.record(
+            "event", case, event="supervised", changes={"department": dept.name, "body": body}, actor=actor
+        )
+        _notify(department_users(dept.pk), case, "督办通知", body=body, level="danger")
+    return sup
+
+
+def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervision:
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError("请填写书面回复")
+    with transaction.atomic():
+        sup = Supervision.objects.select_for_update().select_related("case").get(pk=sup.pk)
+        if getattr(actor, "department_id", None) != sup.department_id or actor.role not in {
+            "dept_head",
+            "handler",
+        }:
+            raise PermissionDenied("只有被督办部门可以回复")
+        if sup.kind != Supervision.Kind.NOTICE or sup.responded_at:
+            raise ValidationError("该督办已回复")
+        sup.response, sup.responded_by, sup.responded_at = response, actor, _now()
+        sup.save()
+        audit.record(
+            "event",
+            sup.case,
+            event="supervision_answered",
+            changes={"response": response[:1000]},
+            actor=actor,
+        )
+        _notify(
+            _users(get_user_model().objects.filter(pk=sup.issued_by_id)),
+            sup.case,
+            "督办已回复",
+            body=response,
+        )
+    return sup

@@ -1,0 +1,122 @@
+"""The ONE transition table of a case, and who may fire each transition.
+
+`TRANSITIONS[action]` names the states it may start from, the state it leads to (None: the
+status does not change, e.g. an extension request) and the actor kinds allowed:
+
+* dispatch   — the dispatch office (专班办公室) whose region covers the case, or an admin
+* lead       — a department head or handler of the case's current lead department
+* enterprise — a user of the case's own enterprise
+* leader     — a county leader whose region covers the case
+* supervisor — the supervision office (督查) whose region covers the case
+
+Services check `check(action, case, user)` inside their transaction, after locking the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from zhuqi.core.scope import _own_enterprise_id, scope_for
+
+from .models import OPEN_STATUSES, Case, Status
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset
+    target: str | None
+    actors: frozenset
+
+
+def _t(label, sources, target, actors) -> Transition:
+    return Transition(label, frozenset(sources), target, frozenset(actors))
+
+
+WORKING = {S.SIGNED, S.IN_PROGRESS, S.REOPENED}
+
+TRANSITIONS: dict[str, Transition] = {
+    "accept": _t("受理", {S.SUBMITTED}, S.ACCEPTED, {"dispatch"}),
+    "refuse": _t("不予受理", {S.SUBMITTED}, S.REFUSED, {"dispatch"}),
+    "dispatch": _t("交办", {S.ACCEPTED, S.SENT_BACK}, S.DISPATCHED, {"dispatch"}),
+    "sign": _t("签收", {S.DISPATCHED}, S.SIGNED, {"lead"}),
+    "send_back": _t("退单", {S.DISPATCHED}, S.SENT_BACK, {"lead"}),
+    "report_progress": _t("反馈进展", WORKING, S.IN_PROGRESS, {"lead"}),
+    "pause": _t("等待企业补充", WORKING, S.WAITING, {"lead"}),
+    "resume": _t("恢复办理", {S.WAITING}, S.IN_PROGRESS, {"lead", "enterprise"}),
+    "reply": _t("答复", WORKING, S.REPLIED, {"lead"}),
+    # target: satisfied/basic → followed_up; unsatisfied → reopened (重办)
+    "follow_up": _t("回访", {S.REPLIED}, S.FOLLOWED_UP, {"dispatch", "enterprise"}),
+    "close": _t("销号", {S.FOLLOWED_UP}, S.CLOSED, {"dispatch"}),
+    "merge": _t("合并", {S.SUBMITTED, S.ACCEPTED}, S.MERGED, {"dispatch"}),
+    "withdraw": _t(
+        "撤回",
+        {S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.SENT_BACK, S.SIGNED, S.IN_PROGRESS, S.WAITING},
+        S.WITHDRAWN,
+        {"enterprise"},
+    ),
+    "request_extension": _t("申请延期", WORKING, None, {"lead"}),
+    "decide_extension": _t("审批延期", WORKING | {S.WAITING}, None, {"dispatch"}),
+    "beyond_local": _t("属地难以解决", WORKING | {S.DISPATCHED}, None, {"lead", "dispatch"}),
+    "escalate": _t("提级调度", set(OPEN_STATUSES) - {S.SUBMITTED}, None, {"dispatch", "leader"}),
+    "hold_meeting": _t("召开协调会", set(OPEN_STATUSES) - {S.SUBMITTED}, None, {"leader"}),
+    "supervise": _t(
+        "督办", WORKING | {S.DISPATCHED, S.WAITING, S.SENT_BACK}, None, {"dispatch", "supervisor", "leader"}
+    ),
+}
+
+# Follow-up result → target state.
+FOLLOW_UP_TARGET = {"satisfied": S.FOLLOWED_UP, "basic": S.FOLLOWED_UP, "unsatisfied": S.REOPENED}
+
+
+def actor_kinds(case: Case, user) -> set[str]:
+    """Which actor kinds `user` is for `case` (scope included)."""
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return set()
+    kinds: set[str] = set()
+    if scope.is_admin:
+        return {"dispatch", "leader", "supervisor"}
+    role = scope.role
+    if role == "enterprise":
+        if _own_enterprise_id(user) == case.enterprise_id:
+            kinds.add("enterprise")
+        return kinds
+    in_region = bool(scope.region_path) and case.region.path.startswith(scope.region_path)
+    if role == "dispatch" and in_region:
+        kinds.add("dispatch")
+    if role == "leader" and in_region:
+        kinds.add("leader")
+    if role == "supervisor" and in_region:
+        kinds.add("supervisor")
+    if (
+        role in {"dept_head", "handler"}
+        and case.lead_department_id
+        and user.department_id == case.lead_department_id
+    ):
+        kinds.add("lead")
+    return kinds
+
+
+def allowed(action: str, case: Case, user) -> bool:
+    t = TRANSITIONS[action]
+    return case.status in t.sources and bool(t.actors & actor_kinds(case, user))
+
+
+def check(action: str, case: Case, user) -> Transition:
+    """Raise ValidationError (wrong state) or PermissionDenied (wrong actor), in Chinese."""
+    t = TRANSITIONS[action]
+    if case.status not in t.sources:
+        raise ValidationError(f"诉求当前状态为「{case.get_status_display()}」，不能{t.label}")
+    if not (t.actors & actor_kinds(case, user)):
+        raise PermissionDenied(f"您无权对该诉求执行「{t.label}」")
+    return t
+
+
+def allowed_actions(case: Case, user) -> list[str]:
+    kinds = actor_kinds(case, user)
+    return [a for a, t in TRANSITIONS.items() if case.status in t.sources and t.actors & kinds]
