@@ -60,3 +60,6 @@ def menu_for(user) -> list[dict]:
             continue
         out.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
     return out
+
+
+register(MenuItem(_("数据导入"), "core:import_index", "upload", frozenset({"admin", "dispatch"}), 85))

@@ -19,3 +19,12 @@ urlpatterns = [
     path("comment/<str:label>/<str:pk>/", views.comment_add, name="comment_add"),
     path("audit/", views.audit_list, name="audit_list"),
 ]
+
+# Excel imports (regions, departments, users, work-calendar overrides)
+from . import views_import  # noqa: E402
+
+urlpatterns += [
+    path("import/", views_import.import_index, name="import_index"),
+    path("import/<slug:kind>/", views_import.import_view, name="import"),
+    path("import/<slug:kind>/template/", views_import.import_template, name="import_template"),
+]

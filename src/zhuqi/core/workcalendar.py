@@ -45,7 +45,7 @@ def arrangement_known(year: int) -> bool:
 
 class _Calendar:
     def __init__(self):
-        # Re-entrant: `_ensure` holds it while `_overrides` may reset the day list.
+        # Guards first_year/last_year/days/overrides, which must change together.
         self.lock = threading.RLock()
         self.first_year = 0
         self.last_year = -1
@@ -87,8 +87,16 @@ def _overrides() -> dict[dt.date, bool]:
 
 
 def invalidate() -> None:
-    """Forget cached overrides and day lists (called when an override is saved or deleted)."""
+    """Forget cached overrides and day lists (called when an override is saved or deleted).
+
+    Reset now (this connection sees its own uncommitted change) and again when the transaction
+    commits: a thread that reloaded in between saw the old rows and would keep them for the TTL.
+    """
+    from django.db import connection, transaction
+
     _cal.reset()
+    if connection.in_atomic_block:
+        transaction.on_commit(_cal.reset, robust=True)
 
 
 def _year_workdays(year: int, overrides: dict[dt.date, bool]) -> list[dt.date]:

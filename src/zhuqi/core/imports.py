@@ -1,0 +1,699 @@
+"""Excel imports of the organisation (regions, departments, users) and of work-calendar overrides.
+
+Each importer builds on `zhuqi.core.excel.Importer`: all-or-nothing, with a dry-run preview and
+row-level Chinese messages naming the row and the column. On top of that, every importer here:
+
+* insists on its header row: a missing column or an unknown one (a typo such as 「手机号」 for
+  「手机」 would otherwise drop a whole column silently) is a file error; columns whose header
+  starts with 「备注」 are ignored;
+* is limited to the actor's region subtree (`scope_for(actor).region_path`); system admins are
+  not limited. Rows outside get a row error;
+* treats a blank optional cell as "keep the current value" when it updates an existing record
+  (and as the default when it creates one) — except 「所属部门」 of a user, where blank means
+  "no department", because region and department are one placement;
+* loads its lookups in `prepare` with a few queries, never one per row.
+
+Matching: regions by 代码, departments by (所属区划, 名称), users by 用户名, overrides by 日期.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from openpyxl import load_workbook
+
+from . import workcalendar
+from .excel import Column, Importer, RowError, RowInvalid, _text
+from .models import Department, Region, Role, User, WorkdayOverride
+from .scope import scope_for
+
+CHUNK = 500  # values per `IN (...)`: SQLite allows a limited number of query parameters
+IGNORED_HEADER_PREFIX = "备注"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _chunks(values: Iterable[Any], size: int = CHUNK):
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _normalise_label(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+
+
+def _choice_parser(choices_of, aliases: dict[str, str] | None = None, what: str = "类型"):
+    """A parser accepting the Chinese label (half- or full-width brackets), the English label,
+    the code value or an alias; the error lists the Chinese labels. `choices_of` is the
+    TextChoices class; its labels are lazy, so the table is built on first use."""
+    cache: dict[str, Any] = {}
+
+    def table() -> tuple[dict[str, str], str]:
+        if not cache:
+            lookup: dict[str, str] = {}
+            for language in ("en", "zh-hans"):  # Chinese last: it wins any clash
+                with translation.override(language):
+                    for value, label in choices_of.choices:
+                        lookup[_normalise_label(str(label)).lower()] = value
+            for value in choices_of.values:
+                lookup[value.lower()] = value
+            for alias, value in (aliases or {}).items():
+                lookup[_normalise_label(alias)] = value
+            with translation.override("zh-hans"):
+                labels = "、".join(str(label) for _, label in choices_of.choices)
+            cache["lookup"], cache["labels"] = lookup, labels
+        return cache["lookup"], cache["labels"]
+
+    def parse(raw: Any) -> str:
+        lookup, labels = table()
+        value = lookup.get(_normalise_label(_text(raw)).lower())
+        if value is None:
+            raise RowInvalid(f"「{_text(raw)}」不是有效的{what}，可选：{labels}")
+        return value
+
+    return parse
+
+
+parse_region_kind = _choice_parser(
+    Region.Kind,
+    {
+        "省份": "province",
+        "自治区": "province",
+        "直辖市": "province",
+        "地级市": "city",
+        "州": "city",
+        "县": "county",
+        "区": "county",
+        "县区": "county",
+        "县级市": "county",
+        "旗": "county",
+        "乡": "town",
+        "镇": "town",
+        "街道": "town",
+        "乡镇": "town",
+        "乡镇街道": "town",
+        "开发区": "park",
+        "产业园": "park",
+        "经开区": "park",
+        "高新区": "park",
+    },
+)
+parse_department_kind = _choice_parser(
+    Department.Kind,
+    {"专班": "dispatch_office", "政府": "government", "乡镇": "town", "街道": "town", "园区": "park"},
+)
+parse_role = _choice_parser(
+    Role,
+    {"管理员": "admin", "专班": "dispatch", "领导": "leader", "经办人": "handler", "网格长": "grid"},
+    what="角色",
+)
+
+CODE_RE = re.compile(r"[0-9A-Za-z_-]+")
+PHONE_RE = re.compile(r"[0-9+\-()（）\s,，、/转]+")
+MOBILE_RE = re.compile(r"\+?[0-9][0-9\- ]{4,19}")
+USERNAME_RE = re.compile(r"[\w.@+-]+")
+
+
+def parse_code(raw: Any) -> str:
+    text = _text(raw)
+    if not CODE_RE.fullmatch(text):
+        raise RowInvalid("只能包含数字、字母、- 和 _")
+    return text
+
+
+def parse_phone(raw: Any) -> str:
+    text = _text(raw)
+    if not PHONE_RE.fullmatch(text):
+        raise RowInvalid("只能包含数字、空格和 + - ( ) 、等符号")
+    return text
+
+
+def parse_mobile(raw: Any) -> str:
+    text = _text(raw)
+    if not MOBILE_RE.fullmatch(text):
+        raise RowInvalid(f"「{text}」不是有效的手机号码")
+    return text
+
+
+def parse_username(raw: Any) -> str:
+    text = _text(raw)
+    if not USERNAME_RE.fullmatch(text):
+        raise RowInvalid("只能包含字母、数字和 @ . + - _")
+    return text
+
+
+def parse_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = _text(raw)
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", text
+    )
+    if not m:
+        raise RowInvalid(f"「{text}」不是有效的日期，请写成 2026-10-01 的形式")
+    try:
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise RowInvalid(f"「{text}」不是有效的日期") from None
+    if not 2000 <= day.year <= 2100:
+        raise RowInvalid(f"「{text}」的年份超出范围（2000—2100）")
+    return day
+
+
+WORKDAY_WORDS = {"上班": True, "工作日": True, "是": True, "补班": True, "调休上班": True}
+DAYOFF_WORDS = {"放假": False, "休息": False, "休息日": False, "节假日": False, "否": False, "休假": False}
+
+
+def parse_is_workday(raw: Any) -> bool:
+    text = _normalise_label(_text(raw))
+    if text in WORKDAY_WORDS:
+        return True
+    if text in DAYOFF_WORDS:
+        return False
+    raise RowInvalid(f"「{_text(raw)}」无法识别，请填写「上班」或「放假」")
+
+
+# --- the shared base ------------------------------------------------------------------------------
+
+
+class ScopedImporter(Importer):
+    """An importer that knows its actor's region subtree and checks the header row strictly."""
+
+    do_not_call_in_templates = True  # templates list the classes themselves
+    kind = ""  # URL slug
+    title = ""  # page title
+    help_lines: tuple[str, ...] = ()
+    sample: tuple[tuple[Any, ...], ...] = ()
+
+    def __init__(self, actor):
+        super().__init__(actor)
+        scope = scope_for(actor)
+        self.is_admin = bool(getattr(actor, "is_system_admin", False))
+        # None: no limit (system admins). Otherwise the path every row must lie under.
+        self.limit_path: str | None = None if self.is_admin else (scope.region_path or "\x00")
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if user.is_system_admin:
+            return True
+        return user.role == Role.DISPATCH and bool(scope_for(user).region_path)
+
+    def in_scope(self, path: str | None) -> bool:
+        if self.limit_path is None:
+            return True
+        return bool(path) and path.startswith(self.limit_path)
+
+    # --- reading: strict header row ------------------------------------------------------------
+    def read(self, file):
+        data = file.read() if hasattr(file, "read") else file
+        rows, errors = super().read(data)
+        if errors:
+            return rows, errors
+        header_errors = self.check_headers(data)
+        if header_errors:
+            return [], header_errors
+        return rows, []
+
+    def check_headers(self, data: bytes) -> list[RowError]:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+        finally:
+            wb.close()
+        names = [_text(v) for v in first]
+        known = {c.header for c in self.columns}
+        unknown = [n for n in names if n and n not in known and not n.startswith(IGNORED_HEADER_PREFIX)]
+        repeated = sorted({n for n in names if n and names.count(n) > 1})
+        errors = []
+        expected = "、".join(c.header for c in self.columns)
+        if unknown:
+            errors.append(
+                RowError(1, "", f"无法识别的表头「{'、'.join(unknown)}」；模板的表头是：{expected}")
+            )
+        if repeated:
+            errors.append(RowError(1, "", f"表头「{'、'.join(repeated)}」出现了不止一次"))
+        return errors
+
+    # --- preview -----------------------------------------------------------------------------------
+    def preview_headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def preview_cells(self, row: dict) -> list[str]:
+        out = []
+        for col in self.columns:
+            value = row.get(col.key)
+            out.append("" if value is None else str(value))
+        return out
+
+    @staticmethod
+    def action_of(existing, changed: bool) -> str:
+        if existing is None:
+            return "新增"
+        return "更新" if changed else "无变化"
+
+
+def _set_if_given(obj, field: str, value) -> bool:
+    """Set `obj.field = value` unless value is None (blank cell); True if it changed."""
+    if value is None or getattr(obj, field) == value:
+        return False
+    setattr(obj, field, value)
+    return True
+
+
+def _load_regions(codes: Iterable[str]) -> dict[str, Region]:
+    out: dict[str, Region] = {}
+    for chunk in _chunks(set(codes)):
+        out.update({r.code: r for r in Region.objects.filter(code__in=chunk)})
+    return out
+
+
+# --- regions -------------------------------------------------------------------------------------
+
+
+class RegionImporter(ScopedImporter):
+    kind = "regions"
+    title = "导入行政区划"
+    object_name = "行政区划"
+    audit_object_type = "core.region"
+    columns = (
+        Column("代码", "code", parse=parse_code, max_length=32),
+        Column("名称", "name", max_length=100),
+        Column("类型", "kind", parse=parse_region_kind),
+        Column("上级代码", "parent_code", required=False, parse=parse_code, max_length=32),
+    )
+    help_lines = (
+        "按「代码」匹配：已有的区划更新名称、类型，没有的新增。",
+        "「类型」填 省、市、县（区）、乡镇（街道）、园区 或 网格。",
+        "上级区划可以在同一文件中，但必须排在下级之前。",
+        "只有系统管理员可以导入没有上级的顶级区划；已有下级的区划不能通过导入变更上级。",
+    )
+    sample = (
+        ("410223200", "洧川镇", "乡镇（街道）", "410223"),
+        ("410223200G1", "洧川镇一网格", "网格", "410223200"),
+    )
+
+    def prepare(self, rows):
+        codes = set()
+        for _, row in rows:
+            codes.add(row["code"])
+            if row.get("parent_code"):
+                codes.add(row["parent_code"])
+        self.regions = _load_regions(codes)
+        # codes (among those) that have children in the database: they cannot move
+        self.with_children: set[str] = set()
+        for chunk in _chunks(codes):
+            self.with_children.update(
+                Region.objects.filter(parent__code__in=chunk).values_list("parent__code", flat=True)
+            )
+
+    def clean_row(self, rownum, row, seen):
+        code, parent_code = row["code"], row.get("parent_code")
+        rows_by_code = seen.setdefault("rows", {})
+        paths = seen.setdefault("paths", {})
+        used_as_parent = seen.setdefault("used_as_parent", set())
+        if code in rows_by_code:
+            raise RowInvalid(f"代码|「{code}」与第 {rows_by_code[code]} 行重复")
+        existing = self.regions.get(code)
+        if existing is not None and not self.in_scope(existing.path):
+            raise RowInvalid(f"代码|「{code}」已被其他区划使用，且不在您的管辖范围内")
+        if parent_code:
+            if parent_code == code:
+                raise RowInvalid("上级代码|不能填写本行自己的代码")
+            if parent_code in paths:
+                parent_path = paths[parent_code]
+            elif parent_code in self.regions:
+                parent_path = self.regions[parent_code].path
+            else:
+                raise RowInvalid(f"上级代码|「{parent_code}」不存在（若在本文件中，须排在本行之前）")
+            if not self.in_scope(parent_path):
+                raise RowInvalid(f"上级代码|上级区划「{parent_code}」不在您的管辖范围内")
+        else:
+            if not self.is_admin:
+                raise RowInvalid("上级代码|不能为空：只有系统管理员可以导入顶级区划")
+            parent_path = ""
+        path = f"{parent_path}{code}/"
+        if len(path) > 255:
+            raise RowInvalid("上级代码|层级过深，区划路径超过 255 个字符")
+        moved = existing is not None and existing.path != path
+        if moved and (code in self.with_children or code in used_as_parent):
+            raise RowInvalid(f"上级代码|「{code}」已有下级区划，不能通过导入变更上级，请在系统管理中调整")
+        rows_by_code[code] = rownum
+        paths[code] = path
+        if parent_code:
+            used_as_parent.add(parent_code)
+        changed = existing is None or moved or existing.name != row["name"] or existing.kind != row["kind"]
+        row["_action"] = self.action_of(existing, changed)
+        return row
+
+    def preview_cells(self, row):
+        return [row["code"], row["name"], Region.Kind(row["kind"]).label, row.get("parent_code") or ""]
+
+    def apply_row(self, row):
+        existing = self.regions.get(row["code"])
+        parent = self.regions[row["parent_code"]] if row.get("parent_code") else None
+        if existing is None:
+            region = Region(code=row["code"], name=row["name"], kind=row["kind"], parent=parent)
+            region.save()
+            self.regions[region.code] = region
+            return True
+        if row["_action"] != "无变化":
+            existing.name, existing.kind, existing.parent = row["name"], row["kind"], parent
+            existing.save()
+        return False
+
+
+# --- departments -----------------------------------------------------------------------------------
+
+
+class DepartmentImporter(ScopedImporter):
+    kind = "departments"
+    title = "导入部门"
+    object_name = "部门"
+    audit_object_type = "core.department"
+    columns = (
+        Column("名称", "name", max_length=100),
+        Column("简称", "short_name", required=False, max_length=30),
+        Column("类型", "kind", required=False, parse=parse_department_kind),
+        Column("所属区划代码", "region_code", parse=parse_code, max_length=32),
+        Column("电话", "phone", required=False, parse=parse_phone, max_length=40),
+    )
+    help_lines = (
+        "按「所属区划代码 + 名称」匹配：已有的部门更新简称、类型、电话，没有的新增。",
+        "「类型」填 领导小组、专班办公室、政府部门、乡镇（街道）、园区管委会 或 外部单位；新增时留空为政府部门。",
+        "更新已有部门时，留空的可选列保持原值不变。",
+    )
+    sample = (
+        ("尉氏县发展和改革委员会", "发改委", "政府部门", "410223", "0371-12345678"),
+        ("国网尉氏县供电公司", "供电公司", "外部单位", "410223", ""),
+    )
+
+    def prepare(self, rows):
+        codes = {row["region_code"] for _, row in rows}
+        self.regions = _load_regions(codes)
+        self.departments: dict[tuple[str, str], Department] = {}
+        for chunk in _chunks(codes):
+            for dept in Department.objects.filter(region__code__in=chunk).select_related("region"):
+                self.departments[(dept.region.code, dept.name)] = dept
+
+    def clean_row(self, rownum, row, seen):
+        region = self.regions.get(row["region_code"])
+        if region is None or not self.in_scope(region.path):
+            raise RowInvalid(f"所属区划代码|区划「{row['region_code']}」不存在或不在您的管辖范围内")
+        key = (region.code, row["name"])
+        if key in seen:
+            raise RowInvalid(f"名称|与第 {seen[key]} 行重复（同一区划下部门名称不能重复）")
+        seen[key] = rownum
+        existing = self.departments.get(key)
+        changed = existing is None or any(
+            row.get(f) is not None and getattr(existing, f) != row[f] for f in ("short_name", "kind", "phone")
+        )
+        row["_action"] = self.action_of(existing, changed)
+        return row
+
+    def preview_cells(self, row):
+        kind = Department.Kind(row["kind"]).label if row.get("kind") else ""
+        return [row["name"], row.get("short_name") or "", kind, row["region_code"], row.get("phone") or ""]
+
+    def apply_row(self, row):
+        region = self.regions[row["region_code"]]
+        existing = self.departments.get((region.code, row["name"]))
+        if existing is None:
+            dept = Department(
+                name=row["name"],
+                short_name=row.get("short_name") or "",
+                kind=row.get("kind") or Department.Kind.GOVERNMENT,
+                region=region,
+                phone=row.get("phone") or "",
+            )
+            dept.save()
+            self.departments[(region.code, dept.name)] = dept
+            return True
+        changed = False
+        for f in ("short_name", "kind", "phone"):
+            changed |= _set_if_given(existing, f, row.get(f))
+        if changed:
+            existing.save()
+        return False
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+DEPARTMENT_ROLES = {Role.DEPT_HEAD, Role.HANDLER}
+
+
+class UserImporter(ScopedImporter):
+    kind = "users"
+    title = "导入人员"
+    object_name = "人员"
+    audit_object_type = "core.user"
+    columns = (
+        Column("用户名", "username", parse=parse_username, max_length=150),
+        Column("姓名", "full_name", max_length=50),
+        Column("角色", "role", parse=parse_role),
+        Column("所属区划代码", "region_code", parse=parse_code, max_length=32),
+        Column("所属部门", "department_name", required=False, max_length=100),
+        Column("职务", "title", required=False, max_length=60),
+        Column("手机", "mobile", required=False, parse=parse_mobile, max_length=20),
+        Column("初始密码", "password", required=False, max_length=128),
+    )
+    help_lines = (
+        "按「用户名」匹配：已有的账号更新姓名、角色、区划、部门等，没有的新增。",
+        "「角色」填 专班办公室、县级领导、部门负责人、部门经办人、首席服务专员、网格员、督查 或 观察员"
+        "（系统管理员只能由系统管理员授予；企业用户请在企业管理中添加）。",
+        "「所属部门」填该区划下的部门名称；部门负责人和部门经办人必须填写；留空表示不属于任何部门。",
+        "「初始密码」可不填：不填的新账号不能登录，须由管理员设置密码；填写的须符合密码规则。"
+        "已有账号的密码不会被修改。",
+        "角色、区划、部门的变更是权限变更，会记入审计日志。",
+    )
+    sample = (
+        ("zhangsan", "张三", "部门经办人", "410223", "尉氏县工信局", "科员", "13800000000", ""),
+        ("lisi", "李四", "网格员", "410223P1G1", "", "网格员", "", ""),
+    )
+
+    def prepare(self, rows):
+        usernames = {row["username"] for _, row in rows}
+        codes = {row["region_code"] for _, row in rows}
+        self.users: dict[str, User] = {}
+        for chunk in _chunks(usernames):
+            for user in User.objects.filter(username__in=chunk).select_related(
+                "region", "department__region"
+            ):
+                self.users[user.username] = user
+        self.regions = _load_regions(codes)
+        self.departments: dict[tuple[str, str], Department] = {}
+        short_names: dict[tuple[str, str], list[Department]] = {}
+        for chunk in _chunks(codes):
+            for dept in Department.objects.filter(region__code__in=chunk).select_related("region"):
+                self.departments[(dept.region.code, dept.name)] = dept
+                if dept.short_name:
+                    short_names.setdefault((dept.region.code, dept.short_name), []).append(dept)
+        # a short name finds a department only when it is unambiguous and not someone's full name
+        for key, depts in short_names.items():
+            if len(depts) == 1:
+                self.departments.setdefault(key, depts[0])
+
+    def _user_path(self, user: User) -> str | None:
+        if user.region_id:
+            return user.region.path
+        if user.department_id:
+            return user.department.region.path
+        return None
+
+    def clean_row(self, rownum, row, seen):
+        username = row["username"]
+        folded = username.casefold()
+        if folded in seen:
+            raise RowInvalid(f"用户名|「{username}」与第 {seen[folded]} 行重复")
+        seen[folded] = rownum
+        existing = self.users.get(username)
+        if existing is not None:
+            if existing.pk == self.actor.pk:
+                raise RowInvalid("用户名|不能通过导入修改自己的账号")
+            if not self.is_admin and (
+                existing.is_system_admin or not self.in_scope(self._user_path(existing))
+            ):
+                raise RowInvalid(f"用户名|「{username}」已被使用，且不在您的管辖范围内")
+        role = row["role"]
+        if role == Role.ADMIN and not self.is_admin:
+            raise RowInvalid("角色|只有系统管理员可以授予「系统管理员」角色")
+        if role == Role.ENTERPRISE:
+            raise RowInvalid("角色|企业用户请在企业管理中添加，不能在此导入")
+        region = self.regions.get(row["region_code"])
+        if region is None or not self.in_scope(region.path):
+            raise RowInvalid(f"所属区划代码|区划「{row['region_code']}」不存在或不在您的管辖范围内")
+        department = None
+        if row.get("department_name"):
+            department = self.departments.get((region.code, row["department_name"]))
+            if department is None:
+                raise RowInvalid(
+                    f"所属部门|区划「{region.code}」下没有名为「{row['department_name']}」的部门"
+                )
+            if not department.is_active:
+                raise RowInvalid(f"所属部门|部门「{department.name}」已停用")
+        elif role in DEPARTMENT_ROLES:
+            raise RowInvalid(f"所属部门|角色为「{Role(role).label}」的人员必须填写所属部门")
+        row["region"], row["department"] = region, department
+
+        notes = []
+        password = row.get("password")
+        if password and existing is not None:
+            notes.append("已有账号，初始密码不会被使用")
+        elif password:
+            probe = User(username=username, full_name=row["full_name"], mobile=row.get("mobile") or "")
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as exc:
+                raise RowInvalid("初始密码|" + "".join(exc.messages)) from None
+        elif existing is None:
+            notes.append("未设置密码，须由管理员设置后才能登录")
+        if existing is None:
+            changed = True
+        else:
+            permission = []
+            if existing.role != role:
+                permission.append(f"角色 {existing.get_role_display()}→{Role(role).label}")
+            if existing.region_id != region.pk:
+                permission.append(f"区划 {existing.region or '无'}→{region}")
+            if existing.department_id != (department.pk if department else None):
+                permission.append(f"部门 {existing.department or '无'}→{department or '无'}")
+            if permission:
+                notes.append("权限变更：" + "；".join(permission))
+            changed = bool(permission) or any(
+                row.get(f) is not None and getattr(existing, f) != row[f]
+                for f in ("full_name", "title", "mobile")
+            )
+        row["_action"] = self.action_of(existing, changed)
+        row["_note"] = "；".join(notes)
+        return row
+
+    def preview_cells(self, row):
+        return [
+            row["username"],
+            row["full_name"],
+            Role(row["role"]).label,
+            row["region_code"],
+            row.get("department_name") or "",
+            row.get("title") or "",
+            row.get("mobile") or "",
+            "（已填写）" if row.get("password") else "",
+        ]
+
+    def apply_row(self, row):
+        existing = self.users.get(row["username"])
+        if existing is None:
+            user = User(
+                username=row["username"],
+                full_name=row["full_name"],
+                role=row["role"],
+                region=row["region"],
+                department=row["department"],
+                title=row.get("title") or "",
+                mobile=row.get("mobile") or "",
+            )
+            if row.get("password"):
+                user.set_password(row["password"])
+            else:
+                user.set_unusable_password()
+            user.save()
+            self.users[user.username] = user
+            return True
+        if row["_action"] != "无变化":
+            existing.full_name = row["full_name"]
+            existing.role = row["role"]
+            existing.region = row["region"]
+            existing.department = row["department"]
+            _set_if_given(existing, "title", row.get("title"))
+            _set_if_given(existing, "mobile", row.get("mobile"))
+            existing.save()
+        return False
+
+
+# --- work-calendar overrides ---------------------------------------------------------------------
+
+
+class WorkdayOverrideImporter(ScopedImporter):
+    kind = "calendar"
+    title = "导入工作日调整"
+    object_name = "工作日调整"
+    audit_object_type = "core.workdayoverride"
+    columns = (
+        Column("日期", "date", parse=parse_date),
+        Column("是否上班", "is_workday", parse=parse_is_workday),
+        Column("说明", "note", required=False, max_length=100),
+    )
+    help_lines = (
+        "按国务院办公厅公布的节假日安排，逐日录入放假日和调休上班日；按「日期」匹配，已有的更新。",
+        "「是否上班」填 上班 或 放假。",
+        "工作日调整对全平台生效，只有系统管理员可以导入。",
+    )
+    sample = (
+        (dt.date(2027, 2, 6), "放假", "春节"),
+        (dt.date(2027, 2, 20), "上班", "春节调休"),
+    )
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return bool(user and user.is_authenticated and user.is_active and user.is_system_admin)
+
+    def prepare(self, rows):
+        dates = {row["date"] for _, row in rows}
+        self.overrides: dict[dt.date, WorkdayOverride] = {}
+        for chunk in _chunks(dates):
+            self.overrides.update({o.date: o for o in WorkdayOverride.objects.filter(date__in=chunk)})
+
+    def clean_row(self, rownum, row, seen):
+        day = row["date"]
+        if day in seen:
+            raise RowInvalid(f"日期|{day:%Y-%m-%d} 与第 {seen[day]} 行重复")
+        seen[day] = rownum
+        existing = self.overrides.get(day)
+        changed = (
+            existing is None
+            or existing.is_workday != row["is_workday"]
+            or (row.get("note") is not None and existing.note != row["note"])
+        )
+        row["_action"] = self.action_of(existing, changed)
+        weekday = "一二三四五六日"[day.weekday()]
+        now = "上班" if workcalendar.is_working_day(day) else "放假"
+        row["_note"] = f"星期{weekday}，目前按{now}计算"
+        return row
+
+    def preview_cells(self, row):
+        return [row["date"].isoformat(), "上班" if row["is_workday"] else "放假", row.get("note") or ""]
+
+    def apply_row(self, row):
+        existing = self.overrides.get(row["date"])
+        if existing is None:
+            override = WorkdayOverride(
+                date=row["date"], is_workday=row["is_workday"], note=row.get("note") or ""
+            )
+            override.save()
+            self.overrides[override.date] = override
+            return True
+        if row["_action"] != "无变化":
+            existing.is_workday = row["is_workday"]
+            _set_if_given(existing, "note", row.get("note"))
+            existing.save()
+        return False
+
+
+IMPORTERS: dict[str, type[ScopedImporter]] = {
+    cls.kind: cls for cls in (RegionImporter, DepartmentImporter, UserImporter, WorkdayOverrideImporter)
+}
+
+
+def importers_for(user) -> list[type[ScopedImporter]]:
+    return [cls for cls in IMPORTERS.values() if cls.allowed(user)]
