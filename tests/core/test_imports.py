@@ -601,3 +601,46 @@ def test_calendar_flow_for_admin(world, login):
     page = client.post("/core/import/calendar/", {"action": "confirm", "token": token}).content.decode()
     assert 'data-testid="import-done"' in page
     assert WorkdayOverride.objects.get(date=dt.date(2027, 10, 9)).is_workday
+
+
+@pytest.mark.parametrize("kind", ["regions", "departments", "users", "calendar"])
+def test_the_template_imports_as_it_is(world, login, kind):
+    # the sample rows in each template are valid for the demo county (尉氏县)
+    client = login(world.admin)
+    template = client.get(f"/core/import/{kind}/template/").content
+    page = _upload(client, kind, template).content.decode()
+    assert 'data-testid="import-errors"' not in page, page
+    page = client.post(f"/core/import/{kind}/", {"action": "confirm", "token": _token(page)}).content.decode()
+    assert re.search(r'data-testid="import-created">2<', page)
+
+
+def test_a_database_error_while_saving_rolls_everything_back(world, login, monkeypatch):
+    from django.db import IntegrityError
+
+    from zhuqi.core import imports
+
+    original = imports.DepartmentImporter.apply_row
+    calls = []
+
+    def flaky(self, row):
+        calls.append(row["name"])
+        if len(calls) == 2:
+            raise IntegrityError("duplicate key")
+        return original(self, row)
+
+    client = login(world.alice)
+    data = xlsx(DEPT_HEADERS, [("第一局", "", "", "410223", ""), ("第二局", "", "", "410223", "")])
+    token = _token(_upload(client, "departments", data).content.decode())
+    monkeypatch.setattr(imports.DepartmentImporter, "apply_row", flaky)
+    page = client.post("/core/import/departments/", {"action": "confirm", "token": token}).content.decode()
+    assert "保存时数据库出错，未导入任何数据" in page
+    assert calls == ["第一局", "第二局"]
+    assert not Department.objects.filter(name="第一局").exists()  # the first row was rolled back
+    assert not import_entries().exists()
+
+
+def test_calendar_accepts_excel_day_numbers(world):
+    # 46669 is Excel's day number of 2027-10-09 (a date typed into an unformatted cell)
+    result = WorkdayOverrideImporter(world.admin).run(xlsx(CAL_HEADERS, [(46669, "上班", "")]), dry_run=False)
+    assert result.applied, messages(result)
+    assert WorkdayOverride.objects.get().date == dt.date(2027, 10, 9)

@@ -151,11 +151,22 @@ def parse_username(raw: Any) -> str:
     return text
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIALS = (36526, 73415)  # 2000-01-01 .. 2100-12-31
+
+
 def parse_date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if (
+        isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and EXCEL_SERIALS[0] <= raw <= EXCEL_SERIALS[1]
+    ):
+        # a date typed into a cell without a date format arrives as Excel's day number
+        return EXCEL_EPOCH + dt.timedelta(days=int(raw))
     text = _text(raw)
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
         r"(\d{4})(\d{2})(\d{2})", text
@@ -640,8 +651,8 @@ class WorkdayOverrideImporter(ScopedImporter):
         "工作日调整对全平台生效，只有系统管理员可以导入。",
     )
     sample = (
-        (dt.date(2027, 2, 6), "放假", "春节"),
-        (dt.date(2027, 2, 20), "上班", "春节调休"),
+        ("2027-02-06", "放假", "春节"),
+        ("2027-02-20", "上班", "春节调休"),
     )
 
     @classmethod
