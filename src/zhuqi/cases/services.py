@@ -46,7 +46,11 @@ def _now() -> dt.datetime:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("region", "enterprise", "sla").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("region", "enterprise", "sla")
+        .get(pk=case.pk)
+    )
 
 
 def _record(case: Case, event: str, actor, changes: dict | None = None, message: str = "") -> None:
@@ -664,7 +668,7 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
         recipients,
         case,
         f"诉求提级至第{to_level}级调度",
-        body=Escalation.Reason(reason).label,
+        body=str(Escalation.Reason(reason).label),
         level="danger",
     )
     return True

@@ -2,10 +2,11 @@
 
 Run by `zhuqi sweep_cases` (cron) or the Celery task `zhuqi.cases.tasks.sweep_cases`. Each step
 selects candidate rows with an indexed WHERE (running clocks past due; open cases past a
-threshold), locks them with `select_for_update(skip_locked=True)` so concurrent sweeps split the
+threshold), locks the cases with `select_for_update(skip_locked=True)` so concurrent sweeps split the
 work instead of doubling it, and changes them with a conditional UPDATE, so a row is flagged,
 reminded or escalated at most once however often the sweep runs. Python only loops over the rows
-that actually changed (to write their audit events and notifications).
+that actually changed (to write their audit events and notifications). Like the services, the
+sweep locks the case row before touching its clocks, so the two never deadlock.
 
 Escalation rules (四级调度; a case starts at level 1, grid member / commissioner):
 * any clock missed                                 → level 2 (department / town)
@@ -46,17 +47,30 @@ class SweepResult:
         return f"超时登记 {self.missed} 个时限，催办 {self.reminded} 个，{esc}"
 
 
+def _locked_cases(case_ids) -> list[int]:
+    """Lock the given cases, skipping those another sweep or a handler holds right now."""
+    return list(
+        Case.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=list(case_ids))
+        .values_list("pk", flat=True)
+    )
+
+
 def _flag_missed(now, result: SweepResult) -> None:
+    eligible = CaseClock.objects.filter(
+        state=CaseClock.State.RUNNING,
+        due_at__lt=now,
+        overdue_flagged_at__isnull=True,
+        case__paused_at__isnull=True,
+        case__status__in=OPEN_STATUSES,
+    )
     while True:
         with transaction.atomic():
-            rows = list(
-                CaseClock.objects.select_for_update(skip_locked=True)
-                .filter(state=CaseClock.State.RUNNING, due_at__lt=now, overdue_flagged_at__isnull=True)
-                .filter(case__paused_at__isnull=True, case__status__in=OPEN_STATUSES)
-                .values_list("pk", "case_id", "kind")[:BATCH]
-            )
-            if not rows:
+            candidates = set(eligible.values_list("case_id", flat=True)[:BATCH])
+            locked = _locked_cases(candidates)
+            if not locked:
                 return
+            rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind"))
             ids = [r[0] for r in rows]
             CaseClock.objects.filter(pk__in=ids, overdue_flagged_at__isnull=True).update(
                 overdue_flagged_at=now
@@ -66,13 +80,13 @@ def _flag_missed(now, result: SweepResult) -> None:
             for _, case_id, kind in rows:
                 by_case.setdefault(case_id, []).append(kind)
             cases = (
-                Case.objects.select_for_update()
+                Case.objects.select_for_update(of=("self",))
                 .select_related("region", "lead_department")
                 .in_bulk(list(by_case))
             )
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
-                labels = "、".join(ClockKind(k).label for k in kinds)
+                labels = "、".join(str(ClockKind(k).label) for k in kinds)
                 audit.record(
                     "event", case, event="deadline_missed", changes={"clocks": kinds}, message=f"{labels}超时"
                 )
@@ -98,7 +112,7 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
     while True:
         with transaction.atomic():
             cases = list(
-                Case.objects.select_for_update(skip_locked=True)
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(q, status__in=OPEN_STATUSES, paused_at__isnull=True, escalation_level__lt=level)
                 .select_related("region")[:BATCH]
             )
@@ -111,26 +125,27 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
 
 def _remind(now, result: SweepResult) -> None:
     soon = due_at(now, REMIND_WITHIN)
+    eligible = CaseClock.objects.filter(
+        state=CaseClock.State.RUNNING,
+        due_at__gte=now,
+        due_at__lte=soon,
+        reminded_at__isnull=True,
+        case__paused_at__isnull=True,
+        case__status__in=OPEN_STATUSES,
+    ).exclude(kind=ClockKind.CLOSE)
     while True:
         with transaction.atomic():
-            rows = list(
-                CaseClock.objects.select_for_update(skip_locked=True)
-                .filter(
-                    state=CaseClock.State.RUNNING, due_at__gte=now, due_at__lte=soon, reminded_at__isnull=True
-                )
-                .filter(case__paused_at__isnull=True, case__status__in=OPEN_STATUSES)
-                .exclude(kind__in=[ClockKind.CLOSE])
-                .values_list("pk", "case_id", "kind", "due_at")[:BATCH]
-            )
-            if not rows:
+            locked = _locked_cases(set(eligible.values_list("case_id", flat=True)[:BATCH]))
+            if not locked:
                 return
+            rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind", "due_at"))
             CaseClock.objects.filter(pk__in=[r[0] for r in rows], reminded_at__isnull=True).update(
                 reminded_at=now
             )
             cases = Case.objects.select_related("region", "lead_department").in_bulk({r[1] for r in rows})
             for _, case_id, kind, due in rows:
                 case = cases[case_id]
-                label = ClockKind(kind).label
+                label = str(ClockKind(kind).label)
                 body = f"「{label}」期限 {timezone.localtime(due):%m月%d日 %H:%M}，请抓紧办理。"
                 if (
                     kind in (ClockKind.ACCEPT, ClockKind.DISPATCH, ClockKind.FOLLOWUP)

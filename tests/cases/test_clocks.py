@@ -1,0 +1,184 @@
+"""Clocks in working days, with time travel across weekends, the 2026 National Day holiday
+(Oct 1–7 off) and 调休 workdays (Sun 2026-09-20, Sat 2026-10-10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from zhuqi.cases import services
+from zhuqi.cases.models import Case, CaseClock, SlaPolicy
+from zhuqi.core.workcalendar import SHANGHAI
+
+
+def at(y, m, d, h=10, mi=0):
+    return dt.datetime(y, m, d, h, mi, tzinfo=SHANGHAI)
+
+
+def local_date(value):
+    return value.astimezone(SHANGHAI).date()
+
+
+def clock(case, kind):
+    return CaseClock.objects.filter(case=case, kind=kind).order_by("-id").first()
+
+
+def test_accept_clock_skips_national_day(cw):
+    with time_machine.travel(at(2026, 9, 30), tick=False):
+        case = cw.new()
+    assert local_date(case.accept_due_at) == dt.date(2026, 10, 8)
+    assert case.next_due_at == case.accept_due_at
+    with time_machine.travel(at(2026, 10, 8, 15), tick=False):
+        case = services.accept_case(case, actor=cw.w.alice)
+    c = clock(case, "accept")
+    assert c.state == "met" and c.late_working_days == 0
+    assert local_date(case.dispatch_due_at) == dt.date(2026, 10, 9)
+
+
+def test_sunday_tiaoxiu_workday_counts(cw):
+    with time_machine.travel(at(2026, 9, 19), tick=False):  # Saturday
+        case = cw.new()
+    assert local_date(case.accept_due_at) == dt.date(2026, 9, 20)  # Sunday, a working day
+    with time_machine.travel(at(2026, 9, 21, 9), tick=False):  # Monday: one working day late
+        case = services.accept_case(case, actor=cw.w.alice)
+    c = clock(case, "accept")
+    assert c.state == "missed" and c.late_working_days == 1
+
+
+def _dispatched(cw, when):
+    with time_machine.travel(when, tick=False):
+        case = cw.new()
+        case = services.accept_case(case, actor=cw.w.alice)
+        return services.dispatch_case(case, actor=cw.w.alice, lead=cw.w.jxj)
+
+
+def test_dispatch_clocks_and_saturday_workday(cw):
+    case = _dispatched(cw, at(2026, 10, 9))  # Friday; Sat 10-10 is a working day
+    assert local_date(case.sign_due_at) == dt.date(2026, 10, 10)
+    assert local_date(case.progress_due_at) == dt.date(2026, 10, 13)
+    assert local_date(case.reply_due_at) == dt.date(2026, 10, 19)
+    assert local_date(case.close_due_at) == dt.date(2026, 10, 22)
+    assert case.next_due_at == case.sign_due_at
+    with time_machine.travel(at(2026, 10, 12, 10), tick=False):  # Monday (Sunday off)
+        case = services.sign_case(case, actor=cw.w.bob)
+    c = clock(case, "sign")
+    assert c.state == "missed" and c.late_working_days == 1
+    assert case.next_due_at == case.progress_due_at
+
+
+def test_missed_by_n_working_days_over_holiday(cw):
+    case = _dispatched(cw, at(2026, 9, 28))  # Monday
+    assert local_date(case.sign_due_at) == dt.date(2026, 9, 29)
+    with time_machine.travel(at(2026, 10, 9, 10), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+    # working days after 9-29: 9-30, 10-8, 10-9 → 3
+    assert clock(case, "sign").late_working_days == 3
+
+
+def test_major_case_gets_22_working_days(cw):
+    with time_machine.travel(at(2026, 9, 28), tick=False):
+        case = cw.new()
+        case = services.accept_case(case, actor=cw.w.alice, urgency="major")
+        case = services.dispatch_case(case, actor=cw.w.alice, lead=cw.w.jxj)
+    assert case.sla == cw.sla_major
+    # 22 working days after Mon 9-28: 9-29, 9-30, 10-8 … (holiday skipped)
+    from zhuqi.core.workcalendar import add_working_days
+
+    assert local_date(case.reply_due_at) == add_working_days(dt.date(2026, 9, 28), 22) == dt.date(2026, 11, 3)
+
+
+def test_pause_while_waiting_for_enterprise(cw):
+    case = _dispatched(cw, at(2026, 9, 28))
+    with time_machine.travel(at(2026, 9, 29, 9), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+        case = services.pause_case(case, actor=cw.w.bob, reason="请补充环评批复")
+    assert case.status == "waiting" and case.next_due_at is None
+    reply_due = case.reply_due_at
+    with time_machine.travel(at(2026, 10, 9, 9), tick=False):  # 9-30, 10-8, 10-9 = 3 working days paused
+        case = services.resume_case(case, actor=cw.w.enterprise_user, note="已上传")
+    c = clock(case, "reply")
+    assert c.paused_working_days == 3
+    from zhuqi.core.workcalendar import add_working_days
+
+    assert local_date(case.reply_due_at) == add_working_days(local_date(reply_due), 3)
+    assert case.next_due_at == min(case.running_clocks().values())
+    from zhuqi.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(object_id=str(case.pk), event__in=["paused", "resumed"]).count() == 2
+
+
+def test_send_back_limit_henan_one_day_over_holiday(cw):
+    case = _dispatched(cw, at(2026, 9, 30))
+    with time_machine.travel(at(2026, 10, 8, 16), tick=False):  # first working day after dispatch
+        case = services.send_back_case(case, actor=cw.w.bob, reason="非本部门职责")
+    assert case.status == "sent_back"
+    assert local_date(case.dispatch_due_at) == dt.date(2026, 10, 9)
+
+
+def test_send_back_after_limit_refused(cw):
+    case = _dispatched(cw, at(2026, 9, 30))
+    with (
+        time_machine.travel(at(2026, 10, 9, 9), tick=False),
+        pytest.raises(ValidationError, match="退单时限"),
+    ):
+        services.send_back_case(case, actor=cw.w.bob, reason="非本部门职责")
+
+
+@pytest.fixture
+def shandong(cw):
+    SlaPolicy.objects.update(is_active=False)
+    return SlaPolicy.objects.create(
+        name="山东 5 个工作日", scheme="shandong5", resolve_days=5, extension_max_days=10, sendback_days=2
+    )
+
+
+def test_shandong_scheme(cw, shandong):
+    case = _dispatched(cw, at(2026, 10, 9))
+    assert case.sla == shandong
+    assert local_date(case.reply_due_at) == dt.date(2026, 10, 15)  # 10,12,13,14,15
+    with time_machine.travel(at(2026, 10, 12, 9), tick=False):  # 2nd working day: still allowed
+        case = services.send_back_case(case, actor=cw.w.bob, reason="非本部门职责")
+    with time_machine.travel(at(2026, 10, 12, 10), tick=False):
+        case = services.dispatch_case(case, actor=cw.w.alice, lead=cw.w.jxj)
+    with (
+        time_machine.travel(at(2026, 10, 15, 9), tick=False),
+        pytest.raises(ValidationError, match="2 个工作日"),
+    ):
+        services.send_back_case(case, actor=cw.w.bob, reason="非本部门职责")
+    with time_machine.travel(at(2026, 10, 13, 9), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+        ext = services.request_extension(case, actor=cw.w.bob, days=10, reason="需省厅批复")
+        services.decide_extension(ext, actor=cw.w.alice, approve=True)
+    case.refresh_from_db()
+    from zhuqi.core.workcalendar import add_working_days
+
+    assert local_date(case.reply_due_at) == add_working_days(dt.date(2026, 10, 19), 10)
+
+
+def test_extension_must_be_requested_before_deadline(cw):
+    case = _dispatched(cw, at(2026, 10, 9))
+    with time_machine.travel(at(2026, 10, 9, 11), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+    with (
+        time_machine.travel(at(2026, 10, 20, 9), tick=False),
+        pytest.raises(ValidationError, match="超过办结期限"),
+    ):
+        services.request_extension(case, actor=cw.w.bob, days=2, reason="会商")
+
+
+def test_reply_outcome_and_close_working_days(cw):
+    case = _dispatched(cw, at(2026, 9, 28))
+    with time_machine.travel(at(2026, 9, 29), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+    with time_machine.travel(at(2026, 10, 12), tick=False):  # reply due 10-13 (29, 30, 8, 9, 10, 12, 13)
+        case = services.reply_case(case, actor=cw.w.bob, reply="已解决")
+    assert clock(case, "reply").state == "met"
+    assert clock(case, "progress").state == "missed"  # progress due 10-8, never reported
+    with time_machine.travel(at(2026, 10, 13), tick=False):
+        case = services.follow_up_case(case, actor=cw.w.alice, result="satisfied")
+        case = services.close_case(case, actor=cw.w.alice)
+    assert case.close_working_days == 7  # (9-28, 10-13]: 29, 30, 8, 9, 10 (Sat workday), 12, 13
+    assert Case.objects.get(pk=case.pk).next_due_at is None
