@@ -644,3 +644,35 @@ def test_calendar_accepts_excel_day_numbers(world):
     result = WorkdayOverrideImporter(world.admin).run(xlsx(CAL_HEADERS, [(46669, "上班", "")]), dry_run=False)
     assert result.applied, messages(result)
     assert WorkdayOverride.objects.get().date == dt.date(2027, 10, 9)
+
+
+def test_another_session_cannot_cancel_a_kept_file(world, login, tmp_path):
+    from django.test import Client
+
+    token = _token(
+        _upload(
+            login(world.alice), "departments", xlsx(DEPT_HEADERS, [("戊局", "", "", "410223", "")])
+        ).content.decode()
+    )
+    other = Client()
+    other.force_login(world.admin)
+    other.post("/core/import/departments/", {"action": "cancel", "token": token})
+    assert (tmp_path / "imports" / f"{token}.xlsx").exists()
+
+
+def test_old_kept_files_are_swept(world, login, tmp_path):
+    import os
+    import time
+
+    client = login(world.alice)
+    token = _token(
+        _upload(client, "departments", xlsx(DEPT_HEADERS, [("己局", "", "", "410223", "")])).content.decode()
+    )
+    kept = tmp_path / "imports" / f"{token}.xlsx"
+    old = time.time() - 2 * 3600
+    os.utime(kept, (old, old))
+    _upload(client, "departments", xlsx(DEPT_HEADERS, [("庚局", "", "", "410223", "")]))
+    assert not kept.exists()
+    assert oct(os.stat(tmp_path / "imports").st_mode & 0o777) == "0o700"
+    page = client.post("/core/import/departments/", {"action": "confirm", "token": token}).content.decode()
+    assert "预览已失效" in page

@@ -225,7 +225,9 @@ class ScopedImporter(Importer):
     def in_scope(self, path: str | None) -> bool:
         if self.limit_path is None:
             return True
-        return bool(path) and path.startswith(self.limit_path)
+        if not path:
+            return False
+        return path.startswith(self.limit_path)
 
     # --- reading: strict header row ------------------------------------------------------------
     def read(self, file):
@@ -517,9 +519,9 @@ class UserImporter(ScopedImporter):
                 self.departments.setdefault(key, depts[0])
 
     def _user_path(self, user: User) -> str | None:
-        if user.region_id:
+        if user.region is not None:
             return user.region.path
-        if user.department_id:
+        if user.department is not None:
             return user.department.region.path
         return None
 

@@ -91,14 +91,14 @@ def _keep(request, kind: str, name: str, data: bytes) -> str:
 
 
 def _discard(request, token: str, pending: dict | None = None) -> None:
-    own = pending is None
-    pending = dict(request.session.get(SESSION_KEY, {})) if own else pending
-    pending.pop(token, None)
-    path = _token_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    if own:
-        request.session[SESSION_KEY] = pending
+    """Forget `token` and delete its file; updates `pending` if given, else the session."""
+    target = dict(request.session.get(SESSION_KEY, {})) if pending is None else pending
+    if target.pop(token, None) is not None:  # only files this session kept
+        path = _token_path(token)
+        if path is not None:
+            path.unlink(missing_ok=True)
+    if pending is None:
+        request.session[SESSION_KEY] = target
 
 
 def _take(request, kind: str, token: str) -> tuple[dict | None, bytes | None]:
