@@ -111,11 +111,15 @@ def test_handed_over_assignment_counts_only_while_held(world, team):
 
 
 def test_reminders_before_period_end_once(world, team):
+    with at(dt.date(2026, 1, 21)):
+        assert services.send_visit_reminders() == 0  # Wednesday mid-month: nothing ends soon enough
     with at(dt.date(2026, 1, 28)):
-        assert services.send_visit_reminders() == 0  # Wednesday: too early for the weekly rule
+        # Wednesday: the month ends in 3 days (department contact reminded 5 days ahead),
+        # the week in 4 (commissioner reminded 2 days ahead: not yet)
+        assert services.send_visit_reminders() == 1
+        assert Notification.objects.filter(recipient=world.head, title__startswith="走访提醒").exists()
     with at(dt.date(2026, 1, 30)):
-        sent = services.send_visit_reminders()
-        assert sent == 2  # the commissioner (week ends Sunday) and the department contact (month)
+        assert services.send_visit_reminders() == 1  # the commissioner; the head is not reminded twice
         assert services.send_visit_reminders() == 0
     note = Notification.objects.get(recipient=world.commissioner, title__startswith="走访提醒")
     assert "2026年第5周" in note.title and "02月01日截止" in note.body

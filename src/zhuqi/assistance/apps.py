@@ -12,8 +12,9 @@ class AssistanceConfig(AppConfig):
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
         from zhuqi.core.views import HOME_CARDS, register_attachable
+        from zhuqi.enterprises import sections as enterprise_sections
 
-        from . import cards, demo_data, selectors
+        from . import cards, demo_data, sections, selectors
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises_q)
         register_attachable("assistance.visit")
@@ -51,4 +52,7 @@ class AssistanceConfig(AppConfig):
                 "load_limit_changed": "修改包抓数量",
             }
         )
+        enterprise_sections.register(sections.team_section, 10)
+        enterprise_sections.register(sections.plan_section, 20)
+        enterprise_sections.register(sections.visits_section, 30)
         demo.register(demo_data.load, 30)

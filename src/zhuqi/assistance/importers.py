@@ -1,0 +1,124 @@
+"""Bulk assignment from Excel: one row per (enterprise, year, role, official). A row for a role
+already held by someone else hands it over (history kept); the same holder is left alone."""
+
+from __future__ import annotations
+
+from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.models import Department, User
+from zhuqi.enterprises.models import Enterprise
+from zhuqi.enterprises.services import normalise_credit_code
+
+from . import services
+from .models import Assignment, AssignmentRole
+
+ROLE_BY_LABEL = {str(label): value for value, label in AssignmentRole.choices}
+
+
+def parse_year(value) -> int:
+    try:
+        year = int(float(str(value).strip()))
+    except ValueError as exc:
+        raise RowInvalid("应为四位年份，如 2026") from exc
+    if not 2000 <= year <= 2100:
+        raise RowInvalid("应为四位年份，如 2026")
+    return year
+
+
+def parse_role(value) -> str:
+    text = str(value).strip()
+    role = ROLE_BY_LABEL.get(text) or (text if text in AssignmentRole.values else None)
+    if role is None:
+        raise RowInvalid(f"「{text}」不是帮扶角色，可选：{'、'.join(ROLE_BY_LABEL)}")
+    return role
+
+
+class AssignmentImporter(Importer):
+    object_name = "包抓分工"
+    audit_object_type = "assistance.assignment"
+    columns = [
+        Column("统一社会信用代码", "credit_code", max_length=30),
+        Column("年度", "year", parse=parse_year),
+        Column("帮扶角色", "role", parse=parse_role),
+        Column("责任人账号", "username", max_length=150),
+        Column("包抓部门", "department", required=False, max_length=100),
+    ]
+
+    def prepare(self, rows):
+        codes = {normalise_credit_code(str(r.get("credit_code") or "")) for _, r in rows}
+        self.enterprises = {
+            e.credit_code: e for e in Enterprise.objects.visible_to(self.actor).filter(credit_code__in=codes)
+        }
+        names = {str(r.get("username") or "").strip() for _, r in rows}
+        self.users = {
+            u.username: u
+            for u in User.objects.visible_to(self.actor)
+            .filter(username__in=names, is_active=True)
+            .exclude(role="enterprise")
+        }
+        self.departments = {}
+        for d in Department.objects.visible_to(self.actor):
+            self.departments.setdefault(d.name, d)
+            if d.short_name:
+                self.departments.setdefault(d.short_name, d)
+        self.current = {
+            (a.enterprise_id, a.year, a.role): a
+            for a in Assignment.objects.filter(
+                enterprise__in=list(self.enterprises.values()), ended_on__isnull=True
+            ).select_related("user")
+        }
+
+    def clean_row(self, rownum, row, seen):
+        code = normalise_credit_code(row["credit_code"])
+        ent = self.enterprises.get(code)
+        if ent is None:
+            raise RowInvalid(f"统一社会信用代码|企业库中没有 {code}，或不在您的管辖范围内")
+        user = self.users.get(str(row["username"]).strip())
+        if user is None:
+            raise RowInvalid(f"责任人账号|找不到在岗人员「{row['username']}」")
+        key = (ent.pk, row["year"], row["role"])
+        if key in seen:
+            raise RowInvalid(
+                f"帮扶角色|与第 {seen[key]} 行重复：同一企业同一年度的{AssignmentRole(row['role']).label}只能一人"
+            )
+        seen[key] = rownum
+        dept = None
+        if row.get("department"):
+            dept = self.departments.get(str(row["department"]).strip())
+            if dept is None:
+                raise RowInvalid(f"包抓部门|找不到部门「{row['department']}」")
+        elif row["role"] == AssignmentRole.DEPT_CONTACT:
+            dept = user.department
+            if dept is None:
+                raise RowInvalid("包抓部门|部门联系责任人须填写包抓部门")
+        current = self.current.get(key)
+        row.update(enterprise=ent, user=user, department=dept, credit_code=code)
+        if current is None:
+            row["_action"] = "新增"
+        elif current.user_id == user.pk:
+            row["_action"] = "不变"
+        else:
+            row["_action"] = f"交接（原：{current.user.display_name}）"
+        row["_current"] = current
+        return row
+
+    def apply_row(self, row) -> bool:
+        current = row["_current"]
+        if current is None:
+            services.assign(
+                row["enterprise"],
+                year=row["year"],
+                role=row["role"],
+                user=row["user"],
+                department=row["department"],
+                actor=self.actor,
+            )
+            return True
+        if current.user_id != row["user"].pk:
+            services.hand_over(
+                current,
+                to_user=row["user"],
+                actor=self.actor,
+                reason="Excel 批量调整",
+                department=row["department"],
+            )
+        return False

@@ -1,0 +1,709 @@
+"""Assistance pages: my enterprises, visits (phone-first), compliance rankings, assignments and
+hand-overs, load, one-enterprise-one-plan, meetings, visit rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhuqi.core.excel import template_workbook, xlsx_response
+from zhuqi.core.models import Role, User
+from zhuqi.core.services import attachments_of
+from zhuqi.enterprises.models import Enterprise
+from zhuqi.enterprises.views import import_flow
+
+from . import compliance, selectors, services
+from .forms import (
+    AssignForm,
+    HandOverForm,
+    MeasureForm,
+    MeetingForm,
+    PlanForm,
+    ProgressForm,
+    RuleForm,
+    VisitForm,
+)
+from .importers import AssignmentImporter
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssistancePlan,
+    LoadLimit,
+    Meeting,
+    Period,
+    PlanMeasure,
+    Visit,
+    VisitRule,
+)
+
+
+def _official(request):
+    if request.user.role == Role.ENTERPRISE:
+        raise Http404
+
+
+def _err(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc)
+
+
+# --- my enterprises ---------------------------------------------------------------------------------
+@login_required
+def my_enterprises(request):
+    _official(request)
+    today = timezone.localdate()
+    ents = list(selectors.my_enterprises(request.user))
+    rows = compliance.compute(
+        Assignment.objects.filter(user=request.user, ended_on__isnull=True),
+        *_current_quarter(today),
+        today=today,
+    )
+    by_ent: dict[int, list] = {}
+    for row in rows:
+        by_ent.setdefault(row.assignment.enterprise_id, []).append(row)
+    roles = {
+        a.enterprise_id: a.get_role_display()
+        for a in Assignment.objects.filter(user=request.user, ended_on__isnull=True, year=today.year)
+    }
+    stats = {
+        r["enterprise_id"]: r
+        for r in Visit.objects.filter(visitor=request.user, enterprise__in=ents)
+        .values("enterprise_id")
+        .annotate(n=Count("id"), last=Max("visited_on"))
+    }
+    items = []
+    for e in ents:
+        current = None
+        for row in by_ent.get(e.pk, []):
+            if row.units and (current is None or row.units[-1].status != compliance.DONE):
+                current = row.units[-1]
+        st = stats.get(e.pk, {})
+        items.append(
+            {
+                "enterprise": e,
+                "role": roles.get(e.pk, ""),
+                "current": current,
+                "last": st.get("last"),
+                "n": st.get("n", 0),
+            }
+        )
+    summary = compliance.Summary(request.user, request.user.display_name)
+    for row in rows:
+        summary.add(row)
+    return render(
+        request,
+        "assistance/my_enterprises.html",
+        {
+            "items": items,
+            "summary": summary,
+            "quarter": compliance.range_label(Period.QUARTER, _current_quarter(today)[0]),
+        },
+    )
+
+
+def _current_quarter(today):
+    return compliance.period_bounds(Period.QUARTER, today)
+
+
+# --- visits -----------------------------------------------------------------------------------------
+@login_required
+def visit_create(request):
+    _official(request)
+    initial = {}
+    if request.GET.get("enterprise", "").isdigit():
+        initial["enterprise"] = Enterprise.objects.get_visible_or_404(
+            request.user, pk=request.GET["enterprise"]
+        )
+    form = VisitForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            visit = services.record_visit(
+                d["enterprise"],
+                actor=request.user,
+                findings=d["findings"],
+                kind=d["kind"],
+                visited_on=d["visited_on"],
+                companions=d["companions"],
+                problems=[(d["problem_category"], d["problem"])],
+                photos=d["photos"],
+            )
+            messages.success(request, f"走访记录已保存：{visit.enterprise}，{visit.visited_on:%m月%d日}")
+            return redirect("assistance:visit_detail", visit.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, _err(exc))
+    mine = list(selectors.my_enterprises(request.user).values_list("pk", flat=True))
+    return render(request, "assistance/visit_form.html", {"form": form, "mine": mine})
+
+
+@login_required
+def visit_list(request):
+    _official(request)
+    qs = (
+        Visit.objects.visible_to(request.user)
+        .select_related("enterprise", "visitor")
+        .annotate(n_problems=Count("problems"))
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(enterprise__name__contains=q) | Q(visitor__full_name__contains=q) | Q(findings__contains=q)
+        )
+    if request.GET.get("mine"):
+        qs = qs.filter(visitor=request.user)
+    kind = request.GET.get("kind")
+    if kind in Visit.Kind.values:
+        qs = qs.filter(kind=kind)
+    ent = request.GET.get("enterprise", "")
+    if ent.isdigit():
+        qs = qs.filter(enterprise_id=ent)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "走访记录.xlsx",
+            ["走访日期", "企业", "走访人", "方式", "走访情况", "问题数"],
+            (
+                [
+                    v.visited_on.isoformat(),
+                    v.enterprise.name,
+                    v.visitor.display_name,
+                    v.get_kind_display(),
+                    v.findings,
+                    v.n_problems,
+                ]
+                for v in qs
+            ),
+            actor=request.user,
+            what="走访记录",
+            object_type="assistance.visit",
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    export = request.GET.copy()
+    export["export"] = "xlsx"
+    return render(
+        request,
+        "assistance/visit_list.html",
+        {"page": page, "q": q, "kinds": Visit.Kind.choices, "kind": kind, "export_query": export.urlencode()},
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    if request.user.role == Role.ENTERPRISE:
+        raise Http404
+    return render(
+        request,
+        "assistance/visit_detail.html",
+        {
+            "visit": visit,
+            "attachments": attachments_of(visit),
+            "target_label": "assistance.visit",
+            "target": visit,
+        },
+    )
+
+
+# --- compliance -------------------------------------------------------------------------------------
+def _range(request) -> tuple[str, dt.date, dt.date]:
+    period = request.GET.get("period") or Period.QUARTER
+    if period not in Period.values:
+        period = Period.QUARTER
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    start, end = compliance.period_bounds(period, day)
+    return period, start, end
+
+
+def _shift(period, start, end, step):
+    day = start - dt.timedelta(days=1) if step < 0 else end + dt.timedelta(days=1)
+    return compliance.period_bounds(period, day)[0]
+
+
+@login_required
+def compliance_report(request):
+    _official(request)
+    period, start, end = _range(request)
+    rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+    tab = request.GET.get("tab") or "officials"
+    summaries = {
+        "officials": compliance.by_official(rows),
+        "departments": compliance.by_department(rows),
+        "enterprises": compliance.by_enterprise(rows),
+    }.get(tab)
+    if summaries is None:
+        tab, summaries = "officials", compliance.by_official(rows)
+    total = compliance.Summary(None, "合计")
+    for row in rows:
+        total.add(row)
+    return render(
+        request,
+        "assistance/compliance.html",
+        {
+            "period": period,
+            "periods": Period.choices,
+            "start": start,
+            "end": end,
+            "label": compliance.range_label(period, start),
+            "prev": _shift(period, start, end, -1),
+            "next": _shift(period, start, end, 1),
+            "tab": tab,
+            "summaries": summaries,
+            "total": total,
+            "rules": VisitRule.objects.all(),
+        },
+    )
+
+
+@login_required
+def compliance_official(request, user_id):
+    _official(request)
+    person = User.objects.get_visible_or_404(request.user, pk=user_id)
+    period, start, end = _range(request)
+    rows = compliance.compute(Assignment.objects.visible_to(request.user).filter(user=person), start, end)
+    summary = compliance.Summary(person, person.display_name)
+    for row in rows:
+        summary.add(row)
+    return render(
+        request,
+        "assistance/compliance_official.html",
+        {
+            "person": person,
+            "summary": summary,
+            "period": period,
+            "start": start,
+            "end": end,
+            "label": compliance.range_label(period, start),
+        },
+    )
+
+
+@login_required
+def compliance_enterprise(request, pk):
+    _official(request)
+    enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
+    period, start, end = _range(request)
+    rows = compliance.compute(
+        Assignment.objects.visible_to(request.user).filter(enterprise=enterprise), start, end
+    )
+    summary = compliance.Summary(enterprise, enterprise.name)
+    for row in rows:
+        summary.add(row)
+    return render(
+        request,
+        "assistance/compliance_official.html",
+        {
+            "enterprise": enterprise,
+            "summary": summary,
+            "period": period,
+            "start": start,
+            "end": end,
+            "label": compliance.range_label(period, start),
+        },
+    )
+
+
+# --- assignments ------------------------------------------------------------------------------------
+@login_required
+def assignment_list(request):
+    _official(request)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    qs = (
+        Assignment.objects.visible_to(request.user)
+        .filter(year=year)
+        .select_related("enterprise", "user", "department", "predecessor__user")
+    )
+    if not request.GET.get("history"):
+        qs = qs.filter(ended_on__isnull=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__contains=q) | Q(user__full_name__contains=q))
+    role = request.GET.get("role")
+    if role in AssignmentRole.values:
+        qs = qs.filter(role=role)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "包抓分工.xlsx",
+            [
+                "企业",
+                "统一社会信用代码",
+                "年度",
+                "帮扶角色",
+                "责任人",
+                "账号",
+                "包抓部门",
+                "开始日期",
+                "结束日期",
+                "结束原因",
+            ],
+            (
+                [
+                    a.enterprise.name,
+                    a.enterprise.credit_code,
+                    a.year,
+                    a.get_role_display(),
+                    a.user.display_name,
+                    a.user.username,
+                    a.department.name if a.department else "",
+                    a.started_on,
+                    a.ended_on or "",
+                    a.end_reason,
+                ]
+                for a in qs
+            ),
+            actor=request.user,
+            what=f"{year}年包抓分工",
+            object_type="assistance.assignment",
+        )
+    page = Paginator(qs.order_by("enterprise__name", "role", "started_on"), 100).get_page(
+        request.GET.get("page")
+    )
+    export = request.GET.copy()
+    export["export"] = "xlsx"
+    return render(
+        request,
+        "assistance/assignment_list.html",
+        {
+            "page": page,
+            "year": year,
+            "q": q,
+            "role": role,
+            "roles": AssignmentRole.choices,
+            "load": selectors.load_table(request.user, year),
+            "limits": LoadLimit.objects.all(),
+            "can_manage": services.can_manage(request.user),
+            "export_query": export.urlencode(),
+            "history": bool(request.GET.get("history")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
+    if not services.can_manage(request.user):
+        raise Http404
+    form = AssignForm(request.POST, viewer=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.assign(
+                enterprise,
+                year=int(request.POST.get("year") or timezone.localdate().year),
+                role=d["role"],
+                user=d["user"],
+                department=d["department"],
+                actor=request.user,
+            )
+            messages.success(
+                request, f"已确定{result.assignment.get_role_display()}：{d['user'].display_name}"
+            )
+            for w in result.warnings:
+                messages.warning(request, w)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _err(exc))
+    else:
+        messages.error(request, "请选择帮扶角色和责任人")
+    return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "#team")
+
+
+@login_required
+def hand_over(request, pk):
+    assignment = Assignment.objects.select_related("enterprise", "user").get_visible_or_404(
+        request.user, pk=pk
+    )
+    if not services.can_manage(request.user):
+        raise Http404
+    form = HandOverForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.hand_over(
+                assignment,
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, f"已交接给{result.assignment.user.display_name}，原记录保留在历史中")
+            for w in result.warnings:
+                messages.warning(request, w)
+            return redirect(
+                reverse("enterprises:enterprise_detail", args=[assignment.enterprise_id]) + "#team"
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _err(exc))
+    return render(request, "assistance/hand_over.html", {"form": form, "assignment": assignment})
+
+
+@login_required
+def hand_over_person(request, user_id):
+    person = User.objects.get_visible_or_404(request.user, pk=user_id)
+    if not services.can_manage(request.user):
+        raise Http404
+    form = HandOverForm(request.POST or None, viewer=request.user)
+    current = (
+        Assignment.objects.visible_to(request.user)
+        .filter(user=person, ended_on__isnull=True)
+        .select_related("enterprise")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            results = services.hand_over_all(
+                person,
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            messages.success(
+                request, f"已将 {len(results)} 项包抓责任交接给{form.cleaned_data['to_user'].display_name}"
+            )
+            for w in {w for r in results for w in r.warnings}:
+                messages.warning(request, w)
+            return redirect("assistance:assignment_list")
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _err(exc))
+    return render(request, "assistance/hand_over.html", {"form": form, "person": person, "current": current})
+
+
+@login_required
+def assignment_import(request):
+    if not services.can_manage(request.user):
+        raise Http404
+    return import_flow(
+        request,
+        AssignmentImporter,
+        title="从 Excel 批量分配包抓责任",
+        template_url=reverse("assistance:assignment_template"),
+        done_url=reverse("assistance:assignment_list"),
+        session_key="zhuqi_pending_assignment_import",
+    )
+
+
+@login_required
+def assignment_template(request):
+    if not services.can_manage(request.user):
+        raise Http404
+    from django.http import HttpResponse
+
+    content = template_workbook(
+        AssignmentImporter.columns,
+        [["91340323MA2N0XXXXX", timezone.localdate().year, "首席服务专员", "zy01", ""]],
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''assignment-template.xlsx"
+    return response
+
+
+# --- plans --------------------------------------------------------------------------------------------
+@login_required
+def plan_list(request):
+    _official(request)
+    today = timezone.localdate()
+    year = int(request.GET.get("year") or today.year)
+    plans = (
+        AssistancePlan.objects.visible_to(request.user)
+        .filter(year=year)
+        .select_related("enterprise")
+        .annotate(
+            n=Count("measures"),
+            done=Count("measures", filter=Q(measures__status=PlanMeasure.Status.DONE)),
+            overdue=Count(
+                "measures",
+                filter=Q(measures__deadline__lt=today) & ~Q(measures__status=PlanMeasure.Status.DONE),
+            ),
+        )
+        .order_by("-overdue", "enterprise__name")
+    )
+    if request.GET.get("overdue"):
+        plans = plans.filter(overdue__gt=0)
+    return render(request, "assistance/plan_list.html", {"plans": plans, "year": year})
+
+
+@login_required
+def plan_edit(request, pk):
+    enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    if not services.can_edit_plan(request.user, enterprise):
+        raise Http404
+    plan = AssistancePlan.objects.filter(enterprise=enterprise, year=year).first()
+    form = PlanForm(request.POST or None, initial={"goals": plan.goals if plan else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_plan(enterprise, year=year, goals=form.cleaned_data["goals"], actor=request.user)
+            messages.success(request, "一企一策已保存")
+            return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "#plan")
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _err(exc))
+    return render(
+        request, "assistance/plan_form.html", {"form": form, "enterprise": enterprise, "year": year}
+    )
+
+
+@login_required
+@require_POST
+def measure_add(request, pk):
+    plan = AssistancePlan.objects.select_related("enterprise").get_visible_or_404(request.user, pk=pk)
+    form = MeasureForm(request.POST, viewer=request.user)
+    if form.is_valid():
+        try:
+            services.add_measure(plan, actor=request.user, **form.cleaned_data)
+            messages.success(request, "措施已添加")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _err(exc))
+    else:
+        messages.error(request, "请填写措施内容和完成时限")
+    return redirect(reverse("enterprises:enterprise_detail", args=[plan.enterprise_id]) + "#plan")
+
+
+@login_required
+@require_POST
+def measure_progress(request, pk):
+    measure = PlanMeasure.objects.select_related("plan__enterprise").get_visible_or_404(request.user, pk=pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_progress(measure, actor=request.user, **form.cleaned_data)
+            messages.success(request, "进展已更新")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _err(exc))
+    else:
+        messages.error(request, "进度应在 0–100 之间，并填写进展情况")
+    return redirect(reverse("enterprises:enterprise_detail", args=[measure.plan.enterprise_id]) + "#plan")
+
+
+# --- meetings -------------------------------------------------------------------------------------------
+@login_required
+def meeting_list(request):
+    _official(request)
+    qs = (
+        Meeting.objects.visible_to(request.user)
+        .select_related("host")
+        .annotate(n_ent=Count("enterprises", distinct=True), n_prob=Count("problems", distinct=True))
+    )
+    kind = request.GET.get("kind")
+    if kind in Meeting.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assistance/meeting_list.html",
+        {
+            "page": page,
+            "kinds": Meeting.Kind.choices,
+            "kind": kind,
+            "can_create": request.user.is_system_admin or request.user.role in services.MEETING_ROLES,
+        },
+    )
+
+
+@login_required
+def meeting_create(request):
+    _official(request)
+    if not (request.user.is_system_admin or request.user.role in services.MEETING_ROLES):
+        raise Http404
+    form = MeetingForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        by_name = {e.name: e for e in d["enterprises"]}
+        problems = []
+        for line in (d["problems"] or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            name, sep, text = line.replace(":", "：").partition("：")
+            ent = by_name.get(name.strip()) if sep else None
+            problems.append((ent, "会议收集", text.strip() if ent else line))
+        try:
+            meeting = services.record_meeting(
+                actor=request.user,
+                kind=d["kind"],
+                title=d["title"],
+                held_on=d["held_on"],
+                enterprises=list(d["enterprises"]),
+                location=d["location"],
+                summary=d["summary"],
+                problems=problems,
+            )
+            messages.success(request, "会议已登记")
+            return redirect("assistance:meeting_detail", meeting.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _err(exc))
+    return render(request, "assistance/meeting_form.html", {"form": form})
+
+
+@login_required
+def meeting_detail(request, pk):
+    _official(request)
+    meeting = Meeting.objects.select_related("host", "region").get_visible_or_404(request.user, pk=pk)
+    visible = Enterprise.objects.visible_to(request.user)
+    return render(
+        request,
+        "assistance/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "enterprises": meeting.enterprises.filter(pk__in=visible.values("pk")),
+            "n_enterprises": meeting.enterprises.count(),
+            "problems": meeting.problems.select_related("enterprise"),
+            "attachments": attachments_of(meeting),
+            "target_label": "assistance.meeting",
+            "target": meeting,
+        },
+    )
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+@login_required
+def rules(request):
+    _official(request)
+    if request.method == "POST":
+        if not request.user.is_system_admin:
+            raise Http404
+        role = request.POST.get("role")
+        if role not in AssignmentRole.values:
+            raise Http404
+        try:
+            if request.POST.get("what") == "limit":
+                services.set_load_limit(
+                    role,
+                    min_count=int(request.POST.get("min_count") or 0),
+                    max_count=int(request.POST.get("max_count") or 0),
+                    actor=request.user,
+                )
+            else:
+                form = RuleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("请填写周期、次数（≥1）和提醒天数")
+                services.set_visit_rule(role, actor=request.user, **form.cleaned_data)
+            messages.success(request, "已保存")
+        except (ValidationError, PermissionDenied, ValueError) as exc:
+            messages.error(request, _err(exc) if not isinstance(exc, ValueError) else "请输入整数")
+        return redirect("assistance:rules")
+    rules_by_role = {r.role: r for r in VisitRule.objects.all()}
+    limits = {ll.role: ll for ll in LoadLimit.objects.all()}
+    rows = [
+        {"role": v, "label": label, "rule": rules_by_role.get(v), "limit": limits.get(v)}
+        for v, label in AssignmentRole.choices
+    ]
+    return render(
+        request,
+        "assistance/rules.html",
+        {"rows": rows, "periods": Period.choices, "can_edit": request.user.is_system_admin},
+    )

@@ -1,0 +1,89 @@
+"""Forms of the registry pages (input parsing only; services validate and write)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.models import Region
+
+from .models import Industry, Tag, Tier
+
+
+class EnterpriseForm(forms.Form):
+    name = forms.CharField(label=_("企业名称"), max_length=200)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30)
+    confirm_unchecked = forms.BooleanField(
+        label=_("确认登记未通过校验位检查的代码（早期试点代码，仅管理员）"), required=False
+    )
+    region = forms.ModelChoiceField(label=_("所在区划（乡镇/园区/网格）"), queryset=Region.objects.none())
+    industry = forms.ModelChoiceField(label=_("所属行业"), queryset=Industry.objects.all(), required=False)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    registered_capital_wan = forms.DecimalField(
+        label=_("注册资本（万元）"), max_digits=14, decimal_places=2, required=False, min_value=0
+    )
+    founded_on = forms.DateField(
+        label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    above_scale = forms.BooleanField(label=_("规上企业"), required=False)
+    above_scale_since = forms.IntegerField(
+        label=_("入规年份"), required=False, min_value=1980, max_value=2100
+    )
+    land_area_mu = forms.DecimalField(
+        label=_("用地面积（亩）"), max_digits=10, decimal_places=2, required=False, min_value=0
+    )
+    employees = forms.IntegerField(label=_("从业人数"), required=False, min_value=0)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    tier = forms.ChoiceField(label=_("梯队"), choices=[("", "—")] + list(Tier.choices), required=False)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("标签"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+            kind__in=["county", "town", "park", "grid"]
+        )
+        self.fields["region"].widget.attrs["data-tom-select"] = "1"
+        self.fields["industry"].widget.attrs["data-tom-select"] = "1"
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                continue
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+    def service_kwargs(self) -> dict:
+        from decimal import Decimal
+
+        d = self.cleaned_data
+        out = {
+            k: d[k]
+            for k in [
+                "name",
+                "region",
+                "industry",
+                "legal_representative",
+                "address",
+                "founded_on",
+                "above_scale",
+                "above_scale_since",
+                "land_area_mu",
+                "employees",
+                "contact_name",
+                "contact_phone",
+                "tier",
+            ]
+        }
+        wan = d.get("registered_capital_wan")
+        out["registered_capital"] = wan * Decimal(10000) if wan is not None else None
+        out["tags"] = list(d["tags"])
+        out["credit_code"] = d["credit_code"]
+        out["confirm_unchecked"] = d["confirm_unchecked"]
+        return out
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -1,0 +1,135 @@
+"""Finding enterprises: search by name, pinyin initials or credit code; filters; sorting."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from zhuqi.core.models import Region
+
+from .models import Enterprise, EnterpriseList, Industry, KeyDesignation, ListMembership, Tag, Tier
+
+SORTS = {
+    "name": "name_initials",
+    "code": "credit_code",
+    "region": "region__path",
+    "industry": "industry__code",
+    "capital": "registered_capital",
+    "employees": "employees",
+    "founded": "founded_on",
+    "land": "land_area_mu",
+}
+
+
+def search_q(text: str) -> Q:
+    """Name (contains), pinyin initials (`hsjt` → 恒顺集团) or credit code (prefix)."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    q = Q(name__contains=text)
+    if text.isascii() and text.replace(" ", "").isalnum():
+        compact = text.replace(" ", "")
+        if compact.isalpha():
+            q |= Q(name_initials__contains=compact.lower())
+        q |= Q(credit_code__startswith=compact.upper())
+    return q
+
+
+def filtered(user, params) -> tuple:
+    """(queryset, active filters) for the registry list and its export, from GET params."""
+    qs = Enterprise.objects.visible_to(user).select_related("region", "industry")
+    f: dict = {}
+    text = (params.get("q") or "").strip()
+    if text:
+        qs = qs.filter(search_q(text))
+        f["q"] = text
+    region_id = params.get("region")
+    if region_id and region_id.isdigit():
+        region = Region.objects.filter(pk=region_id).first()
+        if region is not None:
+            qs = qs.filter(region__path__startswith=region.path)
+            f["region"] = region
+    industry_id = params.get("industry")
+    if industry_id and industry_id.isdigit():
+        industry = Industry.objects.filter(pk=industry_id).first()
+        if industry is not None:
+            qs = qs.filter(Q(industry=industry) | Q(industry__parent=industry))
+            f["industry"] = industry
+    tag_id = params.get("tag")
+    if tag_id and tag_id.isdigit():
+        qs = qs.filter(tags__pk=tag_id)
+        f["tag"] = Tag.objects.filter(pk=tag_id).first()
+    list_id = params.get("list")
+    if list_id and list_id.isdigit():
+        lst = EnterpriseList.objects.visible_to(user).filter(pk=list_id).first()
+        if lst is not None:
+            qs = qs.filter(
+                Exists(
+                    ListMembership.objects.filter(list=lst, enterprise=OuterRef("pk"), exited_on__isnull=True)
+                )
+            )
+            f["list"] = lst
+    scale = params.get("scale")
+    if scale in {"above", "below"}:
+        qs = qs.filter(above_scale=(scale == "above"))
+        f["scale"] = scale
+    tier = params.get("tier")
+    if tier in Tier.values:
+        qs = qs.filter(tier=tier)
+        f["tier"] = tier
+    if params.get("key"):
+        year = timezone.localdate().year
+        qs = qs.filter(Exists(KeyDesignation.objects.filter(enterprise=OuterRef("pk"), year=year)))
+        f["key"] = True
+    if params.get("mine"):
+        from zhuqi.core.scope import _assigned_enterprise_hooks
+
+        mine = Q(pk__in=[])
+        for hook in _assigned_enterprise_hooks:
+            hq = hook(user)
+            if hq is not None:
+                mine |= Q(pk__in=Enterprise.objects.filter(hq).values("pk"))
+        qs = qs.filter(mine)
+        f["mine"] = True
+    sort = params.get("sort") or "name"
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = "name", "name"
+    order = SORTS[key]
+    qs = qs.order_by(("-" if sort.startswith("-") else "") + order, "pk").distinct()
+    f["sort"] = sort
+    return qs, f
+
+
+EXPORT_HEADERS = [
+    "企业名称",
+    "统一社会信用代码",
+    "所在区划",
+    "行业",
+    "规上企业",
+    "注册资本（万元）",
+    "从业人数",
+    "用地面积（亩）",
+    "成立日期",
+    "梯队",
+    "标签",
+]
+
+
+def export_rows(qs):
+    from decimal import Decimal
+
+    for e in qs.prefetch_related("tags"):
+        yield [
+            e.name,
+            e.credit_code,
+            e.region.name,
+            str(e.industry) if e.industry_id else "",
+            "是" if e.above_scale else "否",
+            float(e.registered_capital / Decimal(10000)) if e.registered_capital is not None else "",
+            e.employees if e.employees is not None else "",
+            float(e.land_area_mu) if e.land_area_mu is not None else "",
+            e.founded_on.isoformat() if e.founded_on else "",
+            e.get_tier_display(),
+            "、".join(t.name for t in e.tags.all()),
+        ]
