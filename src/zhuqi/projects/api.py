@@ -1,5 +1,324 @@
-"""REST API of the projects app (viewsets registered on the shared router)."""
+"""REST API of the projects app, scoped like the pages: every queryset starts from
+`visible_to(request.user)`; state changes go through `services`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zhuqi.core.api import ScopedViewSetMixin
+
+from . import figures, services
+from .models import (
+    ApprovalStep,
+    Campaign,
+    InspectionRound,
+    InvestmentMonth,
+    Project,
+    RankingRule,
+    Stage,
+    StageChange,
+    Task,
+)
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        ) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default="")
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "owner",
+            "region",
+            "region_name",
+            "total_investment",
+            "year_planned_investment",
+            "planned_start",
+            "planned_completion",
+            "level",
+            "tags",
+            "leader",
+            "department",
+            "department_name",
+            "stage",
+            "stage_label",
+            "signed_on",
+            "landed_on",
+            "started_on",
+            "in_stats_on",
+            "completed_on",
+            "producing_on",
+            "at_capacity_on",
+            "target_date",
+        ]
+        read_only_fields = fields
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageChange
+        fields = [
+            "id",
+            "from_stage",
+            "to_stage",
+            "date",
+            "confirmed_by",
+            "evidence",
+            "is_rollback",
+            "created_at",
+        ]
+
+
+class StageMoveSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    date = serializers.DateField()
+    evidence = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    step = serializers.CharField(source="step_type.name", read_only=True)
+    code = serializers.CharField(source="step_type.code", read_only=True)
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id",
+            "project",
+            "code",
+            "step",
+            "department",
+            "legal_days",
+            "started_on",
+            "due_date",
+            "done_on",
+            "status",
+        ]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "project",
+            "name",
+            "kind",
+            "start",
+            "duration",
+            "finish",
+            "progress",
+            "done_on",
+            "late_start",
+            "late_finish",
+        ]
+
+
+class InvestmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvestmentMonth
+        fields = ["id", "project", "year", "month", "planned", "actual", "reported_at"]
+
+
+class ActualSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal(0), help_text="元")
+
+
+class ProgressSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    planned_year = serializers.DecimalField(max_digits=16, decimal_places=2)
+    actual_to_date = serializers.DecimalField(max_digits=16, decimal_places=2)
+    completion = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    elapsed = serializers.DecimalField(max_digits=6, decimal_places=1)
+    lead = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    light = serializers.CharField()
+
+
+class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = Project.objects.select_related("region", "department")
+    serializer_class = ProjectSerializer
+    filterset_fields = ["stage", "kind", "level", "region", "department"]
+    search_fields = ["name", "code", "industry"]
+
+    @extend_schema(request=StageMoveSerializer, responses=StageChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def stage(self, request, pk=None):
+        project = self.get_object()
+        data = StageMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = _call(
+            services.move_stage,
+            project,
+            data.validated_data["to_stage"],
+            date=data.validated_data["date"],
+            evidence=data.validated_data["evidence"],
+            actor=request.user,
+        )
+        return Response(StageChangeSerializer(change).data, status=201)
+
+    @extend_schema(request=ActualSerializer, responses=InvestmentSerializer)
+    @action(detail=True, methods=["post"])
+    def actual(self, request, pk=None):
+        project = self.get_object()
+        data = ActualSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = _call(services.record_actual, project, actor=request.user, **data.validated_data)
+        return Response(InvestmentSerializer(row).data, status=201)
+
+    @extend_schema(responses=ProgressSerializer)
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        project = self.get_object()
+        year, month = figures.report_period(timezone.localdate())
+        year = int(request.query_params.get("year", year))
+        month = int(request.query_params.get("month", month))
+        p = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
+            year, month
+        )
+        return Response(
+            ProgressSerializer(
+                {
+                    "year": year,
+                    "month": month,
+                    "planned_year": p.planned_year,
+                    "actual_to_date": p.actual_to_date,
+                    "completion": p.completion,
+                    "elapsed": p.elapsed,
+                    "lead": p.lead,
+                    "light": p.light,
+                }
+            ).data
+        )
+
+
+class _ByProjectMixin:
+    """Rows of visible projects only."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.filter(project__in=Project.objects.visible_to(self.request.user))
+
+
+class ApprovalViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
+    model = ApprovalStep
+    serializer_class = ApprovalSerializer
+    filterset_fields = ["project", "status", "department"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("step_type")
+
+
+class TaskViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
+    model = Task
+    serializer_class = TaskSerializer
+    filterset_fields = ["project", "kind"]
+
+
+class InvestmentViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
+    model = InvestmentMonth
+    serializer_class = InvestmentSerializer
+    filterset_fields = ["project", "year", "month"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "region", "year", "round_no", "held_on", "thresholds"]
+
+
+class RateSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+
+
+class CampaignViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = Campaign.objects.all()
+    serializer_class = CampaignSerializer
+    filterset_fields = ["year", "region"]
+
+    @extend_schema(responses=RateSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def rates(self, request, pk=None):
+        campaign = self.get_object()
+        rates = figures.campaign_rates(campaign, Project.objects.visible_to(request.user))
+        return Response({k: RateSerializer(v).data for k, v in rates.items()})
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InspectionRound
+        fields = ["id", "name", "region", "held_on", "status", "published_at"]
+
+
+class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = InspectionSerializer
+
+    def get_queryset(self):
+        return InspectionRound.objects.visible_to(self.request.user).distinct()
+
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        rnd = self.get_object()
+        return Response(
+            [
+                {
+                    "project": r.project.pk,
+                    "name": r.project.name,
+                    "total": r.total,
+                    "rank": r.rank,
+                    "scorers": r.scorers,
+                }
+                for r in figures.inspection_results(rnd)
+            ]
+        )
+
+
+class RankingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RankingRule
+        fields = ["id", "name", "region", "subject", "metric", "size"]
+
+
+class RankingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = RankingRule.objects.all()
+    serializer_class = RankingSerializer
 
 
 def register(router) -> None:
-    pass
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("project-approvals", ApprovalViewSet, basename="project-approval")
+    router.register("project-tasks", TaskViewSet, basename="project-task")
+    router.register("project-investments", InvestmentViewSet, basename="project-investment")
+    router.register("project-campaigns", CampaignViewSet, basename="project-campaign")
+    router.register("project-inspections", InspectionViewSet, basename="project-inspection")
+    router.register("project-rankings", RankingViewSet, basename="project-ranking")

@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("new/", views.project_create, name="project_create"),
+    path("board/", views.board, name="board"),
+    path("dispatch/", views.dispatch, name="dispatch"),
+    path("report/monthly.xlsx", views.monthly_report, name="monthly_report"),
+    path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("<int:pk>/stage/", views.stage_move, name="stage_move"),
+    path("<int:pk>/approvals/<int:step_pk>/start/", views.approval_start, name="approval_start"),
+    path("<int:pk>/approvals/<int:step_pk>/done/", views.approval_done, name="approval_done"),
+    path("<int:pk>/tasks/", views.task_add, name="task_add"),
+    path("<int:pk>/tasks/<int:task_pk>/done/", views.task_done, name="task_done"),
+    path("<int:pk>/dependencies/", views.dependency_add, name="dependency_add"),
+    path("<int:pk>/backward/", views.schedule_backward, name="schedule_backward"),
+    path("<int:pk>/baseline/", views.plan_approve, name="plan_approve"),
+    path("<int:pk>/investment/actual/", views.actual_record, name="actual_record"),
+    path("<int:pk>/investment/plan/", views.plan_set, name="plan_set"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("inspections/", views.inspection_list, name="inspection_list"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/score/<int:project_pk>/", views.inspection_score, name="inspection_score"),
+    path("rankings/", views.ranking_list, name="ranking_list"),
+    path("rankings/<int:pk>/publish/", views.ranking_publish, name="ranking_publish"),
+]

@@ -1,0 +1,165 @@
+"""Forms of the projects pages; choices are limited to what the user may see."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.models import Department, Region, User
+from zhuqi.enterprises.models import Enterprise
+
+from .models import ApprovalStep, Project, Stage, Task
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget (no per-template markup)."""
+    for field in form.fields.values():
+        w = field.widget
+        if isinstance(w, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            w.attrs.setdefault("class", "form-check-input")
+        elif isinstance(w, forms.Select):
+            w.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            w.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class ZForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class ProjectForm(forms.ModelForm):
+    tags = forms.MultipleChoiceField(
+        label=_("标签"),
+        required=False,
+        choices=[(t, t) for t in Project.TAG_CHOICES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    total_investment_wan = forms.DecimalField(label=_("总投资（万元）"), min_value=0, decimal_places=2)
+    year_planned_wan = forms.DecimalField(
+        label=_("年度计划投资（万元）"), min_value=0, decimal_places=2, required=False
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "level",
+            "region",
+            "owner",
+            "planned_start",
+            "planned_completion",
+            "leader",
+            "department",
+            "team",
+            "description",
+        ]
+        widgets = {
+            "planned_start": DATE,
+            "planned_completion": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+            kind__in=["county", "town", "park", "city"]
+        )
+        self.fields["owner"].queryset = Enterprise.objects.visible_to(user)
+        self.fields["department"].queryset = Department.objects.visible_to(user)
+        people = User.objects.visible_to(user).filter(is_active=True).exclude(role="enterprise")
+        self.fields["leader"].queryset = people.filter(role="leader")
+        self.fields["team"].queryset = people
+        self.fields["team"].required = False
+        for name in ("region", "owner", "department", "leader", "team"):
+            self.fields[name].widget.attrs["data-tom-select"] = "1"
+        if self.instance.pk:
+            self.fields["tags"].initial = self.instance.tags
+            self.fields["total_investment_wan"].initial = self.instance.total_investment / 10000
+            self.fields["year_planned_wan"].initial = self.instance.year_planned_investment / 10000
+            self.fields["code"].disabled = True
+        bootstrap(self)
+
+
+class StageForm(ZForm):
+    to_stage = forms.ChoiceField(label=_("转到阶段"), choices=Stage.choices)
+    date = forms.DateField(label=_("发生日期"), widget=DATE)
+    evidence = forms.CharField(
+        label=_("佐证材料/原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ApprovalStartForm(ZForm):
+    started_on = forms.DateField(label=_("受理日期"), widget=DATE)
+
+
+class ApprovalDoneForm(ZForm):
+    done_on = forms.DateField(label=_("办结日期"), widget=DATE)
+
+
+class TaskForm(ZForm):
+    name = forms.CharField(label=_("名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("类型"), choices=Task.Kind.choices)
+    start = forms.DateField(label=_("开始"), widget=DATE)
+    duration = forms.IntegerField(label=_("工期（工作日）"), min_value=0, initial=5)
+    after = forms.ModelChoiceField(label=_("前置任务"), queryset=Task.objects.none(), required=False)
+    lag = forms.IntegerField(label=_("间隔（工作日）"), initial=0, min_value=0)
+    owner_name = forms.CharField(label=_("责任人"), max_length=50, required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after"].queryset = Task.objects.filter(project=project)
+
+
+class DependencyForm(ZForm):
+    predecessor = forms.ModelChoiceField(label=_("前置任务"), queryset=Task.objects.none())
+    successor = forms.ModelChoiceField(label=_("后续任务"), queryset=Task.objects.none())
+    lag = forms.IntegerField(label=_("间隔（工作日）"), initial=0, min_value=0)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Task.objects.filter(project=project)
+        self.fields["predecessor"].queryset = qs
+        self.fields["successor"].queryset = qs
+
+
+class BackwardForm(ZForm):
+    target = forms.DateField(label=_("目标完成日期"), widget=DATE)
+
+
+class ActualForm(ZForm):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    amount_wan = forms.DecimalField(label=_("本月完成投资（万元）"), min_value=0, decimal_places=2)
+
+
+class PlanForm(ZForm):
+    METHODS = [("even", _("平均分解")), ("profile", _("按比例分解")), ("manual", _("逐月填写"))]
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    amount_wan = forms.DecimalField(
+        label=_("年度计划（万元）"), min_value=0, decimal_places=2, required=False
+    )
+    method = forms.ChoiceField(label=_("分解方式"), choices=METHODS)
+    values = forms.CharField(
+        label=_("12 个月的比例或金额（万元），逗号分隔"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "1,1,2,2,…"}),
+    )
+
+    def clean_values(self):
+        text = (self.cleaned_data.get("values") or "").replace("，", ",").strip()
+        if not text:
+            return None
+        try:
+            return [float(v) for v in text.split(",")]
+        except ValueError as exc:
+            raise forms.ValidationError(_("请填写 12 个数字，用逗号分隔")) from exc
+
+
+APPROVAL_STATUS = ApprovalStep.Status

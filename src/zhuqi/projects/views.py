@@ -1,0 +1,859 @@
+"""Pages of the projects app. Every page starts from `Project.objects.visible_to(user)` (or the
+scoped manager of the model shown); state changes go through `services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhuqi.core import audit
+from zhuqi.core.excel import xlsx_response
+from zhuqi.core.models import Department, Region
+from zhuqi.core.services import attachments_of
+from zhuqi.core.workcalendar import working_days_between
+
+from . import figures, forms, services
+from .models import (
+    ApprovalStep,
+    Campaign,
+    CampaignEntry,
+    InspectionRound,
+    InspectionScore,
+    InvestmentMonth,
+    Project,
+    RankingRule,
+    Stage,
+    StageChange,
+    Task,
+    stage_index,
+)
+
+WAN = Decimal(10000)
+
+
+def _messages_from(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _period(request) -> tuple[int, int]:
+    year, month = figures.report_period(timezone.localdate())
+    try:
+        y = int(request.GET.get("year", year))
+        m = int(request.GET.get("month", month))
+        if 2000 <= y <= 2100 and 1 <= m <= 12:
+            return y, m
+    except ValueError:
+        pass
+    return year, month
+
+
+def _filtered(request, qs):
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(industry__contains=q))
+    for key in ("stage", "kind", "level"):
+        value = request.GET.get(key)
+        if value:
+            qs = qs.filter(**{key: value})
+    region = request.GET.get("region")
+    if region and region.isdigit():
+        r = Region.objects.visible_to(request.user).filter(pk=region).first()
+        if r:
+            qs = qs.filter(region__path__startswith=r.path)
+    dept = request.GET.get("department")
+    if dept and dept.isdigit():
+        qs = qs.filter(department_id=dept)
+    tag = request.GET.get("tag")
+    if tag:
+        qs = qs.filter(tags__contains=[tag]) if _json_contains_ok() else qs.filter(tags__icontains=tag)
+    return qs
+
+
+def _json_contains_ok() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+# --- ledger -------------------------------------------------------------------------------
+@login_required
+def project_list(request):
+    user = request.user
+    year, month = _period(request)
+    base = Project.objects.visible_to(user)
+    qs = _filtered(request, base).select_related("region", "department", "leader")
+    light = request.GET.get("light")
+    if light in {"green", "yellow", "red", "grey"}:
+        prog_all = figures.progress_by_project(qs, year, month)
+        ids = [
+            pk
+            for pk in qs.values_list("pk", flat=True)
+            if (prog_all.get(pk).light if pk in prog_all else "grey") == light
+        ]
+        qs = qs.filter(pk__in=ids)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    prog = figures.progress_by_project([p.pk for p in page], year, month)
+    rows = [(p, prog.get(p.pk)) for p in page]
+    total = figures.progress_total(base, year, month)
+    context = {
+        "page": page,
+        "rows": rows,
+        "year": year,
+        "month": month,
+        "total": total,
+        "count": base.count(),
+        "investment_sum": sum(base.values_list("total_investment", flat=True), Decimal(0)),
+        "stages": Stage.choices,
+        "kinds": Project.Kind.choices,
+        "levels": Project.Level.choices,
+        "tags": Project.TAG_CHOICES,
+        "regions": Region.objects.visible_to(user).filter(kind__in=["county", "town", "park"]),
+        "departments": Department.objects.visible_to(user).filter(projects__isnull=False).distinct(),
+        "f": request.GET,
+        "can_create": user.role in ("admin", "dispatch") or user.is_superuser,
+    }
+    return render(request, "projects/project_list.html", context)
+
+
+def _save_project_form(request, form, project=None):
+    data = dict(form.cleaned_data)
+    team = data.pop("team", None)
+    data["tags"] = list(data.get("tags") or [])
+    data["total_investment"] = (data.pop("total_investment_wan") or Decimal(0)) * WAN
+    yp = data.pop("year_planned_wan")
+    data["year_planned_investment"] = (yp or Decimal(0)) * WAN
+    if project is None:
+        return services.create_project(actor=request.user, team=team or (), **data)
+    data.pop("code", None)
+    return services.update_project(project, actor=request.user, team=team, **data)
+
+
+@login_required
+def project_create(request):
+    if not (request.user.is_superuser or request.user.role in ("admin", "dispatch")):
+        raise Http404
+    form = forms.ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = _save_project_form(request, form)
+            messages.success(request, "项目已建档，七个审批环节已生成")
+            return redirect("projects:project_detail", pk=project.pk)
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    return render(request, "projects/project_form.html", {"form": form, "title": "新建重点项目"})
+
+
+@login_required
+def project_edit(request, pk):
+    project = Project.objects.get_visible_or_404(request.user, pk=pk)
+    if not services.can_edit(request.user, project):
+        raise PermissionDenied
+    form = forms.ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_project_form(request, form, Project.objects.get(pk=pk))
+            messages.success(request, "项目信息已保存")
+            return redirect("projects:project_detail", pk=pk)
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "title": f"编辑：{project.name}", "project": project},
+    )
+
+
+def _gantt_data(tasks, links) -> list[dict]:
+    deps: dict[int, list[str]] = {}
+    for p, s in links:
+        deps.setdefault(s, []).append(f"t{p}")
+    today = timezone.localdate()
+    out = []
+    for t in tasks:
+        late = t.done_on is None and t.finish < today
+        at_risk = t.late_start is not None and t.start > t.late_start
+        cls = "zq-bar-done" if t.done_on else "zq-bar-late" if late or at_risk else "zq-bar-ok"
+        if t.kind == Task.Kind.MILESTONE:
+            cls += " zq-bar-milestone"
+        out.append(
+            {
+                "id": f"t{t.pk}",
+                "name": t.name,
+                "start": t.start.isoformat(),
+                "end": t.finish.isoformat(),
+                "progress": 100 if t.done_on else t.progress,
+                "dependencies": ", ".join(deps.get(t.pk, [])),
+                "custom_class": cls,
+            }
+        )
+    return out
+
+
+def _investment_chart(project, year: int, month: int) -> dict:
+    rows = {r.month: r for r in InvestmentMonth.objects.filter(project=project, year=year)}
+    planned = [float((rows[m].planned if m in rows else 0) / WAN) for m in range(1, 13)]
+    actual = [
+        float(rows[m].actual / WAN) if m in rows and rows[m].actual is not None else None
+        for m in range(1, 13)
+    ]
+    plan_total = sum(r.planned for r in rows.values())
+    cum, cumulative = Decimal(0), []
+    for m in range(1, 13):
+        r = rows.get(m)
+        if r is not None and r.actual is not None:
+            cum += r.actual
+        cumulative.append(float(figures.pct(cum, plan_total)) if plan_total and m <= month else None)
+    elapsed = [float(figures.elapsed_pct(m)) for m in range(1, 13)]
+    return {
+        "year": year,
+        "months": [f"{m}月" for m in range(1, 13)],
+        "planned": planned,
+        "actual": actual,
+        "completion": cumulative,
+        "elapsed": elapsed,
+    }
+
+
+@login_required
+def project_detail(request, pk):
+    user = request.user
+    project = get_object_or_404(
+        Project.objects.visible_to(user).select_related("region", "owner", "leader", "department"), pk=pk
+    )
+    today = timezone.localdate()
+    year, month = _period(request)
+    can_edit = services.can_edit(user, project)
+    stages = []
+    current = stage_index(project.stage)
+    for i, (code, label) in enumerate(Stage.choices):
+        stages.append(
+            {
+                "code": code,
+                "label": label,
+                "done": i < current,
+                "current": i == current,
+                "date": project.stage_date(code),
+            }
+        )
+    allowed = [(s, str(Stage(s).label), d) for s, d in services.TRANSITIONS[project.stage].items()]
+    approvals = list(project.approvals.select_related("step_type", "department").order_by("step_type__order"))
+    for a in approvals:
+        a.overdue = a.is_overdue(today)
+        a.days_late = working_days_between(a.due_date, today) if a.overdue else 0
+    tasks = list(Task.objects.filter(project=project).order_by("order", "start", "id"))
+    from .models import Dependency
+
+    links = list(
+        Dependency.objects.filter(successor__project=project).values_list("predecessor_id", "successor_id")
+    )
+    variance = {r["task"].pk: r for r in services.baseline_variance(project)} if tasks else {}
+    for t in tasks:
+        v = variance.get(t.pk)
+        t.baseline_finish = v["baseline_finish"] if v else None
+        t.slip = v["slip"] if v else None
+        t.at_risk = t.late_start is not None and t.start > t.late_start
+    prog = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
+        year, month
+    )
+    photos = [a for a in attachments_of(project) if a.is_image]
+    files = [a for a in attachments_of(project) if not a.is_image]
+    context = {
+        "project": project,
+        "can_edit": can_edit,
+        "stages": stages,
+        "allowed": allowed,
+        "approvals": approvals,
+        "tasks": tasks,
+        "gantt": _gantt_data(tasks, links),
+        "baseline": project.baselines.first(),
+        "chart": _investment_chart(project, year, month),
+        "progress": prog,
+        "year": year,
+        "month": month,
+        "photos": photos,
+        "files": files,
+        "team": project.team.all(),
+        "stage_changes": project.stage_changes.select_related("confirmed_by").order_by("-created_at")[:20],
+        "timeline": audit.timeline(project),
+        "stage_form": forms.StageForm(initial={"date": today}),
+        "task_form": forms.TaskForm(project=project, initial={"start": today}),
+        "dep_form": forms.DependencyForm(project=project),
+        "backward_form": forms.BackwardForm(
+            initial={"target": project.target_date or project.planned_completion}
+        ),
+        "actual_form": forms.ActualForm(initial={"year": year, "month": month}),
+        "plan_form": forms.PlanForm(
+            initial={"year": year, "method": "even", "amount_wan": project.year_planned_investment / WAN}
+        ),
+        "today": today,
+        "target_label": "projects.project",
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+def _post_project(request, pk) -> Project:
+    return Project.objects.get_visible_or_404(request.user, pk=pk)
+
+
+def _back(project, anchor=""):
+    return redirect(reverse("projects:project_detail", args=[project.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_POST
+def stage_move(request, pk):
+    project = _post_project(request, pk)
+    form = forms.StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.move_stage(
+                project,
+                form.cleaned_data["to_stage"],
+                date=form.cleaned_data["date"],
+                evidence=form.cleaned_data["evidence"],
+                actor=request.user,
+            )
+            messages.success(request, f"已转到「{Stage(form.cleaned_data['to_stage']).label}」")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请填写阶段和日期")
+    return _back(project, "stages")
+
+
+def _step(request, pk, step_pk) -> ApprovalStep:
+    project = _post_project(request, pk)
+    return get_object_or_404(
+        ApprovalStep.objects.select_related("project", "step_type"), pk=step_pk, project=project
+    )
+
+
+@login_required
+@require_POST
+def approval_start(request, pk, step_pk):
+    step = _step(request, pk, step_pk)
+    form = forms.ApprovalStartForm(request.POST)
+    if form.is_valid():
+        try:
+            step = services.start_approval(
+                step, started_on=form.cleaned_data["started_on"], actor=request.user
+            )
+            messages.success(
+                request, f"「{step.step_type.name}」已受理，应于 {step.due_date:%Y-%m-%d} 前办结"
+            )
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请填写受理日期")
+    return _back(step.project, "approvals")
+
+
+@login_required
+@require_POST
+def approval_done(request, pk, step_pk):
+    step = _step(request, pk, step_pk)
+    form = forms.ApprovalDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete_approval(step, done_on=form.cleaned_data["done_on"], actor=request.user)
+            messages.success(request, f"「{step.step_type.name}」已办结")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请填写办结日期")
+    return _back(step.project, "approvals")
+
+
+@login_required
+@require_POST
+def task_add(request, pk):
+    project = _post_project(request, pk)
+    form = forms.TaskForm(request.POST, project=project)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_task(
+                project,
+                name=d["name"],
+                kind=d["kind"],
+                start=d["start"],
+                duration=d["duration"],
+                owner_name=d["owner_name"],
+                after=d["after"],
+                lag=d["lag"] or 0,
+                actor=request.user,
+            )
+            messages.success(request, "任务已添加，后续任务已顺排")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(
+            request,
+            "任务信息不完整：" + "；".join(f"{form.fields[k].label}{v[0]}" for k, v in form.errors.items()),
+        )
+    return _back(project, "schedule")
+
+
+@login_required
+@require_POST
+def task_done(request, pk, task_pk):
+    project = _post_project(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, project=project)
+    services.update_task(task, done_on=timezone.localdate(), progress=100, actor=request.user)
+    messages.success(request, f"「{task.name}」已完成")
+    return _back(project, "schedule")
+
+
+@login_required
+@require_POST
+def dependency_add(request, pk):
+    project = _post_project(request, pk)
+    form = forms.DependencyForm(request.POST, project=project)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_dependency(d["predecessor"], d["successor"], lag=d["lag"] or 0, actor=request.user)
+            messages.success(request, "前置关系已添加，后续任务已顺排")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请选择前置任务和后续任务")
+    return _back(project, "schedule")
+
+
+@login_required
+@require_POST
+def schedule_backward(request, pk):
+    project = _post_project(request, pk)
+    form = forms.BackwardForm(request.POST)
+    if form.is_valid():
+        try:
+            tasks = services.backward_schedule(
+                project, target=form.cleaned_data["target"], actor=request.user
+            )
+            risky = [t.name for t in tasks if t.late_start and t.start > t.late_start]
+            if risky:
+                messages.warning(request, f"倒排完成；以下任务按现计划赶不上目标日期：{'、'.join(risky)}")
+            else:
+                messages.success(request, "倒排完成，各任务最迟开始日期已给出")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    return _back(project, "schedule")
+
+
+@login_required
+@require_POST
+def plan_approve(request, pk):
+    project = _post_project(request, pk)
+    try:
+        services.approve_plan(project, actor=request.user)
+        messages.success(request, "计划已批准，基线已保存")
+    except ValidationError as exc:
+        _messages_from(request, exc)
+    return _back(project, "schedule")
+
+
+@login_required
+@require_POST
+def actual_record(request, pk):
+    project = _post_project(request, pk)
+    form = forms.ActualForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_actual(
+                project, year=d["year"], month=d["month"], amount=d["amount_wan"] * WAN, actor=request.user
+            )
+            messages.success(request, f"{d['year']}年{d['month']}月完成投资已填报")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请填写年度、月份和完成投资（万元）")
+    return _back(project, "investment")
+
+
+@login_required
+@require_POST
+def plan_set(request, pk):
+    project = _post_project(request, pk)
+    form = forms.PlanForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        values = d["values"]
+        try:
+            services.plan_year(
+                project,
+                year=d["year"],
+                amount=(d["amount_wan"] or Decimal(0)) * WAN,
+                method=d["method"],
+                profile=values,
+                months=[Decimal(str(v)) * WAN for v in values]
+                if values and d["method"] == "manual"
+                else None,
+                actor=request.user,
+            )
+            messages.success(request, "年度投资计划已分解到月")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    else:
+        messages.error(request, "请检查年度计划：" + "；".join(v[0] for v in form.errors.values()))
+    return _back(project, "investment")
+
+
+# --- board (挂图作战) ---------------------------------------------------------------------------
+@login_required
+def board(request):
+    user = request.user
+    year, month = _period(request)
+    qs = _filtered(request, Project.objects.visible_to(user)).select_related("department", "region")
+    prog = figures.progress_by_project(qs, year, month)
+    counts = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
+    rows = []
+    for p in (
+        qs.exclude(planned_start=None)
+        .exclude(planned_completion=None)
+        .order_by("planned_start", "code")[:300]
+    ):
+        pr = prog.get(p.pk)
+        lt = pr.light if pr else "grey"
+        rows.append(
+            {
+                "id": p.pk,
+                "name": p.name,
+                "start": p.planned_start.isoformat(),
+                "end": p.planned_completion.isoformat(),
+                "stage": str(p.get_stage_display()),
+                "light": lt,
+                "lead": float(pr.lead) if pr and pr.lead is not None else None,
+                "url": reverse("projects:project_detail", args=[p.pk]),
+            }
+        )
+    for pk in qs.values_list("pk", flat=True):
+        pr = prog.get(pk)
+        counts[pr.light if pr else "grey"] += 1
+    by_dept = figures.progress_grouped(
+        qs.exclude(department=None), year, month, "project__department__short_name"
+    )
+    by_region = figures.progress_grouped(qs, year, month, "project__region__name")
+    chart = {
+        "rows": rows[:80],
+        "today": timezone.localdate().isoformat(),
+        "yellow": float(figures.light_thresholds()[0]),
+        "red": float(figures.light_thresholds()[1]),
+        "departments": [
+            {
+                "name": g["name"] or "—",
+                "lead": float(g["progress"].lead) if g["progress"].lead is not None else None,
+            }
+            for g in by_dept
+        ],
+    }
+    return render(
+        request,
+        "projects/board.html",
+        {
+            "year": year,
+            "month": month,
+            "counts": counts,
+            "total": figures.progress_total(qs, year, month),
+            "start_rate": figures.start_rate(qs, year, timezone.localdate()),
+            "by_dept": by_dept,
+            "by_region": by_region,
+            "chart": chart,
+            "lagging": sorted((r for r in rows if r["light"] in ("red", "yellow")), key=lambda r: r["lead"])[
+                :30
+            ],
+            "f": request.GET,
+        },
+    )
+
+
+# --- 三个一批 -------------------------------------------------------------------------------------
+@login_required
+def campaign_list(request):
+    campaigns = Campaign.objects.visible_to(request.user).select_related("region")
+    return render(request, "projects/campaign_list.html", {"campaigns": campaigns})
+
+
+@login_required
+def campaign_detail(request, pk):
+    user = request.user
+    campaign = Campaign.objects.get_visible_or_404(user, pk=pk)
+    visible = Project.objects.visible_to(user)
+    entries = (
+        CampaignEntry.objects.filter(campaign=campaign, project__in=visible)
+        .select_related("project", "project__region")
+        .order_by("batch", "project__code")
+    )
+    batches = {b: [] for b, _ in CampaignEntry.Batch.choices}
+    for e in entries:
+        batches[e.batch].append(e)
+    return render(
+        request,
+        "projects/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "rates": figures.campaign_rates(campaign, visible),
+            "by_region": figures.rates_by_region(campaign, visible),
+            "batches": [(label, batches[b]) for b, label in CampaignEntry.Batch.choices],
+            "start_rate": figures.start_rate(
+                visible.filter(region__path__startswith=campaign.region.path),
+                campaign.year,
+                timezone.localdate(),
+            ),
+            "thresholds": [
+                (str(Project.Kind(k).label) if k in Project.Kind.values else k, Decimal(str(v)))
+                for k, v in (campaign.thresholds or {}).items()
+            ],
+        },
+    )
+
+
+# --- 观摩 ------------------------------------------------------------------------------------------
+@login_required
+def inspection_list(request):
+    rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
+    return render(request, "projects/inspection_list.html", {"rounds": rounds})
+
+
+@login_required
+def inspection_detail(request, pk):
+    user = request.user
+    rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.publish_inspection(rnd, actor=user)
+            messages.success(request, "观摩结果已公布")
+        except PermissionDenied:
+            raise
+        return redirect("projects:inspection_detail", pk=pk)
+    results = figures.inspection_results(rnd)
+    criteria = list(rnd.criteria.all())
+    for r in results:
+        r.cells = [r.per_criterion.get(c.pk) for c in criteria]
+    return render(
+        request,
+        "projects/inspection_detail.html",
+        {
+            "round": rnd,
+            "criteria": criteria,
+            "results": results,
+            "is_scorer": rnd.scorers.filter(pk=user.pk).exists(),
+            "can_publish": services.can_manage_area(user, rnd.region)
+            and rnd.status == InspectionRound.Status.SCORING,
+            "timeline": audit.timeline(rnd),
+        },
+    )
+
+
+@login_required
+def inspection_score(request, pk, project_pk):
+    """The scorer's phone form for one project."""
+    user = request.user
+    rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
+    if not rnd.scorers.filter(pk=user.pk).exists():
+        raise Http404
+    project = get_object_or_404(rnd.projects.all(), pk=project_pk)
+    criteria = list(rnd.criteria.all())
+    mine = dict(
+        InspectionScore.objects.filter(round=rnd, project=project, scorer=user).values_list(
+            "criterion_id", "score"
+        )
+    )
+    if request.method == "POST":
+        scores = {c.pk: request.POST.get(f"c{c.pk}", "").strip() for c in criteria}
+        missing = [c.name for c in criteria if not scores[c.pk]]
+        if missing:
+            messages.error(request, f"请为「{'、'.join(missing)}」打分")
+        else:
+            try:
+                services.submit_scores(rnd, project, scores, actor=user)
+                messages.success(request, f"「{project.name}」评分已提交")
+                nxt = rnd.projects.exclude(
+                    pk__in=InspectionScore.objects.filter(round=rnd, scorer=user).values("project")
+                ).first()
+                if nxt:
+                    return redirect("projects:inspection_score", pk=pk, project_pk=nxt.pk)
+                return redirect("projects:inspection_detail", pk=pk)
+            except ValidationError as exc:
+                _messages_from(request, exc)
+        mine = {c.pk: scores[c.pk] for c in criteria}
+    fields = [{"c": c, "value": mine.get(c.pk, "")} for c in criteria]
+    done = set(InspectionScore.objects.filter(round=rnd, scorer=user).values_list("project_id", flat=True))
+    return render(
+        request,
+        "projects/inspection_score.html",
+        {"round": rnd, "project": project, "fields": fields, "projects": rnd.projects.all(), "done": done},
+    )
+
+
+# --- 红黑榜 -------------------------------------------------------------------------------------------
+@login_required
+def ranking_list(request):
+    user = request.user
+    rules = list(
+        RankingRule.objects.visible_to(user).select_related("region").prefetch_related("publications")
+    )
+    today = timezone.localdate()
+    year, month = figures.report_period(today)
+    for rule in rules:
+        rows = services.ranking_rows(rule, today)
+        if rule.subject == RankingRule.Subject.PROJECT:
+            visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+            rows = [r for r in rows if r["id"] in visible]
+        n = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
+        rule.preview_red = rows[:n]
+        rule.preview_black = list(reversed(rows))[:n]
+        rule.history = list(rule.publications.all()[:6])
+    return render(
+        request,
+        "projects/ranking_list.html",
+        {
+            "rules": rules,
+            "period": f"{year}年{month}月",
+            "can_publish": user.is_superuser or user.role in ("admin", "dispatch"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def ranking_publish(request, pk):
+    rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
+    try:
+        services.publish_ranking(rule, period=request.POST.get("period", ""), actor=request.user)
+        messages.success(request, f"「{rule.name}」已公布")
+    except ValidationError as exc:
+        _messages_from(request, exc)
+    return redirect("projects:ranking_list")
+
+
+# --- 调度 ------------------------------------------------------------------------------------------------
+@login_required
+def dispatch(request):
+    """Weekly dispatch view: what moved in the last seven days, what is stuck."""
+    user = request.user
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=7)
+    visible = Project.objects.visible_to(user)
+    moved = (
+        StageChange.objects.filter(project__in=visible, created_at__date__gte=since)
+        .select_related("project", "confirmed_by")
+        .order_by("-created_at")[:100]
+    )
+    approvals_done = (
+        ApprovalStep.objects.filter(project__in=visible, done_on__gte=since)
+        .select_related("project", "step_type", "department")
+        .order_by("-done_on")[:100]
+    )
+    overdue = list(
+        ApprovalStep.objects.filter(
+            project__in=visible, status=ApprovalStep.Status.IN_PROGRESS, due_date__lt=today
+        )
+        .select_related("project", "step_type", "department")
+        .order_by("due_date")[:100]
+    )
+    for a in overdue:
+        a.days_late = working_days_between(a.due_date, today)
+    late_tasks = (
+        Task.objects.filter(project__in=visible, done_on__isnull=True, finish__lt=today)
+        .select_related("project")
+        .order_by("finish")[:100]
+    )
+    year, month = figures.report_period(today)
+    prog = figures.progress_by_project(visible, year, month)
+    red_ids = [pk for pk, p in prog.items() if p.light == "red"]
+    red = visible.filter(pk__in=red_ids).select_related("department")[:100]
+    reds = [(p, prog[p.pk]) for p in red]
+    reds.sort(key=lambda x: x[1].lead)
+    unreported = visible.filter(
+        pk__in=InvestmentMonth.objects.filter(
+            year=year, month=month, actual__isnull=True, planned__gt=0
+        ).values("project")
+    ).count()
+    return render(
+        request,
+        "projects/dispatch.html",
+        {
+            "since": since,
+            "today": today,
+            "moved": moved,
+            "approvals_done": approvals_done,
+            "overdue": overdue,
+            "late_tasks": late_tasks,
+            "reds": reds,
+            "year": year,
+            "month": month,
+            "unreported": unreported,
+        },
+    )
+
+
+REPORT_HEADERS = [
+    "项目编号",
+    "项目名称",
+    "项目类型",
+    "所在区划",
+    "责任单位",
+    "包抓领导",
+    "当前阶段",
+    "总投资（万元）",
+    "年度计划（万元）",
+    "本月完成（万元）",
+    "累计完成（万元）",
+    "累计完成率%",
+    "时序进度%",
+    "超时序进度（百分点）",
+    "亮灯",
+]
+
+
+@login_required
+def monthly_report(request):
+    """月报表: every visible project's month and year-to-date investment, as Excel."""
+    user = request.user
+    year, month = _period(request)
+    qs = _filtered(request, Project.objects.visible_to(user)).select_related("region", "department", "leader")
+    prog = figures.progress_by_project(qs, year, month)
+    rows = []
+    for p in qs.order_by("code"):
+        pr = prog.get(p.pk) or figures.Progress(year, month)
+        rows.append(
+            [
+                p.code,
+                p.name,
+                str(p.get_kind_display()),
+                p.region.name,
+                p.department.name if p.department else "",
+                p.leader.display_name if p.leader else "",
+                str(p.get_stage_display()),
+                float(p.total_investment / WAN),
+                float(pr.planned_year / WAN),
+                float(pr.actual_month / WAN),
+                float(pr.actual_to_date / WAN),
+                float(pr.completion) if pr.completion is not None else "",
+                float(pr.elapsed),
+                float(pr.lead) if pr.lead is not None else "",
+                figures.LIGHT_LABELS[pr.light],
+            ]
+        )
+    return xlsx_response(
+        f"重点项目月报表-{year}年{month}月.xlsx",
+        REPORT_HEADERS,
+        rows,
+        actor=user,
+        what=f"重点项目月报表（{year}年{month}月）",
+        object_type="projects.project",
+    )

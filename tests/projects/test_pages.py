@@ -1,0 +1,312 @@
+"""Pages and API: they render, they change state through services, and they are scoped."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from tests.projects.conftest import make_project
+from zhuqi.core.models import AuditEntry
+from zhuqi.projects import services
+from zhuqi.projects.models import (
+    Campaign,
+    InspectionCriterion,
+    InspectionRound,
+    Project,
+    RankingRule,
+    Stage,
+    Task,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(dt.datetime(2026, 6, 10, 2, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def full(world, project):
+    """One project in 尉氏县 with every kind of related row."""
+    Project.objects.filter(pk=project.pk).update(
+        planned_start=dt.date(2026, 3, 1), planned_completion=dt.date(2027, 6, 30)
+    )
+    services.plan_year(project, year=2026, amount=Decimal("1200000"), actor=world.alice)
+    services.record_actual(project, year=2026, month=5, amount=Decimal("100000"), actor=world.alice)
+    a = services.add_task(project, name="场地平整", start=dt.date(2026, 5, 4), duration=5, actor=world.alice)
+    services.add_task(
+        project,
+        name="主体封顶",
+        start=dt.date(2026, 5, 4),
+        duration=0,
+        kind="milestone",
+        actor=world.alice,
+        after=a,
+    )
+    step = project.approvals.get(step_type__code="approval_filing")
+    services.start_approval(step, started_on=dt.date(2026, 5, 6), actor=world.alice)
+    services.move_stage(project, Stage.SIGNED, date=dt.date(2026, 5, 1), evidence="合同", actor=world.alice)
+    campaign = Campaign.objects.create(name="第一期", region=world.county, year=2026)
+    services.add_to_campaign(campaign, project, batch="sign", actor=world.alice)
+    rnd = InspectionRound.objects.create(name="上半年观摩", region=world.county, held_on=dt.date(2026, 6, 1))
+    rnd.projects.add(project)
+    rnd.scorers.add(world.alice)
+    InspectionCriterion.objects.create(round=rnd, name="建设进度", weight=100)
+    rule = RankingRule.objects.create(
+        name="投资进度红黑榜", region=world.county, subject="project", metric="lead"
+    )
+    return {"project": project, "campaign": campaign, "round": rnd, "rule": rule, "step": step}
+
+
+def detail_urls(full):
+    p, c, r = full["project"], full["campaign"], full["round"]
+    return [
+        f"/projects/{p.pk}/",
+        f"/projects/{p.pk}/edit/",
+        f"/projects/campaigns/{c.pk}/",
+        f"/projects/inspections/{r.pk}/",
+        f"/projects/inspections/{r.pk}/score/{p.pk}/",
+        f"/api/v1/projects/{p.pk}/",
+        f"/api/v1/projects/{p.pk}/progress/",
+        f"/api/v1/project-approvals/{full['step'].pk}/",
+        f"/api/v1/project-tasks/{p.tasks.first().pk}/",
+        f"/api/v1/project-investments/{p.investment_months.first().pk}/",
+        f"/api/v1/project-campaigns/{c.pk}/",
+        f"/api/v1/project-campaigns/{c.pk}/rates/",
+        f"/api/v1/project-inspections/{r.pk}/",
+        f"/api/v1/project-rankings/{full['rule'].pk}/",
+    ]
+
+
+POSTS = [
+    ("stage/", {"to_stage": "landed", "date": "2026-06-01", "evidence": "x"}),
+    ("investment/actual/", {"year": 2026, "month": 5, "amount_wan": "10"}),
+    ("investment/plan/", {"year": 2026, "method": "even", "amount_wan": "100"}),
+    ("tasks/", {"name": "x", "kind": "task", "start": "2026-06-01", "duration": 1, "lag": 0}),
+    ("baseline/", {}),
+    ("backward/", {"target": "2026-12-31"}),
+]
+
+LISTS = [
+    ("/projects/", "年产10万吨生物基材料项目"),
+    ("/projects/board/", "年产10万吨生物基材料项目"),
+    ("/projects/dispatch/", "年产10万吨生物基材料项目"),
+    ("/projects/campaigns/", "第一期"),
+    ("/projects/inspections/", "上半年观摩"),
+    ("/projects/rankings/", "投资进度红黑榜"),
+]
+
+API_LISTS = [
+    "/api/v1/projects/",
+    "/api/v1/project-approvals/",
+    "/api/v1/project-tasks/",
+    "/api/v1/project-investments/",
+    "/api/v1/project-campaigns/",
+    "/api/v1/project-inspections/",
+    "/api/v1/project-rankings/",
+]
+
+
+def test_pages_render_for_dispatch_office(world, full, login):
+    client = login(world.alice)
+    for url in detail_urls(full):
+        assert client.get(url).status_code == 200, url
+    for url, text in LISTS:
+        resp = client.get(url)
+        assert resp.status_code == 200 and text in resp.content.decode(), url
+    for url in API_LISTS:
+        assert client.get(url).json()["count"] >= 1, url
+
+
+@pytest.mark.parametrize("who", ["charlie", "other_handler", "enterprise_user"])
+def test_other_county_gets_404_and_sees_no_rows(world, full, login, who):
+    user = getattr(world, who)
+    client = login(user)
+    for url in detail_urls(full):
+        assert client.get(url).status_code == 404, url
+    p = full["project"]
+    for suffix, data in POSTS:
+        assert client.post(f"/projects/{p.pk}/{suffix}", data).status_code == 404, suffix
+    assert (
+        client.post(
+            f"/projects/{p.pk}/approvals/{full['step'].pk}/done/", {"done_on": "2026-06-01"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/projects/{p.pk}/stage/", {"to_stage": "landed", "date": "2026-06-01"}
+        ).status_code
+        == 404
+    )
+    for url, text in LISTS:
+        resp = client.get(url)
+        assert resp.status_code == 200 and text not in resp.content.decode(), url
+    for url in API_LISTS:
+        assert client.get(url).json()["count"] == 0, url
+    content = client.get("/projects/report/monthly.xlsx").content
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert load_workbook(BytesIO(content)).active.max_row == 1  # headers only
+
+
+@pytest.mark.parametrize("who", ["leader", "bob", "head", "supervisor", "observer", "grid_member", "admin"])
+def test_in_scope_roles_see_the_project(world, full, login, who):
+    client = login(getattr(world, who))
+    p = full["project"]
+    expected = 200 if who != "grid_member" else 404  # the grid member's grid does not hold the project
+    assert client.get(f"/projects/{p.pk}/").status_code == expected
+
+
+def test_scope_rules(world, full):
+    p = full["project"]
+    visible = lambda u: Project.objects.visible_to(u).filter(pk=p.pk).exists()  # noqa: E731
+    assert visible(world.alice) and visible(world.admin) and visible(world.bob)
+    assert not visible(world.charlie) and not visible(world.enterprise_user)
+    # the responsible department sees it even from another county; the leader wherever
+    Project.objects.filter(pk=p.pk).update(department=world.other_jxj, leader=world.charlie)
+    assert visible(world.other_handler) and visible(world.charlie)
+
+
+def test_enterprise_user_sees_own_enterprise_projects(world, project, login):
+    from zhuqi.enterprises.models import Enterprise, EnterpriseUser
+
+    ent = Enterprise.objects.create(
+        name="安徽丰原生物材料有限公司", credit_code="91340300MA2TEST001", region=world.park
+    )
+    EnterpriseUser.objects.create(user=world.enterprise_user, enterprise=ent)
+    mine = make_project(world, code="E01", name="丰原聚乳酸项目", owner=ent)
+    client = login(world.enterprise_user)
+    assert client.get(f"/projects/{mine.pk}/").status_code == 200
+    assert client.get(f"/projects/{project.pk}/").status_code == 404
+    assert [r["code"] for r in client.get("/api/v1/projects/").json()["results"]] == ["E01"]
+
+
+def test_record_actual_through_page_changes_light(world, full, login):
+    client = login(world.alice)
+    p = full["project"]
+    page = client.get(f"/projects/{p.pk}/").content.decode()
+    assert 'data-light="red"' in page  # 100,000 of 1,200,000 by May: 8.3 − 41.7
+    resp = client.post(f"/projects/{p.pk}/investment/actual/", {"year": 2026, "month": 5, "amount_wan": "45"})
+    assert resp.status_code == 302
+    page = client.get(f"/projects/{p.pk}/").content.decode()
+    assert 'data-light="green"' in page  # 450,000: 37.5 − 41.7 = −4.2
+
+
+def test_stage_and_approval_through_pages(world, full, login):
+    client = login(world.bob)  # the responsible department's handler
+    p = full["project"]
+    client.post(
+        f"/projects/{p.pk}/stage/", {"to_stage": "landed", "date": "2026-06-01", "evidence": "土地出让合同"}
+    )
+    p.refresh_from_db()
+    assert p.stage == Stage.LANDED
+    resp = client.post(
+        f"/projects/{p.pk}/stage/",
+        {"to_stage": "completed", "date": "2026-06-01", "evidence": "x"},
+        follow=True,
+    )
+    assert "只能转到" in resp.content.decode()
+    client.post(f"/projects/{p.pk}/approvals/{full['step'].pk}/done/", {"done_on": "2026-06-05"})
+    full["step"].refresh_from_db()
+    assert full["step"].status == "done"
+
+
+def test_observer_cannot_change(world, full, login):
+    client = login(world.observer)
+    p = full["project"]
+    assert (
+        client.post(
+            f"/projects/{p.pk}/stage/", {"to_stage": "landed", "date": "2026-06-01", "evidence": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/api/v1/projects/{p.pk}/actual/", {"year": 2026, "month": 5, "amount": "1"}).status_code
+        == 403
+    )
+
+
+def test_cycle_message_on_page(world, full, login):
+    client = login(world.alice)
+    p = full["project"]
+    a, m = Task.objects.filter(project=p).order_by("order")
+    resp = client.post(
+        f"/projects/{p.pk}/dependencies/", {"predecessor": m.pk, "successor": a.pk, "lag": 0}, follow=True
+    )
+    assert "前置关系形成了循环" in resp.content.decode()
+
+
+def test_api_stage_move_and_progress(world, full, login):
+    client = login(world.alice)
+    p = full["project"]
+    resp = client.post(
+        f"/api/v1/projects/{p.pk}/stage/", {"to_stage": "landed", "date": "2026-06-01", "evidence": "合同"}
+    )
+    assert resp.status_code == 201 and resp.json()["to_stage"] == "landed"
+    resp = client.post(
+        f"/api/v1/projects/{p.pk}/stage/", {"to_stage": "producing", "date": "2026-06-01", "evidence": "x"}
+    )
+    assert resp.status_code == 400 and "只能转到" in str(resp.json())
+    prog = client.get(f"/api/v1/projects/{p.pk}/progress/?year=2026&month=5").json()
+    assert prog["elapsed"] == "41.7" and prog["light"] == "red"
+
+
+def test_monthly_report_export_is_audited(world, full, login):
+    client = login(world.alice)
+    resp = client.get("/projects/report/monthly.xlsx?year=2026&month=5")
+    assert resp.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(resp.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "项目编号" and rows[1][1] == "年产10万吨生物基材料项目"
+    assert rows[1][12] == 41.7 and rows[1][14] == "红灯"
+    assert AuditEntry.objects.filter(action="export", object_repr__contains="月报表").exists()
+
+
+def test_inspection_phone_scoring_page(world, full, login):
+    client = login(world.alice)
+    r, p = full["round"], full["project"]
+    crit = r.criteria.get()
+    resp = client.post(f"/projects/inspections/{r.pk}/score/{p.pk}/", {f"c{crit.pk}": "88"})
+    assert resp.status_code == 302
+    page = client.get(f"/projects/inspections/{r.pk}/").content.decode()
+    assert "88.00" in page
+
+
+def test_ranking_publish_page(world, full, login):
+    client = login(world.alice)
+    client.post(f"/projects/rankings/{full['rule'].pk}/publish/", {"period": "2026年5月"})
+    assert full["rule"].publications.count() == 1
+    assert "2026年5月" in client.get("/projects/rankings/").content.decode()
+
+
+def test_create_project_page(world, login):
+    client = login(world.alice)
+    resp = client.post(
+        "/projects/new/",
+        {
+            "code": "GZ-2026-001",
+            "name": "新建年产5万吨聚乳酸项目",
+            "kind": "industrial",
+            "level": "city",
+            "region": world.park.pk,
+            "total_investment_wan": "50000",
+            "year_planned_wan": "12000",
+            "tags": ["亿元以上", "招商引资"],
+            "department": world.jxj.pk,
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    p = Project.objects.get(code="GZ-2026-001")
+    assert p.total_investment == Decimal("500000000") and p.tags == ["亿元以上", "招商引资"]
+    assert p.approvals.count() == 7
+    assert login(world.charlie).get(f"/projects/{p.pk}/").status_code == 404
