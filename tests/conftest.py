@@ -20,6 +20,16 @@ def _settings(settings, tmp_path):
     settings.ZHUQI_ADMIN_2FA = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """Calendar overrides are cached per process; a rolled-back test must not leak them."""
+    from zhuqi.core import workcalendar
+
+    workcalendar.invalidate()
+    yield
+    workcalendar.invalidate()
+
+
 _real_connect = socket.socket.connect
 
 
