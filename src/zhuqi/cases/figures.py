@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncMonth
 
 from zhuqi.core.models import Department, Region
@@ -101,10 +101,10 @@ DIMENSIONS = {
 
 def dim_expr(dim: str):
     return {
-        "department": "lead_department_id",
+        "department": F("lead_department_id"),
         "category": Coalesce("category__parent_id", "category_id"),
-        "region": "region_id",
-        "channel": "channel",
+        "region": F("region_id"),
+        "channel": F("channel"),
         "period": TruncMonth("submitted_at"),
     }[dim]
 
