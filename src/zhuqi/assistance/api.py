@@ -1,5 +1,369 @@
-"""REST API of the assistance app (viewsets registered on the shared router)."""
+"""REST API of the assistance app: assignments (with hand-over), visits, plans, meetings, rules,
+compliance. Scoped like the pages; writes go through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.models import User
+from zhuqi.enterprises.api import raise_api_error
+from zhuqi.enterprises.models import Enterprise
+
+from . import compliance, services
+from .models import (
+    Assignment,
+    AssistancePlan,
+    LoadLimit,
+    Meeting,
+    Period,
+    PlanMeasure,
+    Visit,
+    VisitProblem,
+    VisitRule,
+)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _VisibleUsers(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return User.objects.none()
+        return User.objects.visible_to(request.user).filter(is_active=True)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _VisibleEnterprises(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Enterprise.objects.none()
+        return Enterprise.objects.visible_to(request.user)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    user = _VisibleUsers()
+    enterprise = _VisibleEnterprises()
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "year",
+            "role",
+            "user",
+            "user_name",
+            "department",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "predecessor",
+            "warnings",
+        ]
+        read_only_fields = ["started_on", "ended_on", "end_reason", "predecessor"]
+
+    def get_warnings(self, obj) -> list[str]:
+        return getattr(obj, "_warnings", [])
+
+
+class HandOverSerializer(serializers.Serializer):
+    to_user = _VisibleUsers()
+    reason = serializers.CharField(max_length=150)
+
+
+class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Who looks after which enterprise. POST assigns (load warnings in `warnings`);
+    `hand_over` ends the current holder's duty and starts the successor's."""
+
+    queryset_base = Assignment.objects.select_related("user", "enterprise")
+    serializer_class = AssignmentSerializer
+    filterset_fields = ["enterprise", "year", "role", "user", "ended_on"]
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        try:
+            result = services.assign(
+                d["enterprise"],
+                year=d["year"],
+                role=d["role"],
+                user=d["user"],
+                department=d.get("department"),
+                actor=self.request.user,
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        result.assignment._warnings = result.warnings
+        serializer.instance = result.assignment
+
+    @extend_schema(request=HandOverSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def hand_over(self, request, pk=None):
+        assignment = self.get_object()
+        s = HandOverSerializer(data=request.data, context={"request": request})
+        s.is_valid(raise_exception=True)
+        try:
+            result = services.hand_over(assignment, actor=request.user, **s.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        result.assignment._warnings = result.warnings
+        return Response(
+            AssignmentSerializer(result.assignment, context={"request": request}).data, status=201
+        )
+
+
+class VisitProblemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisitProblem
+        fields = ["id", "category", "description"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    enterprise = _VisibleEnterprises()
+    visitor_name = serializers.CharField(source="visitor.display_name", read_only=True)
+    problems = VisitProblemSerializer(many=True, required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "enterprise",
+            "visitor",
+            "visitor_name",
+            "visited_on",
+            "kind",
+            "companions",
+            "findings",
+            "problems",
+            "created_at",
+        ]
+        read_only_fields = ["visitor", "created_at"]
+
+
+class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Visits to enterprises in scope; POST records a visit by the caller (photos via the page)."""
+
+    queryset_base = Visit.objects.select_related("visitor").prefetch_related("problems")
+    serializer_class = VisitSerializer
+    filterset_fields = ["enterprise", "visitor", "kind", "visited_on"]
+    ordering_fields = ["visited_on"]
+
+    def get_queryset(self):
+        if getattr(self.request.user, "role", None) == "enterprise":
+            return Visit.objects.none()
+        return super().get_queryset()
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        try:
+            serializer.instance = services.record_visit(
+                d["enterprise"],
+                actor=self.request.user,
+                findings=d.get("findings", ""),
+                kind=d.get("kind", Visit.Kind.ONSITE),
+                visited_on=d.get("visited_on"),
+                companions=d.get("companions", ""),
+                problems=[(p.get("category", ""), p.get("description", "")) for p in d.get("problems", [])],
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+
+
+class PlanMeasureSerializer(serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PlanMeasure
+        fields = [
+            "id",
+            "plan",
+            "title",
+            "owner",
+            "department",
+            "deadline",
+            "status",
+            "progress",
+            "completed_on",
+            "is_overdue",
+        ]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    measures = PlanMeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AssistancePlan
+        fields = ["id", "enterprise", "year", "goals", "measures"]
+
+
+class MeasureProgressSerializer(serializers.Serializer):
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    note = serializers.CharField(max_length=2000)
+
+
+class PlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """One enterprise, one plan (一企一策) with its measures."""
+
+    queryset_base = AssistancePlan.objects.prefetch_related("measures")
+    serializer_class = PlanSerializer
+    filterset_fields = ["enterprise", "year"]
+
+
+class PlanMeasureViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Measures of plans; `progress` reports progress (100 completes the measure)."""
+
+    queryset_base = PlanMeasure.objects.all()
+    serializer_class = PlanMeasureSerializer
+    filterset_fields = ["plan", "status", "owner"]
+
+    @extend_schema(request=MeasureProgressSerializer, responses=PlanMeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        measure = self.get_object()
+        s = MeasureProgressSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            services.report_progress(measure, actor=request.user, **s.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        measure.refresh_from_db()
+        return Response(PlanMeasureSerializer(measure).data)
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    problems = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "held_on",
+            "host",
+            "region",
+            "location",
+            "summary",
+            "enterprises",
+            "problems",
+        ]
+
+    def get_problems(self, obj) -> list[dict]:
+        return [
+            {"enterprise": p.enterprise_id, "category": p.category, "description": p.description}
+            for p in obj.problems.all()
+        ]
+
+
+class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Meetings with enterprises (早餐会, 座谈会, 银企对接会, 政策宣讲)."""
+
+    queryset_base = Meeting.objects.prefetch_related("enterprises", "problems")
+    serializer_class = MeetingSerializer
+    filterset_fields = ["kind", "held_on"]
+
+
+class VisitRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VisitRule
+        fields = ["id", "role", "period", "min_visits", "remind_days"]
+
+
+class LoadLimitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LoadLimit
+        fields = ["id", "role", "min_count", "max_count"]
+
+
+class VisitRuleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = VisitRule.objects.all()
+    serializer_class = VisitRuleSerializer
+    pagination_class = None
+
+
+class LoadLimitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = LoadLimit.objects.all()
+    serializer_class = LoadLimitSerializer
+    pagination_class = None
+
+
+class ComplianceViewSet(viewsets.ViewSet):
+    """Visit compliance for one period, ranked by official, department or enterprise."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, enum=Period.values, description="week / month / quarter / year"),
+            OpenApiParameter("date", str, description="a day inside the period (YYYY-MM-DD), default today"),
+            OpenApiParameter("by", str, enum=["official", "department", "enterprise"]),
+        ],
+        responses=inline_serializer(
+            "Compliance",
+            {
+                "period": serializers.CharField(),
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+                "rows": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def list(self, request):
+        period = request.query_params.get("period") or Period.QUARTER
+        if period not in Period.values:
+            period = Period.QUARTER
+        try:
+            day = dt.date.fromisoformat(request.query_params.get("date", ""))
+        except ValueError:
+            day = timezone.localdate()
+        start, end = compliance.period_bounds(period, day)
+        if getattr(request.user, "role", None) == "enterprise":
+            rows = []
+        else:
+            rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+        by = request.query_params.get("by") or "official"
+        group = {"department": compliance.by_department, "enterprise": compliance.by_enterprise}.get(
+            by, compliance.by_official
+        )
+        return Response(
+            {
+                "period": period,
+                "start": start,
+                "end": end,
+                "label": compliance.range_label(period, start),
+                "rows": [
+                    {
+                        "id": getattr(s.key, "pk", None),
+                        "name": s.label,
+                        "done": s.done,
+                        "due": s.due,
+                        "overdue": s.overdue,
+                        "rate": s.rate,
+                    }
+                    for s in group(rows)
+                ],
+            }
+        )
 
 
 def register(router) -> None:
-    pass
+    router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register("visits", VisitViewSet, basename="visit")
+    router.register("plans", PlanViewSet, basename="plan")
+    router.register("plan-measures", PlanMeasureViewSet, basename="plan-measure")
+    router.register("meetings", MeetingViewSet, basename="meeting")
+    router.register("visit-rules", VisitRuleViewSet, basename="visit-rule")
+    router.register("load-limits", LoadLimitViewSet, basename="load-limit")
+    router.register("visit-compliance", ComplianceViewSet, basename="visit-compliance")

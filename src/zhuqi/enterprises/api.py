@@ -1,26 +1,217 @@
-"""Enterprise REST API, scoped like the pages."""
+"""Enterprise REST API, scoped like the pages; writes go through services."""
 
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, viewsets
 
 from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.models import Region
 
-from .models import Enterprise
+from . import selectors, services
+from .models import Enterprise, EnterpriseList, Industry, ListMembership, Tag, Tier
+
+
+def raise_api_error(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        raise exceptions.PermissionDenied(str(exc)) from exc
+    if hasattr(exc, "error_dict"):
+        raise exceptions.ValidationError(exc.message_dict) from exc
+    raise exceptions.ValidationError({"detail": exc.messages}) from exc
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["id", "code", "name", "level", "parent"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    industry_name = serializers.CharField(source="industry.name", read_only=True, default=None)
+    tags = serializers.SlugRelatedField(
+        slug_field="name", many=True, queryset=Tag.objects.all(), required=False
+    )
+    registered_capital = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, allow_null=True, help_text="元"
+    )
+    confirm_unchecked = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="管理员确认登记未通过校验位检查的早期试点代码",
+    )
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_blank=True)
+
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", "region", "address", "legal_representative", "above_scale"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "credit_code_unchecked",
+            "confirm_unchecked",
+            "region",
+            "region_name",
+            "address",
+            "legal_representative",
+            "industry",
+            "industry_name",
+            "registered_capital",
+            "founded_on",
+            "above_scale",
+            "above_scale_since",
+            "land_area_mu",
+            "employees",
+            "contact_name",
+            "contact_phone",
+            "tier",
+            "tags",
+        ]
+        read_only_fields = ["credit_code_unchecked"]
+        extra_kwargs = {"credit_code": {"validators": []}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "region" in fields:
+            fields["region"].queryset = Region.objects.visible_to(request.user)
+        return fields
 
 
-class EnterpriseViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Enterprise.objects.select_related("region")
+class EnterpriseViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Enterprises in the caller's scope. `q` searches name, pinyin initials (`hsjt`) or credit code."""
+
+    queryset_base = Enterprise.objects.select_related("region", "industry").prefetch_related("tags")
     serializer_class = EnterpriseSerializer
-    filterset_fields = ["region", "above_scale"]
-    search_fields = ["name", "credit_code"]
+    filterset_fields = ["region", "industry", "above_scale", "tier"]
+    ordering_fields = ["name", "credit_code", "registered_capital", "employees", "founded_on"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        q = self.request.query_params.get("q")
+        if q:
+            qs = qs.filter(selectors.search_q(q))
+        tag = self.request.query_params.get("tag")
+        if tag:
+            qs = qs.filter(tags__name=tag)
+        return qs.distinct()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="名称、拼音首字母或信用代码"),
+            OpenApiParameter("tag", str),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.create_enterprise(actor=self.request.user, **data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "registered_capital" in data and data["registered_capital"] is not None:
+            data["registered_capital"] = Decimal(data["registered_capital"])
+        try:
+            serializer.instance = services.update_enterprise(
+                serializer.instance, actor=self.request.user, **data
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+
+
+class IndustryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """GB/T 4754-2017 sections and divisions; `search` matches code or name."""
+
+    queryset_base = Industry.objects.all()
+    serializer_class = IndustrySerializer
+    filterset_fields = ["level", "parent"]
+    search_fields = ["code", "name"]
+    pagination_class = None
+
+
+class TagViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = Tag.objects.all()
+    serializer_class = TagSerializer
+    pagination_class = None
+
+
+class EnterpriseListSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EnterpriseList
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "pool",
+            "year",
+            "goal",
+            "description",
+            "region",
+            "is_active",
+            "progress",
+        ]
+
+    def get_progress(self, obj) -> dict:
+        return obj.progress()
+
+
+class ListMembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListMembership
+        fields = [
+            "id",
+            "list",
+            "enterprise",
+            "entered_on",
+            "entry_reason",
+            "exited_on",
+            "exit_reason",
+            "achieved_on",
+        ]
+
+
+class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Named lists (清单) and cultivation pools (培育库) with their progress."""
+
+    queryset_base = EnterpriseList.objects.all()
+    serializer_class = EnterpriseListSerializer
+    filterset_fields = ["kind", "pool", "year"]
+
+
+@extend_schema_view(list=extend_schema(description="Stays of enterprises on lists, scoped by enterprise."))
+class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset_base = ListMembership.objects.select_related("list")
+    serializer_class = ListMembershipSerializer
+    filterset_fields = ["list", "enterprise"]
 
 
 def register(router) -> None:
     router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+    router.register("industries", IndustryViewSet, basename="industry")
+    router.register("enterprise-tags", TagViewSet, basename="enterprise-tag")
+    router.register("enterprise-lists", EnterpriseListViewSet, basename="enterprise-list")
+    router.register("list-memberships", ListMembershipViewSet, basename="list-membership")

@@ -1,0 +1,125 @@
+"""Registry pages: pinyin search, filters, sorting, export of what is on screen, registering
+with a bad code, lists."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.enterprises.helpers import credit_code, make_enterprise
+from zhuqi.core.models import AuditEntry
+from zhuqi.enterprises.models import Enterprise, EnterpriseList, Industry, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(world):
+    c26 = Industry.objects.get(code="26")
+    c14 = Industry.objects.get(code="14")
+    hs = make_enterprise("恒顺集团有限公司", world.grid, industry=c26, above_scale=True, employees=800)
+    fy = make_enterprise("丰原生物化学股份有限公司", world.grid2, industry=c26, employees=1200)
+    sp = make_enterprise("城关食品有限公司", world.town, industry=c14, above_scale=True, employees=90)
+    hs.tags.add(Tag.objects.get(name="专精特新"))
+    return {"hs": hs, "fy": fy, "sp": sp}
+
+
+def names(response):
+    html = response.content.decode()
+    return [n for n in ["恒顺集团有限公司", "丰原生物化学股份有限公司", "城关食品有限公司"] if n in html]
+
+
+def test_pinyin_initials_name_and_code_search(world, registry, login):
+    client = login(world.alice)
+    url = reverse("enterprises:enterprise_list")
+    assert names(client.get(url, {"q": "hsjt"})) == ["恒顺集团有限公司"]
+    assert names(client.get(url, {"q": "HSJT"})) == ["恒顺集团有限公司"]
+    assert names(client.get(url, {"q": "生物"})) == ["丰原生物化学股份有限公司"]
+    assert names(client.get(url, {"q": registry["sp"].credit_code})) == ["城关食品有限公司"]
+    assert names(client.get(url, {"q": "xyz"})) == []
+
+
+def test_filters_and_sorting(world, registry, login):
+    client = login(world.alice)
+    url = reverse("enterprises:enterprise_list")
+    section_c = Industry.objects.get(code="C")
+    assert set(names(client.get(url, {"industry": section_c.pk}))) == {
+        "恒顺集团有限公司",
+        "丰原生物化学股份有限公司",
+        "城关食品有限公司",
+    }
+    assert names(client.get(url, {"industry": Industry.objects.get(code="14").pk})) == ["城关食品有限公司"]
+    assert set(names(client.get(url, {"region": world.park.pk}))) == {"恒顺集团有限公司", "丰原生物化学股份有限公司"}
+    assert names(client.get(url, {"region": world.grid2.pk})) == ["丰原生物化学股份有限公司"]
+    assert names(client.get(url, {"tag": Tag.objects.get(name="专精特新").pk})) == ["恒顺集团有限公司"]
+    assert set(names(client.get(url, {"scale": "above"}))) == {"恒顺集团有限公司", "城关食品有限公司"}
+    html = client.get(url, {"sort": "-employees"}).content.decode()
+    assert html.index("丰原生物") < html.index("恒顺集团") < html.index("城关食品")
+    html = client.get(url, {"sort": "employees"}).content.decode()
+    assert html.index("城关食品") < html.index("恒顺集团") < html.index("丰原生物")
+
+
+def test_export_is_exactly_what_is_filtered_and_is_audited(world, registry, login):
+    client = login(world.alice)
+    response = client.get(reverse("enterprises:enterprise_list"), {"scale": "above", "sort": "-employees", "export": "xlsx"})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "企业名称"
+    assert [r[0] for r in rows[1:]] == ["恒顺集团有限公司", "城关食品有限公司"]
+    assert rows[1][10] == "专精特新"
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.actor == world.alice and entry.changes == {"rows": 2}
+
+
+def test_register_with_bad_code_shows_chinese_error_and_saves_nothing(world, login):
+    client = login(world.alice)
+    good = credit_code()
+    data = {"name": "新企业有限公司", "credit_code": good[:-1] + ("0" if good[-1] != "0" else "1"), "region": world.grid.pk}
+    response = client.post(reverse("enterprises:enterprise_create"), data)
+    assert response.status_code == 200
+    assert "校验位不正确" in response.content.decode()
+    assert not Enterprise.objects.filter(name="新企业有限公司").exists()
+    data["credit_code"] = good
+    response = client.post(reverse("enterprises:enterprise_create"), data)
+    ent = Enterprise.objects.get(name="新企业有限公司")
+    assert response.url == reverse("enterprises:enterprise_detail", args=[ent.pk])
+
+
+def test_admin_confirms_pilot_code_on_the_form(world, login):
+    client = login(world.admin)
+    bad = "91110000600037341X"
+    data = {"name": "试点企业", "credit_code": bad, "region": world.grid.pk, "confirm_unchecked": "on"}
+    client.post(reverse("enterprises:enterprise_create"), data)
+    ent = Enterprise.objects.get(credit_code=bad)
+    page = client.get(reverse("enterprises:enterprise_detail", args=[ent.pk])).content.decode()
+    assert "未通过校验·已确认" in page
+    assert "确认未通过校验的信用代码" in page  # the override shows in the timeline
+
+
+def test_handlers_cannot_edit_the_registry(world, registry, login):
+    client = login(world.bob)
+    assert client.get(reverse("enterprises:enterprise_create")).status_code == 404
+    assert client.get(reverse("enterprises:enterprise_edit", args=[registry["hs"].pk])).status_code == 404
+
+
+def test_pool_page_shows_progress_and_list_filter(world, registry, login):
+    pool = EnterpriseList.objects.create(name="小升规培育库", kind="pool", pool="small_to_scale", goal=2, region=world.county)
+    client = login(world.alice)
+    client.post(reverse("enterprises:list_enter", args=[pool.pk]), {"enterprise": registry["fy"].pk, "reason": "营收1800万"})
+    membership = pool.memberships.get()
+    client.post(reverse("enterprises:membership_exit", args=[membership.pk]), {"achieved": "1"})
+    page = client.get(reverse("enterprises:list_detail", args=[pool.pk])).content.decode()
+    assert "已达成 <strong>1</strong> 户（50.0%）" in page
+    assert names(client.get(reverse("enterprises:enterprise_list"), {"list": pool.pk})) == ["丰原生物化学股份有限公司"]
+    # a commissioner of the park sees the county's pool
+    assert client.get(reverse("enterprises:list_index")).status_code == 200
+
+
+def test_industries_are_searchable(world, registry, login):
+    client = login(world.alice)
+    html = client.get(reverse("enterprises:industry_list"), {"q": "化学"}).content.decode()
+    assert "化学原料和化学制品制造业" in html and "农业" not in html
+    response = client.get("/api/v1/industries/", {"search": "食品"})
+    assert {row["code"] for row in response.json()} == {"13", "14"}  # 农副食品加工业, 食品制造业
