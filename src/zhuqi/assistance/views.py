@@ -597,6 +597,7 @@ def meeting_list(request):
         Meeting.objects.visible_to(request.user)
         .select_related("host")
         .annotate(n_ent=Count("enterprises", distinct=True), n_prob=Count("problems", distinct=True))
+        .order_by("-held_on", "-id")
     )
     kind = request.GET.get("kind")
     if kind in Meeting.Kind.values:
