@@ -1,0 +1,1 @@
+"""Benchmarks of zhuqi at county, city, province and stress scale (`make bench`)."""

@@ -1,0 +1,609 @@
+"""The benchmarks. Each returns `Measurement`s: the median of repeated runs and the median of
+the best possible way to do the same work (the floor), measured in the same run, with their
+ratio (ours ÷ floor: 1.0 would be as fast as the floor; bigger is slower).
+
+Every benchmark that writes runs inside a transaction that is rolled back, so the data set is
+the same for every sample and every benchmark.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Measurement:
+    name: str
+    unit: str  # what `median` measures: "ms" or "rows/s"
+    median: float
+    samples: list[float]
+    floor: str = ""
+    floor_median: float | None = None
+    ratio: float | None = None  # our time ÷ floor time
+    queries: int | None = None
+    rows: int | None = None
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """Run the block in a transaction and roll it back (the data set stays as it was)."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[list[float], Any]:
+    """Seconds per call over `repeat` calls after `warmup` unmeasured ones; the last result."""
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - started)
+    return samples, result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _ms(samples: list[float]) -> list[float]:
+    return [round(s * 1000, 3) for s in samples]
+
+
+# --------------------------------------------------------------------------------------------
+# Who looks at pages
+# --------------------------------------------------------------------------------------------
+def generated_users() -> dict[str, Any]:
+    """A province admin and the dispatch officer of the county with most enterprises."""
+    from django.db.models import Count
+
+    from zhuqi.core.models import Region, User
+    from zhuqi.scale.generate import generated_provinces, user_prefix
+
+    provinces = generated_provinces()
+    if not provinces:
+        raise RuntimeError("no generated data in this database; run `zhuqi generate` first")
+    prefix = user_prefix(provinces[-1])
+    users = User.objects.filter(username__startswith=prefix).select_related("region", "department")
+    admin = users.filter(role="admin").first()
+    county = (
+        Region.objects.filter(kind="county", path__startswith=f"{provinces[-1]}/")
+        .annotate(n=Count("users"))
+        .order_by("path")
+        .first()
+    )
+    dispatch = users.filter(role="dispatch", region=county).first()
+    return {"admin": admin, "dispatch": dispatch, "county": county, "province": provinces[-1]}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _capture() -> CaptureQueriesContext:
+    """A query counter that still counts after the connection's 9,000-query log filled up."""
+    connection.queries_log.clear()
+    return CaptureQueriesContext(connection)
+
+
+def _get(client: Client, url: str) -> tuple[int, int, int]:
+    """(status, queries, bytes) of one GET."""
+    with _capture() as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx.captured_queries), len(response.content)
+
+
+# --------------------------------------------------------------------------------------------
+# Pages: enterprise search page and API list deep in the result set
+# --------------------------------------------------------------------------------------------
+def floor_enterprise_page(path_prefix: str | None, term: str, offset: int, limit: int = 50) -> int:
+    """The least work the database can do for the same page: one COUNT and one LIMIT/OFFSET
+    query with the same scope and search filter, rows as tuples, no rendering."""
+    where, params = [], []
+    if path_prefix:
+        where.append("r.path LIKE %s")
+        params.append(path_prefix + "%")
+    if term:
+        where.append("(e.name LIKE %s OR e.credit_code LIKE %s)")
+        params += [f"%{term}%", f"{term.upper()}%"]
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    join = "FROM enterprises_enterprise e JOIN core_region r ON r.id = e.region_id"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) {join} {clause}", params)
+        cur.fetchone()
+        cur.execute(
+            f"SELECT e.id, e.name, e.credit_code, e.above_scale, r.name {join} {clause} "
+            f"ORDER BY e.name, e.id LIMIT {int(limit)} OFFSET {int(offset)}",
+            params,
+        )
+        return len(cur.fetchall())
+
+
+def visible_enterprises(user, term: str = "") -> int:
+    from django.db.models import Q
+
+    from zhuqi.enterprises.models import Enterprise
+
+    qs = Enterprise.objects.visible_to(user)
+    if term:
+        qs = qs.filter(Q(name__contains=term) | Q(credit_code__startswith=term.upper()))
+    return qs.count()
+
+
+def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[Measurement]:
+    """Enterprise search page and API list pages, first and deep (≈90% into the result set),
+    for a county dispatch officer and the province admin; query counts per page."""
+    out: list[Measurement] = []
+    for who in ("dispatch", "admin"):
+        user = users[who]
+        if user is None:
+            continue
+        client = _client(user)
+        scope_path = None if who == "admin" else user.region.path
+        for label, base, search_param, size in (
+            ("企业库搜索页", "/enterprises/", "q", 50),
+            ("企业 API 列表", "/api/v1/enterprises/", "search", 50),
+        ):
+            for searched in (False, True):
+                total = visible_enterprises(user, term if searched else "")
+                pages = max(1, -(-total // size))
+                deep = max(1, int(pages * 0.9))
+                for page in sorted({1, deep}):
+                    params = [f"page={page}"]
+                    if searched:
+                        params.append(f"{search_param}={term}")
+                    url = base + "?" + "&".join(params)
+                    status, queries, size_bytes = _get(client, url)
+                    if status != 200:
+                        out.append(
+                            Measurement(
+                                f"{label} {who} {url}",
+                                "ms",
+                                float("nan"),
+                                [],
+                                notes=f"HTTP {status}",
+                                rows=total,
+                            )
+                        )
+                        continue
+                    samples, _ = timed(lambda c=client, u=url: c.get(u), repeat)
+                    args = (scope_path, term if searched else "", (page - 1) * size, size)
+                    floor, _ = timed(lambda a=args: floor_enterprise_page(*a), repeat)
+                    m, f = median(samples), median(floor)
+                    out.append(
+                        Measurement(
+                            name=f"{label} [{who}] {'搜索“' + term + '” ' if searched else ''}第 {page}/{pages} 页",
+                            unit="ms",
+                            median=round(m * 1000, 2),
+                            samples=_ms(samples),
+                            floor="COUNT + LIMIT/OFFSET SQL, same filter, no rendering",
+                            floor_median=round(f * 1000, 3),
+                            ratio=round(m / f, 1) if f else None,
+                            queries=queries,
+                            rows=total,
+                            extra={"url": url, "bytes": size_bytes},
+                        )
+                    )
+    return out
+
+
+def page_query_counts(user, urls: list[str]) -> dict[str, int]:
+    """Queries per GET for each URL (status must be 200)."""
+    client = _client(user)
+    counts = {}
+    for url in urls:
+        status, queries, _ = _get(client, url)
+        if status != 200:
+            raise AssertionError(f"GET {url} answered {status}")
+        counts[url] = queries
+    return counts
+
+
+def bench_query_growth(users: dict) -> list[Measurement]:
+    """Query counts must not grow with the rows on a page: the same page with few rows and
+    with many (API page_size 5 vs 100; a narrow search vs a full page)."""
+    out = []
+    user = users["dispatch"] or users["admin"]
+    pairs = [
+        (
+            "企业 API page_size 5 vs 100",
+            "/api/v1/enterprises/?page_size=5",
+            "/api/v1/enterprises/?page_size=100",
+        ),
+        ("企业库 1 行 vs 50 行", "/enterprises/?q=" + _one_name(user), "/enterprises/"),
+        ("诉求列表 1 行 vs 50 行", "/cases/?q=" + _one_case_no(user), "/cases/"),
+    ]
+    for label, few, many in pairs:
+        try:
+            counts = page_query_counts(user, [few, many])
+        except AssertionError as exc:
+            out.append(Measurement(label, "queries", float("nan"), [], notes=str(exc)))
+            continue
+        a, b = counts[few], counts[many]
+        out.append(
+            Measurement(
+                name=f"查询数 {label}",
+                unit="queries",
+                median=b,
+                samples=[a, b],
+                floor="same page with few rows",
+                floor_median=a,
+                ratio=round(b / a, 2) if a else None,
+                queries=b,
+                notes="bounded" if b <= a else f"GROWS: {a} → {b}",
+            )
+        )
+    return out
+
+
+def _one_name(user) -> str:
+    from zhuqi.enterprises.models import Enterprise
+
+    name = Enterprise.objects.visible_to(user).order_by("id").values_list("name", flat=True).first()
+    return name or ""
+
+
+def _one_case_no(user) -> str:
+    try:
+        from zhuqi.cases.models import Case
+    except ImportError:  # pragma: no cover - the cases app is optional here
+        return ""
+    return Case.objects.visible_to(user).order_by("id").values_list("no", flat=True).first() or ""
+
+
+def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
+    """The cases list page (first and deep) for the county dispatch officer."""
+    from zhuqi.cases.models import Case
+
+    out = []
+    user = users["dispatch"]
+    if user is None:
+        return out
+    client = _client(user)
+    total = Case.objects.visible_to(user).count()
+    pages = max(1, -(-total // 50))
+    for page in sorted({1, max(1, int(pages * 0.9))}):
+        url = f"/cases/?page={page}"
+        status, queries, _ = _get(client, url)
+        if status != 200:
+            out.append(Measurement(f"诉求列表 {url}", "ms", float("nan"), [], notes=f"HTTP {status}"))
+            continue
+        samples, _ = timed(lambda url=url: client.get(url), repeat)
+        path = user.region.path
+        offset = (page - 1) * 50
+
+        def floor(off=offset, path=path):
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT COUNT(*) FROM cases_case c JOIN core_region r ON r.id = c.region_id WHERE r.path LIKE %s",
+                    [path + "%"],
+                )
+                cur.fetchone()
+                cur.execute(
+                    "SELECT c.id, c.no, c.title, c.status, c.submitted_at FROM cases_case c "
+                    "JOIN core_region r ON r.id = c.region_id WHERE r.path LIKE %s "
+                    f"ORDER BY c.submitted_at DESC, c.id DESC LIMIT 50 OFFSET {off}",
+                    [path + "%"],
+                )
+                cur.fetchall()
+
+        fl, _ = timed(floor, repeat)
+        m, f = median(samples), median(fl)
+        out.append(
+            Measurement(
+                name=f"诉求列表 [dispatch] 第 {page}/{pages} 页",
+                unit="ms",
+                median=round(m * 1000, 2),
+                samples=_ms(samples),
+                floor="COUNT + LIMIT/OFFSET SQL over the county subtree, no rendering",
+                floor_median=round(f * 1000, 3),
+                ratio=round(m / f, 1) if f else None,
+                queries=queries,
+                rows=total,
+                extra={"url": url},
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Generator throughput vs COPY/INSERT of the same rows
+# --------------------------------------------------------------------------------------------
+def _floor_insert(table: str, rows: list[tuple], columns: list[str]) -> float:
+    """Seconds to write pre-built tuples into an empty copy of `table` (same indexes on
+    PostgreSQL) in the fastest way the engine offers: COPY, or executemany on SQLite."""
+    qn = connection.ops.quote_name
+    tmp = f"bench_floor_{table}"
+    cols = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"CREATE TEMP TABLE {tmp} (LIKE {qn(table)} INCLUDING DEFAULTS INCLUDING INDEXES)")
+            raw = connection.connection
+            started = time.perf_counter()
+            with raw.cursor() as rc, rc.copy(f"COPY {tmp} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            seconds = time.perf_counter() - started
+        else:
+            cur.execute(f"CREATE TEMP TABLE {tmp} AS SELECT * FROM {qn(table)} WHERE 0")
+            marks = ", ".join(["%s"] * len(columns))
+            started = time.perf_counter()
+            cur.executemany(f"INSERT INTO {tmp} ({cols}) VALUES ({marks})", rows)
+            seconds = time.perf_counter() - started
+        cur.execute(f"DROP TABLE {tmp}")
+    return seconds
+
+
+def bench_generator(*, enterprises: int, cases: int, repeat: int = 3, seed: int = 99) -> list[Measurement]:
+    """Generate one county-shaped province with `enterprises` and `cases` into the database,
+    rolled back; per table rows/s against writing the same rows as pre-built tuples."""
+    from zhuqi.scale.generate import Scale, generate
+
+    scale = Scale(
+        "bench",
+        1,
+        1,
+        12,
+        2,
+        4,
+        enterprises=enterprises,
+        officials=max(100, enterprises // 3),
+        cases=cases,
+        projects=0,
+    )
+    tables = {"enterprises.enterprise": "enterprises_enterprise", "cases.case": "cases_case"}
+    samples: dict[str, list[float]] = {k: [] for k in tables}
+    floors: dict[str, list[float]] = {k: [] for k in tables}
+    counts: dict[str, int] = {}
+    totals: list[float] = []
+    for i in range(repeat):
+        with rolled_back():
+            result = generate(
+                scale, seed=seed + i, only=["core", "enterprises", "cases"], force=True, verbosity=0
+            )
+            totals.append(result.rows / result.total_seconds)
+            for label, table in tables.items():
+                if label not in result.counts:
+                    continue
+                counts[label] = result.counts[label]
+                samples[label].append(result.seconds[label])
+                with connection.cursor() as cur:
+                    columns = [c.name for c in connection.introspection.get_table_description(cur, table)]
+                    cur.execute(
+                        f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns)} FROM {table} "
+                        "WHERE id >= (SELECT MAX(id) FROM " + table + ") - %s",
+                        [result.counts[label] - 1],
+                    )
+                    rows = cur.fetchall()
+                floors[label].append(_floor_insert(table, rows, columns))
+    out = [
+        Measurement(
+            name="生成器 全部表（core+enterprises+cases）",
+            unit="rows/s",
+            median=round(median(totals)),
+            samples=[round(t) for t in totals],
+            notes="all rows of all tables ÷ total seconds, including the region/user setup",
+        )
+    ]
+    for label in tables:
+        if not samples[label]:
+            continue
+        n = counts[label]
+        ours, floor = median(samples[label]), median(floors[label])
+        out.append(
+            Measurement(
+                name=f"生成器 {label}",
+                unit="rows/s",
+                median=round(n / ours),
+                samples=[round(n / s) for s in samples[label]],
+                floor=("COPY" if connection.vendor == "postgresql" else "executemany INSERT")
+                + " of the same rows as pre-built tuples into an empty copy of the table",
+                floor_median=round(n / floor),
+                ratio=round(ours / floor, 1) if floor else None,
+                rows=n,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Excel import of N enterprises vs openpyxl's bare read of the same file
+# --------------------------------------------------------------------------------------------
+def enterprise_workbook(n: int, county, seed: int = 5) -> bytes:
+    """An import file of `n` new enterprises in `county`'s grids, with valid credit codes."""
+    import random
+
+    import xlsxwriter
+
+    from zhuqi.core.models import Region
+    from zhuqi.enterprises.importers import EnterpriseImporter
+    from zhuqi.scale.generate import _GB11714_ALPHABET, credit_code
+
+    rng = random.Random(seed)
+    grids = list(
+        Region.objects.filter(path__startswith=county.path, kind="grid").values_list("code", flat=True)
+    )
+    headers = [c.header for c in EnterpriseImporter.columns]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("企业")
+    ws.write_row(0, 0, headers)
+    for i in range(n):
+        body = "MA" + "".join(rng.choice(_GB11714_ALPHABET) for _ in range(6))
+        code = credit_code("91", county.code[:6], body)
+        ws.write_row(
+            i + 1,
+            0,
+            [
+                f"导入测试{i:06d}机械有限公司",
+                code,
+                rng.choice(grids),
+                "34",
+                "张三",
+                "工业大道 8 号",
+                500,
+                "2018-05-01",
+                "否",
+                "",
+                12.5,
+                40,
+                "李四",
+                "13800000000",
+                "",
+                "",
+            ],
+        )
+    wb.close()
+    return buf.getvalue()
+
+
+def bench_import(users: dict, *, rows: int = 500, repeat: int = 3) -> list[Measurement]:
+    from openpyxl import load_workbook
+
+    from zhuqi.enterprises.importers import EnterpriseImporter
+
+    actor = users["dispatch"] or users["admin"]
+    data = enterprise_workbook(rows, users["county"])
+
+    def bare():
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+        return n
+
+    def dry():
+        result = EnterpriseImporter(actor).run(data, dry_run=True)
+        if result.errors:
+            raise AssertionError(f"import errors: {[str(e) for e in result.errors[:3]]}")
+        return result
+
+    applied: list[float] = []
+
+    def apply():
+        with rolled_back():
+            started = time.perf_counter()
+            result = EnterpriseImporter(actor).run(data, dry_run=False)
+            applied.append(time.perf_counter() - started)
+            if result.created != rows:
+                raise AssertionError(f"created {result.created} of {rows}: {result.errors[:3]}")
+
+    floor, _ = timed(bare, repeat)
+    dry_samples, _ = timed(dry, repeat)
+    with _capture() as ctx:
+        apply()
+    apply_queries = len(ctx.captured_queries)
+    applied.clear()
+    for _ in range(repeat):
+        apply()
+    f = median(floor)
+    out = []
+    for name, samples, queries in (
+        (f"Excel 导入 {rows} 家企业（预览 dry-run）", dry_samples, None),
+        (f"Excel 导入 {rows} 家企业（写入，回滚）", applied, apply_queries),
+    ):
+        m = median(samples)
+        out.append(
+            Measurement(
+                name=name,
+                unit="ms",
+                median=round(m * 1000, 1),
+                samples=_ms(samples),
+                floor="openpyxl read-only load + iter_rows(values_only) of the same file",
+                floor_median=round(f * 1000, 1),
+                ratio=round(m / f, 1) if f else None,
+                queries=queries,
+                rows=rows,
+                extra={"per_row_ms": round(m * 1000 / rows, 3)},
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The cases sweep vs one set-based statement
+# --------------------------------------------------------------------------------------------
+def bench_sweep(*, repeat: int = 3) -> list[Measurement]:
+    """`zhuqi sweep_cases` (rolled back) against the one UPDATE that flags the same missed
+    clocks. The sweep also escalates, issues supervision notices, notifies and audits per case,
+    which the UPDATE does not: the ratio is an upper bound on its overhead, not a like-for-like."""
+    from django.utils import timezone
+
+    from zhuqi.cases.sweep import sweep
+
+    now = timezone.now()
+    results = []
+    samples = []
+    queries = None
+    for i in range(repeat + 1):
+        with rolled_back(), _capture() as ctx:
+            started = time.perf_counter()
+            result = sweep(now)
+            elapsed = time.perf_counter() - started
+            if i == 0:
+                queries = len(ctx.captured_queries)
+            else:
+                samples.append(elapsed)
+            results.append(result)
+    flagged: list[int] = []
+
+    def floor():
+        with rolled_back(), connection.cursor() as cur:
+            cur.execute(
+                "UPDATE cases_caseclock SET overdue_flagged_at = %s WHERE state = 'running' "
+                "AND due_at < %s AND overdue_flagged_at IS NULL",
+                [now, now],
+            )
+            flagged.append(cur.rowcount)
+
+    fl, _ = timed(floor, repeat)
+    m, f = median(samples), median(fl)
+    last = results[-1]
+    return [
+        Measurement(
+            name="诉求时限巡检 sweep（回滚）",
+            unit="ms",
+            median=round(m * 1000, 1),
+            samples=_ms(samples),
+            floor="one UPDATE flagging the missed running clocks",
+            floor_median=round(f * 1000, 2),
+            ratio=round(m / f, 1) if f else None,
+            queries=queries,
+            rows=flagged[-1] if flagged else None,
+            notes=str(last),
+            extra={"missed": last.missed, "reminded": last.reminded, "escalated": last.escalated},
+        )
+    ]
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
