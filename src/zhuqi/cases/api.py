@@ -1,5 +1,496 @@
-"""REST API of the cases app (viewsets registered on the shared router)."""
+"""REST API of the cases app: the case pool (scoped), every transition as a POST action,
+clocks and timeline, categories, routing rules, SLA policies and the figures."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zhuqi.core import audit
+from zhuqi.core.models import Department
+from zhuqi.enterprises.models import Enterprise
+
+from . import figures as F
+from . import routing, services, workflow
+from .models import Case, CaseClock, Category, Extension, RoutingRule, SlaPolicy, Supervision
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "parent", "keywords", "order", "is_active"]
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id",
+            "name",
+            "scheme",
+            "category",
+            "urgency",
+            "accept_days",
+            "dispatch_days",
+            "sign_days",
+            "sendback_days",
+            "progress_days",
+            "resolve_days",
+            "followup_days",
+            "extension_max_days",
+            "is_active",
+        ]
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoutingRule
+        fields = ["id", "category", "region", "lead_department", "assisting_departments", "is_active"]
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseClock
+        fields = [
+            "kind",
+            "started_at",
+            "due_at",
+            "stopped_at",
+            "state",
+            "late_working_days",
+            "paused_working_days",
+            "reminded_at",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    lead_department_name = serializers.CharField(source="lead_department.name", read_only=True, default="")
+    rag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "no",
+            "enterprise",
+            "enterprise_name",
+            "title",
+            "description",
+            "category",
+            "channel",
+            "urgency",
+            "status",
+            "external_no",
+            "lead_department",
+            "lead_department_name",
+            "escalation_level",
+            "beyond_local",
+            "is_problem_case",
+            "sendback_count",
+            "reopen_count",
+            "submitted_at",
+            "accepted_at",
+            "dispatched_at",
+            "signed_at",
+            "replied_at",
+            "closed_at",
+            "accept_due_at",
+            "dispatch_due_at",
+            "sign_due_at",
+            "progress_due_at",
+            "reply_due_at",
+            "followup_due_at",
+            "close_due_at",
+            "next_due_at",
+            "reply",
+            "resolved",
+            "satisfaction",
+            "rag",
+        ]
+        read_only_fields = fields
+
+    def get_rag(self, obj) -> str:
+        return getattr(obj, "rag", None) or obj.rag_status()
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField()
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    channel = serializers.ChoiceField(choices=services.Channel.choices, default="other")
+    category = serializers.IntegerField(required=False, allow_null=True)
+    urgency = serializers.ChoiceField(choices=services.Urgency.choices, default="normal")
+    external_no = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
+class ActionSerializer(serializers.Serializer):
+    """Parameters of a transition; each action reads the ones it needs."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reply = serializers.CharField(required=False, allow_blank=True, default="")
+    resolved = serializers.BooleanField(required=False, default=True)
+    result = serializers.CharField(required=False, help_text="satisfied | basic | unsatisfied")
+    category = serializers.IntegerField(required=False, allow_null=True)
+    urgency = serializers.ChoiceField(choices=services.Urgency.choices, required=False)
+    lead = serializers.IntegerField(required=False, allow_null=True)
+    assisting = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    into = serializers.IntegerField(required=False)
+    days = serializers.IntegerField(required=False, default=0)
+    extension = serializers.IntegerField(required=False)
+    approve = serializers.BooleanField(required=False, default=False)
+    attendees = serializers.CharField(required=False, allow_blank=True, default="")
+    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    owners = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _translate(exc):
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError({"detail": exc.messages[0]})
+    return exceptions.PermissionDenied(str(exc) or "无权操作")
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases within the caller's scope; outside scope answers 404."""
+
+    serializer_class = CaseSerializer
+    filterset_fields = [
+        "status",
+        "channel",
+        "category",
+        "lead_department",
+        "enterprise",
+        "escalation_level",
+        "urgency",
+    ]
+    search_fields = ["title", "no", "external_no", "enterprise__name"]
+    ordering_fields = ["submitted_at", "next_due_at", "escalation_level"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return (
+            Case.objects.visible_to(self.request.user)
+            .with_rag()
+            .select_related("enterprise", "lead_department", "region")
+            .order_by("-submitted_at", "-id")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return CaseCreateSerializer
+        if self.action in workflow.TRANSITIONS:
+            return ActionSerializer
+        return CaseSerializer
+
+    def create(self, request, *args, **kwargs):
+        ser = CaseCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d["enterprise"])
+        cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
+        try:
+            case = services.create_case(
+                ent,
+                channel=d["channel"],
+                title=d["title"],
+                description=d["description"],
+                category=cat,
+                urgency=d["urgency"],
+                external_no=d["external_no"],
+                contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"],
+                actor=request.user,
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _translate(exc) from exc
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    def _fire(self, request, name: str):
+        case = self.get_object()
+        ser = ActionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        user = request.user
+        cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
+        depts = Department.objects.visible_to(user)
+        try:
+            if name == "accept":
+                services.accept_case(case, actor=user, category=cat, urgency=d.get("urgency"))
+            elif name == "refuse":
+                services.refuse_case(case, actor=user, reason=d["reason"])
+            elif name == "dispatch":
+                lead = get_object_or_404(depts, pk=d["lead"]) if d.get("lead") else None
+                services.dispatch_case(
+                    case,
+                    actor=user,
+                    lead=lead,
+                    assisting=list(depts.filter(pk__in=d["assisting"])),
+                    category=cat,
+                )
+            elif name == "sign":
+                services.sign_case(case, actor=user)
+            elif name == "send_back":
+                services.send_back_case(case, actor=user, reason=d["reason"])
+            elif name == "report_progress":
+                services.report_progress(case, actor=user, note=d["note"])
+            elif name == "pause":
+                services.pause_case(case, actor=user, reason=d["reason"])
+            elif name == "resume":
+                services.resume_case(case, actor=user, note=d["note"])
+            elif name == "reply":
+                services.reply_case(case, actor=user, reply=d["reply"], resolved=d["resolved"])
+            elif name == "follow_up":
+                services.follow_up_case(case, actor=user, result=d.get("result", ""), note=d["note"])
+            elif name == "close":
+                services.close_case(case, actor=user, note=d["note"])
+            elif name == "merge":
+                into = get_object_or_404(Case.objects.visible_to(user), pk=d.get("into") or 0)
+                services.merge_case(case, into=into, actor=user)
+            elif name == "withdraw":
+                services.withdraw_case(case, actor=user, reason=d["reason"])
+            elif name == "request_extension":
+                services.request_extension(case, actor=user, days=d["days"], reason=d["reason"])
+            elif name == "decide_extension":
+                ext = get_object_or_404(Extension, pk=d.get("extension") or 0, case=case)
+                services.decide_extension(ext, actor=user, approve=d["approve"], note=d["note"])
+            elif name == "beyond_local":
+                services.flag_beyond_local(case, actor=user, reason=d["reason"])
+            elif name == "escalate":
+                services.escalate_case(case, actor=user, note=d["note"])
+            elif name == "hold_meeting":
+                from django.utils import timezone
+
+                services.hold_meeting(
+                    case,
+                    actor=user,
+                    held_at=timezone.now(),
+                    attendees=d["attendees"],
+                    decisions=d["decisions"],
+                    owners=d["owners"],
+                )
+            elif name == "supervise":
+                services.supervise_case(case, actor=user, body=d["body"])
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _translate(exc) from exc
+        case = Case.objects.visible_to(user).with_rag().filter(pk=case.pk).first()
+        if case is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(CaseSerializer(case).data)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._fire(request, "accept")
+
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._fire(request, "refuse")
+
+    @action(detail=True, methods=["post"])
+    def dispatch_to(self, request, pk=None):
+        """交办 (named dispatch_to: `dispatch` is a reserved view method)."""
+        return self._fire(request, "dispatch")
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._fire(request, "sign")
+
+    @action(detail=True, methods=["post"])
+    def send_back(self, request, pk=None):
+        return self._fire(request, "send_back")
+
+    @action(detail=True, methods=["post"])
+    def report_progress(self, request, pk=None):
+        return self._fire(request, "report_progress")
+
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._fire(request, "pause")
+
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._fire(request, "resume")
+
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        return self._fire(request, "reply")
+
+    @action(detail=True, methods=["post"])
+    def follow_up(self, request, pk=None):
+        return self._fire(request, "follow_up")
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._fire(request, "close")
+
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        return self._fire(request, "merge")
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._fire(request, "withdraw")
+
+    @action(detail=True, methods=["post"])
+    def request_extension(self, request, pk=None):
+        return self._fire(request, "request_extension")
+
+    @action(detail=True, methods=["post"])
+    def decide_extension(self, request, pk=None):
+        return self._fire(request, "decide_extension")
+
+    @action(detail=True, methods=["post"])
+    def beyond_local(self, request, pk=None):
+        return self._fire(request, "beyond_local")
+
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._fire(request, "escalate")
+
+    @action(detail=True, methods=["post"])
+    def hold_meeting(self, request, pk=None):
+        return self._fire(request, "hold_meeting")
+
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        return self._fire(request, "supervise")
+
+    @extend_schema(responses=ClockSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def clocks(self, request, pk=None):
+        case = self.get_object()
+        return Response(ClockSerializer(case.clocks.order_by("id"), many=True).data)
+
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        case = self.get_object()
+        return Response(
+            [
+                {
+                    "at": e.at,
+                    "actor": e.actor_label,
+                    "action": e.action,
+                    "event": e.event,
+                    "changes": e.changes,
+                }
+                for e in audit.timeline(case)
+                if request.user.role != "enterprise" or e.action == "transition"
+            ]
+        )
+
+    @action(detail=True, methods=["get"])
+    def allowed_actions(self, request, pk=None):
+        case = self.get_object()
+        return Response(workflow.allowed_actions(case, request.user))
+
+    @action(detail=False, methods=["get"])
+    def suggest(self, request):
+        s = routing.suggest(request.query_params.get("text", "")[:2000])
+        return Response(
+            {"category": s.category.pk if s.category else None, "confidence": s.percent, "method": s.method}
+        )
+
+
+class SupervisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supervision
+        fields = ["id", "case", "kind", "department", "body", "issued_at", "response", "responded_at"]
+
+
+class SupervisionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SupervisionSerializer
+    filterset_fields = ["kind", "department", "case"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Supervision.objects.none()
+        return Supervision.objects.filter(case__in=Case.objects.visible_to(self.request.user)).order_by(
+            "-issued_at"
+        )
+
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        sup = self.get_object()
+        try:
+            services.respond_supervision(sup, actor=request.user, response=request.data.get("response", ""))
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _translate(exc) from exc
+        sup.refresh_from_db()
+        return Response(SupervisionSerializer(sup).data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.filter(is_active=True)
+    serializer_class = CategorySerializer
+
+
+class SlaPolicyViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SlaPolicy.objects.all()
+    serializer_class = SlaPolicySerializer
+
+
+class RoutingRuleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RoutingRuleSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RoutingRule.objects.none()
+        if self.request.user.role == "enterprise":
+            return RoutingRule.objects.none()
+        return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
+
+
+class FiguresViewSet(viewsets.ViewSet):
+    """Figures by one dimension (department, category, region, channel, period)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("dim", str, enum=list(F.DIMENSIONS)),
+            OpenApiParameter("start", str),
+            OpenApiParameter("end", str),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        if request.user.role in {"enterprise", "grid"}:
+            raise exceptions.NotFound()
+        import datetime as dt
+
+        def parse(v):
+            try:
+                return dt.date.fromisoformat(v) if v else None
+            except ValueError:
+                raise exceptions.ValidationError({"detail": f"日期「{v}」格式应为 2026-01-31"}) from None
+
+        start, end = parse(request.query_params.get("start")), parse(request.query_params.get("end"))
+        dim = request.query_params.get("dim", "department")
+        if dim not in F.DIMENSIONS:
+            raise exceptions.ValidationError({"dim": f"应为 {'、'.join(F.DIMENSIONS)} 之一"})
+        qs = F.base(request.user, start, end)
+        return Response(
+            {
+                "definitions": {
+                    m.key: {"label": m.label, "definition": m.definition} for m in F.METRICS.values()
+                },
+                "totals": F.totals(qs),
+                "rows": F.by_dimension(qs, dim),
+            }
+        )
 
 
 def register(router) -> None:
-    pass
+    router.register("cases", CaseViewSet, basename="case")
+    router.register("case-supervisions", SupervisionViewSet, basename="case-supervision")
+    router.register("case-categories", CategoryViewSet, basename="case-category")
+    router.register("case-sla-policies", SlaPolicyViewSet, basename="case-sla-policy")
+    router.register("case-routing-rules", RoutingRuleViewSet, basename="case-routing-rule")
+    router.register("case-figures", FiguresViewSet, basename="case-figures")

@@ -31,11 +31,14 @@ from .models import (
     Escalation,
     Extension,
     FollowUp,
+    Satisfaction,
     SlaPolicy,
     Status,
     Supervision,
     Urgency,
 )
+
+__all_choices__ = (Channel, Satisfaction, Urgency)
 
 PROBLEM_THRESHOLD = 3  # sent back or reopened this many times → problem case, escalated
 
