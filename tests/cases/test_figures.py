@@ -1,0 +1,120 @@
+"""Figures checked against a hand-computed data set, drill-down to the same rows, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from zhuqi.cases import figures as F
+from zhuqi.cases import services
+from zhuqi.core.workcalendar import SHANGHAI
+
+
+def at(y, m, d, h=10):
+    return dt.datetime(y, m, d, h, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def data(cw):
+    """Six cases (see the expected numbers in each test):
+    c1 jxj closed satisfied, on time        c4 refused
+    c2 jxj reopened once, then basic, closed c5 zrzy reopened (open)
+    c3 zrzy in progress                     c6 zrzy closed late (sign + reply missed), not resolved
+    """
+    w = cw.w
+    a, z = w.alice, w.zr_handler
+
+    def dispatched(lead, when, **kw):
+        with time_machine.travel(when, tick=False):
+            c = cw.new(**kw)
+            c = services.accept_case(c, actor=a, category=cw.power)
+            return services.dispatch_case(c, actor=a, lead=lead)
+
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        c1 = cw.to("closed")
+        c2 = cw.to("reopened")
+        c2 = services.reply_case(c2, actor=w.bob, reply="再次协调")
+        c2 = services.follow_up_case(c2, actor=a, result="basic")
+        c2 = services.close_case(c2, actor=a)
+        c4 = cw.to("refused")
+    c3 = dispatched(w.zrzy, at(2026, 3, 3))
+    with time_machine.travel(at(2026, 3, 3, 11), tick=False):
+        services.sign_case(c3, actor=z)
+    c5 = dispatched(w.zrzy, at(2026, 3, 4))
+    with time_machine.travel(at(2026, 3, 4, 11), tick=False):
+        services.sign_case(c5, actor=z)
+        services.reply_case(c5, actor=z, reply="已答复")
+        services.follow_up_case(c5, actor=a, result="unsatisfied")
+    c6 = dispatched(w.zrzy, at(2026, 3, 5))  # Thursday: sign due 3-6, reply due 3-16
+    with time_machine.travel(at(2026, 3, 9), tick=False):
+        services.sign_case(c6, actor=z)  # 1 working day late
+    with time_machine.travel(at(2026, 3, 18), tick=False):
+        services.reply_case(c6, actor=z, reply="受政策限制暂无法解决，已说明", resolved=False)
+        services.follow_up_case(c6, actor=a, result="satisfied")
+        services.close_case(c6, actor=a)
+    return dict(c1=c1, c2=c2, c3=c3, c4=c4, c5=c5, c6=c6)
+
+
+def test_totals_hand_computed(cw, data):
+    t = F.totals(F.base(cw.w.alice))
+    assert t["received"]["n"] == 6
+    assert t["accepted"]["n"] == 5
+    assert t["closed"]["n"] == 3
+    assert t["close_rate"] == {"n": 3, "d": 5, "rate": 60.0}
+    assert t["sign_ontime"] == {"n": 4, "d": 5, "rate": 80.0}
+    assert t["close_ontime"] == {"n": 2, "d": 3, "rate": 66.7}
+    assert t["solve_rate"] == {"n": 2, "d": 3, "rate": 66.7}
+    assert t["satisfaction"] == {"n": 3, "d": 4, "rate": 75.0}
+    assert t["reopen_rate"] == {"n": 2, "d": 4, "rate": 50.0}
+    # c6: accepted 3-5 → closed 3-18: 6, 9, 10, 11, 12, 13, 16, 17, 18 = 9 working days
+    assert data["c6"].__class__.objects.get(pk=data["c6"].pk).close_working_days == 9
+
+
+def test_by_department_and_drilldown(cw, data):
+    w = cw.w
+    rows = {r["label"]: r for r in F.by_dimension(F.base(w.alice), "department")}
+    assert rows["工信局"]["close_rate"] == {"n": 2, "d": 2, "rate": 100.0}
+    assert rows["自然资源局"]["close_rate"] == {"n": 1, "d": 3, "rate": 33.3}
+    assert rows["自然资源局"]["satisfaction"]["rate"] == 50.0
+    qs = F.drill(F.base(w.alice), "close_rate", "d", "department", str(w.zrzy.pk))
+    assert {c.pk for c in qs} == {data["c3"].pk, data["c5"].pk, data["c6"].pk}
+    r = w and cw  # noqa: F841
+    from django.test import Client
+
+    client = Client()
+    client.force_login(w.alice)
+    page = client.get(
+        reverse("cases:list"), {"metric": "close_rate", "part": "n", "dim": "department", "key": w.jxj.pk}
+    )
+    assert {c.pk for c in page.context["page"]} == {data["c1"].pk, data["c2"].pk}
+
+
+def test_by_period_channel_category_region(cw, data):
+    w = cw.w
+    qs = F.base(w.alice)
+    period = F.by_dimension(qs, "period")
+    assert [r["key"] for r in period] == ["2026-03"] and period[0]["received"]["n"] == 6
+    assert sum(r["received"]["n"] for r in F.by_dimension(qs, "channel")) == 6
+    cats = {r["label"]: r for r in F.by_dimension(qs, "category")}
+    assert cats["水电气"]["accepted"]["n"] == 3
+    assert sum(r["received"]["n"] for r in F.by_dimension(qs, "region")) == 6
+    assert F.totals(F.base(w.alice, dt.date(2026, 3, 3), dt.date(2026, 3, 4)))["received"]["n"] == 2
+
+
+def test_figures_scope(cw, data):
+    assert F.totals(F.base(cw.w.charlie))["received"]["n"] == 0
+    assert F.totals(F.base(cw.w.bob))["received"]["n"] == 2  # 工信局's own cases
+
+
+def test_figures_page_and_export(cw, data, login):
+    c = login(cw.w.alice)
+    r = c.get(reverse("cases:figures"), {"dim": "department"})
+    assert r.status_code == 200 and "60.0%" in r.content.decode()
+    r = c.get(reverse("cases:figures_export"), {"dim": "category"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    r = c.get(reverse("cases:export"))
+    assert r.status_code == 200
+    assert login(cw.w.enterprise_user).get(reverse("cases:figures")).status_code == 404
