@@ -108,11 +108,16 @@ def test_assign_on_enterprise_page_shows_load_warning(world, login):
 def test_hand_over_page_keeps_history(world, hs, login):
     client = login(world.alice)
     a = Assignment.objects.get(enterprise=hs)
-    response = client.post(reverse("assistance:hand_over", args=[a.pk]), {"to_user": world.grid_member.pk, "reason": "岗位调整"})
+    response = client.post(
+        reverse("assistance:hand_over", args=[a.pk]), {"to_user": world.grid_member.pk, "reason": "岗位调整"}
+    )
     assert response.status_code == 302
     page = client.get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
     assert "历任（交接记录）" in page and "岗位调整" in page
-    assert login(world.commissioner).get(reverse("enterprises:enterprise_detail", args=[hs.pk])).status_code == 404
+    assert (
+        login(world.commissioner).get(reverse("enterprises:enterprise_detail", args=[hs.pk])).status_code
+        == 404
+    )
 
 
 def test_bulk_assignment_from_excel(world, hs):
@@ -142,12 +147,20 @@ def test_plan_with_overdue_measure_is_highlighted(world, hs, login):
     with travel(dt.date(2026, 3, 1)):
         client.post(reverse("assistance:plan_edit", args=[hs.pk]), {"goals": "全年产值突破5亿元"})
         plan = hs.plans.get()
-        client.post(reverse("assistance:measure_add", args=[plan.pk]), {"title": "协调二期用地指标", "deadline": "2026-02-15"})
-        client.post(reverse("assistance:measure_add", args=[plan.pk]), {"title": "申报省级专精特新", "deadline": "2026-06-30"})
+        client.post(
+            reverse("assistance:measure_add", args=[plan.pk]),
+            {"title": "协调二期用地指标", "deadline": "2026-02-15"},
+        )
+        client.post(
+            reverse("assistance:measure_add", args=[plan.pk]),
+            {"title": "申报省级专精特新", "deadline": "2026-06-30"},
+        )
         page = client.get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
         assert page.count('data-testid="measure-overdue"') == 1 and "已逾期" in page
         overdue = PlanMeasure.objects.get(title="协调二期用地指标")
-        client.post(reverse("assistance:measure_progress", args=[overdue.pk]), {"progress": 100, "note": "已办结"})
+        client.post(
+            reverse("assistance:measure_progress", args=[overdue.pk]), {"progress": 100, "note": "已办结"}
+        )
         overdue.refresh_from_db()
         assert overdue.status == "done" and overdue.completed_on == dt.date(2026, 3, 1)
         page = client.get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
@@ -177,17 +190,35 @@ def test_meeting_with_problems(world, hs, login):
         (None, "园区道路照明不足"),
     ]
     assert "第12期企业家早餐会" in client.get(reverse("assistance:meeting_list")).content.decode()
-    assert login(world.charlie).get(reverse("assistance:meeting_detail", args=[meeting.pk])).status_code == 404
+    assert (
+        login(world.charlie).get(reverse("assistance:meeting_detail", args=[meeting.pk])).status_code == 404
+    )
 
 
 def test_admin_edits_rules_others_cannot(world, login):
     client = login(world.admin)
-    client.post(reverse("assistance:rules"), {"role": "county_leader", "period": "month", "min_visits": 2, "remind_days": 3})
+    client.post(
+        reverse("assistance:rules"),
+        {"role": "county_leader", "period": "month", "min_visits": 2, "remind_days": 3},
+    )
     assert VisitRule.objects.get(role="county_leader").period == "month"
-    client.post(reverse("assistance:rules"), {"what": "limit", "role": "commissioner", "min_count": 2, "max_count": 4})
+    client.post(
+        reverse("assistance:rules"), {"what": "limit", "role": "commissioner", "min_count": 2, "max_count": 4}
+    )
     assert LoadLimit.objects.get(role="commissioner").max_count == 4
-    assert login(world.alice).post(reverse("assistance:rules"), {"role": "county_leader", "period": "week", "min_visits": 1, "remind_days": 1}).status_code == 404
-    assert "县级帮扶责任人每月不少于 2 次" in login(world.leader).get(reverse("assistance:rules")).content.decode()
+    assert (
+        login(world.alice)
+        .post(
+            reverse("assistance:rules"),
+            {"role": "county_leader", "period": "week", "min_visits": 1, "remind_days": 1},
+        )
+        .status_code
+        == 404
+    )
+    assert (
+        "县级帮扶责任人每月不少于 2 次"
+        in login(world.leader).get(reverse("assistance:rules")).content.decode()
+    )
 
 
 def test_compliance_ranking_and_drill_down(world, hs, login):
@@ -199,54 +230,78 @@ def test_compliance_ranking_and_drill_down(world, hs, login):
             services.record_visit(hs, actor=world.commissioner, findings="例行走访")
     with travel(dt.date(2026, 2, 2)):
         client = login(world.leader)
-        html = client.get(reverse("assistance:compliance"), {"period": "month", "date": "2026-01-10"}).content.decode()
+        html = client.get(
+            reverse("assistance:compliance"), {"period": "month", "date": "2026-01-10"}
+        ).content.decode()
         assert "2026年1月" in html
         assert html.index(">commissioner<") < html.index(">grid_member<")  # best first
         assert "100.0%" in html and "0.0%" in html
         drill = client.get(
-            reverse("assistance:compliance_official", args=[world.grid_member.pk]), {"period": "month", "date": "2026-01-10"}
+            reverse("assistance:compliance_official", args=[world.grid_member.pk]),
+            {"period": "month", "date": "2026-01-10"},
         ).content.decode()
         assert drill.count("逾期未走访") == 4 and "丰原生物化学股份有限公司" in drill
-        html = client.get(reverse("assistance:compliance"), {"tab": "departments", "period": "month", "date": "2026-01-10"})
+        html = client.get(
+            reverse("assistance:compliance"), {"tab": "departments", "period": "month", "date": "2026-01-10"}
+        )
         assert html.status_code == 200
         api = client.get("/api/v1/visit-compliance/", {"period": "month", "date": "2026-01-10"}).json()
-        assert [(r["name"], r["done"], r["overdue"]) for r in api["rows"]] == [("commissioner", 4, 0), ("grid_member", 0, 4)]
+        assert [(r["name"], r["done"], r["overdue"]) for r in api["rows"]] == [
+            ("commissioner", 4, 0),
+            ("grid_member", 0, 4),
+        ]
 
 
 def test_api_assign_and_visit(world, hs, login):
     client = login(world.alice)
     other = make_enterprise("丰原生物化学股份有限公司", world.grid2)
     response = client.post(
-        "/api/v1/assignments/", {"enterprise": other.pk, "year": 2026, "role": "commissioner", "user": world.commissioner.pk}
+        "/api/v1/assignments/",
+        {"enterprise": other.pk, "year": 2026, "role": "commissioner", "user": world.commissioner.pk},
     )
     assert response.status_code == 201, response.json()
     assert response.json()["warnings"] == []
     response = client.post(
-        "/api/v1/assignments/", {"enterprise": other.pk, "year": 2026, "role": "commissioner", "user": world.grid_member.pk}
+        "/api/v1/assignments/",
+        {"enterprise": other.pk, "year": 2026, "role": "commissioner", "user": world.grid_member.pk},
     )
     assert response.status_code == 400 and "工作交接" in str(response.json())
     a = Assignment.objects.get(enterprise=other, ended_on__isnull=True)
-    response = client.post(f"/api/v1/assignments/{a.pk}/hand_over/", {"to_user": world.grid_member.pk, "reason": "调任"})
+    response = client.post(
+        f"/api/v1/assignments/{a.pk}/hand_over/", {"to_user": world.grid_member.pk, "reason": "调任"}
+    )
     assert response.status_code == 201 and response.json()["predecessor"] == a.pk
     zy = login(world.commissioner)
     response = zy.post(
         "/api/v1/visits/",
-        {"enterprise": hs.pk, "kind": "phone", "findings": "电话了解订单情况", "problems": [{"category": "融资", "description": "流动资金紧张"}]},
+        {
+            "enterprise": hs.pk,
+            "kind": "phone",
+            "findings": "电话了解订单情况",
+            "problems": [{"category": "融资", "description": "流动资金紧张"}],
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["visitor"] == world.commissioner.pk
-    response = zy.post("/api/v1/visits/", {"enterprise": other.pk, "findings": "越权"}, content_type="application/json")
+    response = zy.post(
+        "/api/v1/visits/", {"enterprise": other.pk, "findings": "越权"}, content_type="application/json"
+    )
     assert response.status_code == 400  # not a visible enterprise: the choice is invalid
 
 
 def test_api_enterprise_create_refuses_bad_code(world, login):
     client = login(world.alice)
-    response = client.post("/api/v1/enterprises/", {"name": "甲有限公司", "credit_code": "123", "region": world.grid.pk})
+    response = client.post(
+        "/api/v1/enterprises/", {"name": "甲有限公司", "credit_code": "123", "region": world.grid.pk}
+    )
     assert response.status_code == 400 and "18 位" in str(response.json())
     from tests.enterprises.helpers import credit_code
 
-    response = client.post("/api/v1/enterprises/", {"name": "恒顺集团有限公司", "credit_code": credit_code(), "region": world.grid.pk})
+    response = client.post(
+        "/api/v1/enterprises/",
+        {"name": "恒顺集团有限公司", "credit_code": credit_code(), "region": world.grid.pk},
+    )
     assert response.status_code == 201, response.json()
     assert client.get("/api/v1/enterprises/", {"q": "hsjt"}).json()["count"] == 1
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.enterprises.helpers import enterprises
-from zhuqi.assistance.models import AssistancePlan, Assignment, PlanMeasure, Visit
+from zhuqi.assistance.models import Assignment, AssistancePlan, PlanMeasure, Visit
 from zhuqi.enterprises.models import EnterpriseList, EnterpriseUser, ListMembership
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,9 @@ EXPECTED = {
 @pytest.fixture
 def scene(world):
     ents = enterprises(world)
-    Assignment.objects.create(enterprise=ents["grid2"], year=2026, role="commissioner", user=world.commissioner)
+    Assignment.objects.create(
+        enterprise=ents["grid2"], year=2026, role="commissioner", user=world.commissioner
+    )
     EnterpriseUser.objects.create(user=world.enterprise_user, enterprise=ents["town"])
     county_list = EnterpriseList.objects.create(name="小升规培育库", kind="pool", region=world.county, goal=3)
     other_list = EnterpriseList.objects.create(name="通许重点清单", region=world.other_county)
@@ -93,7 +95,12 @@ def test_detail_pages_and_api_answer_404_outside_scope(world, scene, login, who)
             assert status == (200 if allowed else 404), (who, key, url, status)
 
 
-LIST_PAGES = ["enterprises:enterprise_list", "assistance:visit_list", "assistance:plan_list", "assistance:assignment_list"]
+LIST_PAGES = [
+    "enterprises:enterprise_list",
+    "assistance:visit_list",
+    "assistance:plan_list",
+    "assistance:assignment_list",
+]
 
 
 @pytest.mark.parametrize("who", sorted(EXPECTED))

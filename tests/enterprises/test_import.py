@@ -33,7 +33,17 @@ def test_good_file_creates_and_updates_by_credit_code(world):
     code = credit_code()
     data = book(
         [
-            row("恒顺集团有限公司", code, **{"行业代码": "26", "注册资本（万元）": 5000, "规上企业": "是", "标签": "专精特新、外贸", "梯队": "强雁"}),
+            row(
+                "恒顺集团有限公司",
+                code,
+                **{
+                    "行业代码": "26",
+                    "注册资本（万元）": 5000,
+                    "规上企业": "是",
+                    "标签": "专精特新、外贸",
+                    "梯队": "强雁",
+                },
+            ),
             row("新名称有限公司", existing.credit_code, "经开区二网格"),
         ]
     )

@@ -50,7 +50,10 @@ def test_filters_and_sorting(world, registry, login):
         "城关食品有限公司",
     }
     assert names(client.get(url, {"industry": Industry.objects.get(code="14").pk})) == ["城关食品有限公司"]
-    assert set(names(client.get(url, {"region": world.park.pk}))) == {"恒顺集团有限公司", "丰原生物化学股份有限公司"}
+    assert set(names(client.get(url, {"region": world.park.pk}))) == {
+        "恒顺集团有限公司",
+        "丰原生物化学股份有限公司",
+    }
     assert names(client.get(url, {"region": world.grid2.pk})) == ["丰原生物化学股份有限公司"]
     assert names(client.get(url, {"tag": Tag.objects.get(name="专精特新").pk})) == ["恒顺集团有限公司"]
     assert set(names(client.get(url, {"scale": "above"}))) == {"恒顺集团有限公司", "城关食品有限公司"}
@@ -62,7 +65,9 @@ def test_filters_and_sorting(world, registry, login):
 
 def test_export_is_exactly_what_is_filtered_and_is_audited(world, registry, login):
     client = login(world.alice)
-    response = client.get(reverse("enterprises:enterprise_list"), {"scale": "above", "sort": "-employees", "export": "xlsx"})
+    response = client.get(
+        reverse("enterprises:enterprise_list"), {"scale": "above", "sort": "-employees", "export": "xlsx"}
+    )
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
@@ -76,7 +81,11 @@ def test_export_is_exactly_what_is_filtered_and_is_audited(world, registry, logi
 def test_register_with_bad_code_shows_chinese_error_and_saves_nothing(world, login):
     client = login(world.alice)
     good = credit_code()
-    data = {"name": "新企业有限公司", "credit_code": good[:-1] + ("0" if good[-1] != "0" else "1"), "region": world.grid.pk}
+    data = {
+        "name": "新企业有限公司",
+        "credit_code": good[:-1] + ("0" if good[-1] != "0" else "1"),
+        "region": world.grid.pk,
+    }
     response = client.post(reverse("enterprises:enterprise_create"), data)
     assert response.status_code == 200
     assert "校验位不正确" in response.content.decode()
@@ -105,14 +114,21 @@ def test_handlers_cannot_edit_the_registry(world, registry, login):
 
 
 def test_pool_page_shows_progress_and_list_filter(world, registry, login):
-    pool = EnterpriseList.objects.create(name="小升规培育库", kind="pool", pool="small_to_scale", goal=2, region=world.county)
+    pool = EnterpriseList.objects.create(
+        name="小升规培育库", kind="pool", pool="small_to_scale", goal=2, region=world.county
+    )
     client = login(world.alice)
-    client.post(reverse("enterprises:list_enter", args=[pool.pk]), {"enterprise": registry["fy"].pk, "reason": "营收1800万"})
+    client.post(
+        reverse("enterprises:list_enter", args=[pool.pk]),
+        {"enterprise": registry["fy"].pk, "reason": "营收1800万"},
+    )
     membership = pool.memberships.get()
     client.post(reverse("enterprises:membership_exit", args=[membership.pk]), {"achieved": "1"})
     page = client.get(reverse("enterprises:list_detail", args=[pool.pk])).content.decode()
     assert "已达成 <strong>1</strong> 户（50.0%）" in page
-    assert names(client.get(reverse("enterprises:enterprise_list"), {"list": pool.pk})) == ["丰原生物化学股份有限公司"]
+    assert names(client.get(reverse("enterprises:enterprise_list"), {"list": pool.pk})) == [
+        "丰原生物化学股份有限公司"
+    ]
     # a commissioner of the park sees the county's pool
     assert client.get(reverse("enterprises:list_index")).status_code == 200
 
