@@ -30,6 +30,8 @@ BENCHES = ["generator", "pages", "queries", "cases", "import", "sweep"]
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhuqi.settings")
     os.environ.setdefault("ZHUQI_HOME", str(ROOT))
+    # persistent connections, as in production (settings: 60 s there, 0 in development)
+    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
     if not os.environ.get("DATABASE_URL"):
         (ROOT / "var").mkdir(exist_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"

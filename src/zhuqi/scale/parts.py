@@ -568,6 +568,7 @@ register_part("cases", cases_available, gen_cases)
 # ------------------------------------------------------------------------------------------
 # Projects (重点项目): stages with dates, stage changes, investment plan vs actual by month
 # ------------------------------------------------------------------------------------------
+PROJECT_CHUNK = 10_000
 PROJECT_FIELDS = {
     "id",
     "code",
@@ -658,8 +659,8 @@ def gen_projects(ctx: Context) -> None:
     months: list[dict] = []
     ids = {"change": w.next_id(StageChange), "month": w.next_id(InvestmentMonth)}
 
-    def rows() -> Iterator[dict]:
-        for k in range(n_total):
+    def rows(first: int, last: int) -> Iterator[dict]:
+        for k in range(first, last):
             pid = pid0 + k
             county = world.counties[k % n_counties]
             owner = rng.choice(county.enterprises) if county.enterprises and rng.random() < 0.7 else None
@@ -769,9 +770,13 @@ def gen_projects(ctx: Context) -> None:
                 **dates,
             }
 
-    w.write(Project, rows(), total=n_total)
-    w.write(StageChange, changes, total=len(changes))
-    w.write(InvestmentMonth, months, total=len(months))
+    # in chunks, like the cases: a chunk of projects, then its stage changes and months
+    for first in range(0, n_total, PROJECT_CHUNK):
+        last = min(n_total, first + PROJECT_CHUNK)
+        w.write(Project, rows(first, last), total=n_total, offset=first, label="projects.project")
+        for model, side in ((StageChange, changes), (InvestmentMonth, months)):
+            w.write(model, side, total=None)
+            side.clear()
 
 
 register_part("projects", projects_available, gen_projects)
