@@ -183,21 +183,12 @@ def mobile(rng: random.Random) -> str:
     return f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
 
 
-_initials_cache: dict[str, str] = {}
-
-
-def initials(*parts: str) -> str:
-    """Pinyin initials of a name built from parts, caching each part (the registry computes the
-    same with `pinyin_initials` over the whole name; the smoke test checks they agree)."""
+def initials(name: str) -> str:
+    """Pinyin initials exactly as the registry computes them (`pinyin_initials` over the whole
+    name: per-part caching gets polyphonic characters wrong across part boundaries, e.g. 长)."""
     from zhuqi.enterprises.models import pinyin_initials
 
-    out = []
-    for part in parts:
-        value = _initials_cache.get(part)
-        if value is None:
-            value = _initials_cache[part] = pinyin_initials(part)
-        out.append(value)
-    return "".join(out)[:100]
+    return pinyin_initials(name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,7 +738,7 @@ def gen_enterprises(w: Writer, world: World, scale: Scale, seed: int, today: dt.
                 yield {
                     "id": eid,
                     "name": name,
-                    "name_initials": initials(place, brand, trade, suffix),
+                    "name_initials": initials(name),
                     "credit_code": code,
                     "region_id": region_id,
                     "address": f"{county.region_names[region_id]}{rng.choice(ROADS)}{rng.randint(1, 288)}号",
