@@ -38,7 +38,9 @@ class MultipleFileField(forms.FileField):
 
 class VisitForm(forms.Form):
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = forms.ChoiceField(
         label=_("方式"), choices=Visit.Kind.choices, widget=forms.RadioSelect, initial=Visit.Kind.ONSITE
     )
@@ -97,7 +99,9 @@ class PlanForm(forms.Form):
 
 class MeasureForm(forms.Form):
     title = forms.CharField(label=_("措施"), max_length=300)
-    deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     owner = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, viewer=None, **kwargs):
@@ -116,7 +120,9 @@ class ProgressForm(forms.Form):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("主题"), max_length=200)
-    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     location = forms.CharField(label=_("地点"), max_length=200, required=False)
     enterprises = forms.ModelMultipleChoiceField(
         label=_("参会企业"), queryset=Enterprise.objects.none(), required=False

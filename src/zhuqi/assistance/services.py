@@ -106,7 +106,7 @@ def assign(
         "event",
         enterprise,
         event="assigned",
-        changes={"role": str(role.label), "user": user.display_name, "year": year},
+        changes={"帮扶角色": str(role.label), "责任人": user.display_name, "年度": year},
         actor=actor,
     )
     notify(
@@ -152,7 +152,7 @@ def hand_over(
         "event",
         old.enterprise,
         event="handed_over",
-        changes={"role": old.get_role_display(), "user": [old.user.display_name, to_user.display_name]},
+        changes={"帮扶角色": old.get_role_display(), "责任人": [old.user.display_name, to_user.display_name]},
         message=reason,
         actor=actor,
     )
@@ -191,7 +191,7 @@ def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | 
         "event",
         a.enterprise,
         event="assignment_ended",
-        changes={"role": a.get_role_display(), "user": a.user.display_name},
+        changes={"帮扶角色": a.get_role_display(), "责任人": a.user.display_name},
         message=reason,
         actor=actor,
     )
@@ -208,7 +208,11 @@ def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadL
         role=role, defaults={"min_count": min_count, "max_count": max_count}
     )
     audit.record(
-        "event", limit, event="load_limit_changed", changes={"min": min_count, "max": max_count}, actor=actor
+        "event",
+        limit,
+        event="load_limit_changed",
+        changes={"最少（户）": min_count, "最多（户）": max_count},
+        actor=actor,
     )
     return limit
 
@@ -261,9 +265,9 @@ def record_visit(
         enterprise,
         event="visit_recorded",
         changes={
-            "kind": visit.get_kind_display(),
-            "visited_on": visited_on,
-            "problems": visit.problems.count(),
+            "方式": visit.get_kind_display(),
+            "走访日期": visited_on,
+            "反映问题": visit.problems.count(),
         },
         actor=actor,
     )
@@ -283,7 +287,7 @@ def set_visit_rule(role: str, *, period: str, min_visits: int, actor, remind_day
         "event",
         rule,
         event="visit_rule_changed",
-        changes={"period": period, "min_visits": min_visits, "remind_days": remind_days},
+        changes={"周期": rule.get_period_display(), "至少（次）": min_visits, "提前提醒（天）": remind_days},
         actor=actor,
     )
     return rule
@@ -326,7 +330,7 @@ def send_visit_reminders(today: dt.date | None = None) -> int:
                     url=reverse("assistance:visit_create") + f"?enterprise={a.enterprise_id}",
                     level="warning",
                 )
-                audit.record("event", a, event="visit_reminder", changes={"period_start": start})
+                audit.record("event", a, event="visit_reminder", changes={"周期开始": start})
                 sent += 1
     return sent
 
@@ -352,7 +356,7 @@ def save_plan(enterprise: Enterprise, *, year: int, goals: str, actor) -> Assist
         plan.goals = goals
         plan.save()
     else:
-        audit.record("event", enterprise, event="plan_created", changes={"year": year}, actor=actor)
+        audit.record("event", enterprise, event="plan_created", changes={"年度": year}, actor=actor)
     return plan
 
 
@@ -372,7 +376,7 @@ def add_measure(
         "event",
         plan.enterprise,
         event="measure_added",
-        changes={"title": title, "deadline": deadline},
+        changes={"措施": title, "完成时限": deadline},
         actor=actor,
     )
     if owner is not None and owner != actor:
@@ -406,7 +410,7 @@ def report_progress(measure: PlanMeasure, *, progress: int, note: str, actor) ->
         "event",
         m.plan.enterprise,
         event="measure_progress",
-        changes={"measure": m.title, "progress": m.progress},
+        changes={"措施": m.title, "进度（%）": m.progress},
         actor=actor,
     )
     return update
@@ -463,7 +467,7 @@ def record_meeting(
         "event",
         meeting,
         event="meeting_recorded",
-        changes={"enterprises": len(visible), "problems": meeting.problems.count()},
+        changes={"参会企业": len(visible), "收集问题": meeting.problems.count()},
         actor=actor,
     )
     return meeting

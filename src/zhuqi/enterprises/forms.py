@@ -24,7 +24,7 @@ class EnterpriseForm(forms.Form):
         label=_("注册资本（万元）"), max_digits=14, decimal_places=2, required=False, min_value=0
     )
     founded_on = forms.DateField(
-        label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     above_scale = forms.BooleanField(label=_("规上企业"), required=False)
     above_scale_since = forms.IntegerField(

@@ -121,13 +121,13 @@ def create_enterprise(
     ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
     if tags is not None:
         ent.tags.set(tags)
-    audit.record("event", ent, event="enterprise_registered", changes={"credit_code": code}, actor=actor)
+    audit.record("event", ent, event="enterprise_registered", changes={"统一社会信用代码": code}, actor=actor)
     if unchecked:
         audit.record(
             "event",
             ent,
             event="credit_code_override",
-            changes={"credit_code": code},
+            changes={"统一社会信用代码": code},
             message="管理员确认登记未通过校验位检查的信用代码",
             actor=actor,
         )
@@ -159,7 +159,7 @@ def update_enterprise(
                 "event",
                 ent,
                 event="credit_code_override",
-                changes={"credit_code": code},
+                changes={"统一社会信用代码": code},
                 message="管理员确认登记未通过校验位检查的信用代码",
                 actor=actor,
             )
@@ -172,7 +172,11 @@ def update_enterprise(
         new = set(ent.tags.values_list("name", flat=True))
         if old != new:
             audit.record(
-                "event", ent, event="tags_changed", changes={"tags": [sorted(old), sorted(new)]}, actor=actor
+                "event",
+                ent,
+                event="tags_changed",
+                changes={"标签": ["、".join(sorted(old)), "、".join(sorted(new))]},
+                actor=actor,
             )
     return ent
 
@@ -185,11 +189,11 @@ def set_key(enterprise: Enterprise, year: int, *, actor, key: bool = True, note:
             enterprise=enterprise, year=year, defaults={"note": note}
         )
         if created:
-            audit.record("event", enterprise, event="key_designated", changes={"year": year}, actor=actor)
+            audit.record("event", enterprise, event="key_designated", changes={"年度": year}, actor=actor)
         return created
     deleted, _ = KeyDesignation.objects.filter(enterprise=enterprise, year=year).delete()
     if deleted:
-        audit.record("event", enterprise, event="key_revoked", changes={"year": year}, actor=actor)
+        audit.record("event", enterprise, event="key_revoked", changes={"年度": year}, actor=actor)
     return bool(deleted)
 
 
@@ -204,7 +208,7 @@ def enter_list(
         list=lst, enterprise=enterprise, entered_on=on or timezone.localdate(), entry_reason=reason
     )
     audit.record(
-        "event", enterprise, event="list_entered", changes={"list": lst.name, "reason": reason}, actor=actor
+        "event", enterprise, event="list_entered", changes={"清单": lst.name, "入库原因": reason}, actor=actor
     )
     return m
 
@@ -223,7 +227,7 @@ def exit_list(membership: ListMembership, *, actor, reason: str, on: dt.date | N
         "event",
         membership.enterprise,
         event="list_exited",
-        changes={"list": membership.list.name, "reason": reason},
+        changes={"清单": membership.list.name, "出库原因": reason},
         actor=actor,
     )
     return membership
@@ -238,7 +242,7 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
         "event",
         membership.enterprise,
         event="pool_goal_achieved",
-        changes={"list": membership.list.name},
+        changes={"清单": membership.list.name},
         actor=actor,
     )
     return membership
