@@ -158,6 +158,7 @@ def visit_list(request):
         Visit.objects.visible_to(request.user)
         .select_related("enterprise", "visitor")
         .annotate(n_problems=Count("problems"))
+        .order_by("-visited_on", "-id")
     )
     q = request.GET.get("q", "").strip()
     if q:
