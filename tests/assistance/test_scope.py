@@ -143,3 +143,82 @@ def test_api_lists_show_only_what_is_in_scope(world, scene, login, who):
 def test_anonymous_gets_nothing(client, scene):
     assert client.get("/api/v1/enterprises/").status_code in (401, 403)
     assert client.get(reverse("enterprises:enterprise_list")).status_code == 302
+
+
+def test_meetings_lists_and_people_pages_are_scoped(world, scene, login):
+    from zhuqi.assistance.models import Meeting
+
+    mine = Meeting.objects.create(
+        kind="breakfast",
+        title="尉氏早餐会",
+        held_on=dt.date(2026, 3, 1),
+        host=world.leader,
+        region=world.county,
+    )
+    theirs = Meeting.objects.create(
+        kind="forum",
+        title="通许座谈会",
+        held_on=dt.date(2026, 3, 2),
+        host=world.charlie,
+        region=world.other_county,
+    )
+    county_list = EnterpriseList.objects.get(name="小升规培育库")
+    other_list = EnterpriseList.objects.get(name="通许重点清单")
+    cases = [
+        (world.alice, {mine.pk}, {county_list.pk}),
+        (world.charlie, {theirs.pk}, {other_list.pk}),
+        (world.commissioner, set(), {county_list.pk}),  # the park sees the county's list
+        (world.grid_member, set(), {county_list.pk}),
+    ]
+    for user, meetings, lists in cases:
+        client = login(user)
+        assert {r["id"] for r in client.get("/api/v1/meetings/").json()["results"]} == meetings
+        assert {r["id"] for r in client.get("/api/v1/enterprise-lists/").json()["results"]} == lists
+        for m in (mine, theirs):
+            expected = 200 if m.pk in meetings else 404
+            assert client.get(reverse("assistance:meeting_detail", args=[m.pk])).status_code == expected
+            assert client.get(f"/api/v1/meetings/{m.pk}/").status_code == expected
+        for lst in (county_list, other_list):
+            expected = 200 if lst.pk in lists else 404
+            assert client.get(reverse("enterprises:list_detail", args=[lst.pk])).status_code == expected
+    # the list page shows only members in the viewer's scope
+    html = (
+        login(world.commissioner)
+        .get(reverse("enterprises:list_detail", args=[county_list.pk]))
+        .content.decode()
+    )
+    assert scene["grid2"]["enterprise"].name in html and scene["grid1"]["enterprise"].name not in html
+    # an enterprise user gets 404 on every official page
+    client = login(world.enterprise_user)
+    for url in [
+        reverse("assistance:meeting_list"),
+        reverse("assistance:compliance"),
+        reverse("assistance:my_enterprises"),
+        reverse("assistance:visit_create"),
+        reverse("enterprises:list_index"),
+        reverse("enterprises:industry_list"),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("enterprises:my_enterprise")).url == reverse(
+        "enterprises:enterprise_detail", args=[scene["town"]["enterprise"].pk]
+    )
+    assert client.get("/api/v1/visit-compliance/").json()["rows"] == []
+
+
+def test_hand_over_and_drill_down_pages_are_scoped(world, scene, login):
+    a_other = scene["other"]["assignment"]
+    a_mine = scene["grid1"]["assignment"]
+    alice = login(world.alice)
+    assert alice.get(reverse("assistance:hand_over", args=[a_other.pk])).status_code == 404
+    assert alice.get(reverse("assistance:hand_over", args=[a_mine.pk])).status_code == 200
+    assert (
+        alice.get(reverse("assistance:compliance_official", args=[world.other_handler.pk])).status_code == 404
+    )
+    assert (
+        alice.get(
+            reverse("assistance:visit_create"), {"enterprise": scene["other"]["enterprise"].pk}
+        ).status_code
+        == 404
+    )
+    # a handler sees the assignment but may not hand it over
+    assert login(world.bob).get(reverse("assistance:hand_over", args=[a_mine.pk])).status_code == 404

@@ -139,3 +139,24 @@ def test_industries_are_searchable(world, registry, login):
     assert "化学原料和化学制品制造业" in html and "农业" not in html
     response = client.get("/api/v1/industries/", {"search": "食品"})
     assert {row["code"] for row in response.json()} == {"13", "14"}  # 农副食品加工业, 食品制造业
+
+
+def test_a_leaders_own_enterprises_come_first(world, registry, login):
+    from zhuqi.assistance import services as assistance
+
+    assistance.assign(registry["sp"], year=2026, role="county_leader", user=world.leader, actor=world.alice)
+    html = login(world.leader).get(reverse("enterprises:enterprise_list")).content.decode()
+    assert html.index("城关食品") < html.index("丰原生物") < html.index("恒顺集团")
+    mine = login(world.leader).get(reverse("enterprises:enterprise_list"), {"mine": "1"})
+    assert names(mine) == ["城关食品有限公司"]
+
+
+def test_commissioner_home_shows_my_enterprises_card(world, registry, login):
+    from zhuqi.assistance import services as assistance
+
+    assistance.assign(
+        registry["fy"], year=2026, role="commissioner", user=world.commissioner, actor=world.alice
+    )
+    html = login(world.commissioner).get("/").content.decode()
+    assert 'data-testid="card-my-enterprises"' in html and "丰原生物化学股份有限公司" in html
+    assert 'data-testid="card-my-enterprises"' not in login(world.observer).get("/").content.decode()

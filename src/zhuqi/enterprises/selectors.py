@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from zhuqi.core.models import Region
@@ -19,6 +19,18 @@ SORTS = {
     "founded": "founded_on",
     "land": "land_area_mu",
 }
+
+
+def assigned_q(user) -> Q:
+    """The enterprises the user looks after, from the hooks other apps register with core."""
+    from zhuqi.core.scope import NOTHING, _assigned_enterprise_hooks
+
+    q = NOTHING
+    for hook in _assigned_enterprise_hooks:
+        hq = hook(user)
+        if hq is not None:
+            q |= Q(pk__in=Enterprise.objects.filter(hq).values("pk"))
+    return q
 
 
 def search_q(text: str) -> Q:
@@ -81,22 +93,20 @@ def filtered(user, params) -> tuple:
         year = timezone.localdate().year
         qs = qs.filter(Exists(KeyDesignation.objects.filter(enterprise=OuterRef("pk"), year=year)))
         f["key"] = True
+    mine = assigned_q(user)
     if params.get("mine"):
-        from zhuqi.core.scope import _assigned_enterprise_hooks
-
-        mine = Q(pk__in=[])
-        for hook in _assigned_enterprise_hooks:
-            hq = hook(user)
-            if hq is not None:
-                mine |= Q(pk__in=Enterprise.objects.filter(hq).values("pk"))
         qs = qs.filter(mine)
         f["mine"] = True
-    sort = params.get("sort") or "name"
+    sort = params.get("sort") or ""
     key = sort.lstrip("-")
     if key not in SORTS:
-        sort, key = "name", "name"
-    order = SORTS[key]
-    qs = qs.order_by(("-" if sort.startswith("-") else "") + order, "pk").distinct()
+        # default: the viewer's own (assigned) enterprises first, then by pinyin
+        sort = ""
+        qs = qs.annotate(is_mine=Case(When(mine, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        qs = qs.order_by("-is_mine", "name_initials", "pk").distinct()
+    else:
+        order = SORTS[key]
+        qs = qs.order_by(("-" if sort.startswith("-") else "") + order, "pk").distinct()
     f["sort"] = sort
     return qs, f
 
