@@ -41,7 +41,7 @@
     var tasks = data("gantt-data");
     if (!el || !tasks || !tasks.length || !window.Gantt) return;
     var g = new Gantt("#gantt", tasks, {
-      view_mode: tasks.length && spanDays(tasks) > 120 ? "Month" : "Week",
+      view_mode: viewMode(spanDays(tasks)),
       language: "zh",
       bar_height: 22,
       padding: 16,
@@ -52,6 +52,14 @@
     el.dataset.ready = "1";
     el.dataset.tasks = String(tasks.length);
     return g;
+  }
+
+  function viewMode(days) {
+    // pick the scale that fits the card: frappe-gantt's columns are ~120–140 px wide
+    if (days > 720) return "Year";
+    if (days > 56) return "Month";
+    if (days > 14) return "Week";
+    return "Day";
   }
 
   function spanDays(tasks) {
@@ -75,7 +83,7 @@
     var d = data("board-data");
     if (!el || !d || !window.echarts) return;
     var rows = d.rows;
-    el.style.height = Math.max(240, rows.length * 22 + 60) + "px";
+    el.style.height = Math.max(200, rows.length * 24 + 60) + "px";
     var chart = echarts.init(el);
     var names = rows.map(function (r) { return r.name; });
     chart.setOption({
@@ -95,7 +103,7 @@
           var y = api.value(0);
           var a = api.coord([api.value(1), y]);
           var b = api.coord([api.value(2), y]);
-          var h = api.size([0, 1])[1] * 0.6;
+          var h = Math.min(18, api.size([0, 1])[1] * 0.6);
           return { type: "rect", shape: { x: a[0], y: a[1] - h / 2, width: Math.max(2, b[0] - a[0]), height: h }, style: api.style() };
         },
         encode: { x: [1, 2], y: 0 },
@@ -116,8 +124,8 @@
       c2.setOption({
         animation: false,
         tooltip: { trigger: "axis" },
-        grid: { left: 100, right: 30, top: 10, bottom: 24 },
-        xAxis: { type: "value", name: "百分点" },
+        grid: { left: 100, right: 40, top: 10, bottom: 40 },
+        xAxis: { type: "value", name: "超时序进度（百分点）", nameLocation: "middle", nameGap: 24 },
         yAxis: { type: "category", inverse: true, data: deps.map(function (x) { return x.name; }) },
         series: [{
           type: "bar",

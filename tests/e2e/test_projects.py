@@ -1,0 +1,134 @@
+"""Key projects in a real browser: the project page's Gantt and investment chart, recording a
+month's actual investment turns the light, the board, and scoring an inspection on a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in, shot
+from zhuqi.projects import figures, services
+from zhuqi.projects.models import InspectionCriterion, InspectionRound, Project, Stage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _project(world):
+    today = timezone.localdate()
+    year, month = figures.report_period(today)
+    p = services.create_project(
+        actor=world.admin,
+        code="GZ-E2E-001",
+        name="年产10万吨聚乳酸及制品项目",
+        kind="industrial",
+        industry="生物基材料",
+        region=world.park,
+        department=world.jxj,
+        leader=world.leader,
+        total_investment=Decimal("3200000000"),
+        level="province",
+        tags=["10亿元以上", "招商引资"],
+        planned_start=dt.date(year, 1, 10),
+        planned_completion=dt.date(year + 1, 6, 30),
+        team=[world.bob, world.head],
+    )
+    services.move_stage(
+        p, Stage.SIGNED, date=today - dt.timedelta(days=200), evidence="投资合同", actor=world.alice
+    )
+    services.move_stage(
+        p, Stage.LANDED, date=today - dt.timedelta(days=150), evidence="土地成交确认书", actor=world.alice
+    )
+    services.plan_year(p, year=year, amount=Decimal("1200000"), actor=world.alice)
+    for m in range(1, month):
+        services.record_actual(p, year=year, month=m, amount=Decimal("50000"), actor=world.alice)
+    start = today - dt.timedelta(days=40)
+    a = services.add_task(p, name="场地平整", start=start, duration=10, actor=world.alice)
+    b = services.add_task(p, name="桩基施工", start=start, duration=15, actor=world.alice, after=a)
+    c = services.add_task(p, name="主体结构施工", start=start, duration=30, actor=world.alice, after=b, lag=2)
+    services.add_task(
+        p, name="主体封顶", start=start, duration=0, kind="milestone", actor=world.alice, after=c
+    )
+    services.approve_plan(p, actor=world.alice)
+    services.backward_schedule(p, target=today + dt.timedelta(days=60), actor=world.alice)
+    step = p.approvals.get(step_type__code="land_use")
+    services.start_approval(step, started_on=today - dt.timedelta(days=60), actor=world.alice)
+    return p, year, month
+
+
+def test_project_gantt_chart_and_light_changes(page, world):
+    project, year, month = _project(world)
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/projects/{project.pk}/")
+    assert page.locator("[data-testid=project-name]").inner_text() == "年产10万吨聚乳酸及制品项目"
+
+    # the Gantt: one bar per task, labelled
+    page.wait_for_selector("#gantt[data-ready='1']")
+    assert page.locator("#gantt .bar-wrapper").count() == 4
+    labels = page.locator("#gantt .bar-label").all_text_contents()
+    assert "场地平整" in labels and "主体封顶" in labels
+    # the investment chart draws into a canvas
+    page.wait_for_selector("#invest-chart[data-ready='1'] canvas")
+    light = page.locator("[data-testid=light]").first
+    assert light.get_attribute("data-light") == "red"  # 50,000 a month against 100,000 planned
+    shot(page, "project-detail-before")
+
+    # record this month's actual so the year to date reaches the plan
+    done = 50000 * (month - 1)
+    needed_wan = (Decimal(100000 * month - done) / 10000).quantize(Decimal("0.01"))
+    form = page.locator("[data-testid=actual-form]")
+    form.locator("input[name=year]").fill(str(year))
+    form.locator("input[name=month]").fill(str(month))
+    form.locator("input[name=amount_wan]").fill(str(needed_wan))
+    form.locator("button").click()
+    page.wait_for_selector(".alert-success")
+    assert page.locator("[data-testid=light]").first.get_attribute("data-light") == "green"
+    assert (
+        page.locator("[data-testid=completion]").inner_text() == f"{float(figures.elapsed_pct(month)):.1f}%"
+    )
+    page.wait_for_selector("#invest-chart[data-ready='1'] canvas")
+    shot(page, "project-detail-after")
+
+    page.goto("/projects/")
+    assert page.locator("[data-testid=project-table] tbody tr").count() == 1
+    shot(page, "project-list")
+    page.goto("/projects/board/")
+    page.wait_for_selector("#board-chart[data-ready='1'] canvas")
+    shot(page, "project-board")
+    page.goto("/projects/dispatch/")
+    assert "年产10万吨聚乳酸及制品项目" in page.locator("[data-testid=moved]").inner_text()
+    shot(page, "project-dispatch")
+
+
+def test_other_county_cannot_open_project(page, world):
+    project, _, _ = _project(world)
+    log_in(page, "charlie", PASSWORD)
+    resp = page.goto(f"/projects/{project.pk}/")
+    assert resp.status == 404
+    page.goto("/projects/")
+    assert page.locator("[data-testid=project-count]").inner_text() == "0"
+
+
+def test_inspection_scoring_on_a_phone(phone, world):
+    project, _, _ = _project(world)
+    rnd = InspectionRound.objects.create(
+        name="上半年重点项目观摩", region=world.county, held_on=timezone.localdate()
+    )
+    rnd.projects.add(project)
+    rnd.scorers.add(world.leader)
+    InspectionCriterion.objects.create(round=rnd, name="建设进度", weight=60, order=1)
+    InspectionCriterion.objects.create(round=rnd, name="现场管理", weight=40, max_score=50, order=2)
+    log_in(phone, "leader", PASSWORD)
+    phone.goto(f"/projects/inspections/{rnd.pk}/score/{project.pk}/")
+    inputs = phone.locator("[data-testid=score-form] input[type=number]")
+    inputs.nth(0).fill("90")
+    inputs.nth(1).fill("45")
+    shot(phone, "inspection-score-phone")
+    phone.locator("[data-testid=score-form] button").click()
+    phone.wait_for_selector("[data-testid=inspection-results]")
+    assert "90.00" in phone.locator("[data-testid=inspection-results]").inner_text()  # (90×60 + 90×40)/100
+    shot(phone, "inspection-results-phone")
+    assert Project.objects.count() == 1
