@@ -265,7 +265,9 @@ def _load(regions, departments, stdout):
 
     # --- teams: commissioners 2–3 each, county leaders, department contacts, grid staff
     zy = {u.username: u for u in User.objects.filter(username__startswith="zy", role=Role.COMMISSIONER)}
-    leaders = list(User.objects.filter(username__startswith="leader", role=Role.LEADER).order_by("username"))
+    leaders = list(
+        User.objects.filter(username__regex=r"^leader[0-9]+$", role=Role.LEADER).order_by("username")
+    )
     dept_heads = list(
         User.objects.filter(
             role=Role.DEPT_HEAD, department__kind__in=["government", "external"], department__region=county

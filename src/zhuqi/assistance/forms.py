@@ -98,11 +98,17 @@ class PlanForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    title = forms.CharField(label=_("措施"), max_length=300)
+    title = forms.CharField(
+        label=_("措施"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "新增措施，如：协调解决二期用地指标"}),
+    )
     deadline = forms.DateField(
         label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    owner = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("责任人"), queryset=User.objects.none(), required=False, empty_label="责任人（可选）"
+    )
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)

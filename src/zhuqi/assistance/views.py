@@ -372,6 +372,10 @@ def assignment_list(request):
             what=f"{year}年包抓分工",
             object_type="assistance.assignment",
         )
+    load = sorted(
+        selectors.load_table(request.user, year),
+        key=lambda r: (r["status"] != "over", r["status"] != "under"),
+    )
     page = Paginator(qs.order_by("enterprise__name", "role", "started_on"), 100).get_page(
         request.GET.get("page")
     )
@@ -386,7 +390,8 @@ def assignment_list(request):
             "q": q,
             "role": role,
             "roles": AssignmentRole.choices,
-            "load": selectors.load_table(request.user, year),
+            "load": load,
+            "load_ok": sum(1 for r in load if not r["status"]),
             "limits": LoadLimit.objects.all(),
             "can_manage": services.can_manage(request.user),
             "export_query": export.urlencode(),
