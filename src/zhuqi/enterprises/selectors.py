@@ -102,7 +102,9 @@ def filtered(user, params) -> tuple:
     if key not in SORTS:
         # default: the viewer's own (assigned) enterprises first, then by pinyin
         sort = ""
-        qs = qs.annotate(is_mine=Case(When(mine, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        qs = qs.annotate(
+            is_mine=Case(When(mine, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
         qs = qs.order_by("-is_mine", "name_initials", "pk").distinct()
     else:
         order = SORTS[key]
