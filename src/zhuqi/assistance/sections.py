@@ -36,6 +36,7 @@ def team_section(request, enterprise):
         "history": history,
         "five": five,
         "can_manage": can_manage,
+        "link_people": request.user.role != Role.ENTERPRISE,
         "assign_form": AssignForm(viewer=request.user) if can_manage else None,
     }
 
