@@ -73,7 +73,10 @@ def test_export_is_exactly_what_is_filtered_and_is_audited(world, registry, logi
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "企业名称"
     assert [r[0] for r in rows[1:]] == ["恒顺集团有限公司", "城关食品有限公司"]
-    assert rows[1][10] == "专精特新"
+    assert rows[1][7] == "专精特新" and rows[1][6] == "是"
+    html = client.get(reverse("enterprises:enterprise_list"), {"scale": "above"}).content.decode()
+    for header in ("企业名称", "统一社会信用代码", "所在区划", "行业", "从业人数", "标签"):
+        assert header in html  # the same columns as on screen
     entry = AuditEntry.objects.filter(action="export").latest("id")
     assert entry.actor == world.alice and entry.changes == {"rows": 2}
 
@@ -160,3 +163,31 @@ def test_commissioner_home_shows_my_enterprises_card(world, registry, login):
     html = login(world.commissioner).get("/").content.decode()
     assert 'data-testid="card-my-enterprises"' in html and "丰原生物化学股份有限公司" in html
     assert 'data-testid="card-my-enterprises"' not in login(world.observer).get("/").content.decode()
+
+
+def test_edit_enterprise_page(world, registry, login):
+    client = login(world.alice)
+    url = reverse("enterprises:enterprise_edit", args=[registry["hs"].pk])
+    page = client.get(url).content.decode()
+    assert 'value="恒顺集团有限公司"' in page
+    data = {
+        "name": "恒顺集团股份有限公司",
+        "credit_code": registry["hs"].credit_code,
+        "region": world.grid.pk,
+        "registered_capital_wan": "6000",
+        "above_scale": "on",
+        "above_scale_since": "2019",
+        "tier": "lead",
+        "tags": [Tag.objects.get(name="高新技术企业").pk],
+    }
+    assert client.post(url, data).status_code == 302
+    hs = Enterprise.objects.get(pk=registry["hs"].pk)
+    assert (hs.name, hs.registered_capital, hs.tier, hs.above_scale_since) == (
+        "恒顺集团股份有限公司",
+        60_000_000,
+        "lead",
+        2019,
+    )
+    assert [t.name for t in hs.tags.all()] == ["高新技术企业"]
+    detail = client.get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
+    assert "6000.00 万元" in detail and "头雁" in detail and "2019年入规" in detail

@@ -113,17 +113,15 @@ def filtered(user, params) -> tuple:
     return qs, f
 
 
+# The export has exactly the columns of the table on screen, in the same order and sort.
 EXPORT_HEADERS = [
     "企业名称",
     "统一社会信用代码",
     "所在区划",
     "行业",
-    "规上企业",
     "注册资本（万元）",
     "从业人数",
-    "用地面积（亩）",
-    "成立日期",
-    "梯队",
+    "规上",
     "标签",
 ]
 
@@ -136,12 +134,9 @@ def export_rows(qs):
             e.name,
             e.credit_code,
             e.region.name,
-            str(e.industry) if e.industry_id else "",
-            "是" if e.above_scale else "否",
+            e.industry.name if e.industry_id else "",
             float(e.registered_capital / Decimal(10000)) if e.registered_capital is not None else "",
             e.employees if e.employees is not None else "",
-            float(e.land_area_mu) if e.land_area_mu is not None else "",
-            e.founded_on.isoformat() if e.founded_on else "",
-            e.get_tier_display(),
+            "是" if e.above_scale else "",
             "、".join(t.name for t in e.tags.all()),
         ]
