@@ -204,7 +204,9 @@ def test_meetings_lists_and_people_pages_are_scoped(world, scene, login):
     )
     assert client.get("/api/v1/visit-compliance/").json()["rows"] == []
     # their own page shows the team that serves them, but no links into officials' pages
-    html = client.get(reverse("enterprises:enterprise_detail", args=[scene["town"]["enterprise"].pk])).content.decode()
+    html = client.get(
+        reverse("enterprises:enterprise_detail", args=[scene["town"]["enterprise"].pk])
+    ).content.decode()
     assert 'data-testid="team"' in html and "/core/people/" not in html and 'data-testid="visits"' not in html
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -203,6 +203,7 @@ class PlanMeasureSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    enterprise = _VisibleEnterprises()
     measures = PlanMeasureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -215,20 +216,46 @@ class MeasureProgressSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class PlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """One enterprise, one plan (一企一策) with its measures."""
+class PlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """One enterprise, one plan (一企一策) with its measures. POST creates or updates the year's goals."""
 
     queryset_base = AssistancePlan.objects.prefetch_related("measures")
     serializer_class = PlanSerializer
     filterset_fields = ["enterprise", "year"]
 
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        try:
+            serializer.instance = services.save_plan(
+                d["enterprise"], year=d["year"], goals=d["goals"], actor=self.request.user
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
 
-class PlanMeasureViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Measures of plans; `progress` reports progress (100 completes the measure)."""
+
+class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Measures of plans (POST adds one); `progress` reports progress (100 completes the measure)."""
 
     queryset_base = PlanMeasure.objects.all()
     serializer_class = PlanMeasureSerializer
     filterset_fields = ["plan", "status", "owner"]
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        plan = AssistancePlan.objects.visible_to(self.request.user).filter(pk=d["plan"].pk).first()
+        if plan is None:
+            raise exceptions.NotFound("未找到该方案")
+        try:
+            serializer.instance = services.add_measure(
+                plan,
+                title=d["title"],
+                deadline=d["deadline"],
+                owner=d.get("owner"),
+                department=d.get("department"),
+                actor=self.request.user,
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
 
     @extend_schema(request=MeasureProgressSerializer, responses=PlanMeasureSerializer)
     @action(detail=True, methods=["post"])
@@ -269,18 +296,66 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Meetings with enterprises (早餐会, 座谈会, 银企对接会, 政策宣讲)."""
+class MeetingProblemInput(serializers.Serializer):
+    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.CharField(max_length=40, required=False, default="其他")
+    description = serializers.CharField(max_length=2000)
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    held_on = serializers.DateField()
+    location = serializers.CharField(max_length=200, required=False, default="")
+    summary = serializers.CharField(required=False, default="")
+    enterprises = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    problems = MeetingProblemInput(many=True, required=False, default=list)
+
+
+class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Meetings with enterprises (早餐会, 座谈会, 银企对接会, 政策宣讲); POST records one hosted by the caller."""
 
     queryset_base = Meeting.objects.prefetch_related("enterprises", "problems")
     serializer_class = MeetingSerializer
     filterset_fields = ["kind", "held_on"]
+
+    def get_serializer_class(self):
+        return MeetingCreateSerializer if self.action == "create" else MeetingSerializer
+
+    @extend_schema(request=MeetingCreateSerializer, responses=MeetingSerializer)
+    def create(self, request, *args, **kwargs):
+        s = MeetingCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        visible = {
+            e.pk: e for e in Enterprise.objects.visible_to(request.user).filter(pk__in=d["enterprises"])
+        }
+        if len(visible) != len(set(d["enterprises"])):
+            raise exceptions.ValidationError({"enterprises": "参会企业不在您的管辖范围内"})
+        problems = [
+            (visible.get(p.get("enterprise")), p["category"], p["description"]) for p in d["problems"]
+        ]
+        try:
+            meeting = services.record_meeting(
+                actor=request.user,
+                kind=d["kind"],
+                title=d["title"],
+                held_on=d["held_on"],
+                enterprises=list(visible.values()),
+                location=d["location"],
+                summary=d["summary"],
+                problems=problems,
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        return Response(MeetingSerializer(meeting).data, status=201)
 
 
 class VisitRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = VisitRule
         fields = ["id", "role", "period", "min_visits", "remind_days"]
+        read_only_fields = ["role"]
 
 
 class LoadLimitSerializer(serializers.ModelSerializer):
@@ -289,10 +364,27 @@ class LoadLimitSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "min_count", "max_count"]
 
 
-class VisitRuleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class VisitRuleViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Minimum visit frequency per role; admins change it with PATCH."""
+
     queryset_base = VisitRule.objects.all()
     serializer_class = VisitRuleSerializer
     pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        rule = serializer.instance
+        d = serializer.validated_data
+        try:
+            serializer.instance = services.set_visit_rule(
+                rule.role,
+                period=d.get("period", rule.period),
+                min_visits=d.get("min_visits", rule.min_visits),
+                remind_days=d.get("remind_days", rule.remind_days),
+                actor=self.request.user,
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
 
 
 class LoadLimitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin
 from zhuqi.core.models import Region
@@ -89,6 +91,21 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return fields
 
 
+class KeySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    key = serializers.BooleanField(default=True)
+
+
+class EnterViewSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ExitSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    achieved = serializers.BooleanField(default=False, help_text="true: 标记达成培育目标（不出库）")
+
+
 class EnterpriseViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
@@ -121,6 +138,21 @@ class EnterpriseViewSet(
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=KeySerializer, responses=KeySerializer)
+    @action(detail=True, methods=["post"])
+    def key(self, request, pk=None):
+        """Designate (or with `key: false` revoke) the enterprise as a key enterprise for a year."""
+        enterprise = self.get_object()
+        s = KeySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            services.set_key(
+                enterprise, s.validated_data["year"], actor=request.user, key=s.validated_data["key"]
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        return Response(s.validated_data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -195,11 +227,28 @@ class ListMembershipSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Named lists (清单) and cultivation pools (培育库) with their progress."""
+    """Named lists (清单) and cultivation pools (培育库) with their progress; `enter` adds an enterprise."""
 
     queryset_base = EnterpriseList.objects.all()
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
+
+    @extend_schema(request=EnterViewSerializer, responses=ListMembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def enter(self, request, pk=None):
+        lst = self.get_object()
+        s = EnterViewSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        enterprise = (
+            Enterprise.objects.visible_to(request.user).filter(pk=s.validated_data["enterprise"]).first()
+        )
+        if enterprise is None:
+            raise exceptions.NotFound("未找到该企业")
+        try:
+            m = services.enter_list(lst, enterprise, actor=request.user, reason=s.validated_data["reason"])
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        return Response(ListMembershipSerializer(m).data, status=201)
 
 
 @extend_schema_view(list=extend_schema(description="Stays of enterprises on lists, scoped by enterprise."))
@@ -207,6 +256,23 @@ class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset_base = ListMembership.objects.select_related("list")
     serializer_class = ListMembershipSerializer
     filterset_fields = ["list", "enterprise"]
+
+    @extend_schema(request=ExitSerializer, responses=ListMembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def exit(self, request, pk=None):
+        """Take the enterprise off the list with a reason, or mark the pool's goal achieved."""
+        membership = self.get_object()
+        s = ExitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            if s.validated_data["achieved"]:
+                services.mark_achieved(membership, actor=request.user)
+            else:
+                services.exit_list(membership, actor=request.user, reason=s.validated_data["reason"])
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise_api_error(exc)
+        membership.refresh_from_db()
+        return Response(ListMembershipSerializer(membership).data)
 
 
 def register(router) -> None:
