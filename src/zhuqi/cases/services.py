@@ -4,6 +4,8 @@ event in the same transaction and notifies (inbox rows now, delivery on commit).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import secrets
 
@@ -44,8 +46,22 @@ PROBLEM_THRESHOLD = 3  # sent back or reopened this many times → problem case,
 
 
 # --- helpers -----------------------------------------------------------------------------------
+_clock: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("zhuqi_cases_now", default=None)
+
+
 def _now() -> dt.datetime:
-    return timezone.now()
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def acting_at(when: dt.datetime):
+    """Run services as if it were `when` (demo and bulk back-filling with explicit timestamps;
+    tests use time_machine instead)."""
+    token = _clock.set(when)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _lock(case: Case) -> Case:

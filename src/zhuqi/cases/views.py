@@ -440,7 +440,8 @@ def case_detail(request, pk):
         "escalations": case.escalations.select_related("by"),
         "meetings": case.meetings.select_related("convened_by"),
         "supervisions": case.supervisions.select_related("department", "issued_by", "responded_by"),
-        "timeline": audit.timeline(case),
+        # the services' transition and event entries (row diffs of the case stay in the audit log)
+        "timeline": [e for e in audit.timeline(case, limit=400) if e.action != "update"],
         "attachments": core_services.attachments_of(case),
         "target_label": "cases.case",
         "target": case,

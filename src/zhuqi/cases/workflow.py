@@ -4,7 +4,8 @@
 status does not change, e.g. an extension request) and the actor kinds allowed:
 
 * dispatch   — the dispatch office (专班办公室) whose region covers the case, or an admin
-* lead       — a department head or handler of the case's current lead department
+* lead       — a department head or handler of the case's current lead department (or the
+               dispatch office's staff when the case fell back to the dispatch office)
 * enterprise — a user of the case's own enterprise
 * leader     — a county leader whose region covers the case
 * supervisor — the supervision office (督查) whose region covers the case
@@ -93,8 +94,9 @@ def actor_kinds(case: Case, user) -> set[str]:
         kinds.add("leader")
     if role == "supervisor" and in_region:
         kinds.add("supervisor")
+    # the lead department's staff; the dispatch office's own staff when the case fell back to it
     if (
-        role in {"dept_head", "handler"}
+        role in {"dept_head", "handler", "dispatch"}
         and case.lead_department_id
         and user.department_id == case.lead_department_id
     ):

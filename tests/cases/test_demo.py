@@ -1,0 +1,25 @@
+"""The demo loader: runs on the core demo county, idempotent, figures like the seeds'."""
+
+from __future__ import annotations
+
+from zhuqi.cases import demo as cases_demo
+from zhuqi.cases import figures as F
+from zhuqi.cases.models import Case, Category, PartnerSystem, RoutingRule
+from zhuqi.core import demo as core_demo
+from zhuqi.core.models import User
+
+
+def test_demo_loader(db, monkeypatch):
+    monkeypatch.setattr(cases_demo, "N_CASES", 90)
+    ctx = core_demo.load_core(None)
+    cases_demo.load(ctx, None)
+    assert Category.objects.filter(parent__isnull=True).count() == 13
+    assert RoutingRule.objects.count() == 12 and PartnerSystem.objects.count() == 2
+    n = Case.objects.count()
+    assert n == 90
+    cases_demo.load(ctx, None)  # idempotent
+    assert Case.objects.count() == n
+    t = F.totals(F.base(User.objects.get(username="dispatch")))
+    assert t["close_rate"]["rate"] >= 90
+    assert t["satisfaction"]["rate"] >= 90
+    assert Case.objects.filter(channel="h12345").exclude(external_no="").exists()
