@@ -385,7 +385,7 @@ def sweep_overdue_approvals(today: dt.date | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             step = (
-                ApprovalStep.objects.select_for_update()
+                ApprovalStep.objects.select_for_update(of=("self",))
                 .select_related("project", "step_type", "department", "project__leader")
                 .get(pk=pk)
             )
