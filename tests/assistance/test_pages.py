@@ -313,3 +313,27 @@ def test_export_visits(world, hs, login):
     response = login(world.alice).get(reverse("assistance:visit_list"), {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][1] == "恒顺集团有限公司" and rows[1][2] == "commissioner"
+
+
+def test_assignment_import_page_preview_then_confirm(world, hs, login):
+    client = login(world.alice)
+    url = reverse("assistance:assignment_import")
+    headers = [c.header for c in AssignmentImporter.columns]
+    data = write_workbook(headers, [[hs.credit_code, 2026, "县级帮扶责任人", "leader", ""]])
+    html = client.post(
+        url, {"action": "preview", "file": SimpleUploadedFile("分工.xlsx", data)}
+    ).content.decode()
+    assert 'data-testid="import-preview"' in html and "新增" in html
+    assert not Assignment.objects.filter(role="county_leader").exists()
+    assert client.post(url, {"action": "confirm"}).status_code == 302
+    assert Assignment.objects.get(role="county_leader").user == world.leader
+    assert login(world.bob).get(url).status_code == 404
+
+
+def test_reminder_command(world, hs):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with travel(dt.date(2026, 1, 10)):  # a Saturday: the commissioner's week ends tomorrow
+        call_command("visit_reminders", stdout=out)
+    assert "已发送走访提醒 1 条" in out.getvalue()
