@@ -337,3 +337,13 @@ def test_reminder_command(world, hs):
     with travel(dt.date(2026, 1, 10)):  # a Saturday: the commissioner's week ends tomorrow
         call_command("visit_reminders", stdout=out)
     assert "已发送走访提醒 1 条" in out.getvalue()
+
+
+def test_nonsense_year_falls_back_and_own_enterprises_lead_the_visit_form(world, hs, login):
+    make_enterprise("阿尔法科技有限公司", world.grid)  # sorts before 恒顺 by pinyin
+    client = login(world.leader)
+    assert client.get(reverse("assistance:assignment_list"), {"year": "abc"}).status_code == 200
+    assert client.get(reverse("assistance:plan_list"), {"year": "99999"}).status_code == 200
+    services.assign(hs, year=2026, role="county_leader", user=world.leader, actor=world.alice)
+    html = client.get(reverse("assistance:visit_create")).content.decode()
+    assert html.index("恒顺集团有限公司") < html.index("阿尔法科技有限公司")

@@ -58,7 +58,20 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        from django.db.models import Case, IntegerField, Value, When
+
+        from zhuqi.enterprises.selectors import assigned_q
+
+        # the official's own enterprises first, then the rest of their scope
+        self.fields["enterprise"].queryset = (
+            Enterprise.objects.visible_to(user)
+            .annotate(
+                is_mine=Case(
+                    When(assigned_q(user), then=Value(1)), default=Value(0), output_field=IntegerField()
+                )
+            )
+            .order_by("-is_mine", "name_initials")
+        )
         self.fields["visited_on"].initial = timezone.localdate()
         _style(self)
 

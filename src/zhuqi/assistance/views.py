@@ -52,6 +52,14 @@ def _official(request):
         raise Http404
 
 
+def _year(value) -> int:
+    """A year from a query or form value; the current year when missing or nonsense."""
+    text = str(value or "").strip()
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    return timezone.localdate().year
+
+
 def _err(exc) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
@@ -324,7 +332,7 @@ def compliance_enterprise(request, pk):
 @login_required
 def assignment_list(request):
     _official(request)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request.GET.get("year"))
     qs = (
         Assignment.objects.visible_to(request.user)
         .filter(year=year)
@@ -412,7 +420,7 @@ def assign(request, pk):
         try:
             result = services.assign(
                 enterprise,
-                year=int(request.POST.get("year") or timezone.localdate().year),
+                year=_year(request.POST.get("year")),
                 role=d["role"],
                 user=d["user"],
                 department=d["department"],
@@ -523,7 +531,7 @@ def assignment_template(request):
 def plan_list(request):
     _official(request)
     today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
+    year = _year(request.GET.get("year"))
     plans = (
         AssistancePlan.objects.visible_to(request.user)
         .filter(year=year)
@@ -546,7 +554,7 @@ def plan_list(request):
 @login_required
 def plan_edit(request, pk):
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request.GET.get("year"))
     if not services.can_edit_plan(request.user, enterprise):
         raise Http404
     plan = AssistancePlan.objects.filter(enterprise=enterprise, year=year).first()
