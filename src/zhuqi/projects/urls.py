@@ -10,6 +10,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("report/monthly.xlsx", views.monthly_report, name="monthly_report"),
+    path("investment/import/", views.actual_import, name="actual_import"),
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/stage/", views.stage_move, name="stage_move"),

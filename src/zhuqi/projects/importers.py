@@ -1,0 +1,85 @@
+"""Excel import of monthly actual investment (月度完成投资): all-or-nothing, with a dry run.
+
+Columns: 项目编号 · 年度 · 月份 · 本月完成投资（万元）. Every row must name a project the importing
+user may edit; a month in the future is refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from zhuqi.core.excel import Column, Importer, RowInvalid
+
+from . import services
+from .models import InvestmentMonth, Project
+
+
+def _int(lo: int, hi: int):
+    def parse(value):
+        try:
+            number = int(float(str(value).strip()))
+        except ValueError as exc:
+            raise RowInvalid("应为整数") from exc
+        if not lo <= number <= hi:
+            raise RowInvalid(f"应在 {lo}–{hi} 之间")
+        return number
+
+    return parse
+
+
+def _wan(value):
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation as exc:
+        raise RowInvalid("应为数字（万元）") from exc
+    if amount < 0:
+        raise RowInvalid("不能为负数")
+    return amount
+
+
+class ActualImporter(Importer):
+    object_name = "月度完成投资"
+    audit_object_type = "projects.investmentmonth"
+    columns = [
+        Column("项目编号", "code", max_length=40),
+        Column("年度", "year", parse=_int(2000, 2100)),
+        Column("月份", "month", parse=_int(1, 12)),
+        Column("本月完成投资（万元）", "amount_wan", parse=_wan),
+    ]
+
+    def prepare(self, rows):
+        codes = {r["code"] for _, r in rows}
+        self.projects = {
+            p.code: p
+            for p in Project.objects.visible_to(self.actor).filter(code__in=codes).select_related("region")
+        }
+
+    def clean_row(self, rownum, row, seen):
+        project = self.projects.get(row["code"])
+        if project is None:
+            raise RowInvalid(f"项目编号|找不到项目「{row['code']}」（或不在您的范围内）")
+        if not services.can_edit(self.actor, project):
+            raise RowInvalid(f"项目编号|您不能填报项目「{project.name}」")
+        today = timezone.localdate()
+        if (row["year"], row["month"]) > (today.year, today.month):
+            raise RowInvalid("月份|不能填报未来月份")
+        key = (row["code"], row["year"], row["month"])
+        if key in seen:
+            raise RowInvalid(f"项目编号|与第 {seen[key]} 行重复")
+        seen[key] = rownum
+        row["project"] = project
+        return row
+
+    def apply_row(self, row) -> bool:
+        existed = InvestmentMonth.objects.filter(
+            project=row["project"], year=row["year"], month=row["month"], actual__isnull=False
+        ).exists()
+        services.record_actual(
+            row["project"],
+            year=row["year"],
+            month=row["month"],
+            amount=row["amount_wan"] * 10000,
+            actor=self.actor,
+        )
+        return not existed
