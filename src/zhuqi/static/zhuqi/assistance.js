@@ -14,7 +14,10 @@ document.addEventListener("DOMContentLoaded", function () {
         list.className = "small text-muted mt-1";
         photos.parentNode.appendChild(list);
       }
-      list.textContent = Array.prototype.map.call(photos.files, function (f) { return f.name; }).join("、");
+      // the browser names a single file itself; list them when there are several
+      list.textContent = photos.files.length > 1
+        ? Array.prototype.map.call(photos.files, function (f) { return f.name; }).join("、")
+        : "";
     });
   }
 });
