@@ -206,8 +206,15 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
         )
         if industrial is False and stage in (Stage.PRODUCING, Stage.AT_CAPACITY):
             stage = Stage.COMPLETED
-        planned_start = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 300))
-        if stage in (Stage.IN_STATS, Stage.COMPLETED, Stage.PRODUCING, Stage.AT_CAPACITY):
+        if stage in (Stage.PLANNED, Stage.SIGNED):
+            planned_start = dt.date(year + 1, 1, 1) + dt.timedelta(days=rng.randint(0, 200))
+        elif stage == Stage.LANDED:  # about to start; some are late
+            planned_start = today + dt.timedelta(days=rng.randint(-40, 90))
+        elif stage == Stage.STARTED:
+            planned_start = dt.date(year, 1, 1) + dt.timedelta(
+                days=rng.randint(0, max(1, (today - dt.date(year, 1, 1)).days - 20))
+            )
+        else:
             planned_start = dt.date(year - 1, 1, 1) + dt.timedelta(days=rng.randint(0, 330))
         planned_completion = planned_start + dt.timedelta(days=rng.randint(300, 900))
         p = Project.objects.create(
@@ -312,13 +319,13 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
         # pace: most near the plan, some ahead, some far behind (yellow and red lights)
         r = rng.random()
         pace = (
-            rng.uniform(1.05, 1.35)
-            if r < 0.3
-            else rng.uniform(0.9, 1.05)
-            if r < 0.7
-            else rng.uniform(0.55, 0.8)
-            if r < 0.9
-            else rng.uniform(0.1, 0.4)
+            rng.uniform(1.05, 1.3)
+            if r < 0.35
+            else rng.uniform(0.93, 1.05)
+            if r < 0.8
+            else rng.uniform(0.6, 0.85)
+            if r < 0.93
+            else rng.uniform(0.15, 0.5)
         )
         for m in range(1, 13):
             actual = None

@@ -226,7 +226,7 @@ def rates_by_region(campaign, visible) -> list[dict]:
         rows.append({"region": child, "n": subset.count(), "rates": stage_rates(subset)})
     own = base.filter(region=region)
     if own.exists():
-        rows.append({"region": region, "n": own.count(), "rates": stage_rates(own)})
+        rows.append({"region": region, "n": own.count(), "rates": stage_rates(own), "own": True})
 
     def key(r):
         vals = [r["rates"][k]["rate"] for k in ("start", "performance")]
