@@ -178,7 +178,7 @@ def test_audit_event_and_notification_on_dispatch(cw):
     services.dispatch_case(case, actor=cw.w.alice, lead=cw.w.jxj)
     entry = AuditEntry.objects.filter(event="dispatched", object_id=str(case.pk)).get()
     assert entry.actor == cw.w.alice
-    assert entry.changes["lead"] == cw.w.jxj.name
+    assert entry.changes["lead_department"] == cw.w.jxj.name
     assert Notification.objects.filter(recipient=cw.w.bob, title__startswith="新交办诉求").exists()
 
 

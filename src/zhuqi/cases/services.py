@@ -72,8 +72,34 @@ def _lock(case: Case) -> Case:
     )
 
 
+def _clean(changes: dict | None) -> dict:
+    """Readable audit changes for the timeline: empty values dropped, lists joined; a tuple
+    stays a pair (old, new). Keys are Case field names (shown by their verbose names) or
+    Chinese labels."""
+    out = {}
+    for key, value in (changes or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, dt.datetime):
+            value = f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        elif not isinstance(value, int | float | str):
+            value = str(value)  # lazy translation proxies (choice labels)
+        out[key] = value
+    return out
+
+
 def _record(case: Case, event: str, actor, changes: dict | None = None, message: str = "") -> None:
-    audit.record("transition", case, event=event, changes=changes or {}, message=message, actor=actor)
+    audit.record("transition", case, event=event, changes=_clean(changes), message=message, actor=actor)
+
+
+def _event(case: Case, event: str, actor=None, changes: dict | None = None, message: str = "") -> None:
+    audit.record("event", case, event=event, changes=_clean(changes), message=message, actor=actor)
 
 
 def _users(qs):
@@ -285,7 +311,7 @@ def create_case(
                 "submitted",
                 actor,
                 {
-                    "channel": channel,
+                    "channel": Channel(channel).label,
                     "external_no": case.external_no,
                     "partner": getattr(partner, "name", ""),
                 },
@@ -313,7 +339,12 @@ def accept_case(case: Case, *, actor, category: Category | None = None, urgency:
         start_clock(case, ClockKind.DISPATCH, case.sla.dispatch_days, now)
         case.status, case.accepted_at = Status.ACCEPTED, now
         _save(case, "accepted_at", "category", "urgency", "sla")
-        _record(case, "accepted", actor, {"category": str(case.category or ""), "urgency": case.urgency})
+        _record(
+            case,
+            "accepted",
+            actor,
+            {"category": str(case.category or ""), "urgency": Urgency(case.urgency).label},
+        )
         _notify(enterprise_users(case), case, "您的诉求已受理")
     return case
 
@@ -330,7 +361,7 @@ def refuse_case(case: Case, *, actor, reason: str) -> Case:
         cancel_all_clocks(case, now)
         case.status, case.refuse_reason = Status.REFUSED, reason[:500]
         _save(case, "refuse_reason")
-        _record(case, "refused", actor, {"reason": reason})
+        _record(case, "refused", actor, {"refuse_reason": reason})
         _notify(enterprise_users(case), case, "您的诉求不予受理", body=reason)
     return case
 
@@ -382,8 +413,8 @@ def dispatch_case(
             "dispatched",
             actor,
             {
-                "lead": lead.name,
-                "assisting": [d.name for d in assisting],
+                "lead_department": lead.name,
+                "协办部门": [d.name for d in assisting],
                 "category": str(case.category or ""),
             },
         )
@@ -402,7 +433,7 @@ def sign_case(case: Case, *, actor) -> Case:
         )
         case.status, case.signed_at = Status.SIGNED, now
         _save(case, "signed_at")
-        _record(case, "signed", actor, {"department": str(actor.department)})
+        _record(case, "signed", actor, {"签收部门": str(actor.department)})
     return case
 
 
@@ -426,7 +457,7 @@ def send_back_case(case: Case, *, actor, reason: str) -> Case:
         case.status = Status.SENT_BACK
         start_clock(case, ClockKind.DISPATCH, _sla(case).dispatch_days, now)
         _save(case, "sendback_count")
-        _record(case, "sent_back", actor, {"reason": reason, "department": str(case.lead_department)})
+        _record(case, "sent_back", actor, {"退单理由": reason, "退单部门": str(case.lead_department)})
         _notify(dispatch_users(case), case, "诉求被退单，请重新交办", body=reason, level="warning")
         _maybe_problem(case, actor)
     return case
@@ -443,7 +474,7 @@ def report_progress(case: Case, *, actor, note: str) -> Case:
         stop_clock(case, ClockKind.PROGRESS, now)
         case.status = Status.IN_PROGRESS
         _save(case)
-        _record(case, "progress", actor, {"note": note[:1000]})
+        _record(case, "progress", actor, {"办理进展": note[:1000]})
         _notify(enterprise_users(case), case, "诉求办理有新进展", body=note)
     return case
 
@@ -459,7 +490,7 @@ def pause_case(case: Case, *, actor, reason: str) -> Case:
         now = _now()
         case.status, case.paused_at = Status.WAITING, now
         _save(case, "paused_at")
-        _record(case, "paused", actor, {"reason": reason})
+        _record(case, "paused", actor, {"需企业补充": reason})
         _notify(enterprise_users(case), case, "请补充诉求材料", body=reason, level="warning")
     return case
 
@@ -479,7 +510,7 @@ def resume_case(case: Case, *, actor, note: str = "") -> Case:
                 setattr(case, CLOCK_FIELDS[clock.kind], clock.due_at)
         case.status, case.paused_at = Status.IN_PROGRESS, None
         _save(case, "paused_at")
-        _record(case, "resumed", actor, {"paused_working_days": paused, "note": note})
+        _record(case, "resumed", actor, {"暂停工作日": paused, "说明": note})
         _notify(department_users(case.lead_department_id), case, "企业已补充，诉求恢复办理")
     return case
 
@@ -533,7 +564,7 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
             start_clock(case, ClockKind.CLOSE, sla.resolve_days + sla.followup_days, now)
             fields += ["reopen_count", "resolved"]
             _save(case, *fields)
-            _record(case, "reopened", actor, {"result": result, "note": note})
+            _record(case, "reopened", actor, {"satisfaction": Satisfaction(result).label, "回访记录": note})
             _notify(
                 department_users(case.lead_department_id),
                 case,
@@ -545,7 +576,9 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
         else:
             case.status = Status.FOLLOWED_UP
             _save(case, *fields)
-            _record(case, "followed_up", actor, {"result": result, "note": note})
+            _record(
+                case, "followed_up", actor, {"satisfaction": Satisfaction(result).label, "回访记录": note}
+            )
             _notify(dispatch_users(case), case, "诉求已回访，待销号")
     return case
 
@@ -560,7 +593,7 @@ def close_case(case: Case, *, actor, note: str = "") -> Case:
         case.status, case.closed_at = Status.CLOSED, now
         case.close_working_days = max(0, working_days_between(case.accepted_at or case.submitted_at, now))
         _save(case, "closed_at", "close_working_days")
-        _record(case, "closed", actor, {"note": note, "working_days": case.close_working_days})
+        _record(case, "closed", actor, {"说明": note, "close_working_days": case.close_working_days})
         _notify(enterprise_users(case), case, "诉求已销号")
     return case
 
@@ -581,8 +614,8 @@ def merge_case(case: Case, *, into: Case, actor) -> Case:
         cancel_all_clocks(case, now)
         case.status, case.merged_into = Status.MERGED, target
         _save(case, "merged_into")
-        _record(case, "merged", actor, {"into": target.no})
-        audit.record("event", target, event="merged_from", changes={"from": case.no}, actor=actor)
+        _record(case, "merged", actor, {"合并至": target.no})
+        _event(target, "merged_from", changes={"合并自": case.no}, actor=actor)
         _notify(enterprise_users(case), case, f"诉求已并入 {target.no} 办理")
     return case
 
@@ -595,7 +628,7 @@ def withdraw_case(case: Case, *, actor, reason: str = "") -> Case:
         cancel_all_clocks(case, now)
         case.status, case.paused_at = Status.WITHDRAWN, None
         _save(case, "paused_at")
-        _record(case, "withdrawn", actor, {"reason": reason})
+        _record(case, "withdrawn", actor, {"撤回原因": reason})
         _notify(dispatch_users(case) + department_users(case.lead_department_id), case, "企业已撤回诉求")
     return case
 
@@ -622,9 +655,7 @@ def request_extension(case: Case, *, actor, days: int, reason: str) -> Extension
         ext = Extension.objects.create(
             case=case, days=days, reason=reason, requested_by=actor, requested_at=now
         )
-        audit.record(
-            "event", case, event="extension_requested", changes={"days": days, "reason": reason}, actor=actor
-        )
+        _event(case, "extension_requested", changes={"延期工作日": days, "理由": reason}, actor=actor)
         _notify(dispatch_users(case), case, "延期申请待审批", body=reason)
     return ext
 
@@ -648,11 +679,10 @@ def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") ->
                     clock.save(update_fields=["due_at"])
                     setattr(case, CLOCK_FIELDS[kind], clock.due_at)
             _save(case)
-        audit.record(
-            "event",
+        _event(
             case,
-            event="extension_approved" if approve else "extension_rejected",
-            changes={"days": ext.days, "note": note, "reply_due_at": case.reply_due_at},
+            "extension_approved" if approve else "extension_rejected",
+            changes={"延期工作日": ext.days, "审批意见": note, "reply_due_at": case.reply_due_at},
             actor=actor,
         )
         _notify(
@@ -673,11 +703,14 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
     )
     Case.objects.filter(pk=case.pk).update(escalation_level=to_level, escalated_at=now)
     case.escalation_level, case.escalated_at = to_level, now
-    audit.record(
-        "event",
+    _event(
         case,
-        event="escalated",
-        changes={"level": [from_level, to_level], "reason": reason, "note": note},
+        "escalated",
+        changes={
+            "escalation_level": (from_level, to_level),
+            "原因": Escalation.Reason(reason).label,
+            "说明": note,
+        },
         actor=actor,
     )
     recipients = department_users(case.lead_department_id) + dispatch_users(case)
@@ -697,11 +730,10 @@ def _maybe_problem(case: Case, actor) -> None:
     if case.sendback_count + case.reopen_count >= PROBLEM_THRESHOLD and not case.is_problem_case:
         case.is_problem_case = True
         Case.objects.filter(pk=case.pk).update(is_problem_case=True)
-        audit.record(
-            "event",
+        _event(
             case,
-            event="problem_case",
-            changes={"sendback": case.sendback_count, "reopen": case.reopen_count},
+            "problem_case",
+            changes={"sendback_count": case.sendback_count, "reopen_count": case.reopen_count},
             actor=actor,
         )
         _escalate(case, 3, Escalation.Reason.PROBLEM_CASE, actor)
@@ -718,7 +750,7 @@ def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
         workflow.check("beyond_local", case, actor)
         case.beyond_local = True
         Case.objects.filter(pk=case.pk).update(beyond_local=True)
-        audit.record("event", case, event="beyond_local", changes={"reason": reason}, actor=actor)
+        _event(case, "beyond_local", changes={"原因": reason}, actor=actor)
         _escalate(case, 3 if case.escalation_level < 3 else 4, Escalation.Reason.BEYOND_LOCAL, actor, reason)
     return case
 
@@ -751,11 +783,10 @@ def hold_meeting(
             decisions=decisions,
             owners=owners,
         )
-        audit.record(
-            "event",
+        _event(
             case,
-            event="meeting_held",
-            changes={"attendees": attendees, "decisions": decisions, "owners": owners},
+            "meeting_held",
+            changes={"参会人员": attendees, "议定事项": decisions, "责任单位": owners},
             actor=actor,
         )
         _notify(
@@ -782,9 +813,7 @@ def supervise_case(case: Case, *, actor, body: str, department: Department | Non
         sup = Supervision.objects.create(
             case=case, kind=Supervision.Kind.NOTICE, department=dept, body=body, issued_by=actor
         )
-        audit.record(
-            "event", case, event="supervised", changes={"department": dept.name, "body": body}, actor=actor
-        )
+        _event(case, "supervised", changes={"督办部门": dept.name, "督办内容": body}, actor=actor)
         _notify(department_users(dept.pk), case, "督办通知", body=body, level="danger")
     return sup
 
@@ -804,13 +833,7 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
             raise ValidationError("该督办已回复")
         sup.response, sup.responded_by, sup.responded_at = response, actor, _now()
         sup.save()
-        audit.record(
-            "event",
-            sup.case,
-            event="supervision_answered",
-            changes={"response": response[:1000]},
-            actor=actor,
-        )
+        _event(sup.case, "supervision_answered", actor, {"书面回复": response[:1000]})
         _notify(
             _users(get_user_model().objects.filter(pk=sup.issued_by_id)),
             sup.case,

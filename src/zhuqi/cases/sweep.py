@@ -79,17 +79,11 @@ def _flag_missed(now, result: SweepResult) -> None:
             by_case: dict[int, list[str]] = {}
             for _, case_id, kind in rows:
                 by_case.setdefault(case_id, []).append(kind)
-            cases = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("region", "lead_department")
-                .in_bulk(list(by_case))
-            )
+            cases = Case.objects.select_related("region", "lead_department").in_bulk(list(by_case))
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
                 labels = "、".join(str(ClockKind(k).label) for k in kinds)
-                audit.record(
-                    "event", case, event="deadline_missed", changes={"clocks": kinds}, message=f"{labels}超时"
-                )
+                services._event(case, "deadline_missed", changes={"超时时限": labels})
                 if ClockKind.REPLY in kinds and case.lead_department_id:
                     sup = Supervision.objects.create(
                         case=case,
@@ -157,7 +151,7 @@ def _remind(now, result: SweepResult) -> None:
                     Supervision.objects.create(
                         case=case, kind=Supervision.Kind.REMINDER, department=case.lead_department, body=body
                     )
-                audit.record("event", case, event="reminded", changes={"clock": kind, "due_at": due})
+                services._event(case, "reminded", changes={"时限": label, "期限": due})
                 services._notify(recipients, case, "催办", body=body, level="warning")
                 result.reminded += 1
 

@@ -434,7 +434,10 @@ def case_detail(request, pk):
         "is_lead": "lead" in kinds,
         "is_enterprise": _role(user) == "enterprise",
         "clocks": CaseClock.objects.filter(case=case).order_by("id"),
-        "departments": case.departments.select_related("department").order_by("-active", "role", "id"),
+        "assisting": [
+            d.department.short_name or d.department.name
+            for d in case.departments.filter(active=True, role="assist").select_related("department")
+        ],
         "extensions": case.extensions.select_related("requested_by", "decided_by"),
         "followups": case.followups.select_related("by"),
         "escalations": case.escalations.select_related("by"),
