@@ -282,6 +282,33 @@ def test_inspection_phone_scoring_page(world, full, login):
     assert "88.00" in page
 
 
+def test_campaign_entry_page_checks_threshold(world, full, login):
+    client = login(world.alice)
+    c = full["campaign"]
+    c.thresholds = {"industrial": 300_000_000}
+    c.save()
+    small = make_project(world, code="S1", total_investment=Decimal("100000000"))
+    resp = client.post(f"/projects/campaigns/{c.pk}/entries/", {"code": "S1", "batch": "start"}, follow=True)
+    assert "入库门槛" in resp.content.decode() and not small.campaign_entries.exists()
+    big = make_project(world, code="B1")
+    client.post(f"/projects/campaigns/{c.pk}/entries/", {"code": "B1", "batch": "start"})
+    assert big.campaign_entries.get().batch == "start"
+    assert (
+        login(world.charlie)
+        .post(f"/projects/campaigns/{c.pk}/entries/", {"code": "B1", "batch": "sign"})
+        .status_code
+        == 404
+    )
+
+
+def test_project_list_query_count_does_not_grow(world, login, django_assert_max_num_queries):
+    for i in range(30):
+        make_project(world, code=f"Q{i:02d}")
+    client = login(world.alice)
+    with django_assert_max_num_queries(20):
+        assert client.get("/projects/").status_code == 200
+
+
 def test_ranking_publish_page(world, full, login):
     client = login(world.alice)
     client.post(f"/projects/rankings/{full['rule'].pk}/publish/", {"period": "2026年5月"})

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/investment/plan/", views.plan_set, name="plan_set"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/entries/", views.campaign_entry_add, name="campaign_entry_add"),
     path("inspections/", views.inspection_list, name="inspection_list"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/score/<int:project_pk>/", views.inspection_score, name="inspection_score"),

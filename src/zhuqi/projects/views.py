@@ -613,12 +613,33 @@ def campaign_detail(request, pk):
                 campaign.year,
                 timezone.localdate(),
             ),
+            "can_manage": services.can_manage_area(user, campaign.region),
+            "batch_choices": CampaignEntry.Batch.choices,
             "thresholds": [
                 (str(Project.Kind(k).label) if k in Project.Kind.values else k, Decimal(str(v)))
                 for k, v in (campaign.thresholds or {}).items()
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def campaign_entry_add(request, pk):
+    campaign = Campaign.objects.get_visible_or_404(request.user, pk=pk)
+    code = request.POST.get("code", "").strip()
+    project = Project.objects.visible_to(request.user).filter(code=code).first()
+    if project is None:
+        messages.error(request, f"找不到项目编号「{code}」")
+    else:
+        try:
+            services.add_to_campaign(
+                campaign, project, batch=request.POST.get("batch", ""), actor=request.user
+            )
+            messages.success(request, f"「{project.name}」已纳入本期")
+        except ValidationError as exc:
+            _messages_from(request, exc)
+    return redirect("projects:campaign_detail", pk=pk)
 
 
 # --- 观摩 ------------------------------------------------------------------------------------------
