@@ -337,3 +337,25 @@ def test_create_project_page(world, login):
     assert p.total_investment == Decimal("500000000") and p.tags == ["亿元以上", "招商引资"]
     assert p.approvals.count() == 7
     assert login(world.charlie).get(f"/projects/{p.pk}/").status_code == 404
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_site_photo_log(world, project, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(world.bob)
+    photo = SimpleUploadedFile("现场核查-0601.png", PNG, content_type="image/png")
+    resp = client.post(
+        f"/core/attach/projects.project/{project.pk}/", {"file": photo, "next": f"/projects/{project.pk}/"}
+    )
+    assert resp.status_code == 302
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert 'alt="现场核查-0601.png"' in page and "2026-06-10" in page
+    assert AuditEntry.objects.filter(event="attachment_added", object_type="projects.project").exists()
+    other = login(world.charlie)
+    assert other.post(f"/core/attach/projects.project/{project.pk}/", {"file": photo}).status_code == 404

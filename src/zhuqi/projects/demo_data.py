@@ -276,6 +276,18 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
                 setattr(p, Project.STAGE_DATE_FIELDS[last.to_stage], last.date)
             StageChange.objects.bulk_create(changes)
             p.save(update_fields=list(Project.STAGE_DATE_FIELDS.values()))
+            last = changes[-1]
+            audit.record(
+                "transition",
+                p,
+                event="stage_moved",
+                changes={
+                    "stage": [last.from_stage, last.to_stage],
+                    "date": last.date,
+                    "evidence": last.evidence,
+                },
+                actor=dispatch,
+            )
 
     # --- approvals: done for started projects, some overdue for early ones ----------------
     steps = []

@@ -473,7 +473,7 @@ class InspectionRound(models.Model):
     @staticmethod
     def scope_q(user):
         scope = scope_for(user)
-        if scope.is_enterprise_user:
+        if not scope.authenticated or scope.is_enterprise_user:
             return NOTHING
         return scope.region_q("region__path") | Q(scorers=user)
 
