@@ -1,11 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.case_list, name="list"),
+    path("", RedirectView.as_view(pattern_name="cases:list", query_string=True), name="root"),
+    path("list/", views.case_list, name="list"),
     path("board/", views.board, name="board"),
     path("inbox/", views.inbox, name="inbox"),
     path("leader/", views.leader_view, name="leader"),

@@ -54,7 +54,7 @@
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: 40, interval: 0, fontSize: 11 } },
       yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10 - 10); }, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
-        { name: "办结率", type: "bar", data: data.close, itemStyle: { color: "#b3261e" } },
+        { name: "办结率", type: "bar", barMaxWidth: 36, data: data.close, itemStyle: { color: "#b3261e" } },
         { name: "满意率", type: "line", data: data.sat, itemStyle: { color: "#198754" } }
       ]
     });
