@@ -256,6 +256,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `role`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "zhuqi.core.models.Role",
+        "RegionKindEnum": "zhuqi.core.models.Region.Kind",
+        "DepartmentKindEnum": "zhuqi.core.models.Department.Kind",
+        "AssignmentRoleEnum": "zhuqi.assistance.models.AssignmentRole",
+        "VisitKindEnum": "zhuqi.assistance.models.Visit.Kind",
+        "MeetingKindEnum": "zhuqi.assistance.models.Meeting.Kind",
+        "PeriodEnum": "zhuqi.assistance.models.Period",
+        "EnterpriseListKindEnum": "zhuqi.enterprises.models.EnterpriseList.Kind",
+        "IndustryLevelEnum": "zhuqi.enterprises.models.Industry.Level",
+    },
 }
 
 # Content-Security-Policy: everything from our own origin; no CDN exists on an intranet.
