@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("ZHUQI_HOME", Path.cwd()))
@@ -218,6 +219,19 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs (celery beat). Each is also a management command for cron:
+# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`.
+CELERY_BEAT_SCHEDULE = {
+    "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
+    "visit-reminders": {
+        "task": "assistance.visit_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "project-approvals-sweep": {
+        "task": "zhuqi.projects.tasks.sweep_overdue_approvals",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # Outbound notification channels (dotted paths). Console by default.
 NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["zhuqi.core.channels.ConsoleChannel"])
