@@ -15,7 +15,7 @@ class ProjectsConfig(AppConfig):
         from .demo_data import load_demo
 
         officials = menu.OFFICIALS
-        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "kanban", menu.ALL, 30))
+        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", menu.ALL, 30))
         menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", officials, 31))
         menu.register(menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", officials, 32))
         menu.register(

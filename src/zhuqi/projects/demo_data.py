@@ -154,8 +154,9 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
             dept = depts.get("经信局") if rng.random() < 0.6 else depts.get("商务局")
         else:
             kind, industry, pattern = rng.choice(OTHER)
-            name = pattern.format(p=rng.choice(PLACES), n=rng.choice("一二三"))
             region = rng.choice(towns + [county])
+            place = region.name if region.kind == "town" else rng.choice(PLACES)
+            name = pattern.format(p=place, n=rng.choice("一二三"))
             dept = depts.get(
                 {"infrastructure": "住建局", "social": "发改委", "energy": "发改委"}.get(kind, "发改委")
             )
