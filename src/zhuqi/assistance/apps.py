@@ -21,7 +21,7 @@ class AssistanceConfig(AppConfig):
         register_attachable("assistance.meeting")
         officials = menu.OFFICIALS
         menu.register(
-            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 10)
+            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 5)
         )
         menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
         menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))

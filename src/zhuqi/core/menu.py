@@ -48,6 +48,24 @@ def register(item: MenuItem) -> None:
         _items.append(item)
 
 
+# Section headings of the sidebar, by order range (an item's order decides its section).
+GROUPS = [
+    (10, _("诉求办理")),
+    (20, _("企业服务")),
+    (30, _("项目推进")),
+    (40, _("督查考核")),
+    (80, _("基础管理")),
+]
+
+
+def group_of(order: int):
+    label = None
+    for start, name in GROUPS:
+        if order >= start:
+            label = name
+    return label
+
+
 def menu_for(user) -> list[dict]:
     role = "admin" if user.is_superuser else user.role
     out = []
@@ -58,7 +76,15 @@ def menu_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        out.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
+        out.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "name": item.url_name,
+                "group": group_of(item.order),
+            }
+        )
     return out
 
 
