@@ -301,6 +301,18 @@ def test_campaign_entry_page_checks_threshold(world, full, login):
     )
 
 
+def test_list_filters(world, login):
+    make_project(world, code="T1", name="外资项目甲", tags=["外资", "亿元以上"])
+    make_project(world, code="T2", name="技改项目乙", tags=["技改"])
+    client = login(world.alice)
+    page = client.get("/projects/?tag=外资").content.decode()
+    assert "外资项目甲" in page and "技改项目乙" not in page
+    page = client.get("/projects/?q=技改").content.decode()
+    assert "技改项目乙" in page and "外资项目甲" not in page
+    page = client.get("/projects/?light=grey").content.decode()
+    assert "外资项目甲" in page
+
+
 def test_project_list_query_count_does_not_grow(world, login, django_assert_max_num_queries):
     for i in range(30):
         make_project(world, code=f"Q{i:02d}")

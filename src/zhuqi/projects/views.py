@@ -77,14 +77,13 @@ def _filtered(request, qs):
         qs = qs.filter(department_id=dept)
     tag = request.GET.get("tag")
     if tag:
-        qs = qs.filter(tags__contains=[tag]) if _json_contains_ok() else qs.filter(tags__icontains=tag)
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            qs = qs.filter(tags__contains=[tag])
+        else:  # SQLite has no JSON containment: match in Python over (pk, tags)
+            qs = qs.filter(pk__in=[pk for pk, tags in qs.values_list("pk", "tags") if tag in (tags or [])])
     return qs
-
-
-def _json_contains_ok() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
 
 
 # --- ledger -------------------------------------------------------------------------------
