@@ -176,3 +176,37 @@ def test_routing_rules_page(cw, login):
     case = services.dispatch_case(case, actor=w.alice, category=cw.labor)
     assert case.lead_department == w.jxj
     assert login(w.bob).get(reverse("cases:rules")).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["cases:board", "cases:list", "cases:leader", "cases:inbox"])
+def test_query_count_does_not_grow_with_rows(cw, login, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = cw.w
+    user = w.bob if url_name == "cases:inbox" else (w.leader if url_name == "cases:leader" else w.alice)
+    client = login(user)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(
+                reverse(url_name) + ("?tab=sign" if url_name == "cases:inbox" else "?tab=unrouted")
+            )
+        assert r.status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        services.dispatch_case(
+            cw.to("accepted"), actor=w.alice, lead=w.jxj
+        ) if url_name == "cases:inbox" else cw.to("accepted")
+    few = count()
+    for _ in range(8):
+        services.dispatch_case(
+            cw.to("accepted"), actor=w.alice, lead=w.jxj
+        ) if url_name == "cases:inbox" else cw.to("accepted")
+    assert count() == few
+
+
+def test_leader_mine_filter(cw, login):
+    r = login(cw.w.leader).get(reverse("cases:leader") + "?mine=1")
+    assert r.status_code == 200 and r.context["mine"] is True

@@ -642,8 +642,13 @@ def _cases(ents, cats, depts, stdout) -> None:  # noqa: C901 - one scripted year
             continue
         with _at(closing):
             services.close_case(case, actor=dispatch, note="销号")
+    from zhuqi.core.models import Notification
+
     from .sweep import sweep
 
+    # a year of demo notifications: everything older than two weeks counts as read
+    old = timezone.now() - dt.timedelta(days=14)
+    Notification.objects.filter(url__startswith="/cases/", created_at__lt=old).update(read_at=timezone.now())
     result = sweep()
     if stdout:
         closed = Case.objects.filter(status=Status.CLOSED).count()

@@ -35,6 +35,7 @@ class Metric:
     numerator: Q
     denominator: Q | None = None  # None: a plain count
     definition: str = ""
+    lower_is_better: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -84,6 +85,7 @@ def metrics() -> list[Metric]:
             FOLLOWED & Q(reopen_count__gt=0),
             FOLLOWED,
             "曾因不满意重办的件数 ÷ 已回访件数",
+            lower_is_better=True,
         ),
     ]
 

@@ -273,7 +273,9 @@ def inbox(request):
         ).distinct(),
     }
     counts = {k: v.count() for k, v in queries.items()}
-    tab = request.GET.get("tab") if request.GET.get("tab") in queries else "sign"
+    tab = request.GET.get("tab")
+    if tab not in queries:
+        tab = next((k for k, _label in INBOX_TABS if counts[k]), "sign")
     qs = queries[tab].with_rag(now).select_related(*LIST_RELATED).order_by("next_due_at", "-id")
     return render(
         request,
@@ -288,6 +290,17 @@ def leader_view(request):
     if _role(request.user) not in {"leader", "admin", "supervisor"}:
         raise Http404
     base = Case.objects.visible_to(request.user)
+    mine = request.GET.get("mine") == "1"
+    if mine:  # the enterprises this leader is assigned to (包抓/包联), read from assistance
+        from django.apps import apps
+
+        try:
+            assignment = apps.get_model("assistance", "Assignment")
+        except LookupError:
+            assignment = None
+        if assignment is not None:
+            ents = assignment.objects.filter(user=request.user, ended_on__isnull=True).values("enterprise_id")
+            base = base.filter(enterprise_id__in=ents)
     qs = (
         base.filter(status__in=OPEN_STATUSES)
         .with_rag()
@@ -304,7 +317,9 @@ def leader_view(request):
         .filter(open__gt=0)
         .order_by("-level3", "-open")[:20]
     )
-    return render(request, "cases/leader.html", {"page": _page(request, qs), "per_enterprise": per_ent})
+    return render(
+        request, "cases/leader.html", {"page": _page(request, qs), "per_enterprise": per_ent, "mine": mine}
+    )
 
 
 # --- create ----------------------------------------------------------------------------------
