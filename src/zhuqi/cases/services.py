@@ -428,7 +428,7 @@ def sign_case(case: Case, *, actor) -> Case:
         workflow.check("sign", case, actor)
         now = _now()
         stop_clock(case, ClockKind.SIGN, now)
-        CaseDepartment.objects.filter(case=case, active=True, department_id=case.lead_department_id).update(
+        CaseDepartment.objects.filter(case=case, active=True, role=CaseDepartment.Role.LEAD).update(
             signed_at=now
         )
         case.status, case.signed_at = Status.SIGNED, now
@@ -447,7 +447,7 @@ def send_back_case(case: Case, *, actor, reason: str) -> Case:
         workflow.check("send_back", case, actor)
         now = _now()
         limit = _sla(case).sendback_days
-        if now > due_at(case.dispatched_at, limit):
+        if now > due_at(case.dispatched_at or now, limit):
             raise ValidationError(f"已超过退单时限（交办后 {limit} 个工作日内），请签收办理或申请协调")
         for kind in (ClockKind.SIGN,):
             stop_clock(case, kind, now)
@@ -531,7 +531,10 @@ def reply_case(case: Case, *, actor, reply: str, resolved: bool = True) -> Case:
         case.followup_token = secrets.token_urlsafe(24)
         _save(case, "replied_at", "reply", "resolved", "followup_token")
         _record(case, "replied", actor, {"reply": reply[:1000], "resolved": bool(resolved)})
-        _notify(enterprise_users(case) + dispatch_users(case), case, "诉求已答复，请评价")
+        _notify(enterprise_users(case), case, "诉求已答复，请评价")
+        rate_url = f"/cases/rate/{case.pk}/{case.followup_token}/"
+        body = f"请电话回访；或把一次性评价链接发给企业联系人 {case.contact_phone}：{rate_url}"
+        _notify(dispatch_users(case), case, "诉求已答复，待回访", body=body)
     return case
 
 

@@ -87,7 +87,7 @@ def actor_kinds(case: Case, user) -> set[str]:
         if _own_enterprise_id(user) == case.enterprise_id:
             kinds.add("enterprise")
         return kinds
-    in_region = bool(scope.region_path) and case.region.path.startswith(scope.region_path)
+    in_region = bool(scope.region_path) and case.region.path.startswith(scope.region_path or "")
     if role == "dispatch" and in_region:
         kinds.add("dispatch")
     if role == "leader" and in_region:
