@@ -58,7 +58,12 @@ class PortalForm(forms.Form):
         label=_("问题类别（可不选）"), required=False, coerce=int, empty_value=None
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     file = forms.FileField(label=_("附件（图片、PDF、Word）"), required=False)
 
     def __init__(self, *args, **kwargs):
