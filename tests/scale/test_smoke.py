@@ -172,3 +172,18 @@ def test_list_pages_query_counts_bounded_and_page_benchmark():
     assert all(m.notes == "bounded" for m in enterprise_pages), [(m.name, m.notes) for m in enterprise_pages]
     measurements = benchmarks.bench_pages(users, repeat=1)
     assert measurements and all(m.median > 0 and m.ratio and m.queries for m in measurements)
+
+
+def test_work_calendar_snapshot_agrees_with_the_calendar():
+    from zhuqi.core import workcalendar
+    from zhuqi.scale.parts import WorkDays
+
+    cal = WorkDays(dt.date(2023, 1, 1), dt.date(2027, 12, 31))
+    start = dt.datetime(2024, 9, 27, 3, tzinfo=dt.UTC)  # before National Day and its 调休 Sunday
+    for days in range(0, 400, 7):
+        moment = start + dt.timedelta(days=days, hours=days % 23)
+        for n in (-10, -5, 0, 1, 7, 15):
+            assert cal.add(moment, n) == workcalendar.add_working_days(moment, n), (moment, n)
+        later = moment + dt.timedelta(days=days % 40)
+        assert cal.between(moment, later) == workcalendar.working_days_between(moment, later)
+        assert cal.due_at(moment, 7) == workcalendar.due_at(moment, 7)

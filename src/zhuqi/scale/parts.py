@@ -7,6 +7,7 @@ part with the reason, so a model changing under the generator never breaks the c
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import random
@@ -16,6 +17,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+from zhuqi.core.workcalendar import SHANGHAI, end_of_day, is_working_day
 
 from .generate import Context, register_part
 
@@ -46,6 +49,38 @@ def check_fields(label: str, provided: set[str]) -> str | None:
             continue  # the writer fills "" for text without a default
         return f"模型 {label} 新增了必填字段 {f.name}（生成器需要更新）"
     return None
+
+
+class WorkDays:
+    """A snapshot of the work calendar (weekends, holidays, 调休, overrides) for the generated
+    years, taken before any COPY starts: `zhuqi.core.workcalendar` may re-read its override
+    table at any moment, and no other query can run on a connection while a COPY is open."""
+
+    def __init__(self, first: dt.date, last: dt.date):
+        span = (last - first).days + 1
+        self.days = [d for d in (first + dt.timedelta(days=i) for i in range(span)) if is_working_day(d)]
+
+    @staticmethod
+    def _date(value: dt.date | dt.datetime) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.astimezone(SHANGHAI).date()
+        return value
+
+    def add(self, start: dt.date | dt.datetime, n: int) -> dt.date:
+        """As `workcalendar.add_working_days`."""
+        d = self._date(start)
+        idx = bisect.bisect_right(self.days, d) + n - 1 if n > 0 else bisect.bisect_left(self.days, d) + n
+        return self.days[max(0, min(idx, len(self.days) - 1))]
+
+    def between(self, a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> int:
+        """As `workcalendar.working_days_between`: working days in (a, b]."""
+        da, db = self._date(a), self._date(b)
+        if db < da:
+            return -self.between(db, da)
+        return bisect.bisect_right(self.days, db) - bisect.bisect_right(self.days, da)
+
+    def due_at(self, start: dt.datetime, n: int) -> dt.datetime:
+        return end_of_day(self.add(start, n))
 
 
 def _aware(day: dt.date, minutes: int) -> dt.datetime:
@@ -326,6 +361,7 @@ def gen_cases(ctx: Context) -> None:
     years = ctx.scale.years
     # adoption grows: year k of `years` weighs 1.25**k; the current year only up to today
     start = dt.date(today.year - years + 1, 1, 1)
+    cal = WorkDays(dt.date(start.year - 1, 1, 1), dt.date(today.year + 2, 12, 31))
     span = (today - start).days + 1
     day_weights = [1.25 ** ((start + dt.timedelta(days=d)).year - start.year) for d in range(span)]
     cum_day = _cumulative(day_weights)
@@ -338,8 +374,6 @@ def gen_cases(ctx: Context) -> None:
     ids = {"dept": w.next_id(CaseDepartment), "clock": w.next_id(CaseClock), "esc": w.next_id(Escalation)}
 
     def pick(cum: list[float]) -> int:
-        import bisect
-
         return bisect.bisect_left(cum, rng.random() * cum[-1])
 
     def rows(first: int, last: int) -> Iterator[dict]:
@@ -399,7 +433,7 @@ def gen_cases(ctx: Context) -> None:
             dispatched = accepted + dt.timedelta(hours=rng.uniform(0.5, 20))
             signed = dispatched + dt.timedelta(hours=rng.uniform(0.5, 24))
             row.update(dispatched_at=dispatched, lead_department_id=lead)
-            reply_due = dispatched + dt.timedelta(days=_wd_to_days(7 if not major else 15))
+            reply_due = cal.due_at(dispatched, 15 if major else 7)
             dept_rows.append(
                 {
                     "id": ids["dept"],
@@ -431,27 +465,31 @@ def gen_cases(ctx: Context) -> None:
                 yield row
                 continue
             row["signed_at"] = signed
-            replied = dispatched + dt.timedelta(days=_wd_to_days(wd), hours=rng.uniform(0, 8))
+            replied = dt.datetime.combine(
+                cal.add(dispatched, wd), dt.time(9, rng.randrange(0, 60)), SHANGHAI
+            ) + dt.timedelta(hours=rng.uniform(0, 8))
+            # a state is only reached once its moment has passed
+            followed = replied + dt.timedelta(days=rng.uniform(0.5, 4))
+            closed = followed + dt.timedelta(days=rng.uniform(0, 3))
+            if status == "closed" and closed >= now:
+                status = "followed_up"
+            if status == "followed_up" and followed >= now:
+                status = "replied"
+            if status == "replied" and replied >= now:
+                status = "in_progress"
+            row["status"] = status
             open_ = status in ("signed", "in_progress", "waiting")
             if open_:
                 row["reply_due_at"] = reply_due
                 row["next_due_at"] = reply_due if status != "waiting" else None
                 if status == "waiting":  # the clock is paused while the enterprise answers
                     row["paused_at"] = min(now, signed + dt.timedelta(days=rng.uniform(1, 5)))
-                # as if the sweep had run every day until yesterday (its rules, working days
-                # approximated by 7/5 calendar days): clocks overdue for more than a day are
-                # flagged and escalated; today's newly missed ones are left for the sweep
-                flagged = None
-                overdue = now - reply_due
-                if overdue > dt.timedelta(days=1) and status != "waiting":
-                    flagged = reply_due + dt.timedelta(hours=1)
-                    steps = [(2, "overdue", flagged)]
-                    level3 = reply_due + dt.timedelta(days=_wd_to_days(LONG_OVERDUE) + 1)
-                    if level3 < now - dt.timedelta(days=1):
-                        steps.append((3, "long_overdue", level3))
-                        level4 = level3 + dt.timedelta(days=_wd_to_days(STUCK) + 1)
-                        if level4 < now - dt.timedelta(days=1):
-                            steps.append((4, "stuck", level4))
+                # as if the sweep had run every day until yesterday: clocks missed before then
+                # are flagged and escalated by its rules; the last day's work is left to it
+                flagged, steps = None, []
+                if status != "waiting":
+                    flagged, steps = _sweep_history(cal, reply_due, now)
+                if steps:
                     for lvl, reason, at in steps:
                         esc_rows.append(
                             {
@@ -479,7 +517,7 @@ def gen_cases(ctx: Context) -> None:
                 ids["clock"] += 1
                 yield row
                 continue
-            late = max(0, round((replied - reply_due).days * 5 / 7))
+            late = max(0, cal.between(reply_due, replied))
             clock_rows.append(
                 {
                     "id": ids["clock"],
@@ -498,7 +536,6 @@ def gen_cases(ctx: Context) -> None:
                 row["next_due_at"] = replied + dt.timedelta(days=_wd_to_days(3))
                 yield row
                 continue
-            followed = replied + dt.timedelta(days=rng.uniform(0.5, 4))
             r = rng.random()
             row.update(
                 followed_up_at=followed,
@@ -509,8 +546,8 @@ def gen_cases(ctx: Context) -> None:
                 row["next_due_at"] = followed + dt.timedelta(days=_wd_to_days(2))
                 yield row
                 continue
-            row["closed_at"] = followed + dt.timedelta(days=rng.uniform(0, 3))
-            row["close_working_days"] = wd + 2
+            row["closed_at"] = closed
+            row["close_working_days"] = cal.between(submitted, row["closed_at"])
             yield row
 
     # In chunks: a chunk of cases, then its side rows (one COPY at a time per connection),
@@ -528,6 +565,26 @@ def _flush(w, dept_rows: list, clock_rows: list, esc_rows: list) -> None:
         if rows:
             w.write(model, rows, total=None)
             rows.clear()
+
+
+def _sweep_history(
+    cal: WorkDays, reply_due: dt.datetime, now: dt.datetime
+) -> tuple[dt.datetime | None, list]:
+    """What daily sweeps up to yesterday did to a running reply clock due at `reply_due`:
+    (flagged_at, [(level, reason, at), …]), using the sweep's thresholds in working days."""
+    yesterday = now - dt.timedelta(days=1)
+    if reply_due >= yesterday:
+        return None, []
+    flagged = reply_due + dt.timedelta(hours=1)
+    steps: list[tuple[int, str, dt.datetime]] = [(2, "overdue", flagged)]
+    due_day = reply_due.astimezone(SHANGHAI).date()
+    level3 = dt.datetime.combine(cal.add(due_day, LONG_OVERDUE + 1), dt.time(1), SHANGHAI)
+    if level3 < yesterday:
+        steps.append((3, "long_overdue", level3))
+        level4 = dt.datetime.combine(cal.add(level3, STUCK + 1), dt.time(1), SHANGHAI)
+        if level4 < yesterday:
+            steps.append((4, "stuck", level4))
+    return flagged, steps
 
 
 def _status(rng: random.Random, age_days: int, wd: int) -> str:
