@@ -371,3 +371,28 @@ def test_site_photo_log(world, project, login):
     assert AuditEntry.objects.filter(event="attachment_added", object_type="projects.project").exists()
     other = login(world.charlie)
     assert other.post(f"/core/attach/projects.project/{project.pk}/", {"file": photo}).status_code == 404
+
+
+def test_edit_project_page(world, project, login):
+    client = login(world.bob)  # the responsible department
+    resp = client.post(
+        f"/projects/{project.pk}/edit/",
+        {
+            "code": "IGNORED",
+            "name": "年产10万吨生物基材料项目（调整）",
+            "kind": "industrial",
+            "level": "province_dxz",
+            "region": world.park.pk,
+            "total_investment_wan": "60000",
+            "year_planned_wan": "",
+            "tags": ["技改"],
+            "department": world.jxj.pk,
+            "leader": world.leader.pk,
+            "team": [world.bob.pk],
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    project.refresh_from_db()
+    assert project.code == "P001" and project.level == "province_dxz"
+    assert project.total_investment == Decimal("600000000") and list(project.team.all()) == [world.bob]
+    assert login(world.observer).get(f"/projects/{project.pk}/edit/").status_code == 403
