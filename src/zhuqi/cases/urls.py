@@ -1,13 +1,11 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:list", query_string=True), name="root"),
-    path("list/", views.case_list, name="list"),
+    path("", views.case_list, name="list"),
     path("board/", views.board, name="board"),
     path("inbox/", views.inbox, name="inbox"),
     path("leader/", views.leader_view, name="leader"),
