@@ -129,6 +129,16 @@ def _capture():
         yield counter
 
 
+def url_of(name: str, fallback: str) -> str:
+    """A page's path by its URL name (pages move; names stay), else `fallback`."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return fallback
+
+
 def _get(client: Client, url: str) -> tuple[int, int, int]:
     """(status, queries, bytes) of one GET."""
     with _capture() as ctx:
@@ -184,7 +194,7 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
         client = _client(user)
         scope_path = None if who == "admin" else user.region.path
         for label, base, search_param, size in (
-            ("企业库搜索页", "/enterprises/", "q", 50),
+            ("企业库搜索页", url_of("enterprises:enterprise_list", "/enterprises/"), "q", 50),
             ("企业 API 列表", "/api/v1/enterprises/", "search", 50),
         ):
             for searched in (False, True):
@@ -247,14 +257,16 @@ def bench_query_growth(users: dict) -> list[Measurement]:
     with many (API page_size 5 vs 100; a narrow search vs a full page)."""
     out = []
     user = users["dispatch"] or users["admin"]
+    ent_list = url_of("enterprises:enterprise_list", "/enterprises/")
+    case_list = url_of("cases:list", "/cases/")
     pairs = [
         (
             "企业 API page_size 5 vs 100",
             "/api/v1/enterprises/?page_size=5",
             "/api/v1/enterprises/?page_size=100",
         ),
-        ("企业库 1 行 vs 50 行", "/enterprises/?q=" + _one_name(user), "/enterprises/"),
-        ("诉求列表 1 行 vs 50 行", "/cases/?q=" + _one_case_no(user), "/cases/"),
+        ("企业库 1 行 vs 50 行", f"{ent_list}?q={_one_name(user)}", ent_list),
+        ("诉求列表 1 行 vs 50 行", f"{case_list}?q={_one_case_no(user)}", case_list),
     ]
     for label, few, many in pairs:
         try:
@@ -306,7 +318,7 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
     total = Case.objects.visible_to(user).count()
     pages = max(1, -(-total // 50))
     for page in sorted({1, max(1, int(pages * 0.9))}):
-        url = f"/cases/?page={page}"
+        url = f"{url_of('cases:list', '/cases/')}?page={page}"
         status, queries, _ = _get(client, url)
         if status != 200:
             out.append(Measurement(f"诉求列表 {url}", "ms", float("nan"), [], notes=f"HTTP {status}"))

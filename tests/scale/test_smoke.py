@@ -154,17 +154,18 @@ def test_list_pages_query_counts_bounded_and_page_benchmark():
     generate("tiny", seed=5, today=TODAY, verbosity=0)
     users = benchmarks.generated_users()
     assert users["dispatch"] is not None and users["admin"] is not None
+    ent_list = benchmarks.url_of("enterprises:enterprise_list", "/enterprises/")
     counts = benchmarks.page_query_counts(
         users["dispatch"],
         [
             "/api/v1/enterprises/?page_size=5",
             "/api/v1/enterprises/?page_size=100",
-            "/enterprises/?page=1",
-            "/enterprises/?page=3",
+            f"{ent_list}?page=1",
+            f"{ent_list}?page=3",
         ],
     )
     assert counts["/api/v1/enterprises/?page_size=5"] == counts["/api/v1/enterprises/?page_size=100"]
-    assert counts["/enterprises/?page=1"] == counts["/enterprises/?page=3"]
+    assert counts[f"{ent_list}?page=1"] == counts[f"{ent_list}?page=3"]
     assert max(counts.values()) <= 25
     growth = {m.name: m for m in benchmarks.bench_query_growth(users)}
     enterprise_pages = [m for name, m in growth.items() if "企业" in name]
