@@ -128,6 +128,30 @@ def test_inspection_rules(world, inspection):
         services.submit_scores(r, x, {c1.pk: 90}, actor=world.alice)
 
 
+def test_ranking_by_inspection_score_for_projects_and_departments(world, inspection):
+    r, x, y, (c1, c2, c3) = inspection
+    z = make_project(world, code="Z1", name="丙项目", department=world.zrzy)
+    r.projects.add(z)
+    for project, (a, b, c) in ((x, (90, 80, 40)), (y, (70, 70, 35)), (z, (60, 60, 30))):
+        services.submit_scores(r, project, {c1.pk: a, c2.pk: b, c3.pk: c}, actor=world.alice)
+    services.publish_inspection(r, actor=world.alice)
+    rule = RankingRule.objects.create(
+        name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
+    )
+    pub = services.publish_ranking(rule, period="2026年上半年", actor=world.alice, today=dt.date(2026, 7, 1))
+    assert pub.red == [{"name": "甲项目", "value": "84.00"}] and pub.black == [
+        {"name": "丙项目", "value": "60.00"}
+    ]
+    rule.subject = "department"
+    rule.save()
+    rows = services.ranking_rows(rule, dt.date(2026, 7, 1))
+    # 甲 = (90×40 + 80×30 + 80×30) / 100 = 84; 工信局: (84 + 70) / 2 = 77.00; 自然资源局: 60
+    assert [(row["name"], row["value"]) for row in rows] == [
+        ("尉氏县工信局", Decimal("77.00")),
+        ("尉氏县自然资源局", Decimal("60.00")),
+    ]
+
+
 def test_ranking_publication_red_and_black(world):
     for i, amount in enumerate([600000, 500000, 400000, 100000, 0]):
         p = make_project(world, code=f"R{i}", name=f"项目{i}")

@@ -797,9 +797,27 @@ def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
             region__path__startswith=rule.region.path, status=InspectionRound.Status.PUBLISHED
         ).first()
         if latest:
-            for r in figures.inspection_results(latest):
-                if r.total is not None and rule.subject == RankingRule.Subject.PROJECT:
-                    rows.append({"id": r.project.pk, "name": r.project.name, "value": r.total})
+            results = [r for r in figures.inspection_results(latest) if r.total is not None]
+            if rule.subject == RankingRule.Subject.PROJECT:
+                rows = [{"id": r.project.pk, "name": r.project.name, "value": r.total} for r in results]
+            else:  # a department's score: the mean total of its projects in the round
+                dept_names = dict(
+                    Department.objects.filter(projects__in=[r.project for r in results]).values_list(
+                        "pk", "name"
+                    )
+                )
+                by_dept: dict[int, list[Decimal]] = {}
+                for r in results:
+                    if r.project.department_id in dept_names:
+                        by_dept.setdefault(r.project.department_id, []).append(r.total)
+                rows = [
+                    {
+                        "id": pk,
+                        "name": dept_names[pk],
+                        "value": (sum(v, Decimal(0)) / len(v)).quantize(Decimal("0.01")),
+                    }
+                    for pk, v in by_dept.items()
+                ]
             rows.sort(key=lambda r: -r["value"])
     return rows
 
