@@ -363,6 +363,8 @@ class Case(models.Model):
             models.Index(fields=["lead_department", "status"], name="case_lead_status"),
             # figures by period
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
+            # the case list's default order (newest first) and figures' period filter
+            models.Index(fields=["-submitted_at", "-id"], name="case_submitted_desc"),
         ]
         constraints = [
             models.UniqueConstraint(

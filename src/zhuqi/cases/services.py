@@ -115,7 +115,9 @@ def dispatch_users(case: Case) -> list:
 def department_users(*dept_ids) -> list:
     User = get_user_model()
     return _users(
-        User.objects.filter(department_id__in=[d for d in dept_ids if d], role__in=["dept_head", "handler"])
+        User.objects.filter(
+            department_id__in=[d for d in dept_ids if d], role__in=["dept_head", "handler", "dispatch"]
+        )
     )
 
 
