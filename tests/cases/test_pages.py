@@ -210,3 +210,22 @@ def test_query_count_does_not_grow_with_rows(cw, login, url_name):
 def test_leader_mine_filter(cw, login):
     r = login(cw.w.leader).get(reverse("cases:leader") + "?mine=1")
     assert r.status_code == 200 and r.context["mine"] is True
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["admin", "alice", "leader", "head", "bob", "supervisor", "observer", "enterprise_user", "grid_member"],
+)
+def test_home_card_links_open(cw, login, persona):
+    from zhuqi.cases.views import home_card
+
+    cw.to("in_progress")
+    client = login(getattr(cw.w, persona))
+    r = client.get(reverse("home"))
+    assert r.status_code == 200
+    card = home_card(r.wsgi_request)
+    if card is None:
+        return
+    for _label, _n, url in card["stats"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(card["link"]).status_code == 200

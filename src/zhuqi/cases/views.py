@@ -99,22 +99,27 @@ def home_card(request):
             ("已超时", mine.filter(next_due_at__lt=now).count(), reverse("cases:inbox") + "?tab=overdue"),
         ]
         link = reverse("cases:inbox")
-    else:
+    elif _is_dispatch(user):
+        board_url = reverse("cases:board")
         stats = [
-            ("待受理", qs.filter(status=Status.SUBMITTED).count(), reverse("cases:board") + "?tab=new"),
+            ("待受理", qs.filter(status=Status.SUBMITTED).count(), board_url + "?tab=new"),
             (
                 "待交办",
                 qs.filter(status__in=[Status.ACCEPTED, Status.SENT_BACK]).count(),
-                reverse("cases:board") + "?tab=unrouted",
+                board_url + "?tab=unrouted",
             ),
-            ("已超时", qs.filter(next_due_at__lt=now).count(), reverse("cases:board") + "?tab=overdue"),
-            (
-                "提级调度",
-                qs.filter(escalation_level__gte=2).count(),
-                reverse("cases:board") + "?tab=escalated",
-            ),
+            ("已超时", qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue"),
+            ("提级调度", qs.filter(escalation_level__gte=2).count(), board_url + "?tab=escalated"),
         ]
-        link = reverse("cases:board") if _is_dispatch(user) else reverse("cases:list")
+        link = board_url
+    else:
+        list_url = reverse("cases:list")
+        stats = [
+            ("办理中", qs.count(), list_url + "?open=1"),
+            ("已超时", qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red"),
+            ("县级以上调度", qs.filter(escalation_level__gte=3).count(), list_url + "?open=1&level=3"),
+        ]
+        link = reverse("cases:leader") if role in {"leader", "supervisor"} else list_url
     return {
         "template": "cases/_home_card.html",
         "title": "企业诉求",
