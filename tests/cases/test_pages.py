@@ -229,3 +229,14 @@ def test_home_card_links_open(cw, login, persona):
     for _label, _n, url in card["stats"]:
         assert client.get(url).status_code == 200, url
     assert client.get(card["link"]).status_code == 200
+
+
+def test_comments_on_case_follow_scope(cw, login):
+    case = cw.to("signed")
+    c = login(cw.w.enterprise_user)
+    r = c.post(reverse("core:comment_add", args=["cases.case", case.pk]), {"body": "请问什么时候能送电？", "next": "/"})
+    assert r.status_code == 302
+    page = login(cw.w.bob).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "请问什么时候能送电" in page
+    r = login(cw.w.charlie).post(reverse("core:comment_add", args=["cases.case", case.pk]), {"body": "x"})
+    assert r.status_code == 404

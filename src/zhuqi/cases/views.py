@@ -466,13 +466,18 @@ def case_detail(request, pk):
         # the services' transition and event entries (row diffs of the case stay in the audit log)
         "timeline": [e for e in audit.timeline(case, limit=400) if e.action != "update"],
         "attachments": core_services.attachments_of(case),
+        "comments": core_services.comments_of(case),
         "target_label": "cases.case",
         "target": case,
         "satisfactions": Satisfaction.choices,
         "now": timezone.now(),
     }
     if _role(user) == "enterprise":
-        ctx["timeline"] = [e for e in ctx["timeline"] if e.action == "transition"]
+        ctx["timeline"] = [
+            e
+            for e in ctx["timeline"]
+            if e.action == "transition" or e.event in {"comment_added", "attachment_added"}
+        ]
     if "dispatch" in kinds and case.status in {Status.SUBMITTED, Status.ACCEPTED, Status.SENT_BACK}:
         ctx["suggestion"] = routing.suggest(f"{case.title} {case.description}")
         cat = case.category or (ctx["suggestion"].category if ctx["suggestion"].confidence >= 0.5 else None)
