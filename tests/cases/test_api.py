@@ -178,3 +178,20 @@ def test_open311_scope_of_key(cw, client, partner):
     assert r.status_code == 400
     body = json.loads(r.content)
     assert "未找到企业" in body[0]["description"]
+
+
+def test_routing_rules_api(cw):
+    w = cw.w
+    payload = {
+        "category": cw.labor.pk,
+        "region": w.county.pk,
+        "lead_department": w.jxj.pk,
+        "assisting_departments": [w.zrzy.pk],
+    }
+    assert api(w.bob).post("/api/v1/case-routing-rules/", payload, format="json").status_code == 403
+    r = api(w.alice).post("/api/v1/case-routing-rules/", payload, format="json")
+    assert r.status_code == 201, r.content
+    bad = dict(payload, category=cw.other.pk, region=w.other_county.pk)
+    assert api(w.alice).post("/api/v1/case-routing-rules/", bad, format="json").status_code == 400
+    assert api(w.charlie).get(f"/api/v1/case-routing-rules/{r.json()['id']}/").status_code == 404
+    assert api(w.alice).delete(f"/api/v1/case-routing-rules/{r.json()['id']}/").status_code == 204

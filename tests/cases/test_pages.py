@@ -234,7 +234,10 @@ def test_home_card_links_open(cw, login, persona):
 def test_comments_on_case_follow_scope(cw, login):
     case = cw.to("signed")
     c = login(cw.w.enterprise_user)
-    r = c.post(reverse("core:comment_add", args=["cases.case", case.pk]), {"body": "请问什么时候能送电？", "next": "/"})
+    r = c.post(
+        reverse("core:comment_add", args=["cases.case", case.pk]),
+        {"body": "请问什么时候能送电？", "next": "/"},
+    )
     assert r.status_code == 302
     page = login(cw.w.bob).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "请问什么时候能送电" in page

@@ -438,7 +438,10 @@ class SlaPolicyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SlaPolicySerializer
 
 
-class RoutingRuleViewSet(viewsets.ReadOnlyModelViewSet):
+class RoutingRuleViewSet(viewsets.ModelViewSet):
+    """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
+    of regions within its own scope."""
+
     serializer_class = RoutingRuleSerializer
 
     def get_queryset(self):
@@ -447,6 +450,44 @@ class RoutingRuleViewSet(viewsets.ReadOnlyModelViewSet):
         if self.request.user.role == "enterprise":
             return RoutingRule.objects.none()
         return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
+
+    def _check_write(self, serializer):
+        from zhuqi.core.models import Region
+
+        user = self.request.user
+        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
+            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
+        data = serializer.validated_data
+        region = data.get("region")
+        if region is not None and not Region.objects.visible_to(user).filter(pk=region.pk).exists():
+            raise exceptions.ValidationError({"region": "该区划不在您的管辖范围内"})
+        depts = Department.objects.visible_to(user)
+        for dept in [data.get("lead_department"), *data.get("assisting_departments", [])]:
+            if dept is not None and not depts.filter(pk=dept.pk).exists():
+                raise exceptions.ValidationError({"lead_department": f"部门「{dept}」不在您的管辖范围内"})
+
+    def perform_create(self, serializer):
+        self._check_write(serializer)
+        rule = serializer.save()
+        audit.record(
+            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        self._check_write(serializer)
+        rule = serializer.save()
+        audit.record(
+            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        user = self.request.user
+        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
+            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
+        audit.record(
+            "event", instance, event="routing_rule_deleted", changes={"rule": str(instance)}, actor=user
+        )
+        instance.delete()
 
 
 class FiguresViewSet(viewsets.ViewSet):
