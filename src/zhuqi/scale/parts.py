@@ -349,14 +349,13 @@ def gen_cases(ctx: Context) -> None:
     channel_weights = [wt for _, wt in CHANNELS]
     # cases per enterprise are skewed too: bigger enterprises raise more
     ent_ids = list(world.enterprise_region)
-    ent_weights = [1.0 + (i * 2654435761 % 97) / 24 for i in range(len(ent_ids))]
     ent_model = apps.get_model("enterprises", "Enterprise")
-    contacts = {}
-    if len(ent_ids) <= 300_000:
-        contacts = dict(
-            ent_model.objects.filter(pk__in=ent_ids).values_list("id", "employees").iterator(chunk_size=20000)
-        )
-        ent_weights = [1.0 + math.log1p(contacts.get(e) or 1) for e in ent_ids]
+    sizes = dict(
+        ent_model.objects.filter(region__path__startswith=f"{world.province_code}/")
+        .values_list("id", "employees")
+        .iterator(chunk_size=20000)
+    )
+    ent_weights = [1.0 + math.log1p(sizes.get(e) or 1) for e in ent_ids]
     cum_ent = _cumulative(ent_weights)
     years = ctx.scale.years
     # adoption grows: year k of `years` weighs 1.25**k; the current year only up to today
