@@ -243,3 +243,13 @@ def test_comments_on_case_follow_scope(cw, login):
     assert "请问什么时候能送电" in page
     r = login(cw.w.charlie).post(reverse("core:comment_add", args=["cases.case", case.pk]), {"body": "x"})
     assert r.status_code == 404
+
+
+def test_capped_count(cw, login, monkeypatch):
+    from zhuqi.cases import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for _ in range(5):
+        cw.to("submitted")
+    r = login(cw.w.alice).get(reverse("cases:list"))
+    assert r.context["page"].paginator.count == 3

@@ -28,6 +28,8 @@ EVENT_LABELS = {
     "supervised": "督办",
     "supervision_answered": "督办回复",
     "deadline_missed": "超时",
+    "routing_rule_saved": "保存分拨规则",
+    "routing_rule_deleted": "删除分拨规则",
     "reminded": "催办",
 }
 

@@ -44,8 +44,22 @@ from .models import (
 LIST_RELATED = ("enterprise", "category", "lead_department", "region")
 
 
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (SELECT COUNT(*) FROM (… LIMIT cap)), so a province-wide
+    list never counts a million rows to draw its pager; deeper pages are reached by filters."""
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[:COUNT_CAP].count()
+        return self._capped_count
+
+
 def _page(request, qs, per_page=30):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 def _role(user) -> str:
