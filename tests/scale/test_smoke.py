@@ -188,3 +188,46 @@ def test_work_calendar_snapshot_agrees_with_the_calendar():
         later = moment + dt.timedelta(days=days % 40)
         assert cal.between(moment, later) == workcalendar.working_days_between(moment, later)
         assert cal.due_at(moment, 7) == workcalendar.due_at(moment, 7)
+
+
+def test_province_shaped_tree_with_few_rows():
+    """The province's shape (17 cities × 10 counties) with few rows: codes stay unique and
+    well-formed, every county gets its departments, officials and enterprises."""
+    from zhuqi.core.models import Department
+    from zhuqi.scale.generate import Scale
+
+    shape = SCALES["province"]
+    small = Scale(
+        "province-shape",
+        shape.cities,
+        shape.counties_per_city,
+        shape.towns_per_county,
+        shape.parks_per_county,
+        shape.grids_per_park,
+        enterprises=1700,
+        officials=2000,
+        cases=0,
+        projects=0,
+    )
+    generate(small, only=["core", "enterprises"], today=TODAY, verbosity=0)
+    counties = list(Region.objects.filter(kind="county"))
+    assert Region.objects.filter(kind="city").count() == 17 and len(counties) == 170
+    assert all(len(c.code) == 6 and c.code.isdigit() for c in counties)
+    assert len({c.name for c in counties}) == 170
+    per_county = Counter(e.credit_code[2:8] for e in Enterprise.objects.all())
+    assert set(per_county) == {c.code for c in counties}
+    assert Department.objects.filter(region__kind="county").values("region").distinct().count() == 170
+    assert (
+        User.objects.filter(role="dispatch", region__kind="county").values("region").distinct().count() == 170
+    )
+
+
+def test_command_shows_progress():
+    import io
+
+    err = io.StringIO()
+    call_command(
+        "generate", "--scale", "tiny", "--only", "core,enterprises", stderr=err, stdout=io.StringIO()
+    )
+    text = err.getvalue()
+    assert "enterprises.enterprise" in text and "行/秒" in text and "完成" in text
