@@ -361,6 +361,55 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
     return out
 
 
+DASHBOARDS = [
+    ("首页", "home", 300),
+    ("诉求调度台", "cases:board", 300),
+    ("诉求统计", "cases:figures", 300),
+    ("项目台账", "projects:project_list", 100),
+    ("项目挂图作战", "projects:board", 300),
+]
+
+
+def bench_dashboards(users: dict, *, repeat: int = 5) -> list[Measurement]:
+    """Home, boards and figures pages for the county dispatch officer and the province admin:
+    medians and query counts against the DESIGN §5 budget. There is no single "best possible"
+    query for a dashboard, so no floor and no ratio here: the budget is the yardstick."""
+    from django.urls import NoReverseMatch, reverse
+
+    out = []
+    for who in ("dispatch", "admin"):
+        user = users[who]
+        if user is None:
+            continue
+        client = _client(user)
+        for label, name, budget in DASHBOARDS:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                out.append(Measurement(f"{label} [{who}]", "ms", float("nan"), [], notes=f"no URL {name}"))
+                continue
+            status, queries, size = _get(client, url)
+            if status != 200:
+                out.append(
+                    Measurement(f"{label} [{who}] {url}", "ms", float("nan"), [], notes=f"HTTP {status}")
+                )
+                continue
+            samples, _ = timed(lambda c=client, u=url: c.get(u), repeat)
+            m = median(samples) * 1000
+            out.append(
+                Measurement(
+                    name=f"{label} [{who}] {url}",
+                    unit="ms",
+                    median=round(m, 1),
+                    samples=_ms(samples),
+                    queries=queries,
+                    notes=f"budget {budget} ms: {'within' if m <= budget else 'OVER'}",
+                    extra={"bytes": size},
+                )
+            )
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Generator throughput vs COPY/INSERT of the same rows
 # --------------------------------------------------------------------------------------------
