@@ -118,6 +118,7 @@ ROADS = [
 ]
 TOWN_SUFFIX = ["镇", "镇", "镇", "乡", "街道"]
 PARK_KINDS = ["经济技术开发区", "高新技术产业开发区", "现代产业园", "食品产业园", "化工园区"]
+PARK_SHORT = ["经开区管委会", "高新区管委会", "产业园管委会", "食品园管委会", "化工园管委会"]
 
 # division code → the word a company of that trade puts in its name
 TRADE_WORDS = {
@@ -538,11 +539,12 @@ def gen_core(
         for town in county.towns:
             tname = county.region_names[town]
             d[tname] = department(town, f"{cn}{tname}人民政府", tname, "town")
-        for park in county.parks:
+        for pi, park in enumerate(county.parks):
             pname = county.region_names[park]
-            d[pname] = department(park, f"{pname}管理委员会", pname[-6:], "park")
+            d[pname] = department(park, f"{pname}管理委员会", PARK_SHORT[pi % len(PARK_SHORT)], "park")
         county.department_ids = list(d.values())
     w.write(Department, dept_rows, total=len(dept_rows))
+    dept_region = {row["id"]: row["region_id"] for row in dept_rows}
 
     # officials -----------------------------------------------------------------------------
     prefix = user_prefix(province_code)
@@ -597,14 +599,13 @@ def gen_core(
         plan += [("dispatch", county.id, d["专班办公室"], "专班工作人员")] * 2
         plan += [("supervisor", county.id, d["专班办公室"], "督查组")] * 2
         plan += [("observer", county.id, None, "县统计局")]
-        plan += [
-            ("leader", county.id, None, rng.choice(["县委常委", "副县长", "县人大副主任", "县政协副主席"]))
-        ] * 7
+        leader_titles = ["县委常委", "副县长", "县人大副主任", "县政协副主席"]
+        plan += [("leader", county.id, None, rng.choice(leader_titles)) for _ in range(7)]
         for short, dept_id in d.items():
             if short in ("领导小组", "专班办公室", "经信局"):
                 continue
-            plan.append(("dept_head", county.id, dept_id, "负责人"))
-            plan.append(("handler", county.id, dept_id, "经办人"))
+            plan.append(("dept_head", dept_region[dept_id], dept_id, "负责人"))
+            plan.append(("handler", dept_region[dept_id], dept_id, "经办人"))
         for grids in county.park_grids.values():
             plan += [("grid", g, None, "网格员") for g in grids]
         plan += [("grid", g, None, "网格员") for g in county.town_grids.values()]
@@ -614,7 +615,7 @@ def gen_core(
         for i in range(rest):
             if i % 4 == 3:
                 dept_id = county.department_ids[rng.randrange(2, len(county.department_ids))]
-                plan.append(("handler", county.id, dept_id, "经办人"))
+                plan.append(("handler", dept_region[dept_id], dept_id, "经办人"))
             else:
                 plan.append(("commissioner", rng.choice(parks + [county.id]), None, "首席服务专员"))
         for role, region_id, dept_id, title in plan:
