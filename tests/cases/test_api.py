@@ -195,3 +195,22 @@ def test_routing_rules_api(cw):
     assert api(w.alice).post("/api/v1/case-routing-rules/", bad, format="json").status_code == 400
     assert api(w.charlie).get(f"/api/v1/case-routing-rules/{r.json()['id']}/").status_code == 404
     assert api(w.alice).delete(f"/api/v1/case-routing-rules/{r.json()['id']}/").status_code == 204
+
+
+def test_open311_post_xml(cw, client, partner):
+    r = client.post(
+        "/open311/v2/requests.xml",
+        {
+            "api_key": partner.plain_key,
+            "service_code": "labor",
+            "description": "企业急需招聘技工",
+            "account_id": cw.ent.credit_code,
+        },
+    )
+    assert r.status_code == 201 and r["Content-Type"].startswith("text/xml")
+    no = ET.fromstring(r.content).find("request/service_request_id").text  # noqa: S314 - our own response
+    assert Case.objects.get(no=no).category == cw.labor
+    r = client.post(
+        "/open311/v2/requests.xml", {"api_key": partner.plain_key, "service_code": "nope", "description": "x"}
+    )
+    assert r.status_code == 400 and ET.fromstring(r.content).tag == "errors"  # noqa: S314

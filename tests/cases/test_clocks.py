@@ -35,7 +35,8 @@ def test_accept_clock_skips_national_day(cw):
         case = services.accept_case(case, actor=cw.w.alice)
     c = clock(case, "accept")
     assert c.state == "met" and c.late_working_days == 0
-    assert local_date(case.dispatch_due_at) == dt.date(2026, 10, 9)
+    # dispatch within 1 working day of receipt: due the same day as acceptance
+    assert local_date(case.dispatch_due_at) == dt.date(2026, 10, 8)
 
 
 def test_sunday_tiaoxiu_workday_counts(cw):
@@ -182,3 +183,22 @@ def test_reply_outcome_and_close_working_days(cw):
         case = services.close_case(case, actor=cw.w.alice)
     assert case.close_working_days == 7  # (9-28, 10-13]: 29, 30, 8, 9, 10 (Sat workday), 12, 13
     assert Case.objects.get(pk=case.pk).next_due_at is None
+
+
+def test_most_specific_sla_policy_wins(cw):
+    land = SlaPolicy.objects.create(name="用地类 10 个工作日", category=cw.land, resolve_days=10)
+    land_major = SlaPolicy.objects.create(
+        name="用地重大 30", category=cw.land, urgency="major", resolve_days=30
+    )
+    case = _dispatched(cw, at(2026, 10, 9))
+    assert case.sla == cw.sla  # no category yet: the generic policy
+    with time_machine.travel(at(2026, 10, 9), tick=False):
+        c2 = cw.new()
+        c2 = services.accept_case(c2, actor=cw.w.alice, category=cw.land_quota)
+        assert c2.sla == land  # a sub-category inherits its parent's policy
+        c3 = cw.new()
+        c3 = services.accept_case(c3, actor=cw.w.alice, category=cw.land_quota, urgency="major")
+        assert c3.sla == land_major
+        c4 = cw.new()
+        c4 = services.accept_case(c4, actor=cw.w.alice, category=cw.labor, urgency="major")
+        assert c4.sla == cw.sla_major

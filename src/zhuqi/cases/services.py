@@ -338,7 +338,10 @@ def accept_case(case: Case, *, actor, category: Category | None = None, urgency:
             case.urgency = urgency
         case.sla = policy_for(case.category, case.urgency)
         stop_clock(case, ClockKind.ACCEPT, now)
-        start_clock(case, ClockKind.DISPATCH, case.sla.dispatch_days, now)
+        # "13710": dispatched within 1 working day of *receipt*, so the dispatch clock runs from
+        # submission, not from acceptance (a late acceptance leaves the dispatch already late)
+        dispatch_due = due_at(case.submitted_at, case.sla.dispatch_days)
+        start_clock(case, ClockKind.DISPATCH, case.sla.dispatch_days, now, due=dispatch_due)
         case.status, case.accepted_at = Status.ACCEPTED, now
         _save(case, "accepted_at", "category", "urgency", "sla")
         _record(
