@@ -214,3 +214,18 @@ def test_open311_post_xml(cw, client, partner):
         "/open311/v2/requests.xml", {"api_key": partner.plain_key, "service_code": "nope", "description": "x"}
     )
     assert r.status_code == 400 and ET.fromstring(r.content).tag == "errors"  # noqa: S314
+
+
+def test_partner_key_generated_in_admin(cw, client):
+    client.force_login(cw.w.admin)
+    r = client.post(
+        "/admin/cases/partnersystem/add/",
+        {"name": "96388平台", "channel": "h96388", "region": cw.w.county.pk, "is_active": "on"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    p = PartnerSystem.objects.get(name="96388平台")
+    assert len(p.key_hash) == 64
+    msg = next(str(m) for m in r.context["messages"] if "api_key" in str(m))
+    key = msg.split("api_key：")[1].split("（")[0]
+    assert PartnerSystem.by_key(key) == p

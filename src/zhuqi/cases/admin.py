@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
 
@@ -31,7 +31,24 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(PartnerSystem)
 class PartnerSystemAdmin(admin.ModelAdmin):
+    """Partner systems' api keys are generated here and shown once; only a hash is stored."""
+
     list_display = ["name", "channel", "region", "key_prefix", "is_active"]
+    readonly_fields = ["key_prefix", "created_at"]
+    actions = ["reset_key"]
+
+    def save_model(self, request, obj, form, change):
+        key = obj.new_key() if not obj.key_hash else None
+        super().save_model(request, obj, form, change)
+        if key:
+            messages.warning(request, f"「{obj.name}」的 api_key：{key}（只显示这一次，请妥善交给对接方）")
+
+    @admin.action(description="重置 api_key")
+    def reset_key(self, request, queryset):
+        for obj in queryset:
+            key = obj.new_key()
+            obj.save(update_fields=["key_hash", "key_prefix"])
+            messages.warning(request, f"「{obj.name}」的新 api_key：{key}（只显示这一次）")
 
 
 @admin.register(Case)

@@ -436,6 +436,11 @@ def portal_new(request):
         else:
             _attach(request, case)
             messages.success(request, f"诉求已提交，编号 {case.no}。我们将在 1 个工作日内受理。")
+            dups = routing.similar_open_cases(ent_id, f"{case.title} {case.description}", exclude_pk=case.pk)
+            if dups:
+                messages.info(
+                    request, f"您有相似的诉求正在办理（{dups[0][0].no}），专班办公室可能会将两者合并办理。"
+                )
             return redirect(case)
     return render(request, "cases/portal_form.html", {"form": form})
 
