@@ -549,17 +549,18 @@ def _cases(ents, cats, depts, stdout) -> None:  # noqa: C901 - one scripted year
         cat = cats[sub[0]]
         with _at(accepted):
             case = services.accept_case(case, actor=dispatch, category=cat)
-        # merge a duplicate now and then (same enterprise, an open case)
-        if i % 83 == 41:
-            target = (
-                Case.objects.filter(enterprise=ent, status__in=["dispatched", "signed", "in_progress"])
-                .exclude(pk=case.pk)
-                .first()
-            )
-            if target:
-                with _at(_later(rng, accepted, 0)):
-                    services.merge_case(case, into=target, actor=dispatch)
-                continue
+        # now and then the same problem arrives again through the hotline: merged into this one
+        if i % 53 == 41:
+            with _at(_later(rng, accepted, 0)):
+                dup = services.create_case(
+                    ent,
+                    channel="h12345",
+                    title=title,
+                    description=description + "（企业通过 12345 热线再次反映）",
+                    actor=dispatch,
+                    external_no=f"12345-{day:%Y%m%d}-{i:04d}D",
+                )
+                services.merge_case(dup, into=case, actor=dispatch)
         dispatched = _later(rng, accepted, 0)
         with _at(dispatched):
             case = services.dispatch_case(case, actor=dispatch)
@@ -605,6 +606,11 @@ def _cases(ents, cats, depts, stdout) -> None:  # noqa: C901 - one scripted year
                     decisions="由自然资源局向市局申请指标调剂，经信局跟踪项目进度",
                     owners="自然资源局局长，10个工作日内",
                 )
+            if i % 226 == 57:  # the first such case goes on to the leading group
+                with _at(_later(rng, signed, 4)):
+                    case = services.escalate_case(
+                        case, actor=officials["leader"], note="县级协调后仍需领导小组研究"
+                    )
         replied = _later(rng, dispatched, reply_wd)
         if replied.date() >= today or age_wd <= reply_wd:
             continue  # still in progress (some of these are overdue: the sweep below flags them)
