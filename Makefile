@@ -36,7 +36,9 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy $(TYPED)
 
-TYPED ?= src/zhuqi/core/services.py src/zhuqi/core/audit.py src/zhuqi/core/scope.py src/zhuqi/core/workcalendar.py src/zhuqi/core/notify.py
+TYPED ?= src/zhuqi/core/services.py src/zhuqi/core/audit.py src/zhuqi/core/scope.py src/zhuqi/core/workcalendar.py \
+  src/zhuqi/core/notify.py src/zhuqi/core/imports.py $(filter-out src/zhuqi/core/services.py,$(wildcard src/zhuqi/*/services.py)) \
+  src/zhuqi/cases/workflow.py src/zhuqi/cases/sweep.py
 
 migrations-check: $(VENV)/.installed
 	$(ZHUQI) makemigrations --check --dry-run

@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "PeriodEnum": "zhuqi.assistance.models.Period",
         "EnterpriseListKindEnum": "zhuqi.enterprises.models.EnterpriseList.Kind",
         "IndustryLevelEnum": "zhuqi.enterprises.models.Industry.Level",
+        "ProjectStageEnum": "zhuqi.projects.models.Stage",
     },
 }
 

@@ -80,3 +80,9 @@ def test_timeline_shows_field_labels_not_column_names(world, login):
         world.jxj.save()
     page = login(world.alice).get(f"/core/departments/{world.jxj.pk}/").content.decode()
     assert "电话：" in page and "0371-7777777" in page and "phone：" not in page
+
+
+def test_only_the_longest_matching_menu_entry_is_active(world, login):
+    page = login(world.admin).get("/core/regions/")
+    active = [i["name"] for i in page.context["nav_menu"] if i["active"]]
+    assert active == ["core:region_list"]

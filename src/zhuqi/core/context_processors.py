@@ -10,7 +10,14 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    ctx = {"nav_menu": menu_for(user), "unread_count": unread_count(user)}
+    items = menu_for(user)
+    # The active entry is the one whose URL is the longest prefix of the current path.
+    path = request.path
+    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    active = max(matches, key=lambda i: len(i["url"]))["url"] if matches else None
+    for item in items:
+        item["active"] = item["url"] == active
+    ctx = {"nav_menu": items, "unread_count": unread_count(user)}
     if user.is_system_admin:
         from .workcalendar import missing_arrangement_warning
 

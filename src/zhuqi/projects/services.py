@@ -7,6 +7,7 @@ import datetime as dt
 import importlib
 import logging
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -77,10 +78,9 @@ def can_edit(user, project: Project) -> bool:
         return True
     if project.department_id and project.department_id == user.department_id:
         return True
+    region_path = scope.region_path
     return (
-        user.role in EDITOR_ROLES
-        and bool(scope.region_path)
-        and project.region.path.startswith(scope.region_path)
+        user.role in EDITOR_ROLES and bool(region_path) and project.region.path.startswith(region_path or "")
     )
 
 
@@ -195,14 +195,14 @@ def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str 
                     "date": f"「{Stage(to_stage).label}」日期不能早于「{Stage(current).label}」日期 {prev_date:%Y-%m-%d}"
                 }
             )
-        field = Project.STAGE_DATE_FIELDS[to_stage]
+        field = Project.STAGE_DATE_FIELDS[Stage(to_stage)]
         setattr(project, field, date)
     else:
         if not evidence:
             raise ValidationError({"evidence": "回退阶段请说明原因"})
-        field = Project.STAGE_DATE_FIELDS.get(current)
-        if field:
-            setattr(project, field, None)
+        cleared = Project.STAGE_DATE_FIELDS.get(Stage(current))
+        if cleared:
+            setattr(project, cleared, None)
     project.stage = to_stage
     project.save(update_fields=["stage", *Project.STAGE_DATE_FIELDS.values()])
     change = StageChange.objects.create(
@@ -343,6 +343,7 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
 
     step.escalated_at = timezone.now()
     step.save(update_fields=["escalated_at"])
+    assert step.due_date is not None  # only steps with a due date can be overdue
     days_late = working_days_between(step.due_date, today)
     title = f"审批逾期：{step.project.name} · {step.step_type.name}（逾期 {days_late} 个工作日）"
     audit.record(
@@ -560,7 +561,7 @@ def baseline_variance(project: Project) -> list[dict]:
     baseline = project.baselines.first()
     out = []
     for t in Task.objects.filter(project=project):
-        row = {"task": t, "baseline_start": None, "baseline_finish": None, "slip": None}
+        row: dict[str, Any] = {"task": t, "baseline_start": None, "baseline_finish": None, "slip": None}
         snap = baseline.tasks.get(str(t.pk)) if baseline else None
         if snap:
             bf = dt.date.fromisoformat(snap["finish"])
@@ -601,12 +602,14 @@ def plan_year(
     (12 amounts). The ledger's year plan follows when `year` is the current year."""
     _require_edit(actor, project)
     project = _lock(project)
+    if method in ("even", "profile") and amount is None:
+        raise ValidationError({"amount": "请填写年度计划投资"})
     if method == "even":
-        parts = split_amount(Decimal(amount), [Decimal(1)] * 12)
+        parts = split_amount(Decimal(amount or 0), [Decimal(1)] * 12)
     elif method == "profile":
         if not profile or len(profile) != 12:
             raise ValidationError({"profile": "分月比例需要 12 个数"})
-        parts = split_amount(Decimal(amount), [Decimal(str(w)) for w in profile])
+        parts = split_amount(Decimal(amount or 0), [Decimal(str(w)) for w in profile])
     elif method == "manual":
         if not months or len(months) != 12:
             raise ValidationError({"months": "请填写 12 个月的计划投资"})
@@ -808,8 +811,9 @@ def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
                 )
                 by_dept: dict[int, list[Decimal]] = {}
                 for r in results:
-                    if r.project.department_id in dept_names:
-                        by_dept.setdefault(r.project.department_id, []).append(r.total)
+                    dept_id = r.project.department_id
+                    if dept_id is not None and dept_id in dept_names and r.total is not None:
+                        by_dept.setdefault(dept_id, []).append(r.total)
                 rows = [
                     {
                         "id": pk,
