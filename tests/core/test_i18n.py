@@ -146,11 +146,6 @@ def test_home_menu_in_english(world, client):
         assert text not in html, text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.views.ROLE_HOME_TITLES is built with eager gettext at import time, so the "
-    "home title stays Chinese; it needs gettext_lazy (then drop this marker)",
-)
 def test_home_title_in_english(world, client):
     html = _english_home(world, client)
     title = _between(html, 'data-testid="home-title"', "</h1>")

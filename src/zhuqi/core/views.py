@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,16 +76,16 @@ def second_factor(request):
 
 
 ROLE_HOME_TITLES = {
-    Role.ADMIN: _("系统管理工作台"),
-    Role.DISPATCH: _("专班办公室工作台"),
-    Role.LEADER: _("领导驾驶舱"),
-    Role.DEPT_HEAD: _("部门工作台"),
-    Role.HANDLER: _("经办工作台"),
-    Role.COMMISSIONER: _("首席服务专员工作台"),
-    Role.GRID: _("网格员工作台"),
-    Role.SUPERVISOR: _("督查工作台"),
-    Role.OBSERVER: _("概览"),
-    Role.ENTERPRISE: _("企业服务"),
+    Role.ADMIN: gettext_lazy("系统管理工作台"),
+    Role.DISPATCH: gettext_lazy("专班办公室工作台"),
+    Role.LEADER: gettext_lazy("领导驾驶舱"),
+    Role.DEPT_HEAD: gettext_lazy("部门工作台"),
+    Role.HANDLER: gettext_lazy("经办工作台"),
+    Role.COMMISSIONER: gettext_lazy("首席服务专员工作台"),
+    Role.GRID: gettext_lazy("网格员工作台"),
+    Role.SUPERVISOR: gettext_lazy("督查工作台"),
+    Role.OBSERVER: gettext_lazy("概览"),
+    Role.ENTERPRISE: gettext_lazy("企业服务"),
 }
 
 # Later apps add cards to a role's home page: callables (request) -> dict | None
