@@ -198,14 +198,22 @@ class Visit(models.Model):
 
 
 class VisitProblem(models.Model):
-    """A problem the enterprise raised during a visit (text and category; the cases app turns
-    these into cases later)."""
+    """A problem the enterprise raised during a visit; recording it puts a case (诉求) into the
+    pool, linked here."""
 
     visit = models.ForeignKey(
         Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="problems"
     )
     category = models.CharField(_("问题类别"), max_length=40)
     description = models.TextField(_("问题描述"), max_length=2000)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -410,6 +418,14 @@ class MeetingProblem(models.Model):
     )
     category = models.CharField(_("问题类别"), max_length=40)
     description = models.TextField(_("问题描述"), max_length=2000)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

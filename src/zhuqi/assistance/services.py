@@ -257,7 +257,18 @@ def record_visit(
         category, description = (category or "").strip(), (description or "").strip()
         if not description:
             continue
-        VisitProblem.objects.create(visit=visit, category=category or "其他", description=description)
+        problem = VisitProblem.objects.create(
+            visit=visit, category=category or "其他", description=description
+        )
+        problem.case = raise_case(
+            enterprise,
+            channel="visit",
+            category=problem.category,
+            description=description,
+            actor=actor,
+            visit=visit,
+        )
+        problem.save(update_fields=["case"])
     for upload in photos:
         add_attachment(visit, upload, actor=actor)
     audit.record(
@@ -272,6 +283,25 @@ def record_visit(
         actor=actor,
     )
     return visit
+
+
+def raise_case(enterprise: Enterprise, *, channel: str, category: str, description: str, actor, visit=None):
+    """Put a problem raised on a visit or at a meeting into the case pool (诉求), so it is
+    accepted, dispatched and closed like any other. The category is matched by name."""
+    from zhuqi.cases import services as case_services
+    from zhuqi.cases.models import Category
+
+    matched = Category.objects.filter(name=category, is_active=True).first() if category else None
+    title = description.splitlines()[0][:60]
+    return case_services.create_case(
+        enterprise,
+        channel=channel,
+        title=f"{category}：{title}" if category and category != "其他" else title,
+        description=description,
+        category=matched,
+        actor=actor,
+        visit=visit,
+    )
 
 
 @transaction.atomic
@@ -457,12 +487,21 @@ def record_meeting(
     meeting.enterprises.set(enterprises)
     for ent, category, description in problems:
         if (description or "").strip():
-            MeetingProblem.objects.create(
+            problem = MeetingProblem.objects.create(
                 meeting=meeting,
                 enterprise=ent,
                 category=(category or "其他").strip(),
                 description=description.strip(),
             )
+            if ent is not None:  # a problem of one enterprise becomes its case; general remarks stay notes
+                problem.case = raise_case(
+                    ent,
+                    channel="meeting",
+                    category=problem.category,
+                    description=problem.description,
+                    actor=actor,
+                )
+                problem.save(update_fields=["case"])
     audit.record(
         "event",
         meeting,
