@@ -73,19 +73,20 @@ def test_overdue_sweep_notifies_department_and_audits_once(world, project, monke
     assert services.sweep_overdue_approvals(dt.date(2026, 11, 5)) == 0
 
 
-def test_overdue_goes_to_cases_hook_when_present(world, project, monkeypatch):
+def test_overdue_notifies_when_the_cases_hook_declines(world, project, monkeypatch):
+    """The hook returns None for a project it cannot make a case of (no owner enterprise)."""
     calls = []
 
-    def fake_hook(step, *, title, actor):
+    def declining_hook(step, *, title, actor):
         calls.append((step.pk, title))
 
-    monkeypatch.setattr(services, "_case_hook", lambda: fake_hook)
+    monkeypatch.setattr(services, "_case_hook", lambda: declining_hook)
     step = project.approvals.get(step_type__code="approval_filing")
     services.start_approval(step, started_on=dt.date(2026, 3, 2), actor=world.alice)
     assert services.sweep_overdue_approvals(dt.date(2026, 4, 1)) == 1
     assert len(calls) == 1 and "立项审批" in calls[0][1]
     assert AuditEntry.objects.filter(event="approval_overdue").count() == 1
-    assert not Notification.objects.filter(title__startswith="审批逾期").exists()
+    assert Notification.objects.filter(title__startswith="审批逾期").exists()
 
 
 def test_overdue_falls_back_to_notification_when_hook_refuses(world, project, monkeypatch):

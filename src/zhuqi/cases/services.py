@@ -275,11 +275,12 @@ def create_case(
         raise ValidationError(f"来源渠道「{channel}」无效")
     if urgency not in Urgency.values:
         raise ValidationError(f"紧急程度「{urgency}」无效")
-    if actor is not None and not can_create_for(actor, enterprise):
+    system = actor is workflow.SYSTEM
+    if actor is not None and not system and not can_create_for(actor, enterprise):
         raise PermissionDenied("您无权为该企业登记诉求")
     if actor is None and partner is None:
         raise PermissionDenied("缺少登记人")
-    if actor is not None and scope_for(actor).is_enterprise_user:
+    if actor is not None and not system and scope_for(actor).is_enterprise_user:
         channel = Channel.PORTAL
     now = submitted_at or _now()
     try:
@@ -298,8 +299,8 @@ def create_case(
                 contact_name=contact_name,
                 contact_phone=contact_phone,
                 visit_id=getattr(visit, "pk", visit),
-                created_by=actor,
-                assigned_by_leader=actor if channel == Channel.LEADER else None,
+                created_by=None if system else actor,
+                assigned_by_leader=actor if channel == Channel.LEADER and not system else None,
                 submitted_at=now,
             )
             case.sla = policy_for(category, urgency)
@@ -322,6 +323,43 @@ def create_case(
     except IntegrityError as exc:
         raise ValidationError(f"外部工单号「{external_no}」已存在") from exc
     return case
+
+
+def raise_project_case(
+    project, *, title: str, description: str, actor, lead: Department | None = None
+) -> Case | None:
+    """A key project's problem (项目问题) as a case of its owner enterprise, so the cases
+    figures include it. With `lead` (e.g. the department behind an overdue approval) the case
+    is accepted and dispatched to it at once. Returns None for a project without an owner
+    enterprise (a case always belongs to an enterprise)."""
+    if getattr(project, "owner_id", None) is None:
+        return None
+    with transaction.atomic():
+        case = create_case(
+            project.owner,
+            channel=Channel.PROJECT,
+            title=title[:120],
+            description=f"【{project.name}】{description}",
+            actor=actor,
+        )
+        if lead is not None:
+            case = accept_case(case, actor=actor)
+            case = dispatch_case(case, actor=actor, lead=lead)
+    return case
+
+
+def create_case_for_overdue_approval(step, *, title: str, actor=None) -> Case | None:
+    """The projects app's hook: an overdue pre-construction approval step goes to its
+    department as a case, dispatched by the platform itself (the sweep has no person)."""
+    if step.department_id is None:
+        return None
+    description = (
+        f"前期审批环节「{step.step_type.name}」已超过法定办理时限（应于 {step.due_date:%Y-%m-%d} 前办结），"
+        f"请{step.department.name}加快办理。"
+    )
+    return raise_project_case(
+        step.project, title=title, description=description, actor=workflow.SYSTEM, lead=step.department
+    )
 
 
 # --- transitions ----------------------------------------------------------------------------------

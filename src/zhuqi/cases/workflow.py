@@ -26,6 +26,21 @@ from .models import OPEN_STATUSES, Case, Status
 S = Status
 
 
+class SystemActor:
+    """The platform itself (a sweep, another app's hook raising a case): acts as the dispatch
+    office of the case's region. Audit entries carry the label of the running job."""
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
 @dataclass(frozen=True)
 class Transition:
     label: str
@@ -76,6 +91,8 @@ FOLLOW_UP_TARGET = {"satisfied": S.FOLLOWED_UP, "basic": S.FOLLOWED_UP, "unsatis
 
 def actor_kinds(case: Case, user) -> set[str]:
     """Which actor kinds `user` is for `case` (scope included)."""
+    if user is SYSTEM:
+        return {"dispatch"}
     scope = scope_for(user)
     if not scope.authenticated:
         return set()

@@ -583,3 +583,29 @@ class RankingPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.period}"
+
+
+class ProjectCase(models.Model):
+    """A case (诉求) about a project: its problems are handled in the cases loop, so the cases
+    figures count them; this link shows them on the project page."""
+
+    class Source(models.TextChoices):
+        RAISED = "raised", _("登记项目问题")
+        APPROVAL_OVERDUE = "approval_overdue", _("审批逾期")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="case_links"
+    )
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="project_link"
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.RAISED)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目诉求")
+        verbose_name_plural = _("项目诉求")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.case}"

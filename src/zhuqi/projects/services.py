@@ -33,6 +33,7 @@ from .models import (
     InspectionScore,
     InvestmentMonth,
     Project,
+    ProjectCase,
     RankingPublication,
     RankingRule,
     Stage,
@@ -362,8 +363,13 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
     if hook is not None:
         try:
             with transaction.atomic():
-                hook(step, title=title, actor=actor)
-            return "case"
+                case = hook(step, title=title, actor=actor)
+                if case is not None:
+                    ProjectCase.objects.create(
+                        project=step.project, case=case, source=ProjectCase.Source.APPROVAL_OVERDUE
+                    )
+            if case is not None:
+                return "case"
         except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
             log.exception("cases hook refused the overdue approval %s; notifying instead", step.pk)
     recipients = (
@@ -372,6 +378,19 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
     recipients += [u for u in [step.project.leader] if u]
     notify(recipients, title, url=f"/projects/{step.project_id}/#approvals", level="warning")
     return "notified"
+
+
+def raise_problem(project: Project, *, title: str, description: str, actor) -> ProjectCase:
+    """登记项目问题: a problem of the project goes into the cases pool (routed by the dispatch
+    office like any other) and is linked to the project."""
+    from zhuqi.cases import services as case_services
+
+    if project.owner_id is None:
+        raise ValidationError("该项目没有业主企业，项目问题请通过项目调度会协调")
+    with transaction.atomic():
+        case = case_services.raise_project_case(project, title=title, description=description, actor=actor)
+        link = ProjectCase.objects.create(project=project, case=case)
+    return link
 
 
 def sweep_overdue_approvals(today: dt.date | None = None) -> int:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/monthly.xlsx", views.monthly_report, name="monthly_report"),
     path("investment/import/", views.actual_import, name="actual_import"),
     path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("<int:pk>/problems/", views.problem_raise, name="problem_raise"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/stage/", views.stage_move, name="stage_move"),
     path("<int:pk>/approvals/<int:step_pk>/start/", views.approval_start, name="approval_start"),

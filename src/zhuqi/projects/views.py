@@ -286,6 +286,7 @@ def project_detail(request, pk):
         "team": project.team.all(),
         "stage_changes": project.stage_changes.select_related("confirmed_by").order_by("-created_at")[:20],
         "timeline": audit.timeline(project),
+        "case_links": project.case_links.select_related("case", "case__lead_department"),
         "stage_form": forms.StageForm(initial={"date": today}),
         "task_form": forms.TaskForm(project=project, initial={"start": today}),
         "dep_form": forms.DependencyForm(project=project),
@@ -330,6 +331,23 @@ def stage_move(request, pk):
     else:
         messages.error(request, "请填写阶段和日期")
     return _back(project, "stages")
+
+
+@login_required
+@require_POST
+def problem_raise(request, pk):
+    project = _post_project(request, pk)
+    try:
+        link = services.raise_problem(
+            project,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            actor=request.user,
+        )
+        messages.success(request, f"项目问题已登记为诉求 {link.case.no}，专班办公室将受理交办")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    return _back(project, "cases")
 
 
 def _step(request, pk, step_pk) -> ApprovalStep:
