@@ -389,6 +389,7 @@ def raise_problem(project: Project, *, title: str, description: str, actor) -> P
         raise ValidationError("该项目没有业主企业，项目问题请通过项目调度会协调")
     with transaction.atomic():
         case = case_services.raise_project_case(project, title=title, description=description, actor=actor)
+        assert case is not None  # the project has an owner enterprise
         link = ProjectCase.objects.create(project=project, case=case)
     return link
 
