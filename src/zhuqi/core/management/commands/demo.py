@@ -24,5 +24,5 @@ class Command(BaseCommand):
         for username, full_name, role, *_rest in demo.LOGINS:
             self.stdout.write(f"  {username:<12} {full_name:<6} {role.label}")
         self.stdout.write(
-            "  zy01…zy25     首席服务专员（25 名）；leader01… 县级领导；qiye 企业用户（企业数据加载后）"
+            "  qiye         企业用户（固镇恒顺集团）；zy01…zy25 首席服务专员（25 名）；leader01… 县级领导"
         )
