@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
@@ -83,14 +84,14 @@ def home_card(request):
         qs = Case.objects.visible_to(user)
         return {
             "template": "cases/_home_card.html",
-            "title": "我的诉求",
+            "title": _("我的诉求"),
             "stats": [
-                ("办理中", qs.filter(status__in=OPEN_STATUSES).count(), reverse("cases:portal")),
-                ("待评价", qs.filter(status=Status.REPLIED).count(), reverse("cases:portal")),
-                ("已办结", qs.filter(status=Status.CLOSED).count(), reverse("cases:portal")),
+                (_("办理中"), qs.filter(status__in=OPEN_STATUSES).count(), reverse("cases:portal"), False),
+                (_("待评价"), qs.filter(status=Status.REPLIED).count(), reverse("cases:portal"), False),
+                (_("已办结"), qs.filter(status=Status.CLOSED).count(), reverse("cases:portal"), False),
             ],
             "link": reverse("cases:portal_new"),
-            "link_label": "提交诉求",
+            "link_label": _("提交诉求"),
         }
     if role in {"grid", "commissioner", "observer"} and not Case.objects.visible_to(user).exists():
         return None
@@ -99,47 +100,65 @@ def home_card(request):
     if role in {"dept_head", "handler"}:
         mine = qs.filter(lead_department_id=user.department_id)
         stats = [
-            ("待签收", mine.filter(status=Status.DISPATCHED).count(), reverse("cases:inbox") + "?tab=sign"),
             (
-                "办理中",
+                _("待签收"),
+                mine.filter(status=Status.DISPATCHED).count(),
+                reverse("cases:inbox") + "?tab=sign",
+                False,
+            ),
+            (
+                _("办理中"),
                 mine.filter(status__in=list(workflow.WORKING | {Status.WAITING})).count(),
                 reverse("cases:inbox") + "?tab=work",
+                False,
             ),
             (
-                "即将到期",
+                _("即将到期"),
                 mine.filter(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)).count(),
                 reverse("cases:inbox") + "?tab=soon",
+                False,
             ),
-            ("已超时", mine.filter(next_due_at__lt=now).count(), reverse("cases:inbox") + "?tab=overdue"),
+            (
+                _("已超时"),
+                mine.filter(next_due_at__lt=now).count(),
+                reverse("cases:inbox") + "?tab=overdue",
+                True,
+            ),
         ]
         link = reverse("cases:inbox")
     elif _is_dispatch(user):
         board_url = reverse("cases:board")
         stats = [
-            ("待受理", qs.filter(status=Status.SUBMITTED).count(), board_url + "?tab=new"),
+            (_("待受理"), qs.filter(status=Status.SUBMITTED).count(), board_url + "?tab=new", False),
             (
-                "待交办",
+                _("待交办"),
                 qs.filter(status__in=[Status.ACCEPTED, Status.SENT_BACK]).count(),
                 board_url + "?tab=unrouted",
+                False,
             ),
-            ("已超时", qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue"),
-            ("提级调度", qs.filter(escalation_level__gte=2).count(), board_url + "?tab=escalated"),
+            (_("已超时"), qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue", True),
+            (_("提级调度"), qs.filter(escalation_level__gte=2).count(), board_url + "?tab=escalated", False),
         ]
         link = board_url
     else:
         list_url = reverse("cases:list")
         stats = [
-            ("办理中", qs.count(), list_url + "?open=1"),
-            ("已超时", qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red"),
-            ("县级以上调度", qs.filter(escalation_level__gte=3).count(), list_url + "?open=1&level=3"),
+            (_("办理中"), qs.count(), list_url + "?open=1", False),
+            (_("已超时"), qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red", True),
+            (
+                _("县级以上调度"),
+                qs.filter(escalation_level__gte=3).count(),
+                list_url + "?open=1&level=3",
+                False,
+            ),
         ]
         link = reverse("cases:leader") if role in {"leader", "supervisor"} else list_url
     return {
         "template": "cases/_home_card.html",
-        "title": "企业诉求",
+        "title": _("企业诉求"),
         "stats": stats,
         "link": link,
-        "link_label": "进入",
+        "link_label": _("进入"),
     }
 
 
@@ -210,13 +229,13 @@ def case_list(request):
 
 
 BOARD_TABS = [
-    ("new", "待受理"),
-    ("unrouted", "待交办"),
-    ("overdue", "已超时"),
-    ("escalated", "提级调度"),
-    ("extension", "延期审批"),
-    ("followup", "待回访"),
-    ("close", "待销号"),
+    ("new", _("待受理")),
+    ("unrouted", _("待交办")),
+    ("overdue", _("已超时")),
+    ("escalated", _("提级调度")),
+    ("extension", _("延期审批")),
+    ("followup", _("待回访")),
+    ("close", _("待销号")),
 ]
 
 
@@ -255,12 +274,12 @@ def board(request):
 
 
 INBOX_TABS = [
-    ("sign", "待签收"),
-    ("work", "办理中"),
-    ("soon", "即将到期"),
-    ("overdue", "已超时"),
-    ("assist", "协办"),
-    ("supervision", "督办待回复"),
+    ("sign", _("待签收")),
+    ("work", _("办理中")),
+    ("soon", _("即将到期")),
+    ("overdue", _("已超时")),
+    ("assist", _("协办")),
+    ("supervision", _("督办待回复")),
 ]
 
 
