@@ -24,6 +24,8 @@ def test_login_switch_language_and_screenshot_home(page, world):
     page.click("[data-testid=lang-switch]")
     page.wait_for_selector("html[lang=en]")
     assert page.locator("[data-testid=lang-switch]").inner_text().strip() == "中文"
+    assert page.locator("[data-testid=home-title]").inner_text() == "Dispatch office workbench"
+    assert page.locator("[data-testid=nav-menu] a", has_text="Dispatch board").is_visible()
     shot(page, "home-dispatch-en")
 
     page.click("[data-testid=lang-switch]")
