@@ -42,7 +42,7 @@ from .models import (
     Supervision,
 )
 
-LIST_RELATED = ("enterprise", "category", "lead_department", "region")
+LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department", "region")
 
 
 COUNT_CAP = 10_000
