@@ -235,12 +235,12 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-# Objects that accept attachments/comments through the generic views: label → (model getter)
-ATTACHABLE: dict[str, str] = {"core.department": "core.Department", "core.region": "core.Region"}
+# Models (app_label.model_name) whose objects accept attachments/comments through the generic views
+ATTACHABLE: set[str] = {"core.department", "core.region"}
 
 
 def register_attachable(label: str) -> None:
-    ATTACHABLE[label] = label
+    ATTACHABLE.add(label)
 
 
 def _target(request, label: str, pk: str):
