@@ -102,3 +102,28 @@ def test_request_changes_carry_the_user_and_address(world, login):
 def test_audit_page_is_for_admins_and_supervisors_only(world, login):
     assert login(world.bob).get(reverse("core:audit_list")).status_code == 404
     assert login(world.admin).get(reverse("core:audit_list")).status_code == 200
+
+
+def test_record_many_appends_a_verifiable_chain_attributed_to_the_actor(world):
+    before = AuditEntry.objects.count()
+    with audit.acting_as(world.alice, ip="10.9.9.9"):
+        entries = audit.record_many(
+            [
+                {
+                    "action": "event",
+                    "event": "deadline_missed",
+                    "object_type": "cases.case",
+                    "object_id": str(i),
+                }
+                for i in range(5)
+            ]
+        )
+    assert AuditEntry.objects.count() == before + 5
+    saved = list(AuditEntry.objects.order_by("-id")[:5])[::-1]
+    assert [e.object_id for e in saved] == ["0", "1", "2", "3", "4"]
+    assert all(e.actor_id == world.alice.pk and e.ip == "10.9.9.9" for e in saved)
+    assert [e.pk for e in entries] == [e.pk for e in saved]
+    # each entry links to the one before it, and the whole chain still verifies
+    assert all(saved[i].prev_hash == saved[i - 1].hash for i in range(1, 5))
+    checked, bad, _reason = audit.verify()
+    assert bad is None and checked == before + 5

@@ -116,7 +116,7 @@ def object_type_of(obj: models.Model | type[models.Model]) -> str:
     return obj._meta.label_lower
 
 
-def record(
+def _build(
     action: str,
     obj: models.Model | None = None,
     *,
@@ -128,7 +128,7 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ):
-    """Append one entry to the chain, inside the caller's transaction."""
+    """An unsaved entry attributed to `actor` or the current context."""
     from .models import AuditEntry
 
     ctx = current()
@@ -142,29 +142,82 @@ def record(
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    return AuditEntry(
+        actor=actor,
+        actor_label=label[:150],
+        ip=ctx.ip,
+        action=action,
+        event=event,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        changes=_json_value(changes or {}),
+        message=message,
+    )
+
+
+def _append(entries: list) -> list:
+    """Chain and save `entries` (unsaved, in order) inside the caller's transaction.
+
+    The one place that links entries to the chain: every writer goes through it."""
+    from .models import AuditEntry
+
+    if not entries:
+        return entries
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry = AuditEntry(
-            actor=actor,
-            actor_label=label[:150],
-            ip=ctx.ip,
-            action=action,
-            event=event,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:200],
-            changes=_json_value(changes or {}),
-            message=message,
-            prev_hash=last or GENESIS,
-            hash=uuid.uuid4().hex,  # placeholder until the id is known
-        )
-        entry.save()
-        entry.hash = compute_hash(entry.prev_hash, entry)
-        entry.save(update_fields=["hash"], _allow_update=True)
-    return entry
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        for entry in entries:
+            entry.hash = uuid.uuid4().hex  # placeholder until the id is known
+        if len(entries) == 1:
+            entries[0].prev_hash = prev
+            entries[0].save()
+        else:
+            AuditEntry.objects.bulk_create(entries)
+        for entry in entries:
+            entry.prev_hash = prev
+            entry.hash = compute_hash(prev, entry)
+            prev = entry.hash
+        if len(entries) == 1:
+            entries[0].save(update_fields=["hash"], _allow_update=True)
+        else:
+            AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=1000)
+    return entries
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    event: str = "",
+    changes: dict | None = None,
+    message: str = "",
+    actor=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+):
+    """Append one entry to the chain, inside the caller's transaction."""
+    entry = _build(
+        action,
+        obj,
+        event=event,
+        changes=changes,
+        message=message,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    return _append([entry])[0]
+
+
+def record_many(items: list[dict]) -> list:
+    """Append many entries at once (sweeps, imports): each item holds `record`'s arguments,
+    `action` included. Same chain, same attribution, a few queries in all."""
+    return _append([_build(**item) for item in items])
 
 
 def verify(batch: int = 5000):
