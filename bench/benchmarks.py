@@ -149,24 +149,32 @@ def _get(client: Client, url: str) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------------------------
 # Pages: enterprise search page and API list deep in the result set
 # --------------------------------------------------------------------------------------------
-def floor_enterprise_page(path_prefix: str | None, term: str, offset: int, limit: int = 50) -> int:
-    """The least work the database can do for the same page: one COUNT and one LIMIT/OFFSET
-    query with the same scope and search filter, rows as tuples, no rendering."""
+def floor_enterprise_page(
+    path_prefix: str | None, term: str, offset: int, limit: int = 50, order: str = "e.name"
+) -> int:
+    """The least work the database can do for the same page: one capped COUNT (as the pager
+    shows "10,000+" past the cap) and one LIMIT/OFFSET query with the same scope and search
+    filter on the same columns, rows as tuples, no rendering."""
+    from zhuqi.core.paging import COUNT_CAP
+
     where, params = [], []
     if path_prefix:
-        where.append("r.path LIKE %s")
+        where.append("e.region_path LIKE %s")
         params.append(path_prefix + "%")
     if term:
         where.append("(e.name LIKE %s OR e.credit_code LIKE %s)")
         params += [f"%{term}%", f"{term.upper()}%"]
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    join = "FROM enterprises_enterprise e JOIN core_region r ON r.id = e.region_id"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) {join} {clause}", params)
+        cur.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM enterprises_enterprise e {clause} LIMIT {COUNT_CAP + 1}) t",
+            params,
+        )
         cur.fetchone()
         cur.execute(
-            f"SELECT e.id, e.name, e.credit_code, e.above_scale, r.name {join} {clause} "
-            f"ORDER BY e.name, e.id LIMIT {int(limit)} OFFSET {int(offset)}",
+            "SELECT e.id, e.name, e.credit_code, e.above_scale, r.name FROM enterprises_enterprise e "
+            f"JOIN core_region r ON r.id = e.region_id {clause} "
+            f"ORDER BY {order}, e.id LIMIT {int(limit)} OFFSET {int(offset)}",
             params,
         )
         return len(cur.fetchall())
@@ -183,9 +191,16 @@ def visible_enterprises(user, term: str = "") -> int:
     return qs.count()
 
 
+def _reachable_pages(total: int, size: int) -> int:
+    """Pages a pager offers: the count stops at COUNT_CAP (deeper rows: filters or the cursor)."""
+    from zhuqi.core.paging import COUNT_CAP
+
+    return max(1, -(-min(total, COUNT_CAP) // size))
+
+
 def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[Measurement]:
-    """Enterprise search page and API list pages, first and deep (≈90% into the result set),
-    for a county dispatch officer and the province admin; query counts per page."""
+    """Enterprise search page and API list pages, first and deep (≈90% into the pages the pager
+    offers), for a county dispatch officer and the province admin; query counts per page."""
     out: list[Measurement] = []
     for who in ("dispatch", "admin"):
         user = users[who]
@@ -193,13 +208,13 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
             continue
         client = _client(user)
         scope_path = None if who == "admin" else user.region.path
-        for label, base, search_param, size in (
-            ("企业库搜索页", url_of("enterprises:enterprise_list", "/enterprises/"), "q", 50),
-            ("企业 API 列表", "/api/v1/enterprises/", "search", 50),
+        for label, base, search_param, size, order in (
+            ("企业库搜索页", url_of("enterprises:enterprise_list", "/enterprises/"), "q", 50, "e.name_initials"),
+            ("企业 API 列表", "/api/v1/enterprises/", "q", 50, "e.name"),
         ):
             for searched in (False, True):
                 total = visible_enterprises(user, term if searched else "")
-                pages = max(1, -(-total // size))
+                pages = _reachable_pages(total, size)
                 deep = max(1, int(pages * 0.9))
                 for page in sorted({1, deep}):
                     params = [f"page={page}"]
@@ -220,7 +235,7 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
                         )
                         continue
                     samples, _ = timed(lambda c=client, u=url: c.get(u), repeat)
-                    args = (scope_path, term if searched else "", (page - 1) * size, size)
+                    args = (scope_path, term if searched else "", (page - 1) * size, size, order)
                     floor, _ = timed(lambda a=args: floor_enterprise_page(*a), repeat)
                     m, f = median(samples), median(floor)
                     out.append(
@@ -229,7 +244,7 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
                             unit="ms",
                             median=round(m * 1000, 2),
                             samples=_ms(samples),
-                            floor="COUNT + LIMIT/OFFSET SQL, same filter, no rendering",
+                            floor="capped COUNT + LIMIT/OFFSET SQL, same filter, no rendering",
                             floor_median=round(f * 1000, 3),
                             ratio=round(m / f, 1) if f else None,
                             queries=queries,
@@ -237,7 +252,76 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
                             extra={"url": url, "bytes": size_bytes},
                         )
                     )
+        out += _bench_cursor(
+            client,
+            user,
+            label=f"企业 API 列表 [{who}] 游标翻页",
+            url="/api/v1/enterprises/",
+            table="enterprises_enterprise",
+            alias_where=("e.region_path LIKE %s", [scope_path + "%"]) if scope_path else ("TRUE", []),
+            order=("name", "ASC"),
+            repeat=repeat,
+        )
     return out
+
+
+def _cursor_token(position: str) -> str:
+    """A DRF cursor that starts just after `position` (what a client holds after walking there)."""
+    import base64
+    from urllib import parse
+
+    return base64.b64encode(parse.urlencode({"p": position}).encode("ascii")).decode("ascii")
+
+
+def _bench_cursor(client, user, *, label, url, table, alias_where, order, repeat) -> list[Measurement]:
+    """An API page 90 % deep into the whole scoped result set, reached by its keyset cursor,
+    against the keyset SQL of the same page."""
+    field, direction = order
+    where, params = alias_where
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {table} e WHERE {where}", params)
+        total = cur.fetchone()[0]
+        if not total:
+            return []
+        cur.execute(
+            f"SELECT e.{field} FROM {table} e WHERE {where} ORDER BY e.{field} {direction}, e.id {direction} "
+            f"LIMIT 1 OFFSET {int(total * 0.9)}",
+            params,
+        )
+        position = cur.fetchone()[0]
+    pos = position.isoformat() if hasattr(position, "isoformat") else str(position)
+    page_url = f"{url}?cursor={_cursor_token(pos)}"
+    status, queries, _ = _get(client, page_url)
+    if status != 200:
+        return [Measurement(label, "ms", float("nan"), [], notes=f"HTTP {status} {page_url}")]
+    cmp = ">" if direction == "ASC" else "<"
+
+    def floor():
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT e.* FROM {table} e WHERE {where} AND e.{field} {cmp} %s "
+                f"ORDER BY e.{field} {direction}, e.id {direction} LIMIT 50",
+                [*params, position],
+            )
+            return len(cur.fetchall())
+
+    samples, _ = timed(lambda: client.get(page_url), repeat)
+    fl, _ = timed(floor, repeat)
+    m, f = median(samples), median(fl)
+    return [
+        Measurement(
+            name=f"{label}（第 {int(total * 0.9):,} 行起）",
+            unit="ms",
+            median=round(m * 1000, 2),
+            samples=_ms(samples),
+            floor="keyset SQL of the same page (WHERE key beyond cursor ORDER BY key LIMIT 50)",
+            floor_median=round(f * 1000, 3),
+            ratio=round(m / f, 1) if f else None,
+            queries=queries,
+            rows=total,
+            extra={"url": page_url},
+        )
+    ]
 
 
 def page_query_counts(user, urls: list[str]) -> dict[str, int]:
@@ -307,7 +391,8 @@ def _one_case_no(user) -> str:
 
 
 def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
-    """The cases list page (first and deep) for the county dispatch officer."""
+    """The cases list page (first and deep) and the case API deep by cursor, for the county
+    dispatch officer."""
     from zhuqi.cases.models import Case
 
     out = []
@@ -316,7 +401,9 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
         return out
     client = _client(user)
     total = Case.objects.visible_to(user).count()
-    pages = max(1, -(-total // 50))
+    size = 30  # the list page's page size
+    pages = _reachable_pages(total, size)
+    path = user.region.path
     for page in sorted({1, max(1, int(pages * 0.9))}):
         url = f"{url_of('cases:list', '/cases/')}?page={page}"
         status, queries, _ = _get(client, url)
@@ -324,20 +411,22 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
             out.append(Measurement(f"诉求列表 {url}", "ms", float("nan"), [], notes=f"HTTP {status}"))
             continue
         samples, _ = timed(lambda url=url: client.get(url), repeat)
-        path = user.region.path
-        offset = (page - 1) * 50
+        offset = (page - 1) * size
 
         def floor(off=offset, path=path):
+            from zhuqi.core.paging import COUNT_CAP
+
             with connection.cursor() as cur:
                 cur.execute(
-                    "SELECT COUNT(*) FROM cases_case c JOIN core_region r ON r.id = c.region_id WHERE r.path LIKE %s",
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM cases_case c WHERE c.region_path LIKE %s "
+                    f"LIMIT {COUNT_CAP + 1}) t",
                     [path + "%"],
                 )
                 cur.fetchone()
                 cur.execute(
-                    "SELECT c.id, c.no, c.title, c.status, c.submitted_at FROM cases_case c "
-                    "JOIN core_region r ON r.id = c.region_id WHERE r.path LIKE %s "
-                    f"ORDER BY c.submitted_at DESC, c.id DESC LIMIT 50 OFFSET {off}",
+                    "SELECT c.id, c.no, c.title, c.status, c.submitted_at, e.name FROM cases_case c "
+                    "JOIN enterprises_enterprise e ON e.id = c.enterprise_id WHERE c.region_path LIKE %s "
+                    f"ORDER BY c.submitted_at DESC, c.id DESC LIMIT {size} OFFSET {off}",
                     [path + "%"],
                 )
                 cur.fetchall()
@@ -350,7 +439,7 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
                 unit="ms",
                 median=round(m * 1000, 2),
                 samples=_ms(samples),
-                floor="COUNT + LIMIT/OFFSET SQL over the county subtree, no rendering",
+                floor="capped COUNT + LIMIT/OFFSET SQL over the county subtree, no rendering",
                 floor_median=round(f * 1000, 3),
                 ratio=round(m / f, 1) if f else None,
                 queries=queries,
@@ -358,6 +447,16 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
                 extra={"url": url},
             )
         )
+    out += _bench_cursor(
+        client,
+        user,
+        label="诉求 API 列表 [dispatch] 游标翻页",
+        url="/api/v1/cases/",
+        table="cases_case",
+        alias_where=("e.region_path LIKE %s", [path + "%"]),
+        order=("submitted_at", "DESC"),
+        repeat=repeat,
+    )
     return out
 
 

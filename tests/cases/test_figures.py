@@ -109,6 +109,7 @@ def test_figures_scope(cw, data):
     assert F.totals(F.base(cw.w.bob))["received"]["n"] == 2  # 工信局's own cases
 
 
+@time_machine.travel(at(2026, 12, 1), tick=False)
 def test_figures_page_and_export(cw, data, login):
     c = login(cw.w.alice)
     r = c.get(reverse("cases:figures"), {"dim": "department"})
@@ -118,3 +119,33 @@ def test_figures_page_and_export(cw, data, login):
     r = c.get(reverse("cases:export"))
     assert r.status_code == 200
     assert login(cw.w.enterprise_user).get(reverse("cases:figures")).status_code == 404
+
+
+def test_figures_page_defaults_to_this_year_with_all_time_one_click_away(cw, data, login):
+    with time_machine.travel(at(2027, 2, 1), tick=False):
+        c = login(cw.w.alice)
+        page = c.get(reverse("cases:figures"))
+        # the March 2026 cases lie outside 2027's year to date
+        assert page.context["totals"]["received"]["n"] == 0
+        assert (page.context["start"], page.context["end"]) == (dt.date(2027, 1, 1), dt.date(2027, 2, 1))
+        links = {label: qs for label, qs, _active in page.context["periods"]}
+        assert links["全部"] == "start=&end="
+        assert links["上年"] == "start=2026-01-01&end=2026-12-31"
+        everything = c.get(reverse("cases:figures") + "?" + links["全部"])
+        assert everything.context["totals"]["received"]["n"] == 6
+        last_year = c.get(reverse("cases:figures") + "?" + links["上年"])
+        assert last_year.context["totals"]["close_rate"] == {"n": 3, "d": 5, "rate": 60.0}
+        assert [a for _l, _q, a in last_year.context["periods"]] == [False, False, True, False]
+
+
+def test_clock_outcomes_are_kept_on_the_case(cw, data):
+    """The figures read the outcome columns; they must agree with the clock rows."""
+    from zhuqi.cases.models import Case, CaseClock
+
+    for case in Case.objects.all():
+        clocks = CaseClock.objects.filter(case=case)
+        assert case.sign_done == clocks.filter(kind="sign", state__in=["met", "missed"]).exists()
+        assert case.sign_missed == clocks.filter(kind="sign", state="missed").exists()
+        assert case.reply_missed == clocks.filter(kind="reply", state="missed").exists()
+    assert Case.objects.get(pk=data["c6"].pk).sign_missed is True
+    assert Case.objects.get(pk=data["c6"].pk).reply_missed is True

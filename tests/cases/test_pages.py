@@ -253,10 +253,11 @@ def test_comments_on_case_follow_scope(cw, login):
 
 
 def test_capped_count(cw, login, monkeypatch):
-    from zhuqi.cases import views
+    from zhuqi.core import paging
 
-    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 3)
     for _ in range(5):
         cw.to("submitted")
     r = login(cw.w.alice).get(reverse("cases:list"))
     assert r.context["page"].paginator.count == 3
+    assert r.context["page"].paginator.is_capped

@@ -17,6 +17,15 @@ class AssistanceConfig(AppConfig):
         from . import cards, demo_data, sections, selectors
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises_q)
+        from django.db.models.signals import post_delete, post_save
+
+        assignment = self.get_model("Assignment")
+        post_save.connect(
+            scope.assignments_changed, sender=assignment, dispatch_uid="zhuqi_scope_assign_save"
+        )
+        post_delete.connect(
+            scope.assignments_changed, sender=assignment, dispatch_uid="zhuqi_scope_assign_del"
+        )
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
         officials = menu.OFFICIALS

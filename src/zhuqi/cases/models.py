@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.models import Department, Region
+from zhuqi.core.models import Department, KeepsRegionPath, Region, RegionPathQuerySet
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 
 
@@ -223,7 +223,7 @@ class ClockKind(models.TextChoices):
 CLOCK_FIELDS = {k: f"{k}_due_at" for k in ClockKind.values}
 
 
-class CaseQuerySet(ScopedQuerySet):
+class CaseQuerySet(RegionPathQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -246,7 +246,7 @@ class CaseQuerySet(ScopedQuerySet):
         )
 
 
-class Case(models.Model):
+class Case(KeepsRegionPath, models.Model):
     """One problem an enterprise raised (诉求 / 工单), from any channel, through its whole
     closed loop. Status changes only through `zhuqi.cases.services` (the transition table)."""
 
@@ -257,6 +257,8 @@ class Case(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # a copy of region.path, so scope and the figures filter the case row itself (no join)
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("问题描述"), max_length=5000)
     category = models.ForeignKey(
@@ -342,6 +344,10 @@ class Case(models.Model):
     sendback_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     close_working_days = models.PositiveIntegerField(_("办结用时（工作日）"), null=True, blank=True)
+    # clock outcomes kept on the case for the figures (set when a clock stops; see CaseClock):
+    sign_done = models.BooleanField(_("有签收结果"), default=False, editable=False)
+    sign_missed = models.BooleanField(_("曾超时签收"), default=False, editable=False)
+    reply_missed = models.BooleanField(_("曾超时办结"), default=False, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -366,6 +372,8 @@ class Case(models.Model):
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
             # the case list's default order (newest first) and figures' period filter
             models.Index(fields=["-submitted_at", "-id"], name="case_submitted_desc"),
+            # every official's scope: WHERE region_path LIKE '41/4101/410102/%'
+            models.Index(fields=["region_path"], name="case_region_path", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -377,6 +385,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.no} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -399,7 +411,8 @@ class Case(models.Model):
             if not dept:
                 return NOTHING
             return Q(Exists(CaseDepartment.objects.filter(case=OuterRef("pk"), department_id=dept)))
-        return scope.enterprise_q("enterprise__")
+        # the case's own copy of its region path: one indexed prefix match, no join
+        return scope.enterprise_q("enterprise__", path_field="region_path")
 
     def running_clocks(self) -> dict[str, object]:
         return {k: getattr(self, f) for k, f in CLOCK_FIELDS.items() if getattr(self, f) is not None}

@@ -208,7 +208,24 @@ def stop_clock(case: Case, kind: str, now: dt.datetime) -> CaseClock | None:
     clock.state = CaseClock.State.MISSED if late else CaseClock.State.MET
     clock.late_working_days = late
     clock.save(update_fields=["stopped_at", "state", "late_working_days"])
+    _keep_outcome(case, kind, late)
     return clock
+
+
+def _keep_outcome(case: Case, kind: str, late: int) -> None:
+    """Copy a stopped clock's outcome onto the case for the figures (按时签收率, 按时办结率)."""
+    flags: dict[str, bool] = {}
+    if kind == ClockKind.SIGN:
+        flags["sign_done"] = True
+        if late:
+            flags["sign_missed"] = True
+    elif kind == ClockKind.REPLY and late:
+        flags["reply_missed"] = True
+    flags = {k: v for k, v in flags.items() if getattr(case, k) != v}
+    if flags:
+        Case.objects.filter(pk=case.pk).update(**flags)
+        for k, v in flags.items():
+            setattr(case, k, v)
 
 
 def cancel_clock(case: Case, kind: str, now: dt.datetime) -> None:

@@ -9,8 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from zhuqi.core import audit
 from zhuqi.core import services as core_services
 from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Department
+from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import due_at
 
@@ -43,20 +43,6 @@ from .models import (
 )
 
 LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department", "region")
-
-
-COUNT_CAP = 10_000
-
-
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows (SELECT COUNT(*) FROM (… LIMIT cap)), so a province-wide
-    list never counts a million rows to draw its pager; deeper pages are reached by filters."""
-
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[:COUNT_CAP].count()
-        return self._capped_count
 
 
 def _page(request, qs, per_page=30):
@@ -207,6 +193,29 @@ def _dates(request):
     return parse(request.GET.get("start")), parse(request.GET.get("end"))
 
 
+def _figure_dates(request):
+    """The figures' period: the dates asked for; with neither given, this year to date
+    (本年累计, the reporting convention). `?start=&end=` (both empty) is all time."""
+    if "start" not in request.GET and "end" not in request.GET:
+        today = timezone.localdate()
+        return dt.date(today.year, 1, 1), today
+    return _dates(request)
+
+
+def _period_links(start, end) -> list[tuple[str, str, bool]]:
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    year = dt.date(today.year, 1, 1)
+    last = dt.date(today.year - 1, 1, 1)
+    options = [
+        (_("本月"), month, today),
+        (_("本年"), year, today),
+        (_("上年"), last, dt.date(today.year - 1, 12, 31)),
+        (_("全部"), None, None),
+    ]
+    return [(str(label), f"start={a or ''}&end={b or ''}", (a, b) == (start, end)) for label, a, b in options]
+
+
 @login_required
 def case_list(request):
     if _role(request.user) == "enterprise":
@@ -240,12 +249,16 @@ BOARD_TABS = [
 
 
 def _board_q(tab: str, now):
+    """Every tab is a subset of the open cases (closed ones carry no clocks, no pending
+    extension), so the counts scan open cases only: a few percent of a province's history."""
     return {
         "new": Q(status=Status.SUBMITTED),
         "unrouted": Q(status__in=[Status.ACCEPTED, Status.SENT_BACK]),
         "overdue": Q(next_due_at__lt=now),
-        "escalated": Q(escalation_level__gte=2, status__in=OPEN_STATUSES),
-        "extension": Q(extensions__state=Extension.State.PENDING),
+        "escalated": Q(escalation_level__gte=2),
+        "extension": Q(
+            Exists(Extension.objects.filter(case=OuterRef("pk"), state=Extension.State.PENDING))
+        ),
         "followup": Q(status=Status.REPLIED),
         "close": Q(status=Status.FOLLOWED_UP),
     }[tab]
@@ -257,10 +270,10 @@ def board(request):
     if not _is_dispatch(request.user):
         raise Http404
     now = timezone.now()
-    base = Case.objects.visible_to(request.user)
-    counts = base.aggregate(**{t: Count("pk", filter=_board_q(t, now), distinct=True) for t, _ in BOARD_TABS})
+    base = Case.objects.visible_to(request.user).filter(status__in=OPEN_STATUSES)
+    counts = base.aggregate(**{t: Count("pk", filter=_board_q(t, now)) for t, _ in BOARD_TABS})
     tab = request.GET.get("tab") if request.GET.get("tab") in dict(BOARD_TABS) else "new"
-    qs = base.filter(_board_q(tab, now)).distinct().with_rag(now).select_related(*LIST_RELATED)
+    qs = base.filter(_board_q(tab, now)).with_rag(now).select_related(*LIST_RELATED)
     qs = (
         qs.order_by("next_due_at", "-id")
         if tab in {"overdue", "escalated"}
@@ -673,7 +686,7 @@ def suggest_view(request):
 def figures(request):
     if _role(request.user) in {"enterprise", "grid"}:
         raise Http404
-    start, end = _dates(request)
+    start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else "department"
     qs = F.base(request.user, start, end)
     rows = F.by_dimension(qs, dim)
@@ -690,6 +703,7 @@ def figures(request):
             "start": start,
             "end": end,
             "period_qs": f"start={start or ''}&end={end or ''}",
+            "periods": _period_links(start, end),
             "chart": {
                 "labels": [r["label"] for r in rows],
                 "close": [r["close_rate"]["rate"] for r in rows],
@@ -703,7 +717,7 @@ def figures(request):
 def figures_export(request):
     if _role(request.user) in {"enterprise", "grid"}:
         raise Http404
-    start, end = _dates(request)
+    start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else "department"
     rows = F.by_dimension(F.base(request.user, start, end), dim)
     headers = [F.DIMENSIONS[dim]] + [m.label for m in F.METRICS.values()] + ["平均办结工作日"]

@@ -1,12 +1,6 @@
 """DRF settings hooks (kept apart from api.py: DRF imports these while loading itself)."""
 
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def exception_handler(exc, context):

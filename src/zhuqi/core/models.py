@@ -82,6 +82,62 @@ class Region(models.Model):
         return scope_for(user).region_q("path")
 
 
+def fill_region_paths(objs) -> None:
+    """Set `region_path` on unsaved or bulk-updated rows from their `region_id` (one query)."""
+    missing = {o.region_id for o in objs if o.region_id}
+    paths = dict(Region.objects.filter(pk__in=missing).values_list("pk", "path")) if missing else {}
+    for o in objs:
+        o.region_path = paths.get(o.region_id, "")
+
+
+class RegionPathQuerySet(ScopedQuerySet):
+    """For models that copy their region's `path` into `region_path` (so scope is one indexed
+    prefix match on the row itself, with no join): bulk writes keep the copy in step too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        fill_region_paths([o for o in objs if o.region_id and not o.region_path])
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if {"region", "region_id"} & set(fields):
+            fill_region_paths(objs)
+            fields = [*fields, "region_path"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class KeepsRegionPath:
+    """Mixin for models with `region` and its copied `region_path`: save() keeps the copy in
+    step, looking the path up only when the region is new or changed (and not cached)."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)  # type: ignore[misc]
+        if "region_path" in obj.__dict__:
+            obj._region_path_for = obj.__dict__.get("region_id")
+        return obj
+
+    def _sync_region_path(self, kwargs: dict) -> None:
+        update_fields = kwargs.get("update_fields")
+        touches_region = update_fields is None or bool({"region", "region_id"} & set(update_fields))
+        if not touches_region:
+            return
+        if not self.region_id:
+            self.region_path = ""
+        else:
+            cached = self._state.fields_cache.get("region")
+            if cached is not None and cached.pk == self.region_id:
+                self.region_path = cached.path
+            elif getattr(self, "_region_path_for", None) != self.region_id or not self.region_path:
+                self.region_path = (
+                    Region.objects.filter(pk=self.region_id).values_list("path", flat=True).first() or ""
+                )
+        self._region_path_for = self.region_id
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"region_path"}
+
+
 class Department(models.Model):
     """A unit that handles work (经信局, 自然资源局, 供电公司, a bank…), belonging to a Region."""
 

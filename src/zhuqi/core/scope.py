@@ -30,10 +30,20 @@ ASSIGNMENT_ROLES = {"commissioner"}
 _assigned_enterprise_hooks: list[Callable[[Any], Q]] = []
 
 
+_assignment_generation = 0
+
+
 def register_assigned_enterprises(hook: Callable[[Any], Q]) -> None:
     """`hook(user)` returns a Q over Enterprise selecting the user's assigned enterprises."""
     if hook not in _assigned_enterprise_hooks:
         _assigned_enterprise_hooks.append(hook)
+
+
+def assignments_changed(**_kwargs) -> None:
+    """Called (as a signal receiver too) whenever assignments change: a Scope computed before
+    re-reads the assigned enterprises the next time it is asked."""
+    global _assignment_generation
+    _assignment_generation += 1
 
 
 class Scope:
@@ -74,9 +84,10 @@ class Scope:
         dept_id = getattr(self.user, "department_id", None) if self.authenticated else None
         return Q(**{field: dept_id}) if dept_id else NOTHING
 
-    def enterprise_q(self, prefix: str = "") -> Q:
+    def enterprise_q(self, prefix: str = "", path_field: str = "") -> Q:
         """Rows about enterprises the viewer may see; `prefix` leads to the Enterprise
-        (e.g. `enterprise__`), empty for Enterprise itself."""
+        (e.g. `enterprise__`), empty for Enterprise itself. `path_field` names a region path
+        copied onto the row itself (a case's `region_path`), used instead of the join."""
         if self.is_admin:
             return Q()
         if not self.authenticated:
@@ -85,13 +96,41 @@ class Scope:
             ent_id = _own_enterprise_id(self.user)
             return Q(**{f"{prefix}pk": ent_id}) if ent_id else NOTHING
         q = NOTHING
-        if self.role in REGION_ROLES and self.region_path:
-            q = Q(**{f"{prefix}region__path__startswith": self.region_path})
-        for hook in _assigned_enterprise_hooks:
-            assigned = hook(self.user)
-            if assigned is not None:
-                q |= Q(**{f"{prefix}pk__in": _subquery(assigned)})
+        in_region = self.role in REGION_ROLES and bool(self.region_path)
+        if in_region:
+            q = Q(**{f"{path_field or prefix + 'region_path'}__startswith": self.region_path})
+        extra = self.assigned_outside_region(in_region)
+        if extra:
+            q |= Q(**{f"{prefix}pk__in": extra})
         return q
+
+    def assigned(self) -> dict[int, str]:
+        """The viewer's assigned enterprises (from the hooks), id → region path. Computed in one
+        query once per user object (so once per request), again after assignments change."""
+        if getattr(self, "_assigned_generation", None) != _assignment_generation:
+            found: dict[int, str] = {}
+            hooks = [h(self.user) for h in _assigned_enterprise_hooks] if self.authenticated else []
+            hooks = [h for h in hooks if h is not None]
+            if hooks:
+                from django.apps import apps
+
+                q = Q()
+                for h in hooks:
+                    q |= h
+                enterprise = apps.get_model("enterprises", "Enterprise")
+                found = dict(enterprise.objects.filter(q).values_list("pk", "region_path").distinct())
+            self._assigned = found
+            self._assigned_generation = _assignment_generation
+        return self._assigned
+
+    def assigned_outside_region(self, in_region: bool) -> list[int]:
+        """Assigned enterprises the region part of the scope does not already cover: usually
+        none, so scope stays one indexed prefix match."""
+        return sorted(
+            pk
+            for pk, path in self.assigned().items()
+            if not (in_region and self.region_path and path.startswith(self.region_path))
+        )
 
     def user_q(self) -> Q:
         if self.is_admin:
@@ -101,12 +140,6 @@ class Scope:
         if self.is_enterprise_user or not self.region_path:
             return Q(pk=self.user.pk)
         return Q(region__path__startswith=self.region_path) | Q(pk=self.user.pk)
-
-
-def _subquery(q: Q):
-    from django.apps import apps
-
-    return apps.get_model("enterprises", "Enterprise").objects.filter(q).values("pk")
 
 
 def _own_enterprise_id(user) -> int | None:

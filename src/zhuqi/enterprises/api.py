@@ -127,8 +127,8 @@ class EnterpriseViewSet(
             qs = qs.filter(selectors.search_q(q))
         tag = self.request.query_params.get("tag")
         if tag:
-            qs = qs.filter(tags__name=tag)
-        return qs.distinct()
+            qs = qs.filter(tags__name=tag)  # one tag name: at most one row per enterprise
+        return qs.order_by("name", "id")
 
     @extend_schema(
         parameters=[

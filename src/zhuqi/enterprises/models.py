@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.models import Region
+from zhuqi.core.models import KeepsRegionPath, Region, RegionPathQuerySet
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 
 
@@ -86,7 +86,7 @@ class Tier(models.TextChoices):
     YOUNG = "young", _("雏雁")
 
 
-class Enterprise(models.Model):
+class Enterprise(KeepsRegionPath, models.Model):
     """An enterprise the platform serves, identified by its unified social credit code.
 
     `region` is its most specific place in the Region tree (a grid, else a park or town), so a
@@ -101,6 +101,8 @@ class Enterprise(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises"
     )
+    # a copy of region.path, so scope (`region_path LIKE '41/4101/%'`) needs no join
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     industry = models.ForeignKey(
@@ -129,7 +131,7 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RegionPathQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业")
@@ -140,6 +142,14 @@ class Enterprise(models.Model):
             models.Index(fields=["name_initials"], name="enterprise_initials"),
             # filters on the registry list
             models.Index(fields=["industry", "above_scale"], name="enterprise_industry_scale"),
+            # every official's scope: WHERE region_path LIKE '41/4101/410102/%'
+            models.Index(
+                fields=["region_path"], name="enterprise_region_path", opclasses=["varchar_pattern_ops"]
+            ),
+            # the registry's default order (pinyin), paged
+            models.Index(fields=["name_initials", "id"], name="enterprise_initials_id"),
+            # the API's order (name), paged by number or by cursor
+            models.Index(fields=["name", "id"], name="enterprise_name_id"),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +160,7 @@ class Enterprise(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = set(update_fields) | {"name_initials"}
+        self._sync_region_path(kwargs)
         super().save(*args, **kwargs)
 
     @staticmethod

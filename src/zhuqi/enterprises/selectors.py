@@ -6,13 +6,14 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils import timezone
 
 from zhuqi.core.models import Region
+from zhuqi.core.scope import NOTHING
 
 from .models import Enterprise, EnterpriseList, Industry, KeyDesignation, ListMembership, Tag, Tier
 
 SORTS = {
     "name": "name_initials",
     "code": "credit_code",
-    "region": "region__path",
+    "region": "region_path",
     "industry": "industry__code",
     "capital": "registered_capital",
     "employees": "employees",
@@ -23,14 +24,10 @@ SORTS = {
 
 def assigned_q(user) -> Q:
     """The enterprises the user looks after, from the hooks other apps register with core."""
-    from zhuqi.core.scope import NOTHING, _assigned_enterprise_hooks
+    from zhuqi.core.scope import NOTHING, scope_for
 
-    q = NOTHING
-    for hook in _assigned_enterprise_hooks:
-        hq = hook(user)
-        if hq is not None:
-            q |= Q(pk__in=Enterprise.objects.filter(hq).values("pk"))
-    return q
+    ids = sorted(scope_for(user).assigned())
+    return Q(pk__in=ids) if ids else NOTHING
 
 
 def search_q(text: str) -> Q:
@@ -59,7 +56,7 @@ def filtered(user, params) -> tuple:
     if region_id and region_id.isdigit():
         region = Region.objects.filter(pk=region_id).first()
         if region is not None:
-            qs = qs.filter(region__path__startswith=region.path)
+            qs = qs.filter(region_path__startswith=region.path)
             f["region"] = region
     industry_id = params.get("industry")
     if industry_id and industry_id.isdigit():
@@ -69,7 +66,9 @@ def filtered(user, params) -> tuple:
             f["industry"] = industry
     tag_id = params.get("tag")
     if tag_id and tag_id.isdigit():
-        qs = qs.filter(tags__pk=tag_id)
+        qs = qs.filter(
+            Exists(Enterprise.tags.through.objects.filter(enterprise=OuterRef("pk"), tag_id=tag_id))
+        )
         f["tag"] = Tag.objects.filter(pk=tag_id).first()
     list_id = params.get("list")
     if list_id and list_id.isdigit():
@@ -100,15 +99,19 @@ def filtered(user, params) -> tuple:
     sort = params.get("sort") or ""
     key = sort.lstrip("-")
     if key not in SORTS:
-        # default: the viewer's own (assigned) enterprises first, then by pinyin
+        # default: the viewer's own (assigned) enterprises first, then by pinyin (an index
+        # order when the viewer has none); no filter above joins a many-valued relation, so
+        # rows are already distinct
         sort = ""
-        qs = qs.annotate(
-            is_mine=Case(When(mine, then=Value(1)), default=Value(0), output_field=IntegerField())
-        )
-        qs = qs.order_by("-is_mine", "name_initials", "pk").distinct()
+        if mine is not NOTHING:
+            qs = qs.annotate(
+                is_mine=Case(When(mine, then=Value(1)), default=Value(0), output_field=IntegerField())
+            ).order_by("-is_mine", "name_initials", "pk")
+        else:
+            qs = qs.order_by("name_initials", "pk")
     else:
         order = SORTS[key]
-        qs = qs.order_by(("-" if sort.startswith("-") else "") + order, "pk").distinct()
+        qs = qs.order_by(("-" if sort.startswith("-") else "") + order, "pk")
     f["sort"] = sort
     return qs, f
 

@@ -9,7 +9,6 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit
 from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Region, Role
+from zhuqi.core.paging import CappedPaginator
 
 from . import selectors, services
 from .forms import EnterpriseForm, ImportForm
@@ -50,7 +50,7 @@ def enterprise_list(request):
             + "）",
             object_type="enterprises.enterprise",
         )
-    page = Paginator(qs.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)

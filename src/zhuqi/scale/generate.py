@@ -349,6 +349,7 @@ class World:
     user_prefix: str
     enterprise_region: dict[int, int] = field(default_factory=dict)  # enterprise id → region id
     enterprise_county: dict[int, int] = field(default_factory=dict)  # enterprise id → county index
+    region_path: dict[int, str] = field(default_factory=dict)  # region id → materialised path
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,7 +622,9 @@ def gen_core(
         for role, region_id, dept_id, title in plan:
             user(role, region_id, dept_id, title, county)
     w.write(User, user_rows, total=len(user_rows))
-    return World(province["id"], province_code, counties, prefix)
+    world = World(province["id"], province_code, counties, prefix)
+    world.region_path = {r["id"]: r["path"] for r in region_rows}
+    return world
 
 
 def gen_enterprises(w: Writer, world: World, scale: Scale, seed: int, today: dt.date) -> None:
@@ -742,6 +745,7 @@ def gen_enterprises(w: Writer, world: World, scale: Scale, seed: int, today: dt.
                     "name_initials": initials(name),
                     "credit_code": code,
                     "region_id": region_id,
+                    "region_path": world.region_path[region_id],
                     "address": f"{county.region_names[region_id]}{rng.choice(ROADS)}{rng.randint(1, 288)}号",
                     "legal_representative": person_name(rng),
                     "industry_id": industries.get(div),
@@ -835,6 +839,7 @@ def load_world(province_code: str, *, with_enterprises: bool) -> World:
         if c is not None:
             c.users[u["role"]].append(u["id"])
     world = World(province.id, province_code, list(counties.values()), user_prefix(province_code))
+    world.region_path = dict(Region.objects.filter(path__startswith=province.path).values_list("id", "path"))
     index = {c.id: i for i, c in enumerate(world.counties)}
     if with_enterprises:
         from zhuqi.enterprises.models import Enterprise

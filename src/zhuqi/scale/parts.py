@@ -231,6 +231,7 @@ CASE_FIELDS = {
     "no",
     "enterprise_id",
     "region_id",
+    "region_path",
     "title",
     "description",
     "category_id",
@@ -259,6 +260,7 @@ CASE_FIELDS = {
     "escalated_at",
     "reopen_count",
     "close_working_days",
+    "reply_missed",
 }
 CASEDEPT_FIELDS = {"id", "case_id", "department_id", "role", "active", "dispatched_at", "signed_at"}
 CLOCK_FIELDS = {
@@ -398,6 +400,7 @@ def gen_cases(ctx: Context) -> None:
                 "no": f"ZQ{submitted.year}{cid:08d}",
                 "enterprise_id": eid,
                 "region_id": world.enterprise_region[eid],
+                "region_path": world.region_path[world.enterprise_region[eid]],
                 "title": TITLES.get(leaf, leaf + "问题").format(
                     n=rng.choice([50, 100, 200, 300, 500, 1000, 2000]), k=rng.randint(5, 200)
                 ),
@@ -530,6 +533,7 @@ def gen_cases(ctx: Context) -> None:
                 }
             )
             ids["clock"] += 1
+            row["reply_missed"] = bool(late)
             row.update(replied_at=replied, reply="已协调解决，企业确认。", resolved=rng.random() < 0.93)
             if status == "replied":
                 row["next_due_at"] = replied + dt.timedelta(days=_wd_to_days(3))
