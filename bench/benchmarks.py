@@ -209,7 +209,13 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
         client = _client(user)
         scope_path = None if who == "admin" else user.region.path
         for label, base, search_param, size, order in (
-            ("企业库搜索页", url_of("enterprises:enterprise_list", "/enterprises/"), "q", 50, "e.name_initials"),
+            (
+                "企业库搜索页",
+                url_of("enterprises:enterprise_list", "/enterprises/"),
+                "q",
+                50,
+                "e.name_initials",
+            ),
             ("企业 API 列表", "/api/v1/enterprises/", "q", 50, "e.name"),
         ):
             for searched in (False, True):

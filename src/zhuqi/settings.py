@@ -132,6 +132,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # JIT compiles every aggregate over a few hundred thousand rows (~80 ms per query here):
+    # a loss for the short figures and board queries this platform runs (bench/RESULTS.md)
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=" + env_str("PG_JIT", "off"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

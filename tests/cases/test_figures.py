@@ -149,3 +149,40 @@ def test_clock_outcomes_are_kept_on_the_case(cw, data):
         assert case.reply_missed == clocks.filter(kind="reply", state="missed").exists()
     assert Case.objects.get(pk=data["c6"].pk).sign_missed is True
     assert Case.objects.get(pk=data["c6"].pk).reply_missed is True
+
+
+@pytest.mark.parametrize("dim", list(F.DIMENSIONS))
+def test_one_query_summary_adds_up_to_the_separate_totals(cw, data, dim, django_assert_max_num_queries):
+    qs = F.base(cw.w.alice)
+    with django_assert_max_num_queries(3):  # the grouped query, the labels (and a scope lookup)
+        totals, rows = F.summary(qs, dim, F.region_depth_for(cw.w.alice))
+    assert totals == F.totals(qs)
+    assert sum(r["received"]["n"] for r in rows) == 6
+
+
+def test_region_rows_are_one_level_below_the_viewer_and_drill_to_their_cases(cw, data, login):
+    w = cw.w
+    rows = F.by_dimension(F.base(w.alice), "region", F.region_depth_for(w.alice))
+    # alice works for the county: rows are its towns and parks (4 path segments)
+    assert rows and all(r["key"].count("/") == 4 for r in rows)
+    for r in rows:
+        drilled = F.drill(F.base(w.alice), "received", "n", "region", r["key"])
+        assert drilled.count() == r["received"]["n"]
+    # the province admin sees the city as one row with every case of it
+    admin_rows = F.by_dimension(F.base(w.admin), "region", F.region_depth_for(w.admin))
+    assert [r["key"] for r in admin_rows] == [w.city.path]
+    assert admin_rows[0]["label"] == w.city.name and admin_rows[0]["received"]["n"] == 6
+
+
+@time_machine.travel(at(2026, 12, 1), tick=False)
+def test_wide_scopes_open_on_regions_and_long_tables_are_cut_with_a_note(cw, data, login, monkeypatch):
+    from zhuqi.cases import views
+
+    page = login(cw.w.admin).get(reverse("cases:figures"))
+    assert page.context["dim"] == "region"
+    assert login(cw.w.alice).get(reverse("cases:figures")).context["dim"] == "department"
+    monkeypatch.setattr(views, "FIGURE_ROWS", 1)
+    page = login(cw.w.alice).get(reverse("cases:figures"), {"dim": "department"})
+    # 工信局, 自然资源局 and the cases not yet dispatched (未指定)
+    assert len(page.context["rows"]) == 1 and page.context["rows_hidden"] == 2
+    assert "另有 2 行未显示" in page.content.decode()

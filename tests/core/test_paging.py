@@ -133,3 +133,11 @@ def test_assigned_enterprise_outside_the_region_stays_visible_and_updates_at_onc
         far, year=timezone.localdate().year, role="commissioner", user=world.commissioner, actor=world.admin
     )
     assert Enterprise.objects.visible_to(world.commissioner).filter(pk=far.pk).exists()
+
+
+def test_region_filter_offers_the_two_levels_below_the_viewer(world, login):
+    admin_choices = set(login(world.admin).get(reverse("enterprises:enterprise_list")).context["regions"])
+    assert {world.city, world.county, world.other_county} <= admin_choices
+    assert world.grid not in admin_choices and world.town not in admin_choices
+    county_choices = set(login(world.alice).get(reverse("enterprises:enterprise_list")).context["regions"])
+    assert {world.town, world.park, world.grid, world.grid2} == county_choices

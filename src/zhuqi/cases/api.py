@@ -517,13 +517,14 @@ class FiguresViewSet(viewsets.ViewSet):
         if dim not in F.DIMENSIONS:
             raise exceptions.ValidationError({"dim": f"应为 {'、'.join(F.DIMENSIONS)} 之一"})
         qs = F.base(request.user, start, end)
+        totals, rows = F.summary(qs, dim, F.region_depth_for(request.user))
         return Response(
             {
                 "definitions": {
                     m.key: {"label": m.label, "definition": m.definition} for m in F.METRICS.values()
                 },
-                "totals": F.totals(qs),
-                "rows": F.by_dimension(qs, dim),
+                "totals": totals,
+                "rows": rows,
             }
         )
 

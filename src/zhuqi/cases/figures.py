@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from zhuqi.core.models import Department, Region
@@ -114,7 +114,7 @@ def dim_q(dim: str, key: str) -> Q:
         return {
             "department": Q(lead_department__isnull=True),
             "category": Q(category__isnull=True),
-            "region": Q(region__isnull=True),
+            "region": Q(region_path=""),
             "channel": Q(channel=""),
             "period": Q(pk__in=[]),
         }[dim]
@@ -123,7 +123,8 @@ def dim_q(dim: str, key: str) -> Q:
     if dim == "category":
         return Q(category_id=int(key)) | Q(category__parent_id=int(key))
     if dim == "region":
-        return Q(region_id=int(key))
+        # a path (rolled-up level) or, from older links, a region id
+        return Q(region_path__startswith=key) if "/" in key else Q(region_id=int(key))
     if dim == "channel":
         return Q(channel=key)
     if dim == "period":
@@ -153,12 +154,22 @@ def _aggregates() -> dict:
         out[f"{m.key}__n"] = Count("pk", filter=m.numerator) if m.numerator else Count("pk")
         if m.denominator is not None:
             out[f"{m.key}__d"] = Count("pk", filter=m.denominator)
-    out["avg_days"] = Avg("close_working_days", filter=CLOSED)
+    # the average as a sum and a count, so groups add up to the totals exactly
+    out["days__sum"] = Sum("close_working_days", filter=CLOSED)
+    out["days__n"] = Count("close_working_days", filter=CLOSED)
     return out
 
 
+def _add(into: dict, row: dict) -> dict:
+    for k, v in row.items():
+        if k.endswith(("__n", "__d", "__sum")):
+            into[k] = (into.get(k) or 0) + (v or 0)
+    return into
+
+
 def _finish(row: dict) -> dict:
-    out = {"avg_days": round(row["avg_days"], 1) if row.get("avg_days") is not None else None}
+    days_n = row.get("days__n") or 0
+    out = {"avg_days": round((row.get("days__sum") or 0) / days_n, 1) if days_n else None}
     for m in METRICS.values():
         n = row.get(f"{m.key}__n") or 0
         if m.is_rate:
@@ -173,12 +184,36 @@ def totals(qs) -> dict:
     return _finish(qs.aggregate(**_aggregates()))
 
 
-def by_dimension(qs, dim: str) -> list[dict]:
-    rows = qs.order_by().annotate(k=dim_expr(dim)).values("k").annotate(**_aggregates()).order_by("k")
-    rows = list(rows)
-    labels = _labels(dim, [r["k"] for r in rows])
+def region_depth_for(user) -> int:
+    """The level the region dimension groups by: one below the viewer's region (a province
+    official sees cities, a county official towns and parks), counted in path segments."""
+    from zhuqi.core.scope import scope_for
+
+    path = scope_for(user).region_path
+    return (path.count("/") + 1) if path else 2
+
+
+def summary(qs, dim: str, region_depth: int = 0) -> tuple[dict, list[dict]]:
+    """(totals, rows by `dim`) from one grouped query: the totals are the groups' sums.
+    `region_depth` rolls the region dimension up to paths of that many segments."""
+    if dim == "region":
+        raw = list(qs.order_by().values("region_path").annotate(**_aggregates()).order_by("region_path"))
+        merged: dict[str, dict] = {}
+        for r in raw:
+            parts = (r["region_path"] or "").strip("/").split("/")
+            key = "/".join(parts[:region_depth]) + "/" if region_depth and parts != [""] else r["region_path"]
+            _add(merged.setdefault(key, {"k": key}), r)
+        raw = list(merged.values())
+    else:
+        raw = list(
+            qs.order_by().annotate(k=dim_expr(dim)).values("k").annotate(**_aggregates()).order_by("k")
+        )
+    total: dict = {}
+    for r in raw:
+        _add(total, r)
+    labels = _labels(dim, [r["k"] for r in raw])
     out = []
-    for r in rows:
+    for r in raw:
         key = r["k"]
         if dim == "period" and key is not None:
             from django.utils import timezone
@@ -191,7 +226,13 @@ def by_dimension(qs, dim: str) -> list[dict]:
         )
     if dim == "department":
         out.sort(key=lambda x: (x["close_rate"]["rate"] is None, -(x["close_rate"]["rate"] or 0)))
-    return out
+    if dim == "region":
+        out.sort(key=lambda x: x["key"])
+    return _finish(total), out
+
+
+def by_dimension(qs, dim: str, region_depth: int = 0) -> list[dict]:
+    return summary(qs, dim, region_depth)[1]
 
 
 def _labels(dim: str, keys: list) -> dict:
@@ -201,7 +242,7 @@ def _labels(dim: str, keys: list) -> dict:
     if dim == "category":
         return {c.pk: c.name for c in Category.objects.filter(pk__in=ids)}
     if dim == "region":
-        return {r.pk: r.name for r in Region.objects.filter(pk__in=ids)}
+        return {r.path: r.name for r in Region.objects.filter(path__in=ids)}
     if dim == "channel":
         return dict(Channel.choices)
     if dim == "period":

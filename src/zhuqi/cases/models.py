@@ -374,6 +374,29 @@ class Case(KeepsRegionPath, models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="case_submitted_desc"),
             # every official's scope: WHERE region_path LIKE '41/4101/410102/%'
             models.Index(fields=["region_path"], name="case_region_path", opclasses=["varchar_pattern_ops"]),
+            # the figures (cases/figures.py): one index-only scan over a period's cases, every
+            # column a figure counts included (PostgreSQL; elsewhere a plain index)
+            models.Index(
+                fields=["submitted_at"],
+                name="case_figures_cover",
+                include=[
+                    "id",
+                    "region_path",
+                    "status",
+                    "accepted_at",
+                    "lead_department",
+                    "category",
+                    "channel",
+                    "region",
+                    "satisfaction",
+                    "resolved",
+                    "reopen_count",
+                    "sign_done",
+                    "sign_missed",
+                    "reply_missed",
+                    "close_working_days",
+                ],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

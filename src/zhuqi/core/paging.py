@@ -25,7 +25,12 @@ class CappedPaginator(Paginator):
     @property
     def count(self) -> int:  # type: ignore[override]
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[: self.cap + 1].count()
+            # which rows are counted does not matter, so no ORDER BY: any cap+1 rows of the
+            # scope index will do (an ordered LIMIT would have to find the top rows first)
+            rows = self.object_list
+            if hasattr(rows, "order_by"):
+                rows = rows.order_by().values("pk")
+            self._capped_count = rows[: self.cap + 1].count()
         return min(self._capped_count, self.cap)
 
     @property
