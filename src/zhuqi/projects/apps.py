@@ -8,11 +8,17 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("重点项目")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from zhuqi.core import demo, menu, views
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
 
         from . import cards
         from .demo_data import load_demo
+
+        month_model = self.get_model("InvestmentMonth")
+        post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
+        post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")
 
         officials = menu.OFFICIALS
         menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", menu.ALL, 30))
@@ -47,3 +53,12 @@ class ProjectsConfig(AppConfig):
                 "ranking_published": "公布红黑榜",
             }
         )
+
+
+def _month_changed(sender, instance, raw=False, **kwargs):
+    """Keep the year-to-date rows of that project and year in step with its months."""
+    if raw:
+        return
+    from .models import ProjectProgress
+
+    ProjectProgress.objects.rebuild([instance.project_id], [instance.year])

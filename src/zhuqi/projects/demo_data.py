@@ -29,6 +29,7 @@ from .models import (
     InspectionScore,
     InvestmentMonth,
     Project,
+    ProjectProgress,
     RankingPublication,
     RankingRule,
     Stage,
@@ -356,6 +357,7 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
                 )
             )
     InvestmentMonth.objects.bulk_create(rows)
+    ProjectProgress.objects.rebuild({r.project_id for r in rows})
 
     # --- schedules (横道图) for the twenty largest projects under construction ---------------------
     building = [p for p in projects if p.stage in (Stage.STARTED, Stage.IN_STATS)][:20]

@@ -1,4 +1,5 @@
-"""Computed figures (never stored): investment completion, time elapsed (时序进度), schedule
+"""Computed figures (percentages never stored; year-to-date sums are kept in ProjectProgress):
+investment completion, time elapsed (时序进度), schedule
 lead/lag (超时序进度), lights, campaign rates (三个一批), inspection scores. Definitions are
 written out in docs/projects-figures.md; every function here follows them to the letter."""
 
@@ -10,20 +11,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 
 from .models import (
     ApprovalStep,
     CampaignEntry,
     InspectionCriterion,
     InspectionScore,
-    InvestmentMonth,
     Project,
+    ProjectProgress,
     Stage,
     stages_from,
 )
 
 ONE_DP = Decimal("0.1")
+_MONEY = DecimalField(max_digits=24, decimal_places=6)
 
 
 def light_thresholds() -> tuple[Decimal, Decimal]:
@@ -100,40 +102,31 @@ class Progress:
         return LIGHT_LABELS[self.light]
 
 
+def _progress_rows(projects, year: int, month: int):
+    """The year-to-date row of each project at `month` (one row per project, no summing). A
+    queryset with no filter (a province-wide viewer) needs no semi-join against itself."""
+    if hasattr(projects, "query") and not projects.query.where:
+        return ProjectProgress.objects.filter(year=year, month=month)
+    return ProjectProgress.objects.filter(project__in=projects, year=year, month=month)
+
+
 def progress_by_project(projects, year: int, month: int) -> dict[int, Progress]:
     """One query: each project's plan and actual for the year up to `month`."""
-    rows = (
-        InvestmentMonth.objects.filter(project__in=projects, year=year)
-        .values("project_id")
-        .annotate(
-            planned_year=Sum("planned"),
-            planned_to_date=Sum("planned", filter=Q(month__lte=month)),
-            actual_to_date=Sum("actual", filter=Q(month__lte=month)),
-            actual_month=Sum("actual", filter=Q(month=month)),
-            reported=Count("id", filter=Q(month=month, actual__isnull=False)),
-        )
-    )
     out = {}
-    for r in rows:
-        out[r["project_id"]] = Progress(
-            year,
-            month,
-            r["planned_year"] or Decimal(0),
-            r["planned_to_date"] or Decimal(0),
-            r["actual_to_date"] or Decimal(0),
-            r["actual_month"] or Decimal(0),
-            bool(r["reported"]),
-        )
+    for pid, py, pt, at, am, rep in _progress_rows(projects, year, month).values_list(
+        "project_id", "planned_year", "planned_ytd", "actual_ytd", "actual_month", "reported"
+    ):
+        out[pid] = Progress(year, month, py, pt, at, am, rep)
     return out
 
 
 def progress_total(projects, year: int, month: int) -> Progress:
     """The same figures summed over a set of projects (a department, a region)."""
-    agg = InvestmentMonth.objects.filter(project__in=projects, year=year).aggregate(
-        planned_year=Sum("planned"),
-        planned_to_date=Sum("planned", filter=Q(month__lte=month)),
-        actual_to_date=Sum("actual", filter=Q(month__lte=month)),
-        actual_month=Sum("actual", filter=Q(month=month)),
+    agg = _progress_rows(projects, year, month).aggregate(
+        planned_year=Sum("planned_year"),
+        planned_to_date=Sum("planned_ytd"),
+        actual_to_date=Sum("actual_ytd"),
+        actual_month=Sum("actual_month"),
     )
     return Progress(
         year,
@@ -146,15 +139,11 @@ def progress_total(projects, year: int, month: int) -> Progress:
 
 
 def progress_grouped(projects, year: int, month: int, by: str) -> list[dict]:
-    """Roll-up by `by` (e.g. "department__name" or "region__name"), sorted by lead."""
+    """Roll-up by `by` (e.g. "project__department__name" or "project__region__name"), sorted by lead."""
     rows = (
-        InvestmentMonth.objects.filter(project__in=projects, year=year)
+        _progress_rows(projects, year, month)
         .values(by)
-        .annotate(
-            planned_year=Sum("planned"),
-            actual_to_date=Sum("actual", filter=Q(month__lte=month)),
-            n=Count("project", distinct=True),
-        )
+        .annotate(planned_year=Sum("planned_year"), actual_to_date=Sum("actual_ytd"), n=Count("project"))
     )
     out = []
     for r in rows:
@@ -162,6 +151,110 @@ def progress_grouped(projects, year: int, month: int, by: str) -> list[dict]:
         out.append({"name": r[by], "n": r["n"], "progress": p})
     out.sort(key=lambda x: (x["progress"].lead is None, -(x["progress"].lead or 0)))
     return out
+
+
+def light_q(colour: str, month: int) -> Q:
+    """The ProjectProgress rows (at `month`) whose light is `colour`, as SQL: exactly
+    `light(lead)`, with lead = completion rounded half-up to 0.1 minus elapsed. A rounded value
+    is ≤ t (t with one decimal) exactly when the unrounded one is < t + 0.05, so no rounding
+    is needed in SQL: 100·actual < (t + 0.05)·plan."""
+    yellow, red = light_thresholds()
+    elapsed = elapsed_pct(month)
+    half = Decimal("0.05")
+    below = {  # completion rounded ≤ elapsed − threshold
+        t: Q(
+            actual_ytd__lt=ExpressionWrapper(
+                (elapsed - t + half) * F("planned_year") / 100, output_field=_MONEY
+            )
+        )
+        for t in (yellow, red)
+    }
+    planned = Q(planned_year__gt=0)
+    return {
+        "grey": ~planned,
+        "red": planned & below[red],
+        "yellow": planned & below[yellow] & ~below[red],
+        "green": planned & ~below[yellow],
+    }[colour]
+
+
+def light_counts(projects, year: int, month: int) -> dict[str, int]:
+    """How many projects show each light (projects without a plan this year are grey)."""
+    rows = _progress_rows(projects, year, month)
+    agg = rows.aggregate(
+        **{c: Count("pk", filter=light_q(c, month)) for c in ("green", "yellow", "red", "grey")}
+    )
+    planned_none = projects.count() - sum(agg.values())
+    agg["grey"] += planned_none
+    return agg
+
+
+def projects_with_light(projects, year: int, month: int, colour: str):
+    """The projects (a queryset) whose light at `month` is `colour`."""
+    lit = _progress_rows(projects, year, month).filter(light_q(colour, month)).values("project_id")
+    if colour == "grey":
+        with_row = _progress_rows(projects, year, month).values("project_id")
+        return projects.filter(Q(pk__in=lit) | ~Q(pk__in=with_row))
+    return projects.filter(pk__in=lit)
+
+
+def board_summary(projects, year: int, month: int) -> dict:
+    """Everything the schedule board aggregates, from one pass over the projects' progress
+    rows (light classified in SQL by `light_q`): light counts, the total, and the roll-ups by
+    department and by region, each sorted by lead as `progress_grouped` sorts them."""
+    from django.db.models import Case, CharField, Value, When
+
+    colour = Case(
+        *[When(light_q(c, month), then=Value(c)) for c in ("red", "yellow", "green")],
+        default=Value("grey"),
+        output_field=CharField(),
+    )
+    rows = (
+        _progress_rows(projects, year, month)
+        .annotate(colour=colour)
+        .values_list(
+            "project__department_id",
+            "project__department__short_name",
+            "project__region__name",
+            "planned_year",
+            "planned_ytd",
+            "actual_ytd",
+            "actual_month",
+            "colour",
+        )
+    )
+    counts = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
+    sums = [Decimal(0)] * 4
+    depts: dict = {}
+    regions: dict = {}
+    for dept_id, dept_name, region_name, py, pt, at, am, lit in rows.iterator(chunk_size=5000):
+        counts[lit] += 1
+        sums[0] += py
+        sums[1] += pt
+        sums[2] += at
+        sums[3] += am
+        for groups, key, wanted in ((depts, dept_name, dept_id is not None), (regions, region_name, True)):
+            if wanted:
+                g = groups.setdefault(key, [Decimal(0), Decimal(0), 0])
+                g[0] += py
+                g[1] += at
+                g[2] += 1
+    counts["grey"] += projects.count() - sum(counts.values())
+
+    def grouped(groups):
+        out = [
+            {"name": k, "n": n, "progress": Progress(year, month, py, Decimal(0), at)}
+            for k, (py, at, n) in groups.items()
+        ]
+        out.sort(key=lambda x: (x["progress"].lead is None, -(x["progress"].lead or 0)))
+        return out
+
+    return {
+        "counts": counts,
+        "total": Progress(year, month, *sums),
+        "by_dept": grouped(depts),
+        "by_region": grouped(regions),
+    }
 
 
 def start_rate(projects, year: int, as_of: dt.date) -> dict:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.models import Department, Region
+from zhuqi.core.models import Department, KeepsRegionPath, Region, RegionPathQuerySet
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -44,12 +44,12 @@ def stages_from(stage: str) -> list[str]:
     return STAGE_ORDER[stage_index(stage) :]
 
 
-class ProjectQuerySet(ScopedQuerySet):
+class ProjectQuerySet(RegionPathQuerySet):
     def reached(self, stage: str):
         return self.filter(stage__in=stages_from(stage))
 
 
-class Project(models.Model):
+class Project(KeepsRegionPath, models.Model):
     """A key project in the ledger (重点项目台账), with its responsible leader, department and
     team (五个一: one project, one leader, one team, one plan)."""
 
@@ -85,6 +85,8 @@ class Project(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划/园区"), on_delete=models.PROTECT, related_name="projects"
     )
+    # a copy of region.path, so scope is one indexed prefix match (no join)
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
     total_investment = models.DecimalField(_("总投资（元）"), default=0, **MONEY)
     year_planned_investment = models.DecimalField(_("年度计划投资（元）"), default=0, **MONEY)
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
@@ -144,10 +146,18 @@ class Project(models.Model):
             models.Index(fields=["region", "stage"], name="project_region_stage"),
             # a department's projects (scope and 红黑榜 by department)
             models.Index(fields=["department", "stage"], name="project_department_stage"),
+            # every official's scope: WHERE region_path LIKE '41/4101/410102/%'
+            models.Index(
+                fields=["region_path"], name="project_region_path", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
 
     @staticmethod
     def scope_q(user):
@@ -160,7 +170,7 @@ class Project(models.Model):
             return scope.enterprise_q("owner__")
         q = NOTHING
         if scope.role in {"dispatch", "leader", "supervisor", "observer", "dept_head", "handler", "grid"}:
-            q |= scope.region_q("region__path")
+            q |= scope.region_q("region_path")
         if getattr(user, "department_id", None):
             q |= scope.department_q("department")
         q |= Q(leader=user)
@@ -383,6 +393,77 @@ class InvestmentMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}-{self.month:02d}"
+
+
+class ProjectProgressQuerySet(models.QuerySet):
+    def rebuild(self, project_ids=None, years=None) -> None:
+        """Recompute the year-to-date rows of the given projects and years (all when None)
+        from their monthly investment, in two set-based statements."""
+        from django.db import connection
+
+        where, params = [], []
+        for column, values in (("project_id", project_ids), ("year", years)):
+            if values is None:
+                continue
+            values = [int(v) for v in values]
+            if not values:
+                return
+            where.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+        clause = " AND ".join(where) or "1=1"
+        source_clause = " AND ".join(f"im.{w}" for w in where) or "1=1"
+        progress = self.model._meta.db_table
+        months = InvestmentMonth._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {progress} WHERE {clause}", params)
+            cur.execute(
+                f"WITH cal(n) AS (VALUES {', '.join(f'({m})' for m in range(1, 13))}) "
+                f"INSERT INTO {progress} "
+                "(project_id, year, month, planned_year, planned_ytd, actual_ytd, actual_month, reported) "
+                "SELECT im.project_id, im.year, cal.n, SUM(im.planned), "
+                "SUM(CASE WHEN im.month <= cal.n THEN im.planned ELSE 0 END), "
+                "SUM(CASE WHEN im.month <= cal.n THEN COALESCE(im.actual, 0) ELSE 0 END), "
+                "SUM(CASE WHEN im.month = cal.n THEN COALESCE(im.actual, 0) ELSE 0 END), "
+                "MAX(CASE WHEN im.month = cal.n AND im.actual IS NOT NULL THEN 1 ELSE 0 END) = 1 "
+                f"FROM {months} im CROSS JOIN cal WHERE {source_clause} "
+                "GROUP BY im.project_id, im.year, cal.n",
+                params,
+            )
+
+
+class ProjectProgress(models.Model):
+    """A project's investment to the end of one month of a year (累计), precomputed from its
+    InvestmentMonth rows: twelve rows per project and year, rewritten whenever one of its
+    months changes. Boards, rankings and totals read one row per project at the report month
+    instead of summing months (DHIS2's year-to-date beside the facts)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_rows")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    planned_year = models.DecimalField(_("年度计划投资（元）"), default=0, **MONEY)
+    planned_ytd = models.DecimalField(_("累计计划投资（元）"), default=0, **MONEY)
+    actual_ytd = models.DecimalField(_("累计完成投资（元）"), default=0, **MONEY)
+    actual_month = models.DecimalField(_("当月完成投资（元）"), default=0, **MONEY)
+    reported = models.BooleanField(_("当月已填报"), default=False)
+
+    # derived from InvestmentMonth, whose changes are audited
+    audit_exempt = True
+
+    objects = ProjectProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("投资累计进度")
+        verbose_name_plural = _("投资累计进度")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "month"], name="progress_one_row_per_month"),
+        ]
+        indexes = [
+            # the board and totals at the report month: WHERE year=? AND month=?
+            models.Index(fields=["year", "month", "project"], name="progress_year_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d}"
 
 
 class Campaign(models.Model):

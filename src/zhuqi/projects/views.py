@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,8 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
+from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.workcalendar import working_days_between
 
@@ -95,14 +96,8 @@ def project_list(request):
     qs = _filtered(request, base).select_related("region", "department", "leader")
     light = request.GET.get("light")
     if light in {"green", "yellow", "red", "grey"}:
-        prog_all = figures.progress_by_project(qs, year, month)
-        ids = [
-            pk
-            for pk in qs.values_list("pk", flat=True)
-            if (prog_all.get(pk).light if pk in prog_all else "grey") == light
-        ]
-        qs = qs.filter(pk__in=ids)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        qs = figures.projects_with_light(qs, year, month, light)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     prog = figures.progress_by_project([p.pk for p in page], year, month)
     rows = [(p, prog.get(p.pk)) for p in page]
     total = figures.progress_total(base, year, month)
@@ -112,18 +107,29 @@ def project_list(request):
         "year": year,
         "month": month,
         "total": total,
-        "count": base.count(),
-        "investment_sum": sum(base.values_list("total_investment", flat=True), Decimal(0)),
+        **_count_and_sum(base),
         "stages": Stage.choices,
         "kinds": Project.Kind.choices,
         "levels": Project.Level.choices,
         "tags": Project.TAG_CHOICES,
-        "regions": Region.objects.visible_to(user).filter(kind__in=["county", "town", "park"]),
+        "regions": _filter_regions(user),
         "departments": Department.objects.visible_to(user).filter(projects__isnull=False).distinct(),
         "f": request.GET,
         "can_create": user.role in ("admin", "dispatch") or user.is_superuser,
     }
     return render(request, "projects/project_list.html", context)
+
+
+def _count_and_sum(projects) -> dict:
+    agg = projects.order_by().aggregate(count=Count("pk"), investment_sum=Sum("total_investment"))
+    return {"count": agg["count"], "investment_sum": agg["investment_sum"] or Decimal(0)}
+
+
+def _filter_regions(user):
+    """The region filter's choices: the two levels below the viewer (never thousands)."""
+    path = scope_for(user).region_path
+    depth = path.count("/") - 1 if path else -1
+    return Region.objects.visible_to(user).filter(depth__gt=depth, depth__lte=depth + 2)
 
 
 def _save_project_form(request, form, project=None):
@@ -535,14 +541,16 @@ def board(request):
     user = request.user
     year, month = _period(request)
     qs = _filtered(request, Project.objects.visible_to(user)).select_related("department", "region")
-    prog = figures.progress_by_project(qs, year, month)
-    counts = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
-    rows = []
-    for p in (
+    shown = list(
         qs.exclude(planned_start=None)
         .exclude(planned_completion=None)
         .order_by("planned_start", "code")[:300]
-    ):
+    )
+    prog = figures.progress_by_project([p.pk for p in shown], year, month)
+    summary = figures.board_summary(qs, year, month)
+    counts = summary["counts"]
+    rows = []
+    for p in shown:
         pr = prog.get(p.pk)
         lt = pr.light if pr else "grey"
         rows.append(
@@ -557,13 +565,7 @@ def board(request):
                 "url": reverse("projects:project_detail", args=[p.pk]),
             }
         )
-    for pk in qs.values_list("pk", flat=True):
-        pr = prog.get(pk)
-        counts[pr.light if pr else "grey"] += 1
-    by_dept = figures.progress_grouped(
-        qs.exclude(department=None), year, month, "project__department__short_name"
-    )
-    by_region = figures.progress_grouped(qs, year, month, "project__region__name")
+    by_dept, by_region = summary["by_dept"], summary["by_region"]
     chart = {
         "rows": rows[:80],
         "today": timezone.localdate().isoformat(),
@@ -584,7 +586,7 @@ def board(request):
             "year": year,
             "month": month,
             "counts": counts,
-            "total": figures.progress_total(qs, year, month),
+            "total": summary["total"],
             "start_rate": figures.start_rate(qs, year, timezone.localdate()),
             "by_dept": by_dept,
             "by_region": by_region,

@@ -637,6 +637,7 @@ PROJECT_FIELDS = {
     "industry",
     "owner_id",
     "region_id",
+    "region_path",
     "total_investment",
     "year_planned_investment",
     "planned_start",
@@ -705,7 +706,7 @@ def projects_available() -> str | None:
 
 
 def gen_projects(ctx: Context) -> None:
-    from zhuqi.projects.models import InvestmentMonth, Project, StageChange
+    from zhuqi.projects.models import InvestmentMonth, Project, ProjectProgress, StageChange
 
     rng = _rng(ctx, "projects")
     world, w, today = ctx.world, ctx.writer, ctx.today
@@ -813,6 +814,7 @@ def gen_projects(ctx: Context) -> None:
                 "industry": product,
                 "owner_id": owner,
                 "region_id": region,
+                "region_path": world.region_path[region],
                 "total_investment": total,
                 "year_planned_investment": (total * Decimal(str(round(rng.uniform(0.2, 0.6), 2)))).quantize(
                     Decimal("1")
@@ -837,6 +839,8 @@ def gen_projects(ctx: Context) -> None:
         for model, side in ((StageChange, changes), (InvestmentMonth, months)):
             w.write(model, side, total=None)
             side.clear()
+        # the year-to-date rows the boards read, set-based from the months just written
+        ProjectProgress.objects.rebuild(range(pid0 + first, pid0 + last))
 
 
 register_part("projects", projects_available, gen_projects)
