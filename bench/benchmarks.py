@@ -295,6 +295,13 @@ def _bench_cursor(client, user, *, label, url, table, alias_where, order, repeat
             params,
         )
         position = cur.fetchone()[0]
+    if field.endswith("_at"):  # SQLite hands back text, without a zone
+        from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
+
+        position = parse_datetime(position) if isinstance(position, str) else position
+        if timezone.is_naive(position):
+            position = timezone.make_aware(position, dt.UTC)
     pos = position.isoformat() if hasattr(position, "isoformat") else str(position)
     page_url = f"{url}?cursor={_cursor_token(pos)}"
     status, queries, _ = _get(client, page_url)
@@ -512,6 +519,156 @@ def bench_dashboards(users: dict, *, repeat: int = 5) -> list[Measurement]:
                     extra={"bytes": size},
                 )
             )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Figures: case figures and the project board against hand-written SQL aggregates
+# --------------------------------------------------------------------------------------------
+_CASE_FIGURES_SQL = """
+SELECT {key},
+  COUNT(*),
+  COUNT(*) FILTER (WHERE accepted_at IS NOT NULL AND status NOT IN ('merged', 'withdrawn')),
+  COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL),
+  COUNT(*) FILTER (WHERE sign_done AND NOT sign_missed),
+  COUNT(*) FILTER (WHERE sign_done),
+  COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND NOT reply_missed),
+  COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND resolved),
+  COUNT(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic')),
+  COUNT(*) FILTER (WHERE satisfaction <> ''),
+  COUNT(*) FILTER (WHERE satisfaction <> '' AND reopen_count > 0),
+  SUM(close_working_days) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL),
+  COUNT(close_working_days) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL)
+FROM cases_case
+WHERE submitted_at >= %s AND submitted_at < %s {scope}
+GROUP BY 1
+"""
+
+# the same board from the monthly facts alone (what it costs without the year-to-date rows)
+_BOARD_FROM_MONTHS_SQL = """
+SELECT im.project_id, SUM(im.planned), SUM(im.actual) FILTER (WHERE im.month <= %s),
+       p.department_id, p.region_id
+FROM projects_investmentmonth im JOIN projects_project p ON p.id = im.project_id
+WHERE im.year = %s {scope}
+GROUP BY im.project_id, p.department_id, p.region_id
+"""
+
+_BOARD_SQL = """
+SELECT d.short_name, r.name, g.planned_year, g.planned_ytd, g.actual_ytd, g.actual_month,
+  CASE WHEN g.planned_year <= 0 THEN 'grey'
+       WHEN g.actual_ytd * 100 < (%s - %s + 0.05) * g.planned_year THEN 'red'
+       WHEN g.actual_ytd * 100 < (%s - %s + 0.05) * g.planned_year THEN 'yellow'
+       ELSE 'green' END
+FROM projects_projectprogress g JOIN projects_project p ON p.id = g.project_id
+LEFT JOIN core_department d ON d.id = p.department_id JOIN core_region r ON r.id = p.region_id
+WHERE g.year = %s AND g.month = %s {scope}
+"""
+
+
+def bench_figures(users: dict, *, repeat: int = 5) -> list[Measurement]:
+    """Case figures (`cases.figures.summary`, this year, default dimension) and the project
+    board's aggregates (`projects.figures.board_summary`) against hand-written SQL returning
+    the same numbers, for the county dispatch officer and the province admin. Our side runs
+    the scope, the labels and the Python roll-ups too; the floor is the bare SQL."""
+    if connection.vendor != "postgresql":
+        return []  # the floors use FILTER and PostgreSQL's planner
+    from django.utils import timezone
+
+    from zhuqi.cases import figures as CF
+    from zhuqi.cases.views import _default_dim
+    from zhuqi.core.workcalendar import SHANGHAI
+    from zhuqi.projects import figures as PF
+    from zhuqi.projects.models import Project
+
+    out: list[Measurement] = []
+    today = timezone.localdate()
+    start = dt.date(today.year, 1, 1)
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
+    hi = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    year, month = PF.report_period(today)
+    yellow, red = PF.light_thresholds()
+    elapsed = PF.elapsed_pct(month)
+    for who in ("dispatch", "admin"):
+        user = users[who]
+        if user is None:
+            continue
+        path = None if who == "admin" else user.region.path
+        dim = _default_dim(user)
+        depth = CF.region_depth_for(user)
+
+        def ours(user=user, dim=dim, depth=depth):
+            return CF.summary(CF.base(user, start, today), dim, depth)
+
+        key = "lead_department_id" if dim == "department" else "region_path"
+        scope_sql = "AND region_path LIKE %s" if path else ""
+        params = [lo, hi] + ([path + "%"] if path else [])
+
+        def floor(key=key, scope_sql=scope_sql, params=params):
+            with connection.cursor() as cur:
+                cur.execute(_CASE_FIGURES_SQL.format(key=key, scope=scope_sql), params)
+                return cur.fetchall()
+
+        samples, result = timed(ours, repeat)
+        fl, raw = timed(floor, repeat)
+        totals, _rows = result
+        if totals["received"]["n"] != sum(r[1] for r in raw):
+            raise AssertionError("case figures disagree with the hand-written SQL")
+        m, f = median(samples), median(fl)
+        out.append(
+            Measurement(
+                name=f"诉求统计（本年，按{CF.DIMENSIONS[dim]}）[{who}]",
+                unit="ms",
+                median=round(m * 1000, 1),
+                samples=_ms(samples),
+                floor="one hand-written GROUP BY with FILTER counts over the same cases",
+                floor_median=round(f * 1000, 1),
+                ratio=round(m / f, 1) if f else None,
+                rows=totals["received"]["n"],
+            )
+        )
+
+        projects = Project.objects.visible_to(user)
+        pscope = "AND p.region_path LIKE %s" if path else ""
+        pparams = [path + "%"] if path else []
+
+        def board(projects=projects):
+            return PF.board_summary(projects, year, month)
+
+        def board_floor(pscope=pscope, pparams=pparams):
+            with connection.cursor() as cur:
+                cur.execute(
+                    _BOARD_SQL.format(scope=pscope), [elapsed, red, elapsed, yellow, year, month, *pparams]
+                )
+                return cur.fetchall()
+
+        def months_floor(pscope=pscope, pparams=pparams):
+            with connection.cursor() as cur:
+                cur.execute(_BOARD_FROM_MONTHS_SQL.format(scope=pscope), [month, year, *pparams])
+                return cur.fetchall()
+
+        samples, summary = timed(board, repeat)
+        fl, raw = timed(board_floor, repeat)
+        fm, _ = timed(months_floor, repeat)
+        counted = {c: 0 for c in ("green", "yellow", "red", "grey")}
+        for row in raw:
+            counted[row[-1]] += 1
+        if any(summary["counts"][c] < counted[c] for c in ("green", "yellow", "red")):
+            raise AssertionError(f"board lights disagree: {summary['counts']} vs {counted}")
+        m, f = median(samples), median(fl)
+        out.append(
+            Measurement(
+                name=f"项目挂图作战汇总 {year}-{month:02d} [{who}]",
+                unit="ms",
+                median=round(m * 1000, 1),
+                samples=_ms(samples),
+                floor="hand-written SQL: the same year-to-date rows with lights, joined to department and region",
+                floor_median=round(f * 1000, 1),
+                ratio=round(m / f, 1) if f else None,
+                rows=len(raw),
+                notes=f"summing the monthly facts instead (no year-to-date rows): {median(fm) * 1000:.1f} ms",
+                extra={"counts": summary["counts"], "months_sql_ms": round(median(fm) * 1000, 1)},
+            )
+        )
     return out
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
-BENCHES = ["generator", "pages", "queries", "cases", "dashboards", "import", "sweep"]
+BENCHES = ["generator", "pages", "queries", "cases", "dashboards", "figures", "import", "sweep"]
 
 
 def _setup() -> None:
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             "queries": lambda: b.bench_query_growth(users),
             "cases": lambda: b.bench_case_pages(users, repeat=max(3, args.repeat // 2)),
             "dashboards": lambda: b.bench_dashboards(users, repeat=max(3, args.repeat // 3)),
+            "figures": lambda: b.bench_figures(users, repeat=max(3, args.repeat // 2)),
             "import": lambda: b.bench_import(users, rows=args.import_rows),
             "sweep": lambda: b.bench_sweep(),
         }

@@ -105,6 +105,19 @@ def test_tiny_county_counts_codes_and_one_audit_entry():
     assert Project.objects.count() == TINY.projects
     assert InvestmentMonth.objects.exists()
     assert Assignment.objects.exists()
+    # copied columns the scope and the figures read are written by the generator too
+    assert not Enterprise.objects.exclude(region_path=F("region__path")).exists()
+    assert not Case.objects.exclude(region_path=F("region__path")).exists()
+    assert not Project.objects.exclude(region_path=F("region__path")).exists()
+    missed = set(CaseClock.objects.filter(kind="reply", state="missed").values_list("case_id", flat=True))
+    assert missed and set(Case.objects.filter(reply_missed=True).values_list("pk", flat=True)) == missed
+    from zhuqi.projects.models import ProjectProgress
+
+    generated = sorted(ProjectProgress.objects.values_list("project_id", "year", "month", "actual_ytd"))
+    assert generated
+    ProjectProgress.objects.all().delete()
+    ProjectProgress.objects.rebuild()
+    assert sorted(ProjectProgress.objects.values_list("project_id", "year", "month", "actual_ytd")) == generated
 
     # the row-diff layer was off: one summary entry, and the chain verifies
     entries = list(AuditEntry.objects.all())
@@ -173,6 +186,26 @@ def test_list_pages_query_counts_bounded_and_page_benchmark():
     assert all(m.notes == "bounded" for m in enterprise_pages), [(m.name, m.notes) for m in enterprise_pages]
     measurements = benchmarks.bench_pages(users, repeat=1)
     assert measurements and all(m.median > 0 and m.ratio and m.queries for m in measurements)
+
+
+def test_case_pages_dashboards_and_figures_benchmarks_run_and_agree():
+    """The other page benchmarks on tiny data: they run, answer 200 and (on PostgreSQL, where
+    the figures floors run) our figures equal the hand-written SQL's (they raise otherwise)."""
+    from django.db import connection
+
+    generate("tiny", seed=5, today=TODAY, verbosity=0)
+    users = benchmarks.generated_users()
+    cases = benchmarks.bench_case_pages(users, repeat=1)
+    assert cases and all(m.median > 0 and m.notes == "" for m in cases), [(m.name, m.notes) for m in cases]
+    assert any("游标" in m.name for m in cases)  # the keyset page of the case API
+    dashboards = benchmarks.bench_dashboards(users, repeat=1)
+    assert len(dashboards) == 2 * len(benchmarks.DASHBOARDS)
+    assert all(m.median > 0 and m.queries for m in dashboards), [(m.name, m.notes) for m in dashboards]
+    figures = benchmarks.bench_figures(users, repeat=1)
+    if connection.vendor == "postgresql":
+        assert len(figures) == 4 and all(m.median > 0 and m.floor_median > 0 for m in figures)
+    else:
+        assert figures == []
 
 
 def test_work_calendar_snapshot_agrees_with_the_calendar():
