@@ -124,6 +124,16 @@ def test_whole_loop(browser, live_server, cw):
     d.goto("/cases/figures/")
     d.wait_for_selector("[data-testid=chart] canvas")
     assert "100.0%" in d.locator("[data-testid=total-close_rate]").inner_text()
+    # the page opens on this year; the period buttons switch, and say which one is on
+    assert "btn-primary" in d.locator("[data-testid=periods] a", has_text="本年").get_attribute("class")
     shot(d, "cases-figures")
+    d.locator("[data-testid=periods] a", has_text="全部").click()
+    d.wait_for_url("**/cases/figures/?dim=department&start=&end=")
+    assert "btn-primary" in d.locator("[data-testid=periods] a", has_text="全部").get_attribute("class")
+    assert "100.0%" in d.locator("[data-testid=total-close_rate]").inner_text()
+    d.select_option("select[name=dim]", "region")
+    d.locator("form button", has_text="统计").click()
+    d.wait_for_selector("[data-testid=figures-table] >> text=尉氏经开区")
+    shot(d, "cases-figures-by-region")
     for ctx in (ent_ctx, d_ctx, h_ctx):
         ctx.close()

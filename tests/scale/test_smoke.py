@@ -117,7 +117,9 @@ def test_tiny_county_counts_codes_and_one_audit_entry():
     assert generated
     ProjectProgress.objects.all().delete()
     ProjectProgress.objects.rebuild()
-    assert sorted(ProjectProgress.objects.values_list("project_id", "year", "month", "actual_ytd")) == generated
+    assert (
+        sorted(ProjectProgress.objects.values_list("project_id", "year", "month", "actual_ytd")) == generated
+    )
 
     # the row-diff layer was off: one summary entry, and the chain verifies
     entries = list(AuditEntry.objects.all())
