@@ -1,0 +1,457 @@
+"""HTTP load benchmark: gunicorn with production settings on 127.0.0.1, driven by locust
+(headless, bounded run time) on loopback.
+
+    python -m bench.load                                  # all scenarios, default sizes
+    python -m bench.load --only intake --seconds 60 --intake-users 16 --workers 4 --threads 4
+    python -m bench.run --only load                       # the same, inside `make bench`
+
+Scenarios, each reporting throughput, p50/p95/p99 latency and errors:
+
+* intake   — POST /api/v1/cases/ (routing to the dispatch office, SLA clock from the work
+             calendar, audit entries, notifications), token auth, dispatch officers of several
+             counties, no think time (closed loop); the created cases stay (title「[压测] …」).
+* inbox    — a department handler's /cases/inbox/ (session cookie)
+* board    — the county dispatch officer's /cases/board/
+* search   — /enterprises/?q=… for the same officer
+* caselist — /api/v1/cases/?page=N about 90 % deep into the officer's cases (token auth)
+
+Server settings (bench/load_settings.py): `DJANGO_ENV=production` (DEBUG off, secure cookies,
+HSTS, SSL redirect), the bench process's SECRET_KEY (sessions are prepared in-process),
+`ALLOWED_HOSTS=127.0.0.1`, persistent DB connections; requests carry
+`X-Forwarded-Proto: https` as a TLS-terminating proxy would. Only change from production:
+static files referenced without the manifest (no collectstatic needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from .benchmarks import Measurement, generated_users
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+SCENARIOS = ["intake", "inbox", "board", "search", "caselist"]
+NAMES = {
+    "intake": "HTTP 诉求登记 POST /api/v1/cases/",
+    "inbox": "HTTP 部门收件箱 /cases/inbox/",
+    "board": "HTTP 派单看板 /cases/board/",
+    "search": "HTTP 企业搜索 /enterprises/?q=",
+    "caselist": "HTTP 诉求 API 深页 /api/v1/cases/?page=",
+}
+# p95 budgets (DESIGN.md §5): list and API pages 100 ms, dashboards 300 ms; intake p99 500 ms
+BUDGET_P95 = {"inbox": 300, "board": 300, "search": 100, "caselist": 100}
+INTAKE_RATE, INTAKE_P99 = 200, 500
+
+
+# --------------------------------------------------------------------------------------------
+# Who sends what (runs in the bench process, against the same database as the server)
+# --------------------------------------------------------------------------------------------
+def _session_cookie(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _token(user) -> str:
+    from rest_framework.authtoken.models import Token
+
+    return f"Token {Token.objects.get_or_create(user=user)[0].key}"
+
+
+def prepare(*, intake_officers: int = 8) -> dict:
+    """Sessions and API tokens for generated users, and the URLs each scenario requests."""
+    from django.db.models import Count
+
+    from zhuqi.cases.models import OPEN_STATUSES, Case, Category
+    from zhuqi.core.models import User
+    from zhuqi.enterprises.models import Enterprise
+    from zhuqi.scale.generate import user_prefix
+
+    people = generated_users()
+    dispatch, county = people["dispatch"], people["county"]
+    if dispatch is None:
+        raise RuntimeError("no dispatch officer in the generated data")
+    prefix = user_prefix(people["province"])
+    categories = list(
+        Category.objects.filter(is_active=True, parent__isnull=False).values_list("id", flat=True)[:50]
+    )
+    officers = list(
+        User.objects.filter(username__startswith=prefix, role="dispatch", is_active=True)
+        .select_related("region", "department")
+        .order_by("region__path")[:intake_officers]
+    )
+    intake = []
+    for officer in officers:
+        ents = list(Enterprise.objects.visible_to(officer).order_by("id").values_list("id", flat=True)[:500])
+        if ents:
+            intake.append(
+                {
+                    "url": "/api/v1/cases/",
+                    "headers": {"Authorization": _token(officer)},
+                    "enterprises": ents,
+                    "categories": categories,
+                }
+            )
+    lead = (
+        Case.objects.filter(region__path__startswith=county.path, status__in=OPEN_STATUSES)
+        .exclude(lead_department=None)
+        .values("lead_department")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    handler = (
+        User.objects.filter(role="handler", department_id=lead["lead_department"], is_active=True).first()
+        if lead
+        else None
+    )
+    visible = Case.objects.visible_to(dispatch).count()
+    pages = max(1, math.ceil(visible / 50))
+    deep = sorted({max(1, round(pages * share)) for share in (0.86, 0.88, 0.9, 0.92, 0.94)})
+    names = list(Enterprise.objects.visible_to(dispatch).order_by("id").values_list("name", flat=True)[:200:20])
+    terms = sorted({n[len(n) // 2 - 1 : len(n) // 2 + 1] for n in names if len(n) >= 4}) or ["公司"]
+    from urllib.parse import quote
+
+    board_cookie = {"Cookie": _session_cookie(dispatch)}
+    scenarios = {
+        "intake": {"kind": "intake", "name": NAMES["intake"], "clients": intake},
+        "board": {
+            "kind": "get",
+            "name": NAMES["board"],
+            "clients": [{"headers": board_cookie, "urls": ["/cases/board/"]}],
+        },
+        "search": {
+            "kind": "get",
+            "name": NAMES["search"],
+            "clients": [{"headers": board_cookie, "urls": [f"/enterprises/?q={quote(t)}" for t in terms]}],
+        },
+        "caselist": {
+            "kind": "get",
+            "name": NAMES["caselist"],
+            "clients": [
+                {
+                    "headers": {"Authorization": _token(dispatch)},
+                    "urls": [f"/api/v1/cases/?page={p}" for p in deep],
+                }
+            ],
+        },
+    }
+    if handler is not None:
+        scenarios["inbox"] = {
+            "kind": "get",
+            "name": NAMES["inbox"],
+            "clients": [{"headers": {"Cookie": _session_cookie(handler)}, "urls": ["/cases/inbox/"]}],
+        }
+    return {
+        "scenarios": scenarios,
+        "who": {
+            "dispatch": dispatch.username,
+            "county": county.name,
+            "handler": getattr(handler, "username", None),
+            "intake_officers": len(intake),
+            "visible_cases": visible,
+            "deep_pages": deep,
+            "search_terms": terms,
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env() -> dict:
+    from django.conf import settings
+
+    env = dict(os.environ)
+    for name in ("DEBUG", "ZHUQI_TESTING", "SECURE_SSL_REDIRECT"):
+        env.pop(name, None)
+    db = settings.DATABASES["default"]
+    if "DATABASE_URL" not in env:  # the bench process's database, whatever configured it
+        if db["ENGINE"].endswith("sqlite3"):
+            env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+        else:
+            raise RuntimeError("set DATABASE_URL")
+    pythonpath = [str(ROOT / "src"), str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+    env.update(
+        {
+            "DJANGO_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DB_CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+            "ZHUQI_HOME": str(ROOT),
+            "PYTHONPATH": os.pathsep.join(pythonpath),
+        }
+    )
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
+    """A gunicorn on a free loopback port; yields its base URL; stopped (TERM, then KILL) after."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "zhuqi.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
+        "--pythonpath",
+        f"{ROOT / 'src'},{ROOT}",
+    ]
+    out = log.open("ab")
+    proc = subprocess.Popen(  # noqa: S603
+        cmd, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({proc.returncode}); see {log}")
+            try:
+                req = urllib.request.Request(f"{base}/account/login/", headers={"X-Forwarded-Proto": "https"})
+                with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - loopback only
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {log}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+        out.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The load generator
+# --------------------------------------------------------------------------------------------
+def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: int, workdir: Path) -> dict:
+    """One bounded headless locust run; throughput, percentiles and errors from its CSV."""
+    if not base.startswith("http://127.0.0.1:"):
+        raise ValueError("the load generator only targets 127.0.0.1")
+    prefix = workdir / scenario
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{seconds}s",
+        "--stop-timeout",
+        "5",
+        "--host",
+        base,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+    ]
+    env = {**os.environ, "ZHUQI_LOAD_CONFIG": str(config), "ZHUQI_LOAD_SCENARIO": scenario}
+    load_before = os.getloadavg()
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603
+        cmd, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False, cwd=workdir
+    )
+    elapsed = time.monotonic() - started
+    stats = prefix.with_name(prefix.name + "_stats.csv")
+    if not stats.exists():
+        raise RuntimeError(f"locust wrote no statistics (exit {done.returncode}): {done.stderr[-2000:]}")
+    with stats.open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    count = int(row["Request Count"])
+
+    def pct(key: str) -> float:
+        value = row.get(key, "N/A")
+        return float(value) if value not in ("", "N/A") else float("nan")
+
+    failures_csv = prefix.with_name(prefix.name + "_failures.csv")
+    failures = []
+    if failures_csv.exists():
+        with failures_csv.open(encoding="utf-8") as f:
+            failures = [f"{r['Error']} ×{r['Occurrences']}" for r in csv.DictReader(f)]
+    return {
+        "scenario": scenario,
+        "users": users,
+        "seconds": seconds,
+        "requests": count,
+        "errors": int(row["Failure Count"]),
+        "failures": failures[:5],
+        "rps": round(float(row["Requests/s"]), 1),
+        "p50": pct("50%"),
+        "p95": pct("95%"),
+        "p99": pct("99%"),
+        "max": pct("Max Response Time"),
+        "wall_seconds": round(elapsed, 1),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _verdict(scenario: str, r: dict) -> str:
+    if scenario == "intake":
+        ok = r["rps"] >= INTAKE_RATE and r["p99"] < INTAKE_P99 and r["errors"] == 0
+        return f"budget ≥{INTAKE_RATE}/s, p99<{INTAKE_P99} ms: {'met' if ok else 'MISSED'}"
+    budget = BUDGET_P95[scenario]
+    return f"budget p95<{budget} ms: {'met' if r['p95'] < budget and r['errors'] == 0 else 'MISSED'}"
+
+
+def audit_state() -> dict:
+    """How many audit entries await chaining, and whether the chain verifies (after catch-up)."""
+    from zhuqi.core import audit
+
+    chain = getattr(audit, "chain_pending", None)
+    if chain is not None:
+        chain()
+    checked, bad, reason = audit.verify()
+    return {"checked": checked, "bad": getattr(bad, "pk", None), "reason": reason}
+
+
+def bench_load(
+    *,
+    only: list[str] | None = None,
+    seconds: int = 60,
+    page_seconds: int = 20,
+    intake_users: int = 16,
+    page_users: int = 3,
+    workers: int = 4,
+    threads: int = 4,
+    workdir: Path | None = None,
+) -> list[Measurement]:
+    only = only or SCENARIOS
+    from zhuqi.cases.models import Case
+
+    with contextlib.ExitStack() as stack:
+        if workdir is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="zhuqi-load-")))
+        config = prepare()
+        path = workdir / "config.json"
+        path.write_text(json.dumps(config, ensure_ascii=False))
+        base = stack.enter_context(gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log"))
+        out = []
+        for scenario in SCENARIOS:
+            if scenario not in only or scenario not in config["scenarios"]:
+                continue
+            if not config["scenarios"][scenario]["clients"]:
+                continue
+            is_intake = scenario == "intake"
+            before = Case.objects.count() if is_intake else 0
+            r = run_locust(
+                base,
+                path,
+                scenario,
+                users=intake_users if is_intake else page_users,
+                seconds=seconds if is_intake else page_seconds,
+                workdir=workdir,
+            )
+            extra = {**r, "workers": workers, "threads": threads, "who": config["who"]}
+            if is_intake:
+                extra["cases_created"] = Case.objects.count() - before
+                extra["audit"] = audit_state()
+            notes = (
+                f"{r['rps']:,} req/s, p95 {r['p95']:g} ms, p99 {r['p99']:g} ms, "
+                f"{r['errors']} errors / {r['requests']:,}; {r['users']} users × {r['seconds']} s; "
+                f"gunicorn {workers}×{threads}; load {r['load_before'][0]}→{r['load_after'][0]}; "
+                + _verdict(scenario, r)
+            )
+            if r["failures"]:
+                notes += "; " + "; ".join(r["failures"])
+            out.append(
+                Measurement(
+                    name=NAMES[scenario],
+                    unit="ms",
+                    median=r["p50"],
+                    samples=[r["p50"], r["p95"], r["p99"]],
+                    notes=notes,
+                    extra=extra,
+                )
+            )
+        return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SCENARIOS), help=f"scenarios: {','.join(SCENARIOS)}")
+    parser.add_argument("--seconds", type=int, default=60, help="intake run time")
+    parser.add_argument("--page-seconds", type=int, default=20, help="run time of each page scenario")
+    parser.add_argument("--intake-users", type=int, default=16)
+    parser.add_argument("--page-users", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    from .run import _setup, table
+
+    _setup()
+    results = bench_load(
+        only=[x.strip() for x in args.only.split(",") if x.strip()],
+        seconds=args.seconds,
+        page_seconds=args.page_seconds,
+        intake_users=args.intake_users,
+        page_users=args.page_users,
+        workers=args.workers,
+        threads=args.threads,
+    )
+    print(table([m.as_dict() for m in results]))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps([m.as_dict() for m in results], ensure_ascii=False, indent=2, default=str) + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
