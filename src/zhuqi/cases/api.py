@@ -196,7 +196,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser = CaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d["enterprise"])
+        ent = get_object_or_404(
+            Enterprise.objects.visible_to(request.user).select_related("region"), pk=d["enterprise"]
+        )
         cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
         try:
             case = services.create_case(
