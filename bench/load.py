@@ -128,7 +128,9 @@ def prepare(*, intake_officers: int = 8) -> dict:
     visible = Case.objects.visible_to(dispatch).count()
     pages = max(1, math.ceil(visible / 50))
     deep = sorted({max(1, round(pages * share)) for share in (0.86, 0.88, 0.9, 0.92, 0.94)})
-    names = list(Enterprise.objects.visible_to(dispatch).order_by("id").values_list("name", flat=True)[:200:20])
+    names = list(
+        Enterprise.objects.visible_to(dispatch).order_by("id").values_list("name", flat=True)[:200:20]
+    )
     terms = sorted({n[len(n) // 2 - 1 : len(n) // 2 + 1] for n in names if len(n) >= 4}) or ["公司"]
     from urllib.parse import quote
 
@@ -248,7 +250,9 @@ def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
             if proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited ({proc.returncode}); see {log}")
             try:
-                req = urllib.request.Request(f"{base}/account/login/", headers={"X-Forwarded-Proto": "https"})
+                req = urllib.request.Request(  # noqa: S310 - loopback only
+                    f"{base}/account/login/", headers={"X-Forwarded-Proto": "https"}
+                )
                 with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - loopback only
                     if resp.status == 200:
                         break
@@ -341,6 +345,63 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
     }
 
 
+def intake_cpu(config: dict, n: int = 200) -> dict:
+    """CPU time per intake, in-process (Django's test client through the same middleware, view
+    and service; rolled back): this process's CPU and the database backend's (read from
+    /proc, PostgreSQL on this machine only). Independent of what else the machine runs, so
+    `cores ÷ (app + db)` is the ceiling of intakes per second with the machine to ourselves."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from .benchmarks import rolled_back
+
+    me = config["scenarios"]["intake"]["clients"][0]
+    client = Client(HTTP_AUTHORIZATION=me["headers"]["Authorization"], HTTP_X_FORWARDED_PROTO="https")
+
+    def backend_cpu() -> float | None:
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def one(i: int) -> None:
+        body = {
+            "enterprise": me["enterprises"][i % len(me["enterprises"])],
+            "title": "[压测] 用电报装周期长",
+            "description": "企业新建车间需要增容变压器，申请两个月仍未接电。",
+            "channel": "h12345",
+            "category": me["categories"][i % len(me["categories"])] if me["categories"] else None,
+        }
+        response = client.post("/api/v1/cases/", body, content_type="application/json")
+        if response.status_code != 201:
+            raise RuntimeError(f"intake answered {response.status_code}: {response.content[:200]!r}")
+
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]), rolled_back():
+        for i in range(5):
+            one(i)
+        db0, app0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+        for i in range(n):
+            one(i)
+        db1, app1, wall1 = backend_cpu(), time.process_time(), time.perf_counter()
+    app = (app1 - app0) / n * 1000
+    db = (db1 - db0) / n * 1000 if db0 is not None and db1 is not None else None
+    cores = os.cpu_count() or 1
+    return {
+        "intakes": n,
+        "app_cpu_ms": round(app, 2),
+        "db_cpu_ms": None if db is None else round(db, 2),
+        "wall_ms": round((wall1 - wall0) / n * 1000, 2),
+        "ceiling_per_s": round(cores * 1000 / (app + (db or 0)), 1),
+    }
+
+
 def _verdict(scenario: str, r: dict) -> str:
     if scenario == "intake":
         ok = r["rps"] >= INTAKE_RATE and r["p99"] < INTAKE_P99 and r["errors"] == 0
@@ -380,6 +441,7 @@ def bench_load(
         config = prepare()
         path = workdir / "config.json"
         path.write_text(json.dumps(config, ensure_ascii=False))
+        cpu = intake_cpu(config) if "intake" in only and config["scenarios"]["intake"]["clients"] else None
         base = stack.enter_context(gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log"))
         out = []
         for scenario in SCENARIOS:
@@ -401,12 +463,20 @@ def bench_load(
             if is_intake:
                 extra["cases_created"] = Case.objects.count() - before
                 extra["audit"] = audit_state()
+                extra["cpu"] = cpu
             notes = (
                 f"{r['rps']:,} req/s, p95 {r['p95']:g} ms, p99 {r['p99']:g} ms, "
                 f"{r['errors']} errors / {r['requests']:,}; {r['users']} users × {r['seconds']} s; "
                 f"gunicorn {workers}×{threads}; load {r['load_before'][0]}→{r['load_after'][0]}; "
                 + _verdict(scenario, r)
             )
+            if is_intake and cpu:
+                notes += (
+                    f"; CPU per intake: app {cpu['app_cpu_ms']} ms + db {cpu['db_cpu_ms']} ms"
+                    f" → ceiling {cpu['ceiling_per_s']}/s on {os.cpu_count()} cores"
+                )
+            if not r["requests"]:
+                notes += "; no request finished within the run time"
             if r["failures"]:
                 notes += "; " + "; ".join(r["failures"])
             out.append(
