@@ -300,6 +300,8 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
         base,
         "--csv",
         str(prefix),
+        "--json-file",
+        str(prefix),  # locust adds ".json"
         "--only-summary",
         "--loglevel",
         "ERROR",
@@ -311,16 +313,32 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
         cmd, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False, cwd=workdir
     )
     elapsed = time.monotonic() - started
-    stats = prefix.with_name(prefix.name + "_stats.csv")
-    if not stats.exists():
+    (workdir / f"{scenario}.stdout").write_text(done.stdout + done.stderr)
+    result = prefix.with_name(prefix.name + ".json")
+    if not result.exists():
         raise RuntimeError(f"locust wrote no statistics (exit {done.returncode}): {done.stderr[-2000:]}")
-    with stats.open(encoding="utf-8") as f:
-        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
-    count = int(row["Request Count"])
+    # the final statistics (the CSV files are written every second and miss the last one)
+    stats = json.loads(result.read_text())
+    times: dict[float, int] = {}
+    for entry in stats:
+        for ms, n in entry["response_times"].items():
+            times[float(ms)] = times.get(float(ms), 0) + n
+    count = sum(entry["num_requests"] for entry in stats)
+    errors = sum(entry["num_failures"] for entry in stats)
+    span = (
+        max(e["last_request_timestamp"] or 0 for e in stats) - min(e["start_time"] for e in stats)
+        if stats
+        else 0
+    )
 
-    def pct(key: str) -> float:
-        value = row.get(key, "N/A")
-        return float(value) if value not in ("", "N/A") else float("nan")
+    def pct(share: float) -> float:
+        """Locust's own rule: the smallest time that at least `share` of requests did not exceed."""
+        seen = 0
+        for ms in sorted(times, reverse=True):
+            seen += times[ms]
+            if count - seen <= int(count * share):
+                return ms
+        return float("nan")
 
     failures_csv = prefix.with_name(prefix.name + "_failures.csv")
     failures = []
@@ -332,13 +350,13 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
         "users": users,
         "seconds": seconds,
         "requests": count,
-        "errors": int(row["Failure Count"]),
+        "errors": errors,
         "failures": failures[:5],
-        "rps": round(float(row["Requests/s"]), 1),
-        "p50": pct("50%"),
-        "p95": pct("95%"),
-        "p99": pct("99%"),
-        "max": pct("Max Response Time"),
+        "rps": round(count / span, 1) if span > 0 else 0.0,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "max": max(times, default=float("nan")),
         "wall_seconds": round(elapsed, 1),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
@@ -431,6 +449,7 @@ def bench_load(
     workers: int = 4,
     threads: int = 4,
     workdir: Path | None = None,
+    cpu_intakes: int = 200,
 ) -> list[Measurement]:
     only = only or SCENARIOS
     from zhuqi.cases.models import Case
@@ -441,7 +460,11 @@ def bench_load(
         config = prepare()
         path = workdir / "config.json"
         path.write_text(json.dumps(config, ensure_ascii=False))
-        cpu = intake_cpu(config) if "intake" in only and config["scenarios"]["intake"]["clients"] else None
+        cpu = (
+            intake_cpu(config, cpu_intakes)
+            if cpu_intakes and "intake" in only and config["scenarios"]["intake"]["clients"]
+            else None
+        )
         base = stack.enter_context(gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log"))
         out = []
         for scenario in SCENARIOS:
@@ -501,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-users", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--cpu-intakes", type=int, default=200, help="in-process intakes timed for CPU (0: none)"
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     from .run import _setup, table
@@ -514,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         page_users=args.page_users,
         workers=args.workers,
         threads=args.threads,
+        cpu_intakes=args.cpu_intakes,
     )
     print(table([m.as_dict() for m in results]))
     if args.json:
