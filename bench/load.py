@@ -216,14 +216,15 @@ def server_env() -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
-    """A gunicorn on a free loopback port; yields its base URL; stopped (TERM, then KILL) after."""
+def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90, profile: Path | None = None):
+    """A gunicorn on a free loopback port; yields (base URL, master pid); stopped (TERM, then
+    KILL) after."""
     port = free_port()
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
-        "zhuqi.wsgi:application",
+        "bench.profiled_wsgi:application" if profile else "zhuqi.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -240,8 +241,12 @@ def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
         f"{ROOT / 'src'},{ROOT}",
     ]
     out = log.open("ab")
+    env = server_env()
+    if profile:
+        profile.mkdir(parents=True, exist_ok=True)
+        env["ZHUQI_PROFILE_DIR"] = str(profile)
     proc = subprocess.Popen(  # noqa: S603
-        cmd, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+        cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -261,7 +266,7 @@ def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {log}")
             time.sleep(0.3)
-        yield base
+        yield base, proc.pid
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -274,9 +279,97 @@ def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90):
 
 
 # --------------------------------------------------------------------------------------------
+# CPU accounting: what one request costs the server, the database and the load generator
+# --------------------------------------------------------------------------------------------
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (0 when it is gone or unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (gunicorn's master and workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in task.read_text().split())
+    return out
+
+
+def _db_backends() -> list[int]:
+    """Backend pids of this database (PostgreSQL on this machine; else none)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in (
+        "127.0.0.1",
+        "localhost",
+        "",
+        None,
+    ):
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+class CpuMeter:
+    """CPU seconds used by the server's processes, the database backends serving them and the
+    load generator (this process's waited-for children) between `start()` and `stop()`."""
+
+    def __init__(self, server_pid: int | None):
+        self.server_pid = server_pid
+
+    def _sample(self) -> dict:
+        import resource
+
+        backends = {pid: _proc_cpu(pid) for pid in _db_backends()}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "app": sum(_proc_cpu(p) for p in _tree(self.server_pid)) if self.server_pid else None,
+            "db": backends,
+            "client": children.ru_utime + children.ru_stime,
+        }
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self, requests: int) -> dict:
+        after = self._sample()
+        if not requests or after["app"] is None:
+            return {}
+        db = sum(cpu - self.before["db"].get(pid, 0.0) for pid, cpu in after["db"].items())
+        per = {
+            "app": (after["app"] - self.before["app"]) / requests * 1000,
+            "db": db / requests * 1000 if after["db"] else None,
+            "client": (after["client"] - self.before["client"]) / requests * 1000,
+        }
+        total = sum(v for v in per.values() if v)
+        out = {k: None if v is None else round(v, 2) for k, v in per.items()}
+        out["ceiling_per_s"] = round((os.cpu_count() or 1) * 1000 / total, 1) if total else None
+        return out
+
+
+# --------------------------------------------------------------------------------------------
 # The load generator
 # --------------------------------------------------------------------------------------------
-def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: int, workdir: Path) -> dict:
+def run_locust(
+    base: str,
+    config: Path,
+    scenario: str,
+    *,
+    users: int,
+    seconds: int,
+    workdir: Path,
+    server_pid: int | None = None,
+) -> dict:
     """One bounded headless locust run; throughput, percentiles and errors from its CSV."""
     if not base.startswith("http://127.0.0.1:"):
         raise ValueError("the load generator only targets 127.0.0.1")
@@ -308,6 +401,8 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
     ]
     env = {**os.environ, "ZHUQI_LOAD_CONFIG": str(config), "ZHUQI_LOAD_SCENARIO": scenario}
     load_before = os.getloadavg()
+    meter = CpuMeter(server_pid)
+    meter.start()
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603
         cmd, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False, cwd=workdir
@@ -358,66 +453,42 @@ def run_locust(base: str, config: Path, scenario: str, *, users: int, seconds: i
         "p99": pct(0.99),
         "max": max(times, default=float("nan")),
         "wall_seconds": round(elapsed, 1),
+        "cpu_ms_per_request": meter.stop(count),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def intake_cpu(config: dict, n: int = 200) -> dict:
-    """CPU time per intake, in-process (Django's test client through the same middleware, view
-    and service; rolled back): this process's CPU and the database backend's (read from
-    /proc, PostgreSQL on this machine only). Independent of what else the machine runs, so
-    `cores ÷ (app + db)` is the ceiling of intakes per second with the machine to ourselves."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import override_settings
+def warm_up(base: str, config: dict, rounds: int) -> None:
+    """A few unmeasured requests of every scenario, several at once, so each gunicorn worker
+    has imported its URLconf and views and opened its database connections."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    from .benchmarks import rolled_back
+    jobs = []
+    for scenario in config["scenarios"].values():
+        for client in scenario["clients"][:2]:
+            headers = {"X-Forwarded-Proto": "https", **client.get("headers", {})}
+            if scenario["kind"] == "intake":
+                body = {
+                    "enterprise": client["enterprises"][0],
+                    "title": "[压测] 预热",
+                    "description": "预热请求",
+                    "channel": "h12345",
+                }
+                jobs += [(client["url"], headers, json.dumps(body).encode())] * rounds
+            else:  # pages: one each (the deep ones take seconds)
+                jobs += [(url, headers, None) for url in client["urls"][:1]]
 
-    me = config["scenarios"]["intake"]["clients"][0]
-    client = Client(HTTP_AUTHORIZATION=me["headers"]["Authorization"], HTTP_X_FORWARDED_PROTO="https")
+    def send(job):
+        url, headers, data = job
+        if data is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        req = urllib.request.Request(base + url, data=data, headers=headers)  # noqa: S310 - loopback only
+        with contextlib.suppress(OSError), urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+            resp.read()
 
-    def backend_cpu() -> float | None:
-        if connection.vendor != "postgresql":
-            return None
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            pid = cur.fetchone()[0]
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def one(i: int) -> None:
-        body = {
-            "enterprise": me["enterprises"][i % len(me["enterprises"])],
-            "title": "[压测] 用电报装周期长",
-            "description": "企业新建车间需要增容变压器，申请两个月仍未接电。",
-            "channel": "h12345",
-            "category": me["categories"][i % len(me["categories"])] if me["categories"] else None,
-        }
-        response = client.post("/api/v1/cases/", body, content_type="application/json")
-        if response.status_code != 201:
-            raise RuntimeError(f"intake answered {response.status_code}: {response.content[:200]!r}")
-
-    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]), rolled_back():
-        for i in range(5):
-            one(i)
-        db0, app0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
-        for i in range(n):
-            one(i)
-        db1, app1, wall1 = backend_cpu(), time.process_time(), time.perf_counter()
-    app = (app1 - app0) / n * 1000
-    db = (db1 - db0) / n * 1000 if db0 is not None and db1 is not None else None
-    cores = os.cpu_count() or 1
-    return {
-        "intakes": n,
-        "app_cpu_ms": round(app, 2),
-        "db_cpu_ms": None if db is None else round(db, 2),
-        "wall_ms": round((wall1 - wall0) / n * 1000, 2),
-        "ceiling_per_s": round(cores * 1000 / (app + (db or 0)), 1),
-    }
+    with ThreadPoolExecutor(max_workers=max(2, rounds)) as pool:
+        list(pool.map(send, jobs))
 
 
 def _verdict(scenario: str, r: dict) -> str:
@@ -449,7 +520,7 @@ def bench_load(
     workers: int = 4,
     threads: int = 4,
     workdir: Path | None = None,
-    cpu_intakes: int = 200,
+    profile: Path | None = None,
 ) -> list[Measurement]:
     only = only or SCENARIOS
     from zhuqi.cases.models import Case
@@ -460,12 +531,10 @@ def bench_load(
         config = prepare()
         path = workdir / "config.json"
         path.write_text(json.dumps(config, ensure_ascii=False))
-        cpu = (
-            intake_cpu(config, cpu_intakes)
-            if cpu_intakes and "intake" in only and config["scenarios"]["intake"]["clients"]
-            else None
+        base, pid = stack.enter_context(
+            gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log", profile=profile)
         )
-        base = stack.enter_context(gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log"))
+        warm_up(base, config, rounds=2 * workers)
         out = []
         for scenario in SCENARIOS:
             if scenario not in only or scenario not in config["scenarios"]:
@@ -481,22 +550,23 @@ def bench_load(
                 users=intake_users if is_intake else page_users,
                 seconds=seconds if is_intake else page_seconds,
                 workdir=workdir,
+                server_pid=pid,
             )
             extra = {**r, "workers": workers, "threads": threads, "who": config["who"]}
             if is_intake:
                 extra["cases_created"] = Case.objects.count() - before
                 extra["audit"] = audit_state()
-                extra["cpu"] = cpu
             notes = (
                 f"{r['rps']:,} req/s, p95 {r['p95']:g} ms, p99 {r['p99']:g} ms, "
                 f"{r['errors']} errors / {r['requests']:,}; {r['users']} users × {r['seconds']} s; "
                 f"gunicorn {workers}×{threads}; load {r['load_before'][0]}→{r['load_after'][0]}; "
                 + _verdict(scenario, r)
             )
-            if is_intake and cpu:
+            cpu = r["cpu_ms_per_request"]
+            if cpu.get("app") is not None:
                 notes += (
-                    f"; CPU per intake: app {cpu['app_cpu_ms']} ms + db {cpu['db_cpu_ms']} ms"
-                    f" → ceiling {cpu['ceiling_per_s']}/s on {os.cpu_count()} cores"
+                    f"; CPU per request: app {cpu['app']} + db {cpu.get('db', '?')} + load generator "
+                    f"{cpu['client']} ms → ceiling {cpu['ceiling_per_s']}/s on {os.cpu_count()} cores"
                 )
             if not r["requests"]:
                 notes += "; no request finished within the run time"
@@ -524,10 +594,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-users", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument(
-        "--cpu-intakes", type=int, default=200, help="in-process intakes timed for CPU (0: none)"
-    )
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--profile", help="profile the server (cProfile, CPU time) into this folder")
     args = parser.parse_args(argv)
     from .run import _setup, table
 
@@ -540,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         page_users=args.page_users,
         workers=args.workers,
         threads=args.threads,
-        cpu_intakes=args.cpu_intakes,
+        profile=Path(args.profile).resolve() if args.profile else None,
     )
     print(table([m.as_dict() for m in results]))
     if args.json:
