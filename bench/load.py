@@ -187,7 +187,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env() -> dict:
+def server_env(src: Path) -> dict:
     from django.conf import settings
 
     env = dict(os.environ)
@@ -199,7 +199,7 @@ def server_env() -> dict:
             env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
         else:
             raise RuntimeError("set DATABASE_URL")
-    pythonpath = [str(ROOT / "src"), str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+    pythonpath = [str(src), str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
     env.update(
         {
             "DJANGO_ENV": "production",
@@ -216,9 +216,18 @@ def server_env() -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90, profile: Path | None = None):
+def gunicorn(
+    *,
+    workers: int,
+    threads: int,
+    log: Path,
+    timeout: float = 90,
+    profile: Path | None = None,
+    src: Path | None = None,
+):
     """A gunicorn on a free loopback port; yields (base URL, master pid); stopped (TERM, then
-    KILL) after."""
+    KILL) after. `src`: the source tree to serve (default: this one's src/)."""
+    src = src or ROOT / "src"
     port = free_port()
     cmd = [
         sys.executable,
@@ -238,10 +247,10 @@ def gunicorn(*, workers: int, threads: int, log: Path, timeout: float = 90, prof
         "--graceful-timeout",
         "5",
         "--pythonpath",
-        f"{ROOT / 'src'},{ROOT}",
+        f"{src},{ROOT}",
     ]
     out = log.open("ab")
-    env = server_env()
+    env = server_env(src)
     if profile:
         profile.mkdir(parents=True, exist_ok=True)
         env["ZHUQI_PROFILE_DIR"] = str(profile)
@@ -521,6 +530,7 @@ def bench_load(
     threads: int = 4,
     workdir: Path | None = None,
     profile: Path | None = None,
+    src: Path | None = None,
 ) -> list[Measurement]:
     only = only or SCENARIOS
     from zhuqi.cases.models import Case
@@ -532,7 +542,7 @@ def bench_load(
         path = workdir / "config.json"
         path.write_text(json.dumps(config, ensure_ascii=False))
         base, pid = stack.enter_context(
-            gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log", profile=profile)
+            gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log", profile=profile, src=src)
         )
         warm_up(base, config, rounds=2 * workers)
         out = []
@@ -596,6 +606,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--profile", help="profile the server (cProfile, CPU time) into this folder")
+    parser.add_argument("--src", help="serve this source tree instead of ./src (A/B against another commit)")
     args = parser.parse_args(argv)
     from .run import _setup, table
 
@@ -609,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         threads=args.threads,
         profile=Path(args.profile).resolve() if args.profile else None,
+        src=Path(args.src).resolve() if args.src else None,
     )
     print(table([m.as_dict() for m in results]))
     if args.json:
