@@ -60,7 +60,6 @@ def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
             "--page-users=1",
             "--workers=1",
             "--threads=2",
-            "--cpu-intakes=5",
             f"--json={out}",
         ],
         cwd=ROOT,
@@ -81,4 +80,4 @@ def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
     intake = results["intake"]["extra"]
     assert intake["cases_created"] == intake["requests"]
     assert intake["audit"]["bad"] is None and intake["audit"]["checked"] > 0
-    assert intake["cpu"]["app_cpu_ms"] > 0
+    assert intake["cpu_ms_per_request"]["app"] > 0
