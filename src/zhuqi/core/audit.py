@@ -188,7 +188,7 @@ class _Chainer:
             log.exception("audit chaining failed")
 
 
-CHAIN_EVERY = 0.05  # seconds between after-commit chaining attempts of one process
+CHAIN_EVERY = 0.25  # seconds between after-commit chaining attempts of one process
 _last_chained = 0.0
 
 
@@ -251,6 +251,14 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
             linked[entry.pk] = (entry.prev_hash, entry.hash)
         if len(rows) == 1:
             rows[0].save(update_fields=["prev_hash", "hash"], _allow_update=True)
+        elif rows and connection.vendor == "postgresql":  # one plain statement, not CASE WHEN per row
+            with connection.cursor() as cur:
+                cur.execute(
+                    "UPDATE core_auditentry AS a SET prev_hash = v.prev_hash, hash = v.hash"
+                    " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[]) AS v(id, prev_hash, hash)"
+                    " WHERE a.id = v.id",
+                    [[e.pk for e in rows], [e.prev_hash for e in rows], [e.hash for e in rows]],
+                )
         elif rows:
             AuditEntry.objects.bulk_update(rows, ["prev_hash", "hash"], batch_size=1000)
         if len(rows) < batch:
