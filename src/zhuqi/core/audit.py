@@ -240,10 +240,10 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
     while True:
         head = AuditEntry.objects.exclude(prev_hash=PENDING).order_by("-id").values_list("id", "hash").first()
         head_id, prev = head or (0, GENESIS)
-        rows = AuditEntry.objects.filter(id__gt=head_id).order_by("id")
+        pending = AuditEntry.objects.filter(id__gt=head_id).order_by("id")
         if bound is not None:
-            rows = rows.filter(id__lte=bound)
-        rows = list(rows[:batch])
+            pending = pending.filter(id__lte=bound)
+        rows = list(pending[:batch])
         for entry in rows:
             entry.prev_hash = prev
             entry.hash = compute_hash(prev, entry)
@@ -314,14 +314,14 @@ def _append(entries: list) -> list:
                 AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=1000)
         return entries
     with transaction.atomic(savepoint=False):
-        chainer = next((item[1] for item in connection.run_on_commit if isinstance(item[1], _Chainer)), None)
-        first = chainer is None
+        found = next((item[1] for item in connection.run_on_commit if isinstance(item[1], _Chainer)), None)
+        first = found is None
+        chainer = found or _Chainer()
         if first:
             with connection.cursor() as cur:
                 cur.execute(
                     f"SELECT pg_advisory_xact_lock_shared({_WRITER_KEYS} + {_LAST_DRAWN}) FROM {_sequence()}"
                 )
-            chainer = _Chainer()
             transaction.on_commit(chainer)
         for entry in entries:
             entry.prev_hash = PENDING
