@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
-BENCHES = ["generator", "pages", "queries", "cases", "dashboards", "figures", "import", "sweep"]
+BENCHES = ["generator", "pages", "queries", "cases", "dashboards", "figures", "import", "sweep", "load"]
 
 
 def _setup() -> None:
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     from zhuqi.scale import generate as gen
 
     from . import benchmarks as b
+    from . import load
 
     only = [x.strip() for x in args.only.split(",") if x.strip()]
     if not args.no_migrate:
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             "figures": lambda: b.bench_figures(users, repeat=max(3, args.repeat // 2)),
             "import": lambda: b.bench_import(users, rows=args.import_rows),
             "sweep": lambda: b.bench_sweep(),
+            "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py
         }
         for name in BENCHES:
             if name not in only:

@@ -228,6 +228,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
+    "audit-chain": {"task": "zhuqi.core.tasks.chain_audit", "schedule": 60.0},
     "visit-reminders": {
         "task": "assistance.visit_reminders",
         "schedule": crontab(hour=8, minute=30),

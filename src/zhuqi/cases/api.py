@@ -3,6 +3,8 @@ clocks and timeline, categories, routing rules, SLA policies and the figures."""
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -68,7 +70,20 @@ class ClockSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class _FieldsBuiltOnce:
+    """A ModelSerializer builds its fields from the model for every instance it serialises;
+    build them once per class and hand out copies (DRF copies declared fields the same way)."""
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template
+        return copy.deepcopy(template)
+
+
+class CaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     lead_department_name = serializers.CharField(source="lead_department.name", read_only=True, default="")
     rag = serializers.SerializerMethodField()
@@ -196,7 +211,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser = CaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        ent = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=d["enterprise"])
+        ent = get_object_or_404(
+            Enterprise.objects.visible_to(request.user).select_related("region"), pk=d["enterprise"]
+        )
         cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
         try:
             case = services.create_case(

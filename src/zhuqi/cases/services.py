@@ -323,7 +323,11 @@ def create_case(
             case.sla = policy_for(category, urgency)
             case.save()
             case.no = f"ZQ{timezone.localtime(now):%Y}{case.pk:07d}"
-            start_clock(case, ClockKind.ACCEPT, case.sla.accept_days, now)
+            # a new case has no running clock to cancel: start the accept clock directly
+            case.accept_due_at = due_at(now, case.sla.accept_days)
+            CaseClock.objects.create(
+                case=case, kind=ClockKind.ACCEPT, started_at=now, due_at=case.accept_due_at
+            )
             case.recompute_next_due()
             case.save(update_fields=["no", "accept_due_at", "next_due_at"])
             _record(

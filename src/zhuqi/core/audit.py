@@ -19,6 +19,8 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,14 @@ SKIP_FIELDS = {"password", "last_login", "path", "depth"}
 PERMISSION_FIELDS = {
     "core.user": {"role", "region_id", "department_id", "is_staff", "is_superuser", "is_active"}
 }
-_LOCK_KEY = 7243071  # pg_advisory_xact_lock key serialising appends to the chain
+_LOCK_KEY = 7243071  # pg_advisory_xact_lock key: one chainer at a time (PostgreSQL)
+# PostgreSQL writers hold a shared transaction-level advisory lock on _WRITER_KEYS + N, where N
+# is the last audit id drawn when they began: "ids above N may still be uncommitted". pg_locks
+# shows a bigint key as classid (its high 32 bits) and objid (its low 32 bits).
+_WRITER_KEYS = 0x5A << 40
+_WRITER_CLASSID = _WRITER_KEYS >> 32
+PENDING = ""  # prev_hash of an entry written but not yet linked to the chain (PostgreSQL)
+log = logging.getLogger("zhuqi.audit")
 
 
 @dataclass
@@ -156,34 +165,178 @@ def _build(
     )
 
 
-def _append(entries: list) -> list:
-    """Chain and save `entries` (unsaved, in order) inside the caller's transaction.
+class _Chainer:
+    """The after-commit step of one PostgreSQL transaction that wrote entries (registered
+    with `on_commit` once per transaction; `alone` says whether the transaction links its
+    own entries as it writes them)."""
 
-    The one place that links entries to the chain: every writer goes through it."""
+    def __init__(self):
+        self.alone = False
+
+    def __call__(self) -> None:
+        global _last_chained
+        # Under load, one attempt per process every CHAIN_EVERY seconds links everyone's
+        # entries in batches; what the last attempt of a burst misses, the next writer or the
+        # periodic catch-up links.
+        now = time.monotonic()
+        if not self.alone and now - _last_chained < CHAIN_EVERY:
+            return
+        _last_chained = now
+        try:
+            chain_pending()
+        except Exception:  # noqa: BLE001 - the periodic catch-up links them; never break the caller
+            log.exception("audit chaining failed")
+
+
+CHAIN_EVERY = 0.25  # seconds between after-commit chaining attempts of one process
+_last_chained = 0.0
+
+
+def _sequence() -> str:
+    """The audit id sequence (PostgreSQL), looked up once per process."""
+    global _SEQUENCE
+    if _SEQUENCE is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence('core_auditentry', 'id')")
+            _SEQUENCE = cur.fetchone()[0]
+    return _SEQUENCE
+
+
+_SEQUENCE: str | None = None
+_LAST_DRAWN = "CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
+
+
+def _bound(cur, lock: str) -> tuple[int | None, bool]:
+    """(ids up to here are final, chain lock held): the last id drawn, lowered to the start of
+    every other open transaction writing entries (ids below it are committed or gone for
+    good). `lock`: "alone" takes the chain lock only when no other writer is open, "try"
+    takes it if free, "held" means the caller holds it already."""
+    take = {
+        "alone": f"CASE WHEN m IS NULL THEN pg_try_advisory_xact_lock({_LOCK_KEY}) ELSE false END",
+        "try": f"pg_try_advisory_xact_lock({_LOCK_KEY})",
+        "held": "true",
+    }[lock]
+    cur.execute(
+        f"""SELECT least(s, m), {take} FROM (
+              SELECT (SELECT {_LAST_DRAWN} FROM {_sequence()}) AS s,
+                     (SELECT min(((classid::bigint - {_WRITER_CLASSID}) << 32) + objid::bigint)
+                        FROM pg_locks
+                       WHERE locktype = 'advisory' AND objsubid = 1 AND pid <> pg_backend_pid()
+                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                         AND classid::bigint >= {_WRITER_CLASSID}
+                         AND classid::bigint < {_WRITER_CLASSID + 256}) AS m
+            ) AS b"""
+    )
+    bound, locked = cur.fetchone()
+    return bound, bool(locked)
+
+
+def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
+    """Link the pending entries with ids up to `bound` to the chain, in id order; the caller
+    holds the chain lock. Returns {id: (prev_hash, hash)} of the entries linked."""
+    from .models import AuditEntry
+
+    linked: dict[int, tuple[str, str]] = {}
+    while True:
+        head = AuditEntry.objects.exclude(prev_hash=PENDING).order_by("-id").values_list("id", "hash").first()
+        head_id, prev = head or (0, GENESIS)
+        pending = AuditEntry.objects.filter(id__gt=head_id).order_by("id")
+        if bound is not None:
+            pending = pending.filter(id__lte=bound)
+        rows = list(pending[:batch])
+        for entry in rows:
+            entry.prev_hash = prev
+            entry.hash = compute_hash(prev, entry)
+            prev = entry.hash
+            linked[entry.pk] = (entry.prev_hash, entry.hash)
+        if len(rows) == 1:
+            rows[0].save(update_fields=["prev_hash", "hash"], _allow_update=True)
+        elif rows and connection.vendor == "postgresql":  # one plain statement, not CASE WHEN per row
+            with connection.cursor() as cur:
+                cur.execute(
+                    "UPDATE core_auditentry AS a SET prev_hash = v.prev_hash, hash = v.hash"
+                    " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[]) AS v(id, prev_hash, hash)"
+                    " WHERE a.id = v.id",
+                    [[e.pk for e in rows], [e.prev_hash for e in rows], [e.hash for e in rows]],
+                )
+        elif rows:
+            AuditEntry.objects.bulk_update(rows, ["prev_hash", "hash"], batch_size=1000)
+        if len(rows) < batch:
+            return linked
+
+
+def chain_pending(*, wait: bool = False) -> int:
+    """Link committed entries to the chain (PostgreSQL; on SQLite entries are linked as they
+    are written). Runs after each writing transaction's commit, in the periodic catch-up
+    (`zhuqi.core.tasks.chain_audit`) and before `verify`. Without `wait` it leaves the work to
+    a chainer already at it. Returns how many entries it linked."""
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(), connection.cursor() as cur:
+        if wait:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        bound, locked = _bound(cur, "held" if wait else "try")
+        return len(_link(bound)) if locked else 0
+
+
+def _append(entries: list) -> list:
+    """Save `entries` (unsaved, in order) inside the caller's transaction and link them to the
+    chain. The one place that writes entries: every writer goes through it.
+
+    SQLite has one writer at a time: entries are linked as they are written. On PostgreSQL,
+    holding the chain's lock from the first entry until commit would serialise every writing
+    transaction, so entries are written unlinked (`prev_hash` empty) and linked in id order by
+    a short step after commit (`chain_pending`), up to the lowest id a still-open writer may
+    hold: each writing transaction announces "my ids are above N" with a shared advisory lock
+    taken before it draws ids. A transaction that is the only writer links its own entries at
+    once, as before."""
     from .models import AuditEntry
 
     if not entries:
         return entries
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=False):
+            prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+            for entry in entries:
+                entry.prev_hash = prev
+                entry.hash = uuid.uuid4().hex  # placeholder until the id is known
+            if len(entries) == 1:
+                entries[0].save()
+            else:
+                AuditEntry.objects.bulk_create(entries)
+            for entry in entries:
+                entry.prev_hash = prev
+                entry.hash = compute_hash(prev, entry)
+                prev = entry.hash
+            if len(entries) == 1:
+                entries[0].save(update_fields=["hash"], _allow_update=True)
+            else:
+                AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=1000)
+        return entries
+    with transaction.atomic(savepoint=False):
+        found = next((item[1] for item in connection.run_on_commit if isinstance(item[1], _Chainer)), None)
+        first = found is None
+        chainer = found or _Chainer()
+        if first:
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+                cur.execute(
+                    f"SELECT pg_advisory_xact_lock_shared({_WRITER_KEYS} + {_LAST_DRAWN}) FROM {_sequence()}"
+                )
+            transaction.on_commit(chainer)
         for entry in entries:
-            entry.hash = uuid.uuid4().hex  # placeholder until the id is known
+            entry.prev_hash = PENDING
+            entry.hash = "~" + uuid.uuid4().hex  # unique placeholder until linked
         if len(entries) == 1:
-            entries[0].prev_hash = prev
             entries[0].save()
         else:
             AuditEntry.objects.bulk_create(entries)
-        for entry in entries:
-            entry.prev_hash = prev
-            entry.hash = compute_hash(prev, entry)
-            prev = entry.hash
-        if len(entries) == 1:
-            entries[0].save(update_fields=["hash"], _allow_update=True)
-        else:
-            AuditEntry.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=1000)
+        if first or chainer.alone:
+            with connection.cursor() as cur:
+                bound, chainer.alone = _bound(cur, "held" if chainer.alone else "alone")
+            if chainer.alone:
+                linked = _link(bound)
+                for entry in entries:
+                    entry.prev_hash, entry.hash = linked.get(entry.pk, (entry.prev_hash, entry.hash))
     return entries
 
 
@@ -221,8 +374,11 @@ def record_many(items: list[dict]) -> list:
 
 
 def verify(batch: int = 5000):
-    """Walk the chain in id order. Returns (checked_count, first_bad_entry_or_None, reason)."""
+    """Walk the chain in id order (after linking what is committed). Returns (checked_count,
+    first_bad_entry_or_None, reason); entries still being written at the end are not counted."""
     from .models import AuditEntry
+
+    chain_pending(wait=True)
 
     prev = GENESIS
     checked = 0
@@ -232,6 +388,10 @@ def verify(batch: int = 5000):
         if not rows:
             return checked, None, ""
         for entry in rows:
+            if entry.prev_hash == PENDING:  # written, not linked yet: fine at the end of the log only
+                if AuditEntry.objects.filter(id__gt=entry.id).exclude(prev_hash=PENDING).exists():
+                    return checked, entry, "条目未链入哈希链（其后已有链上条目）"
+                return checked, None, ""
             if entry.prev_hash != prev:
                 return checked, entry, "上一条哈希不匹配（有条目被删除或插入）"
             if compute_hash(prev, entry) != entry.hash:

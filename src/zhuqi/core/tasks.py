@@ -11,3 +11,11 @@ def deliver_notifications(ids: list[int]) -> int:
     from .notify import deliver
 
     return deliver(Notification.objects.filter(pk__in=ids).select_related("recipient"))
+
+
+@shared_task(ignore_result=True)
+def chain_audit() -> int:
+    """Periodic catch-up: link audit entries whose after-commit step found the chain busy."""
+    from . import audit
+
+    return audit.chain_pending(wait=True)
