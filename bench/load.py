@@ -13,7 +13,7 @@ Scenarios, each reporting throughput, p50/p95/p99 latency and errors:
 * inbox    — a department handler's /cases/inbox/ (session cookie)
 * board    — the county dispatch officer's /cases/board/
 * search   — /enterprises/?q=… for the same officer
-* caselist — /api/v1/cases/?page=N about 90 % deep into the officer's cases (token auth)
+* caselist — /api/v1/cases/?cursor=… about 90 % deep into the officer's cases (keyset, token auth)
 
 Server settings (bench/load_settings.py): `DJANGO_ENV=production` (DEBUG off, secure cookies,
 HSTS, SSL redirect), the bench process's SECRET_KEY (sessions are prepared in-process),
@@ -28,7 +28,6 @@ import argparse
 import contextlib
 import csv
 import json
-import math
 import os
 import signal
 import socket
@@ -38,6 +37,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from .benchmarks import Measurement, generated_users
 
@@ -49,7 +49,7 @@ NAMES = {
     "inbox": "HTTP 部门收件箱 /cases/inbox/",
     "board": "HTTP 派单看板 /cases/board/",
     "search": "HTTP 企业搜索 /enterprises/?q=",
-    "caselist": "HTTP 诉求 API 深页 /api/v1/cases/?page=",
+    "caselist": "HTTP 诉求 API 深页（游标）/api/v1/cases/?cursor=",
 }
 # p95 budgets (DESIGN.md §5): list and API pages 100 ms, dashboards 300 ms; intake p99 500 ms
 BUDGET_P95 = {"inbox": 300, "board": 300, "search": 100, "caselist": 100}
@@ -125,14 +125,20 @@ def prepare(*, intake_officers: int = 8) -> dict:
         if lead
         else None
     )
-    visible = Case.objects.visible_to(dispatch).count()
-    pages = max(1, math.ceil(visible / 50))
-    deep = sorted({max(1, round(pages * share)) for share in (0.86, 0.88, 0.9, 0.92, 0.94)})
+    # deep pages are reached by the keyset cursor (page numbers stop at the capped count): the
+    # cursor a client holds after walking 86–94 % of the officer's cases
+    from .benchmarks import _cursor_token
+
+    ordered = Case.objects.visible_to(dispatch).order_by("-submitted_at", "-id")
+    visible = ordered.count()
+    deep = []
+    for share in (0.86, 0.88, 0.9, 0.92, 0.94):
+        at = ordered.values_list("submitted_at", flat=True)[max(0, int(visible * share) - 1)]
+        deep.append(quote(_cursor_token(at.isoformat())))
     names = list(
         Enterprise.objects.visible_to(dispatch).order_by("id").values_list("name", flat=True)[:200:20]
     )
     terms = sorted({n[len(n) // 2 - 1 : len(n) // 2 + 1] for n in names if len(n) >= 4}) or ["公司"]
-    from urllib.parse import quote
 
     board_cookie = {"Cookie": _session_cookie(dispatch)}
     scenarios = {
@@ -153,7 +159,7 @@ def prepare(*, intake_officers: int = 8) -> dict:
             "clients": [
                 {
                     "headers": {"Authorization": _token(dispatch)},
-                    "urls": [f"/api/v1/cases/?page={p}" for p in deep],
+                    "urls": [f"/api/v1/cases/?cursor={c}" for c in deep],
                 }
             ],
         },
