@@ -1,6 +1,6 @@
 """Audit items for rows written in bulk.
 
-`bulk_create` and queryset `update` send no signals, so the row-diff layer of the audit log
+`bulk_create`, `bulk_update` and queryset `update` send no signals, so the row-diff layer of the audit log
 (`zhuqi.core.audit`) does not see them. Set-based writers (the case sweep, the enterprise import)
 build the same entries the signal handlers would have written with these helpers and append them
 with `audit.record_many`, in the order the per-row code would have written them.
