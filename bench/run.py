@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from zhuqi.scale import generate as gen
 
+    from . import bench_sweep_import as si
     from . import benchmarks as b
 
     only = [x.strip() for x in args.only.split(",") if x.strip()]
@@ -164,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             "queries": lambda: b.bench_query_growth(users),
             "cases": lambda: b.bench_case_pages(users, repeat=max(3, args.repeat // 2)),
             "dashboards": lambda: b.bench_dashboards(users, repeat=max(3, args.repeat // 3)),
-            "import": lambda: b.bench_import(users, rows=args.import_rows),
-            "sweep": lambda: b.bench_sweep(),
+            "import": lambda: si.bench_import(users, rows=args.import_rows),
+            "sweep": lambda: si.bench_sweep(),
         }
         for name in BENCHES:
             if name not in only:
