@@ -4,8 +4,10 @@ Run by `zhuqi sweep_cases` (cron) or the Celery task `zhuqi.cases.tasks.sweep_ca
 selects candidate rows with an indexed WHERE (running clocks past due; open cases past a
 threshold), locks the cases with `select_for_update(skip_locked=True)` so concurrent sweeps split the
 work instead of doubling it, and changes them with a conditional UPDATE, so a row is flagged,
-reminded or escalated at most once however often the sweep runs. Like the services, the sweep
-locks the case row before touching its clocks, so the two never deadlock.
+reminded or escalated at most once however often the sweep runs. A step stops when its candidate
+query returns fewer than BATCH rows (or none it can lock): cases skipped because someone holds
+them are left to that someone, or to the next run. Like the services, the sweep locks the case
+row before touching its clocks, so the two never deadlock.
 
 Set-based end to end: a batch of up to BATCH cases costs a fixed number of queries whatever its
 size — the UPDATEs, one `bulk_create` each for supervision notices, escalations and
@@ -82,20 +84,25 @@ class _Recipients:
             ):
                 self.by_department[user.department_id].append(user)
         paths = {p for c in cases for p in c.region.ancestor_paths()}
-        self.regional: list = []
+        # (role, region path) → users; `rank` keeps the query's order (the User ordering, in the
+        # database's collation) for merging the lists of several paths
+        self.regional: dict[tuple[str, str], list] = defaultdict(list)
+        self.rank: dict[int, int] = {}
         if paths:
-            self.regional = list(
+            for i, user in enumerate(
                 User.objects.filter(
                     role__in=("dispatch", "leader"), region__path__in=paths, is_active=True
                 ).select_related("region")
-            )
+            ):
+                self.regional[(user.role, user.region.path)].append(user)
+                self.rank[user.pk] = i
 
     def department(self, dept_id) -> list:
         return list(self.by_department.get(dept_id, [])) if dept_id else []
 
     def _in_region(self, case, role: str) -> list:
-        paths = set(case.region.ancestor_paths())
-        return [u for u in self.regional if u.role == role and u.region.path in paths]
+        found = [u for p in case.region.ancestor_paths() for u in self.regional.get((role, p), ())]
+        return sorted(found, key=lambda u: self.rank[u.pk]) if len(found) > 1 else found
 
     def dispatch(self, case) -> list:
         return self._in_region(case, "dispatch")
@@ -213,8 +220,8 @@ def _flag_missed(now, result: SweepResult) -> None:
     )
     while True:
         with transaction.atomic():
-            candidates = set(eligible.values_list("case_id", flat=True)[:BATCH])
-            locked = _locked_cases(candidates)
+            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            locked = _locked_cases(set(candidates))
             if not locked:
                 return
             rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind"))
@@ -248,6 +255,8 @@ def _flag_missed(now, result: SweepResult) -> None:
                 if batch.escalate(case, 2, Escalation.Reason.OVERDUE, labels + "超时"):
                     result.escalated[2] += 1
             batch.save()
+        if len(candidates) < BATCH:
+            return  # that was all of them: skip the empty scan that would confirm it
 
 
 def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
@@ -265,6 +274,8 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
                 if batch.escalate(case, level, reason):
                     result.escalated[level] += 1
             batch.save()
+        if len(cases) < BATCH:
+            return
 
 
 def _remind(now, result: SweepResult) -> None:
@@ -279,7 +290,8 @@ def _remind(now, result: SweepResult) -> None:
     ).exclude(kind=ClockKind.CLOSE)
     while True:
         with transaction.atomic():
-            locked = _locked_cases(set(eligible.values_list("case_id", flat=True)[:BATCH]))
+            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            locked = _locked_cases(set(candidates))
             if not locked:
                 return
             rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind", "due_at"))
@@ -304,6 +316,8 @@ def _remind(now, result: SweepResult) -> None:
                 batch.notify(recipients, case, "催办", body=body, level="warning")
                 result.reminded += 1
             batch.save()
+        if len(candidates) < BATCH:
+            return
 
 
 def sweep(now=None) -> SweepResult:
