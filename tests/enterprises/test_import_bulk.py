@@ -190,3 +190,24 @@ def test_a_failure_while_writing_rolls_back_every_batch(world, monkeypatch):
     with pytest.raises(RuntimeError):
         EnterpriseImporter(world.alice).run(data, dry_run=False)
     assert (Enterprise.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_rows_changed_by_someone_else_since_the_check_stop_the_import(world, monkeypatch):
+    from zhuqi.core.excel import RowInvalid
+
+    gone = make_enterprise("将被删除有限公司", world.grid)
+    taken = credit_code()
+    data = write_workbook(HEADERS, [row("已删除有限公司", gone.credit_code), row("新企业有限公司", taken)])
+    original = EnterpriseImporter.prepare
+
+    def prepare_then_race(self, rows):
+        original(self, rows)
+        Enterprise.objects.filter(pk=gone.pk).delete()
+        Enterprise.objects.create(name="抢先登记有限公司", credit_code=taken, region=world.grid)
+
+    monkeypatch.setattr(EnterpriseImporter, "prepare", prepare_then_race)
+    before = Enterprise.objects.count()
+    with pytest.raises(RowInvalid, match="已被删除|已登记"):
+        EnterpriseImporter(world.alice).run(data, dry_run=False)
+    assert Enterprise.objects.count() == before  # one deleted, one registered by the race; none imported
+    assert not Enterprise.objects.filter(name__in=["已删除有限公司", "新企业有限公司"]).exists()

@@ -202,6 +202,9 @@ class EnterpriseImporter(Importer):
                 raise RowInvalid(f"统一社会信用代码 {code} 已登记")
             if ent.region_id not in visible_regions:
                 raise PermissionDenied("所在区划不在您的管辖范围内")
+        gone = [c for c in codes if c in self.existing and c not in locked]
+        if gone:  # deleted by someone else since the preview
+            raise RowInvalid(f"统一社会信用代码 {gone[0]} 对应的企业已被删除，请重新导入")
         old_tags: dict[int, dict[int, str]] = {}  # enterprise id → {tag id: name}
         links: dict[tuple[int, int], models.Model] = {}  # (enterprise id, tag id) → through row
         if locked:
