@@ -241,8 +241,9 @@ def enterprise_workbook(n: int, county, seed: int = 5) -> bytes:
 
 
 def bench_import(users: dict, *, rows: int = 500, repeat: int | None = None) -> list[Measurement]:
-    """Samples: 3 of each (after one warm-up bare read) up to 20,000 rows; above that one of
-    each, so that 100,000 rows stays within a few minutes on the shared machine."""
+    """Samples: 3 bare reads (after a warm-up one) always; 3 dry-runs and 3 applied imports up
+    to 20,000 rows, one of each above that, so that 100,000 rows stays within a few minutes on
+    the shared machine."""
     from openpyxl import load_workbook
 
     from zhuqi.enterprises.importers import EnterpriseImporter
@@ -275,8 +276,8 @@ def bench_import(users: dict, *, rows: int = 500, repeat: int | None = None) -> 
         counted.append(ctx.count)
 
     big = rows > 20_000
+    floor, _ = timed(bare, 3, warmup=1)
     repeat = repeat or (1 if big else 3)
-    floor, _ = timed(bare, repeat, warmup=0 if big else 1)
     dry_samples, _ = timed(dry, repeat, warmup=0)
     for _ in range(repeat):
         apply()
