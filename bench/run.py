@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from zhuqi.scale import generate as gen
 
+    from . import bench_sweep_import as si
     from . import benchmarks as b
     from . import load
 
@@ -166,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             "cases": lambda: b.bench_case_pages(users, repeat=max(3, args.repeat // 2)),
             "dashboards": lambda: b.bench_dashboards(users, repeat=max(3, args.repeat // 3)),
             "figures": lambda: b.bench_figures(users, repeat=max(3, args.repeat // 2)),
-            "import": lambda: b.bench_import(users, rows=args.import_rows),
-            "sweep": lambda: b.bench_sweep(),
+            "import": lambda: si.bench_import(users, rows=args.import_rows),
+            "sweep": lambda: si.bench_sweep(),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py
         }
         for name in BENCHES:

@@ -4,9 +4,17 @@ Run by `zhuqi sweep_cases` (cron) or the Celery task `zhuqi.cases.tasks.sweep_ca
 selects candidate rows with an indexed WHERE (running clocks past due; open cases past a
 threshold), locks the cases with `select_for_update(skip_locked=True)` so concurrent sweeps split the
 work instead of doubling it, and changes them with a conditional UPDATE, so a row is flagged,
-reminded or escalated at most once however often the sweep runs. Python only loops over the rows
-that actually changed (to write their audit events and notifications). Like the services, the
-sweep locks the case row before touching its clocks, so the two never deadlock.
+reminded or escalated at most once however often the sweep runs. A step stops when its candidate
+query returns fewer than BATCH rows (or none it can lock): cases skipped because someone holds
+them are left to that someone, or to the next run. Like the services, the sweep locks the case
+row before touching its clocks, so the two never deadlock.
+
+Set-based end to end: a batch of up to BATCH cases costs a fixed number of queries whatever its
+size — the UPDATEs, one `bulk_create` each for supervision notices, escalations and
+notifications, one query per kind of recipient, and the audit entries appended with
+`audit.record_many`. Python builds the same rows, audit events (and the row-diff entries the
+per-row `save()` signals would have written) and notifications, in the same order, as the
+per-case services (`services._escalate`, `services._event`, `services._notify`) do.
 
 Escalation rules (四级调度; a case starts at level 1, grid member / commissioner):
 * any clock missed                                 → level 2 (department / town)
@@ -18,13 +26,17 @@ Reminders (催办) go out once per clock when it falls due within REMIND_WITHIN 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from zhuqi.core import audit
+from zhuqi.core.bulk import created_item, row_diffs_on
+from zhuqi.core.notify import notify_many
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
 
 from . import services
@@ -56,6 +68,148 @@ def _locked_cases(case_ids) -> list[int]:
     )
 
 
+class _Recipients:
+    """The people `services.department_users`, `dispatch_users` and `leader_users` name, for a
+    whole batch of cases in two queries; each list in the same order as the service's."""
+
+    DEPARTMENT_ROLES = ("dept_head", "handler", "dispatch")
+
+    def __init__(self, cases):
+        User = get_user_model()
+        dept_ids = {c.lead_department_id for c in cases if c.lead_department_id}
+        self.by_department: dict[int, list] = defaultdict(list)
+        if dept_ids:
+            for user in User.objects.filter(
+                department_id__in=dept_ids, role__in=self.DEPARTMENT_ROLES, is_active=True
+            ):
+                self.by_department[user.department_id].append(user)
+        paths = {p for c in cases for p in c.region.ancestor_paths()}
+        # (role, region path) → users; `rank` keeps the query's order (the User ordering, in the
+        # database's collation) for merging the lists of several paths
+        self.regional: dict[tuple[str, str], list] = defaultdict(list)
+        self.rank: dict[int, int] = {}
+        if paths:
+            for i, user in enumerate(
+                User.objects.filter(
+                    role__in=("dispatch", "leader"), region__path__in=paths, is_active=True
+                ).select_related("region")
+            ):
+                self.regional[(user.role, user.region.path)].append(user)
+                self.rank[user.pk] = i
+
+    def department(self, dept_id) -> list:
+        return list(self.by_department.get(dept_id, [])) if dept_id else []
+
+    def _in_region(self, case, role: str) -> list:
+        found = [u for p in case.region.ancestor_paths() for u in self.regional.get((role, p), ())]
+        return sorted(found, key=lambda u: self.rank[u.pk]) if len(found) > 1 else found
+
+    def dispatch(self, case) -> list:
+        return self._in_region(case, "dispatch")
+
+    def leaders(self, case) -> list:
+        return self._in_region(case, "leader")
+
+
+class _Batch:
+    """What one locked batch of cases writes, collected in the order the per-case services would
+    write it, then saved with a fixed number of queries by `save()`."""
+
+    def __init__(self, cases, now):
+        self.now = now
+        self.recipients = _Recipients(cases)
+        self.items: list = []  # audit items (dicts) and new rows whose `create` entry is due there
+        self.messages: list[dict] = []
+        self.supervisions: list[Supervision] = []
+        self.escalations: list[Escalation] = []
+        self.escalated: dict[int, list[int]] = defaultdict(list)  # to_level → case ids
+
+    def event(self, case, event: str, changes: dict) -> None:
+        # services._event: an "event" entry by the current actor (the sweep's label)
+        self.items.append(
+            {
+                "action": "event",
+                "obj": case,
+                "event": event,
+                "changes": services._clean(changes),
+                "actor": None,
+            }
+        )
+
+    def notify(self, users, case, title: str, body: str = "", level: str = "info") -> None:
+        # services._notify
+        self.messages.append(
+            {
+                "recipients": users,
+                "title": f"{title}：{case.title}"[:200],
+                "body": body or f"诉求编号 {case.no}",
+                "url": case.get_absolute_url(),
+                "level": level,
+            }
+        )
+
+    def supervise(self, case, kind: str, body: str) -> Supervision:
+        sup = Supervision(case=case, kind=kind, department=case.lead_department, body=body)
+        self.supervisions.append(sup)
+        self.items.append(sup)
+        return sup
+
+    def escalate(self, case, to_level: int, reason: str, note: str = "") -> bool:
+        """services._escalate for one case of the batch (actor None: the sweep)."""
+        if case.escalation_level >= to_level:
+            return False
+        from_level = case.escalation_level
+        esc = Escalation(
+            case=case,
+            from_level=from_level,
+            to_level=to_level,
+            reason=reason,
+            note=note,
+            by=None,
+            at=self.now,
+        )
+        self.escalations.append(esc)
+        self.items.append(esc)
+        self.escalated[to_level].append(case.pk)
+        case.escalation_level, case.escalated_at = to_level, self.now
+        self.event(
+            case,
+            "escalated",
+            {
+                "escalation_level": (from_level, to_level),
+                "原因": Escalation.Reason(reason).label,
+                "说明": note,
+            },
+        )
+        users = self.recipients.department(case.lead_department_id) + self.recipients.dispatch(case)
+        if to_level >= 3:
+            users += self.recipients.leaders(case)
+        self.notify(
+            users,
+            case,
+            f"诉求提级至第{to_level}级调度",
+            body=str(Escalation.Reason(reason).label),
+            level="danger",
+        )
+        return True
+
+    def save(self) -> None:
+        if self.supervisions:
+            Supervision.objects.bulk_create(self.supervisions)
+        if self.escalations:
+            Escalation.objects.bulk_create(self.escalations)
+        for level, ids in self.escalated.items():
+            Case.objects.filter(pk__in=ids).update(escalation_level=level, escalated_at=self.now)
+        notify_many(self.messages)
+        items = []
+        for item in self.items:
+            if isinstance(item, dict):
+                items.append(item)
+            elif row_diffs_on(type(item)):  # what post_save would have recorded
+                items.append(created_item(item))
+        audit.record_many(items)
+
+
 def _flag_missed(now, result: SweepResult) -> None:
     eligible = CaseClock.objects.filter(
         state=CaseClock.State.RUNNING,
@@ -66,8 +220,8 @@ def _flag_missed(now, result: SweepResult) -> None:
     )
     while True:
         with transaction.atomic():
-            candidates = set(eligible.values_list("case_id", flat=True)[:BATCH])
-            locked = _locked_cases(candidates)
+            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            locked = _locked_cases(set(candidates))
             if not locked:
                 return
             rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind"))
@@ -80,26 +234,29 @@ def _flag_missed(now, result: SweepResult) -> None:
             for _, case_id, kind in rows:
                 by_case.setdefault(case_id, []).append(kind)
             cases = Case.objects.select_related("region", "lead_department").in_bulk(list(by_case))
+            batch = _Batch(cases.values(), services._now())
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
                 labels = "、".join(str(ClockKind(k).label) for k in kinds)
-                services._event(case, "deadline_missed", changes={"超时时限": labels})
+                batch.event(case, "deadline_missed", {"超时时限": labels})
                 if ClockKind.REPLY in kinds and case.lead_department_id:
-                    sup = Supervision.objects.create(
-                        case=case,
-                        kind=Supervision.Kind.NOTICE,
-                        department=case.lead_department,
-                        body=f"诉求「{case.title}」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。",
+                    sup = batch.supervise(
+                        case,
+                        Supervision.Kind.NOTICE,
+                        f"诉求「{case.title}」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。",
                     )
-                    services._notify(
-                        services.department_users(sup.department_id),
+                    batch.notify(
+                        batch.recipients.department(case.lead_department_id),
                         case,
                         "督办通知",
                         body=sup.body,
                         level="danger",
                     )
-                if services._escalate(case, 2, Escalation.Reason.OVERDUE, None, labels + "超时"):
+                if batch.escalate(case, 2, Escalation.Reason.OVERDUE, labels + "超时"):
                     result.escalated[2] += 1
+            batch.save()
+        if len(candidates) < BATCH:
+            return  # that was all of them: skip the empty scan that would confirm it
 
 
 def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
@@ -112,9 +269,13 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
             )
             if not cases:
                 return
+            batch = _Batch(cases, services._now())
             for case in cases:
-                if services._escalate(case, level, reason, None):
+                if batch.escalate(case, level, reason):
                     result.escalated[level] += 1
+            batch.save()
+        if len(cases) < BATCH:
+            return
 
 
 def _remind(now, result: SweepResult) -> None:
@@ -129,7 +290,8 @@ def _remind(now, result: SweepResult) -> None:
     ).exclude(kind=ClockKind.CLOSE)
     while True:
         with transaction.atomic():
-            locked = _locked_cases(set(eligible.values_list("case_id", flat=True)[:BATCH]))
+            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            locked = _locked_cases(set(candidates))
             if not locked:
                 return
             rows = list(eligible.filter(case_id__in=locked).values_list("pk", "case_id", "kind", "due_at"))
@@ -137,6 +299,7 @@ def _remind(now, result: SweepResult) -> None:
                 reminded_at=now
             )
             cases = Case.objects.select_related("region", "lead_department").in_bulk({r[1] for r in rows})
+            batch = _Batch(cases.values(), services._now())
             for _, case_id, kind, due in rows:
                 case = cases[case_id]
                 label = str(ClockKind(kind).label)
@@ -145,15 +308,16 @@ def _remind(now, result: SweepResult) -> None:
                     kind in (ClockKind.ACCEPT, ClockKind.DISPATCH, ClockKind.FOLLOWUP)
                     or not case.lead_department_id
                 ):
-                    recipients = services.dispatch_users(case)
+                    recipients = batch.recipients.dispatch(case)
                 else:
-                    recipients = services.department_users(case.lead_department_id)
-                    Supervision.objects.create(
-                        case=case, kind=Supervision.Kind.REMINDER, department=case.lead_department, body=body
-                    )
-                services._event(case, "reminded", changes={"时限": label, "期限": due})
-                services._notify(recipients, case, "催办", body=body, level="warning")
+                    recipients = batch.recipients.department(case.lead_department_id)
+                    batch.supervise(case, Supervision.Kind.REMINDER, body)
+                batch.event(case, "reminded", {"时限": label, "期限": due})
+                batch.notify(recipients, case, "催办", body=body, level="warning")
                 result.reminded += 1
+            batch.save()
+        if len(candidates) < BATCH:
+            return
 
 
 def sweep(now=None) -> SweepResult:

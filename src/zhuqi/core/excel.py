@@ -77,7 +77,8 @@ def _text(value: Any) -> str:
 
 
 class Importer:
-    """Subclasses set `columns`, `object_name` and implement `clean_row` and `apply_row`."""
+    """Subclasses set `columns`, `object_name` and implement `clean_row` and `apply_row` (or
+    `apply_rows`, to write all rows set-based)."""
 
     columns: Sequence[Column] = ()
     object_name = "数据"
@@ -157,6 +158,12 @@ class Importer:
         """Write one row; return True if created, False if updated."""
         raise NotImplementedError
 
+    def apply_rows(self, rows: list[dict]) -> tuple[int, int]:
+        """Write all (valid) rows inside the import's transaction; return (created, updated).
+        By default one `apply_row` per row; large imports override it to write set-based."""
+        created = sum(1 for row in rows if self.apply_row(row))
+        return created, len(rows) - created
+
     # --- driver --------------------------------------------------------------------
     def run(self, file, *, dry_run: bool = True) -> ImportResult:
         result = ImportResult(dry_run=dry_run)
@@ -187,11 +194,7 @@ class Importer:
         if result.errors or dry_run:
             return result
         with transaction.atomic():
-            for row in result.rows:
-                if self.apply_row(row):
-                    result.created += 1
-                else:
-                    result.updated += 1
+            result.created, result.updated = self.apply_rows(result.rows)
             audit.record(
                 "import",
                 object_type=self.audit_object_type,

@@ -23,9 +23,8 @@ def channels():
     return [import_string(path)() for path in settings.NOTIFY_CHANNELS]
 
 
-def notify(
-    recipients: Iterable, title: str, *, body: str = "", url: str = "", level: str = "info"
-) -> list[Notification]:
+def _rows(recipients: Iterable, title: str, body: str, url: str, level: str) -> list[Notification]:
+    """One inbox row per active recipient, each recipient once."""
     seen: set[int] = set()
     rows = []
     for user in recipients:
@@ -33,6 +32,28 @@ def notify(
             continue
         seen.add(user.pk)
         rows.append(Notification(recipient=user, title=title[:200], body=body, url=url[:300], level=level))
+    return rows
+
+
+def notify(
+    recipients: Iterable, title: str, *, body: str = "", url: str = "", level: str = "info"
+) -> list[Notification]:
+    return _save(_rows(recipients, title, body, url, level))
+
+
+def notify_many(messages: Iterable[dict]) -> list[Notification]:
+    """Many `notify` calls at once (the sweep): each message is a dict of `notify`'s arguments
+    (`recipients`, `title`, optional `body`, `url`, `level`). Each message reaches its recipients
+    exactly as `notify` would; all rows go in with one `bulk_create` and one delivery hand-off."""
+    rows: list[Notification] = []
+    for m in messages:
+        rows += _rows(
+            m["recipients"], m["title"], m.get("body", ""), m.get("url", ""), m.get("level", "info")
+        )
+    return _save(rows)
+
+
+def _save(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

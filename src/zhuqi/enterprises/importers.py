@@ -1,18 +1,34 @@
 """Excel import of the enterprise registry: dry-run preview, row-level Chinese errors,
-all-or-nothing, existing enterprises updated when the credit code matches."""
+all-or-nothing, existing enterprises updated when the credit code matches.
+
+Set-based, so that a file of 100,000 rows takes seconds per ten thousand, not minutes: every row
+is parsed and checked in Python first against lookups loaded with a few queries per CHUNK of
+credit codes; then `apply_rows` writes the rows in batches of CHUNK (lock the existing
+enterprises, one `bulk_create` of the new ones, one `bulk_update` of the changed ones, their
+tags, and the audit entries with `audit.record_many`), all in the import's one transaction.
+It writes what `services.create_enterprise` / `services.update_enterprise` called per row
+wrote: the same rows, tags and audit entries (the row-diff `create` / `update` entry, then
+`enterprise_registered` or `tags_changed`), in row order.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
 
+from zhuqi.core import audit
+from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
 from zhuqi.core.excel import Column, Importer, RowInvalid
 from zhuqi.core.models import Region
 
 from . import services
-from .models import Enterprise, Industry, Tag, Tier
+from .models import Enterprise, Industry, Tag, Tier, pinyin_initials
+
+CHUNK = 1000  # rows per write batch, and credit codes per `IN (...)` lookup
 
 
 def parse_bool(value) -> bool:
@@ -87,13 +103,18 @@ class EnterpriseImporter(Importer):
         self.regions_by_name = by_name
         self.industries = {i.code: i for i in Industry.objects.all()}
         self.tags = {t.name: t for t in Tag.objects.all()}
-        codes = [services.normalise_credit_code(str(row.get("credit_code") or "")) for _, row in rows]
-        self.existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
-        self.visible_ids = set(
-            Enterprise.objects.visible_to(self.actor)
-            .filter(credit_code__in=codes)
-            .values_list("pk", flat=True)
+        codes = sorted(
+            {services.normalise_credit_code(str(row.get("credit_code") or "")) for _, row in rows} - {""}
         )
+        self.existing: dict[str, Enterprise] = {}
+        self.visible_ids: set[int] = set()
+        for chunk in _chunks(codes):
+            self.existing.update({e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=chunk)})
+            self.visible_ids.update(
+                Enterprise.objects.visible_to(self.actor)
+                .filter(credit_code__in=chunk)
+                .values_list("pk", flat=True)
+            )
 
     def clean_row(self, rownum, row, seen):
         try:
@@ -145,22 +166,132 @@ class EnterpriseImporter(Importer):
         row["_action"] = "更新" if existing is not None else "新增"
         return row
 
-    def apply_row(self, row) -> bool:
+    @staticmethod
+    def _fields(row) -> dict:
+        """The profile fields of a cleaned row, as the services store them."""
         data = {k: v for k, v in row.items() if not k.startswith("_") and k not in {"credit_code", "tags"}}
         for key in ("legal_representative", "address", "contact_name", "contact_phone"):
             data[key] = data.get(key) or ""
         data["above_scale"] = bool(data.get("above_scale"))
-        existing = self.existing.get(row["credit_code"])
         try:
-            if existing is None:
-                services.create_enterprise(
-                    actor=self.actor, credit_code=row["credit_code"], tags=row["tags"], **data
-                )
-                return True
-            services.update_enterprise(existing, actor=self.actor, tags=row["tags"], **data)
-            return False
+            return services._clean(data)
         except ValidationError as exc:  # pragma: no cover - rows were checked above
             raise RowInvalid(exc.messages[0]) from exc
+
+    def apply_rows(self, rows) -> tuple[int, int]:
+        # what services._require_editor checks per row: the actor may edit the registry, and
+        # every region involved is in their scope (the row's region came from the visible ones)
+        if not services.can_edit_registry(self.actor):
+            raise PermissionDenied("只有专班办公室或管理员可以维护企业库")
+        visible_regions = {r.pk for r in self.regions_by_code.values()}
+        created = 0
+        for batch in _chunks(rows):
+            created += self._apply_batch(batch, visible_regions)
+        return created, len(rows) - created
+
+    def _apply_batch(self, rows, visible_regions) -> int:
+        through = Enterprise.tags.through
+        codes = [row["credit_code"] for row in rows]
+        # lock the enterprises being updated and read their current values (the row diff's old
+        # side), as update_enterprise's select_for_update did
+        locked = {
+            e.credit_code: e for e in Enterprise.objects.select_for_update().filter(credit_code__in=codes)
+        }
+        for code, ent in locked.items():
+            if code not in self.existing:  # registered by someone else since the preview
+                raise RowInvalid(f"统一社会信用代码 {code} 已登记")
+            if ent.region_id not in visible_regions:
+                raise PermissionDenied("所在区划不在您的管辖范围内")
+        gone = [c for c in codes if c in self.existing and c not in locked]
+        if gone:  # deleted by someone else since the preview
+            raise RowInvalid(f"统一社会信用代码 {gone[0]} 对应的企业已被删除，请重新导入")
+        old_tags: dict[int, dict[int, str]] = {}  # enterprise id → {tag id: name}
+        links: dict[tuple[int, int], models.Model] = {}  # (enterprise id, tag id) → through row
+        if locked:
+            pairs = through.objects.filter(enterprise_id__in=[e.pk for e in locked.values()])
+            for link in pairs.select_related("tag").order_by("pk"):
+                old_tags.setdefault(link.enterprise_id, {})[link.tag_id] = link.tag.name
+                links[(link.enterprise_id, link.tag_id)] = link
+        new, changed, plan = [], [], []
+        now = timezone.now()
+        for row in rows:
+            fields = self._fields(row)
+            ent = locked.get(row["credit_code"])
+            if ent is None:
+                ent = Enterprise(credit_code=row["credit_code"], credit_code_unchecked=False, **fields)
+                ent.name_initials = pinyin_initials(ent.name)
+                new.append(ent)
+                plan.append((row, ent, None))
+                continue
+            if fields.get("region") is not None and fields["region"].pk not in visible_regions:
+                raise PermissionDenied("所在区划不在您的管辖范围内")  # pragma: no cover - checked
+            old = audit.field_values(ent)
+            for key, value in fields.items():
+                setattr(ent, key, value)
+            ent.name_initials = pinyin_initials(ent.name)  # Enterprise.save
+            ent.updated_at = now  # auto_now
+            changed.append(ent)
+            plan.append((row, ent, old))
+        if new:
+            Enterprise.objects.bulk_create(new)
+        if changed:
+            update = [*services.PROFILE_FIELDS, "name_initials", "updated_at"]
+            Enterprise.objects.bulk_update(changed, update)
+        # tags: ent.tags.set(row's tags) for every row. Like the related manager, this writes
+        # no row-diff entries for the through rows (tags_changed below says what changed).
+        add, removed = [], {}
+        for row, ent, old in plan:
+            before = old_tags.get(ent.pk, {}) if old is not None else {}
+            after = {t.pk for t in row["tags"]}
+            add += [through(enterprise_id=ent.pk, tag_id=t) for t in after if t not in before]
+            removed[ent.pk] = [links[(ent.pk, t)] for t in before if t not in after]
+        doomed = [link.pk for links_of in removed.values() for link in links_of]
+        if doomed:
+            with audit.row_diffs_disabled():  # as `tags.set` does: no per-link entry
+                through.objects.filter(pk__in=doomed).delete()
+        if add:
+            through.objects.bulk_create(add)
+        items = []
+        diffs = row_diffs_on(Enterprise)
+        for row, ent, old in plan:
+            if old is None:
+                if diffs:
+                    items.append(created_item(ent))
+                items.append(
+                    {
+                        "action": "event",
+                        "obj": ent,
+                        "event": "enterprise_registered",
+                        "changes": {"统一社会信用代码": ent.credit_code},
+                        "actor": self.actor,
+                    }
+                )
+                continue
+            if diffs:
+                item = updated_item(ent, old)
+                if item is not None:
+                    items.append(item)
+            before = set(old_tags.get(ent.pk, {}).values())
+            after = {t.name for t in row["tags"]}
+            if before != after:
+                items.append(
+                    {
+                        "action": "event",
+                        "obj": ent,
+                        "event": "tags_changed",
+                        "changes": {"标签": ["、".join(sorted(before)), "、".join(sorted(after))]},
+                        "actor": self.actor,
+                    }
+                )
+        audit.record_many(items)
+        return len(new)
+
+
+def _chunks(values, size: int | None = None):
+    size = size or CHUNK
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
 
 
 def template_rows():
