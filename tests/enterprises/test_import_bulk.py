@@ -134,8 +134,10 @@ def _applied_queries(world, n: int, offset: int) -> list[dict]:
         row(f"新企业{offset + i}有限公司", credit_code(), **{"标签": "外贸"}) for i in range(n - len(rows))
     ]
     data = write_workbook(HEADERS, rows)
+    # a fresh user object, as each request has (its scope is computed once per object)
+    actor = type(world.alice).objects.get(pk=world.alice.pk)
     with CaptureQueriesContext(connection) as ctx:
-        result = EnterpriseImporter(world.alice).run(data, dry_run=False)
+        result = EnterpriseImporter(actor).run(data, dry_run=False)
     assert result.ok and result.created + result.updated == n, result.errors[:3]
     return ctx.captured_queries
 
