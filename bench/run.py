@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(BENCHES), help=f"benchmarks to run: {','.join(BENCHES)}")
     parser.add_argument("--repeat", type=int, default=15, help="samples per page benchmark")
     parser.add_argument("--import-rows", type=int, default=500)
+    parser.add_argument("--sweep-repeat", type=int, default=3, help="samples per sweep (1 on the stress set)")
     parser.add_argument(
         "--gen-enterprises", type=int, default=None, help="enterprises in the generator bench"
     )
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             "dashboards": lambda: b.bench_dashboards(users, repeat=max(3, args.repeat // 3)),
             "figures": lambda: b.bench_figures(users, repeat=max(3, args.repeat // 2)),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
-            "sweep": lambda: si.bench_sweep(),
+            "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py
         }
         for name in BENCHES:
