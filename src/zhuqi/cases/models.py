@@ -373,7 +373,13 @@ class Case(KeepsRegionPath, models.Model):
             # the case list's default order (newest first) and figures' period filter
             models.Index(fields=["-submitted_at", "-id"], name="case_submitted_desc"),
             # every official's scope: WHERE region_path LIKE '41/4101/410102/%'
-            models.Index(fields=["region_path"], name="case_region_path", opclasses=["varchar_pattern_ops"]),
+            # (with the list's sort key, so a deep page's ids come from the index alone)
+            models.Index(
+                fields=["region_path"],
+                name="case_region_path",
+                opclasses=["varchar_pattern_ops"],
+                include=["submitted_at", "id"],
+            ),
             # the figures (cases/figures.py): one index-only scan over a period's cases, every
             # column a figure counts included (PostgreSQL; elsewhere a plain index)
             models.Index(
