@@ -227,18 +227,26 @@ def board_summary(projects, year: int, month: int) -> dict:
     sums = [Decimal(0)] * 4
     depts: dict = {}
     regions: dict = {}
-    for dept_id, dept_name, region_name, py, pt, at, am, lit in rows.iterator(chunk_size=5000):
+    zero = Decimal(0)
+    for dept_id, dept_name, region_name, py, pt, at, am, lit in list(rows):  # one fetch, no cursor
         counts[lit] += 1
         sums[0] += py
         sums[1] += pt
         sums[2] += at
         sums[3] += am
-        for groups, key, wanted in ((depts, dept_name, dept_id is not None), (regions, region_name, True)):
-            if wanted:
-                g = groups.setdefault(key, [Decimal(0), Decimal(0), 0])
-                g[0] += py
-                g[1] += at
-                g[2] += 1
+        g = regions.get(region_name)
+        if g is None:
+            g = regions[region_name] = [zero, zero, 0]
+        g[0] += py
+        g[1] += at
+        g[2] += 1
+        if dept_id is not None:
+            g = depts.get(dept_name)
+            if g is None:
+                g = depts[dept_name] = [zero, zero, 0]
+            g[0] += py
+            g[1] += at
+            g[2] += 1
     counts["grey"] += projects.count() - sum(counts.values())
 
     def grouped(groups):

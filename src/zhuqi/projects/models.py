@@ -150,6 +150,8 @@ class Project(KeepsRegionPath, models.Model):
             models.Index(
                 fields=["region_path"], name="project_region_path", opclasses=["varchar_pattern_ops"]
             ),
+            # the schedule board's bars: ORDER BY planned_start, code LIMIT 300
+            models.Index(fields=["planned_start", "code"], name="project_planned_start"),
         ]
 
     def __str__(self) -> str:
@@ -459,7 +461,11 @@ class ProjectProgress(models.Model):
         ]
         indexes = [
             # the board and totals at the report month: WHERE year=? AND month=?
-            models.Index(fields=["year", "month", "project"], name="progress_year_month"),
+            models.Index(
+                fields=["year", "month", "project"],
+                name="progress_year_month",
+                include=["planned_year", "planned_ytd", "actual_ytd", "actual_month"],
+            ),
         ]
 
     def __str__(self) -> str:
