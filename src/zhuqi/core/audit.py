@@ -340,31 +340,10 @@ def _append(entries: list) -> list:
     return entries
 
 
-def record(
-    action: str,
-    obj: models.Model | None = None,
-    *,
-    event: str = "",
-    changes: dict | None = None,
-    message: str = "",
-    actor=None,
-    object_type: str = "",
-    object_id: str = "",
-    object_repr: str = "",
-):
-    """Append one entry to the chain, inside the caller's transaction."""
-    entry = _build(
-        action,
-        obj,
-        event=event,
-        changes=changes,
-        message=message,
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-    )
-    return _append([entry])[0]
+def record(action: str, obj: models.Model | None = None, **fields: Any):
+    """Append one entry to the chain, inside the caller's transaction; `fields` are `_build`'s
+    (event, changes, message, actor, object_type, object_id, object_repr)."""
+    return _append([_build(action, obj, **fields)])[0]
 
 
 def record_many(items: list[dict]) -> list:
