@@ -81,6 +81,14 @@ class Region(models.Model):
     def scope_q(user):
         return scope_for(user).region_q("path")
 
+    @classmethod
+    def filter_choices(cls, user):
+        """A region filter's choices: the two levels below the viewer (a county official picks
+        towns, parks and grids; a province official cities and counties), never thousands."""
+        path = scope_for(user).region_path
+        depth = path.count("/") - 1 if path else -1
+        return cls.objects.visible_to(user).filter(depth__gt=depth, depth__lte=depth + 2)
+
 
 def fill_region_paths(objs) -> None:
     """Set `region_path` on unsaved or bulk-updated rows from their `region_id` (one query)."""

@@ -61,7 +61,7 @@ def enterprise_list(request):
         "sort": active["sort"],
         "base_query": params.urlencode(),
         "export_query": (request.GET.copy().urlencode() + "&export=xlsx").lstrip("&"),
-        "regions": _filter_regions(request.user),
+        "regions": Region.filter_choices(request.user),
         "sections": Industry.objects.filter(level="section").prefetch_related("divisions"),
         "tags": Tag.objects.all(),
         "lists": EnterpriseList.objects.visible_to(request.user).filter(is_active=True),
@@ -77,16 +77,6 @@ def enterprise_list(request):
         ],
     }
     return render(request, "enterprises/enterprise_list.html", context)
-
-
-def _filter_regions(user):
-    """The region filter's choices: the two levels below the viewer (a county official picks
-    towns, parks and grids; a province official cities and counties), never thousands."""
-    from zhuqi.core.scope import scope_for
-
-    path = scope_for(user).region_path
-    depth = path.count("/") - 1 if path else -1
-    return Region.objects.visible_to(user).filter(depth__gt=depth, depth__lte=depth + 2)
 
 
 @login_required

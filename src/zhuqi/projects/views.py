@@ -20,7 +20,6 @@ from zhuqi.core import audit
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.workcalendar import working_days_between
 
@@ -112,7 +111,7 @@ def project_list(request):
         "kinds": Project.Kind.choices,
         "levels": Project.Level.choices,
         "tags": Project.TAG_CHOICES,
-        "regions": _filter_regions(user),
+        "regions": Region.filter_choices(user),
         "departments": Department.objects.visible_to(user).filter(projects__isnull=False).distinct(),
         "f": request.GET,
         "can_create": user.role in ("admin", "dispatch") or user.is_superuser,
@@ -123,13 +122,6 @@ def project_list(request):
 def _count_and_sum(projects) -> dict:
     agg = projects.order_by().aggregate(count=Count("pk"), investment_sum=Sum("total_investment"))
     return {"count": agg["count"], "investment_sum": agg["investment_sum"] or Decimal(0)}
-
-
-def _filter_regions(user):
-    """The region filter's choices: the two levels below the viewer (never thousands)."""
-    path = scope_for(user).region_path
-    depth = path.count("/") - 1 if path else -1
-    return Region.objects.visible_to(user).filter(depth__gt=depth, depth__lte=depth + 2)
 
 
 def _save_project_form(request, form, project=None):
