@@ -74,6 +74,23 @@ def _ms(samples: list[float]) -> list[float]:
     return [round(s * 1000, 3) for s in samples]
 
 
+def against_floor(
+    name: str, samples: list[float], floor_samples: list[float], floor: str, **kw
+) -> Measurement:
+    """A timing in ms against its floor measured in the same run (medians and their ratio)."""
+    m, f = median(samples), median(floor_samples)
+    return Measurement(
+        name=name,
+        unit="ms",
+        median=round(m * 1000, 2),
+        samples=_ms(samples),
+        floor=floor,
+        floor_median=round(f * 1000, 3),
+        ratio=round(m / f, 1) if f else None,
+        **kw,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Who looks at pages
 # --------------------------------------------------------------------------------------------
@@ -242,16 +259,12 @@ def bench_pages(users: dict, *, repeat: int = 15, term: str = "机械") -> list[
                     samples, _ = timed(lambda c=client, u=url: c.get(u), repeat)
                     args = (scope_path, term if searched else "", (page - 1) * size, size, order)
                     floor, _ = timed(lambda a=args: floor_enterprise_page(*a), repeat)
-                    m, f = median(samples), median(floor)
                     out.append(
-                        Measurement(
-                            name=f"{label} [{who}] {'搜索“' + term + '” ' if searched else ''}第 {page}/{pages} 页",
-                            unit="ms",
-                            median=round(m * 1000, 2),
-                            samples=_ms(samples),
-                            floor="capped COUNT + LIMIT/OFFSET SQL, same filter, no rendering",
-                            floor_median=round(f * 1000, 3),
-                            ratio=round(m / f, 1) if f else None,
+                        against_floor(
+                            f"{label} [{who}] {'搜索“' + term + '” ' if searched else ''}第 {page}/{pages} 页",
+                            samples,
+                            floor,
+                            "capped COUNT + LIMIT/OFFSET SQL, same filter, no rendering",
                             queries=queries,
                             rows=total,
                             extra={"url": url, "bytes": size_bytes},
@@ -319,16 +332,12 @@ def _bench_cursor(client, user, *, label, url, table, alias_where, order, repeat
 
     samples, _ = timed(lambda: client.get(page_url), repeat)
     fl, _ = timed(floor, repeat)
-    m, f = median(samples), median(fl)
     return [
-        Measurement(
-            name=f"{label}（第 {int(total * 0.9):,} 行起）",
-            unit="ms",
-            median=round(m * 1000, 2),
-            samples=_ms(samples),
-            floor="keyset SQL of the same page (WHERE key beyond cursor ORDER BY key LIMIT 50)",
-            floor_median=round(f * 1000, 3),
-            ratio=round(m / f, 1) if f else None,
+        against_floor(
+            f"{label}（第 {int(total * 0.9):,} 行起）",
+            samples,
+            fl,
+            "keyset SQL of the same page (WHERE key beyond cursor ORDER BY key LIMIT 50)",
             queries=queries,
             rows=total,
             extra={"url": page_url},
@@ -448,16 +457,12 @@ def bench_case_pages(users: dict, *, repeat: int = 10) -> list[Measurement]:
                 cur.fetchall()
 
         fl, _ = timed(floor, repeat)
-        m, f = median(samples), median(fl)
         out.append(
-            Measurement(
-                name=f"诉求列表 [dispatch] 第 {page}/{pages} 页",
-                unit="ms",
-                median=round(m * 1000, 2),
-                samples=_ms(samples),
-                floor="capped COUNT + ids by LIMIT/OFFSET, then those rows (SQL), no rendering",
-                floor_median=round(f * 1000, 3),
-                ratio=round(m / f, 1) if f else None,
+            against_floor(
+                f"诉求列表 [dispatch] 第 {page}/{pages} 页",
+                samples,
+                fl,
+                "capped COUNT + ids by LIMIT/OFFSET, then those rows (SQL), no rendering",
                 queries=queries,
                 rows=total,
                 extra={"url": url},
@@ -616,16 +621,12 @@ def bench_figures(users: dict, *, repeat: int = 5) -> list[Measurement]:
         totals, _rows = result
         if totals["received"]["n"] != sum(r[1] for r in raw):
             raise AssertionError("case figures disagree with the hand-written SQL")
-        m, f = median(samples), median(fl)
         out.append(
-            Measurement(
-                name=f"诉求统计（本年，按{CF.DIMENSIONS[dim]}）[{who}]",
-                unit="ms",
-                median=round(m * 1000, 1),
-                samples=_ms(samples),
-                floor="one hand-written GROUP BY with FILTER counts over the same cases",
-                floor_median=round(f * 1000, 1),
-                ratio=round(m / f, 1) if f else None,
+            against_floor(
+                f"诉求统计（本年，按{CF.DIMENSIONS[dim]}）[{who}]",
+                samples,
+                fl,
+                "one hand-written GROUP BY with FILTER counts over the same cases",
                 rows=totals["received"]["n"],
             )
         )
@@ -657,16 +658,12 @@ def bench_figures(users: dict, *, repeat: int = 5) -> list[Measurement]:
             counted[row[-1]] += 1
         if any(summary["counts"][c] < counted[c] for c in ("green", "yellow", "red")):
             raise AssertionError(f"board lights disagree: {summary['counts']} vs {counted}")
-        m, f = median(samples), median(fl)
         out.append(
-            Measurement(
-                name=f"项目挂图作战汇总 {year}-{month:02d} [{who}]",
-                unit="ms",
-                median=round(m * 1000, 1),
-                samples=_ms(samples),
-                floor="hand-written SQL: the same year-to-date rows with lights, joined to department and region",
-                floor_median=round(f * 1000, 1),
-                ratio=round(m / f, 1) if f else None,
+            against_floor(
+                f"项目挂图作战汇总 {year}-{month:02d} [{who}]",
+                samples,
+                fl,
+                "hand-written SQL: the same year-to-date rows with lights, joined to department and region",
                 rows=len(raw),
                 notes=f"summing the monthly facts instead (no year-to-date rows): {median(fm) * 1000:.1f} ms",
                 extra={"counts": summary["counts"], "months_sql_ms": round(median(fm) * 1000, 1)},
