@@ -36,6 +36,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from zhuqi.core import audit
+from zhuqi.core.roles import Role
 from zhuqi.core.units import WAN
 
 EVENT = "scale_generated"
@@ -571,8 +572,8 @@ def gen_core(
                 "department_id": dept_id,
                 "title": title,
                 "mobile": mobile(rng),
-                "is_superuser": role == "admin",
-                "is_staff": role == "admin",
+                "is_superuser": role == Role.ADMIN,
+                "is_staff": role == Role.ADMIN,
                 "is_active": True,
                 "date_joined": joined,
             }

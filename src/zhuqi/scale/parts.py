@@ -18,6 +18,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from zhuqi.core.roles import Role
 from zhuqi.core.units import YI
 from zhuqi.core.workcalendar import SHANGHAI, end_of_day, is_working_day
 
@@ -118,7 +119,7 @@ def gen_assignments(ctx: Context) -> None:
     )
     grid_users: dict[int, list[int]] = {}
     for uid, region_id in User.objects.filter(
-        username__startswith=world.user_prefix, role="grid"
+        username__startswith=world.user_prefix, role=Role.GRID
     ).values_list("id", "region_id"):
         grid_users.setdefault(region_id, []).append(uid)
     dept_of = dict(
