@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin
 from zhuqi.core.models import User
+from zhuqi.core.roles import Role
 from zhuqi.enterprises.api import raise_api_error
 from zhuqi.enterprises.models import Enterprise
 
@@ -163,7 +164,7 @@ class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     ordering_fields = ["visited_on"]
 
     def get_queryset(self):
-        if getattr(self.request.user, "role", None) == "enterprise":
+        if getattr(self.request.user, "role", None) == Role.ENTERPRISE:
             return Visit.objects.none()
         return super().get_queryset()
 
@@ -421,7 +422,7 @@ class ComplianceViewSet(viewsets.ViewSet):
         except ValueError:
             day = timezone.localdate()
         start, end = compliance.period_bounds(period, day)
-        if getattr(request.user, "role", None) == "enterprise":
+        if getattr(request.user, "role", None) == Role.ENTERPRISE:
             rows = []
         else:
             rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)

@@ -10,6 +10,7 @@ class AssistanceConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu, scope
         from zhuqi.core.menu import MenuItem
+        from zhuqi.core.roles import MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
         from zhuqi.core.views import HOME_CARDS, register_attachable
         from zhuqi.enterprises import sections as enterprise_sections
@@ -28,9 +29,9 @@ class AssistanceConfig(AppConfig):
         )
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
-        officials = menu.OFFICIALS
+        officials = OFFICIAL_ROLES
         menu.register(
-            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {"observer"}, 5)
+            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {Role.OBSERVER}, 5)
         )
         menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
         menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))
@@ -41,7 +42,7 @@ class AssistanceConfig(AppConfig):
                 _("包抓分工"),
                 "assistance:assignment_list",
                 "diagram-2",
-                frozenset({"admin", "dispatch", "leader", "supervisor"}),
+                MANAGER_ROLES | {Role.LEADER, Role.SUPERVISOR},
                 26,
             )
         )

@@ -16,6 +16,7 @@ from stdnum.cn import uscc
 from zhuqi.core import audit
 from zhuqi.core.demo import DEMO_PASSWORD
 from zhuqi.core.models import Role, User
+from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import (
     Enterprise,
     EnterpriseList,
@@ -187,7 +188,7 @@ def _load(regions, departments, stdout):
         else:
             name = f"{rng.choice(['安徽', '蚌埠', '固镇'])}{brands[i]}{term}有限公司"
         above = key and rng.random() < 0.85
-        capital = Decimal(rng.choice([500, 1000, 2000, 3000, 5000, 8000, 12000, 20000])) * 10000
+        capital = Decimal(rng.choice([500, 1000, 2000, 3000, 5000, 8000, 12000, 20000])) * WAN
         ent = Enterprise.objects.create(
             name=name,
             credit_code=credit_code(rng),
@@ -196,7 +197,7 @@ def _load(regions, departments, stdout):
             legal_representative=rng.choice("王李张刘陈杨黄赵吴周徐孙马朱胡郭")
             + rng.choice("建国志强海波明辉春华晓东国庆立新"),
             industry=industries[code],
-            registered_capital=capital if key else Decimal(rng.choice([50, 100, 200])) * 10000,
+            registered_capital=capital if key else Decimal(rng.choice([50, 100, 200])) * WAN,
             founded_on=dt.date(rng.randint(2003, 2021), rng.randint(1, 12), rng.randint(1, 28)),
             above_scale=above,
             above_scale_since=rng.randint(2012, year - 1) if above else None,

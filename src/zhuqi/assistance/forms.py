@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, User
+from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
 from .models import AssignmentRole, Meeting, Period, Visit
@@ -86,7 +87,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = (
-            User.objects.visible_to(viewer).filter(is_active=True).exclude(role="enterprise")
+            User.objects.visible_to(viewer).filter(is_active=True).exclude(role=Role.ENTERPRISE)
         )
         self.fields["user"].widget.attrs["data-tom-select"] = "1"
         self.fields["department"].queryset = Department.objects.visible_to(viewer)
@@ -100,7 +101,7 @@ class HandOverForm(forms.Form):
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = (
-            User.objects.visible_to(viewer).filter(is_active=True).exclude(role="enterprise")
+            User.objects.visible_to(viewer).filter(is_active=True).exclude(role=Role.ENTERPRISE)
         )
         self.fields["to_user"].widget.attrs["data-tom-select"] = "1"
         _style(self)
@@ -126,7 +127,7 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = (
-            User.objects.visible_to(viewer).filter(is_active=True).exclude(role="enterprise")
+            User.objects.visible_to(viewer).filter(is_active=True).exclude(role=Role.ENTERPRISE)
         )
         _style(self)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from zhuqi.core.excel import Column, Importer, RowInvalid
 from zhuqi.core.models import Department, User
+from zhuqi.core.roles import Role
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
 from zhuqi.enterprises.services import normalise_credit_code
 
@@ -19,7 +21,7 @@ def parse_year(value) -> int:
         year = int(float(str(value).strip()))
     except ValueError as exc:
         raise RowInvalid("应为四位年份，如 2026") from exc
-    if not 2000 <= year <= 2100:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise RowInvalid("应为四位年份，如 2026")
     return year
 
@@ -53,7 +55,7 @@ class AssignmentImporter(Importer):
             u.username: u
             for u in User.objects.visible_to(self.actor)
             .filter(username__in=names, is_active=True)
-            .exclude(role="enterprise")
+            .exclude(role=Role.ENTERPRISE)
         }
         self.departments = {}
         for d in Department.objects.visible_to(self.actor):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Role, User
 from zhuqi.core.services import attachments_of
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
 from zhuqi.enterprises.views import import_flow
 
@@ -55,7 +56,7 @@ def _official(request):
 def _year(value) -> int:
     """A year from a query or form value; the current year when missing or nonsense."""
     text = str(value or "").strip()
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+    if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
         return int(text)
     return timezone.localdate().year
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from zhuqi.core import audit
 from zhuqi.core.models import Department
+from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.enterprises.models import Enterprise
 
 from . import figures as F
@@ -400,7 +401,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     "changes": e.changes,
                 }
                 for e in audit.timeline(case)
-                if request.user.role != "enterprise" or e.action == "transition"
+                if request.user.role != Role.ENTERPRISE or e.action == "transition"
             ]
         )
 
@@ -464,7 +465,7 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RoutingRule.objects.none()
-        if self.request.user.role == "enterprise":
+        if self.request.user.role == Role.ENTERPRISE:
             return RoutingRule.objects.none()
         return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
 
@@ -472,7 +473,7 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
         from zhuqi.core.models import Region
 
         user = self.request.user
-        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
+        if not (user.is_superuser or user.role in MANAGER_ROLES):
             raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
         data = serializer.validated_data
         region = data.get("region")
@@ -499,7 +500,7 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         user = self.request.user
-        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
+        if not (user.is_superuser or user.role in MANAGER_ROLES):
             raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
         audit.record(
             "event", instance, event="routing_rule_deleted", changes={"rule": str(instance)}, actor=user
@@ -519,7 +520,7 @@ class FiguresViewSet(viewsets.ViewSet):
         responses={200: dict},
     )
     def list(self, request):
-        if request.user.role in {"enterprise", "grid"}:
+        if request.user.role in {Role.ENTERPRISE, Role.GRID}:
             raise exceptions.NotFound()
         import datetime as dt
 

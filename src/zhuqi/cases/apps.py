@@ -42,6 +42,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu
         from zhuqi.core import views as core_views
+        from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS as LABELS
 
         from . import demo as cases_demo
@@ -51,21 +52,13 @@ class CasesConfig(AppConfig):
         core_views.register_attachable("cases.case")
         if views.home_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.append(views.home_card)
-        officials = menu.OFFICIALS
-        menu.register(
-            menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", frozenset({"admin", "dispatch"}), 10)
-        )
-        menu.register(
-            menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", frozenset({"dept_head", "handler"}), 10)
-        )
+        officials = OFFICIAL_ROLES
+        menu.register(menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", MANAGER_ROLES, 10))
+        menu.register(menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", DEPARTMENT_ROLES, 10))
         menu.register(menu.MenuItem(_("企业诉求"), "cases:list", "chat-square-text", officials, 11))
-        menu.register(menu.MenuItem(_("诉求统计"), "cases:figures", "bar-chart", officials - {"grid"}, 12))
+        menu.register(menu.MenuItem(_("诉求统计"), "cases:figures", "bar-chart", officials - {Role.GRID}, 12))
+        menu.register(menu.MenuItem(_("分拨规则"), "cases:rules", "signpost-split", MANAGER_ROLES, 13))
         menu.register(
-            menu.MenuItem(
-                _("分拨规则"), "cases:rules", "signpost-split", frozenset({"admin", "dispatch"}), 13
-            )
-        )
-        menu.register(
-            menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", frozenset({"enterprise"}), 10)
+            menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", frozenset({Role.ENTERPRISE}), 10)
         )
         demo.register(cases_demo.load, order=60)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
 from .models import Category, Channel, RoutingRule, Urgency
@@ -38,7 +39,7 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
         self.fields["category"].choices = category_choices()
-        if user is not None and user.role == "leader":
+        if user is not None and user.role == Role.LEADER:
             self.fields["channel"].initial = Channel.LEADER
         for f in self.fields.values():
             f.widget.attrs.setdefault(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, KeepsRegionPath, Region, RegionPathQuerySet
+from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 
 
@@ -435,7 +436,7 @@ class Case(KeepsRegionPath, models.Model):
             return Q()
         if not scope.authenticated:
             return NOTHING
-        if scope.role in {"dept_head", "handler"}:
+        if scope.role in DEPARTMENT_ROLES:
             dept = getattr(user, "department_id", None)
             if not dept:
                 return NOTHING

@@ -17,6 +17,7 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core.models import Department
 from zhuqi.core.notify import notify
+from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
 
@@ -109,15 +110,13 @@ def _users(qs):
 def dispatch_users(case: Case) -> list:
     User = get_user_model()
     paths = case.region.ancestor_paths()
-    return _users(User.objects.filter(role="dispatch", region__path__in=paths))
+    return _users(User.objects.filter(role=Role.DISPATCH, region__path__in=paths))
 
 
 def department_users(*dept_ids) -> list:
     User = get_user_model()
     return _users(
-        User.objects.filter(
-            department_id__in=[d for d in dept_ids if d], role__in=["dept_head", "handler", "dispatch"]
-        )
+        User.objects.filter(department_id__in=[d for d in dept_ids if d], role__in=DEPARTMENT_ACTOR_ROLES)
     )
 
 
@@ -129,7 +128,7 @@ def enterprise_users(case: Case) -> list:
 def leader_users(case: Case) -> list:
     User = get_user_model()
     paths = case.region.ancestor_paths()
-    return _users(User.objects.filter(role="leader", region__path__in=paths))
+    return _users(User.objects.filter(role=Role.LEADER, region__path__in=paths))
 
 
 def _notify(users, case: Case, title: str, body: str = "", level: str = "info") -> None:
@@ -257,7 +256,7 @@ def can_create_for(user, enterprise) -> bool:
         return False
     if scope.is_enterprise_user:
         return _own_enterprise_id(user) == enterprise.pk
-    if scope.role == "observer":
+    if scope.role == Role.OBSERVER:
         return False
     return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
@@ -891,10 +890,7 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
         raise ValidationError("请填写书面回复")
     with transaction.atomic():
         sup = Supervision.objects.select_for_update().select_related("case").get(pk=sup.pk)
-        if getattr(actor, "department_id", None) != sup.department_id or actor.role not in {
-            "dept_head",
-            "handler",
-        }:
+        if getattr(actor, "department_id", None) != sup.department_id or actor.role not in DEPARTMENT_ROLES:
             raise PermissionDenied("只有被督办部门可以回复")
         if sup.kind != Supervision.Kind.NOTICE or sup.responded_at:
             raise ValidationError("该督办已回复")

@@ -37,6 +37,7 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core.bulk import created_item, row_diffs_on
 from zhuqi.core.notify import notify_many
+from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
 
 from . import services
@@ -72,15 +73,13 @@ class _Recipients:
     """The people `services.department_users`, `dispatch_users` and `leader_users` name, for a
     whole batch of cases in two queries; each list in the same order as the service's."""
 
-    DEPARTMENT_ROLES = ("dept_head", "handler", "dispatch")
-
     def __init__(self, cases):
         User = get_user_model()
         dept_ids = {c.lead_department_id for c in cases if c.lead_department_id}
         self.by_department: dict[int, list] = defaultdict(list)
         if dept_ids:
             for user in User.objects.filter(
-                department_id__in=dept_ids, role__in=self.DEPARTMENT_ROLES, is_active=True
+                department_id__in=dept_ids, role__in=DEPARTMENT_ACTOR_ROLES, is_active=True
             ):
                 self.by_department[user.department_id].append(user)
         paths = {p for c in cases for p in c.region.ancestor_paths()}
@@ -91,7 +90,7 @@ class _Recipients:
         if paths:
             for i, user in enumerate(
                 User.objects.filter(
-                    role__in=("dispatch", "leader"), region__path__in=paths, is_active=True
+                    role__in=(Role.DISPATCH, Role.LEADER), region__path__in=paths, is_active=True
                 ).select_related("region")
             ):
                 self.regional[(user.role, user.region.path)].append(user)
@@ -105,10 +104,10 @@ class _Recipients:
         return sorted(found, key=lambda u: self.rank[u.pk]) if len(found) > 1 else found
 
     def dispatch(self, case) -> list:
-        return self._in_region(case, "dispatch")
+        return self._in_region(case, Role.DISPATCH)
 
     def leaders(self, case) -> list:
-        return self._in_region(case, "leader")
+        return self._in_region(case, Role.LEADER)
 
 
 class _Batch:

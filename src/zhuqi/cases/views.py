@@ -22,6 +22,7 @@ from zhuqi.core import services as core_services
 from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import due_at
 
@@ -50,11 +51,11 @@ def _page(request, qs, per_page=30):
 
 
 def _role(user) -> str:
-    return "admin" if user.is_superuser else user.role
+    return Role.ADMIN if user.is_superuser else user.role
 
 
 def _is_dispatch(user) -> bool:
-    return _role(user) in {"admin", "dispatch"}
+    return _role(user) in MANAGER_ROLES
 
 
 def _error(request, exc) -> None:
@@ -66,7 +67,7 @@ def _error(request, exc) -> None:
 def home_card(request):
     user = request.user
     role = _role(user)
-    if role == "enterprise":
+    if role == Role.ENTERPRISE:
         qs = Case.objects.visible_to(user)
         return {
             "template": "cases/_home_card.html",
@@ -79,11 +80,11 @@ def home_card(request):
             "link": reverse("cases:portal_new"),
             "link_label": _("提交诉求"),
         }
-    if role in {"grid", "commissioner", "observer"} and not Case.objects.visible_to(user).exists():
+    if role in {Role.GRID, Role.COMMISSIONER, Role.OBSERVER} and not Case.objects.visible_to(user).exists():
         return None
     qs = Case.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
     now = timezone.now()
-    if role in {"dept_head", "handler"}:
+    if role in DEPARTMENT_ROLES:
         mine = qs.filter(lead_department_id=user.department_id)
         stats = [
             (
@@ -138,7 +139,7 @@ def home_card(request):
                 False,
             ),
         ]
-        link = reverse("cases:leader") if role in {"leader", "supervisor"} else list_url
+        link = reverse("cases:leader") if role in {Role.LEADER, Role.SUPERVISOR} else list_url
     return {
         "template": "cases/_home_card.html",
         "title": _("企业诉求"),
@@ -227,7 +228,7 @@ def _period_links(start, end) -> list[tuple[str, str, bool]]:
 
 @login_required
 def case_list(request):
-    if _role(request.user) == "enterprise":
+    if _role(request.user) == Role.ENTERPRISE:
         return redirect("cases:portal")
     qs = Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED)
     qs = _filtered(request, qs)
@@ -241,7 +242,7 @@ def case_list(request):
             "categories": Category.objects.filter(parent__isnull=True),
             "q": request.GET.get("q", ""),
             "metric": F.METRICS.get(request.GET.get("metric", "")),
-            "can_create": _role(request.user) not in {"observer", "dept_head", "handler"},
+            "can_create": _role(request.user) not in DEPARTMENT_ROLES | {Role.OBSERVER},
         },
     )
 
@@ -307,7 +308,7 @@ INBOX_TABS = [
 def inbox(request):
     """A department's inbox: to sign, in progress, due soon, overdue, assisting, supervision."""
     user = request.user
-    if _role(user) not in {"dept_head", "handler"} or not user.department_id:
+    if _role(user) not in DEPARTMENT_ROLES or not user.department_id:
         raise Http404
     now = timezone.now()
     base = Case.objects.visible_to(user)
@@ -345,7 +346,7 @@ def inbox(request):
 @login_required
 def leader_view(request):
     """A leader's view: cases of the enterprises in their charge, escalated ones first."""
-    if _role(request.user) not in {"leader", "admin", "supervisor"}:
+    if _role(request.user) not in {Role.LEADER, Role.ADMIN, Role.SUPERVISOR}:
         raise Http404
     base = Case.objects.visible_to(request.user)
     mine = request.GET.get("mine") == "1"
@@ -402,9 +403,9 @@ def _duplicates_message(request, case) -> None:
 @login_required
 def case_new(request):
     user = request.user
-    if _role(user) in {"enterprise"}:
+    if _role(user) == Role.ENTERPRISE:
         return redirect("cases:portal_new")
-    if _role(user) in {"observer", "dept_head", "handler"}:
+    if _role(user) in DEPARTMENT_ROLES | {Role.OBSERVER}:
         raise Http404
     form = CaseForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -436,7 +437,7 @@ def case_new(request):
 def portal(request):
     """The enterprise portal: own cases, their status, rating."""
     user = request.user
-    if _role(user) != "enterprise":
+    if _role(user) != Role.ENTERPRISE:
         raise Http404
     qs = Case.objects.visible_to(user).select_related("category", "lead_department").order_by("-submitted_at")
     return render(
@@ -449,7 +450,7 @@ def portal(request):
 @login_required
 def portal_new(request):
     user = request.user
-    if _role(user) != "enterprise":
+    if _role(user) != Role.ENTERPRISE:
         raise Http404
     from zhuqi.enterprises.models import Enterprise
 
@@ -510,7 +511,7 @@ def case_detail(request, pk):
         "actions": actions,
         "is_dispatch": "dispatch" in kinds,
         "is_lead": "lead" in kinds,
-        "is_enterprise": _role(user) == "enterprise",
+        "is_enterprise": _role(user) == Role.ENTERPRISE,
         "clocks": CaseClock.objects.filter(case=case).order_by("id"),
         "assisting": [
             d.department.short_name or d.department.name
@@ -530,7 +531,7 @@ def case_detail(request, pk):
         "satisfactions": Satisfaction.choices,
         "now": timezone.now(),
     }
-    if _role(user) == "enterprise":
+    if _role(user) == Role.ENTERPRISE:
         ctx["timeline"] = [
             e
             for e in ctx["timeline"]
@@ -636,7 +637,7 @@ def case_act(request, pk, action):
     else:
         messages.success(request, f"已{workflow.TRANSITIONS[action].label}")
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        return redirect("cases:inbox" if _role(user) in {"dept_head", "handler"} else "home")
+        return redirect("cases:inbox" if _role(user) in DEPARTMENT_ROLES else "home")
     return redirect(case)
 
 
@@ -675,7 +676,7 @@ def rate(request, pk, token):
 
 @login_required
 def suggest_view(request):
-    if _role(request.user) == "enterprise":
+    if _role(request.user) == Role.ENTERPRISE:
         raise Http404
     s = routing.suggest(request.GET.get("text", "")[:2000])
     return JsonResponse(
@@ -691,7 +692,7 @@ def suggest_view(request):
 # --- figures & exports -------------------------------------------------------------------------
 @login_required
 def figures(request):
-    if _role(request.user) in {"enterprise", "grid"}:
+    if _role(request.user) in {Role.ENTERPRISE, Role.GRID}:
         raise Http404
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
@@ -724,7 +725,7 @@ def figures(request):
 
 @login_required
 def figures_export(request):
-    if _role(request.user) in {"enterprise", "grid"}:
+    if _role(request.user) in {Role.ENTERPRISE, Role.GRID}:
         raise Http404
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
@@ -754,7 +755,7 @@ def figures_export(request):
 
 @login_required
 def case_export(request):
-    if _role(request.user) == "enterprise":
+    if _role(request.user) == Role.ENTERPRISE:
         raise Http404
     qs = _filtered(request, Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED))[
         :20000

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 
 from .models import OPEN_STATUSES, Case, Status
@@ -100,20 +101,20 @@ def actor_kinds(case: Case, user) -> set[str]:
     if scope.is_admin:
         return {"dispatch", "leader", "supervisor"}
     role = scope.role
-    if role == "enterprise":
+    if role == Role.ENTERPRISE:
         if _own_enterprise_id(user) == case.enterprise_id:
             kinds.add("enterprise")
         return kinds
     in_region = bool(scope.region_path) and case.region.path.startswith(scope.region_path or "")
-    if role == "dispatch" and in_region:
+    if role == Role.DISPATCH and in_region:
         kinds.add("dispatch")
-    if role == "leader" and in_region:
+    if role == Role.LEADER and in_region:
         kinds.add("leader")
-    if role == "supervisor" and in_region:
+    if role == Role.SUPERVISOR and in_region:
         kinds.add("supervisor")
     # the lead department's staff; the dispatch office's own staff when the case fell back to it
     if (
-        role in {"dept_head", "handler", "dispatch"}
+        role in DEPARTMENT_ACTOR_ROLES
         and case.lead_department_id
         and user.department_id == case.lead_department_id
     ):

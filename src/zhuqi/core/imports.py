@@ -32,7 +32,9 @@ from openpyxl import load_workbook
 from . import workcalendar
 from .excel import Column, Importer, RowError, RowInvalid, _text
 from .models import Department, Region, Role, User, WorkdayOverride
+from .roles import DEPARTMENT_ROLES
 from .scope import scope_for
+from .units import MAX_YEAR, MIN_YEAR
 
 CHUNK = 500  # values per `IN (...)`: SQLite allows a limited number of query parameters
 IGNORED_HEADER_PREFIX = "备注"
@@ -113,7 +115,13 @@ parse_department_kind = _choice_parser(
 )
 parse_role = _choice_parser(
     Role,
-    {"管理员": "admin", "专班": "dispatch", "领导": "leader", "经办人": "handler", "网格长": "grid"},
+    {
+        "管理员": Role.ADMIN,
+        "专班": Role.DISPATCH,
+        "领导": Role.LEADER,
+        "经办人": Role.HANDLER,
+        "网格长": Role.GRID,
+    },
     what="角色",
 )
 
@@ -152,7 +160,7 @@ def parse_username(raw: Any) -> str:
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-EXCEL_SERIALS = (36526, 73415)  # 2000-01-01 .. 2100-12-31
+EXCEL_SERIALS = ((dt.date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days, (dt.date(MAX_YEAR, 12, 31) - EXCEL_EPOCH).days)
 
 
 def parse_date(raw: Any) -> dt.date:
@@ -177,8 +185,8 @@ def parse_date(raw: Any) -> dt.date:
         day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise RowInvalid(f"「{text}」不是有效的日期") from None
-    if not 2000 <= day.year <= 2100:
-        raise RowInvalid(f"「{text}」的年份超出范围（2000—2100）")
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise RowInvalid(f"「{text}」的年份超出范围（{MIN_YEAR}—{MAX_YEAR}）")
     return day
 
 
@@ -463,8 +471,6 @@ class DepartmentImporter(ScopedImporter):
 
 
 # --- users -----------------------------------------------------------------------------------------
-
-DEPARTMENT_ROLES = {Role.DEPT_HEAD, Role.HANDLER}
 
 
 class UserImporter(ScopedImporter):

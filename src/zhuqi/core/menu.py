@@ -7,21 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-ALL = frozenset(
-    {
-        "admin",
-        "dispatch",
-        "leader",
-        "dept_head",
-        "handler",
-        "commissioner",
-        "grid",
-        "supervisor",
-        "observer",
-        "enterprise",
-    }
-)
-OFFICIALS = ALL - {"enterprise"}
+from .roles import ALL_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -34,12 +20,12 @@ class MenuItem:
 
 
 _items: list[MenuItem] = [
-    MenuItem(_("首页"), "home", "house", ALL, 0),
-    MenuItem(_("区划"), "core:region_list", "diagram-3", OFFICIALS, 80),
-    MenuItem(_("部门"), "core:department_list", "building", OFFICIALS, 81),
-    MenuItem(_("人员"), "core:user_list", "people", OFFICIALS - {"grid"}, 82),
-    MenuItem(_("审计日志"), "core:audit_list", "shield-check", frozenset({"admin", "supervisor"}), 90),
-    MenuItem(_("系统管理"), "admin:index", "gear", frozenset({"admin"}), 99),
+    MenuItem(_("首页"), "home", "house", ALL_ROLES, 0),
+    MenuItem(_("区划"), "core:region_list", "diagram-3", OFFICIAL_ROLES, 80),
+    MenuItem(_("部门"), "core:department_list", "building", OFFICIAL_ROLES, 81),
+    MenuItem(_("人员"), "core:user_list", "people", OFFICIAL_ROLES - {Role.GRID}, 82),
+    MenuItem(_("审计日志"), "core:audit_list", "shield-check", frozenset({Role.ADMIN, Role.SUPERVISOR}), 90),
+    MenuItem(_("系统管理"), "admin:index", "gear", frozenset({Role.ADMIN}), 99),
 ]
 
 
@@ -67,7 +53,7 @@ def group_of(order: int):
 
 
 def menu_for(user) -> list[dict]:
-    role = "admin" if user.is_superuser else user.role
+    role = Role.ADMIN if user.is_superuser else user.role
     out = []
     for item in sorted(_items, key=lambda i: i.order):
         if role not in item.roles:
@@ -88,4 +74,4 @@ def menu_for(user) -> list[dict]:
     return out
 
 
-register(MenuItem(_("数据导入"), "core:import_index", "upload", frozenset({"admin", "dispatch"}), 85))
+register(MenuItem(_("数据导入"), "core:import_index", "upload", MANAGER_ROLES, 85))

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Role
 from .scope import ScopedQuerySet, scope_for
 
 
@@ -186,21 +187,6 @@ class Department(models.Model):
     @staticmethod
     def scope_q(user):
         return scope_for(user).region_q("region__path")
-
-
-class Role(models.TextChoices):
-    """What a user does on the platform; decides their home page, menu and data scope."""
-
-    ADMIN = "admin", _("系统管理员")
-    DISPATCH = "dispatch", _("专班办公室")
-    LEADER = "leader", _("县级领导")
-    DEPT_HEAD = "dept_head", _("部门负责人")
-    HANDLER = "handler", _("部门经办人")
-    COMMISSIONER = "commissioner", _("首席服务专员")
-    GRID = "grid", _("网格员")
-    SUPERVISOR = "supervisor", _("督查")
-    OBSERVER = "observer", _("观察员")
-    ENTERPRISE = "enterprise", _("企业用户")
 
 
 class ZhuqiUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]

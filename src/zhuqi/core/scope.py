@@ -16,15 +16,13 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from .roles import REGION_SCOPED_ROLES, Role
+
 if TYPE_CHECKING:
     from .models import User
 
 NOTHING = Q(pk__in=[])
 
-# Roles whose scope is their Region subtree (for a department role: the department's region).
-REGION_ROLES = {"dispatch", "leader", "supervisor", "observer", "dept_head", "handler", "grid"}
-# Roles whose scope over enterprises is their own assignments (plus what hooks add).
-ASSIGNMENT_ROLES = {"commissioner"}
 
 # Later apps register how "assigned enterprises" are found, without core importing them.
 _assigned_enterprise_hooks: list[Callable[[Any], Q]] = []
@@ -53,7 +51,7 @@ class Scope:
         self.user = user
         self.authenticated = bool(user and user.is_authenticated and user.is_active)
         self.role = getattr(user, "role", None) if self.authenticated else None
-        self.is_admin = self.authenticated and (user.is_superuser or self.role == "admin")
+        self.is_admin = self.authenticated and (user.is_superuser or self.role == Role.ADMIN)
         self.region_path = self._region_path()
 
     def _region_path(self) -> str | None:
@@ -67,7 +65,7 @@ class Scope:
 
     @property
     def is_enterprise_user(self) -> bool:
-        return self.role == "enterprise"
+        return self.role == Role.ENTERPRISE
 
     def region_q(self, field: str) -> Q:
         """Rows whose region path (`field` ends in `path`) lies in the viewer's subtree."""
@@ -96,7 +94,7 @@ class Scope:
             ent_id = _own_enterprise_id(self.user)
             return Q(**{f"{prefix}pk": ent_id}) if ent_id else NOTHING
         q = NOTHING
-        in_region = self.role in REGION_ROLES and bool(self.region_path)
+        in_region = self.role in REGION_SCOPED_ROLES and bool(self.region_path)
         if in_region:
             q = Q(**{f"{path_field or prefix + 'region_path'}__startswith": self.region_path})
         extra = self.assigned_outside_region(in_region)

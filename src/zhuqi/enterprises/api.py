@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin
 from zhuqi.core.models import Region
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
 from . import selectors, services
 from .models import Enterprise, EnterpriseList, Industry, ListMembership, Tag, Tier
@@ -92,7 +93,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 
 class KeySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     key = serializers.BooleanField(default=True)
 
 

@@ -10,15 +10,14 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import menu
         from zhuqi.core.menu import MenuItem
+        from zhuqi.core.roles import OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
 
+        menu.register(MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", OFFICIAL_ROLES, 20))
         menu.register(
-            MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", menu.ALL - {"enterprise"}, 20)
+            MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({Role.ENTERPRISE}), 5)
         )
-        menu.register(
-            MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({"enterprise"}), 5)
-        )
-        menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", menu.OFFICIALS, 21))
+        menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", OFFICIAL_ROLES, 21))
         EVENT_LABELS.update(
             {
                 "enterprise_registered": "登记企业",

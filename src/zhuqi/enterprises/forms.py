@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Region
+from zhuqi.core.units import MAX_YEAR, WAN
 
 from .models import Industry, Tag, Tier
 
@@ -28,7 +29,7 @@ class EnterpriseForm(forms.Form):
     )
     above_scale = forms.BooleanField(label=_("规上企业"), required=False)
     above_scale_since = forms.IntegerField(
-        label=_("入规年份"), required=False, min_value=1980, max_value=2100
+        label=_("入规年份"), required=False, min_value=1980, max_value=MAX_YEAR
     )
     land_area_mu = forms.DecimalField(
         label=_("用地面积（亩）"), max_digits=10, decimal_places=2, required=False, min_value=0
@@ -56,7 +57,6 @@ class EnterpriseForm(forms.Form):
             )
 
     def service_kwargs(self) -> dict:
-        from decimal import Decimal
 
         d = self.cleaned_data
         out = {
@@ -78,7 +78,7 @@ class EnterpriseForm(forms.Form):
             ]
         }
         wan = d.get("registered_capital_wan")
-        out["registered_capital"] = wan * Decimal(10000) if wan is not None else None
+        out["registered_capital"] = wan * WAN if wan is not None else None
         out["tags"] = list(d["tags"])
         out["credit_code"] = d["credit_code"]
         out["confirm_unchecked"] = d["confirm_unchecked"]

@@ -24,6 +24,7 @@ from zhuqi.core import audit
 from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
 from zhuqi.core.excel import Column, Importer, RowInvalid
 from zhuqi.core.models import Region
+from zhuqi.core.units import WAN
 
 from . import services
 from .models import Enterprise, Industry, Tag, Tier, pinyin_initials
@@ -159,7 +160,7 @@ class EnterpriseImporter(Importer):
                 tags.append(self.tags[name])
         row["tags"] = tags
         if row.get("registered_capital") is not None:
-            row["registered_capital"] = row["registered_capital"] * 10000  # 万元 → 元
+            row["registered_capital"] = row["registered_capital"] * WAN  # 万元 → 元
         existing = self.existing.get(code)
         if existing is not None and existing.pk not in self.visible_ids:
             raise RowInvalid("统一社会信用代码|该企业已登记在您管辖范围以外，不能修改")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from zhuqi.core.models import Region
 from zhuqi.core.scope import NOTHING
+from zhuqi.core.units import WAN
 
 from .models import Enterprise, EnterpriseList, Industry, KeyDesignation, ListMembership, Tag, Tier
 
@@ -130,7 +131,6 @@ EXPORT_HEADERS = [
 
 
 def export_rows(qs):
-    from decimal import Decimal
 
     for e in qs.prefetch_related("tags"):
         yield [
@@ -138,7 +138,7 @@ def export_rows(qs):
             e.credit_code,
             e.region.name,
             e.industry.name if e.industry_id else "",
-            float(e.registered_capital / Decimal(10000)) if e.registered_capital is not None else "",
+            float(e.registered_capital / WAN) if e.registered_capital is not None else "",
             e.employees if e.employees is not None else "",
             "是" if e.above_scale else "",
             "、".join(t.name for t in e.tags.all()),

@@ -12,11 +12,10 @@ from stdnum import exceptions as stdnum_exc
 from stdnum.cn import uscc
 
 from zhuqi.core import audit
-from zhuqi.core.models import Region, Role
+from zhuqi.core.models import Region
+from zhuqi.core.roles import MANAGER_ROLES
 
 from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, Tag
-
-EDITOR_ROLES = {Role.ADMIN, Role.DISPATCH}
 
 PROFILE_FIELDS = [
     "name",
@@ -69,7 +68,7 @@ def check_credit_code(code: str) -> str:
 
 
 def can_edit_registry(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_system_admin or user.role in EDITOR_ROLES))
+    return bool(user and user.is_authenticated and (user.is_system_admin or user.role in MANAGER_ROLES))
 
 
 def _require_editor(actor, enterprise_region: Region | None = None) -> None:

@@ -19,6 +19,7 @@ from zhuqi.core import audit
 from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Region, Role
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.units import WAN
 
 from . import selectors, services
 from .forms import EnterpriseForm, ImportForm
@@ -125,7 +126,7 @@ def _save_enterprise(request, enterprise=None):
         initial["credit_code"] = enterprise.credit_code
         initial["tags"] = list(enterprise.tags.all())
         if enterprise.registered_capital is not None:
-            initial["registered_capital_wan"] = enterprise.registered_capital / 10000
+            initial["registered_capital_wan"] = enterprise.registered_capital / WAN
     form = EnterpriseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
 from . import figures, services
 from .models import (
@@ -145,7 +146,7 @@ class InvestmentSerializer(serializers.ModelSerializer):
 
 
 class ActualSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = serializers.IntegerField(min_value=1, max_value=12)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal(0), help_text="元")
 

@@ -11,6 +11,7 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zhuqi.core import demo, menu, views
+        from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES
         from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
 
         from . import cards
@@ -20,8 +21,8 @@ class ProjectsConfig(AppConfig):
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
         post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")
 
-        officials = menu.OFFICIALS
-        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", menu.ALL, 30))
+        officials = OFFICIAL_ROLES
+        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", ALL_ROLES, 30))
         menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", officials, 31))
         menu.register(menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", officials, 32))
         menu.register(

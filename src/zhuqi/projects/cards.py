@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from zhuqi.core.roles import Role
+
 from . import figures
 from .models import Project
 
 
 def projects_card(request) -> dict | None:
     user = request.user
-    if not user.is_authenticated or user.role == "enterprise":
+    if not user.is_authenticated or user.role == Role.ENTERPRISE:
         return None
     projects = Project.objects.visible_to(user)
     total = projects.count()

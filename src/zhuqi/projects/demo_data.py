@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhuqi.core import audit
 from zhuqi.core.models import Role, User
+from zhuqi.core.units import WAN, YI
 from zhuqi.core.workcalendar import SHANGHAI, add_working_days
 
 from . import schedule, services
@@ -140,7 +141,7 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
     # --- the ledger ---------------------------------------------------------------------
     weights = [rng.lognormvariate(0, 0.9) for _ in range(N_PROJECTS)]
     scale = TOTAL_YUAN / Decimal(str(sum(weights)))
-    amounts = [(Decimal(str(w)) * scale / 10000).quantize(Decimal(1)) * 10000 for w in weights]
+    amounts = [(Decimal(str(w)) * scale / WAN).quantize(Decimal(1)) * WAN for w in weights]
     amounts[-1] += TOTAL_YUAN - sum(amounts)
     amounts.sort(reverse=True)
     projects = []
@@ -177,9 +178,9 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
             else Project.Level.COUNTY
         )
         tags = []
-        if total >= 1_000_000_000:
+        if total >= 10 * YI:
             tags.append("10亿元以上")
-        elif total >= 100_000_000:
+        elif total >= YI:
             tags.append("亿元以上")
         if industrial and rng.random() < 0.25:
             tags.append("技改")
@@ -233,9 +234,9 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
             tags=tags,
             leader=leaders[i % len(leaders)] if leaders else None,
             department=dept,
-            description=f"总投资{total / 100000000:.2f}亿元，主要建设生产车间、仓储及配套设施。"
+            description=f"总投资{total / YI:.2f}亿元，主要建设生产车间、仓储及配套设施。"
             if industrial
-            else f"总投资{total / 100000000:.2f}亿元。",
+            else f"总投资{total / YI:.2f}亿元。",
             stage=stage,
             is_demo=True,
         )
@@ -326,7 +327,7 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
         if p.stage in (Stage.PLANNED, Stage.SIGNED):
             continue
         share = Decimal(str(rng.uniform(0.15, 0.45)))
-        annual = (p.total_investment * share / 10000).quantize(Decimal(1)) * 10000
+        annual = (p.total_investment * share / WAN).quantize(Decimal(1)) * WAN
         p.year_planned_investment = annual
         p.save(update_fields=["year_planned_investment"])
         parts = services.split_amount(annual, [Decimal(w) for w in (4, 6, 8, 9, 9, 9, 9, 9, 9, 10, 10, 8)])
@@ -515,7 +516,7 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
         changes={"projects": len(projects), "total_investment": str(TOTAL_YUAN)},
         message=f"加载重点项目演示数据 {len(projects)} 个",
     )
-    _log(stdout, f"重点项目：{len(projects)} 个，总投资 {TOTAL_YUAN / 100000000:.1f} 亿元")
+    _log(stdout, f"重点项目：{len(projects)} 个，总投资 {TOTAL_YUAN / YI:.1f} 亿元")
 
 
 def y_m_le(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region, User
+from zhuqi.core.roles import Role
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
 from .models import ApprovalStep, Project, Stage, Task
@@ -73,16 +75,16 @@ class ProjectForm(forms.ModelForm):
         )
         self.fields["owner"].queryset = Enterprise.objects.visible_to(user)
         self.fields["department"].queryset = Department.objects.visible_to(user)
-        people = User.objects.visible_to(user).filter(is_active=True).exclude(role="enterprise")
-        self.fields["leader"].queryset = people.filter(role="leader")
+        people = User.objects.visible_to(user).filter(is_active=True).exclude(role=Role.ENTERPRISE)
+        self.fields["leader"].queryset = people.filter(role=Role.LEADER)
         self.fields["team"].queryset = people
         self.fields["team"].required = False
         for name in ("region", "owner", "department", "leader", "team"):
             self.fields[name].widget.attrs["data-tom-select"] = "1"
         if self.instance.pk:
             self.fields["tags"].initial = self.instance.tags
-            self.fields["total_investment_wan"].initial = self.instance.total_investment / 10000
-            self.fields["year_planned_wan"].initial = self.instance.year_planned_investment / 10000
+            self.fields["total_investment_wan"].initial = self.instance.total_investment / WAN
+            self.fields["year_planned_wan"].initial = self.instance.year_planned_investment / WAN
             self.fields["code"].disabled = True
         bootstrap(self)
 
@@ -134,14 +136,14 @@ class BackwardForm(ZForm):
 
 
 class ActualForm(ZForm):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
     amount_wan = forms.DecimalField(label=_("本月完成投资（万元）"), min_value=0, decimal_places=2)
 
 
 class PlanForm(ZForm):
     METHODS = [("even", _("平均分解")), ("profile", _("按比例分解")), ("manual", _("逐月填写"))]
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     amount_wan = forms.DecimalField(
         label=_("年度计划（万元）"), min_value=0, decimal_places=2, required=False
     )

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
 from . import services
 from .models import InvestmentMonth, Project
@@ -43,7 +44,7 @@ class ActualImporter(Importer):
     audit_object_type = "projects.investmentmonth"
     columns = [
         Column("项目编号", "code", max_length=40),
-        Column("年度", "year", parse=_int(2000, 2100)),
+        Column("年度", "year", parse=_int(MIN_YEAR, MAX_YEAR)),
         Column("月份", "month", parse=_int(1, 12)),
         Column("本月完成投资（万元）", "amount_wan", parse=_wan),
     ]
@@ -79,7 +80,7 @@ class ActualImporter(Importer):
             row["project"],
             year=row["year"],
             month=row["month"],
-            amount=row["amount_wan"] * 10000,
+            amount=row["amount_wan"] * WAN,
             actor=self.actor,
         )
         return not existed

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, KeepsRegionPath, Region, RegionPathQuerySet
+from zhuqi.core.roles import REGION_SCOPED_ROLES, Role
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -171,12 +172,12 @@ class Project(KeepsRegionPath, models.Model):
         if scope.is_enterprise_user:
             return scope.enterprise_q("owner__")
         q = NOTHING
-        if scope.role in {"dispatch", "leader", "supervisor", "observer", "dept_head", "handler", "grid"}:
+        if scope.role in REGION_SCOPED_ROLES:
             q |= scope.region_q("region_path")
         if getattr(user, "department_id", None):
             q |= scope.department_q("department")
         q |= Q(leader=user)
-        if scope.role == "commissioner":
+        if scope.role == Role.COMMISSIONER:
             q |= Q(owner__isnull=False) & scope.enterprise_q("owner__")
         return q
 

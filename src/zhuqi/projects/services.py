@@ -17,7 +17,9 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core.models import Department, User
 from zhuqi.core.notify import notify
+from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.scope import scope_for
+from zhuqi.core.units import WAN
 from zhuqi.core.workcalendar import add_working_days
 
 from . import schedule
@@ -42,8 +44,6 @@ from .models import (
 )
 
 log = logging.getLogger("zhuqi.projects")
-
-EDITOR_ROLES = {"dispatch"}
 
 # The explicit stage transition table: forward one stage, or back one stage (a correction).
 TRANSITIONS: dict[str, dict[str, str]] = {}
@@ -81,7 +81,7 @@ def can_edit(user, project: Project) -> bool:
         return True
     region_path = scope.region_path
     return (
-        user.role in EDITOR_ROLES and bool(region_path) and project.region.path.startswith(region_path or "")
+        user.role in MANAGER_ROLES and bool(region_path) and project.region.path.startswith(region_path or "")
     )
 
 
@@ -94,7 +94,9 @@ def can_manage_area(user, region) -> bool:
     scope = scope_for(user)
     if scope.is_admin:
         return True
-    return user.role in EDITOR_ROLES and bool(scope.region_path) and region.path.startswith(scope.region_path)
+    return (
+        user.role in MANAGER_ROLES and bool(scope.region_path) and region.path.startswith(scope.region_path)
+    )
 
 
 def _lock(project: Project) -> Project:
@@ -705,8 +707,8 @@ def add_to_campaign(campaign: Campaign, project: Project, *, batch: str, actor) 
     if threshold is not None and project.total_investment < threshold:
         raise ValidationError(
             {
-                "project": f"「{project.get_kind_display()}」项目入库门槛为总投资 {threshold / 10000:.0f} 万元，"
-                f"「{project.name}」只有 {project.total_investment / 10000:.0f} 万元"
+                "project": f"「{project.get_kind_display()}」项目入库门槛为总投资 {threshold / WAN:.0f} 万元，"
+                f"「{project.name}」只有 {project.total_investment / WAN:.0f} 万元"
             }
         )
     entry, created = CampaignEntry.objects.get_or_create(campaign=campaign, project=project, batch=batch)

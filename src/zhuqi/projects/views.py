@@ -20,7 +20,9 @@ from zhuqi.core import audit
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.core.services import attachments_of
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.core.workcalendar import working_days_between
 
 from . import figures, forms, services
@@ -39,8 +41,6 @@ from .models import (
     stage_index,
 )
 
-WAN = Decimal(10000)
-
 
 def _messages_from(request, exc: ValidationError) -> None:
     for msg in exc.messages:
@@ -52,7 +52,7 @@ def _period(request) -> tuple[int, int]:
     try:
         y = int(request.GET.get("year", year))
         m = int(request.GET.get("month", month))
-        if 2000 <= y <= 2100 and 1 <= m <= 12:
+        if MIN_YEAR <= y <= MAX_YEAR and 1 <= m <= 12:
             return y, m
     except ValueError:
         pass
@@ -114,7 +114,7 @@ def project_list(request):
         "regions": Region.filter_choices(user),
         "departments": Department.objects.visible_to(user).filter(projects__isnull=False).distinct(),
         "f": request.GET,
-        "can_create": user.role in ("admin", "dispatch") or user.is_superuser,
+        "can_create": user.role in MANAGER_ROLES or user.is_superuser,
     }
     return render(request, "projects/project_list.html", context)
 
@@ -139,7 +139,7 @@ def _save_project_form(request, form, project=None):
 
 @login_required
 def project_create(request):
-    if not (request.user.is_superuser or request.user.role in ("admin", "dispatch")):
+    if not (request.user.is_superuser or request.user.role in MANAGER_ROLES):
         raise Http404
     form = forms.ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -755,7 +755,7 @@ def ranking_list(request):
         {
             "rules": rules,
             "period": f"{year}年{month}月",
-            "can_publish": user.is_superuser or user.role in ("admin", "dispatch"),
+            "can_publish": user.is_superuser or user.role in MANAGER_ROLES,
         },
     )
 
@@ -898,7 +898,7 @@ def actual_import(request):
 
     from .importers import ActualImporter
 
-    if request.user.role == "enterprise":
+    if request.user.role == Role.ENTERPRISE:
         raise Http404
     if request.GET.get("template"):
         from django.http import HttpResponse

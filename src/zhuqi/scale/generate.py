@@ -36,6 +36,8 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from zhuqi.core import audit
+from zhuqi.core.roles import Role
+from zhuqi.core.units import WAN
 
 EVENT = "scale_generated"
 PARTS = ["core", "enterprises", "assignments", "cases", "projects"]
@@ -570,8 +572,8 @@ def gen_core(
                 "department_id": dept_id,
                 "title": title,
                 "mobile": mobile(rng),
-                "is_superuser": role == "admin",
-                "is_staff": role == "admin",
+                "is_superuser": role == Role.ADMIN,
+                "is_staff": role == Role.ADMIN,
                 "is_active": True,
                 "date_joined": joined,
             }
@@ -701,7 +703,7 @@ def gen_enterprises(w: Writer, world: World, scale: Scale, seed: int, today: dt.
                 founded = dt.date(founded_year, rng.randint(1, 12), rng.randint(1, 28))
                 if founded > today:
                     founded = today - dt.timedelta(days=rng.randint(30, 400))
-                capital = Decimal(max(10, round(employees * math.exp(rng.gauss(3.2, 1.0))))) * 10000
+                capital = Decimal(max(10, round(employees * math.exp(rng.gauss(3.2, 1.0))))) * WAN
                 since = (
                     rng.randint(min(max(founded.year + 1, 2005), today.year), today.year) if above else None
                 )

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from zhuqi.core.roles import Role
+from zhuqi.core.units import YI
 from zhuqi.core.workcalendar import SHANGHAI, end_of_day, is_working_day
 
 from .generate import Context, register_part
@@ -117,7 +119,7 @@ def gen_assignments(ctx: Context) -> None:
     )
     grid_users: dict[int, list[int]] = {}
     for uid, region_id in User.objects.filter(
-        username__startswith=world.user_prefix, role="grid"
+        username__startswith=world.user_prefix, role=Role.GRID
     ).values_list("id", "region_id"):
         grid_users.setdefault(region_id, []).append(uid)
     dept_of = dict(
@@ -753,9 +755,9 @@ def gen_projects(ctx: Context) -> None:
             leader = rng.choice(county.users.get("leader") or [None])
             dept = county.departments.get(rng.choice(["发改委", "经信局", "商务局"]))
             tags = []
-            if total >= 10**8:
+            if total >= YI:
                 tags.append("亿元以上")
-            if total >= 10**9:
+            if total >= 10 * YI:
                 tags.append("10亿元以上")
             if kind == "industrial" and rng.random() < 0.3:
                 tags.append("技改")

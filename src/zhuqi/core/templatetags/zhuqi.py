@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from zhuqi.core.units import WAN, YI
+
 register = template.Library()
 
 # Domain events written by services, shown in timelines. Apps add theirs with EVENT_LABELS.update.
@@ -51,9 +53,9 @@ def wan(value) -> str:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    if abs(amount) >= Decimal("100000000"):
-        return f"{(amount / Decimal('100000000')).quantize(Decimal('0.01'))} 亿元"
-    return f"{(amount / Decimal('10000')).quantize(Decimal('0.01'))} 万元"
+    if abs(amount) >= YI:
+        return f"{(amount / YI).quantize(Decimal('0.01'))} 亿元"
+    return f"{(amount / WAN).quantize(Decimal('0.01'))} 万元"
 
 
 @register.filter
