@@ -68,6 +68,12 @@ class AssignmentImporter(Importer):
     def template_rows(cls, user):
         return [["91340323MA2N0XXXXX", timezone.localdate().year, "首席服务专员", "zy01", ""]]
 
+    def preview_cells(self, row):
+        cells = super().preview_cells(row)
+        cells[2] = str(AssignmentRole(row["role"]).label)
+        cells[3] = f"{row['user'].display_name}（{row['username']}）" if row.get("user") else cells[3]
+        return cells
+
     def prepare(self, rows):
         codes = {normalise_credit_code(str(r.get("credit_code") or "")) for _, r in rows}
         self.enterprises = {

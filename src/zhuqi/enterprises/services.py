@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import uscc
 
@@ -293,7 +294,7 @@ def import_enterprises(rows: list[dict], *, actor, known_codes: set[str], batch_
     `bulk_update` of the changed ones, their tags, and the audit entries with
     `audit.record_many`, so the query count does not grow with the rows."""
     if not can_edit_registry(actor):
-        raise PermissionDenied("只有专班办公室或管理员可以维护企业库")
+        raise PermissionDenied(gettext("只有专班办公室或管理员可以维护企业库"))
     visible_regions = set(Region.objects.visible_to(actor).values_list("pk", flat=True))
     created = 0
     for batch in _batches(list(rows), batch_size):
@@ -309,12 +310,15 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
     locked = {e.credit_code: e for e in Enterprise.objects.select_for_update().filter(credit_code__in=codes)}
     for code, ent in locked.items():
         if code not in known_codes:  # registered by someone else since the check
-            raise ValidationError({"credit_code": f"统一社会信用代码 {code} 已登记"})
+            raise ValidationError(
+                {"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}}
+            )
         if ent.region_id not in visible_regions:
-            raise PermissionDenied("所在区划不在您的管辖范围内")
+            raise PermissionDenied(gettext("所在区划不在您的管辖范围内"))
     gone = [c for c in codes if c in known_codes and c not in locked]
     if gone:  # deleted by someone else since the check
-        raise ValidationError({"credit_code": f"统一社会信用代码 {gone[0]} 对应的企业已被删除，请重新导入"})
+        message = gettext("统一社会信用代码 %(code)s 对应的企业已被删除，请重新导入")
+        raise ValidationError({"credit_code": message % {"code": gone[0]}})
     old_tags: dict[int, dict[int, str]] = {}  # enterprise id → {tag id: name}
     links: dict[tuple[int, int], object] = {}  # (enterprise id, tag id) → through row
     if locked:
@@ -327,7 +331,7 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
     for row in rows:
         fields = _import_fields(row)
         if fields.get("region") is not None and fields["region"].pk not in visible_regions:
-            raise PermissionDenied("所在区划不在您的管辖范围内")
+            raise PermissionDenied(gettext("所在区划不在您的管辖范围内"))
         ent = locked.get(row["credit_code"])
         if ent is None:
             ent = Enterprise(credit_code=row["credit_code"], credit_code_unchecked=False, **fields)
