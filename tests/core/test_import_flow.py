@@ -191,6 +191,8 @@ def test_a_large_file_is_applied_by_the_task_with_progress(world, login, setting
     status = client.get(response["Location"], {"format": "json"}).json()
     assert status["status"] == "done" and status["percent"] == 100 and status["created"] == 6
     # the job is its user's alone; it runs once
+    note = world.alice.notifications.get()
+    assert note.title == "导入完成：导入部门，新增 6 条，更新 0 条" and note.url == response["Location"]
     assert login(world.charlie).get(response["Location"]).status_code == 404
     assert login(world.admin).get(response["Location"]).status_code == 404
     assert imports.run_job(job.pk) == ""
@@ -225,6 +227,7 @@ def test_a_failing_background_import_saves_nothing(world, login, settings, monke
     page = import_flow.confirm(client, "departments", token, follow=True).content.decode()
     assert "保存时数据库出错，未导入任何数据" in page and 'data-status="failed"' in page
     assert ImportJob.objects.get().status == "failed"
+    assert "未导入任何数据" in world.alice.notifications.get().title
     assert not Department.objects.filter(name__startswith="导入局").exists()  # rows 1–2 rolled back
     assert not AuditEntry.objects.filter(action="import").exists()
     assert not list((tmp_path / "imports").iterdir())

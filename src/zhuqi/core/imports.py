@@ -781,10 +781,11 @@ def run_job(job_id: int) -> str:
     Returns the final status. A job is run once: a second call finds it no longer queued."""
     from django.core.exceptions import PermissionDenied
     from django.db import DatabaseError
+    from django.urls import reverse
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from . import audit
+    from . import audit, notify
     from .models import ImportJob
 
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
@@ -804,10 +805,28 @@ def run_job(job_id: int) -> str:
             rows_done=len(result.rows) if result and result.ok else job.rows_done,
             finished_at=timezone.now(),
         )
+        # the user may have left the progress page: tell them how it ended
+        what = cls.title if cls is not None else job.kind
+        if status == ImportJob.Status.DONE:
+            title = _("导入完成：%(what)s，新增 %(created)d 条，更新 %(updated)d 条") % {
+                "what": what,
+                "created": result.created,
+                "updated": result.updated,
+            }
+        else:
+            title = _("导入未完成：%(what)s，未导入任何数据") % {"what": what}
+        notify.notify(
+            [job.user],
+            title,
+            body=message,
+            url=reverse("core:import_job", args=[job.kind, job.pk]),
+            level="info" if status == ImportJob.Status.DONE else "warning",
+        )
         return status
 
+    cls = importer_class(job.kind)
+
     try:
-        cls = importer_class(job.kind)
         data = read_kept(job.token, job.sha256)
         if cls is None or not cls.allowed(job.user):
             return finish(ImportJob.Status.FAILED, _("您已无权进行此导入，未导入任何数据。"))
