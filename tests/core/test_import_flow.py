@@ -184,7 +184,8 @@ def test_a_large_file_is_applied_by_the_task_with_progress(world, login, setting
     assert seen[0] == ("running", "save", 0, 6) and seen[-1] == ("running", "save", 5, 6)
     assert (job.status, job.created, job.updated, job.rows_done, job.percent) == ("done", 6, 0, 6, 100)
     assert Department.objects.filter(name__startswith="导入局").count() == 6
-    assert AuditEntry.objects.get(action="import").actor == world.alice
+    entry = AuditEntry.objects.get(action="import")
+    assert entry.actor == world.alice and entry.ip == "127.0.0.1"  # the address that confirmed it
     assert not list((tmp_path / "imports").iterdir())  # the job deleted the kept file
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="import-done"' in page and 'data-testid="import-created">6<' in page

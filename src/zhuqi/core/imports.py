@@ -766,11 +766,18 @@ def background_rows() -> int:
 
 def start_job(*, kind: str, actor, token: str, sha256: str, filename: str, rows: int):
     """Hand a confirmed, previewed file to the background task; the job now owns the file."""
+    from . import audit
     from .models import ImportJob
     from .tasks import run_import
 
     job = ImportJob.objects.create(
-        kind=kind, user=actor, token=token, sha256=sha256, filename=filename[:200], rows_total=rows
+        kind=kind,
+        user=actor,
+        token=token,
+        sha256=sha256,
+        filename=filename[:200],
+        rows_total=rows,
+        ip=audit.current().ip,
     )
     run_import.delay(job.pk)  # eager (in-process) unless a worker is configured
     return job
@@ -837,7 +844,7 @@ def run_job(job_id: int) -> str:
             ImportJob.objects.filter(pk=job.pk).update(phase=phase, rows_done=done, rows_total=total)
 
         try:
-            with audit.acting_as(job.user):
+            with audit.acting_as(job.user, ip=job.ip):
                 result = cls(job.user).run(data, dry_run=False, progress=progress)
         except DatabaseError:
             return finish(ImportJob.Status.FAILED, _("保存时数据库出错，未导入任何数据，请稍后重试。"))

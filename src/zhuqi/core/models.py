@@ -448,6 +448,7 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)  # [[row, column, message], ...]
     message = models.CharField(_("说明"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("提交地址"), null=True, blank=True)  # for the audit entries
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
