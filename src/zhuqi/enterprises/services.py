@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -320,13 +321,15 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
         message = gettext("统一社会信用代码 %(code)s 对应的企业已被删除，请重新导入")
         raise ValidationError({"credit_code": message % {"code": gone[0]}})
     old_tags: dict[int, dict[int, str]] = {}  # enterprise id → {tag id: name}
-    links: dict[tuple[int, int], object] = {}  # (enterprise id, tag id) → through row
+    links: dict[tuple[int, int], Any] = {}  # (enterprise id, tag id) → through row
     if locked:
         pairs = through.objects.filter(enterprise_id__in=[e.pk for e in locked.values()])
         for link in pairs.select_related("tag").order_by("pk"):
             old_tags.setdefault(link.enterprise_id, {})[link.tag_id] = link.tag.name
             links[(link.enterprise_id, link.tag_id)] = link
-    new, changed, plan = [], [], []
+    new: list[Enterprise] = []
+    changed: list[Enterprise] = []
+    plan: list[tuple[dict, Enterprise, dict[str, Any] | None]] = []  # row, enterprise, old values
     now = timezone.now()
     for row in rows:
         fields = _import_fields(row)
@@ -339,13 +342,13 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
             new.append(ent)
             plan.append((row, ent, None))
             continue
-        old = audit.field_values(ent)
+        values_before = audit.field_values(ent)
         for key, value in fields.items():
             setattr(ent, key, value)
         ent.name_initials = pinyin_initials(ent.name)  # Enterprise.save
         ent.updated_at = now  # auto_now
         changed.append(ent)
-        plan.append((row, ent, old))
+        plan.append((row, ent, values_before))
     if new:
         Enterprise.objects.bulk_create(new)
     if changed:
@@ -354,16 +357,16 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
     # no row-diff entries for the through rows (tags_changed below says what changed).
     add, doomed = [], []
     for row, ent, old in plan:
-        before = old_tags.get(ent.pk, {}) if old is not None else {}
-        after = {t.pk for t in row["tags"]}
-        add += [through(enterprise_id=ent.pk, tag_id=t) for t in after if t not in before]
-        doomed += [links[(ent.pk, t)].pk for t in before if t not in after]
+        had = old_tags.get(ent.pk, {}) if old is not None else {}
+        wanted = {t.pk for t in row["tags"]}
+        add += [through(enterprise_id=ent.pk, tag_id=t) for t in wanted if t not in had]
+        doomed += [links[(ent.pk, t)].pk for t in had if t not in wanted]
     if doomed:
         with audit.row_diffs_disabled():  # as `tags.set` does: no per-link entry
             through.objects.filter(pk__in=doomed).delete()
     if add:
         through.objects.bulk_create(add)
-    items = []
+    items: list[dict[str, Any]] = []
     diffs = row_diffs_on(Enterprise)
     for row, ent, old in plan:
         if old is None:
