@@ -764,11 +764,19 @@ def background_rows() -> int:
     return int(getattr(settings, "ZHUQI_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS))
 
 
+JOBS_KEPT_DAYS = 90  # finished jobs are deleted after this (the import's audit entry stays)
+
+
 def start_job(*, kind: str, actor, token: str, sha256: str, filename: str, rows: int):
-    """Hand a confirmed, previewed file to the background task; the job now owns the file."""
+    """Hand a confirmed, previewed file to the background task; the job now owns the file.
+    Called outside any transaction (the job row must be committed before a worker reads it)."""
+    from django.utils import timezone
+
     from . import audit
     from .models import ImportJob
     from .tasks import run_import
+
+    ImportJob.objects.filter(finished_at__lt=timezone.now() - dt.timedelta(days=JOBS_KEPT_DAYS)).delete()
 
     job = ImportJob.objects.create(
         kind=kind,
