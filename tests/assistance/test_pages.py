@@ -316,16 +316,18 @@ def test_export_visits(world, hs, login):
 
 
 def test_assignment_import_page_preview_then_confirm(world, hs, login):
+    from tests.core import import_flow
+
     client = login(world.alice)
-    url = reverse("assistance:assignment_import")
+    url = import_flow.url("assignments")  # a kind of the one import flow
+    assert client.get(reverse("assistance:assignment_import"))["Location"] == url
     headers = [c.header for c in AssignmentImporter.columns]
     data = write_workbook(headers, [[hs.credit_code, 2026, "县级帮扶责任人", "leader", ""]])
-    html = client.post(
-        url, {"action": "preview", "file": SimpleUploadedFile("分工.xlsx", data)}
-    ).content.decode()
+    html = import_flow.preview(client, "assignments", data, "分工.xlsx").content.decode()
     assert 'data-testid="import-preview"' in html and "新增" in html
     assert not Assignment.objects.filter(role="county_leader").exists()
-    assert client.post(url, {"action": "confirm"}).status_code == 302
+    page = import_flow.confirm(client, "assignments", import_flow.token_of(html)).content.decode()
+    assert 'data-testid="import-done"' in page
     assert Assignment.objects.get(role="county_leader").user == world.leader
     assert login(world.bob).get(url).status_code == 404
 

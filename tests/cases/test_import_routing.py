@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from tests.core import import_flow
 from zhuqi.cases import routing
-from zhuqi.cases.importer import HotlineImporter
+from zhuqi.cases.importers import HotlineImporter
 from zhuqi.cases.models import Case
 
 HEAD = [
@@ -98,14 +98,15 @@ def test_good_file_imports_and_reimport_refused(cw):
 
 
 def test_import_page(cw, login):
+    # the hotline import is a kind of the one import flow: preview, then confirm the same file
     c = login(cw.w.alice)
-    up = SimpleUploadedFile("w.xlsx", xlsx(good_rows(cw)))
-    r = c.post(reverse("cases:import"), {"file": up, "apply": "0"})
+    assert c.get(reverse("cases:import"))["Location"] == import_flow.url("hotline")
+    r = import_flow.preview(c, "hotline", xlsx(good_rows(cw)))
     assert "检查通过" in r.content.decode()
-    up = SimpleUploadedFile("w.xlsx", xlsx(good_rows(cw)))
-    r = c.post(reverse("cases:import"), {"file": up, "apply": "1"})
-    assert r.status_code == 302 and Case.objects.count() == 2
-    assert login(cw.w.bob).get(reverse("cases:import")).status_code == 404
+    assert Case.objects.count() == 0  # previewed, not applied
+    r = import_flow.confirm(c, "hotline", import_flow.token_of(r.content.decode()))
+    assert 'data-testid="import-done"' in r.content.decode() and Case.objects.count() == 2
+    assert login(cw.w.bob).get(import_flow.url("hotline")).status_code == 404
 
 
 def test_keyword_suggestion_when_history_is_thin(cw):

@@ -4,9 +4,9 @@ all-or-nothing, updates matched by credit code; the page flow upload → preview
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.core import import_flow
 from tests.enterprises.helpers import credit_code, make_enterprise
 from zhuqi.core.excel import write_workbook
 from zhuqi.enterprises.importers import EnterpriseImporter
@@ -108,36 +108,37 @@ def test_not_an_excel_file(world):
 
 
 def test_import_page_preview_then_confirm(world, login):
+    # the enterprise import is a kind of the one import flow (/core/import/enterprises/)
     client = login(world.alice)
-    url = reverse("enterprises:enterprise_import")
+    assert client.get(reverse("enterprises:enterprise_import"))["Location"] == import_flow.url("enterprises")
     code = credit_code()
-    upload = SimpleUploadedFile("名录.xlsx", book([row("恒顺集团有限公司", code)]))
-    response = client.post(url, {"action": "preview", "file": upload})
+    response = import_flow.preview(client, "enterprises", book([row("恒顺集团有限公司", code)]), "名录.xlsx")
     html = response.content.decode()
     assert 'data-testid="import-preview"' in html and "恒顺集团有限公司" in html and "新增" in html
     assert not Enterprise.objects.exists()
-    response = client.post(url, {"action": "confirm"})
-    assert response.status_code == 302
+    token = import_flow.token_of(html)
+    response = import_flow.confirm(client, "enterprises", token)
+    assert 'data-testid="import-done"' in response.content.decode()
     assert Enterprise.objects.get(credit_code=code).name == "恒顺集团有限公司"
     # confirming again without a new preview does nothing
-    response = client.post(url, {"action": "confirm"}, follow=True)
-    assert "没有待导入的文件" in response.content.decode()
+    response = import_flow.confirm(client, "enterprises", token)
+    assert "预览已失效" in response.content.decode()
+    assert Enterprise.objects.count() == 1
 
 
 def test_import_page_shows_row_errors_and_keeps_nothing(world, login):
     client = login(world.alice)
-    url = reverse("enterprises:enterprise_import")
-    upload = SimpleUploadedFile("名录.xlsx", book([row("坏代码有限公司", "91410223000000001X")]))
-    html = client.post(url, {"action": "preview", "file": upload}).content.decode()
+    data = book([row("坏代码有限公司", "91410223000000001X")])
+    html = import_flow.preview(client, "enterprises", data, "名录.xlsx").content.decode()
     assert 'data-testid="import-errors"' in html and "第 2 行「统一社会信用代码」" in html
     assert 'data-testid="import-confirm"' not in html
-    client.post(url, {"action": "confirm"})
     assert not Enterprise.objects.exists()
 
 
 def test_template_download(world, login):
     from openpyxl import load_workbook
 
-    response = login(world.alice).get(reverse("enterprises:import_template"))
+    client = login(world.alice)
+    response = client.get(reverse("enterprises:import_template"), follow=True)
     ws = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in ws[1]] == HEADERS

@@ -188,7 +188,7 @@ def test_a_failure_while_writing_rolls_back_every_batch(world, monkeypatch):
             raise RuntimeError("磁盘已满")
         return original(items)
 
-    monkeypatch.setattr(importers.audit, "record_many", failing)
+    monkeypatch.setattr(audit, "record_many", failing)  # the write is in enterprises.services
     with pytest.raises(RuntimeError):
         EnterpriseImporter(world.alice).run(data, dry_run=False)
     assert (Enterprise.objects.count(), AuditEntry.objects.count()) == before

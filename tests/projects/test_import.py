@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from tests.core import import_flow
 from zhuqi.core.excel import write_workbook
 from zhuqi.projects import services
 from zhuqi.projects.importers import ActualImporter
@@ -56,11 +56,15 @@ def test_all_or_nothing_with_row_messages(world, project, other_project):
 
 
 def test_import_page(world, project, login):
+    # a kind of the one import flow: preview first (nothing saved), then confirm the same file
     client = login(world.alice)
-    assert client.get("/projects/investment/import/?template=1").status_code == 200
-    f = SimpleUploadedFile("a.xlsx", xlsx([["P001", 2026, 5, 3]]).getvalue())
-    resp = client.post("/projects/investment/import/", {"file": f, "apply": "1"})
-    assert resp.status_code == 302
+    assert client.get("/projects/investment/import/")["Location"] == import_flow.url("investment")
+    assert client.get("/core/import/investment/template/").status_code == 200
+    resp = import_flow.preview(client, "investment", xlsx([["P001", 2026, 5, 3]]).getvalue())
+    assert resp.status_code == 200 and "新增" in resp.content.decode()
+    assert not InvestmentMonth.objects.filter(actual__isnull=False).exists()
+    resp = import_flow.confirm(client, "investment", import_flow.token_of(resp.content.decode()))
+    assert 'data-testid="import-done"' in resp.content.decode()
     assert InvestmentMonth.objects.get(month=5).actual == Decimal("30000")
 
 

@@ -1,9 +1,14 @@
 """Bulk assignment from Excel: one row per (enterprise, year, role, official). A row for a role
-already held by someone else hands it over (history kept); the same holder is left alone."""
+already held by someone else hands it over (history kept); the same holder is left alone.
+A kind of the one import flow (`zhuqi.core.imports`)."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
 from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.imports import register
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
@@ -34,9 +39,21 @@ def parse_role(value) -> str:
     return role
 
 
+@register
 class AssignmentImporter(Importer):
+    kind = "assignments"
+    title = gettext_lazy("从 Excel 批量分配包抓责任")
     object_name = "包抓分工"
     audit_object_type = "assistance.assignment"
+    done_url = "assistance:assignment_list"
+    help_lines = (
+        gettext_lazy(
+            "每行一家企业一个年度的一个帮扶角色；该角色已由他人担任的，将交接给新责任人（保留历史）。"
+        ),
+        gettext_lazy(
+            "「帮扶角色」填角色名称，如 首席服务专员；部门联系责任人须有包抓部门（留空取责任人所在部门）。"
+        ),
+    )
     columns = [
         Column("统一社会信用代码", "credit_code", max_length=30),
         Column("年度", "year", parse=parse_year),
@@ -44,6 +61,20 @@ class AssignmentImporter(Importer):
         Column("责任人账号", "username", max_length=150),
         Column("包抓部门", "department", required=False, max_length=100),
     ]
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return services.can_manage(user)
+
+    @classmethod
+    def template_rows(cls, user):
+        return [["91340323MA2N0XXXXX", timezone.localdate().year, "首席服务专员", "zy01", ""]]
+
+    def preview_cells(self, row):
+        cells = super().preview_cells(row)
+        cells[2] = str(AssignmentRole(row["role"]).label)
+        cells[3] = f"{row['user'].display_name}（{row['username']}）" if row.get("user") else cells[3]
+        return cells
 
     def prepare(self, rows):
         codes = {normalise_credit_code(str(r.get("credit_code") or "")) for _, r in rows}

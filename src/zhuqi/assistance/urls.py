@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -13,8 +14,17 @@ urlpatterns = [
     path("compliance/people/<int:user_id>/", views.compliance_official, name="compliance_official"),
     path("compliance/enterprises/<int:pk>/", views.compliance_enterprise, name="compliance_enterprise"),
     path("assignments/", views.assignment_list, name="assignment_list"),
-    path("assignments/import/", views.assignment_import, name="assignment_import"),
-    path("assignments/import/template.xlsx", views.assignment_template, name="assignment_template"),
+    # a kind of the one import flow (zhuqi.core.views_import); the old addresses redirect
+    path(
+        "assignments/import/",
+        RedirectView.as_view(url=reverse_lazy("core:import", args=["assignments"])),
+        name="assignment_import",
+    ),
+    path(
+        "assignments/import/template.xlsx",
+        RedirectView.as_view(url=reverse_lazy("core:import_template", args=["assignments"])),
+        name="assignment_template",
+    ),
     path("assignments/<int:pk>/hand-over/", views.hand_over, name="hand_over"),
     path("people/<int:user_id>/hand-over/", views.hand_over_person, name="hand_over_person"),
     path("enterprises/<int:pk>/assign/", views.assign, name="assign"),

@@ -16,12 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhuqi.core.excel import template_workbook, xlsx_response
+from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Role, User
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
-from zhuqi.enterprises.views import import_flow
 
 from . import compliance, selectors, services
 from .forms import (
@@ -34,7 +33,6 @@ from .forms import (
     RuleForm,
     VisitForm,
 )
-from .importers import AssignmentImporter
 from .models import (
     Assignment,
     AssignmentRole,
@@ -494,37 +492,6 @@ def hand_over_person(request, user_id):
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _err(exc))
     return render(request, "assistance/hand_over.html", {"form": form, "person": person, "current": current})
-
-
-@login_required
-def assignment_import(request):
-    if not services.can_manage(request.user):
-        raise Http404
-    return import_flow(
-        request,
-        AssignmentImporter,
-        title="从 Excel 批量分配包抓责任",
-        template_url=reverse("assistance:assignment_template"),
-        done_url=reverse("assistance:assignment_list"),
-        session_key="zhuqi_pending_assignment_import",
-    )
-
-
-@login_required
-def assignment_template(request):
-    if not services.can_manage(request.user):
-        raise Http404
-    from django.http import HttpResponse
-
-    content = template_workbook(
-        AssignmentImporter.columns,
-        [["91340323MA2N0XXXXX", timezone.localdate().year, "首席服务专员", "zy01", ""]],
-    )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''assignment-template.xlsx"
-    return response
 
 
 # --- plans --------------------------------------------------------------------------------------------

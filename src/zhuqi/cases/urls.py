@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -15,7 +16,8 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("figures/export/", views.figures_export, name="figures_export"),
     path("export/", views.case_export, name="export"),
-    path("import/", views.hotline_import, name="import"),
+    # a kind of the one import flow (zhuqi.core.views_import); the old address redirects
+    path("import/", RedirectView.as_view(url=reverse_lazy("core:import", args=["hotline"])), name="import"),
     path("rules/", views.rules, name="rules"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("suggest/", views.suggest_view, name="suggest"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
 from zhuqi.core import services as core_services
-from zhuqi.core.excel import template_workbook, xlsx_response
+from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, Role
@@ -28,8 +28,7 @@ from zhuqi.core.workcalendar import due_at
 
 from . import figures as F
 from . import routing, services, workflow
-from .forms import CaseForm, ImportForm, PortalForm, RuleForm, category_choices
-from .importer import HotlineImporter
+from .forms import CaseForm, PortalForm, RuleForm, category_choices
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -794,46 +793,6 @@ def case_export(request):
     return xlsx_response(
         "企业诉求.xlsx", headers, rows, actor=request.user, what="企业诉求清单", object_type="cases.case"
     )
-
-
-@login_required
-def hotline_import(request):
-    if not _is_dispatch(request.user):
-        raise Http404
-    if request.GET.get("template"):
-        content = template_workbook(
-            HotlineImporter.columns,
-            [
-                [
-                    "GZ2026030100001",
-                    "12345",
-                    "91340323MA2N000001",
-                    "示例企业",
-                    "厂区道路积水",
-                    "雨后厂区门口道路积水严重",
-                    "其他",
-                    "张三",
-                    "13800000000",
-                    "2026-03-01 09:30",
-                ]
-            ],
-        )
-        from django.http import HttpResponse
-
-        resp = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        resp["Content-Disposition"] = "attachment; filename*=UTF-8''hotline-template.xlsx"
-        return resp
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        dry = request.POST.get("apply") != "1"
-        result = HotlineImporter(request.user).run(form.cleaned_data["file"], dry_run=dry)
-        if result.applied:
-            messages.success(request, f"已导入 {result.created} 件热线工单")
-            return redirect(reverse("cases:board") + "?tab=new")
-    return render(request, "cases/import.html", {"form": form, "result": result})
 
 
 @login_required

@@ -1,8 +1,14 @@
 """Excel helpers: all-or-nothing imports with a dry-run preview, and audited exports.
 
-An importer declares its columns; `run(file, actor, dry_run=True)` reads the workbook, checks the
-headers, validates every row and returns row-level Chinese messages. Nothing is written unless
-every row is valid and `dry_run` is False; then all rows are applied in one transaction.
+An importer declares its columns; `run(file, dry_run=True)` reads the workbook, checks the header
+row strictly (a missing or unknown column is a file error; columns whose header starts with
+「备注」 are ignored), validates every row and returns row-level Chinese messages. Nothing is
+written unless every row is valid and `dry_run` is False; then all rows are applied in one
+transaction.
+
+Every importer of every app is also a page of the one import flow (`zhuqi.core.imports` and
+`zhuqi.core.views_import`): it declares `kind`, `title`, `allowed(user)` and its template rows,
+and registers itself with `zhuqi.core.imports.register`.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import audit
 
 MAX_IMPORT_ROWS = 200_000
+IGNORED_HEADER_PREFIX = "备注"
+PROGRESS_EVERY = 500  # rows between two progress reports
 
 
 class RowInvalid(ValueError):
@@ -44,9 +53,14 @@ class RowError:
     column: str
     message: str
 
+    @property
+    def where(self) -> str:
+        """「第 3 行「名称」」, 「第 1 行」 or 「文件」: the place the message is about."""
+        place = _("第 %(n)d 行") % {"n": self.row} if self.row else _("文件")
+        return f"{place}「{self.column}」" if self.column else place
+
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" if self.row else "文件"
-        return f"{where}{('「' + self.column + '」') if self.column else ''}：{self.message}"
+        return f"{self.where}：{self.message}"
 
 
 @dataclass
@@ -76,16 +90,60 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list | tuple | set):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+        )
+    return str(value)
+
+
 class Importer:
     """Subclasses set `columns`, `object_name` and implement `clean_row` and `apply_row` (or
-    `apply_rows`, to write all rows set-based)."""
+    `apply_rows`, to write all rows set-based). `clean_row` may set `row["_action"]` (新增,
+    更新, 无变化 or a short text) and `row["_note"]` for the preview.
 
+    To appear in the import flow a subclass also sets `kind` (URL slug), `title`, `help_lines`,
+    `sample` (the template's example rows), overrides `allowed(user)` and is registered with
+    `zhuqi.core.imports.register`."""
+
+    do_not_call_in_templates = True  # templates list the classes themselves
     columns: Sequence[Column] = ()
     object_name = "数据"
     audit_object_type = ""
+    kind = ""  # URL slug of the import page
+    title: Any = ""  # page title
+    help_lines: Sequence[Any] = ()
+    sample: Sequence[Sequence[Any]] = ()
+    done_url = ""  # URL name of the page the result links back to
 
     def __init__(self, actor):
         self.actor = actor
+        self.progress: Callable[[str, int, int], None] | None = None
+
+    # --- registration with the import flow ----------------------------------------
+    @classmethod
+    def allowed(cls, user) -> bool:
+        """Who may use this import (its page, its template); others get 404."""
+        return False
+
+    @classmethod
+    def template_rows(cls, user) -> Sequence[Sequence[Any]]:
+        """The example rows of the downloadable template."""
+        return cls.sample
+
+    # --- preview -------------------------------------------------------------------
+    def preview_headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def preview_cells(self, row: dict) -> list[str]:
+        return [_cell(row.get(c.key)) for c in self.columns]
 
     # --- reading -------------------------------------------------------------
     def read(self, file) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -93,21 +151,21 @@ class Importer:
             data = file.read() if hasattr(file, "read") else file
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-            return [], [RowError(0, "", "不是有效的 Excel（.xlsx）文件，请用模板另存为 .xlsx 后再导入")]
+            return [], [RowError(0, "", _("不是有效的 Excel（.xlsx）文件，请用模板另存为 .xlsx 后再导入"))]
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         try:
             header = [_text(v) for v in next(rows)]
         except StopIteration:
-            return [], [RowError(0, "", "文件是空的")]
+            return [], [RowError(0, "", _("文件是空的"))]
         index: dict[str, int] = {}
         for i, name in enumerate(header):
             if name:
                 index.setdefault(name, i)
-        missing = [c.header for c in self.columns if c.required and c.header not in index]
-        if missing:
-            expected = "、".join(c.header for c in self.columns)
-            return [], [RowError(1, "", f"缺少表头「{'、'.join(missing)}」；模板的表头是：{expected}")]
+        header_errors = self.check_headers(header)
+        if header_errors:
+            wb.close()
+            return [], header_errors
         out: list[tuple[int, dict]] = []
         for rownum, values in enumerate(rows, start=2):
             if values is None or all(v is None or _text(v) == "" for v in values):
@@ -120,11 +178,32 @@ class Importer:
             }
             out.append((rownum, raw))
             if len(out) > MAX_IMPORT_ROWS:
-                return [], [RowError(0, "", f"行数超过上限 {MAX_IMPORT_ROWS}，请分批导入")]
+                return [], [RowError(0, "", _("行数超过上限 %(n)d，请分批导入") % {"n": MAX_IMPORT_ROWS})]
         wb.close()
         if not out:
-            return [], [RowError(0, "", "文件里没有数据行")]
+            return [], [RowError(0, "", _("文件里没有数据行"))]
         return out, []
+
+    def check_headers(self, names: list[str]) -> list[RowError]:
+        """The header row must name every required column, and nothing the template does not
+        have (a typo such as 「手机号」 for 「手机」 would otherwise drop a whole column silently);
+        columns whose header starts with 「备注」 are ignored."""
+        expected = "、".join(c.header for c in self.columns)
+        missing = [c.header for c in self.columns if c.required and c.header not in names]
+        if missing:
+            message = _("缺少表头「%(missing)s」；模板的表头是：%(expected)s")
+            return [RowError(1, "", message % {"missing": "、".join(missing), "expected": expected})]
+        known = {c.header for c in self.columns}
+        unknown = [n for n in names if n and n not in known and not n.startswith(IGNORED_HEADER_PREFIX)]
+        repeated = sorted({n for n in names if n and names.count(n) > 1})
+        errors = []
+        if unknown:
+            message = _("无法识别的表头「%(unknown)s」；模板的表头是：%(expected)s")
+            errors.append(RowError(1, "", message % {"unknown": "、".join(unknown), "expected": expected}))
+        if repeated:
+            message = _("表头「%(names)s」出现了不止一次")
+            errors.append(RowError(1, "", message % {"names": "、".join(repeated)}))
+        return errors
 
     def parse_row(self, rownum: int, raw: dict) -> tuple[dict, list[RowError]]:
         errors: list[RowError] = []
@@ -134,16 +213,17 @@ class Importer:
             text = _text(value)
             if text == "":
                 if col.required:
-                    errors.append(RowError(rownum, col.header, "不能为空"))
+                    errors.append(RowError(rownum, col.header, _("不能为空")))
                 row[col.key] = None
                 continue
             if col.max_length and len(text) > col.max_length:
-                errors.append(RowError(rownum, col.header, f"不能超过 {col.max_length} 个字符"))
+                message = _("不能超过 %(n)d 个字符") % {"n": col.max_length}
+                errors.append(RowError(rownum, col.header, message))
                 continue
             try:
                 row[col.key] = col.parse(value) if col.parse else text
             except (RowInvalid, ValueError, TypeError) as exc:
-                errors.append(RowError(rownum, col.header, str(exc) or "格式不正确"))
+                errors.append(RowError(rownum, col.header, str(exc) or _("格式不正确")))
         return row, errors
 
     # --- subclass hooks --------------------------------------------------------
@@ -161,16 +241,32 @@ class Importer:
     def apply_rows(self, rows: list[dict]) -> tuple[int, int]:
         """Write all (valid) rows inside the import's transaction; return (created, updated).
         By default one `apply_row` per row; large imports override it to write set-based."""
-        created = sum(1 for row in rows if self.apply_row(row))
+        created = 0
+        for i, row in enumerate(rows, start=1):
+            created += bool(self.apply_row(row))
+            if i % PROGRESS_EVERY == 0:
+                self.report("save", i, len(rows))
         return created, len(rows) - created
 
+    def report(self, phase: str, done: int, total: int) -> None:
+        """Tell whoever runs the import how far it got (`phase` is "check" or "save")."""
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
     # --- driver --------------------------------------------------------------------
-    def run(self, file, *, dry_run: bool = True) -> ImportResult:
+    def run(
+        self, file, *, dry_run: bool = True, progress: Callable[[str, int, int], None] | None = None
+    ) -> ImportResult:
+        """Check every row, then (unless `dry_run` or anything is wrong) write them all in one
+        transaction with one `import` audit entry. `progress(phase, done, total)` is called
+        every few hundred rows (a background import stores it for its page)."""
+        self.progress = progress
         result = ImportResult(dry_run=dry_run)
         raw_rows, errors = self.read(file)
         if errors:
             result.errors = errors
             return result
+        total = len(raw_rows)
         parsed: list[tuple[int, dict]] = []
         for rownum, raw in raw_rows:
             row, row_errors = self.parse_row(rownum, raw)
@@ -179,11 +275,13 @@ class Importer:
                 parsed.append((rownum, row))
         self.prepare(parsed)
         seen: dict = {}
-        for rownum, row in parsed:
+        for i, (rownum, row) in enumerate(parsed, start=1):
+            if i % PROGRESS_EVERY == 0:
+                self.report("check", i, total)
             try:
                 cleaned = self.clean_row(rownum, row, seen)
             except RowInvalid as exc:
-                column, _, message = str(exc).partition("|")
+                column, _sep, message = str(exc).partition("|")
                 if not message:
                     column, message = "", column
                 result.errors.append(RowError(rownum, column, message))
@@ -191,8 +289,10 @@ class Importer:
             cleaned["_row"] = rownum
             result.rows.append(cleaned)
         result.errors.sort(key=lambda e: e.row)
+        self.report("check", total, total)
         if result.errors or dry_run:
             return result
+        self.report("save", 0, len(result.rows))
         with transaction.atomic():
             result.created, result.updated = self.apply_rows(result.rows)
             audit.record(
@@ -203,6 +303,7 @@ class Importer:
                 message=f"导入{self.object_name} {len(result.rows)} 行",
                 actor=self.actor,
             )
+        self.report("save", len(result.rows), len(result.rows))
         return result
 
 

@@ -1,11 +1,17 @@
-"""Excel imports of the organisation (regions, departments, users) and of work-calendar overrides.
+"""The one import flow's registry, and the Excel imports of the organisation (regions,
+departments, users) and of work-calendar overrides.
 
-Each importer builds on `zhuqi.core.excel.Importer`: all-or-nothing, with a dry-run preview and
-row-level Chinese messages naming the row and the column. On top of that, every importer here:
+Registry: every importer of every app (a `zhuqi.core.excel.Importer` subclass with a `kind`, a
+`title`, `allowed(user)` and template rows) is registered with `register`, usually as a class
+decorator in the app's `importers.py`; those modules are discovered on first use, so core never
+imports the apps. `zhuqi.core.views_import` then serves upload → dry-run preview → confirm the
+same file → all-or-nothing apply (large files in a background task) for every registered kind.
 
-* insists on its header row: a missing column or an unknown one (a typo such as 「手机号」 for
-  「手机」 would otherwise drop a whole column silently) is a file error; columns whose header
-  starts with 「备注」 are ignored;
+Each importer here builds on `zhuqi.core.excel.Importer`: all-or-nothing, with a dry-run preview,
+strict header checks and row-level Chinese messages naming the row and the column. It writes
+through the services in `zhuqi.core.services` (save_region, save_department, save_user,
+set_workday_override). On top of that, every importer here:
+
 * is limited to the actor's region subtree (`scope_for(actor).region_path`); system admins are
   not limited. Rows outside get a row error;
 * treats a blank optional cell as "keep the current value" when it updates an existing record
@@ -19,25 +25,69 @@ Matching: regions by 代码, departments by (所属区划, 名称), users by 用
 from __future__ import annotations
 
 import datetime as dt
-import io
+import hashlib
+import logging
+import os
 import re
+import secrets
+import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
-from openpyxl import load_workbook
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy
 
-from . import workcalendar
-from .excel import Column, Importer, RowError, RowInvalid, _text
+from . import services, workcalendar
+from .excel import IGNORED_HEADER_PREFIX, Column, Importer, RowInvalid, _text  # noqa: F401
 from .models import Department, Region, Role, User, WorkdayOverride
 from .roles import DEPARTMENT_ROLES
 from .scope import scope_for
 from .units import MAX_YEAR, MIN_YEAR
 
 CHUNK = 500  # values per `IN (...)`: SQLite allows a limited number of query parameters
-IGNORED_HEADER_PREFIX = "备注"
+KEEP_SECONDS = 3600  # a previewed file waits this long for its confirmation
+BACKGROUND_ROWS = 2000  # from this many rows on, a confirmed import runs as a background task
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+log = logging.getLogger("zhuqi.imports")
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+_REGISTRY: dict[str, type[Importer]] = {}
+_discovered = False
+
+
+def register(cls: type[Importer]) -> type[Importer]:
+    """Add an importer to the import flow (use as a class decorator); its `kind` is its URL slug."""
+    if not cls.kind or not cls.title:
+        raise ImproperlyConfigured(f"{cls.__qualname__} needs a kind and a title to be registered")
+    known = _REGISTRY.get(cls.kind)
+    if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise ImproperlyConfigured(f"import kind {cls.kind!r} is taken by {known.__qualname__}")
+    _REGISTRY[cls.kind] = cls
+    return cls
+
+
+def registry() -> dict[str, type[Importer]]:
+    """Every registered importer by kind: core's, then each app's `importers.py` in app order."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("importers")
+        _discovered = True
+    return _REGISTRY
+
+
+def importer_class(kind: str) -> type[Importer] | None:
+    return registry().get(kind)
+
+
+def importers_for(user) -> list[type[Importer]]:
+    """The importers `user` may use, in registry order."""
+    return [cls for cls in registry().values() if cls.allowed(user)]
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -207,13 +257,7 @@ def parse_is_workday(raw: Any) -> bool:
 
 
 class ScopedImporter(Importer):
-    """An importer that knows its actor's region subtree and checks the header row strictly."""
-
-    do_not_call_in_templates = True  # templates list the classes themselves
-    kind = ""  # URL slug
-    title = ""  # page title
-    help_lines: tuple[str, ...] = ()
-    sample: tuple[tuple[Any, ...], ...] = ()
+    """An importer of the organisation, limited to its actor's region subtree."""
 
     def __init__(self, actor):
         super().__init__(actor)
@@ -237,61 +281,11 @@ class ScopedImporter(Importer):
             return False
         return path.startswith(self.limit_path)
 
-    # --- reading: strict header row ------------------------------------------------------------
-    def read(self, file):
-        data = file.read() if hasattr(file, "read") else file
-        rows, errors = super().read(data)
-        if errors:
-            return rows, errors
-        header_errors = self.check_headers(data)
-        if header_errors:
-            return [], header_errors
-        return rows, []
-
-    def check_headers(self, data: bytes) -> list[RowError]:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-        finally:
-            wb.close()
-        names = [_text(v) for v in first]
-        known = {c.header for c in self.columns}
-        unknown = [n for n in names if n and n not in known and not n.startswith(IGNORED_HEADER_PREFIX)]
-        repeated = sorted({n for n in names if n and names.count(n) > 1})
-        errors = []
-        expected = "、".join(c.header for c in self.columns)
-        if unknown:
-            errors.append(
-                RowError(1, "", f"无法识别的表头「{'、'.join(unknown)}」；模板的表头是：{expected}")
-            )
-        if repeated:
-            errors.append(RowError(1, "", f"表头「{'、'.join(repeated)}」出现了不止一次"))
-        return errors
-
-    # --- preview -----------------------------------------------------------------------------------
-    def preview_headers(self) -> list[str]:
-        return [c.header for c in self.columns]
-
-    def preview_cells(self, row: dict) -> list[str]:
-        out = []
-        for col in self.columns:
-            value = row.get(col.key)
-            out.append("" if value is None else str(value))
-        return out
-
     @staticmethod
     def action_of(existing, changed: bool) -> str:
         if existing is None:
             return "新增"
         return "更新" if changed else "无变化"
-
-
-def _set_if_given(obj, field: str, value) -> bool:
-    """Set `obj.field = value` unless value is None (blank cell); True if it changed."""
-    if value is None or getattr(obj, field) == value:
-        return False
-    setattr(obj, field, value)
-    return True
 
 
 def _load_regions(codes: Iterable[str]) -> dict[str, Region]:
@@ -306,7 +300,7 @@ def _load_regions(codes: Iterable[str]) -> dict[str, Region]:
 
 class RegionImporter(ScopedImporter):
     kind = "regions"
-    title = "导入行政区划"
+    title = gettext_lazy("导入行政区划")
     object_name = "行政区划"
     audit_object_type = "core.region"
     columns = (
@@ -316,10 +310,10 @@ class RegionImporter(ScopedImporter):
         Column("上级代码", "parent_code", required=False, parse=parse_code, max_length=32),
     )
     help_lines = (
-        "按「代码」匹配：已有的区划更新名称、类型，没有的新增。",
-        "「类型」填 省、市、县（区）、乡镇（街道）、园区 或 网格。",
-        "上级区划可以在同一文件中，但必须排在下级之前。",
-        "只有系统管理员可以导入没有上级的顶级区划；已有下级的区划不能通过导入变更上级。",
+        gettext_lazy("按「代码」匹配：已有的区划更新名称、类型，没有的新增。"),
+        gettext_lazy("「类型」填 省、市、县（区）、乡镇（街道）、园区 或 网格。"),
+        gettext_lazy("上级区划可以在同一文件中，但必须排在下级之前。"),
+        gettext_lazy("只有系统管理员可以导入没有上级的顶级区划；已有下级的区划不能通过导入变更上级。"),
     )
     sample = (
         ("410223200", "洧川镇", "乡镇（街道）", "410223"),
@@ -385,15 +379,18 @@ class RegionImporter(ScopedImporter):
     def apply_row(self, row):
         existing = self.regions.get(row["code"])
         parent = self.regions[row["parent_code"]] if row.get("parent_code") else None
-        if existing is None:
-            region = Region(code=row["code"], name=row["name"], kind=row["kind"], parent=parent)
-            region.save()
-            self.regions[region.code] = region
-            return True
-        if row["_action"] != "无变化":
-            existing.name, existing.kind, existing.parent = row["name"], row["kind"], parent
-            existing.save()
-        return False
+        if existing is not None and row["_action"] == "无变化":
+            return False
+        region = services.save_region(
+            actor=self.actor,
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            parent=parent,
+            region=existing,
+        )
+        self.regions[region.code] = region
+        return existing is None
 
 
 # --- departments -----------------------------------------------------------------------------------
@@ -401,7 +398,7 @@ class RegionImporter(ScopedImporter):
 
 class DepartmentImporter(ScopedImporter):
     kind = "departments"
-    title = "导入部门"
+    title = gettext_lazy("导入部门")
     object_name = "部门"
     audit_object_type = "core.department"
     columns = (
@@ -412,9 +409,11 @@ class DepartmentImporter(ScopedImporter):
         Column("电话", "phone", required=False, parse=parse_phone, max_length=40),
     )
     help_lines = (
-        "按「所属区划代码 + 名称」匹配：已有的部门更新简称、类型、电话，没有的新增。",
-        "「类型」填 领导小组、专班办公室、政府部门、乡镇（街道）、园区管委会 或 外部单位；新增时留空为政府部门。",
-        "更新已有部门时，留空的可选列保持原值不变。",
+        gettext_lazy("按「所属区划代码 + 名称」匹配：已有的部门更新简称、类型、电话，没有的新增。"),
+        gettext_lazy(
+            "「类型」填 领导小组、专班办公室、政府部门、乡镇（街道）、园区管委会 或 外部单位；新增时留空为政府部门。"
+        ),
+        gettext_lazy("更新已有部门时，留空的可选列保持原值不变。"),
     )
     sample = (
         ("尉氏县发展和改革委员会", "发改委", "政府部门", "410223", "0371-12345678"),
@@ -451,23 +450,17 @@ class DepartmentImporter(ScopedImporter):
     def apply_row(self, row):
         region = self.regions[row["region_code"]]
         existing = self.departments.get((region.code, row["name"]))
-        if existing is None:
-            dept = Department(
-                name=row["name"],
-                short_name=row.get("short_name") or "",
-                kind=row.get("kind") or Department.Kind.GOVERNMENT,
-                region=region,
-                phone=row.get("phone") or "",
-            )
-            dept.save()
-            self.departments[(region.code, dept.name)] = dept
-            return True
-        changed = False
-        for f in ("short_name", "kind", "phone"):
-            changed |= _set_if_given(existing, f, row.get(f))
-        if changed:
-            existing.save()
-        return False
+        dept = services.save_department(
+            actor=self.actor,
+            region=region,
+            name=row["name"],
+            short_name=row.get("short_name"),
+            kind=row.get("kind"),
+            phone=row.get("phone"),
+            department=existing,
+        )
+        self.departments[(region.code, dept.name)] = dept
+        return existing is None
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -475,7 +468,7 @@ class DepartmentImporter(ScopedImporter):
 
 class UserImporter(ScopedImporter):
     kind = "users"
-    title = "导入人员"
+    title = gettext_lazy("导入人员")
     object_name = "人员"
     audit_object_type = "core.user"
     columns = (
@@ -489,13 +482,19 @@ class UserImporter(ScopedImporter):
         Column("初始密码", "password", required=False, max_length=128),
     )
     help_lines = (
-        "按「用户名」匹配：已有的账号更新姓名、角色、区划、部门等，没有的新增。",
-        "「角色」填 专班办公室、县级领导、部门负责人、部门经办人、首席服务专员、网格员、督查 或 观察员"
-        "（系统管理员只能由系统管理员授予；企业用户请在企业管理中添加）。",
-        "「所属部门」填该区划下的部门名称；部门负责人和部门经办人必须填写；留空表示不属于任何部门。",
-        "「初始密码」可不填：不填的新账号不能登录，须由管理员设置密码；填写的须符合密码规则。"
-        "已有账号的密码不会被修改。",
-        "角色、区划、部门的变更是权限变更，会记入审计日志。",
+        gettext_lazy("按「用户名」匹配：已有的账号更新姓名、角色、区划、部门等，没有的新增。"),
+        gettext_lazy(
+            "「角色」填 专班办公室、县级领导、部门负责人、部门经办人、首席服务专员、网格员、督查 或 观察员"
+            "（系统管理员只能由系统管理员授予；企业用户请在企业管理中添加）。"
+        ),
+        gettext_lazy(
+            "「所属部门」填该区划下的部门名称；部门负责人和部门经办人必须填写；留空表示不属于任何部门。"
+        ),
+        gettext_lazy(
+            "「初始密码」可不填：不填的新账号不能登录，须由管理员设置密码；填写的须符合密码规则。"
+            "已有账号的密码不会被修改。"
+        ),
+        gettext_lazy("角色、区划、部门的变更是权限变更，会记入审计日志。"),
     )
     sample = (
         ("zhangsan", "张三", "部门经办人", "410223", "尉氏县工信局", "科员", "13800000000", ""),
@@ -612,32 +611,22 @@ class UserImporter(ScopedImporter):
 
     def apply_row(self, row):
         existing = self.users.get(row["username"])
-        if existing is None:
-            user = User(
-                username=row["username"],
-                full_name=row["full_name"],
-                role=row["role"],
-                region=row["region"],
-                department=row["department"],
-                title=row.get("title") or "",
-                mobile=row.get("mobile") or "",
-            )
-            if row.get("password"):
-                user.set_password(row["password"])
-            else:
-                user.set_unusable_password()
-            user.save()
-            self.users[user.username] = user
-            return True
-        if row["_action"] != "无变化":
-            existing.full_name = row["full_name"]
-            existing.role = row["role"]
-            existing.region = row["region"]
-            existing.department = row["department"]
-            _set_if_given(existing, "title", row.get("title"))
-            _set_if_given(existing, "mobile", row.get("mobile"))
-            existing.save()
-        return False
+        if existing is not None and row["_action"] == "无变化":
+            return False
+        user = services.save_user(
+            actor=self.actor,
+            username=row["username"],
+            full_name=row["full_name"],
+            role=row["role"],
+            region=row["region"],
+            department=row["department"],
+            title=row.get("title"),
+            mobile=row.get("mobile"),
+            password=row.get("password") if existing is None else None,
+            user=existing,
+        )
+        self.users[user.username] = user
+        return existing is None
 
 
 # --- work-calendar overrides ---------------------------------------------------------------------
@@ -645,7 +634,7 @@ class UserImporter(ScopedImporter):
 
 class WorkdayOverrideImporter(ScopedImporter):
     kind = "calendar"
-    title = "导入工作日调整"
+    title = gettext_lazy("导入工作日调整")
     object_name = "工作日调整"
     audit_object_type = "core.workdayoverride"
     columns = (
@@ -654,9 +643,11 @@ class WorkdayOverrideImporter(ScopedImporter):
         Column("说明", "note", required=False, max_length=100),
     )
     help_lines = (
-        "按国务院办公厅公布的节假日安排，逐日录入放假日和调休上班日；按「日期」匹配，已有的更新。",
-        "「是否上班」填 上班 或 放假。",
-        "工作日调整对全平台生效，只有系统管理员可以导入。",
+        gettext_lazy(
+            "按国务院办公厅公布的节假日安排，逐日录入放假日和调休上班日；按「日期」匹配，已有的更新。"
+        ),
+        gettext_lazy("「是否上班」填 上班 或 放假。"),
+        gettext_lazy("工作日调整对全平台生效，只有系统管理员可以导入。"),
     )
     sample = (
         ("2027-02-06", "放假", "春节"),
@@ -695,24 +686,191 @@ class WorkdayOverrideImporter(ScopedImporter):
 
     def apply_row(self, row):
         existing = self.overrides.get(row["date"])
-        if existing is None:
-            override = WorkdayOverride(
-                date=row["date"], is_workday=row["is_workday"], note=row.get("note") or ""
-            )
-            override.save()
-            self.overrides[override.date] = override
-            return True
-        if row["_action"] != "无变化":
-            existing.is_workday = row["is_workday"]
-            _set_if_given(existing, "note", row.get("note"))
-            existing.save()
-        return False
+        if existing is not None and row["_action"] == "无变化":
+            return False
+        override = services.set_workday_override(
+            actor=self.actor, date=row["date"], is_workday=row["is_workday"], note=row.get("note")
+        )
+        self.overrides[override.date] = override
+        return existing is None
 
 
-IMPORTERS: dict[str, type[ScopedImporter]] = {
-    cls.kind: cls for cls in (RegionImporter, DepartmentImporter, UserImporter, WorkdayOverrideImporter)
-}
+for _cls in (RegionImporter, DepartmentImporter, UserImporter, WorkdayOverrideImporter):
+    register(_cls)
 
 
-def importers_for(user) -> list[type[ScopedImporter]]:
-    return [cls for cls in IMPORTERS.values() if cls.allowed(user)]
+# --- kept files ------------------------------------------------------------------------------------
+# A previewed file waits on the server, under a random token, for its confirmation; confirm
+# imports exactly those bytes (their SHA-256 is checked). The folder is
+# `settings.ZHUQI_IMPORT_DIR`, by default `<project>/var/imports`; files older than KEEP_SECONDS
+# are swept whenever a new one is kept.
+
+
+def store_dir() -> Path:
+    from django.conf import settings
+
+    folder = getattr(settings, "ZHUQI_IMPORT_DIR", None) or Path(settings.PROJECT_DIR) / "var" / "imports"
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def kept_path(token: str) -> Path | None:
+    if not TOKEN_RE.fullmatch(token or ""):
+        return None
+    return store_dir() / f"{token}.xlsx"
+
+
+def sweep_kept(folder: Path | None = None) -> None:
+    folder = folder or store_dir()
+    cutoff = time.time() - KEEP_SECONDS
+    for item in folder.glob("*.xlsx"):
+        try:
+            if item.stat().st_mtime < cutoff:
+                item.unlink()
+        except OSError:
+            continue
+
+
+def keep_file(data: bytes) -> tuple[str, str]:
+    """Keep `data` for a later confirmation; return (token, sha256)."""
+    folder = store_dir()
+    sweep_kept(folder)
+    token = secrets.token_urlsafe(24)
+    fd = os.open(folder / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return token, hashlib.sha256(data).hexdigest()
+
+
+def read_kept(token: str, sha256: str) -> bytes | None:
+    """The kept bytes, or None if they are gone or are not the bytes that were previewed."""
+    path = kept_path(token)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if secrets.compare_digest(hashlib.sha256(data).hexdigest(), sha256 or "") else None
+
+
+def discard_kept(token: str) -> None:
+    path = kept_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+# --- background imports ----------------------------------------------------------------------------
+
+
+def background_rows() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "ZHUQI_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS))
+
+
+JOBS_KEPT_DAYS = 90  # finished jobs are deleted after this (the import's audit entry stays)
+
+
+def start_job(*, kind: str, actor, token: str, sha256: str, filename: str, rows: int):
+    """Hand a confirmed, previewed file to the background task; the job now owns the file.
+    Called outside any transaction (the job row must be committed before a worker reads it)."""
+    from django.utils import timezone
+
+    from . import audit
+    from .models import ImportJob
+    from .tasks import run_import
+
+    ImportJob.objects.filter(finished_at__lt=timezone.now() - dt.timedelta(days=JOBS_KEPT_DAYS)).delete()
+
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=actor,
+        token=token,
+        sha256=sha256,
+        filename=filename[:200],
+        rows_total=rows,
+        ip=audit.current().ip,
+    )
+    run_import.delay(job.pk)  # eager (in-process) unless a worker is configured
+    return job
+
+
+def run_job(job_id: int) -> str:
+    """Apply a queued job's file, all or nothing, storing progress and the outcome on the job.
+    Returns the final status. A job is run once: a second call finds it no longer queued."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import DatabaseError
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from . import audit, notify
+    from .models import ImportJob
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, phase="check"
+    )
+    if not claimed:
+        return ""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+
+    def finish(status, message="", errors=(), result=None):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=status,
+            message=message[:200],
+            errors=[[e.row, e.column, e.message] for e in list(errors)[:500]],
+            created=result.created if result else 0,
+            updated=result.updated if result else 0,
+            rows_done=len(result.rows) if result and result.ok else job.rows_done,
+            finished_at=timezone.now(),
+        )
+        # the user may have left the progress page: tell them how it ended
+        what = cls.title if cls is not None else job.kind
+        if status == ImportJob.Status.DONE:
+            title = _("导入完成：%(what)s，新增 %(created)d 条，更新 %(updated)d 条") % {
+                "what": what,
+                "created": result.created,
+                "updated": result.updated,
+            }
+        else:
+            title = _("导入未完成：%(what)s，未导入任何数据") % {"what": what}
+        notify.notify(
+            [job.user],
+            title,
+            body=message,
+            url=reverse("core:import_job", args=[job.kind, job.pk]),
+            level="info" if status == ImportJob.Status.DONE else "warning",
+        )
+        return status
+
+    cls = importer_class(job.kind)
+
+    try:
+        data = read_kept(job.token, job.sha256)
+        if cls is None or not cls.allowed(job.user):
+            return finish(ImportJob.Status.FAILED, _("您已无权进行此导入，未导入任何数据。"))
+        if data is None:
+            return finish(ImportJob.Status.FAILED, _("文件已失效或被改动，未导入任何数据，请重新上传。"))
+
+        def progress(phase: str, done: int, total: int) -> None:
+            ImportJob.objects.filter(pk=job.pk).update(phase=phase, rows_done=done, rows_total=total)
+
+        try:
+            with audit.acting_as(job.user, ip=job.ip):
+                result = cls(job.user).run(data, dry_run=False, progress=progress)
+        except DatabaseError:
+            return finish(ImportJob.Status.FAILED, _("保存时数据库出错，未导入任何数据，请稍后重试。"))
+        except (RowInvalid, ValidationError, PermissionDenied) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            return finish(ImportJob.Status.FAILED, _("数据在预览后发生了变化，未导入任何数据：") + text)
+        except Exception:  # a bug must not leave the job "running" for ever; the log has it
+            log.exception("import job %s failed", job.pk)
+            return finish(ImportJob.Status.FAILED, _("导入出错，未导入任何数据，请联系管理员。"))
+        if not result.ok:
+            message = _("数据在预览后发生了变化，未导入任何数据。请修改后重新上传。")
+            return finish(ImportJob.Status.FAILED, message, result.errors)
+        return finish(ImportJob.Status.DONE, result=result)
+    finally:
+        discard_kept(job.token)

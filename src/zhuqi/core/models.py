@@ -403,3 +403,59 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '放假'}"
+
+
+class ImportJob(models.Model):
+    """A confirmed Excel import too large to apply within the request: the background task
+    (`zhuqi.core.tasks.run_import`) applies the kept file, all or nothing, and stores its
+    progress here for the page to poll. Only the user who confirmed it may see it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未导入")
+
+    kind = models.CharField(_("导入类型"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("导入人"),
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    token = models.CharField(_("文件令牌"), max_length=64)
+    sha256 = models.CharField(_("文件校验值"), max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(_("阶段"), max_length=10, blank=True)  # "check" or "save"
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)  # [[row, column, message], ...]
+    message = models.CharField(_("说明"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("提交地址"), null=True, blank=True)  # for the audit entries
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        """Rows checked, then rows saved, as one 0–100 figure (checking is the first half)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        half = min(self.rows_done, self.rows_total) * 50 // self.rows_total
+        return half + (50 if self.phase == "save" else 0)

@@ -97,3 +97,160 @@ def mark_read(user, notification_ids=None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+# --- organisation and work calendar (regions, departments, users, overrides) -------------------------
+# Used by the Excel importers in `zhuqi.core.imports`, one call per row inside the import's
+# transaction. The row-diff layer of the audit log records every create and change (changes of
+# role, region or department as `permission` entries); the import adds its own `import` entry.
+
+
+def _require_org_manager(actor, path: str | None) -> None:
+    """System admins anywhere; the dispatch office only inside its region subtree (`path` is the
+    region path the change touches; None for a top-level region, which only admins may add)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .models import Role
+    from .scope import scope_for
+
+    if getattr(actor, "is_system_admin", False):
+        return
+    limit = scope_for(actor).region_path
+    if getattr(actor, "role", None) != Role.DISPATCH or not limit or not path or not path.startswith(limit):
+        raise PermissionDenied(_("不在您的管辖范围内"))
+
+
+def _locked(model, obj):
+    """`obj` again, read under a row lock (two imports or an import and a page may race)."""
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _set_given(obj, **values) -> bool:
+    """Set each non-None value (None: a blank cell, keep the current value); True if any changed."""
+    changed = False
+    for field, value in values.items():
+        if value is not None and getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def save_region(*, actor, code: str, name: str, kind: str, parent=None, region=None):
+    """Create the region `code` under `parent`, or (given `region`) rename, retype or move it."""
+    from .models import Region
+
+    _require_org_manager(actor, parent.path if parent is not None else None)
+    if region is None:
+        region = Region(code=code, name=name, kind=kind, parent=parent)
+        region.save()
+        return region
+    region = _locked(Region, region)
+    _require_org_manager(actor, region.path)
+    region.name, region.kind, region.parent = name, kind, parent
+    region.save()
+    return region
+
+
+@transaction.atomic
+def save_department(*, actor, region, name: str, short_name=None, kind=None, phone=None, department=None):
+    """Create the department `name` in `region`, or (given `department`) update it; a None
+    keeps the current value (or takes the default when creating)."""
+    from .models import Department
+
+    _require_org_manager(actor, region.path)
+    if department is None:
+        department = Department(
+            name=name,
+            short_name=short_name or "",
+            kind=kind or Department.Kind.GOVERNMENT,
+            region=region,
+            phone=phone or "",
+        )
+        department.save()
+        return department
+    department = _locked(Department, department)
+    _require_org_manager(actor, department.region.path)
+    if _set_given(department, short_name=short_name, kind=kind, phone=phone):
+        department.save()
+    return department
+
+
+@transaction.atomic
+def save_user(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    role: str,
+    region,
+    department=None,
+    title=None,
+    mobile=None,
+    password=None,
+    user=None,
+):
+    """Create the account `username` (with `password`, or unusable until an admin sets one), or
+    (given `user`) change its name, role and placement; an existing password is never changed.
+    Only system admins grant the system-admin role; enterprise users are added elsewhere."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from .models import Role, User
+
+    _require_org_manager(actor, region.path)
+    if role == Role.ADMIN and not getattr(actor, "is_system_admin", False):
+        raise PermissionDenied(_("只有系统管理员可以授予「系统管理员」角色"))
+    if role == Role.ENTERPRISE:
+        raise ValidationError(_("企业用户请在企业管理中添加"))
+    if user is None:
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            region=region,
+            department=department,
+            title=title or "",
+            mobile=mobile or "",
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        return user
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能通过导入修改自己的账号"))
+    user = _locked(User, user)
+    if not getattr(actor, "is_system_admin", False):
+        if user.is_system_admin:
+            raise PermissionDenied(_("不在您的管辖范围内"))
+        placed = user.region or (user.department.region if user.department_id else None)
+        _require_org_manager(actor, placed.path if placed is not None else None)
+    user.full_name, user.role, user.region, user.department = full_name, role, region, department
+    _set_given(user, title=title, mobile=mobile)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def set_workday_override(*, actor, date, is_workday: bool, note=None):
+    """Mark `date` a working day or a day off, whatever the holiday tables say (platform-wide:
+    system admins only); a None note keeps the current one."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .models import WorkdayOverride
+
+    if not getattr(actor, "is_system_admin", False):
+        raise PermissionDenied(_("工作日调整对全平台生效，只有系统管理员可以修改"))
+    override = WorkdayOverride.objects.select_for_update().filter(date=date).first()
+    if override is None:
+        override = WorkdayOverride(date=date, is_workday=is_workday, note=note or "")
+        override.save()
+        return override
+    override.is_workday = is_workday
+    _set_given(override, note=note)
+    override.save()
+    return override

@@ -19,3 +19,11 @@ def chain_audit() -> int:
     from . import audit
 
     return audit.chain_pending(wait=True)
+
+
+@shared_task(ignore_result=True)
+def run_import(job_id: int) -> str:
+    """Apply a large confirmed Excel import (an `ImportJob`), storing its progress on the job."""
+    from .imports import run_job
+
+    return run_job(job_id)

@@ -20,11 +20,12 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
 ]
 
-# Excel imports (regions, departments, users, work-calendar overrides)
+# The one import flow: every registered importer of every app (see zhuqi.core.imports)
 from . import views_import  # noqa: E402
 
 urlpatterns += [
     path("import/", views_import.import_index, name="import_index"),
     path("import/<slug:kind>/", views_import.import_view, name="import"),
     path("import/<slug:kind>/template/", views_import.import_template, name="import_template"),
+    path("import/<slug:kind>/jobs/<int:pk>/", views_import.import_job, name="import_job"),
 ]

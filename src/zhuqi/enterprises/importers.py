@@ -3,12 +3,8 @@ all-or-nothing, existing enterprises updated when the credit code matches.
 
 Set-based, so that a file of 100,000 rows takes seconds per ten thousand, not minutes: every row
 is parsed and checked in Python first against lookups loaded with a few queries per CHUNK of
-credit codes; then `apply_rows` writes the rows in batches of CHUNK (lock the existing
-enterprises, one `bulk_create` of the new ones, one `bulk_update` of the changed ones, their
-tags, and the audit entries with `audit.record_many`), all in the import's one transaction.
-It writes what `services.create_enterprise` / `services.update_enterprise` called per row
-wrote: the same rows, tags and audit entries (the row-diff `create` / `update` entry, then
-`enterprise_registered` or `tags_changed`), in row order.
+credit codes; then `apply_rows` hands the rows to `services.import_enterprises`, which writes
+them in batches of CHUNK (see there), all in the import's one transaction.
 """
 
 from __future__ import annotations
@@ -16,18 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
-from zhuqi.core import audit
-from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
 from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.imports import register
 from zhuqi.core.models import Region
 from zhuqi.core.units import WAN
 
 from . import services
-from .models import Enterprise, Industry, Tag, Tier, pinyin_initials
+from .models import Enterprise, Industry, Tag, Tier
 
 CHUNK = 1000  # rows per write batch, and credit codes per `IN (...)` lookup
 
@@ -73,9 +67,18 @@ def parse_date(value) -> dt.date:
 TIER_BY_LABEL = {str(label): value for value, label in Tier.choices}
 
 
+@register
 class EnterpriseImporter(Importer):
+    kind = "enterprises"
+    title = gettext_lazy("导入企业名录")
     object_name = "企业"
     audit_object_type = "enterprises.enterprise"
+    done_url = "enterprises:enterprise_list"
+    help_lines = (
+        gettext_lazy("按「统一社会信用代码」匹配：已登记的企业更新，没有的新增。"),
+        gettext_lazy("「所在区划」填区划代码或名称（重名时须填代码），须在您的管辖范围内。"),
+        gettext_lazy("「行业代码」填 GB/T 4754-2017 的门类或大类代码；「标签」用顿号分隔，须是已有标签。"),
+    )
     columns = [
         Column("企业名称", "name", max_length=200),
         Column("统一社会信用代码", "credit_code", max_length=30),
@@ -94,6 +97,41 @@ class EnterpriseImporter(Importer):
         Column("梯队", "tier", required=False),
         Column("标签", "tags", required=False),
     ]
+
+    sample = (
+        (
+            "固镇恒顺集团有限公司",
+            "91340323MA2N0XXXXX",
+            "340323P02G1",
+            "26",
+            "张三",
+            "固镇经济开发区纬二路 8 号",
+            5000,
+            "2016-05-01",
+            "是",
+            2019,
+            120,
+            380,
+            "李四",
+            "0552-6012345",
+            "强雁",
+            "专精特新、高新技术企业",
+        ),
+    )
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return services.can_edit_registry(user)
+
+    def preview_cells(self, row):
+        cells = super().preview_cells(row)
+        capital = row.get("registered_capital")
+        if capital is not None:  # stored in yuan, shown as typed (万元)
+            cells[[c.key for c in self.columns].index("registered_capital")] = f"{capital / WAN:g}"
+        cells[[c.key for c in self.columns].index("tier")] = (
+            Tier(row["tier"]).label if row.get("tier") else ""
+        )
+        return cells
 
     def prepare(self, rows):
         visible = Region.objects.visible_to(self.actor)
@@ -167,125 +205,14 @@ class EnterpriseImporter(Importer):
         row["_action"] = "更新" if existing is not None else "新增"
         return row
 
-    @staticmethod
-    def _fields(row) -> dict:
-        """The profile fields of a cleaned row, as the services store them."""
-        data = {k: v for k, v in row.items() if not k.startswith("_") and k not in {"credit_code", "tags"}}
-        for key in ("legal_representative", "address", "contact_name", "contact_phone"):
-            data[key] = data.get(key) or ""
-        data["above_scale"] = bool(data.get("above_scale"))
-        try:
-            return services._clean(data)
-        except ValidationError as exc:  # pragma: no cover - rows were checked above
-            raise RowInvalid(exc.messages[0]) from exc
-
     def apply_rows(self, rows) -> tuple[int, int]:
-        # what services._require_editor checks per row: the actor may edit the registry, and
-        # every region involved is in their scope (the row's region came from the visible ones)
-        if not services.can_edit_registry(self.actor):
-            raise PermissionDenied("只有专班办公室或管理员可以维护企业库")
-        visible_regions = {r.pk for r in self.regions_by_code.values()}
-        created = 0
-        for batch in _chunks(rows):
-            created += self._apply_batch(batch, visible_regions)
+        try:
+            created = services.import_enterprises(
+                rows, actor=self.actor, known_codes=set(self.existing), batch_size=CHUNK
+            )
+        except ValidationError as exc:  # registered or deleted by someone else since the check
+            raise RowInvalid(exc.messages[0]) from exc
         return created, len(rows) - created
-
-    def _apply_batch(self, rows, visible_regions) -> int:
-        through = Enterprise.tags.through
-        codes = [row["credit_code"] for row in rows]
-        # lock the enterprises being updated and read their current values (the row diff's old
-        # side), as update_enterprise's select_for_update did
-        locked = {
-            e.credit_code: e for e in Enterprise.objects.select_for_update().filter(credit_code__in=codes)
-        }
-        for code, ent in locked.items():
-            if code not in self.existing:  # registered by someone else since the preview
-                raise RowInvalid(f"统一社会信用代码 {code} 已登记")
-            if ent.region_id not in visible_regions:
-                raise PermissionDenied("所在区划不在您的管辖范围内")
-        gone = [c for c in codes if c in self.existing and c not in locked]
-        if gone:  # deleted by someone else since the preview
-            raise RowInvalid(f"统一社会信用代码 {gone[0]} 对应的企业已被删除，请重新导入")
-        old_tags: dict[int, dict[int, str]] = {}  # enterprise id → {tag id: name}
-        links: dict[tuple[int, int], models.Model] = {}  # (enterprise id, tag id) → through row
-        if locked:
-            pairs = through.objects.filter(enterprise_id__in=[e.pk for e in locked.values()])
-            for link in pairs.select_related("tag").order_by("pk"):
-                old_tags.setdefault(link.enterprise_id, {})[link.tag_id] = link.tag.name
-                links[(link.enterprise_id, link.tag_id)] = link
-        new, changed, plan = [], [], []
-        now = timezone.now()
-        for row in rows:
-            fields = self._fields(row)
-            ent = locked.get(row["credit_code"])
-            if ent is None:
-                ent = Enterprise(credit_code=row["credit_code"], credit_code_unchecked=False, **fields)
-                ent.name_initials = pinyin_initials(ent.name)
-                new.append(ent)
-                plan.append((row, ent, None))
-                continue
-            if fields.get("region") is not None and fields["region"].pk not in visible_regions:
-                raise PermissionDenied("所在区划不在您的管辖范围内")  # pragma: no cover - checked
-            old = audit.field_values(ent)
-            for key, value in fields.items():
-                setattr(ent, key, value)
-            ent.name_initials = pinyin_initials(ent.name)  # Enterprise.save
-            ent.updated_at = now  # auto_now
-            changed.append(ent)
-            plan.append((row, ent, old))
-        if new:
-            Enterprise.objects.bulk_create(new)
-        if changed:
-            update = [*services.PROFILE_FIELDS, "name_initials", "updated_at"]
-            Enterprise.objects.bulk_update(changed, update)
-        # tags: ent.tags.set(row's tags) for every row. Like the related manager, this writes
-        # no row-diff entries for the through rows (tags_changed below says what changed).
-        add, removed = [], {}
-        for row, ent, old in plan:
-            before = old_tags.get(ent.pk, {}) if old is not None else {}
-            after = {t.pk for t in row["tags"]}
-            add += [through(enterprise_id=ent.pk, tag_id=t) for t in after if t not in before]
-            removed[ent.pk] = [links[(ent.pk, t)] for t in before if t not in after]
-        doomed = [link.pk for links_of in removed.values() for link in links_of]
-        if doomed:
-            with audit.row_diffs_disabled():  # as `tags.set` does: no per-link entry
-                through.objects.filter(pk__in=doomed).delete()
-        if add:
-            through.objects.bulk_create(add)
-        items = []
-        diffs = row_diffs_on(Enterprise)
-        for row, ent, old in plan:
-            if old is None:
-                if diffs:
-                    items.append(created_item(ent))
-                items.append(
-                    {
-                        "action": "event",
-                        "obj": ent,
-                        "event": "enterprise_registered",
-                        "changes": {"统一社会信用代码": ent.credit_code},
-                        "actor": self.actor,
-                    }
-                )
-                continue
-            if diffs:
-                item = updated_item(ent, old)
-                if item is not None:
-                    items.append(item)
-            before = set(old_tags.get(ent.pk, {}).values())
-            after = {t.name for t in row["tags"]}
-            if before != after:
-                items.append(
-                    {
-                        "action": "event",
-                        "obj": ent,
-                        "event": "tags_changed",
-                        "changes": {"标签": ["、".join(sorted(before)), "、".join(sorted(after))]},
-                        "actor": self.actor,
-                    }
-                )
-        audit.record_many(items)
-        return len(new)
 
 
 def _chunks(values, size: int | None = None):
@@ -293,26 +220,3 @@ def _chunks(values, size: int | None = None):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i : i + size]
-
-
-def template_rows():
-    return [
-        [
-            "固镇恒顺集团有限公司",
-            "91340323MA2N0XXXXX",
-            "340323P02G1",
-            "26",
-            "张三",
-            "固镇经济开发区纬二路 8 号",
-            5000,
-            "2016-05-01",
-            "是",
-            2019,
-            120,
-            380,
-            "李四",
-            "0552-6012345",
-            "强雁",
-            "专精特新、高新技术企业",
-        ]
-    ]

@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -8,8 +9,17 @@ urlpatterns = [
     path("", views.enterprise_list, name="enterprise_list"),
     path("mine/", views.my_enterprise, name="my_enterprise"),
     path("new/", views.enterprise_create, name="enterprise_create"),
-    path("import/", views.enterprise_import, name="enterprise_import"),
-    path("import/template.xlsx", views.import_template, name="import_template"),
+    # the import is a kind of the one import flow (zhuqi.core.views_import); old links redirect
+    path(
+        "import/",
+        RedirectView.as_view(url=reverse_lazy("core:import", args=["enterprises"])),
+        name="enterprise_import",
+    ),
+    path(
+        "import/template.xlsx",
+        RedirectView.as_view(url=reverse_lazy("core:import_template", args=["enterprises"])),
+        name="import_template",
+    ),
     path("industries/", views.industry_list, name="industry_list"),
     path("lists/", views.list_index, name="list_index"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),

@@ -3,32 +3,25 @@ industries, lists (清单) and pools."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
-from zhuqi.core.excel import template_workbook, xlsx_response
+from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Region, Role
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
 
 from . import selectors, services
-from .forms import EnterpriseForm, ImportForm
-from .importers import EnterpriseImporter, template_rows
+from .forms import EnterpriseForm
 from .models import Enterprise, EnterpriseList, Industry, ListMembership, Tag, Tier
 from .sections import render_sections
-
-IMPORT_SESSION_KEY = "zhuqi_pending_import"
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _official(request):
@@ -172,88 +165,6 @@ def enterprise_key(request, pk):
     services.set_key(enterprise, year, actor=request.user, key=key)
     messages.success(request, f"已{'认定' if key else '取消'}{year}年度重点企业")
     return redirect("enterprises:enterprise_detail", pk)
-
-
-# --- import ----------------------------------------------------------------------------------------
-def import_flow(request, importer_cls, *, title: str, template_url: str, done_url: str, session_key: str):
-    """Upload → dry-run preview with row errors → confirm applies the same bytes, all or nothing."""
-    form = ImportForm()
-    result = None
-    pending = request.session.get(session_key)
-    action = request.POST.get("action")
-    if request.method == "POST" and action == "preview":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_IMPORT_BYTES:
-                form.add_error("file", "文件超过 5 MB，请分批导入")
-            else:
-                data = upload.read()
-                result = importer_cls(request.user).run(data, dry_run=True)
-                if result.ok:
-                    request.session[session_key] = {
-                        "name": upload.name,
-                        "data": base64.b64encode(data).decode(),
-                        "sha": hashlib.sha256(data).hexdigest(),
-                    }
-                else:
-                    request.session.pop(session_key, None)
-    elif request.method == "POST" and action == "confirm":
-        if not pending:
-            messages.error(request, "没有待导入的文件，请重新上传")
-            return redirect(request.path)
-        data = base64.b64decode(pending["data"])
-        result = importer_cls(request.user).run(data, dry_run=False)
-        request.session.pop(session_key, None)
-        if result.applied:
-            messages.success(request, f"导入完成：新增 {result.created} 条，更新 {result.updated} 条")
-            return redirect(done_url)
-    elif request.method == "POST" and action == "cancel":
-        request.session.pop(session_key, None)
-        return redirect(request.path)
-    columns = [c.header for c in importer_cls.columns]
-    keys = [c.key for c in importer_cls.columns]
-    return render(
-        request,
-        "enterprises/import.html",
-        {
-            "form": form,
-            "result": result,
-            "title": title,
-            "template_url": template_url,
-            "headers": columns,
-            "keys": keys,
-            "required": [c.header for c in importer_cls.columns if c.required],
-        },
-    )
-
-
-@login_required
-def enterprise_import(request):
-    if not services.can_edit_registry(request.user):
-        raise Http404
-    from django.urls import reverse
-
-    return import_flow(
-        request,
-        EnterpriseImporter,
-        title="导入企业名录",
-        template_url=reverse("enterprises:import_template"),
-        done_url=reverse("enterprises:enterprise_list"),
-        session_key=IMPORT_SESSION_KEY,
-    )
-
-
-@login_required
-def import_template(request):
-    if not services.can_edit_registry(request.user):
-        raise Http404
-    content = template_workbook(EnterpriseImporter.columns, template_rows())
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''enterprise-template.xlsx"
-    return response
 
 
 # --- industries and lists ------------------------------------------------------------------------------

@@ -1,18 +1,23 @@
 """Excel import of monthly actual investment (月度完成投资): all-or-nothing, with a dry run.
 
 Columns: 项目编号 · 年度 · 月份 · 本月完成投资（万元）. Every row must name a project the importing
-user may edit; a month in the future is refused."""
+user may edit; a month in the future is refused. A kind of the one import flow
+(`zhuqi.core.imports`); its template lists the projects the user may fill in."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.imports import register
+from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from . import services
+from . import figures, services
 from .models import InvestmentMonth, Project
 
 
@@ -39,9 +44,17 @@ def _wan(value):
     return amount
 
 
+@register
 class ActualImporter(Importer):
+    kind = "investment"
+    title = gettext_lazy("导入月度完成投资")
     object_name = "月度完成投资"
     audit_object_type = "projects.investmentmonth"
+    done_url = "projects:project_list"
+    help_lines = (
+        gettext_lazy("每行一个项目一个月的完成投资；同一项目同一月份已填报的会被更新。"),
+        gettext_lazy("只能填报您可以编辑的项目，不能填报未来月份；模板中已列出您可填报的项目。"),
+    )
     columns = [
         Column("项目编号", "code", max_length=40),
         Column("年度", "year", parse=_int(MIN_YEAR, MAX_YEAR)),
@@ -49,12 +62,36 @@ class ActualImporter(Importer):
         Column("本月完成投资（万元）", "amount_wan", parse=_wan),
     ]
 
+    @classmethod
+    def allowed(cls, user) -> bool:
+        """Whoever may fill in at least one project (see `services.can_edit`)."""
+        if not (user and user.is_authenticated and user.is_active) or user.role == Role.ENTERPRISE:
+            return False
+        if user.is_system_admin or user.role in MANAGER_ROLES:
+            return True
+        mine = Q(leader=user) | (Q(department_id=user.department_id) if user.department_id else Q(pk__in=[]))
+        return Project.objects.visible_to(user).filter(mine).exists()
+
+    @classmethod
+    def template_rows(cls, user):
+        year, month = figures.report_period(timezone.localdate())
+        return [
+            [p.code, year, month, ""]
+            for p in Project.objects.visible_to(user).select_related("region").order_by("code")[:500]
+            if services.can_edit(user, p)
+        ]
+
     def prepare(self, rows):
         codes = {r["code"] for _, r in rows}
         self.projects = {
             p.code: p
             for p in Project.objects.visible_to(self.actor).filter(code__in=codes).select_related("region")
         }
+        self.reported = set(
+            InvestmentMonth.objects.filter(project__code__in=codes, actual__isnull=False).values_list(
+                "project__code", "year", "month"
+            )
+        )
 
     def clean_row(self, rownum, row, seen):
         project = self.projects.get(row["code"])
@@ -70,6 +107,8 @@ class ActualImporter(Importer):
             raise RowInvalid(f"项目编号|与第 {seen[key]} 行重复")
         seen[key] = rownum
         row["project"] = project
+        row["_action"] = "更新" if key in self.reported else "新增"
+        row["_note"] = project.name
         return row
 
     def apply_row(self, row) -> bool:

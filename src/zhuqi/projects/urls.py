@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -10,7 +11,12 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("report/monthly.xlsx", views.monthly_report, name="monthly_report"),
-    path("investment/import/", views.actual_import, name="actual_import"),
+    # a kind of the one import flow (zhuqi.core.views_import); the old address redirects
+    path(
+        "investment/import/",
+        RedirectView.as_view(url=reverse_lazy("core:import", args=["investment"])),
+        name="actual_import",
+    ),
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/problems/", views.problem_raise, name="problem_raise"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),

@@ -20,7 +20,7 @@ from zhuqi.core import audit
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.roles import MANAGER_ROLES, Role
+from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.core.workcalendar import working_days_between
@@ -889,41 +889,3 @@ def monthly_report(request):
         what=f"重点项目月报表（{year}年{month}月）",
         object_type="projects.project",
     )
-
-
-# --- Excel import of monthly actuals ------------------------------------------------------------
-@login_required
-def actual_import(request):
-    from zhuqi.core.excel import template_workbook
-
-    from .importers import ActualImporter
-
-    if request.user.role == Role.ENTERPRISE:
-        raise Http404
-    if request.GET.get("template"):
-        from django.http import HttpResponse
-
-        year, month = figures.report_period(timezone.localdate())
-        sample = [
-            [p.code, year, month, ""]
-            for p in Project.objects.visible_to(request.user).order_by("code")[:500]
-            if services.can_edit(request.user, p)
-        ]
-        resp = HttpResponse(
-            template_workbook(ActualImporter.columns, sample),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        from urllib.parse import quote
-
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('月度完成投资导入模板.xlsx')}"
-        return resp
-    result = None
-    if request.method == "POST" and request.FILES.get("file"):
-        dry_run = request.POST.get("apply") != "1"
-        result = ActualImporter(request.user).run(request.FILES["file"], dry_run=dry_run)
-        if result.applied:
-            messages.success(
-                request, f"已导入 {len(result.rows)} 行（新填报 {result.created}，更新 {result.updated}）"
-            )
-            return redirect("projects:actual_import")
-    return render(request, "projects/actual_import.html", {"result": result})

@@ -1,11 +1,16 @@
 """Hotline work orders (12345, 96388) from Excel: all-or-nothing, row-level messages, the
-external number kept (a number already imported is refused, so re-importing a file is safe)."""
+external number kept (a number already imported is refused, so re-importing a file is safe).
+A kind of the one import flow (`zhuqi.core.imports`): the dispatch office previews, then confirms."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy
+
 from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.imports import register
+from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.workcalendar import SHANGHAI
 from zhuqi.enterprises.models import Enterprise
 
@@ -36,9 +41,33 @@ def _when(value):
     raise RowInvalid("日期格式应为 2026-03-01 09:30")
 
 
+@register
 class HotlineImporter(Importer):
+    kind = "hotline"
+    title = gettext_lazy("导入热线工单")
     object_name = "热线工单"
     audit_object_type = "cases.case"
+    done_url = "cases:board"
+    help_lines = (
+        gettext_lazy(
+            "每行一件 12345 或 96388 热线工单，按「统一社会信用代码」找到企业，须在您的管辖范围内。"
+        ),
+        gettext_lazy("已导入过的工单编号会被拒绝，同一文件可以放心重复导入。"),
+    )
+    sample = (
+        (
+            "GZ2026030100001",
+            "12345",
+            "91340323MA2N000001",
+            "示例企业",
+            "厂区道路积水",
+            "雨后厂区门口道路积水严重",
+            "其他",
+            "张三",
+            "13800000000",
+            "2026-03-01 09:30",
+        ),
+    )
     columns = [
         Column("工单编号", "external_no", max_length=60),
         Column("来源", "channel", parse=_source),
@@ -51,6 +80,13 @@ class HotlineImporter(Importer):
         Column("联系电话", "contact_phone", required=False, max_length=30),
         Column("登记时间", "submitted_at", required=False, parse=_when),
     ]
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        """The dispatch office and admins (who route what comes in)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        return user.is_superuser or user.role in MANAGER_ROLES
 
     def prepare(self, rows):
         codes = {r["credit_code"] for _, r in rows}
@@ -80,7 +116,12 @@ class HotlineImporter(Importer):
             category = self.categories.get(row["category"])
             if category is None:
                 raise RowInvalid(f"问题类别|类别「{row['category']}」不存在")
-        return {**row, "enterprise": ent, "category_obj": category}
+        return {**row, "enterprise": ent, "category_obj": category, "_action": "新增"}
+
+    def preview_cells(self, row):
+        cells = super().preview_cells(row)
+        cells[1] = {v: k for k, v in SOURCES.items()}.get(row["channel"], row["channel"])
+        return cells
 
     def apply_row(self, row) -> bool:
         from .services import create_case
