@@ -10,8 +10,9 @@ string constant (f-string parts included) that holds a CJK character and is not
 * data listed in the allow-lists below (demo data, GB/T 4754 names, aliases matched against
   Chinese input, ...).
 
-A message argument must be a plain literal: an f-string or an expression inside `_()` cannot be a
-msgid and is reported too (write `_("已%(n)s") % {"n": n}` instead of `_(f"已{n}")`).
+A message argument must be a plain literal (or a variable holding a msgid marked elsewhere with
+gettext_noop): an f-string or an expression built from literals inside `_()` cannot be a msgid and
+is reported too (write `_("已%(n)s") % {"n": n}` instead of `_(f"已{n}")`).
 """
 
 from __future__ import annotations
@@ -61,12 +62,34 @@ ALLOWED_FILES = {
     "zhuqi/enterprises/data/*": "reference data",
 }
 
-# Names, per file, whose literals are data: a module, class or function-level assignment target,
-# or an enclosing function or class. Every literal inside is allowed.
-ALLOWED_NAMES: dict[str, dict[str, str]] = {}
+# Names, per file (or file pattern), whose literals are data: a module, class or function-level
+# assignment target, or an enclosing function or class. Every literal inside is allowed.
+ALLOWED_NAMES: dict[str, dict[str, str]] = {
+    "zhuqi/*/management/commands/*.py": {
+        "help": "argparse needs a plain str at class definition (Django's own commands are not translated)",
+    },
+    "zhuqi/cases/management/commands/evaluate_routing.py": {
+        "HANDWRITTEN": "Chinese problem texts the routing classifier is evaluated on",
+    },
+    "zhuqi/projects/services.py": {
+        "DEFAULT_APPROVAL_STEPS": "seeded into the database; department names matched against Department.name",
+    },
+    "zhuqi/projects/models.py": {
+        "TAG_CHOICES": "tag values stored on projects and matched on import",
+    },
+}
 
 # Exact literals, per file, that are data (a regex or an alias matched against Chinese input).
-ALLOWED_LITERALS: dict[str, dict[str, str]] = {}
+ALLOWED_LITERALS: dict[str, dict[str, str]] = {
+    "zhuqi/cases/services.py": {
+        "河南“13710”（默认）": "name of the default SLA policy row, created once in the database"
+    },
+    "zhuqi/assistance/services.py": {"其他": "the stored category value of uncategorised visit problems"},
+    "zhuqi/assistance/api.py": {"其他": "the stored category value of uncategorised visit problems"},
+    "zhuqi/assistance/views.py": {
+        "首席服务专员": "sample row of the import template: the importer matches the Chinese role name",
+    },
+}
 
 # Files other helpers are rewriting right now: they wrap their own literals; the lead empties
 # this set after merging their branches. ZHUQI_I18N_EXCLUDE (comma-separated) adds to it.
@@ -157,7 +180,9 @@ class _Scanner(ast.NodeVisitor):
     def __init__(self, rel: str, tree: ast.Module):
         self.rel = rel
         self.functions, self.modules = _translator_names(tree)
-        self.allowed_names = ALLOWED_NAMES.get(rel, {})
+        self.allowed_names = {
+            k: v for p, d in ALLOWED_NAMES.items() if _matches(rel, [p]) for k, v in d.items()
+        }
         self.allowed_literals = ALLOWED_LITERALS.get(rel, {})
         self.scope: list[str] = []
         self.findings: list[Finding] = []
@@ -235,6 +260,8 @@ class _Scanner(ast.NodeVisitor):
             if i in messages:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     continue  # a msgid
+                if not any(isinstance(n, (ast.Constant, ast.JoinedStr)) for n in ast.walk(arg)):
+                    continue  # a variable: translating a msgid marked elsewhere (gettext_noop)
                 text = ast.unparse(arg)
                 self.findings.append(Finding(self.rel, arg.lineno, text, "not a literal msgid"))
             else:
@@ -284,6 +311,7 @@ def test_the_scanner_resolves_aliases_and_reports_lines():
         '    g = f"已{n}件"\n'
         '    h = L(f"已{n}件")\n'
         '    i = "%s" % "没有"\n'
+        "    j = L(a)\n"
         "    return 'abc'\n"
     )
     found = [(f.line, f.text) for f in scan_source("zhuqi/x.py", source)]
@@ -292,8 +320,10 @@ def test_the_scanner_resolves_aliases_and_reports_lines():
 
 def test_allow_lists_name_real_files():
     for rel in [*ALLOWED_NAMES, *ALLOWED_LITERALS]:
-        assert (SRC / rel).exists(), rel
+        assert "*" in rel or (SRC / rel).exists(), rel
     for rel, names in ALLOWED_NAMES.items():
+        if "*" in rel:
+            continue
         source = (SRC / rel).read_text(encoding="utf-8")
         for name in names:
             assert re.search(rf"\b{re.escape(name)}\b", source), f"{rel}: {name} no longer exists"

@@ -49,16 +49,16 @@ class AssistanceConfig(AppConfig):
             HOME_CARDS.append(cards.my_enterprises_card)
         EVENT_LABELS.update(
             {
-                "assigned": "分配包抓责任",
-                "handed_over": "工作交接",
-                "assignment_ended": "结束包抓",
-                "visit_recorded": "填报走访",
-                "plan_created": "制定一企一策",
-                "measure_added": "新增帮扶措施",
-                "measure_progress": "更新措施进展",
-                "meeting_recorded": "登记政企会议",
-                "visit_rule_changed": "修改走访频次",
-                "load_limit_changed": "修改包抓数量",
+                "assigned": _("分配包抓责任"),
+                "handed_over": _("工作交接"),
+                "assignment_ended": _("结束包抓"),
+                "visit_recorded": _("填报走访"),
+                "plan_created": _("制定一企一策"),
+                "measure_added": _("新增帮扶措施"),
+                "measure_progress": _("更新措施进展"),
+                "meeting_recorded": _("登记政企会议"),
+                "visit_rule_changed": _("修改走访频次"),
+                "load_limit_changed": _("修改包抓数量"),
             }
         )
         enterprise_sections.register(sections.team_section, 10)

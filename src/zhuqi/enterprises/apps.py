@@ -21,13 +21,13 @@ class EnterprisesConfig(AppConfig):
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", menu.OFFICIALS, 21))
         EVENT_LABELS.update(
             {
-                "enterprise_registered": "登记企业",
-                "credit_code_override": "确认未通过校验的信用代码",
-                "tags_changed": "修改标签",
-                "key_designated": "认定重点企业",
-                "key_revoked": "取消重点企业",
-                "list_entered": "入库",
-                "list_exited": "出库",
-                "pool_goal_achieved": "达成培育目标",
+                "enterprise_registered": _("登记企业"),
+                "credit_code_override": _("确认未通过校验的信用代码"),
+                "tags_changed": _("修改标签"),
+                "key_designated": _("认定重点企业"),
+                "key_revoked": _("取消重点企业"),
+                "list_entered": _("入库"),
+                "list_exited": _("出库"),
+                "pool_goal_achieved": _("达成培育目标"),
             }
         )

@@ -35,22 +35,22 @@ class ProjectsConfig(AppConfig):
         demo.register(load_demo, order=70)
         EVENT_LABELS.update(
             {
-                "project_created": "新建项目",
-                "stage_moved": "阶段推进",
-                "stage_rollback": "阶段回退",
-                "approval_started": "审批受理",
-                "approval_done": "审批办结",
-                "approval_overdue": "审批逾期",
-                "dependency_added": "添加前置关系",
-                "schedule_forward": "顺排工期",
-                "schedule_backward": "倒排工期",
-                "plan_approved": "批准计划基线",
-                "investment_planned": "分解年度投资计划",
-                "investment_reported": "填报月度完成投资",
-                "campaign_entry_added": "纳入三个一批",
-                "inspection_scored": "观摩评分",
-                "inspection_published": "公布观摩结果",
-                "ranking_published": "公布红黑榜",
+                "project_created": _("新建项目"),
+                "stage_moved": _("阶段推进"),
+                "stage_rollback": _("阶段回退"),
+                "approval_started": _("审批受理"),
+                "approval_done": _("审批办结"),
+                "approval_overdue": _("审批逾期"),
+                "dependency_added": _("添加前置关系"),
+                "schedule_forward": _("顺排工期"),
+                "schedule_backward": _("倒排工期"),
+                "plan_approved": _("批准计划基线"),
+                "investment_planned": _("分解年度投资计划"),
+                "investment_reported": _("填报月度完成投资"),
+                "campaign_entry_added": _("纳入三个一批"),
+                "inspection_scored": _("观摩评分"),
+                "inspection_published": _("公布观摩结果"),
+                "ranking_published": _("公布红黑榜"),
             }
         )
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
 # Domain events written by services, shown in timelines. Apps add theirs with EVENT_LABELS.update.
 EVENT_LABELS: dict[str, str] = {
-    "attachment_added": "上传附件",
-    "comment_added": "发表评论",
-    "totp_enrolled": "绑定动态口令",
+    "attachment_added": gettext_lazy("上传附件"),
+    "comment_added": gettext_lazy("发表评论"),
+    "totp_enrolled": gettext_lazy("绑定动态口令"),
 }
 
 
@@ -40,7 +42,8 @@ def change_rows(entry) -> list[tuple[str, object, object]]:
         if key == "id":
             continue
         old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
-        rows.append((labels.get(key, key), old, new))
+        # keys that are not model fields are Chinese msgids marked with gettext_noop: shown translated
+        rows.append((labels.get(key) or _(key), old, new))
     return rows
 
 
@@ -52,8 +55,8 @@ def wan(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     if abs(amount) >= Decimal("100000000"):
-        return f"{(amount / Decimal('100000000')).quantize(Decimal('0.01'))} 亿元"
-    return f"{(amount / Decimal('10000')).quantize(Decimal('0.01'))} 万元"
+        return _("%(amount)s 亿元") % {"amount": (amount / Decimal("100000000")).quantize(Decimal("0.01"))}
+    return _("%(amount)s 万元") % {"amount": (amount / Decimal("10000")).quantize(Decimal("0.01"))}
 
 
 @register.filter
