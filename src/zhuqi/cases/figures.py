@@ -9,12 +9,12 @@ and withdrawn cases are never counted as accepted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhuqi.core.models import Department, Region
 
@@ -89,15 +89,34 @@ def metrics() -> list[Metric]:
     ]
 
 
-METRICS = {m.key: m for m in metrics()}
+class _Fresh(Mapping):
+    """A mapping built again on each access, so its labels are in the request's language (a dict
+    built at import would freeze them; lazy strings would break the Excel export)."""
 
-DIMENSIONS = {
-    "department": gettext_lazy("主办部门"),
-    "category": gettext_lazy("问题类别"),
-    "region": gettext_lazy("所在区划"),
-    "channel": gettext_lazy("来源渠道"),
-    "period": gettext_lazy("月份"),
-}
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, key):
+        return self._build()[key]
+
+    def __iter__(self):
+        return iter(self._build())
+
+    def __len__(self):
+        return len(self._build())
+
+
+METRICS = _Fresh(lambda: {m.key: m for m in metrics()})
+
+DIMENSIONS = _Fresh(
+    lambda: {
+        "department": _("主办部门"),
+        "category": _("问题类别"),
+        "region": _("所在区划"),
+        "channel": _("来源渠道"),
+        "period": _("月份"),
+    }
+)
 
 
 def dim_expr(dim: str):

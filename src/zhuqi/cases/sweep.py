@@ -258,7 +258,9 @@ def _flag_missed(now, result: SweepResult) -> None:
                         body=sup.body,
                         level="danger",
                     )
-                if batch.escalate(case, 2, Escalation.Reason.OVERDUE, labels + gettext("超时")):
+                if batch.escalate(
+                    case, 2, Escalation.Reason.OVERDUE, gettext("%(clocks)s超时") % {"clocks": labels}
+                ):
                     result.escalated[2] += 1
             batch.save()
         if len(candidates) < BATCH:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectsConfig(AppConfig):
@@ -35,22 +36,22 @@ class ProjectsConfig(AppConfig):
         demo.register(load_demo, order=70)
         EVENT_LABELS.update(
             {
-                "project_created": _("新建项目"),
-                "stage_moved": _("阶段推进"),
-                "stage_rollback": _("阶段回退"),
-                "approval_started": _("审批受理"),
-                "approval_done": _("审批办结"),
-                "approval_overdue": _("审批逾期"),
-                "dependency_added": _("添加前置关系"),
-                "schedule_forward": _("顺排工期"),
-                "schedule_backward": _("倒排工期"),
-                "plan_approved": _("批准计划基线"),
-                "investment_planned": _("分解年度投资计划"),
-                "investment_reported": _("填报月度完成投资"),
-                "campaign_entry_added": _("纳入三个一批"),
-                "inspection_scored": _("观摩评分"),
-                "inspection_published": _("公布观摩结果"),
-                "ranking_published": _("公布红黑榜"),
+                "project_created": pgettext_lazy("timeline event", "新建项目"),
+                "stage_moved": pgettext_lazy("timeline event", "阶段推进"),
+                "stage_rollback": pgettext_lazy("timeline event", "阶段回退"),
+                "approval_started": pgettext_lazy("timeline event", "审批受理"),
+                "approval_done": pgettext_lazy("timeline event", "审批办结"),
+                "approval_overdue": pgettext_lazy("timeline event", "审批逾期"),
+                "dependency_added": pgettext_lazy("timeline event", "添加前置关系"),
+                "schedule_forward": pgettext_lazy("timeline event", "顺排工期"),
+                "schedule_backward": pgettext_lazy("timeline event", "倒排工期"),
+                "plan_approved": pgettext_lazy("timeline event", "批准计划基线"),
+                "investment_planned": pgettext_lazy("timeline event", "分解年度投资计划"),
+                "investment_reported": pgettext_lazy("timeline event", "填报月度完成投资"),
+                "campaign_entry_added": pgettext_lazy("timeline event", "纳入三个一批"),
+                "inspection_scored": pgettext_lazy("timeline event", "观摩评分"),
+                "inspection_published": pgettext_lazy("timeline event", "公布观摩结果"),
+                "ranking_published": pgettext_lazy("timeline event", "公布红黑榜"),
             }
         )
 

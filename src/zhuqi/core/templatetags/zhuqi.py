@@ -6,15 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 # Domain events written by services, shown in timelines. Apps add theirs with EVENT_LABELS.update.
 EVENT_LABELS: dict[str, str] = {
-    "attachment_added": gettext_lazy("上传附件"),
-    "comment_added": gettext_lazy("发表评论"),
-    "totp_enrolled": gettext_lazy("绑定动态口令"),
+    "attachment_added": pgettext_lazy("timeline event", "上传附件"),
+    "comment_added": pgettext_lazy("timeline event", "发表评论"),
+    "totp_enrolled": pgettext_lazy("timeline event", "绑定动态口令"),
 }
 
 
