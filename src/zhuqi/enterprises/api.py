@@ -136,7 +136,7 @@ class EnterpriseViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description=_("名称、拼音首字母或信用代码")),
+            OpenApiParameter("q", str, description=gettext_lazy("名称、拼音首字母或信用代码")),
             OpenApiParameter("tag", str),
         ]
     )
