@@ -2,13 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhuqi.core import views as core_views
 
-admin.site.site_header = "zhuqi 助企 · 系统管理"
-admin.site.site_title = "zhuqi 助企"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("zhuqi 助企 · 系统管理")
+admin.site.site_title = _("zhuqi 助企")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -159,3 +159,27 @@ def test_home_stays_chinese_by_default(world, client):
     nav = _between(html, 'data-testid="nav-menu"', "</ul>")
     assert "专班办公室工作台" in html and "诉求调度台" in nav
     assert "Dispatch board" not in nav
+
+
+def test_service_errors_and_labels_follow_the_language():
+    """Service errors, timeline labels (pgettext "timeline event") and audit change keys marked
+    with gettext_noop come out in the active language; the stored change keys stay Chinese."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from zhuqi.cases.templatetags.cases_tags import rag_label
+    from zhuqi.core.templatetags.zhuqi import change_rows, event_label
+    from zhuqi.enterprises.services import CreditCodeInvalid, check_credit_code
+
+    entry = SimpleNamespace(object_type="", changes={"退单理由": "不属于本部门职责"})
+    with translation.override("en"):
+        with pytest.raises(CreditCodeInvalid) as exc:
+            check_credit_code("123")
+        assert exc.value.messages[0].startswith("The unified social credit code must have 18 characters")
+        assert event_label("accepted") == "Accepted"  # the event, not the button "Accept"
+        assert change_rows(entry) == [("Reason for return", None, "不属于本部门职责")]
+        assert rag_label("red") == "Red: overdue or escalated"
+    with translation.override("zh-hans"):
+        assert event_label("accepted") == "受理"
+        assert change_rows(entry) == [("退单理由", None, "不属于本部门职责")]

@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -245,7 +246,7 @@ class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         d = serializer.validated_data
         plan = AssistancePlan.objects.visible_to(self.request.user).filter(pk=d["plan"].pk).first()
         if plan is None:
-            raise exceptions.NotFound("未找到该方案")
+            raise exceptions.NotFound(_("未找到该方案"))
         try:
             serializer.instance = services.add_measure(
                 plan,
@@ -332,7 +333,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             e.pk: e for e in Enterprise.objects.visible_to(request.user).filter(pk__in=d["enterprises"])
         }
         if len(visible) != len(set(d["enterprises"])):
-            raise exceptions.ValidationError({"enterprises": "参会企业不在您的管辖范围内"})
+            raise exceptions.ValidationError({"enterprises": _("参会企业不在您的管辖范围内")})
         problems = [
             (visible.get(p.get("enterprise")), p["category"], p["description"]) for p in d["problems"]
         ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssistanceConfig(AppConfig):
@@ -50,16 +51,16 @@ class AssistanceConfig(AppConfig):
             HOME_CARDS.append(cards.my_enterprises_card)
         EVENT_LABELS.update(
             {
-                "assigned": "分配包抓责任",
-                "handed_over": "工作交接",
-                "assignment_ended": "结束包抓",
-                "visit_recorded": "填报走访",
-                "plan_created": "制定一企一策",
-                "measure_added": "新增帮扶措施",
-                "measure_progress": "更新措施进展",
-                "meeting_recorded": "登记政企会议",
-                "visit_rule_changed": "修改走访频次",
-                "load_limit_changed": "修改包抓数量",
+                "assigned": pgettext_lazy("timeline event", "分配包抓责任"),
+                "handed_over": pgettext_lazy("timeline event", "工作交接"),
+                "assignment_ended": pgettext_lazy("timeline event", "结束包抓"),
+                "visit_recorded": pgettext_lazy("timeline event", "填报走访"),
+                "plan_created": pgettext_lazy("timeline event", "制定一企一策"),
+                "measure_added": pgettext_lazy("timeline event", "新增帮扶措施"),
+                "measure_progress": pgettext_lazy("timeline event", "更新措施进展"),
+                "meeting_recorded": pgettext_lazy("timeline event", "登记政企会议"),
+                "visit_rule_changed": pgettext_lazy("timeline event", "修改走访频次"),
+                "load_limit_changed": pgettext_lazy("timeline event", "修改包抓数量"),
             }
         )
         enterprise_sections.register(sections.team_section, 10)

@@ -12,11 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Assignment, Period, Visit, VisitRule
 
 DONE, DUE, OVERDUE = "done", "due", "overdue"
-STATUS_LABELS = {DONE: "已完成", DUE: "待走访", OVERDUE: "逾期未走访"}
+STATUS_LABELS = {
+    DONE: gettext_lazy("已完成"),
+    DUE: gettext_lazy("待走访"),
+    OVERDUE: gettext_lazy("逾期未走访"),
+}
 
 
 def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -48,12 +53,15 @@ def units(period: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.d
 def range_label(period: str, start: dt.date) -> str:
     if period == Period.WEEK:
         iso = start.isocalendar()
-        return f"{iso[0]}年第{iso[1]}周"
+        return gettext("%(year)s年第%(week)s周") % {"year": iso[0], "week": iso[1]}
     if period == Period.MONTH:
-        return f"{start.year}年{start.month}月"
+        return gettext("%(year)s年%(month)s月") % {"year": start.year, "month": start.month}
     if period == Period.QUARTER:
-        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
-    return f"{start.year}年"
+        return gettext("%(year)s年第%(quarter)s季度") % {
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+        }
+    return gettext("%(year)s年") % {"year": start.year}
 
 
 @dataclass
@@ -190,7 +198,7 @@ def by_department(rows: list[Row]) -> list[Summary]:
     for row in rows:
         dept = row.assignment.department or row.assignment.user.department
         key = dept.pk if dept else None
-        out.setdefault(key, Summary(dept, dept.name if dept else "（未归属部门）")).add(row)
+        out.setdefault(key, Summary(dept, dept.name if dept else gettext("（未归属部门）"))).add(row)
     return _rank(out.values())
 
 

@@ -48,7 +48,9 @@ class VisitForm(forms.Form):
     findings = forms.CharField(
         label=_("走访情况"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "生产经营、在建项目、用工用电、企业诉求……"}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("生产经营、在建项目、用工用电、企业诉求……")}
+        ),
     )
     companions = forms.CharField(label=_("同行人员"), max_length=200, required=False)
     problem_category = forms.CharField(label=_("问题类别"), max_length=40, required=False)
@@ -115,13 +117,13 @@ class MeasureForm(forms.Form):
     title = forms.CharField(
         label=_("措施"),
         max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "新增措施，如：协调解决二期用地指标"}),
+        widget=forms.TextInput(attrs={"placeholder": _("新增措施，如：协调解决二期用地指标")}),
     )
     deadline = forms.DateField(
         label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     owner = forms.ModelChoiceField(
-        label=_("责任人"), queryset=User.objects.none(), required=False, empty_label="责任人（可选）"
+        label=_("责任人"), queryset=User.objects.none(), required=False, empty_label=_("责任人（可选）")
     )
 
     def __init__(self, *args, viewer=None, **kwargs):

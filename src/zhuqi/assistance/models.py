@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region
@@ -149,7 +150,11 @@ class VisitRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}{self.get_period_display()}不少于 {self.min_visits} 次"
+        return gettext("%(role)s%(period)s不少于 %(min_visits)s 次") % {
+            "role": self.get_role_display(),
+            "period": self.get_period_display(),
+            "min_visits": self.min_visits,
+        }
 
     @staticmethod
     def scope_q(user):
@@ -277,7 +282,10 @@ class AssistancePlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="plan_one_per_year")]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.enterprise} 一企一策"
+        return gettext("%(year)s %(enterprise)s 一企一策") % {
+            "year": self.year,
+            "enterprise": self.enterprise,
+        }
 
     @staticmethod
     def scope_q(user):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhuqi.core.models import Role
 
@@ -23,10 +24,10 @@ def team_section(request, enterprise):
     held = {row["role"] for row in team if row["assignment"]}
     plan_exists = AssistancePlan.objects.filter(enterprise=enterprise, year=year).exists()
     five = [
-        ("一名领导", "county_leader" in held),
-        ("一个部门", "dept_contact" in held),
-        ("一套班子", len(held) == len(team)),
-        ("一个方案", plan_exists),
+        (_("一名领导"), "county_leader" in held),
+        (_("一个部门"), "dept_contact" in held),
+        (_("一套班子"), len(held) == len(team)),
+        (_("一个方案"), plan_exists),
     ]
     can_manage = services.can_manage(request.user)
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhuqi.enterprises.models import Enterprise
 
@@ -51,9 +52,15 @@ def load_warnings(user, role: str, year: int) -> list[str]:
     n = load_of(user, role, year)
     label = AssignmentRole(role).label
     if n > limit.max_count:
-        return [f"{user.display_name} 已作为{label}包抓 {n} 户企业，超过上限 {limit.max_count} 户"]
+        return [
+            _("%(display_name)s 已作为%(label)s包抓 %(n)s 户企业，超过上限 %(max_count)s 户")
+            % {"display_name": user.display_name, "label": label, "n": n, "max_count": limit.max_count}
+        ]
     if n < limit.min_count:
-        return [f"{user.display_name} 作为{label}仅包抓 {n} 户企业，少于要求的 {limit.min_count} 户"]
+        return [
+            _("%(display_name)s 作为%(label)s仅包抓 %(n)s 户企业，少于要求的 %(min_count)s 户")
+            % {"display_name": user.display_name, "label": label, "n": n, "min_count": limit.min_count}
+        ]
     return []
 
 

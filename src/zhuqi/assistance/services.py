@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit
 from zhuqi.core.models import Role
@@ -50,13 +51,13 @@ def can_manage(user) -> bool:
 
 def _visible_enterprise(actor, enterprise) -> Enterprise:
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
-        raise PermissionDenied("该企业不在您的管辖范围内")
+        raise PermissionDenied(gettext("该企业不在您的管辖范围内"))
     return enterprise
 
 
 def _require_manager(actor, enterprise) -> None:
     if not can_manage(actor):
-        raise PermissionDenied("只有专班办公室或管理员可以分配包抓责任")
+        raise PermissionDenied(gettext("只有专班办公室或管理员可以分配包抓责任"))
     _visible_enterprise(actor, enterprise)
 
 
@@ -81,11 +82,11 @@ def assign(
     _require_manager(actor, enterprise)
     role = AssignmentRole(role)
     if user.role == Role.ENTERPRISE or not user.is_active:
-        raise ValidationError("责任人必须是在岗的工作人员")
+        raise ValidationError(gettext("责任人必须是在岗的工作人员"))
     if role == AssignmentRole.DEPT_CONTACT and department is None:
         department = user.department
         if department is None:
-            raise ValidationError("部门联系责任人须指定所属部门")
+            raise ValidationError(gettext("部门联系责任人须指定所属部门"))
     current = (
         Assignment.objects.select_for_update()
         .filter(enterprise=enterprise, year=year, role=role, ended_on__isnull=True)
@@ -93,7 +94,10 @@ def assign(
         .first()
     )
     if current is not None:
-        raise ValidationError(f"{enterprise}{year}年的{role.label}已由{current.user}担任，请使用“工作交接”")
+        raise ValidationError(
+            gettext("%(enterprise)s%(year)s年的%(label)s已由%(user)s担任，请使用“工作交接”")
+            % {"enterprise": enterprise, "year": year, "label": role.label, "user": current.user}
+        )
     a = Assignment.objects.create(
         enterprise=enterprise,
         year=year,
@@ -106,13 +110,17 @@ def assign(
         "event",
         enterprise,
         event="assigned",
-        changes={"帮扶角色": str(role.label), "责任人": user.display_name, "年度": year},
+        changes={
+            gettext_noop("帮扶角色"): str(role.label),
+            gettext_noop("责任人"): user.display_name,
+            gettext_noop("年度"): year,
+        },
         actor=actor,
     )
     notify(
         [user],
-        f"您被确定为「{enterprise}」的{role.label}",
-        body=f"{year}年度包抓责任，请按要求定期走访。",
+        gettext("您被确定为「%(enterprise)s」的%(label)s") % {"enterprise": enterprise, "label": role.label},
+        body=gettext("%(year)s年度包抓责任，请按要求定期走访。") % {"year": year},
         url=_enterprise_url(enterprise),
     )
     return AssignResult(a, load_warnings(user, role, year))
@@ -126,17 +134,20 @@ def hand_over(
     _require_manager(actor, assignment.enterprise)
     old = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if old.ended_on is not None:
-        raise ValidationError("该包抓责任已结束，不能再交接")
+        raise ValidationError(gettext("该包抓责任已结束，不能再交接"))
     if to_user.pk == old.user_id:
-        raise ValidationError("接手人与原责任人相同")
+        raise ValidationError(gettext("接手人与原责任人相同"))
     if to_user.role == Role.ENTERPRISE or not to_user.is_active:
-        raise ValidationError("接手人必须是在岗的工作人员")
+        raise ValidationError(gettext("接手人必须是在岗的工作人员"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写交接原因（如岗位调整）"})
+        raise ValidationError({"reason": gettext("请填写交接原因（如岗位调整）")})
     day = on or timezone.localdate()
     old.ended_on = day
-    old.end_reason = f"交接给{to_user.display_name}：{reason}"
+    old.end_reason = gettext("交接给%(display_name)s：%(reason)s") % {
+        "display_name": to_user.display_name,
+        "reason": reason,
+    }
     old.save()
     new = Assignment.objects.create(
         enterprise=old.enterprise,
@@ -152,17 +163,27 @@ def hand_over(
         "event",
         old.enterprise,
         event="handed_over",
-        changes={"帮扶角色": old.get_role_display(), "责任人": [old.user.display_name, to_user.display_name]},
+        changes={
+            gettext_noop("帮扶角色"): old.get_role_display(),
+            gettext_noop("责任人"): [old.user.display_name, to_user.display_name],
+        },
         message=reason,
         actor=actor,
     )
     notify(
         [to_user],
-        f"您接手了「{old.enterprise}」的{old.get_role_display()}",
-        body=f"原责任人：{old.user.display_name}；原因：{reason}",
+        gettext("您接手了「%(enterprise)s」的%(role)s")
+        % {"enterprise": old.enterprise, "role": old.get_role_display()},
+        body=gettext("原责任人：%(display_name)s；原因：%(reason)s")
+        % {"display_name": old.user.display_name, "reason": reason},
         url=_enterprise_url(old.enterprise),
     )
-    notify([old.user], f"「{old.enterprise}」的包抓责任已交接给{to_user.display_name}", url="")
+    notify(
+        [old.user],
+        gettext("「%(enterprise)s」的包抓责任已交接给%(display_name)s")
+        % {"enterprise": old.enterprise, "display_name": to_user.display_name},
+        url="",
+    )
     return AssignResult(new, load_warnings(to_user, new.role, new.year))
 
 
@@ -172,7 +193,9 @@ def hand_over_all(from_user, *, to_user, actor, reason: str, on: dt.date | None 
     current = Assignment.objects.visible_to(actor).filter(user=from_user, ended_on__isnull=True)
     results = [hand_over(a, to_user=to_user, actor=actor, reason=reason, on=on) for a in current]
     if not results:
-        raise ValidationError(f"{from_user.display_name}目前没有包抓任何企业")
+        raise ValidationError(
+            gettext("%(display_name)s目前没有包抓任何企业") % {"display_name": from_user.display_name}
+        )
     return results
 
 
@@ -181,9 +204,9 @@ def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | 
     _require_manager(actor, assignment.enterprise)
     a = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if a.ended_on is not None:
-        raise ValidationError("该包抓责任已结束")
+        raise ValidationError(gettext("该包抓责任已结束"))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "请填写结束原因"})
+        raise ValidationError({"reason": gettext("请填写结束原因")})
     a.ended_on = on or timezone.localdate()
     a.end_reason = reason.strip()
     a.save()
@@ -191,7 +214,7 @@ def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | 
         "event",
         a.enterprise,
         event="assignment_ended",
-        changes={"帮扶角色": a.get_role_display(), "责任人": a.user.display_name},
+        changes={gettext_noop("帮扶角色"): a.get_role_display(), gettext_noop("责任人"): a.user.display_name},
         message=reason,
         actor=actor,
     )
@@ -201,9 +224,9 @@ def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | 
 @transaction.atomic
 def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadLimit:
     if not (actor.is_system_admin):
-        raise PermissionDenied("只有系统管理员可以修改包抓数量")
+        raise PermissionDenied(gettext("只有系统管理员可以修改包抓数量"))
     if min_count > max_count:
-        raise ValidationError("最少户数不能大于最多户数")
+        raise ValidationError(gettext("最少户数不能大于最多户数"))
     limit, _ = LoadLimit.objects.update_or_create(
         role=role, defaults={"min_count": min_count, "max_count": max_count}
     )
@@ -211,7 +234,7 @@ def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadL
         "event",
         limit,
         event="load_limit_changed",
-        changes={"最少（户）": min_count, "最多（户）": max_count},
+        changes={gettext_noop("最少（户）"): min_count, gettext_noop("最多（户）"): max_count},
         actor=actor,
     )
     return limit
@@ -232,17 +255,17 @@ def record_visit(
 ) -> Visit:
     """Record a visit by `actor`; problems are (category, description) pairs; photos uploads."""
     if actor.role == Role.ENTERPRISE:
-        raise PermissionDenied("企业用户不能填报走访")
+        raise PermissionDenied(gettext("企业用户不能填报走访"))
     _visible_enterprise(actor, enterprise)
     today = timezone.localdate()
     visited_on = visited_on or today
     if visited_on > today:
-        raise ValidationError({"visited_on": "走访日期不能晚于今天"})
+        raise ValidationError({"visited_on": gettext("走访日期不能晚于今天")})
     if visited_on < today - dt.timedelta(days=90):
-        raise ValidationError({"visited_on": "只能补录 90 天以内的走访"})
+        raise ValidationError({"visited_on": gettext("只能补录 90 天以内的走访")})
     findings = (findings or "").strip()
     if not findings:
-        raise ValidationError({"findings": "请填写走访情况"})
+        raise ValidationError({"findings": gettext("请填写走访情况")})
     for upload in photos:
         validate_upload(upload)
     visit = Visit.objects.create(
@@ -276,9 +299,9 @@ def record_visit(
         enterprise,
         event="visit_recorded",
         changes={
-            "方式": visit.get_kind_display(),
-            "走访日期": visited_on,
-            "反映问题": visit.problems.count(),
+            gettext_noop("方式"): visit.get_kind_display(),
+            gettext_noop("走访日期"): visited_on,
+            gettext_noop("反映问题"): visit.problems.count(),
         },
         actor=actor,
     )
@@ -307,9 +330,9 @@ def raise_case(enterprise: Enterprise, *, channel: str, category: str, descripti
 @transaction.atomic
 def set_visit_rule(role: str, *, period: str, min_visits: int, actor, remind_days: int = 2) -> VisitRule:
     if not actor.is_system_admin:
-        raise PermissionDenied("只有系统管理员可以修改走访频次要求")
+        raise PermissionDenied(gettext("只有系统管理员可以修改走访频次要求"))
     if min_visits < 1:
-        raise ValidationError({"min_visits": "每周期至少 1 次"})
+        raise ValidationError({"min_visits": gettext("每周期至少 1 次")})
     rule, _ = VisitRule.objects.update_or_create(
         role=role, defaults={"period": period, "min_visits": min_visits, "remind_days": remind_days}
     )
@@ -317,7 +340,11 @@ def set_visit_rule(role: str, *, period: str, min_visits: int, actor, remind_day
         "event",
         rule,
         event="visit_rule_changed",
-        changes={"周期": rule.get_period_display(), "至少（次）": min_visits, "提前提醒（天）": remind_days},
+        changes={
+            gettext_noop("周期"): rule.get_period_display(),
+            gettext_noop("至少（次）"): min_visits,
+            gettext_noop("提前提醒（天）"): remind_days,
+        },
         actor=actor,
     )
     return rule
@@ -341,7 +368,7 @@ def send_visit_reminders(today: dt.date | None = None) -> int:
         due.append((a, rule, start, end))
     if not due:
         return 0
-    with audit.acting_as(None, label="任务: 走访提醒"):
+    with audit.acting_as(None, label=gettext("任务: 走访提醒")):
         for a, rule, start, end in due:
             n = Visit.objects.filter(
                 visitor=a.user, enterprise=a.enterprise, visited_on__gte=start, visited_on__lte=end
@@ -354,13 +381,22 @@ def send_visit_reminders(today: dt.date | None = None) -> int:
                     continue
                 notify(
                     [a.user],
-                    f"走访提醒：{a.enterprise}{compliance.range_label(rule.period, start)}尚需走访",
-                    body=f"{a.get_role_display()}{rule.get_period_display()}至少走访 {rule.min_visits} 次，"
-                    f"本周期已走访 {n} 次，{end:%m月%d日}截止。",
+                    gettext("走访提醒：%(enterprise)s%(range_label)s尚需走访")
+                    % {"enterprise": a.enterprise, "range_label": compliance.range_label(rule.period, start)},
+                    body=gettext(
+                        "%(role)s%(period)s至少走访 %(min_visits)s 次，本周期已走访 %(n)s 次，%(end)s截止。"
+                    )
+                    % {
+                        "role": a.get_role_display(),
+                        "period": rule.get_period_display(),
+                        "min_visits": rule.min_visits,
+                        "n": n,
+                        "end": format(end, gettext("%m月%d日")),
+                    },
                     url=reverse("assistance:visit_create") + f"?enterprise={a.enterprise_id}",
                     level="warning",
                 )
-                audit.record("event", a, event="visit_reminder", changes={"周期开始": start})
+                audit.record("event", a, event="visit_reminder", changes={gettext_noop("周期开始"): start})
                 sent += 1
     return sent
 
@@ -375,10 +411,10 @@ def can_edit_plan(user, enterprise) -> bool:
 @transaction.atomic
 def save_plan(enterprise: Enterprise, *, year: int, goals: str, actor) -> AssistancePlan:
     if not can_edit_plan(actor, enterprise):
-        raise PermissionDenied("只有包抓责任人或专班办公室可以制定一企一策")
+        raise PermissionDenied(gettext("只有包抓责任人或专班办公室可以制定一企一策"))
     goals = (goals or "").strip()
     if not goals:
-        raise ValidationError({"goals": "请填写帮扶目标"})
+        raise ValidationError({"goals": gettext("请填写帮扶目标")})
     plan, created = AssistancePlan.objects.get_or_create(
         enterprise=enterprise, year=year, defaults={"goals": goals}
     )
@@ -386,7 +422,9 @@ def save_plan(enterprise: Enterprise, *, year: int, goals: str, actor) -> Assist
         plan.goals = goals
         plan.save()
     else:
-        audit.record("event", enterprise, event="plan_created", changes={"年度": year}, actor=actor)
+        audit.record(
+            "event", enterprise, event="plan_created", changes={gettext_noop("年度"): year}, actor=actor
+        )
     return plan
 
 
@@ -395,10 +433,10 @@ def add_measure(
     plan: AssistancePlan, *, title: str, deadline: dt.date, actor, owner=None, department=None
 ) -> PlanMeasure:
     if not can_edit_plan(actor, plan.enterprise):
-        raise PermissionDenied("只有包抓责任人或专班办公室可以修改一企一策")
+        raise PermissionDenied(gettext("只有包抓责任人或专班办公室可以修改一企一策"))
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "请填写措施内容"})
+        raise ValidationError({"title": gettext("请填写措施内容")})
     m = PlanMeasure.objects.create(
         plan=plan, title=title, deadline=deadline, owner=owner, department=department
     )
@@ -406,14 +444,15 @@ def add_measure(
         "event",
         plan.enterprise,
         event="measure_added",
-        changes={"措施": title, "完成时限": deadline},
+        changes={gettext_noop("措施"): title, gettext_noop("完成时限"): deadline},
         actor=actor,
     )
     if owner is not None and owner != actor:
         notify(
             [owner],
-            f"一企一策措施：{title}",
-            body=f"{plan.enterprise}，{deadline}前完成",
+            gettext("一企一策措施：%(title)s") % {"title": title},
+            body=gettext("%(enterprise)s，%(deadline)s前完成")
+            % {"enterprise": plan.enterprise, "deadline": deadline},
             url=_enterprise_url(plan.enterprise),
         )
     return m
@@ -422,12 +461,12 @@ def add_measure(
 @transaction.atomic
 def report_progress(measure: PlanMeasure, *, progress: int, note: str, actor) -> PlanUpdate:
     if not (measure.owner_id == actor.pk or can_edit_plan(actor, measure.plan.enterprise)):
-        raise PermissionDenied("只有措施责任人或包抓责任人可以填报进展")
+        raise PermissionDenied(gettext("只有措施责任人或包抓责任人可以填报进展"))
     if not 0 <= int(progress) <= 100:
-        raise ValidationError({"progress": "进度应在 0–100 之间"})
+        raise ValidationError({"progress": gettext("进度应在 0–100 之间")})
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": "请填写进展情况"})
+        raise ValidationError({"note": gettext("请填写进展情况")})
     m = PlanMeasure.objects.select_for_update().get(pk=measure.pk)
     update = PlanUpdate.objects.create(measure=m, note=note, progress=int(progress), by=actor)
     m.progress = int(progress)
@@ -440,7 +479,7 @@ def report_progress(measure: PlanMeasure, *, progress: int, note: str, actor) ->
         "event",
         m.plan.enterprise,
         event="measure_progress",
-        changes={"措施": m.title, "进度（%）": m.progress},
+        changes={gettext_noop("措施"): m.title, gettext_noop("进度（%）"): m.progress},
         actor=actor,
     )
     return update
@@ -462,19 +501,19 @@ def record_meeting(
 ) -> Meeting:
     """problems: (enterprise or None, category, description) triples."""
     if not (actor.is_system_admin or actor.role in MEETING_ROLES):
-        raise PermissionDenied("您的角色不能登记政企会议")
+        raise PermissionDenied(gettext("您的角色不能登记政企会议"))
     region = region or actor.region or (actor.department.region if actor.department_id else None)
     if region is None:
-        raise ValidationError("无法确定会议所属区划")
+        raise ValidationError(gettext("无法确定会议所属区划"))
     visible = set(
         Enterprise.objects.visible_to(actor)
         .filter(pk__in=[e.pk for e in enterprises])
         .values_list("pk", flat=True)
     )
     if len(visible) != len({e.pk for e in enterprises}):
-        raise PermissionDenied("参会企业不在您的管辖范围内")
+        raise PermissionDenied(gettext("参会企业不在您的管辖范围内"))
     if not (title or "").strip():
-        raise ValidationError({"title": "请填写会议主题"})
+        raise ValidationError({"title": gettext("请填写会议主题")})
     meeting = Meeting.objects.create(
         kind=Meeting.Kind(kind),
         title=title.strip(),
@@ -506,7 +545,7 @@ def record_meeting(
         "event",
         meeting,
         event="meeting_recorded",
-        changes={"参会企业": len(visible), "收集问题": meeting.problems.count()},
+        changes={gettext_noop("参会企业"): len(visible), gettext_noop("收集问题"): meeting.problems.count()},
         actor=actor,
     )
     return meeting

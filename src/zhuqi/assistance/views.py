@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core.excel import xlsx_response
@@ -146,7 +147,11 @@ def visit_create(request):
                 problems=[(d["problem_category"], d["problem"])],
                 photos=d["photos"],
             )
-            messages.success(request, f"走访记录已保存：{visit.enterprise}，{visit.visited_on:%m月%d日}")
+            messages.success(
+                request,
+                _("走访记录已保存：%(enterprise)s，%(visited_on)s")
+                % {"enterprise": visit.enterprise, "visited_on": format(visit.visited_on, _("%m月%d日"))},
+            )
             return redirect("assistance:visit_detail", visit.pk)
         except (ValidationError, PermissionDenied) as exc:
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
@@ -182,8 +187,8 @@ def visit_list(request):
         qs = qs.filter(enterprise_id=ent)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            "走访记录.xlsx",
-            ["走访日期", "企业", "走访人", "方式", "走访情况", "问题数"],
+            _("走访记录.xlsx"),
+            [_("走访日期"), _("企业"), _("走访人"), _("方式"), _("走访情况"), _("问题数")],
             (
                 [
                     v.visited_on.isoformat(),
@@ -196,7 +201,7 @@ def visit_list(request):
                 for v in qs
             ),
             actor=request.user,
-            what="走访记录",
+            what=_("走访记录"),
             object_type="assistance.visit",
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -257,7 +262,7 @@ def compliance_report(request):
     }.get(tab)
     if summaries is None:
         tab, summaries = "officials", compliance.by_official(rows)
-    total = compliance.Summary(None, "合计")
+    total = compliance.Summary(None, _("合计"))
     for row in rows:
         total.add(row)
     return render(
@@ -347,18 +352,18 @@ def assignment_list(request):
         qs = qs.filter(role=role)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            "包抓分工.xlsx",
+            _("包抓分工.xlsx"),
             [
-                "企业",
-                "统一社会信用代码",
-                "年度",
-                "帮扶角色",
-                "责任人",
-                "账号",
-                "包抓部门",
-                "开始日期",
-                "结束日期",
-                "结束原因",
+                _("企业"),
+                _("统一社会信用代码"),
+                _("年度"),
+                _("帮扶角色"),
+                _("责任人"),
+                _("账号"),
+                _("包抓部门"),
+                _("开始日期"),
+                _("结束日期"),
+                _("结束原因"),
             ],
             (
                 [
@@ -376,7 +381,7 @@ def assignment_list(request):
                 for a in qs
             ),
             actor=request.user,
-            what=f"{year}年包抓分工",
+            what=_("%(year)s年包抓分工") % {"year": year},
             object_type="assistance.assignment",
         )
     load = sorted(
@@ -426,14 +431,16 @@ def assign(request, pk):
                 actor=request.user,
             )
             messages.success(
-                request, f"已确定{result.assignment.get_role_display()}：{d['user'].display_name}"
+                request,
+                _("已确定%(role)s：%(display_name)s")
+                % {"role": result.assignment.get_role_display(), "display_name": d["user"].display_name},
             )
             for w in result.warnings:
                 messages.warning(request, w)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _err(exc))
     else:
-        messages.error(request, "请选择帮扶角色和责任人")
+        messages.error(request, _("请选择帮扶角色和责任人"))
     return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "#team")
 
 
@@ -453,7 +460,11 @@ def hand_over(request, pk):
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
             )
-            messages.success(request, f"已交接给{result.assignment.user.display_name}，原记录保留在历史中")
+            messages.success(
+                request,
+                _("已交接给%(display_name)s，原记录保留在历史中")
+                % {"display_name": result.assignment.user.display_name},
+            )
             for w in result.warnings:
                 messages.warning(request, w)
             return redirect(
@@ -484,7 +495,9 @@ def hand_over_person(request, user_id):
                 actor=request.user,
             )
             messages.success(
-                request, f"已将 {len(results)} 项包抓责任交接给{form.cleaned_data['to_user'].display_name}"
+                request,
+                _("已将 %(count)s 项包抓责任交接给%(display_name)s")
+                % {"count": len(results), "display_name": form.cleaned_data["to_user"].display_name},
             )
             for w in {w for r in results for w in r.warnings}:
                 messages.warning(request, w)
@@ -530,7 +543,7 @@ def plan_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.save_plan(enterprise, year=year, goals=form.cleaned_data["goals"], actor=request.user)
-            messages.success(request, "一企一策已保存")
+            messages.success(request, _("一企一策已保存"))
             return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "#plan")
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _err(exc))
@@ -547,11 +560,11 @@ def measure_add(request, pk):
     if form.is_valid():
         try:
             services.add_measure(plan, actor=request.user, **form.cleaned_data)
-            messages.success(request, "措施已添加")
+            messages.success(request, _("措施已添加"))
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _err(exc))
     else:
-        messages.error(request, "请填写措施内容和完成时限")
+        messages.error(request, _("请填写措施内容和完成时限"))
     return redirect(reverse("enterprises:enterprise_detail", args=[plan.enterprise_id]) + "#plan")
 
 
@@ -563,11 +576,11 @@ def measure_progress(request, pk):
     if form.is_valid():
         try:
             services.report_progress(measure, actor=request.user, **form.cleaned_data)
-            messages.success(request, "进展已更新")
+            messages.success(request, _("进展已更新"))
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _err(exc))
     else:
-        messages.error(request, "进度应在 0–100 之间，并填写进展情况")
+        messages.error(request, _("进度应在 0–100 之间，并填写进展情况"))
     return redirect(reverse("enterprises:enterprise_detail", args=[measure.plan.enterprise_id]) + "#plan")
 
 
@@ -613,7 +626,7 @@ def meeting_create(request):
                 continue
             name, sep, text = line.replace(":", "：").partition("：")
             ent = by_name.get(name.strip()) if sep else None
-            problems.append((ent, "会议收集", text.strip() if ent else line))
+            problems.append((ent, _("会议收集"), text.strip() if ent else line))
         try:
             meeting = services.record_meeting(
                 actor=request.user,
@@ -625,7 +638,7 @@ def meeting_create(request):
                 summary=d["summary"],
                 problems=problems,
             )
-            messages.success(request, "会议已登记")
+            messages.success(request, _("会议已登记"))
             return redirect("assistance:meeting_detail", meeting.pk)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _err(exc))
@@ -673,11 +686,11 @@ def rules(request):
             else:
                 form = RuleForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("请填写周期、次数（≥1）和提醒天数")
+                    raise ValidationError(_("请填写周期、次数（≥1）和提醒天数"))
                 services.set_visit_rule(role, actor=request.user, **form.cleaned_data)
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
         except (ValidationError, PermissionDenied, ValueError) as exc:
-            messages.error(request, _err(exc) if not isinstance(exc, ValueError) else "请输入整数")
+            messages.error(request, _err(exc) if not isinstance(exc, ValueError) else _("请输入整数"))
         return redirect("assistance:rules")
     rules_by_role = {r.role: r for r in VisitRule.objects.all()}
     limits = {ll.role: ll for ll in LoadLimit.objects.all()}

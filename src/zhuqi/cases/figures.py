@@ -9,10 +9,12 @@ and withdrawn cases are never counted as accepted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
 from zhuqi.core.models import Department, Region
 
@@ -44,58 +46,77 @@ def metrics() -> list[Metric]:
     sign_missed = Q(sign_missed=True)
     reply_missed = Q(reply_missed=True)
     return [
-        Metric("received", "诉求总数", Q(), None, "期内提交的诉求件数（各渠道）"),
-        Metric("accepted", "受理数", ACCEPTED, None, "期内提交且已受理的件数（不含合并、撤回）"),
-        Metric("closed", "办结数", CLOSED, None, "已受理且已销号的件数"),
-        Metric("close_rate", "办结率", CLOSED, ACCEPTED, "办结数 ÷ 受理数"),
+        Metric("received", _("诉求总数"), Q(), None, _("期内提交的诉求件数（各渠道）")),
+        Metric("accepted", _("受理数"), ACCEPTED, None, _("期内提交且已受理的件数（不含合并、撤回）")),
+        Metric("closed", _("办结数"), CLOSED, None, _("已受理且已销号的件数")),
+        Metric("close_rate", _("办结率"), CLOSED, ACCEPTED, _("办结数 ÷ 受理数")),
         Metric(
             "sign_ontime",
-            "按时签收率",
+            _("按时签收率"),
             sign_done & ~sign_missed,
             sign_done,
-            "每次交办都在签收时限内签收（或退单）的件数 ÷ 有签收结果的件数",
+            _("每次交办都在签收时限内签收（或退单）的件数 ÷ 有签收结果的件数"),
         ),
         Metric(
             "close_ontime",
-            "按时办结率",
+            _("按时办结率"),
             CLOSED & ~reply_missed,
             CLOSED,
-            "办结件中没有任何一次办结答复超时（含延期、暂停后的期限）的件数 ÷ 办结数",
+            _("办结件中没有任何一次办结答复超时（含延期、暂停后的期限）的件数 ÷ 办结数"),
         ),
         Metric(
             "solve_rate",
-            "解决率",
+            _("解决率"),
             CLOSED & Q(resolved=True),
             CLOSED,
-            "办结件中最终答复为“已解决”的件数 ÷ 办结数",
+            _("办结件中最终答复为“已解决”的件数 ÷ 办结数"),
         ),
         Metric(
             "satisfaction",
-            "满意率",
+            _("满意率"),
             Q(satisfaction__in=["satisfied", "basic"]),
             FOLLOWED,
-            "最近一次回访为满意或基本满意的件数 ÷ 已回访件数",
+            _("最近一次回访为满意或基本满意的件数 ÷ 已回访件数"),
         ),
         Metric(
             "reopen_rate",
-            "重办率",
+            _("重办率"),
             FOLLOWED & Q(reopen_count__gt=0),
             FOLLOWED,
-            "曾因不满意重办的件数 ÷ 已回访件数",
+            _("曾因不满意重办的件数 ÷ 已回访件数"),
             lower_is_better=True,
         ),
     ]
 
 
-METRICS = {m.key: m for m in metrics()}
+class _Fresh(Mapping):
+    """A mapping built again on each access, so its labels are in the request's language (a dict
+    built at import would freeze them; lazy strings would break the Excel export)."""
 
-DIMENSIONS = {
-    "department": "主办部门",
-    "category": "问题类别",
-    "region": "所在区划",
-    "channel": "来源渠道",
-    "period": "月份",
-}
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, key):
+        return self._build()[key]
+
+    def __iter__(self):
+        return iter(self._build())
+
+    def __len__(self):
+        return len(self._build())
+
+
+METRICS = _Fresh(lambda: {m.key: m for m in metrics()})
+
+DIMENSIONS = _Fresh(
+    lambda: {
+        "department": _("主办部门"),
+        "category": _("问题类别"),
+        "region": _("所在区划"),
+        "channel": _("来源渠道"),
+        "period": _("月份"),
+    }
+)
 
 
 def dim_expr(dim: str):
@@ -222,7 +243,7 @@ def summary(qs, dim: str, region_depth: int = 0) -> tuple[dict, list[dict]]:
                 timezone.localtime(key).strftime("%Y-%m") if timezone.is_aware(key) else key.strftime("%Y-%m")
             )
         out.append(
-            {"key": "" if key is None else str(key), "label": labels.get(r["k"], "未指定"), **_finish(r)}
+            {"key": "" if key is None else str(key), "label": labels.get(r["k"], _("未指定")), **_finish(r)}
         )
     if dim == "department":
         out.sort(key=lambda x: (x["close_rate"]["rate"] is None, -(x["close_rate"]["rate"] or 0)))
@@ -248,7 +269,9 @@ def _labels(dim: str, keys: list) -> dict:
     if dim == "period":
         from django.utils import timezone
 
-        return {k: (timezone.localtime(k) if timezone.is_aware(k) else k).strftime("%Y年%m月") for k in ids}
+        return {
+            k: (timezone.localtime(k) if timezone.is_aware(k) else k).strftime(_("%Y年%m月")) for k in ids
+        }
     return {}
 
 

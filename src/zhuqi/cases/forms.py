@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.roles import Role
@@ -12,7 +13,7 @@ OFFICIAL_CHANNELS = [c for c in Channel.choices if c[0] not in {Channel.PORTAL, 
 
 
 def category_choices():
-    out = [("", "（请选择 / 由专班分类）")]
+    out = [("", gettext("（请选择 / 由专班分类）"))]
     cats = list(Category.objects.filter(is_active=True).select_related("parent"))
     roots = [c for c in cats if not c.parent_id]
     for root in roots:

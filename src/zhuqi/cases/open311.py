@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from zhuqi.core import audit
@@ -63,7 +64,7 @@ def service_row(cat: Category) -> dict:
     return {
         "service_code": cat.code,
         "service_name": cat.name,
-        "description": f"企业诉求：{cat}",
+        "description": _("企业诉求：%(cat)s") % {"cat": cat},
         "metadata": False,
         "type": "realtime",
         "keywords": cat.keywords.split(),
@@ -133,11 +134,11 @@ def requests_view(request, fmt):
     fmt = _fmt(fmt)
     partner = _partner(request)
     if partner is None:
-        return _error(fmt, 403, "api_key 无效或缺失")
+        return _error(fmt, 403, _("api_key 无效或缺失"))
     if request.method == "POST":
         return _create(request, partner, fmt)
     if request.method != "GET":
-        return _error(fmt, 405, "只支持 GET 和 POST")
+        return _error(fmt, 405, _("只支持 GET 和 POST"))
     qs = _scoped(partner)
     ids = request.GET.get("service_request_id")
     if ids:
@@ -152,7 +153,7 @@ def requests_view(request, fmt):
             qs = qs.filter(status__in=TERMINAL)
         start, end = _parse_dt(request.GET.get("start_date")), _parse_dt(request.GET.get("end_date"))
         if "bad" in (start, end):
-            return _error(fmt, 400, "start_date / end_date 应为 W3C 日期时间格式")
+            return _error(fmt, 400, _("start_date / end_date 应为 W3C 日期时间格式"))
         if start:
             qs = qs.filter(submitted_at__gte=start)
         if end:
@@ -170,20 +171,22 @@ def _create(request, partner: PartnerSystem, fmt: str) -> HttpResponse:
     code = p.get("service_code", "").strip()
     cat = Category.objects.filter(code=code, is_active=True).first()
     if cat is None:
-        return _error(fmt, 400, f"service_code「{code}」无效")
+        return _error(fmt, 400, _("service_code「%(code)s」无效") % {"code": code})
     description = p.get("description", "").strip()
     if not description:
-        return _error(fmt, 400, "description 不能为空")
+        return _error(fmt, 400, _("description 不能为空"))
     credit = (p.get("attribute[credit_code]") or p.get("account_id") or "").strip().upper()
     ent = Enterprise.objects.filter(credit_code=credit, region__path__startswith=partner.region.path).first()
     if ent is None:
-        return _error(fmt, 400, "未找到企业：attribute[credit_code] 须为本系统范围内企业的统一社会信用代码")
+        return _error(
+            fmt, 400, _("未找到企业：attribute[credit_code] 须为本系统范围内企业的统一社会信用代码")
+        )
     external = (p.get("attribute[external_no]") or "").strip()
     title = (p.get("attribute[title]") or description[:30]).strip()
     contact = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
     channel = partner.channel if partner.channel in Channel.values else Channel.API
     try:
-        with audit.acting_as(None, label=f"对接系统: {partner.name}"):
+        with audit.acting_as(None, label=_("对接系统: %(name)s") % {"name": partner.name}):
             case = create_case(
                 ent,
                 channel=channel,
@@ -198,7 +201,7 @@ def _create(request, partner: PartnerSystem, fmt: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         msg = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         return _error(fmt, 400, msg)
-    row = {"service_request_id": case.no, "service_notice": "已收到，1 个工作日内受理", "account_id": None}
+    row = {"service_request_id": case.no, "service_notice": _("已收到，1 个工作日内受理"), "account_id": None}
     return _render([row], fmt, "service_requests", "request", status=201)
 
 
@@ -206,8 +209,8 @@ def request_detail(request, request_id, fmt):
     fmt = _fmt(fmt)
     partner = _partner(request)
     if partner is None:
-        return _error(fmt, 403, "api_key 无效或缺失")
+        return _error(fmt, 403, _("api_key 无效或缺失"))
     case = _scoped(partner).filter(no=request_id).first()
     if case is None:
-        return _error(fmt, 404, "未找到该请求")
+        return _error(fmt, 404, _("未找到该请求"))
     return _render([request_row(case)], fmt, "service_requests", "request")

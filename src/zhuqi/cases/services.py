@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit
 from zhuqi.core.models import Department
@@ -86,7 +87,7 @@ def _clean(changes: dict | None) -> dict:
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
         elif isinstance(value, bool):
-            value = "是" if value else "否"
+            value = gettext("是") if value else gettext("否")
         elif isinstance(value, dt.datetime):
             value = f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
         elif not isinstance(value, int | float | str):
@@ -135,7 +136,7 @@ def _notify(users, case: Case, title: str, body: str = "", level: str = "info") 
     notify(
         users,
         f"{title}：{case.title}"[:200],
-        body=body or f"诉求编号 {case.no}",
+        body=body or gettext("诉求编号 %(no)s") % {"no": case.no},
         url=case.get_absolute_url(),
         level=level,
     )
@@ -282,20 +283,20 @@ def create_case(
     systems pass `partner` (scope already checked by the caller) and no actor."""
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
-        raise ValidationError("请填写诉求标题")
+        raise ValidationError(gettext("请填写诉求标题"))
     if len(title) > 120:
-        raise ValidationError("诉求标题不能超过 120 字")
+        raise ValidationError(gettext("诉求标题不能超过 120 字"))
     if not description:
-        raise ValidationError("请填写问题描述")
+        raise ValidationError(gettext("请填写问题描述"))
     if channel not in Channel.values:
-        raise ValidationError(f"来源渠道「{channel}」无效")
+        raise ValidationError(gettext("来源渠道「%(channel)s」无效") % {"channel": channel})
     if urgency not in Urgency.values:
-        raise ValidationError(f"紧急程度「{urgency}」无效")
+        raise ValidationError(gettext("紧急程度「%(urgency)s」无效") % {"urgency": urgency})
     system = actor is workflow.SYSTEM
     if actor is not None and not system and not can_create_for(actor, enterprise):
-        raise PermissionDenied("您无权为该企业登记诉求")
+        raise PermissionDenied(gettext("您无权为该企业登记诉求"))
     if actor is None and partner is None:
-        raise PermissionDenied("缺少登记人")
+        raise PermissionDenied(gettext("缺少登记人"))
     if actor is not None and not system and scope_for(actor).is_enterprise_user:
         channel = Channel.PORTAL
     now = submitted_at or _now()
@@ -339,9 +340,11 @@ def create_case(
                     "partner": getattr(partner, "name", ""),
                 },
             )
-            _notify(dispatch_users(case), case, "新诉求待受理")
+            _notify(dispatch_users(case), case, gettext("新诉求待受理"))
     except IntegrityError as exc:
-        raise ValidationError(f"外部工单号「{external_no}」已存在") from exc
+        raise ValidationError(
+            gettext("外部工单号「%(external_no)s」已存在") % {"external_no": external_no}
+        ) from exc
     return case
 
 
@@ -373,10 +376,13 @@ def create_case_for_overdue_approval(step, *, title: str, actor=None) -> Case | 
     department as a case, dispatched by the platform itself (the sweep has no person)."""
     if step.department_id is None:
         return None
-    description = (
-        f"前期审批环节「{step.step_type.name}」已超过法定办理时限（应于 {step.due_date:%Y-%m-%d} 前办结），"
-        f"请{step.department.name}加快办理。"
-    )
+    description = gettext(
+        "前期审批环节「%(name)s」已超过法定办理时限（应于 %(due_date)s 前办结），请%(name2)s加快办理。"
+    ) % {
+        "name": step.step_type.name,
+        "due_date": format(step.due_date, "%Y-%m-%d"),
+        "name2": step.department.name,
+    }
     return raise_project_case(
         step.project, title=title, description=description, actor=workflow.SYSTEM, lead=step.department
     )
@@ -392,7 +398,7 @@ def accept_case(case: Case, *, actor, category: Category | None = None, urgency:
             case.category = category
         if urgency:
             if urgency not in Urgency.values:
-                raise ValidationError("紧急程度无效")
+                raise ValidationError(gettext("紧急程度无效"))
             case.urgency = urgency
         case.sla = policy_for(case.category, case.urgency)
         stop_clock(case, ClockKind.ACCEPT, now)
@@ -408,14 +414,14 @@ def accept_case(case: Case, *, actor, category: Category | None = None, urgency:
             actor,
             {"category": str(case.category or ""), "urgency": Urgency(case.urgency).label},
         )
-        _notify(enterprise_users(case), case, "您的诉求已受理")
+        _notify(enterprise_users(case), case, gettext("您的诉求已受理"))
     return case
 
 
 def refuse_case(case: Case, *, actor, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写不予受理的理由")
+        raise ValidationError(gettext("请填写不予受理的理由"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("refuse", case, actor)
@@ -425,7 +431,7 @@ def refuse_case(case: Case, *, actor, reason: str) -> Case:
         case.status, case.refuse_reason = Status.REFUSED, reason[:500]
         _save(case, "refuse_reason")
         _record(case, "refused", actor, {"refuse_reason": reason})
-        _notify(enterprise_users(case), case, "您的诉求不予受理", body=reason)
+        _notify(enterprise_users(case), case, gettext("您的诉求不予受理"), body=reason)
     return case
 
 
@@ -452,7 +458,7 @@ def dispatch_case(
             route = route_for(case.category, case.region)
             lead, assisting = route.lead, route.assisting
         if lead is None:
-            raise ValidationError("未找到主办部门，请手动指定")
+            raise ValidationError(gettext("未找到主办部门，请手动指定"))
         assisting = [d for d in assisting if d.pk != lead.pk]
         sla = _sla(case)
         stop_clock(case, ClockKind.DISPATCH, now)
@@ -477,11 +483,11 @@ def dispatch_case(
             actor,
             {
                 "lead_department": lead.name,
-                "协办部门": [d.name for d in assisting],
+                gettext_noop("协办部门"): [d.name for d in assisting],
                 "category": str(case.category or ""),
             },
         )
-        _notify(department_users(lead.pk, *[d.pk for d in assisting]), case, "新交办诉求待签收")
+        _notify(department_users(lead.pk, *[d.pk for d in assisting]), case, gettext("新交办诉求待签收"))
     return case
 
 
@@ -496,7 +502,7 @@ def sign_case(case: Case, *, actor) -> Case:
         )
         case.status, case.signed_at = Status.SIGNED, now
         _save(case, "signed_at")
-        _record(case, "signed", actor, {"签收部门": str(actor.department)})
+        _record(case, "signed", actor, {gettext_noop("签收部门"): str(actor.department)})
     return case
 
 
@@ -504,14 +510,17 @@ def send_back_case(case: Case, *, actor, reason: str) -> Case:
     """退单 within the policy's send-back limit (working days after dispatch), with a reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写退单理由")
+        raise ValidationError(gettext("请填写退单理由"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("send_back", case, actor)
         now = _now()
         limit = _sla(case).sendback_days
         if now > due_at(case.dispatched_at or now, limit):
-            raise ValidationError(f"已超过退单时限（交办后 {limit} 个工作日内），请签收办理或申请协调")
+            raise ValidationError(
+                gettext("已超过退单时限（交办后 %(limit)s 个工作日内），请签收办理或申请协调")
+                % {"limit": limit}
+            )
         for kind in (ClockKind.SIGN,):
             stop_clock(case, kind, now)
         for kind in (ClockKind.PROGRESS, ClockKind.REPLY, ClockKind.CLOSE):
@@ -520,8 +529,13 @@ def send_back_case(case: Case, *, actor, reason: str) -> Case:
         case.status = Status.SENT_BACK
         start_clock(case, ClockKind.DISPATCH, _sla(case).dispatch_days, now)
         _save(case, "sendback_count")
-        _record(case, "sent_back", actor, {"退单理由": reason, "退单部门": str(case.lead_department)})
-        _notify(dispatch_users(case), case, "诉求被退单，请重新交办", body=reason, level="warning")
+        _record(
+            case,
+            "sent_back",
+            actor,
+            {gettext_noop("退单理由"): reason, gettext_noop("退单部门"): str(case.lead_department)},
+        )
+        _notify(dispatch_users(case), case, gettext("诉求被退单，请重新交办"), body=reason, level="warning")
         _maybe_problem(case, actor)
     return case
 
@@ -529,7 +543,7 @@ def send_back_case(case: Case, *, actor, reason: str) -> Case:
 def report_progress(case: Case, *, actor, note: str) -> Case:
     note = (note or "").strip()
     if not note:
-        raise ValidationError("请填写办理进展")
+        raise ValidationError(gettext("请填写办理进展"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("report_progress", case, actor)
@@ -537,8 +551,8 @@ def report_progress(case: Case, *, actor, note: str) -> Case:
         stop_clock(case, ClockKind.PROGRESS, now)
         case.status = Status.IN_PROGRESS
         _save(case)
-        _record(case, "progress", actor, {"办理进展": note[:1000]})
-        _notify(enterprise_users(case), case, "诉求办理有新进展", body=note)
+        _record(case, "progress", actor, {gettext_noop("办理进展"): note[:1000]})
+        _notify(enterprise_users(case), case, gettext("诉求办理有新进展"), body=note)
     return case
 
 
@@ -546,15 +560,15 @@ def pause_case(case: Case, *, actor, reason: str) -> Case:
     """Wait for the enterprise (补充材料): all running clocks pause; explicit and audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请说明需要企业补充的内容")
+        raise ValidationError(gettext("请说明需要企业补充的内容"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("pause", case, actor)
         now = _now()
         case.status, case.paused_at = Status.WAITING, now
         _save(case, "paused_at")
-        _record(case, "paused", actor, {"需企业补充": reason})
-        _notify(enterprise_users(case), case, "请补充诉求材料", body=reason, level="warning")
+        _record(case, "paused", actor, {gettext_noop("需企业补充"): reason})
+        _notify(enterprise_users(case), case, gettext("请补充诉求材料"), body=reason, level="warning")
     return case
 
 
@@ -573,15 +587,15 @@ def resume_case(case: Case, *, actor, note: str = "") -> Case:
                 setattr(case, CLOCK_FIELDS[clock.kind], clock.due_at)
         case.status, case.paused_at = Status.IN_PROGRESS, None
         _save(case, "paused_at")
-        _record(case, "resumed", actor, {"暂停工作日": paused, "说明": note})
-        _notify(department_users(case.lead_department_id), case, "企业已补充，诉求恢复办理")
+        _record(case, "resumed", actor, {gettext_noop("暂停工作日"): paused, gettext_noop("说明"): note})
+        _notify(department_users(case.lead_department_id), case, gettext("企业已补充，诉求恢复办理"))
     return case
 
 
 def reply_case(case: Case, *, actor, reply: str, resolved: bool = True) -> Case:
     reply = (reply or "").strip()
     if not reply:
-        raise ValidationError("请填写答复内容")
+        raise ValidationError(gettext("请填写答复内容"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("reply", case, actor)
@@ -594,10 +608,13 @@ def reply_case(case: Case, *, actor, reply: str, resolved: bool = True) -> Case:
         case.followup_token = secrets.token_urlsafe(24)
         _save(case, "replied_at", "reply", "resolved", "followup_token")
         _record(case, "replied", actor, {"reply": reply[:1000], "resolved": bool(resolved)})
-        _notify(enterprise_users(case), case, "诉求已答复，请评价")
+        _notify(enterprise_users(case), case, gettext("诉求已答复，请评价"))
         rate_url = f"/cases/rate/{case.pk}/{case.followup_token}/"
-        body = f"请电话回访；或把一次性评价链接发给企业联系人 {case.contact_phone}：{rate_url}"
-        _notify(dispatch_users(case), case, "诉求已答复，待回访", body=body)
+        body = gettext("请电话回访；或把一次性评价链接发给企业联系人 %(contact_phone)s：%(rate_url)s") % {
+            "contact_phone": case.contact_phone,
+            "rate_url": rate_url,
+        }
+        _notify(dispatch_users(case), case, gettext("诉求已答复，待回访"), body=body)
     return case
 
 
@@ -605,14 +622,14 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
     """回访: by the dispatch office (phone) or the enterprise (portal or one-time link; the
     answer is saved on the first click). Unsatisfied reopens the case as 重办."""
     if result not in workflow.FOLLOW_UP_TARGET:
-        raise ValidationError("请选择回访结果（满意 / 基本满意 / 不满意）")
+        raise ValidationError(gettext("请选择回访结果（满意 / 基本满意 / 不满意）"))
     with transaction.atomic():
         case = _lock(case)
         if token is not None:
             if not case.followup_token or not secrets.compare_digest(token, case.followup_token):
-                raise PermissionDenied("评价链接无效或已使用")
+                raise PermissionDenied(gettext("评价链接无效或已使用"))
             if case.status != Status.REPLIED:
-                raise ValidationError("该诉求当前不需要评价")
+                raise ValidationError(gettext("该诉求当前不需要评价"))
         else:
             workflow.check("follow_up", case, actor)
         now = _now()
@@ -630,11 +647,16 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
             start_clock(case, ClockKind.CLOSE, sla.resolve_days + sla.followup_days, now)
             fields += ["reopen_count", "resolved"]
             _save(case, *fields)
-            _record(case, "reopened", actor, {"satisfaction": Satisfaction(result).label, "回访记录": note})
+            _record(
+                case,
+                "reopened",
+                actor,
+                {"satisfaction": Satisfaction(result).label, gettext_noop("回访记录"): note},
+            )
             _notify(
                 department_users(case.lead_department_id),
                 case,
-                "回访不满意，诉求重办",
+                gettext("回访不满意，诉求重办"),
                 body=note,
                 level="warning",
             )
@@ -643,9 +665,12 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
             case.status = Status.FOLLOWED_UP
             _save(case, *fields)
             _record(
-                case, "followed_up", actor, {"satisfaction": Satisfaction(result).label, "回访记录": note}
+                case,
+                "followed_up",
+                actor,
+                {"satisfaction": Satisfaction(result).label, gettext_noop("回访记录"): note},
             )
-            _notify(dispatch_users(case), case, "诉求已回访，待销号")
+            _notify(dispatch_users(case), case, gettext("诉求已回访，待销号"))
     return case
 
 
@@ -659,30 +684,32 @@ def close_case(case: Case, *, actor, note: str = "") -> Case:
         case.status, case.closed_at = Status.CLOSED, now
         case.close_working_days = max(0, working_days_between(case.accepted_at or case.submitted_at, now))
         _save(case, "closed_at", "close_working_days")
-        _record(case, "closed", actor, {"说明": note, "close_working_days": case.close_working_days})
-        _notify(enterprise_users(case), case, "诉求已销号")
+        _record(
+            case, "closed", actor, {gettext_noop("说明"): note, "close_working_days": case.close_working_days}
+        )
+        _notify(enterprise_users(case), case, gettext("诉求已销号"))
     return case
 
 
 def merge_case(case: Case, *, into: Case, actor) -> Case:
     """Merge a duplicate into an open case of the same enterprise."""
     if into.pk == case.pk:
-        raise ValidationError("不能合并到自身")
+        raise ValidationError(gettext("不能合并到自身"))
     with transaction.atomic():
         case = _lock(case)
         target = Case.objects.select_for_update().get(pk=into.pk)
         workflow.check("merge", case, actor)
         if target.enterprise_id != case.enterprise_id:
-            raise ValidationError("只能合并同一企业的诉求")
+            raise ValidationError(gettext("只能合并同一企业的诉求"))
         if not target.is_open or target.merged_into_id:
-            raise ValidationError("目标诉求已办结或已合并，不能合并")
+            raise ValidationError(gettext("目标诉求已办结或已合并，不能合并"))
         now = _now()
         cancel_all_clocks(case, now)
         case.status, case.merged_into = Status.MERGED, target
         _save(case, "merged_into")
-        _record(case, "merged", actor, {"合并至": target.no})
-        _event(target, "merged_from", changes={"合并自": case.no}, actor=actor)
-        _notify(enterprise_users(case), case, f"诉求已并入 {target.no} 办理")
+        _record(case, "merged", actor, {gettext_noop("合并至"): target.no})
+        _event(target, "merged_from", changes={gettext_noop("合并自"): case.no}, actor=actor)
+        _notify(enterprise_users(case), case, gettext("诉求已并入 %(no)s 办理") % {"no": target.no})
     return case
 
 
@@ -694,8 +721,10 @@ def withdraw_case(case: Case, *, actor, reason: str = "") -> Case:
         cancel_all_clocks(case, now)
         case.status, case.paused_at = Status.WITHDRAWN, None
         _save(case, "paused_at")
-        _record(case, "withdrawn", actor, {"撤回原因": reason})
-        _notify(dispatch_users(case) + department_users(case.lead_department_id), case, "企业已撤回诉求")
+        _record(case, "withdrawn", actor, {gettext_noop("撤回原因"): reason})
+        _notify(
+            dispatch_users(case) + department_users(case.lead_department_id), case, gettext("企业已撤回诉求")
+        )
     return case
 
 
@@ -703,26 +732,32 @@ def request_extension(case: Case, *, actor, days: int, reason: str) -> Extension
     """延期申请, before the reply deadline, at most the policy's maximum in total."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写延期理由")
+        raise ValidationError(gettext("请填写延期理由"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("request_extension", case, actor)
         now = _now()
         if not case.reply_due_at or now > case.reply_due_at:
-            raise ValidationError("已超过办结期限，不能再申请延期")
+            raise ValidationError(gettext("已超过办结期限，不能再申请延期"))
         if case.extensions.filter(state=Extension.State.PENDING).exists():
-            raise ValidationError("已有待审批的延期申请")
+            raise ValidationError(gettext("已有待审批的延期申请"))
         used = sum(case.extensions.filter(state=Extension.State.APPROVED).values_list("days", flat=True))
         limit = _sla(case).extension_max_days
         if days < 1 or used + days > limit:
             raise ValidationError(
-                f"延期天数须在 1 至 {max(0, limit - used)} 个工作日之间（累计不超过 {limit} 个工作日）"
+                gettext("延期天数须在 1 至 %(max)s 个工作日之间（累计不超过 %(limit)s 个工作日）")
+                % {"max": max(0, limit - used), "limit": limit}
             )
         ext = Extension.objects.create(
             case=case, days=days, reason=reason, requested_by=actor, requested_at=now
         )
-        _event(case, "extension_requested", changes={"延期工作日": days, "理由": reason}, actor=actor)
-        _notify(dispatch_users(case), case, "延期申请待审批", body=reason)
+        _event(
+            case,
+            "extension_requested",
+            changes={gettext_noop("延期工作日"): days, gettext_noop("理由"): reason},
+            actor=actor,
+        )
+        _notify(dispatch_users(case), case, gettext("延期申请待审批"), body=reason)
     return ext
 
 
@@ -732,7 +767,7 @@ def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") ->
         ext = Extension.objects.select_for_update().get(pk=ext.pk)
         workflow.check("decide_extension", case, actor)
         if ext.state != Extension.State.PENDING:
-            raise ValidationError("该延期申请已审批")
+            raise ValidationError(gettext("该延期申请已审批"))
         now = _now()
         ext.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
         ext.decided_by, ext.decided_at, ext.decision_note = actor, now, note[:500]
@@ -748,11 +783,17 @@ def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") ->
         _event(
             case,
             "extension_approved" if approve else "extension_rejected",
-            changes={"延期工作日": ext.days, "审批意见": note, "reply_due_at": case.reply_due_at},
+            changes={
+                gettext_noop("延期工作日"): ext.days,
+                gettext_noop("审批意见"): note,
+                "reply_due_at": case.reply_due_at,
+            },
             actor=actor,
         )
         _notify(
-            department_users(case.lead_department_id), case, "延期申请已批准" if approve else "延期申请被驳回"
+            department_users(case.lead_department_id),
+            case,
+            gettext("延期申请已批准") if approve else gettext("延期申请被驳回"),
         )
     return ext
 
@@ -774,8 +815,8 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
         "escalated",
         changes={
             "escalation_level": (from_level, to_level),
-            "原因": Escalation.Reason(reason).label,
-            "说明": note,
+            gettext_noop("原因"): Escalation.Reason(reason).label,
+            gettext_noop("说明"): note,
         },
         actor=actor,
     )
@@ -785,7 +826,7 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
     _notify(
         recipients,
         case,
-        f"诉求提级至第{to_level}级调度",
+        gettext("诉求提级至第%(to_level)s级调度") % {"to_level": to_level},
         body=str(Escalation.Reason(reason).label),
         level="danger",
     )
@@ -810,13 +851,13 @@ def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
     already there."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请说明属地难以解决的原因")
+        raise ValidationError(gettext("请说明属地难以解决的原因"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("beyond_local", case, actor)
         case.beyond_local = True
         Case.objects.filter(pk=case.pk).update(beyond_local=True)
-        _event(case, "beyond_local", changes={"原因": reason}, actor=actor)
+        _event(case, "beyond_local", changes={gettext_noop("原因"): reason}, actor=actor)
         _escalate(case, 3 if case.escalation_level < 3 else 4, Escalation.Reason.BEYOND_LOCAL, actor, reason)
     return case
 
@@ -826,7 +867,7 @@ def escalate_case(case: Case, *, actor, note: str = "") -> Case:
         case = _lock(case)
         workflow.check("escalate", case, actor)
         if case.escalation_level >= 4:
-            raise ValidationError("已是最高层级（领导小组）")
+            raise ValidationError(gettext("已是最高层级（领导小组）"))
         _escalate(case, case.escalation_level + 1, Escalation.Reason.MANUAL, actor, note)
     return case
 
@@ -835,12 +876,12 @@ def hold_meeting(
     case: Case, *, actor, held_at, attendees: str, decisions: str, owners: str = ""
 ) -> CoordinationMeeting:
     if not (attendees or "").strip() or not (decisions or "").strip():
-        raise ValidationError("请填写参会人员和议定事项")
+        raise ValidationError(gettext("请填写参会人员和议定事项"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("hold_meeting", case, actor)
         if case.escalation_level < 3:
-            raise ValidationError("协调会用于第三级（县级领导）调度的诉求，请先提级")
+            raise ValidationError(gettext("协调会用于第三级（县级领导）调度的诉求，请先提级"))
         meeting = CoordinationMeeting.objects.create(
             case=case,
             held_at=held_at,
@@ -852,13 +893,17 @@ def hold_meeting(
         _event(
             case,
             "meeting_held",
-            changes={"参会人员": attendees, "议定事项": decisions, "责任单位": owners},
+            changes={
+                gettext_noop("参会人员"): attendees,
+                gettext_noop("议定事项"): decisions,
+                gettext_noop("责任单位"): owners,
+            },
             actor=actor,
         )
         _notify(
             department_users(case.lead_department_id) + dispatch_users(case),
             case,
-            "协调会议定事项",
+            gettext("协调会议定事项"),
             body=decisions,
         )
     return meeting
@@ -869,38 +914,43 @@ def supervise_case(case: Case, *, actor, body: str, department: Department | Non
     """A formal supervision notice (督办) to the lead department, to be answered in writing."""
     body = (body or "").strip()
     if not body:
-        raise ValidationError("请填写督办内容")
+        raise ValidationError(gettext("请填写督办内容"))
     with transaction.atomic():
         case = _lock(case)
         workflow.check("supervise", case, actor)
         dept = department or case.lead_department
         if dept is None:
-            raise ValidationError("诉求尚未交办部门")
+            raise ValidationError(gettext("诉求尚未交办部门"))
         sup = Supervision.objects.create(
             case=case, kind=Supervision.Kind.NOTICE, department=dept, body=body, issued_by=actor
         )
-        _event(case, "supervised", changes={"督办部门": dept.name, "督办内容": body}, actor=actor)
-        _notify(department_users(dept.pk), case, "督办通知", body=body, level="danger")
+        _event(
+            case,
+            "supervised",
+            changes={gettext_noop("督办部门"): dept.name, gettext_noop("督办内容"): body},
+            actor=actor,
+        )
+        _notify(department_users(dept.pk), case, gettext("督办通知"), body=body, level="danger")
     return sup
 
 
 def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervision:
     response = (response or "").strip()
     if not response:
-        raise ValidationError("请填写书面回复")
+        raise ValidationError(gettext("请填写书面回复"))
     with transaction.atomic():
         sup = Supervision.objects.select_for_update().select_related("case").get(pk=sup.pk)
         if getattr(actor, "department_id", None) != sup.department_id or actor.role not in DEPARTMENT_ROLES:
-            raise PermissionDenied("只有被督办部门可以回复")
+            raise PermissionDenied(gettext("只有被督办部门可以回复"))
         if sup.kind != Supervision.Kind.NOTICE or sup.responded_at:
-            raise ValidationError("该督办已回复")
+            raise ValidationError(gettext("该督办已回复"))
         sup.response, sup.responded_by, sup.responded_at = response, actor, _now()
         sup.save()
-        _event(sup.case, "supervision_answered", actor, {"书面回复": response[:1000]})
+        _event(sup.case, "supervision_answered", actor, {gettext_noop("书面回复"): response[:1000]})
         _notify(
             _users(get_user_model().objects.filter(pk=sup.issued_by_id)),
             sup.case,
-            "督办已回复",
+            gettext("督办已回复"),
             body=response,
         )
     return sup

@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit
 from zhuqi.core.bulk import created_item, row_diffs_on
@@ -56,8 +57,12 @@ class SweepResult:
     escalated: dict = field(default_factory=lambda: {2: 0, 3: 0, 4: 0})
 
     def __str__(self) -> str:
-        esc = "，".join(f"升至{k}级 {v} 件" for k, v in self.escalated.items())
-        return f"超时登记 {self.missed} 个时限，催办 {self.reminded} 个，{esc}"
+        esc = "，".join(gettext("升至%(k)s级 %(v)s 件") % {"k": k, "v": v} for k, v in self.escalated.items())
+        return gettext("超时登记 %(missed)s 个时限，催办 %(reminded)s 个，%(esc)s") % {
+            "missed": self.missed,
+            "reminded": self.reminded,
+            "esc": esc,
+        }
 
 
 def _locked_cases(case_ids) -> list[int]:
@@ -141,7 +146,7 @@ class _Batch:
             {
                 "recipients": users,
                 "title": f"{title}：{case.title}"[:200],
-                "body": body or f"诉求编号 {case.no}",
+                "body": body or gettext("诉求编号 %(no)s") % {"no": case.no},
                 "url": case.get_absolute_url(),
                 "level": level,
             }
@@ -176,8 +181,8 @@ class _Batch:
             "escalated",
             {
                 "escalation_level": (from_level, to_level),
-                "原因": Escalation.Reason(reason).label,
-                "说明": note,
+                gettext_noop("原因"): Escalation.Reason(reason).label,
+                gettext_noop("说明"): note,
             },
         )
         users = self.recipients.department(case.lead_department_id) + self.recipients.dispatch(case)
@@ -186,7 +191,7 @@ class _Batch:
         self.notify(
             users,
             case,
-            f"诉求提级至第{to_level}级调度",
+            gettext("诉求提级至第%(to_level)s级调度") % {"to_level": to_level},
             body=str(Escalation.Reason(reason).label),
             level="danger",
         )
@@ -237,21 +242,24 @@ def _flag_missed(now, result: SweepResult) -> None:
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
                 labels = "、".join(str(ClockKind(k).label) for k in kinds)
-                batch.event(case, "deadline_missed", {"超时时限": labels})
+                batch.event(case, "deadline_missed", {gettext_noop("超时时限"): labels})
                 if ClockKind.REPLY in kinds and case.lead_department_id:
                     sup = batch.supervise(
                         case,
                         Supervision.Kind.NOTICE,
-                        f"诉求「{case.title}」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。",
+                        gettext("诉求「%(title)s」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。")
+                        % {"title": case.title},
                     )
                     batch.notify(
                         batch.recipients.department(case.lead_department_id),
                         case,
-                        "督办通知",
+                        gettext("督办通知"),
                         body=sup.body,
                         level="danger",
                     )
-                if batch.escalate(case, 2, Escalation.Reason.OVERDUE, labels + "超时"):
+                if batch.escalate(
+                    case, 2, Escalation.Reason.OVERDUE, gettext("%(clocks)s超时") % {"clocks": labels}
+                ):
                     result.escalated[2] += 1
             batch.save()
         if len(candidates) < BATCH:
@@ -302,7 +310,10 @@ def _remind(now, result: SweepResult) -> None:
             for _, case_id, kind, due in rows:
                 case = cases[case_id]
                 label = str(ClockKind(kind).label)
-                body = f"「{label}」期限 {timezone.localtime(due):%m月%d日 %H:%M}，请抓紧办理。"
+                body = gettext("「%(label)s」期限 %(date)s，请抓紧办理。") % {
+                    "label": label,
+                    "date": format(timezone.localtime(due), gettext("%m月%d日 %H:%M")),
+                }
                 if (
                     kind in (ClockKind.ACCEPT, ClockKind.DISPATCH, ClockKind.FOLLOWUP)
                     or not case.lead_department_id
@@ -311,8 +322,8 @@ def _remind(now, result: SweepResult) -> None:
                 else:
                     recipients = batch.recipients.department(case.lead_department_id)
                     batch.supervise(case, Supervision.Kind.REMINDER, body)
-                batch.event(case, "reminded", {"时限": label, "期限": due})
-                batch.notify(recipients, case, "催办", body=body, level="warning")
+                batch.event(case, "reminded", {gettext_noop("时限"): label, gettext_noop("期限"): due})
+                batch.notify(recipients, case, gettext("催办"), body=body, level="warning")
                 result.reminded += 1
             batch.save()
         if len(candidates) < BATCH:
@@ -323,7 +334,7 @@ def sweep(now=None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
     today = timezone.localtime(now).date()
-    with audit.acting_as(None, label="任务: 诉求时限巡检"):
+    with audit.acting_as(None, label=gettext("任务: 诉求时限巡检")):
         _flag_missed(now, result)
         long_overdue = end_of_day(add_working_days(today, -LONG_OVERDUE))
         _escalate_where(Q(reply_due_at__lt=long_overdue), 3, Escalation.Reason.LONG_OVERDUE, result)

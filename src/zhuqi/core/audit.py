@@ -28,6 +28,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 GENESIS = "0" * 64
 SKIP_FIELDS = {"password", "last_login", "path", "depth"}
@@ -146,7 +147,7 @@ def _build(
         actor = actor.resolve()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    label = ctx.actor_label or (actor.display_name if actor is not None else "系统")
+    label = ctx.actor_label or (actor.display_name if actor is not None else _("系统"))
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
@@ -369,12 +370,12 @@ def verify(batch: int = 5000):
         for entry in rows:
             if entry.prev_hash == PENDING:  # written, not linked yet: fine at the end of the log only
                 if AuditEntry.objects.filter(id__gt=entry.id).exclude(prev_hash=PENDING).exists():
-                    return checked, entry, "条目未链入哈希链（其后已有链上条目）"
+                    return checked, entry, _("条目未链入哈希链（其后已有链上条目）")
                 return checked, None, ""
             if entry.prev_hash != prev:
-                return checked, entry, "上一条哈希不匹配（有条目被删除或插入）"
+                return checked, entry, _("上一条哈希不匹配（有条目被删除或插入）")
             if compute_hash(prev, entry) != entry.hash:
-                return checked, entry, "内容哈希不匹配（条目被篡改）"
+                return checked, entry, _("内容哈希不匹配（条目被篡改）")
             prev = entry.hash
             checked += 1
             last_id = entry.id

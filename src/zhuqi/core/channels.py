@@ -14,6 +14,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 log = logging.getLogger("zhuqi.notify")
 
@@ -30,7 +31,10 @@ class ConsoleChannel(Channel):
 
     def send(self, notification) -> None:
         recipient = notification.recipient
-        sys.stdout.write(f"[通知] → {recipient.display_name}: {notification.title}\n")
+        sys.stdout.write(
+            _("[通知] → %(name)s: %(title)s") % {"name": recipient.display_name, "title": notification.title}
+            + "\n"
+        )
 
 
 class EmailChannel(Channel):

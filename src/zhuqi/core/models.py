@@ -9,6 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -402,7 +403,7 @@ class WorkdayOverride(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'上班' if self.is_workday else '放假'}"
+        return f"{self.date} {gettext('上班') if self.is_workday else gettext('放假')}"
 
 
 class ImportJob(models.Model):

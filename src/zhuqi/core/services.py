@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Attachment, Comment, Notification
@@ -21,22 +22,25 @@ def validate_upload(upload) -> str:
     """Check size and type; return the MIME type. Raises ValidationError with a Chinese message."""
     name = PurePath(upload.name or "").name
     if not name:
-        raise ValidationError("请选择要上传的文件")
+        raise ValidationError(_("请选择要上传的文件"))
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in settings.ATTACHMENT_EXTENSIONS:
         allowed = "、".join(settings.ATTACHMENT_EXTENSIONS)
-        raise ValidationError(f"不支持的文件类型「.{ext or '无扩展名'}」，允许：{allowed}")
+        raise ValidationError(
+            _("不支持的文件类型「.%(ext)s」，允许：%(allowed)s")
+            % {"ext": ext or _("无扩展名"), "allowed": allowed}
+        )
     if upload.size == 0:
-        raise ValidationError("文件是空的")
+        raise ValidationError(_("文件是空的"))
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"文件「{name}」超过大小上限 {limit} MB")
+        raise ValidationError(_("文件「%(name)s」超过大小上限 %(limit)s MB") % {"name": name, "limit": limit})
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if mime.startswith("image/") and ext in {"jpg", "jpeg", "png", "gif"}:
         head = upload.read(16)
         upload.seek(0)
         if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
-            raise ValidationError(f"文件「{name}」不是有效的图片")
+            raise ValidationError(_("文件「%(name)s」不是有效的图片") % {"name": name})
     return mime
 
 
@@ -67,9 +71,9 @@ def add_attachment(target: models.Model, upload, *, actor) -> Attachment:
 def add_comment(target: models.Model, body: str, *, actor) -> Comment:
     body = (body or "").strip()
     if not body:
-        raise ValidationError("评论内容不能为空")
+        raise ValidationError(_("评论内容不能为空"))
     if len(body) > 5000:
-        raise ValidationError("评论不能超过 5000 字")
+        raise ValidationError(_("评论不能超过 5000 字"))
     comment = Comment.objects.create(
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),

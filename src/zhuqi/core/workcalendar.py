@@ -23,6 +23,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.translation import gettext as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _OVERRIDE_TTL = 60.0  # seconds a process trusts its copy of the overrides table
@@ -194,7 +195,6 @@ def missing_arrangement_warning(today: dt.date | None = None) -> str | None:
         return None
     if arrangement_known(today.year + 1):
         return None
-    return (
-        f"{today.year + 1}年的节假日和调休安排尚未录入。国务院办公厅公布后，请在“工作日调整”中录入或导入，"
-        "否则明年的办理时限会按普通周末计算。"
-    )
+    return _(
+        "%(year)s年的节假日和调休安排尚未录入。国务院办公厅公布后，请在“工作日调整”中录入或导入，否则明年的办理时限会按普通周末计算。"
+    ) % {"year": today.year + 1}

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -46,13 +48,13 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         slug_field="name", many=True, queryset=Tag.objects.all(), required=False
     )
     registered_capital = serializers.DecimalField(
-        max_digits=18, decimal_places=2, required=False, allow_null=True, help_text="元"
+        max_digits=18, decimal_places=2, required=False, allow_null=True, help_text=gettext_lazy("元")
     )
     confirm_unchecked = serializers.BooleanField(
         write_only=True,
         required=False,
         default=False,
-        help_text="管理员确认登记未通过校验位检查的早期试点代码",
+        help_text=gettext_lazy("管理员确认登记未通过校验位检查的早期试点代码"),
     )
     tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_blank=True)
 
@@ -104,7 +106,9 @@ class EnterViewSerializer(serializers.Serializer):
 
 class ExitSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    achieved = serializers.BooleanField(default=False, help_text="true: 标记达成培育目标（不出库）")
+    achieved = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("true: 标记达成培育目标（不出库）")
+    )
 
 
 class EnterpriseViewSet(
@@ -133,7 +137,7 @@ class EnterpriseViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="名称、拼音首字母或信用代码"),
+            OpenApiParameter("q", str, description=gettext_lazy("名称、拼音首字母或信用代码")),
             OpenApiParameter("tag", str),
         ]
     )
@@ -244,7 +248,7 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             Enterprise.objects.visible_to(request.user).filter(pk=s.validated_data["enterprise"]).first()
         )
         if enterprise is None:
-            raise exceptions.NotFound("未找到该企业")
+            raise exceptions.NotFound(_("未找到该企业"))
         try:
             m = services.enter_list(lst, enterprise, actor=request.user, reason=s.validated_data["reason"])
         except (DjangoValidationError, DjangoPermissionDenied) as exc:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EnterprisesConfig(AppConfig):
@@ -20,13 +21,13 @@ class EnterprisesConfig(AppConfig):
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", OFFICIAL_ROLES, 21))
         EVENT_LABELS.update(
             {
-                "enterprise_registered": "登记企业",
-                "credit_code_override": "确认未通过校验的信用代码",
-                "tags_changed": "修改标签",
-                "key_designated": "认定重点企业",
-                "key_revoked": "取消重点企业",
-                "list_entered": "入库",
-                "list_exited": "出库",
-                "pool_goal_achieved": "达成培育目标",
+                "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),
+                "credit_code_override": pgettext_lazy("timeline event", "确认未通过校验的信用代码"),
+                "tags_changed": pgettext_lazy("timeline event", "修改标签"),
+                "key_designated": pgettext_lazy("timeline event", "认定重点企业"),
+                "key_revoked": pgettext_lazy("timeline event", "取消重点企业"),
+                "list_entered": pgettext_lazy("timeline event", "入库"),
+                "list_exited": pgettext_lazy("timeline event", "出库"),
+                "pool_goal_achieved": pgettext_lazy("timeline event", "达成培育目标"),
             }
         )

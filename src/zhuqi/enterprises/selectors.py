@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhuqi.core.models import Region
 from zhuqi.core.scope import NOTHING
@@ -119,14 +121,14 @@ def filtered(user, params) -> tuple:
 
 # The export has exactly the columns of the table on screen, in the same order and sort.
 EXPORT_HEADERS = [
-    "企业名称",
-    "统一社会信用代码",
-    "所在区划",
-    "行业",
-    "注册资本（万元）",
-    "从业人数",
-    "规上",
-    "标签",
+    gettext_lazy("企业名称"),
+    gettext_lazy("统一社会信用代码"),
+    gettext_lazy("所在区划"),
+    gettext_lazy("行业"),
+    gettext_lazy("注册资本（万元）"),
+    gettext_lazy("从业人数"),
+    gettext_lazy("规上"),
+    gettext_lazy("标签"),
 ]
 
 
@@ -140,6 +142,6 @@ def export_rows(qs):
             e.industry.name if e.industry_id else "",
             float(e.registered_capital / WAN) if e.registered_capital is not None else "",
             e.employees if e.employees is not None else "",
-            "是" if e.above_scale else "",
+            _("是") if e.above_scale else "",
             "、".join(t.name for t in e.tags.all()),
         ]

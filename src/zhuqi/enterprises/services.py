@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import uscc
 
@@ -54,19 +54,24 @@ def check_credit_code(code: str) -> str:
     """Return the normalised code, or raise CreditCodeInvalid with a Chinese message."""
     code = normalise_credit_code(code)
     if not code:
-        raise CreditCodeInvalid("统一社会信用代码不能为空", "empty")
+        raise CreditCodeInvalid(gettext("统一社会信用代码不能为空"), "empty")
     try:
         return uscc.validate(code)
     except stdnum_exc.InvalidLength as exc:
-        raise CreditCodeInvalid(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位", "length") from exc
+        raise CreditCodeInvalid(
+            gettext("统一社会信用代码应为 18 位，当前为 %(count)s 位") % {"count": len(code)}, "length"
+        ) from exc
     except stdnum_exc.InvalidChecksum as exc:
         expected = uscc.calc_check_digit(code[:17])
         raise CreditCodeInvalid(
-            f"统一社会信用代码校验位不正确（第 18 位应为 {expected}，实际为 {code[17]}），请核对", "checksum"
+            gettext("统一社会信用代码校验位不正确（第 18 位应为 %(expected)s，实际为 %(actual)s），请核对")
+            % {"expected": expected, "actual": code[17]},
+            "checksum",
         ) from exc
     except stdnum_exc.ValidationError as exc:
         raise CreditCodeInvalid(
-            "统一社会信用代码含有不允许的字符（只能是数字和除 I、O、Z、S、V 以外的大写字母）", "format"
+            gettext("统一社会信用代码含有不允许的字符（只能是数字和除 I、O、Z、S、V 以外的大写字母）"),
+            "format",
         ) from exc
 
 
@@ -76,12 +81,12 @@ def can_edit_registry(user) -> bool:
 
 def _require_editor(actor, enterprise_region: Region | None = None) -> None:
     if not can_edit_registry(actor):
-        raise PermissionDenied("只有专班办公室或管理员可以维护企业库")
+        raise PermissionDenied(gettext("只有专班办公室或管理员可以维护企业库"))
     if (
         enterprise_region is not None
         and not Region.objects.visible_to(actor).filter(pk=enterprise_region.pk).exists()
     ):
-        raise PermissionDenied("所在区划不在您的管辖范围内")
+        raise PermissionDenied(gettext("所在区划不在您的管辖范围内"))
 
 
 def _accept_credit_code(code: str, *, confirm_unchecked: bool, actor) -> tuple[str, bool]:
@@ -93,7 +98,9 @@ def _accept_credit_code(code: str, *, confirm_unchecked: bool, actor) -> tuple[s
         if exc.kind != "checksum" or not confirm_unchecked:
             raise
         if not actor.is_system_admin:
-            raise CreditCodeInvalid("只有系统管理员可以确认未通过校验的信用代码", "checksum") from exc
+            raise CreditCodeInvalid(
+                gettext("只有系统管理员可以确认未通过校验的信用代码"), "checksum"
+            ) from exc
         return normalise_credit_code(code), True
 
 
@@ -107,7 +114,7 @@ def _clean(data: dict) -> dict:
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            raise ValidationError({"name": "企业名称不能为空"})
+            raise ValidationError({"name": gettext("企业名称不能为空")})
     return out
 
 
@@ -119,18 +126,24 @@ def create_enterprise(
     fields = _clean(data)
     _require_editor(actor, fields.get("region"))
     if Enterprise.objects.filter(credit_code=code).exists():
-        raise ValidationError({"credit_code": f"统一社会信用代码 {code} 已登记"})
+        raise ValidationError({"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}})
     ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
     if tags is not None:
         ent.tags.set(tags)
-    audit.record("event", ent, event="enterprise_registered", changes={"统一社会信用代码": code}, actor=actor)
+    audit.record(
+        "event",
+        ent,
+        event="enterprise_registered",
+        changes={gettext_noop("统一社会信用代码"): code},
+        actor=actor,
+    )
     if unchecked:
         audit.record(
             "event",
             ent,
             event="credit_code_override",
-            changes={"统一社会信用代码": code},
-            message="管理员确认登记未通过校验位检查的信用代码",
+            changes={gettext_noop("统一社会信用代码"): code},
+            message=gettext("管理员确认登记未通过校验位检查的信用代码"),
             actor=actor,
         )
     return ent
@@ -154,15 +167,17 @@ def update_enterprise(
     if credit_code is not None and normalise_credit_code(credit_code) != ent.credit_code:
         code, unchecked = _accept_credit_code(credit_code, confirm_unchecked=confirm_unchecked, actor=actor)
         if Enterprise.objects.filter(credit_code=code).exclude(pk=ent.pk).exists():
-            raise ValidationError({"credit_code": f"统一社会信用代码 {code} 已登记"})
+            raise ValidationError(
+                {"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}}
+            )
         ent.credit_code, ent.credit_code_unchecked = code, unchecked
         if unchecked:
             audit.record(
                 "event",
                 ent,
                 event="credit_code_override",
-                changes={"统一社会信用代码": code},
-                message="管理员确认登记未通过校验位检查的信用代码",
+                changes={gettext_noop("统一社会信用代码"): code},
+                message=gettext("管理员确认登记未通过校验位检查的信用代码"),
                 actor=actor,
             )
     for key, value in fields.items():
@@ -177,7 +192,7 @@ def update_enterprise(
                 "event",
                 ent,
                 event="tags_changed",
-                changes={"标签": ["、".join(sorted(old)), "、".join(sorted(new))]},
+                changes={gettext_noop("标签"): ["、".join(sorted(old)), "、".join(sorted(new))]},
                 actor=actor,
             )
     return ent
@@ -191,11 +206,15 @@ def set_key(enterprise: Enterprise, year: int, *, actor, key: bool = True, note:
             enterprise=enterprise, year=year, defaults={"note": note}
         )
         if created:
-            audit.record("event", enterprise, event="key_designated", changes={"年度": year}, actor=actor)
+            audit.record(
+                "event", enterprise, event="key_designated", changes={gettext_noop("年度"): year}, actor=actor
+            )
         return created
     deleted, _ = KeyDesignation.objects.filter(enterprise=enterprise, year=year).delete()
     if deleted:
-        audit.record("event", enterprise, event="key_revoked", changes={"年度": year}, actor=actor)
+        audit.record(
+            "event", enterprise, event="key_revoked", changes={gettext_noop("年度"): year}, actor=actor
+        )
     return bool(deleted)
 
 
@@ -205,12 +224,18 @@ def enter_list(
 ) -> ListMembership:
     _require_editor(actor, enterprise.region)
     if ListMembership.objects.filter(list=lst, enterprise=enterprise, exited_on__isnull=True).exists():
-        raise ValidationError(f"「{enterprise}」已在「{lst}」中")
+        raise ValidationError(
+            gettext("「%(enterprise)s」已在「%(lst)s」中") % {"enterprise": enterprise, "lst": lst}
+        )
     m = ListMembership.objects.create(
         list=lst, enterprise=enterprise, entered_on=on or timezone.localdate(), entry_reason=reason
     )
     audit.record(
-        "event", enterprise, event="list_entered", changes={"清单": lst.name, "入库原因": reason}, actor=actor
+        "event",
+        enterprise,
+        event="list_entered",
+        changes={gettext_noop("清单"): lst.name, gettext_noop("入库原因"): reason},
+        actor=actor,
     )
     return m
 
@@ -219,9 +244,9 @@ def enter_list(
 def exit_list(membership: ListMembership, *, actor, reason: str, on: dt.date | None = None) -> ListMembership:
     _require_editor(actor, membership.enterprise.region)
     if membership.exited_on:
-        raise ValidationError("该企业已出库")
+        raise ValidationError(gettext("该企业已出库"))
     if not (reason or "").strip():
-        raise ValidationError({"exit_reason": "请填写出库原因"})
+        raise ValidationError({"exit_reason": gettext("请填写出库原因")})
     membership.exited_on = on or timezone.localdate()
     membership.exit_reason = reason.strip()
     membership.save()
@@ -229,7 +254,7 @@ def exit_list(membership: ListMembership, *, actor, reason: str, on: dt.date | N
         "event",
         membership.enterprise,
         event="list_exited",
-        changes={"清单": membership.list.name, "出库原因": reason},
+        changes={gettext_noop("清单"): membership.list.name, gettext_noop("出库原因"): reason},
         actor=actor,
     )
     return membership
@@ -244,7 +269,7 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
         "event",
         membership.enterprise,
         event="pool_goal_achieved",
-        changes={"清单": membership.list.name},
+        changes={gettext_noop("清单"): membership.list.name},
         actor=actor,
     )
     return membership
@@ -255,7 +280,7 @@ def tags_by_name(names) -> list[Tag]:
     found = {t.name: t for t in Tag.objects.filter(name__in=names)}
     missing = [n for n in names if n not in found]
     if missing:
-        raise ValidationError(f"未知标签「{'、'.join(missing)}」")
+        raise ValidationError(gettext("未知标签「%(tags)s」") % {"tags": "、".join(missing)})
     return [found[n] for n in names]
 
 

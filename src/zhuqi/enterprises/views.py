@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
@@ -35,13 +36,12 @@ def enterprise_list(request):
     qs, active = selectors.filtered(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            "企业名录.xlsx",
-            selectors.EXPORT_HEADERS,
+            _("企业名录.xlsx"),
+            [str(h) for h in selectors.EXPORT_HEADERS],
             selectors.export_rows(qs),
             actor=request.user,
-            what="企业名录（"
-            + ("、".join(f"{k}={v}" for k, v in active.items() if k != "sort") or "全部")
-            + "）",
+            what=_("企业名录（%(filters)s）")
+            % {"filters": "、".join(f"{k}={v}" for k, v in active.items() if k != "sort") or _("全部")},
             object_type="enterprises.enterprise",
         )
     page = CappedPaginator(qs.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
@@ -62,12 +62,12 @@ def enterprise_list(request):
         "tiers": Tier.choices,
         "can_edit": services.can_edit_registry(request.user),
         "columns": [
-            ("name", "企业名称"),
-            ("code", "统一社会信用代码"),
-            ("region", "所在区划"),
-            ("industry", "行业"),
-            ("capital", "注册资本"),
-            ("employees", "从业人数"),
+            ("name", _("企业名称")),
+            ("code", _("统一社会信用代码")),
+            ("region", _("所在区划")),
+            ("industry", _("行业")),
+            ("capital", _("注册资本")),
+            ("employees", _("从业人数")),
         ],
     }
     return render(request, "enterprises/enterprise_list.html", context)
@@ -126,10 +126,10 @@ def _save_enterprise(request, enterprise=None):
         try:
             if enterprise is None:
                 enterprise = services.create_enterprise(actor=request.user, **kwargs)
-                messages.success(request, f"已登记企业「{enterprise}」")
+                messages.success(request, _("已登记企业「%(enterprise)s」") % {"enterprise": enterprise})
             else:
                 enterprise = services.update_enterprise(enterprise, actor=request.user, **kwargs)
-                messages.success(request, "企业信息已保存")
+                messages.success(request, _("企业信息已保存"))
             return redirect("enterprises:enterprise_detail", enterprise.pk)
         except services.CreditCodeInvalid as exc:
             form.add_error("credit_code", exc.messages[0])
@@ -163,7 +163,10 @@ def enterprise_key(request, pk):
     year = timezone.localdate().year
     key = request.POST.get("key") == "1"
     services.set_key(enterprise, year, actor=request.user, key=key)
-    messages.success(request, f"已{'认定' if key else '取消'}{year}年度重点企业")
+    messages.success(
+        request,
+        (_("已认定%(year)s年度重点企业") if key else _("已取消%(year)s年度重点企业")) % {"year": year},
+    )
     return redirect("enterprises:enterprise_detail", pk)
 
 
@@ -216,7 +219,9 @@ def list_enter(request, pk):
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=request.POST.get("enterprise"))
     try:
         services.enter_list(lst, enterprise, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, f"「{enterprise}」已加入「{lst}」")
+        messages.success(
+            request, _("「%(enterprise)s」已加入「%(lst)s」") % {"enterprise": enterprise, "lst": lst}
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
     if request.POST.get("back") == "enterprise":
@@ -231,10 +236,10 @@ def membership_exit(request, pk):
     try:
         if request.POST.get("achieved"):
             services.mark_achieved(membership, actor=request.user)
-            messages.success(request, "已标记达成培育目标")
+            messages.success(request, _("已标记达成培育目标"))
         else:
             services.exit_list(membership, actor=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, "已出库")
+            messages.success(request, _("已出库"))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
     return redirect("enterprises:list_detail", membership.list_id)

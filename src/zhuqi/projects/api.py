@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -148,7 +149,9 @@ class InvestmentSerializer(serializers.ModelSerializer):
 class ActualSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = serializers.IntegerField(min_value=1, max_value=12)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal(0), help_text="元")
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=Decimal(0), help_text=_("元")
+    )
 
 
 class ProgressSerializer(serializers.Serializer):

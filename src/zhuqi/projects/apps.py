@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectsConfig(AppConfig):
@@ -36,22 +37,22 @@ class ProjectsConfig(AppConfig):
         demo.register(load_demo, order=70)
         EVENT_LABELS.update(
             {
-                "project_created": "新建项目",
-                "stage_moved": "阶段推进",
-                "stage_rollback": "阶段回退",
-                "approval_started": "审批受理",
-                "approval_done": "审批办结",
-                "approval_overdue": "审批逾期",
-                "dependency_added": "添加前置关系",
-                "schedule_forward": "顺排工期",
-                "schedule_backward": "倒排工期",
-                "plan_approved": "批准计划基线",
-                "investment_planned": "分解年度投资计划",
-                "investment_reported": "填报月度完成投资",
-                "campaign_entry_added": "纳入三个一批",
-                "inspection_scored": "观摩评分",
-                "inspection_published": "公布观摩结果",
-                "ranking_published": "公布红黑榜",
+                "project_created": pgettext_lazy("timeline event", "新建项目"),
+                "stage_moved": pgettext_lazy("timeline event", "阶段推进"),
+                "stage_rollback": pgettext_lazy("timeline event", "阶段回退"),
+                "approval_started": pgettext_lazy("timeline event", "审批受理"),
+                "approval_done": pgettext_lazy("timeline event", "审批办结"),
+                "approval_overdue": pgettext_lazy("timeline event", "审批逾期"),
+                "dependency_added": pgettext_lazy("timeline event", "添加前置关系"),
+                "schedule_forward": pgettext_lazy("timeline event", "顺排工期"),
+                "schedule_backward": pgettext_lazy("timeline event", "倒排工期"),
+                "plan_approved": pgettext_lazy("timeline event", "批准计划基线"),
+                "investment_planned": pgettext_lazy("timeline event", "分解年度投资计划"),
+                "investment_reported": pgettext_lazy("timeline event", "填报月度完成投资"),
+                "campaign_entry_added": pgettext_lazy("timeline event", "纳入三个一批"),
+                "inspection_scored": pgettext_lazy("timeline event", "观摩评分"),
+                "inspection_published": pgettext_lazy("timeline event", "公布观摩结果"),
+                "ranking_published": pgettext_lazy("timeline event", "公布红黑榜"),
             }
         )
 

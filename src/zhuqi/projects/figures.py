@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ApprovalStep,
@@ -47,7 +48,7 @@ def light(lead: Decimal | None) -> str:
     return "green"
 
 
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "无计划"}
+LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"), "grey": _("无计划")}
 
 
 def pct(numerator, denominator) -> Decimal | None:
@@ -285,10 +286,10 @@ def start_rate(projects, year: int, as_of: dt.date) -> dict:
 # --- 三个一批 -------------------------------------------------------------------------
 RATE_DEFS = [
     # key, label, numerator stage, denominator stage
-    ("performance", "签约项目履约率", Stage.LANDED, Stage.SIGNED),
-    ("start", "履约项目开工率", Stage.STARTED, Stage.LANDED),
-    ("production", "开工项目投产率", Stage.PRODUCING, Stage.STARTED),
-    ("capacity", "投产项目达效率", Stage.AT_CAPACITY, Stage.PRODUCING),
+    ("performance", _("签约项目履约率"), Stage.LANDED, Stage.SIGNED),
+    ("start", _("履约项目开工率"), Stage.STARTED, Stage.LANDED),
+    ("production", _("开工项目投产率"), Stage.PRODUCING, Stage.STARTED),
+    ("capacity", _("投产项目达效率"), Stage.AT_CAPACITY, Stage.PRODUCING),
 ]
 
 

@@ -15,6 +15,8 @@ import datetime as dt
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from zhuqi.core.workcalendar import add_working_days
 
 
@@ -90,7 +92,7 @@ def find_cycle(edges: list[tuple[int, int, int]], names: dict[int, str]) -> list
 
 
 def cycle_message(loop: list[str]) -> str:
-    return f"前置关系形成了循环：{' → '.join(loop)}。请删除其中一条前置关系后再排期。"
+    return _("前置关系形成了循环：%(loop)s。请删除其中一条前置关系后再排期。") % {"loop": " → ".join(loop)}
 
 
 def topo_order(ids: list[int], edges: list[tuple[int, int, int]], names: dict[int, str]) -> list[int]:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhuqi.core import audit
 from zhuqi.core.models import Department, User
@@ -87,7 +88,7 @@ def can_edit(user, project: Project) -> bool:
 
 def _require_edit(user, project: Project) -> None:
     if not can_edit(user, project):
-        raise PermissionDenied("您没有修改该项目的权限")
+        raise PermissionDenied(gettext("您没有修改该项目的权限"))
 
 
 def can_manage_area(user, region) -> bool:
@@ -128,16 +129,16 @@ PROJECT_FIELDS = [
 def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> Project:
     region = fields.get("region")
     if region is None:
-        raise ValidationError({"region": "请选择项目所在区划或园区"})
+        raise ValidationError({"region": gettext("请选择项目所在区划或园区")})
     if not can_manage_area(actor, region) and not (
         fields.get("department") and fields["department"].pk == getattr(actor, "department_id", None)
     ):
-        raise PermissionDenied("您不能在该区划新建项目")
+        raise PermissionDenied(gettext("您不能在该区划新建项目"))
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
     if Project.objects.filter(code=fields.get("code")).exists():
-        raise ValidationError({"code": f"项目编号「{fields.get('code')}」已存在"})
+        raise ValidationError({"code": gettext("项目编号「%(code)s」已存在") % {"code": fields.get("code")}})
     project = Project(**fields)
     project.full_clean(exclude=["owner", "leader", "department"])
     project.save()
@@ -173,36 +174,44 @@ def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str 
     project = _lock(project)
     current = project.stage
     if to_stage not in Stage.values:
-        raise ValidationError({"to_stage": f"未知的阶段「{to_stage}」"})
+        raise ValidationError({"to_stage": gettext("未知的阶段「%(to_stage)s」") % {"to_stage": to_stage}})
     direction = TRANSITIONS[current].get(to_stage)
     if direction is None:
         allowed = "、".join(str(Stage(s).label) for s in TRANSITIONS[current])
         raise ValidationError(
             {
-                "to_stage": f"项目当前处于「{Stage(current).label}」，只能转到：{allowed}，不能直接转到「{Stage(to_stage).label}」"
+                "to_stage": gettext(
+                    "项目当前处于「%(label)s」，只能转到：%(allowed)s，不能直接转到「%(label2)s」"
+                )
+                % {"label": Stage(current).label, "allowed": allowed, "label2": Stage(to_stage).label}
             }
         )
     today = timezone.localdate()
     if date > today:
-        raise ValidationError({"date": "发生日期不能晚于今天"})
+        raise ValidationError({"date": gettext("发生日期不能晚于今天")})
     evidence = (evidence or "").strip()
     if direction == "forward":
         if not evidence:
             raise ValidationError(
-                {"evidence": "请填写佐证材料（如合同编号、施工许可证号、入库编号、现场照片说明）"}
+                {"evidence": gettext("请填写佐证材料（如合同编号、施工许可证号、入库编号、现场照片说明）")}
             )
         prev_date = project.stage_date(current)
         if prev_date and date < prev_date:
             raise ValidationError(
                 {
-                    "date": f"「{Stage(to_stage).label}」日期不能早于「{Stage(current).label}」日期 {prev_date:%Y-%m-%d}"
+                    "date": gettext("「%(label)s」日期不能早于「%(label2)s」日期 %(prev_date)s")
+                    % {
+                        "label": Stage(to_stage).label,
+                        "label2": Stage(current).label,
+                        "prev_date": format(prev_date, "%Y-%m-%d"),
+                    }
                 }
             )
         field = Project.STAGE_DATE_FIELDS[Stage(to_stage)]
         setattr(project, field, date)
     else:
         if not evidence:
-            raise ValidationError({"evidence": "回退阶段请说明原因"})
+            raise ValidationError({"evidence": gettext("回退阶段请说明原因")})
         cleared = Project.STAGE_DATE_FIELDS.get(Stage(current))
         if cleared:
             setattr(project, cleared, None)
@@ -228,7 +237,12 @@ def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str 
     if recipients:
         notify(
             recipients,
-            f"项目「{project.name}」{'回退到' if direction == 'back' else '进入'}{Stage(to_stage).label}阶段",
+            (
+                gettext("项目「%(name)s」回退到%(stage)s阶段")
+                if direction == "back"
+                else gettext("项目「%(name)s」进入%(stage)s阶段")
+            )
+            % {"name": project.name, "stage": Stage(to_stage).label},
             url=f"/projects/{project.pk}/",
         )
     return change
@@ -283,7 +297,7 @@ def start_approval(step: ApprovalStep, *, started_on: dt.date, actor, department
     _require_edit(actor, step.project)
     step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
     if step.status == ApprovalStep.Status.DONE:
-        raise ValidationError({"status": "该环节已办结"})
+        raise ValidationError({"status": gettext("该环节已办结")})
     step.started_on = started_on
     step.due_date = approval_due(started_on, step.legal_days)
     step.status = ApprovalStep.Status.IN_PROGRESS
@@ -306,9 +320,9 @@ def complete_approval(step: ApprovalStep, *, done_on: dt.date, actor) -> Approva
     _require_edit(actor, step.project)
     step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
     if step.status != ApprovalStep.Status.IN_PROGRESS:
-        raise ValidationError({"status": "只有办理中的环节可以办结"})
+        raise ValidationError({"status": gettext("只有办理中的环节可以办结")})
     if step.started_on and done_on < step.started_on:
-        raise ValidationError({"done_on": "办结日期不能早于受理日期"})
+        raise ValidationError({"done_on": gettext("办结日期不能早于受理日期")})
     step.done_on = done_on
     step.status = ApprovalStep.Status.DONE
     step.save()
@@ -348,7 +362,11 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
     step.save(update_fields=["escalated_at"])
     assert step.due_date is not None  # only steps with a due date can be overdue
     days_late = working_days_between(step.due_date, today)
-    title = f"审批逾期：{step.project.name} · {step.step_type.name}（逾期 {days_late} 个工作日）"
+    title = gettext("审批逾期：%(name)s · %(name2)s（逾期 %(days_late)s 个工作日）") % {
+        "name": step.project.name,
+        "name2": step.step_type.name,
+        "days_late": days_late,
+    }
     audit.record(
         "event",
         step.project,
@@ -388,7 +406,7 @@ def raise_problem(project: Project, *, title: str, description: str, actor) -> P
     from zhuqi.cases import services as case_services
 
     if project.owner_id is None:
-        raise ValidationError("该项目没有业主企业，项目问题请通过项目调度会协调")
+        raise ValidationError(gettext("该项目没有业主企业，项目问题请通过项目调度会协调"))
     with transaction.atomic():
         case = case_services.raise_project_case(project, title=title, description=description, actor=actor)
         assert case is not None  # the project has an owner enterprise
@@ -446,11 +464,11 @@ def add_task(
     _require_edit(actor, project)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写任务名称"})
+        raise ValidationError({"name": gettext("请填写任务名称")})
     if kind == Task.Kind.MILESTONE:
         duration = 0
     elif duration < 1:
-        raise ValidationError({"duration": "工期至少 1 个工作日"})
+        raise ValidationError({"duration": gettext("工期至少 1 个工作日")})
     start = add_working_days(start, 0)
     order = (
         Task.objects.filter(project=project).order_by("-order").values_list("order", flat=True).first() or 0
@@ -482,7 +500,7 @@ def update_task(task: Task, *, actor, **fields) -> Task:
     task.start = add_working_days(task.start, 0)
     task.finish = schedule.finish_of(task.start, task.duration)
     if task.progress > 100:
-        raise ValidationError({"progress": "进度不能超过 100%"})
+        raise ValidationError({"progress": gettext("进度不能超过 100%")})
     task.save()
     reschedule(task.project, actor=actor)
     return task
@@ -495,9 +513,9 @@ def add_dependency(predecessor: Task, successor: Task, *, lag: int = 0, actor) -
     project = predecessor.project
     _require_edit(actor, project)
     if successor.project_id != project.pk:
-        raise ValidationError("前置任务和后续任务必须属于同一个项目")
+        raise ValidationError(gettext("前置任务和后续任务必须属于同一个项目"))
     if predecessor.pk == successor.pk:
-        raise ValidationError("任务不能以自己为前置任务")
+        raise ValidationError(gettext("任务不能以自己为前置任务"))
     _lock(project)
     tasks, nodes, edges = _nodes_and_edges(project)
     edges = [e for e in edges if (e[0], e[1]) != (predecessor.pk, successor.pk)]
@@ -566,7 +584,7 @@ def approve_plan(project: Project, *, actor) -> Baseline:
     _require_edit(actor, project)
     tasks = Task.objects.filter(project=project)
     if not tasks.exists():
-        raise ValidationError("项目还没有任务，不能批准计划")
+        raise ValidationError(gettext("项目还没有任务，不能批准计划"))
     snap = {
         str(t.pk): {"name": t.name, "start": t.start.isoformat(), "finish": t.finish.isoformat()}
         for t in tasks
@@ -602,7 +620,7 @@ def split_amount(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     to the last month with a weight, so the parts always add up."""
     total_w = sum(weights, Decimal(0))
     if total_w <= 0:
-        raise ValidationError("分月比例之和必须大于 0")
+        raise ValidationError(gettext("分月比例之和必须大于 0"))
     parts = [(amount * w / total_w).quantize(Decimal("0.01"), ROUND_DOWN) for w in weights]
     last = max(i for i, w in enumerate(weights) if w > 0)
     parts[last] += amount - sum(parts, Decimal(0))
@@ -625,21 +643,21 @@ def plan_year(
     _require_edit(actor, project)
     project = _lock(project)
     if method in ("even", "profile") and amount is None:
-        raise ValidationError({"amount": "请填写年度计划投资"})
+        raise ValidationError({"amount": gettext("请填写年度计划投资")})
     if method == "even":
         parts = split_amount(Decimal(amount or 0), [Decimal(1)] * 12)
     elif method == "profile":
         if not profile or len(profile) != 12:
-            raise ValidationError({"profile": "分月比例需要 12 个数"})
+            raise ValidationError({"profile": gettext("分月比例需要 12 个数")})
         parts = split_amount(Decimal(amount or 0), [Decimal(str(w)) for w in profile])
     elif method == "manual":
         if not months or len(months) != 12:
-            raise ValidationError({"months": "请填写 12 个月的计划投资"})
+            raise ValidationError({"months": gettext("请填写 12 个月的计划投资")})
         parts = [Decimal(str(m or 0)) for m in months]
     else:
-        raise ValidationError({"method": "分解方式只能是平均、按比例或手工"})
+        raise ValidationError({"method": gettext("分解方式只能是平均、按比例或手工")})
     if any(p < 0 for p in parts):
-        raise ValidationError({"months": "计划投资不能为负数"})
+        raise ValidationError({"months": gettext("计划投资不能为负数")})
     rows = []
     for m, part in enumerate(parts, start=1):
         row, _ = InvestmentMonth.objects.update_or_create(
@@ -665,13 +683,13 @@ def record_actual(project: Project, *, year: int, month: int, amount: Decimal, a
     """Enter one month's completed investment (yuan)."""
     _require_edit(actor, project)
     if not 1 <= month <= 12:
-        raise ValidationError({"month": "月份必须在 1–12 之间"})
+        raise ValidationError({"month": gettext("月份必须在 1–12 之间")})
     amount = Decimal(amount)
     if amount < 0:
-        raise ValidationError({"amount": "完成投资不能为负数"})
+        raise ValidationError({"amount": gettext("完成投资不能为负数")})
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
-        raise ValidationError({"month": "不能填报未来月份的完成投资"})
+        raise ValidationError({"month": gettext("不能填报未来月份的完成投资")})
     row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
         project=project, year=year, month=month
     )
@@ -698,17 +716,24 @@ def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
 @transaction.atomic
 def add_to_campaign(campaign: Campaign, project: Project, *, batch: str, actor) -> CampaignEntry:
     if not can_manage_area(actor, campaign.region):
-        raise PermissionDenied("您不能调整该期次的项目")
+        raise PermissionDenied(gettext("您不能调整该期次的项目"))
     if not project.region.path.startswith(campaign.region.path):
-        raise ValidationError({"project": "项目不在本期活动的区划内"})
+        raise ValidationError({"project": gettext("项目不在本期活动的区划内")})
     if batch not in CampaignEntry.Batch.values:
-        raise ValidationError({"batch": "批次只能是签约、开工或投产"})
+        raise ValidationError({"batch": gettext("批次只能是签约、开工或投产")})
     threshold = entry_threshold(campaign, project)
     if threshold is not None and project.total_investment < threshold:
         raise ValidationError(
             {
-                "project": f"「{project.get_kind_display()}」项目入库门槛为总投资 {threshold / WAN:.0f} 万元，"
-                f"「{project.name}」只有 {project.total_investment / WAN:.0f} 万元"
+                "project": gettext(
+                    "「%(kind)s」项目入库门槛为总投资 %(threshold).0f 万元，「%(name)s」只有 %(total).0f 万元"
+                )
+                % {
+                    "kind": project.get_kind_display(),
+                    "threshold": threshold / WAN,
+                    "name": project.name,
+                    "total": project.total_investment / WAN,
+                }
             }
         )
     entry, created = CampaignEntry.objects.get_or_create(campaign=campaign, project=project, batch=batch)
@@ -729,23 +754,26 @@ def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, ac
     """One scorer's scores for one project: {criterion_id: score}. Re-submitting replaces."""
     round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != InspectionRound.Status.SCORING:
-        raise ValidationError("本轮观摩已公布结果，不能再评分")
+        raise ValidationError(gettext("本轮观摩已公布结果，不能再评分"))
     if not round_.scorers.filter(pk=actor.pk).exists():
-        raise PermissionDenied("您不是本轮观摩的评分人")
+        raise PermissionDenied(gettext("您不是本轮观摩的评分人"))
     if not round_.projects.filter(pk=project.pk).exists():
-        raise ValidationError("该项目不在本轮观摩名单中")
+        raise ValidationError(gettext("该项目不在本轮观摩名单中"))
     criteria = {c.pk: c for c in round_.criteria.all()}
     n = 0
     for cid, value in scores.items():
         crit = criteria.get(int(cid))
         if crit is None:
-            raise ValidationError(f"未知的评分项 {cid}")
+            raise ValidationError(gettext("未知的评分项 %(cid)s") % {"cid": cid})
         try:
             score = Decimal(str(value))
         except Exception as exc:  # noqa: BLE001
-            raise ValidationError(f"「{crit.name}」的得分不是数字") from exc
+            raise ValidationError(gettext("「%(name)s」的得分不是数字") % {"name": crit.name}) from exc
         if not 0 <= score <= crit.max_score:
-            raise ValidationError(f"「{crit.name}」的得分必须在 0–{crit.max_score} 之间")
+            raise ValidationError(
+                gettext("「%(name)s」的得分必须在 0–%(max_score)s 之间")
+                % {"name": crit.name, "max_score": crit.max_score}
+            )
         InspectionScore.objects.update_or_create(
             round=round_, project=project, criterion=crit, scorer=actor, defaults={"score": score}
         )
@@ -766,7 +794,7 @@ def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, ac
 @transaction.atomic
 def publish_inspection(round_: InspectionRound, *, actor) -> InspectionRound:
     if not can_manage_area(actor, round_.region):
-        raise PermissionDenied("您不能公布该轮观摩结果")
+        raise PermissionDenied(gettext("您不能公布该轮观摩结果"))
     round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
     round_.status = InspectionRound.Status.PUBLISHED
     round_.published_at = timezone.now()
@@ -853,10 +881,10 @@ def publish_ranking(
     rule: RankingRule, *, period: str, actor, today: dt.date | None = None
 ) -> RankingPublication:
     if not can_manage_area(actor, rule.region):
-        raise PermissionDenied("您不能公布该红黑榜")
+        raise PermissionDenied(gettext("您不能公布该红黑榜"))
     period = (period or "").strip()
     if not period:
-        raise ValidationError({"period": "请填写期间，如 2026年5月"})
+        raise ValidationError({"period": gettext("请填写期间，如 2026年5月")})
     rows = ranking_rows(rule, today or timezone.localdate())
     size = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
 

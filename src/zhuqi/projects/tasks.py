@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.translation import gettext as _
 
 
 @shared_task(ignore_result=True)
@@ -11,5 +12,5 @@ def sweep_overdue_approvals() -> int:
 
     from . import services
 
-    with audit.acting_as(None, label="任务: projects.sweep_overdue_approvals"):
+    with audit.acting_as(None, label=_("任务: projects.sweep_overdue_approvals")):
         return services.sweep_overdue_approvals()

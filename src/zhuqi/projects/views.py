@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
@@ -145,11 +146,11 @@ def project_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             project = _save_project_form(request, form)
-            messages.success(request, "项目已建档，七个审批环节已生成")
+            messages.success(request, gettext("项目已建档，七个审批环节已生成"))
             return redirect("projects:project_detail", pk=project.pk)
         except ValidationError as exc:
             _messages_from(request, exc)
-    return render(request, "projects/project_form.html", {"form": form, "title": "新建重点项目"})
+    return render(request, "projects/project_form.html", {"form": form, "title": gettext("新建重点项目")})
 
 
 @login_required
@@ -161,14 +162,14 @@ def project_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             _save_project_form(request, form, Project.objects.get(pk=pk))
-            messages.success(request, "项目信息已保存")
+            messages.success(request, gettext("项目信息已保存"))
             return redirect("projects:project_detail", pk=pk)
         except ValidationError as exc:
             _messages_from(request, exc)
     return render(
         request,
         "projects/project_form.html",
-        {"form": form, "title": f"编辑：{project.name}", "project": project},
+        {"form": form, "title": gettext("编辑：%(name)s") % {"name": project.name}, "project": project},
     )
 
 
@@ -215,7 +216,7 @@ def _investment_chart(project, year: int, month: int) -> dict:
     elapsed = [float(figures.elapsed_pct(m)) for m in range(1, 13)]
     return {
         "year": year,
-        "months": [f"{m}月" for m in range(1, 13)],
+        "months": [gettext("%(m)s月") % {"m": m} for m in range(1, 13)],
         "planned": planned,
         "actual": actual,
         "completion": cumulative,
@@ -323,11 +324,14 @@ def stage_move(request, pk):
                 evidence=form.cleaned_data["evidence"],
                 actor=request.user,
             )
-            messages.success(request, f"已转到「{Stage(form.cleaned_data['to_stage']).label}」")
+            messages.success(
+                request,
+                gettext("已转到「%(label)s」") % {"label": Stage(form.cleaned_data["to_stage"]).label},
+            )
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请填写阶段和日期")
+        messages.error(request, gettext("请填写阶段和日期"))
     return _back(project, "stages")
 
 
@@ -342,7 +346,9 @@ def problem_raise(request, pk):
             description=request.POST.get("description", ""),
             actor=request.user,
         )
-        messages.success(request, f"项目问题已登记为诉求 {link.case.no}，专班办公室将受理交办")
+        messages.success(
+            request, gettext("项目问题已登记为诉求 %(no)s，专班办公室将受理交办") % {"no": link.case.no}
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
     return _back(project, "cases")
@@ -366,12 +372,14 @@ def approval_start(request, pk, step_pk):
                 step, started_on=form.cleaned_data["started_on"], actor=request.user
             )
             messages.success(
-                request, f"「{step.step_type.name}」已受理，应于 {step.due_date:%Y-%m-%d} 前办结"
+                request,
+                gettext("「%(name)s」已受理，应于 %(due_date)s 前办结")
+                % {"name": step.step_type.name, "due_date": format(step.due_date, "%Y-%m-%d")},
             )
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请填写受理日期")
+        messages.error(request, gettext("请填写受理日期"))
     return _back(step.project, "approvals")
 
 
@@ -383,11 +391,11 @@ def approval_done(request, pk, step_pk):
     if form.is_valid():
         try:
             services.complete_approval(step, done_on=form.cleaned_data["done_on"], actor=request.user)
-            messages.success(request, f"「{step.step_type.name}」已办结")
+            messages.success(request, gettext("「%(name)s」已办结") % {"name": step.step_type.name})
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请填写办结日期")
+        messages.error(request, gettext("请填写办结日期"))
     return _back(step.project, "approvals")
 
 
@@ -410,13 +418,14 @@ def task_add(request, pk):
                 lag=d["lag"] or 0,
                 actor=request.user,
             )
-            messages.success(request, "任务已添加，后续任务已顺排")
+            messages.success(request, gettext("任务已添加，后续任务已顺排"))
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
         messages.error(
             request,
-            "任务信息不完整：" + "；".join(f"{form.fields[k].label}{v[0]}" for k, v in form.errors.items()),
+            gettext("任务信息不完整：")
+            + "；".join(f"{form.fields[k].label}{v[0]}" for k, v in form.errors.items()),
         )
     return _back(project, "schedule")
 
@@ -427,7 +436,7 @@ def task_done(request, pk, task_pk):
     project = _post_project(request, pk)
     task = get_object_or_404(Task, pk=task_pk, project=project)
     services.update_task(task, done_on=timezone.localdate(), progress=100, actor=request.user)
-    messages.success(request, f"「{task.name}」已完成")
+    messages.success(request, gettext("「%(name)s」已完成") % {"name": task.name})
     return _back(project, "schedule")
 
 
@@ -440,11 +449,11 @@ def dependency_add(request, pk):
         d = form.cleaned_data
         try:
             services.add_dependency(d["predecessor"], d["successor"], lag=d["lag"] or 0, actor=request.user)
-            messages.success(request, "前置关系已添加，后续任务已顺排")
+            messages.success(request, gettext("前置关系已添加，后续任务已顺排"))
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请选择前置任务和后续任务")
+        messages.error(request, gettext("请选择前置任务和后续任务"))
     return _back(project, "schedule")
 
 
@@ -460,9 +469,13 @@ def schedule_backward(request, pk):
             )
             risky = [t.name for t in tasks if t.late_start and t.start > t.late_start]
             if risky:
-                messages.warning(request, f"倒排完成；以下任务按现计划赶不上目标日期：{'、'.join(risky)}")
+                messages.warning(
+                    request,
+                    gettext("倒排完成；以下任务按现计划赶不上目标日期：%(tasks)s")
+                    % {"tasks": "、".join(risky)},
+                )
             else:
-                messages.success(request, "倒排完成，各任务最迟开始日期已给出")
+                messages.success(request, gettext("倒排完成，各任务最迟开始日期已给出"))
         except ValidationError as exc:
             _messages_from(request, exc)
     return _back(project, "schedule")
@@ -474,7 +487,7 @@ def plan_approve(request, pk):
     project = _post_project(request, pk)
     try:
         services.approve_plan(project, actor=request.user)
-        messages.success(request, "计划已批准，基线已保存")
+        messages.success(request, gettext("计划已批准，基线已保存"))
     except ValidationError as exc:
         _messages_from(request, exc)
     return _back(project, "schedule")
@@ -491,11 +504,14 @@ def actual_record(request, pk):
             services.record_actual(
                 project, year=d["year"], month=d["month"], amount=d["amount_wan"] * WAN, actor=request.user
             )
-            messages.success(request, f"{d['year']}年{d['month']}月完成投资已填报")
+            messages.success(
+                request,
+                gettext("%(year)s年%(month)s月完成投资已填报") % {"year": d["year"], "month": d["month"]},
+            )
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请填写年度、月份和完成投资（万元）")
+        messages.error(request, gettext("请填写年度、月份和完成投资（万元）"))
     return _back(project, "investment")
 
 
@@ -519,11 +535,11 @@ def plan_set(request, pk):
                 else None,
                 actor=request.user,
             )
-            messages.success(request, "年度投资计划已分解到月")
+            messages.success(request, gettext("年度投资计划已分解到月"))
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
-        messages.error(request, "请检查年度计划：" + "；".join(v[0] for v in form.errors.values()))
+        messages.error(request, gettext("请检查年度计划：") + "；".join(v[0] for v in form.errors.values()))
     return _back(project, "investment")
 
 
@@ -641,13 +657,13 @@ def campaign_entry_add(request, pk):
     code = request.POST.get("code", "").strip()
     project = Project.objects.visible_to(request.user).filter(code=code).first()
     if project is None:
-        messages.error(request, f"找不到项目编号「{code}」")
+        messages.error(request, gettext("找不到项目编号「%(code)s」") % {"code": code})
     else:
         try:
             services.add_to_campaign(
                 campaign, project, batch=request.POST.get("batch", ""), actor=request.user
             )
-            messages.success(request, f"「{project.name}」已纳入本期")
+            messages.success(request, gettext("「%(name)s」已纳入本期") % {"name": project.name})
         except ValidationError as exc:
             _messages_from(request, exc)
     return redirect("projects:campaign_detail", pk=pk)
@@ -667,7 +683,7 @@ def inspection_detail(request, pk):
     if request.method == "POST":
         try:
             services.publish_inspection(rnd, actor=user)
-            messages.success(request, "观摩结果已公布")
+            messages.success(request, gettext("观摩结果已公布"))
         except PermissionDenied:
             raise
         return redirect("projects:inspection_detail", pk=pk)
@@ -708,11 +724,11 @@ def inspection_score(request, pk, project_pk):
         scores = {c.pk: request.POST.get(f"c{c.pk}", "").strip() for c in criteria}
         missing = [c.name for c in criteria if not scores[c.pk]]
         if missing:
-            messages.error(request, f"请为「{'、'.join(missing)}」打分")
+            messages.error(request, gettext("请为「%(items)s」打分") % {"items": "、".join(missing)})
         else:
             try:
                 services.submit_scores(rnd, project, scores, actor=user)
-                messages.success(request, f"「{project.name}」评分已提交")
+                messages.success(request, gettext("「%(name)s」评分已提交") % {"name": project.name})
                 nxt = rnd.projects.exclude(
                     pk__in=InspectionScore.objects.filter(round=rnd, scorer=user).values("project")
                 ).first()
@@ -754,7 +770,7 @@ def ranking_list(request):
         "projects/ranking_list.html",
         {
             "rules": rules,
-            "period": f"{year}年{month}月",
+            "period": gettext("%(year)s年%(month)s月") % {"year": year, "month": month},
             "can_publish": user.is_superuser or user.role in MANAGER_ROLES,
         },
     )
@@ -766,7 +782,7 @@ def ranking_publish(request, pk):
     rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
     try:
         services.publish_ranking(rule, period=request.POST.get("period", ""), actor=request.user)
-        messages.success(request, f"「{rule.name}」已公布")
+        messages.success(request, gettext("「%(name)s」已公布") % {"name": rule.name})
     except ValidationError as exc:
         _messages_from(request, exc)
     return redirect("projects:ranking_list")
@@ -834,21 +850,21 @@ def dispatch(request):
 
 
 REPORT_HEADERS = [
-    "项目编号",
-    "项目名称",
-    "项目类型",
-    "所在区划",
-    "责任单位",
-    "包抓领导",
-    "当前阶段",
-    "总投资（万元）",
-    "年度计划（万元）",
-    "本月完成（万元）",
-    "累计完成（万元）",
-    "累计完成率%",
-    "时序进度%",
-    "超时序进度（百分点）",
-    "亮灯",
+    gettext_lazy("项目编号"),
+    gettext_lazy("项目名称"),
+    gettext_lazy("项目类型"),
+    gettext_lazy("所在区划"),
+    gettext_lazy("责任单位"),
+    gettext_lazy("包抓领导"),
+    gettext_lazy("当前阶段"),
+    gettext_lazy("总投资（万元）"),
+    gettext_lazy("年度计划（万元）"),
+    gettext_lazy("本月完成（万元）"),
+    gettext_lazy("累计完成（万元）"),
+    gettext_lazy("累计完成率%"),
+    gettext_lazy("时序进度%"),
+    gettext_lazy("超时序进度（百分点）"),
+    gettext_lazy("亮灯"),
 ]
 
 
@@ -878,14 +894,14 @@ def monthly_report(request):
                 float(pr.completion) if pr.completion is not None else "",
                 float(pr.elapsed),
                 float(pr.lead) if pr.lead is not None else "",
-                figures.LIGHT_LABELS[pr.light],
+                str(figures.LIGHT_LABELS[pr.light]),
             ]
         )
     return xlsx_response(
-        f"重点项目月报表-{year}年{month}月.xlsx",
-        REPORT_HEADERS,
+        gettext("重点项目月报表-%(year)s年%(month)s月.xlsx") % {"year": year, "month": month},
+        [str(h) for h in REPORT_HEADERS],
         rows,
         actor=user,
-        what=f"重点项目月报表（{year}年{month}月）",
+        what=gettext("重点项目月报表（%(year)s年%(month)s月）") % {"year": year, "month": month},
         object_type="projects.project",
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -23,7 +25,11 @@ STATUS_CLASS = {
     "merged": "text-bg-secondary",
     "withdrawn": "text-bg-secondary",
 }
-RAG_LABEL = {"red": "红灯：已超时或已提级", "yellow": "黄灯：1个工作日内到期", "green": "绿灯：正常"}
+RAG_LABEL = {
+    "red": gettext_lazy("红灯：已超时或已提级"),
+    "yellow": gettext_lazy("黄灯：1个工作日内到期"),
+    "green": gettext_lazy("绿灯：正常"),
+}
 
 
 @register.filter
@@ -47,9 +53,9 @@ def due_words(value) -> str:
 
     if value < now:
         n = max(1, working_days_between(value, now))
-        return f"超时 {n} 个工作日"
+        return _("超时 %(n)s 个工作日") % {"n": n}
     n = working_days_between(now, value)
-    return "今日到期" if n == 0 else f"剩 {n} 个工作日"
+    return _("今日到期") if n == 0 else _("剩 %(n)s 个工作日") % {"n": n}
 
 
 @register.simple_tag

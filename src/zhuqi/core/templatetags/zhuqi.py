@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from zhuqi.core.units import WAN, YI
 
@@ -12,9 +14,9 @@ register = template.Library()
 
 # Domain events written by services, shown in timelines. Apps add theirs with EVENT_LABELS.update.
 EVENT_LABELS: dict[str, str] = {
-    "attachment_added": "上传附件",
-    "comment_added": "发表评论",
-    "totp_enrolled": "绑定动态口令",
+    "attachment_added": pgettext_lazy("timeline event", "上传附件"),
+    "comment_added": pgettext_lazy("timeline event", "发表评论"),
+    "totp_enrolled": pgettext_lazy("timeline event", "绑定动态口令"),
 }
 
 
@@ -42,7 +44,8 @@ def change_rows(entry) -> list[tuple[str, object, object]]:
         if key == "id":
             continue
         old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
-        rows.append((labels.get(key, key), old, new))
+        # keys that are not model fields are Chinese msgids marked with gettext_noop: shown translated
+        rows.append((labels.get(key) or _(key), old, new))
     return rows
 
 
@@ -54,8 +57,8 @@ def wan(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     if abs(amount) >= YI:
-        return f"{(amount / YI).quantize(Decimal('0.01'))} 亿元"
-    return f"{(amount / WAN).quantize(Decimal('0.01'))} 万元"
+        return _("%(amount)s 亿元") % {"amount": (amount / YI).quantize(Decimal("0.01"))}
+    return _("%(amount)s 万元") % {"amount": (amount / WAN).quantize(Decimal("0.01"))}
 
 
 @register.filter

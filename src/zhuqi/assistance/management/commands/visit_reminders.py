@@ -1,6 +1,7 @@
 """Send visit reminders to officials whose rule period ends soon (cron: daily, e.g. 08:30)."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zhuqi.assistance.services import send_visit_reminders
 
@@ -10,4 +11,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_visit_reminders()
-        self.stdout.write(f"已发送走访提醒 {sent} 条")
+        self.stdout.write(_("已发送走访提醒 %(sent)s 条") % {"sent": sent})

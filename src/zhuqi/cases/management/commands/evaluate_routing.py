@@ -2,6 +2,7 @@
 routed history, and on hand-written problem texts that share no template with the demo."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zhuqi.cases import routing
 from zhuqi.cases.models import Case, Category
@@ -57,8 +58,13 @@ class Command(BaseCommand):
         )
         held = routing.evaluate(cases, holdout=holdout)
         self.stdout.write(
-            f"留出历史：训练 {held['train']} 件，测试 {held['test']} 件，正确 {held['correct']} 件，"
-            f"准确率 {held['accuracy']:.1%}"
+            _("留出历史：训练 %(train)s 件，测试 %(test)s 件，正确 %(correct)s 件，准确率 %(accuracy)s")
+            % {
+                "train": held["train"],
+                "test": held["test"],
+                "correct": held["correct"],
+                "accuracy": format(held["accuracy"], ".1%"),
+            }
         )
         nb = routing.train()
         codes = dict(Category.objects.values_list("pk", "code"))
@@ -70,5 +76,14 @@ class Command(BaseCommand):
             kw_hits += bool(kw.category) and kw.category.root.code == expected
         n = len(HANDWRITTEN)
         self.stdout.write(
-            f"人工文本 {n} 条：朴素贝叶斯 {bayes_hits}/{n} = {bayes_hits / n:.1%}；关键词规则 {kw_hits}/{n} = {kw_hits / n:.1%}"
+            _(
+                "人工文本 %(n)s 条：朴素贝叶斯 %(bayes_hits)s/%(n)s = %(bayes_rate)s；关键词规则 %(kw_hits)s/%(n)s = %(kw_rate)s"
+            )
+            % {
+                "n": n,
+                "bayes_hits": bayes_hits,
+                "bayes_rate": format(bayes_hits / n, ".1%"),
+                "kw_hits": kw_hits,
+                "kw_rate": format(kw_hits / n, ".1%"),
+            }
         )
