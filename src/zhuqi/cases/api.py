@@ -19,7 +19,7 @@ from zhuqi.enterprises.models import Enterprise
 
 from . import figures as F
 from . import routing, services, workflow
-from .models import Case, CaseClock, Category, Extension, RoutingRule, SlaPolicy, Supervision
+from .models import Case, CaseClock, Category, RoutingRule, SlaPolicy, Supervision
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -238,65 +238,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         user = request.user
-        cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
-        depts = Department.objects.visible_to(user)
         try:
-            if name == "accept":
-                services.accept_case(case, actor=user, category=cat, urgency=d.get("urgency"))
-            elif name == "refuse":
-                services.refuse_case(case, actor=user, reason=d["reason"])
-            elif name == "dispatch":
-                lead = get_object_or_404(depts, pk=d["lead"]) if d.get("lead") else None
-                services.dispatch_case(
-                    case,
-                    actor=user,
-                    lead=lead,
-                    assisting=list(depts.filter(pk__in=d["assisting"])),
-                    category=cat,
-                )
-            elif name == "sign":
-                services.sign_case(case, actor=user)
-            elif name == "send_back":
-                services.send_back_case(case, actor=user, reason=d["reason"])
-            elif name == "report_progress":
-                services.report_progress(case, actor=user, note=d["note"])
-            elif name == "pause":
-                services.pause_case(case, actor=user, reason=d["reason"])
-            elif name == "resume":
-                services.resume_case(case, actor=user, note=d["note"])
-            elif name == "reply":
-                services.reply_case(case, actor=user, reply=d["reply"], resolved=d["resolved"])
-            elif name == "follow_up":
-                services.follow_up_case(case, actor=user, result=d.get("result", ""), note=d["note"])
-            elif name == "close":
-                services.close_case(case, actor=user, note=d["note"])
-            elif name == "merge":
-                into = get_object_or_404(Case.objects.visible_to(user), pk=d.get("into") or 0)
-                services.merge_case(case, into=into, actor=user)
-            elif name == "withdraw":
-                services.withdraw_case(case, actor=user, reason=d["reason"])
-            elif name == "request_extension":
-                services.request_extension(case, actor=user, days=d["days"], reason=d["reason"])
-            elif name == "decide_extension":
-                ext = get_object_or_404(Extension, pk=d.get("extension") or 0, case=case)
-                services.decide_extension(ext, actor=user, approve=d["approve"], note=d["note"])
-            elif name == "beyond_local":
-                services.flag_beyond_local(case, actor=user, reason=d["reason"])
-            elif name == "escalate":
-                services.escalate_case(case, actor=user, note=d["note"])
-            elif name == "hold_meeting":
-                from django.utils import timezone
-
-                services.hold_meeting(
-                    case,
-                    actor=user,
-                    held_at=timezone.now(),
-                    attendees=d["attendees"],
-                    decisions=d["decisions"],
-                    owners=d["owners"],
-                )
-            elif name == "supervise":
-                services.supervise_case(case, actor=user, body=d["body"])
+            services.fire(case, name, actor=user, data=d)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _translate(exc) from exc
         case = Case.objects.visible_to(user).with_rag().filter(pk=case.pk).first()

@@ -908,3 +908,119 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
             body=response,
         )
     return sup
+
+
+# --- the one transition entry point ---------------------------------------------------------------
+# Pages (form fields, strings) and the API (validated serializer data, typed) both fire a
+# transition through `fire(case, action, actor=…, data=…)`: one table maps each action of
+# `workflow.TRANSITIONS` to its service and to the parser of its parameters.
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(data, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+def _flag(data, key: str, default: bool) -> bool:
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+
+def _ids(data, key: str) -> list[int]:
+    values = data.getlist(key) if hasattr(data, "getlist") else (data.get(key) or [])
+    return [i for i in (_int(v) for v in values) if i]
+
+
+def _category(data) -> Category | None:
+    pk = _int(data.get("category"))
+    return Category.objects.filter(pk=pk).first() if pk else None
+
+
+def _found(qs, pk):
+    """The row `pk` of `qs` (the actor's scope), else 404: "not yours" and "missing" look alike."""
+    from django.http import Http404
+
+    obj = qs.filter(pk=_int(pk) or 0).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _dispatch_params(case, actor, d) -> dict:
+    depts = Department.objects.visible_to(actor)
+    lead = _found(depts, d.get("lead")) if d.get("lead") else None
+    ids = _ids(d, "assisting")
+    return {
+        "lead": lead,
+        "assisting": list(depts.filter(pk__in=ids)) if ids else [],
+        "category": _category(d),
+    }
+
+
+def _decide_extension(case: Case, *, actor, extension: Extension, approve: bool, note: str) -> Extension:
+    return decide_extension(extension, actor=actor, approve=approve, note=note)
+
+
+ACTIONS: dict = {
+    "accept": (accept_case, lambda c, a, d: {"category": _category(d), "urgency": d.get("urgency") or None}),
+    "refuse": (refuse_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "dispatch": (dispatch_case, _dispatch_params),
+    "sign": (sign_case, lambda c, a, d: {}),
+    "send_back": (send_back_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "report_progress": (report_progress, lambda c, a, d: {"note": _text(d, "note")}),
+    "pause": (pause_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "resume": (resume_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "reply": (
+        reply_case,
+        lambda c, a, d: {"reply": _text(d, "reply"), "resolved": _flag(d, "resolved", True)},
+    ),
+    "follow_up": (follow_up_case, lambda c, a, d: {"result": _text(d, "result"), "note": _text(d, "note")}),
+    "close": (close_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "merge": (merge_case, lambda c, a, d: {"into": _found(Case.objects.visible_to(a), d.get("into"))}),
+    "withdraw": (withdraw_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "request_extension": (
+        request_extension,
+        lambda c, a, d: {"days": _int(d.get("days")) or 0, "reason": _text(d, "reason")},
+    ),
+    "decide_extension": (
+        _decide_extension,
+        lambda c, a, d: {
+            "extension": _found(Extension.objects.filter(case=c), d.get("extension")),
+            "approve": _flag(d, "approve", False),
+            "note": _text(d, "note"),
+        },
+    ),
+    "beyond_local": (flag_beyond_local, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "escalate": (escalate_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "hold_meeting": (
+        hold_meeting,
+        lambda c, a, d: {
+            "held_at": _now(),
+            "attendees": _text(d, "attendees"),
+            "decisions": _text(d, "decisions"),
+            "owners": _text(d, "owners"),
+        },
+    ),
+    "supervise": (supervise_case, lambda c, a, d: {"body": _text(d, "body")}),
+}
+assert set(ACTIONS) == set(workflow.TRANSITIONS), "every transition has exactly one service"
+
+
+def fire(case: Case, action: str, *, actor, data=None):
+    """Fire transition `action` on `case` with the parameters in `data` (a form's POST or the
+    API's validated data). Raises Http404 for an unknown action or a referenced row outside
+    the actor's scope; the service raises ValidationError / PermissionDenied."""
+    from django.http import Http404
+
+    if action not in ACTIONS:
+        raise Http404
+    service, params = ACTIONS[action]
+    return service(case, actor=actor, **params(case, actor, data if data is not None else {}))

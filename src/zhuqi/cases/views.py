@@ -571,66 +571,10 @@ def case_act(request, pk, action):
     case = Case.objects.get_visible_or_404(user, pk=pk)
     if action not in workflow.TRANSITIONS:
         raise Http404
-    p = request.POST
-    cat = Category.objects.filter(pk=_int(p.get("category"))).first() if p.get("category") else None
     try:
-        if action == "accept":
-            services.accept_case(case, actor=user, category=cat, urgency=p.get("urgency") or None)
-        elif action == "refuse":
-            services.refuse_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "dispatch":
-            depts = Department.objects.visible_to(user)
-            lead = depts.filter(pk=_int(p.get("lead"))).first() if p.get("lead") else None
-            assisting = list(depts.filter(pk__in=[_int(x) for x in p.getlist("assisting") if _int(x)]))
-            services.dispatch_case(case, actor=user, lead=lead, assisting=assisting, category=cat)
-        elif action == "sign":
-            services.sign_case(case, actor=user)
-        elif action == "send_back":
-            services.send_back_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "report_progress":
-            services.report_progress(case, actor=user, note=p.get("note", ""))
-        elif action == "pause":
-            services.pause_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "resume":
-            services.resume_case(case, actor=user, note=p.get("note", ""))
-        elif action == "reply":
-            services.reply_case(
-                case, actor=user, reply=p.get("reply", ""), resolved=p.get("resolved", "1") == "1"
-            )
+        services.fire(case, action, actor=user, data=request.POST)
+        if action == "reply":
             _attach(request, case)
-        elif action == "follow_up":
-            services.follow_up_case(case, actor=user, result=p.get("result", ""), note=p.get("note", ""))
-        elif action == "close":
-            services.close_case(case, actor=user, note=p.get("note", ""))
-        elif action == "merge":
-            into = Case.objects.get_visible_or_404(user, pk=_int(p.get("into")) or 0)
-            services.merge_case(case, into=into, actor=user)
-        elif action == "withdraw":
-            services.withdraw_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "request_extension":
-            services.request_extension(
-                case, actor=user, days=_int(p.get("days")) or 0, reason=p.get("reason", "")
-            )
-        elif action == "decide_extension":
-            ext = get_object_or_404(Extension, pk=_int(p.get("extension")) or 0, case=case)
-            services.decide_extension(
-                ext, actor=user, approve=p.get("approve") == "1", note=p.get("note", "")
-            )
-        elif action == "beyond_local":
-            services.flag_beyond_local(case, actor=user, reason=p.get("reason", ""))
-        elif action == "escalate":
-            services.escalate_case(case, actor=user, note=p.get("note", ""))
-        elif action == "hold_meeting":
-            services.hold_meeting(
-                case,
-                actor=user,
-                held_at=timezone.now(),
-                attendees=p.get("attendees", ""),
-                decisions=p.get("decisions", ""),
-                owners=p.get("owners", ""),
-            )
-        elif action == "supervise":
-            services.supervise_case(case, actor=user, body=p.get("body", ""))
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
