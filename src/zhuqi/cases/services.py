@@ -346,43 +346,6 @@ def create_case(
     return case
 
 
-def raise_project_case(
-    project, *, title: str, description: str, actor, lead: Department | None = None
-) -> Case | None:
-    """A key project's problem (项目问题) as a case of its owner enterprise, so the cases
-    figures include it. With `lead` (e.g. the department behind an overdue approval) the case
-    is accepted and dispatched to it at once. Returns None for a project without an owner
-    enterprise (a case always belongs to an enterprise)."""
-    if getattr(project, "owner_id", None) is None:
-        return None
-    with transaction.atomic():
-        case = create_case(
-            project.owner,
-            channel=Channel.PROJECT,
-            title=title[:120],
-            description=f"【{project.name}】{description}",
-            actor=actor,
-        )
-        if lead is not None:
-            case = accept_case(case, actor=actor)
-            case = dispatch_case(case, actor=actor, lead=lead)
-    return case
-
-
-def create_case_for_overdue_approval(step, *, title: str, actor=None) -> Case | None:
-    """The projects app's hook: an overdue pre-construction approval step goes to its
-    department as a case, dispatched by the platform itself (the sweep has no person)."""
-    if step.department_id is None:
-        return None
-    description = (
-        f"前期审批环节「{step.step_type.name}」已超过法定办理时限（应于 {step.due_date:%Y-%m-%d} 前办结），"
-        f"请{step.department.name}加快办理。"
-    )
-    return raise_project_case(
-        step.project, title=title, description=description, actor=workflow.SYSTEM, lead=step.department
-    )
-
-
 # --- transitions ----------------------------------------------------------------------------------
 def accept_case(case: Case, *, actor, category: Category | None = None, urgency: str | None = None) -> Case:
     with transaction.atomic():

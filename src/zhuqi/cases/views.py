@@ -349,16 +349,8 @@ def leader_view(request):
         raise Http404
     base = Case.objects.visible_to(request.user)
     mine = request.GET.get("mine") == "1"
-    if mine:  # the enterprises this leader is assigned to (包抓/包联), read from assistance
-        from django.apps import apps
-
-        try:
-            assignment = apps.get_model("assistance", "Assignment")
-        except LookupError:
-            assignment = None
-        if assignment is not None:
-            ents = assignment.objects.filter(user=request.user, ended_on__isnull=True).values("enterprise_id")
-            base = base.filter(enterprise_id__in=ents)
+    if mine:  # the enterprises this leader is assigned to (包抓/包联), from the scope hooks
+        base = base.filter(enterprise_id__in=list(scope_for(request.user).assigned()))
     qs = (
         base.filter(status__in=OPEN_STATUSES)
         .with_rag()

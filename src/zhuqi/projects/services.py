@@ -4,7 +4,6 @@ Views, the API, imports and commands call these; they never write state themselv
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -13,16 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from zhuqi.cases import services as case_services
+from zhuqi.cases.models import Channel
+from zhuqi.cases.workflow import SYSTEM
 from zhuqi.core import audit
 from zhuqi.core.models import Department, User
 from zhuqi.core.notify import notify
 from zhuqi.core.scope import scope_for
 from zhuqi.core.workcalendar import add_working_days
 
-from . import schedule
+from . import schedule, workflow
 from .models import (
-    STAGE_ORDER,
     ApprovalStep,
     ApprovalStepType,
     Baseline,
@@ -44,15 +46,6 @@ from .models import (
 log = logging.getLogger("zhuqi.projects")
 
 EDITOR_ROLES = {"dispatch"}
-
-# The explicit stage transition table: forward one stage, or back one stage (a correction).
-TRANSITIONS: dict[str, dict[str, str]] = {}
-for _i, _s in enumerate(STAGE_ORDER):
-    TRANSITIONS[_s] = {}
-    if _i + 1 < len(STAGE_ORDER):
-        TRANSITIONS[_s][STAGE_ORDER[_i + 1]] = "forward"
-    if _i > 0:
-        TRANSITIONS[_s][STAGE_ORDER[_i - 1]] = "back"
 
 # The seven pre-construction approvals (七个环节) with their default legal limits in working days.
 DEFAULT_APPROVAL_STEPS = [
@@ -165,16 +158,16 @@ def update_project(project: Project, *, actor, team=None, **fields) -> Project:
 # --- stages ---------------------------------------------------------------------------------
 @transaction.atomic
 def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str = "", actor) -> StageChange:
-    """Move a project one stage forward or back, per TRANSITIONS; records date, confirmer and
-    evidence, audited. Moving forward needs evidence; a date in the future is refused."""
+    """Move a project one stage forward or back, per workflow.TRANSITIONS; records date, confirmer
+    and evidence, audited. Moving forward needs evidence; a date in the future is refused."""
     _require_edit(actor, project)
     project = _lock(project)
     current = project.stage
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": f"未知的阶段「{to_stage}」"})
-    direction = TRANSITIONS[current].get(to_stage)
+    direction = workflow.TRANSITIONS[current].get(to_stage)
     if direction is None:
-        allowed = "、".join(str(Stage(s).label) for s in TRANSITIONS[current])
+        allowed = "、".join(str(Stage(s).label) for s in workflow.TRANSITIONS[current])
         raise ValidationError(
             {
                 "to_stage": f"项目当前处于「{Stage(current).label}」，只能转到：{allowed}，不能直接转到「{Stage(to_stage).label}」"
@@ -321,25 +314,46 @@ def complete_approval(step: ApprovalStep, *, done_on: dt.date, actor) -> Approva
     return step
 
 
-CASE_HOOK_NAME = "create_case_for_overdue_approval"
-
-
-def _case_hook():
-    """The cases app's adapter `zhuqi.cases.services.create_case_for_overdue_approval(step, *,
-    title, actor)` when it provides one, else None. (Its general `create_case` is about an
-    enterprise's problem and needs an enterprise and a registering person, which an overdue
-    approval of a government project does not have.)"""
-    try:
-        module = importlib.import_module("zhuqi.cases.services")
-    except ImportError:
+def _project_case(project: Project, *, title: str, description: str, actor, lead: Department | None = None):
+    """A key project's problem (项目问题) as a case of its owner enterprise, so the cases
+    figures include it. With `lead` (e.g. the department behind an overdue approval) the case
+    is accepted and dispatched to it at once. Returns None for a project without an owner
+    enterprise (a case always belongs to an enterprise)."""
+    if getattr(project, "owner_id", None) is None:
         return None
-    return getattr(module, CASE_HOOK_NAME, None)
+    with transaction.atomic():
+        case = case_services.create_case(
+            project.owner,
+            channel=Channel.PROJECT,
+            title=title[:120],
+            description=f"【{project.name}】{description}",
+            actor=actor,
+        )
+        if lead is not None:
+            case = case_services.accept_case(case, actor=actor)
+            case = case_services.dispatch_case(case, actor=actor, lead=lead)
+    return case
+
+
+def case_for_overdue_approval(step: ApprovalStep, *, title: str, actor=None):
+    """An overdue pre-construction approval step goes to its department as a case, dispatched
+    by the platform itself (the sweep has no person). None when there is nobody to send it to
+    or no owner enterprise to file it under."""
+    if step.department_id is None:
+        return None
+    assert step.due_date is not None and step.department is not None
+    description = _(
+        "前期审批环节「%(step)s」已超过法定办理时限（应于 %(due)s 前办结），请%(department)s加快办理。"
+    ) % {"step": step.step_type.name, "due": f"{step.due_date:%Y-%m-%d}", "department": step.department.name}
+    return _project_case(
+        step.project, title=title, description=description, actor=SYSTEM, lead=step.department
+    )
 
 
 def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
-    """An overdue step goes to its department: as a case when the cases app offers the hook,
-    else as a notification to the department's people (and the project's leader). The audit
-    event "approval_overdue" is written either way. Returns "case" or "notified"."""
+    """An overdue step goes to its department: as a case (`case_for_overdue_approval`) when it
+    can be one, else as a notification to the department's people (and the project's leader).
+    The audit event "approval_overdue" is written either way. Returns "case" or "notified"."""
     from zhuqi.core.workcalendar import working_days_between
 
     step.escalated_at = timezone.now()
@@ -359,19 +373,17 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
         },
         actor=actor,
     )
-    hook = _case_hook()
-    if hook is not None:
-        try:
-            with transaction.atomic():
-                case = hook(step, title=title, actor=actor)
-                if case is not None:
-                    ProjectCase.objects.create(
-                        project=step.project, case=case, source=ProjectCase.Source.APPROVAL_OVERDUE
-                    )
+    try:
+        with transaction.atomic():
+            case = case_for_overdue_approval(step, title=title, actor=actor)
             if case is not None:
-                return "case"
-        except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
-            log.exception("cases hook refused the overdue approval %s; notifying instead", step.pk)
+                ProjectCase.objects.create(
+                    project=step.project, case=case, source=ProjectCase.Source.APPROVAL_OVERDUE
+                )
+        if case is not None:
+            return "case"
+    except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
+        log.exception("the overdue approval %s could not become a case; notifying instead", step.pk)
     recipients = (
         list(User.objects.filter(department=step.department, is_active=True)) if step.department else []
     )
@@ -383,12 +395,10 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
 def raise_problem(project: Project, *, title: str, description: str, actor) -> ProjectCase:
     """登记项目问题: a problem of the project goes into the cases pool (routed by the dispatch
     office like any other) and is linked to the project."""
-    from zhuqi.cases import services as case_services
-
     if project.owner_id is None:
         raise ValidationError("该项目没有业主企业，项目问题请通过项目调度会协调")
     with transaction.atomic():
-        case = case_services.raise_project_case(project, title=title, description=description, actor=actor)
+        case = _project_case(project, title=title, description=description, actor=actor)
         assert case is not None  # the project has an owner enterprise
         link = ProjectCase.objects.create(project=project, case=case)
     return link

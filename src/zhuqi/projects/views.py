@@ -23,7 +23,7 @@ from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
 from zhuqi.core.workcalendar import working_days_between
 
-from . import figures, forms, services
+from . import figures, forms, services, workflow
 from .models import (
     ApprovalStep,
     Campaign,
@@ -244,7 +244,7 @@ def project_detail(request, pk):
                 "date": project.stage_date(code),
             }
         )
-    allowed = [(s, str(Stage(s).label), d) for s, d in services.TRANSITIONS[project.stage].items()]
+    allowed = [(s, str(Stage(s).label), d) for s, d in workflow.TRANSITIONS[project.stage].items()]
     approvals = list(project.approvals.select_related("step_type", "department").order_by("step_type__order"))
     for a in approvals:
         a.overdue = a.is_overdue(today)
