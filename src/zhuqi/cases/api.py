@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department
 from zhuqi.enterprises.models import Enterprise
 
 from . import figures as F
@@ -411,43 +410,40 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
             return RoutingRule.objects.none()
         return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
 
-    def _check_write(self, serializer):
-        from zhuqi.core.models import Region
-
-        user = self.request.user
-        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
-            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
-        data = serializer.validated_data
-        region = data.get("region")
-        if region is not None and not Region.objects.visible_to(user).filter(pk=region.pk).exists():
-            raise exceptions.ValidationError({"region": "该区划不在您的管辖范围内"})
-        depts = Department.objects.visible_to(user)
-        for dept in [data.get("lead_department"), *data.get("assisting_departments", [])]:
-            if dept is not None and not depts.filter(pk=dept.pk).exists():
-                raise exceptions.ValidationError({"lead_department": f"部门「{dept}」不在您的管辖范围内"})
+    def _save(self, serializer, rule):
+        """Create or change through the service; a partial update keeps the rule's other values."""
+        current = (
+            {
+                "category": rule.category,
+                "region": rule.region,
+                "lead_department": rule.lead_department,
+                "assisting_departments": list(rule.assisting_departments.all()),
+                "is_active": rule.is_active,
+            }
+            if rule is not None
+            else {}
+        )
+        try:
+            serializer.instance = services.save_routing_rule(
+                rule, actor=self.request.user, **{**current, **serializer.validated_data}
+            )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages[0]}
+            raise exceptions.ValidationError(detail) from exc
+        except DjangoPermissionDenied as exc:
+            raise _translate(exc) from exc
 
     def perform_create(self, serializer):
-        self._check_write(serializer)
-        rule = serializer.save()
-        audit.record(
-            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
-        )
+        self._save(serializer, None)
 
     def perform_update(self, serializer):
-        self._check_write(serializer)
-        rule = serializer.save()
-        audit.record(
-            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
-        )
+        self._save(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        user = self.request.user
-        if not (user.is_superuser or user.role in {"admin", "dispatch"}):
-            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
-        audit.record(
-            "event", instance, event="routing_rule_deleted", changes={"rule": str(instance)}, actor=user
-        )
-        instance.delete()
+        try:
+            services.delete_routing_rule(instance, actor=self.request.user)
+        except DjangoPermissionDenied as exc:
+            raise _translate(exc) from exc
 
 
 class FiguresViewSet(viewsets.ViewSet):

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department
+from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
@@ -33,6 +34,7 @@ from .models import (
     Escalation,
     Extension,
     FollowUp,
+    RoutingRule,
     Satisfaction,
     SlaPolicy,
     Status,
@@ -987,3 +989,57 @@ def fire(case: Case, action: str, *, actor, data=None):
         raise Http404
     service, params = ACTIONS[action]
     return service(case, actor=actor, **params(case, actor, data if data is not None else {}))
+
+
+# --- routing rules ------------------------------------------------------------------------------
+def can_edit_routing_rules(user) -> bool:
+    """The dispatch office (专班办公室) and admins edit routing rules, within their own scope."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in {"admin", "dispatch"})
+
+
+def _require_rule_editor(actor) -> None:
+    if not can_edit_routing_rules(actor):
+        raise PermissionDenied(_("只有专班办公室可以修改分拨规则"))
+
+
+def save_routing_rule(
+    rule: RoutingRule | None,
+    *,
+    actor,
+    category: Category,
+    region: Region,
+    lead_department: Department,
+    assisting_departments=(),
+    is_active: bool = True,
+) -> RoutingRule:
+    """Create (`rule` None) or change a routing rule: the region and every department must lie
+    in the actor's scope; one rule per category and region. Audited in the same transaction."""
+    _require_rule_editor(actor)
+    if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": _("该区划不在您的管辖范围内")})
+    assisting = [d for d in assisting_departments if d.pk != lead_department.pk]
+    depts = Department.objects.visible_to(actor)
+    for dept in [lead_department, *assisting]:
+        if not depts.filter(pk=dept.pk).exists():
+            raise ValidationError(
+                {"lead_department": _("部门「%(dept)s」不在您的管辖范围内") % {"dept": dept}}
+            )
+    try:
+        with transaction.atomic():
+            rule = RoutingRule() if rule is None else RoutingRule.objects.select_for_update().get(pk=rule.pk)
+            rule.category, rule.region, rule.lead_department = category, region, lead_department
+            rule.is_active = is_active
+            rule.save()
+            rule.assisting_departments.set(assisting)
+            audit.record("event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=actor)
+    except IntegrityError as exc:
+        raise ValidationError(_("该类别在该区划已有规则，请先删除原规则")) from exc
+    return rule
+
+
+def delete_routing_rule(rule: RoutingRule, *, actor) -> None:
+    """Delete a routing rule (the caller found it in the actor's scope). Audited."""
+    _require_rule_editor(actor)
+    with transaction.atomic():
+        audit.record("event", rule, event="routing_rule_deleted", changes={"rule": str(rule)}, actor=actor)
+        rule.delete()

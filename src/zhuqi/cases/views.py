@@ -774,22 +774,24 @@ def hotline_import(request):
 @login_required
 def rules(request):
     """Routing rules, edited by the dispatch office."""
-    if not _is_dispatch(request.user):
+    if not services.can_edit_routing_rules(request.user):
         raise Http404
     form = RuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        from django.db import IntegrityError, transaction
-
+        d = form.cleaned_data
         try:
-            with transaction.atomic():
-                rule = form.save()
-        except IntegrityError:
-            messages.error(request, "该类别在该区划已有规则，请先删除原规则")
-        else:
-            audit.record(
-                "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=request.user
+            services.save_routing_rule(
+                None,
+                actor=request.user,
+                category=d["category"],
+                region=d["region"],
+                lead_department=d["lead_department"],
+                assisting_departments=d["assisting_departments"],
             )
-            messages.success(request, "分拨规则已保存")
+        except (ValidationError, PermissionDenied) as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("分拨规则已保存"))
             return redirect("cases:rules")
     qs = (
         RoutingRule.objects.visible_to(request.user)
@@ -802,11 +804,15 @@ def rules(request):
 @login_required
 @require_POST
 def rule_delete(request, pk):
-    if not _is_dispatch(request.user):
+    if not services.can_edit_routing_rules(request.user):
         raise Http404
     rule = RoutingRule.objects.get_visible_or_404(request.user, pk=pk)
-    rule.delete()
-    messages.success(request, "已删除分拨规则")
+    try:
+        services.delete_routing_rule(rule, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("已删除分拨规则"))
     return redirect("cases:rules")
 
 
