@@ -3,6 +3,8 @@ Views, the API, imports and commands call these; they never write state themselv
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 from decimal import ROUND_DOWN, Decimal
@@ -36,6 +38,7 @@ from .models import (
     InvestmentMonth,
     Project,
     ProjectCase,
+    ProjectProgress,
     RankingPublication,
     RankingRule,
     Stage,
@@ -617,6 +620,37 @@ def split_amount(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return parts
 
 
+# The year-to-date rows (ProjectProgress) are derived from the months. The services that change
+# months refresh them once, in their own transaction; the InvestmentMonth signals refresh them
+# after changes made elsewhere (the admin, a script). Not audited: derived data, whose causes
+# are audited (investment_planned / investment_reported, the admin's row diffs).
+_progress_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "zhuqi_progress_deferred", default=False
+)
+
+
+def refresh_progress(project_ids=None, years=None) -> None:
+    """Recompute the year-to-date rows of the given projects and years (all when None)."""
+    ProjectProgress.objects.rebuild(project_ids, years)
+
+
+def month_changed(month: InvestmentMonth) -> None:
+    """An InvestmentMonth row was saved or deleted (the signal receiver calls this)."""
+    if not _progress_deferred.get():
+        refresh_progress([month.project_id], [month.year])
+
+
+@contextlib.contextmanager
+def _months_of(project: Project, year: int):
+    """Change months of one project and year, then refresh its progress once."""
+    token = _progress_deferred.set(True)
+    try:
+        yield
+    finally:
+        _progress_deferred.reset(token)
+    refresh_progress([project.pk], [year])
+
+
 @transaction.atomic
 def plan_year(
     project: Project,
@@ -649,11 +683,12 @@ def plan_year(
     if any(p < 0 for p in parts):
         raise ValidationError({"months": "计划投资不能为负数"})
     rows = []
-    for m, part in enumerate(parts, start=1):
-        row, _ = InvestmentMonth.objects.update_or_create(
-            project=project, year=year, month=m, defaults={"planned": part}
-        )
-        rows.append(row)
+    with _months_of(project, year):
+        for m, part in enumerate(parts, start=1):
+            row, _ = InvestmentMonth.objects.update_or_create(
+                project=project, year=year, month=m, defaults={"planned": part}
+            )
+            rows.append(row)
     total = sum(parts, Decimal(0))
     if year == timezone.localdate().year:
         project.year_planned_investment = total
@@ -680,13 +715,14 @@ def record_actual(project: Project, *, year: int, month: int, amount: Decimal, a
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise ValidationError({"month": "不能填报未来月份的完成投资"})
-    row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
-        project=project, year=year, month=month
-    )
-    old = row.actual
-    row.actual = amount
-    row.reported_at = timezone.now()
-    row.save()
+    with _months_of(project, year):
+        row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
+            project=project, year=year, month=month
+        )
+        old = row.actual
+        row.actual = amount
+        row.reported_at = timezone.now()
+        row.save()
     audit.record(
         "event",
         project,
