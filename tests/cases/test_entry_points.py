@@ -136,3 +136,18 @@ def test_rule_partial_update_through_the_api_keeps_the_rest(cw):
     assert AuditEntry.objects.filter(event="routing_rule_saved").count() == 1
     r = api(w.alice).patch(url, {"region": w.other_county.pk}, format="json")
     assert r.status_code == 400 and "region" in r.json()
+
+
+# --- escalation levels ------------------------------------------------------------------------------
+def test_escalation_levels_are_named(cw):
+    from zhuqi.cases.models import EscalationLevel
+
+    case = cw.to("in_progress")
+    assert case.escalation_level == EscalationLevel.GRID
+    case = services.escalate_case(case, actor=cw.w.alice, note="企业反复反映")
+    assert case.escalation_level == EscalationLevel.DEPARTMENT == 2
+    case = services.flag_beyond_local(case, actor=cw.w.alice, reason="涉及跨县协调")
+    case.refresh_from_db()
+    assert case.escalation_level == EscalationLevel.COUNTY
+    assert case.get_escalation_level_display() == str(EscalationLevel.COUNTY.label)
+    assert list(case.escalations.values_list("to_level", flat=True)) == [2, 3]

@@ -32,6 +32,7 @@ from .models import (
     ClockKind,
     CoordinationMeeting,
     Escalation,
+    EscalationLevel,
     Extension,
     FollowUp,
     RoutingRule,
@@ -746,7 +747,7 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
         actor=actor,
     )
     recipients = department_users(case.lead_department_id) + dispatch_users(case)
-    if to_level >= 3:
+    if to_level >= EscalationLevel.COUNTY:
         recipients += leader_users(case)
     _notify(
         recipients,
@@ -768,7 +769,7 @@ def _maybe_problem(case: Case, actor) -> None:
             changes={"sendback_count": case.sendback_count, "reopen_count": case.reopen_count},
             actor=actor,
         )
-        _escalate(case, 3, Escalation.Reason.PROBLEM_CASE, actor)
+        _escalate(case, EscalationLevel.COUNTY, Escalation.Reason.PROBLEM_CASE, actor)
 
 
 def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
@@ -783,7 +784,12 @@ def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
         case.beyond_local = True
         Case.objects.filter(pk=case.pk).update(beyond_local=True)
         _event(case, "beyond_local", changes={"原因": reason}, actor=actor)
-        _escalate(case, 3 if case.escalation_level < 3 else 4, Escalation.Reason.BEYOND_LOCAL, actor, reason)
+        to_level = (
+            EscalationLevel.COUNTY
+            if case.escalation_level < EscalationLevel.COUNTY
+            else EscalationLevel.LEADING_GROUP
+        )
+        _escalate(case, to_level, Escalation.Reason.BEYOND_LOCAL, actor, reason)
     return case
 
 
@@ -791,9 +797,9 @@ def escalate_case(case: Case, *, actor, note: str = "") -> Case:
     with transaction.atomic():
         case = _lock(case)
         workflow.check("escalate", case, actor)
-        if case.escalation_level >= 4:
+        if case.escalation_level >= EscalationLevel.LEADING_GROUP:
             raise ValidationError("已是最高层级（领导小组）")
-        _escalate(case, case.escalation_level + 1, Escalation.Reason.MANUAL, actor, note)
+        _escalate(case, EscalationLevel(case.escalation_level + 1), Escalation.Reason.MANUAL, actor, note)
     return case
 
 
@@ -805,7 +811,7 @@ def hold_meeting(
     with transaction.atomic():
         case = _lock(case)
         workflow.check("hold_meeting", case, actor)
-        if case.escalation_level < 3:
+        if case.escalation_level < EscalationLevel.COUNTY:
             raise ValidationError("协调会用于第三级（县级领导）调度的诉求，请先提级")
         meeting = CoordinationMeeting.objects.create(
             case=case,

@@ -35,6 +35,7 @@ from .models import (
     CaseClock,
     Category,
     Channel,
+    EscalationLevel,
     Extension,
     RoutingRule,
     Satisfaction,
@@ -123,7 +124,12 @@ def home_card(request):
                 False,
             ),
             (_("已超时"), qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue", True),
-            (_("提级调度"), qs.filter(escalation_level__gte=2).count(), board_url + "?tab=escalated", False),
+            (
+                _("提级调度"),
+                qs.filter(escalation_level__gte=EscalationLevel.DEPARTMENT).count(),
+                board_url + "?tab=escalated",
+                False,
+            ),
         ]
         link = board_url
     else:
@@ -133,8 +139,8 @@ def home_card(request):
             (_("已超时"), qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red", True),
             (
                 _("县级以上调度"),
-                qs.filter(escalation_level__gte=3).count(),
-                list_url + "?open=1&level=3",
+                qs.filter(escalation_level__gte=EscalationLevel.COUNTY).count(),
+                list_url + f"?open=1&level={EscalationLevel.COUNTY.value}",
                 False,
             ),
         ]
@@ -264,7 +270,7 @@ def _board_q(tab: str, now):
         "new": Q(status=Status.SUBMITTED),
         "unrouted": Q(status__in=[Status.ACCEPTED, Status.SENT_BACK]),
         "overdue": Q(next_due_at__lt=now),
-        "escalated": Q(escalation_level__gte=2),
+        "escalated": Q(escalation_level__gte=EscalationLevel.DEPARTMENT),
         "extension": Q(Exists(Extension.objects.filter(case=OuterRef("pk"), state=Extension.State.PENDING))),
         "followup": Q(status=Status.REPLIED),
         "close": Q(status=Status.FOLLOWED_UP),
@@ -362,7 +368,9 @@ def leader_view(request):
         .annotate(
             total=Count("pk"),
             open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            level3=Count("pk", filter=Q(escalation_level__gte=3, status__in=OPEN_STATUSES)),
+            level3=Count(
+                "pk", filter=Q(escalation_level__gte=EscalationLevel.COUNTY, status__in=OPEN_STATUSES)
+            ),
         )
         .filter(open__gt=0)
         .order_by("-level3", "-open")[:20]
