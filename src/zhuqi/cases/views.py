@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import due_at
 
 from . import figures as F
-from . import routing, services, workflow
+from . import routing, selectors, services, workflow
 from .forms import CaseForm, ImportForm, PortalForm, RuleForm, category_choices
 from .importer import HotlineImporter
 from .models import (
@@ -36,14 +35,11 @@ from .models import (
     Category,
     Channel,
     EscalationLevel,
-    Extension,
     RoutingRule,
     Satisfaction,
     Status,
     Supervision,
 )
-
-LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department", "region")
 
 
 def _page(request, qs, per_page=30):
@@ -155,57 +151,13 @@ def home_card(request):
 
 
 # --- lists -----------------------------------------------------------------------------------
-def _filtered(request, qs):
-    g = request.GET
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
-    if g.get("open"):
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    if g.get("channel") in Channel.values:
-        qs = qs.filter(channel=g["channel"])
-    if g.get("category", "").isdigit():
-        c = int(g["category"])
-        qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
-    if g.get("dept", "").isdigit():
-        qs = qs.filter(lead_department_id=int(g["dept"]))
-    if g.get("rag") in {"red", "yellow", "green"}:
-        qs = qs.filter(rag=g["rag"])
-    if g.get("level", "").isdigit():
-        qs = qs.filter(escalation_level__gte=int(g["level"]))
-    q = g.get("q", "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__contains=q) | Q(no__contains=q) | Q(enterprise__name__contains=q) | Q(external_no=q)
-        )
-    metric = g.get("metric")
-    if metric in F.METRICS:
-        start, end = _dates(request)
-        qs = qs.filter(F.period_q(start, end))
-        dim = g.get("dim", "")
-        try:
-            qs = F.drill(qs, metric, g.get("part", "n"), dim if dim in F.DIMENSIONS else "", g.get("key"))
-        except (ValueError, KeyError):
-            raise Http404 from None
-    return qs
-
-
-def _dates(request):
-    def parse(v):
-        try:
-            return dt.date.fromisoformat(v) if v else None
-        except ValueError:
-            return None
-
-    return parse(request.GET.get("start")), parse(request.GET.get("end"))
-
-
 def _figure_dates(request):
     """The figures' period: the dates asked for; with neither given, this year to date
     (本年累计, the reporting convention). `?start=&end=` (both empty) is all time."""
     if "start" not in request.GET and "end" not in request.GET:
         today = timezone.localdate()
         return dt.date(today.year, 1, 1), today
-    return _dates(request)
+    return selectors.parse_dates(request.GET)
 
 
 FIGURE_ROWS = 300  # rows drawn on the page; the Excel export has them all
@@ -235,8 +187,7 @@ def _period_links(start, end) -> list[tuple[str, str, bool]]:
 def case_list(request):
     if _role(request.user) == "enterprise":
         return redirect("cases:portal")
-    qs = Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED)
-    qs = _filtered(request, qs)
+    qs = selectors.case_list(request.user, request.GET)
     return render(
         request,
         "cases/case_list.html",
@@ -263,35 +214,13 @@ BOARD_TABS = [
 ]
 
 
-def _board_q(tab: str, now):
-    """Every tab is a subset of the open cases (closed ones carry no clocks, no pending
-    extension), so the counts scan open cases only: a few percent of a province's history."""
-    return {
-        "new": Q(status=Status.SUBMITTED),
-        "unrouted": Q(status__in=[Status.ACCEPTED, Status.SENT_BACK]),
-        "overdue": Q(next_due_at__lt=now),
-        "escalated": Q(escalation_level__gte=EscalationLevel.DEPARTMENT),
-        "extension": Q(Exists(Extension.objects.filter(case=OuterRef("pk"), state=Extension.State.PENDING))),
-        "followup": Q(status=Status.REPLIED),
-        "close": Q(status=Status.FOLLOWED_UP),
-    }[tab]
-
-
 @login_required
 def board(request):
     """The dispatch office's board: new, unrouted, overdue, escalated …"""
     if not _is_dispatch(request.user):
         raise Http404
-    now = timezone.now()
-    base = Case.objects.visible_to(request.user).filter(status__in=OPEN_STATUSES)
-    counts = base.aggregate(**{t: Count("pk", filter=_board_q(t, now)) for t, _ in BOARD_TABS})
     tab = request.GET.get("tab") if request.GET.get("tab") in dict(BOARD_TABS) else "new"
-    qs = base.filter(_board_q(tab, now)).with_rag(now).select_related(*LIST_RELATED)
-    qs = (
-        qs.order_by("next_due_at", "-id")
-        if tab in {"overdue", "escalated"}
-        else qs.order_by("-submitted_at", "-id")
-    )
+    counts, qs = selectors.board(request.user, tab, timezone.now())
     return render(
         request,
         "cases/board.html",
@@ -316,31 +245,12 @@ def inbox(request):
     if _role(user) not in {"dept_head", "handler"} or not user.department_id:
         raise Http404
     now = timezone.now()
-    base = Case.objects.visible_to(user)
-    lead = base.filter(lead_department_id=user.department_id)
-    working = list(workflow.WORKING | {Status.WAITING})
-    queries = {
-        "sign": lead.filter(status=Status.DISPATCHED),
-        "work": lead.filter(status__in=working),
-        "soon": lead.filter(status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
-        "overdue": lead.filter(status__in=OPEN_STATUSES, next_due_at__lt=now),
-        "assist": base.filter(
-            departments__department_id=user.department_id,
-            departments__role="assist",
-            departments__active=True,
-            status__in=OPEN_STATUSES,
-        ),
-        "supervision": base.filter(
-            supervisions__department_id=user.department_id,
-            supervisions__kind="notice",
-            supervisions__responded_at__isnull=True,
-        ).distinct(),
-    }
+    queries = selectors.inbox(user, now)
     counts = {k: v.count() for k, v in queries.items()}
     tab = request.GET.get("tab")
     if tab not in queries:
         tab = next((k for k, _label in INBOX_TABS if counts[k]), "sign")
-    qs = queries[tab].with_rag(now).select_related(*LIST_RELATED).order_by("next_due_at", "-id")
+    qs = queries[tab].with_rag(now).select_related(*selectors.LIST_RELATED).order_by("next_due_at", "-id")
     return render(
         request,
         "cases/inbox.html",
@@ -353,28 +263,8 @@ def leader_view(request):
     """A leader's view: cases of the enterprises in their charge, escalated ones first."""
     if _role(request.user) not in {"leader", "admin", "supervisor"}:
         raise Http404
-    base = Case.objects.visible_to(request.user)
     mine = request.GET.get("mine") == "1"
-    if mine:  # the enterprises this leader is assigned to (包抓/包联), from the scope hooks
-        base = base.filter(enterprise_id__in=list(scope_for(request.user).assigned()))
-    qs = (
-        base.filter(status__in=OPEN_STATUSES)
-        .with_rag()
-        .select_related(*LIST_RELATED)
-        .order_by("-escalation_level", "next_due_at")
-    )
-    per_ent = (
-        base.values("enterprise_id", "enterprise__name")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            level3=Count(
-                "pk", filter=Q(escalation_level__gte=EscalationLevel.COUNTY, status__in=OPEN_STATUSES)
-            ),
-        )
-        .filter(open__gt=0)
-        .order_by("-level3", "-open")[:20]
-    )
+    qs, per_ent = selectors.leader(request.user, mine=mine)
     return render(
         request, "cases/leader.html", {"page": _page(request, qs), "per_enterprise": per_ent, "mine": mine}
     )
@@ -700,9 +590,7 @@ def figures_export(request):
 def case_export(request):
     if _role(request.user) == "enterprise":
         raise Http404
-    qs = _filtered(request, Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED))[
-        :20000
-    ]
+    qs = selectors.case_list(request.user, request.GET)[:20000]
     headers = [
         "编号",
         "企业",
