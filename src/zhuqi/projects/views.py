@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
 from zhuqi.core.workcalendar import working_days_between
 
-from . import figures, forms, services, workflow
+from . import figures, forms, selectors, services, workflow
 from .models import (
     ApprovalStep,
     Campaign,
@@ -34,7 +34,6 @@ from .models import (
     Project,
     RankingRule,
     Stage,
-    StageChange,
     Task,
     stage_index,
 )
@@ -59,40 +58,13 @@ def _period(request) -> tuple[int, int]:
     return year, month
 
 
-def _filtered(request, qs):
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(industry__contains=q))
-    for key in ("stage", "kind", "level"):
-        value = request.GET.get(key)
-        if value:
-            qs = qs.filter(**{key: value})
-    region = request.GET.get("region")
-    if region and region.isdigit():
-        r = Region.objects.visible_to(request.user).filter(pk=region).first()
-        if r:
-            qs = qs.filter(region__path__startswith=r.path)
-    dept = request.GET.get("department")
-    if dept and dept.isdigit():
-        qs = qs.filter(department_id=dept)
-    tag = request.GET.get("tag")
-    if tag:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            qs = qs.filter(tags__contains=[tag])
-        else:  # SQLite has no JSON containment: match in Python over (pk, tags)
-            qs = qs.filter(pk__in=[pk for pk, tags in qs.values_list("pk", "tags") if tag in (tags or [])])
-    return qs
-
-
 # --- ledger -------------------------------------------------------------------------------
 @login_required
 def project_list(request):
     user = request.user
     year, month = _period(request)
     base = Project.objects.visible_to(user)
-    qs = _filtered(request, base).select_related("region", "department", "leader")
+    qs = selectors.filter_projects(user, request.GET, base).select_related("region", "department", "leader")
     light = request.GET.get("light")
     if light in {"green", "yellow", "red", "grey"}:
         qs = figures.projects_with_light(qs, year, month, light)
@@ -156,7 +128,7 @@ def project_create(request):
 def project_edit(request, pk):
     project = Project.objects.get_visible_or_404(request.user, pk=pk)
     if not services.can_edit(request.user, project):
-        raise PermissionDenied
+        raise Http404
     form = forms.ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -532,7 +504,9 @@ def plan_set(request, pk):
 def board(request):
     user = request.user
     year, month = _period(request)
-    qs = _filtered(request, Project.objects.visible_to(user)).select_related("department", "region")
+    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
+        "department", "region"
+    )
     shown = list(
         qs.exclude(planned_start=None)
         .exclude(planned_completion=None)
@@ -665,11 +639,8 @@ def inspection_detail(request, pk):
     user = request.user
     rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
     if request.method == "POST":
-        try:
-            services.publish_inspection(rnd, actor=user)
-            messages.success(request, "观摩结果已公布")
-        except PermissionDenied:
-            raise
+        services.publish_inspection(rnd, actor=user)
+        messages.success(request, "观摩结果已公布")
         return redirect("projects:inspection_detail", pk=pk)
     results = figures.inspection_results(rnd)
     criteria = list(rnd.criteria.all())
@@ -779,56 +750,17 @@ def dispatch(request):
     user = request.user
     today = timezone.localdate()
     since = today - dt.timedelta(days=7)
-    visible = Project.objects.visible_to(user)
-    moved = (
-        StageChange.objects.filter(project__in=visible, created_at__date__gte=since)
-        .select_related("project", "confirmed_by")
-        .order_by("-created_at")[:100]
-    )
-    approvals_done = (
-        ApprovalStep.objects.filter(project__in=visible, done_on__gte=since)
-        .select_related("project", "step_type", "department")
-        .order_by("-done_on")[:100]
-    )
-    overdue = list(
-        ApprovalStep.objects.filter(
-            project__in=visible, status=ApprovalStep.Status.IN_PROGRESS, due_date__lt=today
-        )
-        .select_related("project", "step_type", "department")
-        .order_by("due_date")[:100]
-    )
-    for a in overdue:
-        a.days_late = working_days_between(a.due_date, today)
-    late_tasks = (
-        Task.objects.filter(project__in=visible, done_on__isnull=True, finish__lt=today)
-        .select_related("project")
-        .order_by("finish")[:100]
-    )
     year, month = figures.report_period(today)
-    prog = figures.progress_by_project(visible, year, month)
-    red_ids = [pk for pk, p in prog.items() if p.light == "red"]
-    red = visible.filter(pk__in=red_ids).select_related("department")[:100]
-    reds = [(p, prog[p.pk]) for p in red]
-    reds.sort(key=lambda x: x[1].lead)
-    unreported = visible.filter(
-        pk__in=InvestmentMonth.objects.filter(
-            year=year, month=month, actual__isnull=True, planned__gt=0
-        ).values("project")
-    ).count()
+    overview = selectors.dispatch_overview(user, since=since, today=today, year=year, month=month)
     return render(
         request,
         "projects/dispatch.html",
         {
             "since": since,
             "today": today,
-            "moved": moved,
-            "approvals_done": approvals_done,
-            "overdue": overdue,
-            "late_tasks": late_tasks,
-            "reds": reds,
             "year": year,
             "month": month,
-            "unreported": unreported,
+            **overview,
         },
     )
 
@@ -857,7 +789,9 @@ def monthly_report(request):
     """月报表: every visible project's month and year-to-date investment, as Excel."""
     user = request.user
     year, month = _period(request)
-    qs = _filtered(request, Project.objects.visible_to(user)).select_related("region", "department", "leader")
+    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
+        "region", "department", "leader"
+    )
     prog = figures.progress_by_project(qs, year, month)
     rows = []
     for p in qs.order_by("code"):
