@@ -12,7 +12,15 @@ from zhuqi.core.models import Region
 from zhuqi.core.workcalendar import working_days_between
 
 from . import figures
-from .models import ApprovalStep, InvestmentMonth, Project, StageChange, Task
+from .models import (
+    ApprovalStep,
+    CampaignEntry,
+    Dependency,
+    InvestmentMonth,
+    Project,
+    StageChange,
+    Task,
+)
 
 
 def filter_projects(user, params, qs):
@@ -88,3 +96,44 @@ def dispatch_overview(user, *, since: dt.date, today: dt.date, year: int, month:
         "reds": reds,
         "unreported": unreported,
     }
+
+
+def approvals_of(project: Project, today: dt.date) -> list[ApprovalStep]:
+    """The project's approval steps in order, each marked overdue (and by how many working
+    days) as of `today`."""
+    approvals = list(project.approvals.select_related("step_type", "department").order_by("step_type__order"))
+    for a in approvals:
+        a.overdue = a.is_overdue(today)
+        a.days_late = working_days_between(a.due_date, today) if a.overdue else 0
+    return approvals
+
+
+def schedule_of(project: Project) -> tuple[list[Task], list[tuple[int, int]]]:
+    """The project's tasks (each with its baseline finish, slip and risk) and its links as
+    (predecessor id, successor id) pairs."""
+    from .services import baseline_variance
+
+    tasks = list(Task.objects.filter(project=project).order_by("order", "start", "id"))
+    links = list(
+        Dependency.objects.filter(successor__project=project).values_list("predecessor_id", "successor_id")
+    )
+    variance = {r["task"].pk: r for r in baseline_variance(project)} if tasks else {}
+    for t in tasks:
+        v = variance.get(t.pk)
+        t.baseline_finish = v["baseline_finish"] if v else None
+        t.slip = v["slip"] if v else None
+        t.at_risk = t.late_start is not None and t.start > t.late_start
+    return tasks, links
+
+
+def campaign_batches(campaign, visible) -> dict[str, list[CampaignEntry]]:
+    """The campaign's entries among the `visible` projects, batch → entries by project code."""
+    entries = (
+        CampaignEntry.objects.filter(campaign=campaign, project__in=visible)
+        .select_related("project", "project__region")
+        .order_by("batch", "project__code")
+    )
+    batches: dict[str, list[CampaignEntry]] = {b: [] for b, _label in CampaignEntry.Batch.choices}
+    for e in entries:
+        batches[e.batch].append(e)
+    return batches

@@ -21,7 +21,6 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
-from zhuqi.core.workcalendar import working_days_between
 
 from . import figures, forms, selectors, services, workflow
 from .models import (
@@ -217,22 +216,8 @@ def project_detail(request, pk):
             }
         )
     allowed = [(s, str(Stage(s).label), d) for s, d in workflow.TRANSITIONS[project.stage].items()]
-    approvals = list(project.approvals.select_related("step_type", "department").order_by("step_type__order"))
-    for a in approvals:
-        a.overdue = a.is_overdue(today)
-        a.days_late = working_days_between(a.due_date, today) if a.overdue else 0
-    tasks = list(Task.objects.filter(project=project).order_by("order", "start", "id"))
-    from .models import Dependency
-
-    links = list(
-        Dependency.objects.filter(successor__project=project).values_list("predecessor_id", "successor_id")
-    )
-    variance = {r["task"].pk: r for r in services.baseline_variance(project)} if tasks else {}
-    for t in tasks:
-        v = variance.get(t.pk)
-        t.baseline_finish = v["baseline_finish"] if v else None
-        t.slip = v["slip"] if v else None
-        t.at_risk = t.late_start is not None and t.start > t.late_start
+    approvals = selectors.approvals_of(project, today)
+    tasks, links = selectors.schedule_of(project)
     prog = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
         year, month
     )
@@ -577,14 +562,7 @@ def campaign_detail(request, pk):
     user = request.user
     campaign = Campaign.objects.get_visible_or_404(user, pk=pk)
     visible = Project.objects.visible_to(user)
-    entries = (
-        CampaignEntry.objects.filter(campaign=campaign, project__in=visible)
-        .select_related("project", "project__region")
-        .order_by("batch", "project__code")
-    )
-    batches = {b: [] for b, _ in CampaignEntry.Batch.choices}
-    for e in entries:
-        batches[e.batch].append(e)
+    batches = selectors.campaign_batches(campaign, visible)
     return render(
         request,
         "projects/campaign_detail.html",
