@@ -8,10 +8,13 @@ import contextlib
 import contextvars
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -917,8 +920,6 @@ def _category(data) -> Category | None:
 
 def _found(qs, pk):
     """The row `pk` of `qs` (the actor's scope), else 404: "not yours" and "missing" look alike."""
-    from django.http import Http404
-
     obj = qs.filter(pk=_int(pk) or 0).first()
     if obj is None:
         raise Http404
@@ -940,28 +941,40 @@ def _decide_extension(case: Case, *, actor, extension: Extension, approve: bool,
     return decide_extension(extension, actor=actor, approve=approve, note=note)
 
 
-ACTIONS: dict = {
-    "accept": (accept_case, lambda c, a, d: {"category": _category(d), "urgency": d.get("urgency") or None}),
-    "refuse": (refuse_case, lambda c, a, d: {"reason": _text(d, "reason")}),
-    "dispatch": (dispatch_case, _dispatch_params),
-    "sign": (sign_case, lambda c, a, d: {}),
-    "send_back": (send_back_case, lambda c, a, d: {"reason": _text(d, "reason")}),
-    "report_progress": (report_progress, lambda c, a, d: {"note": _text(d, "note")}),
-    "pause": (pause_case, lambda c, a, d: {"reason": _text(d, "reason")}),
-    "resume": (resume_case, lambda c, a, d: {"note": _text(d, "note")}),
-    "reply": (
+class Action(NamedTuple):
+    """One row of the transition table: the service, and the parser that turns a form's or the
+    API's data into its keyword arguments: `params(case, actor, data) -> dict`."""
+
+    service: Callable[..., Any]
+    params: Callable[[Case, Any, Any], dict]
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        accept_case, lambda c, a, d: {"category": _category(d), "urgency": d.get("urgency") or None}
+    ),
+    "refuse": Action(refuse_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "dispatch": Action(dispatch_case, _dispatch_params),
+    "sign": Action(sign_case, lambda c, a, d: {}),
+    "send_back": Action(send_back_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "report_progress": Action(report_progress, lambda c, a, d: {"note": _text(d, "note")}),
+    "pause": Action(pause_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "resume": Action(resume_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "reply": Action(
         reply_case,
         lambda c, a, d: {"reply": _text(d, "reply"), "resolved": _flag(d, "resolved", True)},
     ),
-    "follow_up": (follow_up_case, lambda c, a, d: {"result": _text(d, "result"), "note": _text(d, "note")}),
-    "close": (close_case, lambda c, a, d: {"note": _text(d, "note")}),
-    "merge": (merge_case, lambda c, a, d: {"into": _found(Case.objects.visible_to(a), d.get("into"))}),
-    "withdraw": (withdraw_case, lambda c, a, d: {"reason": _text(d, "reason")}),
-    "request_extension": (
+    "follow_up": Action(
+        follow_up_case, lambda c, a, d: {"result": _text(d, "result"), "note": _text(d, "note")}
+    ),
+    "close": Action(close_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "merge": Action(merge_case, lambda c, a, d: {"into": _found(Case.objects.visible_to(a), d.get("into"))}),
+    "withdraw": Action(withdraw_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "request_extension": Action(
         request_extension,
         lambda c, a, d: {"days": _int(d.get("days")) or 0, "reason": _text(d, "reason")},
     ),
-    "decide_extension": (
+    "decide_extension": Action(
         _decide_extension,
         lambda c, a, d: {
             "extension": _found(Extension.objects.filter(case=c), d.get("extension")),
@@ -969,9 +982,9 @@ ACTIONS: dict = {
             "note": _text(d, "note"),
         },
     ),
-    "beyond_local": (flag_beyond_local, lambda c, a, d: {"reason": _text(d, "reason")}),
-    "escalate": (escalate_case, lambda c, a, d: {"note": _text(d, "note")}),
-    "hold_meeting": (
+    "beyond_local": Action(flag_beyond_local, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "escalate": Action(escalate_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "hold_meeting": Action(
         hold_meeting,
         lambda c, a, d: {
             "held_at": _now(),
@@ -980,7 +993,7 @@ ACTIONS: dict = {
             "owners": _text(d, "owners"),
         },
     ),
-    "supervise": (supervise_case, lambda c, a, d: {"body": _text(d, "body")}),
+    "supervise": Action(supervise_case, lambda c, a, d: {"body": _text(d, "body")}),
 }
 assert set(ACTIONS) == set(workflow.TRANSITIONS), "every transition has exactly one service"
 
@@ -989,8 +1002,6 @@ def fire(case: Case, action: str, *, actor, data=None):
     """Fire transition `action` on `case` with the parameters in `data` (a form's POST or the
     API's validated data). Raises Http404 for an unknown action or a referenced row outside
     the actor's scope; the service raises ValidationError / PermissionDenied."""
-    from django.http import Http404
-
     if action not in ACTIONS:
         raise Http404
     service, params = ACTIONS[action]
