@@ -32,7 +32,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-# The one-way app layers ([tool.importlinter] in pyproject.toml; docs/development.md)
+# The one-way app layers: the contract and its reasons are [tool.importlinter] in pyproject.toml
 .PHONY: layers
 layers: $(VENV)/.installed
 	$(VENV)/bin/lint-imports --no-cache
