@@ -149,3 +149,35 @@ def leader(user, *, mine: bool):
         .order_by("-level3", "-open")[:20]
     )
     return qs, per_enterprise
+
+
+def home_counts(user, kind: str, now) -> dict[str, int]:
+    """The home card's figures in one query: for an enterprise user (own cases), a department
+    (cases it leads), the dispatch office (the board's first tabs) or anyone else (open cases)."""
+    visible = Case.objects.visible_to(user)
+    if kind == "enterprise":
+        filters = {
+            "open": Q(status__in=OPEN_STATUSES),
+            "replied": Q(status=Status.REPLIED),
+            "closed": Q(status=Status.CLOSED),
+        }
+        return visible.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
+    base = visible.filter(status__in=OPEN_STATUSES)
+    if kind == "department":
+        base = base.filter(lead_department_id=user.department_id)
+        filters = {
+            "sign": Q(status=Status.DISPATCHED),
+            "work": Q(status__in=list(workflow.WORKING | {Status.WAITING})),
+            "soon": Q(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
+            "overdue": Q(next_due_at__lt=now),
+        }
+    elif kind == "dispatch":
+        board = board_filters(now)
+        filters = {k: board[k] for k in ("new", "unrouted", "overdue", "escalated")}
+    else:
+        filters = {
+            "open": Q(pk__isnull=False),
+            "overdue": Q(next_due_at__lt=now),
+            "county": Q(escalation_level__gte=EscalationLevel.COUNTY),
+        }
+    return base.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})

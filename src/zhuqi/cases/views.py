@@ -22,14 +22,12 @@ from zhuqi.core.excel import template_workbook, xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.scope import _own_enterprise_id, scope_for
-from zhuqi.core.workcalendar import due_at
 
 from . import figures as F
 from . import routing, selectors, services, workflow
 from .forms import CaseForm, ImportForm, PortalForm, RuleForm, category_choices
 from .importer import HotlineImporter
 from .models import (
-    OPEN_STATUSES,
     Case,
     CaseClock,
     Category,
@@ -64,78 +62,50 @@ def home_card(request):
     user = request.user
     role = _role(user)
     if role == "enterprise":
-        qs = Case.objects.visible_to(user)
+        n = selectors.home_counts(user, "enterprise", timezone.now())
+        portal_url = reverse("cases:portal")
         return {
             "template": "cases/_home_card.html",
             "title": _("我的诉求"),
             "stats": [
-                (_("办理中"), qs.filter(status__in=OPEN_STATUSES).count(), reverse("cases:portal"), False),
-                (_("待评价"), qs.filter(status=Status.REPLIED).count(), reverse("cases:portal"), False),
-                (_("已办结"), qs.filter(status=Status.CLOSED).count(), reverse("cases:portal"), False),
+                (_("办理中"), n["open"], portal_url, False),
+                (_("待评价"), n["replied"], portal_url, False),
+                (_("已办结"), n["closed"], portal_url, False),
             ],
             "link": reverse("cases:portal_new"),
             "link_label": _("提交诉求"),
         }
     if role in {"grid", "commissioner", "observer"} and not Case.objects.visible_to(user).exists():
         return None
-    qs = Case.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
-    now = timezone.now()
     if role in {"dept_head", "handler"}:
-        mine = qs.filter(lead_department_id=user.department_id)
+        n = selectors.home_counts(user, "department", timezone.now())
+        inbox_url = reverse("cases:inbox")
         stats = [
-            (
-                _("待签收"),
-                mine.filter(status=Status.DISPATCHED).count(),
-                reverse("cases:inbox") + "?tab=sign",
-                False,
-            ),
-            (
-                _("办理中"),
-                mine.filter(status__in=list(workflow.WORKING | {Status.WAITING})).count(),
-                reverse("cases:inbox") + "?tab=work",
-                False,
-            ),
-            (
-                _("即将到期"),
-                mine.filter(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)).count(),
-                reverse("cases:inbox") + "?tab=soon",
-                False,
-            ),
-            (
-                _("已超时"),
-                mine.filter(next_due_at__lt=now).count(),
-                reverse("cases:inbox") + "?tab=overdue",
-                True,
-            ),
+            (_("待签收"), n["sign"], inbox_url + "?tab=sign", False),
+            (_("办理中"), n["work"], inbox_url + "?tab=work", False),
+            (_("即将到期"), n["soon"], inbox_url + "?tab=soon", False),
+            (_("已超时"), n["overdue"], inbox_url + "?tab=overdue", True),
         ]
-        link = reverse("cases:inbox")
+        link = inbox_url
     elif _is_dispatch(user):
+        n = selectors.home_counts(user, "dispatch", timezone.now())
         board_url = reverse("cases:board")
         stats = [
-            (_("待受理"), qs.filter(status=Status.SUBMITTED).count(), board_url + "?tab=new", False),
-            (
-                _("待交办"),
-                qs.filter(status__in=[Status.ACCEPTED, Status.SENT_BACK]).count(),
-                board_url + "?tab=unrouted",
-                False,
-            ),
-            (_("已超时"), qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue", True),
-            (
-                _("提级调度"),
-                qs.filter(escalation_level__gte=EscalationLevel.DEPARTMENT).count(),
-                board_url + "?tab=escalated",
-                False,
-            ),
+            (_("待受理"), n["new"], board_url + "?tab=new", False),
+            (_("待交办"), n["unrouted"], board_url + "?tab=unrouted", False),
+            (_("已超时"), n["overdue"], board_url + "?tab=overdue", True),
+            (_("提级调度"), n["escalated"], board_url + "?tab=escalated", False),
         ]
         link = board_url
     else:
+        n = selectors.home_counts(user, "other", timezone.now())
         list_url = reverse("cases:list")
         stats = [
-            (_("办理中"), qs.count(), list_url + "?open=1", False),
-            (_("已超时"), qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red", True),
+            (_("办理中"), n["open"], list_url + "?open=1", False),
+            (_("已超时"), n["overdue"], list_url + "?open=1&rag=red", True),
             (
                 _("县级以上调度"),
-                qs.filter(escalation_level__gte=EscalationLevel.COUNTY).count(),
+                n["county"],
                 list_url + f"?open=1&level={EscalationLevel.COUNTY.value}",
                 False,
             ),
