@@ -32,6 +32,11 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
+# The one-way app layers: the contract and its reasons are [tool.importlinter] in pyproject.toml
+.PHONY: layers
+layers: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-cache
+
 # mypy with django-stubs on the modules that own state changes
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy $(TYPED)

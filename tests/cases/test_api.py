@@ -229,3 +229,26 @@ def test_partner_key_generated_in_admin(cw, client):
     msg = next(str(m) for m in r.context["messages"] if "api_key" in str(m))
     key = msg.split("api_key：")[1].split("（")[0]
     assert PartnerSystem.by_key(key) == p
+
+
+@pytest.mark.parametrize(("channel", "expected"), [(None, "h12345"), ("h96388", "h96388")])
+def test_a_partners_case_carries_the_partners_channel(cw, client, channel, expected):
+    """The default channel of a partner is a Channel value (it was "hotline_12345", which is
+    not, so those partners' cases were filed as "api")."""
+    from zhuqi.cases.models import Channel
+
+    p = PartnerSystem(name="对接系统", region=cw.w.county, **({"channel": channel} if channel else {}))
+    key = p.new_key()
+    p.save()
+    assert p.channel in Channel.values
+    r = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "power",
+            "description": "企业反映厂区频繁停电",
+            "attribute[credit_code]": cw.ent.credit_code,
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert Case.objects.get(no=r.json()[0]["service_request_id"]).channel == expected

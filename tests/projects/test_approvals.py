@@ -57,7 +57,7 @@ def test_start_and_complete_step(world, project):
 
 
 def test_overdue_sweep_notifies_department_and_audits_once(world, project, monkeypatch):
-    monkeypatch.setattr(services, "_case_hook", lambda: None)
+    monkeypatch.setattr(services, "case_for_overdue_approval", lambda step, **kw: None)
     step = project.approvals.get(step_type__code="land_use")
     step.department = world.zrzy
     step.save()
@@ -80,7 +80,7 @@ def test_overdue_notifies_when_the_cases_hook_declines(world, project, monkeypat
     def declining_hook(step, *, title, actor):
         calls.append((step.pk, title))
 
-    monkeypatch.setattr(services, "_case_hook", lambda: declining_hook)
+    monkeypatch.setattr(services, "case_for_overdue_approval", declining_hook)
     step = project.approvals.get(step_type__code="approval_filing")
     services.start_approval(step, started_on=dt.date(2026, 3, 2), actor=world.alice)
     assert services.sweep_overdue_approvals(dt.date(2026, 4, 1)) == 1
@@ -93,7 +93,7 @@ def test_overdue_falls_back_to_notification_when_hook_refuses(world, project, mo
     def bad_hook(step, **kw):
         raise TypeError("unexpected signature")
 
-    monkeypatch.setattr(services, "_case_hook", lambda: bad_hook)
+    monkeypatch.setattr(services, "case_for_overdue_approval", bad_hook)
     step = project.approvals.get(step_type__code="construction_permit")
     step.department = world.zrzy
     step.save()

@@ -69,7 +69,7 @@ def test_import_page(world, project, login):
 
 
 def test_sweep_command(world, project, monkeypatch):
-    monkeypatch.setattr(services, "_case_hook", lambda: None)
+    monkeypatch.setattr(services, "case_for_overdue_approval", lambda step, **kw: None)
     step = project.approvals.get(step_type__code="approval_filing")
     services.start_approval(step, started_on=dt.date(2026, 5, 4), actor=world.alice)
     out = io.StringIO()

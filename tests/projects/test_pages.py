@@ -395,4 +395,4 @@ def test_edit_project_page(world, project, login):
     project.refresh_from_db()
     assert project.code == "P001" and project.level == "province_dxz"
     assert project.total_investment == Decimal("600000000") and list(project.team.all()) == [world.bob]
-    assert login(world.observer).get(f"/projects/{project.pk}/edit/").status_code == 403
+    assert login(world.observer).get(f"/projects/{project.pk}/edit/").status_code == 404  # like /new/

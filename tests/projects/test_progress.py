@@ -108,3 +108,22 @@ def test_board_summary_in_one_pass_equals_the_separate_figures(world, project, o
     # a scoped viewer's summary counts only their projects
     county = figures.board_summary(Project.objects.visible_to(world.alice), 2026, 11)
     assert sum(county["counts"].values()) == Project.objects.visible_to(world.alice).count()
+
+
+def test_a_service_refreshes_progress_once_and_direct_changes_through_the_signal(world, project, monkeypatch):
+    calls = []
+    real = services.refresh_progress
+
+    def spy(*args):
+        calls.append(args)
+        real(*args)
+
+    monkeypatch.setattr(services, "refresh_progress", spy)
+    with time_machine.travel(DEC, tick=False):
+        services.plan_year(project, year=2026, amount=Decimal(1_200_000), actor=world.admin)
+        services.record_actual(project, year=2026, month=4, amount=Decimal(70_000), actor=world.admin)
+    assert calls == [([project.pk], [2026])] * 2  # not once per month row
+    InvestmentMonth.objects.filter(project=project, year=2026, month=4).update(actual=None)  # no signal
+    InvestmentMonth.objects.get(project=project, year=2026, month=5).save()  # a signal
+    assert len(calls) == 3
+    assert ProjectProgress.objects.get(project=project, year=2026, month=12).actual_ytd == 0

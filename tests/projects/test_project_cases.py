@@ -11,7 +11,6 @@ from django.urls import reverse
 from tests.enterprises.helpers import make_enterprise
 from tests.projects.conftest import make_project
 from zhuqi.cases.models import Case
-from zhuqi.cases.services import create_case_for_overdue_approval  # noqa: F401 - the hook exists
 from zhuqi.projects import services
 from zhuqi.projects.models import ProjectCase
 

@@ -5,7 +5,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhuqi.core.models import AuditEntry, Notification
-from zhuqi.projects import services
+from zhuqi.projects import services, workflow
 from zhuqi.projects.models import Stage, StageChange
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +65,9 @@ def test_forward_needs_evidence_and_no_future_or_earlier_date(world, project):
 
 
 def test_transition_table_is_explicit():
-    assert services.TRANSITIONS["planned"] == {"signed": "forward"}
-    assert services.TRANSITIONS["started"] == {"in_stats": "forward", "landed": "back"}
-    assert services.TRANSITIONS["at_capacity"] == {"producing": "back"}
+    assert workflow.TRANSITIONS["planned"] == {"signed": "forward"}
+    assert workflow.TRANSITIONS["started"] == {"in_stats": "forward", "landed": "back"}
+    assert workflow.TRANSITIONS["at_capacity"] == {"producing": "back"}
 
 
 def test_only_editors_move_stages(world, project):

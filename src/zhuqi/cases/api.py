@@ -14,13 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department
-from zhuqi.core.roles import MANAGER_ROLES, Role
+from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
 from . import figures as F
 from . import routing, services, workflow
-from .models import Case, CaseClock, Category, Extension, RoutingRule, SlaPolicy, Supervision
+from .models import Case, CaseClock, Category, RoutingRule, SlaPolicy, Supervision
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -239,65 +238,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         user = request.user
-        cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
-        depts = Department.objects.visible_to(user)
         try:
-            if name == "accept":
-                services.accept_case(case, actor=user, category=cat, urgency=d.get("urgency"))
-            elif name == "refuse":
-                services.refuse_case(case, actor=user, reason=d["reason"])
-            elif name == "dispatch":
-                lead = get_object_or_404(depts, pk=d["lead"]) if d.get("lead") else None
-                services.dispatch_case(
-                    case,
-                    actor=user,
-                    lead=lead,
-                    assisting=list(depts.filter(pk__in=d["assisting"])),
-                    category=cat,
-                )
-            elif name == "sign":
-                services.sign_case(case, actor=user)
-            elif name == "send_back":
-                services.send_back_case(case, actor=user, reason=d["reason"])
-            elif name == "report_progress":
-                services.report_progress(case, actor=user, note=d["note"])
-            elif name == "pause":
-                services.pause_case(case, actor=user, reason=d["reason"])
-            elif name == "resume":
-                services.resume_case(case, actor=user, note=d["note"])
-            elif name == "reply":
-                services.reply_case(case, actor=user, reply=d["reply"], resolved=d["resolved"])
-            elif name == "follow_up":
-                services.follow_up_case(case, actor=user, result=d.get("result", ""), note=d["note"])
-            elif name == "close":
-                services.close_case(case, actor=user, note=d["note"])
-            elif name == "merge":
-                into = get_object_or_404(Case.objects.visible_to(user), pk=d.get("into") or 0)
-                services.merge_case(case, into=into, actor=user)
-            elif name == "withdraw":
-                services.withdraw_case(case, actor=user, reason=d["reason"])
-            elif name == "request_extension":
-                services.request_extension(case, actor=user, days=d["days"], reason=d["reason"])
-            elif name == "decide_extension":
-                ext = get_object_or_404(Extension, pk=d.get("extension") or 0, case=case)
-                services.decide_extension(ext, actor=user, approve=d["approve"], note=d["note"])
-            elif name == "beyond_local":
-                services.flag_beyond_local(case, actor=user, reason=d["reason"])
-            elif name == "escalate":
-                services.escalate_case(case, actor=user, note=d["note"])
-            elif name == "hold_meeting":
-                from django.utils import timezone
-
-                services.hold_meeting(
-                    case,
-                    actor=user,
-                    held_at=timezone.now(),
-                    attendees=d["attendees"],
-                    decisions=d["decisions"],
-                    owners=d["owners"],
-                )
-            elif name == "supervise":
-                services.supervise_case(case, actor=user, body=d["body"])
+            services.fire(case, name, actor=user, data=d)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise _translate(exc) from exc
         case = Case.objects.visible_to(user).with_rag().filter(pk=case.pk).first()
@@ -469,43 +411,40 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
             return RoutingRule.objects.none()
         return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
 
-    def _check_write(self, serializer):
-        from zhuqi.core.models import Region
-
-        user = self.request.user
-        if not (user.is_superuser or user.role in MANAGER_ROLES):
-            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
-        data = serializer.validated_data
-        region = data.get("region")
-        if region is not None and not Region.objects.visible_to(user).filter(pk=region.pk).exists():
-            raise exceptions.ValidationError({"region": "该区划不在您的管辖范围内"})
-        depts = Department.objects.visible_to(user)
-        for dept in [data.get("lead_department"), *data.get("assisting_departments", [])]:
-            if dept is not None and not depts.filter(pk=dept.pk).exists():
-                raise exceptions.ValidationError({"lead_department": f"部门「{dept}」不在您的管辖范围内"})
+    def _save(self, serializer, rule):
+        """Create or change through the service; a partial update keeps the rule's other values."""
+        current = (
+            {
+                "category": rule.category,
+                "region": rule.region,
+                "lead_department": rule.lead_department,
+                "assisting_departments": list(rule.assisting_departments.all()),
+                "is_active": rule.is_active,
+            }
+            if rule is not None
+            else {}
+        )
+        try:
+            serializer.instance = services.save_routing_rule(
+                rule, actor=self.request.user, **{**current, **serializer.validated_data}
+            )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages[0]}
+            raise exceptions.ValidationError(detail) from exc
+        except DjangoPermissionDenied as exc:
+            raise _translate(exc) from exc
 
     def perform_create(self, serializer):
-        self._check_write(serializer)
-        rule = serializer.save()
-        audit.record(
-            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
-        )
+        self._save(serializer, None)
 
     def perform_update(self, serializer):
-        self._check_write(serializer)
-        rule = serializer.save()
-        audit.record(
-            "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=self.request.user
-        )
+        self._save(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        user = self.request.user
-        if not (user.is_superuser or user.role in MANAGER_ROLES):
-            raise exceptions.PermissionDenied("只有专班办公室可以修改分拨规则")
-        audit.record(
-            "event", instance, event="routing_rule_deleted", changes={"rule": str(instance)}, actor=user
-        )
-        instance.delete()
+        try:
+            services.delete_routing_rule(instance, actor=self.request.user)
+        except DjangoPermissionDenied as exc:
+            raise _translate(exc) from exc
 
 
 class FiguresViewSet(viewsets.ViewSet):

@@ -135,12 +135,26 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+class Channel(models.TextChoices):
+    VISIT = "visit", _("走访")
+    MEETING = "meeting", _("座谈会")
+    PORTAL = "portal", _("企业端")
+    HOTLINE_12345 = "h12345", _("12345热线")
+    HOTLINE_96388 = "h96388", _("96388平台")
+    LEADER = "leader", _("领导交办")
+    PROJECT = "project", _("项目推进")
+    API = "api", _("系统对接")
+    OTHER = "other", _("其他")
+
+
 class PartnerSystem(models.Model):
     """An outside system (12345 hotline, 96388 platform) posting cases via Open311/REST.
     Its api_key (stored hashed) carries the system's scope: one region subtree."""
 
     name = models.CharField(_("名称"), max_length=100)
-    channel = models.CharField(_("渠道"), max_length=20, default="hotline_12345")
+    channel = models.CharField(
+        _("渠道"), max_length=20, choices=Channel.choices, default=Channel.HOTLINE_12345
+    )
     region = models.ForeignKey(Region, verbose_name=_("数据范围"), on_delete=models.PROTECT, related_name="+")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_prefix = models.CharField(_("密钥前缀"), max_length=8, editable=False)
@@ -167,18 +181,6 @@ class PartnerSystem(models.Model):
         return cls.objects.filter(key_hash=hash_key(key), is_active=True).select_related("region").first()
 
 
-class Channel(models.TextChoices):
-    VISIT = "visit", _("走访")
-    MEETING = "meeting", _("座谈会")
-    PORTAL = "portal", _("企业端")
-    HOTLINE_12345 = "h12345", _("12345热线")
-    HOTLINE_96388 = "h96388", _("96388平台")
-    LEADER = "leader", _("领导交办")
-    PROJECT = "project", _("项目推进")
-    API = "api", _("系统对接")
-    OTHER = "other", _("其他")
-
-
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("待受理")
     ACCEPTED = "accepted", _("已受理")
@@ -203,6 +205,15 @@ OPEN_STATUSES = [s for s in Status.values if s not in TERMINAL]
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("一般")
     MAJOR = "major", _("重大复杂")
+
+
+class EscalationLevel(models.IntegerChoices):
+    """The four levels a case is handled at (四级调度); a case starts at the first."""
+
+    GRID = 1, _("网格员/企业专员")
+    DEPARTMENT = 2, _("部门/乡镇")
+    COUNTY = 3, _("县级领导")
+    LEADING_GROUP = 4, _("领导小组")
 
 
 class Satisfaction(models.TextChoices):
@@ -239,7 +250,7 @@ class CaseQuerySet(RegionPathQuerySet):
             rag=models.Case(
                 models.When(~Q(status__in=OPEN_STATUSES), then=models.Value("")),
                 models.When(next_due_at__lt=now, then=models.Value("red")),
-                models.When(escalation_level__gte=3, then=models.Value("red")),
+                models.When(escalation_level__gte=EscalationLevel.COUNTY, then=models.Value("red")),
                 models.When(next_due_at__lte=soon, then=models.Value("yellow")),
                 default=models.Value("green"),
                 output_field=models.CharField(),
@@ -338,7 +349,9 @@ class Case(KeepsRegionPath, models.Model):
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
     followup_token = models.CharField(max_length=43, blank=True, editable=False)
 
-    escalation_level = models.PositiveSmallIntegerField(_("调度层级"), default=1)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("调度层级"), choices=EscalationLevel.choices, default=EscalationLevel.GRID
+    )
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     beyond_local = models.BooleanField(_("属地难以解决"), default=False)
     is_problem_case = models.BooleanField(_("问题工单"), default=False)
@@ -457,7 +470,7 @@ class Case(KeepsRegionPath, models.Model):
         if not self.is_open:
             return ""
         now = now or timezone.now()
-        if (self.next_due_at and self.next_due_at < now) or self.escalation_level >= 3:
+        if (self.next_due_at and self.next_due_at < now) or self.escalation_level >= EscalationLevel.COUNTY:
             return "red"
         if self.next_due_at and self.next_due_at <= due_at(now, 1):
             return "yellow"
@@ -579,8 +592,8 @@ class FollowUp(models.Model):
 
 
 class Escalation(models.Model):
-    """A step up the four levels (四级调度): 1 grid/commissioner, 2 department/town,
-    3 county leader (协调会), 4 leading group."""
+    """A step up the four levels (四级调度, EscalationLevel): grid/commissioner,
+    department/town, county leader (协调会), leading group."""
 
     class Reason(models.TextChoices):
         OVERDUE = "overdue", _("超时未办")
@@ -591,8 +604,8 @@ class Escalation(models.Model):
         MANUAL = "manual", _("人工提级")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
-    from_level = models.PositiveSmallIntegerField(_("原层级"))
-    to_level = models.PositiveSmallIntegerField(_("新层级"))
+    from_level = models.PositiveSmallIntegerField(_("原层级"), choices=EscalationLevel.choices)
+    to_level = models.PositiveSmallIntegerField(_("新层级"), choices=EscalationLevel.choices)
     reason = models.CharField(_("原因"), max_length=14, choices=Reason.choices)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

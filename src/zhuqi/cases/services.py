@@ -8,17 +8,20 @@ import contextlib
 import contextvars
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department
+from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
-from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, Role
+from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
 
@@ -33,8 +36,10 @@ from .models import (
     ClockKind,
     CoordinationMeeting,
     Escalation,
+    EscalationLevel,
     Extension,
     FollowUp,
+    RoutingRule,
     Satisfaction,
     SlaPolicy,
     Status,
@@ -346,46 +351,6 @@ def create_case(
             gettext("外部工单号「%(external_no)s」已存在") % {"external_no": external_no}
         ) from exc
     return case
-
-
-def raise_project_case(
-    project, *, title: str, description: str, actor, lead: Department | None = None
-) -> Case | None:
-    """A key project's problem (项目问题) as a case of its owner enterprise, so the cases
-    figures include it. With `lead` (e.g. the department behind an overdue approval) the case
-    is accepted and dispatched to it at once. Returns None for a project without an owner
-    enterprise (a case always belongs to an enterprise)."""
-    if getattr(project, "owner_id", None) is None:
-        return None
-    with transaction.atomic():
-        case = create_case(
-            project.owner,
-            channel=Channel.PROJECT,
-            title=title[:120],
-            description=f"【{project.name}】{description}",
-            actor=actor,
-        )
-        if lead is not None:
-            case = accept_case(case, actor=actor)
-            case = dispatch_case(case, actor=actor, lead=lead)
-    return case
-
-
-def create_case_for_overdue_approval(step, *, title: str, actor=None) -> Case | None:
-    """The projects app's hook: an overdue pre-construction approval step goes to its
-    department as a case, dispatched by the platform itself (the sweep has no person)."""
-    if step.department_id is None:
-        return None
-    description = gettext(
-        "前期审批环节「%(name)s」已超过法定办理时限（应于 %(due_date)s 前办结），请%(name2)s加快办理。"
-    ) % {
-        "name": step.step_type.name,
-        "due_date": format(step.due_date, "%Y-%m-%d"),
-        "name2": step.department.name,
-    }
-    return raise_project_case(
-        step.project, title=title, description=description, actor=workflow.SYSTEM, lead=step.department
-    )
 
 
 # --- transitions ----------------------------------------------------------------------------------
@@ -821,7 +786,7 @@ def _escalate(case: Case, to_level: int, reason: str, actor=None, note: str = ""
         actor=actor,
     )
     recipients = department_users(case.lead_department_id) + dispatch_users(case)
-    if to_level >= 3:
+    if to_level >= EscalationLevel.COUNTY:
         recipients += leader_users(case)
     _notify(
         recipients,
@@ -843,7 +808,7 @@ def _maybe_problem(case: Case, actor) -> None:
             changes={"sendback_count": case.sendback_count, "reopen_count": case.reopen_count},
             actor=actor,
         )
-        _escalate(case, 3, Escalation.Reason.PROBLEM_CASE, actor)
+        _escalate(case, EscalationLevel.COUNTY, Escalation.Reason.PROBLEM_CASE, actor)
 
 
 def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
@@ -858,7 +823,12 @@ def flag_beyond_local(case: Case, *, actor, reason: str) -> Case:
         case.beyond_local = True
         Case.objects.filter(pk=case.pk).update(beyond_local=True)
         _event(case, "beyond_local", changes={gettext_noop("原因"): reason}, actor=actor)
-        _escalate(case, 3 if case.escalation_level < 3 else 4, Escalation.Reason.BEYOND_LOCAL, actor, reason)
+        to_level = (
+            EscalationLevel.COUNTY
+            if case.escalation_level < EscalationLevel.COUNTY
+            else EscalationLevel.LEADING_GROUP
+        )
+        _escalate(case, to_level, Escalation.Reason.BEYOND_LOCAL, actor, reason)
     return case
 
 
@@ -866,9 +836,9 @@ def escalate_case(case: Case, *, actor, note: str = "") -> Case:
     with transaction.atomic():
         case = _lock(case)
         workflow.check("escalate", case, actor)
-        if case.escalation_level >= 4:
+        if case.escalation_level >= EscalationLevel.LEADING_GROUP:
             raise ValidationError(gettext("已是最高层级（领导小组）"))
-        _escalate(case, case.escalation_level + 1, Escalation.Reason.MANUAL, actor, note)
+        _escalate(case, EscalationLevel(case.escalation_level + 1), Escalation.Reason.MANUAL, actor, note)
     return case
 
 
@@ -880,7 +850,7 @@ def hold_meeting(
     with transaction.atomic():
         case = _lock(case)
         workflow.check("hold_meeting", case, actor)
-        if case.escalation_level < 3:
+        if case.escalation_level < EscalationLevel.COUNTY:
             raise ValidationError(gettext("协调会用于第三级（县级领导）调度的诉求，请先提级"))
         meeting = CoordinationMeeting.objects.create(
             case=case,
@@ -954,3 +924,181 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
             body=response,
         )
     return sup
+
+
+# --- the one transition entry point ---------------------------------------------------------------
+# Pages (form fields, strings) and the API (validated serializer data, typed) both fire a
+# transition through `fire(case, action, actor=…, data=…)`: one table maps each action of
+# `workflow.TRANSITIONS` to its service and to the parser of its parameters.
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(data, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+def _flag(data, key: str, default: bool) -> bool:
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+
+def _ids(data, key: str) -> list[int]:
+    values = data.getlist(key) if hasattr(data, "getlist") else (data.get(key) or [])
+    return [i for i in (_int(v) for v in values) if i]
+
+
+def _category(data) -> Category | None:
+    pk = _int(data.get("category"))
+    return Category.objects.filter(pk=pk).first() if pk else None
+
+
+def _found(qs, pk):
+    """The row `pk` of `qs` (the actor's scope), else 404: "not yours" and "missing" look alike."""
+    obj = qs.filter(pk=_int(pk) or 0).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _dispatch_params(case, actor, d) -> dict:
+    depts = Department.objects.visible_to(actor)
+    lead = _found(depts, d.get("lead")) if d.get("lead") else None
+    ids = _ids(d, "assisting")
+    return {
+        "lead": lead,
+        "assisting": list(depts.filter(pk__in=ids)) if ids else [],
+        "category": _category(d),
+    }
+
+
+def _decide_extension(case: Case, *, actor, extension: Extension, approve: bool, note: str) -> Extension:
+    return decide_extension(extension, actor=actor, approve=approve, note=note)
+
+
+class Action(NamedTuple):
+    """One row of the transition table: the service, and the parser that turns a form's or the
+    API's data into its keyword arguments: `params(case, actor, data) -> dict`."""
+
+    service: Callable[..., Any]
+    params: Callable[[Case, Any, Any], dict]
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        accept_case, lambda c, a, d: {"category": _category(d), "urgency": d.get("urgency") or None}
+    ),
+    "refuse": Action(refuse_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "dispatch": Action(dispatch_case, _dispatch_params),
+    "sign": Action(sign_case, lambda c, a, d: {}),
+    "send_back": Action(send_back_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "report_progress": Action(report_progress, lambda c, a, d: {"note": _text(d, "note")}),
+    "pause": Action(pause_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "resume": Action(resume_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "reply": Action(
+        reply_case,
+        lambda c, a, d: {"reply": _text(d, "reply"), "resolved": _flag(d, "resolved", True)},
+    ),
+    "follow_up": Action(
+        follow_up_case, lambda c, a, d: {"result": _text(d, "result"), "note": _text(d, "note")}
+    ),
+    "close": Action(close_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "merge": Action(merge_case, lambda c, a, d: {"into": _found(Case.objects.visible_to(a), d.get("into"))}),
+    "withdraw": Action(withdraw_case, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "request_extension": Action(
+        request_extension,
+        lambda c, a, d: {"days": _int(d.get("days")) or 0, "reason": _text(d, "reason")},
+    ),
+    "decide_extension": Action(
+        _decide_extension,
+        lambda c, a, d: {
+            "extension": _found(Extension.objects.filter(case=c), d.get("extension")),
+            "approve": _flag(d, "approve", False),
+            "note": _text(d, "note"),
+        },
+    ),
+    "beyond_local": Action(flag_beyond_local, lambda c, a, d: {"reason": _text(d, "reason")}),
+    "escalate": Action(escalate_case, lambda c, a, d: {"note": _text(d, "note")}),
+    "hold_meeting": Action(
+        hold_meeting,
+        lambda c, a, d: {
+            "held_at": _now(),
+            "attendees": _text(d, "attendees"),
+            "decisions": _text(d, "decisions"),
+            "owners": _text(d, "owners"),
+        },
+    ),
+    "supervise": Action(supervise_case, lambda c, a, d: {"body": _text(d, "body")}),
+}
+assert set(ACTIONS) == set(workflow.TRANSITIONS), "every transition has exactly one service"
+
+
+def fire(case: Case, action: str, *, actor, data=None):
+    """Fire transition `action` on `case` with the parameters in `data` (a form's POST or the
+    API's validated data). Raises Http404 for an unknown action or a referenced row outside
+    the actor's scope; the service raises ValidationError / PermissionDenied."""
+    if action not in ACTIONS:
+        raise Http404
+    service, params = ACTIONS[action]
+    return service(case, actor=actor, **params(case, actor, data if data is not None else {}))
+
+
+# --- routing rules ------------------------------------------------------------------------------
+def can_edit_routing_rules(user) -> bool:
+    """The dispatch office (专班办公室) and admins edit routing rules, within their own scope."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in MANAGER_ROLES)
+
+
+def _require_rule_editor(actor) -> None:
+    if not can_edit_routing_rules(actor):
+        raise PermissionDenied(gettext("只有专班办公室可以修改分拨规则"))
+
+
+def save_routing_rule(
+    rule: RoutingRule | None,
+    *,
+    actor,
+    category: Category,
+    region: Region,
+    lead_department: Department,
+    assisting_departments=(),
+    is_active: bool = True,
+) -> RoutingRule:
+    """Create (`rule` None) or change a routing rule: the region and every department must lie
+    in the actor's scope; one rule per category and region. Audited in the same transaction."""
+    _require_rule_editor(actor)
+    if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": gettext("该区划不在您的管辖范围内")})
+    assisting = [d for d in assisting_departments if d.pk != lead_department.pk]
+    depts = Department.objects.visible_to(actor)
+    for dept in [lead_department, *assisting]:
+        if not depts.filter(pk=dept.pk).exists():
+            raise ValidationError(
+                {"lead_department": gettext("部门「%(dept)s」不在您的管辖范围内") % {"dept": dept}}
+            )
+    try:
+        with transaction.atomic():
+            rule = RoutingRule() if rule is None else RoutingRule.objects.select_for_update().get(pk=rule.pk)
+            rule.category, rule.region, rule.lead_department = category, region, lead_department
+            rule.is_active = is_active
+            rule.save()
+            rule.assisting_departments.set(assisting)
+            audit.record("event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=actor)
+    except IntegrityError as exc:
+        raise ValidationError(gettext("该类别在该区划已有规则，请先删除原规则")) from exc
+    return rule
+
+
+def delete_routing_rule(rule: RoutingRule, *, actor) -> None:
+    """Delete a routing rule (the caller found it in the actor's scope). Audited."""
+    _require_rule_editor(actor)
+    with transaction.atomic():
+        audit.record("event", rule, event="routing_rule_deleted", changes={"rule": str(rule)}, actor=actor)
+        rule.delete()

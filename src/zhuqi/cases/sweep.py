@@ -42,7 +42,7 @@ from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
 
 from . import services
-from .models import OPEN_STATUSES, Case, CaseClock, ClockKind, Escalation, Supervision
+from .models import OPEN_STATUSES, Case, CaseClock, ClockKind, Escalation, EscalationLevel, Supervision
 
 LONG_OVERDUE = 5
 STUCK = 10
@@ -54,7 +54,9 @@ BATCH = 500
 class SweepResult:
     missed: int = 0
     reminded: int = 0
-    escalated: dict = field(default_factory=lambda: {2: 0, 3: 0, 4: 0})
+    escalated: dict = field(
+        default_factory=lambda: {lv.value: 0 for lv in EscalationLevel if lv > EscalationLevel.GRID}
+    )
 
     def __str__(self) -> str:
         esc = "，".join(gettext("升至%(k)s级 %(v)s 件") % {"k": k, "v": v} for k, v in self.escalated.items())
@@ -186,7 +188,7 @@ class _Batch:
             },
         )
         users = self.recipients.department(case.lead_department_id) + self.recipients.dispatch(case)
-        if to_level >= 3:
+        if to_level >= EscalationLevel.COUNTY:
             users += self.recipients.leaders(case)
         self.notify(
             users,
@@ -258,9 +260,12 @@ def _flag_missed(now, result: SweepResult) -> None:
                         level="danger",
                     )
                 if batch.escalate(
-                    case, 2, Escalation.Reason.OVERDUE, gettext("%(clocks)s超时") % {"clocks": labels}
+                    case,
+                    EscalationLevel.DEPARTMENT,
+                    Escalation.Reason.OVERDUE,
+                    gettext("%(clocks)s超时") % {"clocks": labels},
                 ):
-                    result.escalated[2] += 1
+                    result.escalated[EscalationLevel.DEPARTMENT] += 1
             batch.save()
         if len(candidates) < BATCH:
             return  # that was all of them: skip the empty scan that would confirm it
@@ -337,11 +342,17 @@ def sweep(now=None) -> SweepResult:
     with audit.acting_as(None, label=gettext("任务: 诉求时限巡检")):
         _flag_missed(now, result)
         long_overdue = end_of_day(add_working_days(today, -LONG_OVERDUE))
-        _escalate_where(Q(reply_due_at__lt=long_overdue), 3, Escalation.Reason.LONG_OVERDUE, result)
+        county = EscalationLevel.COUNTY
+        _escalate_where(Q(reply_due_at__lt=long_overdue), county, Escalation.Reason.LONG_OVERDUE, result)
         _escalate_where(
-            Q(beyond_local=True) | Q(is_problem_case=True), 3, Escalation.Reason.BEYOND_LOCAL, result
+            Q(beyond_local=True) | Q(is_problem_case=True), county, Escalation.Reason.BEYOND_LOCAL, result
         )
         stuck = end_of_day(add_working_days(today, -STUCK))
-        _escalate_where(Q(escalation_level=3, escalated_at__lt=stuck), 4, Escalation.Reason.STUCK, result)
+        _escalate_where(
+            Q(escalation_level=county, escalated_at__lt=stuck),
+            EscalationLevel.LEADING_GROUP,
+            Escalation.Reason.STUCK,
+            result,
+        )
         _remind(now, result)
     return result

@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,25 +23,21 @@ from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
-from zhuqi.core.workcalendar import due_at
 
 from . import figures as F
-from . import routing, services, workflow
+from . import routing, selectors, services, workflow
 from .forms import CaseForm, PortalForm, RuleForm, category_choices
 from .models import (
-    OPEN_STATUSES,
     Case,
     CaseClock,
     Category,
     Channel,
-    Extension,
+    EscalationLevel,
     RoutingRule,
     Satisfaction,
     Status,
     Supervision,
 )
-
-LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department", "region")
 
 
 def _page(request, qs, per_page=30):
@@ -67,74 +62,51 @@ def home_card(request):
     user = request.user
     role = _role(user)
     if role == Role.ENTERPRISE:
-        qs = Case.objects.visible_to(user)
+        n = selectors.home_counts(user, "enterprise", timezone.now())
+        portal_url = reverse("cases:portal")
         return {
             "template": "cases/_home_card.html",
             "title": _("我的诉求"),
             "stats": [
-                (_("办理中"), qs.filter(status__in=OPEN_STATUSES).count(), reverse("cases:portal"), False),
-                (_("待评价"), qs.filter(status=Status.REPLIED).count(), reverse("cases:portal"), False),
-                (_("已办结"), qs.filter(status=Status.CLOSED).count(), reverse("cases:portal"), False),
+                (_("办理中"), n["open"], portal_url, False),
+                (_("待评价"), n["replied"], portal_url, False),
+                (_("已办结"), n["closed"], portal_url, False),
             ],
             "link": reverse("cases:portal_new"),
             "link_label": _("提交诉求"),
         }
     if role in {Role.GRID, Role.COMMISSIONER, Role.OBSERVER} and not Case.objects.visible_to(user).exists():
         return None
-    qs = Case.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
-    now = timezone.now()
     if role in DEPARTMENT_ROLES:
-        mine = qs.filter(lead_department_id=user.department_id)
+        n = selectors.home_counts(user, "department", timezone.now())
+        inbox_url = reverse("cases:inbox")
         stats = [
-            (
-                _("待签收"),
-                mine.filter(status=Status.DISPATCHED).count(),
-                reverse("cases:inbox") + "?tab=sign",
-                False,
-            ),
-            (
-                _("办理中"),
-                mine.filter(status__in=list(workflow.WORKING | {Status.WAITING})).count(),
-                reverse("cases:inbox") + "?tab=work",
-                False,
-            ),
-            (
-                _("即将到期"),
-                mine.filter(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)).count(),
-                reverse("cases:inbox") + "?tab=soon",
-                False,
-            ),
-            (
-                _("已超时"),
-                mine.filter(next_due_at__lt=now).count(),
-                reverse("cases:inbox") + "?tab=overdue",
-                True,
-            ),
+            (_("待签收"), n["sign"], inbox_url + "?tab=sign", False),
+            (_("办理中"), n["work"], inbox_url + "?tab=work", False),
+            (_("即将到期"), n["soon"], inbox_url + "?tab=soon", False),
+            (_("已超时"), n["overdue"], inbox_url + "?tab=overdue", True),
         ]
-        link = reverse("cases:inbox")
+        link = inbox_url
     elif _is_dispatch(user):
+        n = selectors.home_counts(user, "dispatch", timezone.now())
         board_url = reverse("cases:board")
         stats = [
-            (_("待受理"), qs.filter(status=Status.SUBMITTED).count(), board_url + "?tab=new", False),
-            (
-                _("待交办"),
-                qs.filter(status__in=[Status.ACCEPTED, Status.SENT_BACK]).count(),
-                board_url + "?tab=unrouted",
-                False,
-            ),
-            (_("已超时"), qs.filter(next_due_at__lt=now).count(), board_url + "?tab=overdue", True),
-            (_("提级调度"), qs.filter(escalation_level__gte=2).count(), board_url + "?tab=escalated", False),
+            (_("待受理"), n["new"], board_url + "?tab=new", False),
+            (_("待交办"), n["unrouted"], board_url + "?tab=unrouted", False),
+            (_("已超时"), n["overdue"], board_url + "?tab=overdue", True),
+            (_("提级调度"), n["escalated"], board_url + "?tab=escalated", False),
         ]
         link = board_url
     else:
+        n = selectors.home_counts(user, "other", timezone.now())
         list_url = reverse("cases:list")
         stats = [
-            (_("办理中"), qs.count(), list_url + "?open=1", False),
-            (_("已超时"), qs.filter(next_due_at__lt=now).count(), list_url + "?open=1&rag=red", True),
+            (_("办理中"), n["open"], list_url + "?open=1", False),
+            (_("已超时"), n["overdue"], list_url + "?open=1&rag=red", True),
             (
                 _("县级以上调度"),
-                qs.filter(escalation_level__gte=3).count(),
-                list_url + "?open=1&level=3",
+                n["county"],
+                list_url + f"?open=1&level={EscalationLevel.COUNTY.value}",
                 False,
             ),
         ]
@@ -149,57 +121,13 @@ def home_card(request):
 
 
 # --- lists -----------------------------------------------------------------------------------
-def _filtered(request, qs):
-    g = request.GET
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
-    if g.get("open"):
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    if g.get("channel") in Channel.values:
-        qs = qs.filter(channel=g["channel"])
-    if g.get("category", "").isdigit():
-        c = int(g["category"])
-        qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
-    if g.get("dept", "").isdigit():
-        qs = qs.filter(lead_department_id=int(g["dept"]))
-    if g.get("rag") in {"red", "yellow", "green"}:
-        qs = qs.filter(rag=g["rag"])
-    if g.get("level", "").isdigit():
-        qs = qs.filter(escalation_level__gte=int(g["level"]))
-    q = g.get("q", "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__contains=q) | Q(no__contains=q) | Q(enterprise__name__contains=q) | Q(external_no=q)
-        )
-    metric = g.get("metric")
-    if metric in F.METRICS:
-        start, end = _dates(request)
-        qs = qs.filter(F.period_q(start, end))
-        dim = g.get("dim", "")
-        try:
-            qs = F.drill(qs, metric, g.get("part", "n"), dim if dim in F.DIMENSIONS else "", g.get("key"))
-        except (ValueError, KeyError):
-            raise Http404 from None
-    return qs
-
-
-def _dates(request):
-    def parse(v):
-        try:
-            return dt.date.fromisoformat(v) if v else None
-        except ValueError:
-            return None
-
-    return parse(request.GET.get("start")), parse(request.GET.get("end"))
-
-
 def _figure_dates(request):
     """The figures' period: the dates asked for; with neither given, this year to date
     (本年累计, the reporting convention). `?start=&end=` (both empty) is all time."""
     if "start" not in request.GET and "end" not in request.GET:
         today = timezone.localdate()
         return dt.date(today.year, 1, 1), today
-    return _dates(request)
+    return selectors.parse_dates(request.GET)
 
 
 FIGURE_ROWS = 300  # rows drawn on the page; the Excel export has them all
@@ -229,8 +157,7 @@ def _period_links(start, end) -> list[tuple[str, str, bool]]:
 def case_list(request):
     if _role(request.user) == Role.ENTERPRISE:
         return redirect("cases:portal")
-    qs = Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED)
-    qs = _filtered(request, qs)
+    qs = selectors.case_list(request.user, request.GET)
     return render(
         request,
         "cases/case_list.html",
@@ -257,35 +184,13 @@ BOARD_TABS = [
 ]
 
 
-def _board_q(tab: str, now):
-    """Every tab is a subset of the open cases (closed ones carry no clocks, no pending
-    extension), so the counts scan open cases only: a few percent of a province's history."""
-    return {
-        "new": Q(status=Status.SUBMITTED),
-        "unrouted": Q(status__in=[Status.ACCEPTED, Status.SENT_BACK]),
-        "overdue": Q(next_due_at__lt=now),
-        "escalated": Q(escalation_level__gte=2),
-        "extension": Q(Exists(Extension.objects.filter(case=OuterRef("pk"), state=Extension.State.PENDING))),
-        "followup": Q(status=Status.REPLIED),
-        "close": Q(status=Status.FOLLOWED_UP),
-    }[tab]
-
-
 @login_required
 def board(request):
     """The dispatch office's board: new, unrouted, overdue, escalated …"""
     if not _is_dispatch(request.user):
         raise Http404
-    now = timezone.now()
-    base = Case.objects.visible_to(request.user).filter(status__in=OPEN_STATUSES)
-    counts = base.aggregate(**{t: Count("pk", filter=_board_q(t, now)) for t, _ in BOARD_TABS})
     tab = request.GET.get("tab") if request.GET.get("tab") in dict(BOARD_TABS) else "new"
-    qs = base.filter(_board_q(tab, now)).with_rag(now).select_related(*LIST_RELATED)
-    qs = (
-        qs.order_by("next_due_at", "-id")
-        if tab in {"overdue", "escalated"}
-        else qs.order_by("-submitted_at", "-id")
-    )
+    counts, qs = selectors.board(request.user, tab, timezone.now())
     return render(
         request,
         "cases/board.html",
@@ -310,31 +215,12 @@ def inbox(request):
     if _role(user) not in DEPARTMENT_ROLES or not user.department_id:
         raise Http404
     now = timezone.now()
-    base = Case.objects.visible_to(user)
-    lead = base.filter(lead_department_id=user.department_id)
-    working = list(workflow.WORKING | {Status.WAITING})
-    queries = {
-        "sign": lead.filter(status=Status.DISPATCHED),
-        "work": lead.filter(status__in=working),
-        "soon": lead.filter(status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
-        "overdue": lead.filter(status__in=OPEN_STATUSES, next_due_at__lt=now),
-        "assist": base.filter(
-            departments__department_id=user.department_id,
-            departments__role="assist",
-            departments__active=True,
-            status__in=OPEN_STATUSES,
-        ),
-        "supervision": base.filter(
-            supervisions__department_id=user.department_id,
-            supervisions__kind="notice",
-            supervisions__responded_at__isnull=True,
-        ).distinct(),
-    }
+    queries = selectors.inbox(user, now)
     counts = {k: v.count() for k, v in queries.items()}
     tab = request.GET.get("tab")
     if tab not in queries:
         tab = next((k for k, _label in INBOX_TABS if counts[k]), "sign")
-    qs = queries[tab].with_rag(now).select_related(*LIST_RELATED).order_by("next_due_at", "-id")
+    qs = queries[tab].with_rag(now).select_related(*selectors.LIST_RELATED).order_by("next_due_at", "-id")
     return render(
         request,
         "cases/inbox.html",
@@ -347,34 +233,8 @@ def leader_view(request):
     """A leader's view: cases of the enterprises in their charge, escalated ones first."""
     if _role(request.user) not in {Role.LEADER, Role.ADMIN, Role.SUPERVISOR}:
         raise Http404
-    base = Case.objects.visible_to(request.user)
     mine = request.GET.get("mine") == "1"
-    if mine:  # the enterprises this leader is assigned to (包抓/包联), read from assistance
-        from django.apps import apps
-
-        try:
-            assignment = apps.get_model("assistance", "Assignment")
-        except LookupError:
-            assignment = None
-        if assignment is not None:
-            ents = assignment.objects.filter(user=request.user, ended_on__isnull=True).values("enterprise_id")
-            base = base.filter(enterprise_id__in=ents)
-    qs = (
-        base.filter(status__in=OPEN_STATUSES)
-        .with_rag()
-        .select_related(*LIST_RELATED)
-        .order_by("-escalation_level", "next_due_at")
-    )
-    per_ent = (
-        base.values("enterprise_id", "enterprise__name")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            level3=Count("pk", filter=Q(escalation_level__gte=3, status__in=OPEN_STATUSES)),
-        )
-        .filter(open__gt=0)
-        .order_by("-level3", "-open")[:20]
-    )
+    qs, per_ent = selectors.leader(request.user, mine=mine)
     return render(
         request, "cases/leader.html", {"page": _page(request, qs), "per_enterprise": per_ent, "mine": mine}
     )
@@ -571,66 +431,10 @@ def case_act(request, pk, action):
     case = Case.objects.get_visible_or_404(user, pk=pk)
     if action not in workflow.TRANSITIONS:
         raise Http404
-    p = request.POST
-    cat = Category.objects.filter(pk=_int(p.get("category"))).first() if p.get("category") else None
     try:
-        if action == "accept":
-            services.accept_case(case, actor=user, category=cat, urgency=p.get("urgency") or None)
-        elif action == "refuse":
-            services.refuse_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "dispatch":
-            depts = Department.objects.visible_to(user)
-            lead = depts.filter(pk=_int(p.get("lead"))).first() if p.get("lead") else None
-            assisting = list(depts.filter(pk__in=[_int(x) for x in p.getlist("assisting") if _int(x)]))
-            services.dispatch_case(case, actor=user, lead=lead, assisting=assisting, category=cat)
-        elif action == "sign":
-            services.sign_case(case, actor=user)
-        elif action == "send_back":
-            services.send_back_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "report_progress":
-            services.report_progress(case, actor=user, note=p.get("note", ""))
-        elif action == "pause":
-            services.pause_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "resume":
-            services.resume_case(case, actor=user, note=p.get("note", ""))
-        elif action == "reply":
-            services.reply_case(
-                case, actor=user, reply=p.get("reply", ""), resolved=p.get("resolved", "1") == "1"
-            )
+        services.fire(case, action, actor=user, data=request.POST)
+        if action == "reply":
             _attach(request, case)
-        elif action == "follow_up":
-            services.follow_up_case(case, actor=user, result=p.get("result", ""), note=p.get("note", ""))
-        elif action == "close":
-            services.close_case(case, actor=user, note=p.get("note", ""))
-        elif action == "merge":
-            into = Case.objects.get_visible_or_404(user, pk=_int(p.get("into")) or 0)
-            services.merge_case(case, into=into, actor=user)
-        elif action == "withdraw":
-            services.withdraw_case(case, actor=user, reason=p.get("reason", ""))
-        elif action == "request_extension":
-            services.request_extension(
-                case, actor=user, days=_int(p.get("days")) or 0, reason=p.get("reason", "")
-            )
-        elif action == "decide_extension":
-            ext = get_object_or_404(Extension, pk=_int(p.get("extension")) or 0, case=case)
-            services.decide_extension(
-                ext, actor=user, approve=p.get("approve") == "1", note=p.get("note", "")
-            )
-        elif action == "beyond_local":
-            services.flag_beyond_local(case, actor=user, reason=p.get("reason", ""))
-        elif action == "escalate":
-            services.escalate_case(case, actor=user, note=p.get("note", ""))
-        elif action == "hold_meeting":
-            services.hold_meeting(
-                case,
-                actor=user,
-                held_at=timezone.now(),
-                attendees=p.get("attendees", ""),
-                decisions=p.get("decisions", ""),
-                owners=p.get("owners", ""),
-            )
-        elif action == "supervise":
-            services.supervise_case(case, actor=user, body=p.get("body", ""))
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
@@ -756,9 +560,7 @@ def figures_export(request):
 def case_export(request):
     if _role(request.user) == Role.ENTERPRISE:
         raise Http404
-    qs = _filtered(request, Case.objects.visible_to(request.user).with_rag().select_related(*LIST_RELATED))[
-        :20000
-    ]
+    qs = selectors.case_list(request.user, request.GET)[:20000]
     headers = [
         "编号",
         "企业",
@@ -798,22 +600,24 @@ def case_export(request):
 @login_required
 def rules(request):
     """Routing rules, edited by the dispatch office."""
-    if not _is_dispatch(request.user):
+    if not services.can_edit_routing_rules(request.user):
         raise Http404
     form = RuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        from django.db import IntegrityError, transaction
-
+        d = form.cleaned_data
         try:
-            with transaction.atomic():
-                rule = form.save()
-        except IntegrityError:
-            messages.error(request, "该类别在该区划已有规则，请先删除原规则")
-        else:
-            audit.record(
-                "event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=request.user
+            services.save_routing_rule(
+                None,
+                actor=request.user,
+                category=d["category"],
+                region=d["region"],
+                lead_department=d["lead_department"],
+                assisting_departments=d["assisting_departments"],
             )
-            messages.success(request, "分拨规则已保存")
+        except (ValidationError, PermissionDenied) as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("分拨规则已保存"))
             return redirect("cases:rules")
     qs = (
         RoutingRule.objects.visible_to(request.user)
@@ -826,11 +630,15 @@ def rules(request):
 @login_required
 @require_POST
 def rule_delete(request, pk):
-    if not _is_dispatch(request.user):
+    if not services.can_edit_routing_rules(request.user):
         raise Http404
     rule = RoutingRule.objects.get_visible_or_404(request.user, pk=pk)
-    rule.delete()
-    messages.success(request, "已删除分拨规则")
+    try:
+        services.delete_routing_rule(rule, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("已删除分拨规则"))
     return redirect("cases:rules")
 
 

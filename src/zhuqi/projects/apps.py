@@ -61,6 +61,6 @@ def _month_changed(sender, instance, raw=False, **kwargs):
     """Keep the year-to-date rows of that project and year in step with its months."""
     if raw:
         return
-    from .models import ProjectProgress
+    from . import services
 
-    ProjectProgress.objects.rebuild([instance.project_id], [instance.year])
+    services.month_changed(instance)

@@ -3,8 +3,9 @@ Views, the API, imports and commands call these; they never write state themselv
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-import importlib
 import logging
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -15,6 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from zhuqi.cases import services as case_services
+from zhuqi.cases.models import Channel
+from zhuqi.cases.workflow import SYSTEM
 from zhuqi.core import audit
 from zhuqi.core.models import Department, User
 from zhuqi.core.notify import notify
@@ -23,9 +27,8 @@ from zhuqi.core.scope import scope_for
 from zhuqi.core.units import WAN
 from zhuqi.core.workcalendar import add_working_days
 
-from . import schedule
+from . import schedule, workflow
 from .models import (
-    STAGE_ORDER,
     ApprovalStep,
     ApprovalStepType,
     Baseline,
@@ -37,6 +40,7 @@ from .models import (
     InvestmentMonth,
     Project,
     ProjectCase,
+    ProjectProgress,
     RankingPublication,
     RankingRule,
     Stage,
@@ -46,14 +50,6 @@ from .models import (
 
 log = logging.getLogger("zhuqi.projects")
 
-# The explicit stage transition table: forward one stage, or back one stage (a correction).
-TRANSITIONS: dict[str, dict[str, str]] = {}
-for _i, _s in enumerate(STAGE_ORDER):
-    TRANSITIONS[_s] = {}
-    if _i + 1 < len(STAGE_ORDER):
-        TRANSITIONS[_s][STAGE_ORDER[_i + 1]] = "forward"
-    if _i > 0:
-        TRANSITIONS[_s][STAGE_ORDER[_i - 1]] = "back"
 
 # The seven pre-construction approvals (七个环节) with their default legal limits in working days.
 DEFAULT_APPROVAL_STEPS = [
@@ -168,16 +164,16 @@ def update_project(project: Project, *, actor, team=None, **fields) -> Project:
 # --- stages ---------------------------------------------------------------------------------
 @transaction.atomic
 def move_stage(project: Project, to_stage: str, *, date: dt.date, evidence: str = "", actor) -> StageChange:
-    """Move a project one stage forward or back, per TRANSITIONS; records date, confirmer and
-    evidence, audited. Moving forward needs evidence; a date in the future is refused."""
+    """Move a project one stage forward or back, per workflow.TRANSITIONS; records date, confirmer
+    and evidence, audited. Moving forward needs evidence; a date in the future is refused."""
     _require_edit(actor, project)
     project = _lock(project)
     current = project.stage
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": gettext("未知的阶段「%(to_stage)s」") % {"to_stage": to_stage}})
-    direction = TRANSITIONS[current].get(to_stage)
+    direction = workflow.TRANSITIONS[current].get(to_stage)
     if direction is None:
-        allowed = "、".join(str(Stage(s).label) for s in TRANSITIONS[current])
+        allowed = "、".join(str(Stage(s).label) for s in workflow.TRANSITIONS[current])
         raise ValidationError(
             {
                 "to_stage": gettext(
@@ -337,25 +333,46 @@ def complete_approval(step: ApprovalStep, *, done_on: dt.date, actor) -> Approva
     return step
 
 
-CASE_HOOK_NAME = "create_case_for_overdue_approval"
-
-
-def _case_hook():
-    """The cases app's adapter `zhuqi.cases.services.create_case_for_overdue_approval(step, *,
-    title, actor)` when it provides one, else None. (Its general `create_case` is about an
-    enterprise's problem and needs an enterprise and a registering person, which an overdue
-    approval of a government project does not have.)"""
-    try:
-        module = importlib.import_module("zhuqi.cases.services")
-    except ImportError:
+def _project_case(project: Project, *, title: str, description: str, actor, lead: Department | None = None):
+    """A key project's problem (项目问题) as a case of its owner enterprise, so the cases
+    figures include it. With `lead` (e.g. the department behind an overdue approval) the case
+    is accepted and dispatched to it at once. Returns None for a project without an owner
+    enterprise (a case always belongs to an enterprise)."""
+    if getattr(project, "owner_id", None) is None:
         return None
-    return getattr(module, CASE_HOOK_NAME, None)
+    with transaction.atomic():
+        case = case_services.create_case(
+            project.owner,
+            channel=Channel.PROJECT,
+            title=title[:120],
+            description=f"【{project.name}】{description}",
+            actor=actor,
+        )
+        if lead is not None:
+            case = case_services.accept_case(case, actor=actor)
+            case = case_services.dispatch_case(case, actor=actor, lead=lead)
+    return case
+
+
+def case_for_overdue_approval(step: ApprovalStep, *, title: str, actor=None):
+    """An overdue pre-construction approval step goes to its department as a case, dispatched
+    by the platform itself (the sweep has no person). None when there is nobody to send it to
+    or no owner enterprise to file it under."""
+    if step.department_id is None:
+        return None
+    assert step.due_date is not None and step.department is not None
+    description = gettext(
+        "前期审批环节「%(step)s」已超过法定办理时限（应于 %(due)s 前办结），请%(department)s加快办理。"
+    ) % {"step": step.step_type.name, "due": f"{step.due_date:%Y-%m-%d}", "department": step.department.name}
+    return _project_case(
+        step.project, title=title, description=description, actor=SYSTEM, lead=step.department
+    )
 
 
 def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
-    """An overdue step goes to its department: as a case when the cases app offers the hook,
-    else as a notification to the department's people (and the project's leader). The audit
-    event "approval_overdue" is written either way. Returns "case" or "notified"."""
+    """An overdue step goes to its department: as a case (`case_for_overdue_approval`) when it
+    can be one, else as a notification to the department's people (and the project's leader).
+    The audit event "approval_overdue" is written either way. Returns "case" or "notified"."""
     from zhuqi.core.workcalendar import working_days_between
 
     step.escalated_at = timezone.now()
@@ -379,19 +396,17 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
         },
         actor=actor,
     )
-    hook = _case_hook()
-    if hook is not None:
-        try:
-            with transaction.atomic():
-                case = hook(step, title=title, actor=actor)
-                if case is not None:
-                    ProjectCase.objects.create(
-                        project=step.project, case=case, source=ProjectCase.Source.APPROVAL_OVERDUE
-                    )
+    try:
+        with transaction.atomic():
+            case = case_for_overdue_approval(step, title=title, actor=actor)
             if case is not None:
-                return "case"
-        except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
-            log.exception("cases hook refused the overdue approval %s; notifying instead", step.pk)
+                ProjectCase.objects.create(
+                    project=step.project, case=case, source=ProjectCase.Source.APPROVAL_OVERDUE
+                )
+        if case is not None:
+            return "case"
+    except (TypeError, ValidationError, PermissionDenied):  # never lose the alarm
+        log.exception("the overdue approval %s could not become a case; notifying instead", step.pk)
     recipients = (
         list(User.objects.filter(department=step.department, is_active=True)) if step.department else []
     )
@@ -403,12 +418,10 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
 def raise_problem(project: Project, *, title: str, description: str, actor) -> ProjectCase:
     """登记项目问题: a problem of the project goes into the cases pool (routed by the dispatch
     office like any other) and is linked to the project."""
-    from zhuqi.cases import services as case_services
-
     if project.owner_id is None:
         raise ValidationError(gettext("该项目没有业主企业，项目问题请通过项目调度会协调"))
     with transaction.atomic():
-        case = case_services.raise_project_case(project, title=title, description=description, actor=actor)
+        case = _project_case(project, title=title, description=description, actor=actor)
         assert case is not None  # the project has an owner enterprise
         link = ProjectCase.objects.create(project=project, case=case)
     return link
@@ -627,6 +640,37 @@ def split_amount(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return parts
 
 
+# The year-to-date rows (ProjectProgress) are derived from the months. The services that change
+# months refresh them once, in their own transaction; the InvestmentMonth signals refresh them
+# after changes made elsewhere (the admin, a script). Not audited: derived data, whose causes
+# are audited (investment_planned / investment_reported, the admin's row diffs).
+_progress_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "zhuqi_progress_deferred", default=False
+)
+
+
+def refresh_progress(project_ids=None, years=None) -> None:
+    """Recompute the year-to-date rows of the given projects and years (all when None)."""
+    ProjectProgress.objects.rebuild(project_ids, years)
+
+
+def month_changed(month: InvestmentMonth) -> None:
+    """An InvestmentMonth row was saved or deleted (the signal receiver calls this)."""
+    if not _progress_deferred.get():
+        refresh_progress([month.project_id], [month.year])
+
+
+@contextlib.contextmanager
+def _months_of(project: Project, year: int):
+    """Change months of one project and year, then refresh its progress once."""
+    token = _progress_deferred.set(True)
+    try:
+        yield
+    finally:
+        _progress_deferred.reset(token)
+    refresh_progress([project.pk], [year])
+
+
 @transaction.atomic
 def plan_year(
     project: Project,
@@ -659,11 +703,12 @@ def plan_year(
     if any(p < 0 for p in parts):
         raise ValidationError({"months": gettext("计划投资不能为负数")})
     rows = []
-    for m, part in enumerate(parts, start=1):
-        row, _ = InvestmentMonth.objects.update_or_create(
-            project=project, year=year, month=m, defaults={"planned": part}
-        )
-        rows.append(row)
+    with _months_of(project, year):
+        for m, part in enumerate(parts, start=1):
+            row, _ = InvestmentMonth.objects.update_or_create(
+                project=project, year=year, month=m, defaults={"planned": part}
+            )
+            rows.append(row)
     total = sum(parts, Decimal(0))
     if year == timezone.localdate().year:
         project.year_planned_investment = total
@@ -690,13 +735,14 @@ def record_actual(project: Project, *, year: int, month: int, amount: Decimal, a
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise ValidationError({"month": gettext("不能填报未来月份的完成投资")})
-    row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
-        project=project, year=year, month=month
-    )
-    old = row.actual
-    row.actual = amount
-    row.reported_at = timezone.now()
-    row.save()
+    with _months_of(project, year):
+        row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
+            project=project, year=year, month=month
+        )
+        old = row.actual
+        row.actual = amount
+        row.reported_at = timezone.now()
+        row.save()
     audit.record(
         "event",
         project,

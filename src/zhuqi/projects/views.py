@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,9 +24,8 @@ from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
-from zhuqi.core.workcalendar import working_days_between
 
-from . import figures, forms, services
+from . import figures, forms, selectors, services, workflow
 from .models import (
     ApprovalStep,
     Campaign,
@@ -37,7 +36,6 @@ from .models import (
     Project,
     RankingRule,
     Stage,
-    StageChange,
     Task,
     stage_index,
 )
@@ -60,40 +58,13 @@ def _period(request) -> tuple[int, int]:
     return year, month
 
 
-def _filtered(request, qs):
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(industry__contains=q))
-    for key in ("stage", "kind", "level"):
-        value = request.GET.get(key)
-        if value:
-            qs = qs.filter(**{key: value})
-    region = request.GET.get("region")
-    if region and region.isdigit():
-        r = Region.objects.visible_to(request.user).filter(pk=region).first()
-        if r:
-            qs = qs.filter(region__path__startswith=r.path)
-    dept = request.GET.get("department")
-    if dept and dept.isdigit():
-        qs = qs.filter(department_id=dept)
-    tag = request.GET.get("tag")
-    if tag:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            qs = qs.filter(tags__contains=[tag])
-        else:  # SQLite has no JSON containment: match in Python over (pk, tags)
-            qs = qs.filter(pk__in=[pk for pk, tags in qs.values_list("pk", "tags") if tag in (tags or [])])
-    return qs
-
-
 # --- ledger -------------------------------------------------------------------------------
 @login_required
 def project_list(request):
     user = request.user
     year, month = _period(request)
     base = Project.objects.visible_to(user)
-    qs = _filtered(request, base).select_related("region", "department", "leader")
+    qs = selectors.filter_projects(user, request.GET, base).select_related("region", "department", "leader")
     light = request.GET.get("light")
     if light in {"green", "yellow", "red", "grey"}:
         qs = figures.projects_with_light(qs, year, month, light)
@@ -157,7 +128,7 @@ def project_create(request):
 def project_edit(request, pk):
     project = Project.objects.get_visible_or_404(request.user, pk=pk)
     if not services.can_edit(request.user, project):
-        raise PermissionDenied
+        raise Http404
     form = forms.ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,23 +216,9 @@ def project_detail(request, pk):
                 "date": project.stage_date(code),
             }
         )
-    allowed = [(s, str(Stage(s).label), d) for s, d in services.TRANSITIONS[project.stage].items()]
-    approvals = list(project.approvals.select_related("step_type", "department").order_by("step_type__order"))
-    for a in approvals:
-        a.overdue = a.is_overdue(today)
-        a.days_late = working_days_between(a.due_date, today) if a.overdue else 0
-    tasks = list(Task.objects.filter(project=project).order_by("order", "start", "id"))
-    from .models import Dependency
-
-    links = list(
-        Dependency.objects.filter(successor__project=project).values_list("predecessor_id", "successor_id")
-    )
-    variance = {r["task"].pk: r for r in services.baseline_variance(project)} if tasks else {}
-    for t in tasks:
-        v = variance.get(t.pk)
-        t.baseline_finish = v["baseline_finish"] if v else None
-        t.slip = v["slip"] if v else None
-        t.at_risk = t.late_start is not None and t.start > t.late_start
+    allowed = [(s, str(Stage(s).label), d) for s, d in workflow.TRANSITIONS[project.stage].items()]
+    approvals = selectors.approvals_of(project, today)
+    tasks, links = selectors.schedule_of(project)
     prog = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
         year, month
     )
@@ -548,7 +505,9 @@ def plan_set(request, pk):
 def board(request):
     user = request.user
     year, month = _period(request)
-    qs = _filtered(request, Project.objects.visible_to(user)).select_related("department", "region")
+    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
+        "department", "region"
+    )
     shown = list(
         qs.exclude(planned_start=None)
         .exclude(planned_completion=None)
@@ -619,14 +578,7 @@ def campaign_detail(request, pk):
     user = request.user
     campaign = Campaign.objects.get_visible_or_404(user, pk=pk)
     visible = Project.objects.visible_to(user)
-    entries = (
-        CampaignEntry.objects.filter(campaign=campaign, project__in=visible)
-        .select_related("project", "project__region")
-        .order_by("batch", "project__code")
-    )
-    batches = {b: [] for b, _ in CampaignEntry.Batch.choices}
-    for e in entries:
-        batches[e.batch].append(e)
+    batches = selectors.campaign_batches(campaign, visible)
     return render(
         request,
         "projects/campaign_detail.html",
@@ -681,11 +633,8 @@ def inspection_detail(request, pk):
     user = request.user
     rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
     if request.method == "POST":
-        try:
-            services.publish_inspection(rnd, actor=user)
-            messages.success(request, gettext("观摩结果已公布"))
-        except PermissionDenied:
-            raise
+        services.publish_inspection(rnd, actor=user)
+        messages.success(request, gettext("观摩结果已公布"))
         return redirect("projects:inspection_detail", pk=pk)
     results = figures.inspection_results(rnd)
     criteria = list(rnd.criteria.all())
@@ -795,56 +744,17 @@ def dispatch(request):
     user = request.user
     today = timezone.localdate()
     since = today - dt.timedelta(days=7)
-    visible = Project.objects.visible_to(user)
-    moved = (
-        StageChange.objects.filter(project__in=visible, created_at__date__gte=since)
-        .select_related("project", "confirmed_by")
-        .order_by("-created_at")[:100]
-    )
-    approvals_done = (
-        ApprovalStep.objects.filter(project__in=visible, done_on__gte=since)
-        .select_related("project", "step_type", "department")
-        .order_by("-done_on")[:100]
-    )
-    overdue = list(
-        ApprovalStep.objects.filter(
-            project__in=visible, status=ApprovalStep.Status.IN_PROGRESS, due_date__lt=today
-        )
-        .select_related("project", "step_type", "department")
-        .order_by("due_date")[:100]
-    )
-    for a in overdue:
-        a.days_late = working_days_between(a.due_date, today)
-    late_tasks = (
-        Task.objects.filter(project__in=visible, done_on__isnull=True, finish__lt=today)
-        .select_related("project")
-        .order_by("finish")[:100]
-    )
     year, month = figures.report_period(today)
-    prog = figures.progress_by_project(visible, year, month)
-    red_ids = [pk for pk, p in prog.items() if p.light == "red"]
-    red = visible.filter(pk__in=red_ids).select_related("department")[:100]
-    reds = [(p, prog[p.pk]) for p in red]
-    reds.sort(key=lambda x: x[1].lead)
-    unreported = visible.filter(
-        pk__in=InvestmentMonth.objects.filter(
-            year=year, month=month, actual__isnull=True, planned__gt=0
-        ).values("project")
-    ).count()
+    overview = selectors.dispatch_overview(user, since=since, today=today, year=year, month=month)
     return render(
         request,
         "projects/dispatch.html",
         {
             "since": since,
             "today": today,
-            "moved": moved,
-            "approvals_done": approvals_done,
-            "overdue": overdue,
-            "late_tasks": late_tasks,
-            "reds": reds,
             "year": year,
             "month": month,
-            "unreported": unreported,
+            **overview,
         },
     )
 
@@ -873,7 +783,9 @@ def monthly_report(request):
     """月报表: every visible project's month and year-to-date investment, as Excel."""
     user = request.user
     year, month = _period(request)
-    qs = _filtered(request, Project.objects.visible_to(user)).select_related("region", "department", "leader")
+    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
+        "region", "department", "leader"
+    )
     prog = figures.progress_by_project(qs, year, month)
     rows = []
     for p in qs.order_by("code"):

@@ -1,0 +1,183 @@
+"""Reads of the cases app (scoped): the lists, the dispatch board, a department's inbox and a
+leader's view. Each starts from `Case.objects.visible_to(user)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+
+from zhuqi.core.scope import scope_for
+from zhuqi.core.workcalendar import due_at
+
+from . import figures as F
+from . import workflow
+from .models import OPEN_STATUSES, Case, Channel, EscalationLevel, Extension, Status
+
+LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department", "region")
+
+
+def parse_dates(params) -> tuple[dt.date | None, dt.date | None]:
+    """`start` and `end` (ISO dates) of a query string; a malformed one is ignored."""
+
+    def parse(v):
+        try:
+            return dt.date.fromisoformat(v) if v else None
+        except ValueError:
+            return None
+
+    return parse(params.get("start")), parse(params.get("end"))
+
+
+def filter_cases(qs, params):
+    """The list filters of a query string (status, channel, category, department, light, level,
+    text) and a figure's drill-down (metric, dim, key, part); a bad drill-down is a 404."""
+    g = params
+    if g.get("status") in Status.values:
+        qs = qs.filter(status=g["status"])
+    if g.get("open"):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if g.get("channel") in Channel.values:
+        qs = qs.filter(channel=g["channel"])
+    if g.get("category", "").isdigit():
+        c = int(g["category"])
+        qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
+    if g.get("dept", "").isdigit():
+        qs = qs.filter(lead_department_id=int(g["dept"]))
+    if g.get("rag") in {"red", "yellow", "green"}:
+        qs = qs.filter(rag=g["rag"])
+    if g.get("level", "").isdigit():
+        qs = qs.filter(escalation_level__gte=int(g["level"]))
+    q = g.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__contains=q) | Q(no__contains=q) | Q(enterprise__name__contains=q) | Q(external_no=q)
+        )
+    metric = g.get("metric")
+    if metric in F.METRICS:
+        start, end = parse_dates(g)
+        qs = qs.filter(F.period_q(start, end))
+        dim = g.get("dim", "")
+        try:
+            qs = F.drill(qs, metric, g.get("part", "n"), dim if dim in F.DIMENSIONS else "", g.get("key"))
+        except (ValueError, KeyError):
+            raise Http404 from None
+    return qs
+
+
+def case_list(user, params):
+    """The case list (and its Excel export): the viewer's cases with their light, filtered."""
+    return filter_cases(Case.objects.visible_to(user).with_rag().select_related(*LIST_RELATED), params)
+
+
+def board_filters(now) -> dict[str, Q]:
+    """The dispatch board's tabs. Every tab is a subset of the open cases (closed ones carry no clocks, no pending
+    extension), so the counts scan open cases only: a few percent of a province's history."""
+    return {
+        "new": Q(status=Status.SUBMITTED),
+        "unrouted": Q(status__in=[Status.ACCEPTED, Status.SENT_BACK]),
+        "overdue": Q(next_due_at__lt=now),
+        "escalated": Q(escalation_level__gte=EscalationLevel.DEPARTMENT),
+        "extension": Q(Exists(Extension.objects.filter(case=OuterRef("pk"), state=Extension.State.PENDING))),
+        "followup": Q(status=Status.REPLIED),
+        "close": Q(status=Status.FOLLOWED_UP),
+    }
+
+
+def board(user, tab: str, now):
+    """The dispatch office's board: every tab's count in one query, and the cases of `tab`."""
+    filters = board_filters(now)
+    base = Case.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
+    counts = base.aggregate(**{t: Count("pk", filter=q) for t, q in filters.items()})
+    qs = base.filter(filters[tab]).with_rag(now).select_related(*LIST_RELATED)
+    qs = (
+        qs.order_by("next_due_at", "-id")
+        if tab in {"overdue", "escalated"}
+        else qs.order_by("-submitted_at", "-id")
+    )
+    return counts, qs
+
+
+def inbox(user, now) -> dict:
+    """A department's inbox, tab → cases: to sign, in progress, due soon, overdue, assisting,
+    supervision notices awaiting the written answer."""
+    base = Case.objects.visible_to(user)
+    lead = base.filter(lead_department_id=user.department_id)
+    working = list(workflow.WORKING | {Status.WAITING})
+    return {
+        "sign": lead.filter(status=Status.DISPATCHED),
+        "work": lead.filter(status__in=working),
+        "soon": lead.filter(status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
+        "overdue": lead.filter(status__in=OPEN_STATUSES, next_due_at__lt=now),
+        "assist": base.filter(
+            departments__department_id=user.department_id,
+            departments__role="assist",
+            departments__active=True,
+            status__in=OPEN_STATUSES,
+        ),
+        "supervision": base.filter(
+            supervisions__department_id=user.department_id,
+            supervisions__kind="notice",
+            supervisions__responded_at__isnull=True,
+        ).distinct(),
+    }
+
+
+def leader(user, *, mine: bool):
+    """A leader's open cases (escalated first) and the enterprises with the most open ones;
+    `mine`: only the enterprises assigned to the leader (包抓/包联, from the scope hooks)."""
+    base = Case.objects.visible_to(user)
+    if mine:
+        base = base.filter(enterprise_id__in=list(scope_for(user).assigned()))
+    qs = (
+        base.filter(status__in=OPEN_STATUSES)
+        .with_rag()
+        .select_related(*LIST_RELATED)
+        .order_by("-escalation_level", "next_due_at")
+    )
+    per_enterprise = (
+        base.values("enterprise_id", "enterprise__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            level3=Count(
+                "pk", filter=Q(escalation_level__gte=EscalationLevel.COUNTY, status__in=OPEN_STATUSES)
+            ),
+        )
+        .filter(open__gt=0)
+        .order_by("-level3", "-open")[:20]
+    )
+    return qs, per_enterprise
+
+
+def home_counts(user, kind: str, now) -> dict[str, int]:
+    """The home card's figures in one query: for an enterprise user (own cases), a department
+    (cases it leads), the dispatch office (the board's first tabs) or anyone else (open cases)."""
+    visible = Case.objects.visible_to(user)
+    if kind == "enterprise":
+        filters = {
+            "open": Q(status__in=OPEN_STATUSES),
+            "replied": Q(status=Status.REPLIED),
+            "closed": Q(status=Status.CLOSED),
+        }
+        return visible.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
+    base = visible.filter(status__in=OPEN_STATUSES)
+    if kind == "department":
+        base = base.filter(lead_department_id=user.department_id)
+        filters = {
+            "sign": Q(status=Status.DISPATCHED),
+            "work": Q(status__in=list(workflow.WORKING | {Status.WAITING})),
+            "soon": Q(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
+            "overdue": Q(next_due_at__lt=now),
+        }
+    elif kind == "dispatch":
+        board = board_filters(now)
+        filters = {k: board[k] for k in ("new", "unrouted", "overdue", "escalated")}
+    else:
+        filters = {
+            "open": Q(pk__isnull=False),
+            "overdue": Q(next_due_at__lt=now),
+            "county": Q(escalation_level__gte=EscalationLevel.COUNTY),
+        }
+    return base.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
