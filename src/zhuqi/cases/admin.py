@@ -1,4 +1,9 @@
+"""Admin: the configuration only a system administrator touches (categories, SLA policies,
+partner systems). Cases and routing rules change through services and are shown read-only."""
+
 from django.contrib import admin, messages
+
+from zhuqi.core.admin import ReadOnlyAdmin
 
 from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
 
@@ -24,7 +29,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ReadOnlyAdmin):
     list_display = ["category", "region", "lead_department", "is_active"]
     filter_horizontal = ["assisting_departments"]
 
@@ -52,11 +57,7 @@ class PartnerSystemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ["no", "title", "enterprise", "status", "channel", "lead_department", "next_due_at"]
     list_filter = ["status", "channel"]
     search_fields = ["no", "title", "external_no"]
-    readonly_fields = [f.name for f in Case._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

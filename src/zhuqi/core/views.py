@@ -3,6 +3,8 @@ attachments, comments, audit log."""
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -12,14 +14,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, services
+from . import audit, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
 from .scope import scope_for
@@ -39,27 +40,24 @@ def needs_second_factor(user) -> bool:
 
 @login_required
 def second_factor(request):
-    """Enrol (first time) or verify a TOTP device; system admins pass here when 2FA is on."""
+    """Verify a TOTP code; system admins pass here when 2FA is on. Enrolment is two POSTs:
+    `start` creates the unconfirmed device whose key the page then shows as a QR code, and the
+    first correct code confirms it. A GET only reads."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    pending = None
-    if device is None:
-        pending = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="zhuqi", confirmed=False
-        )
+    next_url = _safe_next(request, "")
+    if request.method == "POST" and "start" in request.POST:
+        services.start_totp_enrolment(user)
+        return redirect(f"{request.path}?{urlencode({'next': next_url})}" if next_url else request.path)
+    confirmed, pending = selectors.totp_devices(user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        target = device or pending
-        if target.verify_token(form.cleaned_data["token"]):
-            if pending is not None:
-                pending.confirmed = True
-                pending.save(update_fields=["confirmed"])
-                audit.record("permission", user, event="totp_enrolled", message="绑定动态口令", actor=user)
-            otp_login(request, target)
-            return redirect(request.GET.get("next") or "home")
+    if request.method == "POST" and (confirmed or pending) and form.is_valid():
+        device = services.verify_totp(user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(next_url or "home")
         form.add_error("token", _("动态口令不正确或已过期，请重新输入"))
     qr_svg = None
-    if pending is not None:
+    if pending is not None and confirmed is None:
         import segno
 
         qr_svg = segno.make(pending.config_url, micro=False).svg_inline(scale=4)
@@ -68,9 +66,10 @@ def second_factor(request):
         "registration/second_factor.html",
         {
             "form": form,
-            "enrolling": pending is not None,
+            "enrolling": confirmed is None,
+            "started": pending is not None,
             "qr_svg": qr_svg,
-            "secret": pending and pending.bin_key.hex(),
+            "secret": qr_svg and b32encode(pending.bin_key).decode(),  # for typing it in by hand
         },
     )
 
