@@ -75,9 +75,6 @@ class Region(models.Model):
         parts = self.path.strip("/").split("/")
         return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
-    def is_within(self, other: Region) -> bool:
-        return self.path.startswith(other.path)
-
     @staticmethod
     def scope_q(user):
         return scope_for(user).region_q("path")

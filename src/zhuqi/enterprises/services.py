@@ -14,7 +14,7 @@ from stdnum.cn import uscc
 from zhuqi.core import audit
 from zhuqi.core.models import Region, Role
 
-from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, Tag
+from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership
 
 EDITOR_ROLES = {Role.ADMIN, Role.DISPATCH}
 
@@ -246,12 +246,3 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
         actor=actor,
     )
     return membership
-
-
-def tags_by_name(names) -> list[Tag]:
-    names = [n.strip() for n in names if n and n.strip()]
-    found = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise ValidationError(f"未知标签「{'、'.join(missing)}」")
-    return [found[n] for n in names]
