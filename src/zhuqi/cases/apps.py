@@ -42,7 +42,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu
         from zhuqi.core import views as core_views
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS as LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
 
         from . import demo as cases_demo
         from . import views

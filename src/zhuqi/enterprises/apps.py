@@ -10,7 +10,7 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import menu
         from zhuqi.core.menu import MenuItem
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         menu.register(
             MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", menu.ALL - {"enterprise"}, 20)
