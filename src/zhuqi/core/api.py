@@ -23,9 +23,9 @@ class ScopedViewSetMixin:
     `queryset` holds the rows before scope (with their select_related); `get_queryset` narrows
     it to the caller's scope, so outside scope answers 404. A model without a scope of its own
     names the field leading to the scoped row it belongs to in `scope_through` (an approval
-    step is visible when its project is). Reference data everyone signed in may read (case
-    categories) sets `scope_through = None` and `scoped = False`. Subclasses refine with
-    `super().get_queryset()`, never by starting again from `Model.objects`."""
+    step is visible when its project is). Reference data every signed-in user may read (case
+    categories) sets `scoped = False`. Subclasses refine with `super().get_queryset()`, never
+    by starting again from `Model.objects`."""
 
     queryset = None
     scope_through: str | None = None
