@@ -50,18 +50,27 @@ def env_int(name: str, default: int) -> int:
         raise SettingError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of `choices`; anything else stops start-up (a mistyped `DJANGO_ENV=prod` must not
+    start a production server with development settings)."""
+    value = env_str(name, "").strip() or default
+    if value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = env_str(name, "")
     return [v.strip() for v in value.split(",") if v.strip()] if value else default
 
 
-DJANGO_ENV = env_str("DJANGO_ENV", "development")
+DJANGO_ENV = env_choice("DJANGO_ENV", ("development", "production"), "development")
 PRODUCTION = DJANGO_ENV == "production"
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DJANGO_ENV=production")
+        raise SettingError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DJANGO_ENV=production")
     SECRET_KEY = "zhuqi-development-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)

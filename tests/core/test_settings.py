@@ -43,6 +43,19 @@ def test_env_int_refuses_a_word(monkeypatch):
         zhuqi_settings.env_int("ZHUQI_SOME_NUMBER", 5)
 
 
+def test_env_choice_refuses_a_value_outside_its_choices(monkeypatch):
+    monkeypatch.setenv("ZHUQI_SOME_ENV", "prod")
+    with pytest.raises(
+        zhuqi_settings.SettingError, match="ZHUQI_SOME_ENV must be one of development, production"
+    ):
+        zhuqi_settings.env_choice("ZHUQI_SOME_ENV", ("development", "production"), "development")
+    monkeypatch.delenv("ZHUQI_SOME_ENV")
+    assert (
+        zhuqi_settings.env_choice("ZHUQI_SOME_ENV", ("development", "production"), "development")
+        == "development"
+    )
+
+
 def test_a_bad_switch_stops_start_up_with_a_clear_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"PYTHONPATH": str(SRC), "ZHUQI_HOME": str(tmp_path), "TRUST_X_FORWARDED_FOR": "yes"})
