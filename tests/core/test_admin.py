@@ -50,6 +50,15 @@ def test_every_admin_page_opens_and_domain_rows_cannot_be_added(world, login):
             assert add == (403 if model._meta.label_lower in READ_ONLY else 200), name
     page = client.get(reverse("admin:core_department_change", args=[world.jxj.pk]))
     assert page.status_code == 200
+    entry = AuditEntry.objects.latest("id")
+    url = reverse("admin:core_auditentry_change", args=[entry.pk])
+    shown = client.get(url)
+    assert shown.status_code == 200 and 'name="_save"' not in shown.content.decode()
+    assert client.post(url, {"message": "x"}).status_code == 403
+    assert (
+        client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
 
 
 def _user_form(user, **changes):
