@@ -214,3 +214,16 @@ def rule_rows() -> list[dict]:
         {"role": v, "label": label, "rule": rules_by_role.get(v), "limit": limits.get(v)}
         for v, label in AssignmentRole.choices
     ]
+
+
+def compliance_rows(user, start, end, *, person=None, enterprise=None):
+    """Visit compliance of the assignments in the viewer's scope (of one official or one
+    enterprise) for the period start..end."""
+    from . import compliance
+
+    qs = Assignment.objects.visible_to(user)
+    if person is not None:
+        qs = qs.filter(user=person)
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return compliance.compute(qs, start, end)

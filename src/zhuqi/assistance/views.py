@@ -232,7 +232,7 @@ def _shift(period, start, end, step):
 def compliance_report(request):
     _official(request)
     period, start, end = _range(request)
-    rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+    rows = selectors.compliance_rows(request.user, start, end)
     tab = request.GET.get("tab") or "officials"
     summaries = {
         "officials": compliance.by_official(rows),
@@ -268,7 +268,7 @@ def compliance_official(request, user_id):
     _official(request)
     person = User.objects.get_visible_or_404(request.user, pk=user_id)
     period, start, end = _range(request)
-    rows = compliance.compute(Assignment.objects.visible_to(request.user).filter(user=person), start, end)
+    rows = selectors.compliance_rows(request.user, start, end, person=person)
     summary = compliance.Summary(person, person.display_name)
     for row in rows:
         summary.add(row)
@@ -291,9 +291,7 @@ def compliance_enterprise(request, pk):
     _official(request)
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
     period, start, end = _range(request)
-    rows = compliance.compute(
-        Assignment.objects.visible_to(request.user).filter(enterprise=enterprise), start, end
-    )
+    rows = selectors.compliance_rows(request.user, start, end, enterprise=enterprise)
     summary = compliance.Summary(enterprise, enterprise.name)
     for row in rows:
         summary.add(row)
