@@ -16,7 +16,7 @@ from zhuqi.core.api import ScopedViewSetMixin, service_errors
 from zhuqi.core.models import User
 from zhuqi.enterprises.models import Enterprise
 
-from . import compliance, services
+from . import compliance, selectors, services
 from .models import (
     Assignment,
     AssistancePlan,
@@ -405,7 +405,7 @@ class ComplianceViewSet(viewsets.ViewSet):
         if getattr(request.user, "role", None) == "enterprise":
             rows = []
         else:
-            rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+            rows = selectors.compliance_rows(request.user, start, end)
         by = request.query_params.get("by") or "official"
         group = {"department": compliance.by_department, "enterprise": compliance.by_enterprise}.get(
             by, compliance.by_official
