@@ -197,7 +197,7 @@ def server_env(src: Path) -> dict:
     from django.conf import settings
 
     env = dict(os.environ)
-    for name in ("DEBUG", "ZHUQI_TESTING", "SECURE_SSL_REDIRECT"):
+    for name in ("DEBUG", "SECURE_SSL_REDIRECT"):
         env.pop(name, None)
     db = settings.DATABASES["default"]
     if "DATABASE_URL" not in env:  # the bench process's database, whatever configured it

@@ -25,16 +25,38 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+class SettingError(RuntimeError):
+    """An environment variable holds a value its setting cannot take: start-up stops."""
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = env_str(name, "")
+    """`true` or `false` (any case); unset or empty gives the default. Anything else (`1`, `yes`,
+    `ture`) stops start-up: a mistyped switch must not silently mean "off"."""
+    value = env_str(name, "").strip().lower()
     if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in {"true", "false"}:
+        raise SettingError(f"{name} must be true or false, not {value!r}")
+    return value == "true"
 
 
 def env_int(name: str, default: int) -> int:
-    value = env_str(name, "")
-    return int(value) if value else default
+    value = env_str(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of `choices`; anything else stops start-up (a mistyped `DJANGO_ENV=prod` must not
+    start a production server with development settings)."""
+    value = env_str(name, "").strip() or default
+    if value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -42,19 +64,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else default
 
 
-DJANGO_ENV = env_str("DJANGO_ENV", "development")
+DJANGO_ENV = env_choice("DJANGO_ENV", ("development", "production"), "development")
 PRODUCTION = DJANGO_ENV == "production"
-TESTING = env_bool("ZHUQI_TESTING", False)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DJANGO_ENV=production")
+        raise SettingError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DJANGO_ENV=production")
     SECRET_KEY = "zhuqi-development-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Behind the reverse proxy (docs/operations.md) REMOTE_ADDR is the proxy's address: with this on,
+# the audit log and the login lockout take the client's address from the first X-Forwarded-For
+# entry instead. Turn it on only when the proxy sets that header itself (clients can forge it).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -170,6 +195,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "zhuqi.core.middleware.client_ip"  # the audit log's address rule
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from zhuqi.assistance import compliance, demo_data
+from zhuqi.assistance import compliance
+from zhuqi.assistance import demo as assistance_demo
 from zhuqi.assistance.models import Assignment, Visit
 from zhuqi.core import audit
 from zhuqi.core.demo import DEMO_PASSWORD, load_core
@@ -23,9 +24,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_with_laggards():
     with audit.acting_as(None, label="命令: zhuqi demo"):
         context = load_core()
-        demo_data.load(context)
+        assistance_demo.load(context)
         counts = (Enterprise.objects.count(), Assignment.objects.count(), Visit.objects.count())
-        demo_data.load(context)
+        assistance_demo.load(context)
     assert (Enterprise.objects.count(), Assignment.objects.count(), Visit.objects.count()) == counts
     year = timezone.localdate().year
     keys = Enterprise.objects.filter(key_designations__year=year)

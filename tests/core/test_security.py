@@ -14,6 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD
+from zhuqi.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +57,36 @@ def test_admin_must_enrol_and_pass_totp_when_2fa_is_on(world, client, settings):
     client.force_login(world.admin)
     response = client.get("/core/departments/")
     assert response.status_code == 302 and response["Location"].startswith("/account/2fa/")
-    page = client.get("/account/2fa/")
+    page = client.get("/account/2fa/?next=/core/departments/")
     assert "绑定动态口令" in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=world.admin).exists()  # a GET writes nothing
+    started = client.post("/account/2fa/?next=/core/departments/", {"start": "1"})
+    assert started.status_code == 302 and started["Location"] == "/account/2fa/?next=%2Fcore%2Fdepartments%2F"
     device = TOTPDevice.objects.get(user=world.admin, confirmed=False)
+    page = client.get(started["Location"])
+    assert 'data-testid="totp-qr"' in page.content.decode()
+    client.get(started["Location"])
+    assert TOTPDevice.objects.filter(user=world.admin).count() == 1  # reloading adds no device
     bad = client.post("/account/2fa/", {"token": "000000"})
     assert "动态口令不正确" in bad.content.decode()
     # after a failure django-otp throttles the next try for a second or two
     with time_machine.travel(datetime.timedelta(seconds=10)):
         token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        client.post("/account/2fa/", {"token": f"{token:06d}"})
+        passed = client.post("/account/2fa/?next=/core/departments/", {"token": f"{token:06d}"})
+        assert passed["Location"] == "/core/departments/"
         assert client.get("/core/departments/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
+    assert AuditEntry.objects.filter(event="totp_enrolled", actor=world.admin).count() == 1
+
+
+def test_admin_with_a_device_is_asked_for_the_code_only(world, client, settings):
+    settings.ZHUQI_ADMIN_2FA = True
+    TOTPDevice.objects.create(user=world.admin, name="zhuqi", confirmed=True)
+    client.force_login(world.admin)
+    page = client.get("/account/2fa/").content.decode()
+    assert "请输入动态口令" in page and "totp-qr" not in page and "totp-start" not in page
+    assert client.post("/account/2fa/?next=https://evil.example/", {"token": "000000"}).status_code == 200
 
 
 def test_non_admins_are_not_asked_for_totp(world, login, settings):

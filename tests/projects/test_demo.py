@@ -7,7 +7,7 @@ from django.db.models import Sum
 
 from zhuqi.core import demo
 from zhuqi.projects import figures
-from zhuqi.projects.demo_data import load_demo
+from zhuqi.projects.demo import load_demo
 from zhuqi.projects.models import ApprovalStep, Campaign, InspectionRound, Project
 
 pytestmark = pytest.mark.django_db

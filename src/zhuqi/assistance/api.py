@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,13 +13,12 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.api import ScopedViewSetMixin, service_errors
 from zhuqi.core.models import User
 from zhuqi.core.roles import Role
-from zhuqi.enterprises.api import raise_api_error
 from zhuqi.enterprises.models import Enterprise
 
-from . import compliance, services
+from . import compliance, selectors, services
 from .models import (
     Assignment,
     AssistancePlan,
@@ -92,13 +89,13 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     """Who looks after which enterprise. POST assigns (load warnings in `warnings`);
     `hand_over` ends the current holder's duty and starts the successor's."""
 
-    queryset_base = Assignment.objects.select_related("user", "enterprise")
+    queryset = Assignment.objects.select_related("user", "enterprise")
     serializer_class = AssignmentSerializer
     filterset_fields = ["enterprise", "year", "role", "user", "ended_on"]
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        try:
+        with service_errors():
             result = services.assign(
                 d["enterprise"],
                 year=d["year"],
@@ -107,8 +104,6 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
                 department=d.get("department"),
                 actor=self.request.user,
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         result.assignment._warnings = result.warnings
         serializer.instance = result.assignment
 
@@ -118,10 +113,8 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         assignment = self.get_object()
         s = HandOverSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             result = services.hand_over(assignment, actor=request.user, **s.validated_data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         result.assignment._warnings = result.warnings
         return Response(
             AssignmentSerializer(result.assignment, context={"request": request}).data, status=201
@@ -159,7 +152,7 @@ class VisitSerializer(serializers.ModelSerializer):
 class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Visits to enterprises in scope; POST records a visit by the caller (photos via the page)."""
 
-    queryset_base = Visit.objects.select_related("visitor").prefetch_related("problems")
+    queryset = Visit.objects.select_related("visitor").prefetch_related("problems")
     serializer_class = VisitSerializer
     filterset_fields = ["enterprise", "visitor", "kind", "visited_on"]
     ordering_fields = ["visited_on"]
@@ -171,7 +164,7 @@ class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        try:
+        with service_errors():
             serializer.instance = services.record_visit(
                 d["enterprise"],
                 actor=self.request.user,
@@ -181,8 +174,6 @@ class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 companions=d.get("companions", ""),
                 problems=[(p.get("category", ""), p.get("description", "")) for p in d.get("problems", [])],
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
 
 class PlanMeasureSerializer(serializers.ModelSerializer):
@@ -221,24 +212,22 @@ class MeasureProgressSerializer(serializers.Serializer):
 class PlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """One enterprise, one plan (一企一策) with its measures. POST creates or updates the year's goals."""
 
-    queryset_base = AssistancePlan.objects.prefetch_related("measures")
+    queryset = AssistancePlan.objects.prefetch_related("measures")
     serializer_class = PlanSerializer
     filterset_fields = ["enterprise", "year"]
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        try:
+        with service_errors():
             serializer.instance = services.save_plan(
                 d["enterprise"], year=d["year"], goals=d["goals"], actor=self.request.user
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
 
 class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Measures of plans (POST adds one); `progress` reports progress (100 completes the measure)."""
 
-    queryset_base = PlanMeasure.objects.all()
+    queryset = PlanMeasure.objects.all()
     serializer_class = PlanMeasureSerializer
     filterset_fields = ["plan", "status", "owner"]
 
@@ -247,7 +236,7 @@ class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         plan = AssistancePlan.objects.visible_to(self.request.user).filter(pk=d["plan"].pk).first()
         if plan is None:
             raise exceptions.NotFound(_("未找到该方案"))
-        try:
+        with service_errors():
             serializer.instance = services.add_measure(
                 plan,
                 title=d["title"],
@@ -256,8 +245,6 @@ class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
                 department=d.get("department"),
                 actor=self.request.user,
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
     @extend_schema(request=MeasureProgressSerializer, responses=PlanMeasureSerializer)
     @action(detail=True, methods=["post"])
@@ -265,10 +252,8 @@ class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         measure = self.get_object()
         s = MeasureProgressSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             services.report_progress(measure, actor=request.user, **s.validated_data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         measure.refresh_from_db()
         return Response(PlanMeasureSerializer(measure).data)
 
@@ -317,7 +302,7 @@ class MeetingCreateSerializer(serializers.Serializer):
 class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings with enterprises (早餐会, 座谈会, 银企对接会, 政策宣讲); POST records one hosted by the caller."""
 
-    queryset_base = Meeting.objects.prefetch_related("enterprises", "problems")
+    queryset = Meeting.objects.prefetch_related("enterprises", "problems")
     serializer_class = MeetingSerializer
     filterset_fields = ["kind", "held_on"]
 
@@ -337,7 +322,7 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         problems = [
             (visible.get(p.get("enterprise")), p["category"], p["description"]) for p in d["problems"]
         ]
-        try:
+        with service_errors():
             meeting = services.record_meeting(
                 actor=request.user,
                 kind=d["kind"],
@@ -348,8 +333,6 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
                 summary=d["summary"],
                 problems=problems,
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         return Response(MeetingSerializer(meeting).data, status=201)
 
 
@@ -369,7 +352,7 @@ class LoadLimitSerializer(serializers.ModelSerializer):
 class VisitRuleViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Minimum visit frequency per role; admins change it with PATCH."""
 
-    queryset_base = VisitRule.objects.all()
+    queryset = VisitRule.objects.all()
     serializer_class = VisitRuleSerializer
     pagination_class = None
     http_method_names = ["get", "patch", "head", "options"]
@@ -377,7 +360,7 @@ class VisitRuleViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.Rea
     def perform_update(self, serializer):
         rule = serializer.instance
         d = serializer.validated_data
-        try:
+        with service_errors():
             serializer.instance = services.set_visit_rule(
                 rule.role,
                 period=d.get("period", rule.period),
@@ -385,12 +368,10 @@ class VisitRuleViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.Rea
                 remind_days=d.get("remind_days", rule.remind_days),
                 actor=self.request.user,
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
 
 class LoadLimitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = LoadLimit.objects.all()
+    queryset = LoadLimit.objects.all()
     serializer_class = LoadLimitSerializer
     pagination_class = None
 
@@ -426,7 +407,7 @@ class ComplianceViewSet(viewsets.ViewSet):
         if getattr(request.user, "role", None) == Role.ENTERPRISE:
             rows = []
         else:
-            rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+            rows = selectors.compliance_rows(request.user, start, end)
         by = request.query_params.get("by") or "official"
         group = {"department": compliance.by_department, "enterprise": compliance.by_enterprise}.get(
             by, compliance.by_official

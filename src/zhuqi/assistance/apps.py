@@ -12,11 +12,12 @@ class AssistanceConfig(AppConfig):
         from zhuqi.core import demo, menu, scope
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.roles import MANAGER_ROLES, OFFICIAL_ROLES, Role
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.core.views import HOME_CARDS, register_attachable
         from zhuqi.enterprises import sections as enterprise_sections
 
-        from . import cards, demo_data, sections, selectors
+        from . import cards, sections, selectors
+        from . import demo as assistance_demo
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises_q)
         from django.db.models.signals import post_delete, post_save
@@ -66,4 +67,4 @@ class AssistanceConfig(AppConfig):
         enterprise_sections.register(sections.team_section, 10)
         enterprise_sections.register(sections.plan_section, 20)
         enterprise_sections.register(sections.visits_section, 30)
-        demo.register(demo_data.load, 30)
+        demo.register(assistance_demo.load, 30)

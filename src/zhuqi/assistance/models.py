@@ -93,10 +93,6 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.enterprise} · {self.get_role_display()} · {self.user}"
 
-    @property
-    def is_current(self) -> bool:
-        return self.ended_on is None
-
     @staticmethod
     def scope_q(user):
         return scope_for(user).enterprise_q("enterprise__")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhuqi.enterprises.models import Enterprise
 
-from .models import Assignment, AssignmentRole, LoadLimit
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssistancePlan,
+    LoadLimit,
+    Meeting,
+    PlanMeasure,
+    Visit,
+    VisitRule,
+)
 
 
 def assigned_enterprises_q(user) -> Q | None:
@@ -66,8 +75,6 @@ def load_warnings(user, role: str, year: int) -> list[str]:
 
 def load_table(viewer, year: int):
     """Every official's current load per role in the viewer's scope, with limit warnings."""
-    from django.db.models import Count
-
     limits = {ll.role: ll for ll in LoadLimit.objects.all()}
     rows = (
         Assignment.objects.visible_to(viewer)
@@ -96,3 +103,134 @@ def load_table(viewer, year: int):
             }
         )
     return out
+
+
+def held_assignments(user, year: int | None = None):
+    """The user's own current assignments (all years, or one)."""
+    qs = Assignment.objects.filter(user=user, ended_on__isnull=True)
+    return qs.filter(year=year) if year is not None else qs
+
+
+def visit_stats(user, enterprises) -> dict[int, dict]:
+    """Per enterprise: how often `user` visited it and when last."""
+    return {
+        r["enterprise_id"]: r
+        for r in Visit.objects.filter(visitor=user, enterprise__in=enterprises)
+        .values("enterprise_id")
+        .annotate(n=Count("id"), last=Max("visited_on"))
+    }
+
+
+def visits(user, *, q: str = "", mine: bool = False, kind: str | None = None, enterprise: str = ""):
+    """Visits in scope, newest first, with their number of problems; `q` matches the enterprise,
+    the visitor or the findings."""
+    qs = (
+        Visit.objects.visible_to(user)
+        .select_related("enterprise", "visitor")
+        .annotate(n_problems=Count("problems"))
+        .order_by("-visited_on", "-id")
+    )
+    if q:
+        qs = qs.filter(
+            Q(enterprise__name__contains=q) | Q(visitor__full_name__contains=q) | Q(findings__contains=q)
+        )
+    if mine:
+        qs = qs.filter(visitor=user)
+    if kind in Visit.Kind.values:
+        qs = qs.filter(kind=kind)
+    if str(enterprise).isdigit():
+        qs = qs.filter(enterprise_id=enterprise)
+    return qs
+
+
+def assignments(user, *, year: int, history: bool = False, q: str = "", role: str | None = None):
+    """A year's assignments in scope (current ones only unless `history`); `q` matches the
+    enterprise or the official."""
+    qs = (
+        Assignment.objects.visible_to(user)
+        .filter(year=year)
+        .select_related("enterprise", "user", "department", "predecessor__user")
+    )
+    if not history:
+        qs = qs.filter(ended_on__isnull=True)
+    if q:
+        qs = qs.filter(Q(enterprise__name__contains=q) | Q(user__full_name__contains=q))
+    if role in AssignmentRole.values:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def current_assignments_of(viewer, person):
+    """What `person` currently looks after, as far as the viewer sees (a hand-over's list)."""
+    return (
+        Assignment.objects.visible_to(viewer)
+        .filter(user=person, ended_on__isnull=True)
+        .select_related("enterprise")
+    )
+
+
+def plans(user, *, year: int, overdue_only: bool = False):
+    """A year's plans in scope with their measure counts, those with overdue measures first."""
+    today = timezone.localdate()
+    qs = (
+        AssistancePlan.objects.visible_to(user)
+        .filter(year=year)
+        .select_related("enterprise")
+        .annotate(
+            n=Count("measures"),
+            done=Count("measures", filter=Q(measures__status=PlanMeasure.Status.DONE)),
+            overdue=Count(
+                "measures",
+                filter=Q(measures__deadline__lt=today) & ~Q(measures__status=PlanMeasure.Status.DONE),
+            ),
+        )
+        .order_by("-overdue", "enterprise__name")
+    )
+    return qs.filter(overdue__gt=0) if overdue_only else qs
+
+
+def plan_of(enterprise, year: int) -> AssistancePlan | None:
+    return AssistancePlan.objects.filter(enterprise=enterprise, year=year).first()
+
+
+def meetings(user, *, kind: str | None = None):
+    """Meetings in scope, newest first, with their numbers of enterprises and problems."""
+    qs = (
+        Meeting.objects.visible_to(user)
+        .select_related("host")
+        .annotate(n_ent=Count("enterprises", distinct=True), n_prob=Count("problems", distinct=True))
+        .order_by("-held_on", "-id")
+    )
+    return qs.filter(kind=kind) if kind in Meeting.Kind.values else qs
+
+
+def meeting_parts(user, meeting) -> dict:
+    """A meeting's enterprises the viewer may see (and how many there were), and its problems."""
+    return {
+        "enterprises": meeting.enterprises.filter(pk__in=Enterprise.objects.visible_to(user).values("pk")),
+        "n_enterprises": meeting.enterprises.count(),
+        "problems": meeting.problems.select_related("enterprise"),
+    }
+
+
+def rule_rows() -> list[dict]:
+    """One row per assignment role: its visit rule and its load limit (either may be missing)."""
+    rules_by_role = {r.role: r for r in VisitRule.objects.all()}
+    limits = {ll.role: ll for ll in LoadLimit.objects.all()}
+    return [
+        {"role": v, "label": label, "rule": rules_by_role.get(v), "limit": limits.get(v)}
+        for v, label in AssignmentRole.choices
+    ]
+
+
+def compliance_rows(user, start, end, *, person=None, enterprise=None):
+    """Visit compliance of the assignments in the viewer's scope (of one official or one
+    enterprise) for the period start..end."""
+    from . import compliance
+
+    qs = Assignment.objects.visible_to(user)
+    if person is not None:
+        qs = qs.filter(user=person)
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return compliance.compute(qs, start, end)

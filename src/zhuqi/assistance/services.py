@@ -200,28 +200,6 @@ def hand_over_all(from_user, *, to_user, actor, reason: str, on: dt.date | None 
 
 
 @transaction.atomic
-def end_assignment(assignment: Assignment, *, actor, reason: str, on: dt.date | None = None) -> Assignment:
-    _require_manager(actor, assignment.enterprise)
-    a = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if a.ended_on is not None:
-        raise ValidationError(gettext("该包抓责任已结束"))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": gettext("请填写结束原因")})
-    a.ended_on = on or timezone.localdate()
-    a.end_reason = reason.strip()
-    a.save()
-    audit.record(
-        "event",
-        a.enterprise,
-        event="assignment_ended",
-        changes={gettext_noop("帮扶角色"): a.get_role_display(), gettext_noop("责任人"): a.user.display_name},
-        message=reason,
-        actor=actor,
-    )
-    return a
-
-
-@transaction.atomic
 def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadLimit:
     if not (actor.is_system_admin):
         raise PermissionDenied(gettext("只有系统管理员可以修改包抓数量"))

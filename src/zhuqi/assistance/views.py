@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,7 +72,7 @@ def my_enterprises(request):
     today = timezone.localdate()
     ents = list(selectors.my_enterprises(request.user))
     rows = compliance.compute(
-        Assignment.objects.filter(user=request.user, ended_on__isnull=True),
+        selectors.held_assignments(request.user),
         *_current_quarter(today),
         today=today,
     )
@@ -81,15 +80,9 @@ def my_enterprises(request):
     for row in rows:
         by_ent.setdefault(row.assignment.enterprise_id, []).append(row)
     roles = {
-        a.enterprise_id: a.get_role_display()
-        for a in Assignment.objects.filter(user=request.user, ended_on__isnull=True, year=today.year)
+        a.enterprise_id: a.get_role_display() for a in selectors.held_assignments(request.user, today.year)
     }
-    stats = {
-        r["enterprise_id"]: r
-        for r in Visit.objects.filter(visitor=request.user, enterprise__in=ents)
-        .values("enterprise_id")
-        .annotate(n=Count("id"), last=Max("visited_on"))
-    }
+    stats = selectors.visit_stats(request.user, ents)
     items = []
     for e in ents:
         current = None
@@ -166,25 +159,15 @@ def visit_create(request):
 @login_required
 def visit_list(request):
     _official(request)
-    qs = (
-        Visit.objects.visible_to(request.user)
-        .select_related("enterprise", "visitor")
-        .annotate(n_problems=Count("problems"))
-        .order_by("-visited_on", "-id")
-    )
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(
-            Q(enterprise__name__contains=q) | Q(visitor__full_name__contains=q) | Q(findings__contains=q)
-        )
-    if request.GET.get("mine"):
-        qs = qs.filter(visitor=request.user)
     kind = request.GET.get("kind")
-    if kind in Visit.Kind.values:
-        qs = qs.filter(kind=kind)
-    ent = request.GET.get("enterprise", "")
-    if ent.isdigit():
-        qs = qs.filter(enterprise_id=ent)
+    qs = selectors.visits(
+        request.user,
+        q=q,
+        mine=bool(request.GET.get("mine")),
+        kind=kind,
+        enterprise=request.GET.get("enterprise", ""),
+    )
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             _("走访记录.xlsx"),
@@ -253,7 +236,7 @@ def _shift(period, start, end, step):
 def compliance_report(request):
     _official(request)
     period, start, end = _range(request)
-    rows = compliance.compute(Assignment.objects.visible_to(request.user), start, end)
+    rows = selectors.compliance_rows(request.user, start, end)
     tab = request.GET.get("tab") or "officials"
     summaries = {
         "officials": compliance.by_official(rows),
@@ -289,7 +272,7 @@ def compliance_official(request, user_id):
     _official(request)
     person = User.objects.get_visible_or_404(request.user, pk=user_id)
     period, start, end = _range(request)
-    rows = compliance.compute(Assignment.objects.visible_to(request.user).filter(user=person), start, end)
+    rows = selectors.compliance_rows(request.user, start, end, person=person)
     summary = compliance.Summary(person, person.display_name)
     for row in rows:
         summary.add(row)
@@ -312,9 +295,7 @@ def compliance_enterprise(request, pk):
     _official(request)
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
     period, start, end = _range(request)
-    rows = compliance.compute(
-        Assignment.objects.visible_to(request.user).filter(enterprise=enterprise), start, end
-    )
+    rows = selectors.compliance_rows(request.user, start, end, enterprise=enterprise)
     summary = compliance.Summary(enterprise, enterprise.name)
     for row in rows:
         summary.add(row)
@@ -337,19 +318,11 @@ def compliance_enterprise(request, pk):
 def assignment_list(request):
     _official(request)
     year = _year(request.GET.get("year"))
-    qs = (
-        Assignment.objects.visible_to(request.user)
-        .filter(year=year)
-        .select_related("enterprise", "user", "department", "predecessor__user")
-    )
-    if not request.GET.get("history"):
-        qs = qs.filter(ended_on__isnull=True)
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(enterprise__name__contains=q) | Q(user__full_name__contains=q))
     role = request.GET.get("role")
-    if role in AssignmentRole.values:
-        qs = qs.filter(role=role)
+    qs = selectors.assignments(
+        request.user, year=year, history=bool(request.GET.get("history")), q=q, role=role
+    )
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             _("包抓分工.xlsx"),
@@ -481,11 +454,7 @@ def hand_over_person(request, user_id):
     if not services.can_manage(request.user):
         raise Http404
     form = HandOverForm(request.POST or None, viewer=request.user)
-    current = (
-        Assignment.objects.visible_to(request.user)
-        .filter(user=person, ended_on__isnull=True)
-        .select_related("enterprise")
-    )
+    current = selectors.current_assignments_of(request.user, person)
     if request.method == "POST" and form.is_valid():
         try:
             results = services.hand_over_all(
@@ -511,24 +480,8 @@ def hand_over_person(request, user_id):
 @login_required
 def plan_list(request):
     _official(request)
-    today = timezone.localdate()
     year = _year(request.GET.get("year"))
-    plans = (
-        AssistancePlan.objects.visible_to(request.user)
-        .filter(year=year)
-        .select_related("enterprise")
-        .annotate(
-            n=Count("measures"),
-            done=Count("measures", filter=Q(measures__status=PlanMeasure.Status.DONE)),
-            overdue=Count(
-                "measures",
-                filter=Q(measures__deadline__lt=today) & ~Q(measures__status=PlanMeasure.Status.DONE),
-            ),
-        )
-        .order_by("-overdue", "enterprise__name")
-    )
-    if request.GET.get("overdue"):
-        plans = plans.filter(overdue__gt=0)
+    plans = selectors.plans(request.user, year=year, overdue_only=bool(request.GET.get("overdue")))
     return render(request, "assistance/plan_list.html", {"plans": plans, "year": year})
 
 
@@ -538,7 +491,7 @@ def plan_edit(request, pk):
     year = _year(request.GET.get("year"))
     if not services.can_edit_plan(request.user, enterprise):
         raise Http404
-    plan = AssistancePlan.objects.filter(enterprise=enterprise, year=year).first()
+    plan = selectors.plan_of(enterprise, year)
     form = PlanForm(request.POST or None, initial={"goals": plan.goals if plan else ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -588,15 +541,8 @@ def measure_progress(request, pk):
 @login_required
 def meeting_list(request):
     _official(request)
-    qs = (
-        Meeting.objects.visible_to(request.user)
-        .select_related("host")
-        .annotate(n_ent=Count("enterprises", distinct=True), n_prob=Count("problems", distinct=True))
-        .order_by("-held_on", "-id")
-    )
     kind = request.GET.get("kind")
-    if kind in Meeting.Kind.values:
-        qs = qs.filter(kind=kind)
+    qs = selectors.meetings(request.user, kind=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -649,15 +595,12 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     _official(request)
     meeting = Meeting.objects.select_related("host", "region").get_visible_or_404(request.user, pk=pk)
-    visible = Enterprise.objects.visible_to(request.user)
     return render(
         request,
         "assistance/meeting_detail.html",
         {
             "meeting": meeting,
-            "enterprises": meeting.enterprises.filter(pk__in=visible.values("pk")),
-            "n_enterprises": meeting.enterprises.count(),
-            "problems": meeting.problems.select_related("enterprise"),
+            **selectors.meeting_parts(request.user, meeting),
             "attachments": attachments_of(meeting),
             "target_label": "assistance.meeting",
             "target": meeting,
@@ -692,14 +635,8 @@ def rules(request):
         except (ValidationError, PermissionDenied, ValueError) as exc:
             messages.error(request, _err(exc) if not isinstance(exc, ValueError) else _("请输入整数"))
         return redirect("assistance:rules")
-    rules_by_role = {r.role: r for r in VisitRule.objects.all()}
-    limits = {ll.role: ll for ll in LoadLimit.objects.all()}
-    rows = [
-        {"role": v, "label": label, "rule": rules_by_role.get(v), "limit": limits.get(v)}
-        for v, label in AssignmentRole.choices
-    ]
     return render(
         request,
         "assistance/rules.html",
-        {"rows": rows, "periods": Period.choices, "can_edit": request.user.is_system_admin},
+        {"rows": selectors.rule_rows(), "periods": Period.choices, "can_edit": request.user.is_system_admin},
     )

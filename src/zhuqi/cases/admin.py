@@ -1,4 +1,11 @@
+"""Admin: the configuration only a system administrator touches (categories, SLA policies,
+partner systems). Cases and routing rules change through services and are shown read-only."""
+
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhuqi.core.admin import ReadOnlyAdmin
 
 from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
 
@@ -24,7 +31,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ReadOnlyAdmin):
     list_display = ["category", "region", "lead_department", "is_active"]
     filter_horizontal = ["assisting_departments"]
 
@@ -41,22 +48,25 @@ class PartnerSystemAdmin(admin.ModelAdmin):
         key = obj.new_key() if not obj.key_hash else None
         super().save_model(request, obj, form, change)
         if key:
-            messages.warning(request, f"「{obj.name}」的 api_key：{key}（只显示这一次，请妥善交给对接方）")
+            messages.warning(
+                request,
+                _("「%(name)s」的 api_key：%(key)s（只显示这一次，请妥善交给对接方）")
+                % {"name": obj.name, "key": key},
+            )
 
-    @admin.action(description="重置 api_key")
+    @admin.action(description=gettext_lazy("重置 api_key"))
     def reset_key(self, request, queryset):
         for obj in queryset:
             key = obj.new_key()
             obj.save(update_fields=["key_hash", "key_prefix"])
-            messages.warning(request, f"「{obj.name}」的新 api_key：{key}（只显示这一次）")
+            messages.warning(
+                request,
+                _("「%(name)s」的新 api_key：%(key)s（只显示这一次）") % {"name": obj.name, "key": key},
+            )
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ["no", "title", "enterprise", "status", "channel", "lead_department", "next_due_at"]
     list_filter = ["status", "channel"]
     search_fields = ["no", "title", "external_no"]
-    readonly_fields = [f.name for f in Case._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

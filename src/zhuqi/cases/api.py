@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core import audit
+from zhuqi.core.api import ScopedViewSetMixin, api_error, service_errors
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -168,13 +169,7 @@ class ActionSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _translate(exc):
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError({"detail": exc.messages[0]})
-    return exceptions.PermissionDenied(str(exc) or "无权操作")
-
-
-class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases within the caller's scope; outside scope answers 404."""
 
     serializer_class = CaseSerializer
@@ -190,15 +185,12 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["title", "no", "external_no", "enterprise__name"]
     ordering_fields = ["submitted_at", "next_due_at", "escalation_level"]
 
+    queryset = Case.objects.select_related("enterprise", "lead_department", "region").order_by(
+        "-submitted_at", "-id"
+    )
+
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Case.objects.none()
-        return (
-            Case.objects.visible_to(self.request.user)
-            .with_rag()
-            .select_related("enterprise", "lead_department", "region")
-            .order_by("-submitted_at", "-id")
-        )
+        return super().get_queryset().with_rag()
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -215,7 +207,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             Enterprise.objects.visible_to(request.user).select_related("region"), pk=d["enterprise"]
         )
         cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
-        try:
+        with service_errors():
             case = services.create_case(
                 ent,
                 channel=d["channel"],
@@ -228,8 +220,6 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 contact_phone=d["contact_phone"],
                 actor=request.user,
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _translate(exc) from exc
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     def _fire(self, request, name: str):
@@ -241,7 +231,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         try:
             services.fire(case, name, actor=user, data=d)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _translate(exc) from exc
+            raise api_error(exc) from exc
         case = Case.objects.visible_to(user).with_rag().filter(pk=case.pk).first()
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -366,50 +356,43 @@ class SupervisionSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "kind", "department", "body", "issued_at", "response", "responded_at"]
 
 
-class SupervisionViewSet(viewsets.ReadOnlyModelViewSet):
+class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Supervision.objects.order_by("-issued_at")
+    scope_through = "case"  # supervisions of visible cases only
     serializer_class = SupervisionSerializer
     filterset_fields = ["kind", "department", "case"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Supervision.objects.none()
-        return Supervision.objects.filter(case__in=Case.objects.visible_to(self.request.user)).order_by(
-            "-issued_at"
-        )
 
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         sup = self.get_object()
-        try:
+        with service_errors():
             services.respond_supervision(sup, actor=request.user, response=request.data.get("response", ""))
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _translate(exc) from exc
         sup.refresh_from_db()
         return Response(SupervisionSerializer(sup).data)
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.filter(is_active=True)
+    scoped = False  # reference data: every signed-in user reads the categories
     serializer_class = CategorySerializer
 
 
-class SlaPolicyViewSet(viewsets.ReadOnlyModelViewSet):
+class SlaPolicyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = SlaPolicy.objects.all()
+    scoped = False  # reference data: every signed-in user reads the SLA policies
     serializer_class = SlaPolicySerializer
 
 
-class RoutingRuleViewSet(viewsets.ModelViewSet):
+class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
     of regions within its own scope."""
 
+    queryset = RoutingRule.objects.prefetch_related("assisting_departments")
     serializer_class = RoutingRuleSerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return RoutingRule.objects.none()
-        if self.request.user.role == Role.ENTERPRISE:
-            return RoutingRule.objects.none()
-        return RoutingRule.objects.visible_to(self.request.user).prefetch_related("assisting_departments")
+        qs = super().get_queryset()
+        return qs.none() if getattr(self.request.user, "role", None) == Role.ENTERPRISE else qs
 
     def _save(self, serializer, rule):
         """Create or change through the service; a partial update keeps the rule's other values."""
@@ -424,15 +407,10 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
             if rule is not None
             else {}
         )
-        try:
+        with service_errors():
             serializer.instance = services.save_routing_rule(
                 rule, actor=self.request.user, **{**current, **serializer.validated_data}
             )
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages[0]}
-            raise exceptions.ValidationError(detail) from exc
-        except DjangoPermissionDenied as exc:
-            raise _translate(exc) from exc
 
     def perform_create(self, serializer):
         self._save(serializer, None)
@@ -441,10 +419,8 @@ class RoutingRuleViewSet(viewsets.ModelViewSet):
         self._save(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        try:
+        with service_errors():
             services.delete_routing_rule(instance, actor=self.request.user)
-        except DjangoPermissionDenied as exc:
-            raise _translate(exc) from exc
 
 
 class FiguresViewSet(viewsets.ViewSet):

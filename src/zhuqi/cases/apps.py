@@ -44,7 +44,7 @@ class CasesConfig(AppConfig):
         from zhuqi.core import demo, menu
         from zhuqi.core import views as core_views
         from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS as LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
 
         from . import demo as cases_demo
         from . import views

@@ -47,8 +47,6 @@ from .models import (
     Urgency,
 )
 
-__all_choices__ = (Channel, Satisfaction, Urgency)
-
 PROBLEM_THRESHOLD = 3  # sent back or reopened this many times → problem case, escalated
 
 

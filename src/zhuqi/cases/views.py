@@ -640,7 +640,3 @@ def rule_delete(request, pk):
     else:
         messages.success(request, _("已删除分拨规则"))
     return redirect("cases:rules")
-
-
-def scope_label(user) -> str:
-    return scope_for(user).region_path or ""

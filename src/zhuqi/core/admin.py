@@ -1,8 +1,43 @@
+"""Admin: what only a system administrator touches (the region tree, departments, accounts,
+calendar overrides). Domain rows change through their services, on the pages and the API, so
+their admins (`ReadOnlyAdmin`) only show them."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, User, WorkdayOverride
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A domain model: it changes only through its service (permission check, audit event,
+    notifications). The admin lists and shows its rows; it never adds, changes or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of a domain model shown under their parent, read-only like `ReadOnlyAdmin`."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Region)
@@ -44,21 +79,25 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        """Account fields save as usual; the role and where it applies go through
+        `services.change_role`, which checks the actor and writes the permission event."""
+        wanted = {f: getattr(obj, f) for f in services.ROLE_FIELDS}
+        saved = User.objects.filter(pk=obj.pk).first() if change else None
+        for f in services.ROLE_FIELDS:  # keep what is stored until the service changes it
+            setattr(obj, f, getattr(saved, f) if saved else User._meta.get_field(f).get_default())
+        super().save_model(request, obj, form, change)
+        if any(getattr(obj, f) != wanted[f] for f in services.ROLE_FIELDS):
+            changed = services.change_role(obj, actor=request.user, **wanted)
+            for f in services.ROLE_FIELDS:
+                setattr(obj, f, getattr(changed, f))
+
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "actor_label", "ip", "action", "event", "object_type", "object_repr"]
     list_filter = ["action"]
     search_fields = ["object_repr", "actor_label", "event"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkdayOverride)
@@ -67,6 +106,4 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
 
 
-admin.site.register(Notification)
-admin.site.register(Attachment)
-admin.site.register(Comment)
+admin.site.register([Notification, Attachment, Comment], ReadOnlyAdmin)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,12 +18,49 @@ from .models import Department, Notification, Region, User
 
 
 class ScopedViewSetMixin:
-    """Every viewset starts from Model.objects.visible_to(request.user)."""
+    """The one base of every model viewset: rows start from `Model.objects.visible_to(user)`.
 
-    queryset_base = None
+    `queryset` holds the rows before scope (with their select_related); `get_queryset` narrows
+    it to the caller's scope, so outside scope answers 404. A model without a scope of its own
+    names the field leading to the scoped row it belongs to in `scope_through` (an approval
+    step is visible when its project is). Reference data every signed-in user may read (case
+    categories) sets `scoped = False`. Subclasses refine with `super().get_queryset()`, never
+    by starting again from `Model.objects`."""
+
+    queryset = None
+    scope_through: str | None = None
+    scoped = True
 
     def get_queryset(self):
-        return self.queryset_base.visible_to(self.request.user)
+        qs = self.queryset.all()
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
+            return qs.none()
+        user = self.request.user
+        if not self.scoped:
+            return qs
+        if self.scope_through:
+            parent = qs.model._meta.get_field(self.scope_through).related_model
+            return qs.filter(**{f"{self.scope_through}__in": parent.objects.visible_to(user)})
+        return qs.visible_to(user)
+
+
+def api_error(exc: DjangoValidationError | DjangoPermissionDenied) -> exceptions.APIException:
+    """The DRF error for a service's refusal: PermissionDenied → 403, ValidationError → 400 with
+    the field messages (`{"field": [...]}`) or one `detail` message."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or _("无权操作"))
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"detail": "；".join(exc.messages)})
+
+
+@contextlib.contextmanager
+def service_errors() -> Iterator[None]:
+    """`with service_errors(): services.x(...)`: a service's refusal becomes its DRF error."""
+    try:
+        yield
+    except (DjangoValidationError, DjangoPermissionDenied) as exc:
+        raise api_error(exc) from exc
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -47,34 +90,32 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class RegionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Region.objects.all()
+    queryset = Region.objects.all()
     serializer_class = RegionSerializer
     filterset_fields = ["kind", "parent"]
     search_fields = ["name", "code"]
 
 
 class DepartmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Department.objects.select_related("region")
+    queryset = Department.objects.select_related("region")
     serializer_class = DepartmentSerializer
     filterset_fields = ["kind", "region"]
     search_fields = ["name", "short_name"]
 
 
 class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = User.objects.filter(is_active=True)
+    queryset = User.objects.filter(is_active=True)
     serializer_class = UserSerializer
     filterset_fields = ["role", "region", "department"]
     search_fields = ["full_name", "username"]
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     filterset_fields = ["read_at"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user)
 
     @action(detail=False, methods=["post"])
     def read_all(self, request):

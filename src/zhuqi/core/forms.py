@@ -44,7 +44,3 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("评论"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("附件"))

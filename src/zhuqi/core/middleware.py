@@ -8,10 +8,14 @@ from . import audit
 
 
 def client_ip(request) -> str | None:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    """The client's address: REMOTE_ADDR, or with TRUST_X_FORWARDED_FOR (behind the reverse
+    proxy) the last X-Forwarded-For entry, the one the proxy itself appended. Entries before it
+    come from the client and can be forged. Also the address django-axes locks out."""
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -8,12 +8,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
-from .scope import ScopedQuerySet, scope_for
+from .scope import NOTHING, ScopedQuerySet, scope_for
 
 
 class Region(models.Model):
@@ -75,9 +76,6 @@ class Region(models.Model):
     def ancestor_paths(self) -> list[str]:
         parts = self.path.strip("/").split("/")
         return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-    def is_within(self, other: Region) -> bool:
-        return self.path.startswith(other.path)
 
     @staticmethod
     def scope_q(user):
@@ -319,6 +317,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
@@ -330,6 +330,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @staticmethod
+    def scope_q(user):
+        """A user sees their own inbox only, whatever their role."""
+        return Q(recipient_id=user.pk) if user and user.is_authenticated else NOTHING
 
 
 class GenericTarget(models.Model):

@@ -1,4 +1,5 @@
-"""Core state changes: attachments, comments, notifications. Each checks scope, writes audit."""
+"""Core state changes: two-factor enrolment, users' roles, attachments, comments,
+notifications. Each checks permission and scope, writes audit."""
 
 from __future__ import annotations
 
@@ -7,15 +8,73 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import Attachment, Comment, Notification
+from .models import Attachment, Comment, Department, Notification, Region, Role, User
 
 IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"GIF8": "image/gif"}
+
+
+# --- two-factor (TOTP) enrolment -------------------------------------------------------------
+
+
+@transaction.atomic
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device (its key is shown as a QR code), created on the first
+    call; later calls return the same one until it is confirmed."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="zhuqi", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def verify_totp(user: User, token: str) -> TOTPDevice | None:
+    """The device that accepts `token`: the user's confirmed device, or else the pending one,
+    which this confirms (an audited permission change). None when the token is wrong."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(token):
+        return None
+    if enrolling:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record("permission", user, event="totp_enrolled", message=_("绑定动态口令"), actor=user)
+    return device
+
+
+# --- users' roles ------------------------------------------------------------------------------
+
+ROLE_FIELDS = ("role", "region", "department")  # what a role is: the role and where it applies
+
+
+@transaction.atomic
+def change_role(
+    user: User, *, actor, role: str, region: Region | None = None, department: Department | None = None
+) -> User:
+    """Give `user` a role and the region or department it applies to. Only a system
+    administrator changes roles; the change is one permission event in the audit log."""
+    if actor is None or not actor.is_system_admin:
+        raise PermissionDenied(_("只有系统管理员可以修改用户角色"))
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知的角色「%(role)s」") % {"role": role}})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    attnames = [User._meta.get_field(f).attname for f in ROLE_FIELDS]
+    old = {a: getattr(user, a) for a in attnames}
+    user.role, user.region, user.department = role, region, department
+    changes = {a: [old[a], getattr(user, a)] for a in attnames if old[a] != getattr(user, a)}
+    if changes:
+        with audit.row_diffs_disabled():  # the event below is the one record of this change
+            user.save(update_fields=list(ROLE_FIELDS))
+        audit.record("permission", user, event="role_changed", changes=changes, actor=actor)
+    return user
 
 
 def validate_upload(upload) -> str:

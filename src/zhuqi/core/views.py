@@ -3,26 +3,25 @@ attachments, comments, audit log."""
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, services
+from . import audit, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
-from .scope import scope_for
 
 
 class LoginView(auth_views.LoginView):
@@ -39,27 +38,24 @@ def needs_second_factor(user) -> bool:
 
 @login_required
 def second_factor(request):
-    """Enrol (first time) or verify a TOTP device; system admins pass here when 2FA is on."""
+    """Verify a TOTP code; system admins pass here when 2FA is on. Enrolment is two POSTs:
+    `start` creates the unconfirmed device whose key the page then shows as a QR code, and the
+    first correct code confirms it. A GET only reads."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    pending = None
-    if device is None:
-        pending = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="zhuqi", confirmed=False
-        )
+    next_url = _safe_next(request, "")
+    if request.method == "POST" and "start" in request.POST:
+        services.start_totp_enrolment(user)
+        return redirect(f"{request.path}?{urlencode({'next': next_url})}" if next_url else request.path)
+    confirmed, pending = selectors.totp_devices(user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        target = device or pending
-        if target.verify_token(form.cleaned_data["token"]):
-            if pending is not None:
-                pending.confirmed = True
-                pending.save(update_fields=["confirmed"])
-                audit.record("permission", user, event="totp_enrolled", message="绑定动态口令", actor=user)
-            otp_login(request, target)
-            return redirect(request.GET.get("next") or "home")
+    if request.method == "POST" and (confirmed or pending) and form.is_valid():
+        device = services.verify_totp(user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(next_url or "home")
         form.add_error("token", _("动态口令不正确或已过期，请重新输入"))
     qr_svg = None
-    if pending is not None:
+    if pending is not None and confirmed is None:
         import segno
 
         qr_svg = segno.make(pending.config_url, micro=False).svg_inline(scale=4)
@@ -68,9 +64,10 @@ def second_factor(request):
         "registration/second_factor.html",
         {
             "form": form,
-            "enrolling": pending is not None,
+            "enrolling": confirmed is None,
+            "started": pending is not None,
             "qr_svg": qr_svg,
-            "secret": pending and pending.bin_key.hex(),
+            "secret": qr_svg and b32encode(pending.bin_key).decode(),  # for typing it in by hand
         },
     )
 
@@ -102,14 +99,10 @@ def home(request):
         "role_label": Role(role).label,
         "home_title": ROLE_HOME_TITLES.get(role, _("首页")),
         "cards": cards,
-        "recent_notifications": Notification.objects.filter(recipient=user)[:5],
+        "recent_notifications": selectors.inbox(user)[:5],
     }
     if role != Role.ENTERPRISE:
-        context["counts"] = {
-            "regions": Region.objects.visible_to(user).count(),
-            "departments": Department.objects.visible_to(user).count(),
-            "users": User.objects.visible_to(user).filter(is_active=True).count(),
-        }
+        context["counts"] = selectors.home_counts(user)
     return render(request, "core/home.html", context)
 
 
@@ -119,17 +112,9 @@ def _page(request, qs, per_page=50):
 
 @login_required
 def region_list(request):
-    qs = (
-        Region.objects.visible_to(request.user)
-        .annotate(n_departments=Count("departments", distinct=True))
-        .order_by("path")
-    )
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
     kind = request.GET.get("kind")
-    if kind in Region.Kind.values:
-        qs = qs.filter(kind=kind)
+    qs = selectors.regions(request.user, q=q, kind=kind)
     return render(
         request,
         "core/region_list.html",
@@ -140,34 +125,24 @@ def region_list(request):
 @login_required
 def region_detail(request, pk):
     region = Region.objects.get_visible_or_404(request.user, pk=pk)
-    children = Region.objects.visible_to(request.user).filter(parent=region)
-    departments = Department.objects.visible_to(request.user).filter(region=region)
-    ancestors = Region.objects.filter(path__in=region.ancestor_paths()).order_by("depth")
     return render(
         request,
         "core/region_detail.html",
-        {"region": region, "children": children, "departments": departments, "ancestors": ancestors},
+        {"region": region, **selectors.region_parts(request.user, region)},
     )
 
 
 @login_required
 def department_list(request):
-    qs = (
-        Department.objects.visible_to(request.user)
-        .select_related("region")
-        .annotate(n_users=Count("users"))
-        .order_by("region__path", "name")
-    )
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q))
+    qs = selectors.departments(request.user, q=q)
     return render(request, "core/department_list.html", {"page": _page(request, qs), "q": q})
 
 
 @login_required
 def department_detail(request, pk):
     dept = Department.objects.get_visible_or_404(request.user, pk=pk)
-    people = User.objects.visible_to(request.user).filter(department=dept, is_active=True)
+    people = selectors.people(request.user, department=dept)
     return render(
         request,
         "core/department_detail.html",
@@ -179,13 +154,9 @@ def department_detail(request, pk):
 def user_list(request):
     if request.user.role == Role.GRID:
         raise Http404
-    qs = User.objects.visible_to(request.user).select_related("region", "department").filter(is_active=True)
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(full_name__contains=q) | Q(username__icontains=q) | Q(title__contains=q))
     role = request.GET.get("role")
-    if role in Role.values:
-        qs = qs.filter(role=role)
+    qs = selectors.people(request.user, q=q, role=role)
     return render(
         request,
         "core/user_list.html",
@@ -201,9 +172,7 @@ def user_detail(request, pk):
 
 @login_required
 def inbox(request):
-    qs = Notification.objects.filter(recipient=request.user)
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
+    qs = selectors.inbox(request.user, unread_only=bool(request.GET.get("unread")))
     return render(
         request,
         "core/inbox.html",
@@ -221,7 +190,7 @@ def inbox_read(request):
 
 @login_required
 def notification_open(request, pk):
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    note = Notification.objects.get_visible_or_404(request.user, pk=pk)
     services.mark_read(request.user, [note.pk])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(note.url)
@@ -292,16 +261,9 @@ def audit_list(request):
     user = request.user
     if not (user.is_system_admin or user.role == Role.SUPERVISOR):
         raise Http404
-    qs = AuditEntry.objects.select_related("actor")
-    if not user.is_system_admin:
-        scope = scope_for(user)
-        qs = qs.filter(Q(actor__in=User.objects.filter(scope.user_q())))
     action = request.GET.get("action")
-    if action in AuditEntry.Action.values:
-        qs = qs.filter(action=action)
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(object_repr__contains=q) | Q(actor_label__contains=q) | Q(event__contains=q))
+    qs = selectors.audit_entries(user, action=action, q=q)
     return render(
         request,
         "core/audit_list.html",

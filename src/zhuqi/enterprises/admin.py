@@ -1,16 +1,21 @@
+"""Admin: reference data and accounts only a system administrator touches (industries, tags,
+lists, enterprise accounts). Enterprises, key designations and list stays change through
+services and are shown read-only."""
+
 from django.contrib import admin
+
+from zhuqi.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Enterprise, EnterpriseList, EnterpriseUser, Industry, KeyDesignation, ListMembership, Tag
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ReadOnlyAdmin):
     list_display = ["name", "credit_code", "region", "industry", "above_scale", "tier"]
     search_fields = ["name", "credit_code", "name_initials"]
     list_filter = ["above_scale", "tier", "tags"]
     autocomplete_fields = ["region"]
     raw_id_fields = ["industry"]
-    readonly_fields = ["credit_code_unchecked", "name_initials"]
 
 
 @admin.register(EnterpriseUser)
@@ -32,10 +37,9 @@ class TagAdmin(admin.ModelAdmin):
     list_editable = ["order"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = ListMembership
     raw_id_fields = ["enterprise"]
-    extra = 0
 
 
 @admin.register(EnterpriseList)
@@ -46,7 +50,7 @@ class EnterpriseListAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyDesignation)
-class KeyDesignationAdmin(admin.ModelAdmin):
+class KeyDesignationAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "year", "note"]
     list_filter = ["year"]
     raw_id_fields = ["enterprise"]

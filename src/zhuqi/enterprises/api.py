@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,20 +11,12 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.api import ScopedViewSetMixin, service_errors
 from zhuqi.core.models import Region
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
 from . import selectors, services
 from .models import Enterprise, EnterpriseList, Industry, ListMembership, Tag, Tier
-
-
-def raise_api_error(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        raise exceptions.PermissionDenied(str(exc)) from exc
-    if hasattr(exc, "error_dict"):
-        raise exceptions.ValidationError(exc.message_dict) from exc
-    raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 class IndustrySerializer(serializers.ModelSerializer):
@@ -119,7 +109,7 @@ class EnterpriseViewSet(
 ):
     """Enterprises in the caller's scope. `q` searches name, pinyin initials (`hsjt`) or credit code."""
 
-    queryset_base = Enterprise.objects.select_related("region", "industry").prefetch_related("tags")
+    queryset = Enterprise.objects.select_related("region", "industry").prefetch_related("tags")
     serializer_class = EnterpriseSerializer
     filterset_fields = ["region", "industry", "above_scale", "tier"]
     ordering_fields = ["name", "credit_code", "registered_capital", "employees", "founded_on"]
@@ -151,37 +141,31 @@ class EnterpriseViewSet(
         enterprise = self.get_object()
         s = KeySerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             services.set_key(
                 enterprise, s.validated_data["year"], actor=request.user, key=s.validated_data["key"]
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         return Response(s.validated_data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        try:
+        with service_errors():
             serializer.instance = services.create_enterprise(actor=self.request.user, **data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if "registered_capital" in data and data["registered_capital"] is not None:
             data["registered_capital"] = Decimal(data["registered_capital"])
-        try:
+        with service_errors():
             serializer.instance = services.update_enterprise(
                 serializer.instance, actor=self.request.user, **data
             )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
 
 
 class IndustryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """GB/T 4754-2017 sections and divisions; `search` matches code or name."""
 
-    queryset_base = Industry.objects.all()
+    queryset = Industry.objects.all()
     serializer_class = IndustrySerializer
     filterset_fields = ["level", "parent"]
     search_fields = ["code", "name"]
@@ -189,7 +173,7 @@ class IndustryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class TagViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Tag.objects.all()
+    queryset = Tag.objects.all()
     serializer_class = TagSerializer
     pagination_class = None
 
@@ -234,7 +218,7 @@ class ListMembershipSerializer(serializers.ModelSerializer):
 class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Named lists (清单) and cultivation pools (培育库) with their progress; `enter` adds an enterprise."""
 
-    queryset_base = EnterpriseList.objects.all()
+    queryset = EnterpriseList.objects.all()
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
 
@@ -249,16 +233,14 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
         if enterprise is None:
             raise exceptions.NotFound(_("未找到该企业"))
-        try:
+        with service_errors():
             m = services.enter_list(lst, enterprise, actor=request.user, reason=s.validated_data["reason"])
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         return Response(ListMembershipSerializer(m).data, status=201)
 
 
 @extend_schema_view(list=extend_schema(description="Stays of enterprises on lists, scoped by enterprise."))
 class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = ListMembership.objects.select_related("list")
+    queryset = ListMembership.objects.select_related("list")
     serializer_class = ListMembershipSerializer
     filterset_fields = ["list", "enterprise"]
 
@@ -269,13 +251,11 @@ class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         membership = self.get_object()
         s = ExitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             if s.validated_data["achieved"]:
                 services.mark_achieved(membership, actor=request.user)
             else:
                 services.exit_list(membership, actor=request.user, reason=s.validated_data["reason"])
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise_api_error(exc)
         membership.refresh_from_db()
         return Response(ListMembershipSerializer(membership).data)
 

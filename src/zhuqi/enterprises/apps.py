@@ -12,7 +12,7 @@ class EnterprisesConfig(AppConfig):
         from zhuqi.core import menu
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.roles import OFFICIAL_ROLES, Role
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         menu.register(MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", OFFICIAL_ROLES, 20))
         menu.register(

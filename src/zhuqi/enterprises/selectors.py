@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,3 +145,55 @@ def export_rows(qs):
             _("是") if e.above_scale else "",
             "、".join(t.name for t in e.tags.all()),
         ]
+
+
+def filter_choices(user) -> dict:
+    """What the list page's filters offer: industry sections with their divisions, tags, the
+    viewer's active lists."""
+    return {
+        "sections": Industry.objects.filter(level="section").prefetch_related("divisions"),
+        "tags": Tag.objects.all(),
+        "lists": EnterpriseList.objects.visible_to(user).filter(is_active=True),
+    }
+
+
+def profile(user, enterprise: Enterprise) -> dict:
+    """The reads of the enterprise page: tags, list stays, key years, lists it may still join."""
+    year = timezone.localdate().year
+    return {
+        "tags": enterprise.tags.all(),
+        "memberships": ListMembership.objects.filter(enterprise=enterprise)
+        .select_related("list")
+        .order_by("exited_on", "-entered_on"),
+        "key_years": list(enterprise.key_designations.values_list("year", flat=True)),
+        "is_key": enterprise.key_designations.filter(year=year).exists(),
+        "year": year,
+        "open_lists": EnterpriseList.objects.visible_to(user)
+        .filter(is_active=True)
+        .exclude(memberships__enterprise=enterprise, memberships__exited_on__isnull=True),
+    }
+
+
+def industries(user, q: str = ""):
+    """Industries with the number of enterprises in the viewer's scope; `q` matches the name,
+    the exact code or the section's name."""
+    qs = Industry.objects.select_related("parent").annotate(
+        n=Count("enterprises", filter=Q(enterprises__in=Enterprise.objects.visible_to(user)))
+    )
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__iexact=q) | Q(parent__name__contains=q))
+    return qs
+
+
+def lists(user):
+    return EnterpriseList.objects.visible_to(user).select_related("region")
+
+
+def list_members(user, lst: EnterpriseList):
+    """An enterprise list's stays in the viewer's scope, current ones first."""
+    return (
+        ListMembership.objects.visible_to(user)
+        .filter(list=lst)
+        .select_related("enterprise", "enterprise__region")
+        .order_by("exited_on", "enterprise__name")
+    )

@@ -18,7 +18,7 @@ from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
 from zhuqi.core.models import Region
 from zhuqi.core.roles import MANAGER_ROLES
 
-from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, Tag, pinyin_initials
+from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, pinyin_initials
 
 PROFILE_FIELDS = [
     "name",
@@ -273,15 +273,6 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
         actor=actor,
     )
     return membership
-
-
-def tags_by_name(names) -> list[Tag]:
-    names = [n.strip() for n in names if n and n.strip()]
-    found = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise ValidationError(gettext("未知标签「%(tags)s」") % {"tags": "、".join(missing)})
-    return [found[n] for n in names]
 
 
 # --- bulk registration (the Excel import) ------------------------------------------------------------

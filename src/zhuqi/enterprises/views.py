@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from zhuqi.core.units import WAN
 
 from . import selectors, services
 from .forms import EnterpriseForm
-from .models import Enterprise, EnterpriseList, Industry, ListMembership, Tag, Tier
+from .models import Enterprise, EnterpriseList, ListMembership, Tier
 from .sections import render_sections
 
 
@@ -56,9 +55,7 @@ def enterprise_list(request):
         "base_query": params.urlencode(),
         "export_query": (request.GET.copy().urlencode() + "&export=xlsx").lstrip("&"),
         "regions": Region.filter_choices(request.user),
-        "sections": Industry.objects.filter(level="section").prefetch_related("divisions"),
-        "tags": Tag.objects.all(),
-        "lists": EnterpriseList.objects.visible_to(request.user).filter(is_active=True),
+        **selectors.filter_choices(request.user),
         "tiers": Tier.choices,
         "can_edit": services.can_edit_registry(request.user),
         "columns": [
@@ -84,29 +81,18 @@ def my_enterprise(request):
 @login_required
 def enterprise_detail(request, pk):
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    year = timezone.localdate().year
-    memberships = (
-        ListMembership.objects.filter(enterprise=enterprise)
-        .select_related("list")
-        .order_by("exited_on", "-entered_on")
-    )
     is_official = request.user.role != Role.ENTERPRISE
     context = {
+        **selectors.profile(request.user, enterprise),
         "enterprise": enterprise,
         "places": enterprise.places(),
-        "tags": enterprise.tags.all(),
-        "memberships": memberships if is_official else [],
-        "key_years": list(enterprise.key_designations.values_list("year", flat=True)),
-        "is_key": enterprise.key_designations.filter(year=year).exists(),
-        "year": year,
         "sections": render_sections(request, enterprise),
         "can_edit": services.can_edit_registry(request.user) and is_official,
         "is_official": is_official,
-        "open_lists": EnterpriseList.objects.visible_to(request.user)
-        .filter(is_active=True)
-        .exclude(memberships__enterprise=enterprise, memberships__exited_on__isnull=True),
         "timeline": audit.timeline(enterprise) if is_official else [],
     }
+    if not is_official:
+        context["memberships"] = []
     return render(request, "enterprises/enterprise_detail.html", context)
 
 
@@ -175,31 +161,21 @@ def enterprise_key(request, pk):
 def industry_list(request):
     _official(request)
     q = request.GET.get("q", "").strip()
-    qs = Industry.objects.select_related("parent").annotate(
-        n=Count("enterprises", filter=Q(enterprises__in=Enterprise.objects.visible_to(request.user)))
-    )
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__iexact=q) | Q(parent__name__contains=q))
-    return render(request, "enterprises/industry_list.html", {"industries": qs, "q": q})
+    industries = selectors.industries(request.user, q)
+    return render(request, "enterprises/industry_list.html", {"industries": industries, "q": q})
 
 
 @login_required
 def list_index(request):
     _official(request)
-    lists = EnterpriseList.objects.visible_to(request.user).select_related("region")
-    return render(request, "enterprises/list_index.html", {"lists": lists})
+    return render(request, "enterprises/list_index.html", {"lists": selectors.lists(request.user)})
 
 
 @login_required
 def list_detail(request, pk):
     _official(request)
     lst = EnterpriseList.objects.get_visible_or_404(request.user, pk=pk)
-    members = (
-        ListMembership.objects.visible_to(request.user)
-        .filter(list=lst)
-        .select_related("enterprise", "enterprise__region")
-        .order_by("exited_on", "enterprise__name")
-    )
+    members = selectors.list_members(request.user, lst)
     return render(
         request,
         "enterprises/list_detail.html",

@@ -1,6 +1,9 @@
-"""Admin: the configurable parts (approval steps, campaigns, inspections, red/black rules)."""
+"""Admin: the configurable parts (approval steps, campaigns, inspections, red/black rules).
+Projects and published rankings change through services and are shown read-only."""
 
 from django.contrib import admin
+
+from zhuqi.core.admin import ReadOnlyAdmin
 
 from .models import (
     ApprovalStepType,
@@ -21,13 +24,10 @@ class ApprovalStepTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "kind", "level", "region", "department", "stage", "total_investment"]
     list_filter = ["kind", "level", "stage"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["owner", "region", "leader", "department"]
-    filter_horizontal = ["team"]
-    readonly_fields = ["stage", *Project.STAGE_DATE_FIELDS.values()]
 
 
 @admin.register(Campaign)
@@ -54,9 +54,5 @@ class RankingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RankingPublication)
-class RankingPublicationAdmin(admin.ModelAdmin):
+class RankingPublicationAdmin(ReadOnlyAdmin):
     list_display = ["rule", "period", "published_at", "published_by"]
-    readonly_fields = ["rule", "period", "red", "black", "published_at", "published_by"]
-
-    def has_add_permission(self, request):
-        return False

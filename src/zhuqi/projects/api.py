@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin
+from zhuqi.core.api import ScopedViewSetMixin, service_errors
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
 from . import figures, services
@@ -29,17 +27,6 @@ from .models import (
     StageChange,
     Task,
 )
-
-
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        ) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -166,7 +153,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Project.objects.select_related("region", "department")
+    queryset = Project.objects.select_related("region", "department")
     serializer_class = ProjectSerializer
     filterset_fields = ["stage", "kind", "level", "region", "department"]
     search_fields = ["name", "code", "industry"]
@@ -177,14 +164,14 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         project = self.get_object()
         data = StageMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        change = _call(
-            services.move_stage,
-            project,
-            data.validated_data["to_stage"],
-            date=data.validated_data["date"],
-            evidence=data.validated_data["evidence"],
-            actor=request.user,
-        )
+        with service_errors():
+            change = services.move_stage(
+                project,
+                data.validated_data["to_stage"],
+                date=data.validated_data["date"],
+                evidence=data.validated_data["evidence"],
+                actor=request.user,
+            )
         return Response(StageChangeSerializer(change).data, status=201)
 
     @extend_schema(request=ActualSerializer, responses=InvestmentSerializer)
@@ -193,7 +180,8 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         project = self.get_object()
         data = ActualSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = _call(services.record_actual, project, actor=request.user, **data.validated_data)
+        with service_errors():
+            row = services.record_actual(project, actor=request.user, **data.validated_data)
         return Response(InvestmentSerializer(row).data, status=201)
 
     @extend_schema(responses=ProgressSerializer)
@@ -222,32 +210,23 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class _ByProjectMixin:
-    """Rows of visible projects only."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.filter(project__in=Project.objects.visible_to(self.request.user))
-
-
-class ApprovalViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
-    model = ApprovalStep
+class ApprovalViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ApprovalStep.objects.select_related("step_type")
+    scope_through = "project"  # rows of visible projects only
     serializer_class = ApprovalSerializer
     filterset_fields = ["project", "status", "department"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("step_type")
 
-
-class TaskViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
-    model = Task
+class TaskViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Task.objects.all()
+    scope_through = "project"
     serializer_class = TaskSerializer
     filterset_fields = ["project", "kind"]
 
 
-class InvestmentViewSet(_ByProjectMixin, viewsets.ReadOnlyModelViewSet):
-    model = InvestmentMonth
+class InvestmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = InvestmentMonth.objects.all()
+    scope_through = "project"
     serializer_class = InvestmentSerializer
     filterset_fields = ["project", "year", "month"]
 
@@ -266,7 +245,7 @@ class RateSerializer(serializers.Serializer):
 
 
 class CampaignViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = Campaign.objects.all()
+    queryset = Campaign.objects.all()
     serializer_class = CampaignSerializer
     filterset_fields = ["year", "region"]
 
@@ -285,10 +264,11 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = InspectionRound.objects.all()
     serializer_class = InspectionSerializer
 
     def get_queryset(self):
-        return InspectionRound.objects.visible_to(self.request.user).distinct()
+        return super().get_queryset().distinct()
 
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
@@ -314,7 +294,7 @@ class RankingSerializer(serializers.ModelSerializer):
 
 
 class RankingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset_base = RankingRule.objects.all()
+    queryset = RankingRule.objects.all()
     serializer_class = RankingSerializer
 
 

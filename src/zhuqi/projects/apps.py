@@ -13,10 +13,10 @@ class ProjectsConfig(AppConfig):
 
         from zhuqi.core import demo, menu, views
         from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES
-        from zhuqi.core.templatetags.zhuqi import EVENT_LABELS
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         from . import cards
-        from .demo_data import load_demo
+        from .demo import load_demo
 
         month_model = self.get_model("InvestmentMonth")
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")

@@ -306,10 +306,6 @@ def stage_rates(projects) -> dict[str, dict]:
     return out
 
 
-def campaign_projects(campaign):
-    return Project.objects.filter(campaign_entries__campaign=campaign).distinct()
-
-
 def campaign_rates(campaign, visible) -> dict:
     projects = visible.filter(pk__in=CampaignEntry.objects.filter(campaign=campaign).values("project"))
     return stage_rates(projects)

@@ -1,4 +1,4 @@
-"""Template helpers of the registry and assistance pages."""
+"""Template helpers of the registry pages."""
 
 from __future__ import annotations
 
