@@ -245,14 +245,18 @@ def parse_date(raw: Any) -> dt.date:
 
 
 WORKDAY_WORDS = {"上班": True, "工作日": True, "是": True, "补班": True, "调休上班": True}
+WORKDAY_MSGIDS = (gettext_noop("上班"), gettext_noop("是"))  # accepted in the user's language
+DAYOFF_MSGIDS = (gettext_noop("放假"), gettext_noop("否"))
 DAYOFF_WORDS = {"放假": False, "休息": False, "休息日": False, "节假日": False, "否": False, "休假": False}
 
 
 def parse_is_workday(raw: Any) -> bool:
     text = _normalise_label(_text(raw))
-    if text in WORKDAY_WORDS:
+    folded = text.casefold()
+    # Chinese words always; the words of the user's language (the template's 上班/放假 and 是/否) too
+    if text in WORKDAY_WORDS or folded in {_normalise_label(_(w)).casefold() for w in WORKDAY_MSGIDS}:
         return True
-    if text in DAYOFF_WORDS:
+    if text in DAYOFF_WORDS or folded in {_normalise_label(_(w)).casefold() for w in DAYOFF_MSGIDS}:
         return False
     raise RowInvalid(_("「%(value)s」无法识别，请填写「上班」或「放假」") % {"value": _text(raw)})
 
