@@ -4,6 +4,8 @@ A kind of the one import flow (`zhuqi.core.imports`)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -22,8 +24,13 @@ from .models import Assignment, AssignmentRole
 
 def role_by_label() -> dict[str, str]:
     """Assignment role by its label, in Chinese, English or the active language."""
+    return _role_by_label(translation.get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _role_by_label(active: str | None) -> dict[str, str]:
     table = {}
-    for language in ("en", "zh-hans", translation.get_language()):
+    for language in ("en", "zh-hans", active):
         with translation.override(language):
             table.update({str(label).casefold(): value for value, label in AssignmentRole.choices})
     return table

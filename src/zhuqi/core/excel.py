@@ -2,9 +2,13 @@
 
 An importer declares its columns; `run(file, dry_run=True)` reads the workbook, checks the header
 row strictly (a missing or unknown column is a file error; columns whose header starts with
-「备注」 are ignored), validates every row and returns row-level Chinese messages. Nothing is
-written unless every row is valid and `dry_run` is False; then all rows are applied in one
-transaction.
+「备注」 are ignored), validates every row and returns row-level messages in the user's language.
+Nothing is written unless every row is valid and `dry_run` is False; then all rows are applied in
+one transaction.
+
+Headers: a column's header is a Chinese msgid marked with gettext_noop. The Chinese header is
+canonical and always accepted; the header in the active language is accepted too, so a template
+downloaded in English (templates, previews and messages show headers translated) imports back.
 
 Every importer of every app is also a page of the one import flow (`zhuqi.core.imports` and
 `zhuqi.core.views_import`): it declares `kind`, `title`, `allowed(user)` and its template rows,

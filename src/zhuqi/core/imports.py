@@ -8,7 +8,7 @@ imports the apps. `zhuqi.core.views_import` then serves upload → dry-run previ
 same file → all-or-nothing apply (large files in a background task) for every registered kind.
 
 Each importer here builds on `zhuqi.core.excel.Importer`: all-or-nothing, with a dry-run preview,
-strict header checks and row-level Chinese messages naming the row and the column. It writes
+strict header checks and row-level messages (in the user's language) naming the row and the column. It writes
 through the services in `zhuqi.core.services` (save_region, save_department, save_user,
 set_workday_override). On top of that, every importer here:
 

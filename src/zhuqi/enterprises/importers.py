@@ -1,4 +1,4 @@
-"""Excel import of the enterprise registry: dry-run preview, row-level Chinese errors,
+"""Excel import of the enterprise registry: dry-run preview, row-level errors in the user's language,
 all-or-nothing, existing enterprises updated when the credit code matches.
 
 Set-based, so that a file of 100,000 rows takes seconds per ten thousand, not minutes: every row
@@ -10,6 +10,7 @@ them in batches of CHUNK (see there), all in the import's one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -73,8 +74,13 @@ def parse_date(value) -> dt.date:
 
 def tier_by_label() -> dict[str, str]:
     """Tier by its label, Chinese or in the active language (and by its value)."""
+    return _tier_by_label(translation.get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _tier_by_label(active: str | None) -> dict[str, str]:
     table = {}
-    for language in ("en", "zh-hans", translation.get_language()):
+    for language in ("en", "zh-hans", active):
         with translation.override(language):
             table.update({str(label).casefold(): value for value, label in Tier.choices})
     table.update({value.casefold(): value for value in Tier.values})
