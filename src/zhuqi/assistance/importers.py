@@ -4,10 +4,13 @@ A kind of the one import flow (`zhuqi.core.imports`)."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+import functools
 
-from zhuqi.core.excel import Column, Importer, RowInvalid
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from zhuqi.core.excel import CREATE, SAME, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
@@ -18,24 +21,37 @@ from zhuqi.enterprises.services import normalise_credit_code
 from . import services
 from .models import Assignment, AssignmentRole
 
-ROLE_BY_LABEL = {str(label): value for value, label in AssignmentRole.choices}
+
+def role_by_label() -> dict[str, str]:
+    """Assignment role by its label, in Chinese, English or the active language."""
+    return _role_by_label(translation.get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _role_by_label(active: str | None) -> dict[str, str]:
+    table = {}
+    for language in ("en", "zh-hans", active):
+        with translation.override(language):
+            table.update({str(label).casefold(): value for value, label in AssignmentRole.choices})
+    return table
 
 
 def parse_year(value) -> int:
     try:
         year = int(float(str(value).strip()))
     except ValueError as exc:
-        raise RowInvalid("应为四位年份，如 2026") from exc
+        raise RowInvalid(_("应为四位年份，如 2026")) from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise RowInvalid("应为四位年份，如 2026")
+        raise RowInvalid(_("应为四位年份，如 2026"))
     return year
 
 
 def parse_role(value) -> str:
     text = str(value).strip()
-    role = ROLE_BY_LABEL.get(text) or (text if text in AssignmentRole.values else None)
+    role = role_by_label().get(text.casefold()) or (text if text in AssignmentRole.values else None)
     if role is None:
-        raise RowInvalid(f"「{text}」不是帮扶角色，可选：{'、'.join(ROLE_BY_LABEL)}")
+        labels = _("、").join(str(label) for _value, label in AssignmentRole.choices)
+        raise RowInvalid(_("「%(value)s」不是帮扶角色，可选：%(labels)s") % {"value": text, "labels": labels})
     return role
 
 
@@ -43,7 +59,7 @@ def parse_role(value) -> str:
 class AssignmentImporter(Importer):
     kind = "assignments"
     title = gettext_lazy("从 Excel 批量分配包抓责任")
-    object_name = "包抓分工"
+    object_name = gettext_lazy("包抓分工")
     audit_object_type = "assistance.assignment"
     done_url = "assistance:assignment_list"
     help_lines = (
@@ -55,11 +71,11 @@ class AssignmentImporter(Importer):
         ),
     )
     columns = [
-        Column("统一社会信用代码", "credit_code", max_length=30),
-        Column("年度", "year", parse=parse_year),
-        Column("帮扶角色", "role", parse=parse_role),
-        Column("责任人账号", "username", max_length=150),
-        Column("包抓部门", "department", required=False, max_length=100),
+        Column(gettext_noop("统一社会信用代码"), "credit_code", max_length=30),
+        Column(gettext_noop("年度"), "year", parse=parse_year),
+        Column(gettext_noop("帮扶角色"), "role", parse=parse_role),
+        Column(gettext_noop("责任人账号"), "username", max_length=150),
+        Column(gettext_noop("包抓部门"), "department", required=False, max_length=100),
     ]
 
     @classmethod
@@ -68,12 +84,17 @@ class AssignmentImporter(Importer):
 
     @classmethod
     def template_rows(cls, user):
-        return [["91340323MA2N0XXXXX", timezone.localdate().year, "首席服务专员", "zy01", ""]]
+        role = str(AssignmentRole.COMMISSIONER.label)  # in the user's language: both are accepted
+        return [["91340323MA2N0XXXXX", timezone.localdate().year, role, "zy01", ""]]
 
     def preview_cells(self, row):
         cells = super().preview_cells(row)
         cells[2] = str(AssignmentRole(row["role"]).label)
-        cells[3] = f"{row['user'].display_name}（{row['username']}）" if row.get("user") else cells[3]
+        if row.get("user"):
+            cells[3] = _("%(name)s（%(username)s）") % {
+                "name": row["user"].display_name,
+                "username": row["username"],
+            }
         return cells
 
     def prepare(self, rows):
@@ -104,33 +125,36 @@ class AssignmentImporter(Importer):
         code = normalise_credit_code(row["credit_code"])
         ent = self.enterprises.get(code)
         if ent is None:
-            raise RowInvalid(f"统一社会信用代码|企业库中没有 {code}，或不在您的管辖范围内")
+            message = _("企业库中没有 %(code)s，或不在您的管辖范围内") % {"code": code}
+            raise RowInvalid(message, column=_("统一社会信用代码"))
         user = self.users.get(str(row["username"]).strip())
         if user is None:
-            raise RowInvalid(f"责任人账号|找不到在岗人员「{row['username']}」")
+            message = _("找不到在岗人员「%(username)s」") % {"username": row["username"]}
+            raise RowInvalid(message, column=_("责任人账号"))
         key = (ent.pk, row["year"], row["role"])
         if key in seen:
-            raise RowInvalid(
-                f"帮扶角色|与第 {seen[key]} 行重复：同一企业同一年度的{AssignmentRole(row['role']).label}只能一人"
-            )
+            message = _("与第 %(row)s 行重复：同一企业同一年度的%(role)s只能一人")
+            role = AssignmentRole(row["role"]).label
+            raise RowInvalid(message % {"row": seen[key], "role": role}, column=_("帮扶角色"))
         seen[key] = rownum
         dept = None
         if row.get("department"):
             dept = self.departments.get(str(row["department"]).strip())
             if dept is None:
-                raise RowInvalid(f"包抓部门|找不到部门「{row['department']}」")
+                message = _("找不到部门「%(name)s」") % {"name": row["department"]}
+                raise RowInvalid(message, column=_("包抓部门"))
         elif row["role"] == AssignmentRole.DEPT_CONTACT:
             dept = user.department
             if dept is None:
-                raise RowInvalid("包抓部门|部门联系责任人须填写包抓部门")
+                raise RowInvalid(_("部门联系责任人须填写包抓部门"), column=_("包抓部门"))
         current = self.current.get(key)
         row.update(enterprise=ent, user=user, department=dept, credit_code=code)
         if current is None:
-            row["_action"] = "新增"
+            row["_action"] = CREATE
         elif current.user_id == user.pk:
-            row["_action"] = "不变"
+            row["_action"] = SAME
         else:
-            row["_action"] = f"交接（原：{current.user.display_name}）"
+            row["_action"] = _("交接（原：%(name)s）") % {"name": current.user.display_name}
         row["_current"] = current
         return row
 
@@ -151,7 +175,7 @@ class AssignmentImporter(Importer):
                 current,
                 to_user=row["user"],
                 actor=self.actor,
-                reason="Excel 批量调整",
+                reason=_("Excel 批量调整"),
                 department=row["department"],
             )
         return False

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.excel import CREATE, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
 from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.workcalendar import SHANGHAI
@@ -26,7 +27,7 @@ def _source(value) -> str:
     for key, channel in SOURCES.items():
         if key in text:
             return channel
-    raise RowInvalid("应为 12345 或 96388")
+    raise RowInvalid(_("应为 12345 或 96388"))
 
 
 def _when(value):
@@ -38,14 +39,14 @@ def _when(value):
             return dt.datetime.strptime(text, fmt).replace(tzinfo=SHANGHAI)
         except ValueError:
             continue
-    raise RowInvalid("日期格式应为 2026-03-01 09:30")
+    raise RowInvalid(_("日期格式应为 2026-03-01 09:30"))
 
 
 @register
 class HotlineImporter(Importer):
     kind = "hotline"
     title = gettext_lazy("导入热线工单")
-    object_name = "热线工单"
+    object_name = gettext_lazy("热线工单")
     audit_object_type = "cases.case"
     done_url = "cases:board"
     help_lines = (
@@ -69,16 +70,16 @@ class HotlineImporter(Importer):
         ),
     )
     columns = [
-        Column("工单编号", "external_no", max_length=60),
-        Column("来源", "channel", parse=_source),
-        Column("统一社会信用代码", "credit_code", max_length=18),
-        Column("企业名称", "enterprise_name", required=False),
-        Column("标题", "title", max_length=120),
-        Column("诉求内容", "description", max_length=5000),
-        Column("问题类别", "category", required=False),
-        Column("联系人", "contact_name", required=False, max_length=50),
-        Column("联系电话", "contact_phone", required=False, max_length=30),
-        Column("登记时间", "submitted_at", required=False, parse=_when),
+        Column(gettext_noop("工单编号"), "external_no", max_length=60),
+        Column(gettext_noop("来源"), "channel", parse=_source),
+        Column(gettext_noop("统一社会信用代码"), "credit_code", max_length=18),
+        Column(gettext_noop("企业名称"), "enterprise_name", required=False),
+        Column(gettext_noop("标题"), "title", max_length=120),
+        Column(gettext_noop("诉求内容"), "description", max_length=5000),
+        Column(gettext_noop("问题类别"), "category", required=False),
+        Column(gettext_noop("联系人"), "contact_name", required=False, max_length=50),
+        Column(gettext_noop("联系电话"), "contact_phone", required=False, max_length=30),
+        Column(gettext_noop("登记时间"), "submitted_at", required=False, parse=_when),
     ]
 
     @classmethod
@@ -104,19 +105,21 @@ class HotlineImporter(Importer):
     def clean_row(self, rownum, row, seen):
         ent = self.enterprises.get(row["credit_code"])
         if ent is None:
-            raise RowInvalid("统一社会信用代码|未找到该企业，或不在您的管辖范围内")
+            raise RowInvalid(_("未找到该企业，或不在您的管辖范围内"), column=_("统一社会信用代码"))
         key = (row["channel"], row["external_no"])
         if key in self.existing:
-            raise RowInvalid(f"工单编号|工单「{row['external_no']}」已导入过")
+            message = _("工单「%(number)s」已导入过") % {"number": row["external_no"]}
+            raise RowInvalid(message, column=_("工单编号"))
         if key in seen:
-            raise RowInvalid(f"工单编号|与第 {seen[key]} 行重复")
+            raise RowInvalid(_("与第 %(row)s 行重复") % {"row": seen[key]}, column=_("工单编号"))
         seen[key] = rownum
         category = None
         if row.get("category"):
             category = self.categories.get(row["category"])
             if category is None:
-                raise RowInvalid(f"问题类别|类别「{row['category']}」不存在")
-        return {**row, "enterprise": ent, "category_obj": category, "_action": "新增"}
+                message = _("类别「%(name)s」不存在") % {"name": row["category"]}
+                raise RowInvalid(message, column=_("问题类别"))
+        return {**row, "enterprise": ent, "category_obj": category, "_action": CREATE}
 
     def preview_cells(self, row):
         cells = super().preview_cells(row)

@@ -2,9 +2,13 @@
 
 An importer declares its columns; `run(file, dry_run=True)` reads the workbook, checks the header
 row strictly (a missing or unknown column is a file error; columns whose header starts with
-「备注」 are ignored), validates every row and returns row-level Chinese messages. Nothing is
-written unless every row is valid and `dry_run` is False; then all rows are applied in one
-transaction.
+「备注」 are ignored), validates every row and returns row-level messages in the user's language.
+Nothing is written unless every row is valid and `dry_run` is False; then all rows are applied in
+one transaction.
+
+Headers: a column's header is a Chinese msgid marked with gettext_noop. The Chinese header is
+canonical and always accepted; the header in the active language is accepted too, so a template
+downloaded in English (templates, previews and messages show headers translated) imports back.
 
 Every importer of every app is also a page of the one import flow (`zhuqi.core.imports` and
 `zhuqi.core.views_import`): it declares `kind`, `title`, `allowed(user)` and its template rows,
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,27 +29,65 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import audit
 
 MAX_IMPORT_ROWS = 200_000
-IGNORED_HEADER_PREFIX = "备注"
+IGNORED_HEADER_PREFIX = gettext_noop("备注")  # in Chinese, and in the active language
 PROGRESS_EVERY = 500  # rows between two progress reports
+
+# What a row does, as `row["_action"]`: msgids, shown translated in the preview.
+CREATE = gettext_noop("新增")
+UPDATE = gettext_noop("更新")
+SAME = gettext_noop("无变化")
 
 
 class RowInvalid(ValueError):
-    """Raised by a column parser or row validator with a Chinese message."""
+    """Raised by a column parser or row validator with a (translated) message; `column` names
+    the column it is about (its translated header). The older form "header|message" in one
+    string is still understood."""
+
+    def __init__(self, message: Any = "", column: Any = ""):
+        super().__init__(str(message))
+        self.column = str(column) if column else ""
+
+
+def normalise_header(text: Any) -> str:
+    """A header cell as compared: no spaces, full-width brackets, case-folded."""
+    text = re.sub(r"\s+", "", str(text or ""))
+    return text.replace("(", "（").replace(")", "）").replace(":", "：").casefold()
 
 
 @dataclass
 class Column:
-    header: str
+    """One column of an import. `msgid` is the Chinese header, marked with gettext_noop: it is
+    the canonical header and is always accepted; `header` is that header in the active language
+    (what the template, the preview and error messages show), and is accepted too."""
+
+    msgid: str
     key: str
     required: bool = True
     parse: Callable[[Any], Any] | None = None
     max_length: int | None = None
+
+    @property
+    def header(self) -> str:
+        return _(self.msgid)
+
+    def accepts(self, name: Any) -> bool:
+        """Whether a header cell names this column (Chinese or the active language)."""
+        cell = normalise_header(name)
+        return bool(cell) and cell in {normalise_header(self.msgid), normalise_header(self.header)}
+
+
+def is_ignored_header(name: str) -> bool:
+    """Columns whose header starts with 「备注」 (or its translation) are the user's own notes."""
+    cell = normalise_header(name)
+    prefixes = {normalise_header(IGNORED_HEADER_PREFIX), normalise_header(_(IGNORED_HEADER_PREFIX))}
+    return any(p and cell.startswith(p) for p in prefixes)
 
 
 @dataclass
@@ -57,10 +100,12 @@ class RowError:
     def where(self) -> str:
         """「第 3 行「名称」」, 「第 1 行」 or 「文件」: the place the message is about."""
         place = _("第 %(n)d 行") % {"n": self.row} if self.row else _("文件")
-        return f"{place}「{self.column}」" if self.column else place
+        return (
+            _("%(place)s「%(column)s」") % {"place": place, "column": self.column} if self.column else place
+        )
 
     def __str__(self) -> str:
-        return f"{self.where}：{self.message}"
+        return _("%(where)s：%(message)s") % {"where": self.where, "message": self.message}
 
 
 @dataclass
@@ -96,7 +141,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list | tuple | set):
-        return "、".join(str(v) for v in value)
+        return _("、").join(str(v) for v in value)
     if isinstance(value, dt.datetime):
         return (
             timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
@@ -106,8 +151,9 @@ def _cell(value: Any) -> str:
 
 class Importer:
     """Subclasses set `columns`, `object_name` and implement `clean_row` and `apply_row` (or
-    `apply_rows`, to write all rows set-based). `clean_row` may set `row["_action"]` (新增,
-    更新, 无变化 or a short text) and `row["_note"]` for the preview.
+    `apply_rows`, to write all rows set-based). `clean_row` may set `row["_action"]` (CREATE,
+    UPDATE, SAME: msgids, shown translated; or a short translated text) and `row["_note"]` for
+    the preview.
 
     To appear in the import flow a subclass also sets `kind` (URL slug), `title`, `help_lines`,
     `sample` (the template's example rows), overrides `allowed(user)` and is registered with
@@ -115,7 +161,7 @@ class Importer:
 
     do_not_call_in_templates = True  # templates list the classes themselves
     columns: Sequence[Column] = ()
-    object_name = "数据"
+    object_name: Any = gettext_lazy("数据")  # in the audit entry: 「导入企业 12 行」
     audit_object_type = ""
     kind = ""  # URL slug of the import page
     title: Any = ""  # page title
@@ -158,22 +204,21 @@ class Importer:
             header = [_text(v) for v in next(rows)]
         except StopIteration:
             return [], [RowError(0, "", _("文件是空的"))]
-        index: dict[str, int] = {}
-        for i, name in enumerate(header):
-            if name:
-                index.setdefault(name, i)
         header_errors = self.check_headers(header)
         if header_errors:
             wb.close()
             return [], header_errors
+        index: dict[str, int] = {}  # column key → cell index
+        for i, name in enumerate(header):
+            column = self.column_for(name)
+            if column is not None:
+                index.setdefault(column.key, i)
         out: list[tuple[int, dict]] = []
         for rownum, values in enumerate(rows, start=2):
             if values is None or all(v is None or _text(v) == "" for v in values):
                 continue
             raw = {
-                c.key: (
-                    values[index[c.header]] if c.header in index and index[c.header] < len(values) else None
-                )
+                c.key: (values[index[c.key]] if c.key in index and index[c.key] < len(values) else None)
                 for c in self.columns
             }
             out.append((rownum, raw))
@@ -184,25 +229,43 @@ class Importer:
             return [], [RowError(0, "", _("文件里没有数据行"))]
         return out, []
 
+    def column_for(self, name: Any) -> Column | None:
+        """The column a header cell names: its Chinese header or its header in the active
+        language, compared without spaces, bracket width or case."""
+        for column in self.columns:
+            if column.accepts(name):
+                return column
+        return None
+
     def check_headers(self, names: list[str]) -> list[RowError]:
         """The header row must name every required column, and nothing the template does not
         have (a typo such as 「手机号」 for 「手机」 would otherwise drop a whole column silently);
-        columns whose header starts with 「备注」 are ignored."""
-        expected = "、".join(c.header for c in self.columns)
-        missing = [c.header for c in self.columns if c.required and c.header not in names]
+        columns whose header starts with 「备注」 are ignored. A header may be written in Chinese
+        or in the user's language (a template downloaded in English can be uploaded back)."""
+        sep = _("、")
+        expected = sep.join(c.header for c in self.columns)
+        found: dict[str, list[str]] = {}  # column key → the header cells naming it
+        unknown = []
+        for name in names:
+            if not name:
+                continue
+            column = self.column_for(name)
+            if column is not None:
+                found.setdefault(column.key, []).append(name)
+            elif not is_ignored_header(name):
+                unknown.append(name)
+        missing = [c.header for c in self.columns if c.required and c.key not in found]
         if missing:
             message = _("缺少表头「%(missing)s」；模板的表头是：%(expected)s")
-            return [RowError(1, "", message % {"missing": "、".join(missing), "expected": expected})]
-        known = {c.header for c in self.columns}
-        unknown = [n for n in names if n and n not in known and not n.startswith(IGNORED_HEADER_PREFIX)]
-        repeated = sorted({n for n in names if n and names.count(n) > 1})
+            return [RowError(1, "", message % {"missing": sep.join(missing), "expected": expected})]
+        repeated = sorted({n for cells in found.values() if len(cells) > 1 for n in cells})
         errors = []
         if unknown:
             message = _("无法识别的表头「%(unknown)s」；模板的表头是：%(expected)s")
-            errors.append(RowError(1, "", message % {"unknown": "、".join(unknown), "expected": expected}))
+            errors.append(RowError(1, "", message % {"unknown": sep.join(unknown), "expected": expected}))
         if repeated:
             message = _("表头「%(names)s」出现了不止一次")
-            errors.append(RowError(1, "", message % {"names": "、".join(repeated)}))
+            errors.append(RowError(1, "", message % {"names": sep.join(repeated)}))
         return errors
 
     def parse_row(self, rownum: int, raw: dict) -> tuple[dict, list[RowError]]:
@@ -281,9 +344,12 @@ class Importer:
             try:
                 cleaned = self.clean_row(rownum, row, seen)
             except RowInvalid as exc:
-                column, _sep, message = str(exc).partition("|")
-                if not message:
-                    column, message = "", column
+                if exc.column:
+                    column, message = exc.column, str(exc)
+                else:
+                    column, _sep, message = str(exc).partition("|")
+                    if not message:
+                        column, message = "", column
                 result.errors.append(RowError(rownum, column, message))
                 continue
             cleaned["_row"] = rownum
@@ -298,9 +364,9 @@ class Importer:
             audit.record(
                 "import",
                 object_type=self.audit_object_type,
-                object_repr=f"导入{self.object_name}",
+                object_repr=_("导入%(what)s") % {"what": self.object_name},
                 changes={"created": result.created, "updated": result.updated},
-                message=f"导入{self.object_name} {len(result.rows)} 行",
+                message=_("导入%(what)s %(n)d 行") % {"what": self.object_name, "n": len(result.rows)},
                 actor=self.actor,
             )
         self.report("save", len(result.rows), len(result.rows))
@@ -308,7 +374,8 @@ class Importer:
 
 
 def template_workbook(columns: Sequence[Column], sample: Iterable[Sequence[Any]] = ()) -> bytes:
-    return write_workbook([c.header + ("" if c.required else "") for c in columns], sample)
+    """The template of an import: the headers in the active language, then the sample rows."""
+    return write_workbook([c.header for c in columns], sample)
 
 
 def write_workbook(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> bytes:
@@ -356,7 +423,7 @@ def xlsx_response(
         object_type=object_type,
         object_repr=what,
         changes={"rows": len(rows)},
-        message=f"导出{what} {len(rows)} 行",
+        message=_("导出%(what)s %(n)d 行") % {"what": what, "n": len(rows)},
         actor=actor,
     )
     response = HttpResponse(

@@ -8,7 +8,7 @@ imports the apps. `zhuqi.core.views_import` then serves upload → dry-run previ
 same file → all-or-nothing apply (large files in a background task) for every registered kind.
 
 Each importer here builds on `zhuqi.core.excel.Importer`: all-or-nothing, with a dry-run preview,
-strict header checks and row-level Chinese messages naming the row and the column. It writes
+strict header checks and row-level messages (in the user's language) naming the row and the column. It writes
 through the services in `zhuqi.core.services` (save_region, save_department, save_user,
 set_workday_override). On top of that, every importer here:
 
@@ -38,11 +38,13 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
+from django.utils.dates import WEEKDAYS
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from . import services, workcalendar
-from .excel import IGNORED_HEADER_PREFIX, Column, Importer, RowInvalid, _text  # noqa: F401
+from .excel import CREATE, IGNORED_HEADER_PREFIX, SAME, UPDATE, Column, Importer, RowInvalid, _text  # noqa: F401
 from .models import Department, Region, Role, User, WorkdayOverride
 from .roles import DEPARTMENT_ROLES
 from .scope import scope_for
@@ -103,10 +105,13 @@ def _normalise_label(text: str) -> str:
     return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
 
 
-def _choice_parser(choices_of, aliases: dict[str, str] | None = None, what: str = "类型"):
+KIND = gettext_lazy("类型")
+
+
+def _choice_parser(choices_of, aliases: dict[str, str] | None = None, what: Any = KIND):
     """A parser accepting the Chinese label (half- or full-width brackets), the English label,
-    the code value or an alias; the error lists the Chinese labels. `choices_of` is the
-    TextChoices class; its labels are lazy, so the table is built on first use."""
+    the code value or an alias; the error lists the labels in the active language. `choices_of`
+    is the TextChoices class; its labels are lazy, so the table is built on first use."""
     cache: dict[str, Any] = {}
 
     def table() -> tuple[dict[str, str], str]:
@@ -120,16 +125,15 @@ def _choice_parser(choices_of, aliases: dict[str, str] | None = None, what: str 
                 lookup[value.lower()] = value
             for alias, value in (aliases or {}).items():
                 lookup[_normalise_label(alias)] = value
-            with translation.override("zh-hans"):
-                labels = "、".join(str(label) for _, label in choices_of.choices)
-            cache["lookup"], cache["labels"] = lookup, labels
-        return cache["lookup"], cache["labels"]
+            cache["lookup"] = lookup
+        return cache["lookup"]
 
     def parse(raw: Any) -> str:
-        lookup, labels = table()
-        value = lookup.get(_normalise_label(_text(raw)).lower())
+        value = table().get(_normalise_label(_text(raw)).lower())
         if value is None:
-            raise RowInvalid(f"「{_text(raw)}」不是有效的{what}，可选：{labels}")
+            labels = _("、").join(str(label) for _value, label in choices_of.choices)
+            message = _("「%(value)s」不是有效的%(what)s，可选：%(labels)s")
+            raise RowInvalid(message % {"value": _text(raw), "what": what, "labels": labels})
         return value
 
     return parse
@@ -172,11 +176,12 @@ parse_role = _choice_parser(
         "经办人": Role.HANDLER,
         "网格长": Role.GRID,
     },
-    what="角色",
+    what=gettext_lazy("角色"),
 )
 
 CODE_RE = re.compile(r"[0-9A-Za-z_-]+")
 PHONE_RE = re.compile(r"[0-9+\-()（）\s,，、/转]+")
+DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 MOBILE_RE = re.compile(r"\+?[0-9][0-9\- ]{4,19}")
 USERNAME_RE = re.compile(r"[\w.@+-]+")
 
@@ -184,28 +189,28 @@ USERNAME_RE = re.compile(r"[\w.@+-]+")
 def parse_code(raw: Any) -> str:
     text = _text(raw)
     if not CODE_RE.fullmatch(text):
-        raise RowInvalid("只能包含数字、字母、- 和 _")
+        raise RowInvalid(_("只能包含数字、字母、- 和 _"))
     return text
 
 
 def parse_phone(raw: Any) -> str:
     text = _text(raw)
     if not PHONE_RE.fullmatch(text):
-        raise RowInvalid("只能包含数字、空格和 + - ( ) 、等符号")
+        raise RowInvalid(_("只能包含数字、空格和 + - ( ) 、等符号"))
     return text
 
 
 def parse_mobile(raw: Any) -> str:
     text = _text(raw)
     if not MOBILE_RE.fullmatch(text):
-        raise RowInvalid(f"「{text}」不是有效的手机号码")
+        raise RowInvalid(_("「%(value)s」不是有效的手机号码") % {"value": text})
     return text
 
 
 def parse_username(raw: Any) -> str:
     text = _text(raw)
     if not USERNAME_RE.fullmatch(text):
-        raise RowInvalid("只能包含字母、数字和 @ . + - _")
+        raise RowInvalid(_("只能包含字母、数字和 @ . + - _"))
     return text
 
 
@@ -226,31 +231,34 @@ def parse_date(raw: Any) -> dt.date:
         # a date typed into a cell without a date format arrives as Excel's day number
         return EXCEL_EPOCH + dt.timedelta(days=int(raw))
     text = _text(raw)
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", text
-    )
+    m = DATE_RE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not m:
-        raise RowInvalid(f"「{text}」不是有效的日期，请写成 2026-10-01 的形式")
+        raise RowInvalid(_("「%(value)s」不是有效的日期，请写成 2026-10-01 的形式") % {"value": text})
     try:
         day = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise RowInvalid(f"「{text}」不是有效的日期") from None
+        raise RowInvalid(_("「%(value)s」不是有效的日期") % {"value": text}) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise RowInvalid(f"「{text}」的年份超出范围（{MIN_YEAR}—{MAX_YEAR}）")
+        message = _("「%(value)s」的年份超出范围（%(min)s—%(max)s）")
+        raise RowInvalid(message % {"value": text, "min": MIN_YEAR, "max": MAX_YEAR})
     return day
 
 
 WORKDAY_WORDS = {"上班": True, "工作日": True, "是": True, "补班": True, "调休上班": True}
+WORKDAY_MSGIDS = (gettext_noop("上班"), gettext_noop("是"))  # accepted in the user's language
+DAYOFF_MSGIDS = (gettext_noop("放假"), gettext_noop("否"))
 DAYOFF_WORDS = {"放假": False, "休息": False, "休息日": False, "节假日": False, "否": False, "休假": False}
 
 
 def parse_is_workday(raw: Any) -> bool:
     text = _normalise_label(_text(raw))
-    if text in WORKDAY_WORDS:
+    folded = text.casefold()
+    # Chinese words always; the words of the user's language (the template's 上班/放假 and 是/否) too
+    if text in WORKDAY_WORDS or folded in {_normalise_label(_(w)).casefold() for w in WORKDAY_MSGIDS}:
         return True
-    if text in DAYOFF_WORDS:
+    if text in DAYOFF_WORDS or folded in {_normalise_label(_(w)).casefold() for w in DAYOFF_MSGIDS}:
         return False
-    raise RowInvalid(f"「{_text(raw)}」无法识别，请填写「上班」或「放假」")
+    raise RowInvalid(_("「%(value)s」无法识别，请填写「上班」或「放假」") % {"value": _text(raw)})
 
 
 # --- the shared base ------------------------------------------------------------------------------
@@ -284,8 +292,8 @@ class ScopedImporter(Importer):
     @staticmethod
     def action_of(existing, changed: bool) -> str:
         if existing is None:
-            return "新增"
-        return "更新" if changed else "无变化"
+            return CREATE
+        return UPDATE if changed else SAME
 
 
 def _load_regions(codes: Iterable[str]) -> dict[str, Region]:
@@ -301,13 +309,13 @@ def _load_regions(codes: Iterable[str]) -> dict[str, Region]:
 class RegionImporter(ScopedImporter):
     kind = "regions"
     title = gettext_lazy("导入行政区划")
-    object_name = "行政区划"
+    object_name = gettext_lazy("行政区划")
     audit_object_type = "core.region"
     columns = (
-        Column("代码", "code", parse=parse_code, max_length=32),
-        Column("名称", "name", max_length=100),
-        Column("类型", "kind", parse=parse_region_kind),
-        Column("上级代码", "parent_code", required=False, parse=parse_code, max_length=32),
+        Column(gettext_noop("代码"), "code", parse=parse_code, max_length=32),
+        Column(gettext_noop("名称"), "name", max_length=100),
+        Column(gettext_noop("类型"), "kind", parse=parse_region_kind),
+        Column(gettext_noop("上级代码"), "parent_code", required=False, parse=parse_code, max_length=32),
     )
     help_lines = (
         gettext_lazy("按「代码」匹配：已有的区划更新名称、类型，没有的新增。"),
@@ -322,7 +330,7 @@ class RegionImporter(ScopedImporter):
 
     def prepare(self, rows):
         codes = set()
-        for _, row in rows:
+        for _rownum, row in rows:
             codes.add(row["code"])
             if row.get("parent_code"):
                 codes.add(row["parent_code"])
@@ -340,31 +348,36 @@ class RegionImporter(ScopedImporter):
         paths = seen.setdefault("paths", {})
         used_as_parent = seen.setdefault("used_as_parent", set())
         if code in rows_by_code:
-            raise RowInvalid(f"代码|「{code}」与第 {rows_by_code[code]} 行重复")
+            message = _("「%(code)s」与第 %(row)s 行重复") % {"code": code, "row": rows_by_code[code]}
+            raise RowInvalid(message, column=_("代码"))
         existing = self.regions.get(code)
         if existing is not None and not self.in_scope(existing.path):
-            raise RowInvalid(f"代码|「{code}」已被其他区划使用，且不在您的管辖范围内")
+            message = _("「%(code)s」已被其他区划使用，且不在您的管辖范围内") % {"code": code}
+            raise RowInvalid(message, column=_("代码"))
         if parent_code:
             if parent_code == code:
-                raise RowInvalid("上级代码|不能填写本行自己的代码")
+                raise RowInvalid(_("不能填写本行自己的代码"), column=_("上级代码"))
             if parent_code in paths:
                 parent_path = paths[parent_code]
             elif parent_code in self.regions:
                 parent_path = self.regions[parent_code].path
             else:
-                raise RowInvalid(f"上级代码|「{parent_code}」不存在（若在本文件中，须排在本行之前）")
+                message = _("「%(code)s」不存在（若在本文件中，须排在本行之前）") % {"code": parent_code}
+                raise RowInvalid(message, column=_("上级代码"))
             if not self.in_scope(parent_path):
-                raise RowInvalid(f"上级代码|上级区划「{parent_code}」不在您的管辖范围内")
+                message = _("上级区划「%(code)s」不在您的管辖范围内") % {"code": parent_code}
+                raise RowInvalid(message, column=_("上级代码"))
         else:
             if not self.is_admin:
-                raise RowInvalid("上级代码|不能为空：只有系统管理员可以导入顶级区划")
+                raise RowInvalid(_("不能为空：只有系统管理员可以导入顶级区划"), column=_("上级代码"))
             parent_path = ""
         path = f"{parent_path}{code}/"
         if len(path) > 255:
-            raise RowInvalid("上级代码|层级过深，区划路径超过 255 个字符")
+            raise RowInvalid(_("层级过深，区划路径超过 255 个字符"), column=_("上级代码"))
         moved = existing is not None and existing.path != path
         if moved and (code in self.with_children or code in used_as_parent):
-            raise RowInvalid(f"上级代码|「{code}」已有下级区划，不能通过导入变更上级，请在系统管理中调整")
+            message = _("「%(code)s」已有下级区划，不能通过导入变更上级，请在系统管理中调整") % {"code": code}
+            raise RowInvalid(message, column=_("上级代码"))
         rows_by_code[code] = rownum
         paths[code] = path
         if parent_code:
@@ -379,7 +392,7 @@ class RegionImporter(ScopedImporter):
     def apply_row(self, row):
         existing = self.regions.get(row["code"])
         parent = self.regions[row["parent_code"]] if row.get("parent_code") else None
-        if existing is not None and row["_action"] == "无变化":
+        if existing is not None and row["_action"] == SAME:
             return False
         region = services.save_region(
             actor=self.actor,
@@ -399,14 +412,14 @@ class RegionImporter(ScopedImporter):
 class DepartmentImporter(ScopedImporter):
     kind = "departments"
     title = gettext_lazy("导入部门")
-    object_name = "部门"
+    object_name = gettext_lazy("部门")
     audit_object_type = "core.department"
     columns = (
-        Column("名称", "name", max_length=100),
-        Column("简称", "short_name", required=False, max_length=30),
-        Column("类型", "kind", required=False, parse=parse_department_kind),
-        Column("所属区划代码", "region_code", parse=parse_code, max_length=32),
-        Column("电话", "phone", required=False, parse=parse_phone, max_length=40),
+        Column(gettext_noop("名称"), "name", max_length=100),
+        Column(gettext_noop("简称"), "short_name", required=False, max_length=30),
+        Column(gettext_noop("类型"), "kind", required=False, parse=parse_department_kind),
+        Column(gettext_noop("所属区划代码"), "region_code", parse=parse_code, max_length=32),
+        Column(gettext_noop("电话"), "phone", required=False, parse=parse_phone, max_length=40),
     )
     help_lines = (
         gettext_lazy("按「所属区划代码 + 名称」匹配：已有的部门更新简称、类型、电话，没有的新增。"),
@@ -431,10 +444,12 @@ class DepartmentImporter(ScopedImporter):
     def clean_row(self, rownum, row, seen):
         region = self.regions.get(row["region_code"])
         if region is None or not self.in_scope(region.path):
-            raise RowInvalid(f"所属区划代码|区划「{row['region_code']}」不存在或不在您的管辖范围内")
+            message = _("区划「%(code)s」不存在或不在您的管辖范围内") % {"code": row["region_code"]}
+            raise RowInvalid(message, column=_("所属区划代码"))
         key = (region.code, row["name"])
         if key in seen:
-            raise RowInvalid(f"名称|与第 {seen[key]} 行重复（同一区划下部门名称不能重复）")
+            message = _("与第 %(row)s 行重复（同一区划下部门名称不能重复）") % {"row": seen[key]}
+            raise RowInvalid(message, column=_("名称"))
         seen[key] = rownum
         existing = self.departments.get(key)
         changed = existing is None or any(
@@ -469,17 +484,17 @@ class DepartmentImporter(ScopedImporter):
 class UserImporter(ScopedImporter):
     kind = "users"
     title = gettext_lazy("导入人员")
-    object_name = "人员"
+    object_name = gettext_lazy("人员")
     audit_object_type = "core.user"
     columns = (
-        Column("用户名", "username", parse=parse_username, max_length=150),
-        Column("姓名", "full_name", max_length=50),
-        Column("角色", "role", parse=parse_role),
-        Column("所属区划代码", "region_code", parse=parse_code, max_length=32),
-        Column("所属部门", "department_name", required=False, max_length=100),
-        Column("职务", "title", required=False, max_length=60),
-        Column("手机", "mobile", required=False, parse=parse_mobile, max_length=20),
-        Column("初始密码", "password", required=False, max_length=128),
+        Column(gettext_noop("用户名"), "username", parse=parse_username, max_length=150),
+        Column(gettext_noop("姓名"), "full_name", max_length=50),
+        Column(gettext_noop("角色"), "role", parse=parse_role),
+        Column(gettext_noop("所属区划代码"), "region_code", parse=parse_code, max_length=32),
+        Column(gettext_noop("所属部门"), "department_name", required=False, max_length=100),
+        Column(gettext_noop("职务"), "title", required=False, max_length=60),
+        Column(gettext_noop("手机"), "mobile", required=False, parse=parse_mobile, max_length=20),
+        Column(gettext_noop("初始密码"), "password", required=False, max_length=128),
     )
     help_lines = (
         gettext_lazy("按「用户名」匹配：已有的账号更新姓名、角色、区划、部门等，没有的新增。"),
@@ -534,67 +549,76 @@ class UserImporter(ScopedImporter):
         username = row["username"]
         folded = username.casefold()
         if folded in seen:
-            raise RowInvalid(f"用户名|「{username}」与第 {seen[folded]} 行重复")
+            message = _("「%(name)s」与第 %(row)s 行重复") % {"name": username, "row": seen[folded]}
+            raise RowInvalid(message, column=_("用户名"))
         seen[folded] = rownum
         existing = self.users.get(username)
         if existing is not None:
             if existing.pk == self.actor.pk:
-                raise RowInvalid("用户名|不能通过导入修改自己的账号")
+                raise RowInvalid(_("不能通过导入修改自己的账号"), column=_("用户名"))
             if not self.is_admin and (
                 existing.is_system_admin or not self.in_scope(self._user_path(existing))
             ):
-                raise RowInvalid(f"用户名|「{username}」已被使用，且不在您的管辖范围内")
+                message = _("「%(name)s」已被使用，且不在您的管辖范围内") % {"name": username}
+                raise RowInvalid(message, column=_("用户名"))
         role = row["role"]
         if role == Role.ADMIN and not self.is_admin:
-            raise RowInvalid("角色|只有系统管理员可以授予「系统管理员」角色")
+            raise RowInvalid(_("只有系统管理员可以授予「系统管理员」角色"), column=_("角色"))
         if role == Role.ENTERPRISE:
-            raise RowInvalid("角色|企业用户请在企业管理中添加，不能在此导入")
+            raise RowInvalid(_("企业用户请在企业管理中添加，不能在此导入"), column=_("角色"))
         region = self.regions.get(row["region_code"])
         if region is None or not self.in_scope(region.path):
-            raise RowInvalid(f"所属区划代码|区划「{row['region_code']}」不存在或不在您的管辖范围内")
+            message = _("区划「%(code)s」不存在或不在您的管辖范围内") % {"code": row["region_code"]}
+            raise RowInvalid(message, column=_("所属区划代码"))
         department = None
         if row.get("department_name"):
             department = self.departments.get((region.code, row["department_name"]))
             if department is None:
+                message = _("区划「%(code)s」下没有名为「%(name)s」的部门")
                 raise RowInvalid(
-                    f"所属部门|区划「{region.code}」下没有名为「{row['department_name']}」的部门"
+                    message % {"code": region.code, "name": row["department_name"]}, column=_("所属部门")
                 )
             if not department.is_active:
-                raise RowInvalid(f"所属部门|部门「{department.name}」已停用")
+                message = _("部门「%(name)s」已停用") % {"name": department.name}
+                raise RowInvalid(message, column=_("所属部门"))
         elif role in DEPARTMENT_ROLES:
-            raise RowInvalid(f"所属部门|角色为「{Role(role).label}」的人员必须填写所属部门")
+            message = _("角色为「%(role)s」的人员必须填写所属部门") % {"role": Role(role).label}
+            raise RowInvalid(message, column=_("所属部门"))
         row["region"], row["department"] = region, department
 
         notes = []
         password = row.get("password")
         if password and existing is not None:
-            notes.append("已有账号，初始密码不会被使用")
+            notes.append(_("已有账号，初始密码不会被使用"))
         elif password:
             probe = User(username=username, full_name=row["full_name"], mobile=row.get("mobile") or "")
             try:
                 validate_password(password, user=probe)
             except ValidationError as exc:
-                raise RowInvalid("初始密码|" + "".join(exc.messages)) from None
+                raise RowInvalid("".join(exc.messages), column=_("初始密码")) from None
         elif existing is None:
-            notes.append("未设置密码，须由管理员设置后才能登录")
+            notes.append(_("未设置密码，须由管理员设置后才能登录"))
         if existing is None:
             changed = True
         else:
             permission = []
+            none = _("无")
             if existing.role != role:
-                permission.append(f"角色 {existing.get_role_display()}→{Role(role).label}")
+                change = {"old": existing.get_role_display(), "new": Role(role).label}
+                permission.append(_("角色 %(old)s→%(new)s") % change)
             if existing.region_id != region.pk:
-                permission.append(f"区划 {existing.region or '无'}→{region}")
+                permission.append(_("区划 %(old)s→%(new)s") % {"old": existing.region or none, "new": region})
             if existing.department_id != (department.pk if department else None):
-                permission.append(f"部门 {existing.department or '无'}→{department or '无'}")
+                change = {"old": existing.department or none, "new": department or none}
+                permission.append(_("部门 %(old)s→%(new)s") % change)
             if permission:
-                notes.append("权限变更：" + "；".join(permission))
+                notes.append(_("权限变更：%(changes)s") % {"changes": _("；").join(permission)})
             changed = bool(permission) or any(
                 row.get(f) is not None and getattr(existing, f) != row[f]
                 for f in ("full_name", "title", "mobile")
             )
         row["_action"] = self.action_of(existing, changed)
-        row["_note"] = "；".join(notes)
+        row["_note"] = _("；").join(notes)
         return row
 
     def preview_cells(self, row):
@@ -606,12 +630,12 @@ class UserImporter(ScopedImporter):
             row.get("department_name") or "",
             row.get("title") or "",
             row.get("mobile") or "",
-            "（已填写）" if row.get("password") else "",
+            _("（已填写）") if row.get("password") else "",
         ]
 
     def apply_row(self, row):
         existing = self.users.get(row["username"])
-        if existing is not None and row["_action"] == "无变化":
+        if existing is not None and row["_action"] == SAME:
             return False
         user = services.save_user(
             actor=self.actor,
@@ -635,12 +659,12 @@ class UserImporter(ScopedImporter):
 class WorkdayOverrideImporter(ScopedImporter):
     kind = "calendar"
     title = gettext_lazy("导入工作日调整")
-    object_name = "工作日调整"
+    object_name = gettext_lazy("工作日调整")
     audit_object_type = "core.workdayoverride"
     columns = (
-        Column("日期", "date", parse=parse_date),
-        Column("是否上班", "is_workday", parse=parse_is_workday),
-        Column("说明", "note", required=False, max_length=100),
+        Column(gettext_noop("日期"), "date", parse=parse_date),
+        Column(gettext_noop("是否上班"), "is_workday", parse=parse_is_workday),
+        Column(gettext_noop("说明"), "note", required=False, max_length=100),
     )
     help_lines = (
         gettext_lazy(
@@ -667,7 +691,8 @@ class WorkdayOverrideImporter(ScopedImporter):
     def clean_row(self, rownum, row, seen):
         day = row["date"]
         if day in seen:
-            raise RowInvalid(f"日期|{day:%Y-%m-%d} 与第 {seen[day]} 行重复")
+            message = _("%(date)s 与第 %(row)s 行重复") % {"date": f"{day:%Y-%m-%d}", "row": seen[day]}
+            raise RowInvalid(message, column=_("日期"))
         seen[day] = rownum
         existing = self.overrides.get(day)
         changed = (
@@ -676,17 +701,16 @@ class WorkdayOverrideImporter(ScopedImporter):
             or (row.get("note") is not None and existing.note != row["note"])
         )
         row["_action"] = self.action_of(existing, changed)
-        weekday = "一二三四五六日"[day.weekday()]
-        now = "上班" if workcalendar.is_working_day(day) else "放假"
-        row["_note"] = f"星期{weekday}，目前按{now}计算"
+        now = _("上班") if workcalendar.is_working_day(day) else _("放假")
+        row["_note"] = _("%(weekday)s，目前按%(now)s计算") % {"weekday": WEEKDAYS[day.weekday()], "now": now}
         return row
 
     def preview_cells(self, row):
-        return [row["date"].isoformat(), "上班" if row["is_workday"] else "放假", row.get("note") or ""]
+        return [row["date"].isoformat(), _("上班") if row["is_workday"] else _("放假"), row.get("note") or ""]
 
     def apply_row(self, row):
         existing = self.overrides.get(row["date"])
-        if existing is not None and row["_action"] == "无变化":
+        if existing is not None and row["_action"] == SAME:
             return False
         override = services.set_workday_override(
             actor=self.actor, date=row["date"], is_workday=row["is_workday"], note=row.get("note")

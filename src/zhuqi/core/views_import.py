@@ -29,7 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import imports
-from .excel import Importer, RowError, template_workbook
+from .excel import CREATE, SAME, UPDATE, Importer, RowError, template_workbook
 from .models import ImportJob
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -97,14 +97,20 @@ def _context(request, cls, **extra):
     }
 
 
-KNOWN_ACTIONS = {"新增": "create", "更新": "update", "无变化": "same", "不变": "same"}
+KNOWN_ACTIONS = {CREATE: "create", UPDATE: "update", SAME: "same"}
+
+
+def _action_label(row: dict) -> str:
+    """A row's action for the preview: CREATE/UPDATE/SAME are msgids, other texts are translated."""
+    action = row.get("_action") or ""
+    return _(action) if action else ""
 
 
 def _preview_context(importer: Importer, result) -> dict:
     rows = [
         {
             "row": r["_row"],
-            "action": r.get("_action", ""),
+            "action": _action_label(r),
             "action_kind": KNOWN_ACTIONS.get(r.get("_action", ""), "other"),
             "note": r.get("_note", ""),
             "cells": importer.preview_cells(r),

@@ -1,4 +1,4 @@
-"""Excel import of the enterprise registry: dry-run preview, row-level Chinese errors,
+"""Excel import of the enterprise registry: dry-run preview, row-level errors in the user's language,
 all-or-nothing, existing enterprises updated when the credit code matches.
 
 Set-based, so that a file of 100,000 rows takes seconds per ten thousand, not minutes: every row
@@ -10,12 +10,16 @@ them in batches of CHUNK (see there), all in the import's one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
 from zhuqi.core.models import Region
 from zhuqi.core.units import WAN
@@ -26,29 +30,33 @@ from .models import Enterprise, Industry, Tag, Tier
 CHUNK = 1000  # rows per write batch, and credit codes per `IN (...)` lookup
 
 
+YES_WORDS = {"是", "Y", "y", "1", "TRUE", "True", "true", "√", "✓"}
+NO_WORDS = {"否", "N", "n", "0", "FALSE", "False", "false", ""}
+
+
 def parse_bool(value) -> bool:
     text = str(value).strip()
-    if text in {"是", "Y", "y", "1", "TRUE", "True", "true", "√", "✓"}:
+    if text in YES_WORDS or text.casefold() in {_("是").casefold(), "yes"}:
         return True
-    if text in {"否", "N", "n", "0", "FALSE", "False", "false", ""}:
+    if text in NO_WORDS or text.casefold() in {_("否").casefold(), "no"}:
         return False
-    raise RowInvalid("请填写“是”或“否”")
+    raise RowInvalid(_("请填写“是”或“否”"))
 
 
 def parse_decimal(value) -> Decimal:
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation as exc:
-        raise RowInvalid("应为数字") from exc
+        raise RowInvalid(_("应为数字")) from exc
     if number < 0:
-        raise RowInvalid("不能为负数")
+        raise RowInvalid(_("不能为负数"))
     return number
 
 
 def parse_int(value) -> int:
     number = parse_decimal(value)
     if number != number.to_integral_value():
-        raise RowInvalid("应为整数")
+        raise RowInvalid(_("应为整数"))
     return int(number)
 
 
@@ -61,17 +69,29 @@ def parse_date(value) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise RowInvalid("日期格式应为 2020-05-01") from exc
+        raise RowInvalid(_("日期格式应为 2020-05-01")) from exc
 
 
-TIER_BY_LABEL = {str(label): value for value, label in Tier.choices}
+def tier_by_label() -> dict[str, str]:
+    """Tier by its label, Chinese or in the active language (and by its value)."""
+    return _tier_by_label(translation.get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _tier_by_label(active: str | None) -> dict[str, str]:
+    table = {}
+    for language in ("en", "zh-hans", active):
+        with translation.override(language):
+            table.update({str(label).casefold(): value for value, label in Tier.choices})
+    table.update({value.casefold(): value for value in Tier.values})
+    return table
 
 
 @register
 class EnterpriseImporter(Importer):
     kind = "enterprises"
     title = gettext_lazy("导入企业名录")
-    object_name = "企业"
+    object_name = gettext_lazy("企业")
     audit_object_type = "enterprises.enterprise"
     done_url = "enterprises:enterprise_list"
     help_lines = (
@@ -80,22 +100,22 @@ class EnterpriseImporter(Importer):
         gettext_lazy("「行业代码」填 GB/T 4754-2017 的门类或大类代码；「标签」用顿号分隔，须是已有标签。"),
     )
     columns = [
-        Column("企业名称", "name", max_length=200),
-        Column("统一社会信用代码", "credit_code", max_length=30),
-        Column("所在区划", "region"),
-        Column("行业代码", "industry", required=False),
-        Column("法定代表人", "legal_representative", required=False, max_length=50),
-        Column("地址", "address", required=False, max_length=200),
-        Column("注册资本（万元）", "registered_capital", required=False, parse=parse_decimal),
-        Column("成立日期", "founded_on", required=False, parse=parse_date),
-        Column("规上企业", "above_scale", required=False, parse=parse_bool),
-        Column("入规年份", "above_scale_since", required=False, parse=parse_int),
-        Column("用地面积（亩）", "land_area_mu", required=False, parse=parse_decimal),
-        Column("从业人数", "employees", required=False, parse=parse_int),
-        Column("联系人", "contact_name", required=False, max_length=50),
-        Column("联系电话", "contact_phone", required=False, max_length=40),
-        Column("梯队", "tier", required=False),
-        Column("标签", "tags", required=False),
+        Column(gettext_noop("企业名称"), "name", max_length=200),
+        Column(gettext_noop("统一社会信用代码"), "credit_code", max_length=30),
+        Column(gettext_noop("所在区划"), "region"),
+        Column(gettext_noop("行业代码"), "industry", required=False),
+        Column(gettext_noop("法定代表人"), "legal_representative", required=False, max_length=50),
+        Column(gettext_noop("地址"), "address", required=False, max_length=200),
+        Column(gettext_noop("注册资本（万元）"), "registered_capital", required=False, parse=parse_decimal),
+        Column(gettext_noop("成立日期"), "founded_on", required=False, parse=parse_date),
+        Column(gettext_noop("规上企业"), "above_scale", required=False, parse=parse_bool),
+        Column(gettext_noop("入规年份"), "above_scale_since", required=False, parse=parse_int),
+        Column(gettext_noop("用地面积（亩）"), "land_area_mu", required=False, parse=parse_decimal),
+        Column(gettext_noop("从业人数"), "employees", required=False, parse=parse_int),
+        Column(gettext_noop("联系人"), "contact_name", required=False, max_length=50),
+        Column(gettext_noop("联系电话"), "contact_phone", required=False, max_length=40),
+        Column(gettext_noop("梯队"), "tier", required=False),
+        Column(gettext_noop("标签"), "tags", required=False),
     ]
 
     sample = (
@@ -159,9 +179,9 @@ class EnterpriseImporter(Importer):
         try:
             code = services.check_credit_code(row["credit_code"])
         except services.CreditCodeInvalid as exc:
-            raise RowInvalid(f"统一社会信用代码|{exc.messages[0]}") from exc
+            raise RowInvalid(exc.messages[0], column=_("统一社会信用代码")) from exc
         if code in seen:
-            raise RowInvalid(f"统一社会信用代码|与第 {seen[code]} 行重复")
+            raise RowInvalid(_("与第 %(row)s 行重复") % {"row": seen[code]}, column=_("统一社会信用代码"))
         seen[code] = rownum
         row["credit_code"] = code
         region_key = str(row["region"]).strip()
@@ -169,40 +189,44 @@ class EnterpriseImporter(Importer):
         if region is None:
             matches = self.regions_by_name.get(region_key, [])
             if len(matches) > 1:
-                raise RowInvalid(f"所在区划|「{region_key}」有重名，请填写区划代码")
+                message = _("「%(name)s」有重名，请填写区划代码") % {"name": region_key}
+                raise RowInvalid(message, column=_("所在区划"))
             if not matches:
-                raise RowInvalid(f"所在区划|找不到「{region_key}」，或不在您的管辖范围内")
+                message = _("找不到「%(name)s」，或不在您的管辖范围内") % {"name": region_key}
+                raise RowInvalid(message, column=_("所在区划"))
             region = matches[0]
         row["region"] = region
         if row.get("industry"):
             key = str(row["industry"]).strip().upper()
             ind = self.industries.get(key.zfill(2) if key.isdigit() else key)
             if ind is None:
-                raise RowInvalid(f"行业代码|「{row['industry']}」不是 GB/T 4754-2017 的门类或大类代码")
+                message = _("「%(code)s」不是 GB/T 4754-2017 的门类或大类代码") % {"code": row["industry"]}
+                raise RowInvalid(message, column=_("行业代码"))
             row["industry"] = ind
         if row.get("tier"):
-            tier = TIER_BY_LABEL.get(str(row["tier"]).strip())
+            tier = tier_by_label().get(str(row["tier"]).strip().casefold())
             if tier is None:
-                raise RowInvalid("梯队|应为“头雁”“强雁”或“雏雁”")
+                labels = _("、").join(str(label) for _value, label in Tier.choices)
+                raise RowInvalid(_("应为%(labels)s之一") % {"labels": labels}, column=_("梯队"))
             row["tier"] = tier
         else:
             row["tier"] = ""
         tags = []
         if row.get("tags"):
-            for name in str(row["tags"]).replace("，", "、").replace(",", "、").split("、"):
+            for name in re.split(r"[、，,;；]", str(row["tags"])):
                 name = name.strip()
                 if not name:
                     continue
                 if name not in self.tags:
-                    raise RowInvalid(f"标签|未知标签「{name}」")
+                    raise RowInvalid(_("未知标签「%(name)s」") % {"name": name}, column=_("标签"))
                 tags.append(self.tags[name])
         row["tags"] = tags
         if row.get("registered_capital") is not None:
             row["registered_capital"] = row["registered_capital"] * WAN  # 万元 → 元
         existing = self.existing.get(code)
         if existing is not None and existing.pk not in self.visible_ids:
-            raise RowInvalid("统一社会信用代码|该企业已登记在您管辖范围以外，不能修改")
-        row["_action"] = "更新" if existing is not None else "新增"
+            raise RowInvalid(_("该企业已登记在您管辖范围以外，不能修改"), column=_("统一社会信用代码"))
+        row["_action"] = UPDATE if existing is not None else CREATE
         return row
 
     def apply_rows(self, rows) -> tuple[int, int]:

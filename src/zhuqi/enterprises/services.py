@@ -392,7 +392,7 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
                     "action": "event",
                     "obj": ent,
                     "event": "enterprise_registered",
-                    "changes": {"统一社会信用代码": ent.credit_code},
+                    "changes": {gettext_noop("统一社会信用代码"): ent.credit_code},
                     "actor": actor,
                 }
             )
@@ -409,7 +409,7 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
                     "action": "event",
                     "obj": ent,
                     "event": "tags_changed",
-                    "changes": {"标签": ["、".join(sorted(before)), "、".join(sorted(after))]},
+                    "changes": {gettext_noop("标签"): ["、".join(sorted(before)), "、".join(sorted(after))]},
                     "actor": actor,
                 }
             )

@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from zhuqi.core.excel import Column, Importer, RowInvalid
+from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
 from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
@@ -26,9 +27,9 @@ def _int(lo: int, hi: int):
         try:
             number = int(float(str(value).strip()))
         except ValueError as exc:
-            raise RowInvalid("应为整数") from exc
+            raise RowInvalid(_("应为整数")) from exc
         if not lo <= number <= hi:
-            raise RowInvalid(f"应在 {lo}–{hi} 之间")
+            raise RowInvalid(_("应在 %(lo)s–%(hi)s 之间") % {"lo": lo, "hi": hi})
         return number
 
     return parse
@@ -38,9 +39,9 @@ def _wan(value):
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation as exc:
-        raise RowInvalid("应为数字（万元）") from exc
+        raise RowInvalid(_("应为数字（万元）")) from exc
     if amount < 0:
-        raise RowInvalid("不能为负数")
+        raise RowInvalid(_("不能为负数"))
     return amount
 
 
@@ -48,7 +49,7 @@ def _wan(value):
 class ActualImporter(Importer):
     kind = "investment"
     title = gettext_lazy("导入月度完成投资")
-    object_name = "月度完成投资"
+    object_name = gettext_lazy("月度完成投资")
     audit_object_type = "projects.investmentmonth"
     done_url = "projects:project_list"
     help_lines = (
@@ -56,10 +57,10 @@ class ActualImporter(Importer):
         gettext_lazy("只能填报您可以编辑的项目，不能填报未来月份；模板中已列出您可填报的项目。"),
     )
     columns = [
-        Column("项目编号", "code", max_length=40),
-        Column("年度", "year", parse=_int(MIN_YEAR, MAX_YEAR)),
-        Column("月份", "month", parse=_int(1, 12)),
-        Column("本月完成投资（万元）", "amount_wan", parse=_wan),
+        Column(gettext_noop("项目编号"), "code", max_length=40),
+        Column(gettext_noop("年度"), "year", parse=_int(MIN_YEAR, MAX_YEAR)),
+        Column(gettext_noop("月份"), "month", parse=_int(1, 12)),
+        Column(gettext_noop("本月完成投资（万元）"), "amount_wan", parse=_wan),
     ]
 
     @classmethod
@@ -96,18 +97,20 @@ class ActualImporter(Importer):
     def clean_row(self, rownum, row, seen):
         project = self.projects.get(row["code"])
         if project is None:
-            raise RowInvalid(f"项目编号|找不到项目「{row['code']}」（或不在您的范围内）")
+            message = _("找不到项目「%(code)s」（或不在您的范围内）") % {"code": row["code"]}
+            raise RowInvalid(message, column=_("项目编号"))
         if not services.can_edit(self.actor, project):
-            raise RowInvalid(f"项目编号|您不能填报项目「{project.name}」")
+            message = _("您不能填报项目「%(name)s」") % {"name": project.name}
+            raise RowInvalid(message, column=_("项目编号"))
         today = timezone.localdate()
         if (row["year"], row["month"]) > (today.year, today.month):
-            raise RowInvalid("月份|不能填报未来月份")
+            raise RowInvalid(_("不能填报未来月份"), column=_("月份"))
         key = (row["code"], row["year"], row["month"])
         if key in seen:
-            raise RowInvalid(f"项目编号|与第 {seen[key]} 行重复")
+            raise RowInvalid(_("与第 %(row)s 行重复") % {"row": seen[key]}, column=_("项目编号"))
         seen[key] = rownum
         row["project"] = project
-        row["_action"] = "更新" if key in self.reported else "新增"
+        row["_action"] = UPDATE if key in self.reported else CREATE
         row["_note"] = project.name
         return row
 
