@@ -3,9 +3,6 @@ compliance. Scoped like the pages; writes go through services."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -396,14 +393,7 @@ class ComplianceViewSet(viewsets.ViewSet):
         ),
     )
     def list(self, request):
-        period = request.query_params.get("period") or Period.QUARTER
-        if period not in Period.values:
-            period = Period.QUARTER
-        try:
-            day = dt.date.fromisoformat(request.query_params.get("date", ""))
-        except ValueError:
-            day = timezone.localdate()
-        start, end = compliance.period_bounds(period, day)
+        period, start, end = compliance.period_from(request.query_params)
         if getattr(request.user, "role", None) == Role.ENTERPRISE:
             rows = []
         else:

@@ -24,6 +24,20 @@ STATUS_LABELS = {
 }
 
 
+def period_from(params) -> tuple[str, dt.date, dt.date]:
+    """The period asked for by `?period=…&date=…` (page or API query), quarter and today when
+    missing or malformed: (period, first day, last day)."""
+    period = params.get("period") or Period.QUARTER
+    if period not in Period.values:
+        period = Period.QUARTER
+    try:
+        day = dt.date.fromisoformat(params.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    start, end = period_bounds(period, day)
+    return period, start, end
+
+
 def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
     """The rule period (week Mon–Sun, month, quarter, year) containing `day`."""
     if period == Period.WEEK:

@@ -4,13 +4,11 @@ A kind of the one import flow (`zhuqi.core.imports`)."""
 
 from __future__ import annotations
 
-import functools
-
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from zhuqi.core.excel import CREATE, SAME, Column, Importer, RowInvalid
+from zhuqi.core.excel import CREATE, SAME, Column, Importer, RowInvalid, choice_by_label
 from zhuqi.core.imports import register
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
@@ -20,20 +18,6 @@ from zhuqi.enterprises.services import normalise_credit_code
 
 from . import services
 from .models import Assignment, AssignmentRole
-
-
-def role_by_label() -> dict[str, str]:
-    """Assignment role by its label, in Chinese, English or the active language."""
-    return _role_by_label(translation.get_language())
-
-
-@functools.lru_cache(maxsize=8)
-def _role_by_label(active: str | None) -> dict[str, str]:
-    table = {}
-    for language in ("en", "zh-hans", active):
-        with translation.override(language):
-            table.update({str(label).casefold(): value for value, label in AssignmentRole.choices})
-    return table
 
 
 def parse_year(value) -> int:
@@ -48,7 +32,9 @@ def parse_year(value) -> int:
 
 def parse_role(value) -> str:
     text = str(value).strip()
-    role = role_by_label().get(text.casefold()) or (text if text in AssignmentRole.values else None)
+    role = choice_by_label(AssignmentRole).get(text.casefold()) or (
+        text if text in AssignmentRole.values else None
+    )
     if role is None:
         labels = _("、").join(str(label) for _value, label in AssignmentRole.choices)
         raise RowInvalid(_("「%(value)s」不是帮扶角色，可选：%(labels)s") % {"value": text, "labels": labels})

@@ -216,15 +216,7 @@ def visit_detail(request, pk):
 
 # --- compliance -------------------------------------------------------------------------------------
 def _range(request) -> tuple[str, dt.date, dt.date]:
-    period = request.GET.get("period") or Period.QUARTER
-    if period not in Period.values:
-        period = Period.QUARTER
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = timezone.localdate()
-    start, end = compliance.period_bounds(period, day)
-    return period, start, end
+    return compliance.period_from(request.GET)
 
 
 def _shift(period, start, end, step):
@@ -267,20 +259,17 @@ def compliance_report(request):
     )
 
 
-@login_required
-def compliance_official(request, user_id):
-    _official(request)
-    person = User.objects.get_visible_or_404(request.user, pk=user_id)
+def _compliance_page(request, subject, label: str, key: str, **which):
+    """One person's or one enterprise's visits against the rules, for the chosen period."""
     period, start, end = _range(request)
-    rows = selectors.compliance_rows(request.user, start, end, person=person)
-    summary = compliance.Summary(person, person.display_name)
-    for row in rows:
+    summary = compliance.Summary(subject, label)
+    for row in selectors.compliance_rows(request.user, start, end, **which):
         summary.add(row)
     return render(
         request,
         "assistance/compliance_official.html",
         {
-            "person": person,
+            key: subject,
             "summary": summary,
             "period": period,
             "start": start,
@@ -288,29 +277,20 @@ def compliance_official(request, user_id):
             "label": compliance.range_label(period, start),
         },
     )
+
+
+@login_required
+def compliance_official(request, user_id):
+    _official(request)
+    person = User.objects.get_visible_or_404(request.user, pk=user_id)
+    return _compliance_page(request, person, person.display_name, "person", person=person)
 
 
 @login_required
 def compliance_enterprise(request, pk):
     _official(request)
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    period, start, end = _range(request)
-    rows = selectors.compliance_rows(request.user, start, end, enterprise=enterprise)
-    summary = compliance.Summary(enterprise, enterprise.name)
-    for row in rows:
-        summary.add(row)
-    return render(
-        request,
-        "assistance/compliance_official.html",
-        {
-            "enterprise": enterprise,
-            "summary": summary,
-            "period": period,
-            "start": start,
-            "end": end,
-            "label": compliance.range_label(period, start),
-        },
-    )
+    return _compliance_page(request, enterprise, enterprise.name, "enterprise", enterprise=enterprise)
 
 
 # --- assignments ------------------------------------------------------------------------------------

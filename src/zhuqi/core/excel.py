@@ -18,6 +18,7 @@ and registers itself with `zhuqi.core.imports.register`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -27,7 +28,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import load_workbook
@@ -53,6 +54,22 @@ class RowInvalid(ValueError):
     def __init__(self, message: Any = "", column: Any = ""):
         super().__init__(str(message))
         self.column = str(column) if column else ""
+
+
+def choice_by_label(choices_cls) -> dict[str, str]:
+    """A TextChoices value by its label (in Chinese, English or the active language) or by its
+    value, case-folded: how an importer reads a choice cell."""
+    return _choice_by_label(choices_cls, translation.get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _choice_by_label(choices_cls, active: str | None) -> dict[str, str]:
+    table = {}
+    for language in ("en", "zh-hans", active):
+        with translation.override(language):
+            table.update({str(label).casefold(): value for value, label in choices_cls.choices})
+    table.update({value.casefold(): value for value in choices_cls.values})
+    return table
 
 
 def normalise_header(text: Any) -> str:

@@ -10,16 +10,14 @@ them in batches of CHUNK (see there), all in the import's one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid
+from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid, choice_by_label
 from zhuqi.core.imports import register
 from zhuqi.core.models import Region
 from zhuqi.core.units import WAN
@@ -70,21 +68,6 @@ def parse_date(value) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise RowInvalid(_("日期格式应为 2020-05-01")) from exc
-
-
-def tier_by_label() -> dict[str, str]:
-    """Tier by its label, Chinese or in the active language (and by its value)."""
-    return _tier_by_label(translation.get_language())
-
-
-@functools.lru_cache(maxsize=8)
-def _tier_by_label(active: str | None) -> dict[str, str]:
-    table = {}
-    for language in ("en", "zh-hans", active):
-        with translation.override(language):
-            table.update({str(label).casefold(): value for value, label in Tier.choices})
-    table.update({value.casefold(): value for value in Tier.values})
-    return table
 
 
 @register
@@ -204,7 +187,7 @@ class EnterpriseImporter(Importer):
                 raise RowInvalid(message, column=_("行业代码"))
             row["industry"] = ind
         if row.get("tier"):
-            tier = tier_by_label().get(str(row["tier"]).strip().casefold())
+            tier = choice_by_label(Tier).get(str(row["tier"]).strip().casefold())
             if tier is None:
                 labels = _("、").join(str(label) for _value, label in Tier.choices)
                 raise RowInvalid(_("应为%(labels)s之一") % {"labels": labels}, column=_("梯队"))
