@@ -43,6 +43,16 @@ def _guarded_connect(self, address):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test that switches the interface to English (the language cookie, `activate`) must not
+    leave English active for the tests after it in the same process."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 

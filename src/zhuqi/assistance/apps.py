@@ -19,7 +19,7 @@ class AssistanceConfig(AppConfig):
         from . import cards, sections, selectors
         from . import demo as assistance_demo
 
-        scope.register_assigned_enterprises(selectors.assigned_enterprises_q)
+        scope.register_assigned_enterprises(selectors.assigned_enterprises)
         from django.db.models.signals import post_delete, post_save
 
         assignment = self.get_model("Assignment")

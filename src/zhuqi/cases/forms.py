@@ -93,8 +93,3 @@ class RuleForm(forms.ModelForm):
         self.fields["assisting_departments"].required = False
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("工单 Excel（.xlsx）"))
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

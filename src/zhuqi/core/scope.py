@@ -9,7 +9,7 @@ their own enterprise. Outside scope is indistinguishable from "does not exist": 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -25,14 +25,15 @@ NOTHING = Q(pk__in=[])
 
 
 # Later apps register how "assigned enterprises" are found, without core importing them.
-_assigned_enterprise_hooks: list[Callable[[Any], Q]] = []
+_assigned_enterprise_hooks: list[Callable[[Any], Iterable[tuple[int, str]] | None]] = []
 
 
 _assignment_generation = 0
 
 
-def register_assigned_enterprises(hook: Callable[[Any], Q]) -> None:
-    """`hook(user)` returns a Q over Enterprise selecting the user's assigned enterprises."""
+def register_assigned_enterprises(hook: Callable[[Any], Iterable[tuple[int, str]] | None]) -> None:
+    """`hook(user)` returns (enterprise id, region path) rows of the user's assigned enterprises
+    (one query), or None. The app that owns assignments registers it from its `ready()`."""
     if hook not in _assigned_enterprise_hooks:
         _assigned_enterprise_hooks.append(hook)
 
@@ -108,15 +109,9 @@ class Scope:
         if getattr(self, "_assigned_generation", None) != _assignment_generation:
             found: dict[int, str] = {}
             hooks = [h(self.user) for h in _assigned_enterprise_hooks] if self.authenticated else []
-            hooks = [h for h in hooks if h is not None]
-            if hooks:
-                from django.apps import apps
-
-                q = Q()
-                for h in hooks:
-                    q |= h
-                enterprise = apps.get_model("enterprises", "Enterprise")
-                found = dict(enterprise.objects.filter(q).values_list("pk", "region_path").distinct())
+            for rows in hooks:
+                if rows is not None:
+                    found.update(rows)
             self._assigned = found
             self._assigned_generation = _assignment_generation
         return self._assigned

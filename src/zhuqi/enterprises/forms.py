@@ -83,7 +83,3 @@ class EnterpriseForm(forms.Form):
         out["credit_code"] = d["credit_code"]
         out["confirm_unchecked"] = d["confirm_unchecked"]
         return out
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
