@@ -8,6 +8,7 @@ import copy
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -443,12 +444,16 @@ class FiguresViewSet(viewsets.ViewSet):
             try:
                 return dt.date.fromisoformat(v) if v else None
             except ValueError:
-                raise exceptions.ValidationError({"detail": f"日期「{v}」格式应为 2026-01-31"}) from None
+                raise exceptions.ValidationError(
+                    {"detail": gettext("日期「%(value)s」格式应为 2026-01-31") % {"value": v}}
+                ) from None
 
         start, end = parse(request.query_params.get("start")), parse(request.query_params.get("end"))
         dim = request.query_params.get("dim", "department")
         if dim not in F.DIMENSIONS:
-            raise exceptions.ValidationError({"dim": f"应为 {'、'.join(F.DIMENSIONS)} 之一"})
+            raise exceptions.ValidationError(
+                {"dim": gettext("应为 %(choices)s 之一") % {"choices": "、".join(F.DIMENSIONS)}}
+            )
         qs = F.base(request.user, start, end)
         totals, rows = F.summary(qs, dim, F.region_depth_for(request.user))
         return Response(

@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -53,7 +54,7 @@ def _is_dispatch(user) -> bool:
 
 
 def _error(request, exc) -> None:
-    msg = exc.messages[0] if isinstance(exc, ValidationError) else (str(exc) or "无权操作")
+    msg = exc.messages[0] if isinstance(exc, ValidationError) else (str(exc) or gettext("无权操作"))
     messages.error(request, msg)
 
 
@@ -247,7 +248,7 @@ def _attach(request, case) -> None:
         try:
             core_services.add_attachment(case, upload, actor=request.user)
         except ValidationError as exc:
-            messages.warning(request, "附件未上传：" + exc.messages[0])
+            messages.warning(request, gettext("附件未上传：%(error)s") % {"error": exc.messages[0]})
 
 
 def _duplicates_message(request, case) -> None:
@@ -256,7 +257,9 @@ def _duplicates_message(request, case) -> None:
     )
     if dups:
         nos = "、".join(c.no for c, _ in dups[:3])
-        messages.warning(request, f"该企业有相似的未办结诉求（{nos}），专班可在诉求页合并。")
+        messages.warning(
+            request, gettext("该企业有相似的未办结诉求（%(nos)s），专班可在诉求页合并。") % {"nos": nos}
+        )
 
 
 @login_required
@@ -286,7 +289,7 @@ def case_new(request):
             _error(request, exc)
         else:
             _attach(request, case)
-            messages.success(request, f"诉求已登记，编号 {case.no}")
+            messages.success(request, gettext("诉求已登记，编号 %(no)s") % {"no": case.no})
             _duplicates_message(request, case)
             return redirect(case)
     return render(request, "cases/case_form.html", {"form": form})
@@ -334,11 +337,15 @@ def portal_new(request):
             _error(request, exc)
         else:
             _attach(request, case)
-            messages.success(request, f"诉求已提交，编号 {case.no}。我们将在 1 个工作日内受理。")
+            messages.success(
+                request, gettext("诉求已提交，编号 %(no)s。我们将在 1 个工作日内受理。") % {"no": case.no}
+            )
             dups = routing.similar_open_cases(ent_id, f"{case.title} {case.description}", exclude_pk=case.pk)
             if dups:
                 messages.info(
-                    request, f"您有相似的诉求正在办理（{dups[0][0].no}），专班办公室可能会将两者合并办理。"
+                    request,
+                    gettext("您有相似的诉求正在办理（%(no)s），专班办公室可能会将两者合并办理。")
+                    % {"no": dups[0][0].no},
                 )
             return redirect(case)
     return render(request, "cases/portal_form.html", {"form": form})
@@ -438,7 +445,7 @@ def case_act(request, pk, action):
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"已{workflow.TRANSITIONS[action].label}")
+        messages.success(request, gettext("已%(action)s") % {"action": workflow.TRANSITIONS[action].label})
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
         return redirect("cases:inbox" if _role(user) in DEPARTMENT_ROLES else "home")
     return redirect(case)
@@ -451,7 +458,7 @@ def supervision_respond(request, pk):
     case = Case.objects.get_visible_or_404(request.user, pk=sup.case_id)
     try:
         services.respond_supervision(sup, actor=request.user, response=request.POST.get("response", ""))
-        messages.success(request, "督办回复已提交")
+        messages.success(request, gettext("督办回复已提交"))
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     return redirect(case)
@@ -533,7 +540,7 @@ def figures_export(request):
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
     rows = F.by_dimension(F.base(request.user, start, end), dim, F.region_depth_for(request.user))
-    headers = [F.DIMENSIONS[dim]] + [m.label for m in F.METRICS.values()] + ["平均办结工作日"]
+    headers = [F.DIMENSIONS[dim]] + [m.label for m in F.METRICS.values()] + [gettext("平均办结工作日")]
     data = []
     for r in rows:
         line = [r["label"]]
@@ -547,11 +554,11 @@ def figures_export(request):
         line.append(r["avg_days"])
         data.append(line)
     return xlsx_response(
-        "诉求统计.xlsx",
+        gettext("诉求统计.xlsx"),
         headers,
         data,
         actor=request.user,
-        what=f"诉求统计（按{F.DIMENSIONS[dim]}）",
+        what=gettext("诉求统计（按%(dimension)s）") % {"dimension": F.DIMENSIONS[dim]},
         object_type="cases.case",
     )
 
@@ -562,18 +569,18 @@ def case_export(request):
         raise Http404
     qs = selectors.case_list(request.user, request.GET)[:20000]
     headers = [
-        "编号",
-        "企业",
-        "标题",
-        "类别",
-        "渠道",
-        "状态",
-        "主办部门",
-        "提交时间",
-        "最近期限",
-        "调度层级",
-        "满意度",
-        "外部工单号",
+        gettext("编号"),
+        gettext("企业"),
+        gettext("标题"),
+        gettext("类别"),
+        gettext("渠道"),
+        gettext("状态"),
+        gettext("主办部门"),
+        gettext("提交时间"),
+        gettext("最近期限"),
+        gettext("调度层级"),
+        gettext("满意度"),
+        gettext("外部工单号"),
     ]
     rows = (
         [
@@ -593,7 +600,12 @@ def case_export(request):
         for c in qs
     )
     return xlsx_response(
-        "企业诉求.xlsx", headers, rows, actor=request.user, what="企业诉求清单", object_type="cases.case"
+        gettext("企业诉求.xlsx"),
+        headers,
+        rows,
+        actor=request.user,
+        what=gettext("企业诉求清单"),
+        object_type="cases.case",
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext, pgettext_lazy
 
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
@@ -57,32 +58,52 @@ def _t(label, sources, target, actors) -> Transition:
 WORKING = {S.SIGNED, S.IN_PROGRESS, S.REOPENED}
 
 TRANSITIONS: dict[str, Transition] = {
-    "accept": _t("受理", {S.SUBMITTED}, S.ACCEPTED, {"dispatch"}),
-    "refuse": _t("不予受理", {S.SUBMITTED}, S.REFUSED, {"dispatch"}),
-    "dispatch": _t("交办", {S.ACCEPTED, S.SENT_BACK}, S.DISPATCHED, {"dispatch"}),
-    "sign": _t("签收", {S.DISPATCHED}, S.SIGNED, {"lead"}),
-    "send_back": _t("退单", {S.DISPATCHED}, S.SENT_BACK, {"lead"}),
-    "report_progress": _t("反馈进展", WORKING, S.IN_PROGRESS, {"lead"}),
-    "pause": _t("等待企业补充", WORKING, S.WAITING, {"lead"}),
-    "resume": _t("恢复办理", {S.WAITING}, S.IN_PROGRESS, {"lead", "enterprise"}),
-    "reply": _t("答复", WORKING, S.REPLIED, {"lead"}),
+    "accept": _t(pgettext_lazy("case action", "受理"), {S.SUBMITTED}, S.ACCEPTED, {"dispatch"}),
+    "refuse": _t(pgettext_lazy("case action", "不予受理"), {S.SUBMITTED}, S.REFUSED, {"dispatch"}),
+    "dispatch": _t(
+        pgettext_lazy("case action", "交办"), {S.ACCEPTED, S.SENT_BACK}, S.DISPATCHED, {"dispatch"}
+    ),
+    "sign": _t(pgettext_lazy("case action", "签收"), {S.DISPATCHED}, S.SIGNED, {"lead"}),
+    "send_back": _t(pgettext_lazy("case action", "退单"), {S.DISPATCHED}, S.SENT_BACK, {"lead"}),
+    "report_progress": _t(pgettext_lazy("case action", "反馈进展"), WORKING, S.IN_PROGRESS, {"lead"}),
+    "pause": _t(pgettext_lazy("case action", "等待企业补充"), WORKING, S.WAITING, {"lead"}),
+    "resume": _t(
+        pgettext_lazy("case action", "恢复办理"), {S.WAITING}, S.IN_PROGRESS, {"lead", "enterprise"}
+    ),
+    "reply": _t(pgettext_lazy("case action", "答复"), WORKING, S.REPLIED, {"lead"}),
     # target: satisfied/basic → followed_up; unsatisfied → reopened (重办)
-    "follow_up": _t("回访", {S.REPLIED}, S.FOLLOWED_UP, {"dispatch", "enterprise"}),
-    "close": _t("销号", {S.FOLLOWED_UP}, S.CLOSED, {"dispatch"}),
-    "merge": _t("合并", {S.SUBMITTED, S.ACCEPTED}, S.MERGED, {"dispatch"}),
+    "follow_up": _t(
+        pgettext_lazy("case action", "回访"), {S.REPLIED}, S.FOLLOWED_UP, {"dispatch", "enterprise"}
+    ),
+    "close": _t(pgettext_lazy("case action", "销号"), {S.FOLLOWED_UP}, S.CLOSED, {"dispatch"}),
+    "merge": _t(pgettext_lazy("case action", "合并"), {S.SUBMITTED, S.ACCEPTED}, S.MERGED, {"dispatch"}),
     "withdraw": _t(
-        "撤回",
+        pgettext_lazy("case action", "撤回"),
         {S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.SENT_BACK, S.SIGNED, S.IN_PROGRESS, S.WAITING},
         S.WITHDRAWN,
         {"enterprise"},
     ),
-    "request_extension": _t("申请延期", WORKING, None, {"lead"}),
-    "decide_extension": _t("审批延期", WORKING | {S.WAITING}, None, {"dispatch"}),
-    "beyond_local": _t("属地难以解决", WORKING | {S.DISPATCHED}, None, {"lead", "dispatch"}),
-    "escalate": _t("提级调度", set(OPEN_STATUSES) - {S.SUBMITTED}, None, {"dispatch", "leader"}),
-    "hold_meeting": _t("召开协调会", set(OPEN_STATUSES) - {S.SUBMITTED}, None, {"leader"}),
+    "request_extension": _t(pgettext_lazy("case action", "申请延期"), WORKING, None, {"lead"}),
+    "decide_extension": _t(
+        pgettext_lazy("case action", "审批延期"), WORKING | {S.WAITING}, None, {"dispatch"}
+    ),
+    "beyond_local": _t(
+        pgettext_lazy("case action", "属地难以解决"), WORKING | {S.DISPATCHED}, None, {"lead", "dispatch"}
+    ),
+    "escalate": _t(
+        pgettext_lazy("case action", "提级调度"),
+        set(OPEN_STATUSES) - {S.SUBMITTED},
+        None,
+        {"dispatch", "leader"},
+    ),
+    "hold_meeting": _t(
+        pgettext_lazy("case action", "召开协调会"), set(OPEN_STATUSES) - {S.SUBMITTED}, None, {"leader"}
+    ),
     "supervise": _t(
-        "督办", WORKING | {S.DISPATCHED, S.WAITING, S.SENT_BACK}, None, {"dispatch", "supervisor", "leader"}
+        pgettext_lazy("case action", "督办"),
+        WORKING | {S.DISPATCHED, S.WAITING, S.SENT_BACK},
+        None,
+        {"dispatch", "supervisor", "leader"},
     ),
 }
 
@@ -131,9 +152,12 @@ def check(action: str, case: Case, user) -> Transition:
     """Raise ValidationError (wrong state) or PermissionDenied (wrong actor), in Chinese."""
     t = TRANSITIONS[action]
     if case.status not in t.sources:
-        raise ValidationError(f"诉求当前状态为「{case.get_status_display()}」，不能{t.label}")
+        raise ValidationError(
+            gettext("诉求当前状态为「%(status)s」，不能%(action)s")
+            % {"status": case.get_status_display(), "action": t.label}
+        )
     if not (t.actors & actor_kinds(case, user)):
-        raise PermissionDenied(f"您无权对该诉求执行「{t.label}」")
+        raise PermissionDenied(gettext("您无权对该诉求执行「%(action)s」") % {"action": t.label})
     return t
 
 
