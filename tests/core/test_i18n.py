@@ -169,7 +169,7 @@ def test_service_errors_and_labels_follow_the_language():
     from django.utils import translation
 
     from zhuqi.cases.templatetags.cases_tags import rag_label
-    from zhuqi.core.templatetags.zhuqi import change_rows, event_label
+    from zhuqi.core.templatetags.core_tags import change_rows, event_label
     from zhuqi.enterprises.services import CreditCodeInvalid, check_credit_code
 
     entry = SimpleNamespace(object_type="", changes={"退单理由": "不属于本部门职责"})
