@@ -218,6 +218,10 @@ STORAGES = {
     },
 }
 
+# Excel imports: from this many rows on, a confirmed import runs as a background task with a
+# progress page (core.imports, core.tasks.run_import).
+ZHUQI_IMPORT_BACKGROUND_ROWS = env_int("ZHUQI_IMPORT_BACKGROUND_ROWS", 2000)
+
 # Attachments: size and type limits (bytes; lower-case extensions).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_EXTENSIONS = env_list(

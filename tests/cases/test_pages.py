@@ -224,7 +224,7 @@ def test_leader_mine_filter(cw, login):
     ["admin", "alice", "leader", "head", "bob", "supervisor", "observer", "enterprise_user", "grid_member"],
 )
 def test_home_card_links_open(cw, login, persona):
-    from zhuqi.cases.views import home_card
+    from zhuqi.cases.cards import cases_card as home_card
 
     cw.to("in_progress")
     client = login(getattr(cw.w, persona))

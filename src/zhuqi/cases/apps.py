@@ -46,13 +46,13 @@ class CasesConfig(AppConfig):
         from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
 
+        from . import cards
         from . import demo as cases_demo
-        from . import views
 
         LABELS.update(EVENT_LABELS)
         core_views.register_attachable("cases.case")
-        if views.home_card not in core_views.HOME_CARDS:
-            core_views.HOME_CARDS.append(views.home_card)
+        if cards.cases_card not in core_views.HOME_CARDS:
+            core_views.HOME_CARDS.append(cards.cases_card)
         officials = OFFICIAL_ROLES
         menu.register(menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", MANAGER_ROLES, 10))
         menu.register(menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", DEPARTMENT_ROLES, 10))

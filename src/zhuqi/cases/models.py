@@ -442,6 +442,21 @@ class Case(KeepsRegionPath, models.Model):
     def is_open(self) -> bool:
         return self.status not in TERMINAL
 
+    @property
+    def is_escalated(self) -> bool:
+        """Handled above the first level (四级调度): shown as a badge."""
+        return self.escalation_level > EscalationLevel.GRID
+
+    @property
+    def can_go_higher(self) -> bool:
+        """Not yet at the leading group, the top level."""
+        return self.escalation_level < EscalationLevel.LEADING_GROUP
+
+    @property
+    def at_county_level(self) -> bool:
+        """At the county leaders' level or above, where a coordination meeting (协调会) is held."""
+        return self.escalation_level >= EscalationLevel.COUNTY
+
     @staticmethod
     def scope_q(user):
         scope = scope_for(user)

@@ -52,7 +52,6 @@ from .units import MAX_YEAR, MIN_YEAR
 
 CHUNK = 500  # values per `IN (...)`: SQLite allows a limited number of query parameters
 KEEP_SECONDS = 3600  # a previewed file waits this long for its confirmation
-BACKGROUND_ROWS = 2000  # from this many rows on, a confirmed import runs as a background task
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 log = logging.getLogger("zhuqi.imports")
 
@@ -791,7 +790,7 @@ def discard_kept(token: str) -> None:
 def background_rows() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "ZHUQI_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS))
+    return settings.ZHUQI_IMPORT_BACKGROUND_ROWS
 
 
 JOBS_KEPT_DAYS = 90  # finished jobs are deleted after this (the import's audit entry stays)

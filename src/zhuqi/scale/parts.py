@@ -18,6 +18,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from zhuqi.cases.models import EscalationLevel
 from zhuqi.core.roles import Role
 from zhuqi.core.units import YI
 from zhuqi.core.workcalendar import SHANGHAI, end_of_day, is_working_day
@@ -418,7 +419,7 @@ def gen_cases(ctx: Context) -> None:
                 else None,
                 "sla_id": sla.pk,
                 "submitted_at": submitted,
-                "escalation_level": 1,
+                "escalation_level": EscalationLevel.GRID.value,
             }
             if status in ("refused", "withdrawn"):
                 row["closed_at"] = submitted + dt.timedelta(hours=rng.randint(2, 48))
@@ -581,14 +582,14 @@ def _sweep_history(
     if reply_due >= yesterday:
         return None, []
     flagged = reply_due + dt.timedelta(hours=1)
-    steps: list[tuple[int, str, dt.datetime]] = [(2, "overdue", flagged)]
+    steps: list[tuple[int, str, dt.datetime]] = [(EscalationLevel.DEPARTMENT, "overdue", flagged)]
     due_day = reply_due.astimezone(SHANGHAI).date()
     level3 = dt.datetime.combine(cal.add(due_day, LONG_OVERDUE + 1), dt.time(1), SHANGHAI)
     if level3 < yesterday:
-        steps.append((3, "long_overdue", level3))
+        steps.append((EscalationLevel.COUNTY, "long_overdue", level3))
         level4 = dt.datetime.combine(cal.add(level3, STUCK + 1), dt.time(1), SHANGHAI)
         if level4 < yesterday:
-            steps.append((4, "stuck", level4))
+            steps.append((EscalationLevel.LEADING_GROUP, "stuck", level4))
     return flagged, steps
 
 
