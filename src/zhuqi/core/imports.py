@@ -113,7 +113,7 @@ def _choice_parser(choices_of, aliases: dict[str, str] | None = None, what: Any 
     is the TextChoices class; its labels are lazy, so the table is built on first use."""
     cache: dict[str, Any] = {}
 
-    def table() -> tuple[dict[str, str], str]:
+    def table() -> dict[str, str]:
         if not cache:
             lookup: dict[str, str] = {}
             for language in ("en", "zh-hans"):  # Chinese last: it wins any clash

@@ -66,7 +66,7 @@ def change_role(
     if role not in Role.values:
         raise ValidationError({"role": _("未知的角色「%(role)s」") % {"role": role}})
     user = User.objects.select_for_update().get(pk=user.pk)
-    attnames = [User._meta.get_field(f).attname for f in ROLE_FIELDS]
+    attnames = [User._meta.get_field(f).attname for f in ROLE_FIELDS]  # type: ignore[union-attr]
     old = {a: getattr(user, a) for a in attnames}
     user.role, user.region, user.department = role, region, department
     changes = {a: [old[a], getattr(user, a)] for a in attnames if old[a] != getattr(user, a)}
