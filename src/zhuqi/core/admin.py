@@ -10,7 +10,7 @@ from . import services
 from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, User, WorkdayOverride
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """A domain model: it changes only through its service (permission check, audit event,
     notifications). The admin lists and shows its rows; it never adds, changes or deletes."""
 
@@ -24,20 +24,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """A domain model's admin page: list and detail, read-only."""
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     """Rows of a domain model shown under their parent, read-only like `ReadOnlyAdmin`."""
 
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Region)
