@@ -1,6 +1,7 @@
 """Visit compliance for a period (done / due / overdue), rankings and reminders, in time travel."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -64,14 +65,14 @@ def test_compliance_done_due_overdue_and_ranking(world, team):
         zy = officials["commissioner"]
         # weeks of Jan 5, 12 met; Jan 19 missed; this week still open
         assert (zy.done, zy.overdue, zy.due) == (2, 1, 1)
-        assert zy.rate == 66.7
+        assert zy.rate == Decimal("66.7")
         assert (officials["head"].done, officials["head"].due) == (0, 1)  # the month is not over
         assert officials["leader"].due == 1 and officials["leader"].rate is None
         services.record_visit(team, actor=world.head, findings="协调用电增容", kind="phone")
     with at(dt.date(2026, 2, 2)):
         officials, rows = january(world.alice, dt.date(2026, 2, 2))
         assert (officials["commissioner"].done, officials["commissioner"].overdue) == (2, 2)
-        assert officials["head"].rate == 100.0
+        assert officials["head"].rate == Decimal("100.0")
         ranking = [s.key.username for s in compliance.by_official(rows)]
         assert ranking == ["head", "commissioner", "leader"]  # best first, nothing closed last
         depts = {s.label: s for s in compliance.by_department(rows)}

@@ -10,9 +10,12 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+
+from zhuqi.core.units import rate
 
 from .models import Assignment, Period, Visit, VisitRule
 
@@ -126,10 +129,10 @@ class Summary:
     rows: list[Row] = field(default_factory=list)
 
     @property
-    def rate(self) -> float | None:
-        """Share of closed periods that were met, in percent (open periods not counted)."""
-        closed = self.done + self.overdue
-        return round(self.done * 100 / closed, 1) if closed else None
+    def rate(self) -> Decimal | None:
+        """Share of closed periods that were met, in percent rounded half up to one decimal
+        (open periods not counted)."""
+        return rate(self.done, self.done + self.overdue)
 
     def add(self, row: Row) -> None:
         self.done += row.done

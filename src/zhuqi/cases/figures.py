@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from zhuqi.core.models import Department, Region
+from zhuqi.core.units import rate, ratio
 
 from .models import Case, Category, Channel, Status
 
@@ -190,12 +191,12 @@ def _add(into: dict, row: dict) -> dict:
 
 def _finish(row: dict) -> dict:
     days_n = row.get("days__n") or 0
-    out = {"avg_days": round((row.get("days__sum") or 0) / days_n, 1) if days_n else None}
+    out = {"avg_days": ratio(row.get("days__sum") or 0, days_n)}
     for m in METRICS.values():
         n = row.get(f"{m.key}__n") or 0
         if m.is_rate:
             d = row.get(f"{m.key}__d") or 0
-            out[m.key] = {"n": n, "d": d, "rate": round(100.0 * n / d, 1) if d else None}
+            out[m.key] = {"n": n, "d": d, "rate": rate(n, d)}
         else:
             out[m.key] = {"n": n}
     return out

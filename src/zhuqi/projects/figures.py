@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.units import rate
+
 from .models import (
     ApprovalStep,
     CampaignEntry,
@@ -25,7 +27,6 @@ from .models import (
     stages_from,
 )
 
-ONE_DP = Decimal("0.1")
 _MONEY = DecimalField(max_digits=24, decimal_places=6)
 
 
@@ -52,9 +53,8 @@ LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"),
 
 
 def pct(numerator, denominator) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DP, ROUND_HALF_UP)
+    """numerator ÷ denominator in percent, rounded half up to one decimal (`core.units.rate`)."""
+    return rate(numerator, denominator)
 
 
 def elapsed_pct(month: int) -> Decimal:
