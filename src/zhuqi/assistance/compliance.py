@@ -58,6 +58,7 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def units(period: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The rule periods that overlap [start, end] (the first and last may stick out)."""
     out = []
     day = start
     while day <= end:
@@ -65,6 +66,18 @@ def units(period: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.d
         out.append((s, e))
         day = e + dt.timedelta(days=1)
     return out
+
+
+def unit_counts_in(period: str, unit_start: dt.date, start: dt.date, end: dt.date, year: int) -> bool:
+    """Whether the rule period starting on `unit_start` belongs to the report range [start, end]
+    and to the assignment year `year`. A week (Mon–Sun) belongs to the month, quarter and ISO
+    year of its Thursday, so a week spanning two months is counted in one of them only and
+    2026-W53 (28 Dec 2026 – 3 Jan 2027) in 2026 only; months, quarters and years are calendar
+    periods and belong to the range they overlap and to their own year."""
+    if period == Period.WEEK:
+        thursday = unit_start + dt.timedelta(days=3)
+        return start <= thursday <= end and thursday.isocalendar()[0] == year
+    return unit_start.year == year
 
 
 def range_label(period: str, start: dt.date) -> str:
@@ -161,7 +174,7 @@ def compute(assignments, start: dt.date, end: dt.date, today: dt.date | None = N
             [
                 (s, e)
                 for s, e in units(rule.period, max(start, a.started_on, dt.date(a.year, 1, 1)), active_end)
-                if s.year == a.year or e.year == a.year
+                if unit_counts_in(rule.period, s, start, end, a.year)
             ]
             if max(start, a.started_on) <= active_end
             else []
