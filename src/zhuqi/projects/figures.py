@@ -266,21 +266,37 @@ def board_summary(projects, year: int, month: int) -> dict:
     }
 
 
-def start_rate(projects, year: int, as_of: dt.date) -> dict:
-    """开工率 of the year's plan: projects planned to start in `year` that have started by
-    `as_of`, over all projects planned to start in `year`; compared with time elapsed."""
+def start_rate(projects, year: int, month: int) -> dict:
+    """开工率 of the year's plan at the end of report month `month` (0–12) of `year`: projects
+    planned to start in `year` that started on or before the last day of that month, over all
+    projects planned to start in `year`; compared with 时序进度 month ÷ 12 over the same period,
+    so numerator and time elapsed end on the same day (docs/projects-figures.md §4)."""
     planned = projects.filter(planned_start__year=year)
     total = planned.count()
-    started = planned.filter(started_on__isnull=False, started_on__lte=as_of).count()
+    cutoff = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
+    started = planned.filter(started_on__isnull=False, started_on__lte=cutoff).count()
     rate = pct(started, total)
-    elapsed = elapsed_pct(as_of.month - 1 if as_of.year == year else 12) if as_of.year >= year else Decimal(0)
+    elapsed = elapsed_pct(month)
     return {
         "total": total,
         "started": started,
         "rate": rate,
         "elapsed": elapsed,
+        "month": month,
+        "cutoff": cutoff,
         "lead": None if rate is None else rate - elapsed,
     }
+
+
+def start_rate_month(year: int, today: dt.date) -> int:
+    """The report month of `year`'s start rate on `today`: the last full month before today
+    (`report_period`) when that lies in `year`, 12 for a past year, 0 for a year not begun.
+    In January the current report is last December's, so the new year's starts are not yet
+    credited to anything."""
+    ry, rm = report_period(today)
+    if year < ry:
+        return 12
+    return rm if year == ry else 0
 
 
 # --- 三个一批 -------------------------------------------------------------------------
