@@ -59,6 +59,7 @@ def data(cw):
     return dict(c1=c1, c2=c2, c3=c3, c4=c4, c5=c5, c6=c6)
 
 
+@time_machine.travel(at(2026, 3, 20), tick=False)
 def test_totals_hand_computed(cw, data):
     t = F.totals(F.base(cw.w.alice))
     assert t["received"]["n"] == 6
@@ -66,7 +67,9 @@ def test_totals_hand_computed(cw, data):
     assert t["closed"]["n"] == 3
     assert t["close_rate"] == {"n": 3, "d": 5, "rate": D("60.0")}
     assert t["sign_ontime"] == {"n": 4, "d": 5, "rate": D("80.0")}
-    assert t["close_ontime"] == {"n": 2, "d": 3, "rate": D("66.7")}
+    # 应办结 on 3-20: closed c1, c2, c6 and the open c3 (due 3-12) and c5 (reopened, due 3-13)
+    assert t["close_ontime"] == {"n": 2, "d": 5, "rate": D("40.0")}
+    assert t["close_ontime_closed"] == {"n": 2, "d": 3, "rate": D("66.7")}
     assert t["solve_rate"] == {"n": 2, "d": 3, "rate": D("66.7")}
     assert t["satisfaction"] == {"n": 3, "d": 4, "rate": D("75.0")}
     assert t["reopen_rate"] == {"n": 2, "d": 4, "rate": D("50.0")}
@@ -220,3 +223,31 @@ def test_average_working_days_round_half_up():
     assert F._finish({"days__sum": 3, "days__n": 20})["avg_days"] == D("0.2")
     assert F._finish({"days__sum": 125, "days__n": 20})["avg_days"] == D("6.3")
     assert F._finish({"days__sum": 0, "days__n": 0})["avg_days"] is None
+
+
+def test_open_cases_past_their_deadline_count_as_not_on_time(cw, data):
+    """按时办结率 used to divide by closed cases only (2 of 3 = 66.7 %): c3 (reply due 3-12) and
+    c5 (reopened, reply due 3-13), still open on 3-20, never lowered it. Over the cases due:
+    2 of 5 = 40.0 %. 按时签收率 ignored a case dispatched on 3-17 and still unsigned past its
+    sign deadline (3-18): 4 of 6 = 66.7 % instead of 4 of 5. The drill-down lists the same cases."""
+    w = cw.w
+    with time_machine.travel(at(2026, 3, 17), tick=False):
+        c7 = cw.new()
+        c7 = services.accept_case(c7, actor=w.alice, category=cw.power)
+        c7 = services.dispatch_case(c7, actor=w.alice, lead=w.zrzy)
+    with time_machine.travel(at(2026, 3, 18, 12), tick=False):  # sign deadline not yet passed
+        t = F.totals(F.base(w.alice))
+        assert t["sign_ontime"] == {"n": 4, "d": 5, "rate": D("80.0")}
+    with time_machine.travel(at(2026, 3, 20), tick=False):
+        qs = F.base(w.alice)
+        t = F.totals(qs)
+        assert t["close_ontime"] == {"n": 2, "d": 5, "rate": D("40.0")}
+        assert t["sign_ontime"] == {"n": 4, "d": 6, "rate": D("66.7")}
+        due = {c.pk for c in F.drill(qs, "close_ontime", "d")}
+        assert due == {data[k].pk for k in ("c1", "c2", "c3", "c5", "c6")}
+        assert {c.pk for c in F.drill(qs, "close_ontime", "n")} == {data["c1"].pk, data["c2"].pk}
+        assert c7.pk in {c.pk for c in F.drill(qs, "sign_ontime", "d")}
+        assert c7.pk not in {c.pk for c in F.drill(qs, "sign_ontime", "n")}
+        rows = {r["label"]: r for r in F.by_dimension(qs, "department")}
+        assert rows["自然资源局"]["close_ontime"] == {"n": 0, "d": 3, "rate": D("0.0")}
+        assert rows["自然资源局"]["close_ontime_closed"] == {"n": 0, "d": 1, "rate": D("0.0")}
