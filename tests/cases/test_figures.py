@@ -251,3 +251,22 @@ def test_open_cases_past_their_deadline_count_as_not_on_time(cw, data):
         rows = {r["label"]: r for r in F.by_dimension(qs, "department")}
         assert rows["自然资源局"]["close_ontime"] == {"n": 0, "d": 3, "rate": D("0.0")}
         assert rows["自然资源局"]["close_ontime_closed"] == {"n": 0, "d": 1, "rate": D("0.0")}
+
+
+@time_machine.travel(at(2026, 3, 20), tick=False)
+def test_first_call_and_final_satisfaction_and_first_time_solved(cw, data):
+    """满意率 took only the latest answer: c2 (unsatisfied, reopened, then 基本满意) counted as
+    satisfied. Followed up: c1 满意, c2 不满意→基本满意, c5 不满意 (reopened, open), c6 满意.
+    首次满意率 = c1, c6 = 2 ÷ 4 = 50.0 %; 最终满意率 = c1, c2, c6 = 3 ÷ 4 = 75.0 %.
+    解决率 (the department's flag) = c1, c2 of 3 closed = 66.7 %; 一次解决率 (solved and accepted
+    by the enterprise at the first follow-up call) = c1 = 1 ÷ 3 = 33.3 %."""
+    qs = F.base(cw.w.alice)
+    t = F.totals(qs)
+    assert t["first_satisfaction"] == {"n": 2, "d": 4, "rate": D("50.0")}
+    assert t["satisfaction"] == {"n": 3, "d": 4, "rate": D("75.0")}
+    assert t["solve_rate"] == {"n": 2, "d": 3, "rate": D("66.7")}
+    assert t["solve_first_call"] == {"n": 1, "d": 3, "rate": D("33.3")}
+    first = {c.pk for c in F.drill(qs, "first_satisfaction", "n")}
+    assert first == {data["c1"].pk, data["c6"].pk}
+    assert {c.pk for c in F.drill(qs, "solve_first_call", "n")} == {data["c1"].pk}
+    assert str(F.METRICS["satisfaction"].label) == "最终满意率"

@@ -25,6 +25,11 @@ from .models import TERMINAL, Case, Category, Channel, Status
 ACCEPTED = Q(accepted_at__isnull=False) & ~Q(status__in=[Status.MERGED, Status.WITHDRAWN])
 CLOSED = Q(status=Status.CLOSED) & Q(accepted_at__isnull=False)
 FOLLOWED = ~Q(satisfaction="")
+SATISFIED = Q(satisfaction__in=["satisfied", "basic"])
+# the only way a case is reopened is an unsatisfied follow-up answer (services.follow_up_case
+# counts it in reopen_count), so reopen_count = 0 on a followed-up case means its first
+# follow-up answer was satisfied or basic
+NEVER_REOPENED = Q(reopen_count=0)
 
 
 @dataclass(frozen=True)
@@ -100,14 +105,28 @@ def metrics(now: dt.datetime | None = None) -> list[Metric]:
             _("解决率"),
             CLOSED & Q(resolved=True),
             CLOSED,
-            _("办结件中最终答复为“已解决”的件数 ÷ 办结数"),
+            _("办结件中部门最终答复为“已解决”的件数 ÷ 办结数（部门自报）"),
+        ),
+        Metric(
+            "solve_first_call",
+            _("一次解决率"),
+            CLOSED & Q(resolved=True) & NEVER_REOPENED,
+            CLOSED,
+            _("办结件中部门答复“已解决”且企业首次回访即满意或基本满意（从未重办）的件数 ÷ 办结数"),
+        ),
+        Metric(
+            "first_satisfaction",
+            _("首次满意率"),
+            FOLLOWED & NEVER_REOPENED & SATISFIED,
+            FOLLOWED,
+            _("第一次回访即为满意或基本满意的件数 ÷ 已回访件数（不满意后重办再满意的不计）"),
         ),
         Metric(
             "satisfaction",
-            _("满意率"),
-            Q(satisfaction__in=["satisfied", "basic"]),
+            _("最终满意率"),
+            SATISFIED,
             FOLLOWED,
-            _("最近一次回访为满意或基本满意的件数 ÷ 已回访件数"),
+            _("最近一次回访为满意或基本满意的件数 ÷ 已回访件数（含重办后满意的）"),
         ),
         Metric(
             "reopen_rate",
