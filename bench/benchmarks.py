@@ -538,10 +538,16 @@ SELECT {key},
   COUNT(*),
   COUNT(*) FILTER (WHERE accepted_at IS NOT NULL AND status NOT IN ('merged', 'withdrawn')),
   COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL),
-  COUNT(*) FILTER (WHERE sign_done AND NOT sign_missed),
-  COUNT(*) FILTER (WHERE sign_done),
+  COUNT(*) FILTER (WHERE sign_done AND NOT sign_missed AND NOT ({sign_overdue})),
+  COUNT(*) FILTER (WHERE sign_done OR ({sign_overdue})),
+  COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND NOT reply_missed),
+  COUNT(*) FILTER (WHERE (status = 'closed' AND accepted_at IS NOT NULL)
+    OR (accepted_at IS NOT NULL AND status NOT IN ('merged', 'withdrawn') AND reply_missed)
+    OR ({reply_overdue})),
   COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND NOT reply_missed),
   COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND resolved),
+  COUNT(*) FILTER (WHERE status = 'closed' AND accepted_at IS NOT NULL AND resolved AND reopen_count = 0),
+  COUNT(*) FILTER (WHERE satisfaction <> '' AND reopen_count = 0 AND satisfaction IN ('satisfied', 'basic')),
   COUNT(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic')),
   COUNT(*) FILTER (WHERE satisfaction <> ''),
   COUNT(*) FILTER (WHERE satisfaction <> '' AND reopen_count > 0),
@@ -551,6 +557,12 @@ FROM cases_case
 WHERE submitted_at >= %s AND submitted_at < %s {scope}
 GROUP BY 1
 """
+# a running sign / reply deadline passed at the request time (cases.figures.sign_overdue_q,
+# reply_overdue_q); the first %s of the query is that time, once per use
+_OPEN_SQL = "status NOT IN ('refused', 'closed', 'merged', 'withdrawn')"
+_SIGN_OVERDUE_SQL = f"{_OPEN_SQL} AND sign_due_at < %s AND paused_at IS NULL"
+_REPLY_OVERDUE_SQL = f"accepted_at IS NOT NULL AND {_OPEN_SQL} AND reply_due_at < %s AND paused_at IS NULL"
+_CASE_FIGURES_NOW_PARAMS = 3  # sign overdue twice, reply overdue once, before the period's bounds
 
 # the same board from the monthly facts alone (what it costs without the year-to-date rows)
 _BOARD_FROM_MONTHS_SQL = """
@@ -613,7 +625,10 @@ def bench_figures(users: dict, *, repeat: int = 5) -> list[Measurement]:
 
         def floor(key=key, scope_sql=scope_sql, params=params):
             with connection.cursor() as cur:
-                cur.execute(_CASE_FIGURES_SQL.format(key=key, scope=scope_sql), params)
+                sql = _CASE_FIGURES_SQL.format(
+                    key=key, scope=scope_sql, sign_overdue=_SIGN_OVERDUE_SQL, reply_overdue=_REPLY_OVERDUE_SQL
+                )
+                cur.execute(sql, [timezone.now()] * _CASE_FIGURES_NOW_PARAMS + params)
                 return cur.fetchall()
 
         samples, result = timed(ours, repeat)

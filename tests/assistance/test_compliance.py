@@ -1,6 +1,7 @@
 """Visit compliance for a period (done / due / overdue), rankings and reminders, in time travel."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -64,14 +65,14 @@ def test_compliance_done_due_overdue_and_ranking(world, team):
         zy = officials["commissioner"]
         # weeks of Jan 5, 12 met; Jan 19 missed; this week still open
         assert (zy.done, zy.overdue, zy.due) == (2, 1, 1)
-        assert zy.rate == 66.7
+        assert zy.rate == Decimal("66.7")
         assert (officials["head"].done, officials["head"].due) == (0, 1)  # the month is not over
         assert officials["leader"].due == 1 and officials["leader"].rate is None
         services.record_visit(team, actor=world.head, findings="协调用电增容", kind="phone")
     with at(dt.date(2026, 2, 2)):
         officials, rows = january(world.alice, dt.date(2026, 2, 2))
         assert (officials["commissioner"].done, officials["commissioner"].overdue) == (2, 2)
-        assert officials["head"].rate == 100.0
+        assert officials["head"].rate == Decimal("100.0")
         ranking = [s.key.username for s in compliance.by_official(rows)]
         assert ranking == ["head", "commissioner", "leader"]  # best first, nothing closed last
         depts = {s.label: s for s in compliance.by_department(rows)}
@@ -143,3 +144,69 @@ def test_visit_validation(world, team):
             problems=[("用工", "缺少熟练焊工 30 人"), ("", "")],
         )
         assert [(p.category, p.description) for p in visit.problems.all()] == [("用工", "缺少熟练焊工 30 人")]
+
+
+def _weeks(viewer, start, end, today):
+    rows = compliance.compute(Assignment.objects.visible_to(viewer), start, end, today=today)
+    return {(r.assignment.year, r.assignment.role): [u.start for u in r.units] for r in rows}
+
+
+def test_a_week_belongs_to_the_month_of_its_thursday(world):
+    """A weekly rule held all of 2026: January + February + March used to count 5 + 5 + 6 = 16
+    weeks against the quarter's 14 (the weeks of 26 Jan, 23 Feb and 30 Mar in two reports each).
+    By the Thursday: 5 + 4 + 4 = 13, the quarter's 13 (the week of 30 Mar has its Thursday on
+    2 Apr: it is April's and Q2's)."""
+    ent = make_enterprise("跨月周测试有限公司", world.grid)
+    services.assign(
+        ent,
+        year=2026,
+        role="commissioner",
+        user=world.commissioner,
+        actor=world.alice,
+        on=dt.date(2026, 1, 1),
+    )
+    today = dt.date(2026, 4, 10)
+
+    def weeks(start, end):
+        return _weeks(world.alice, start, end, today)[(2026, "commissioner")]
+
+    jan = weeks(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    feb = weeks(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    mar = weeks(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    q1 = weeks(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert (len(jan), len(feb), len(mar), len(q1)) == (5, 4, 4, 13)
+    assert jan[0] == dt.date(2025, 12, 29) and jan[-1] == dt.date(2026, 1, 26)  # Thursdays 1 and 29 Jan
+    assert feb[0] == dt.date(2026, 2, 2) and mar[-1] == dt.date(2026, 3, 23)
+    assert sorted(jan + feb + mar) == q1
+    assert weeks(dt.date(2026, 4, 1), dt.date(2026, 4, 30))[0] == dt.date(2026, 3, 30)
+
+
+def test_iso_week_53_counts_for_one_assignment_year_only(world):
+    """2026-W53 runs Mon 28 Dec 2026 – Sun 3 Jan 2027, Thursday 31 Dec: it is the 2026
+    assignment's (December 2026) and not the 2027 assignment's (January 2027)."""
+    ent = make_enterprise("跨年周测试有限公司", world.grid)
+    services.assign(
+        ent,
+        year=2026,
+        role="commissioner",
+        user=world.commissioner,
+        actor=world.alice,
+        on=dt.date(2026, 1, 5),
+    )
+    services.assign(
+        ent,
+        year=2027,
+        role="commissioner",
+        user=world.commissioner,
+        actor=world.alice,
+        on=dt.date(2026, 12, 20),
+    )
+    today = dt.date(2027, 2, 10)
+    dec = _weeks(world.alice, dt.date(2026, 12, 1), dt.date(2026, 12, 31), today)
+    jan = _weeks(world.alice, dt.date(2027, 1, 1), dt.date(2027, 1, 31), today)
+    w53 = dt.date(2026, 12, 28)
+    assert w53 in dec[(2026, "commissioner")] and len(dec[(2026, "commissioner")]) == 5
+    assert (2027, "commissioner") not in dec
+    assert jan[(2027, "commissioner")][0] == dt.date(2027, 1, 4) and len(jan[(2027, "commissioner")]) == 4
+    assert (2026, "commissioner") not in jan
+    assert compliance.range_label("week", w53) == "2026年第53周"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tests.projects.conftest import make_project
 from zhuqi.projects import figures, services
@@ -99,6 +100,43 @@ def test_start_rate_of_year_plan(world):
         if i < 30:
             Project.objects.filter(pk=p.pk).update(stage=Stage.STARTED, started_on=dt.date(2026, 5, 20))
     make_project(world, code="S999", planned_start=dt.date(2027, 1, 1))
-    r = figures.start_rate(Project.objects.all(), 2026, dt.date(2026, 6, 1))
+    r = figures.start_rate(Project.objects.all(), 2026, 5)
     assert (r["total"], r["started"]) == (67, 30)
     assert r["rate"] == Decimal("44.8") and r["elapsed"] == Decimal("41.7") and r["lead"] == Decimal("3.1")
+
+
+def _started(world, n, total, on):
+    for i in range(total):
+        p = make_project(world, code=f"T{on:%m%d}{i:03d}", planned_start=dt.date(2026, 4, 1))
+        if i < n:
+            Project.objects.filter(pk=p.pk).update(stage=Stage.STARTED, started_on=on)
+
+
+def test_start_rate_counts_starts_over_the_same_period_as_time_elapsed(world, login):
+    """On 30 June the board's report month is May (41.7 % elapsed). 30 of 67 projects started
+    by 31 May and 5 more in June: the board used to count the June starts too, 35/67 = 52.2 %
+    → +10.5 points against May's 41.7; over the same period it is 30/67 = 44.8 % → +3.1."""
+    _started(world, 30, 30, dt.date(2026, 5, 20))
+    _started(world, 5, 37, dt.date(2026, 6, 15))
+    with time_machine.travel(dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC), tick=False):
+        page = login(world.alice).get(reverse("projects:board"))
+    r = page.context["start_rate"]
+    assert (r["rate"], r["elapsed"], r["lead"]) == (Decimal("44.8"), Decimal("41.7"), Decimal("3.1"))
+    assert (r["month"], r["started"], r["total"]) == (5, 30, 67)
+    assert "截至5月底，时序 41.7%" in page.content.decode()
+
+
+def test_start_rate_in_january_does_not_credit_new_starts_to_last_year(world, login):
+    """On 15 January 2027 the report is December 2026: the 2026 plan's rate counts starts up
+    to 31 December 2026 against 100 % elapsed; a 2026-planned project started on 5 January 2027
+    is not counted (it was not started in the plan year's period)."""
+    _started(world, 3, 4, dt.date(2026, 11, 2))
+    late = Project.objects.filter(started_on__isnull=True).get()
+    Project.objects.filter(pk=late.pk).update(stage=Stage.STARTED, started_on=dt.date(2027, 1, 5))
+    with time_machine.travel(dt.datetime(2027, 1, 15, 2, tzinfo=dt.UTC), tick=False):
+        page = login(world.alice).get(reverse("projects:board"))
+    r = page.context["start_rate"]
+    assert (r["started"], r["total"], r["rate"]) == (3, 4, Decimal("75.0"))
+    assert (r["elapsed"], r["lead"]) == (Decimal("100.0"), Decimal("-25.0"))
+    assert figures.start_rate_month(2026, dt.date(2027, 1, 15)) == 12
+    assert figures.start_rate_month(2027, dt.date(2027, 1, 15)) == 0

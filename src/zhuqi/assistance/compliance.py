@@ -10,9 +10,12 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+
+from zhuqi.core.units import rate
 
 from .models import Assignment, Period, Visit, VisitRule
 
@@ -55,6 +58,7 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def units(period: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The rule periods that overlap [start, end] (the first and last may stick out)."""
     out = []
     day = start
     while day <= end:
@@ -62,6 +66,18 @@ def units(period: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.d
         out.append((s, e))
         day = e + dt.timedelta(days=1)
     return out
+
+
+def unit_counts_in(period: str, unit_start: dt.date, start: dt.date, end: dt.date, year: int) -> bool:
+    """Whether the rule period starting on `unit_start` belongs to the report range [start, end]
+    and to the assignment year `year`. A week (Mon–Sun) belongs to the month, quarter and ISO
+    year of its Thursday, so a week spanning two months is counted in one of them only and
+    2026-W53 (28 Dec 2026 – 3 Jan 2027) in 2026 only; months, quarters and years are calendar
+    periods and belong to the range they overlap and to their own year."""
+    if period == Period.WEEK:
+        thursday = unit_start + dt.timedelta(days=3)
+        return start <= thursday <= end and thursday.isocalendar()[0] == year
+    return unit_start.year == year
 
 
 def range_label(period: str, start: dt.date) -> str:
@@ -126,10 +142,10 @@ class Summary:
     rows: list[Row] = field(default_factory=list)
 
     @property
-    def rate(self) -> float | None:
-        """Share of closed periods that were met, in percent (open periods not counted)."""
-        closed = self.done + self.overdue
-        return round(self.done * 100 / closed, 1) if closed else None
+    def rate(self) -> Decimal | None:
+        """Share of closed periods that were met, in percent rounded half up to one decimal
+        (open periods not counted)."""
+        return rate(self.done, self.done + self.overdue)
 
     def add(self, row: Row) -> None:
         self.done += row.done
@@ -158,7 +174,7 @@ def compute(assignments, start: dt.date, end: dt.date, today: dt.date | None = N
             [
                 (s, e)
                 for s, e in units(rule.period, max(start, a.started_on, dt.date(a.year, 1, 1)), active_end)
-                if s.year == a.year or e.year == a.year
+                if unit_counts_in(rule.period, s, start, end, a.year)
             ]
             if max(start, a.started_on) <= active_end
             else []

@@ -14,15 +14,22 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhuqi.core.models import Department, Region
+from zhuqi.core.units import rate, ratio
 
-from .models import Case, Category, Channel, Status
+from .models import TERMINAL, Case, Category, Channel, Status
 
 ACCEPTED = Q(accepted_at__isnull=False) & ~Q(status__in=[Status.MERGED, Status.WITHDRAWN])
 CLOSED = Q(status=Status.CLOSED) & Q(accepted_at__isnull=False)
 FOLLOWED = ~Q(satisfaction="")
+SATISFIED = Q(satisfaction__in=["satisfied", "basic"])
+# the only way a case is reopened is an unsatisfied follow-up answer (services.follow_up_case
+# counts it in reopen_count), so reopen_count = 0 on a followed-up case means its first
+# follow-up answer was satisfied or basic
+NEVER_REOPENED = Q(reopen_count=0)
 
 
 @dataclass(frozen=True)
@@ -39,12 +46,28 @@ class Metric:
         return self.denominator is not None
 
 
-def metrics() -> list[Metric]:
+def sign_overdue_q(now: dt.datetime) -> Q:
+    """Cases waiting to be signed past their sign deadline: the sign clock is running (its
+    deadline is set), has passed and is not paused (a paused deadline moves on resumption)."""
+    return ~Q(status__in=TERMINAL) & Q(sign_due_at__lt=now, paused_at__isnull=True)
+
+
+def reply_overdue_q(now: dt.datetime) -> Q:
+    """Accepted open cases past their reply deadline (办结期限) and not paused."""
+    return ACCEPTED & ~Q(status__in=TERMINAL) & Q(reply_due_at__lt=now, paused_at__isnull=True)
+
+
+def metrics(now: dt.datetime | None = None) -> list[Metric]:
     # clock outcomes are copied onto the case when a clock stops (services._keep_outcome), so
-    # every figure is column arithmetic over the cases in scope: no subquery per case
+    # every figure is column arithmetic over the cases in scope: no subquery per case. The
+    # on-time figures also look at the running deadlines against `now` (the time of the request)
+    now = now or timezone.now()
     sign_done = Q(sign_done=True)
     sign_missed = Q(sign_missed=True)
     reply_missed = Q(reply_missed=True)
+    sign_overdue = sign_overdue_q(now)
+    # 应办结: fell due — closed, or its reply deadline passed (missed before, or open past it)
+    reply_due = CLOSED | (ACCEPTED & reply_missed) | reply_overdue_q(now)
     return [
         Metric("received", _("诉求总数"), Q(), None, _("期内提交的诉求件数（各渠道）")),
         Metric("accepted", _("受理数"), ACCEPTED, None, _("期内提交且已受理的件数（不含合并、撤回）")),
@@ -53,30 +76,57 @@ def metrics() -> list[Metric]:
         Metric(
             "sign_ontime",
             _("按时签收率"),
-            sign_done & ~sign_missed,
-            sign_done,
-            _("每次交办都在签收时限内签收（或退单）的件数 ÷ 有签收结果的件数"),
+            sign_done & ~sign_missed & ~sign_overdue,
+            sign_done | sign_overdue,
+            _(
+                "每次交办都在签收时限内签收（或退单）且没有超时待签收的件数 ÷ "
+                "有签收结果或已超过签收时限仍未签收的件数"
+            ),
         ),
         Metric(
             "close_ontime",
             _("按时办结率"),
             CLOSED & ~reply_missed,
+            reply_due,
+            _(
+                "按时办结件数 ÷ 应办结件数：应办结为已办结或已过办结期限的件数（超期未办结的计为未按时）；"
+                "按时办结为已办结且没有任何一次办结答复超时（含延期、暂停后的期限）"
+            ),
+        ),
+        Metric(
+            "close_ontime_closed",
+            _("办结件按时率"),
+            CLOSED & ~reply_missed,
             CLOSED,
-            _("办结件中没有任何一次办结答复超时（含延期、暂停后的期限）的件数 ÷ 办结数"),
+            _("仅看已办结件：没有任何一次办结答复超时的件数 ÷ 办结数（未办结的超期件不计入）"),
         ),
         Metric(
             "solve_rate",
             _("解决率"),
             CLOSED & Q(resolved=True),
             CLOSED,
-            _("办结件中最终答复为“已解决”的件数 ÷ 办结数"),
+            _("办结件中部门最终答复为“已解决”的件数 ÷ 办结数（部门自报）"),
+        ),
+        Metric(
+            "solve_first_call",
+            _("一次解决率"),
+            CLOSED & Q(resolved=True) & NEVER_REOPENED,
+            CLOSED,
+            _("办结件中部门答复“已解决”且企业首次回访即满意或基本满意（从未重办）的件数 ÷ 办结数"),
+        ),
+        Metric(
+            "first_satisfaction",
+            _("首次满意率"),
+            FOLLOWED & NEVER_REOPENED & SATISFIED,
+            FOLLOWED,
+            _("第一次回访即为满意或基本满意的件数 ÷ 已回访件数（不满意后重办再满意的不计）"),
         ),
         Metric(
             "satisfaction",
-            _("满意率"),
-            Q(satisfaction__in=["satisfied", "basic"]),
+            _("最终满意率"),
+            SATISFIED,
             FOLLOWED,
-            _("最近一次回访为满意或基本满意的件数 ÷ 已回访件数"),
+            _("最近一次回访为满意或基本满意的件数 ÷ 已回访件数（含重办后满意的）"),
         ),
         Metric(
             "reopen_rate",
@@ -190,12 +240,12 @@ def _add(into: dict, row: dict) -> dict:
 
 def _finish(row: dict) -> dict:
     days_n = row.get("days__n") or 0
-    out = {"avg_days": round((row.get("days__sum") or 0) / days_n, 1) if days_n else None}
+    out = {"avg_days": ratio(row.get("days__sum") or 0, days_n)}
     for m in METRICS.values():
         n = row.get(f"{m.key}__n") or 0
         if m.is_rate:
             d = row.get(f"{m.key}__d") or 0
-            out[m.key] = {"n": n, "d": d, "rate": round(100.0 * n / d, 1) if d else None}
+            out[m.key] = {"n": n, "d": d, "rate": rate(n, d)}
         else:
             out[m.key] = {"n": n}
     return out

@@ -461,11 +461,16 @@ def figures(request):
             "periods": _period_links(start, end),
             "chart": {
                 "labels": [r["label"] for r in shown[:60]],
-                "close": [r["close_rate"]["rate"] for r in shown[:60]],
-                "sat": [r["satisfaction"]["rate"] for r in shown[:60]],
+                "close": [_num(r["close_rate"]["rate"]) for r in shown[:60]],
+                "sat": [_num(r["satisfaction"]["rate"]) for r in shown[:60]],
             },
         },
     )
+
+
+def _num(value):
+    """A Decimal rate as a number for the chart's JSON (None stays None)."""
+    return None if value is None else float(value)
 
 
 @login_required

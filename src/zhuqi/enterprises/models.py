@@ -277,7 +277,9 @@ class EnterpriseList(models.Model):
         members = self.memberships.filter(exited_on__isnull=True)
         total = members.count()
         achieved = self.memberships.filter(achieved_on__isnull=False).count()
-        pct = round(achieved * 100 / self.goal, 1) if self.goal else None
+        from zhuqi.core.units import rate
+
+        pct = rate(achieved, self.goal)
         return {"members": total, "achieved": achieved, "goal": self.goal, "pct": pct}
 
 

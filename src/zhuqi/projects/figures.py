@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.units import rate
+
 from .models import (
     ApprovalStep,
     CampaignEntry,
@@ -25,7 +27,6 @@ from .models import (
     stages_from,
 )
 
-ONE_DP = Decimal("0.1")
 _MONEY = DecimalField(max_digits=24, decimal_places=6)
 
 
@@ -52,9 +53,8 @@ LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"),
 
 
 def pct(numerator, denominator) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DP, ROUND_HALF_UP)
+    """numerator ÷ denominator in percent, rounded half up to one decimal (`core.units.rate`)."""
+    return rate(numerator, denominator)
 
 
 def elapsed_pct(month: int) -> Decimal:
@@ -266,21 +266,37 @@ def board_summary(projects, year: int, month: int) -> dict:
     }
 
 
-def start_rate(projects, year: int, as_of: dt.date) -> dict:
-    """开工率 of the year's plan: projects planned to start in `year` that have started by
-    `as_of`, over all projects planned to start in `year`; compared with time elapsed."""
+def start_rate(projects, year: int, month: int) -> dict:
+    """开工率 of the year's plan at the end of report month `month` (0–12) of `year`: projects
+    planned to start in `year` that started on or before the last day of that month, over all
+    projects planned to start in `year`; compared with 时序进度 month ÷ 12 over the same period,
+    so numerator and time elapsed end on the same day (docs/projects-figures.md §4)."""
     planned = projects.filter(planned_start__year=year)
     total = planned.count()
-    started = planned.filter(started_on__isnull=False, started_on__lte=as_of).count()
+    cutoff = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
+    started = planned.filter(started_on__isnull=False, started_on__lte=cutoff).count()
     rate = pct(started, total)
-    elapsed = elapsed_pct(as_of.month - 1 if as_of.year == year else 12) if as_of.year >= year else Decimal(0)
+    elapsed = elapsed_pct(month)
     return {
         "total": total,
         "started": started,
         "rate": rate,
         "elapsed": elapsed,
+        "month": month,
+        "cutoff": cutoff,
         "lead": None if rate is None else rate - elapsed,
     }
+
+
+def start_rate_month(year: int, today: dt.date) -> int:
+    """The report month of `year`'s start rate on `today`: the last full month before today
+    (`report_period`) when that lies in `year`, 12 for a past year, 0 for a year not begun.
+    In January the current report is last December's, so the new year's starts are not yet
+    credited to anything."""
+    ry, rm = report_period(today)
+    if year < ry:
+        return 12
+    return rm if year == ry else 0
 
 
 # --- 三个一批 -------------------------------------------------------------------------

@@ -554,7 +554,7 @@ def board(request):
             "month": month,
             "counts": counts,
             "total": summary["total"],
-            "start_rate": figures.start_rate(qs, year, timezone.localdate()),
+            "start_rate": figures.start_rate(qs, year, month),
             "by_dept": by_dept,
             "by_region": by_region,
             "chart": chart,
@@ -590,7 +590,7 @@ def campaign_detail(request, pk):
             "start_rate": figures.start_rate(
                 visible.filter(region__path__startswith=campaign.region.path),
                 campaign.year,
-                timezone.localdate(),
+                figures.start_rate_month(campaign.year, timezone.localdate()),
             ),
             "can_manage": services.can_manage_area(user, campaign.region),
             "batch_choices": CampaignEntry.Batch.choices,

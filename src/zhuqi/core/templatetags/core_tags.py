@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from zhuqi.core.units import WAN, YI
+from zhuqi.core.units import WAN, YI, half_up
 
 register = template.Library()
 
@@ -63,6 +63,10 @@ def wan(value) -> str:
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
+    """A percentage rounded half up (`core.units.half_up`: 6.25 → 6.3%); "—" when missing."""
     if value is None or value == "":
         return "—"
-    return f"{float(value):.{int(digits)}f}%"
+    try:
+        return f"{half_up(value, int(digits))}%"
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"

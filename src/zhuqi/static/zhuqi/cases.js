@@ -41,7 +41,7 @@
     });
   }
 
-  // Figures chart: 办结率 and 满意率 by the chosen dimension.
+  // Figures chart: 办结率 and 最终满意率 by the chosen dimension.
   var chartEl = document.getElementById("zq-chart");
   var dataEl = document.getElementById("zq-chart-data");
   if (chartEl && dataEl && window.echarts) {
@@ -49,13 +49,13 @@
     var chart = window.echarts.init(chartEl);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: ["办结率", "满意率"] },
+      legend: { data: ["办结率", "最终满意率"] },
       grid: { left: 40, right: 10, bottom: 70, top: 30 },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: 40, interval: 0, fontSize: 11 } },
       yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10 - 10); }, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
         { name: "办结率", type: "bar", barMaxWidth: 36, data: data.close, itemStyle: { color: "#b3261e" } },
-        { name: "满意率", type: "line", data: data.sat, itemStyle: { color: "#198754" } }
+        { name: "最终满意率", type: "line", data: data.sat, itemStyle: { color: "#198754" } }
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
