@@ -704,22 +704,21 @@ def ranking_list(request):
         RankingRule.objects.visible_to(user).select_related("region").prefetch_related("publications")
     )
     today = timezone.localdate()
-    year, month = figures.report_period(today)
+    visible = None
     for rule in rules:
         rows = services.ranking_rows(rule, today)
         if rule.subject == RankingRule.Subject.PROJECT:
-            visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+            if visible is None:
+                visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
             rows = [r for r in rows if r["id"] in visible]
-        n = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
-        rule.preview_red = rows[:n]
-        rule.preview_black = list(reversed(rows))[:n]
+        rule.preview_red, rule.preview_black = services.split_ranking(rule, rows)
         rule.history = list(rule.publications.all()[:6])
     return render(
         request,
         "projects/ranking_list.html",
         {
             "rules": rules,
-            "period": gettext("%(year)s年%(month)s月") % {"year": year, "month": month},
+            "periods": services.ranking_periods(today),
             "can_publish": user.is_superuser or user.role in MANAGER_ROLES,
         },
     )
@@ -729,6 +728,9 @@ def ranking_list(request):
 @require_POST
 def ranking_publish(request, pk):
     rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, gettext("请勾选确认后再公布：红黑榜将公开点名责任单位。"))
+        return redirect("projects:ranking_list")
     try:
         services.publish_ranking(rule, period=request.POST.get("period", ""), actor=request.user)
         messages.success(request, gettext("「%(name)s」已公布") % {"name": rule.name})
