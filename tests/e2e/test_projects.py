@@ -186,3 +186,23 @@ def test_ranking_lists_follow_the_sign_and_publishing_asks_to_confirm(page, worl
     assert pub.period == options[0] and len(pub.red) == 2 and len(pub.black) == 2
     assert all(Decimal(r["value"]) < 0 for r in pub.black)
     shot(page, "projects-ranking-published")
+
+
+def test_board_department_chart_draws_negative_red_positive_green(page, world):
+    elapsed = figures.elapsed_pct(figures.report_period(timezone.localdate())[1])
+    # −2 points is still a green light, but on the lead chart it is behind: red
+    leads = _department_leads(world, [elapsed + 5, elapsed - 2])
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/board/")
+    page.wait_for_selector("#dept-chart[data-ready='1'] canvas")
+    bars = page.evaluate(
+        """() => {
+            const opt = echarts.getInstanceByDom(document.getElementById('dept-chart')).getOption();
+            return opt.yAxis[0].data.map((name, i) => [name, opt.series[0].data[i].value, opt.series[0].data[i].itemStyle.color]);
+        }"""
+    )
+    assert len(bars) == 2
+    for name, value, color in bars:
+        assert color == ("#d62d20" if value < 0 else "#2e9e44"), (name, value, color)
+        assert (value < 0) == (leads[name] < 0)
+    shot(page, "projects-board-dept-chart")
