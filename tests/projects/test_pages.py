@@ -268,7 +268,11 @@ def test_monthly_report_export_is_audited(world, full, login):
     ws = load_workbook(BytesIO(resp.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "项目编号" and rows[1][1] == "年产10万吨生物基材料项目"
-    assert rows[1][12] == 41.7 and rows[1][14] == "红灯"
+    assert rows[1][12] == pytest.approx(0.417) and rows[1][14] == "红灯"
+    # the rates are numbers with a % format (8.3 % done, 41.7 % of the year elapsed), not text
+    done, elapsed = ws.cell(2, 12), ws.cell(2, 13)
+    assert done.data_type == "n" and done.value == pytest.approx(0.083) and done.number_format == "0.0%"
+    assert elapsed.number_format == "0.0%"
     assert AuditEntry.objects.filter(action="export", object_repr__contains="月报表").exists()
 
 

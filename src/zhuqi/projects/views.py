@@ -778,6 +778,7 @@ REPORT_HEADERS = [
     gettext_lazy("超时序进度（百分点）"),
     gettext_lazy("亮灯"),
 ]
+REPORT_RATE_COLUMNS = (11, 12)  # 累计完成率%, 时序进度%: percentages, exported with a % format
 
 
 @login_required
@@ -805,8 +806,8 @@ def monthly_report(request):
                 float(pr.planned_year / WAN),
                 float(pr.actual_month / WAN),
                 float(pr.actual_to_date / WAN),
-                float(pr.completion) if pr.completion is not None else "",
-                float(pr.elapsed),
+                pr.completion if pr.completion is not None else "",
+                pr.elapsed,
                 float(pr.lead) if pr.lead is not None else "",
                 str(figures.LIGHT_LABELS[pr.light]),
             ]
@@ -818,4 +819,5 @@ def monthly_report(request):
         actor=user,
         what=gettext("重点项目月报表（%(year)s年%(month)s月）") % {"year": year, "month": month},
         object_type="projects.project",
+        rates=REPORT_RATE_COLUMNS,
     )
