@@ -206,3 +206,20 @@ def test_board_department_chart_draws_negative_red_positive_green(page, world):
         assert color == ("#d62d20" if value < 0 else "#2e9e44"), (name, value, color)
         assert (value < 0) == (leads[name] < 0)
     shot(page, "projects-board-dept-chart")
+
+
+def test_history_and_audit_log_show_labels_and_wan(page, world):
+    project, year, month = _project(world)
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/projects/{project.pk}/")
+    history = page.locator("[data-testid=timeline]").inner_text()
+    assert "5.00 万元" in history and "月份" in history  # 50,000 yuan reported a month
+    for code in ("period", "actual", "signed → landed", "landed"):
+        assert code not in history
+    shot(page, "projects-history-labels")
+    page.context.clear_cookies()
+    log_in(page, "admin", PASSWORD)
+    page.goto("/core/audit/?q=年产10万吨聚乳酸")
+    log = page.locator("[data-testid=audit-table]").inner_text()
+    assert "重点项目" in log and "projects.project" not in log and "5.00 万元" in log
+    shot(page, "core-audit-labels")
