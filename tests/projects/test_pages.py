@@ -447,3 +447,45 @@ def test_ranking_publish_takes_a_listed_period_and_a_confirmation(world, full, l
     assert rule.publications.count() == 0
     client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月", "confirm": "1"})
     assert rule.publications.get().period == "2026年5月"
+
+
+@pytest.mark.parametrize(
+    "query", ["light=red", "light=green", "q=技改", "tag=外资", "light=grey&kind=industrial"]
+)
+def test_monthly_report_exports_exactly_the_filtered_list(world, login, query):
+    import html
+    import re
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for code, name, tags, done in [
+        ("F1", "外资项目甲", ["外资"], 500000),  # 41.7 % elapsed at May: green
+        ("F2", "技改项目乙", ["技改"], 0),  # red
+        ("F3", "续建项目丙", ["续建"], None),  # no plan: grey
+    ]:
+        p = make_project(world, code=code, name=name, tags=tags)
+        if done is not None:
+            services.plan_year(p, year=2026, amount=Decimal("1200000"), actor=world.alice)
+            services.record_actual(p, year=2026, month=5, amount=Decimal(done), actor=world.alice)
+    client = login(world.alice)
+    listed = [p.code for p in client.get(f"/projects/?{query}").context["page"]]
+    assert 0 < len(listed) < 3
+    page = client.get(f"/projects/?{query}").content.decode()
+    href = html.unescape(re.search(r'href="([^"]*)" data-testid="export-monthly"', page).group(1))
+    ws = load_workbook(BytesIO(client.get(href).content)).active  # the link the page offers
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == listed
+
+
+def test_board_exports_the_projects_it_shows(world, login):
+    make_project(world, code="B1", name="技改项目乙", tags=["技改"])
+    make_project(world, code="B2", name="外资项目甲", tags=["外资"])
+    client = login(world.alice)
+    page = client.get("/projects/board/?q=技改").content.decode()
+    assert 'href="/projects/report/monthly.xlsx?q=' in page
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(client.get("/projects/report/monthly.xlsx?q=技改").content)).active
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == ["B1"]

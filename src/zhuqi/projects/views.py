@@ -64,10 +64,7 @@ def project_list(request):
     user = request.user
     year, month = _period(request)
     base = Project.objects.visible_to(user)
-    qs = selectors.filter_projects(user, request.GET, base).select_related("region", "department", "leader")
-    light = request.GET.get("light")
-    if light in {"green", "yellow", "red", "grey"}:
-        qs = figures.projects_with_light(qs, year, month, light)
+    qs = selectors.listed_projects(user, request.GET, year=year, month=month)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     prog = figures.progress_by_project([p.pk for p in page], year, month)
     rows = [(p, prog.get(p.pk)) for p in page]
@@ -783,15 +780,14 @@ REPORT_RATE_COLUMNS = (11, 12)  # 累计完成率%, 时序进度%: percentages, 
 
 @login_required
 def monthly_report(request):
-    """月报表: every visible project's month and year-to-date investment, as Excel."""
+    """月报表: the month and year-to-date investment of the projects the list shows with the same
+    query string (filters, light, report month), as Excel."""
     user = request.user
     year, month = _period(request)
-    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
-        "region", "department", "leader"
-    )
+    qs = selectors.listed_projects(user, request.GET, year=year, month=month)  # what the list shows
     prog = figures.progress_by_project(qs, year, month)
     rows = []
-    for p in qs.order_by("code"):
+    for p in qs:
         pr = prog.get(p.pk) or figures.Progress(year, month)
         rows.append(
             [
