@@ -349,3 +349,21 @@ def test_nonsense_year_falls_back_and_own_enterprises_lead_the_visit_form(world,
     services.assign(hs, year=2026, role="county_leader", user=world.leader, actor=world.alice)
     html = client.get(reverse("assistance:visit_create")).content.decode()
     assert html.index("恒顺集团有限公司") < html.index("阿尔法科技有限公司")
+
+
+def test_assignment_list_shows_the_rows_in_the_page(world, hs, login):
+    from zhuqi.core.paging import CappedPaginator
+
+    response = login(world.alice).get(reverse("assistance:assignment_list"), {"year": 2026})
+    html = response.content.decode()
+    assert isinstance(response.context["page"].paginator, CappedPaginator)
+    assert [a.enterprise.name for a in response.context["page"]] == ["恒顺集团有限公司"]
+    # the table is inside <main>: no stray </div> closes the page before it (the browser would
+    # close <main> there and draw the table under the menu)
+    main = html[html.index("<main") : html.index("</main>")]
+    assert 'data-testid="assignment-table"' in main and "恒顺集团有限公司" in main
+    assert main.count("<div") == main.count("</div>")
+    assert (
+        "恒顺集团有限公司"
+        not in login(world.charlie).get(reverse("assistance:assignment_list")).content.decode()
+    )

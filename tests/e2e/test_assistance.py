@@ -138,3 +138,23 @@ def test_leader_reads_registry_enterprise_page_and_ranking(page, world, assigned
     page.wait_for_selector("[data-testid=compliance-table]")
     assert page.locator("[data-testid=compliance-row]").count() == 2
     shot(page, "assistance-desktop-3-compliance")
+
+
+def test_dispatch_reads_the_assignments_on_screen(page, world, assigned):
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="包抓分工").first.click()
+    table = page.locator("main [data-testid=assignment-table]")  # in the page, not under the menu
+    table.scroll_into_view_if_needed()
+    box, menu = table.bounding_box(), page.locator("[data-testid=nav-menu]").bounding_box()
+    assert box["x"] >= menu["x"] + menu["width"] - 1 and box["y"] < 860  # beside the menu, on screen
+    rows = table.locator("tbody tr")
+    assert rows.count() == 4  # two enterprises × (首席服务专员, 县级帮扶责任人)
+    text = table.inner_text()
+    assert (
+        "固镇恒顺集团有限公司" in text and "首席服务专员" in text and world.commissioner.display_name in text
+    )
+    shot(page, "assistance-desktop-4-assignments")
+    # the filter narrows the rows on screen
+    with page.expect_navigation():
+        page.locator("select[name=role]").select_option("county_leader")
+    assert page.locator("[data-testid=assignment-table] tbody tr").count() == 2

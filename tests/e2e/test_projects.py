@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
 from zhuqi.projects import figures, services
-from zhuqi.projects.models import InspectionCriterion, InspectionRound, Project, Stage
+from zhuqi.projects.models import InspectionCriterion, InspectionRound, Project, RankingRule, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -132,3 +132,94 @@ def test_inspection_scoring_on_a_phone(phone, world):
     assert "90.00" in phone.locator("[data-testid=inspection-results]").inner_text()  # (90×60 + 90×40)/100
     shot(phone, "inspection-results-phone")
     assert Project.objects.count() == 1
+
+
+def _department_leads(world, percents):
+    """One project per county department, planned 1,200,000 yuan for the year, `percents` of it
+    done by the end of the report month."""
+    year, month = figures.report_period(timezone.localdate())
+    depts = [world.jxj, world.zrzy, world.power, world.dispatch_office][: len(percents)]
+    for i, (dept, pct) in enumerate(zip(depts, percents, strict=True)):
+        p = services.create_project(
+            actor=world.admin,
+            code=f"RK-{i}",
+            name=f"排名项目{i}",
+            region=world.park,
+            department=dept,
+            leader=world.leader,
+            total_investment=Decimal("500000000"),
+        )
+        services.plan_year(p, year=year, amount=Decimal("1200000"), actor=world.alice)
+        services.record_actual(p, year=year, month=month, amount=Decimal(12000 * pct), actor=world.alice)
+    elapsed = figures.elapsed_pct(month)
+    return {d.short_name or d.name: Decimal(pct) - elapsed for d, pct in zip(depts, percents, strict=True)}
+
+
+def test_ranking_lists_follow_the_sign_and_publishing_asks_to_confirm(page, world):
+    elapsed = figures.elapsed_pct(figures.report_period(timezone.localdate())[1])
+    # two units ahead of schedule, two behind
+    leads = _department_leads(world, [elapsed + 10, elapsed + 2, elapsed - 2, elapsed - 20])
+    rule = RankingRule.objects.create(
+        name="责任单位投资进度红黑榜", region=world.county, subject="department", metric="lead", size=3
+    )
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/rankings/")
+    card = page.locator("[data-testid=ranking-rule]")
+    red = card.locator("[data-testid=ranking-red] li").all_inner_texts()
+    black = card.locator("[data-testid=ranking-black] li").all_inner_texts()
+    ahead = [n for n, v in leads.items() if v >= 0]
+    assert len(red) == 2 and all(any(n in r for n in ahead) for r in red)
+    assert len(black) == 2 and not any(n in b for b in black for n in ahead)
+    # the period is picked from a list; publishing without the tick does nothing
+    options = card.locator("[data-testid=ranking-period] option").all_inner_texts()
+    assert options and all("年" in o for o in options)
+    card.locator("[data-testid=ranking-period]").select_option(index=0)
+    page.once("dialog", lambda d: d.accept())
+    card.locator("[data-testid=ranking-publish]").click()
+    assert rule.publications.count() == 0  # the required tick stops the form in the browser
+    card.locator("[data-testid=ranking-confirm]").check()
+    shot(page, "projects-ranking-publish")
+    page.once("dialog", lambda d: d.accept())
+    card.locator("[data-testid=ranking-publish]").click()
+    page.wait_for_selector(".alert-success")
+    pub = rule.publications.get()
+    assert pub.period == options[0] and len(pub.red) == 2 and len(pub.black) == 2
+    assert all(Decimal(r["value"]) < 0 for r in pub.black)
+    shot(page, "projects-ranking-published")
+
+
+def test_board_department_chart_draws_negative_red_positive_green(page, world):
+    elapsed = figures.elapsed_pct(figures.report_period(timezone.localdate())[1])
+    # −2 points is still a green light, but on the lead chart it is behind: red
+    leads = _department_leads(world, [elapsed + 5, elapsed - 2])
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/board/")
+    page.wait_for_selector("#dept-chart[data-ready='1'] canvas")
+    bars = page.evaluate(
+        """() => {
+            const opt = echarts.getInstanceByDom(document.getElementById('dept-chart')).getOption();
+            return opt.yAxis[0].data.map((name, i) => [name, opt.series[0].data[i].value, opt.series[0].data[i].itemStyle.color]);
+        }"""
+    )
+    assert len(bars) == 2
+    for name, value, color in bars:
+        assert color == ("#d62d20" if value < 0 else "#2e9e44"), (name, value, color)
+        assert (value < 0) == (leads[name] < 0)
+    shot(page, "projects-board-dept-chart")
+
+
+def test_history_and_audit_log_show_labels_and_wan(page, world):
+    project, year, month = _project(world)
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/projects/{project.pk}/")
+    history = page.locator("[data-testid=timeline]").inner_text()
+    assert "5.00 万元" in history and "月份" in history  # 50,000 yuan reported a month
+    for code in ("period", "actual", "signed → landed", "landed"):
+        assert code not in history
+    shot(page, "projects-history-labels")
+    page.context.clear_cookies()
+    log_in(page, "admin", PASSWORD)
+    page.goto("/core/audit/?q=年产10万吨聚乳酸")
+    log = page.locator("[data-testid=audit-table]").inner_text()
+    assert "重点项目" in log and "projects.project" not in log and "5.00 万元" in log
+    shot(page, "core-audit-labels")

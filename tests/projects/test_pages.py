@@ -268,7 +268,11 @@ def test_monthly_report_export_is_audited(world, full, login):
     ws = load_workbook(BytesIO(resp.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "项目编号" and rows[1][1] == "年产10万吨生物基材料项目"
-    assert rows[1][12] == 41.7 and rows[1][14] == "红灯"
+    assert rows[1][12] == pytest.approx(0.417) and rows[1][14] == "红灯"
+    # the rates are numbers with a % format (8.3 % done, 41.7 % of the year elapsed), not text
+    done, elapsed = ws.cell(2, 12), ws.cell(2, 13)
+    assert done.data_type == "n" and done.value == pytest.approx(0.083) and done.number_format == "0.0%"
+    assert elapsed.number_format == "0.0%"
     assert AuditEntry.objects.filter(action="export", object_repr__contains="月报表").exists()
 
 
@@ -323,7 +327,7 @@ def test_project_list_query_count_does_not_grow(world, login, django_assert_max_
 
 def test_ranking_publish_page(world, full, login):
     client = login(world.alice)
-    client.post(f"/projects/rankings/{full['rule'].pk}/publish/", {"period": "2026年5月"})
+    client.post(f"/projects/rankings/{full['rule'].pk}/publish/", {"period": "2026年5月", "confirm": "1"})
     assert full["rule"].publications.count() == 1
     assert "2026年5月" in client.get("/projects/rankings/").content.decode()
 
@@ -396,3 +400,92 @@ def test_edit_project_page(world, project, login):
     assert project.code == "P001" and project.level == "province_dxz"
     assert project.total_investment == Decimal("600000000") and list(project.team.all()) == [world.bob]
     assert login(world.observer).get(f"/projects/{project.pk}/edit/").status_code == 404  # like /new/
+
+
+def _department_leads(world, percents):
+    """One project per county department, plan 1,200,000 yuan, `percents` done by the end of May
+    (time elapsed 41.7 %)."""
+    depts = [world.jxj, world.zrzy, world.power, world.dispatch_office]
+    for i, (dept, pct) in enumerate(zip(depts, percents, strict=True)):
+        p = make_project(world, code=f"RK{i}", name=f"排名项目{i}", department=dept)
+        services.plan_year(p, year=2026, amount=Decimal("1200000"), actor=world.alice)
+        services.record_actual(p, year=2026, month=5, amount=Decimal(12000 * pct), actor=world.alice)
+    return RankingRule.objects.create(
+        name="责任单位投资进度红黑榜", region=world.county, subject="department", metric="lead", size=2
+    )
+
+
+@pytest.mark.parametrize(
+    ("percents", "red", "black"),
+    [
+        # 工信局 +2.3 ahead of schedule: never on the black list, even as one of the bottom two of four
+        ([44, 54, 49, 30], ["尉氏县自然资源局", "尉氏县供电公司"], ["尉氏县助企专班"]),
+        # only 工信局 is ahead: the units behind (−1.7 …) are never on the red list
+        ([44, 40, 30, 20], ["尉氏县工信局"], ["尉氏县助企专班", "尉氏县供电公司"]),
+    ],
+)
+def test_ranking_lists_follow_the_sign_of_the_lead(world, login, percents, red, black):
+    rule = _department_leads(world, percents)
+    client = login(world.alice)
+    page = client.get("/projects/rankings/")
+    (shown,) = page.context["rules"]
+    assert [r["name"] for r in shown.preview_red] == red
+    assert [r["name"] for r in shown.preview_black] == black
+    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月", "confirm": "1"})
+    pub = rule.publications.get()
+    assert [r["name"] for r in pub.red] == red and [r["name"] for r in pub.black] == black
+    assert all(Decimal(r["value"]) >= 0 for r in pub.red) and all(Decimal(r["value"]) < 0 for r in pub.black)
+
+
+def test_ranking_publish_takes_a_listed_period_and_a_confirmation(world, full, login):
+    client = login(world.alice)
+    rule = full["rule"]
+    page = client.get("/projects/rankings/").content.decode()
+    assert '<select name="period"' in page and '<option value="2026年5月">' in page
+    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月"})  # not confirmed
+    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "随便写的", "confirm": "1"})
+    assert rule.publications.count() == 0
+    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月", "confirm": "1"})
+    assert rule.publications.get().period == "2026年5月"
+
+
+@pytest.mark.parametrize(
+    "query", ["light=red", "light=green", "q=技改", "tag=外资", "light=grey&kind=industrial"]
+)
+def test_monthly_report_exports_exactly_the_filtered_list(world, login, query):
+    import html
+    import re
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for code, name, tags, done in [
+        ("F1", "外资项目甲", ["外资"], 500000),  # 41.7 % elapsed at May: green
+        ("F2", "技改项目乙", ["技改"], 0),  # red
+        ("F3", "续建项目丙", ["续建"], None),  # no plan: grey
+    ]:
+        p = make_project(world, code=code, name=name, tags=tags)
+        if done is not None:
+            services.plan_year(p, year=2026, amount=Decimal("1200000"), actor=world.alice)
+            services.record_actual(p, year=2026, month=5, amount=Decimal(done), actor=world.alice)
+    client = login(world.alice)
+    listed = [p.code for p in client.get(f"/projects/?{query}").context["page"]]
+    assert 0 < len(listed) < 3
+    page = client.get(f"/projects/?{query}").content.decode()
+    href = html.unescape(re.search(r'href="([^"]*)" data-testid="export-monthly"', page).group(1))
+    ws = load_workbook(BytesIO(client.get(href).content)).active  # the link the page offers
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == listed
+
+
+def test_board_exports_the_projects_it_shows(world, login):
+    make_project(world, code="B1", name="技改项目乙", tags=["技改"])
+    make_project(world, code="B2", name="外资项目甲", tags=["外资"])
+    client = login(world.alice)
+    page = client.get("/projects/board/?q=技改").content.decode()
+    assert 'href="/projects/report/monthly.xlsx?q=' in page
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(client.get("/projects/report/monthly.xlsx?q=技改").content)).active
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == ["B1"]

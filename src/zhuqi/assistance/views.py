@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Role, User
+from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
@@ -302,7 +303,7 @@ def assignment_list(request):
     role = request.GET.get("role")
     qs = selectors.assignments(
         request.user, year=year, history=bool(request.GET.get("history")), q=q, role=role
-    )
+    ).order_by("enterprise__name", "role", "started_on", "pk")  # the page and its export alike
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             _("包抓分工.xlsx"),
@@ -341,9 +342,7 @@ def assignment_list(request):
         selectors.load_table(request.user, year),
         key=lambda r: (r["status"] != "over", r["status"] != "under"),
     )
-    page = Paginator(qs.order_by("enterprise__name", "role", "started_on"), 100).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     export = request.GET.copy()
     export["export"] = "xlsx"
     return render(

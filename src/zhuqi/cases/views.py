@@ -521,6 +521,9 @@ def case_export(request):
         gettext("调度层级"),
         gettext("满意度"),
         gettext("外部工单号"),
+        gettext("问题描述"),
+        gettext("答复内容"),
+        gettext("办结时间"),
     ]
     rows = (
         [
@@ -536,6 +539,9 @@ def case_export(request):
             c.escalation_level,
             c.get_satisfaction_display(),
             c.external_no,
+            c.description,
+            c.reply,
+            c.replied_at,
         ]
         for c in qs
     )

@@ -22,8 +22,9 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -395,32 +396,74 @@ def template_workbook(columns: Sequence[Column], sample: Iterable[Sequence[Any]]
     return write_workbook([c.header for c in columns], sample)
 
 
-def write_workbook(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> bytes:
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+RATE_FORMAT = "0.0%"
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def write_workbook(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    sheet: str = "Sheet1",
+    *,
+    rates: Collection[int] = (),
+) -> bytes:
+    """An .xlsx of `headers` and `rows`, every cell typed: a date is an Excel date shown
+    yyyy-mm-dd, a datetime one shown yyyy-mm-dd hh:mm in local time (Asia/Shanghai, written naive
+    since Excel has no time zones), a number a number. The columns whose index is in `rates` hold
+    percentages as the pages show them (44.8 means 44.8 %): they are written as fractions (0.448)
+    with a % format, so Excel computes with them. Text is always written as text, never as a
+    formula, even when it begins with = + - or @ (a user's title cannot run in the reader's Excel)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
     ws = wb.add_worksheet(sheet[:31])
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    widths = [max(8, len(h) * 2 + 2) for h in headers]
+    date_fmt = wb.add_format({"num_format": DATE_FORMAT})
+    datetime_fmt = wb.add_format({"num_format": DATETIME_FORMAT})
+    rate_fmt = wb.add_format({"num_format": RATE_FORMAT})
+    widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
     for c, h in enumerate(headers):
-        ws.write(0, c, h, bold)
+        ws.write_string(0, c, str(h), bold)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            if isinstance(value, dt.datetime):
-                value = (
-                    timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-                    if timezone.is_aware(value)
-                    else value
-                )
-            ws.write(r, c, value if value is not None else "")
-            if c < len(widths) and isinstance(value, str):
-                widths[c] = min(60, max(widths[c], len(value) * 2))
+            width = _write_cell(ws, r, c, value, c in rates, date_fmt, datetime_fmt, rate_fmt)
+            if c < len(widths):
+                widths[c] = min(60, max(widths[c], width))
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 0)
     wb.close()
     return buffer.getvalue()
+
+
+def _write_cell(ws, r: int, c: int, value: Any, rate: bool, date_fmt, datetime_fmt, rate_fmt) -> int:
+    """Write one typed cell; return the column width it needs."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None)
+        return 0
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, timezone.get_default_timezone())
+        ws.write_datetime(r, c, value, datetime_fmt)
+        return 17
+    if isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+        return 12
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+        return 6
+    if isinstance(value, int | float | Decimal):
+        if rate:
+            ws.write_number(r, c, float(Decimal(str(value)) / 100), rate_fmt)
+        else:
+            ws.write_number(r, c, float(value))
+        return len(str(value)) + 2
+    text = str(value)  # lazy translations and labels too
+    ws.write_string(r, c, text)  # never a formula or a hyperlink, whatever it begins with
+    return len(text) * 2
 
 
 def xlsx_response(
@@ -431,10 +474,13 @@ def xlsx_response(
     actor,
     what: str,
     object_type: str = "",
+    rates: Collection[int] = (),
 ) -> HttpResponse:
-    """An Excel download of exactly `rows`, with an audit entry naming what was exported."""
+    """An Excel download of exactly `rows`, with an audit entry naming what was exported. Dates,
+    datetimes and numbers are typed cells (`write_workbook`); the columns whose index is in
+    `rates` hold percentages (44.8 = 44.8 %) and get a % format."""
     rows = list(rows)
-    content = write_workbook(headers, rows)
+    content = write_workbook(headers, rows, rates=rates)
     audit.record(
         "export",
         object_type=object_type,

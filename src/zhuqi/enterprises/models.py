@@ -113,6 +113,7 @@ class Enterprise(KeepsRegionPath, models.Model):
         on_delete=models.PROTECT,
         related_name="enterprises",
     )
+    MONEY_FIELDS = frozenset({"registered_capital"})  # yuan, shown in 万元 in audit entries
     registered_capital = models.DecimalField(
         _("注册资本（元）"), max_digits=18, decimal_places=2, null=True, blank=True
     )

@@ -71,6 +71,23 @@ class Project(KeepsRegionPath, models.Model):
 
     TAG_CHOICES = ["亿元以上", "10亿元以上", "技改", "外资", "新开工", "续建", "专精特新", "招商引资"]
 
+    # How its audit entries read (core_tags.change_rows): amounts in yuan, shown in 万元, and the
+    # labels of the change keys its events write that are no field of a project or its rows.
+    MONEY_FIELDS = frozenset({"total_investment", "year_planned_investment", "total"})
+    AUDIT_LABELS = {
+        "period": _("月份"),
+        "total": _("年度计划投资"),
+        "method": _("分解方式"),
+        "step": _("审批事项"),
+        "late": _("逾期"),
+        "working_days_late": _("逾期工作日"),
+        "predecessor": _("前置任务"),
+        "successor": _("后续任务"),
+        "target": _("目标日期"),
+        "at_risk": _("赶不上目标的任务"),
+        "tasks": _("任务数"),
+    }
+
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=200)
     kind = models.CharField(_("项目类型"), max_length=20, choices=Kind.choices, default=Kind.INDUSTRIAL)
@@ -381,6 +398,8 @@ class InvestmentMonth(models.Model):
     actual = models.DecimalField(_("完成投资（元）"), null=True, blank=True, **MONEY)
     reported_at = models.DateTimeField(_("填报时间"), null=True, blank=True)
 
+    MONEY_FIELDS = frozenset({"planned", "actual"})  # yuan, shown in 万元 in audit entries
+
     class Meta:
         verbose_name = _("月度投资")
         verbose_name_plural = _("月度投资")
@@ -448,6 +467,8 @@ class ProjectProgress(models.Model):
     actual_ytd = models.DecimalField(_("累计完成投资（元）"), default=0, **MONEY)
     actual_month = models.DecimalField(_("当月完成投资（元）"), default=0, **MONEY)
     reported = models.BooleanField(_("当月已填报"), default=False)
+
+    MONEY_FIELDS = frozenset({"planned_year", "planned_ytd", "actual_ytd", "actual_month"})
 
     # derived from InvestmentMonth, whose changes are audited
     audit_exempt = True
@@ -624,6 +645,8 @@ class RankingRule(models.Model):
     subject = models.CharField(_("对象"), max_length=12, choices=Subject.choices)
     metric = models.CharField(_("指标"), max_length=12, choices=Metric.choices)
     size = models.PositiveSmallIntegerField(_("上榜数量"), default=5)
+
+    AUDIT_LABELS = {"period": _("期间")}  # the change key of its publications (audit entries)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -50,6 +50,19 @@ def filter_projects(user, params, qs):
     return qs
 
 
+LIGHTS = ("green", "yellow", "red", "grey")
+
+
+def listed_projects(user, params, *, year: int, month: int):
+    """The project list as the query string filters it (`filter_projects`, then the light at the
+    report month): the page shows these rows and the 月报表 exports exactly them, in this order."""
+    qs = filter_projects(user, params, Project.objects.visible_to(user))
+    light = params.get("light")
+    if light in LIGHTS:
+        qs = figures.projects_with_light(qs, year, month, light)
+    return qs.select_related("region", "department", "leader").order_by("code", "pk")
+
+
 def dispatch_overview(user, *, since: dt.date, today: dt.date, year: int, month: int) -> dict:
     """The weekly dispatch view: what moved since `since`, what is stuck today, the red
     projects of the report month and how many have not reported it."""

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.cases import services as case_services
 from zhuqi.cases.models import Channel
@@ -922,29 +922,76 @@ def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
     return rows
 
 
+def split_ranking(rule: RankingRule, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The red and the black list from `rows` (best first, as `ranking_rows` returns them).
+
+    Where the metric has a target, the sign decides who may be listed: the red list takes the best
+    `size` of the subjects on or ahead of target (超时序进度 ≥ 0; no overdue approval), the black
+    list the worst `size` of those behind it (超时序进度 < 0; at least one overdue approval). A unit
+    ahead of schedule is never on the black list, one behind it never on the red list, whatever
+    the number of subjects. Inspection scores have no target: the best and the worst `size`, fewer
+    when there are under 2 × `size` subjects, so nobody is on both."""
+    size = rule.size
+    if rule.metric == RankingRule.Metric.LEAD:
+        red = [r for r in rows if r["value"] >= 0][:size]
+        black = [r for r in reversed(rows) if r["value"] < 0][:size]
+        return red, black
+    if rule.metric == RankingRule.Metric.OVERDUE:
+        red = [r for r in rows if r["value"] == 0][:size]
+        black = [r for r in reversed(rows) if r["value"] > 0][:size]
+        return red, black
+    n = min(size, len(rows) // 2)
+    return rows[:n], list(reversed(rows))[:n]
+
+
+def ranking_periods(today: dt.date) -> list[str]:
+    """The periods a ranking computed on `today` may be published for: the report month, and the
+    quarter, half-year or year that ends with it (the figures are those of the report month)."""
+    from . import figures
+
+    year, month = figures.report_period(today)
+    periods = [gettext("%(year)s年%(month)s月") % {"year": year, "month": month}]
+    if month % 3 == 0:
+        periods.append(gettext("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": month // 3})
+    if month == 6:
+        periods.append(gettext("%(year)s年上半年") % {"year": year})
+    if month == 12:
+        periods.append(gettext("%(year)s年下半年") % {"year": year})
+        periods.append(gettext("%(year)s年") % {"year": year})
+    return periods
+
+
 @transaction.atomic
 def publish_ranking(
     rule: RankingRule, *, period: str, actor, today: dt.date | None = None
 ) -> RankingPublication:
+    """Publish the rule's current red and black list for `period`, one of `ranking_periods`."""
     if not can_manage_area(actor, rule.region):
         raise PermissionDenied(gettext("您不能公布该红黑榜"))
+    today = today or timezone.localdate()
+    periods = ranking_periods(today)
     period = (period or "").strip()
-    if not period:
-        raise ValidationError({"period": gettext("请填写期间，如 2026年5月")})
-    rows = ranking_rows(rule, today or timezone.localdate())
-    size = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
+    if period not in periods:
+        raise ValidationError(
+            {"period": gettext("请从列表中选择期间：%(periods)s") % {"periods": " / ".join(periods)}}
+        )
+    red, black = split_ranking(rule, ranking_rows(rule, today))
 
     def clean(items):
         return [{"name": r["name"], "value": str(r["value"])} for r in items]
 
     pub = RankingPublication.objects.create(
-        rule=rule,
-        period=period,
-        red=clean(rows[:size]),
-        black=clean(list(reversed(rows))[:size]),
-        published_by=actor,
+        rule=rule, period=period, red=clean(red), black=clean(black), published_by=actor
     )
     audit.record(
-        "event", rule, event="ranking_published", changes={"period": period, "size": size}, actor=actor
+        "event",
+        rule,
+        event="ranking_published",
+        changes={
+            gettext_noop("期间"): period,
+            gettext_noop("红榜"): len(red),
+            gettext_noop("黑榜"): len(black),
+        },
+        actor=actor,
     )
     return pub

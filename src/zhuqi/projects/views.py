@@ -64,10 +64,7 @@ def project_list(request):
     user = request.user
     year, month = _period(request)
     base = Project.objects.visible_to(user)
-    qs = selectors.filter_projects(user, request.GET, base).select_related("region", "department", "leader")
-    light = request.GET.get("light")
-    if light in {"green", "yellow", "red", "grey"}:
-        qs = figures.projects_with_light(qs, year, month, light)
+    qs = selectors.listed_projects(user, request.GET, year=year, month=month)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     prog = figures.progress_by_project([p.pk for p in page], year, month)
     rows = [(p, prog.get(p.pk)) for p in page]
@@ -704,22 +701,21 @@ def ranking_list(request):
         RankingRule.objects.visible_to(user).select_related("region").prefetch_related("publications")
     )
     today = timezone.localdate()
-    year, month = figures.report_period(today)
+    visible = None
     for rule in rules:
         rows = services.ranking_rows(rule, today)
         if rule.subject == RankingRule.Subject.PROJECT:
-            visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+            if visible is None:
+                visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
             rows = [r for r in rows if r["id"] in visible]
-        n = min(rule.size, len(rows) // 2) if len(rows) < rule.size * 2 else rule.size
-        rule.preview_red = rows[:n]
-        rule.preview_black = list(reversed(rows))[:n]
+        rule.preview_red, rule.preview_black = services.split_ranking(rule, rows)
         rule.history = list(rule.publications.all()[:6])
     return render(
         request,
         "projects/ranking_list.html",
         {
             "rules": rules,
-            "period": gettext("%(year)s年%(month)s月") % {"year": year, "month": month},
+            "periods": services.ranking_periods(today),
             "can_publish": user.is_superuser or user.role in MANAGER_ROLES,
         },
     )
@@ -729,6 +725,9 @@ def ranking_list(request):
 @require_POST
 def ranking_publish(request, pk):
     rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, gettext("请勾选确认后再公布：红黑榜将公开点名责任单位。"))
+        return redirect("projects:ranking_list")
     try:
         services.publish_ranking(rule, period=request.POST.get("period", ""), actor=request.user)
         messages.success(request, gettext("「%(name)s」已公布") % {"name": rule.name})
@@ -776,19 +775,19 @@ REPORT_HEADERS = [
     gettext_lazy("超时序进度（百分点）"),
     gettext_lazy("亮灯"),
 ]
+REPORT_RATE_COLUMNS = (11, 12)  # 累计完成率%, 时序进度%: percentages, exported with a % format
 
 
 @login_required
 def monthly_report(request):
-    """月报表: every visible project's month and year-to-date investment, as Excel."""
+    """月报表: the month and year-to-date investment of the projects the list shows with the same
+    query string (filters, light, report month), as Excel."""
     user = request.user
     year, month = _period(request)
-    qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
-        "region", "department", "leader"
-    )
+    qs = selectors.listed_projects(user, request.GET, year=year, month=month)  # what the list shows
     prog = figures.progress_by_project(qs, year, month)
     rows = []
-    for p in qs.order_by("code"):
+    for p in qs:
         pr = prog.get(p.pk) or figures.Progress(year, month)
         rows.append(
             [
@@ -803,8 +802,8 @@ def monthly_report(request):
                 float(pr.planned_year / WAN),
                 float(pr.actual_month / WAN),
                 float(pr.actual_to_date / WAN),
-                float(pr.completion) if pr.completion is not None else "",
-                float(pr.elapsed),
+                pr.completion if pr.completion is not None else "",
+                pr.elapsed,
                 float(pr.lead) if pr.lead is not None else "",
                 str(figures.LIGHT_LABELS[pr.light]),
             ]
@@ -816,4 +815,5 @@ def monthly_report(request):
         actor=user,
         what=gettext("重点项目月报表（%(year)s年%(month)s月）") % {"year": year, "month": month},
         object_type="projects.project",
+        rates=REPORT_RATE_COLUMNS,
     )

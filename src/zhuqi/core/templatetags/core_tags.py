@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhuqi.core.units import WAN, YI, half_up
 
@@ -25,28 +30,108 @@ def event_label(code: str) -> str:
     return EVENT_LABELS.get(code, code)
 
 
-@register.filter
-def change_rows(entry) -> list[tuple[str, object, object]]:
-    """An audit entry's changes as (field label, old, new), labels from the model's verbose names."""
+# Change keys written by core itself (imports, exports, attachments, comments), for any model.
+CORE_CHANGE_LABELS: dict[str, Any] = {
+    "rows": gettext_lazy("行数"),
+    "created": gettext_lazy("新增"),
+    "updated": gettext_lazy("更新"),
+    "attachment": gettext_lazy("附件"),
+    "size": gettext_lazy("大小（字节）"),
+    "comment": gettext_lazy("评论"),
+}
+
+
+def _audit_model(object_type: str):
     from django.apps import apps
 
-    labels: dict[str, str] = {}
     try:
-        model = apps.get_model(entry.object_type) if entry.object_type else None
+        return apps.get_model(object_type) if object_type else None
     except (LookupError, ValueError):
-        model = None
-    if model is not None:
-        for field in model._meta.concrete_fields:
-            labels[field.attname] = str(field.verbose_name)
-            labels[field.name] = str(field.verbose_name)
+        return None
+
+
+@functools.cache
+def _fields_of(model) -> dict[str, tuple[Any, Any]]:
+    """Change key → (model, field): the model's own concrete fields first, then those of the
+    models one relation away (an event on a project names its months' `actual`, its steps'
+    `due_date`), each key taken by the first model that has it."""
+    out: dict[str, tuple[Any, Any]] = {}
+    related = [
+        f.related_model
+        for f in model._meta.get_fields()
+        if f.is_relation and f.related_model is not None and f.related_model is not model
+    ]
+    for m in [model, *related]:
+        for field in m._meta.concrete_fields:
+            for key in (field.name, field.attname):
+                out.setdefault(key, (m, field))
+    return out
+
+
+def _is_money(model, key: str) -> bool:
+    """Amounts in yuan are the keys a model lists in its `MONEY_FIELDS` (shown in 万元)."""
+    return key in getattr(model, "MONEY_FIELDS", ())
+
+
+def _show(value, model, key: str, field):
+    """One side of a change as people read it: a choice's label, an amount in 万元, 是/否."""
+    if value is None or value == "" or isinstance(value, dict | list):
+        return value
+    if model is not None and _is_money(model, key):
+        return wan(value)
+    if field is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        at = parse_datetime(value)
+        if at is not None:
+            return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(at) else value
+    return value
+
+
+@register.filter
+def object_type_label(object_type: str) -> str:
+    """`core.user` → 用户: the model's verbose name (the code itself when the model is gone)."""
+    model = _audit_model(object_type)
+    return str(model._meta.verbose_name) if model is not None else (object_type or "")
+
+
+@register.filter
+def change_rows(entry) -> list[tuple[str, object, object]]:
+    """An audit entry's changes as (label, old, new), as people read them: a field's verbose name,
+    a choice's label instead of its code, amounts in yuan (`MONEY_FIELDS` of the model) in
+    万元. Keys that are not fields of the entry's model are looked up in its `AUDIT_LABELS`, then
+    among the fields of the models related to it, then core's own keys; the rest are Chinese
+    msgids marked with gettext_noop, shown translated."""
+    model = _audit_model(entry.object_type)
+    fields = _fields_of(model) if model is not None else {}
+    extra = getattr(model, "AUDIT_LABELS", {}) if model is not None else {}
     rows = []
     for key, value in (entry.changes or {}).items():
         if key == "id":
             continue
         old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
-        # keys that are not model fields are Chinese msgids marked with gettext_noop: shown translated
-        rows.append((labels.get(key) or _(key), old, new))
+        owner, field = fields.get(key, (None, None))
+        if owner is model and field is not None:
+            label = _field_label(field, model, key)
+        elif key in extra:
+            owner, field, label = model, None, str(extra[key])
+        elif field is not None:
+            label = _field_label(field, owner, key)
+        else:
+            owner, label = model, str(CORE_CHANGE_LABELS.get(key) or _(key))
+        rows.append((label, _show(old, owner, key, field), _show(new, owner, key, field)))
     return rows
+
+
+def _field_label(field, model, key: str) -> str:
+    label = str(field.verbose_name)
+    if _is_money(model, field.name):  # the value says 万元 or 亿元; drop the label's （元）
+        label = label.replace(_("（元）"), "").strip()
+    return label
 
 
 @register.filter

@@ -129,13 +129,19 @@
         yAxis: { type: "category", inverse: true, data: deps.map(function (x) { return x.name; }) },
         series: [{
           type: "bar",
+          // the sign of the lead, not the light: behind schedule is red, on or ahead of it green
           data: deps.map(function (x) {
-            var color = x.lead <= -(d.red || 30) ? LIGHT.red : x.lead <= -(d.yellow || 10) ? LIGHT.yellow : LIGHT.green;
-            return { value: x.lead, itemStyle: { color: color } };
+            return {
+              value: x.lead,
+              itemStyle: { color: x.lead < 0 ? LIGHT.red : LIGHT.green },
+              label: { position: x.lead < 0 ? "left" : "right" }
+            };
           }),
-          label: { show: true, position: "right", formatter: function (p) { return (p.value > 0 ? "+" : "") + p.value; } }
+          label: { show: true, formatter: function (p) { return (p.value > 0 ? "+" : "") + p.value; } }
         }]
       });
+      depEl.dataset.ready = "1";
+      window.addEventListener("resize", function () { c2.resize(); });
     }
   }
 
