@@ -202,3 +202,19 @@ def test_most_specific_sla_policy_wins(cw):
         c4 = cw.new()
         c4 = services.accept_case(c4, actor=cw.w.alice, category=cw.labor, urgency="major")
         assert c4.sla == cw.sla_major
+
+
+def test_major_urgency_outranks_a_category_only_policy(cw):
+    """A 用地 policy of 15 days must not shorten the 22 days of a major 用地 case: category +
+    urgency > urgency > category > default."""
+    land = SlaPolicy.objects.create(name="用地类 15 个工作日", category=cw.land, resolve_days=15)
+    with time_machine.travel(at(2026, 9, 28), tick=False):
+        major = services.accept_case(cw.new(), actor=cw.w.alice, category=cw.land_quota, urgency="major")
+        major = services.dispatch_case(major, actor=cw.w.alice, lead=cw.w.jxj)
+        normal = services.accept_case(cw.new(), actor=cw.w.alice, category=cw.land_quota)
+    assert major.sla == cw.sla_major
+    from zhuqi.core.workcalendar import add_working_days
+
+    assert local_date(major.reply_due_at) == add_working_days(dt.date(2026, 9, 28), 22)
+    assert normal.sla == land
+    assert services.policy_for(None, "normal") == cw.sla

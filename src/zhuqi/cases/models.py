@@ -66,8 +66,10 @@ class Category(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Time limits in working days for a category and urgency (most specific active policy
-    wins; category/urgency left blank match everything). Defaults: Henan "13710"."""
+    """Time limits in working days for a category and urgency (category/urgency left blank
+    match everything). The most specific active policy wins: category + urgency > urgency only >
+    category only > neither; the deepest category within a tier (`services.policy_for`).
+    Defaults: Henan "13710"."""
 
     class Scheme(models.TextChoices):
         HENAN_13710 = "henan13710", _("河南“13710”")

@@ -146,7 +146,12 @@ def _notify(users, case: Case, title: str, body: str = "", level: str = "info") 
 
 
 def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
-    """The most specific active SLA policy: category (deepest) × urgency, blanks match all."""
+    """The most specific active SLA policy; a blank category or urgency matches everything.
+
+    Precedence: category + urgency > urgency only > category only > neither (the default), and
+    within a tier the deepest category, then the oldest policy. Urgency outranks category
+    because 重大复杂 is a statutory longer limit: a category's own limit must not shorten it.
+    """
     lineage = category.lineage_ids() if category else []
     best, best_key = None, None
     for p in SlaPolicy.objects.filter(is_active=True):
@@ -154,11 +159,10 @@ def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
             continue
         if p.urgency and p.urgency != urgency:
             continue
-        key = (
-            lineage.index(p.category_id) if p.category_id else 99,
-            0 if p.urgency else 1,
-            p.pk,
-        )
+        tier = {(True, True): 0, (False, True): 1, (True, False): 2, (False, False): 3}[
+            (bool(p.category_id), bool(p.urgency))
+        ]
+        key = (tier, lineage.index(p.category_id) if p.category_id else 0, p.pk)
         if best_key is None or key < best_key:
             best, best_key = p, key
     if best is None:
