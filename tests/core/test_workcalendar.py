@@ -327,3 +327,33 @@ def test_between_matches_counting_day_by_day(a, span):
     b = a + dt.timedelta(days=span)
     naive = sum(wc.is_working_day(a + dt.timedelta(days=i)) for i in range(1, span + 1))
     assert wc.working_days_between(a, b) == naive
+
+
+# --- "late / past by N working days": one count everywhere ----------------------------------
+
+
+@PROPS
+@given(x=dates, now=dates, n=st.integers(min_value=1, max_value=30), hour=st.integers(0, 23))
+def test_cutoff_is_the_count_as_one_comparison(x, now, n, hour):
+    moment = dt.datetime.combine(now, dt.time(hour), tzinfo=SH)
+    xm = dt.datetime.combine(x, dt.time(hour), tzinfo=SH)
+    assert (wc.working_days_between(xm, moment) >= n) == (xm < wc.working_days_cutoff(moment, n))
+    due = wc.end_of_day(x)
+    if n >= 2:
+        assert (wc.working_days_late(due, moment) >= n) == (due < wc.working_days_cutoff(moment, n))
+
+
+def test_working_days_late_at_the_boundaries():
+    due = wc.end_of_day(D(2026, 10, 19))  # Monday
+    assert wc.working_days_late(due, due) == 0
+    assert wc.working_days_late(due, dt.datetime(2026, 10, 24, 10, tzinfo=SH)) == 4  # Sat
+    assert wc.working_days_late(due, dt.datetime(2026, 10, 26, 0, 0, 1, tzinfo=SH)) == 5
+    # past due on a rest day: at least 1 (Fri 10-23 due, Saturday)
+    assert wc.working_days_late(wc.end_of_day(D(2026, 10, 23)), dt.datetime(2026, 10, 24, 9, tzinfo=SH)) == 1
+    # dates: due on a 调休 Saturday (2026-10-10), seen on Sunday: 1
+    assert wc.working_days_late(D(2026, 10, 10), D(2026, 10, 11)) == 1
+    assert wc.working_days_late(D(2026, 10, 10), D(2026, 10, 10)) == 0
+    # "≥ 5" on Mon 10-26: the 5th working day back, Monday included, is Tue 10-20 (26, 23, 22,
+    # 21, 20), so a deadline on 10-19 lies before the cutoff; on Sunday 10-25 it does not
+    assert wc.working_days_cutoff(D(2026, 10, 26), 5) == dt.datetime(2026, 10, 20, tzinfo=SH)
+    assert wc.working_days_cutoff(D(2026, 10, 25), 5) == dt.datetime(2026, 10, 19, tzinfo=SH)

@@ -23,7 +23,13 @@ from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
-from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
+from zhuqi.core.workcalendar import (
+    add_working_days,
+    due_at,
+    end_of_day,
+    working_days_between,
+    working_days_late,
+)
 
 from . import workflow
 from .models import (
@@ -199,10 +205,9 @@ def _running(case: Case, kind: str) -> CaseClock | None:
 
 
 def late_by(due: dt.datetime, at: dt.datetime) -> int:
-    """Working days late: 0 when on time; at least 1 once past the deadline."""
-    if at <= due:
-        return 0
-    return max(1, working_days_between(due, at))
+    """Working days late: 0 when on time; at least 1 once past the deadline
+    (`workcalendar.working_days_late`, the count the sweep's escalation rules use too)."""
+    return working_days_late(due, at)
 
 
 def stop_clock(case: Case, kind: str, now: dt.datetime) -> CaseClock | None:

@@ -11,6 +11,11 @@ Conventions:
   before `d`.
 * `working_days_between(a, b)` counts the working days in (a, b]; negative when b < a. So
   `working_days_between(d, add_working_days(d, n)) == n` for every n ≥ 1.
+* "Late / past by N working days" is always that count: `working_days_late(due, at)` is 0 when
+  `at ≤ due`, else `working_days_between(due, at)` and at least 1. `working_days_cutoff(now, n)`
+  turns "at least n working days ago" into one comparison a query can use:
+  `working_days_between(x, now) ≥ n  ⇔  x < working_days_cutoff(now, n)` (n ≥ 1), on working
+  days and rest days alike.
 """
 
 from __future__ import annotations
@@ -176,6 +181,39 @@ def working_days_between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> 
         return -working_days_between(db, da)
     days = _ensure(da.year, db.year)
     return bisect_right(days, db) - bisect_right(days, da)
+
+
+def working_days_late(due: dt.date | dt.datetime, at: dt.date | dt.datetime) -> int:
+    """Working days `at` is past `due`: 0 when on time (`at <= due`); else the working days in
+    (day of `due`, day of `at`], at least 1. Dates compare as whole days (a date `due` is the
+    end of that day). The one count behind every "missed / late by N working days"."""
+    if isinstance(due, dt.datetime) != isinstance(at, dt.datetime):
+        due, at = _as_date(due), _as_date(at)
+    if at <= due:
+        return 0
+    return max(1, working_days_between(due, at))
+
+
+def working_days_cutoff(now: dt.date | dt.datetime, n: int) -> dt.datetime:
+    """The start (00:00, Asia/Shanghai) of the n-th working day counting back from the day of
+    `now`, that day included when it is a working day. For every moment x and n ≥ 1:
+    `working_days_between(x, now) >= n` exactly when `x < working_days_cutoff(now, n)`; so for
+    a deadline and n ≥ 2, `working_days_late(due, now) >= n` exactly when `due < cutoff`."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    d = _as_date(now)
+    span = n // 240 + 1
+    while True:
+        days = _ensure(d.year - span, d.year)
+        idx = bisect_right(days, d) - n
+        if idx >= 0:
+            return start_of_day(days[idx])
+        span *= 2
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in Asia/Shanghai, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
