@@ -357,3 +357,36 @@ def test_working_days_late_at_the_boundaries():
     # 21, 20), so a deadline on 10-19 lies before the cutoff; on Sunday 10-25 it does not
     assert wc.working_days_cutoff(D(2026, 10, 26), 5) == dt.datetime(2026, 10, 20, tzinfo=SH)
     assert wc.working_days_cutoff(D(2026, 10, 25), 5) == dt.datetime(2026, 10, 19, tzinfo=SH)
+
+
+# --- working time (pauses) ------------------------------------------------------------------
+
+
+def test_working_time_skips_rest_days():
+    H = dt.timedelta(hours=1)
+    fri, mon = dt.datetime(2026, 10, 16, 17, 30, tzinfo=SH), dt.datetime(2026, 10, 19, 8, 30, tzinfo=SH)
+    assert wc.working_time_between(fri, mon) == 15 * H
+    sat, sun = dt.datetime(2026, 10, 17, 10, tzinfo=SH), dt.datetime(2026, 10, 18, 18, tzinfo=SH)
+    assert wc.working_time_between(sat, sun) == dt.timedelta(0)
+    # across National Day: 9-30 12:00 → 10-8 12:00 = 12 h + 12 h
+    assert (
+        wc.working_time_between(
+            dt.datetime(2026, 9, 30, 12, tzinfo=SH), dt.datetime(2026, 10, 8, 12, tzinfo=SH)
+        )
+        == 24 * H
+    )
+    due = wc.end_of_day(D(2026, 10, 21))
+    assert wc.add_working_time(due, 15 * H) == dt.datetime(2026, 10, 22, 14, 59, 59, tzinfo=SH)
+    # from a rest day: starts at the next working day's 00:00
+    assert wc.add_working_time(sat, 2 * H) == dt.datetime(2026, 10, 19, 2, tzinfo=SH)
+    assert wc.shift_working_days(dt.datetime(2026, 10, 22, 14, 59, tzinfo=SH), 2) == dt.datetime(
+        2026, 10, 26, 14, 59, tzinfo=SH
+    )
+
+
+@PROPS
+@given(d=dates, minutes=st.integers(0, 24 * 60 - 1), amount=st.integers(0, 60 * 24 * 40))
+def test_add_working_time_round_trips(d, minutes, amount):
+    start = wc.start_of_day(wc.add_working_days(d, 0)) + dt.timedelta(minutes=minutes)
+    later = wc.add_working_time(start, dt.timedelta(minutes=amount))
+    assert wc.working_time_between(start, later) == dt.timedelta(minutes=amount)

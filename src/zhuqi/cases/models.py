@@ -525,7 +525,8 @@ class CaseDepartment(models.Model):
 
 class CaseClock(models.Model):
     """One run of one clock of a case, with its outcome: met, or missed by N working days.
-    Paused working days (waiting for the enterprise) are added to the deadline and recorded."""
+    The working time lost to a pause (waiting for the enterprise) is added to the deadline;
+    `paused_working_days` records its whole working days."""
 
     class State(models.TextChoices):
         RUNNING = "running", _("计时中")

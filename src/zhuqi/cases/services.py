@@ -24,11 +24,12 @@ from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import (
-    add_working_days,
+    add_working_time,
     due_at,
-    end_of_day,
+    shift_working_days,
     working_days_between,
     working_days_late,
+    working_time_between,
 )
 
 from . import workflow
@@ -545,21 +546,32 @@ def pause_case(case: Case, *, actor, reason: str) -> Case:
 
 
 def resume_case(case: Case, *, actor, note: str = "") -> Case:
-    """End the pause: every running clock moves on by the working days paused."""
+    """End the pause: every running clock's deadline moves on by the working time lost, i.e.
+    the part of the pause on working days (`workcalendar.working_time_between`): a pause from
+    Friday 17:30 to Monday 08:30 moves each deadline by 15 hours of working time, not a day."""
     with transaction.atomic():
         case = _lock(case)
         workflow.check("resume", case, actor)
         now = _now()
-        paused = max(0, working_days_between(case.paused_at, now)) if case.paused_at else 0
-        if paused:
+        lost = working_time_between(case.paused_at, now) if case.paused_at else dt.timedelta(0)
+        if lost:
             for clock in CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING):
-                clock.due_at = end_of_day(add_working_days(clock.due_at, paused))
-                clock.paused_working_days += paused
+                clock.due_at = add_working_time(clock.due_at, lost)
+                clock.paused_working_days += lost // dt.timedelta(days=1)  # whole days of it
                 clock.save(update_fields=["due_at", "paused_working_days"])
                 setattr(case, CLOCK_FIELDS[clock.kind], clock.due_at)
         case.status, case.paused_at = Status.IN_PROGRESS, None
         _save(case, "paused_at")
-        _record(case, "resumed", actor, {gettext_noop("暂停工作日"): paused, gettext_noop("说明"): note})
+        _record(
+            case,
+            "resumed",
+            actor,
+            {
+                gettext_noop("暂停工作时长（小时）"): round(lost.total_seconds() / 3600, 2),
+                gettext_noop("说明"): note,
+                "reply_due_at": case.reply_due_at,
+            },
+        )
         _notify(department_users(case.lead_department_id), case, gettext("企业已补充，诉求恢复办理"))
     return case
 
@@ -748,7 +760,7 @@ def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") ->
             for kind in (ClockKind.REPLY, ClockKind.CLOSE):
                 clock = _running(case, kind)
                 if clock:
-                    clock.due_at = end_of_day(add_working_days(clock.due_at, ext.days))
+                    clock.due_at = shift_working_days(clock.due_at, ext.days)
                     clock.save(update_fields=["due_at"])
                     setattr(case, CLOCK_FIELDS[kind], clock.due_at)
             _save(case)
