@@ -24,9 +24,11 @@ from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import (
+    add_working_days,
     add_working_time,
     due_at,
     shift_working_days,
+    start_of_day,
     working_days_between,
     working_days_late,
     working_time_between,
@@ -35,6 +37,7 @@ from zhuqi.core.workcalendar import (
 from . import workflow
 from .models import (
     CLOCK_FIELDS,
+    OPEN_STATUSES,
     Case,
     CaseClock,
     CaseDepartment,
@@ -259,6 +262,129 @@ def cancel_all_clocks(case: Case, now: dt.datetime) -> None:
 def _save(case: Case, *fields: str) -> None:
     case.recompute_next_due()
     case.save(update_fields=[*fields, "status", "next_due_at", *CLOCK_FIELDS.values()])
+
+
+def moved_due(
+    started_at: dt.datetime, due: dt.datetime, changes: dict[dt.date, tuple[bool, bool]]
+) -> dt.datetime:
+    """Where a clock's deadline falls after the days in `changes` ({date: (was working, is
+    working)}) changed: the same number of working days after the day it started as under the
+    old calendar, at the same time of day. (The calendar already has the new arrangement; the
+    old count is the new one corrected by the changed days in between.)"""
+    start = timezone.localtime(started_at).date()
+    local_due = timezone.localtime(due)
+    end = local_due.date()
+    count = working_days_between(start, end)
+    count -= sum(int(now) - int(was) for day, (was, now) in changes.items() if start < day <= end)
+    return dt.datetime.combine(add_working_days(start, count), local_due.timetz())
+
+
+def recompute_deadlines(changes: dict[dt.date, tuple[bool, bool]], *, now: dt.datetime | None = None) -> int:
+    """After a holiday arrangement changed the days in `changes`, move the running clocks of open
+    cases that counted one of those days (a changed day after the clock started, up to its
+    deadline) so each keeps its number of working days. Deadlines already passed stay where they
+    are (missed is missed). Set-based: one query for the clocks, one bulk update each for clocks
+    and cases, one audit event per case moved (`deadlines_recomputed`, old → new per clock) and one
+    message to each person concerned (the lead department's people; the dispatch office for cases
+    not yet dispatched). Returns the number of cases moved. Called on commit of the change
+    (`zhuqi.core.signals.working_days_changed`, connected in `CasesConfig.ready`)."""
+    from zhuqi.core.notify import notify_many
+
+    if not changes:
+        return 0
+    now = now or timezone.now()
+    first, last = min(changes), max(changes)
+    with transaction.atomic():
+        clocks = list(
+            CaseClock.objects.filter(
+                state=CaseClock.State.RUNNING,
+                case__status__in=OPEN_STATUSES,
+                due_at__gte=max(now, start_of_day(first)),
+                started_at__lt=start_of_day(last + dt.timedelta(days=1)),
+            ).order_by("case_id", "id")
+        )
+        moved: dict[int, list[tuple[CaseClock, dt.datetime]]] = {}
+        for clock in clocks:
+            new_due = moved_due(clock.started_at, clock.due_at, changes)
+            if new_due != clock.due_at:
+                moved.setdefault(clock.case_id, []).append((clock, new_due))
+        if not moved:
+            return 0
+        cases = {
+            c.pk: c
+            for c in Case.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .filter(pk__in=sorted(moved))
+            .order_by("pk")
+        }
+        items, changed_clocks = [], []
+        for case_id, pairs in moved.items():
+            case = cases[case_id]
+            diff = {}
+            for clock, new_due in pairs:
+                field = CLOCK_FIELDS[clock.kind]
+                diff[field] = (_local(clock.due_at), _local(new_due))
+                clock.due_at = new_due
+                changed_clocks.append(clock)
+                if getattr(case, field) is not None:
+                    setattr(case, field, new_due)
+            case.recompute_next_due()
+            items.append(
+                {
+                    "action": "event",
+                    "obj": case,
+                    "event": "deadlines_recomputed",
+                    "changes": diff,
+                    "actor": None,
+                }
+            )
+        CaseClock.objects.bulk_update(changed_clocks, ["due_at"])
+        Case.objects.bulk_update(list(cases.values()), [*CLOCK_FIELDS.values(), "next_due_at"])
+        audit.record_many(items)
+        notify_many(_recomputed_messages(list(cases.values())))
+    return len(moved)
+
+
+def _local(value: dt.datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def _recomputed_messages(cases: list[Case]) -> list[dict]:
+    """One message per person concerned, naming their cases whose deadlines moved."""
+    from .sweep import _Recipients
+
+    recipients = _Recipients(cases)
+    users: dict[int, Any] = {}
+    theirs: dict[int, list[Case]] = {}
+    for case in cases:
+        people = (
+            recipients.department(case.lead_department_id)
+            if case.lead_department_id
+            else recipients.dispatch(case)
+        )
+        for user in people:
+            users[user.pk] = user
+            theirs.setdefault(user.pk, []).append(case)
+    groups: dict[tuple[int, ...], list] = {}
+    for pk, own in theirs.items():
+        groups.setdefault(tuple(c.pk for c in own), []).append(users[pk])
+    by_pk = {c.pk: c for c in cases}
+    messages = []
+    for case_ids, people in groups.items():
+        nos = "、".join(by_pk[i].no for i in case_ids[:20])
+        if len(case_ids) > 20:
+            nos += "…"
+        messages.append(
+            {
+                "recipients": people,
+                "title": gettext("工作日调整：%(n)s 件诉求的办理期限已重新计算") % {"n": len(case_ids)},
+                "body": gettext("按新的节假日和调休安排，以下诉求的办理期限已变动，请以新期限为准：%(nos)s")
+                % {"nos": nos},
+                "url": by_pk[case_ids[0]].get_absolute_url() if len(case_ids) == 1 else "",
+                "level": "warning",
+            }
+        )
+    return messages
 
 
 # --- intake ------------------------------------------------------------------------------------
