@@ -16,6 +16,8 @@ Conventions:
   turns "at least n working days ago" into one comparison a query can use:
   `working_days_between(x, now) ≥ n  ⇔  x < working_days_cutoff(now, n)` (n ≥ 1), on working
   days and rest days alike.
+* Working time (`working_time_between`, `add_working_time`) is time on working days, each
+  counting whole (00:00–24:00 Asia/Shanghai), and none on rest days: what a pause costs.
 """
 
 from __future__ import annotations
