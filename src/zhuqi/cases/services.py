@@ -317,18 +317,30 @@ def recompute_deadlines(changes: dict[dt.date, tuple[bool, bool]], *, now: dt.da
             .filter(pk__in=sorted(moved))
             .order_by("pk")
         }
-        items, changed_clocks = [], []
+        # the cases are locked now: a clock a handler stopped meanwhile is left alone
+        still_running = set(
+            CaseClock.objects.filter(
+                pk__in=[clock.pk for pairs in moved.values() for clock, _ in pairs],
+                state=CaseClock.State.RUNNING,
+            ).values_list("pk", flat=True)
+        )
+        items, changed_clocks, touched = [], [], []
         for case_id, pairs in moved.items():
             case = cases[case_id]
             diff = {}
             for clock, new_due in pairs:
+                if clock.pk not in still_running:
+                    continue
                 field = CLOCK_FIELDS[clock.kind]
                 diff[field] = (_local(clock.due_at), _local(new_due))
                 clock.due_at = new_due
                 changed_clocks.append(clock)
                 if getattr(case, field) is not None:
                     setattr(case, field, new_due)
+            if not diff:
+                continue
             case.recompute_next_due()
+            touched.append(case)
             items.append(
                 {
                     "action": "event",
@@ -338,11 +350,13 @@ def recompute_deadlines(changes: dict[dt.date, tuple[bool, bool]], *, now: dt.da
                     "actor": None,
                 }
             )
+        if not touched:
+            return 0
         CaseClock.objects.bulk_update(changed_clocks, ["due_at"])
-        Case.objects.bulk_update(list(cases.values()), [*CLOCK_FIELDS.values(), "next_due_at"])
+        Case.objects.bulk_update(touched, [*CLOCK_FIELDS.values(), "next_due_at"])
         audit.record_many(items)
-        notify_many(_recomputed_messages(list(cases.values())))
-    return len(moved)
+        notify_many(_recomputed_messages(touched))
+    return len(touched)
 
 
 def _local(value: dt.datetime) -> str:
