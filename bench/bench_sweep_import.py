@@ -28,14 +28,13 @@ def _sweep_params(now: dt.datetime) -> dict:
     from django.utils import timezone
 
     from zhuqi.cases import sweep as s
-    from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
+    from zhuqi.core.workcalendar import due_at, working_days_cutoff
 
-    today = timezone.localtime(now).date()
     return {
         "now": now,
         "at": timezone.now(),  # the escalations' timestamp: the services' clock, as in the sweep
-        "long": end_of_day(add_working_days(today, -s.LONG_OVERDUE)),
-        "stuck": end_of_day(add_working_days(today, -s.STUCK)),
+        "long": working_days_cutoff(now, s.LONG_OVERDUE),
+        "stuck": working_days_cutoff(now, s.STUCK),
         "soon": due_at(now, s.REMIND_WITHIN),
     }
 

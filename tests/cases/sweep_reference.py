@@ -13,7 +13,7 @@ from django.utils import timezone
 from zhuqi.cases import services
 from zhuqi.cases.models import OPEN_STATUSES, Case, CaseClock, ClockKind, Escalation, Supervision
 from zhuqi.core import audit
-from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
+from zhuqi.core.workcalendar import due_at, working_days_cutoff
 
 LONG_OVERDUE = 5
 STUCK = 10
@@ -144,15 +144,16 @@ def _remind(now, result: SweepResult) -> None:
 def sweep(now=None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    today = timezone.localtime(now).date()
     with audit.acting_as(None, label="任务: 诉求时限巡检"):
         _flag_missed(now, result)
-        long_overdue = end_of_day(add_working_days(today, -LONG_OVERDUE))
+        # missed by ≥ LONG_OVERDUE working days (workcalendar.working_days_late) ⇔ due < cutoff
+        long_overdue = working_days_cutoff(now, LONG_OVERDUE)
         _escalate_where(Q(reply_due_at__lt=long_overdue), 3, Escalation.Reason.LONG_OVERDUE, result)
         _escalate_where(
             Q(beyond_local=True) | Q(is_problem_case=True), 3, Escalation.Reason.BEYOND_LOCAL, result
         )
-        stuck = end_of_day(add_working_days(today, -STUCK))
+        # at level 3 for ≥ STUCK working days: working_days_between(escalated_at, now) ≥ STUCK
+        stuck = working_days_cutoff(now, STUCK)
         _escalate_where(Q(escalation_level=3, escalated_at__lt=stuck), 4, Escalation.Reason.STUCK, result)
         _remind(now, result)
     return result

@@ -202,3 +202,52 @@ def test_most_specific_sla_policy_wins(cw):
         c4 = cw.new()
         c4 = services.accept_case(c4, actor=cw.w.alice, category=cw.labor, urgency="major")
         assert c4.sla == cw.sla_major
+
+
+def test_major_urgency_outranks_a_category_only_policy(cw):
+    """A 用地 policy of 15 days must not shorten the 22 days of a major 用地 case: category +
+    urgency > urgency > category > default."""
+    land = SlaPolicy.objects.create(name="用地类 15 个工作日", category=cw.land, resolve_days=15)
+    with time_machine.travel(at(2026, 9, 28), tick=False):
+        major = services.accept_case(cw.new(), actor=cw.w.alice, category=cw.land_quota, urgency="major")
+        major = services.dispatch_case(major, actor=cw.w.alice, lead=cw.w.jxj)
+        normal = services.accept_case(cw.new(), actor=cw.w.alice, category=cw.land_quota)
+    assert major.sla == cw.sla_major
+    from zhuqi.core.workcalendar import add_working_days
+
+    assert local_date(major.reply_due_at) == add_working_days(dt.date(2026, 9, 28), 22)
+    assert normal.sla == land
+    assert services.policy_for(None, "normal") == cw.sla
+
+
+def test_pause_over_a_weekend_adds_only_the_working_time_lost(cw):
+    """Paused Fri 17:30, resumed Mon 08:30: the working days lost 6 h 30 min of Friday and
+    8 h 30 min of Monday (15 h), so a deadline at the end of Wed 10-21 moves to Thu 14:59:59,
+    not a whole working day to the end of Thursday."""
+    case = _dispatched(cw, at(2026, 10, 12))  # Monday: reply due 10-21 (13 … 21)
+    with time_machine.travel(at(2026, 10, 12, 11), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+    assert case.reply_due_at.astimezone(SHANGHAI) == at(2026, 10, 21, 23, 59).replace(second=59)
+    with time_machine.travel(at(2026, 10, 16, 17, 30), tick=False):
+        case = services.pause_case(case, actor=cw.w.bob, reason="请补充环评批复")
+    with time_machine.travel(at(2026, 10, 19, 8, 30), tick=False):
+        case = services.resume_case(case, actor=cw.w.enterprise_user, note="已上传")
+    assert case.reply_due_at.astimezone(SHANGHAI) == at(2026, 10, 22, 14, 59).replace(second=59)
+    assert clock(case, "reply").due_at == case.reply_due_at
+    assert clock(case, "reply").paused_working_days == 0  # less than one whole working day
+    from zhuqi.core.models import AuditEntry
+
+    resumed = AuditEntry.objects.get(object_id=str(case.pk), event="resumed")
+    assert resumed.changes["暂停工作时长（小时）"] == 15
+
+
+def test_pause_within_a_weekend_moves_nothing(cw):
+    case = _dispatched(cw, at(2026, 10, 12))
+    with time_machine.travel(at(2026, 10, 12, 11), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+    due = case.reply_due_at
+    with time_machine.travel(at(2026, 10, 17, 10), tick=False):  # Saturday
+        case = services.pause_case(case, actor=cw.w.bob, reason="请补充环评批复")
+    with time_machine.travel(at(2026, 10, 18, 18), tick=False):  # Sunday
+        case = services.resume_case(case, actor=cw.w.enterprise_user)
+    assert case.reply_due_at == due

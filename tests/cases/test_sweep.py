@@ -60,26 +60,70 @@ def test_reply_overdue_supervision_long_overdue_and_stuck(cw):
     notice = Supervision.objects.get(case=case, kind="notice")
     assert notice.department == cw.w.jxj
     assert Notification.objects.filter(recipient=cw.w.bob, title__startswith="督办通知").exists()
-    # 5 working days past the reply deadline → level 3 (10-14 … 10-20 is the 5th)
-    with time_machine.travel(at(2026, 10, 20, 8), tick=False):
+    # 5 working days past the reply deadline → level 3 (10-14, 15, 16, 19, 20: 10-20 is the 5th)
+    with time_machine.travel(at(2026, 10, 19, 8), tick=False):
         sweep()
     assert Case.objects.get(pk=case.pk).escalation_level == 2
-    with time_machine.travel(at(2026, 10, 21, 8), tick=False):
+    with time_machine.travel(at(2026, 10, 20, 8), tick=False):
         sweep()
         sweep()
     case.refresh_from_db()
     assert case.escalation_level == 3
     assert Notification.objects.filter(recipient=cw.w.leader, title__contains="第3级").exists()
-    # 10 working days at level 3 → the leading group (level 4)
-    with time_machine.travel(at(2026, 11, 3, 8), tick=False):
+    # 10 working days at level 3 → the leading group (level 4): 10-21 … 11-03 is the 10th
+    with time_machine.travel(at(2026, 11, 2, 8), tick=False):
         sweep()
     assert Case.objects.get(pk=case.pk).escalation_level == 3
-    with time_machine.travel(at(2026, 11, 5, 8), tick=False):
+    with time_machine.travel(at(2026, 11, 3, 8), tick=False):
         sweep()
         sweep()
     case.refresh_from_db()
     assert case.escalation_level == 4
     assert list(case.escalations.values_list("to_level", flat=True)) == [2, 3, 4]
+
+
+def _reply_due_monday_19_october(cw):
+    case = dispatched(cw, at(2026, 10, 9))  # Friday; Sat 10-10 is a working day
+    with time_machine.travel(at(2026, 10, 9, 11), tick=False):
+        case = services.sign_case(case, actor=cw.w.bob)
+        services.report_progress(case, actor=cw.w.bob, note="已现场查看")
+    case.refresh_from_db()
+    assert case.reply_due_at.astimezone(SHANGHAI).date() == dt.date(2026, 10, 19)
+    return case
+
+
+def test_level_3_when_the_reply_is_missed_by_5_working_days_as_late_by_counts(cw):
+    """Reply due Mon 10-19, never given: missed by 4 working days all weekend (20, 21, 22, 23),
+    by 5 from Monday 10-26 00:00 — level 3 then, as `late_by` (the clock's record) counts."""
+    case = _reply_due_monday_19_october(cw)
+    with time_machine.travel(at(2026, 10, 25, 23, 59), tick=False):
+        sweep()
+        assert services.late_by(case.reply_due_at, services._now()) == 4
+    assert Case.objects.get(pk=case.pk).escalation_level == 2
+    with time_machine.travel(at(2026, 10, 26, 8), tick=False):
+        assert services.late_by(case.reply_due_at, services._now()) == 5
+        sweep()
+    case.refresh_from_db()
+    assert case.escalation_level == 3
+    assert case.escalations.get(to_level=3).reason == "long_overdue"
+
+
+def test_level_4_after_10_working_days_at_level_3_on_any_day(cw):
+    """Level 3 on Mon 10-26 08:00; (10-26, Sat 11-07] holds 9 working days: still level 3 on the
+    weekend; the 10th is Mon 11-09 → level 4 from its first minute."""
+    case = _reply_due_monday_19_october(cw)
+    with time_machine.travel(at(2026, 10, 26, 8), tick=False):
+        case = services.flag_beyond_local(case, actor=cw.w.bob, reason="涉及省级审批权限")
+    assert Case.objects.get(pk=case.pk).escalation_level == 3
+    for when in (at(2026, 11, 6, 23, 59), at(2026, 11, 7, 10), at(2026, 11, 8, 23, 59)):
+        with time_machine.travel(when, tick=False):
+            sweep()
+        assert Case.objects.get(pk=case.pk).escalation_level == 3, when
+    with time_machine.travel(at(2026, 11, 9, 0, 1), tick=False):
+        sweep()
+    case.refresh_from_db()
+    assert case.escalation_level == 4
+    assert case.escalations.get(to_level=4).reason == "stuck"
 
 
 def test_paused_case_is_not_swept(cw):

@@ -327,3 +327,66 @@ def test_between_matches_counting_day_by_day(a, span):
     b = a + dt.timedelta(days=span)
     naive = sum(wc.is_working_day(a + dt.timedelta(days=i)) for i in range(1, span + 1))
     assert wc.working_days_between(a, b) == naive
+
+
+# --- "late / past by N working days": one count everywhere ----------------------------------
+
+
+@PROPS
+@given(x=dates, now=dates, n=st.integers(min_value=1, max_value=30), hour=st.integers(0, 23))
+def test_cutoff_is_the_count_as_one_comparison(x, now, n, hour):
+    moment = dt.datetime.combine(now, dt.time(hour), tzinfo=SH)
+    xm = dt.datetime.combine(x, dt.time(hour), tzinfo=SH)
+    assert (wc.working_days_between(xm, moment) >= n) == (xm < wc.working_days_cutoff(moment, n))
+    due = wc.end_of_day(x)
+    if n >= 2:
+        assert (wc.working_days_late(due, moment) >= n) == (due < wc.working_days_cutoff(moment, n))
+
+
+def test_working_days_late_at_the_boundaries():
+    due = wc.end_of_day(D(2026, 10, 19))  # Monday
+    assert wc.working_days_late(due, due) == 0
+    assert wc.working_days_late(due, dt.datetime(2026, 10, 24, 10, tzinfo=SH)) == 4  # Sat
+    assert wc.working_days_late(due, dt.datetime(2026, 10, 26, 0, 0, 1, tzinfo=SH)) == 5
+    # past due on a rest day: at least 1 (Fri 10-23 due, Saturday)
+    assert wc.working_days_late(wc.end_of_day(D(2026, 10, 23)), dt.datetime(2026, 10, 24, 9, tzinfo=SH)) == 1
+    # dates: due on a 调休 Saturday (2026-10-10), seen on Sunday: 1
+    assert wc.working_days_late(D(2026, 10, 10), D(2026, 10, 11)) == 1
+    assert wc.working_days_late(D(2026, 10, 10), D(2026, 10, 10)) == 0
+    # "≥ 5" on Mon 10-26: the 5th working day back, Monday included, is Tue 10-20 (26, 23, 22,
+    # 21, 20), so a deadline on 10-19 lies before the cutoff; on Sunday 10-25 it does not
+    assert wc.working_days_cutoff(D(2026, 10, 26), 5) == dt.datetime(2026, 10, 20, tzinfo=SH)
+    assert wc.working_days_cutoff(D(2026, 10, 25), 5) == dt.datetime(2026, 10, 19, tzinfo=SH)
+
+
+# --- working time (pauses) ------------------------------------------------------------------
+
+
+def test_working_time_skips_rest_days():
+    H = dt.timedelta(hours=1)
+    fri, mon = dt.datetime(2026, 10, 16, 17, 30, tzinfo=SH), dt.datetime(2026, 10, 19, 8, 30, tzinfo=SH)
+    assert wc.working_time_between(fri, mon) == 15 * H
+    sat, sun = dt.datetime(2026, 10, 17, 10, tzinfo=SH), dt.datetime(2026, 10, 18, 18, tzinfo=SH)
+    assert wc.working_time_between(sat, sun) == dt.timedelta(0)
+    # across National Day: 9-30 12:00 → 10-8 12:00 = 12 h + 12 h
+    assert (
+        wc.working_time_between(
+            dt.datetime(2026, 9, 30, 12, tzinfo=SH), dt.datetime(2026, 10, 8, 12, tzinfo=SH)
+        )
+        == 24 * H
+    )
+    due = wc.end_of_day(D(2026, 10, 21))
+    assert wc.add_working_time(due, 15 * H) == dt.datetime(2026, 10, 22, 14, 59, 59, tzinfo=SH)
+    # from a rest day: starts at the next working day's 00:00
+    assert wc.add_working_time(sat, 2 * H) == dt.datetime(2026, 10, 19, 2, tzinfo=SH)
+    assert wc.shift_working_days(dt.datetime(2026, 10, 22, 14, 59, tzinfo=SH), 2) == dt.datetime(
+        2026, 10, 26, 14, 59, tzinfo=SH
+    )
+
+
+@PROPS
+@given(d=dates, minutes=st.integers(0, 24 * 60 - 1), amount=st.integers(0, 60 * 24 * 40))
+def test_add_working_time_round_trips(d, minutes, amount):
+    start = wc.start_of_day(wc.add_working_days(d, 0)) + dt.timedelta(minutes=minutes)
+    later = wc.add_working_time(start, dt.timedelta(minutes=amount))
+    assert wc.working_time_between(start, later) == dt.timedelta(minutes=amount)

@@ -73,6 +73,23 @@ def test_overdue_sweep_notifies_department_and_audits_once(world, project, monke
     assert services.sweep_overdue_approvals(dt.date(2026, 11, 5)) == 0
 
 
+def test_overdue_on_a_tiaoxiu_saturday_swept_on_sunday_is_one_working_day_late(world, project, monkeypatch):
+    """Due Sat 2026-10-10 (a 调休 workday), swept Sun 10-11: (10-10, 10-11] holds no working day,
+    but once past due it is at least 1, as cases count a missed clock."""
+    monkeypatch.setattr(services, "case_for_overdue_approval", lambda step, **kw: None)
+    step = project.approvals.get(step_type__code="land_use")
+    step.department = world.zrzy
+    step.save()
+    with time_machine.travel(dt.datetime(2026, 9, 30, 2, tzinfo=dt.UTC), tick=False):
+        services.start_approval(step, started_on=dt.date(2026, 9, 30), actor=world.alice)
+    ApprovalStep.objects.filter(pk=step.pk).update(due_date=dt.date(2026, 10, 10))
+    with time_machine.travel(dt.datetime(2026, 10, 11, 2, tzinfo=dt.UTC), tick=False):
+        assert services.sweep_overdue_approvals(dt.date(2026, 10, 11)) == 1
+    entry = AuditEntry.objects.get(event="approval_overdue")
+    assert entry.changes["working_days_late"] == 1
+    assert Notification.objects.filter(title__contains="逾期 1 个工作日").exists()
+
+
 def test_overdue_notifies_when_the_cases_hook_declines(world, project, monkeypatch):
     """The hook returns None for a project it cannot make a case of (no owner enterprise)."""
     calls = []

@@ -32,7 +32,14 @@ EVENT_LABELS = {
     "routing_rule_saved": pgettext_lazy("timeline event", "保存分拨规则"),
     "routing_rule_deleted": pgettext_lazy("timeline event", "删除分拨规则"),
     "reminded": pgettext_lazy("timeline event", "催办"),
+    "deadlines_recomputed": pgettext_lazy("timeline event", "工作日调整，重算期限"),
 }
+
+
+def _working_days_changed(sender, changes, **kwargs):
+    from .services import recompute_deadlines
+
+    recompute_deadlines(changes)
 
 
 class CasesConfig(AppConfig):
@@ -44,6 +51,7 @@ class CasesConfig(AppConfig):
         from zhuqi.core import demo, menu
         from zhuqi.core import views as core_views
         from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
+        from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
 
         from . import cards
@@ -63,3 +71,4 @@ class CasesConfig(AppConfig):
             menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", frozenset({Role.ENTERPRISE}), 10)
         )
         demo.register(cases_demo.load, order=60)
+        working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")

@@ -66,8 +66,10 @@ class Category(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Time limits in working days for a category and urgency (most specific active policy
-    wins; category/urgency left blank match everything). Defaults: Henan "13710"."""
+    """Time limits in working days for a category and urgency (category/urgency left blank
+    match everything). The most specific active policy wins: category + urgency > urgency only >
+    category only > neither; the deepest category within a tier (`services.policy_for`).
+    Defaults: Henan "13710"."""
 
     class Scheme(models.TextChoices):
         HENAN_13710 = "henan13710", _("河南“13710”")
@@ -523,7 +525,8 @@ class CaseDepartment(models.Model):
 
 class CaseClock(models.Model):
     """One run of one clock of a case, with its outcome: met, or missed by N working days.
-    Paused working days (waiting for the enterprise) are added to the deadline and recorded."""
+    The working time lost to a pause (waiting for the enterprise) is added to the deadline;
+    `paused_working_days` records its whole working days."""
 
     class State(models.TextChoices):
         RUNNING = "running", _("计时中")

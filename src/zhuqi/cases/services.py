@@ -23,11 +23,21 @@ from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
-from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day, working_days_between
+from zhuqi.core.workcalendar import (
+    add_working_days,
+    add_working_time,
+    due_at,
+    shift_working_days,
+    start_of_day,
+    working_days_between,
+    working_days_late,
+    working_time_between,
+)
 
 from . import workflow
 from .models import (
     CLOCK_FIELDS,
+    OPEN_STATUSES,
     Case,
     CaseClock,
     CaseDepartment,
@@ -146,7 +156,12 @@ def _notify(users, case: Case, title: str, body: str = "", level: str = "info") 
 
 
 def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
-    """The most specific active SLA policy: category (deepest) × urgency, blanks match all."""
+    """The most specific active SLA policy; a blank category or urgency matches everything.
+
+    Precedence: category + urgency > urgency only > category only > neither (the default), and
+    within a tier the deepest category, then the oldest policy. Urgency outranks category
+    because 重大复杂 is a statutory longer limit: a category's own limit must not shorten it.
+    """
     lineage = category.lineage_ids() if category else []
     best, best_key = None, None
     for p in SlaPolicy.objects.filter(is_active=True):
@@ -154,11 +169,10 @@ def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
             continue
         if p.urgency and p.urgency != urgency:
             continue
-        key = (
-            lineage.index(p.category_id) if p.category_id else 99,
-            0 if p.urgency else 1,
-            p.pk,
-        )
+        tier = {(True, True): 0, (False, True): 1, (True, False): 2, (False, False): 3}[
+            (bool(p.category_id), bool(p.urgency))
+        ]
+        key = (tier, lineage.index(p.category_id) if p.category_id else 0, p.pk)
         if best_key is None or key < best_key:
             best, best_key = p, key
     if best is None:
@@ -195,10 +209,9 @@ def _running(case: Case, kind: str) -> CaseClock | None:
 
 
 def late_by(due: dt.datetime, at: dt.datetime) -> int:
-    """Working days late: 0 when on time; at least 1 once past the deadline."""
-    if at <= due:
-        return 0
-    return max(1, working_days_between(due, at))
+    """Working days late: 0 when on time; at least 1 once past the deadline
+    (`workcalendar.working_days_late`, the count the sweep's escalation rules use too)."""
+    return working_days_late(due, at)
 
 
 def stop_clock(case: Case, kind: str, now: dt.datetime) -> CaseClock | None:
@@ -249,6 +262,143 @@ def cancel_all_clocks(case: Case, now: dt.datetime) -> None:
 def _save(case: Case, *fields: str) -> None:
     case.recompute_next_due()
     case.save(update_fields=[*fields, "status", "next_due_at", *CLOCK_FIELDS.values()])
+
+
+def moved_due(
+    started_at: dt.datetime, due: dt.datetime, changes: dict[dt.date, tuple[bool, bool]]
+) -> dt.datetime:
+    """Where a clock's deadline falls after the days in `changes` ({date: (was working, is
+    working)}) changed: the same number of working days after the day it started as under the
+    old calendar, at the same time of day. (The calendar already has the new arrangement; the
+    old count is the new one corrected by the changed days in between.)"""
+    start = timezone.localtime(started_at).date()
+    local_due = timezone.localtime(due)
+    end = local_due.date()
+    count = working_days_between(start, end)
+    count -= sum(int(now) - int(was) for day, (was, now) in changes.items() if start < day <= end)
+    return dt.datetime.combine(add_working_days(start, count), local_due.timetz())
+
+
+def recompute_deadlines(changes: dict[dt.date, tuple[bool, bool]], *, now: dt.datetime | None = None) -> int:
+    """After a holiday arrangement changed the days in `changes`, move the running clocks of open
+    cases that counted one of those days (a changed day after the clock started, up to its
+    deadline) so each keeps its number of working days. Deadlines already passed stay where they
+    are (missed is missed). Set-based: one query for the clocks, one bulk update each for clocks
+    and cases, one audit event per case moved (`deadlines_recomputed`, old → new per clock) and one
+    message to each person concerned (the lead department's people; the dispatch office for cases
+    not yet dispatched). Returns the number of cases moved. Called on commit of the change
+    (`zhuqi.core.signals.working_days_changed`, connected in `CasesConfig.ready`)."""
+    from zhuqi.core.notify import notify_many
+
+    if not changes:
+        return 0
+    now = now or timezone.now()
+    first, last = min(changes), max(changes)
+    with transaction.atomic():
+        clocks = list(
+            CaseClock.objects.filter(
+                state=CaseClock.State.RUNNING,
+                case__status__in=OPEN_STATUSES,
+                due_at__gte=max(now, start_of_day(first)),
+                started_at__lt=start_of_day(last + dt.timedelta(days=1)),
+            ).order_by("case_id", "id")
+        )
+        moved: dict[int, list[tuple[CaseClock, dt.datetime]]] = {}
+        for clock in clocks:
+            new_due = moved_due(clock.started_at, clock.due_at, changes)
+            if new_due != clock.due_at:
+                moved.setdefault(clock.case_id, []).append((clock, new_due))
+        if not moved:
+            return 0
+        cases = {
+            c.pk: c
+            for c in Case.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .filter(pk__in=sorted(moved))
+            .order_by("pk")
+        }
+        # the cases are locked now: a clock a handler stopped meanwhile is left alone
+        still_running = set(
+            CaseClock.objects.filter(
+                pk__in=[clock.pk for pairs in moved.values() for clock, _ in pairs],
+                state=CaseClock.State.RUNNING,
+            ).values_list("pk", flat=True)
+        )
+        items, changed_clocks, touched = [], [], []
+        for case_id, pairs in moved.items():
+            case = cases[case_id]
+            diff = {}
+            for clock, new_due in pairs:
+                if clock.pk not in still_running:
+                    continue
+                field = CLOCK_FIELDS[clock.kind]
+                diff[field] = (_local(clock.due_at), _local(new_due))
+                clock.due_at = new_due
+                changed_clocks.append(clock)
+                if getattr(case, field) is not None:
+                    setattr(case, field, new_due)
+            if not diff:
+                continue
+            case.recompute_next_due()
+            touched.append(case)
+            items.append(
+                {
+                    "action": "event",
+                    "obj": case,
+                    "event": "deadlines_recomputed",
+                    "changes": diff,
+                    "actor": None,
+                }
+            )
+        if not touched:
+            return 0
+        CaseClock.objects.bulk_update(changed_clocks, ["due_at"])
+        Case.objects.bulk_update(touched, [*CLOCK_FIELDS.values(), "next_due_at"])
+        audit.record_many(items)
+        notify_many(_recomputed_messages(touched))
+    return len(touched)
+
+
+def _local(value: dt.datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def _recomputed_messages(cases: list[Case]) -> list[dict]:
+    """One message per person concerned, naming their cases whose deadlines moved."""
+    from .sweep import _Recipients
+
+    recipients = _Recipients(cases)
+    users: dict[int, Any] = {}
+    theirs: dict[int, list[Case]] = {}
+    for case in cases:
+        people = (
+            recipients.department(case.lead_department_id)
+            if case.lead_department_id
+            else recipients.dispatch(case)
+        )
+        for user in people:
+            users[user.pk] = user
+            theirs.setdefault(user.pk, []).append(case)
+    groups: dict[tuple[int, ...], list] = {}
+    for pk, own in theirs.items():
+        groups.setdefault(tuple(c.pk for c in own), []).append(users[pk])
+    by_pk = {c.pk: c for c in cases}
+    messages = []
+    for case_ids, people in groups.items():
+        nos = "、".join(by_pk[i].no for i in case_ids[:20])
+        if len(case_ids) > 20:
+            nos += "…"
+        messages.append(
+            {
+                "recipients": people,
+                "title": gettext("工作日调整：%(n)s 件诉求的办理期限已重新计算") % {"n": len(case_ids)},
+                "body": gettext("按新的节假日和调休安排，以下诉求的办理期限已变动，请以新期限为准：%(nos)s")
+                % {"nos": nos},
+                "url": by_pk[case_ids[0]].get_absolute_url() if len(case_ids) == 1 else "",
+                "level": "warning",
+            }
+        )
+    return messages
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -536,21 +686,32 @@ def pause_case(case: Case, *, actor, reason: str) -> Case:
 
 
 def resume_case(case: Case, *, actor, note: str = "") -> Case:
-    """End the pause: every running clock moves on by the working days paused."""
+    """End the pause: every running clock's deadline moves on by the working time lost, i.e.
+    the part of the pause on working days (`workcalendar.working_time_between`): a pause from
+    Friday 17:30 to Monday 08:30 moves each deadline by 15 hours of working time, not a day."""
     with transaction.atomic():
         case = _lock(case)
         workflow.check("resume", case, actor)
         now = _now()
-        paused = max(0, working_days_between(case.paused_at, now)) if case.paused_at else 0
-        if paused:
+        lost = working_time_between(case.paused_at, now) if case.paused_at else dt.timedelta(0)
+        if lost:
             for clock in CaseClock.objects.filter(case=case, state=CaseClock.State.RUNNING):
-                clock.due_at = end_of_day(add_working_days(clock.due_at, paused))
-                clock.paused_working_days += paused
+                clock.due_at = add_working_time(clock.due_at, lost)
+                clock.paused_working_days += lost // dt.timedelta(days=1)  # whole days of it
                 clock.save(update_fields=["due_at", "paused_working_days"])
                 setattr(case, CLOCK_FIELDS[clock.kind], clock.due_at)
         case.status, case.paused_at = Status.IN_PROGRESS, None
         _save(case, "paused_at")
-        _record(case, "resumed", actor, {gettext_noop("暂停工作日"): paused, gettext_noop("说明"): note})
+        _record(
+            case,
+            "resumed",
+            actor,
+            {
+                gettext_noop("暂停工作时长（小时）"): round(lost.total_seconds() / 3600, 2),
+                gettext_noop("说明"): note,
+                "reply_due_at": case.reply_due_at,
+            },
+        )
         _notify(department_users(case.lead_department_id), case, gettext("企业已补充，诉求恢复办理"))
     return case
 
@@ -739,7 +900,7 @@ def decide_extension(ext: Extension, *, actor, approve: bool, note: str = "") ->
             for kind in (ClockKind.REPLY, ClockKind.CLOSE):
                 clock = _running(case, kind)
                 if clock:
-                    clock.due_at = end_of_day(add_working_days(clock.due_at, ext.days))
+                    clock.due_at = shift_working_days(clock.due_at, ext.days)
                     clock.save(update_fields=["due_at"])
                     setattr(case, CLOCK_FIELDS[kind], clock.due_at)
             _save(case)

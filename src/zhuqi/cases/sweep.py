@@ -21,6 +21,11 @@ Escalation rules (四级调度; a case starts at level 1, grid member / commissi
 * reply deadline missed by ≥ LONG_OVERDUE working days, 属地难以解决, or a problem case
                                                    → level 3 (county leader, 协调会)
 * level 3 for ≥ STUCK working days and still open  → level 4 (leading group)
+Both "N working days" count the same way (`workcalendar.working_days_late` /
+`working_days_between`): the working days in (day of the deadline or of the escalation, today],
+so a reply due Monday and never given is missed by 5 on the next Monday, and level 4 comes on
+the 10th working day after the day the case reached level 3. `workcalendar.working_days_cutoff`
+turns each rule into one indexed comparison.
 Reminders (催办) go out once per clock when it falls due within REMIND_WITHIN working days.
 """
 
@@ -39,7 +44,7 @@ from zhuqi.core import audit
 from zhuqi.core.bulk import created_item, row_diffs_on
 from zhuqi.core.notify import notify_many
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
-from zhuqi.core.workcalendar import add_working_days, due_at, end_of_day
+from zhuqi.core.workcalendar import due_at, working_days_cutoff
 
 from . import services
 from .models import OPEN_STATUSES, Case, CaseClock, ClockKind, Escalation, EscalationLevel, Supervision
@@ -338,16 +343,17 @@ def _remind(now, result: SweepResult) -> None:
 def sweep(now=None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    today = timezone.localtime(now).date()
     with audit.acting_as(None, label=gettext("任务: 诉求时限巡检")):
         _flag_missed(now, result)
-        long_overdue = end_of_day(add_working_days(today, -LONG_OVERDUE))
+        # missed by ≥ LONG_OVERDUE working days (workcalendar.working_days_late) ⇔ due < cutoff
+        long_overdue = working_days_cutoff(now, LONG_OVERDUE)
         county = EscalationLevel.COUNTY
         _escalate_where(Q(reply_due_at__lt=long_overdue), county, Escalation.Reason.LONG_OVERDUE, result)
         _escalate_where(
             Q(beyond_local=True) | Q(is_problem_case=True), county, Escalation.Reason.BEYOND_LOCAL, result
         )
-        stuck = end_of_day(add_working_days(today, -STUCK))
+        # at level 3 for ≥ STUCK working days: working_days_between(escalated_at, now) ≥ STUCK
+        stuck = working_days_cutoff(now, STUCK)
         _escalate_where(
             Q(escalation_level=county, escalated_at__lt=stuck),
             EscalationLevel.LEADING_GROUP,

@@ -11,6 +11,13 @@ Conventions:
   before `d`.
 * `working_days_between(a, b)` counts the working days in (a, b]; negative when b < a. So
   `working_days_between(d, add_working_days(d, n)) == n` for every n ≥ 1.
+* "Late / past by N working days" is always that count: `working_days_late(due, at)` is 0 when
+  `at ≤ due`, else `working_days_between(due, at)` and at least 1. `working_days_cutoff(now, n)`
+  turns "at least n working days ago" into one comparison a query can use:
+  `working_days_between(x, now) ≥ n  ⇔  x < working_days_cutoff(now, n)` (n ≥ 1), on working
+  days and rest days alike.
+* Working time (`working_time_between`, `add_working_time`) is time on working days, each
+  counting whole (00:00–24:00 Asia/Shanghai), and none on rest days: what a pause costs.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from django.utils.translation import gettext as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _OVERRIDE_TTL = 60.0  # seconds a process trusts its copy of the overrides table
+_DAY = dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=256)
@@ -176,6 +184,85 @@ def working_days_between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> 
         return -working_days_between(db, da)
     days = _ensure(da.year, db.year)
     return bisect_right(days, db) - bisect_right(days, da)
+
+
+def working_days_late(due: dt.date | dt.datetime, at: dt.date | dt.datetime) -> int:
+    """Working days `at` is past `due`: 0 when on time (`at <= due`); else the working days in
+    (day of `due`, day of `at`], at least 1. Dates compare as whole days (a date `due` is the
+    end of that day). The one count behind every "missed / late by N working days"."""
+    if isinstance(due, dt.datetime) != isinstance(at, dt.datetime):
+        due, at = _as_date(due), _as_date(at)
+    if at <= due:
+        return 0
+    return max(1, working_days_between(due, at))
+
+
+def working_days_cutoff(now: dt.date | dt.datetime, n: int) -> dt.datetime:
+    """The start (00:00, Asia/Shanghai) of the n-th working day counting back from the day of
+    `now`, that day included when it is a working day. For every moment x and n ≥ 1:
+    `working_days_between(x, now) >= n` exactly when `x < working_days_cutoff(now, n)`; so for
+    a deadline and n ≥ 2, `working_days_late(due, now) >= n` exactly when `due < cutoff`."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    d = _as_date(now)
+    span = n // 240 + 1
+    while True:
+        days = _ensure(d.year - span, d.year)
+        idx = bisect_right(days, d) - n
+        if idx >= 0:
+            return start_of_day(days[idx])
+        span *= 2
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in Asia/Shanghai, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
+
+
+def working_time_between(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+    """The working time in [a, b): the part of it that falls on working days, each working day
+    counting whole (00:00–24:00 Asia/Shanghai, as a deadline runs to the end of its day) and a
+    rest day not at all. Fri 17:30 → Mon 08:30 is 6 h 30 min + 8 h 30 min = 15 h."""
+    if b <= a:
+        return dt.timedelta(0)
+    a, b = a.astimezone(SHANGHAI), b.astimezone(SHANGHAI)
+    da, db = a.date(), b.date()
+    if da == db:
+        return b - a if is_working_day(da) else dt.timedelta(0)
+    total = dt.timedelta(0)
+    if is_working_day(da):
+        total += start_of_day(da + _DAY) - a
+    last_working = is_working_day(db)
+    if last_working:
+        total += b - start_of_day(db)
+    whole = working_days_between(da, db) - (1 if last_working else 0)  # days strictly between
+    return total + whole * _DAY
+
+
+def add_working_time(moment: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment `amount` of working time (as `working_time_between` counts it) after
+    `moment`: rest days are skipped, so `working_time_between(m, add_working_time(m, t)) == t`
+    for a moment m on a working day."""
+    t = moment.astimezone(SHANGHAI)
+    if amount <= dt.timedelta(0):
+        return t
+    day = t.date()
+    if not is_working_day(day):
+        day = add_working_days(day, 0)
+        t = start_of_day(day)
+    room = start_of_day(day + _DAY) - t
+    if amount <= room:
+        return t + amount
+    full, rest = divmod(amount - room, _DAY)
+    if not rest:  # ends exactly at the end of a working day
+        return start_of_day(add_working_days(day, full)) + _DAY
+    return start_of_day(add_working_days(day, full + 1)) + rest
+
+
+def shift_working_days(moment: dt.datetime, n: int) -> dt.datetime:
+    """`moment` moved `n` working days on, keeping its time of day (Asia/Shanghai)."""
+    local = moment.astimezone(SHANGHAI)
+    return dt.datetime.combine(add_working_days(local.date(), n), local.timetz())
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

@@ -373,12 +373,13 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
     """An overdue step goes to its department: as a case (`case_for_overdue_approval`) when it
     can be one, else as a notification to the department's people (and the project's leader).
     The audit event "approval_overdue" is written either way. Returns "case" or "notified"."""
-    from zhuqi.core.workcalendar import working_days_between
+    from zhuqi.core.workcalendar import working_days_late
 
     step.escalated_at = timezone.now()
     step.save(update_fields=["escalated_at"])
     assert step.due_date is not None  # only steps with a due date can be overdue
-    days_late = working_days_between(step.due_date, today)
+    # the count cases use for a missed clock: working days in (due, today], at least 1 once past
+    days_late = working_days_late(step.due_date, today)
     title = gettext("审批逾期：%(name)s · %(name2)s（逾期 %(days_late)s 个工作日）") % {
         "name": step.project.name,
         "name2": step.step_type.name,
