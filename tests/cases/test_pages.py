@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from zhuqi.cases import services
 from zhuqi.cases.models import Case
+from zhuqi.core.channels import SmsChannel
+from zhuqi.core.models import Notification
 
 LIST_PAGES = [
     "cases:list",
@@ -152,6 +154,35 @@ def test_rate_link_one_time(cw, client):
     assert "链接已失效" in r.content.decode()
     case.refresh_from_db()
     assert case.satisfaction == "basic"
+
+
+class FakeSms(SmsChannel):
+    """The SMS channel with its gateway replaced by a list."""
+
+    sent: list[tuple[str, str, str, str]] = []
+
+    def post(self, to, title, body="", url=""):
+        if to:
+            FakeSms.sent.append((to, title, body, url))
+
+
+def test_rate_link_is_absolute_and_texted_to_the_contact(cw, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://zhuqi.wsx.gov.example"
+    settings.NOTIFY_CHANNELS = ["tests.cases.test_pages.FakeSms", "zhuqi.core.channels.ConsoleChannel"]
+    FakeSms.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = cw.to("replied", contact_phone="13800001111")
+    link = "https://zhuqi.wsx.gov.example" + reverse("cases:rate", args=[case.pk, case.followup_token])
+    note = Notification.objects.get(recipient=cw.w.alice, title__startswith="诉求已答复，待回访")
+    assert link in note.body and "13800001111" in note.body
+    texts = [row for row in FakeSms.sent if row[0] == "13800001111"]
+    assert len(texts) == 1 and link in texts[0][2] and texts[0][3] == link
+    # without an SMS channel nothing is texted
+    settings.NOTIFY_CHANNELS = ["zhuqi.core.channels.ConsoleChannel"]
+    FakeSms.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cw.to("replied", contact_phone="13800002222", title="另一诉求")
+    assert FakeSms.sent == []
 
 
 def test_duplicate_offered_for_merge(cw, login):
