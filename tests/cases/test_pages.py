@@ -292,3 +292,20 @@ def test_capped_count(cw, login, monkeypatch):
     r = login(cw.w.alice).get(reverse("cases:list"))
     assert r.context["page"].paginator.count == 3
     assert r.context["page"].paginator.is_capped
+
+
+def test_enterprise_case_page_shows_the_dues_that_concern_it(cw, login):
+    client = login(cw.w.enterprise_user)
+    submitted = cw.new(title="待受理的诉求")
+    html = client.get(reverse("cases:detail", args=[submitted.pk])).content.decode()
+    accept_due = submitted.accept_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert 'data-testid="enterprise-dues"' in html and f"受理期限：<strong>{accept_due}</strong>" in html
+    case = cw.to("dispatched")  # the sign clock runs: internal, never shown to the enterprise
+    assert case.sign_due_at and case.reply_due_at
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    reply_due = case.reply_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"答复期限：<strong>{reply_due}</strong>" in html
+    assert "签收期限" not in html and 'data-testid="clocks"' not in html
+    assert case.sign_due_at.astimezone().strftime("%Y-%m-%d %H:%M") not in html
+    portal = client.get(reverse("cases:portal")).content.decode()
+    assert "答复期限 " + case.reply_due_at.astimezone().strftime("%Y-%m-%d") in portal
