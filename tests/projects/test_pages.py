@@ -402,6 +402,45 @@ def test_edit_form_refuses_completion_before_start(world, project, login):
     assert project.planned_completion is None
 
 
+def test_api_refuses_a_project_without_the_five_ones_naming_the_fields(world, project, login):
+    client = login(world.alice)
+    body = {
+        "code": "GZ-API-001",
+        "name": "接口新建项目",
+        "region": world.park.pk,
+        "total_investment": "100000000",
+        "planned_start": "2026-09-01",
+        "planned_completion": "2026-03-01",
+    }
+    resp = client.post("/api/v1/projects/", body, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "department": ["请选择责任单位（五个一：一个责任单位）"],
+        "leader": ["请选择包抓县领导（五个一：一名县级领导）"],
+        "planned_completion": ["计划竣工日期不能早于计划开工日期"],
+    }
+    assert not Project.objects.filter(code="GZ-API-001").exists()
+    body.update(department=world.jxj.pk, leader=world.leader.pk, planned_completion="2027-06-30")
+    resp = client.post("/api/v1/projects/", body, content_type="application/json")
+    assert resp.status_code == 201, resp.json()
+    assert Project.objects.get(code="GZ-API-001").approvals.count() == 7
+    resp = client.patch(f"/api/v1/projects/{project.pk}/", {"leader": None}, content_type="application/json")
+    assert resp.status_code == 400 and list(resp.json()) == ["leader"]
+    # references outside the caller's scope do not exist for it
+    resp = client.patch(
+        f"/api/v1/projects/{project.pk}/", {"department": world.other_jxj.pk}, content_type="application/json"
+    )
+    assert resp.status_code == 400 and list(resp.json()) == ["department"]
+    project.refresh_from_db()
+    assert project.leader == world.leader and project.department == world.jxj
+    assert (
+        login(world.charlie)
+        .patch(f"/api/v1/projects/{project.pk}/", {"name": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+
+
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
