@@ -166,7 +166,9 @@ class FakeSms(SmsChannel):
             FakeSms.sent.append((to, title, body, url))
 
 
-def test_rate_link_is_absolute_and_texted_to_the_contact(cw, settings, django_capture_on_commit_callbacks):
+def test_rate_link_is_absolute_and_texted_to_the_contact(
+    cw, settings, login, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://zhuqi.wsx.gov.example"
     settings.NOTIFY_CHANNELS = ["tests.cases.test_pages.FakeSms", "zhuqi.core.channels.ConsoleChannel"]
     FakeSms.sent.clear()
@@ -177,6 +179,13 @@ def test_rate_link_is_absolute_and_texted_to_the_contact(cw, settings, django_ca
     assert link in note.body and "13800001111" in note.body
     texts = [row for row in FakeSms.sent if row[0] == "13800001111"]
     assert len(texts) == 1 and link in texts[0][2] and texts[0][3] == link
+    # the dispatch office can copy it from the case page; the enterprise never sees it there
+    assert (
+        f'value="{link}"' in login(cw.w.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
+    assert (
+        link not in login(cw.w.enterprise_user).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
     # without an SMS channel nothing is texted
     settings.NOTIFY_CHANNELS = ["zhuqi.core.channels.ConsoleChannel"]
     FakeSms.sent.clear()

@@ -341,6 +341,8 @@ def case_detail(request, pk):
         "satisfactions": Satisfaction.choices,
         "now": timezone.now(),
     }
+    if "dispatch" in kinds and case.status == Status.REPLIED and case.followup_token:
+        ctx["rate_url"] = services.rate_url(case)
     if _role(user) == Role.ENTERPRISE:
         ctx["enterprise_dues"] = _enterprise_dues(case)
         ctx["timeline"] = [
