@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The address people reach zhuqi at, for links sent outside it (the one-time 回访 link in SMS or
+# WeChat): scheme and host, no trailing slash.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Outbound notification channels (dotted paths). Console by default.
 NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["zhuqi.core.channels.ConsoleChannel"])
 NOTIFY_SMS_WEBHOOK = env_str("NOTIFY_SMS_WEBHOOK", "")

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from zhuqi.cases import services
 from zhuqi.cases.models import Case
+from zhuqi.core.channels import SmsChannel
+from zhuqi.core.models import Notification
 
 LIST_PAGES = [
     "cases:list",
@@ -154,6 +156,44 @@ def test_rate_link_one_time(cw, client):
     assert case.satisfaction == "basic"
 
 
+class FakeSms(SmsChannel):
+    """The SMS channel with its gateway replaced by a list."""
+
+    sent: list[tuple[str, str, str, str]] = []
+
+    def post(self, to, title, body="", url=""):
+        if to:
+            FakeSms.sent.append((to, title, body, url))
+
+
+def test_rate_link_is_absolute_and_texted_to_the_contact(
+    cw, settings, login, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://zhuqi.wsx.gov.example"
+    settings.NOTIFY_CHANNELS = ["tests.cases.test_pages.FakeSms", "zhuqi.core.channels.ConsoleChannel"]
+    FakeSms.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = cw.to("replied", contact_phone="13800001111")
+    link = "https://zhuqi.wsx.gov.example" + reverse("cases:rate", args=[case.pk, case.followup_token])
+    note = Notification.objects.get(recipient=cw.w.alice, title__startswith="诉求已答复，待回访")
+    assert link in note.body and "13800001111" in note.body
+    texts = [row for row in FakeSms.sent if row[0] == "13800001111"]
+    assert len(texts) == 1 and link in texts[0][2] and texts[0][3] == link
+    # the dispatch office can copy it from the case page; the enterprise never sees it there
+    assert (
+        f'value="{link}"' in login(cw.w.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
+    assert (
+        link not in login(cw.w.enterprise_user).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
+    # without an SMS channel nothing is texted
+    settings.NOTIFY_CHANNELS = ["zhuqi.core.channels.ConsoleChannel"]
+    FakeSms.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cw.to("replied", contact_phone="13800002222", title="另一诉求")
+    assert FakeSms.sent == []
+
+
 def test_duplicate_offered_for_merge(cw, login):
     w = cw.w
     a = cw.new(title="厂区变压器容量不足需要增容", description="新生产线投产变压器容量不足")
@@ -261,3 +301,20 @@ def test_capped_count(cw, login, monkeypatch):
     r = login(cw.w.alice).get(reverse("cases:list"))
     assert r.context["page"].paginator.count == 3
     assert r.context["page"].paginator.is_capped
+
+
+def test_enterprise_case_page_shows_the_dues_that_concern_it(cw, login):
+    client = login(cw.w.enterprise_user)
+    submitted = cw.new(title="待受理的诉求")
+    html = client.get(reverse("cases:detail", args=[submitted.pk])).content.decode()
+    accept_due = submitted.accept_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert 'data-testid="enterprise-dues"' in html and f"受理期限：<strong>{accept_due}</strong>" in html
+    case = cw.to("dispatched")  # the sign clock runs: internal, never shown to the enterprise
+    assert case.sign_due_at and case.reply_due_at
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    reply_due = case.reply_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"答复期限：<strong>{reply_due}</strong>" in html
+    assert "签收期限" not in html and 'data-testid="clocks"' not in html
+    assert case.sign_due_at.astimezone().strftime("%Y-%m-%d %H:%M") not in html
+    portal = client.get(reverse("cases:portal")).content.decode()
+    assert "答复期限 " + case.reply_due_at.astimezone().strftime("%Y-%m-%d") in portal

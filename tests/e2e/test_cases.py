@@ -5,6 +5,7 @@ call is unsatisfied → reopened (重办) → replied again → the enterprise r
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -80,6 +81,10 @@ def test_whole_loop(browser, live_server, cw):
     d.click("[data-testid=act-dispatch]")
     d.wait_for_selector("[data-testid=case-status][data-status=dispatched]")
     assert "工信局" in d.locator("[data-testid=lead]").inner_text()
+    # the enterprise sees when its reply is due, not the department's sign deadline
+    ent.reload()
+    assert "答复期限" in ent.locator("[data-testid=enterprise-dues]").inner_text()
+    assert "签收期限" not in ent.content()
 
     # 3. the department signs for it and replies
     h_ctx, h = _context(browser, live_server)
@@ -95,6 +100,9 @@ def test_whole_loop(browser, live_server, cw):
 
     # 4. the follow-up call: unsatisfied → reopened
     d.reload()
+    rate_link = d.locator("[data-testid=rate-link]").input_value()
+    assert rate_link.startswith(settings.SITE_URL + "/cases/rate/")  # absolute: pasted into WeChat
+    shot(d, "cases-detail-rate-link")
     d.click("[data-testid=act-follow_up-unsatisfied]")
     d.wait_for_selector("[data-testid=case-status][data-status=reopened]")
     shot(d, "cases-detail-reopened")

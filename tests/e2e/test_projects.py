@@ -223,3 +223,25 @@ def test_history_and_audit_log_show_labels_and_wan(page, world):
     log = page.locator("[data-testid=audit-table]").inner_text()
     assert "重点项目" in log and "projects.project" not in log and "5.00 万元" in log
     shot(page, "core-audit-labels")
+
+
+def test_new_project_form_shows_five_ones_and_dates_under_the_fields(page, world):
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/new/")
+    page.fill("#id_code", "GZ-E2E-FORM")
+    page.fill("#id_name", "无责任单位的新建项目")
+    page.evaluate(f"document.getElementById('id_region').tomselect.setValue('{world.park.pk}')")
+    page.fill("#id_total_investment_wan", "5000")
+    page.fill("#id_planned_start", "2026-09-01")
+    page.fill("#id_planned_completion", "2026-03-01")
+    page.locator("form button.btn-primary").click()
+    page.wait_for_selector("#id_code")
+    for field, message in (
+        ("department", "请选择责任单位（五个一：一个责任单位）"),
+        ("leader", "请选择包抓县领导（五个一：一名县级领导）"),
+        ("planned_completion", "计划竣工日期不能早于计划开工日期"),
+    ):
+        box = page.locator(f"#id_{field}").locator("xpath=ancestor::div[contains(@class,'col-')][1]")
+        assert message in box.inner_text(), field
+    shot(page, "projects-form-five-ones-refused")
+    assert not Project.objects.filter(code="GZ-E2E-FORM").exists()

@@ -191,3 +191,102 @@ def test_edit_enterprise_page(world, registry, login):
     assert [t.name for t in hs.tags.all()] == ["高新技术企业"]
     detail = client.get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
     assert "6000.00 万元" in detail and "头雁" in detail and "2019年入规" in detail
+
+
+# --- the enterprise page's 诉求 and 重点项目 panels ------------------------------------------
+@pytest.fixture
+def profile(world):
+    from tests.cases.conftest import CaseWorld
+    from tests.projects.conftest import make_project
+    from zhuqi.cases import services as case_services
+
+    cw = CaseWorld(world)
+    signed = cw.to("signed", title="厂区变压器容量不足")
+    land = cw.to("accepted", title="新厂房用地指标不足")
+    land = case_services.dispatch_case(land, actor=world.alice, lead=world.zrzy)
+    closed = cw.to("closed", title="招工难已协调")
+    project = make_project(world, owner=cw.ent, name="华丰纺织智能织造技改项目")
+    return {"cw": cw, "ent": cw.ent, "signed": signed, "land": land, "closed": closed, "project": project}
+
+
+def _panel(html, testid):
+    start = html.index(f'data-testid="{testid}"')
+    end = html.find('class="zq-card', start)
+    return html[start : end if end > 0 else len(html)]
+
+
+def test_enterprise_page_shows_open_cases_due_dates_and_projects(world, profile, login):
+    url = reverse("enterprises:enterprise_detail", args=[profile["ent"].pk])
+    html = login(world.alice).get(url).content.decode()
+    cases = _panel(html, "enterprise-cases")
+    assert "厂区变压器容量不足" in cases and "新厂房用地指标不足" in cases
+    assert cases.index("open-cases") < cases.index("招工难已协调")  # open first, closed after
+    signed = profile["signed"]
+    assert "最近期限 " + signed.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M") in cases
+    assert signed.get_status_display() in cases
+    projects = _panel(html, "enterprise-projects")
+    assert "华丰纺织智能织造技改项目" in projects and "data-light=" in projects
+    assert profile["project"].get_stage_display() in projects
+
+
+def test_enterprise_page_panels_follow_the_viewers_scope(world, profile, login):
+    url = reverse("enterprises:enterprise_detail", args=[profile["ent"].pk])
+    html = login(world.bob).get(url).content.decode()  # 工信局: not the 自然资源局's case
+    cases = _panel(html, "enterprise-cases")
+    assert "厂区变压器容量不足" in cases and "新厂房用地指标不足" not in cases
+    assert login(world.charlie).get(url).status_code == 404
+
+
+def test_enterprise_user_sees_reply_due_not_internal_clocks(world, profile, login):
+    html = (
+        login(world.enterprise_user).get(reverse("enterprises:my_enterprise"), follow=True).content.decode()
+    )
+    cases = _panel(html, "enterprise-cases")
+    signed = profile["signed"]
+    assert "答复期限 " + signed.reply_due_at.astimezone().strftime("%Y-%m-%d %H:%M") in cases
+    assert "最近期限" not in cases
+    assert "华丰纺织智能织造技改项目" in _panel(html, "enterprise-projects")
+
+
+def test_enterprise_page_query_count_does_not_grow(world, profile, login, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.projects.conftest import make_project
+
+    client = login(world.alice)
+    url = reverse("enterprises:enterprise_detail", args=[profile["ent"].pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    cw = profile["cw"]
+    for i in range(4):
+        cw.to("signed", title=f"第{i}个诉求")
+        cw.to("closed", title=f"第{i}个办结诉求")
+        make_project(world, code=f"PX{i}", owner=cw.ent, name=f"第{i}个项目")
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert "第3个诉求" in html and "第3个项目" in html
+    assert len(many) == len(few)
+
+
+def test_demo_enterprise_user_sees_its_team_with_mobile_numbers(db, login):
+    """The demo's 本企业 page: every member of the 五位一体 team with a work mobile to call."""
+    from zhuqi.assistance import demo as assistance_demo
+    from zhuqi.assistance.models import Assignment
+    from zhuqi.core import audit
+    from zhuqi.core.demo import DEMO_PASSWORD, load_core
+
+    with audit.acting_as(None, label="命令: zhuqi demo"):
+        assistance_demo.load(load_core())
+    from zhuqi.core.models import User
+
+    qiye = User.objects.get(username="qiye")
+    assert qiye.check_password(DEMO_PASSWORD)
+    html = login(qiye).get(reverse("enterprises:my_enterprise"), follow=True).content.decode()
+    team = _panel(html, "team")
+    ent = qiye.enterprise_membership.enterprise
+    members = Assignment.objects.filter(enterprise=ent, ended_on__isnull=True).select_related("user")
+    assert members
+    for a in members:
+        assert a.user.mobile and f'href="tel:{a.user.mobile}"' in team, a.user.username

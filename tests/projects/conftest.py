@@ -41,5 +41,5 @@ def other_project(world):
         name="通许县装备制造项目",
         region=world.other_county,
         department=world.other_jxj,
-        leader=None,
+        leader=world.charlie,
     )

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from zhuqi.core import demo
 from zhuqi.projects import figures
@@ -22,6 +22,9 @@ def test_demo_loads_zigong_sized_plan_idempotently():
         assert projects.count() == 181
         assert projects.aggregate(s=Sum("total_investment"))["s"] == Decimal("114800000000")
         assert projects.filter(region__code__in=["340323P01", "340323P02"]).exists()
+        # every demo project passes the ledger rules: 五个一 (unit and leader), completion after start
+        assert not projects.filter(department=None).exists() and not projects.filter(leader=None).exists()
+        assert not projects.filter(planned_completion__lt=F("planned_start")).exists()
         prog = figures.progress_by_project(projects, 2026, 5)
         lights = {p.light for p in prog.values()}
         assert {"green", "yellow", "red"} <= lights

@@ -346,6 +346,7 @@ def test_create_project_page(world, login):
             "year_planned_wan": "12000",
             "tags": ["亿元以上", "招商引资"],
             "department": world.jxj.pk,
+            "leader": world.leader.pk,
         },
     )
     assert resp.status_code == 302, resp.content.decode()[:2000]
@@ -353,6 +354,91 @@ def test_create_project_page(world, login):
     assert p.total_investment == Decimal("500000000") and p.tags == ["亿元以上", "招商引资"]
     assert p.approvals.count() == 7
     assert login(world.charlie).get(f"/projects/{p.pk}/").status_code == 404
+
+
+def test_create_form_shows_the_five_ones_and_dates_under_their_fields(world, login):
+    client = login(world.alice)
+    resp = client.post(
+        "/projects/new/",
+        {
+            "code": "GZ-2026-002",
+            "name": "无责任单位项目",
+            "kind": "industrial",
+            "level": "county",
+            "region": world.park.pk,
+            "total_investment_wan": "100",
+            "planned_start": "2026-09-01",
+            "planned_completion": "2026-03-01",
+        },
+    )
+    assert resp.status_code == 200
+    form = resp.context["form"]
+    assert form.errors["department"] == ["请选择责任单位（五个一：一个责任单位）"]
+    assert form.errors["leader"] == ["请选择包抓县领导（五个一：一名县级领导）"]
+    assert form.errors["planned_completion"] == ["计划竣工日期不能早于计划开工日期"]
+    assert "计划竣工日期不能早于计划开工日期" in resp.content.decode()
+    assert not Project.objects.filter(code="GZ-2026-002").exists()
+
+
+def test_edit_form_refuses_completion_before_start(world, project, login):
+    client = login(world.bob)
+    resp = client.post(
+        f"/projects/{project.pk}/edit/",
+        {
+            "name": project.name,
+            "kind": "industrial",
+            "level": "county",
+            "region": world.park.pk,
+            "total_investment_wan": "50000",
+            "department": world.jxj.pk,
+            "leader": world.leader.pk,
+            "planned_start": "2026-09-01",
+            "planned_completion": "2026-03-01",
+        },
+    )
+    assert resp.status_code == 200
+    assert resp.context["form"].errors["planned_completion"] == ["计划竣工日期不能早于计划开工日期"]
+    project.refresh_from_db()
+    assert project.planned_completion is None
+
+
+def test_api_refuses_a_project_without_the_five_ones_naming_the_fields(world, project, login):
+    client = login(world.alice)
+    body = {
+        "code": "GZ-API-001",
+        "name": "接口新建项目",
+        "region": world.park.pk,
+        "total_investment": "100000000",
+        "planned_start": "2026-09-01",
+        "planned_completion": "2026-03-01",
+    }
+    resp = client.post("/api/v1/projects/", body, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "department": ["请选择责任单位（五个一：一个责任单位）"],
+        "leader": ["请选择包抓县领导（五个一：一名县级领导）"],
+        "planned_completion": ["计划竣工日期不能早于计划开工日期"],
+    }
+    assert not Project.objects.filter(code="GZ-API-001").exists()
+    body.update(department=world.jxj.pk, leader=world.leader.pk, planned_completion="2027-06-30")
+    resp = client.post("/api/v1/projects/", body, content_type="application/json")
+    assert resp.status_code == 201, resp.json()
+    assert Project.objects.get(code="GZ-API-001").approvals.count() == 7
+    resp = client.patch(f"/api/v1/projects/{project.pk}/", {"leader": None}, content_type="application/json")
+    assert resp.status_code == 400 and list(resp.json()) == ["leader"]
+    # references outside the caller's scope do not exist for it
+    resp = client.patch(
+        f"/api/v1/projects/{project.pk}/", {"department": world.other_jxj.pk}, content_type="application/json"
+    )
+    assert resp.status_code == 400 and list(resp.json()) == ["department"]
+    project.refresh_from_db()
+    assert project.leader == world.leader and project.department == world.jxj
+    assert (
+        login(world.charlie)
+        .patch(f"/api/v1/projects/{project.pk}/", {"name": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 PNG = (

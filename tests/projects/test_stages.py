@@ -77,3 +77,24 @@ def test_only_editors_move_stages(world, project):
     # the responsible department's handler and the responsible leader may
     services.move_stage(project, Stage.SIGNED, date=dt.date(2026, 3, 1), evidence="x", actor=world.bob)
     services.move_stage(project, Stage.LANDED, date=dt.date(2026, 3, 2), evidence="x", actor=world.leader)
+
+
+def test_a_project_needs_a_unit_and_a_leader_and_ends_after_it_starts(world, project):
+    from .conftest import make_project
+
+    with pytest.raises(ValidationError) as exc:
+        services.create_project(actor=world.admin, code="P002", name="无人负责项目", region=world.park)
+    assert exc.value.message_dict == {
+        "department": ["请选择责任单位（五个一：一个责任单位）"],
+        "leader": ["请选择包抓县领导（五个一：一名县级领导）"],
+    }
+    with pytest.raises(ValidationError) as exc:
+        make_project(
+            world, code="P003", planned_start=dt.date(2026, 9, 1), planned_completion=dt.date(2026, 3, 1)
+        )
+    assert exc.value.message_dict == {"planned_completion": ["计划竣工日期不能早于计划开工日期"]}
+    with pytest.raises(ValidationError) as exc:
+        services.update_project(project, actor=world.alice, leader=None)
+    assert exc.value.message_dict == {"leader": ["请选择包抓县领导（五个一：一名县级领导）"]}
+    project.refresh_from_db()
+    assert project.leader == world.leader

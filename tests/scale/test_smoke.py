@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from stdnum.cn import uscc
 
 from bench import benchmarks
@@ -109,6 +109,9 @@ def test_tiny_county_counts_codes_and_one_audit_entry():
     assert not Enterprise.objects.exclude(region_path=F("region__path")).exists()
     assert not Case.objects.exclude(region_path=F("region__path")).exists()
     assert not Project.objects.exclude(region_path=F("region__path")).exists()
+    # generated projects pass the ledger rules: 五个一 (unit and leader), completion after start
+    assert not Project.objects.filter(Q(department=None) | Q(leader=None)).exists()
+    assert not Project.objects.filter(planned_completion__lt=F("planned_start")).exists()
     missed = set(CaseClock.objects.filter(kind="reply", state="missed").values_list("case_id", flat=True))
     assert missed and set(Case.objects.filter(reply_missed=True).values_list("pk", flat=True)) == missed
     from zhuqi.projects.models import ProjectProgress

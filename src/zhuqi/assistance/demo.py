@@ -14,7 +14,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from zhuqi.core import audit
-from zhuqi.core.demo import DEMO_PASSWORD
+from zhuqi.core.demo import DEMO_PASSWORD, demo_mobile
 from zhuqi.core.models import Role, User
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import (
@@ -286,6 +286,7 @@ def _load(regions, departments, stdout):
                 "role": Role.GRID,
                 "region": region,
                 "title": "网格长",
+                "mobile": demo_mobile(f"wgz{n:02d}"),
                 "is_demo": True,
             },
         )

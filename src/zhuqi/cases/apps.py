@@ -53,8 +53,9 @@ class CasesConfig(AppConfig):
         from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
+        from zhuqi.enterprises import sections as enterprise_sections
 
-        from . import cards
+        from . import cards, sections
         from . import demo as cases_demo
 
         LABELS.update(EVENT_LABELS)
@@ -71,4 +72,5 @@ class CasesConfig(AppConfig):
             menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", frozenset({Role.ENTERPRISE}), 10)
         )
         demo.register(cases_demo.load, order=60)
+        enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")

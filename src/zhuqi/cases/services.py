@@ -7,18 +7,23 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit
+from zhuqi.core import notify as core_notify
+from zhuqi.core.channels import SmsChannel
 from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
@@ -56,6 +61,8 @@ from .models import (
     Supervision,
     Urgency,
 )
+
+log = logging.getLogger("zhuqi.notify")
 
 PROBLEM_THRESHOLD = 3  # sent back or reopened this many times → problem case, escalated
 
@@ -733,13 +740,43 @@ def reply_case(case: Case, *, actor, reply: str, resolved: bool = True) -> Case:
         _save(case, "replied_at", "reply", "resolved", "followup_token")
         _record(case, "replied", actor, {"reply": reply[:1000], "resolved": bool(resolved)})
         _notify(enterprise_users(case), case, gettext("诉求已答复，请评价"))
-        rate_url = f"/cases/rate/{case.pk}/{case.followup_token}/"
+        link = rate_url(case)
         body = gettext("请电话回访；或把一次性评价链接发给企业联系人 %(contact_phone)s：%(rate_url)s") % {
             "contact_phone": case.contact_phone,
-            "rate_url": rate_url,
+            "rate_url": link,
         }
         _notify(dispatch_users(case), case, gettext("诉求已答复，待回访"), body=body)
+        _sms_rate_link(case, link)
     return case
+
+
+def rate_url(case: Case) -> str:
+    """The one-time 回访 link, absolute (`SITE_URL`) so it can be pasted into WeChat or an SMS."""
+    return settings.SITE_URL + reverse("cases:rate", args=[case.pk, case.followup_token])
+
+
+def _sms_rate_link(case: Case, link: str) -> None:
+    """Text the 回访 link to the enterprise contact's phone through every configured SMS channel,
+    after commit; a failing gateway is logged and never breaks the reply."""
+    phone = (case.contact_phone or "").strip()
+    sms = [c for c in core_notify.channels() if isinstance(c, SmsChannel)]
+    if not phone or not sms:
+        return
+    title = gettext("诉求已答复，请评价")
+    body = gettext("您反映的诉求「%(title)s」（%(no)s）已答复，请打开链接评价（一次有效）：%(rate_url)s") % {
+        "title": case.title,
+        "no": case.no,
+        "rate_url": link,
+    }
+
+    def send() -> None:
+        for channel in sms:
+            try:
+                channel.post(phone, title, body, link)
+            except Exception:  # noqa: BLE001 - a broken gateway must not break the reply
+                log.exception("sms of the follow-up link failed for case %s", case.pk)
+
+    transaction.on_commit(send)
 
 
 def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token: str | None = None) -> Case:

@@ -286,6 +286,15 @@ def portal_new(request):
     return render(request, "cases/portal_form.html", {"form": form})
 
 
+# the deadlines an enterprise is promised (acceptance, the reply); the internal clocks
+# (dispatch, sign, progress, follow-up, close) stay with the officials
+ENTERPRISE_CLOCKS = (("accept_due_at", _("受理期限")), ("reply_due_at", _("答复期限")))
+
+
+def _enterprise_dues(case: Case) -> list[tuple[str, object]]:
+    return [(label, getattr(case, field)) for field, label in ENTERPRISE_CLOCKS if getattr(case, field)]
+
+
 # --- case page -------------------------------------------------------------------------------
 @login_required
 def case_detail(request, pk):
@@ -332,7 +341,10 @@ def case_detail(request, pk):
         "satisfactions": Satisfaction.choices,
         "now": timezone.now(),
     }
+    if "dispatch" in kinds and case.status == Status.REPLIED and case.followup_token:
+        ctx["rate_url"] = services.rate_url(case)
     if _role(user) == Role.ENTERPRISE:
+        ctx["enterprise_dues"] = _enterprise_dues(case)
         ctx["timeline"] = [
             e
             for e in ctx["timeline"]

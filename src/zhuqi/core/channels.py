@@ -60,18 +60,17 @@ class WebhookChannel(Channel):
         return getattr(settings, self.setting, "")
 
     def send(self, notification) -> None:
+        self.post(notification.recipient.mobile, notification.title, notification.body, notification.url)
+
+    def post(self, to: str, title: str, body: str = "", url: str = "") -> None:
+        """Deliver one message to a mobile number that need not be a user's (an enterprise
+        contact); nothing is sent without a gateway or a number."""
         target = self.url()
-        if not target or not notification.recipient.mobile:
+        if not target or not to:
             return
-        payload = json.dumps(
-            {
-                "to": notification.recipient.mobile,
-                "title": notification.title,
-                "body": notification.body,
-                "url": notification.url,
-            },
-            ensure_ascii=False,
-        ).encode("utf-8")
+        payload = json.dumps({"to": to, "title": title, "body": body, "url": url}, ensure_ascii=False).encode(
+            "utf-8"
+        )
         if not target.startswith(("http://", "https://")):
             raise ValueError(f"webhook URL must be http(s): {target!r}")
         request = urllib.request.Request(target, data=payload, headers={"Content-Type": "application/json"})  # noqa: S310

@@ -5,6 +5,7 @@ non-demo data. Later apps add their part with `register(loader, order)`."""
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 
 from django.db import transaction
@@ -120,6 +121,11 @@ def demo_blocked_reason() -> str | None:
     return None
 
 
+def demo_mobile(username: str) -> str:
+    """A fixed, made-up work mobile per demo login (the enterprise page shows the team's)."""
+    return f"139{zlib.crc32(username.encode()) % 10**8:08d}"
+
+
 def _user(username, full_name, role, region, department, title, *, superuser=False):
     user, created = User.objects.get_or_create(
         username=username,
@@ -132,7 +138,7 @@ def _user(username, full_name, role, region, department, title, *, superuser=Fal
             "is_demo": True,
             "is_staff": superuser,
             "is_superuser": superuser,
-            "mobile": "",
+            "mobile": "" if superuser else demo_mobile(username),
         },
     )
     if created:

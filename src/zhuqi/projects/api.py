@@ -7,13 +7,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin, service_errors
+from zhuqi.core.models import Department, Region, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+from zhuqi.enterprises.models import Enterprise
 
 from . import figures, services
 from .models import (
@@ -152,9 +155,61 @@ class ProgressSerializer(serializers.Serializer):
     light = serializers.CharField()
 
 
-class ProjectViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_field(OpenApiTypes.INT)
+class _Visible(serializers.PrimaryKeyRelatedField):
+    """A reference to a row the caller may see; anything else is "does not exist"."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return self.model.objects.visible_to(request.user)
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """Create (POST) and edit (PATCH/PUT) a project's ledger; the rules (五个一, dates, who may)
+    are the service's, refused as 400 naming the field."""
+
+    region = _Visible(Region)
+    owner = _Visible(Enterprise, required=False, allow_null=True)
+    department = _Visible(Department, required=False, allow_null=True)
+    leader = _Visible(User, required=False, allow_null=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", *services.PROJECT_FIELDS]
+        read_only_fields = ["id"]
+
+
+class ProjectViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     queryset = Project.objects.select_related("region", "department")
     serializer_class = ProjectSerializer
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return ProjectWriteSerializer
+        return super().get_serializer_class()
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = services.create_project(
+                actor=self.request.user, **serializer.validated_data
+            )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("code", None)  # a project's number never changes
+        with service_errors():
+            serializer.instance = services.update_project(
+                serializer.instance, actor=self.request.user, **data
+            )
+
     filterset_fields = ["stage", "kind", "level", "region", "department"]
     search_fields = ["name", "code", "industry"]
 

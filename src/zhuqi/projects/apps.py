@@ -14,8 +14,9 @@ class ProjectsConfig(AppConfig):
         from zhuqi.core import demo, menu, views
         from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.enterprises import sections as enterprise_sections
 
-        from . import cards
+        from . import cards, sections
         from .demo import load_demo
 
         month_model = self.get_model("InvestmentMonth")
@@ -35,6 +36,7 @@ class ProjectsConfig(AppConfig):
             views.HOME_CARDS.append(cards.projects_card)
         views.register_attachable("projects.project")
         demo.register(load_demo, order=70)
+        enterprise_sections.register(sections.projects_section, 35)
         EVENT_LABELS.update(
             {
                 "project_created": pgettext_lazy("timeline event", "新建项目"),

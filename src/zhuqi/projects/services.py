@@ -121,6 +121,21 @@ PROJECT_FIELDS = [
 ]
 
 
+def _check_ledger(project: Project) -> None:
+    """五个一: every project has a responsible unit and a responsible county leader; it cannot be
+    planned to finish before it starts. Refused with the fields named."""
+    errors = {}
+    if project.department_id is None:
+        errors["department"] = gettext("请选择责任单位（五个一：一个责任单位）")
+    if project.leader_id is None:
+        errors["leader"] = gettext("请选择包抓县领导（五个一：一名县级领导）")
+    start, completion = project.planned_start, project.planned_completion
+    if start and completion and completion < start:
+        errors["planned_completion"] = gettext("计划竣工日期不能早于计划开工日期")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> Project:
     region = fields.get("region")
@@ -137,6 +152,7 @@ def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> 
         raise ValidationError({"code": gettext("项目编号「%(code)s」已存在") % {"code": fields.get("code")}})
     project = Project(**fields)
     project.full_clean(exclude=["owner", "leader", "department"])
+    _check_ledger(project)
     project.save()
     if team:
         project.team.set(team)
@@ -155,6 +171,7 @@ def update_project(project: Project, *, actor, team=None, **fields) -> Project:
             raise ValueError(f"unknown field {name}")
         setattr(project, name, value)
     project.full_clean(exclude=["owner", "leader", "department"])
+    _check_ledger(project)
     project.save()
     if team is not None:
         project.team.set(team)

@@ -46,6 +46,20 @@ def _messages_from(request, exc: ValidationError) -> None:
         messages.error(request, msg)
 
 
+def _form_errors(request, form, exc: ValidationError) -> None:
+    """A service's refusal shown where it belongs: under the field it names, else as a message."""
+    if not hasattr(exc, "error_dict"):
+        _messages_from(request, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            for msg in error.messages:
+                if field in form.fields:
+                    form.add_error(field, msg)
+                else:
+                    messages.error(request, msg)
+
+
 def _period(request) -> tuple[int, int]:
     year, month = figures.report_period(timezone.localdate())
     try:
@@ -117,7 +131,7 @@ def project_create(request):
             messages.success(request, gettext("项目已建档，七个审批环节已生成"))
             return redirect("projects:project_detail", pk=project.pk)
         except ValidationError as exc:
-            _messages_from(request, exc)
+            _form_errors(request, form, exc)
     return render(request, "projects/project_form.html", {"form": form, "title": gettext("新建重点项目")})
 
 
@@ -133,7 +147,7 @@ def project_edit(request, pk):
             messages.success(request, gettext("项目信息已保存"))
             return redirect("projects:project_detail", pk=pk)
         except ValidationError as exc:
-            _messages_from(request, exc)
+            _form_errors(request, form, exc)
     return render(
         request,
         "projects/project_form.html",
