@@ -271,6 +271,22 @@ def test_plan_with_overdue_measure_is_highlighted(world, hs, login):
     assert login(world.bob).get(reverse("assistance:plan_edit", args=[hs.pk])).status_code == 404
 
 
+def test_a_measure_with_progress_is_not_shown_as_not_started(world, hs, login):
+    plan = services.save_plan(hs, year=2026, goals="全年产值突破5亿元", actor=world.commissioner)
+    # as the demo loader and any direct write did: progress 30 %, status left at its default
+    m = PlanMeasure.objects.create(
+        plan=plan, title="对接银行续贷", deadline=dt.date(2099, 6, 30), progress=30
+    )
+    assert m.status == "in_progress"
+    page = (
+        login(world.commissioner).get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
+    )
+    assert "推进中 30%" in page and "未开始 30%" not in page
+    m.progress = 100
+    m.save()
+    assert m.status == "done" and m.completed_on is not None
+
+
 def test_meeting_with_problems(world, hs, login):
     client = login(world.leader)
     response = client.post(
