@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.cases.forms import category_choices
+from zhuqi.core.forms import Form
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
 from zhuqi.core.services import validate_photo
@@ -49,7 +50,7 @@ class PhotoField(MultipleFileField):
         return uploads
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
     visited_on = forms.DateField(
         label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,7 +88,7 @@ class VisitForm(forms.Form):
         _style(self)
 
 
-class VisitProblemForm(forms.Form):
+class VisitProblemForm(Form):
     """One problem the enterprise raised on the visit; each becomes a case (诉求)."""
 
     category = forms.TypedChoiceField(label=_("问题类别"), required=False, coerce=int, empty_value=None)
@@ -132,7 +133,7 @@ def visit_problem_formset(data=None):
     return VisitProblemFormSet(data, prefix="problems", form_kwargs={"categories": category_choices()})
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     role = forms.ChoiceField(label=_("帮扶角色"), choices=AssignmentRole.choices)
     user = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none())
     department = forms.ModelChoiceField(
@@ -149,7 +150,7 @@ class AssignForm(forms.Form):
         _style(self)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(Form):
     to_user = forms.ModelChoiceField(label=_("接手人"), queryset=User.objects.none())
     reason = forms.CharField(label=_("交接原因"), max_length=150)
 
@@ -162,11 +163,11 @@ class HandOverForm(forms.Form):
         _style(self)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     goals = forms.CharField(label=_("帮扶目标"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     title = forms.CharField(
         label=_("措施"),
         max_length=300,
@@ -187,12 +188,12 @@ class MeasureForm(forms.Form):
         _style(self)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     progress = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), max_length=2000)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("主题"), max_length=200)
     held_on = forms.DateField(
@@ -217,7 +218,7 @@ class MeetingForm(forms.Form):
         _style(self)
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     period = forms.ChoiceField(label=_("周期"), choices=Period.choices)
     min_visits = forms.IntegerField(label=_("至少（次）"), min_value=1, max_value=31)
     remind_days = forms.IntegerField(label=_("提前提醒（天）"), min_value=0, max_value=60)
