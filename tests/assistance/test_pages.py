@@ -427,8 +427,12 @@ def test_export_visits(world, hs, login):
 
     services.record_visit(hs, actor=world.commissioner, findings="例行走访")
     response = login(world.alice).get(reverse("assistance:visit_list"), {"export": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == "恒顺集团有限公司" and rows[1][2] == "commissioner"
+    # the visit date is a date cell Excel can sort and filter by, not the text "2026-…"
+    assert isinstance(rows[1][0], dt.datetime) and rows[1][0].date() == dt.date.today()
+    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd"
 
 
 def test_assignment_import_page_preview_then_confirm(world, hs, login):

@@ -179,7 +179,7 @@ def visit_list(request):
             [_("走访日期"), _("企业"), _("走访人"), _("方式"), _("走访情况"), _("问题数")],
             (
                 [
-                    v.visited_on.isoformat(),
+                    v.visited_on,
                     v.enterprise.name,
                     v.visitor.display_name,
                     v.get_kind_display(),
