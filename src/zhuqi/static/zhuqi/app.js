@@ -10,13 +10,14 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-maxlength]").forEach(function (el) {
     var limit = parseInt(el.dataset.maxlength, 10);
     var note = document.createElement("div");
-    note.className = "text-danger small";
+    note.className = "small";  // text-danger only while shown (pages look up .text-danger errors)
     note.setAttribute("data-testid", "length-note");
     note.hidden = true;
     el.insertAdjacentElement("afterend", note);
     var check = function () {
       var n = Array.from(el.value).length;
       note.hidden = n <= limit;
+      note.classList.toggle("text-danger", n > limit);
       note.textContent = n > limit ? el.dataset.maxlengthNote.replace("{count}", String(n)) : "";
       el.classList.toggle("is-invalid", n > limit);
     };
