@@ -320,6 +320,7 @@ def raise_case(enterprise: Enterprise, *, channel: str, category, description: s
     from zhuqi.cases import services as case_services
     from zhuqi.cases.models import Category
 
+    matched: Category | None
     if isinstance(category, Category):
         matched, category = category, category.name
     else:
