@@ -52,8 +52,9 @@ def test_commissioner_records_visit_with_photo_and_sees_compliance(world, hs, lo
                 "visited_on": "2026-01-14",
                 "kind": "onsite",
                 "findings": "二期车间设备安装中，用工缺口约30人",
-                "problem_category": "用工",
-                "problem": "缺少熟练焊工",
+                "problems-TOTAL_FORMS": "1",
+                "problems-INITIAL_FORMS": "0",
+                "problems-0-description": "缺少熟练焊工",
                 "photos": [SimpleUploadedFile("现场.png", PNG, content_type="image/png")],
             },
         )
@@ -71,21 +72,120 @@ def test_visit_form_errors_in_chinese(world, hs, login):
     client = login(world.commissioner)
     response = client.post(
         reverse("assistance:visit_create"),
-        {"enterprise": hs.pk, "visited_on": "2099-01-01", "kind": "onsite", "findings": "x"},
+        _visit_post(hs, visited_on="2099-01-01", findings="x"),
     )
     assert "走访日期不能晚于今天" in response.content.decode()
     response = client.post(
         reverse("assistance:visit_create"),
-        {
-            "enterprise": hs.pk,
-            "visited_on": dt.date.today().isoformat(),
-            "kind": "onsite",
-            "findings": "带了病毒",
-            "photos": [SimpleUploadedFile("a.exe", b"MZ", content_type="application/octet-stream")],
-        },
+        _visit_post(
+            hs,
+            findings="带了病毒",
+            photos=[SimpleUploadedFile("a.exe", b"MZ", content_type="application/octet-stream")],
+        ),
     )
     assert "不支持的文件类型" in response.content.decode()
     assert not Visit.objects.exists()
+
+
+def _visit_post(hs, **extra):
+    data = {
+        "enterprise": hs.pk,
+        "visited_on": dt.date.today().isoformat(),
+        "kind": "onsite",
+        "findings": "二期车间设备安装中",
+        "problems-TOTAL_FORMS": "0",
+        "problems-INITIAL_FORMS": "0",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_visit_raises_several_problems_with_categories_from_the_tree(world, hs, login):
+    from zhuqi.cases.models import Case, Category
+
+    land = Category.objects.create(code="t_land", name="用地")
+    quota = Category.objects.create(code="t_quota", name="土地指标", parent=land)
+    money = Category.objects.create(code="t_money", name="融资")
+    client = login(world.commissioner)
+    form = client.get(reverse("assistance:visit_create"), {"enterprise": hs.pk}).content.decode()
+    # the category is chosen from the case category tree, not typed
+    assert f'<option value="{quota.pk}">' in form and 'name="problems-0-category"' in form
+    assert 'name="problem_category"' not in form
+    response = client.post(
+        reverse("assistance:visit_create"),
+        _visit_post(
+            hs,
+            **{
+                "problems-TOTAL_FORMS": "3",
+                "problems-0-category": quota.pk,
+                "problems-0-description": "二期用地指标未落实",
+                "problems-1-category": money.pk,
+                "problems-1-description": "流动资金紧张",
+                "problems-2-category": "",
+                "problems-2-description": "",
+            },
+        ),
+    )
+    visit = Visit.objects.get()
+    assert response.status_code == 302
+    cases = list(Case.objects.order_by("pk"))
+    assert [(c.category, c.description, c.visit_id) for c in cases] == [
+        (quota, "二期用地指标未落实", visit.pk),
+        (money, "流动资金紧张", visit.pk),
+    ]
+    assert [p.category for p in visit.problems.all()] == ["土地指标", "融资"]
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("现场.txt", "只是一段文字".encode(), content_type="text/plain"),
+        SimpleUploadedFile("现场.png", b"not a picture at all", content_type="image/png"),
+        SimpleUploadedFile("现场.pdf", b"%PDF-1.4 fake", content_type="application/pdf"),
+    ],
+    ids=["txt", "text-named-png", "pdf"],
+)
+def test_a_photo_that_is_no_picture_returns_the_form_and_saves_nothing(world, hs, login, upload):
+    from zhuqi.cases.models import Case, Category
+
+    money = Category.objects.create(code="t_money", name="融资")
+    good = SimpleUploadedFile("好照片.png", PNG, content_type="image/png")
+    response = login(world.commissioner).post(
+        reverse("assistance:visit_create"),
+        _visit_post(
+            hs,
+            photos=[good, upload],
+            **{
+                "problems-TOTAL_FORMS": "1",
+                "problems-0-category": money.pk,
+                "problems-0-description": "流动资金紧张",
+            },
+        ),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="error-photos"' in html
+    assert any(m in html for m in ("现场照片只收", "不支持的文件类型", "不是有效的图片"))
+    assert "流动资金紧张" in html  # what was typed comes back
+    assert not Visit.objects.exists() and not Case.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_record_visit_refuses_a_non_picture_photo_before_writing(world, hs):
+    from django.core.exceptions import ValidationError
+
+    from zhuqi.cases.models import Case
+
+    with pytest.raises(ValidationError) as exc:
+        services.record_visit(
+            hs,
+            actor=world.commissioner,
+            findings="例行走访",
+            problems=[("融资", "流动资金紧张")],
+            photos=[SimpleUploadedFile("a.jpg", b"plain text", content_type="image/jpeg")],
+        )
+    assert "photos" in exc.value.message_dict
+    assert not Visit.objects.exists() and not Case.objects.exists()
 
 
 def test_assign_on_enterprise_page_shows_load_warning(world, login):
@@ -169,6 +269,22 @@ def test_plan_with_overdue_measure_is_highlighted(world, hs, login):
         assert "恒顺集团有限公司" in listing
     # an official not on the team cannot edit the plan
     assert login(world.bob).get(reverse("assistance:plan_edit", args=[hs.pk])).status_code == 404
+
+
+def test_a_measure_with_progress_is_not_shown_as_not_started(world, hs, login):
+    plan = services.save_plan(hs, year=2026, goals="全年产值突破5亿元", actor=world.commissioner)
+    # as the demo loader and any direct write did: progress 30 %, status left at its default
+    m = PlanMeasure.objects.create(
+        plan=plan, title="对接银行续贷", deadline=dt.date(2099, 6, 30), progress=30
+    )
+    assert m.status == "in_progress"
+    page = (
+        login(world.commissioner).get(reverse("enterprises:enterprise_detail", args=[hs.pk])).content.decode()
+    )
+    assert "推进中 30%" in page and "未开始 30%" not in page
+    m.progress = 100
+    m.save()
+    assert m.status == "done" and m.completed_on is not None
 
 
 def test_meeting_with_problems(world, hs, login):
@@ -311,8 +427,12 @@ def test_export_visits(world, hs, login):
 
     services.record_visit(hs, actor=world.commissioner, findings="例行走访")
     response = login(world.alice).get(reverse("assistance:visit_list"), {"export": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == "恒顺集团有限公司" and rows[1][2] == "commissioner"
+    # the visit date is a date cell Excel can sort and filter by, not the text "2026-…"
+    assert isinstance(rows[1][0], dt.datetime) and rows[1][0].date() == dt.date.today()
+    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd"
 
 
 def test_assignment_import_page_preview_then_confirm(world, hs, login):

@@ -24,7 +24,7 @@ def hs(world):
 
 
 def test_visit_problem_becomes_a_submitted_case_linked_both_ways(world, hs, login):
-    Category.objects.get_or_create(code="labour_test", defaults={"name": "用工"})
+    labour, _ = Category.objects.get_or_create(code="labour_test", defaults={"name": "用工"})
     with time_machine.travel(dt.datetime(2026, 1, 14, 2, tzinfo=dt.UTC), tick=False):
         client = login(world.commissioner)
         client.post(
@@ -34,8 +34,10 @@ def test_visit_problem_becomes_a_submitted_case_linked_both_ways(world, hs, logi
                 "visited_on": "2026-01-14",
                 "kind": "onsite",
                 "findings": "二期车间设备安装中",
-                "problem_category": "用工",
-                "problem": "缺少熟练焊工约30人",
+                "problems-TOTAL_FORMS": "1",
+                "problems-INITIAL_FORMS": "0",
+                "problems-0-category": labour.pk,
+                "problems-0-description": "缺少熟练焊工约30人",
             },
         )
     visit = Visit.objects.get()

@@ -83,6 +83,10 @@ def assigned(world):
 
 
 def test_commissioner_records_visit_with_photo_on_phone(phone, world, assigned, tmp_path):
+    from zhuqi.cases.models import Case, Category
+
+    money = Category.objects.create(code="e2e_money", name="融资")
+    labour = Category.objects.create(code="e2e_labour", name="用工")
     log_in(phone, "commissioner", PASSWORD)
     phone.click("button.navbar-toggler")
     phone.locator("[data-testid=nav-menu] a", has_text="我的企业").click()
@@ -99,16 +103,23 @@ def test_commissioner_records_visit_with_photo_on_phone(phone, world, assigned, 
     photo = tmp_path / "现场照片.png"
     photo.write_bytes(png())
     phone.set_input_files("[data-testid=visit-photos]", str(photo))
-    phone.click("summary")
-    phone.fill("#id_problem_category", "融资")
-    phone.fill("#id_problem", "流动资金紧张，希望对接银行办理续贷")
+    # two problems, each with its category from the case category tree
+    phone.select_option("#id_problems-0-category", str(money.pk))
+    phone.fill("#id_problems-0-description", "流动资金紧张，希望对接银行办理续贷")
+    phone.click("[data-testid=add-problem]")
+    assert phone.locator("[data-testid=visit-problem-row]").count() == 2
+    phone.select_option("#id_problems-1-category", str(labour.pk))
+    phone.fill("#id_problems-1-description", "缺少熟练焊工约30人")
+    phone.locator("[data-testid=add-problem]").scroll_into_view_if_needed()
     shot(phone, "assistance-phone-2-visit-form")
     phone.click("[data-testid=visit-save]")
 
     phone.wait_for_selector("[data-testid=visit-detail]")
     assert "走访记录已保存" in phone.content()
     assert phone.locator("[data-testid=visit-photos-view] img").count() == 1
-    assert "流动资金紧张" in phone.locator("[data-testid=visit-problems]").inner_text()
+    problems = phone.locator("[data-testid=visit-problems]").inner_text()
+    assert "流动资金紧张" in problems and "缺少熟练焊工" in problems
+    assert phone.locator("[data-testid=problem-case]").count() == 2
     shot(phone, "assistance-phone-3-visit-saved")
 
     phone.click("[data-testid=back-to-mine]")
@@ -120,6 +131,30 @@ def test_commissioner_records_visit_with_photo_on_phone(phone, world, assigned, 
     visit = Visit.objects.get()
     assert visit.visitor == world.commissioner
     assert Attachment.objects.get().object_id == str(visit.pk)
+    assert sorted(c.category.name for c in Case.objects.filter(visit_id=visit.pk)) == ["用工", "融资"]
+
+
+def test_a_text_file_as_photo_comes_back_with_the_error_and_nothing_saved(phone, world, assigned, tmp_path):
+    from zhuqi.cases.models import Case, Category
+
+    money = Category.objects.create(code="e2e_money", name="融资")
+    log_in(phone, "commissioner", PASSWORD)
+    phone.goto(f"/assistance/visits/new/?enterprise={assigned.pk}")
+    phone.wait_for_selector("[data-testid=visit-form]")
+    phone.fill("#id_findings", "例行走访")
+    notes = tmp_path / "现场照片.txt"
+    notes.write_text("这不是照片", encoding="utf-8")
+    phone.set_input_files("[data-testid=visit-photos]", str(notes))
+    phone.select_option("#id_problems-0-category", str(money.pk))
+    phone.fill("#id_problems-0-description", "流动资金紧张")
+    phone.click("[data-testid=visit-save]")
+
+    phone.wait_for_selector("[data-testid=error-photos]")
+    assert "现场照片.txt" in phone.locator("[data-testid=error-photos]").inner_text()
+    assert phone.input_value("#id_problems-0-description") == "流动资金紧张"
+    phone.locator("[data-testid=error-photos]").scroll_into_view_if_needed()
+    shot(phone, "assistance-phone-5-photo-refused")
+    assert not Visit.objects.exists() and not Case.objects.exists()
 
 
 def test_leader_reads_registry_enterprise_page_and_ranking(page, world, assigned):

@@ -411,13 +411,14 @@ def _load(regions, departments, stdout):
         ):
             deadline = dt.date(year, month, 28)
             done = deadline < today and rng.random() < 0.7
+            progress = 100 if done else rng.choice([0, 30, 60])
             PlanMeasure.objects.create(
                 plan=plan,
                 title=title,
                 owner=commissioner,
                 deadline=deadline,
-                status="done" if done else ("in_progress" if m == 0 else "planned"),
-                progress=100 if done else rng.choice([0, 30, 60]),
+                status="done" if done else ("in_progress" if m == 0 or progress else "planned"),
+                progress=progress,
                 completed_on=deadline - dt.timedelta(days=3) if done else None,
             )
 

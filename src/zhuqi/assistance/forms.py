@@ -6,8 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.cases.forms import category_choices
+from zhuqi.core.forms import Form
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
+from zhuqi.core.services import validate_photo
 from zhuqi.enterprises.models import Enterprise
 
 from .models import AssignmentRole, Meeting, Period, Visit
@@ -37,7 +40,17 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class VisitForm(forms.Form):
+class PhotoField(MultipleFileField):
+    """Several photos; each must be a picture by its content (a .txt renamed .jpg is refused)."""
+
+    def clean(self, data, initial=None):
+        uploads = super().clean(data, initial)
+        for upload in uploads:
+            validate_photo(upload)
+        return uploads
+
+
+class VisitForm(Form):
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
     visited_on = forms.DateField(
         label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,11 +66,7 @@ class VisitForm(forms.Form):
         ),
     )
     companions = forms.CharField(label=_("同行人员"), max_length=200, required=False)
-    problem_category = forms.CharField(label=_("问题类别"), max_length=40, required=False)
-    problem = forms.CharField(
-        label=_("企业反映的问题"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    photos = MultipleFileField(label=_("现场照片"), required=False)
+    photos = PhotoField(label=_("现场照片"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +88,52 @@ class VisitForm(forms.Form):
         _style(self)
 
 
-class AssignForm(forms.Form):
+class VisitProblemForm(Form):
+    """One problem the enterprise raised on the visit; each becomes a case (诉求)."""
+
+    category = forms.TypedChoiceField(label=_("问题类别"), required=False, coerce=int, empty_value=None)
+    description = forms.CharField(
+        label=_("企业反映的问题"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("企业反映的具体问题")}),
+    )
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories if categories is not None else category_choices()
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") and not (data.get("description") or "").strip():
+            self.add_error("description", _("请填写企业反映的问题"))
+        return data
+
+
+class BaseVisitProblemFormSet(forms.BaseFormSet):
+    def problems(self) -> list[tuple[int | None, str]]:
+        """(category id or None, description) of the rows filled in."""
+        if not self.is_bound:
+            return []
+        return [
+            (f.cleaned_data.get("category"), f.cleaned_data["description"].strip())
+            for f in self.forms
+            if (f.cleaned_data.get("description") or "").strip()
+        ]
+
+
+VisitProblemFormSet = forms.formset_factory(
+    VisitProblemForm, formset=BaseVisitProblemFormSet, extra=1, max_num=20, validate_max=True
+)
+
+
+def visit_problem_formset(data=None):
+    """The problem rows of the visit form (prefix "problems"), the category list read once."""
+    return VisitProblemFormSet(data, prefix="problems", form_kwargs={"categories": category_choices()})
+
+
+class AssignForm(Form):
     role = forms.ChoiceField(label=_("帮扶角色"), choices=AssignmentRole.choices)
     user = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none())
     department = forms.ModelChoiceField(
@@ -96,7 +150,7 @@ class AssignForm(forms.Form):
         _style(self)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(Form):
     to_user = forms.ModelChoiceField(label=_("接手人"), queryset=User.objects.none())
     reason = forms.CharField(label=_("交接原因"), max_length=150)
 
@@ -109,11 +163,11 @@ class HandOverForm(forms.Form):
         _style(self)
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     goals = forms.CharField(label=_("帮扶目标"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     title = forms.CharField(
         label=_("措施"),
         max_length=300,
@@ -134,12 +188,12 @@ class MeasureForm(forms.Form):
         _style(self)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     progress = forms.IntegerField(label=_("进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), max_length=2000)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("主题"), max_length=200)
     held_on = forms.DateField(
@@ -164,7 +218,7 @@ class MeetingForm(forms.Form):
         _style(self)
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     period = forms.ChoiceField(label=_("周期"), choices=Period.choices)
     min_visits = forms.IntegerField(label=_("至少（次）"), min_value=1, max_value=31)
     remind_days = forms.IntegerField(label=_("提前提醒（天）"), min_value=0, max_value=60)

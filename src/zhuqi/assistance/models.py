@@ -336,6 +336,15 @@ class PlanMeasure(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # the status never contradicts the progress: started work is not "未开始"
+        if self.progress >= 100:
+            self.status = self.Status.DONE
+            self.completed_on = self.completed_on or timezone.localdate()
+        elif self.progress > 0 and self.status == self.Status.PLANNED:
+            self.status = self.Status.IN_PROGRESS
+        super().save(*args, **kwargs)
+
     @property
     def is_overdue(self) -> bool:
         return self.status != self.Status.DONE and self.deadline < timezone.localdate()

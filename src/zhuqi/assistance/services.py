@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from zhuqi.core import audit
 from zhuqi.core.models import Role
 from zhuqi.core.notify import notify
-from zhuqi.core.services import add_attachment, validate_upload
+from zhuqi.core.services import add_attachment, validate_photo
 from zhuqi.enterprises.models import Enterprise
 
 from . import compliance
@@ -231,7 +231,10 @@ def record_visit(
     problems=(),
     photos=(),
 ) -> Visit:
-    """Record a visit by `actor`; problems are (category, description) pairs; photos uploads."""
+    """Record a visit by `actor`. `problems` are (category, description) pairs, the category a
+    `cases.Category` (or its id or name, or None: the dispatch office classifies); each becomes a
+    case. `photos` are uploads, each a picture by its content. All or nothing: a refused photo
+    leaves no visit and no case behind."""
     if actor.role == Role.ENTERPRISE:
         raise PermissionDenied(gettext("企业用户不能填报走访"))
     _visible_enterprise(actor, enterprise)
@@ -244,8 +247,19 @@ def record_visit(
     findings = (findings or "").strip()
     if not findings:
         raise ValidationError({"findings": gettext("请填写走访情况")})
+    photo_errors = []
     for upload in photos:
-        validate_upload(upload)
+        try:
+            validate_photo(upload)
+        except ValidationError as exc:
+            photo_errors += exc.messages
+    if photo_errors:
+        raise ValidationError({"photos": photo_errors})
+    raised = [
+        (_category(category), (description or "").strip())
+        for category, description in problems
+        if (description or "").strip()
+    ]
     visit = Visit.objects.create(
         enterprise=enterprise,
         visitor=actor,
@@ -254,17 +268,12 @@ def record_visit(
         findings=findings,
         companions=(companions or "").strip()[:200],
     )
-    for category, description in problems:
-        category, description = (category or "").strip(), (description or "").strip()
-        if not description:
-            continue
-        problem = VisitProblem.objects.create(
-            visit=visit, category=category or "其他", description=description
-        )
+    for (category, name), description in raised:
+        problem = VisitProblem.objects.create(visit=visit, category=name, description=description)
         problem.case = raise_case(
             enterprise,
             channel="visit",
-            category=problem.category,
+            category=category or name,
             description=description,
             actor=actor,
             visit=visit,
@@ -286,13 +295,36 @@ def record_visit(
     return visit
 
 
-def raise_case(enterprise: Enterprise, *, channel: str, category: str, description: str, actor, visit=None):
+def _category(category):
+    """(the `cases.Category` or None, the name kept on the problem) for a Category, its id or
+    its name; an unknown id is refused, an unknown name is kept as text."""
+    from zhuqi.cases.models import Category
+
+    if isinstance(category, Category):
+        return category, category.name[:40]
+    if isinstance(category, int):
+        found = Category.objects.filter(pk=category, is_active=True).first()
+        if found is None:
+            raise ValidationError(gettext("所选问题类别不存在或已停用"))
+        return found, found.name[:40]
+    name = (category or "").strip()[:40]
+    if not name:
+        return None, "其他"
+    return Category.objects.filter(name=name, is_active=True).first(), name
+
+
+def raise_case(enterprise: Enterprise, *, channel: str, category, description: str, actor, visit=None):
     """Put a problem raised on a visit or at a meeting into the case pool (诉求), so it is
-    accepted, dispatched and closed like any other. The category is matched by name."""
+    accepted, dispatched and closed like any other. `category` is a `cases.Category` or a name
+    (matched by name)."""
     from zhuqi.cases import services as case_services
     from zhuqi.cases.models import Category
 
-    matched = Category.objects.filter(name=category, is_active=True).first() if category else None
+    matched: Category | None
+    if isinstance(category, Category):
+        matched, category = category, category.name
+    else:
+        matched = Category.objects.filter(name=category, is_active=True).first() if category else None
     title = description.splitlines()[0][:60]
     return case_services.create_case(
         enterprise,

@@ -33,6 +33,7 @@ from .forms import (
     ProgressForm,
     RuleForm,
     VisitForm,
+    visit_problem_formset,
 )
 from .models import (
     Assignment,
@@ -128,7 +129,10 @@ def visit_create(request):
             request.user, pk=request.GET["enterprise"]
         )
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    # a post without the problem rows (an older page, the phone's saved form) records no problem
+    has_rows = "problems-TOTAL_FORMS" in request.POST
+    problems = visit_problem_formset(request.POST if has_rows else None)
+    if request.method == "POST" and all([form.is_valid(), not has_rows or problems.is_valid()]):
         d = form.cleaned_data
         try:
             visit = services.record_visit(
@@ -138,7 +142,7 @@ def visit_create(request):
                 kind=d["kind"],
                 visited_on=d["visited_on"],
                 companions=d["companions"],
-                problems=[(d["problem_category"], d["problem"])],
+                problems=problems.problems(),
                 photos=d["photos"],
             )
             messages.success(
@@ -154,7 +158,7 @@ def visit_create(request):
             else:
                 form.add_error(None, _err(exc))
     mine = list(selectors.my_enterprises(request.user).values_list("pk", flat=True))
-    return render(request, "assistance/visit_form.html", {"form": form, "mine": mine})
+    return render(request, "assistance/visit_form.html", {"form": form, "problems": problems, "mine": mine})
 
 
 @login_required
@@ -175,7 +179,7 @@ def visit_list(request):
             [_("走访日期"), _("企业"), _("走访人"), _("方式"), _("走访情况"), _("问题数")],
             (
                 [
-                    v.visited_on.isoformat(),
+                    v.visited_on,
                     v.enterprise.name,
                     v.visitor.display_name,
                     v.get_kind_display(),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.forms import Form, ModelForm
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -22,7 +23,7 @@ def category_choices():
     return out
 
 
-class CaseForm(forms.Form):
+class CaseForm(Form):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("企业"))
     channel = forms.ChoiceField(label=_("来源渠道"), choices=OFFICIAL_CHANNELS)
     title = forms.CharField(label=_("诉求标题"), max_length=120)
@@ -48,7 +49,7 @@ class CaseForm(forms.Form):
             )
 
 
-class PortalForm(forms.Form):
+class PortalForm(Form):
     title = forms.CharField(label=_("诉求标题"), max_length=120)
     description = forms.CharField(
         label=_("问题描述"),
@@ -77,7 +78,7 @@ class PortalForm(forms.Form):
             )
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(ModelForm):
     class Meta:
         model = RoutingRule
         fields = ["category", "region", "lead_department", "assisting_departments"]

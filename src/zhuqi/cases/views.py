@@ -492,17 +492,26 @@ def figures_export(request):
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
     rows = F.by_dimension(F.base(request.user, start, end), dim, F.region_depth_for(request.user))
-    headers = [F.DIMENSIONS[dim]] + [m.label for m in F.METRICS.values()] + [gettext("平均办结工作日")]
+    # a rate is a number with a % format (Excel computes with it), its numerator and denominator
+    # in the two columns after it; a zero denominator leaves the rate empty
+    headers, rates = [F.DIMENSIONS[dim]], []
+    for m in F.METRICS.values():
+        if m.is_rate:
+            rates.append(len(headers))
+            headers += [
+                m.label,
+                gettext("%(figure)s（分子）") % {"figure": m.label},
+                gettext("%(figure)s（分母）") % {"figure": m.label},
+            ]
+        else:
+            headers.append(m.label)
+    headers.append(gettext("平均办结工作日"))
     data = []
     for r in rows:
         line = [r["label"]]
         for m in F.METRICS.values():
             v = r[m.key]
-            line.append(
-                f"{v['rate']}%（{v['n']}/{v['d']}）"
-                if m.is_rate and v["rate"] is not None
-                else (v["n"] if not m.is_rate else "—")
-            )
+            line += [v["rate"], v["n"], v["d"]] if m.is_rate else [v["n"]]
         line.append(r["avg_days"])
         data.append(line)
     return xlsx_response(
@@ -512,6 +521,7 @@ def figures_export(request):
         actor=request.user,
         what=gettext("诉求统计（按%(dimension)s）") % {"dimension": F.DIMENSIONS[dim]},
         object_type="cases.case",
+        rates=rates,
     )
 
 

@@ -103,6 +103,21 @@ def validate_upload(upload) -> str:
     return mime
 
 
+def validate_photo(upload) -> str:
+    """`validate_upload`, and the file must be a picture by its content (JPEG, PNG or GIF
+    signature), whatever its name says. Returns the MIME type of the content."""
+    validate_upload(upload)
+    head = upload.read(16)
+    upload.seek(0)
+    for sig, mime in IMAGE_SIGNATURES.items():
+        if head.startswith(sig):
+            return mime
+    raise ValidationError(
+        _("文件「%(name)s」不是图片：现场照片只收 JPG、PNG、GIF 格式的照片")
+        % {"name": PurePath(upload.name or "").name}
+    )
+
+
 @transaction.atomic
 def add_attachment(target: models.Model, upload, *, actor) -> Attachment:
     mime = validate_upload(upload)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("attach/<str:label>/<str:pk>/", views.attachment_add, name="attachment_add"),
     path("comment/<str:label>/<str:pk>/", views.comment_add, name="comment_add"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("docs/<slug:name>/", views.doc_page, name="doc"),
 ]
 
 # The one import flow: every registered importer of every app (see zhuqi.core.imports)

@@ -4,6 +4,7 @@ attachments, comments, audit log."""
 from __future__ import annotations
 
 from base64 import b32encode
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -269,3 +271,34 @@ def audit_list(request):
         "core/audit_list.html",
         {"page": _page(request, qs), "actions": AuditEntry.Action.choices, "action": action, "q": q},
     )
+
+
+# --- the product's own documents (definitions linked from the figures pages) ------------------
+DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
+# name -> the file under docs/ officials may read in the product (the figures' definitions and the
+# user guide); nothing else under docs/ is served
+DOCS = {
+    "cases-figures": "cases-figures.md",
+    "projects-figures": "projects-figures.md",
+    "assistance-figures": "assistance-figures.md",
+    "user-guide": "user-guide.zh.md",
+}
+
+
+@login_required
+def doc_page(request, name):
+    from . import markdown
+
+    if name not in DOCS:
+        raise Http404
+    path = DOCS_DIR / DOCS[name]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise Http404 from None
+    first = next((ln for ln in text.splitlines() if ln.startswith("# ")), "")
+    by_file = {file.removesuffix(".md"): key for key, file in DOCS.items()}
+    html = markdown.render(
+        text, link_doc=lambda n: reverse("core:doc", args=[by_file[n]]) if n in by_file else None
+    )
+    return render(request, "core/doc_page.html", {"title": first[2:].strip() or name, "body": html})

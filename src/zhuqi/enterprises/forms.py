@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.forms import Form
 from zhuqi.core.models import Region
 from zhuqi.core.units import MAX_YEAR, WAN
 
 from .models import Industry, Tag, Tier
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(Form):
     name = forms.CharField(label=_("企业名称"), max_length=200)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30)
     confirm_unchecked = forms.BooleanField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.forms import Form, ModelForm
 from zhuqi.core.models import Department, Region, User
 from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
@@ -27,13 +28,13 @@ def bootstrap(form: forms.BaseForm) -> None:
             w.attrs.setdefault("class", "form-control form-control-sm")
 
 
-class ZForm(forms.Form):
+class ZForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ModelForm):
     tags = forms.MultipleChoiceField(
         label=_("标签"),
         required=False,

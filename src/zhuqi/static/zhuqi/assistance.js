@@ -1,9 +1,20 @@
 // Assistance pages (no inline scripts: CSP).
 document.addEventListener("DOMContentLoaded", function () {
-  var cat = document.getElementById("id_problem_category");
-  if (cat && !cat.placeholder) cat.placeholder = "问题类别，如 用地、用工、融资";
-  var prob = document.getElementById("id_problem");
-  if (prob && !prob.placeholder) prob.placeholder = "企业反映的具体问题";
+  // visit form: one more problem row (a Django formset: clone the empty form, count it)
+  var add = document.getElementById("add-problem");
+  var tpl = document.getElementById("problem-template");
+  var total = document.getElementById("id_problems-TOTAL_FORMS");
+  if (add && tpl && total) {
+    add.addEventListener("click", function () {
+      var n = parseInt(total.value, 10);
+      var html = tpl.innerHTML.replace(/__prefix__/g, String(n));
+      document.getElementById("problem-rows").insertAdjacentHTML("beforeend", html);
+      total.value = String(n + 1);
+      var rows = document.querySelectorAll("[data-testid=visit-problem-row]");
+      var select = rows[rows.length - 1].querySelector("select");
+      if (select) select.focus();
+    });
+  }
   var photos = document.getElementById("id_photos");
   if (photos) {
     photos.addEventListener("change", function () {
