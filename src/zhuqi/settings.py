@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseListKindEnum": "zhuqi.enterprises.models.EnterpriseList.Kind",
         "IndustryLevelEnum": "zhuqi.enterprises.models.Industry.Level",
         "ProjectStageEnum": "zhuqi.projects.models.Stage",
+        "ProjectKindEnum": "zhuqi.projects.models.Project.Kind",
+        "ProjectLevelEnum": "zhuqi.projects.models.Project.Level",
     },
 }
 
