@@ -11,7 +11,7 @@ class AssistanceConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu, scope
         from zhuqi.core.menu import MenuItem
-        from zhuqi.core.roles import MANAGER_ROLES, OFFICIAL_ROLES, Role
+        from zhuqi.core.roles import MANAGER_ROLES, Role
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.core.views import HOME_CARDS, register_attachable
         from zhuqi.enterprises import sections as enterprise_sections
@@ -31,14 +31,23 @@ class AssistanceConfig(AppConfig):
         )
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
-        officials = OFFICIAL_ROLES
         menu.register(
-            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", officials - {Role.OBSERVER}, 5)
+            MenuItem(_("我的企业"), "assistance:my_enterprises", "star", "assistance.my_enterprises", 5)
         )
-        menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
-        menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))
-        menu.register(MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", officials, 24))
-        menu.register(MenuItem(_("政企会议"), "assistance:meeting_list", "people-fill", officials, 25))
+        menu.register(
+            MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", "assistance.visit.view", 22)
+        )
+        menu.register(
+            MenuItem(
+                _("走访考核"), "assistance:compliance", "bar-chart-line", "assistance.compliance.view", 23
+            )
+        )
+        menu.register(
+            MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", "assistance.plan.view", 24)
+        )
+        menu.register(
+            MenuItem(_("政企会议"), "assistance:meeting_list", "people-fill", "assistance.meetings.view", 25)
+        )
         menu.register(
             MenuItem(
                 _("包抓分工"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from zhuqi.core import permissions
 from zhuqi.core.excel import CREATE, SAME, Column, Importer, RowInvalid, choice_by_label
 from zhuqi.core.imports import register
 from zhuqi.core.models import Department, User
@@ -66,7 +67,7 @@ class AssignmentImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return services.can_manage(user)
+        return permissions.allowed(user, "assistance.assignments.import")
 
     @classmethod
     def template_rows(cls, user):

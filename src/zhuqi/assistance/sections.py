@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhuqi.core.models import Role
+from zhuqi.core.selectors import linkable_people
 
 from . import services
 from .forms import AssignForm, MeasureForm
@@ -37,7 +38,9 @@ def team_section(request, enterprise):
         "history": history,
         "five": five,
         "can_manage": can_manage,
-        "link_people": request.user.role != Role.ENTERPRISE,
+        "linkable": linkable_people(
+            request.user, [row["assignment"].user_id for row in team if row["assignment"]]
+        ),
         "assign_form": AssignForm(viewer=request.user) if can_manage else None,
     }
 

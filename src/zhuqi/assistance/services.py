@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.models import Role
 from zhuqi.core.notify import notify
 from zhuqi.core.services import add_attachment, validate_photo
@@ -35,9 +35,6 @@ from .models import (
 )
 from .selectors import load_warnings
 
-MANAGER_ROLES = {Role.ADMIN, Role.DISPATCH}
-MEETING_ROLES = {Role.ADMIN, Role.DISPATCH, Role.LEADER, Role.DEPT_HEAD, Role.COMMISSIONER}
-
 
 @dataclass
 class AssignResult:
@@ -46,7 +43,9 @@ class AssignResult:
 
 
 def can_manage(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_system_admin or user.role in MANAGER_ROLES))
+    """May `user` assign and hand over (the matrix's `assistance.assignments.manage`)? The
+    enterprise must still be in their scope."""
+    return permissions.allowed(user, "assistance.assignments.manage")
 
 
 def _visible_enterprise(actor, enterprise) -> Enterprise:
@@ -201,8 +200,7 @@ def hand_over_all(from_user, *, to_user, actor, reason: str, on: dt.date | None 
 
 @transaction.atomic
 def set_load_limit(role: str, *, min_count: int, max_count: int, actor) -> LoadLimit:
-    if not (actor.is_system_admin):
-        raise PermissionDenied(gettext("只有系统管理员可以修改包抓数量"))
+    permissions.require(actor, "assistance.configure", gettext("只有系统管理员可以修改包抓数量"))
     if min_count > max_count:
         raise ValidationError(gettext("最少户数不能大于最多户数"))
     limit, _ = LoadLimit.objects.update_or_create(
@@ -235,8 +233,7 @@ def record_visit(
     `cases.Category` (or its id or name, or None: the dispatch office classifies); each becomes a
     case. `photos` are uploads, each a picture by its content. All or nothing: a refused photo
     leaves no visit and no case behind."""
-    if actor.role == Role.ENTERPRISE:
-        raise PermissionDenied(gettext("企业用户不能填报走访"))
+    permissions.require(actor, "assistance.visit.record", gettext("您的角色不能填报走访"))
     _visible_enterprise(actor, enterprise)
     today = timezone.localdate()
     visited_on = visited_on or today
@@ -339,8 +336,7 @@ def raise_case(enterprise: Enterprise, *, channel: str, category, description: s
 
 @transaction.atomic
 def set_visit_rule(role: str, *, period: str, min_visits: int, actor, remind_days: int = 2) -> VisitRule:
-    if not actor.is_system_admin:
-        raise PermissionDenied(gettext("只有系统管理员可以修改走访频次要求"))
+    permissions.require(actor, "assistance.configure", gettext("只有系统管理员可以修改走访频次要求"))
     if min_visits < 1:
         raise ValidationError({"min_visits": gettext("每周期至少 1 次")})
     rule, _ = VisitRule.objects.update_or_create(
@@ -413,8 +409,12 @@ def send_visit_reminders(today: dt.date | None = None) -> int:
 
 # --- plans -----------------------------------------------------------------------------------------
 def can_edit_plan(user, enterprise) -> bool:
-    if can_manage(user):
+    """The dispatch office for any enterprise in its scope (`assistance.plan.edit`); a working
+    official for an enterprise they are assigned to (`assistance.plan.edit_assigned`)."""
+    if permissions.allowed(user, "assistance.plan.edit"):
         return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    if not permissions.allowed(user, "assistance.plan.edit_assigned"):
+        return False
     return Assignment.objects.filter(user=user, enterprise=enterprise, ended_on__isnull=True).exists()
 
 
@@ -470,7 +470,8 @@ def add_measure(
 
 @transaction.atomic
 def report_progress(measure: PlanMeasure, *, progress: int, note: str, actor) -> PlanUpdate:
-    if not (measure.owner_id == actor.pk or can_edit_plan(actor, measure.plan.enterprise)):
+    own = measure.owner_id == actor.pk and permissions.allowed(actor, "assistance.plan.edit_assigned")
+    if not (own or can_edit_plan(actor, measure.plan.enterprise)):
         raise PermissionDenied(gettext("只有措施责任人或包抓责任人可以填报进展"))
     if not 0 <= int(progress) <= 100:
         raise ValidationError({"progress": gettext("进度应在 0–100 之间")})
@@ -510,8 +511,7 @@ def record_meeting(
     region=None,
 ) -> Meeting:
     """problems: (enterprise or None, category, description) triples."""
-    if not (actor.is_system_admin or actor.role in MEETING_ROLES):
-        raise PermissionDenied(gettext("您的角色不能登记政企会议"))
+    permissions.require(actor, "assistance.meetings.record", gettext("您的角色不能登记政企会议"))
     region = region or actor.region or (actor.department.region if actor.department_id else None)
     if region is None:
         raise ValidationError(gettext("无法确定会议所属区划"))

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhuqi.core import permissions
 from zhuqi.core.excel import xlsx_response
-from zhuqi.core.models import Role, User
+from zhuqi.core.models import User
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.selectors import linkable_people
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
@@ -48,8 +50,9 @@ from .models import (
 )
 
 
-def _official(request):
-    if request.user.role == Role.ENTERPRISE:
+def _require(request, action: str) -> None:
+    """A page the viewer's role may not use (core/permissions.py) answers 404."""
+    if not permissions.allowed(request.user, action):
         raise Http404
 
 
@@ -70,7 +73,7 @@ def _err(exc) -> str:
 # --- my enterprises ---------------------------------------------------------------------------------
 @login_required
 def my_enterprises(request):
-    _official(request)
+    _require(request, "assistance.my_enterprises")
     today = timezone.localdate()
     ents = list(selectors.my_enterprises(request.user))
     rows = compliance.compute(
@@ -122,7 +125,7 @@ def _current_quarter(today):
 # --- visits -----------------------------------------------------------------------------------------
 @login_required
 def visit_create(request):
-    _official(request)
+    _require(request, "assistance.visit.record")
     initial = {}
     if request.GET.get("enterprise", "").isdigit():
         initial["enterprise"] = Enterprise.objects.get_visible_or_404(
@@ -163,7 +166,7 @@ def visit_create(request):
 
 @login_required
 def visit_list(request):
-    _official(request)
+    _require(request, "assistance.visit.view")
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind")
     qs = selectors.visits(
@@ -204,9 +207,8 @@ def visit_list(request):
 
 @login_required
 def visit_detail(request, pk):
+    _require(request, "assistance.visit.view")
     visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
-    if request.user.role == Role.ENTERPRISE:
-        raise Http404
     return render(
         request,
         "assistance/visit_detail.html",
@@ -231,7 +233,7 @@ def _shift(period, start, end, step):
 
 @login_required
 def compliance_report(request):
-    _official(request)
+    _require(request, "assistance.compliance.view")
     period, start, end = _range(request)
     rows = selectors.compliance_rows(request.user, start, end)
     tab = request.GET.get("tab") or "officials"
@@ -260,6 +262,9 @@ def compliance_report(request):
             "summaries": summaries,
             "total": total,
             "rules": VisitRule.objects.all(),
+            "linkable": linkable_people(request.user, [s.key.pk for s in summaries])
+            if tab == "officials"
+            else set(),
         },
     )
 
@@ -286,14 +291,14 @@ def _compliance_page(request, subject, label: str, key: str, **which):
 
 @login_required
 def compliance_official(request, user_id):
-    _official(request)
+    _require(request, "assistance.compliance.view")
     person = User.objects.get_visible_or_404(request.user, pk=user_id)
     return _compliance_page(request, person, person.display_name, "person", person=person)
 
 
 @login_required
 def compliance_enterprise(request, pk):
-    _official(request)
+    _require(request, "assistance.compliance.view")
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
     return _compliance_page(request, enterprise, enterprise.name, "enterprise", enterprise=enterprise)
 
@@ -301,7 +306,7 @@ def compliance_enterprise(request, pk):
 # --- assignments ------------------------------------------------------------------------------------
 @login_required
 def assignment_list(request):
-    _official(request)
+    _require(request, "assistance.assignments.view")
     year = _year(request.GET.get("year"))
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role")
@@ -362,6 +367,7 @@ def assignment_list(request):
             "load_ok": sum(1 for r in load if not r["status"]),
             "limits": LoadLimit.objects.all(),
             "can_manage": services.can_manage(request.user),
+            "linkable": linkable_people(request.user, [r["user_id"] for r in load]),
             "export_query": export.urlencode(),
             "history": bool(request.GET.get("history")),
         },
@@ -462,7 +468,7 @@ def hand_over_person(request, user_id):
 # --- plans --------------------------------------------------------------------------------------------
 @login_required
 def plan_list(request):
-    _official(request)
+    _require(request, "assistance.plan.view")
     year = _year(request.GET.get("year"))
     plans = selectors.plans(request.user, year=year, overdue_only=bool(request.GET.get("overdue")))
     return render(request, "assistance/plan_list.html", {"plans": plans, "year": year})
@@ -523,7 +529,7 @@ def measure_progress(request, pk):
 # --- meetings -------------------------------------------------------------------------------------------
 @login_required
 def meeting_list(request):
-    _official(request)
+    _require(request, "assistance.meetings.view")
     kind = request.GET.get("kind")
     qs = selectors.meetings(request.user, kind=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -534,16 +540,14 @@ def meeting_list(request):
             "page": page,
             "kinds": Meeting.Kind.choices,
             "kind": kind,
-            "can_create": request.user.is_system_admin or request.user.role in services.MEETING_ROLES,
+            "can_create": permissions.allowed(request.user, "assistance.meetings.record"),
         },
     )
 
 
 @login_required
 def meeting_create(request):
-    _official(request)
-    if not (request.user.is_system_admin or request.user.role in services.MEETING_ROLES):
-        raise Http404
+    _require(request, "assistance.meetings.record")
     form = MeetingForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -576,7 +580,7 @@ def meeting_create(request):
 
 @login_required
 def meeting_detail(request, pk):
-    _official(request)
+    _require(request, "assistance.meetings.view")
     meeting = Meeting.objects.select_related("host", "region").get_visible_or_404(request.user, pk=pk)
     return render(
         request,
@@ -594,10 +598,9 @@ def meeting_detail(request, pk):
 # --- rules ------------------------------------------------------------------------------------------------
 @login_required
 def rules(request):
-    _official(request)
+    _require(request, "assistance.rules.view")
     if request.method == "POST":
-        if not request.user.is_system_admin:
-            raise Http404
+        _require(request, "assistance.configure")
         role = request.POST.get("role")
         if role not in AssignmentRole.values:
             raise Http404
@@ -621,5 +624,9 @@ def rules(request):
     return render(
         request,
         "assistance/rules.html",
-        {"rows": selectors.rule_rows(), "periods": Period.choices, "can_edit": request.user.is_system_admin},
+        {
+            "rows": selectors.rule_rows(),
+            "periods": Period.choices,
+            "can_edit": permissions.allowed(request.user, "assistance.configure"),
+        },
     )

@@ -14,7 +14,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.api import ScopedViewSetMixin, api_error, service_errors
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
@@ -393,7 +393,7 @@ class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        return qs.none() if getattr(self.request.user, "role", None) == Role.ENTERPRISE else qs
+        return qs if permissions.allowed(self.request.user, "cases.rules.view") else qs.none()
 
     def _save(self, serializer, rule):
         """Create or change through the service; a partial update keeps the rule's other values."""
@@ -436,7 +436,7 @@ class FiguresViewSet(viewsets.ViewSet):
         responses={200: dict},
     )
     def list(self, request):
-        if request.user.role in {Role.ENTERPRISE, Role.GRID}:
+        if not permissions.allowed(request.user, "cases.figures"):
             raise exceptions.NotFound()
         import datetime as dt
 

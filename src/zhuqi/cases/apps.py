@@ -50,7 +50,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu
         from zhuqi.core import views as core_views
-        from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
         from zhuqi.enterprises import sections as enterprise_sections
@@ -62,15 +61,12 @@ class CasesConfig(AppConfig):
         core_views.register_attachable("cases.case")
         if cards.cases_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.append(cards.cases_card)
-        officials = OFFICIAL_ROLES
-        menu.register(menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", MANAGER_ROLES, 10))
-        menu.register(menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", DEPARTMENT_ROLES, 10))
-        menu.register(menu.MenuItem(_("企业诉求"), "cases:list", "chat-square-text", officials, 11))
-        menu.register(menu.MenuItem(_("诉求统计"), "cases:figures", "bar-chart", officials - {Role.GRID}, 12))
-        menu.register(menu.MenuItem(_("分拨规则"), "cases:rules", "signpost-split", MANAGER_ROLES, 13))
-        menu.register(
-            menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", frozenset({Role.ENTERPRISE}), 10)
-        )
+        menu.register(menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", "cases.board", 10))
+        menu.register(menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", "cases.inbox", 10))
+        menu.register(menu.MenuItem(_("企业诉求"), "cases:list", "chat-square-text", "cases.list", 11))
+        menu.register(menu.MenuItem(_("诉求统计"), "cases:figures", "bar-chart", "cases.figures", 12))
+        menu.register(menu.MenuItem(_("分拨规则"), "cases:rules", "signpost-split", "cases.configure", 13))
+        menu.register(menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", "cases.portal", 10))
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")

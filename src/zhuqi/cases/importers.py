@@ -9,9 +9,9 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from zhuqi.core import permissions
 from zhuqi.core.excel import CREATE, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
-from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.workcalendar import SHANGHAI
 from zhuqi.enterprises.models import Enterprise
 
@@ -85,9 +85,7 @@ class HotlineImporter(Importer):
     @classmethod
     def allowed(cls, user) -> bool:
         """The dispatch office and admins (who route what comes in)."""
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        return user.is_superuser or user.role in MANAGER_ROLES
+        return permissions.allowed(user, "cases.import")
 
     def prepare(self, rows):
         codes = {r["credit_code"] for _, r in rows}

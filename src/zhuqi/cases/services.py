@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core import notify as core_notify
 from zhuqi.core.channels import SmsChannel
 from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
-from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, Role
+from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import (
     add_working_days,
@@ -415,10 +415,10 @@ def can_create_for(user, enterprise) -> bool:
     scope = scope_for(user)
     if not scope.authenticated:
         return False
+    if not permissions.allowed(user, "cases.create"):
+        return False
     if scope.is_enterprise_user:
         return _own_enterprise_id(user) == enterprise.pk
-    if scope.role == Role.OBSERVER:
-        return False
     return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
 
@@ -1106,7 +1106,9 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
         raise ValidationError(gettext("请填写书面回复"))
     with transaction.atomic():
         sup = Supervision.objects.select_for_update().select_related("case").get(pk=sup.pk)
-        if getattr(actor, "department_id", None) != sup.department_id or actor.role not in DEPARTMENT_ROLES:
+        if getattr(actor, "department_id", None) != sup.department_id or not permissions.allowed(
+            actor, "cases.supervision.respond"
+        ):
             raise PermissionDenied(gettext("只有被督办部门可以回复"))
         if sup.kind != Supervision.Kind.NOTICE or sup.responded_at:
             raise ValidationError(gettext("该督办已回复"))
@@ -1248,8 +1250,9 @@ def fire(case: Case, action: str, *, actor, data=None):
 
 # --- routing rules ------------------------------------------------------------------------------
 def can_edit_routing_rules(user) -> bool:
-    """The dispatch office (专班办公室) and admins edit routing rules, within their own scope."""
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in MANAGER_ROLES)
+    """The dispatch office (专班办公室) and admins edit routing rules (the matrix's
+    `cases.configure`), within their own scope."""
+    return permissions.allowed(user, "cases.configure")
 
 
 def _require_rule_editor(actor) -> None:

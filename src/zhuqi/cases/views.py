@@ -16,12 +16,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, Role
+from zhuqi.core.roles import Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 
 from . import figures as F
@@ -47,8 +47,10 @@ def _role(user) -> str:
     return Role.ADMIN if user.is_superuser else user.role
 
 
-def _is_dispatch(user) -> bool:
-    return _role(user) in MANAGER_ROLES
+def _require(user, action: str) -> None:
+    """A page the viewer's role may not use (core/permissions.py) answers 404."""
+    if not permissions.allowed(user, action):
+        raise Http404
 
 
 def _error(request, exc) -> None:
@@ -91,8 +93,9 @@ def _period_links(start, end) -> list[tuple[str, str, bool]]:
 
 @login_required
 def case_list(request):
-    if _role(request.user) == Role.ENTERPRISE:
+    if permissions.allowed(request.user, "cases.portal"):
         return redirect("cases:portal")
+    _require(request.user, "cases.list")
     qs = selectors.case_list(request.user, request.GET)
     return render(
         request,
@@ -104,7 +107,7 @@ def case_list(request):
             "categories": Category.objects.filter(parent__isnull=True),
             "q": request.GET.get("q", ""),
             "metric": F.METRICS.get(request.GET.get("metric", "")),
-            "can_create": _role(request.user) not in DEPARTMENT_ROLES | {Role.OBSERVER},
+            "can_create": permissions.allowed(request.user, "cases.register"),
         },
     )
 
@@ -123,8 +126,7 @@ BOARD_TABS = [
 @login_required
 def board(request):
     """The dispatch office's board: new, unrouted, overdue, escalated …"""
-    if not _is_dispatch(request.user):
-        raise Http404
+    _require(request.user, "cases.board")
     tab = request.GET.get("tab") if request.GET.get("tab") in dict(BOARD_TABS) else "new"
     counts, qs = selectors.board(request.user, tab, timezone.now())
     return render(
@@ -148,7 +150,8 @@ INBOX_TABS = [
 def inbox(request):
     """A department's inbox: to sign, in progress, due soon, overdue, assisting, supervision."""
     user = request.user
-    if _role(user) not in DEPARTMENT_ROLES or not user.department_id:
+    _require(user, "cases.inbox")
+    if not user.department_id:
         raise Http404
     now = timezone.now()
     queries = selectors.inbox(user, now)
@@ -167,8 +170,7 @@ def inbox(request):
 @login_required
 def leader_view(request):
     """A leader's view: cases of the enterprises in their charge, escalated ones first."""
-    if _role(request.user) not in {Role.LEADER, Role.ADMIN, Role.SUPERVISOR}:
-        raise Http404
+    _require(request.user, "cases.leader_view")
     mine = request.GET.get("mine") == "1"
     qs, per_ent = selectors.leader(request.user, mine=mine)
     return render(
@@ -200,10 +202,9 @@ def _duplicates_message(request, case) -> None:
 @login_required
 def case_new(request):
     user = request.user
-    if _role(user) == Role.ENTERPRISE:
+    if permissions.allowed(user, "cases.portal"):
         return redirect("cases:portal_new")
-    if _role(user) in DEPARTMENT_ROLES | {Role.OBSERVER}:
-        raise Http404
+    _require(user, "cases.register")
     form = CaseForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -234,8 +235,7 @@ def case_new(request):
 def portal(request):
     """The enterprise portal: own cases, their status, rating."""
     user = request.user
-    if _role(user) != Role.ENTERPRISE:
-        raise Http404
+    _require(user, "cases.portal")
     qs = Case.objects.visible_to(user).select_related("category", "lead_department").order_by("-submitted_at")
     return render(
         request,
@@ -247,8 +247,7 @@ def portal(request):
 @login_required
 def portal_new(request):
     user = request.user
-    if _role(user) != Role.ENTERPRISE:
-        raise Http404
+    _require(user, "cases.portal")
     from zhuqi.enterprises.models import Enterprise
 
     ent_id = _own_enterprise_id(user)
@@ -394,7 +393,7 @@ def case_act(request, pk, action):
     else:
         messages.success(request, gettext("已%(action)s") % {"action": workflow.TRANSITIONS[action].label})
     if not Case.objects.visible_to(user).filter(pk=case.pk).exists():
-        return redirect("cases:inbox" if _role(user) in DEPARTMENT_ROLES else "home")
+        return redirect("cases:inbox" if permissions.allowed(user, "cases.inbox") else "home")
     return redirect(case)
 
 
@@ -433,8 +432,7 @@ def rate(request, pk, token):
 
 @login_required
 def suggest_view(request):
-    if _role(request.user) == Role.ENTERPRISE:
-        raise Http404
+    _require(request.user, "cases.suggest")
     s = routing.suggest(request.GET.get("text", "")[:2000])
     return JsonResponse(
         {
@@ -449,8 +447,7 @@ def suggest_view(request):
 # --- figures & exports -------------------------------------------------------------------------
 @login_required
 def figures(request):
-    if _role(request.user) in {Role.ENTERPRISE, Role.GRID}:
-        raise Http404
+    _require(request.user, "cases.figures")
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
     qs = F.base(request.user, start, end)
@@ -487,8 +484,7 @@ def _num(value):
 
 @login_required
 def figures_export(request):
-    if _role(request.user) in {Role.ENTERPRISE, Role.GRID}:
-        raise Http404
+    _require(request.user, "cases.figures")
     start, end = _figure_dates(request)
     dim = request.GET.get("dim") if request.GET.get("dim") in F.DIMENSIONS else _default_dim(request.user)
     rows = F.by_dimension(F.base(request.user, start, end), dim, F.region_depth_for(request.user))
@@ -527,8 +523,7 @@ def figures_export(request):
 
 @login_required
 def case_export(request):
-    if _role(request.user) == Role.ENTERPRISE:
-        raise Http404
+    _require(request.user, "cases.export")
     qs = selectors.case_list(request.user, request.GET)[:20000]
     headers = [
         gettext("编号"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 
-from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
+from zhuqi.core import permissions
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 
 from .models import OPEN_STATUSES, Case, Status
@@ -111,34 +111,37 @@ TRANSITIONS: dict[str, Transition] = {
 FOLLOW_UP_TARGET = {"satisfied": S.FOLLOWED_UP, "basic": S.FOLLOWED_UP, "unsatisfied": S.REOPENED}
 
 
+#: actor kind → the permission-matrix action (core/permissions.py) whose roles may act as it
+KIND_ACTIONS = {
+    "dispatch": "cases.transition.dispatch",
+    "lead": "cases.transition.lead",
+    "leader": "cases.transition.leader",
+    "supervisor": "cases.transition.supervisor",
+    "enterprise": "cases.transition.enterprise",
+}
+
+
 def actor_kinds(case: Case, user) -> set[str]:
-    """Which actor kinds `user` is for `case` (scope included)."""
+    """Which actor kinds `user` is for `case`: the roles come from the permission matrix
+    (`KIND_ACTIONS`), then the case decides — its region lies in the user's (dispatch, leader,
+    supervisor; admins anywhere), its lead department is the user's (lead), it is the user's
+    own enterprise's (enterprise)."""
     if user is SYSTEM:
         return {"dispatch"}
     scope = scope_for(user)
     if not scope.authenticated:
         return set()
+    may = {kind for kind, action in KIND_ACTIONS.items() if permissions.allowed(user, action)}
     kinds: set[str] = set()
-    if scope.is_admin:
-        return {"dispatch", "leader", "supervisor"}
-    role = scope.role
-    if role == Role.ENTERPRISE:
-        if _own_enterprise_id(user) == case.enterprise_id:
-            kinds.add("enterprise")
-        return kinds
-    in_region = bool(scope.region_path) and case.region.path.startswith(scope.region_path or "")
-    if role == Role.DISPATCH and in_region:
-        kinds.add("dispatch")
-    if role == Role.LEADER and in_region:
-        kinds.add("leader")
-    if role == Role.SUPERVISOR and in_region:
-        kinds.add("supervisor")
+    if "enterprise" in may and _own_enterprise_id(user) == case.enterprise_id:
+        kinds.add("enterprise")
+    in_region = scope.is_admin or (
+        bool(scope.region_path) and case.region.path.startswith(scope.region_path or "")
+    )
+    if in_region:
+        kinds |= may & {"dispatch", "leader", "supervisor"}
     # the lead department's staff; the dispatch office's own staff when the case fell back to it
-    if (
-        role in DEPARTMENT_ACTOR_ROLES
-        and case.lead_department_id
-        and user.department_id == case.lead_department_id
-    ):
+    if "lead" in may and case.lead_department_id and user.department_id == case.lead_department_id:
         kinds.add("lead")
     return kinds
 

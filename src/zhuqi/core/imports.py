@@ -43,7 +43,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from . import services, workcalendar
+from . import permissions, services, workcalendar
 from .excel import CREATE, IGNORED_HEADER_PREFIX, SAME, UPDATE, Column, Importer, RowInvalid, _text  # noqa: F401
 from .models import Department, Region, Role, User, WorkdayOverride
 from .roles import DEPARTMENT_ROLES
@@ -275,11 +275,9 @@ class ScopedImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        if not (user and user.is_authenticated and user.is_active):
+        if not permissions.allowed(user, "core.org.manage"):
             return False
-        if user.is_system_admin:
-            return True
-        return user.role == Role.DISPATCH and bool(scope_for(user).region_path)
+        return bool(user.is_system_admin or scope_for(user).region_path)
 
     def in_scope(self, path: str | None) -> bool:
         if self.limit_path is None:
@@ -679,7 +677,7 @@ class WorkdayOverrideImporter(ScopedImporter):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return bool(user and user.is_authenticated and user.is_active and user.is_system_admin)
+        return permissions.allowed(user, "core.calendar.configure")
 
     def prepare(self, rows):
         dates = {row["date"] for _, row in rows}

@@ -7,25 +7,34 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ALL_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
+from . import permissions
+from .roles import MANAGER_ROLES, Role
 
 
 @dataclass(frozen=True)
 class MenuItem:
+    """One sidebar entry. `roles` is the name of a permission-matrix action (the item shows to
+    the roles allowed to do it: `"cases.board"`), or a set of roles narrower than the action of
+    its page (an entry only some of the allowed roles need); never roles the page refuses
+    (tests/core/test_permission_matrix.py checks)."""
+
     label: str
     url_name: str
     icon: str
-    roles: frozenset
+    roles: frozenset | str
     order: int = 50
+
+    def role_set(self) -> frozenset:
+        return permissions.roles(self.roles) if isinstance(self.roles, str) else frozenset(self.roles)
 
 
 _items: list[MenuItem] = [
-    MenuItem(_("首页"), "home", "house", ALL_ROLES, 0),
-    MenuItem(_("区划"), "core:region_list", "diagram-3", OFFICIAL_ROLES, 80),
-    MenuItem(_("部门"), "core:department_list", "building", OFFICIAL_ROLES, 81),
-    MenuItem(_("人员"), "core:user_list", "people", OFFICIAL_ROLES - {Role.GRID}, 82),
-    MenuItem(_("审计日志"), "core:audit_list", "shield-check", frozenset({Role.ADMIN, Role.SUPERVISOR}), 90),
-    MenuItem(_("系统管理"), "admin:index", "gear", frozenset({Role.ADMIN}), 99),
+    MenuItem(_("首页"), "home", "house", "core.home", 0),
+    MenuItem(_("区划"), "core:region_list", "diagram-3", "core.regions.view", 80),
+    MenuItem(_("部门"), "core:department_list", "building", "core.departments.view", 81),
+    MenuItem(_("人员"), "core:user_list", "people", "core.people.list", 82),
+    MenuItem(_("审计日志"), "core:audit_list", "shield-check", "core.audit.view", 90),
+    MenuItem(_("系统管理"), "admin:index", "gear", "core.admin", 99),
 ]
 
 
@@ -56,7 +65,7 @@ def menu_for(user) -> list[dict]:
     role = Role.ADMIN if user.is_superuser else user.role
     out = []
     for item in sorted(_items, key=lambda i: i.order):
-        if role not in item.roles:
+        if role not in item.role_set():
             continue
         try:
             url = reverse(item.url_name)
@@ -74,4 +83,7 @@ def menu_for(user) -> list[dict]:
     return out
 
 
+# 数据导入 lists the importers a user may use (each importer names its matrix action); the menu
+# entry is for the dispatch office and admins, who always have some (others reach their one
+# import from its page: a project editor's 导入完成投资 on the project list)
 register(MenuItem(_("数据导入"), "core:import_index", "upload", MANAGER_ROLES, 85))

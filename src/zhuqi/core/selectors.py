@@ -41,12 +41,30 @@ def regions(user, *, q: str = "", kind: str | None = None):
 
 
 def region_parts(user, region: Region) -> dict:
-    """A region's visible children and departments, and the chain of regions above it."""
+    """A region's visible children and departments, and the chain of regions above it (with
+    the ids of those the viewer may open: a grid member sees the county's name, not its page)."""
+    ancestors = list(Region.objects.filter(path__in=region.ancestor_paths()).order_by("depth"))
     return {
         "children": Region.objects.visible_to(user).filter(parent=region),
         "departments": Department.objects.visible_to(user).filter(region=region),
-        "ancestors": Region.objects.filter(path__in=region.ancestor_paths()).order_by("depth"),
+        "ancestors": ancestors,
+        "linkable_regions": set(
+            Region.objects.visible_to(user)
+            .filter(pk__in=[a.pk for a in ancestors])
+            .values_list("pk", flat=True)
+        ),
     }
+
+
+def linkable_people(viewer, ids) -> set[int]:
+    """Of the people `ids`, those whose page (`core:user_detail`) the viewer may open: a name
+    shown to a role links only to a page that works for that role, else it is plain text."""
+    from . import permissions
+
+    ids = {i for i in ids if i}
+    if not ids or not permissions.allowed(viewer, "core.people.view"):
+        return set()
+    return set(User.objects.visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def departments(user, *, q: str = ""):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
+from . import audit, permissions
 from .models import Attachment, Comment, Department, Notification, Region, Role, User
 
 IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"GIF8": "image/gif"}
@@ -61,8 +61,7 @@ def change_role(
 ) -> User:
     """Give `user` a role and the region or department it applies to. Only a system
     administrator changes roles; the change is one permission event in the audit log."""
-    if actor is None or not actor.is_system_admin:
-        raise PermissionDenied(_("只有系统管理员可以修改用户角色"))
+    permissions.require(actor, "core.roles.configure", _("只有系统管理员可以修改用户角色"))
     if role not in Role.values:
         raise ValidationError({"role": _("未知的角色「%(role)s」") % {"role": role}})
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -186,16 +185,16 @@ def mark_read(user, notification_ids=None) -> int:
 def _require_org_manager(actor, path: str | None) -> None:
     """System admins anywhere; the dispatch office only inside its region subtree (`path` is the
     region path the change touches; None for a top-level region, which only admins may add)."""
-    from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
-    from .models import Role
     from .scope import scope_for
 
+    if not permissions.allowed(actor, "core.org.manage"):
+        raise PermissionDenied(_("不在您的管辖范围内"))
     if getattr(actor, "is_system_admin", False):
         return
     limit = scope_for(actor).region_path
-    if getattr(actor, "role", None) != Role.DISPATCH or not limit or not path or not path.startswith(limit):
+    if not limit or not path or not path.startswith(limit):
         raise PermissionDenied(_("不在您的管辖范围内"))
 
 
@@ -272,7 +271,7 @@ def save_user(
     """Create the account `username` (with `password`, or unusable until an admin sets one), or
     (given `user`) change its name, role and placement; an existing password is never changed.
     Only system admins grant the system-admin role; enterprise users are added elsewhere."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     from .models import Role, User
@@ -316,13 +315,11 @@ def save_user(
 def set_workday_override(*, actor, date, is_workday: bool, note=None):
     """Mark `date` a working day or a day off, whatever the holiday tables say (platform-wide:
     system admins only); a None note keeps the current one."""
-    from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
     from .models import WorkdayOverride
 
-    if not getattr(actor, "is_system_admin", False):
-        raise PermissionDenied(_("工作日调整对全平台生效，只有系统管理员可以修改"))
+    permissions.require(actor, "core.calendar.configure", _("工作日调整对全平台生效，只有系统管理员可以修改"))
     override = WorkdayOverride.objects.select_for_update().filter(date=date).first()
     if override is None:
         override = WorkdayOverride(date=date, is_workday=is_workday, note=note or "")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, selectors, services
+from . import audit, permissions, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
 
@@ -112,8 +112,15 @@ def _page(request, qs, per_page=50):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
+def _require(request, action: str) -> None:
+    """A page the viewer's role may not use is hidden: 404, as if it did not exist."""
+    if not permissions.allowed(request.user, action):
+        raise Http404
+
+
 @login_required
 def region_list(request):
+    _require(request, "core.regions.view")
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind")
     qs = selectors.regions(request.user, q=q, kind=kind)
@@ -126,6 +133,7 @@ def region_list(request):
 
 @login_required
 def region_detail(request, pk):
+    _require(request, "core.regions.view")
     region = Region.objects.get_visible_or_404(request.user, pk=pk)
     return render(
         request,
@@ -136,6 +144,7 @@ def region_detail(request, pk):
 
 @login_required
 def department_list(request):
+    _require(request, "core.departments.view")
     q = request.GET.get("q", "").strip()
     qs = selectors.departments(request.user, q=q)
     return render(request, "core/department_list.html", {"page": _page(request, qs), "q": q})
@@ -143,6 +152,7 @@ def department_list(request):
 
 @login_required
 def department_detail(request, pk):
+    _require(request, "core.departments.view")
     dept = Department.objects.get_visible_or_404(request.user, pk=pk)
     people = selectors.people(request.user, department=dept)
     return render(
@@ -154,8 +164,7 @@ def department_detail(request, pk):
 
 @login_required
 def user_list(request):
-    if request.user.role == Role.GRID:
-        raise Http404
+    _require(request, "core.people.list")
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role")
     qs = selectors.people(request.user, q=q, role=role)
@@ -168,6 +177,7 @@ def user_list(request):
 
 @login_required
 def user_detail(request, pk):
+    _require(request, "core.people.view")
     person = User.objects.get_visible_or_404(request.user, pk=pk)
     return render(request, "core/user_detail.html", {"person": person, "timeline": audit.timeline(person)})
 
@@ -226,6 +236,7 @@ def _target(request, label: str, pk: str):
 @login_required
 @require_POST
 def attachment_add(request, label, pk):
+    _require(request, "core.attach")
     target = _target(request, label, pk)
     upload = request.FILES.get("file")
     if upload is None:
@@ -249,6 +260,7 @@ def attachment_download(request, pk):
 @login_required
 @require_POST
 def comment_add(request, label, pk):
+    _require(request, "core.attach")
     target = _target(request, label, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -261,8 +273,7 @@ def comment_add(request, label, pk):
 @login_required
 def audit_list(request):
     user = request.user
-    if not (user.is_system_admin or user.role == Role.SUPERVISOR):
-        raise Http404
+    _require(request, "core.audit.view")
     action = request.GET.get("action")
     q = request.GET.get("q", "").strip()
     qs = selectors.audit_entries(user, action=action, q=q)

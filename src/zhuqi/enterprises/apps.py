@@ -11,14 +11,15 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import menu
         from zhuqi.core.menu import MenuItem
-        from zhuqi.core.roles import OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
-        menu.register(MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", OFFICIAL_ROLES, 20))
         menu.register(
-            MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({Role.ENTERPRISE}), 5)
+            MenuItem(_("企业库"), "enterprises:enterprise_list", "buildings", "enterprises.view", 20)
         )
-        menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", OFFICIAL_ROLES, 21))
+        menu.register(
+            MenuItem(_("本企业"), "enterprises:my_enterprise", "building", "enterprises.view_own", 5)
+        )
+        menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", "enterprises.view", 21))
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),

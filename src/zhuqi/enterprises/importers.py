@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from zhuqi.core import permissions
 from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid, choice_by_label
 from zhuqi.core.imports import register
 from zhuqi.core.models import Region
@@ -124,7 +125,7 @@ class EnterpriseImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return services.can_edit_registry(user)
+        return permissions.allowed(user, "enterprises.import")
 
     def preview_cells(self, row):
         cells = super().preview_cells(row)

@@ -13,10 +13,9 @@ from django.utils.translation import gettext, gettext_noop
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import uscc
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
 from zhuqi.core.models import Region
-from zhuqi.core.roles import MANAGER_ROLES
 
 from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, pinyin_initials
 
@@ -76,7 +75,9 @@ def check_credit_code(code: str) -> str:
 
 
 def can_edit_registry(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_system_admin or user.role in MANAGER_ROLES))
+    """May `user` keep the registry (create, edit, key designation, lists)? The matrix's
+    `enterprises.edit`; the region of each change is checked against the user's scope."""
+    return permissions.allowed(user, "enterprises.edit")
 
 
 def _require_editor(actor, enterprise_region: Region | None = None) -> None:

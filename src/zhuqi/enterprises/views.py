@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
-from zhuqi.core.models import Region, Role
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
 
@@ -25,7 +25,7 @@ from .sections import render_sections
 
 
 def _official(request):
-    if request.user.role == Role.ENTERPRISE:
+    if not permissions.allowed(request.user, "enterprises.view"):
         raise Http404
 
 
@@ -33,7 +33,7 @@ def _official(request):
 def enterprise_list(request):
     _official(request)
     qs, active = selectors.filtered(request.user, request.GET)
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and permissions.allowed(request.user, "enterprises.export"):
         return xlsx_response(
             _("企业名录.xlsx"),
             [str(h) for h in selectors.EXPORT_HEADERS],
@@ -72,6 +72,8 @@ def enterprise_list(request):
 
 @login_required
 def my_enterprise(request):
+    if not permissions.allowed(request.user, "enterprises.view_own"):
+        raise Http404
     membership = getattr(request.user, "enterprise_membership", None)
     if membership is None:
         raise Http404
@@ -80,8 +82,10 @@ def my_enterprise(request):
 
 @login_required
 def enterprise_detail(request, pk):
+    is_official = permissions.allowed(request.user, "enterprises.view")
+    if not (is_official or permissions.allowed(request.user, "enterprises.view_own")):
+        raise Http404
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    is_official = request.user.role != Role.ENTERPRISE
     context = {
         **selectors.profile(request.user, enterprise),
         "enterprise": enterprise,
@@ -191,6 +195,8 @@ def list_detail(request, pk):
 @login_required
 @require_POST
 def list_enter(request, pk):
+    if not services.can_edit_registry(request.user):
+        raise Http404
     lst = EnterpriseList.objects.get_visible_or_404(request.user, pk=pk)
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=request.POST.get("enterprise"))
     try:
@@ -208,6 +214,8 @@ def list_enter(request, pk):
 @login_required
 @require_POST
 def membership_exit(request, pk):
+    if not services.can_edit_registry(request.user):
+        raise Http404
     membership = ListMembership.objects.get_visible_or_404(request.user, pk=pk)
     try:
         if request.POST.get("achieved"):

@@ -12,7 +12,6 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zhuqi.core import demo, menu, views
-        from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
@@ -23,15 +22,24 @@ class ProjectsConfig(AppConfig):
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
         post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")
 
-        officials = OFFICIAL_ROLES
-        menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", ALL_ROLES, 30))
-        menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", officials, 31))
-        menu.register(menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", officials, 32))
         menu.register(
-            menu.MenuItem(_("观摩评比"), "projects:inspection_list", "clipboard-check", officials, 33)
+            menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", "projects.view", 30)
         )
-        menu.register(menu.MenuItem(_("红黑榜"), "projects:ranking_list", "trophy", officials, 34))
-        menu.register(menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", officials, 35))
+        menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", "projects.board", 31))
+        menu.register(
+            menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", "projects.oversight.view", 32)
+        )
+        menu.register(
+            menu.MenuItem(
+                _("观摩评比"), "projects:inspection_list", "clipboard-check", "projects.oversight.view", 33
+            )
+        )
+        menu.register(
+            menu.MenuItem(_("红黑榜"), "projects:ranking_list", "trophy", "projects.oversight.view", 34)
+        )
+        menu.register(
+            menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", "projects.board", 35)
+        )
         if cards.projects_card not in views.HOME_CARDS:
             views.HOME_CARDS.append(cards.projects_card)
         views.register_attachable("projects.project")

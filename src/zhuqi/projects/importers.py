@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from zhuqi.core import permissions
 from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid
 from zhuqi.core.imports import register
-from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
 from . import figures, services
@@ -65,10 +65,11 @@ class ActualImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        """Whoever may fill in at least one project (see `services.can_edit`)."""
-        if not (user and user.is_authenticated and user.is_active) or user.role == Role.ENTERPRISE:
+        """Whoever may fill in at least one project (`projects.investment.import`, then see
+        `services.can_edit`)."""
+        if not permissions.allowed(user, "projects.investment.import"):
             return False
-        if user.is_system_admin or user.role in MANAGER_ROLES:
+        if user.is_system_admin or permissions.allowed(user, "projects.create"):  # the area managers
             return True
         mine = Q(leader=user) | (Q(department_id=user.department_id) if user.department_id else Q(pk__in=[]))
         return Project.objects.visible_to(user).filter(mine).exists()

@@ -19,10 +19,9 @@ from django.utils.translation import gettext, gettext_noop
 from zhuqi.cases import services as case_services
 from zhuqi.cases.models import Channel
 from zhuqi.cases.workflow import SYSTEM
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, User
 from zhuqi.core.notify import notify
-from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.scope import scope_for
 from zhuqi.core.units import WAN
 from zhuqi.core.workcalendar import add_working_days
@@ -65,9 +64,9 @@ DEFAULT_APPROVAL_STEPS = [
 
 # --- permissions ------------------------------------------------------------------------
 def can_edit(user, project: Project) -> bool:
-    """Who may change a visible project: admins, the dispatch office of its area, the
-    responsible department's people and the responsible leader."""
-    if not user or not user.is_authenticated:
+    """Who may change a visible project (the matrix's `projects.edit`): admins, the dispatch
+    office of its area, the responsible department's people and the responsible leader."""
+    if not permissions.allowed(user, "projects.edit"):
         return False
     scope = scope_for(user)
     if scope.is_admin:
@@ -76,10 +75,7 @@ def can_edit(user, project: Project) -> bool:
         return True
     if project.department_id and project.department_id == user.department_id:
         return True
-    region_path = scope.region_path
-    return (
-        user.role in MANAGER_ROLES and bool(region_path) and project.region.path.startswith(region_path or "")
-    )
+    return can_manage_area(user, project.region)
 
 
 def _require_edit(user, project: Project) -> None:
@@ -87,13 +83,15 @@ def _require_edit(user, project: Project) -> None:
         raise PermissionDenied(gettext("您没有修改该项目的权限"))
 
 
-def can_manage_area(user, region) -> bool:
+def can_manage_area(user, region, action: str = "projects.create") -> bool:
+    """May `user` do `action` (a manager's action of the matrix) in `region`: admins anywhere,
+    the dispatch office inside its own region subtree."""
+    if not permissions.allowed(user, action):
+        return False
     scope = scope_for(user)
     if scope.is_admin:
         return True
-    return (
-        user.role in MANAGER_ROLES and bool(scope.region_path) and region.path.startswith(scope.region_path)
-    )
+    return bool(scope.region_path) and region.path.startswith(scope.region_path or "")
 
 
 def _lock(project: Project) -> Project:
@@ -141,9 +139,12 @@ def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> 
     region = fields.get("region")
     if region is None:
         raise ValidationError({"region": gettext("请选择项目所在区划或园区")})
-    if not can_manage_area(actor, region) and not (
-        fields.get("department") and fields["department"].pk == getattr(actor, "department_id", None)
-    ):
+    own_department = (
+        permissions.allowed(actor, "projects.edit")
+        and fields.get("department")
+        and fields["department"].pk == getattr(actor, "department_id", None)
+    )
+    if not can_manage_area(actor, region) and not own_department:
         raise PermissionDenied(gettext("您不能在该区划新建项目"))
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
@@ -779,7 +780,7 @@ def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
 
 @transaction.atomic
 def add_to_campaign(campaign: Campaign, project: Project, *, batch: str, actor) -> CampaignEntry:
-    if not can_manage_area(actor, campaign.region):
+    if not can_manage_area(actor, campaign.region, "projects.campaign.manage"):
         raise PermissionDenied(gettext("您不能调整该期次的项目"))
     if not project.region.path.startswith(campaign.region.path):
         raise ValidationError({"project": gettext("项目不在本期活动的区划内")})
@@ -819,7 +820,10 @@ def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, ac
     round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != InspectionRound.Status.SCORING:
         raise ValidationError(gettext("本轮观摩已公布结果，不能再评分"))
-    if not round_.scorers.filter(pk=actor.pk).exists():
+    if (
+        not permissions.allowed(actor, "projects.inspection.score")
+        or not round_.scorers.filter(pk=actor.pk).exists()
+    ):
         raise PermissionDenied(gettext("您不是本轮观摩的评分人"))
     if not round_.projects.filter(pk=project.pk).exists():
         raise ValidationError(gettext("该项目不在本轮观摩名单中"))
@@ -857,7 +861,7 @@ def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, ac
 
 @transaction.atomic
 def publish_inspection(round_: InspectionRound, *, actor) -> InspectionRound:
-    if not can_manage_area(actor, round_.region):
+    if not can_manage_area(actor, round_.region, "projects.inspection.publish"):
         raise PermissionDenied(gettext("您不能公布该轮观摩结果"))
     round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
     round_.status = InspectionRound.Status.PUBLISHED
@@ -984,7 +988,7 @@ def publish_ranking(
     rule: RankingRule, *, period: str, actor, today: dt.date | None = None
 ) -> RankingPublication:
     """Publish the rule's current red and black list for `period`, one of `ranking_periods`."""
-    if not can_manage_area(actor, rule.region):
+    if not can_manage_area(actor, rule.region, "projects.ranking.publish"):
         raise PermissionDenied(gettext("您不能公布该红黑榜"))
     today = today or timezone.localdate()
     periods = ranking_periods(today)

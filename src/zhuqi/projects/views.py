@@ -17,15 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
 from . import figures, forms, selectors, services, workflow
+from .importers import ActualImporter
 from .models import (
     ApprovalStep,
     Campaign,
@@ -39,6 +39,12 @@ from .models import (
     Task,
     stage_index,
 )
+
+
+def _require(request, action: str) -> None:
+    """A page the viewer's role may not use (core/permissions.py) answers 404."""
+    if not permissions.allowed(request.user, action):
+        raise Http404
 
 
 def _messages_from(request, exc: ValidationError) -> None:
@@ -75,6 +81,7 @@ def _period(request) -> tuple[int, int]:
 # --- ledger -------------------------------------------------------------------------------
 @login_required
 def project_list(request):
+    _require(request, "projects.view")
     user = request.user
     year, month = _period(request)
     base = Project.objects.visible_to(user)
@@ -97,7 +104,8 @@ def project_list(request):
         "regions": Region.filter_choices(user),
         "departments": Department.objects.visible_to(user).filter(projects__isnull=False).distinct(),
         "f": request.GET,
-        "can_create": user.role in MANAGER_ROLES or user.is_superuser,
+        "can_create": permissions.allowed(user, "projects.create"),
+        "can_import": ActualImporter.allowed(user),
     }
     return render(request, "projects/project_list.html", context)
 
@@ -122,8 +130,7 @@ def _save_project_form(request, form, project=None):
 
 @login_required
 def project_create(request):
-    if not (request.user.is_superuser or request.user.role in MANAGER_ROLES):
-        raise Http404
+    _require(request, "projects.create")
     form = forms.ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,6 +215,7 @@ def _investment_chart(project, year: int, month: int) -> dict:
 
 @login_required
 def project_detail(request, pk):
+    _require(request, "projects.view")
     user = request.user
     project = get_object_or_404(
         Project.objects.visible_to(user).select_related("region", "owner", "leader", "department"), pk=pk
@@ -514,6 +522,7 @@ def plan_set(request, pk):
 # --- board (挂图作战) ---------------------------------------------------------------------------
 @login_required
 def board(request):
+    _require(request, "projects.board")
     user = request.user
     year, month = _period(request)
     qs = selectors.filter_projects(user, request.GET, Project.objects.visible_to(user)).select_related(
@@ -580,12 +589,14 @@ def board(request):
 # --- 三个一批 -------------------------------------------------------------------------------------
 @login_required
 def campaign_list(request):
+    _require(request, "projects.oversight.view")
     campaigns = Campaign.objects.visible_to(request.user).select_related("region")
     return render(request, "projects/campaign_list.html", {"campaigns": campaigns})
 
 
 @login_required
 def campaign_detail(request, pk):
+    _require(request, "projects.oversight.view")
     user = request.user
     campaign = Campaign.objects.get_visible_or_404(user, pk=pk)
     visible = Project.objects.visible_to(user)
@@ -603,7 +614,7 @@ def campaign_detail(request, pk):
                 campaign.year,
                 figures.start_rate_month(campaign.year, timezone.localdate()),
             ),
-            "can_manage": services.can_manage_area(user, campaign.region),
+            "can_manage": services.can_manage_area(user, campaign.region, "projects.campaign.manage"),
             "batch_choices": CampaignEntry.Batch.choices,
             "thresholds": [
                 (str(Project.Kind(k).label) if k in Project.Kind.values else k, Decimal(str(v)))
@@ -616,6 +627,7 @@ def campaign_detail(request, pk):
 @login_required
 @require_POST
 def campaign_entry_add(request, pk):
+    _require(request, "projects.campaign.manage")
     campaign = Campaign.objects.get_visible_or_404(request.user, pk=pk)
     code = request.POST.get("code", "").strip()
     project = Project.objects.visible_to(request.user).filter(code=code).first()
@@ -635,15 +647,18 @@ def campaign_entry_add(request, pk):
 # --- 观摩 ------------------------------------------------------------------------------------------
 @login_required
 def inspection_list(request):
+    _require(request, "projects.oversight.view")
     rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
     return render(request, "projects/inspection_list.html", {"rounds": rounds})
 
 
 @login_required
 def inspection_detail(request, pk):
+    _require(request, "projects.oversight.view")
     user = request.user
     rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
     if request.method == "POST":
+        _require(request, "projects.inspection.publish")
         services.publish_inspection(rnd, actor=user)
         messages.success(request, gettext("观摩结果已公布"))
         return redirect("projects:inspection_detail", pk=pk)
@@ -659,7 +674,7 @@ def inspection_detail(request, pk):
             "criteria": criteria,
             "results": results,
             "is_scorer": rnd.scorers.filter(pk=user.pk).exists(),
-            "can_publish": services.can_manage_area(user, rnd.region)
+            "can_publish": services.can_manage_area(user, rnd.region, "projects.inspection.publish")
             and rnd.status == InspectionRound.Status.SCORING,
             "timeline": audit.timeline(rnd),
         },
@@ -669,6 +684,7 @@ def inspection_detail(request, pk):
 @login_required
 def inspection_score(request, pk, project_pk):
     """The scorer's phone form for one project."""
+    _require(request, "projects.inspection.score")
     user = request.user
     rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
     if not rnd.scorers.filter(pk=user.pk).exists():
@@ -710,6 +726,7 @@ def inspection_score(request, pk, project_pk):
 # --- 红黑榜 -------------------------------------------------------------------------------------------
 @login_required
 def ranking_list(request):
+    _require(request, "projects.oversight.view")
     user = request.user
     rules = list(
         RankingRule.objects.visible_to(user).select_related("region").prefetch_related("publications")
@@ -730,7 +747,7 @@ def ranking_list(request):
         {
             "rules": rules,
             "periods": services.ranking_periods(today),
-            "can_publish": user.is_superuser or user.role in MANAGER_ROLES,
+            "can_publish": permissions.allowed(user, "projects.ranking.publish"),
         },
     )
 
@@ -738,6 +755,7 @@ def ranking_list(request):
 @login_required
 @require_POST
 def ranking_publish(request, pk):
+    _require(request, "projects.ranking.publish")
     rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
     if request.POST.get("confirm") != "1":
         messages.error(request, gettext("请勾选确认后再公布：红黑榜将公开点名责任单位。"))
@@ -754,6 +772,7 @@ def ranking_publish(request, pk):
 @login_required
 def dispatch(request):
     """Weekly dispatch view: what moved in the last seven days, what is stuck."""
+    _require(request, "projects.board")
     user = request.user
     today = timezone.localdate()
     since = today - dt.timedelta(days=7)
@@ -796,6 +815,7 @@ REPORT_RATE_COLUMNS = (11, 12)  # 累计完成率%, 时序进度%: percentages, 
 def monthly_report(request):
     """月报表: the month and year-to-date investment of the projects the list shows with the same
     query string (filters, light, report month), as Excel."""
+    _require(request, "projects.export")
     user = request.user
     year, month = _period(request)
     qs = selectors.listed_projects(user, request.GET, year=year, month=month)  # what the list shows

@@ -26,6 +26,15 @@ EVENT_LABELS: dict[str, str] = {
 
 
 @register.filter
+def can(user, action: str) -> bool:
+    """`{% if request.user|can:"projects.investment.import" %}`: the permission matrix
+    (core/permissions.py) for templates, so a page shows only the links its viewer may use."""
+    from zhuqi.core import permissions
+
+    return permissions.allowed(user, action)
+
+
+@register.filter
 def event_label(code: str) -> str:
     return EVENT_LABELS.get(code, code)
 

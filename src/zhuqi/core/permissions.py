@@ -1,0 +1,253 @@
+"""The permission matrix: which role may do which action, in one place.
+
+Every action of every app is a named string (`"cases.register"`, `"assistance.visit.record"`,
+`"projects.investment.import"`) mapped to the roles allowed to do it. Core imports no app: the
+names are plain strings, and the whole table lives here so a reader sees every rule at once.
+
+* `allowed(user, action) -> bool` — the role part of a rule: is `user` (signed in, active) of a
+  role the matrix allows? A superuser counts as `Role.ADMIN`.
+* `require(user, action)` — the same, raising `PermissionDenied` with a Chinese message.
+* templates: `{% load core_tags %}{% if request.user|can:"projects.investment.import" %}`;
+  the menu: `MenuItem(..., roles="cases.board", ...)` shows an item to the roles of an action.
+
+Object-level rules (the viewer's data scope, their own department, their own assignments, the
+project they lead) stay with the app's service or workflow, and always start from the matrix:
+`can_edit_plan(user, enterprise)` first asks `allowed(user, "assistance.plan.edit_assigned")`
+and then looks for the user's assignment. docs/permissions.md shows this table; a test keeps it
+equal to the code, another walks every URL and API operation as every role against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ALL_ROLES, DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Action:
+    """One named action: who may do it (by role) and what scope adds (the object-level rule)."""
+
+    name: str
+    label: str
+    roles: frozenset[str]
+    scope: str = ""
+
+
+A, D, L = Role.ADMIN, Role.DISPATCH, Role.LEADER
+H, E = Role.DEPT_HEAD, Role.HANDLER
+C, G, S, OB, P = Role.COMMISSIONER, Role.GRID, Role.SUPERVISOR, Role.OBSERVER, Role.ENTERPRISE
+
+#: officials who do work (everyone but the read-only observer and enterprise staff)
+WORKING_OFFICIALS: frozenset[str] = OFFICIAL_ROLES - {OB}
+#: who may change a project: the dispatch office (its area), the responsible department's
+#: people and the responsible leader
+PROJECT_EDITORS: frozenset[str] = MANAGER_ROLES | DEPARTMENT_ROLES | {L}
+#: who may record a government–enterprise meeting (政企会议)
+MEETING_ROLES: frozenset[str] = frozenset({A, D, L, H, C})
+
+_in_scope = _("在其数据范围内")
+
+_ACTIONS: list[Action] = [
+    # --- core ----------------------------------------------------------------------------------
+    Action("core.home", _("首页、消息、个人账号"), ALL_ROLES, _("自己的消息")),
+    Action("core.regions.view", _("查看区划"), OFFICIAL_ROLES, _in_scope),
+    Action("core.departments.view", _("查看部门"), OFFICIAL_ROLES, _in_scope),
+    Action("core.people.view", _("查看人员详情"), OFFICIAL_ROLES, _in_scope),
+    Action("core.people.list", _("人员名册"), OFFICIAL_ROLES - {G}, _in_scope),
+    Action("core.org.manage", _("维护区划、部门、人员（含导入）"), MANAGER_ROLES, _("专班办公室：本辖区内")),
+    Action("core.calendar.configure", _("工作日调整（导入、修改）"), frozenset({A})),
+    Action("core.roles.configure", _("修改用户角色"), frozenset({A})),
+    Action("core.audit.view", _("查看审计日志"), frozenset({A, S}), _("督查：本辖区人员的操作")),
+    Action("core.admin", _("系统管理后台"), frozenset({A})),
+    Action("core.attach", _("上传附件、发表评论"), ALL_ROLES, _("可见的对象；企业用户：本企业的诉求")),
+    # --- enterprises ---------------------------------------------------------------------------
+    Action("enterprises.view", _("查看企业库、企业清单"), OFFICIAL_ROLES, _in_scope),
+    Action("enterprises.view_own", _("查看本企业"), frozenset({P}), _("本企业")),
+    Action("enterprises.export", _("导出企业库"), OFFICIAL_ROLES, _in_scope),
+    Action(
+        "enterprises.edit",
+        _("登记、修改企业，标记重点企业，调整清单"),
+        MANAGER_ROLES,
+        _("专班办公室：本辖区内"),
+    ),
+    Action("enterprises.import", _("导入企业名录"), MANAGER_ROLES, _("专班办公室：本辖区内")),
+    # --- cases ---------------------------------------------------------------------------------
+    Action("cases.view", _("查看诉求"), ALL_ROLES, _("数据范围内；企业用户：本企业的诉求")),
+    Action("cases.list", _("诉求列表"), OFFICIAL_ROLES, _in_scope),
+    Action("cases.export", _("导出诉求"), OFFICIAL_ROLES, _in_scope),
+    Action("cases.board", _("诉求调度台"), MANAGER_ROLES, _in_scope),
+    Action("cases.inbox", _("部门待办"), DEPARTMENT_ROLES, _("本部门")),
+    Action("cases.leader_view", _("领导视图"), frozenset({A, L, S}), _in_scope),
+    Action("cases.register", _("登记诉求（工作人员）"), frozenset({A, D, L, C, G, S}), _in_scope),
+    Action(
+        "cases.create",
+        _("为企业提出诉求（含走访、项目问题）"),
+        WORKING_OFFICIALS | {P},
+        _("数据范围内的企业；企业用户：本企业"),
+    ),
+    Action("cases.portal", _("企业诉求门户"), frozenset({P}), _("本企业")),
+    Action("cases.figures", _("诉求统计及导出"), OFFICIAL_ROLES - {G}, _in_scope),
+    Action("cases.suggest", _("分拨建议"), OFFICIAL_ROLES),
+    Action("cases.rules.view", _("查看分拨规则"), OFFICIAL_ROLES, _in_scope),
+    Action("cases.configure", _("维护分拨规则"), MANAGER_ROLES, _in_scope),
+    Action("cases.import", _("导入热线工单"), MANAGER_ROLES, _in_scope),
+    Action(
+        "cases.transition.dispatch",
+        _("诉求流转：受理、交办、办结审核、督办（专班）"),
+        MANAGER_ROLES,
+        _("诉求在本辖区内"),
+    ),
+    Action(
+        "cases.transition.lead",
+        _("诉求流转：签收、办理、答复（主办部门）"),
+        DEPARTMENT_ROLES | {D},
+        _("本部门为主办部门"),
+    ),
+    Action(
+        "cases.transition.leader",
+        _("诉求流转：协调会、督办（领导）"),
+        frozenset({A, L}),
+        _("诉求在本辖区内"),
+    ),
+    Action(
+        "cases.transition.supervisor", _("诉求流转：督办（督查）"), frozenset({A, S}), _("诉求在本辖区内")
+    ),
+    Action(
+        "cases.transition.enterprise", _("诉求流转：撤回、评价（企业）"), frozenset({P}), _("本企业的诉求")
+    ),
+    Action("cases.supervision.respond", _("回复督办"), DEPARTMENT_ROLES, _("被督办的本部门")),
+    # --- assistance ----------------------------------------------------------------------------
+    Action("assistance.my_enterprises", _("我的包抓企业"), WORKING_OFFICIALS, _("本人的包抓")),
+    Action("assistance.visit.view", _("查看走访记录及导出"), OFFICIAL_ROLES, _in_scope),
+    Action("assistance.visit.record", _("填报走访"), WORKING_OFFICIALS, _("数据范围内的企业")),
+    Action("assistance.compliance.view", _("走访考核"), OFFICIAL_ROLES, _in_scope),
+    Action("assistance.assignments.view", _("查看包抓分工及导出"), OFFICIAL_ROLES, _in_scope),
+    Action(
+        "assistance.assignments.manage",
+        _("分配、交接包抓责任"),
+        MANAGER_ROLES,
+        _("数据范围内的企业"),
+    ),
+    Action("assistance.assignments.import", _("导入包抓分工"), MANAGER_ROLES, _("数据范围内的企业")),
+    Action("assistance.plan.view", _("查看一企一策"), OFFICIAL_ROLES, _in_scope),
+    Action("assistance.plan.edit", _("制定、修改任一企业的一企一策"), MANAGER_ROLES, _in_scope),
+    Action(
+        "assistance.plan.edit_assigned",
+        _("制定、修改所包抓企业的一企一策，填报措施进展"),
+        WORKING_OFFICIALS,
+        _("本人包抓的企业；本人负责的措施"),
+    ),
+    Action("assistance.meetings.view", _("查看政企会议"), OFFICIAL_ROLES, _in_scope),
+    Action("assistance.meetings.record", _("登记政企会议"), MEETING_ROLES, _("数据范围内的企业")),
+    Action("assistance.rules.view", _("查看走访频次要求"), OFFICIAL_ROLES),
+    Action("assistance.configure", _("修改走访频次要求、包抓数量上限"), frozenset({A})),
+    # --- projects ------------------------------------------------------------------------------
+    Action("projects.view", _("查看重点项目"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
+    Action("projects.export", _("导出项目月报表"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
+    Action("projects.board", _("挂图作战、项目调度"), OFFICIAL_ROLES, _in_scope),
+    Action("projects.oversight.view", _("查看三个一批、观摩评比、红黑榜"), OFFICIAL_ROLES, _in_scope),
+    Action(
+        "projects.create",
+        _("新建项目"),
+        MANAGER_ROLES,
+        _("本辖区内（部门人员可通过接口为本部门新建，见 projects.edit）"),
+    ),
+    Action(
+        "projects.edit",
+        _("修改项目：阶段、审批、任务、计划、投资"),
+        PROJECT_EDITORS,
+        _("专班办公室：本辖区的项目；部门：本部门负责的项目；领导：本人包抓的项目"),
+    ),
+    Action(
+        "projects.investment.import",
+        _("导入月度完成投资"),
+        PROJECT_EDITORS,
+        _("可修改的项目"),
+    ),
+    Action(
+        "projects.problem.raise",
+        _("登记项目问题"),
+        WORKING_OFFICIALS | {P},
+        _("数据范围内的项目；企业用户：本企业的项目"),
+    ),
+    Action("projects.campaign.manage", _("调整三个一批期次的项目"), MANAGER_ROLES, _("本辖区的期次")),
+    Action("projects.inspection.score", _("观摩评分"), OFFICIAL_ROLES, _("本轮观摩的评分人")),
+    Action("projects.inspection.publish", _("公布观摩结果"), MANAGER_ROLES, _("本辖区的观摩")),
+    Action("projects.ranking.publish", _("公布红黑榜"), MANAGER_ROLES, _("本辖区的红黑榜")),
+]
+
+#: action name → Action: the one matrix
+MATRIX: dict[str, Action] = {a.name: a for a in _ACTIONS}
+assert len(MATRIX) == len(_ACTIONS), "an action is declared twice"
+
+
+def register(action: Action) -> None:
+    """Add an action of a new module (from its `AppConfig.ready()`), or keep the one declared."""
+    known = MATRIX.get(action.name)
+    if known is not None and known != action:
+        raise ImproperlyConfigured(f"permission action {action.name!r} declared twice, differently")
+    MATRIX[action.name] = action
+
+
+def _get(action: str) -> Action:
+    try:
+        return MATRIX[action]
+    except KeyError:
+        raise ImproperlyConfigured(f"unknown permission action {action!r} (core/permissions.py)") from None
+
+
+def role_of(user) -> str | None:
+    """The role the matrix reads for `user`: None when signed out or inactive, ADMIN for a
+    superuser."""
+    if not (
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+    ):
+        return None
+    if getattr(user, "is_superuser", False):
+        return Role.ADMIN
+    return getattr(user, "role", None)
+
+
+def roles(action: str) -> frozenset[str]:
+    """The roles the matrix allows for `action`."""
+    return _get(action).roles
+
+
+def allowed(user, action: str) -> bool:
+    """May `user`, by role, do `action`? (Scope and ownership are the caller's next check.)"""
+    role = role_of(user)
+    return role is not None and role in _get(action).roles
+
+
+def require(user, action: str, message: str | None = None) -> None:
+    """Raise PermissionDenied (in Chinese) unless `allowed(user, action)`."""
+    if not allowed(user, action):
+        raise PermissionDenied(
+            message or gettext("您的角色不能执行此操作：%(action)s") % {"action": _get(action).label}
+        )
+
+
+def actions_for(user) -> set[str]:
+    """Every action `user` may do (for a page that shows several buttons)."""
+    role = role_of(user)
+    return {name for name, a in MATRIX.items() if role in a.roles} if role else set()
+
+
+def markdown_table() -> str:
+    """The matrix as the Markdown table of docs/permissions.md (in Chinese, the canonical
+    language of the docs): one row per action, one column per role, then what scope adds.
+    `zhuqi permissions` prints it; tests/core/test_permission_matrix.py keeps the doc equal."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        head = [gettext("动作"), gettext("说明"), *[str(Role(r).label) for r in Role.values], gettext("范围")]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for a in MATRIX.values():
+            marks = ["✓" if r in a.roles else "" for r in Role.values]
+            lines.append("| " + " | ".join([f"`{a.name}`", str(a.label), *marks, str(a.scope)]) + " |")
+    return "\n".join(lines) + "\n"

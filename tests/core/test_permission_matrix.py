@@ -1,0 +1,1010 @@
+"""The permission matrix (core/permissions.py), walked exhaustively.
+
+Every URL pattern and every API operation is classified here by the matrix action that governs
+it; a new URL or operation fails `test_every_url_is_classified` /
+`test_every_api_operation_is_classified` until its module adds itself to `PAGES` / `API`.
+Each is then requested as each of the ten roles, on objects every one of them could see by
+scope: allowed by the matrix (and the object rule the code names) → it works; not allowed →
+404 (or 403), and nothing is written (no audit entry, no new row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.cases.conftest import CaseWorld
+from tests.projects.conftest import make_project
+from zhuqi.assistance import services as assistance_services
+from zhuqi.assistance.models import Assignment, AssistancePlan, Meeting, PlanMeasure, Visit, VisitRule
+from zhuqi.cases import services as case_services
+from zhuqi.cases import workflow
+from zhuqi.cases.models import Case, Extension, RoutingRule
+from zhuqi.core import permissions
+from zhuqi.core.menu import menu_for
+from zhuqi.core.models import AuditEntry, Department, Notification, Region, Role, User
+from zhuqi.enterprises.models import Enterprise, EnterpriseList, ListMembership
+from zhuqi.projects import services as project_services
+from zhuqi.projects.models import (
+    Campaign,
+    InspectionCriterion,
+    InspectionRound,
+    Project,
+    RankingRule,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = list(Role.values)
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+
+
+# --- the scene: one object of every kind, inside every role's scope ---------------------------------
+class Scene:
+    def __init__(self, world):
+        self.w = world
+        year = timezone.localdate().year
+        self.year = year
+        self.cw = CaseWorld(world)  # its enterprise lies in world.grid; world.enterprise_user is its staff
+        self.ent = self.cw.ent
+        for role, user in (
+            ("county_leader", world.leader),
+            ("commissioner", world.commissioner),
+            ("grid_member", world.grid_member),
+        ):
+            Assignment.objects.create(enterprise=self.ent, year=year, role=role, user=user)
+        self.case = self.cw.to("dispatched")  # lead department: 工信局 (head, bob)
+        self.other_case = self.cw.new(title="另一件诉求")
+        self.supervision = case_services.supervise_case(self.case, actor=world.alice, body="请加快办理")
+        self.extension = Extension.objects.create(
+            case=self.case, days=3, reason="需协调", requested_by=world.bob
+        )
+        self.visit = Visit.objects.create(enterprise=self.ent, visitor=world.grid_member, findings="生产正常")
+        self.plan = AssistancePlan.objects.create(enterprise=self.ent, year=year, goals="产值增长")
+        self.measure = PlanMeasure.objects.create(
+            plan=self.plan, title="协调用地", deadline=dt.date(year, 12, 31), owner=world.bob
+        )
+        self.meeting = Meeting.objects.create(
+            kind="breakfast",
+            title="尉氏早餐会",
+            held_on=dt.date(year, 3, 1),
+            host=world.leader,
+            region=world.county,
+        )
+        self.list = EnterpriseList.objects.create(
+            name="小升规培育库", kind="pool", region=world.county, goal=3
+        )
+        self.membership = ListMembership.objects.create(
+            list=self.list, enterprise=self.ent, entered_on=dt.date(year, 1, 1)
+        )
+        self.project = make_project(world, region=world.grid, owner=self.ent)  # 工信局's, led by world.leader
+        self.step = self.project.approvals.first()
+        self.task = project_services.add_task(
+            self.project, name="土建", start=dt.date(year, 3, 2), duration=10, actor=world.admin
+        )
+        self.campaign = Campaign.objects.create(name="三个一批", region=world.county, year=year, round_no=1)
+        self.round = InspectionRound.objects.create(
+            name="观摩", region=world.county, held_on=dt.date(year, 6, 20)
+        )
+        self.round.projects.set([self.project])
+        self.round.scorers.set([world.leader])
+        self.criterion = InspectionCriterion.objects.create(
+            round=self.round, name="建设进度", weight=100, order=1
+        )
+        self.ranking = RankingRule.objects.create(
+            name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
+        )
+        self.rule = self.cw.rule_land
+        self.visit_rule = VisitRule.objects.first()
+
+
+@pytest.fixture
+def scene(world):
+    return Scene(world)
+
+
+def visible(model, user, obj) -> bool:
+    return model.objects.visible_to(user).filter(pk=obj.pk).exists()
+
+
+@contextmanager
+def rolled_back():
+    """Each role's requests run in a savepoint that is rolled back: the next role starts from
+    the same scene."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def written() -> tuple[int, ...]:
+    """What a refused request must not change: the audit log (every row change writes one) and
+    the rows of the models a write could add."""
+    return (
+        AuditEntry.objects.count(),
+        Case.objects.count(),
+        Visit.objects.count(),
+        Assignment.objects.count(),
+        Project.objects.count(),
+        Enterprise.objects.count(),
+        Meeting.objects.count(),
+        RoutingRule.objects.count(),
+        PlanMeasure.objects.count(),
+    )
+
+
+# --- pages -------------------------------------------------------------------------------------------
+@dataclass
+class Page:
+    """How one URL is governed: the matrix `action` (None: any signed-in user), its URL
+    arguments, the object rule the code adds (`ok`), and how it is used: "get" (a page), "post"
+    (a form's target), "both" (a page with its form), with the POST `data`."""
+
+    action: str | None
+    args: Callable[[Scene], list] = lambda s: []
+    ok: Callable[[Scene, Any], bool] | None = None
+    method: str = "get"
+    data: Callable[[Scene], dict] = lambda s: {}
+    query: str = ""
+    post_ok: Callable[[Scene, Any], bool] | None = None  # when the page's POST is another action
+
+
+def _case_ok(s, u):
+    return visible(Case, u, s.case)
+
+
+def _ent_ok(s, u):
+    return visible(Enterprise, u, s.ent)
+
+
+def _project_edit(s, u):
+    return visible(Project, u, s.project) and project_services.can_edit(u, s.project)
+
+
+def _plan_edit(s, u):
+    return visible(Enterprise, u, s.ent) and assistance_services.can_edit_plan(u, s.ent)
+
+
+def _area(action, attr):
+    return lambda s, u: project_services.can_manage_area(u, getattr(s, attr).region, action)
+
+
+PAGES: dict[str, Page] = {
+    "home": Page("core.home"),
+    "core:region_list": Page("core.regions.view"),
+    "core:region_detail": Page(
+        "core.regions.view", lambda s: [s.w.grid.pk], lambda s, u: visible(Region, u, s.w.grid)
+    ),
+    "core:department_list": Page("core.departments.view"),
+    "core:department_detail": Page(
+        "core.departments.view", lambda s: [s.w.jxj.pk], lambda s, u: visible(Department, u, s.w.jxj)
+    ),
+    "core:user_list": Page("core.people.list"),
+    "core:user_detail": Page(
+        "core.people.view", lambda s: [s.w.grid_member.pk], lambda s, u: visible(User, u, s.w.grid_member)
+    ),
+    "core:inbox": Page("core.home"),
+    "core:inbox_read": Page("core.home", method="post"),
+    "core:audit_list": Page("core.audit.view"),
+    "core:doc": Page(None, lambda s: ["cases-figures"]),
+    "core:import_index": Page(None, ok=lambda s, u: bool(_importers(u))),
+    "core:attachment_add": Page(
+        "core.attach", lambda s: ["cases.case", s.case.pk], lambda s, u: _case_ok(s, u), method="post"
+    ),
+    "core:comment_add": Page(
+        "core.attach",
+        lambda s: ["cases.case", s.case.pk],
+        lambda s, u: _case_ok(s, u),
+        method="post",
+        data=lambda s: {"body": "请尽快处理"},
+    ),
+    # enterprises
+    "enterprises:enterprise_list": Page("enterprises.view"),
+    "enterprises:my_enterprise": Page("enterprises.view_own"),
+    "enterprises:enterprise_create": Page(
+        "enterprises.edit",
+        method="both",
+        data=lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk},
+    ),
+    "enterprises:enterprise_detail": Page(
+        None,
+        lambda s: [s.ent.pk],
+        lambda s, u: (
+            _ent_ok(s, u)
+            and (permissions.allowed(u, "enterprises.view") or permissions.allowed(u, "enterprises.view_own"))
+        ),
+    ),
+    "enterprises:enterprise_edit": Page(
+        "enterprises.edit",
+        lambda s: [s.ent.pk],
+        lambda s, u: _ent_ok(s, u),
+        method="both",
+        data=lambda s: {"name": s.ent.name, "region": s.w.grid.pk},
+    ),
+    "enterprises:enterprise_key": Page(
+        "enterprises.edit",
+        lambda s: [s.ent.pk],
+        lambda s, u: _ent_ok(s, u),
+        method="post",
+        data=lambda s: {"year": s.year, "key": "1"},
+    ),
+    "enterprises:industry_list": Page("enterprises.view"),
+    "enterprises:list_index": Page("enterprises.view"),
+    "enterprises:list_detail": Page(
+        "enterprises.view", lambda s: [s.list.pk], lambda s, u: visible(EnterpriseList, u, s.list)
+    ),
+    "enterprises:list_enter": Page(
+        "enterprises.edit",
+        lambda s: [s.list.pk],
+        lambda s, u: visible(EnterpriseList, u, s.list),
+        method="post",
+        data=lambda s: {"enterprise": s.cw.ent_b.pk, "reason": "纳入培育"},
+    ),
+    "enterprises:membership_exit": Page(
+        "enterprises.edit",
+        lambda s: [s.membership.pk],
+        lambda s, u: visible(ListMembership, u, s.membership),
+        method="post",
+        data=lambda s: {"reason": "已升规"},
+    ),
+    # cases
+    "cases:list": Page("cases.list"),
+    "cases:board": Page("cases.board"),
+    "cases:inbox": Page("cases.inbox"),
+    "cases:leader": Page("cases.leader_view"),
+    "cases:new": Page(
+        "cases.register",
+        method="both",
+        data=lambda s: {
+            "enterprise": s.ent.pk,
+            "channel": "visit",
+            "title": "用电增容",
+            "description": "变压器容量不足",
+            "urgency": "normal",
+        },
+    ),
+    "cases:portal": Page("cases.portal"),
+    "cases:portal_new": Page(
+        "cases.portal", method="both", data=lambda s: {"title": "用电增容", "description": "变压器容量不足"}
+    ),
+    "cases:figures": Page("cases.figures"),
+    "cases:figures_export": Page("cases.figures"),
+    "cases:export": Page("cases.export"),
+    # old import addresses: redirects to the one import flow, open to whom its importer is
+    "cases:import": Page("cases.import", ok=lambda s, u: _importer("hotline", u)),
+    "enterprises:enterprise_import": Page("enterprises.import", ok=lambda s, u: _importer("enterprises", u)),
+    "enterprises:import_template": Page("enterprises.import", ok=lambda s, u: _importer("enterprises", u)),
+    "assistance:assignment_import": Page(
+        "assistance.assignments.import", ok=lambda s, u: _importer("assignments", u)
+    ),
+    "assistance:assignment_template": Page(
+        "assistance.assignments.import", ok=lambda s, u: _importer("assignments", u)
+    ),
+    "projects:actual_import": Page("projects.investment.import", ok=lambda s, u: _importer("investment", u)),
+    "cases:rules": Page(
+        "cases.configure",
+        method="both",
+        data=lambda s: {"category": s.cw.labor.pk, "region": s.w.county.pk, "lead_department": s.w.jxj.pk},
+    ),
+    "cases:rule_delete": Page(
+        "cases.configure", lambda s: [s.rule.pk], lambda s, u: visible(RoutingRule, u, s.rule), method="post"
+    ),
+    "cases:suggest": Page("cases.suggest", query="?text=变压器"),
+    "cases:rate": Page(
+        None, lambda s: [s.case.pk, "wrong-token"]
+    ),  # the one-time link: anyone, token decides
+    "cases:detail": Page("cases.view", lambda s: [s.case.pk], _case_ok),
+    "cases:act": Page(
+        None,
+        lambda s: [s.case.pk, "sign"],
+        lambda s, u: _case_ok(s, u) and workflow.allowed("sign", s.case, u),
+        method="post",
+    ),
+    "cases:supervision_respond": Page(
+        "cases.supervision.respond",
+        lambda s: [s.supervision.pk],
+        lambda s, u: _case_ok(s, u) and u.department_id == s.supervision.department_id,
+        method="post",
+        data=lambda s: {"response": "已加快办理"},
+    ),
+    # assistance
+    "assistance:my_enterprises": Page("assistance.my_enterprises"),
+    "assistance:visit_list": Page("assistance.visit.view"),
+    "assistance:visit_create": Page(
+        "assistance.visit.record",
+        method="both",
+        data=lambda s: {
+            "enterprise": s.ent.pk,
+            "kind": "onsite",
+            "visited_on": timezone.localdate().isoformat(),
+            "findings": "生产经营正常",
+        },
+    ),
+    "assistance:visit_detail": Page(
+        "assistance.visit.view", lambda s: [s.visit.pk], lambda s, u: visible(Visit, u, s.visit)
+    ),
+    "assistance:compliance": Page("assistance.compliance.view"),
+    "assistance:compliance_official": Page(
+        "assistance.compliance.view",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: visible(User, u, s.w.grid_member),
+    ),
+    "assistance:compliance_enterprise": Page("assistance.compliance.view", lambda s: [s.ent.pk], _ent_ok),
+    "assistance:assignment_list": Page("assistance.assignments.view"),
+    "assistance:hand_over": Page(
+        "assistance.assignments.manage",
+        lambda s: [Assignment.objects.get(role="grid_member").pk],
+        _ent_ok,
+        method="both",
+        data=lambda s: {"to_user": s.w.leader.pk, "reason": "调岗"},
+    ),
+    "assistance:hand_over_person": Page(
+        "assistance.assignments.manage",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: visible(User, u, s.w.grid_member),
+        method="both",
+        data=lambda s: {"to_user": s.w.leader.pk, "reason": "调岗"},
+    ),
+    "assistance:assign": Page(
+        "assistance.assignments.manage",
+        lambda s: [s.ent.pk],
+        _ent_ok,
+        method="post",
+        data=lambda s: {"year": s.year, "role": "chief", "user": s.w.leader.pk},
+    ),
+    "assistance:plan_edit": Page(
+        None, lambda s: [s.ent.pk], _plan_edit, method="both", data=lambda s: {"goals": "产值增长两成"}
+    ),
+    "assistance:plan_list": Page("assistance.plan.view"),
+    "assistance:measure_add": Page(
+        None,
+        lambda s: [s.plan.pk],
+        _plan_edit,
+        method="post",
+        data=lambda s: {"title": "协调融资", "deadline": dt.date(s.year, 12, 31).isoformat()},
+    ),
+    "assistance:measure_progress": Page(
+        None,
+        lambda s: [s.measure.pk],
+        lambda s, u: (
+            _ent_ok(s, u)
+            and (
+                (u.pk == s.measure.owner_id and permissions.allowed(u, "assistance.plan.edit_assigned"))
+                or assistance_services.can_edit_plan(u, s.ent)
+            )
+        ),
+        method="post",
+        data=lambda s: {"progress": 50, "note": "已对接银行"},
+    ),
+    "assistance:meeting_list": Page("assistance.meetings.view"),
+    "assistance:meeting_create": Page(
+        "assistance.meetings.record",
+        method="both",
+        data=lambda s: {
+            "kind": "breakfast",
+            "title": "政企早餐会",
+            "held_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "assistance:meeting_detail": Page(
+        "assistance.meetings.view", lambda s: [s.meeting.pk], lambda s, u: visible(Meeting, u, s.meeting)
+    ),
+    "assistance:rules": Page("assistance.rules.view"),
+    # projects
+    "projects:project_list": Page("projects.view"),
+    "projects:project_create": Page(
+        "projects.create",
+        method="both",
+        data=lambda s: {"code": "PNEW", "name": "新项目", "region": s.w.grid.pk},
+    ),
+    "projects:board": Page("projects.board"),
+    "projects:dispatch": Page("projects.board"),
+    "projects:monthly_report": Page("projects.export"),
+    "projects:project_detail": Page(
+        "projects.view", lambda s: [s.project.pk], lambda s, u: visible(Project, u, s.project)
+    ),
+    "projects:problem_raise": Page(
+        None,
+        lambda s: [s.project.pk],
+        lambda s, u: visible(Project, u, s.project) and case_services.can_create_for(u, s.ent),
+        method="post",
+        data=lambda s: {"title": "用地指标", "description": "项目用地指标未落实"},
+    ),
+    "projects:project_edit": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="both",
+        data=lambda s: {"name": "改名项目"},
+    ),
+    "projects:stage_move": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {
+            "to_stage": "landed",
+            "date": timezone.localdate().isoformat(),
+            "evidence": "土地合同",
+        },
+    ),
+    "projects:approval_start": Page(
+        "projects.edit",
+        lambda s: [s.project.pk, s.step.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"started_on": timezone.localdate().isoformat()},
+    ),
+    "projects:approval_done": Page(
+        "projects.edit",
+        lambda s: [s.project.pk, s.step.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"done_on": timezone.localdate().isoformat()},
+    ),
+    "projects:task_add": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"name": "安装", "start": dt.date(s.year, 4, 1).isoformat(), "duration": 5},
+    ),
+    "projects:task_done": Page(
+        "projects.edit", lambda s: [s.project.pk, s.task.pk], _project_edit, method="post"
+    ),
+    "projects:dependency_add": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"predecessor": s.task.pk, "successor": s.task.pk},
+    ),
+    "projects:schedule_backward": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"target": dt.date(s.year + 1, 6, 30).isoformat()},
+    ),
+    "projects:plan_approve": Page("projects.edit", lambda s: [s.project.pk], _project_edit, method="post"),
+    "projects:actual_record": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"year": s.year, "month": 1, "amount": "100"},
+    ),
+    "projects:plan_set": Page(
+        "projects.edit",
+        lambda s: [s.project.pk],
+        _project_edit,
+        method="post",
+        data=lambda s: {"year": s.year, "annual": "1000"},
+    ),
+    "projects:campaign_list": Page("projects.oversight.view"),
+    "projects:campaign_detail": Page(
+        "projects.oversight.view", lambda s: [s.campaign.pk], lambda s, u: visible(Campaign, u, s.campaign)
+    ),
+    "projects:campaign_entry_add": Page(
+        "projects.campaign.manage",
+        lambda s: [s.campaign.pk],
+        _area("projects.campaign.manage", "campaign"),
+        method="post",
+        data=lambda s: {"code": s.project.code, "batch": "signed"},
+    ),
+    "projects:inspection_list": Page("projects.oversight.view"),
+    "projects:inspection_detail": Page(  # its POST publishes the results
+        "projects.oversight.view",
+        lambda s: [s.round.pk],
+        lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists(),
+        method="both",
+        post_ok=lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
+        and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish"),
+    ),
+    "projects:inspection_score": Page(
+        "projects.inspection.score",
+        lambda s: [s.round.pk, s.project.pk],
+        lambda s, u: s.round.scorers.filter(pk=u.pk).exists(),
+        method="both",
+        data=lambda s: {f"c{s.criterion.pk}": "80"},
+    ),
+    "projects:ranking_list": Page("projects.oversight.view"),
+    "projects:ranking_publish": Page(
+        "projects.ranking.publish",
+        lambda s: [s.ranking.pk],
+        _area("projects.ranking.publish", "ranking"),
+        method="post",
+        data=lambda s: {"confirm": "1", "period": "上半年"},
+    ),
+}
+
+# URLs not walked here, each with the test that covers it
+ELSEWHERE = {
+    "login": "public: tests/core/test_security.py",
+    "logout": "public: tests/core/test_security.py",
+    "second_factor": "tests/core/test_security.py (admins' TOTP)",
+    "password_change": "any signed-in user: tests/e2e/test_shell.py",
+    "set_language": "public: tests/core/test_i18n.py",
+    "core:notification_open": "own notifications only: tests/core/test_notifications.py",
+    "core:attachment_download": "scope of the object: tests/core/test_attachments.py",
+    "core:import": "walked per importer kind in test_import_pages_follow_the_matrix",
+    "core:import_template": "walked per importer kind in test_import_pages_follow_the_matrix",
+    "core:import_job": "own jobs only: tests/core/test_import_flow.py",
+    "api-schema": "any signed-in user: tests/core/test_scope.py",
+    "api-docs": "any signed-in user: tests/core/test_scope.py",
+}
+
+
+def _importer(kind, user) -> bool:
+    from zhuqi.core.imports import registry
+
+    return registry()[kind].allowed(user)
+
+
+def _importers(user):
+    from zhuqi.core.imports import importers_for
+
+    return importers_for(user)
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            if p.namespace == "admin" or str(p.pattern).startswith(("api/v1/", "open311/")):
+                continue
+            out |= _names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            out.add(prefix + p.name)
+    return out
+
+
+def test_every_url_is_classified():
+    """A new page fails here until it says which matrix action governs it (PAGES) or which
+    test covers it (ELSEWHERE)."""
+    names = _names(get_resolver())
+    unclassified = names - set(PAGES) - set(ELSEWHERE)
+    assert not unclassified, f"add these URLs to PAGES in {__file__}: {sorted(unclassified)}"
+    assert not (set(PAGES) - names), "PAGES names URLs that no longer exist"
+    for page in PAGES.values():
+        if page.action:
+            assert page.action in permissions.MATRIX
+
+
+def _expected(page: Page, s: Scene, user) -> bool:
+    ok = page.action is None or permissions.allowed(user, page.action)
+    return bool(ok and (page.ok is None or page.ok(s, user)))
+
+
+def _get_works(client, url) -> bool:
+    """Does the page open (following a redirect to where it sends the viewer)?"""
+    r = client.get(url)
+    if r.status_code == 302:
+        target = r["Location"]
+        assert "/account/login/" not in target, f"{url} sent a signed-in user to the login page"
+        r = client.get(target)
+    assert r.status_code != 500
+    return r.status_code == 200
+
+
+def _get_refused(client, url) -> bool:
+    """Is the page refused: 404 or 403, or a redirect to the viewer's own counterpart (an
+    enterprise user asking for the case list is sent to its portal)?"""
+    r = client.get(url)
+    if r.status_code == 302:
+        return "/account/login/" not in r["Location"] and r["Location"] != url
+    return r.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_follows_the_matrix_for_every_role(name, scene, client):
+    page = PAGES[name]
+    s = scene
+    for role in ROLES:
+        user = s.w.roles()[role]
+        with rolled_back():
+            client.force_login(user)
+            url = reverse(name, args=page.args(s)) + page.query
+            may = _expected(page, s, user)
+            if page.method in ("get", "both"):
+                if may:
+                    assert _get_works(client, url), f"GET {url} as {role}: refused"
+                else:
+                    assert _get_refused(client, url), f"GET {url} as {role}: answered"
+            if page.method in ("post", "both"):
+                may_post = page.post_ok(s, user) if page.post_ok else may
+                before = written()
+                r = client.post(url, page.data(s))
+                if may_post:
+                    assert r.status_code in (200, 302), f"POST {url} as {role}: {r.status_code}"
+                else:
+                    assert r.status_code in (302, 403, 404), f"POST {url} as {role}: {r.status_code}"
+                    if r.status_code == 302:  # sent to its own page (an enterprise to the portal)
+                        assert "/account/login/" not in r["Location"]
+                    assert written() == before, f"POST {url} as {role} wrote something"
+            elif not may:  # a page is not a form: a POST to it changes nothing
+                before = written()
+                assert client.post(url, page.data(s)).status_code != 500
+                assert written() == before, f"POST {url} as {role} wrote something"
+
+
+IMPORT_ACTIONS = {
+    "regions": "core.org.manage",
+    "departments": "core.org.manage",
+    "users": "core.org.manage",
+    "calendar": "core.calendar.configure",
+    "enterprises": "enterprises.import",
+    "hotline": "cases.import",
+    "assignments": "assistance.assignments.import",
+    "investment": "projects.investment.import",
+}
+
+
+def test_every_importer_names_its_action():
+    from zhuqi.core.imports import registry
+
+    assert set(registry()) == set(IMPORT_ACTIONS)
+
+
+@pytest.mark.parametrize("kind", sorted(IMPORT_ACTIONS))
+def test_import_pages_follow_the_matrix(kind, scene, client):
+    from zhuqi.core.imports import registry
+
+    cls = registry()[kind]
+    for role in ROLES:
+        user = scene.w.roles()[role]
+        with rolled_back():
+            client.force_login(user)
+            allowed = permissions.allowed(user, IMPORT_ACTIONS[kind])
+            # the importer's own rule starts from the matrix: never wider than it
+            assert cls.allowed(user) <= allowed, f"{kind} importer open to {role}"
+            for url in (reverse("core:import", args=[kind]), reverse("core:import_template", args=[kind])):
+                status = client.get(url).status_code
+                assert (status == 200) == cls.allowed(user), f"GET {url} as {role}: {status}"
+            index = client.get(reverse("core:import_index"))
+            listed = index.status_code == 200 and f'data-testid="import-{kind}"' in index.content.decode()
+            assert listed == cls.allowed(user)
+
+
+def test_menu_shows_only_links_that_work(scene, client):
+    """Every sidebar entry shown to a role opens for that role, and an entry is never shown to a
+    role its page refuses."""
+    for role in ROLES:
+        user = scene.w.roles()[role]
+        client.force_login(user)
+        for item in menu_for(user):
+            if item["name"] == "admin:index":
+                assert permissions.allowed(user, "core.admin")
+                continue
+            assert _get_works(client, item["url"]), f"menu entry {item['url']} as {role}"
+
+
+# --- links on the pages a role opens -----------------------------------------------------------------
+HREF = re.compile(r'href="(/[^"#]*)"')
+NOT_FOLLOWED = ("/account/logout/", "/admin/", "/static/", "/media/", "/api/", "/i18n/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_links_shown_to_a_role_work_for_it(role, scene, client):
+    """Every link on every page the role may open (one level deep) opens for that role: no
+    name that leads to a 404 (the grid member's 走访考核 names, the team on an enterprise page)."""
+    s = scene
+    user = s.w.roles()[role]
+    client.force_login(user)
+    pages = [
+        reverse(name, args=p.args(s)) + p.query
+        for name, p in PAGES.items()
+        if p.method in ("get", "both")
+        and _expected(p, s, user)
+        and name not in {"cases:rate", "cases:suggest"}
+    ]
+    seen: set[str] = set()
+    broken = []
+    for page in pages:
+        r = client.get(page, follow=True)
+        if r.status_code != 200 or "html" not in r.get("Content-Type", ""):
+            continue
+        for href in set(HREF.findall(r.content.decode())):
+            href = href.replace("&amp;", "&")
+            if href in seen or href.startswith(NOT_FOLLOWED) or "export" in href or href.endswith(".xlsx"):
+                continue
+            seen.add(href)
+            status = client.get(href, follow=True).status_code
+            if status != 200:
+                broken.append(f"{page} → {href}: {status}")
+    assert not broken, f"links shown to {role} that do not work:\n" + "\n".join(broken)
+
+
+# --- the API -----------------------------------------------------------------------------------------
+@dataclass
+class Op:
+    """One write operation of the API: the object its {id} names, the payload, and who may."""
+
+    obj: Callable[[Scene], Any] | None
+    data: Callable[[Scene], dict]
+    may: Callable[[Scene, Any], bool]
+    extra: dict = field(default_factory=dict)
+
+
+def _transition(action):
+    def may(s, u):
+        return visible(Case, u, s.case) and workflow.allowed(action, s.case, u)
+
+    return may
+
+
+CASE_DATA = {
+    "reason": "需要说明的理由",
+    "note": "说明",
+    "reply": "已协调解决",
+    "resolved": True,
+    "result": "satisfied",
+    "days": 3,
+    "body": "请加快办理",
+    "attendees": "县领导、工信局",
+    "decisions": "限期解决",
+    "owners": "工信局",
+    "approve": True,
+}
+
+
+def _case_data(s):
+    return {**CASE_DATA, "lead": s.w.jxj.pk, "into": s.other_case.pk, "extension": s.extension.pk}
+
+
+def _matrix(action, rule=None):
+    return lambda s, u: permissions.allowed(u, action) and (rule is None or rule(s, u))
+
+
+API: dict[tuple[str, str], Op] = {
+    ("POST", "/api/v1/assignments/"): Op(
+        None,
+        lambda s: {"enterprise": s.ent.pk, "year": s.year, "role": "chief", "user": s.w.leader.pk},
+        _matrix("assistance.assignments.manage", _ent_ok),
+    ),
+    ("POST", "/api/v1/assignments/{id}/hand_over/"): Op(
+        lambda s: Assignment.objects.get(role="grid_member"),
+        lambda s: {"to_user": s.w.leader.pk, "reason": "调岗"},
+        _matrix("assistance.assignments.manage", _ent_ok),
+    ),
+    ("POST", "/api/v1/case-routing-rules/"): Op(
+        None,
+        lambda s: {"category": s.cw.labor.pk, "region": s.w.county.pk, "lead_department": s.w.jxj.pk},
+        _matrix("cases.configure"),
+    ),
+    ("PUT", "/api/v1/case-routing-rules/{id}/"): Op(
+        lambda s: s.rule,
+        lambda s: {"category": s.cw.land.pk, "region": s.w.county.pk, "lead_department": s.w.jxj.pk},
+        _matrix("cases.configure"),
+    ),
+    ("PATCH", "/api/v1/case-routing-rules/{id}/"): Op(
+        lambda s: s.rule, lambda s: {"lead_department": s.w.jxj.pk}, _matrix("cases.configure")
+    ),
+    ("DELETE", "/api/v1/case-routing-rules/{id}/"): Op(
+        lambda s: s.rule, lambda s: {}, _matrix("cases.configure")
+    ),
+    ("POST", "/api/v1/case-supervisions/{id}/respond/"): Op(
+        lambda s: s.supervision,
+        lambda s: {"response": "已加快"},
+        _matrix("cases.supervision.respond", lambda s, u: u.department_id == s.supervision.department_id),
+    ),
+    ("POST", "/api/v1/cases/"): Op(
+        None,
+        lambda s: {
+            "enterprise": s.ent.pk,
+            "title": "用电增容",
+            "description": "变压器容量不足",
+            "channel": "visit",
+        },
+        lambda s, u: case_services.can_create_for(u, s.ent),
+    ),
+    ("POST", "/api/v1/enterprise-lists/{id}/enter/"): Op(
+        lambda s: s.list,
+        lambda s: {"enterprise": s.cw.ent_b.pk, "reason": "纳入"},
+        _matrix("enterprises.edit"),
+    ),
+    ("POST", "/api/v1/enterprises/"): Op(
+        None, lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk}, _matrix("enterprises.edit")
+    ),
+    ("PATCH", "/api/v1/enterprises/{id}/"): Op(
+        lambda s: s.ent, lambda s: {"phone": "0371-1234567"}, _matrix("enterprises.edit", _ent_ok)
+    ),
+    ("POST", "/api/v1/enterprises/{id}/key/"): Op(
+        lambda s: s.ent, lambda s: {"year": s.year, "key": True}, _matrix("enterprises.edit", _ent_ok)
+    ),
+    ("POST", "/api/v1/list-memberships/{id}/exit/"): Op(
+        lambda s: s.membership, lambda s: {"reason": "已升规"}, _matrix("enterprises.edit")
+    ),
+    ("POST", "/api/v1/meetings/"): Op(
+        None,
+        lambda s: {"kind": "breakfast", "title": "政企早餐会", "held_on": timezone.localdate().isoformat()},
+        _matrix("assistance.meetings.record"),
+    ),
+    ("POST", "/api/v1/notifications/{id}/read/"): Op(
+        lambda s: Notification.objects.first(),
+        lambda s: {},
+        lambda s, u: Notification.objects.first().recipient_id == u.pk,
+    ),
+    ("POST", "/api/v1/notifications/read_all/"): Op(None, lambda s: {}, _matrix("core.home")),
+    ("POST", "/api/v1/plan-measures/"): Op(
+        None,
+        lambda s: {"plan": s.plan.pk, "title": "协调融资", "deadline": dt.date(s.year, 12, 31).isoformat()},
+        _plan_edit,
+    ),
+    ("POST", "/api/v1/plan-measures/{id}/progress/"): Op(
+        lambda s: s.measure,
+        lambda s: {"progress": 50, "note": "已对接银行"},
+        PAGES["assistance:measure_progress"].ok,
+    ),
+    ("POST", "/api/v1/plans/"): Op(
+        None, lambda s: {"enterprise": s.ent.pk, "year": s.year + 1, "goals": "产值增长"}, _plan_edit
+    ),
+    ("POST", "/api/v1/projects/"): Op(
+        None,
+        lambda s: {
+            "code": "PAPI",
+            "name": "接口项目",
+            "region": s.w.grid.pk,
+            "total_investment": "100000000",
+        },
+        lambda s, u: project_services.can_manage_area(u, s.w.grid),
+    ),
+    ("PUT", "/api/v1/projects/{id}/"): Op(
+        lambda s: s.project,
+        lambda s: {
+            "code": s.project.code,
+            "name": "改名项目",
+            "region": s.w.grid.pk,
+            "total_investment": "500000000",
+        },
+        _project_edit,
+    ),
+    ("PATCH", "/api/v1/projects/{id}/"): Op(
+        lambda s: s.project, lambda s: {"name": "改名项目"}, _project_edit
+    ),
+    ("POST", "/api/v1/projects/{id}/actual/"): Op(
+        lambda s: s.project, lambda s: {"year": s.year, "month": 1, "amount": "1000000"}, _project_edit
+    ),
+    ("POST", "/api/v1/projects/{id}/stage/"): Op(
+        lambda s: s.project,
+        lambda s: {"to_stage": "landed", "date": timezone.localdate().isoformat(), "evidence": "土地合同"},
+        _project_edit,
+    ),
+    ("PATCH", "/api/v1/visit-rules/{id}/"): Op(
+        lambda s: s.visit_rule, lambda s: {"min_visits": 2}, _matrix("assistance.configure")
+    ),
+    ("POST", "/api/v1/visits/"): Op(
+        None,
+        lambda s: {"enterprise": s.ent.pk, "kind": "onsite", "findings": "生产正常"},
+        _matrix("assistance.visit.record", _ent_ok),
+    ),
+}
+for _name, _t in workflow.TRANSITIONS.items():
+    _path = "dispatch_to" if _name == "dispatch" else _name
+    API[("POST", f"/api/v1/cases/{{id}}/{_path}/")] = Op(
+        lambda s: s.case, _case_data, _transition(_name), {"sources": sorted(_t.sources)}
+    )
+
+
+def _schema_operations() -> list[tuple[str, str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(m.upper(), path) for path, ops in schema["paths"].items() for m in ops]
+
+
+def test_every_api_operation_is_classified():
+    """A new write operation of the API fails here until API says who may call it; reads are
+    scoped by the one base (tests/core/test_api_base.py)."""
+    writes = {op for op in _schema_operations() if op[0] != "GET"}
+    assert writes == set(API), (
+        f"classify in API: {sorted(writes - set(API))}; stale: {sorted(set(API) - writes)}"
+    )
+
+
+@pytest.mark.parametrize("op", sorted(API), ids=lambda op: f"{op[0]} {op[1]}")
+def test_api_write_follows_the_matrix_for_every_role(op, scene):
+    method, path = op
+    spec = API[op]
+    s = scene
+    client = APIClient()
+    for role in ROLES:
+        user = s.w.roles()[role]
+        with rolled_back():
+            if "sources" in spec.extra:  # a transition: the case stands where it may be fired
+                Case.objects.filter(pk=s.case.pk).update(status=spec.extra["sources"][0])
+                s.case.refresh_from_db()
+            obj = spec.obj(s) if spec.obj else None
+            url = path.replace("{id}", str(obj.pk)) if obj is not None else path
+            client.force_authenticate(user)
+            may = spec.may(s, user)
+            before = written()
+            r = client.generic(method, url, data=_json(spec.data(s)), content_type="application/json")
+            if may:
+                assert r.status_code not in (403, 404, 405, 500), (
+                    f"{method} {url} as {role}: {r.status_code} {r.data}"
+                )
+            else:
+                assert r.status_code in (403, 404), (
+                    f"{method} {url} as {role}: {r.status_code} {getattr(r, 'data', '')}"
+                )
+                assert written() == before, f"{method} {url} as {role} wrote something"
+            client.force_authenticate(None)
+
+
+def _json(data: dict) -> str:
+    import json
+
+    return json.dumps(data, default=str)
+
+
+def test_api_reads_answer_every_role(scene):
+    """Every read operation answers each role 200 (its scoped rows) or 404 (outside scope or
+    not for its role), never a server error; the figures follow the matrix."""
+    client = APIClient()
+    ids = {
+        "regions": scene.w.grid,
+        "departments": scene.w.jxj,
+        "users": scene.w.grid_member,
+        "cases": scene.case,
+        "enterprises": scene.ent,
+        "visits": scene.visit,
+        "projects": scene.project,
+        "plans": scene.plan,
+        "plan-measures": scene.measure,
+        "assignments": Assignment.objects.first(),
+        "meetings": scene.meeting,
+        "enterprise-lists": scene.list,
+        "list-memberships": scene.membership,
+        "case-routing-rules": scene.rule,
+        "case-supervisions": scene.supervision,
+        "project-campaigns": scene.campaign,
+        "project-inspections": scene.round,
+        "project-rankings": scene.ranking,
+        "visit-rules": scene.visit_rule,
+        "project-approvals": scene.step,
+        "project-tasks": scene.task,
+    }
+    for role in ROLES:
+        user = scene.w.roles()[role]
+        client.force_authenticate(user)
+        for method, path in _schema_operations():
+            if method != "GET" or "{" in path.replace("{id}", ""):
+                continue
+            prefix = path.split("/")[3]
+            if "{id}" in path:
+                obj = ids.get(prefix)
+                if obj is None:
+                    continue
+                path = path.replace("{id}", str(obj.pk))
+            r = client.get(path)
+            assert r.status_code in (200, 404), f"GET {path} as {role}: {r.status_code}"
+            if path == "/api/v1/case-figures/":
+                assert (r.status_code == 200) == permissions.allowed(user, "cases.figures")
+
+
+# --- the documented table ----------------------------------------------------------------------------
+def test_doc_table_is_the_code_matrix():
+    """docs/permissions.md shows exactly the matrix in core/permissions.py (regenerate the table
+    with `zhuqi permissions`)."""
+    text = DOC.read_text(encoding="utf-8")
+    start, end = "<!-- matrix:start -->\n", "<!-- matrix:end -->"
+    assert start in text and end in text
+    table = text.split(start, 1)[1].split(end, 1)[0]
+    assert table == permissions.markdown_table()
+
+
+def test_every_role_and_action_is_named():
+    for action in permissions.MATRIX.values():
+        assert action.roles <= set(Role.values) and action.roles, action.name
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", action.name)
