@@ -24,6 +24,8 @@ _items: list[MenuItem] = [
     MenuItem(_("区划"), "core:region_list", "diagram-3", OFFICIAL_ROLES, 80),
     MenuItem(_("部门"), "core:department_list", "building", OFFICIAL_ROLES, 81),
     MenuItem(_("人员"), "core:user_list", "people", OFFICIAL_ROLES - {Role.GRID}, 82),
+    MenuItem(_("用户管理"), "core:account_list", "person-gear", MANAGER_ROLES, 83),
+    MenuItem(_("锁定账号"), "core:locked_list", "lock", frozenset({Role.ADMIN}), 84),
     MenuItem(_("审计日志"), "core:audit_list", "shield-check", frozenset({Role.ADMIN, Role.SUPERVISOR}), 90),
     MenuItem(_("系统管理"), "admin:index", "gear", frozenset({Role.ADMIN}), 99),
 ]
