@@ -133,6 +133,23 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _check_all(*checks) -> list[Any]:
+    """Run each check (a callable); every field's message at once, not only the first."""
+    errors: dict[str, list[str]] = {}
+    results = []
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return results
+
+
 def _check_placement(actor, role: str, region: Region | None, department: Department | None) -> None:
     """The role is one `actor` may grant, in a region and department inside their scope."""
     if role not in Role.values:
@@ -175,15 +192,19 @@ def create_official(
     """Open an official's account with a temporary password that must be changed at the first
     login. Returns the account and the password (shown once to the person who opened it)."""
     _require_manager(actor)
-    data = _clean_person(
-        {"username": username, "full_name": full_name, "title": title, "mobile": mobile, "email": email}
+    username = (username or "").strip()
+
+    def check_username() -> None:
+        if not username:
+            raise ValidationError({"username": _("请填写用户名")})
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("用户名「%(name)s」已被使用") % {"name": username}})
+
+    data, _placed, _named = _check_all(
+        lambda: _clean_person({"full_name": full_name, "title": title, "mobile": mobile, "email": email}),
+        lambda: _check_placement(actor, role, region, department),
+        check_username,
     )
-    username = data["username"]
-    if not username:
-        raise ValidationError({"username": _("请填写用户名")})
-    _check_placement(actor, role, region, department)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("用户名「%(name)s」已被使用") % {"name": username}})
     password = temporary_password()
     user = User(
         username=username,
@@ -240,8 +261,10 @@ def update_official(
     user = _lock_managed(actor, user)
     if user.pk == actor.pk and role != user.role:
         raise PermissionDenied(_("不能修改自己的角色"))
-    data = _clean_person({"full_name": full_name, "title": title, "mobile": mobile, "email": email})
-    _check_placement(actor, role, region, department)
+    data, _placed = _check_all(
+        lambda: _clean_person({"full_name": full_name, "title": title, "mobile": mobile, "email": email}),
+        lambda: _check_placement(actor, role, region, department),
+    )
     before = {
         gettext_noop("姓名"): user.full_name,
         gettext_noop("职务"): user.title,
