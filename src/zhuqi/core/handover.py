@@ -11,6 +11,7 @@ refuses to deactivate while any item is left without a successor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 
@@ -30,7 +31,7 @@ class Duty:
     """A kind of work an app gives people (包抓责任, 项目包抓领导…)."""
 
     key: str
-    label: str
+    label: Any  # a lazy translation
     items: Callable[..., list[Item]]
     reassign: Callable[..., int]
     order: int = 50
