@@ -314,3 +314,57 @@ def test_administrator_sees_and_unlocks_a_locked_account(world, login):
         accounts.unlock_account("bob", actor=world.admin)
     with pytest.raises(PermissionDenied):
         accounts.unlock_account("bob", actor=world.alice)
+
+
+def test_every_registered_duty_moves_to_the_successor(world):
+    """A county leader who leaves: the cases they assigned, the plan measures they own, the
+    projects they lead and the work teams they sit on all move to the successor."""
+    import datetime as dt
+
+    from zhuqi.assistance.models import PlanMeasure
+    from zhuqi.cases import services as cases
+    from zhuqi.cases.models import Case, Channel
+
+    ent = make_enterprise("尉氏恒顺有限公司", world.grid)
+    case = cases.create_case(
+        ent, channel=Channel.LEADER, title="用电增容", description="需增容", actor=world.leader
+    )
+    plan = assistance.save_plan(ent, year=2026, goals="扩产", actor=world.alice)
+    assistance.add_measure(
+        plan, title="协调用地", deadline=dt.date(2026, 12, 31), actor=world.alice, owner=world.leader
+    )
+    led = make_project(world, leader=world.leader)
+    seat = make_project(
+        world, code="P002", name="另一个项目", leader=world.head, team=[world.leader, world.bob]
+    )
+    successor = User.objects.create_user("leader2", password=PASSWORD, role=Role.LEADER, region=world.county)
+
+    held = {g["duty"].key: len(g["rows"]) for g in accounts.hand_over_items(world.leader, viewer=world.alice)}
+    assert held == {"plan_measures": 1, "projects": 2, "leader_cases": 1}
+    accounts.deactivate_user(world.leader, actor=world.alice, reason="调任", to_user=successor)
+
+    assert Case.objects.get(pk=case.pk).assigned_by_leader == successor
+    assert PlanMeasure.objects.get(plan=plan).owner == successor
+    led.refresh_from_db()
+    assert led.leader == successor
+    assert set(seat.team.values_list("username", flat=True)) == {"leader2", "bob"}
+    assert accounts.hand_over_items(world.leader, viewer=world.admin) == []
+    events = set(AuditEntry.objects.values_list("event", flat=True))
+    assert {
+        "leader_handed_over",
+        "measure_handed_over",
+        "project_handed_over",
+        "account_deactivated",
+    } <= events
+
+
+def test_dispatch_may_not_deactivate_someone_holding_work_outside_its_county(world):
+    other = make_enterprise("通许装备有限公司", world.other_grid)
+    assistance.assign(other, year=2026, role="commissioner", user=world.commissioner, actor=world.admin)
+    groups = accounts.hand_over_items(world.commissioner, viewer=world.alice)
+    assert [row["visible"] for g in groups for row in g["rows"]] == [False]
+    with pytest.raises(PermissionDenied):
+        accounts.deactivate_user(
+            world.commissioner, actor=world.alice, reason="调离", to_user=world.grid_member
+        )
+    assert User.objects.get(pk=world.commissioner.pk).is_active

@@ -11,8 +11,8 @@ refuses to deactivate while any item is left without a successor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
