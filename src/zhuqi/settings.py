@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zhuqi.core.middleware.SecondFactorMiddleware",
+    "zhuqi.core.middleware.ForcePasswordChangeMiddleware",
     "zhuqi.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -272,6 +273,9 @@ CELERY_BEAT_SCHEDULE = {
 # The address people reach zhuqi at, for links sent outside it (the one-time 回访 link in SMS or
 # WeChat): scheme and host, no trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a one-time link that sets a password stays valid (an enterprise account's
+# activation, a forgotten password's reset), in seconds; it also stops working once used.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 72 * 3600)
 
 # Outbound notification channels (dotted paths). Console by default.
 NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["zhuqi.core.channels.ConsoleChannel"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhuqi.core import views as core_views
+from zhuqi.core import views_accounts
 
 admin.site.site_header = _("zhuqi 助企 · 系统管理")
 admin.site.site_title = _("zhuqi 助企")
@@ -16,7 +17,11 @@ urlpatterns = [
     path("account/login/", core_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/2fa/", core_views.second_factor, name="second_factor"),
-    path("account/password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
+    path("account/password/", views_accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("account/forgot/", views_accounts.forgot_password, name="forgot_password"),
+    path(
+        "account/set-password/<str:uidb64>/<str:token>/", views_accounts.password_link, name="password_link"
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("core/", include("zhuqi.core.urls")),
     path("enterprises/", include("zhuqi.enterprises.urls")),

@@ -20,6 +20,12 @@ class AssistanceConfig(AppConfig):
         from . import demo as assistance_demo
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises)
+        from zhuqi.core import handover as core_handover
+
+        from . import handover
+
+        for duty in handover.DUTIES:
+            core_handover.register(duty)
         from django.db.models.signals import post_delete, post_save
 
         assignment = self.get_model("Assignment")
@@ -63,6 +69,7 @@ class AssistanceConfig(AppConfig):
             {
                 "assigned": pgettext_lazy("timeline event", "分配包抓责任"),
                 "handed_over": pgettext_lazy("timeline event", "工作交接"),
+                "measure_handed_over": pgettext_lazy("timeline event", "交接一企一策措施"),
                 "assignment_ended": pgettext_lazy("timeline event", "结束包抓"),
                 "visit_recorded": pgettext_lazy("timeline event", "填报走访"),
                 "plan_created": pgettext_lazy("timeline event", "制定一企一策"),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 EVENT_LABELS = {
+    "leader_handed_over": pgettext_lazy("timeline event", "交办领导交接"),
     "submitted": pgettext_lazy("timeline event", "提交诉求"),
     "accepted": pgettext_lazy("timeline event", "受理"),
     "refused": pgettext_lazy("timeline event", "不予受理"),
@@ -58,6 +59,12 @@ class CasesConfig(AppConfig):
         from . import demo as cases_demo
 
         LABELS.update(EVENT_LABELS)
+        from zhuqi.core import handover as core_handover
+
+        from . import handover
+
+        for duty in handover.DUTIES:
+            core_handover.register(duty)
         core_views.register_attachable("cases.case")
         if cards.cases_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.append(cards.cases_card)

@@ -86,3 +86,18 @@ class SmsChannel(WebhookChannel):
 class ImChannel(WebhookChannel):
     name = "im"
     setting = "NOTIFY_IM_WEBHOOK"
+
+
+def reachable(user) -> str:
+    """The name of a configured outbound channel that reaches `user` personally (e-mail with an
+    address, SMS with a gateway and a mobile number), or "" when none does: the console and
+    in-app inbox do not count (a person who cannot sign in cannot read their inbox). Used for
+    one-time links (a forgotten password, an enterprise account's activation)."""
+    from .notify import channels
+
+    for channel in channels():
+        if isinstance(channel, EmailChannel) and user.email:
+            return channel.name
+        if isinstance(channel, SmsChannel) and channel.url() and user.mobile:
+            return channel.name
+    return ""

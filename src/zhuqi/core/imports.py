@@ -497,7 +497,7 @@ class UserImporter(ScopedImporter):
         gettext_lazy("按「用户名」匹配：已有的账号更新姓名、角色、区划、部门等，没有的新增。"),
         gettext_lazy(
             "「角色」填 专班办公室、县级领导、部门负责人、部门经办人、首席服务专员、网格员、督查 或 观察员"
-            "（系统管理员只能由系统管理员授予；企业用户请在企业管理中添加）。"
+            "（系统管理员只能由系统管理员授予；企业用户请用「导入企业账号」导入，或在企业页面的「企业账号」中开通）。"
         ),
         gettext_lazy(
             "「所属部门」填该区划下的部门名称；部门负责人和部门经办人必须填写；留空表示不属于任何部门。"
@@ -562,7 +562,10 @@ class UserImporter(ScopedImporter):
         if role == Role.ADMIN and not self.is_admin:
             raise RowInvalid(_("只有系统管理员可以授予「系统管理员」角色"), column=_("角色"))
         if role == Role.ENTERPRISE:
-            raise RowInvalid(_("企业用户请在企业管理中添加，不能在此导入"), column=_("角色"))
+            raise RowInvalid(
+                _("企业用户不能在此导入：请用「数据导入 → 导入企业账号」，或在企业页面的「企业账号」中开通"),
+                column=_("角色"),
+            )
         region = self.regions.get(row["region_code"])
         if region is None or not self.in_scope(region.path):
             message = _("区划「%(code)s」不存在或不在您的管辖范围内") % {"code": row["region_code"]}

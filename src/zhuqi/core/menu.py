@@ -33,6 +33,8 @@ _items: list[MenuItem] = [
     MenuItem(_("区划"), "core:region_list", "diagram-3", "core.regions.view", 80),
     MenuItem(_("部门"), "core:department_list", "building", "core.departments.view", 81),
     MenuItem(_("人员"), "core:user_list", "people", "core.people.list", 82),
+    MenuItem(_("用户管理"), "core:account_list", "person-gear", "core.accounts.manage", 83),
+    MenuItem(_("锁定账号"), "core:locked_list", "lock", "core.accounts.unlock", 84),
     MenuItem(_("审计日志"), "core:audit_list", "shield-check", "core.audit.view", 90),
     MenuItem(_("系统管理"), "admin:index", "gear", "core.admin", 99),
 ]

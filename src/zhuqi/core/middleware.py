@@ -65,6 +65,29 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
+class ForcePasswordChangeMiddleware:
+    """A user holding a temporary password (an administrator's reset, a new account) changes it
+    before any other page."""
+
+    EXEMPT_PREFIXES = ("/account/password/", "/account/2fa/", "/account/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            return redirect("password_change")
+        return self.get_response(request)
+
+
 class ChineseByDefaultMiddleware:
     """The UI is Simplified Chinese unless the user picked another language (cookie)."""
 

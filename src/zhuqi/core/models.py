@@ -216,6 +216,9 @@ class User(AbstractUser):
     title = models.CharField(_("职务"), max_length=60, blank=True)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+    # set by an administrator's password reset (a temporary password): every page sends the user
+    # to change it first (core.middleware.ForcePasswordChangeMiddleware)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False, editable=False)
 
     objects = ZhuqiUserManager()
 

@@ -62,12 +62,20 @@ _ACTIONS: list[Action] = [
     Action("core.org.manage", _("维护区划、部门、人员（含导入）"), MANAGER_ROLES, _("专班办公室：本辖区内")),
     Action("core.calendar.configure", _("工作日调整（导入、修改）"), frozenset({A})),
     Action("core.roles.configure", _("修改用户角色"), frozenset({A})),
+    Action(
+        "core.accounts.manage",
+        _("管理账号：新建、修改、停用、重置密码"),
+        MANAGER_ROLES,
+        _("专班办公室：本辖区内的政府人员"),
+    ),
+    Action("core.accounts.unlock", _("解锁被锁定的账号"), frozenset({A})),
     Action("core.audit.view", _("查看审计日志"), frozenset({A, S}), _("督查：本辖区人员的操作")),
     Action("core.admin", _("系统管理后台"), frozenset({A})),
     Action("core.attach", _("上传附件、发表评论"), ALL_ROLES, _("可见的对象；企业用户：本企业的诉求")),
     # --- enterprises ---------------------------------------------------------------------------
     Action("enterprises.view", _("查看企业库、企业清单"), OFFICIAL_ROLES, _in_scope),
     Action("enterprises.view_own", _("查看本企业"), frozenset({P}), _("本企业")),
+    Action("enterprises.contacts.edit_own", _("修改本企业联系方式"), frozenset({P}), _("本企业")),
     Action("enterprises.export", _("导出企业库"), OFFICIAL_ROLES, _in_scope),
     Action(
         "enterprises.edit",

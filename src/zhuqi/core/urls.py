@@ -21,6 +21,11 @@ urlpatterns = [
     path("docs/<slug:name>/", views.doc_page, name="doc"),
 ]
 
+# 用户管理: officials' accounts, locked accounts (zhuqi.core.views_accounts)
+from . import views_accounts  # noqa: E402
+
+urlpatterns += views_accounts.account_urls()
+
 # The one import flow: every registered importer of every app (see zhuqi.core.imports)
 from . import views_import  # noqa: E402
 

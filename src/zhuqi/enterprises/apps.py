@@ -20,9 +20,21 @@ class EnterprisesConfig(AppConfig):
             MenuItem(_("本企业"), "enterprises:my_enterprise", "building", "enterprises.view_own", 5)
         )
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", "enterprises.view", 21))
+        menu.register(
+            MenuItem(_("联系方式"), "enterprises:my_contacts", "person-lines-fill", "enterprises.contacts.edit_own", 6)
+        )
+        from . import sections, views_accounts
+
+        sections.register(views_accounts.accounts_section, 95)
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),
+                "enterprise_account_invited": pgettext_lazy("timeline event", "开通企业账号"),
+                "activation_link_issued": pgettext_lazy("timeline event", "生成激活链接"),
+                "primary_contact_set": pgettext_lazy("timeline event", "设置主要联系人"),
+                "enterprise_account_deactivated": pgettext_lazy("timeline event", "停用企业账号"),
+                "enterprise_account_reactivated": pgettext_lazy("timeline event", "恢复企业账号"),
+                "contacts_updated": pgettext_lazy("timeline event", "更新联系方式"),
                 "credit_code_override": pgettext_lazy("timeline event", "确认未通过校验的信用代码"),
                 "tags_changed": pgettext_lazy("timeline event", "修改标签"),
                 "key_designated": pgettext_lazy("timeline event", "认定重点企业"),

@@ -84,3 +84,52 @@ class EnterpriseForm(Form):
         out["credit_code"] = d["credit_code"]
         out["confirm_unchecked"] = d["confirm_unchecked"]
         return out
+
+
+class InviteForm(Form):
+    """Open an account for a member of an enterprise's staff (企业账号)."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(
+        label=_("手机"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    primary = forms.BooleanField(label=_("设为主要联系人"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = _("电子邮箱格式不正确")
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault(
+                "class", "form-check-input" if name == "primary" else "form-control form-control-sm"
+            )
+
+
+class ContactsForm(Form):
+    """An enterprise user's own contact details and its enterprise's contact fields."""
+
+    full_name = forms.CharField(
+        label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    mobile = forms.CharField(
+        label=_("手机"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    contact_name = forms.CharField(label=_("企业联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("企业联系电话"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = _("电子邮箱格式不正确")
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

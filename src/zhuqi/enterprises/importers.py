@@ -14,13 +14,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from zhuqi.core import permissions
 from zhuqi.core.excel import CREATE, UPDATE, Column, Importer, RowInvalid, choice_by_label
-from zhuqi.core.imports import register
-from zhuqi.core.models import Region
+from zhuqi.core.imports import parse_mobile, parse_username, register
+from zhuqi.core.models import Region, User
 from zhuqi.core.units import WAN
 
 from . import services
@@ -228,3 +229,100 @@ def _chunks(values, size: int | None = None):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+@register
+class EnterpriseAccountImporter(Importer):
+    """企业账号 for a list of enterprises: one row per member of staff. Accounts are opened
+    without a password; each is activated through its one-time link (the enterprise page's
+    「企业账号」 panel gives it, or it is sent when an SMS or e-mail channel reaches the person)."""
+
+    kind = "enterprise_accounts"
+    title = gettext_lazy("导入企业账号")
+    object_name = gettext_lazy("企业账号")
+    audit_object_type = "enterprises.enterpriseuser"
+    done_url = "enterprises:enterprise_list"
+    help_lines = (
+        gettext_lazy("每行开通一个企业账号；同一企业可有多行（多名企业人员）。"),
+        gettext_lazy("「统一社会信用代码」须是您管辖范围内已登记的企业；「用户名」不能与已有账号重复。"),
+        gettext_lazy(
+            "「主要联系人」填“是”的账号设为该企业的主要联系人；企业还没有主要联系人时，第一个账号自动成为主要联系人。"
+        ),
+        gettext_lazy(
+            "导入的账号没有密码：请在企业页面的「企业账号」中生成激活链接交给企业人员，由其自行设置密码。"
+        ),
+    )
+    columns = [
+        Column(gettext_noop("统一社会信用代码"), "credit_code", max_length=30),
+        Column(gettext_noop("用户名"), "username", parse=parse_username, max_length=150),
+        Column(gettext_noop("姓名"), "full_name", max_length=50),
+        Column(gettext_noop("手机"), "mobile", required=False, parse=parse_mobile, max_length=20),
+        Column(gettext_noop("电子邮箱"), "email", required=False, max_length=254),
+        Column(gettext_noop("主要联系人"), "primary", required=False, parse=parse_bool),
+    ]
+    sample = (("91340323MA2N0XXXXX", "hengshun01", "王五", "13800000000", "wangwu@example.com", "是"),)
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return services.can_edit_registry(user)
+
+    def prepare(self, rows):
+        codes = sorted(
+            {services.normalise_credit_code(str(row.get("credit_code") or "")) for _, row in rows} - {""}
+        )
+        self.enterprises: dict[str, Enterprise] = {}
+        for chunk in _chunks(codes):
+            self.enterprises.update(
+                {
+                    e.credit_code: e
+                    for e in Enterprise.objects.visible_to(self.actor).filter(credit_code__in=chunk)
+                }
+            )
+        names = [row["username"] for _, row in rows]
+        self.taken: set[str] = set()
+        for chunk in _chunks(names):
+            query = Q()
+            for name in chunk:
+                query |= Q(username__iexact=name)
+            self.taken.update(
+                u.casefold() for u in User.objects.filter(query).values_list("username", flat=True)
+            )
+
+    def clean_row(self, rownum, row, seen):
+        code = services.normalise_credit_code(str(row["credit_code"]))
+        enterprise = self.enterprises.get(code)
+        if enterprise is None:
+            message = _("找不到该企业，或不在您的管辖范围内")
+            raise RowInvalid(message, column=_("统一社会信用代码"))
+        row["enterprise"] = enterprise
+        folded = row["username"].casefold()
+        if folded in seen:
+            message = _("「%(name)s」与第 %(row)s 行重复") % {"name": row["username"], "row": seen[folded]}
+            raise RowInvalid(message, column=_("用户名"))
+        seen[folded] = rownum
+        if folded in self.taken:
+            raise RowInvalid(_("用户名「%(name)s」已被使用") % {"name": row["username"]}, column=_("用户名"))
+        email = row.get("email") or ""
+        if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+            raise RowInvalid(_("电子邮箱格式不正确"), column=_("电子邮箱"))
+        primary_key = ("primary", enterprise.pk)
+        if row.get("primary"):
+            if primary_key in seen:
+                message = _("与第 %(row)s 行都标为主要联系人，一家企业只能有一名") % {
+                    "row": seen[primary_key]
+                }
+                raise RowInvalid(message, column=_("主要联系人"))
+            seen[primary_key] = rownum
+        row["_action"] = CREATE
+        return row
+
+    def preview_cells(self, row):
+        cells = super().preview_cells(row)
+        cells[0] = f"{row['enterprise'].name} {row['enterprise'].credit_code}"
+        cells[-1] = _("是") if row.get("primary") else ""
+        return cells
+
+    def apply_rows(self, rows) -> tuple[int, int]:
+        from . import services_accounts
+
+        return services_accounts.import_enterprise_accounts(rows, actor=self.actor), 0

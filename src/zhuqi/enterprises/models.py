@@ -187,10 +187,19 @@ class EnterpriseUser(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_membership"
     )
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members")
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+    created_at = models.DateTimeField(_("开通时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("企业账号")
         verbose_name_plural = _("企业账号")
+        ordering = ["-is_primary", "created_at", "id"]
+        constraints = [
+            # one primary contact per enterprise (set_primary_contact moves the mark under a lock)
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(is_primary=True), name="enterprise_user_one_primary"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise}"

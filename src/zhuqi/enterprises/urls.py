@@ -1,13 +1,18 @@
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_accounts
 
 app_name = "enterprises"
 
 urlpatterns = [
     path("", views.enterprise_list, name="enterprise_list"),
     path("mine/", views.my_enterprise, name="my_enterprise"),
+    path("mine/contacts/", views_accounts.my_contacts, name="my_contacts"),
+    path("<int:pk>/accounts/new/", views_accounts.account_invite, name="account_invite"),
+    path("accounts/<int:pk>/link/", views_accounts.account_link, name="account_link"),
+    path("accounts/<int:pk>/primary/", views_accounts.account_primary, name="account_primary"),
+    path("accounts/<int:pk>/active/", views_accounts.account_active, name="account_active"),
     path("new/", views.enterprise_create, name="enterprise_create"),
     # the import is a kind of the one import flow (zhuqi.core.views_import); old links redirect
     path(

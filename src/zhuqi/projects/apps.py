@@ -12,10 +12,14 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zhuqi.core import demo, menu, views
+        from zhuqi.core import handover as core_handover
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
-        from . import cards, sections
+        from . import cards, handover, sections
+
+        for duty in handover.DUTIES:
+            core_handover.register(duty)
         from .demo import load_demo
 
         month_model = self.get_model("InvestmentMonth")
@@ -48,6 +52,7 @@ class ProjectsConfig(AppConfig):
         EVENT_LABELS.update(
             {
                 "project_created": pgettext_lazy("timeline event", "新建项目"),
+                "project_handed_over": pgettext_lazy("timeline event", "项目责任交接"),
                 "stage_moved": pgettext_lazy("timeline event", "阶段推进"),
                 "stage_rollback": pgettext_lazy("timeline event", "阶段回退"),
                 "approval_started": pgettext_lazy("timeline event", "审批受理"),

@@ -22,6 +22,17 @@ EVENT_LABELS: dict[str, str] = {
     "attachment_added": pgettext_lazy("timeline event", "上传附件"),
     "comment_added": pgettext_lazy("timeline event", "发表评论"),
     "totp_enrolled": pgettext_lazy("timeline event", "绑定动态口令"),
+    "role_changed": pgettext_lazy("timeline event", "调整角色"),
+    "account_created": pgettext_lazy("timeline event", "开通账号"),
+    "account_updated": pgettext_lazy("timeline event", "修改账号信息"),
+    "account_deactivated": pgettext_lazy("timeline event", "停用账号"),
+    "account_reactivated": pgettext_lazy("timeline event", "恢复账号"),
+    "account_activated": pgettext_lazy("timeline event", "激活账号"),
+    "password_reset": pgettext_lazy("timeline event", "管理员重置密码"),
+    "password_changed": pgettext_lazy("timeline event", "修改密码"),
+    "password_link_sent": pgettext_lazy("timeline event", "发送重置密码链接"),
+    "password_reset_requested": pgettext_lazy("timeline event", "申请重置密码"),
+    "account_unlocked": pgettext_lazy("timeline event", "解锁账号"),
 }
 
 
