@@ -31,6 +31,15 @@ EVENT_LABELS = {
     "deadline_missed": pgettext_lazy("timeline event", "超时"),
     "routing_rule_saved": pgettext_lazy("timeline event", "保存分拨规则"),
     "routing_rule_deleted": pgettext_lazy("timeline event", "删除分拨规则"),
+    "category_created": pgettext_lazy("timeline event", "新建问题类别"),
+    "category_saved": pgettext_lazy("timeline event", "修改问题类别"),
+    "category_enabled": pgettext_lazy("timeline event", "启用问题类别"),
+    "category_disabled": pgettext_lazy("timeline event", "停用问题类别"),
+    "sla_policy_created": pgettext_lazy("timeline event", "新建时限规则"),
+    "sla_policy_saved": pgettext_lazy("timeline event", "修改时限规则"),
+    "sla_policy_enabled": pgettext_lazy("timeline event", "启用时限规则"),
+    "sla_policy_disabled": pgettext_lazy("timeline event", "停用时限规则"),
+    "sla_scheme_activated": pgettext_lazy("timeline event", "切换时限制度"),
     "reminded": pgettext_lazy("timeline event", "催办"),
     "deadlines_recomputed": pgettext_lazy("timeline event", "工作日调整，重算期限"),
 }
@@ -48,7 +57,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("企业诉求")
 
     def ready(self):
-        from zhuqi.core import demo, menu
+        from zhuqi.core import demo, menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.signals import working_days_changed
@@ -57,6 +66,7 @@ class CasesConfig(AppConfig):
 
         from . import cards, sections
         from . import demo as cases_demo
+        from . import selectors as cases_selectors
 
         LABELS.update(EVENT_LABELS)
         core_views.register_attachable("cases.case")
@@ -74,3 +84,5 @@ class CasesConfig(AppConfig):
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
+        references.register("region", cases_selectors.region_uses)
+        references.register("department", cases_selectors.department_uses)

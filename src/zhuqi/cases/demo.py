@@ -10,14 +10,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from zhuqi.core import audit
 from zhuqi.core.workcalendar import SHANGHAI, add_working_days, is_working_day
 
-from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
+from .models import Case, Category, PartnerSystem, RoutingRule
+
+load_default_schemes = import_module("zhuqi.cases.migrations.0009_default_sla_schemes").load
 
 # code, name, keywords, [(sub code, sub name, [title templates], [description templates])]
 TREE = [
@@ -331,34 +335,8 @@ def _categories() -> dict[str, Category]:
 
 
 def _policies() -> None:
-    SlaPolicy.objects.get_or_create(
-        scheme="henan13710",
-        urgency="",
-        category=None,
-        defaults={"name": "河南“13710”：一般问题 7 个工作日", "resolve_days": 7, "extension_max_days": 7},
-    )
-    SlaPolicy.objects.get_or_create(
-        scheme="henan13710",
-        urgency="major",
-        category=None,
-        defaults={
-            "name": "河南“13710”：重大复杂问题 1 个月（22 个工作日）",
-            "resolve_days": 22,
-            "extension_max_days": 10,
-        },
-    )
-    SlaPolicy.objects.get_or_create(
-        scheme="shandong5",
-        urgency="",
-        category=None,
-        defaults={
-            "name": "山东：5 个工作日办结，可延期至 10 个工作日，退单 2 个工作日",
-            "resolve_days": 5,
-            "extension_max_days": 5,
-            "sendback_days": 2,
-            "is_active": False,
-        },
-    )
+    """The schemes a fresh install ships (the data migration's rows; nothing new if migrated)."""
+    load_default_schemes(django_apps, None)
 
 
 def _rules(cats, county, depts) -> None:

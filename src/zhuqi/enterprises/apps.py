@@ -3,13 +3,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def _enterprises_in_region(region):
+    from django.utils.translation import gettext
+
+    from .models import Enterprise
+
+    return [(gettext("企业"), Enterprise.objects.filter(region=region).count())]
+
+
 class EnterprisesConfig(AppConfig):
     name = "zhuqi.enterprises"
     label = "enterprises"
     verbose_name = _("企业")
 
     def ready(self):
-        from zhuqi.core import menu
+        from zhuqi.core import menu, references
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.roles import OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
@@ -19,6 +27,7 @@ class EnterprisesConfig(AppConfig):
             MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({Role.ENTERPRISE}), 5)
         )
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", OFFICIAL_ROLES, 21))
+        references.register("region", _enterprises_in_region)
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),
