@@ -84,5 +84,24 @@ class CasesConfig(AppConfig):
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
+        menu.register_setting(
+            menu.SettingPage(
+                _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), MANAGER_ROLES, 20
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("办理时限制度"),
+                "cases:sla",
+                _("13710、山东 5 日或本县自定义：执行哪一个、从哪天起、各项时限"),
+                MANAGER_ROLES,
+                21,
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("分拨规则"), "cases:rules", _("问题类别 × 区划 → 主办、协办部门"), MANAGER_ROLES, 22
+            )
+        )
         references.register("region", cases_selectors.region_uses)
         references.register("department", cases_selectors.department_uses)
