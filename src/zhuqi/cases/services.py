@@ -1458,15 +1458,10 @@ def set_category_active(category: Category, active: bool, *, actor, confirm: boo
                     }
                 )
             if uses and not confirm:
-                raise ValidationError(
-                    {
-                        "is_active": gettext(
-                            "仍有%(uses)s使用该类别：停用后它们保留原类别，但新的诉求不能再选它。确认后请勾选「仍要停用」"
-                        )
-                        % {"uses": listed}
-                    },
-                    code="confirm",
-                )
+                message = gettext(
+                    "该类别仍被使用（%(uses)s）：停用后这些诉求保留原类别，但新的诉求不能再选它。确认请勾选「仍要停用」"
+                ) % {"uses": listed}
+                raise ValidationError({"is_active": ValidationError(message, code="confirm")})
         elif category.parent_id and not category.parent.is_active:
             raise ValidationError(
                 {"is_active": gettext("请先启用上级类别「%(name)s」") % {"name": category.parent.name}}
