@@ -125,7 +125,7 @@ def test_deactivating_a_region_lists_what_points_at_it(world):
     with pytest.raises(ValidationError) as exc:
         services.set_region_active(world.grid2, False, actor=world.alice)
     message = exc.value.message_dict["is_active"][0]
-    assert "在职人员 1" in message and "企业 1" in message
+    assert "在职人员：1" in message and "企业：1" in message
     assert Region.objects.get(pk=world.grid2.pk).is_active
 
 
@@ -170,7 +170,7 @@ def test_department_outside_scope_is_refused(world):
 def test_deactivating_a_department_with_people_is_refused(world):
     with pytest.raises(ValidationError) as exc:
         services.set_department_active(world.jxj, False, actor=world.alice)
-    assert "在职人员 2" in exc.value.message_dict["is_active"][0]
+    assert "在职人员：2" in exc.value.message_dict["is_active"][0]
     dept = services.save_department(actor=world.alice, region=world.county, name="尉氏县商务局")
     services.set_department_active(dept, False, actor=world.alice)
     assert not Department.objects.get(pk=dept.pk).is_active

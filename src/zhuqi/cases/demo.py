@@ -1,5 +1,5 @@
 """Demo data for cases in 固镇县: the category tree, SLA policies ("13710" active, Shandong's
-5-working-day scheme on file), routing rules, two partner systems (12345, 96388), and a year of
+5-working-day scheme on file, used once activated), routing rules, two partner systems (12345, 96388), and a year of
 cases driven through the real services with backdated timestamps, so the figures look like the
 seed reports (≈99 % closed, high satisfaction) with a few laggard departments, overdue,
 escalated, reopened and merged cases. Idempotent: categories etc. are get-or-create; cases are
@@ -10,18 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
-from importlib import import_module
 
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 
 from zhuqi.core import audit
 from zhuqi.core.workcalendar import SHANGHAI, add_working_days, is_working_day
 
-from .models import Case, Category, PartnerSystem, RoutingRule
-
-load_default_schemes = import_module("zhuqi.cases.migrations.0009_default_sla_schemes").load
+from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
 
 # code, name, keywords, [(sub code, sub name, [title templates], [description templates])]
 TREE = [
@@ -335,8 +331,34 @@ def _categories() -> dict[str, Category]:
 
 
 def _policies() -> None:
-    """The schemes a fresh install ships (the data migration's rows; nothing new if migrated)."""
-    load_default_schemes(django_apps, None)
+    """The rows the data migration cases 0009 ships (found, not added, on a migrated database)."""
+    SlaPolicy.objects.get_or_create(
+        scheme="henan13710",
+        urgency="",
+        category=None,
+        defaults={"name": "河南“13710”：一般问题 7 个工作日", "resolve_days": 7, "extension_max_days": 7},
+    )
+    SlaPolicy.objects.get_or_create(
+        scheme="henan13710",
+        urgency="major",
+        category=None,
+        defaults={
+            "name": "河南“13710”：重大复杂问题 1 个月（22 个工作日）",
+            "resolve_days": 22,
+            "extension_max_days": 10,
+        },
+    )
+    SlaPolicy.objects.get_or_create(
+        scheme="shandong5",
+        urgency="",
+        category=None,
+        defaults={
+            "name": "山东：5 个工作日办结，可延期至 10 个工作日，退单 2 个工作日",
+            "resolve_days": 5,
+            "extension_max_days": 5,
+            "sendback_days": 2,
+        },
+    )
 
 
 def _rules(cats, county, depts) -> None:

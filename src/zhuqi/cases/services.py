@@ -1449,7 +1449,7 @@ def set_category_active(category: Category, active: bool, *, actor, confirm: boo
         if not active:
             uses = category_uses(category)
             blocking = [u for u in uses if u.label != gettext("未办结的诉求")]
-            listed = "、".join(f"{u.label} {u.count}" for u in uses)
+            listed = "、".join(f"{u.label}：{u.count}" for u in uses)
             if blocking:
                 raise ValidationError(
                     {

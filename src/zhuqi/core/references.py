@@ -59,4 +59,4 @@ def uses_of(kind: str, obj) -> list[Use]:
 
 
 def describe(uses: list[Use]) -> str:
-    return "、".join(_("%(label)s %(count)s") % {"label": u.label, "count": u.count} for u in uses)
+    return "、".join(_("%(label)s：%(count)s") % {"label": u.label, "count": u.count} for u in uses)

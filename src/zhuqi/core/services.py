@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
@@ -337,7 +338,7 @@ def set_region_active(region, active: bool, *, actor):
         if uses:
             raise ValidationError(
                 {
-                    "is_active": _("还有%(uses)s指向该区划，请先移到其他区划再停用")
+                    "is_active": _("还有记录指向该区划（%(uses)s），请先移到其他区划再停用")
                     % {"uses": references.describe(uses)}
                 }
             )
@@ -421,7 +422,7 @@ def set_department_active(department, active: bool, *, actor):
         if uses:
             raise ValidationError(
                 {
-                    "is_active": _("还有%(uses)s指向该部门，请先移交给其他部门再停用")
+                    "is_active": _("还有记录指向该部门（%(uses)s），请先移交给其他部门再停用")
                     % {"uses": references.describe(uses)}
                 }
             )
@@ -598,7 +599,11 @@ def enter_national_arrangement(*, actor, year: int, holidays, workdays, notice: 
         "event",
         arrangement,
         event="holidays_entered" if created else "holidays_reentered",
-        changes={"notice": notice, "holidays": len(holidays), "workdays": len(workdays)},
+        changes={
+            gettext_noop("通知"): notice,
+            gettext_noop("放假天数"): len(holidays),
+            gettext_noop("调休上班天数"): len(workdays),
+        },
         actor=actor,
     )
     return arrangement

@@ -22,6 +22,16 @@ EVENT_LABELS: dict[str, str] = {
     "attachment_added": pgettext_lazy("timeline event", "上传附件"),
     "comment_added": pgettext_lazy("timeline event", "发表评论"),
     "totp_enrolled": pgettext_lazy("timeline event", "绑定动态口令"),
+    "region_created": pgettext_lazy("timeline event", "新建区划"),
+    "region_moved": pgettext_lazy("timeline event", "调整上级区划"),
+    "region_enabled": pgettext_lazy("timeline event", "启用区划"),
+    "region_disabled": pgettext_lazy("timeline event", "停用区划"),
+    "department_created": pgettext_lazy("timeline event", "新建部门"),
+    "department_moved": pgettext_lazy("timeline event", "调整所属区划"),
+    "department_enabled": pgettext_lazy("timeline event", "启用部门"),
+    "department_disabled": pgettext_lazy("timeline event", "停用部门"),
+    "holidays_entered": pgettext_lazy("timeline event", "录入国家节假日安排"),
+    "holidays_reentered": pgettext_lazy("timeline event", "重新录入国家节假日安排"),
 }
 
 
