@@ -1399,7 +1399,10 @@ def save_category(
                 )
             if category is not None and category.children.exists():
                 raise ValidationError({"parent": gettext("该类别下还有子类别，只能作为一级类别")})
-        if Category.objects.filter(code=code).exclude(pk=getattr(category, "pk", None)).exists():
+        same_code = Category.objects.filter(code=code)
+        if category is not None:
+            same_code = same_code.exclude(pk=category.pk)
+        if same_code.exists():
             raise ValidationError({"code": gettext("代码「%(code)s」已被其他类别使用") % {"code": code}})
         created = category is None
         category = category or Category()
@@ -1418,7 +1421,7 @@ def save_category(
 
 class InUse(NamedTuple):
     label: str
-    count: int
+    total: int
 
 
 def category_uses(category: Category) -> list[InUse]:
@@ -1435,7 +1438,7 @@ def category_uses(category: Category) -> list[InUse]:
             Case.objects.filter(category_id__in=ids, status__in=OPEN_STATUSES).count(),
         ),
     ]
-    return [u for u in uses if u.count]
+    return [u for u in uses if u.total]
 
 
 def set_category_active(category: Category, active: bool, *, actor, confirm: bool = False) -> Category:
@@ -1449,7 +1452,7 @@ def set_category_active(category: Category, active: bool, *, actor, confirm: boo
         if not active:
             uses = category_uses(category)
             blocking = [u for u in uses if u.label != gettext("未办结的诉求")]
-            listed = "、".join(f"{u.label}：{u.count}" for u in uses)
+            listed = "、".join(f"{u.label}：{u.total}" for u in uses)
             if blocking:
                 raise ValidationError(
                     {
@@ -1462,9 +1465,9 @@ def set_category_active(category: Category, active: bool, *, actor, confirm: boo
                     "该类别仍被使用（%(uses)s）：停用后这些诉求保留原类别，但新的诉求不能再选它。确认请勾选「仍要停用」"
                 ) % {"uses": listed}
                 raise ValidationError({"is_active": ValidationError(message, code="confirm")})
-        elif category.parent_id and not category.parent.is_active:
+        elif (parent := category.parent) is not None and not parent.is_active:
             raise ValidationError(
-                {"is_active": gettext("请先启用上级类别「%(name)s」") % {"name": category.parent.name}}
+                {"is_active": gettext("请先启用上级类别「%(name)s」") % {"name": parent.name}}
             )
         category.is_active = active
         category.save(update_fields=["is_active"])
@@ -1504,8 +1507,9 @@ def save_sla_policy(
     if len(name) > 60:
         raise ValidationError({"name": gettext("名称最多 60 个字")})
     values: dict[str, int] = {}
+    labels = {f.name: f.verbose_name for f in SlaPolicy._meta.fields}
     for field in SLA_DAY_FIELDS:
-        label = SlaPolicy._meta.get_field(field).verbose_name
+        label = labels[field]
         raw = days.get(field)
         try:
             value = int(raw)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 class Use(NamedTuple):
     label: str
-    count: int
+    total: int
 
 
 Counter = Callable[[object], Iterable[tuple[str, int]]]
@@ -59,4 +59,4 @@ def uses_of(kind: str, obj) -> list[Use]:
 
 
 def describe(uses: list[Use]) -> str:
-    return "、".join(_("%(label)s：%(count)s") % {"label": u.label, "count": u.count} for u in uses)
+    return "、".join(_("%(label)s：%(count)s") % {"label": u.label, "count": u.total} for u in uses)
