@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from zhuqi.cases import services
-from zhuqi.cases.models import Case, CaseClock, SlaPolicy
+from zhuqi.cases.models import Case, CaseClock, SlaActivation, SlaPolicy
 from zhuqi.core.workcalendar import SHANGHAI
 
 
@@ -130,7 +130,8 @@ def test_send_back_after_limit_refused(cw):
 
 @pytest.fixture
 def shandong(cw):
-    SlaPolicy.objects.update(is_active=False)
+    SlaActivation.objects.create(scheme="shandong5", effective_from=dt.date(2026, 1, 1))
+    SlaPolicy.objects.filter(scheme="shandong5").update(is_active=False)
     return SlaPolicy.objects.create(
         name="山东 5 个工作日", scheme="shandong5", resolve_days=5, extension_max_days=10, sendback_days=2
     )
@@ -186,9 +187,11 @@ def test_reply_outcome_and_close_working_days(cw):
 
 
 def test_most_specific_sla_policy_wins(cw):
-    land = SlaPolicy.objects.create(name="用地类 10 个工作日", category=cw.land, resolve_days=10)
+    land = SlaPolicy.objects.create(
+        name="用地类 10 个工作日", scheme="henan13710", category=cw.land, resolve_days=10
+    )
     land_major = SlaPolicy.objects.create(
-        name="用地重大 30", category=cw.land, urgency="major", resolve_days=30
+        name="用地重大 30", scheme="henan13710", category=cw.land, urgency="major", resolve_days=30
     )
     case = _dispatched(cw, at(2026, 10, 9))
     assert case.sla == cw.sla  # no category yet: the generic policy
@@ -207,7 +210,9 @@ def test_most_specific_sla_policy_wins(cw):
 def test_major_urgency_outranks_a_category_only_policy(cw):
     """A 用地 policy of 15 days must not shorten the 22 days of a major 用地 case: category +
     urgency > urgency > category > default."""
-    land = SlaPolicy.objects.create(name="用地类 15 个工作日", category=cw.land, resolve_days=15)
+    land = SlaPolicy.objects.create(
+        name="用地类 15 个工作日", scheme="henan13710", category=cw.land, resolve_days=15
+    )
     with time_machine.travel(at(2026, 9, 28), tick=False):
         major = services.accept_case(cw.new(), actor=cw.w.alice, category=cw.land_quota, urgency="major")
         major = services.dispatch_case(major, actor=cw.w.alice, lead=cw.w.jxj)

@@ -92,7 +92,7 @@ def test_rule_outside_scope_and_duplicates_are_refused(cw):
             None, actor=w.alice, category=cw.labor, region=w.county, lead_department=w.other_jxj
         )
     assert "lead_department" in exc.value.message_dict
-    with pytest.raises(services.ValidationError, match="已有规则"):
+    with pytest.raises(services.ValidationError, match="已有分拨规则"):
         services.save_routing_rule(
             None, actor=w.alice, category=cw.land, region=w.county, lead_department=w.jxj
         )

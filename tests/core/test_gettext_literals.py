@@ -88,6 +88,10 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
         "sample": "template example rows: Chinese place, department and person names, and Chinese "
         "values the importer parses (region kind, role, 上班/放假)",
     },
+    "zhuqi/core/forms.py": {
+        "RANGE_SEPARATORS": "至 / 到 between two dates in the State Council's holiday notice, as typed in",
+        "parse_day_ranges": "regexes and suffixes of dates written the Chinese way (2月6日, 2027年2月6日)",
+    },
     "zhuqi/enterprises/importers.py": {
         "YES_WORDS": "是 accepted in yes/no columns (the active language's word is accepted too)",
         "NO_WORDS": "否 accepted in yes/no columns (the active language's word is accepted too)",

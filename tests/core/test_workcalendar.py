@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhuqi.core import workcalendar as wc
-from zhuqi.core.models import WorkdayOverride
+from zhuqi.core.models import HolidayArrangement, WorkdayOverride
 
 D = dt.date
 SH = wc.SHANGHAI
@@ -238,14 +238,19 @@ def test_invalidate_resets_again_when_the_transaction_commits(django_capture_on_
 def test_missing_arrangement_warning_for_2027():
     assert wc.missing_arrangement_warning(D(2026, 10, 31)) is None  # too early to worry
     warning = wc.missing_arrangement_warning(D(2026, 11, 1))
-    assert warning and "2027年" in warning and "工作日调整" in warning
+    assert warning and "2027年" in warning and "节假日安排" in warning
     assert wc.missing_arrangement_warning(D(2026, 12, 31))
     assert wc.missing_arrangement_warning(D(2025, 11, 15)) is None  # the package knows 2026
 
 
-def test_warning_disappears_once_2027_overrides_exist():
+def test_a_single_override_does_not_silence_the_warning():
+    """One local day (a 2027 override) is not the national arrangement: the warning stays until
+    the State Council's notice is entered (tests/core/test_configuration.py)."""
     assert wc.missing_arrangement_warning(D(2026, 11, 20))
     WorkdayOverride.objects.create(date=D(2027, 2, 20), is_workday=True, note="春节调休")
+    assert not wc.arrangement_known(2027)
+    assert wc.missing_arrangement_warning(D(2026, 11, 20))
+    HolidayArrangement.objects.create(year=2027)
     assert wc.arrangement_known(2027)
     assert wc.missing_arrangement_warning(D(2026, 11, 20)) is None
 

@@ -32,6 +32,15 @@ EVENT_LABELS = {
     "deadline_missed": pgettext_lazy("timeline event", "超时"),
     "routing_rule_saved": pgettext_lazy("timeline event", "保存分拨规则"),
     "routing_rule_deleted": pgettext_lazy("timeline event", "删除分拨规则"),
+    "category_created": pgettext_lazy("timeline event", "新建问题类别"),
+    "category_saved": pgettext_lazy("timeline event", "修改问题类别"),
+    "category_enabled": pgettext_lazy("timeline event", "启用问题类别"),
+    "category_disabled": pgettext_lazy("timeline event", "停用问题类别"),
+    "sla_policy_created": pgettext_lazy("timeline event", "新建时限规则"),
+    "sla_policy_saved": pgettext_lazy("timeline event", "修改时限规则"),
+    "sla_policy_enabled": pgettext_lazy("timeline event", "启用时限规则"),
+    "sla_policy_disabled": pgettext_lazy("timeline event", "停用时限规则"),
+    "sla_scheme_activated": pgettext_lazy("timeline event", "切换时限制度"),
     "reminded": pgettext_lazy("timeline event", "催办"),
     "deadlines_recomputed": pgettext_lazy("timeline event", "工作日调整，重算期限"),
 }
@@ -49,7 +58,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("企业诉求")
 
     def ready(self):
-        from zhuqi.core import demo, menu
+        from zhuqi.core import demo, menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
@@ -57,6 +66,7 @@ class CasesConfig(AppConfig):
 
         from . import cards, sections
         from . import demo as cases_demo
+        from . import selectors as cases_selectors
 
         LABELS.update(EVENT_LABELS)
         from zhuqi.core import handover as core_handover
@@ -77,3 +87,24 @@ class CasesConfig(AppConfig):
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
+        menu.register_setting(
+            menu.SettingPage(
+                _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), MANAGER_ROLES, 20
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("办理时限制度"),
+                "cases:sla",
+                _("13710、山东 5 日或本县自定义：执行哪一个、从哪天起、各项时限"),
+                MANAGER_ROLES,
+                21,
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("分拨规则"), "cases:rules", _("问题类别 × 区划 → 主办、协办部门"), MANAGER_ROLES, 22
+            )
+        )
+        references.register("region", cases_selectors.region_uses)
+        references.register("department", cases_selectors.department_uses)

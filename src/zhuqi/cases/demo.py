@@ -1,5 +1,5 @@
 """Demo data for cases in 固镇县: the category tree, SLA policies ("13710" active, Shandong's
-5-working-day scheme on file), routing rules, two partner systems (12345, 96388), and a year of
+5-working-day scheme on file, used once activated), routing rules, two partner systems (12345, 96388), and a year of
 cases driven through the real services with backdated timestamps, so the figures look like the
 seed reports (≈99 % closed, high satisfaction) with a few laggard departments, overdue,
 escalated, reopened and merged cases. Idempotent: categories etc. are get-or-create; cases are
@@ -331,6 +331,7 @@ def _categories() -> dict[str, Category]:
 
 
 def _policies() -> None:
+    """The rows the data migration cases 0009 ships (found, not added, on a migrated database)."""
     SlaPolicy.objects.get_or_create(
         scheme="henan13710",
         urgency="",
@@ -356,7 +357,6 @@ def _policies() -> None:
             "resolve_days": 5,
             "extension_max_days": 5,
             "sendback_days": 2,
-            "is_active": False,
         },
     )
 

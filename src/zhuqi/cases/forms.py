@@ -81,16 +81,105 @@ class PortalForm(Form):
 class RuleForm(ModelForm):
     class Meta:
         model = RoutingRule
-        fields = ["category", "region", "lead_department", "assisting_departments"]
+        fields = ["category", "region", "lead_department", "assisting_departments", "is_active"]
 
     def __init__(self, *args, user=None, **kwargs):
         from zhuqi.core.models import Department, Region
 
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(user).exclude(kind="grid")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["region"].queryset = (
+            Region.objects.visible_to(user).filter(is_active=True).exclude(kind=Region.Kind.GRID)
+        )
         depts = Department.objects.visible_to(user).filter(is_active=True)
         self.fields["lead_department"].queryset = depts
         self.fields["assisting_departments"].queryset = depts
         self.fields["assisting_departments"].required = False
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select")
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+        _styled(self)
+
+
+# --- configuration: categories, SLA schemes, routing rules -----------------------------------------
+
+
+def _styled(form) -> None:
+    for f in form.fields.values():
+        if isinstance(f.widget, forms.CheckboxInput):
+            f.widget.attrs.setdefault("class", "form-check-input")
+        else:
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            )
+
+
+class CategoryForm(Form):
+    code = forms.CharField(
+        label=_("代码"), max_length=30, help_text=_("小写字母、数字、下划线，如 land_quota")
+    )
+    name = forms.CharField(label=_("名称"), max_length=50)
+    parent = forms.ModelChoiceField(Category.objects.none(), label=_("上级类别"), required=False)
+    keywords = forms.CharField(
+        label=_("关键词"), max_length=500, required=False, help_text=_("以空格分隔，用于自动分类建议")
+    )
+    order = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Category.objects.filter(parent=None, is_active=True)
+        if category is not None:
+            parents = parents.exclude(pk=category.pk)
+        self.fields["parent"].queryset = parents
+        bounds = gettext("排序应是 0 到 32767 之间的整数")
+        self.fields["order"].error_messages.update(
+            {"min_value": bounds, "max_value": bounds, "invalid": bounds}
+        )
+        _styled(self)
+
+
+class SlaPolicyForm(Form):
+    scheme = forms.ChoiceField(label=_("制度"))
+    name = forms.CharField(label=_("名称"), max_length=60)
+    category = forms.ModelChoiceField(
+        Category.objects.none(), label=_("类别"), required=False, empty_label=_("（所有类别）")
+    )
+    urgency = forms.ChoiceField(label=_("紧急程度"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import SlaPolicy
+        from .services import MAX_SLA_DAYS, SLA_DAY_FIELDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = SlaPolicy.Scheme.choices
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["urgency"].choices = [("", gettext("（所有紧急程度）")), *Urgency.choices]
+        for name in SLA_DAY_FIELDS:
+            label = SlaPolicy._meta.get_field(name).verbose_name
+            low = 0 if name == "extension_max_days" else 1
+            field = forms.IntegerField(label=label, min_value=low, max_value=MAX_SLA_DAYS)
+            bounds = gettext("%(label)s应在 %(low)s 到 %(high)s 个工作日之间") % {
+                "label": label,
+                "low": low,
+                "high": MAX_SLA_DAYS,
+            }
+            field.error_messages.update(
+                {"min_value": bounds, "max_value": bounds, "invalid": bounds, "required": bounds}
+            )
+            self.fields[name] = field
+        _styled(self)
+
+
+class SlaActivationForm(Form):
+    scheme = forms.ChoiceField(label=_("制度"))
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import SlaPolicy
+
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = SlaPolicy.Scheme.choices
+        self.fields["effective_from"].error_messages["invalid"] = gettext("生效日期请写成 2027-01-01")
+        _styled(self)

@@ -101,6 +101,32 @@ class SlaPolicy(models.Model):
         return self.name
 
 
+class SlaActivation(models.Model):
+    """From `effective_from` on, cases are given the time limits of `scheme` (the policies of
+    that scheme; the others wait). The latest activation on or before a day decides that day's
+    scheme; none at all means Henan "13710" (`services.active_scheme`)."""
+
+    scheme = models.CharField(_("制度"), max_length=20, choices=SlaPolicy.Scheme.choices)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("时限制度启用")
+        verbose_name_plural = _("时限制度启用")
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} @ {self.effective_from}"
+
+
 class RoutingRule(models.Model):
     """category × region → lead department (+ assisting), edited by the dispatch office.
     The most specific rule (deepest category, deepest region) wins; none → dispatch office."""

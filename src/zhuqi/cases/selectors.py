@@ -181,3 +181,35 @@ def home_counts(user, kind: str, now) -> dict[str, int]:
             "county": Q(escalation_level__gte=EscalationLevel.COUNTY),
         }
     return base.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
+
+
+# --- what points at a region or a department (core.references: refused deactivation) ---------
+
+
+def region_uses(region) -> list[tuple[str, int]]:
+    from django.utils.translation import gettext
+
+    from .models import RoutingRule
+
+    return [
+        (gettext("未办结的诉求"), Case.objects.filter(region=region, status__in=OPEN_STATUSES).count()),
+        (gettext("启用的分拨规则"), RoutingRule.objects.filter(region=region, is_active=True).count()),
+    ]
+
+
+def department_uses(department) -> list[tuple[str, int]]:
+    from django.utils.translation import gettext
+
+    from .models import CaseDepartment, RoutingRule
+
+    rules = RoutingRule.objects.filter(is_active=True).filter(
+        Q(lead_department=department) | Q(assisting_departments=department)
+    )
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).filter(
+        Q(lead_department=department)
+        | Exists(CaseDepartment.objects.filter(case=OuterRef("pk"), department=department, active=True))
+    )
+    return [
+        (gettext("未办结的诉求"), open_cases.count()),
+        (gettext("启用的分拨规则"), rules.distinct().count()),
+    ]

@@ -29,6 +29,7 @@ from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import (
+    SHANGHAI,
     add_working_days,
     add_working_time,
     due_at,
@@ -56,6 +57,7 @@ from .models import (
     FollowUp,
     RoutingRule,
     Satisfaction,
+    SlaActivation,
     SlaPolicy,
     Status,
     Supervision,
@@ -162,8 +164,21 @@ def _notify(users, case: Case, title: str, body: str = "", level: str = "info") 
     )
 
 
+def active_scheme(day: dt.date) -> str:
+    """The SLA scheme in force on `day`: the latest activation on or before it; Henan "13710"
+    when none was ever made (a fresh install)."""
+    found = (
+        SlaActivation.objects.filter(effective_from__lte=day)
+        .order_by("-effective_from", "-id")
+        .values_list("scheme", flat=True)
+        .first()
+    )
+    return found or SlaPolicy.Scheme.HENAN_13710
+
+
 def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
-    """The most specific active SLA policy; a blank category or urgency matches everything.
+    """The most specific active SLA policy of the scheme in force today (`active_scheme`); a
+    blank category or urgency matches everything.
 
     Precedence: category + urgency > urgency only > category only > neither (the default), and
     within a tier the deepest category, then the oldest policy. Urgency outranks category
@@ -171,7 +186,8 @@ def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
     """
     lineage = category.lineage_ids() if category else []
     best, best_key = None, None
-    for p in SlaPolicy.objects.filter(is_active=True):
+    scheme = active_scheme(_now().astimezone(SHANGHAI).date())
+    for p in SlaPolicy.objects.filter(is_active=True, scheme=scheme):
         if p.category_id and p.category_id not in lineage:
             continue
         if p.urgency and p.urgency != urgency:
@@ -1282,16 +1298,36 @@ def save_routing_rule(
             raise ValidationError(
                 {"lead_department": gettext("部门「%(dept)s」不在您的管辖范围内") % {"dept": dept}}
             )
+    if not category.is_active:
+        raise ValidationError({"category": gettext("类别「%(name)s」已停用") % {"name": category}})
     try:
         with transaction.atomic():
-            rule = RoutingRule() if rule is None else RoutingRule.objects.select_for_update().get(pk=rule.pk)
+            if rule is not None:
+                rule = RoutingRule.objects.select_for_update().filter(pk=rule.pk).visible_to(actor).first()
+                if rule is None:
+                    raise Http404
+            created = rule is None
+            rule = rule or RoutingRule()
             rule.category, rule.region, rule.lead_department = category, region, lead_department
             rule.is_active = is_active
             rule.save()
             rule.assisting_departments.set(assisting)
-            audit.record("event", rule, event="routing_rule_saved", changes={"rule": str(rule)}, actor=actor)
+            audit.record(
+                "event",
+                rule,
+                event="routing_rule_saved",
+                changes={
+                    gettext_noop("规则"): str(rule),
+                    gettext_noop("协办部门"): "、".join(d.name for d in assisting),
+                    gettext_noop("启用"): is_active,
+                    gettext_noop("新建"): created,
+                },
+                actor=actor,
+            )
     except IntegrityError as exc:
-        raise ValidationError(gettext("该类别在该区划已有规则，请先删除原规则")) from exc
+        raise ValidationError(
+            {"category": gettext("该类别在该区划已有分拨规则，请在列表中编辑那一条")}
+        ) from exc
     return rule
 
 
@@ -1301,3 +1337,283 @@ def delete_routing_rule(rule: RoutingRule, *, actor) -> None:
     with transaction.atomic():
         audit.record("event", rule, event="routing_rule_deleted", changes={"rule": str(rule)}, actor=actor)
         rule.delete()
+
+
+# --- configuration: categories and SLA schemes ---------------------------------------------------
+# Both are platform-wide (no region: one category tree and one scheme for every county of the
+# installation), so only system administrators change them; everyone signed in reads them.
+
+
+def can_configure_platform(user) -> bool:
+    """System administrators configure what every county shares (categories, SLA schemes)."""
+    return bool(getattr(user, "is_system_admin", False))
+
+
+def _require_platform_admin(actor, message: str) -> None:
+    if not can_configure_platform(actor):
+        raise PermissionDenied(message)
+
+
+CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def save_category(
+    category: Category | None,
+    *,
+    actor,
+    code: str,
+    name: str,
+    parent: Category | None = None,
+    keywords: str = "",
+    order: int = 0,
+) -> Category:
+    """Create (`category` None) or edit a problem category. The tree has two levels: a parent
+    is a top-level category, and a category with sub-categories stays top-level. Audited."""
+    _require_platform_admin(actor, gettext("问题类别对全平台生效，只有系统管理员可以修改"))
+    code, name, keywords = (
+        (code or "").strip().lower(),
+        (name or "").strip(),
+        " ".join((keywords or "").split()),
+    )
+    if not code:
+        raise ValidationError({"code": gettext("请填写代码")})
+    if len(code) > 30 or not set(code) <= CODE_CHARS:
+        raise ValidationError(
+            {"code": gettext("代码只能由小写字母、数字、下划线和短横线组成，最多 30 个字符")}
+        )
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if len(name) > 50:
+        raise ValidationError({"name": gettext("名称最多 50 个字")})
+    if len(keywords) > 500:
+        raise ValidationError({"keywords": gettext("关键词最多 500 个字")})
+    with transaction.atomic():
+        if category is not None:
+            category = Category.objects.select_for_update().get(pk=category.pk)
+        if parent is not None:
+            parent = Category.objects.get(pk=parent.pk)
+            if category is not None and parent.pk == category.pk:
+                raise ValidationError({"parent": gettext("上级类别不能是它自己")})
+            if parent.parent_id is not None:
+                raise ValidationError({"parent": gettext("上级类别只能选一级类别（类别只分两级）")})
+            if not parent.is_active:
+                raise ValidationError(
+                    {"parent": gettext("上级类别「%(name)s」已停用") % {"name": parent.name}}
+                )
+            if category is not None and category.children.exists():
+                raise ValidationError({"parent": gettext("该类别下还有子类别，只能作为一级类别")})
+        same_code = Category.objects.filter(code=code)
+        if category is not None:
+            same_code = same_code.exclude(pk=category.pk)
+        if same_code.exists():
+            raise ValidationError({"code": gettext("代码「%(code)s」已被其他类别使用") % {"code": code}})
+        created = category is None
+        category = category or Category()
+        category.code, category.name, category.parent = code, name, parent
+        category.keywords, category.order = keywords, order
+        category.save()
+        audit.record(
+            "event",
+            category,
+            event="category_created" if created else "category_saved",
+            changes={gettext_noop("类别"): str(category), gettext_noop("代码"): code},
+            actor=actor,
+        )
+    return category
+
+
+class InUse(NamedTuple):
+    label: str
+    total: int
+
+
+def category_uses(category: Category) -> list[InUse]:
+    """What still points at `category` (or its sub-categories): active routing rules, open cases,
+    active sub-categories; only the non-zero counts."""
+    ids = [category.pk, *category.children.values_list("pk", flat=True)]
+    uses = [
+        InUse(gettext("启用的子类别"), category.children.filter(is_active=True).count()),
+        InUse(
+            gettext("启用的分拨规则"), RoutingRule.objects.filter(category_id__in=ids, is_active=True).count()
+        ),
+        InUse(
+            gettext("未办结的诉求"),
+            Case.objects.filter(category_id__in=ids, status__in=OPEN_STATUSES).count(),
+        ),
+    ]
+    return [u for u in uses if u.total]
+
+
+def set_category_active(category: Category, active: bool, *, actor, confirm: bool = False) -> Category:
+    """Stop offering a category (or offer it again). Refused while active sub-categories or
+    routing rules use it; while open cases carry it, only with `confirm` (they keep it)."""
+    _require_platform_admin(actor, gettext("问题类别对全平台生效，只有系统管理员可以修改"))
+    with transaction.atomic():
+        category = Category.objects.select_for_update().get(pk=category.pk)
+        if category.is_active == active:
+            return category
+        if not active:
+            uses = category_uses(category)
+            blocking = [u for u in uses if u.label != gettext("未办结的诉求")]
+            listed = "、".join(f"{u.label}：{u.total}" for u in uses)
+            if blocking:
+                raise ValidationError(
+                    {
+                        "is_active": gettext("该类别仍在使用：%(uses)s。请先停用或改到其他类别后再停用")
+                        % {"uses": listed}
+                    }
+                )
+            if uses and not confirm:
+                message = gettext(
+                    "该类别仍被使用（%(uses)s）：停用后这些诉求保留原类别，但新的诉求不能再选它。确认请勾选「仍要停用」"
+                ) % {"uses": listed}
+                raise ValidationError({"is_active": ValidationError(message, code="confirm")})
+        elif (parent := category.parent) is not None and not parent.is_active:
+            raise ValidationError(
+                {"is_active": gettext("请先启用上级类别「%(name)s」") % {"name": parent.name}}
+            )
+        category.is_active = active
+        category.save(update_fields=["is_active"])
+        audit.record(
+            "event", category, event="category_enabled" if active else "category_disabled", actor=actor
+        )
+    return category
+
+
+SLA_DAY_FIELDS = (
+    "accept_days",
+    "dispatch_days",
+    "sign_days",
+    "sendback_days",
+    "progress_days",
+    "resolve_days",
+    "followup_days",
+    "extension_max_days",
+)
+MAX_SLA_DAYS = 250  # about a year of working days: a longer limit is a typing mistake
+
+
+def save_sla_policy(
+    policy: SlaPolicy | None, *, actor, scheme: str, name: str, category=None, urgency="", **days
+) -> SlaPolicy:
+    """Create (`policy` None) or edit one rule of an SLA scheme: limits in working days for a
+    category and urgency (blank: every case). One rule per scheme, category and urgency. Cases
+    keep the policy they were given; a change applies to cases accepted from now on."""
+    _require_platform_admin(actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"))
+    if scheme not in SlaPolicy.Scheme.values:
+        raise ValidationError({"scheme": gettext("请选择制度")})
+    if urgency and urgency not in Urgency.values:
+        raise ValidationError({"urgency": gettext("请选择紧急程度")})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if len(name) > 60:
+        raise ValidationError({"name": gettext("名称最多 60 个字")})
+    values: dict[str, int] = {}
+    labels = {f.name: f.verbose_name for f in SlaPolicy._meta.fields}
+    for field in SLA_DAY_FIELDS:
+        label = labels[field]
+        raw = days.get(field)
+        try:
+            value = int(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {field: gettext("请填写%(label)s（工作日数）") % {"label": label}}
+            ) from None
+        low = 0 if field == "extension_max_days" else 1
+        if not low <= value <= MAX_SLA_DAYS:
+            raise ValidationError(
+                {
+                    field: gettext("%(label)s应在 %(low)s 到 %(high)s 个工作日之间")
+                    % {"label": label, "low": low, "high": MAX_SLA_DAYS}
+                }
+            )
+        values[field] = value
+    with transaction.atomic():
+        if policy is not None:
+            policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+        clash = SlaPolicy.objects.filter(scheme=scheme, category=category, urgency=urgency or "")
+        if policy is not None:
+            clash = clash.exclude(pk=policy.pk)
+        if clash.exists():
+            raise ValidationError({"category": gettext("该制度已有同一类别和紧急程度的规则，请编辑那一条")})
+        created = policy is None
+        policy = policy or SlaPolicy()
+        policy.scheme, policy.name, policy.category, policy.urgency = scheme, name, category, urgency or ""
+        for field, value in values.items():
+            setattr(policy, field, value)
+        policy.save()
+        audit.record(  # the row diff beside it lists the limits that changed
+            "event",
+            policy,
+            event="sla_policy_created" if created else "sla_policy_saved",
+            changes={gettext_noop("规则"): name},
+            actor=actor,
+        )
+    return policy
+
+
+def set_sla_policy_active(policy: SlaPolicy, active: bool, *, actor) -> SlaPolicy:
+    """Switch one rule of a scheme on or off (the scheme's general rule stays on while the
+    scheme is in force or scheduled)."""
+    _require_platform_admin(actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"))
+    with transaction.atomic():
+        policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+        if policy.is_active == active:
+            return policy
+        today = timezone.localdate()
+        in_use = (
+            policy.scheme == active_scheme(today)
+            or SlaActivation.objects.filter(scheme=policy.scheme, effective_from__gt=today).exists()
+        )
+        if not active and in_use and policy.category_id is None and not policy.urgency:
+            raise ValidationError(
+                {
+                    "is_active": gettext(
+                        "这是正在执行（或已安排执行）的制度的通用规则，不能停用，可以修改它的时限"
+                    )
+                }
+            )
+        policy.is_active = active
+        policy.save(update_fields=["is_active"])
+        audit.record(
+            "event", policy, event="sla_policy_enabled" if active else "sla_policy_disabled", actor=actor
+        )
+    return policy
+
+
+def activate_sla_scheme(*, actor, scheme: str, effective_from: dt.date, note: str = "") -> SlaActivation:
+    """Put `scheme` in force from `effective_from` (today or later). Cases accepted from that
+    day get its limits; cases accepted before keep theirs. The scheme needs an active general
+    rule (no category, no urgency) so that every case finds a limit."""
+    _require_platform_admin(actor, gettext("办理时限制度对全平台生效，只有系统管理员可以切换"))
+    if scheme not in SlaPolicy.Scheme.values:
+        raise ValidationError({"scheme": gettext("请选择制度")})
+    if not isinstance(effective_from, dt.date):
+        raise ValidationError({"effective_from": gettext("请填写生效日期")})
+    if effective_from < timezone.localdate():
+        raise ValidationError({"effective_from": gettext("生效日期不能早于今天：已受理的诉求按原制度计时")})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": gettext("说明最多 200 个字")})
+    with transaction.atomic():
+        # one switch at a time: two administrators scheduling at once see each other's row
+        list(SlaPolicy.objects.select_for_update().filter(scheme=scheme))
+        if not SlaPolicy.objects.filter(scheme=scheme, category=None, urgency="", is_active=True).exists():
+            raise ValidationError(
+                {"scheme": gettext("该制度还没有启用的通用规则（不分类别、不分紧急程度），请先添加")}
+            )
+        activation = SlaActivation.objects.create(
+            scheme=scheme, effective_from=effective_from, note=note, created_by=actor
+        )
+        audit.record(
+            "event",
+            activation,
+            event="sla_scheme_activated",
+            changes={
+                gettext_noop("制度"): str(SlaPolicy.Scheme(scheme).label),
+                gettext_noop("生效日期"): effective_from.isoformat(),
+            },
+            actor=actor,
+        )
+    return activation

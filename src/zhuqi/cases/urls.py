@@ -1,7 +1,7 @@
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_settings
 
 app_name = "cases"
 
@@ -19,7 +19,13 @@ urlpatterns = [
     # a kind of the one import flow (zhuqi.core.views_import); the old address redirects
     path("import/", RedirectView.as_view(url=reverse_lazy("core:import", args=["hotline"])), name="import"),
     path("rules/", views.rules, name="rules"),
+    path("rules/<int:pk>/", views_settings.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("settings/categories/", views_settings.categories, name="categories"),
+    path("settings/categories/<int:pk>/", views_settings.category, name="category"),
+    path("settings/sla/", views_settings.sla_schemes, name="sla"),
+    path("settings/sla/new/", views_settings.sla_policy, name="sla_policy_new"),
+    path("settings/sla/<int:pk>/", views_settings.sla_policy, name="sla_policy"),
     path("suggest/", views.suggest_view, name="suggest"),
     path("rate/<int:pk>/<str:token>/", views.rate, name="rate"),
     path("<int:pk>/", views.case_detail, name="detail"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .menu import menu_for
+from .menu import menu_for, settings_for
 from .notify import unread_count
 
 
@@ -15,6 +15,12 @@ def shell(request):
     path = request.path
     matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
     active = max(matches, key=lambda i: len(i["url"]))["url"] if matches else None
+    # a configuration page of an app (/cases/settings/…) belongs to 系统设置, not to the app's list
+    settings_item = next((i for i in items if i["name"] == "core:settings"), None)
+    if settings_item is not None:
+        longest = max((len(i["url"]) for i in matches), default=0)
+        if any(path.startswith(p["url"]) and len(p["url"]) > longest for p in settings_for(user)):
+            active = settings_item["url"]
     for item in items:
         item["active"] = item["url"] == active
     ctx = {"nav_menu": items, "unread_count": unread_count(user)}

@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .units import MAX_YEAR, MIN_YEAR
+
 _CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.DateField, forms.BooleanField)
 
 
@@ -100,3 +102,170 @@ class CommentForm(Form):
     body = forms.CharField(
         label=_("评论"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
+
+
+def add_service_error(form: forms.BaseForm, exc) -> None:
+    """Put a service's refusal on the form: a ValidationError naming a field goes under that
+    field (when the form has it), anything else above the form."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or gettext("无权操作"))
+        return
+    assert isinstance(exc, ValidationError)
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- configuration: regions, departments, the national holiday arrangement ------------------------
+
+
+def _styled(form: forms.BaseForm) -> None:
+    for f in form.fields.values():
+        if isinstance(f.widget, forms.CheckboxInput):
+            f.widget.attrs.setdefault("class", "form-check-input")
+        else:
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            )
+
+
+def _parent_regions(user):
+    from .models import Region
+
+    return Region.objects.visible_to(user).filter(is_active=True).exclude(kind=Region.Kind.GRID)
+
+
+class RegionForm(Form):
+    code = forms.CharField(label=_("代码"), max_length=32, help_text=_("行政区划代码，建好后不能修改"))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"))
+    parent = forms.ModelChoiceField(None, label=_("上级区划"), required=False)
+
+    def __init__(self, *args, user=None, region=None, **kwargs):
+        from .models import Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Region.Kind.choices
+        parents = _parent_regions(user)
+        if region is not None:  # never offer its own subtree
+            parents = parents.exclude(path__startswith=region.path)
+            self.fields["code"].disabled = True
+        self.fields["parent"].queryset = parents
+        if not getattr(user, "is_system_admin", False):
+            self.fields["parent"].required = True
+        _styled(self)
+
+
+class DepartmentForm(Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    short_name = forms.CharField(label=_("简称"), max_length=30, required=False)
+    kind = forms.ChoiceField(label=_("类型"))
+    region = forms.ModelChoiceField(None, label=_("所属区划"))
+    phone = forms.CharField(label=_("电话"), max_length=40, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Department.Kind.choices
+        self.fields["region"].queryset = _parent_regions(user)
+        _styled(self)
+
+
+RANGE_SEPARATORS = ("~", "～", "至", "到", "—", "–")
+
+
+def parse_day_ranges(text: str, year: int) -> list:
+    """Days from a notice's wording, one range per line or separated by commas: `2027-02-06`,
+    `2027-02-06~2027-02-12`, `2月6日至12日`, `2/6-2/12`. Month-day forms are in `year`.
+    Raises forms.ValidationError naming the piece that cannot be read."""
+    import datetime as dt
+    import re
+
+    def one(piece: str, month_hint: int | None) -> dt.date:
+        piece = piece.strip().rstrip("日号").strip()
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", piece)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})", piece)
+        if m:
+            return dt.date(year, int(m[1]), int(m[2]))
+        m = re.fullmatch(r"(\d{1,2})", piece)
+        if m and month_hint:
+            return dt.date(year, month_hint, int(m[1]))
+        raise ValueError(piece)
+
+    days: list[dt.date] = []
+    pieces = [p.strip() for p in re.split(r"[\n,，;；、]+", text or "") if p.strip()]
+    for piece in pieces:
+        normal = piece
+        for sep in RANGE_SEPARATORS:
+            normal = normal.replace(sep, "~")
+        # "2/6-2/12" or "2027-02-06-2027-02-12": a dash between two dates is a range too
+        if "~" not in normal:
+            m = re.fullmatch(r"(\d{1,2}/\d{1,2})-(\d{1,2}/\d{1,2})", normal) or re.fullmatch(
+                r"(\d{4}-\d{1,2}-\d{1,2})-(\d{4}-\d{1,2}-\d{1,2})", normal
+            )
+            if m:
+                normal = f"{m[1]}~{m[2]}"
+        try:
+            a, _sep, b = normal.partition("~")
+            first = one(a, None)
+            last = one(b, first.month) if b else first
+        except ValueError:
+            raise forms.ValidationError(
+                gettext("看不懂「%(piece)s」：请写成 2027-02-06 或 2027-02-06~2027-02-12，每段一行")
+                % {"piece": piece}
+            ) from None
+        if last < first:
+            raise forms.ValidationError(gettext("「%(piece)s」的结束日期早于开始日期") % {"piece": piece})
+        if (last - first).days > 31:
+            raise forms.ValidationError(gettext("「%(piece)s」超过一个月，请检查") % {"piece": piece})
+        while first <= last:
+            days.append(first)
+            first += dt.timedelta(days=1)
+    return days
+
+
+class HolidayArrangementForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    notice = forms.CharField(label=_("通知文号或标题"), max_length=200, required=False)
+    holidays = forms.CharField(
+        label=_("放假日期"),
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("按通知逐段填写，每段一行，如 2027-02-06~2027-02-12 或 2月6日至12日"),
+    )
+    workdays = forms.CharField(
+        label=_("调休上班日期"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("通知中“上班”的周末，每个一行，如 2027-02-20"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounds = gettext("年度应在 %(low)s 到 %(high)s 之间") % {"low": MIN_YEAR, "high": MAX_YEAR}
+        self.fields["year"].error_messages.update(
+            {"min_value": bounds, "max_value": bounds, "invalid": bounds}
+        )
+        _styled(self)
+
+    def _ranges(self, field: str):
+        year = self.cleaned_data.get("year")
+        if not year:
+            return []
+        try:
+            return parse_day_ranges(self.cleaned_data.get(field, ""), year)
+        except forms.ValidationError as exc:
+            self.add_error(field, exc)
+            return []
+
+    def clean(self):
+        data = super().clean()
+        data["holiday_days"] = self._ranges("holidays")
+        data["workday_days"] = self._ranges("workdays")
+        return data

@@ -668,7 +668,7 @@ class WorkdayOverrideImporter(ScopedImporter):
     )
     help_lines = (
         gettext_lazy(
-            "按国务院办公厅公布的节假日安排，逐日录入放假日和调休上班日；按「日期」匹配，已有的更新。"
+            "逐日录入放假日和调休上班日（如本地停工日）；按「日期」匹配，已有的更新。国务院办公厅公布的全年安排请在“系统设置 › 节假日安排”中录入。"
         ),
         gettext_lazy("「是否上班」填 上班 或 放假。"),
         gettext_lazy("工作日调整对全平台生效，只有系统管理员可以导入。"),

@@ -89,3 +89,62 @@ def menu_for(user) -> list[dict]:
 # entry is for the dispatch office and admins, who always have some (others reach their one
 # import from its page: a project editor's 导入完成投资 on the project list)
 register(MenuItem(_("数据导入"), "core:import_index", "upload", MANAGER_ROLES, 85))
+
+
+# --- 系统设置: the configuration pages, listed on one index page ----------------------------------
+# Apps add their configuration pages from `ready()`:
+#     menu.register_setting(menu.SettingPage(_("问题类别"), "cases:categories", _("…"), MANAGER_ROLES, 20))
+# The index (core:settings) shows each page to the roles named; the page itself still checks.
+
+
+@dataclass(frozen=True)
+class SettingPage:
+    label: str
+    url_name: str
+    description: str
+    roles: frozenset
+    order: int = 50
+
+
+_settings: list[SettingPage] = []
+
+
+def register_setting(page: SettingPage) -> None:
+    if page not in _settings:
+        _settings.append(page)
+
+
+def settings_for(user) -> list[dict]:
+    role = Role.ADMIN if user.is_superuser else user.role
+    out = []
+    for page in sorted(_settings, key=lambda p: p.order):
+        if role not in page.roles:
+            continue
+        try:
+            url = reverse(page.url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"label": page.label, "url": url, "description": page.description, "name": page.url_name})
+    return out
+
+
+register(MenuItem(_("系统设置"), "core:settings", "sliders", MANAGER_ROLES, 86))
+register_setting(
+    SettingPage(
+        _("行政区划"), "core:settings_regions", _("新建、改名、调整上级、停用区划"), MANAGER_ROLES, 10
+    )
+)
+register_setting(
+    SettingPage(
+        _("部门"), "core:settings_departments", _("新建、改名、调整所属区划、停用部门"), MANAGER_ROLES, 11
+    )
+)
+register_setting(
+    SettingPage(
+        _("节假日安排"),
+        "core:settings_holidays",
+        _("录入国务院办公厅公布的下一年放假和调休上班安排"),
+        MANAGER_ROLES,
+        30,
+    )
+)

@@ -44,6 +44,7 @@ class Region(models.Model):
     )
     path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -412,6 +413,33 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {gettext('上班') if self.is_workday else gettext('放假')}"
+
+
+class HolidayArrangement(models.Model):
+    """The State Council's holiday arrangement (节假日安排) for `year` has been entered: its days
+    are `WorkdayOverride` rows, this row says the year's national arrangement is known (the
+    November warning stops). A local override alone does not make a year known."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice = models.CharField(_("通知文号或标题"), max_length=200, blank=True)
+    holidays = models.TextField(_("放假日期"), blank=True)
+    workdays = models.TextField(_("调休上班日期"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("国家节假日安排")
+        verbose_name_plural = _("国家节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return gettext("%(year)s年节假日安排") % {"year": self.year}
 
 
 class ImportJob(models.Model):

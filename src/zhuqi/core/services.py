@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, permissions
@@ -213,30 +214,169 @@ def _set_given(obj, **values) -> bool:
     return changed
 
 
-@transaction.atomic
-def save_region(*, actor, code: str, name: str, kind: str, parent=None, region=None):
-    """Create the region `code` under `parent`, or (given `region`) rename, retype or move it."""
+REGION_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _clean_region_input(code: str, name: str, kind: str) -> tuple[str, str]:
     from .models import Region
 
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        raise ValidationError({"code": _("请填写代码")})
+    if len(code) > 32 or not set(code) <= REGION_CODE_CHARS:
+        raise ValidationError({"code": _("代码只能由字母、数字、下划线和短横线组成，最多 32 个字符")})
+    if not name:
+        raise ValidationError({"name": _("请填写名称")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("名称最多 100 个字")})
+    if kind not in Region.Kind.values:
+        raise ValidationError({"kind": _("请选择类型")})
+    return code, name
+
+
+def _repath(old: str, new: str) -> None:
+    """A subtree moved from `old` to `new`: rewrite the paths below it and every copy of a
+    region path (`region_path` columns of any app's rows), set-based."""
+    from django.apps import apps
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat, Substr
+
+    from .models import Region
+
+    cut = len(old) + 1
+    shift = new.count("/") - old.count("/")
+    Region.objects.filter(path__startswith=old).update(
+        path=Concat(Value(new), Substr("path", cut)), depth=F("depth") + shift
+    )
+    for model in apps.get_models():
+        if any(f.name == "region_path" for f in model._meta.concrete_fields):
+            model._base_manager.filter(region_path__startswith=old).update(
+                region_path=Concat(Value(new), Substr("region_path", cut))
+            )
+
+
+@transaction.atomic
+def save_region(*, actor, code: str, name: str, kind: str, parent=None, region=None):
+    """Create the region `code` under `parent`, or (given `region`) rename, retype or move it
+    (its code never changes). A move rewrites the paths of its subtree and of every row that
+    copies them; it may not go under itself or its own subtree. The dispatch office works
+    inside its subtree and may not move its own top region."""
+    from .models import Region
+    from .scope import scope_for
+
+    code, name = _clean_region_input(code, name, kind)
+    if parent is not None:
+        parent = Region.objects.get(pk=parent.pk)
+        if not parent.is_active:
+            raise ValidationError({"parent": _("上级区划「%(name)s」已停用") % {"name": parent.name}})
     _require_org_manager(actor, parent.path if parent is not None else None)
     if region is None:
+        if Region.objects.filter(code=code).exists():
+            raise ValidationError({"code": _("代码「%(code)s」已被其他区划使用") % {"code": code}})
+        path = (parent.path if parent is not None else "") + f"{code}/"
+        if len(path) > 255:
+            raise ValidationError({"parent": _("层级过深，区划路径超过 255 个字符")})
         region = Region(code=code, name=name, kind=kind, parent=parent)
         region.save()
+        audit.record("event", region, event="region_created", changes={"name": name}, actor=actor)
         return region
     region = _locked(Region, region)
     _require_org_manager(actor, region.path)
+    moved = (parent.pk if parent is not None else None) != region.parent_id
+    if moved:
+        if parent is not None and parent.path.startswith(region.path):
+            raise ValidationError({"parent": _("不能把区划移到它自己或它的下级区划之下")})
+        if not getattr(actor, "is_system_admin", False) and region.path == scope_for(actor).region_path:
+            raise PermissionDenied(_("您所在的区划只能由系统管理员调整上级"))
+        old_path, old_parent = region.path, region.parent
+        new_path = (parent.path if parent is not None else "") + f"{region.code}/"
+        if (
+            len(new_path)
+            + max(
+                (
+                    len(p) - len(old_path)
+                    for p in Region.objects.filter(path__startswith=old_path).values_list("path", flat=True)
+                ),
+                default=0,
+            )
+            > 255
+        ):
+            raise ValidationError({"parent": _("层级过深，区划路径超过 255 个字符")})
+        _repath(old_path, new_path)
+        region.path = new_path
     region.name, region.kind, region.parent = name, kind, parent
     region.save()
+    if moved:
+        audit.record(
+            "event",
+            region,
+            event="region_moved",
+            changes={"parent": [str(old_parent) if old_parent else "", str(parent) if parent else ""]},
+            actor=actor,
+        )
+    return region
+
+
+@transaction.atomic
+def set_region_active(region, active: bool, *, actor):
+    """Deactivate a region (refused, with counts, while sub-regions, departments, people,
+    enterprises, open cases or routing rules still point at it) or reactivate it (its parent
+    must be active)."""
+    from . import references
+    from .models import Region
+    from .scope import scope_for
+
+    region = _locked(Region, region)
+    _require_org_manager(actor, region.path)
+    if region.is_active == active:
+        return region
+    if not active:
+        if not getattr(actor, "is_system_admin", False) and region.path == scope_for(actor).region_path:
+            raise PermissionDenied(_("您所在的区划只能由系统管理员停用"))
+        uses = references.uses_of("region", region)
+        if uses:
+            raise ValidationError(
+                {
+                    "is_active": _("还有记录指向该区划（%(uses)s），请先移到其他区划再停用")
+                    % {"uses": references.describe(uses)}
+                }
+            )
+    elif region.parent_id and not region.parent.is_active:
+        raise ValidationError({"is_active": _("请先启用上级区划「%(name)s」") % {"name": region.parent.name}})
+    region.is_active = active
+    region.save(update_fields=["is_active"])
+    audit.record("event", region, event="region_enabled" if active else "region_disabled", actor=actor)
     return region
 
 
 @transaction.atomic
 def save_department(*, actor, region, name: str, short_name=None, kind=None, phone=None, department=None):
-    """Create the department `name` in `region`, or (given `department`) update it; a None
-    keeps the current value (or takes the default when creating)."""
+    """Create the department `name` in `region`, or (given `department`) rename it, move it to
+    `region` or update it; a None keeps the current value (or takes the default when creating).
+    One name per region."""
     from .models import Department
 
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("名称最多 100 个字")})
+    if kind is not None and kind not in Department.Kind.values:
+        raise ValidationError({"kind": _("请选择类型")})
+    if short_name is not None and len(short_name) > 30:
+        raise ValidationError({"short_name": _("简称最多 30 个字")})
+    if phone is not None and len(phone) > 40:
+        raise ValidationError({"phone": _("电话最多 40 个字")})
+    if not region.is_active:
+        raise ValidationError({"region": _("区划「%(name)s」已停用") % {"name": region.name}})
     _require_org_manager(actor, region.path)
+    clash = Department.objects.filter(region=region, name=name)
+    if department is not None:
+        clash = clash.exclude(pk=department.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"name": _("「%(region)s」已有名为「%(name)s」的部门") % {"region": region, "name": name}}
+        )
     if department is None:
         department = Department(
             name=name,
@@ -246,11 +386,54 @@ def save_department(*, actor, region, name: str, short_name=None, kind=None, pho
             phone=phone or "",
         )
         department.save()
+        audit.record("event", department, event="department_created", changes={"name": name}, actor=actor)
         return department
     department = _locked(Department, department)
     _require_org_manager(actor, department.region.path)
-    if _set_given(department, short_name=short_name, kind=kind, phone=phone):
+    moved = department.region_id != region.pk
+    old_region = department.region
+    if _set_given(department, name=name, region=region, short_name=short_name, kind=kind, phone=phone):
         department.save()
+    if moved:
+        audit.record(
+            "event",
+            department,
+            event="department_moved",
+            changes={"region": [str(old_region), str(region)]},
+            actor=actor,
+        )
+    return department
+
+
+@transaction.atomic
+def set_department_active(department, active: bool, *, actor):
+    """Deactivate a department (refused, with counts, while people, open cases or routing
+    rules still point at it) or reactivate it (its region must be active)."""
+    from . import references
+    from .models import Department
+
+    department = _locked(Department, department)
+    _require_org_manager(actor, department.region.path)
+    if department.is_active == active:
+        return department
+    if not active:
+        uses = references.uses_of("department", department)
+        if uses:
+            raise ValidationError(
+                {
+                    "is_active": _("还有记录指向该部门（%(uses)s），请先移交给其他部门再停用")
+                    % {"uses": references.describe(uses)}
+                }
+            )
+    elif not department.region.is_active:
+        raise ValidationError(
+            {"is_active": _("请先启用所属区划「%(name)s」") % {"name": department.region.name}}
+        )
+    department.is_active = active
+    department.save(update_fields=["is_active"])
+    audit.record(
+        "event", department, event="department_enabled" if active else "department_disabled", actor=actor
+    )
     return department
 
 
@@ -329,3 +512,95 @@ def set_workday_override(*, actor, date, is_workday: bool, note=None):
     _set_given(override, note=note)
     override.save()
     return override
+
+
+def _day_ranges(days) -> str:
+    """Sorted days as ranges, one a line: `2027-02-06~2027-02-12`, `2027-01-01`."""
+    import datetime as dt
+
+    out: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if out and day - out[-1][1] == dt.timedelta(days=1):
+            out[-1][1] = day
+        else:
+            out.append([day, day])
+    return "\n".join(f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d}~{b:%Y-%m-%d}" for a, b in out)
+
+
+def _days_of(text: str):
+    """The days listed in a stored `_day_ranges` text."""
+    import datetime as dt
+
+    days = set()
+    for line in (text or "").split():
+        a, _sep, b = line.partition("~")
+        first = dt.date.fromisoformat(a)
+        last = dt.date.fromisoformat(b) if b else first
+        while first <= last:
+            days.add(first)
+            first += dt.timedelta(days=1)
+    return days
+
+
+@transaction.atomic
+def enter_national_arrangement(*, actor, year: int, holidays, workdays, notice: str = ""):
+    """Enter the State Council's holiday arrangement for `year`: `holidays` become days off and
+    `workdays` (调休 weekend workdays) working days, through `set_workday_override`, so the
+    work calendar's signal recomputes open deadlines once, on commit. Entering the year again
+    replaces the previous entry (days it listed and this one does not go back to the ordinary
+    calendar). From then on the year counts as known: the November warning stops. System
+    administrators only (the calendar is platform-wide)."""
+    from .models import HolidayArrangement, WorkdayOverride
+    from .units import MAX_YEAR, MIN_YEAR
+
+    if not getattr(actor, "is_system_admin", False):
+        raise PermissionDenied(_("节假日安排对全平台生效，只有系统管理员可以录入"))
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {"year": _("年度应在 %(low)s 到 %(high)s 之间") % {"low": MIN_YEAR, "high": MAX_YEAR}}
+        )
+    holidays, workdays = set(holidays), set(workdays)
+    if not holidays:
+        raise ValidationError({"holidays": _("请填写放假日期")})
+    for field, days in (("holidays", holidays), ("workdays", workdays)):
+        stray = sorted(d for d in days if d.year != year)
+        if stray:
+            raise ValidationError(
+                {field: _("%(date)s 不在 %(year)s 年内") % {"date": f"{stray[0]:%Y-%m-%d}", "year": year}}
+            )
+    both = sorted(holidays & workdays)
+    if both:
+        raise ValidationError(
+            {"workdays": _("%(date)s 同时填在放假和调休上班里") % {"date": f"{both[0]:%Y-%m-%d}"}}
+        )
+    notice = (notice or "").strip()
+    if len(notice) > 200:
+        raise ValidationError({"notice": _("通知文号或标题最多 200 个字")})
+    arrangement = HolidayArrangement.objects.select_for_update().filter(year=year).first()
+    if arrangement is not None:  # days the previous entry set and this one drops: back to normal
+        dropped = (_days_of(arrangement.holidays) | _days_of(arrangement.workdays)) - holidays - workdays
+        for override in WorkdayOverride.objects.filter(date__in=dropped):
+            override.delete()
+    for day in sorted(holidays):
+        set_workday_override(actor=actor, date=day, is_workday=False, note=_("法定节假日"))
+    for day in sorted(workdays):
+        set_workday_override(actor=actor, date=day, is_workday=True, note=_("调休上班"))
+    created = arrangement is None
+    arrangement = arrangement or HolidayArrangement(year=year)
+    arrangement.notice = notice
+    arrangement.holidays, arrangement.workdays = _day_ranges(holidays), _day_ranges(workdays)
+    arrangement.entered_by = actor
+    arrangement.entered_at = timezone.now()
+    arrangement.save()
+    audit.record(
+        "event",
+        arrangement,
+        event="holidays_entered" if created else "holidays_reentered",
+        changes={
+            gettext_noop("通知"): notice,
+            gettext_noop("放假天数"): len(holidays),
+            gettext_noop("调休上班天数"): len(workdays),
+        },
+        actor=actor,
+    )
+    return arrangement

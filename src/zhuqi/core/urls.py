@@ -35,3 +35,15 @@ urlpatterns += [
     path("import/<slug:kind>/template/", views_import.import_template, name="import_template"),
     path("import/<slug:kind>/jobs/<int:pk>/", views_import.import_job, name="import_job"),
 ]
+
+# 系统设置 (configuration pages; apps add theirs to the index with core.menu.register_setting)
+from . import views_settings  # noqa: E402
+
+urlpatterns += [
+    path("settings/", views_settings.settings_index, name="settings"),
+    path("settings/regions/", views_settings.region_settings, name="settings_regions"),
+    path("settings/regions/<int:pk>/", views_settings.region_setting, name="settings_region"),
+    path("settings/departments/", views_settings.department_settings, name="settings_departments"),
+    path("settings/departments/<int:pk>/", views_settings.department_setting, name="settings_department"),
+    path("settings/holidays/", views_settings.holiday_settings, name="settings_holidays"),
+]

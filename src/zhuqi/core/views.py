@@ -293,6 +293,7 @@ DOCS = {
     "projects-figures": "projects-figures.md",
     "assistance-figures": "assistance-figures.md",
     "user-guide": "user-guide.zh.md",
+    "configuration": "configuration.md",
 }
 
 

@@ -46,10 +46,32 @@ def _package_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
 
 
 def arrangement_known(year: int) -> bool:
-    """True when the year's 调休 arrangement is known (package or overrides)."""
+    """True when the year's national arrangement is known: the `holidays` package has its 调休
+    days, or an administrator entered the State Council's notice (`HolidayArrangement`). A local
+    override alone (one extra day off) does not make a year known."""
     if _package_year(year)[1]:
         return True
-    return any(d.year == year for d in _overrides())
+    from django.db.utils import DatabaseError
+
+    try:
+        from .models import HolidayArrangement
+
+        return HolidayArrangement.objects.filter(year=year).exists()
+    except DatabaseError:  # table not migrated yet
+        return False
+
+
+def preview_year(year: int, holidays=(), workdays=()) -> list[tuple[int, int]]:
+    """(month, working days) for each month of `year` as it would be with `holidays` off and
+    `workdays` worked on top of today's calendar (package and overrides): the preview shown
+    before a national arrangement is saved."""
+    overrides = dict(_overrides())
+    overrides.update({d: False for d in holidays})
+    overrides.update({d: True for d in workdays})
+    counts = dict.fromkeys(range(1, 13), 0)
+    for day in _year_workdays(year, overrides):
+        counts[day.month] += 1
+    return sorted(counts.items())
 
 
 class _Calendar:
@@ -283,5 +305,5 @@ def missing_arrangement_warning(today: dt.date | None = None) -> str | None:
     if arrangement_known(today.year + 1):
         return None
     return _(
-        "%(year)s年的节假日和调休安排尚未录入。国务院办公厅公布后，请在“工作日调整”中录入或导入，否则明年的办理时限会按普通周末计算。"
+        "%(year)s年的节假日和调休安排尚未录入。国务院办公厅公布后，请在“系统设置 › 节假日安排”中录入，否则明年的办理时限会按普通周末计算。"
     ) % {"year": today.year + 1}

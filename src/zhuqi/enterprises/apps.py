@@ -3,13 +3,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def _enterprises_in_region(region):
+    from django.utils.translation import gettext
+
+    from .models import Enterprise
+
+    return [(gettext("企业"), Enterprise.objects.filter(region=region).count())]
+
+
 class EnterprisesConfig(AppConfig):
     name = "zhuqi.enterprises"
     label = "enterprises"
     verbose_name = _("企业")
 
     def ready(self):
-        from zhuqi.core import menu
+        from zhuqi.core import menu, references
         from zhuqi.core.menu import MenuItem
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
@@ -26,6 +34,7 @@ class EnterprisesConfig(AppConfig):
         from . import sections, views_accounts
 
         sections.register(views_accounts.accounts_section, 95)
+        references.register("region", _enterprises_in_region)
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),

@@ -33,6 +33,16 @@ EVENT_LABELS: dict[str, str] = {
     "password_link_sent": pgettext_lazy("timeline event", "发送重置密码链接"),
     "password_reset_requested": pgettext_lazy("timeline event", "申请重置密码"),
     "account_unlocked": pgettext_lazy("timeline event", "解锁账号"),
+    "region_created": pgettext_lazy("timeline event", "新建区划"),
+    "region_moved": pgettext_lazy("timeline event", "调整上级区划"),
+    "region_enabled": pgettext_lazy("timeline event", "启用区划"),
+    "region_disabled": pgettext_lazy("timeline event", "停用区划"),
+    "department_created": pgettext_lazy("timeline event", "新建部门"),
+    "department_moved": pgettext_lazy("timeline event", "调整所属区划"),
+    "department_enabled": pgettext_lazy("timeline event", "启用部门"),
+    "department_disabled": pgettext_lazy("timeline event", "停用部门"),
+    "holidays_entered": pgettext_lazy("timeline event", "录入国家节假日安排"),
+    "holidays_reentered": pgettext_lazy("timeline event", "重新录入国家节假日安排"),
 }
 
 
