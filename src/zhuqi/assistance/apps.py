@@ -29,6 +29,11 @@ class AssistanceConfig(AppConfig):
         post_delete.connect(
             scope.assignments_changed, sender=assignment, dispatch_uid="zhuqi_scope_assign_del"
         )
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import current_assignments_check
+
+        register_archive_check(current_assignments_check)
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
         officials = OFFICIAL_ROLES
@@ -56,6 +61,8 @@ class AssistanceConfig(AppConfig):
                 "handed_over": pgettext_lazy("timeline event", "工作交接"),
                 "assignment_ended": pgettext_lazy("timeline event", "结束包抓"),
                 "visit_recorded": pgettext_lazy("timeline event", "填报走访"),
+                "visit_corrected": pgettext_lazy("timeline event", "更正走访记录"),
+                "visit_withdrawn": pgettext_lazy("timeline event", "撤回走访记录"),
                 "plan_created": pgettext_lazy("timeline event", "制定一企一策"),
                 "measure_added": pgettext_lazy("timeline event", "新增帮扶措施"),
                 "measure_progress": pgettext_lazy("timeline event", "更新措施进展"),

@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "routing_rule_deleted": pgettext_lazy("timeline event", "删除分拨规则"),
     "reminded": pgettext_lazy("timeline event", "催办"),
     "deadlines_recomputed": pgettext_lazy("timeline event", "工作日调整，重算期限"),
+    "corrected": pgettext_lazy("timeline event", "更正登记信息"),
 }
 
 
@@ -74,3 +75,8 @@ class CasesConfig(AppConfig):
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import open_cases_check
+
+        register_archive_check(open_cases_check)

@@ -19,6 +19,9 @@ class EnterprisesConfig(AppConfig):
             MenuItem(_("本企业"), "enterprises:my_enterprise", "building", frozenset({Role.ENTERPRISE}), 5)
         )
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", OFFICIAL_ROLES, 21))
+        menu.register(
+            MenuItem(_("已归档企业"), "enterprises:archived", "archive", frozenset({Role.ADMIN}), 86)
+        )
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),
@@ -29,5 +32,7 @@ class EnterprisesConfig(AppConfig):
                 "list_entered": pgettext_lazy("timeline event", "入库"),
                 "list_exited": pgettext_lazy("timeline event", "出库"),
                 "pool_goal_achieved": pgettext_lazy("timeline event", "达成培育目标"),
+                "enterprise_archived": pgettext_lazy("timeline event", "归档企业"),
+                "enterprise_restored": pgettext_lazy("timeline event", "恢复已归档企业"),
             }
         )

@@ -28,4 +28,7 @@ urlpatterns = [
     path("<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("<int:pk>/key/", views.enterprise_key, name="enterprise_key"),
+    path("<int:pk>/archive/", views.enterprise_archive, name="enterprise_archive"),
+    path("archived/", views.archived_list, name="archived"),
+    path("archived/<int:pk>/restore/", views.enterprise_restore, name="enterprise_restore"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Region, Role
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
+from zhuqi.core.views import archive_page
 
 from . import selectors, services
 from .forms import EnterpriseForm
@@ -219,3 +221,54 @@ def membership_exit(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
     return redirect("enterprises:list_detail", membership.list_id)
+
+
+# --- archive (soft delete of a mistaken registration) -----------------------------------------------
+@login_required
+def enterprise_archive(request, pk):
+    enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
+    if request.user.role == Role.ENTERPRISE or not services.can_edit_registry(request.user):
+        raise Http404
+    return archive_page(
+        request,
+        obj=enterprise,
+        heading=_("归档企业"),
+        object_label=f"{enterprise.name}（{enterprise.credit_code}）",
+        archive=services.archive_enterprise,
+        blockers=services.archive_blockers(enterprise),
+        cancel_url=reverse("enterprises:enterprise_detail", args=[enterprise.pk]),
+        done_url=reverse("enterprises:enterprise_list"),
+    )
+
+
+@login_required
+def archived_list(request):
+    """已归档企业: the system administrator's page to find and restore archived enterprises."""
+    if not request.user.is_system_admin:
+        raise Http404
+    qs = (
+        Enterprise.all_objects.filter(archived_at__isnull=False)
+        .select_related("region", "archived_by")
+        .order_by("-archived_at", "-id")
+    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    for ent in page:
+        ent.code_value = ent.credit_code
+        ent.restore_url = reverse("enterprises:enterprise_restore", args=[ent.pk])
+    return render(
+        request,
+        "core/archived_list.html",
+        {"page": page, "heading": _("已归档企业"), "code_label": _("统一社会信用代码")},
+    )
+
+
+@login_required
+@require_POST
+def enterprise_restore(request, pk):
+    if not request.user.is_system_admin:
+        raise Http404
+    enterprise = services.restore_enterprise(
+        Enterprise(pk=pk), actor=request.user, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("已恢复「%(name)s」") % {"name": enterprise.name})
+    return redirect("enterprises:enterprise_detail", enterprise.pk)

@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zhuqi.core import demo, menu, views
-        from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES
+        from zhuqi.core.roles import ALL_ROLES, OFFICIAL_ROLES, Role
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
@@ -23,6 +23,11 @@ class ProjectsConfig(AppConfig):
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
         post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")
 
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import owned_projects_check
+
+        register_archive_check(owned_projects_check)
         officials = OFFICIAL_ROLES
         menu.register(menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", ALL_ROLES, 30))
         menu.register(menu.MenuItem(_("挂图作战"), "projects:board", "bar-chart-steps", officials, 31))
@@ -32,6 +37,9 @@ class ProjectsConfig(AppConfig):
         )
         menu.register(menu.MenuItem(_("红黑榜"), "projects:ranking_list", "trophy", officials, 34))
         menu.register(menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", officials, 35))
+        menu.register(
+            menu.MenuItem(_("已归档项目"), "projects:archived", "archive", frozenset({Role.ADMIN}), 87)
+        )
         if cards.projects_card not in views.HOME_CARDS:
             views.HOME_CARDS.append(cards.projects_card)
         views.register_attachable("projects.project")
@@ -51,6 +59,9 @@ class ProjectsConfig(AppConfig):
                 "plan_approved": pgettext_lazy("timeline event", "批准计划基线"),
                 "investment_planned": pgettext_lazy("timeline event", "分解年度投资计划"),
                 "investment_reported": pgettext_lazy("timeline event", "填报月度完成投资"),
+                "investment_corrected": pgettext_lazy("timeline event", "修改月度完成投资"),
+                "project_archived": pgettext_lazy("timeline event", "归档项目"),
+                "project_restored": pgettext_lazy("timeline event", "恢复已归档项目"),
                 "campaign_entry_added": pgettext_lazy("timeline event", "纳入三个一批"),
                 "inspection_scored": pgettext_lazy("timeline event", "观摩评分"),
                 "inspection_published": pgettext_lazy("timeline event", "公布观摩结果"),
