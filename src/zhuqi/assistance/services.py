@@ -385,7 +385,7 @@ def correct_visit(
     if kind is not None and kind != visit.kind:
         if kind not in Visit.Kind.values:
             raise ValidationError({"kind": gettext("走访方式无效")})
-        changes[gettext_noop("方式")] = [visit.get_kind_display(), Visit.Kind(kind).label]
+        changes[gettext_noop("方式")] = [str(visit.get_kind_display()), str(Visit.Kind(kind).label)]
         visit.kind = kind
     if companions is not None and companions.strip() != visit.companions:
         companions = companions.strip()
