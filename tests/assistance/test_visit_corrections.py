@@ -42,7 +42,9 @@ def test_author_corrects_within_three_working_days(world, ent):
         )
     visit.refresh_from_db()
     assert (visit.visited_on, visit.kind) == (dt.date(2026, 1, 5), "phone")
-    entry = AuditEntry.objects.get(object_type="assistance.visit", object_id=str(visit.pk), event="visit_corrected")
+    entry = AuditEntry.objects.get(
+        object_type="assistance.visit", object_id=str(visit.pk), event="visit_corrected"
+    )
     assert entry.message == "日期填错" and entry.changes["走访日期"] == ["2026-01-06", "2026-01-05"]
     with at(dt.date(2026, 1, 12)), pytest.raises(PermissionDenied) as exc:  # Monday: too late
         services.correct_visit(visit, actor=world.commissioner, reason="再改", findings="补充")
@@ -50,7 +52,9 @@ def test_author_corrects_within_three_working_days(world, ent):
     with at(dt.date(2026, 3, 2)):  # the dispatch office, any time; the author is told
         services.correct_visit(visit, actor=world.alice, reason="核实", findings="了解生产经营和用工情况")
     assert Visit.objects.get(pk=visit.pk).findings == "了解生产经营和用工情况"
-    assert Notification.objects.filter(recipient=world.commissioner, title__startswith="您的走访记录已被更正").exists()
+    assert Notification.objects.filter(
+        recipient=world.commissioner, title__startswith="您的走访记录已被更正"
+    ).exists()
 
 
 def test_bad_corrections_and_other_people(world, ent):
@@ -60,7 +64,9 @@ def test_bad_corrections_and_other_people(world, ent):
             services.correct_visit(visit, actor=world.commissioner, reason="", findings="x")
         assert exc.value.message_dict == {"reason": ["请填写更正原因"]}
         with pytest.raises(ValidationError) as exc:
-            services.correct_visit(visit, actor=world.commissioner, reason="x", visited_on=dt.date(2026, 1, 8))
+            services.correct_visit(
+                visit, actor=world.commissioner, reason="x", visited_on=dt.date(2026, 1, 8)
+            )
         assert exc.value.message_dict == {"visited_on": ["走访日期不能晚于今天"]}
         with pytest.raises(ValidationError) as exc:
             services.correct_visit(visit, actor=world.commissioner, reason="x", findings=" ")
@@ -78,7 +84,10 @@ def test_withdrawn_visit_leaves_counts_and_compliance(world, ent, login):
 
     def done():
         rows = compliance.compute(
-            Assignment.objects.visible_to(world.alice), dt.date(2026, 1, 1), dt.date(2026, 1, 31), today=dt.date(2026, 2, 2)
+            Assignment.objects.visible_to(world.alice),
+            dt.date(2026, 1, 1),
+            dt.date(2026, 1, 31),
+            today=dt.date(2026, 2, 2),
         )
         return compliance.by_official(rows)[0].done
 
@@ -101,7 +110,12 @@ def test_correction_pages(world, ent, login):
         client = login(world.commissioner)
         assert 'data-testid="visit-amend"' in client.get(f"/assistance/visits/{visit.pk}/").content.decode()
         url = f"/assistance/visits/{visit.pk}/correct/"
-        form = {"visited_on": "2026-01-06", "kind": "onsite", "companions": "张三", "findings": "了解生产经营情况"}
+        form = {
+            "visited_on": "2026-01-06",
+            "kind": "onsite",
+            "companions": "张三",
+            "findings": "了解生产经营情况",
+        }
         assert "请填写更正原因" in client.post(url, form).content.decode()
         assert client.post(url, {**form, "reason": "补同行人员"}).status_code == 302
         detail = client.get(f"/assistance/visits/{visit.pk}/").content.decode()

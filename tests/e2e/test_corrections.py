@@ -44,7 +44,9 @@ def test_dispatch_corrects_a_case_with_a_reason(page, world):
     page.wait_for_selector(".alert-success")
     assert page.locator("[data-testid=case-title]").inner_text() == "厂区变压器容量不足，需增容 800 千伏安"
     timeline = page.locator("[data-testid=timeline]").inner_text()
-    assert "更正登记信息" in timeline and "登记时选错企业" in timeline and "尉氏县金源食品有限公司" in timeline
+    assert (
+        "更正登记信息" in timeline and "登记时选错企业" in timeline and "尉氏县金源食品有限公司" in timeline
+    )
     shot(page, "corrections-case-history")
     assert Case.objects.get(pk=case.pk).enterprise == cw.ent_b
 
@@ -108,7 +110,9 @@ def test_actual_overwrite_confirmed_and_project_archived(page, world):
         total_investment=Decimal("500000000"),
         planned_start=dt.date(year, 1, 10),
     )
-    project_services.record_actual(project, year=year, month=month, amount=Decimal("100000"), actor=world.alice)
+    project_services.record_actual(
+        project, year=year, month=month, amount=Decimal("100000"), actor=world.alice
+    )
     log_in(page, "alice", PASSWORD)
     page.goto(f"/projects/{project.pk}/")
     form = page.locator("[data-testid=actual-form]")

@@ -33,10 +33,14 @@ def test_archived_enterprise_vanishes_everywhere_and_comes_back(world, twins, lo
     api = client.get("/api/v1/enterprises/").json()["results"]
     assert [e["name"] for e in api] == ["恒顺集团有限公司"]
     export = client.get("/enterprises/", {"export": "xlsx"})
-    names = [r[0] for r in openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)]
+    names = [
+        r[0] for r in openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    ]
     assert "恒顺集团有限公司（重复）" not in names and "恒顺集团有限公司" in names
     assert Enterprise.objects.visible_to(world.admin).count() == 1
-    entry = AuditEntry.objects.get(object_type="enterprises.enterprise", object_id=str(dup.pk), event="enterprise_archived")
+    entry = AuditEntry.objects.get(
+        object_type="enterprises.enterprise", object_id=str(dup.pk), event="enterprise_archived"
+    )
     assert entry.message == "重复登记" and entry.actor == world.alice
     assert Notification.objects.filter(recipient=world.admin, title__contains="企业已归档").exists()
     # the administrator finds it on the 已归档 page and restores it
@@ -44,7 +48,9 @@ def test_archived_enterprise_vanishes_everywhere_and_comes_back(world, twins, lo
     admin = login(world.admin)
     page = admin.get("/enterprises/archived/").content.decode()
     assert "恒顺集团有限公司（重复）" in page and "重复登记" in page
-    assert admin.post(f"/enterprises/archived/{dup.pk}/restore/", {"reason": "核实为分公司"}).status_code == 302
+    assert (
+        admin.post(f"/enterprises/archived/{dup.pk}/restore/", {"reason": "核实为分公司"}).status_code == 302
+    )
     assert Enterprise.objects.visible_to(world.alice).count() == 2
     assert login(world.alice).get(f"/enterprises/{dup.pk}/").status_code == 200
     assert AuditEntry.objects.filter(event="enterprise_restored", object_id=str(dup.pk)).exists()
@@ -56,7 +62,9 @@ def test_archive_refused_while_things_point_to_it(world, twins):
     real, dup = twins
     lst = EnterpriseList.objects.create(name="小升规培育库", kind="pool", region=world.county)
     services.enter_list(lst, dup, actor=world.alice)
-    assistance_services.assign(dup, year=2026, role="commissioner", user=world.commissioner, actor=world.alice)
+    assistance_services.assign(
+        dup, year=2026, role="commissioner", user=world.commissioner, actor=world.alice
+    )
     with pytest.raises(ValidationError) as exc:
         services.archive_enterprise(dup, actor=world.alice, reason="重复登记")
     message = exc.value.messages[0]
@@ -88,16 +96,18 @@ def test_list_counts_leave_out_archived_members(world, twins):
     services.exit_list(m, actor=world.alice, reason="重复登记")
     services.archive_enterprise(dup, actor=world.alice, reason="重复登记")
     assert lst.progress()["members"] == 1
-    assert list(ListMembership.objects.visible_to(world.alice).values_list("enterprise__name", flat=True)) == [
-        "恒顺集团有限公司"
-    ]
+    assert list(
+        ListMembership.objects.visible_to(world.alice).values_list("enterprise__name", flat=True)
+    ) == ["恒顺集团有限公司"]
 
 
 def test_credit_code_of_an_archived_enterprise_is_named(world, twins):
     real, dup = twins
     services.archive_enterprise(dup, actor=world.alice, reason="重复登记")
     with pytest.raises(ValidationError) as exc:
-        services.create_enterprise(actor=world.alice, credit_code=dup.credit_code, name="新登记", region=world.grid)
+        services.create_enterprise(
+            actor=world.alice, credit_code=dup.credit_code, name="新登记", region=world.grid
+        )
     assert "已归档" in exc.value.message_dict["credit_code"][0]
     services.create_enterprise(actor=world.alice, credit_code=credit_code(), name="新登记", region=world.grid)
 

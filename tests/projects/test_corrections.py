@@ -123,7 +123,9 @@ def test_overwrite_needs_a_reason_and_keeps_the_old_value(world, project):
     assert InvestmentMonth.objects.get(project=project, month=5).actual == Decimal("150000")
     entry = _history(project, "investment_corrected").get()
     assert entry.message == "统计局核定"
-    assert entry.changes["actual"] == ["100000", "150000"] or [Decimal(v) for v in entry.changes["actual"]] == [
+    assert entry.changes["actual"] == ["100000", "150000"] or [
+        Decimal(v) for v in entry.changes["actual"]
+    ] == [
         Decimal("100000"),
         Decimal("150000"),
     ]

@@ -196,7 +196,9 @@ def test_record_actual_through_page_changes_light(world, full, login):
     # May already has 100,000: the page asks for a confirmation and a reason first
     resp = client.post(url, {"year": 2026, "month": 5, "amount_wan": "45"})
     assert resp.status_code == 200 and 'data-testid="actual-confirm"' in resp.content.decode()
-    resp = client.post(url, {"year": 2026, "month": 5, "amount_wan": "45", "reason": "漏报补录", "confirm": "1"})
+    resp = client.post(
+        url, {"year": 2026, "month": 5, "amount_wan": "45", "reason": "漏报补录", "confirm": "1"}
+    )
     assert resp.status_code == 302
     page = client.get(f"/projects/{p.pk}/").content.decode()
     assert 'data-light="green"' in page  # 450,000: 37.5 − 41.7 = −4.2

@@ -866,9 +866,10 @@ def restore_project(project: Project, *, actor, reason: str = "") -> Project:
 
     if not (actor and actor.is_authenticated and actor.is_system_admin):
         raise PermissionDenied(gettext("只有系统管理员可以恢复已归档的项目"))
-    project = Project.all_objects.select_for_update().filter(pk=project.pk, archived_at__isnull=False).first()
-    if project is None:
+    found = Project.all_objects.select_for_update().filter(pk=project.pk, archived_at__isnull=False).first()
+    if found is None:
         raise Http404
+    project = found
     archived_by = project.archived_by
     project.archived_at, project.archived_by, project.archive_reason = None, None, ""
     project.save(update_fields=["archived_at", "archived_by", "archive_reason"])
