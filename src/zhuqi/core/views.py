@@ -282,6 +282,7 @@ DOCS = {
     "projects-figures": "projects-figures.md",
     "assistance-figures": "assistance-figures.md",
     "user-guide": "user-guide.zh.md",
+    "corrections": "corrections.md",
 }
 
 
