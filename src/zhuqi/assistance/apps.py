@@ -42,6 +42,15 @@ class AssistanceConfig(AppConfig):
         )
         menu.register(MenuItem(_("走访记录"), "assistance:visit_list", "geo-alt", officials, 22))
         menu.register(MenuItem(_("走访考核"), "assistance:compliance", "bar-chart-line", officials, 23))
+        menu.register(
+            MenuItem(
+                _("走访频次与包抓数量"),
+                "assistance:rules",
+                "sliders",
+                frozenset({Role.ADMIN, Role.DISPATCH}),
+                88,
+            )
+        )
         menu.register(MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", officials, 24))
         menu.register(MenuItem(_("政企会议"), "assistance:meeting_list", "people-fill", officials, 25))
         menu.register(

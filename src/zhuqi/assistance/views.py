@@ -719,5 +719,10 @@ def rules(request):
     return render(
         request,
         "assistance/rules.html",
-        {"rows": selectors.rule_rows(), "periods": Period.choices, "can_edit": request.user.is_system_admin},
+        {
+            "rows": selectors.rule_rows(),
+            "periods": Period.choices,
+            "can_edit": request.user.is_system_admin,
+            "history": selectors.rule_history(),
+        },
     )

@@ -33,6 +33,8 @@ class EnterprisesConfig(AppConfig):
                 "list_exited": pgettext_lazy("timeline event", "出库"),
                 "pool_goal_achieved": pgettext_lazy("timeline event", "达成培育目标"),
                 "enterprise_archived": pgettext_lazy("timeline event", "归档企业"),
+                "list_created": pgettext_lazy("timeline event", "新建清单"),
+                "list_changed": pgettext_lazy("timeline event", "修改清单"),
                 "enterprise_restored": pgettext_lazy("timeline event", "恢复已归档企业"),
             }
         )

@@ -288,6 +288,84 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
     return membership
 
 
+# --- lists and pools (configuration) -----------------------------------------------------------------
+LIST_FIELDS = ("name", "kind", "pool", "region", "year", "goal", "description", "is_active")
+
+
+def can_configure_list(user, lst: EnterpriseList) -> bool:
+    """Editors of the registry whose own subtree holds the list's region (a county's list is seen
+    in its parks, but edited by the county)."""
+    return can_edit_registry(user) and Region.objects.visible_to(user).filter(pk=lst.region_id).exists()
+
+
+@transaction.atomic
+def save_enterprise_list(lst: EnterpriseList | None, *, actor, **fields) -> EnterpriseList:
+    """Create (`lst` None) or change a list or cultivation pool. The dispatch office and
+    administrators, for a region of their own subtree; the name is unique within the region."""
+    from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+
+    unknown = set(fields) - set(LIST_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    if not can_edit_registry(actor):
+        raise PermissionDenied(gettext("只有专班办公室或管理员可以维护企业清单"))
+    if lst is not None:
+        found = EnterpriseList.objects.visible_to(actor).select_for_update().filter(pk=lst.pk).first()
+        if found is None:
+            raise Http404
+        lst = found
+        if not can_configure_list(actor, lst):
+            raise PermissionDenied(gettext("该清单由上级区划维护"))
+    region = fields.get("region", lst.region if lst else None)
+    if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": gettext("找不到该区划（或不在您的管辖范围内）")})
+    name = (fields.get("name", lst.name if lst else "") or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    kind = fields.get("kind", lst.kind if lst else EnterpriseList.Kind.LIST)
+    if kind not in EnterpriseList.Kind.values:
+        raise ValidationError({"kind": gettext("类型无效")})
+    pool = fields.get("pool", lst.pool if lst else "") or ""
+    if kind == EnterpriseList.Kind.POOL and pool not in EnterpriseList.Pool.values:
+        raise ValidationError({"pool": gettext("培育库请选择培育方向")})
+    if kind == EnterpriseList.Kind.LIST:
+        pool = ""
+    year = fields.get("year", lst.year if lst else None)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {"year": gettext("年度应在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}}
+        )
+    goal = fields.get("goal", lst.goal if lst else None)
+    if goal is not None and goal < 0:
+        raise ValidationError({"goal": gettext("年度目标不能为负数")})
+    taken = EnterpriseList.objects.filter(region=region, name=name).exclude(pk=getattr(lst, "pk", None))
+    if taken.exists():
+        raise ValidationError(
+            {"name": gettext("%(region)s已有名为「%(name)s」的清单") % {"region": region.name, "name": name}}
+        )
+    created = lst is None
+    lst = lst or EnterpriseList()
+    lst.name, lst.kind, lst.pool, lst.region, lst.year, lst.goal = name, kind, pool, region, year, goal
+    lst.description = (fields.get("description", lst.description) or "").strip()
+    lst.is_active = bool(fields.get("is_active", lst.is_active if not created else True))
+    lst.save()
+    audit.record(
+        "event",
+        lst,
+        event="list_created" if created else "list_changed",
+        changes={gettext_noop("名称"): name, gettext_noop("所属区划"): region.name},
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        (gettext("新建企业清单：%(name)s") if created else gettext("企业清单已修改：%(name)s"))
+        % {"name": name},
+        url=reverse("enterprises:list_detail", args=[lst.pk]),
+    )
+    return lst
+
+
 # --- archive (soft delete of a mistaken registration) -----------------------------------------------
 #: checks other apps register (`register_archive_check` from their `ready()`): each takes an
 #: enterprise and returns a sentence naming what still points to it ("2 件未办结诉求"), or None.

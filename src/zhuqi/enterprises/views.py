@@ -21,7 +21,7 @@ from zhuqi.core.units import WAN
 from zhuqi.core.views import archive_page
 
 from . import selectors, services
-from .forms import EnterpriseForm
+from .forms import EnterpriseForm, EnterpriseListForm
 from .models import Enterprise, EnterpriseList, ListMembership, Tier
 from .sections import render_sections
 
@@ -170,7 +170,54 @@ def industry_list(request):
 @login_required
 def list_index(request):
     _official(request)
-    return render(request, "enterprises/list_index.html", {"lists": selectors.lists(request.user)})
+    return render(
+        request,
+        "enterprises/list_index.html",
+        {"lists": selectors.lists(request.user), "can_edit": services.can_edit_registry(request.user)},
+    )
+
+
+def _list_form(request, lst=None):
+    if request.user.role == Role.ENTERPRISE or not services.can_edit_registry(request.user):
+        raise Http404
+    if lst is not None and not services.can_configure_list(request.user, lst):
+        raise Http404
+    initial = {f: getattr(lst, f) for f in services.LIST_FIELDS} if lst else {"is_active": True}
+    form = EnterpriseListForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lst = services.save_enterprise_list(lst, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errs)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存「%(name)s」") % {"name": lst.name})
+            return redirect("enterprises:list_detail", lst.pk)
+    return render(
+        request,
+        "core/config_form.html",
+        {
+            "form": form,
+            "heading": _("编辑企业清单") if lst else _("新建企业清单或培育库"),
+            "wide_fields": ["name", "description"],
+            "cancel_url": reverse("enterprises:list_detail", args=[lst.pk])
+            if lst
+            else reverse("enterprises:list_index"),
+            "history": [e for e in audit.timeline(lst)][::-1] if lst else None,
+        },
+    )
+
+
+@login_required
+def list_create(request):
+    return _list_form(request)
+
+
+@login_required
+def list_edit(request, pk):
+    return _list_form(request, EnterpriseList.objects.get_visible_or_404(request.user, pk=pk))
 
 
 @login_required
@@ -186,6 +233,7 @@ def list_detail(request, pk):
             "members": members,
             "progress": lst.progress(),
             "can_edit": services.can_edit_registry(request.user),
+            "can_configure": services.can_configure_list(request.user, lst),
         },
     )
 
