@@ -507,8 +507,10 @@ PAGES: dict[str, Page] = {
         lambda s: [s.round.pk],
         lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists(),
         method="both",
-        post_ok=lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
-        and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish"),
+        post_ok=lambda s, u: (
+            InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
+            and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish")
+        ),
     ),
     "projects:inspection_score": Page(
         "projects.inspection.score",

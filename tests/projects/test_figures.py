@@ -56,7 +56,9 @@ def test_lights_by_thresholds(world, project, settings):
     services.plan_year(project, year=2026, amount=Decimal("1200000"), actor=world.alice)
 
     def light_after(amount):
-        services.record_actual(project, year=2026, month=5, amount=Decimal(amount), actor=world.alice)
+        services.record_actual(
+            project, year=2026, month=5, amount=Decimal(amount), actor=world.alice, reason="复核更正"
+        )
         return figures.progress_by_project(Project.objects.all(), 2026, 5)[project.pk]
 
     assert light_after(0).light == "red"  # −41.7

@@ -197,7 +197,13 @@ def test_record_actual_through_page_changes_light(world, full, login):
     p = full["project"]
     page = client.get(f"/projects/{p.pk}/").content.decode()
     assert 'data-light="red"' in page  # 100,000 of 1,200,000 by May: 8.3 − 41.7
-    resp = client.post(f"/projects/{p.pk}/investment/actual/", {"year": 2026, "month": 5, "amount_wan": "45"})
+    url = f"/projects/{p.pk}/investment/actual/"
+    # May already has 100,000: the page asks for a confirmation and a reason first
+    resp = client.post(url, {"year": 2026, "month": 5, "amount_wan": "45"})
+    assert resp.status_code == 200 and 'data-testid="actual-confirm"' in resp.content.decode()
+    resp = client.post(
+        url, {"year": 2026, "month": 5, "amount_wan": "45", "reason": "漏报补录", "confirm": "1"}
+    )
     assert resp.status_code == 302
     page = client.get(f"/projects/{p.pk}/").content.decode()
     assert 'data-light="green"' in page  # 450,000: 37.5 − 41.7 = −4.2

@@ -35,6 +35,11 @@ class AssistanceConfig(AppConfig):
         post_delete.connect(
             scope.assignments_changed, sender=assignment, dispatch_uid="zhuqi_scope_assign_del"
         )
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import current_assignments_check
+
+        register_archive_check(current_assignments_check)
         register_attachable("assistance.visit")
         register_attachable("assistance.meeting")
         menu.register(
@@ -47,6 +52,9 @@ class AssistanceConfig(AppConfig):
             MenuItem(
                 _("走访考核"), "assistance:compliance", "bar-chart-line", "assistance.compliance.view", 23
             )
+        )
+        menu.register(
+            MenuItem(_("走访频次与包抓数量"), "assistance:rules", "sliders", "assistance.configure", 88)
         )
         menu.register(
             MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", "assistance.plan.view", 24)
@@ -72,6 +80,8 @@ class AssistanceConfig(AppConfig):
                 "measure_handed_over": pgettext_lazy("timeline event", "交接一企一策措施"),
                 "assignment_ended": pgettext_lazy("timeline event", "结束包抓"),
                 "visit_recorded": pgettext_lazy("timeline event", "填报走访"),
+                "visit_corrected": pgettext_lazy("timeline event", "更正走访记录"),
+                "visit_withdrawn": pgettext_lazy("timeline event", "撤回走访记录"),
                 "plan_created": pgettext_lazy("timeline event", "制定一企一策"),
                 "measure_added": pgettext_lazy("timeline event", "新增帮扶措施"),
                 "measure_progress": pgettext_lazy("timeline event", "更新措施进展"),

@@ -222,3 +222,27 @@ class RuleForm(Form):
     period = forms.ChoiceField(label=_("周期"), choices=Period.choices)
     min_visits = forms.IntegerField(label=_("至少（次）"), min_value=1, max_value=31)
     remind_days = forms.IntegerField(label=_("提前提醒（天）"), min_value=0, max_value=60)
+
+
+class VisitCorrectionForm(Form):
+    """Correct a visit: the fields as recorded, and the reason (required)."""
+
+    visited_on = forms.DateField(
+        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label=_("方式"), choices=Visit.Kind.choices)
+    companions = forms.CharField(label=_("同行人员"), max_length=200, required=False)
+    findings = forms.CharField(label=_("走访情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class WithdrawForm(Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
-from zhuqi.enterprises.models import Enterprise
+from zhuqi.enterprises.models import Enterprise, live_enterprise_q
 
 
 class AssignmentRole(models.TextChoices):
@@ -95,7 +95,7 @@ class Assignment(models.Model):
 
     @staticmethod
     def scope_q(user):
-        return scope_for(user).enterprise_q("enterprise__")
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
 
 
 class LoadLimit(models.Model):
@@ -157,6 +157,15 @@ class VisitRule(models.Model):
         return Q() if scope_for(user).authenticated and not scope_for(user).is_enterprise_user else NOTHING
 
 
+class LiveVisitManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """The default manager: withdrawn visits (`withdrawn_at` set) leave every list, count and
+    figure (visit counts, 走访考核) that starts from `Visit.objects`; `Visit.all_objects` still
+    sees them. The withdrawal and its reason stay in the audit log."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class Visit(models.Model):
     """An official's visit to (or call with) an enterprise, with what was found."""
 
@@ -177,8 +186,21 @@ class Visit(models.Model):
     companions = models.CharField(_("同行人员"), max_length=200, blank=True)
     findings = models.TextField(_("走访情况"), max_length=5000)
     created_at = models.DateTimeField(_("填报时间"), default=timezone.now)
+    # a withdrawn visit (services.withdraw_visit) no longer counts anywhere
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = LiveVisitManager()
+    all_objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("走访记录")
@@ -195,7 +217,7 @@ class Visit(models.Model):
 
     @staticmethod
     def scope_q(user):
-        return scope_for(user).enterprise_q("enterprise__")
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
 
 
 class RaisedProblem(models.Model):

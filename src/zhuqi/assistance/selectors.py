@@ -228,6 +228,15 @@ def rule_rows() -> list[dict]:
     ]
 
 
+def rule_history(limit: int = 50):
+    """The newest changes of the visit rules and load limits (row diffs and the services' events),
+    for the history under the rules page. The rules are county-wide settings of the platform."""
+    from zhuqi.core.models import AuditEntry
+
+    types = ["assistance.visitrule", "assistance.loadlimit"]
+    return list(AuditEntry.objects.filter(object_type__in=types).order_by("-id")[:limit])
+
+
 def compliance_rows(user, start, end, *, person=None, enterprise=None):
     """Visit compliance of the assignments in the viewer's scope (of one official or one
     enterprise) for the period start..end."""

@@ -16,6 +16,7 @@ from zhuqi.core import audit, permissions
 from zhuqi.core.models import Role
 from zhuqi.core.notify import notify
 from zhuqi.core.services import add_attachment, validate_photo
+from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.models import Enterprise
 
 from . import compliance
@@ -289,6 +290,141 @@ def record_visit(
         },
         actor=actor,
     )
+    return visit
+
+
+def current_assignments_check(enterprise) -> str | None:
+    """enterprises' archive check: current assignments must be ended or handed over first."""
+    n = Assignment.objects.filter(enterprise=enterprise, ended_on__isnull=True).count()
+    return gettext("有 %(n)s 条在岗的包抓责任（请先结束或交接）") % {"n": n} if n else None
+
+
+# --- visit corrections -------------------------------------------------------------------------------
+#: the author of a visit may correct or withdraw it within this many working days after filing it
+#: (the day it was filed not counted); the dispatch office and administrators may at any time
+VISIT_AMEND_WORKING_DAYS = 3
+
+
+def visit_amend_deadline(visit: Visit) -> dt.date:
+    """The last day the author may still correct or withdraw `visit`."""
+    return add_working_days(timezone.localdate(visit.created_at), VISIT_AMEND_WORKING_DAYS)
+
+
+def can_amend_visit(user, visit: Visit) -> bool:
+    """The dispatch office (of the visit's area) and administrators always; the author within
+    VISIT_AMEND_WORKING_DAYS working days of filing. The visit must be visible to `user`."""
+    if not user or not user.is_authenticated or user.role == Role.ENTERPRISE:
+        return False
+    if user.is_system_admin or user.role == Role.DISPATCH:
+        return True
+    return visit.visitor_id == user.pk and timezone.localdate() <= visit_amend_deadline(visit)
+
+
+def _lock_visit(visit: Visit, actor) -> Visit:
+    """The live (not withdrawn) visit, locked, if `actor` may see it; else 404."""
+    from django.http import Http404
+
+    if not Visit.objects.visible_to(actor).filter(pk=visit.pk).exists():
+        raise Http404
+    locked = Visit.objects.select_for_update().select_related("enterprise").get(pk=visit.pk)
+    if not can_amend_visit(actor, locked):
+        if locked.visitor_id == actor.pk:
+            raise PermissionDenied(
+                gettext("走访记录只能在填报后 %(days)s 个工作日内由本人更正或撤回，请联系专班办公室")
+                % {"days": VISIT_AMEND_WORKING_DAYS}
+            )
+        raise PermissionDenied(gettext("只有走访人本人或专班办公室可以更正、撤回走访记录"))
+    return locked
+
+
+def _reason(reason: str, label: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写%(label)s") % {"label": label}})
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("%(label)s不能超过 200 字") % {"label": label}})
+    return reason
+
+
+def _tell_author(visit: Visit, actor, title: str, reason: str) -> None:
+    if visit.visitor_id != actor.pk:
+        notify(
+            [visit.visitor],
+            f"{title}：{visit.enterprise.name} {visit.visited_on:%Y-%m-%d}",
+            body=reason,
+            url=reverse("assistance:visit_detail", args=[visit.pk]) if visit.withdrawn_at is None else "",
+        )
+
+
+@transaction.atomic
+def correct_visit(
+    visit: Visit,
+    *,
+    actor,
+    reason: str,
+    visited_on: dt.date | None = None,
+    kind: str | None = None,
+    companions: str | None = None,
+    findings: str | None = None,
+) -> Visit:
+    """Correct a visit's date, way, companions or findings, with a reason kept in its history
+    (old and new values). Arguments left None stay. The same rules as recording apply."""
+    reason = _reason(reason, gettext("更正原因"))
+    visit = _lock_visit(visit, actor)
+    changes: dict = {}
+    if visited_on is not None and visited_on != visit.visited_on:
+        if visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": gettext("走访日期不能晚于今天")})
+        if visited_on < timezone.localdate(visit.created_at) - dt.timedelta(days=90):
+            raise ValidationError({"visited_on": gettext("走访日期不能早于填报前 90 天")})
+        changes[gettext_noop("走访日期")] = [visit.visited_on, visited_on]
+        visit.visited_on = visited_on
+    if kind is not None and kind != visit.kind:
+        if kind not in Visit.Kind.values:
+            raise ValidationError({"kind": gettext("走访方式无效")})
+        changes[gettext_noop("方式")] = [str(visit.get_kind_display()), str(Visit.Kind(kind).label)]
+        visit.kind = kind
+    if companions is not None and companions.strip() != visit.companions:
+        companions = companions.strip()
+        if len(companions) > 200:
+            raise ValidationError({"companions": gettext("同行人员不能超过 200 字")})
+        changes[gettext_noop("同行人员")] = [visit.companions, companions]
+        visit.companions = companions
+    if findings is not None and findings.strip() != visit.findings:
+        findings = findings.strip()
+        if not findings:
+            raise ValidationError({"findings": gettext("请填写走访情况")})
+        if len(findings) > 5000:
+            raise ValidationError({"findings": gettext("走访情况不能超过 5000 字")})
+        changes[gettext_noop("走访情况")] = [visit.findings, findings]
+        visit.findings = findings
+    if not changes:
+        raise ValidationError(gettext("没有需要更正的内容：各项与原记录相同"))
+    visit.save(update_fields=["visited_on", "kind", "companions", "findings"])
+    audit.record("event", visit, event="visit_corrected", changes=changes, message=reason, actor=actor)
+    _tell_author(visit, actor, gettext("您的走访记录已被更正"), reason)
+    return visit
+
+
+@transaction.atomic
+def withdraw_visit(visit: Visit, *, actor, reason: str) -> Visit:
+    """Withdraw a visit recorded by mistake: it leaves every list, count and figure (visit
+    counts, 走访考核) and stays in the audit log with the reason. Cases its problems raised stay
+    in the pool (they are real problems; the dispatch office refuses or corrects them there)."""
+    reason = _reason(reason, gettext("撤回原因"))
+    visit = _lock_visit(visit, actor)
+    visit.withdrawn_at, visit.withdrawn_by, visit.withdraw_reason = timezone.now(), actor, reason
+    visit.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    changes = {
+        gettext_noop("企业"): visit.enterprise.name,
+        gettext_noop("走访日期"): visit.visited_on,
+        gettext_noop("走访人"): visit.visitor.display_name,
+    }
+    audit.record("event", visit, event="visit_withdrawn", changes=changes, message=reason, actor=actor)
+    audit.record(
+        "event", visit.enterprise, event="visit_withdrawn", changes=changes, message=reason, actor=actor
+    )
+    _tell_author(visit, actor, gettext("您的走访记录已被撤回"), reason)
     return visit
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import permissions
+from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import User
 from zhuqi.core.paging import CappedPaginator
@@ -34,7 +34,9 @@ from .forms import (
     PlanForm,
     ProgressForm,
     RuleForm,
+    VisitCorrectionForm,
     VisitForm,
+    WithdrawForm,
     visit_problem_formset,
 )
 from .models import (
@@ -217,6 +219,101 @@ def visit_detail(request, pk):
             "attachments": attachments_of(visit),
             "target_label": "assistance.visit",
             "target": visit,
+            "can_amend": services.can_amend_visit(request.user, visit),
+            "amend_deadline": services.visit_amend_deadline(visit),
+            "timeline": [e for e in audit.timeline(visit) if e.action == "event"],
+        },
+    )
+
+
+def _form_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, _err(exc))
+
+
+@login_required
+def visit_correct(request, pk):
+    """Correct or withdraw a visit: its author within `services.VISIT_AMEND_WORKING_DAYS`
+    working days of filing it, the dispatch office and administrators at any time."""
+    _require(request, "assistance.visit.view")
+    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    initial = {
+        "visited_on": visit.visited_on,
+        "kind": visit.kind,
+        "companions": visit.companions,
+        "findings": visit.findings,
+    }
+    form = VisitCorrectionForm(request.POST or None, initial=initial)
+    withdraw = WithdrawForm(None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.correct_visit(
+                visit,
+                actor=request.user,
+                reason=d["reason"],
+                visited_on=d["visited_on"],
+                kind=d["kind"],
+                companions=d["companions"],
+                findings=d["findings"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("走访记录已更正，原因已记入历史记录"))
+            return redirect("assistance:visit_detail", visit.pk)
+    return render(
+        request,
+        "assistance/visit_correct.html",
+        {
+            "visit": visit,
+            "form": form,
+            "withdraw": withdraw,
+            "can_amend": services.can_amend_visit(request.user, visit),
+            "amend_deadline": services.visit_amend_deadline(visit),
+            "amend_days": services.VISIT_AMEND_WORKING_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_withdraw(request, pk):
+    _require(request, "assistance.visit.view")
+    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    withdraw = WithdrawForm(request.POST)
+    if withdraw.is_valid():
+        try:
+            services.withdraw_visit(visit, actor=request.user, reason=withdraw.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(withdraw, exc)
+        else:
+            messages.success(
+                request,
+                _("走访记录已撤回，不再计入走访次数和走访考核：%(enterprise)s")
+                % {"enterprise": visit.enterprise},
+            )
+            return redirect("assistance:visit_list")
+    return render(
+        request,
+        "assistance/visit_correct.html",
+        {
+            "visit": visit,
+            "form": VisitCorrectionForm(
+                initial={
+                    "visited_on": visit.visited_on,
+                    "kind": visit.kind,
+                    "companions": visit.companions,
+                    "findings": visit.findings,
+                }
+            ),
+            "withdraw": withdraw,
+            "can_amend": services.can_amend_visit(request.user, visit),
+            "amend_deadline": services.visit_amend_deadline(visit),
+            "amend_days": services.VISIT_AMEND_WORKING_DAYS,
         },
     )
 
@@ -628,5 +725,6 @@ def rules(request):
             "rows": selectors.rule_rows(),
             "periods": Period.choices,
             "can_edit": permissions.allowed(request.user, "assistance.configure"),
+            "history": selectors.rule_history(),
         },
     )

@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "sla_scheme_activated": pgettext_lazy("timeline event", "切换时限制度"),
     "reminded": pgettext_lazy("timeline event", "催办"),
     "deadlines_recomputed": pgettext_lazy("timeline event", "工作日调整，重算期限"),
+    "corrected": pgettext_lazy("timeline event", "更正登记信息"),
 }
 
 
@@ -60,6 +61,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu, references
         from zhuqi.core import views as core_views
+        from zhuqi.core.roles import MANAGER_ROLES
         from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
         from zhuqi.enterprises import sections as enterprise_sections
@@ -108,3 +110,8 @@ class CasesConfig(AppConfig):
         )
         references.register("region", cases_selectors.region_uses)
         references.register("department", cases_selectors.department_uses)
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import open_cases_check
+
+        register_archive_check(open_cases_check)

@@ -183,3 +183,26 @@ class SlaActivationForm(Form):
         self.fields["scheme"].choices = SlaPolicy.Scheme.choices
         self.fields["effective_from"].error_messages["invalid"] = gettext("生效日期请写成 2027-01-01")
         _styled(self)
+
+
+class CorrectionForm(Form):
+    """Correct a registered case: the fields as registered, and the reason (required)."""
+
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("企业"))
+    title = forms.CharField(label=_("诉求标题"), max_length=120)
+    description = forms.CharField(
+        label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    category = forms.TypedChoiceField(label=_("问题类别"), required=False, coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("更正原因"), max_length=200, help_text=_("写入诉求的历史记录，例如：登记时选错企业")
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["category"].choices = [("", gettext("未分类"))] + category_choices()[1:]
+        for f in self.fields.values():
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            )

@@ -1617,3 +1617,102 @@ def activate_sla_scheme(*, actor, scheme: str, effective_from: dt.date, note: st
             actor=actor,
         )
     return activation
+
+
+# --- corrections ------------------------------------------------------------------------------------
+#: the fields of a registered case the dispatch office may correct (with a reason)
+CORRECTABLE_FIELDS = ("enterprise", "title", "description", "category")
+
+
+def can_correct(user, case: Case) -> bool:
+    """The dispatch office of the case's area and system administrators correct a registered
+    case (the case must be visible to them: `Case.objects.visible_to`)."""
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return False
+    return scope.is_admin or scope.role == Role.DISPATCH
+
+
+def correct_case(
+    case: Case,
+    *,
+    actor,
+    reason: str,
+    enterprise=None,
+    title: str | None = None,
+    description: str | None = None,
+    category: Category | None | Any = ...,
+) -> Case:
+    """Correct what was registered wrongly: the enterprise, title, description or category.
+    Arguments left out (None; `...` for the category, whose None means "unclassified") stay.
+    The reason is required and shown, with the old and new values, in the case's history. A new
+    enterprise must be one the actor may see, exactly as when registering (anything else is
+    refused as if it did not exist); the case moves to that enterprise's region. Running
+    deadlines are kept: a correction is not a new registration."""
+    from zhuqi.enterprises.models import Enterprise
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写更正原因")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("更正原因不能超过 200 字")})
+    with transaction.atomic():
+        if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+            raise Http404
+        case = _lock(case)
+        if not can_correct(actor, case):
+            raise PermissionDenied(gettext("只有专班办公室或系统管理员可以更正诉求"))
+        changes: dict[str, Any] = {}
+        if enterprise is not None and enterprise.pk != case.enterprise_id:
+            found = (
+                Enterprise.objects.visible_to(actor).select_related("region").filter(pk=enterprise.pk).first()
+            )
+            if found is None:
+                raise ValidationError({"enterprise": gettext("找不到该企业（或不在您的范围内）")})
+            changes["enterprise"] = (case.enterprise.name, found.name)
+            case.enterprise, case.region = found, found.region
+        if title is not None:
+            title = title.strip()
+            if not title:
+                raise ValidationError({"title": gettext("请填写诉求标题")})
+            if len(title) > 120:
+                raise ValidationError({"title": gettext("诉求标题不能超过 120 字")})
+            if title != case.title:
+                changes["title"] = (case.title, title)
+                case.title = title
+        if description is not None:
+            description = description.strip()
+            if not description:
+                raise ValidationError({"description": gettext("请填写问题描述")})
+            if len(description) > 5000:
+                raise ValidationError({"description": gettext("问题描述不能超过 5000 字")})
+            if description != case.description:
+                changes["description"] = (case.description, description)
+                case.description = description
+        if category is not ...:
+            if category is not None and not Category.objects.filter(pk=category.pk, is_active=True).exists():
+                raise ValidationError({"category": gettext("问题类别不存在或已停用")})
+            if getattr(category, "pk", None) != case.category_id:
+                changes["category"] = (
+                    str(case.category or gettext("未分类")),
+                    str(category or gettext("未分类")),
+                )
+                case.category = category
+        if not changes:
+            raise ValidationError(gettext("没有需要更正的内容：各项与原登记相同"))
+        case.save(update_fields=["enterprise", "region", "region_path", "title", "description", "category"])
+        if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+            # cannot happen with a visible enterprise; kept so a scope change never strands a case
+            raise ValidationError({"enterprise": gettext("更正后该诉求将不在您的范围内")})
+        _event(case, "corrected", actor, changes, message=reason)
+        recipients = department_users(case.lead_department_id) if case.lead_department_id else []
+        if "enterprise" in changes:
+            recipients += enterprise_users(case)
+        _notify(recipients, case, gettext("诉求登记信息已更正"), body=reason)
+    return case
+
+
+def open_cases_check(enterprise) -> str | None:
+    """enterprises' archive check: open cases of the enterprise must be handled first."""
+    n = Case.objects.filter(enterprise=enterprise, status__in=OPEN_STATUSES).count()
+    return gettext("有 %(n)s 件未办结的诉求（请先办结，或更正到正确的企业）") % {"n": n} if n else None

@@ -30,5 +30,6 @@ urlpatterns = [
     path("rate/<int:pk>/<str:token>/", views.rate, name="rate"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
+    path("<int:pk>/correct/", views.case_correct, name="correct"),
     path("supervision/<int:pk>/respond/", views.supervision_respond, name="supervision_respond"),
 ]

@@ -26,7 +26,7 @@ from zhuqi.core.scope import _own_enterprise_id, scope_for
 
 from . import figures as F
 from . import routing, selectors, services, workflow
-from .forms import CaseForm, PortalForm, RuleForm, category_choices
+from .forms import CaseForm, CorrectionForm, PortalForm, RuleForm, category_choices
 from .models import (
     Case,
     CaseClock,
@@ -339,6 +339,7 @@ def case_detail(request, pk):
         "target": case,
         "satisfactions": Satisfaction.choices,
         "now": timezone.now(),
+        "can_correct": services.can_correct(user, case),
     }
     if "dispatch" in kinds and case.status == Status.REPLIED and case.followup_token:
         ctx["rate_url"] = services.rate_url(case)
@@ -363,6 +364,47 @@ def case_detail(request, pk):
                 case.enterprise_id, f"{case.title} {case.description}", exclude_pk=case.pk
             )
     return render(request, "cases/case_detail.html", ctx)
+
+
+@login_required
+def case_correct(request, pk):
+    """Correct a registered case's enterprise, title, description or category, with a reason
+    (the dispatch office and administrators; `services.correct_case` checks)."""
+    user = request.user
+    case = get_object_or_404(Case.objects.visible_to(user).select_related("enterprise", "category"), pk=pk)
+    if not services.can_correct(user, case):
+        raise Http404
+    initial = {
+        "enterprise": case.enterprise_id,
+        "title": case.title,
+        "description": case.description,
+        "category": case.category_id,
+    }
+    form = CorrectionForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.correct_case(
+                case,
+                actor=user,
+                reason=d["reason"],
+                enterprise=d["enterprise"],
+                title=d["title"],
+                description=d["description"],
+                category=Category.objects.filter(pk=d["category"]).first() if d["category"] else None,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, gettext("已更正，原因已记入历史记录"))
+            return redirect(case)
+    return render(request, "cases/case_correct.html", {"form": form, "case": case})
 
 
 def _category_choices():

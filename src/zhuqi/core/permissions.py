@@ -69,6 +69,7 @@ _ACTIONS: list[Action] = [
         _("专班办公室：本辖区内的政府人员"),
     ),
     Action("core.accounts.unlock", _("解锁被锁定的账号"), frozenset({A})),
+    Action("core.archive.restore", _("查看、恢复已归档的企业和项目"), frozenset({A})),
     Action("core.audit.view", _("查看审计日志"), frozenset({A, S}), _("督查：本辖区人员的操作")),
     Action("core.admin", _("系统管理后台"), frozenset({A})),
     Action("core.attach", _("上传附件、发表评论"), ALL_ROLES, _("可见的对象；企业用户：本企业的诉求")),

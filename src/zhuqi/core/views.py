@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -294,6 +294,7 @@ DOCS = {
     "assistance-figures": "assistance-figures.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
+    "corrections": "corrections.md",
 }
 
 
@@ -314,3 +315,36 @@ def doc_page(request, name):
         text, link_doc=lambda n: reverse("core:doc", args=[by_file[n]]) if n in by_file else None
     )
     return render(request, "core/doc_page.html", {"title": first[2:].strip() or name, "body": html})
+
+
+def archive_page(request, *, obj, heading, object_label, archive, blockers, cancel_url, done_url):
+    """The archive confirmation page shared by enterprises and projects: a reason, the things
+    still pointing to the object, then the service (`archive(obj, actor=…, reason=…)`)."""
+    error = reason_error = ""
+    reason = (request.POST.get("reason") or "").strip()
+    if request.method == "POST":
+        try:
+            archive(obj, actor=request.user, reason=reason)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "reason" in exc.message_dict:
+                reason_error = "；".join(exc.message_dict["reason"])
+            else:
+                error = "；".join(exc.messages)
+        except PermissionDenied as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("已归档「%(name)s」；系统管理员可在「已归档」页恢复") % {"name": obj})
+            return redirect(done_url)
+    return render(
+        request,
+        "core/archive_confirm.html",
+        {
+            "heading": heading,
+            "object_label": object_label,
+            "blockers": blockers,
+            "error": error,
+            "reason_error": reason_error,
+            "reason": reason,
+            "cancel_url": cancel_url,
+        },
+    )

@@ -29,12 +29,21 @@ class EnterprisesConfig(AppConfig):
         )
         menu.register(MenuItem(_("企业清单"), "enterprises:list_index", "list-stars", "enterprises.view", 21))
         menu.register(
-            MenuItem(_("联系方式"), "enterprises:my_contacts", "person-lines-fill", "enterprises.contacts.edit_own", 6)
+            MenuItem(
+                _("联系方式"),
+                "enterprises:my_contacts",
+                "person-lines-fill",
+                "enterprises.contacts.edit_own",
+                6,
+            )
         )
         from . import sections, views_accounts
 
         sections.register(views_accounts.accounts_section, 95)
         references.register("region", _enterprises_in_region)
+        menu.register(
+            MenuItem(_("已归档企业"), "enterprises:archived", "archive", "core.archive.restore", 86)
+        )
         EVENT_LABELS.update(
             {
                 "enterprise_registered": pgettext_lazy("timeline event", "登记企业"),
@@ -51,5 +60,9 @@ class EnterprisesConfig(AppConfig):
                 "list_entered": pgettext_lazy("timeline event", "入库"),
                 "list_exited": pgettext_lazy("timeline event", "出库"),
                 "pool_goal_achieved": pgettext_lazy("timeline event", "达成培育目标"),
+                "enterprise_archived": pgettext_lazy("timeline event", "归档企业"),
+                "list_created": pgettext_lazy("timeline event", "新建清单"),
+                "list_changed": pgettext_lazy("timeline event", "修改清单"),
+                "enterprise_restored": pgettext_lazy("timeline event", "恢复已归档企业"),
             }
         )

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.forms import Form
 from zhuqi.core.models import Region
-from zhuqi.core.units import MAX_YEAR, WAN
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from .models import Industry, Tag, Tier
+from .models import EnterpriseList, Industry, Tag, Tier
 
 
 class EnterpriseForm(Form):
@@ -133,3 +133,39 @@ class ContactsForm(Form):
         self.fields["email"].error_messages["invalid"] = _("电子邮箱格式不正确")
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+
+
+def _style(form) -> None:
+    for f in form.fields.values():
+        if isinstance(f.widget, forms.CheckboxInput):
+            f.widget.attrs.setdefault("class", "form-check-input")
+        else:
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            )
+
+
+#: the kinds of region a list, a campaign or a ranking is organised by (not a grid)
+ORGANISING_KINDS = ("province", "city", "county", "town", "park")
+
+
+class EnterpriseListForm(Form):
+    """A named list (清单) or a cultivation pool (培育库)."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=EnterpriseList.Kind.choices)
+    pool = forms.ChoiceField(
+        label=_("培育方向（培育库）"), choices=[("", "—"), *EnterpriseList.Pool.choices], required=False
+    )
+    region = forms.ModelChoiceField(label=_("所属区划"), queryset=Region.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    goal = forms.IntegerField(label=_("年度目标（户）"), min_value=0, required=False)
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = (
+            Region.objects.visible_to(user).filter(kind__in=ORGANISING_KINDS).order_by("path")
+        )
+        _style(self)

@@ -152,7 +152,13 @@ class EnterpriseImporter(Importer):
         )
         self.existing: dict[str, Enterprise] = {}
         self.visible_ids: set[int] = set()
+        self.archived: set[str] = set()
         for chunk in _chunks(codes):
+            self.archived.update(
+                Enterprise.all_objects.filter(credit_code__in=chunk, archived_at__isnull=False).values_list(
+                    "credit_code", flat=True
+                )
+            )
             self.existing.update({e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=chunk)})
             self.visible_ids.update(
                 Enterprise.objects.visible_to(self.actor)
@@ -168,6 +174,9 @@ class EnterpriseImporter(Importer):
         if code in seen:
             raise RowInvalid(_("与第 %(row)s 行重复") % {"row": seen[code]}, column=_("统一社会信用代码"))
         seen[code] = rownum
+        if code in self.archived:
+            message = _("该信用代码的企业已归档，请系统管理员在「已归档」页恢复后再导入")
+            raise RowInvalid(message, column=_("统一社会信用代码"))
         row["credit_code"] = code
         region_key = str(row["region"]).strip()
         region = self.regions_by_code.get(region_key)

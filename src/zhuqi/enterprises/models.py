@@ -86,6 +86,23 @@ class Tier(models.TextChoices):
     YOUNG = "young", _("雏雁")
 
 
+def live_enterprise_q(prefix: str = "enterprise__") -> Q:
+    """Rows of enterprises that are not archived: rows about an enterprise (key designations,
+    list stays, assignments, visits) add this to their scope, so an archived enterprise leaves
+    their lists and counts too."""
+    return Q(**{f"{prefix}archived_at__isnull": True})
+
+
+class LiveEnterpriseManager(models.Manager.from_queryset(RegionPathQuerySet)):  # type: ignore[misc]
+    """The default manager: archived enterprises (`archived_at` set) are hidden from every list,
+    search, count, export and API listing that starts from `Enterprise.objects`. Foreign keys
+    still reach them (Django follows relations through the base manager), and
+    `Enterprise.all_objects` sees them (the 已归档 page, restore, the credit-code check)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class Enterprise(KeepsRegionPath, models.Model):
     """An enterprise the platform serves, identified by its unified social credit code.
 
@@ -131,8 +148,21 @@ class Enterprise(KeepsRegionPath, models.Model):
     is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # soft delete of a mistaken registration (services.archive_enterprise / restore_enterprise)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("归档人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True, editable=False)
 
-    objects = RegionPathQuerySet.as_manager()
+    objects = LiveEnterpriseManager()
+    all_objects = RegionPathQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业")
@@ -231,7 +261,7 @@ class KeyDesignation(models.Model):
 
     @staticmethod
     def scope_q(user):
-        return scope_for(user).enterprise_q("enterprise__")
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
 
 
 class EnterpriseList(models.Model):
@@ -284,9 +314,9 @@ class EnterpriseList(models.Model):
         return Q(region__path__startswith=scope.region_path) | Q(region__path__in=ancestors)
 
     def progress(self) -> dict:
-        members = self.memberships.filter(exited_on__isnull=True)
-        total = members.count()
-        achieved = self.memberships.filter(achieved_on__isnull=False).count()
+        live = self.memberships.filter(live_enterprise_q())
+        total = live.filter(exited_on__isnull=True).count()
+        achieved = live.filter(achieved_on__isnull=False).count()
         from zhuqi.core.units import rate
 
         pct = rate(achieved, self.goal)
@@ -329,4 +359,4 @@ class ListMembership(models.Model):
 
     @staticmethod
     def scope_q(user):
-        return scope_for(user).enterprise_q("enterprise__")
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from stdnum import exceptions as stdnum_exc
@@ -15,7 +18,9 @@ from stdnum.cn import uscc
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.bulk import created_item, row_diffs_on, updated_item
-from zhuqi.core.models import Region
+from zhuqi.core.models import Region, User
+from zhuqi.core.notify import notify
+from zhuqi.core.roles import Role
 
 from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, pinyin_initials
 
@@ -119,6 +124,19 @@ def _clean(data: dict) -> dict:
     return out
 
 
+def _refuse_taken_code(code: str, exclude: int | None = None) -> None:
+    """A credit code is registered once, archived enterprises included (their code comes back
+    with them on restore): a clear message instead of the unique constraint's error."""
+    taken = Enterprise.all_objects.filter(credit_code=code).exclude(pk=exclude).first()
+    if taken is None:
+        return
+    if taken.archived_at is not None:
+        message = gettext("统一社会信用代码 %(code)s 属于已归档的企业，请系统管理员在「已归档」页恢复")
+    else:
+        message = gettext("统一社会信用代码 %(code)s 已登记")
+    raise ValidationError({"credit_code": message % {"code": code}})
+
+
 @transaction.atomic
 def create_enterprise(
     *, actor, credit_code: str, confirm_unchecked: bool = False, tags=None, **data
@@ -126,8 +144,7 @@ def create_enterprise(
     code, unchecked = _accept_credit_code(credit_code, confirm_unchecked=confirm_unchecked, actor=actor)
     fields = _clean(data)
     _require_editor(actor, fields.get("region"))
-    if Enterprise.objects.filter(credit_code=code).exists():
-        raise ValidationError({"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}})
+    _refuse_taken_code(code)
     ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
     if tags is not None:
         ent.tags.set(tags)
@@ -167,10 +184,7 @@ def update_enterprise(
         _require_editor(actor, fields["region"])
     if credit_code is not None and normalise_credit_code(credit_code) != ent.credit_code:
         code, unchecked = _accept_credit_code(credit_code, confirm_unchecked=confirm_unchecked, actor=actor)
-        if Enterprise.objects.filter(credit_code=code).exclude(pk=ent.pk).exists():
-            raise ValidationError(
-                {"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}}
-            )
+        _refuse_taken_code(code, exclude=ent.pk)
         ent.credit_code, ent.credit_code_unchecked = code, unchecked
         if unchecked:
             audit.record(
@@ -274,6 +288,185 @@ def mark_achieved(membership: ListMembership, *, actor, on: dt.date | None = Non
         actor=actor,
     )
     return membership
+
+
+# --- lists and pools (configuration) -----------------------------------------------------------------
+LIST_FIELDS = ("name", "kind", "pool", "region", "year", "goal", "description", "is_active")
+
+
+def can_configure_list(user, lst: EnterpriseList) -> bool:
+    """Editors of the registry whose own subtree holds the list's region (a county's list is seen
+    in its parks, but edited by the county)."""
+    return can_edit_registry(user) and Region.objects.visible_to(user).filter(pk=lst.region_id).exists()
+
+
+@transaction.atomic
+def save_enterprise_list(lst: EnterpriseList | None, *, actor, **fields) -> EnterpriseList:
+    """Create (`lst` None) or change a list or cultivation pool. The dispatch office and
+    administrators, for a region of their own subtree; the name is unique within the region."""
+    from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+
+    unknown = set(fields) - set(LIST_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    if not can_edit_registry(actor):
+        raise PermissionDenied(gettext("只有专班办公室或管理员可以维护企业清单"))
+    if lst is not None:
+        found = EnterpriseList.objects.visible_to(actor).select_for_update().filter(pk=lst.pk).first()
+        if found is None:
+            raise Http404
+        lst = found
+        if not can_configure_list(actor, lst):
+            raise PermissionDenied(gettext("该清单由上级区划维护"))
+    region = fields.get("region", lst.region if lst else None)
+    if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": gettext("找不到该区划（或不在您的管辖范围内）")})
+    name = (fields.get("name", lst.name if lst else "") or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    kind = fields.get("kind", lst.kind if lst else EnterpriseList.Kind.LIST)
+    if kind not in EnterpriseList.Kind.values:
+        raise ValidationError({"kind": gettext("类型无效")})
+    pool = fields.get("pool", lst.pool if lst else "") or ""
+    if kind == EnterpriseList.Kind.POOL and pool not in EnterpriseList.Pool.values:
+        raise ValidationError({"pool": gettext("培育库请选择培育方向")})
+    if kind == EnterpriseList.Kind.LIST:
+        pool = ""
+    year = fields.get("year", lst.year if lst else None)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {"year": gettext("年度应在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}}
+        )
+    goal = fields.get("goal", lst.goal if lst else None)
+    if goal is not None and goal < 0:
+        raise ValidationError({"goal": gettext("年度目标不能为负数")})
+    taken = EnterpriseList.objects.filter(region=region, name=name).exclude(pk=getattr(lst, "pk", None))
+    if taken.exists():
+        raise ValidationError(
+            {"name": gettext("%(region)s已有名为「%(name)s」的清单") % {"region": region.name, "name": name}}
+        )
+    created = lst is None
+    lst = lst or EnterpriseList()
+    lst.name, lst.kind, lst.pool, lst.region, lst.year, lst.goal = name, kind, pool, region, year, goal
+    lst.description = (fields.get("description", lst.description) or "").strip()
+    lst.is_active = bool(fields.get("is_active", lst.is_active if not created else True))
+    lst.save()
+    audit.record(
+        "event",
+        lst,
+        event="list_created" if created else "list_changed",
+        changes={gettext_noop("名称"): name, gettext_noop("所属区划"): region.name},
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        (gettext("新建企业清单：%(name)s") if created else gettext("企业清单已修改：%(name)s"))
+        % {"name": name},
+        url=reverse("enterprises:list_detail", args=[lst.pk]),
+    )
+    return lst
+
+
+# --- archive (soft delete of a mistaken registration) -----------------------------------------------
+#: checks other apps register (`register_archive_check` from their `ready()`): each takes an
+#: enterprise and returns a sentence naming what still points to it ("2 件未办结诉求"), or None.
+#: Archiving is refused while any says something, so nothing is left pointing at a hidden row.
+ARCHIVE_CHECKS: list[Callable[[Enterprise], str | None]] = []
+
+
+def register_archive_check(check: Callable[[Enterprise], str | None]) -> None:
+    if check not in ARCHIVE_CHECKS:
+        ARCHIVE_CHECKS.append(check)
+
+
+def _open_memberships(enterprise: Enterprise) -> str | None:
+    n = ListMembership.objects.filter(enterprise=enterprise, exited_on__isnull=True).count()
+    return gettext("仍在 %(n)s 个清单或培育库中（请先出库）") % {"n": n} if n else None
+
+
+register_archive_check(_open_memberships)
+
+
+def archive_blockers(enterprise: Enterprise) -> list[str]:
+    """What still points to `enterprise` and must be dealt with before it is archived."""
+    return [msg for check in ARCHIVE_CHECKS if (msg := check(enterprise))]
+
+
+def _archive_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写归档原因")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("归档原因不能超过 200 字")})
+    return reason
+
+
+def _admins() -> list:
+    return list(User.objects.filter(role=Role.ADMIN, is_active=True))
+
+
+@transaction.atomic
+def archive_enterprise(enterprise: Enterprise, *, actor, reason: str) -> Enterprise:
+    """Archive an enterprise registered by mistake (a duplicate, a wrong credit code): it leaves
+    every list, search, figure, export and API listing, keeps its rows and history, and can be
+    restored by a system administrator. The dispatch office (its area) or an administrator;
+    refused while open cases, current assignments, projects or list stays still point to it."""
+    reason = _archive_reason(reason)
+    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+        raise Http404
+    ent = Enterprise.objects.select_for_update().select_related("region").get(pk=enterprise.pk)
+    _require_editor(actor, ent.region)
+    blockers = archive_blockers(ent)
+    if blockers:
+        raise ValidationError(gettext("不能归档：该企业%(what)s") % {"what": "；".join(blockers)})
+    ent.archived_at, ent.archived_by, ent.archive_reason = timezone.now(), actor, reason
+    ent.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    audit.record(
+        "event",
+        ent,
+        event="enterprise_archived",
+        changes={gettext_noop("统一社会信用代码"): ent.credit_code},
+        message=reason,
+        actor=actor,
+    )
+    notify(
+        [u for u in _admins() if u.pk != actor.pk],
+        gettext("企业已归档：%(name)s") % {"name": ent.name},
+        body=reason,
+        url=reverse("enterprises:archived"),
+    )
+    return ent
+
+
+@transaction.atomic
+def restore_enterprise(enterprise: Enterprise, *, actor, reason: str = "") -> Enterprise:
+    """Bring an archived enterprise back into every list and figure (system administrators)."""
+    if not (actor and actor.is_authenticated and actor.is_system_admin):
+        raise PermissionDenied(gettext("只有系统管理员可以恢复已归档的企业"))
+    ent = (
+        Enterprise.all_objects.select_for_update().filter(pk=enterprise.pk, archived_at__isnull=False).first()
+    )
+    if ent is None:
+        raise Http404
+    archived_by = ent.archived_by
+    ent.archived_at, ent.archived_by, ent.archive_reason = None, None, ""
+    ent.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    audit.record(
+        "event",
+        ent,
+        event="enterprise_restored",
+        changes={gettext_noop("统一社会信用代码"): ent.credit_code},
+        message=(reason or "").strip()[:200],
+        actor=actor,
+    )
+    if archived_by is not None and archived_by.pk != actor.pk:
+        notify(
+            [archived_by],
+            gettext("已归档的企业已恢复：%(name)s") % {"name": ent.name},
+            url=reverse("enterprises:enterprise_detail", args=[ent.pk]),
+        )
+    return ent
 
 
 # --- bulk registration (the Excel import) ------------------------------------------------------------

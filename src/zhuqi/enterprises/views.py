@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,9 +18,10 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
+from zhuqi.core.views import archive_page
 
 from . import selectors, services
-from .forms import EnterpriseForm
+from .forms import EnterpriseForm, EnterpriseListForm
 from .models import Enterprise, EnterpriseList, ListMembership, Tier
 from .sections import render_sections
 
@@ -172,7 +174,54 @@ def industry_list(request):
 @login_required
 def list_index(request):
     _official(request)
-    return render(request, "enterprises/list_index.html", {"lists": selectors.lists(request.user)})
+    return render(
+        request,
+        "enterprises/list_index.html",
+        {"lists": selectors.lists(request.user), "can_edit": services.can_edit_registry(request.user)},
+    )
+
+
+def _list_form(request, lst=None):
+    if not services.can_edit_registry(request.user):
+        raise Http404
+    if lst is not None and not services.can_configure_list(request.user, lst):
+        raise Http404
+    initial = {f: getattr(lst, f) for f in services.LIST_FIELDS} if lst else {"is_active": True}
+    form = EnterpriseListForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lst = services.save_enterprise_list(lst, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errs)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存「%(name)s」") % {"name": lst.name})
+            return redirect("enterprises:list_detail", lst.pk)
+    return render(
+        request,
+        "core/config_form.html",
+        {
+            "form": form,
+            "heading": _("编辑企业清单") if lst else _("新建企业清单或培育库"),
+            "wide_fields": ["name", "description"],
+            "cancel_url": reverse("enterprises:list_detail", args=[lst.pk])
+            if lst
+            else reverse("enterprises:list_index"),
+            "history": [e for e in audit.timeline(lst)][::-1] if lst else None,
+        },
+    )
+
+
+@login_required
+def list_create(request):
+    return _list_form(request)
+
+
+@login_required
+def list_edit(request, pk):
+    return _list_form(request, EnterpriseList.objects.get_visible_or_404(request.user, pk=pk))
 
 
 @login_required
@@ -188,6 +237,7 @@ def list_detail(request, pk):
             "members": members,
             "progress": lst.progress(),
             "can_edit": services.can_edit_registry(request.user),
+            "can_configure": services.can_configure_list(request.user, lst),
         },
     )
 
@@ -227,3 +277,54 @@ def membership_exit(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
     return redirect("enterprises:list_detail", membership.list_id)
+
+
+# --- archive (soft delete of a mistaken registration) -----------------------------------------------
+@login_required
+def enterprise_archive(request, pk):
+    enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
+    if not services.can_edit_registry(request.user):
+        raise Http404
+    return archive_page(
+        request,
+        obj=enterprise,
+        heading=_("归档企业"),
+        object_label=f"{enterprise.name}（{enterprise.credit_code}）",
+        archive=services.archive_enterprise,
+        blockers=services.archive_blockers(enterprise),
+        cancel_url=reverse("enterprises:enterprise_detail", args=[enterprise.pk]),
+        done_url=reverse("enterprises:enterprise_list"),
+    )
+
+
+@login_required
+def archived_list(request):
+    """已归档企业: the system administrator's page to find and restore archived enterprises."""
+    if not request.user.is_system_admin:
+        raise Http404
+    qs = (
+        Enterprise.all_objects.filter(archived_at__isnull=False)
+        .select_related("region", "archived_by")
+        .order_by("-archived_at", "-id")
+    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    for ent in page:
+        ent.code_value = ent.credit_code
+        ent.restore_url = reverse("enterprises:enterprise_restore", args=[ent.pk])
+    return render(
+        request,
+        "core/archived_list.html",
+        {"page": page, "heading": _("已归档企业"), "code_label": _("统一社会信用代码")},
+    )
+
+
+@login_required
+@require_POST
+def enterprise_restore(request, pk):
+    if not request.user.is_system_admin:
+        raise Http404
+    enterprise = services.restore_enterprise(
+        Enterprise(pk=pk), actor=request.user, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("已恢复「%(name)s」") % {"name": enterprise.name})
+    return redirect("enterprises:enterprise_detail", enterprise.pk)

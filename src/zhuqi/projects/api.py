@@ -142,6 +142,12 @@ class ActualSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal(0), help_text=_("元")
     )
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("修改原因：该月已填报不同数值时必填（原值保留在历史记录中），否则答复 400"),
+    )
 
 
 class ProgressSerializer(serializers.Serializer):

@@ -26,6 +26,11 @@ class ProjectsConfig(AppConfig):
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
         post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")
 
+        from zhuqi.enterprises.services import register_archive_check
+
+        from .services import owned_projects_check
+
+        register_archive_check(owned_projects_check)
         menu.register(
             menu.MenuItem(_("重点项目"), "projects:project_list", "cone-striped", "projects.view", 30)
         )
@@ -43,6 +48,9 @@ class ProjectsConfig(AppConfig):
         )
         menu.register(
             menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", "projects.board", 35)
+        )
+        menu.register(
+            menu.MenuItem(_("已归档项目"), "projects:archived", "archive", "core.archive.restore", 87)
         )
         if cards.projects_card not in views.HOME_CARDS:
             views.HOME_CARDS.append(cards.projects_card)
@@ -64,6 +72,9 @@ class ProjectsConfig(AppConfig):
                 "plan_approved": pgettext_lazy("timeline event", "批准计划基线"),
                 "investment_planned": pgettext_lazy("timeline event", "分解年度投资计划"),
                 "investment_reported": pgettext_lazy("timeline event", "填报月度完成投资"),
+                "investment_corrected": pgettext_lazy("timeline event", "修改月度完成投资"),
+                "project_archived": pgettext_lazy("timeline event", "归档项目"),
+                "project_restored": pgettext_lazy("timeline event", "恢复已归档项目"),
                 "campaign_entry_added": pgettext_lazy("timeline event", "纳入三个一批"),
                 "inspection_scored": pgettext_lazy("timeline event", "观摩评分"),
                 "inspection_published": pgettext_lazy("timeline event", "公布观摩结果"),

@@ -106,8 +106,10 @@ class Progress:
 def _progress_rows(projects, year: int, month: int):
     """The year-to-date row of each project at `month` (one row per project, no summing). A
     queryset with no filter (a province-wide viewer) needs no semi-join against itself."""
-    if hasattr(projects, "query") and not projects.query.where:
-        return ProjectProgress.objects.filter(year=year, month=month)
+    if hasattr(projects, "query") and projects.query.where == Project.objects.all().query.where:
+        # every live project: filter the progress rows by the project's archive flag (one join)
+        # instead of a semi-join of the project table against itself
+        return ProjectProgress.objects.filter(project__archived_at__isnull=True, year=year, month=month)
     return ProjectProgress.objects.filter(project__in=projects, year=year, month=month)
 
 

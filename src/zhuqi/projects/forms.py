@@ -140,6 +140,9 @@ class ActualForm(ZForm):
     year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
     amount_wan = forms.DecimalField(label=_("本月完成投资（万元）"), min_value=0, decimal_places=2)
+    # asked for only when the month already has a different value (the confirmation step)
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+    confirm = forms.BooleanField(label=_("确认修改已填报的数值"), required=False)
 
 
 class PlanForm(ZForm):

@@ -1,7 +1,8 @@
 """Excel import of monthly actual investment (月度完成投资): all-or-nothing, with a dry run.
 
-Columns: 项目编号 · 年度 · 月份 · 本月完成投资（万元）. Every row must name a project the importing
-user may edit; a month in the future is refused. A kind of the one import flow
+Columns: 项目编号 · 年度 · 月份 · 本月完成投资（万元） · 修改原因 (optional). Every row must name a
+project the importing user may edit; a month in the future is refused; a month that already has a
+different value needs a 修改原因 (the old value stays in the project's history). A kind of the one import flow
 (`zhuqi.core.imports`); its template lists the projects the user may fill in."""
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class ActualImporter(Importer):
         Column(gettext_noop("年度"), "year", parse=_int(MIN_YEAR, MAX_YEAR)),
         Column(gettext_noop("月份"), "month", parse=_int(1, 12)),
         Column(gettext_noop("本月完成投资（万元）"), "amount_wan", parse=_wan),
+        # needed only to change a month that already has a different value (kept in history)
+        Column(gettext_noop("修改原因"), "reason", required=False, max_length=200),
     ]
 
     @classmethod
@@ -78,7 +81,7 @@ class ActualImporter(Importer):
     def template_rows(cls, user):
         year, month = figures.report_period(timezone.localdate())
         return [
-            [p.code, year, month, ""]
+            [p.code, year, month, "", ""]
             for p in Project.objects.visible_to(user).select_related("region").order_by("code")[:500]
             if services.can_edit(user, p)
         ]
@@ -89,11 +92,12 @@ class ActualImporter(Importer):
             p.code: p
             for p in Project.objects.visible_to(self.actor).filter(code__in=codes).select_related("region")
         }
-        self.reported = set(
-            InvestmentMonth.objects.filter(project__code__in=codes, actual__isnull=False).values_list(
-                "project__code", "year", "month"
-            )
-        )
+        self.reported = {
+            (code, year, month): actual
+            for code, year, month, actual in InvestmentMonth.objects.filter(
+                project__code__in=codes, actual__isnull=False
+            ).values_list("project__code", "year", "month", "actual")
+        }
 
     def clean_row(self, rownum, row, seen):
         project = self.projects.get(row["code"])
@@ -111,8 +115,24 @@ class ActualImporter(Importer):
             raise RowInvalid(_("与第 %(row)s 行重复") % {"row": seen[key]}, column=_("项目编号"))
         seen[key] = rownum
         row["project"] = project
+        row["reason"] = (row.get("reason") or "").strip()
+        old = self.reported.get(key)
+        if old is not None and old != row["amount_wan"] * WAN and not row["reason"]:
+            message = _(
+                "该月已填报 %(old)s 万元；改为 %(new)s 万元须在「修改原因」列填写原因（原值保留在历史记录中）"
+            )
+            values = {"old": (old / WAN).quantize(Decimal("0.01")), "new": row["amount_wan"]}
+            raise RowInvalid(message % values, column=_("修改原因"))
         row["_action"] = UPDATE if key in self.reported else CREATE
-        row["_note"] = project.name
+        row["_note"] = (
+            project.name
+            if old is None
+            else _("%(name)s：原 %(old)s 万元")
+            % {
+                "name": project.name,
+                "old": (old / WAN).quantize(Decimal("0.01")),
+            }
+        )
         return row
 
     def apply_row(self, row) -> bool:
@@ -125,5 +145,6 @@ class ActualImporter(Importer):
             month=row["month"],
             amount=row["amount_wan"] * WAN,
             actor=self.actor,
+            reason=row["reason"],
         )
         return not existed

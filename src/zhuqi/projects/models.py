@@ -50,6 +50,16 @@ class ProjectQuerySet(RegionPathQuerySet):
         return self.filter(stage__in=stages_from(stage))
 
 
+class LiveProjectManager(models.Manager.from_queryset(ProjectQuerySet)):  # type: ignore[misc]
+    """The default manager: archived projects (`archived_at` set) are hidden from every list,
+    board, figure, export and API listing that starts from `Project.objects` (and from the
+    many-to-many and reverse managers, which derive from it). Foreign keys still reach them;
+    `Project.all_objects` sees them (the 已归档 page, restore, the code check)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class Project(KeepsRegionPath, models.Model):
     """A key project in the ledger (重点项目台账), with its responsible leader, department and
     team (五个一: one project, one leader, one team, one plan)."""
@@ -142,8 +152,21 @@ class Project(KeepsRegionPath, models.Model):
     at_capacity_on = models.DateField(_("达产日期"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # soft delete of a mistaken project (services.archive_project / restore_project)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("归档人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True, editable=False)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = LiveProjectManager()
+    all_objects = ProjectQuerySet.as_manager()
 
     STAGE_DATE_FIELDS = {
         Stage.SIGNED: "signed_on",

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -22,6 +23,7 @@ from zhuqi.cases.workflow import SYSTEM
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, User
 from zhuqi.core.notify import notify
+from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
 from zhuqi.core.units import WAN
 from zhuqi.core.workcalendar import add_working_days
@@ -149,8 +151,13 @@ def create_project(*, actor, team=(), with_approvals: bool = True, **fields) -> 
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
-    if Project.objects.filter(code=fields.get("code")).exists():
-        raise ValidationError({"code": gettext("项目编号「%(code)s」已存在") % {"code": fields.get("code")}})
+    taken = Project.all_objects.filter(code=fields.get("code")).first()
+    if taken is not None:
+        if taken.archived_at is not None:
+            message = gettext("项目编号「%(code)s」属于已归档的项目，请系统管理员在「已归档」页恢复")
+        else:
+            message = gettext("项目编号「%(code)s」已存在")
+        raise ValidationError({"code": message % {"code": fields.get("code")}})
     project = Project(**fields)
     project.full_clean(exclude=["owner", "leader", "department"])
     _check_ledger(project)
@@ -742,9 +749,26 @@ def plan_year(
     return rows
 
 
+class OverwriteNeedsReason(ValidationError):
+    """The month already has a different completed investment: overwriting it needs a reason
+    (the page, the API and the import ask for it). `old` is the stored value in yuan."""
+
+    def __init__(self, old: Decimal, year: int, month: int):
+        message = gettext(
+            "%(year)s年%(month)s月已填报完成投资 %(old)s 万元；修改已有数值须确认并填写修改原因，原值将保留在历史记录中"
+        ) % {"year": year, "month": month, "old": (old / WAN).quantize(Decimal("0.01"))}
+        super().__init__({"reason": message})
+        self.old = old
+
+
 @transaction.atomic
-def record_actual(project: Project, *, year: int, month: int, amount: Decimal, actor) -> InvestmentMonth:
-    """Enter one month's completed investment (yuan)."""
+def record_actual(
+    project: Project, *, year: int, month: int, amount: Decimal, actor, reason: str = ""
+) -> InvestmentMonth:
+    """Enter one month's completed investment (yuan). Nothing is silently overwritten: when the
+    month already has a different value, `reason` is required (else `OverwriteNeedsReason`), and
+    the old value, the new one and the reason are kept in the project's history
+    (`investment_corrected`). Entering the same value again changes nothing."""
     _require_edit(actor, project)
     if not 1 <= month <= 12:
         raise ValidationError({"month": gettext("月份必须在 1–12 之间")})
@@ -754,22 +778,118 @@ def record_actual(project: Project, *, year: int, month: int, amount: Decimal, a
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise ValidationError({"month": gettext("不能填报未来月份的完成投资")})
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("修改原因不能超过 200 字")})
     with _months_of(project, year):
         row, _ = InvestmentMonth.objects.select_for_update().get_or_create(
             project=project, year=year, month=month
         )
         old = row.actual
+        if old is not None and old == amount:
+            return row
+        if old is not None and not reason:
+            raise OverwriteNeedsReason(old, year, month)
         row.actual = amount
         row.reported_at = timezone.now()
         row.save()
     audit.record(
         "event",
         project,
-        event="investment_reported",
+        event="investment_reported" if old is None else "investment_corrected",
         changes={"period": f"{year}-{month:02d}", "actual": [old, amount]},
+        message=reason if old is not None else "",
         actor=actor,
     )
     return row
+
+
+# --- archive (soft delete of a mistaken project) ----------------------------------------------------
+def open_project_cases(project: Project) -> int:
+    """Open cases raised from `project` (they must be handled before it is archived)."""
+    from zhuqi.cases.models import OPEN_STATUSES
+
+    return ProjectCase.objects.filter(project=project, case__status__in=OPEN_STATUSES).count()
+
+
+def owned_projects_check(enterprise) -> str | None:
+    """enterprises' archive check: live projects still name the enterprise as their owner."""
+    n = Project.objects.filter(owner=enterprise).count()
+    return gettext("是 %(n)s 个重点项目的业主单位（请先更正项目的业主单位）") % {"n": n} if n else None
+
+
+@transaction.atomic
+def archive_project(project: Project, *, actor, reason: str) -> Project:
+    """Archive a project entered by mistake: it leaves the ledger, boards, figures, campaigns,
+    rankings, exports and API listings, keeps its rows and history, and can be restored by a
+    system administrator. The dispatch office of its area or an administrator; refused while
+    cases raised from it are open."""
+    from django.http import Http404
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写归档原因")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": gettext("归档原因不能超过 200 字")})
+    if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
+        raise Http404
+    project = Project.objects.select_for_update().select_related("region").get(pk=project.pk)
+    if not can_manage_area(actor, project.region):
+        raise PermissionDenied(gettext("只有本区域的专班办公室或系统管理员可以归档项目"))
+    n = open_project_cases(project)
+    if n:
+        raise ValidationError(gettext("不能归档：该项目有 %(n)s 件未办结的诉求，请先办结或更正") % {"n": n})
+    project.archived_at, project.archived_by, project.archive_reason = timezone.now(), actor, reason
+    project.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    audit.record(
+        "event",
+        project,
+        event="project_archived",
+        changes={"code": project.code},
+        message=reason,
+        actor=actor,
+    )
+    notify(
+        [
+            u
+            for u in [project.leader, *User.objects.filter(role=Role.ADMIN, is_active=True)]
+            if u and u.pk != actor.pk
+        ],
+        gettext("项目已归档：%(name)s") % {"name": project.name},
+        body=reason,
+    )
+    return project
+
+
+@transaction.atomic
+def restore_project(project: Project, *, actor, reason: str = "") -> Project:
+    """Bring an archived project back (system administrators)."""
+    from django.http import Http404
+
+    if not (actor and actor.is_authenticated and actor.is_system_admin):
+        raise PermissionDenied(gettext("只有系统管理员可以恢复已归档的项目"))
+    found = Project.all_objects.select_for_update().filter(pk=project.pk, archived_at__isnull=False).first()
+    if found is None:
+        raise Http404
+    project = found
+    archived_by = project.archived_by
+    project.archived_at, project.archived_by, project.archive_reason = None, None, ""
+    project.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    audit.record(
+        "event",
+        project,
+        event="project_restored",
+        changes={"code": project.code},
+        message=(reason or "").strip()[:200],
+        actor=actor,
+    )
+    recipients = [u for u in (archived_by, project.leader) if u is not None and u.pk != actor.pk]
+    notify(
+        recipients,
+        gettext("已归档的项目已恢复：%(name)s") % {"name": project.name},
+        url=reverse("projects:project_detail", args=[project.pk]),
+    )
+    return project
 
 
 # --- 三个一批 -----------------------------------------------------------------------------------------

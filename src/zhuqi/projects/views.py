@@ -23,6 +23,7 @@ from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
+from zhuqi.core.views import archive_page
 
 from . import figures, forms, selectors, services, workflow
 from .importers import ActualImporter
@@ -246,6 +247,7 @@ def project_detail(request, pk):
     context = {
         "project": project,
         "can_edit": can_edit,
+        "can_archive": services.can_manage_area(user, project.region),
         "stages": stages,
         "allowed": allowed,
         "approvals": approvals,
@@ -469,6 +471,18 @@ def plan_approve(request, pk):
     return _back(project, "schedule")
 
 
+def _actual_confirm(request, project, form):
+    """The confirmation step before a month's completed investment is overwritten: the old and
+    the new value side by side, a reason and a box to tick."""
+    d = form.cleaned_data
+    old = InvestmentMonth.objects.filter(project=project, year=d["year"], month=d["month"]).first()
+    return render(
+        request,
+        "projects/actual_confirm.html",
+        {"project": project, "form": form, "old": old.actual if old else None, "new": d["amount_wan"] * WAN},
+    )
+
+
 @login_required
 @require_POST
 def actual_record(request, pk):
@@ -476,14 +490,28 @@ def actual_record(request, pk):
     form = forms.ActualForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        # a month that already has a value is overwritten only after the confirmation page: the
+        # box ticked and a reason given (the service refuses a change without a reason)
+        if d["reason"] and not d["confirm"]:
+            form.add_error("confirm", gettext("请勾选确认修改已填报的数值"))
+            return _actual_confirm(request, project, form)
         try:
             services.record_actual(
-                project, year=d["year"], month=d["month"], amount=d["amount_wan"] * WAN, actor=request.user
+                project,
+                year=d["year"],
+                month=d["month"],
+                amount=d["amount_wan"] * WAN,
+                actor=request.user,
+                reason=d["reason"] if d["confirm"] else "",
             )
             messages.success(
                 request,
                 gettext("%(year)s年%(month)s月完成投资已填报") % {"year": d["year"], "month": d["month"]},
             )
+        except services.OverwriteNeedsReason:
+            if d["confirm"]:
+                form.add_error("reason", gettext("请填写修改原因"))
+            return _actual_confirm(request, project, form)
         except ValidationError as exc:
             _messages_from(request, exc)
     else:
@@ -851,3 +879,56 @@ def monthly_report(request):
         object_type="projects.project",
         rates=REPORT_RATE_COLUMNS,
     )
+
+
+# --- archive (soft delete of a mistaken project) -----------------------------------------------------
+@login_required
+def project_archive(request, pk):
+    project = get_object_or_404(Project.objects.visible_to(request.user).select_related("region"), pk=pk)
+    if not services.can_manage_area(request.user, project.region):
+        raise Http404
+    n = services.open_project_cases(project)
+    blockers = [gettext("有 %(n)s 件未办结的诉求（请先办结或更正）") % {"n": n}] if n else []
+    return archive_page(
+        request,
+        obj=project,
+        heading=gettext("归档项目"),
+        object_label=f"{project.code} {project.name}",
+        archive=services.archive_project,
+        blockers=blockers,
+        cancel_url=reverse("projects:project_detail", args=[project.pk]),
+        done_url=reverse("projects:project_list"),
+    )
+
+
+@login_required
+def archived_list(request):
+    """已归档项目: the system administrator's page to find and restore archived projects."""
+    if not request.user.is_system_admin:
+        raise Http404
+    qs = (
+        Project.all_objects.filter(archived_at__isnull=False)
+        .select_related("region", "archived_by")
+        .order_by("-archived_at", "-id")
+    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    for project in page:
+        project.code_value = project.code
+        project.restore_url = reverse("projects:project_restore", args=[project.pk])
+    return render(
+        request,
+        "core/archived_list.html",
+        {"page": page, "heading": gettext("已归档项目"), "code_label": gettext("项目编号")},
+    )
+
+
+@login_required
+@require_POST
+def project_restore(request, pk):
+    if not request.user.is_system_admin:
+        raise Http404
+    project = services.restore_project(
+        Project(pk=pk), actor=request.user, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, gettext("已恢复「%(name)s」") % {"name": project.name})
+    return redirect("projects:project_detail", project.pk)
