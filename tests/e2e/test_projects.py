@@ -228,12 +228,26 @@ def test_history_and_audit_log_show_labels_and_wan(page, world):
 def test_new_project_form_shows_five_ones_and_dates_under_the_fields(page, world):
     log_in(page, "alice", PASSWORD)
     page.goto("/projects/new/")
+    page.wait_for_selector("#id_department.tomselected")
+    mark = "el => getComputedStyle(el, '::after').content"
+
+    def label(field):  # Tom Select points the label at its own input: find it by position
+        return page.locator(f"#id_{field}").locator("xpath=preceding-sibling::label[1]")
+
+    for field in ("department", "leader", "code"):  # 五个一 carry the required mark like the others
+        assert '"*"' in label(field).evaluate(mark).replace(" ", ""), field
+    assert label("team").evaluate(mark) in ("none", "normal", "")
     page.fill("#id_code", "GZ-E2E-FORM")
     page.fill("#id_name", "无责任单位的新建项目")
     page.evaluate(f"document.getElementById('id_region').tomselect.setValue('{world.park.pk}')")
     page.fill("#id_total_investment_wan", "5000")
     page.fill("#id_planned_start", "2026-09-01")
     page.fill("#id_planned_completion", "2026-03-01")
+    page.locator("form button.btn-primary").click()
+    assert page.evaluate("document.getElementById('id_department').validity.valueMissing")
+    assert "/projects/new/" in page.url and not Project.objects.filter(code="GZ-E2E-FORM").exists()
+    # a browser that does not check: the server refuses with the fields named
+    page.evaluate("document.getElementById('id_code').form.noValidate = true")
     page.locator("form button.btn-primary").click()
     page.wait_for_selector("#id_code")
     for field, message in (

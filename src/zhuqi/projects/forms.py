@@ -12,6 +12,7 @@ from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
 from .models import ApprovalStep, Project, Stage, Task
+from .services import LEDGER_REQUIRED
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -80,6 +81,10 @@ class ProjectForm(ModelForm):
         self.fields["leader"].queryset = people.filter(role=Role.LEADER)
         self.fields["team"].queryset = people
         self.fields["team"].required = False
+        # 五个一: marked required (the label's mark, the browser's check); the service refuses a
+        # project without them, with the other refusals of the same save (services._check_ledger)
+        for name in LEDGER_REQUIRED:
+            self.fields[name].widget.attrs["required"] = True
         for name in ("region", "owner", "department", "leader", "team"):
             self.fields[name].widget.attrs["data-tom-select"] = "1"
         if self.instance.pk:

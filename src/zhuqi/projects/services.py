@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhuqi.cases import services as case_services
 from zhuqi.cases.models import Channel
@@ -121,14 +121,21 @@ PROJECT_FIELDS = [
 ]
 
 
+# 五个一: the fields a project cannot be saved without, and what is said when one is missing
+# (the service refuses; the form marks them required and says the same)
+LEDGER_REQUIRED = {
+    "department": gettext_lazy("请选择责任单位（五个一：一个责任单位）"),
+    "leader": gettext_lazy("请选择包抓县领导（五个一：一名县级领导）"),
+}
+
+
 def _check_ledger(project: Project) -> None:
     """五个一: every project has a responsible unit and a responsible county leader; it cannot be
     planned to finish before it starts. Refused with the fields named."""
     errors = {}
-    if project.department_id is None:
-        errors["department"] = gettext("请选择责任单位（五个一：一个责任单位）")
-    if project.leader_id is None:
-        errors["leader"] = gettext("请选择包抓县领导（五个一：一名县级领导）")
+    for field, message in LEDGER_REQUIRED.items():
+        if getattr(project, f"{field}_id") is None:
+            errors[field] = str(message)
     start, completion = project.planned_start, project.planned_completion
     if start and completion and completion < start:
         errors["planned_completion"] = gettext("计划竣工日期不能早于计划开工日期")
