@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.models import Department, Region
 from zhuqi.core.units import rate
 
 from .models import (
@@ -199,6 +200,27 @@ def projects_with_light(projects, year: int, month: int, colour: str):
     return projects.filter(pk__in=lit)
 
 
+def unit_labels(units) -> dict[int, str]:
+    """id → the name a chart shows for each department or region: its short name, else its name;
+    where two share it (工信局 of two counties), their full names, and where those still clash,
+    the full name with the region above (城关镇（尉氏县）)."""
+    units = list(units.select_related("parent") if units.model is Region else units.select_related("region"))
+
+    def short(u):
+        return getattr(u, "short_name", "") or u.name
+
+    def full(u):
+        above = u.parent if isinstance(u, Region) else u.region
+        return f"{u.name}（{above.name}）" if above else u.name
+
+    labels = {u.pk: short(u) for u in units}
+    for step in (lambda u: u.name, full):
+        clashing = [u for u in units if list(labels.values()).count(labels[u.pk]) > 1]
+        for u in clashing:
+            labels[u.pk] = step(u)
+    return labels
+
+
 def board_summary(projects, year: int, month: int) -> dict:
     """Everything the schedule board aggregates, from one pass over the projects' progress
     rows (light classified in SQL by `light_q`): light counts, the total, and the roll-ups by
@@ -215,8 +237,7 @@ def board_summary(projects, year: int, month: int) -> dict:
         .annotate(colour=colour)
         .values_list(
             "project__department_id",
-            "project__department__short_name",
-            "project__region__name",
+            "project__region_id",
             "planned_year",
             "planned_ytd",
             "actual_ytd",
@@ -226,33 +247,39 @@ def board_summary(projects, year: int, month: int) -> dict:
     )
     counts = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
     sums = [Decimal(0)] * 4
+    # grouped by id (two units of the same name in different counties stay two), labelled after
     depts: dict = {}
     regions: dict = {}
     zero = Decimal(0)
-    for dept_id, dept_name, region_name, py, pt, at, am, lit in list(rows):  # one fetch, no cursor
+    for dept_id, region_id, py, pt, at, am, lit in list(rows):  # one fetch, no cursor
         counts[lit] += 1
         sums[0] += py
         sums[1] += pt
         sums[2] += at
         sums[3] += am
-        g = regions.get(region_name)
+        g = regions.get(region_id)
         if g is None:
-            g = regions[region_name] = [zero, zero, 0]
+            g = regions[region_id] = [zero, zero, 0]
         g[0] += py
         g[1] += at
         g[2] += 1
         if dept_id is not None:
-            g = depts.get(dept_name)
+            g = depts.get(dept_id)
             if g is None:
-                g = depts[dept_name] = [zero, zero, 0]
+                g = depts[dept_id] = [zero, zero, 0]
             g[0] += py
             g[1] += at
             g[2] += 1
     counts["grey"] += projects.count() - sum(counts.values())
 
-    def grouped(groups):
+    def grouped(groups, labels):
         out = [
-            {"name": k, "n": n, "progress": Progress(year, month, py, Decimal(0), at)}
+            {
+                "id": k,
+                "name": labels.get(k, ""),
+                "n": n,
+                "progress": Progress(year, month, py, Decimal(0), at),
+            }
             for k, (py, at, n) in groups.items()
         ]
         out.sort(key=lambda x: (x["progress"].lead is None, -(x["progress"].lead or 0)))
@@ -261,8 +288,8 @@ def board_summary(projects, year: int, month: int) -> dict:
     return {
         "counts": counts,
         "total": Progress(year, month, *sums),
-        "by_dept": grouped(depts),
-        "by_region": grouped(regions),
+        "by_dept": grouped(depts, unit_labels(Department.objects.filter(pk__in=depts))),
+        "by_region": grouped(regions, unit_labels(Region.objects.filter(pk__in=regions))),
     }
 
 
