@@ -127,6 +127,7 @@ class CaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
             "next_due_at",
             "reply",
             "resolved",
+            "enterprise_solved",
             "satisfaction",
             "rag",
         ]
@@ -156,6 +157,12 @@ class ActionSerializer(serializers.Serializer):
     reply = serializers.CharField(required=False, allow_blank=True, default="")
     resolved = serializers.BooleanField(required=False, default=True)
     result = serializers.CharField(required=False, help_text="satisfied | basic | unsatisfied")
+    solved = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="follow_up: the enterprise's own answer to 'is the problem solved?' (null: not answered)",
+    )
     category = serializers.IntegerField(required=False, allow_null=True)
     urgency = serializers.ChoiceField(choices=services.Urgency.choices, required=False)
     lead = serializers.IntegerField(required=False, allow_null=True)

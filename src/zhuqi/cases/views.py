@@ -419,7 +419,11 @@ def rate(request, pk, token):
     if request.method == "POST" and valid:
         try:
             services.follow_up_case(
-                case, result=request.POST.get("result", ""), note=request.POST.get("note", ""), token=token
+                case,
+                result=request.POST.get("result", ""),
+                note=request.POST.get("note", ""),
+                solved=services.parse_yes_no(request.POST, "solved"),
+                token=token,
             )
             done = True
         except (ValidationError, PermissionDenied) as exc:
