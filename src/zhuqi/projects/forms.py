@@ -95,6 +95,28 @@ class ProjectForm(ModelForm):
         bootstrap(self)
 
 
+def _case_limit(name: str) -> int | None:
+    from zhuqi.cases.models import Case
+
+    return Case._meta.get_field(name).max_length
+
+
+class ProblemForm(ZForm):
+    """登记项目问题 on the project page: the problem becomes a case, so its limits are the case's
+    (said while typing, refused by the server, never cut)."""
+
+    title = forms.CharField(
+        label=_("诉求标题"),
+        max_length=_case_limit("title"),
+        widget=forms.TextInput(attrs={"placeholder": _("问题标题，如：施工用电线路未接入")}),
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=_case_limit("description"),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("问题描述")}),
+    )
+
+
 class StageForm(ZForm):
     to_stage = forms.ChoiceField(label=_("转到阶段"), choices=Stage.choices)
     date = forms.DateField(label=_("发生日期"), widget=DATE)

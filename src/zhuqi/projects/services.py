@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhuqi.cases import services as case_services
-from zhuqi.cases.models import Channel
+from zhuqi.cases.models import Case, Channel
 from zhuqi.cases.workflow import SYSTEM
 from zhuqi.core import audit
 from zhuqi.core.models import Department, User
@@ -368,7 +368,7 @@ def _project_case(project: Project, *, title: str, description: str, actor, lead
         case = case_services.create_case(
             project.owner,
             channel=Channel.PROJECT,
-            title=title[:120],
+            title=title,
             description=f"【{project.name}】{description}",
             actor=actor,
         )
@@ -388,8 +388,11 @@ def case_for_overdue_approval(step: ApprovalStep, *, title: str, actor=None):
     description = gettext(
         "前期审批环节「%(step)s」已超过法定办理时限（应于 %(due)s 前办结），请%(department)s加快办理。"
     ) % {"step": step.step_type.name, "due": f"{step.due_date:%Y-%m-%d}", "department": step.department.name}
+    # a generated title (project and step names) is shortened to the case's limit; a person's
+    # title is never cut (raise_problem: the form and create_case refuse it)
+    limit = Case._meta.get_field("title").max_length
     return _project_case(
-        step.project, title=title, description=description, actor=SYSTEM, lead=step.department
+        step.project, title=title[:limit], description=description, actor=SYSTEM, lead=step.department
     )
 
 
