@@ -1,4 +1,5 @@
-"""Case figures with exact definitions (docs/cases-figures.md). Every figure is a count of
+"""Case figures with exact definitions (src/zhuqi/docs/cases-figures.md,
+shown in the product at /core/docs/cases-figures/). Every figure is a count of
 cases matching a Q, or a ratio of two such counts, so each can be drilled down to its rows:
 the same Q filters the case list.
 

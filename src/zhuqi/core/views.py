@@ -4,7 +4,7 @@ attachments, comments, audit log."""
 from __future__ import annotations
 
 from base64 import b32encode
-from pathlib import Path
+from importlib import resources
 
 from django.conf import settings
 from django.contrib import messages
@@ -274,9 +274,12 @@ def audit_list(request):
 
 
 # --- the product's own documents (definitions linked from the figures pages) ------------------
-DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
-# name -> the file under docs/ officials may read in the product (the figures' definitions and the
-# user guide); nothing else under docs/ is served
+# The documents ship inside the package (src/zhuqi/docs/, package data in pyproject.toml), so an
+# installed zhuqi shows them as a checkout does; the repository's docs/ holds the developer's and
+# operator's pages, which the product does not show.
+DOCS_PACKAGE, DOCS_FOLDER = "zhuqi", "docs"
+# name -> the file under zhuqi/docs/ officials may read in the product (the figures' definitions
+# and the user guide); nothing else is served
 DOCS = {
     "cases-figures": "cases-figures.md",
     "projects-figures": "projects-figures.md",
@@ -285,17 +288,22 @@ DOCS = {
 }
 
 
+def load_doc(name: str) -> str:
+    """The text of document `name` (a key of DOCS) from the installed package; Http404 if there
+    is no such document."""
+    if name not in DOCS:
+        raise Http404
+    try:
+        return (resources.files(DOCS_PACKAGE) / DOCS_FOLDER / DOCS[name]).read_text(encoding="utf-8")
+    except OSError:
+        raise Http404 from None
+
+
 @login_required
 def doc_page(request, name):
     from . import markdown
 
-    if name not in DOCS:
-        raise Http404
-    path = DOCS_DIR / DOCS[name]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        raise Http404 from None
+    text = load_doc(name)
     first = next((ln for ln in text.splitlines() if ln.startswith("# ")), "")
     by_file = {file.removesuffix(".md"): key for key, file in DOCS.items()}
     html = markdown.render(

@@ -1,7 +1,7 @@
 """Computed figures (percentages never stored; year-to-date sums are kept in ProjectProgress):
 investment completion, time elapsed (时序进度), schedule
 lead/lag (超时序进度), lights, campaign rates (三个一批), inspection scores. Definitions are
-written out in docs/projects-figures.md; every function here follows them to the letter."""
+written out in src/zhuqi/docs/projects-figures.md; every function here follows them to the letter."""
 
 from __future__ import annotations
 
@@ -297,7 +297,7 @@ def start_rate(projects, year: int, month: int) -> dict:
     """开工率 of the year's plan at the end of report month `month` (0–12) of `year`: projects
     planned to start in `year` that started on or before the last day of that month, over all
     projects planned to start in `year`; compared with 时序进度 month ÷ 12 over the same period,
-    so numerator and time elapsed end on the same day (docs/projects-figures.md §4)."""
+    so numerator and time elapsed end on the same day (zhuqi/docs/projects-figures.md §4)."""
     planned = projects.filter(planned_start__year=year)
     total = planned.count()
     cutoff = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
@@ -338,7 +338,7 @@ RATE_DEFS = [
 
 def stage_rates(projects) -> dict[str, dict]:
     """The four chained rates over a set of projects: of those that reached stage B, the share
-    that reached stage A (counts from the current stage; see docs/projects-figures.md)."""
+    that reached stage A (counts from the current stage; see zhuqi/docs/projects-figures.md)."""
     agg = projects.aggregate(
         **{f"n_{s}": Count("id", filter=Q(stage__in=stages_from(s))) for s in Stage.values if s != "planned"}
     )
