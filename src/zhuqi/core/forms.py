@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .models import Comment
+
 _CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.DateField, forms.BooleanField)
 
 
@@ -100,3 +102,6 @@ class CommentForm(Form):
     body = forms.CharField(
         label=_("评论"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
+    # internal unless the official chooses to address the enterprise (ignored for enterprise
+    # users: theirs are always public)
+    visibility = forms.ChoiceField(label=_("可见范围"), choices=Comment.Visibility.choices, required=False)

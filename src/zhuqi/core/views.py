@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 
 from . import audit, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
-from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
+from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, Role, User
 
 
 class LoginView(auth_views.LoginView):
@@ -232,7 +232,12 @@ def attachment_add(request, label, pk):
         messages.error(request, _("请选择要上传的文件"))
     else:
         try:
-            services.add_attachment(target, upload, actor=request.user)
+            services.add_attachment(
+                target,
+                upload,
+                actor=request.user,
+                public=request.POST.get("visibility") == Attachment.Visibility.PUBLIC,
+            )
             messages.success(request, _("附件已上传"))
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
@@ -243,6 +248,8 @@ def attachment_add(request, label, pk):
 def attachment_download(request, pk):
     att = get_object_or_404(Attachment, pk=pk)
     _target(request, att.content_type.app_label + "." + att.content_type.model, att.object_id)
+    if request.user.role == Role.ENTERPRISE and att.visibility != Attachment.Visibility.PUBLIC:
+        raise Http404  # an internal file of the enterprise's own case does not exist for it
     return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
 
 
@@ -254,7 +261,12 @@ def comment_add(request, label, pk):
     if not form.is_valid():
         messages.error(request, _("评论内容不能为空，且不能超过 5000 字"))
     else:
-        services.add_comment(target, form.cleaned_data["body"], actor=request.user)
+        services.add_comment(
+            target,
+            form.cleaned_data["body"],
+            actor=request.user,
+            public=form.cleaned_data["visibility"] == Comment.Visibility.PUBLIC,
+        )
     return redirect(_safe_next(request, "/"))
 
 
