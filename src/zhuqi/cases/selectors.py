@@ -288,7 +288,9 @@ def public_timeline(case: Case) -> list[PublicItem]:
         visibility=Comment.Visibility.PUBLIC,
     ).select_related("created_by", "created_by__department")
     for c in comments:
-        items.append(PublicItem(c.created_at, "comment", "comment_added", _public_by(c.created_by), {}, c.body))
+        items.append(
+            PublicItem(c.created_at, "comment", "comment_added", _public_by(c.created_by), {}, c.body)
+        )
     items.sort(key=lambda i: i.at)
     return items
 
