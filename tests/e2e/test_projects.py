@@ -228,12 +228,26 @@ def test_history_and_audit_log_show_labels_and_wan(page, world):
 def test_new_project_form_shows_five_ones_and_dates_under_the_fields(page, world):
     log_in(page, "alice", PASSWORD)
     page.goto("/projects/new/")
+    page.wait_for_selector("#id_department.tomselected")
+    mark = "el => getComputedStyle(el, '::after').content"
+
+    def label(field):  # Tom Select points the label at its own input: find it by position
+        return page.locator(f"#id_{field}").locator("xpath=preceding-sibling::label[1]")
+
+    for field in ("department", "leader", "code"):  # 五个一 carry the required mark like the others
+        assert '"*"' in label(field).evaluate(mark).replace(" ", ""), field
+    assert label("team").evaluate(mark) in ("none", "normal", "")
     page.fill("#id_code", "GZ-E2E-FORM")
     page.fill("#id_name", "无责任单位的新建项目")
     page.evaluate(f"document.getElementById('id_region').tomselect.setValue('{world.park.pk}')")
     page.fill("#id_total_investment_wan", "5000")
     page.fill("#id_planned_start", "2026-09-01")
     page.fill("#id_planned_completion", "2026-03-01")
+    page.locator("form button.btn-primary").click()
+    assert page.evaluate("document.getElementById('id_department').validity.valueMissing")
+    assert "/projects/new/" in page.url and not Project.objects.filter(code="GZ-E2E-FORM").exists()
+    # a browser that does not check: the server refuses with the fields named
+    page.evaluate("document.getElementById('id_code').form.noValidate = true")
     page.locator("form button.btn-primary").click()
     page.wait_for_selector("#id_code")
     for field, message in (
@@ -245,3 +259,46 @@ def test_new_project_form_shows_five_ones_and_dates_under_the_fields(page, world
         assert message in box.inner_text(), field
     shot(page, "projects-form-five-ones-refused")
     assert not Project.objects.filter(code="GZ-E2E-FORM").exists()
+
+
+def test_project_problem_title_limit_comes_from_the_case_model(page, world):
+    """登记项目问题: the title's limit is the case title's (the model), said while typing and
+    refused by the server, the text never cut; within the limit the problem becomes a case."""
+    from tests.enterprises.helpers import make_enterprise
+    from zhuqi.cases.models import Case
+
+    limit = Case._meta.get_field("title").max_length
+    owner = make_enterprise("尉氏县恒达生物基新材料有限公司", world.park)
+    p = services.create_project(
+        actor=world.admin,
+        code="GZ-E2E-PROB",
+        name="生物基新材料二期",
+        region=world.park,
+        department=world.jxj,
+        leader=world.leader,
+        owner=owner,
+        total_investment=Decimal("500000000"),
+    )
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/projects/{p.pk}/")
+    form = page.locator("[data-testid=problem-form]")
+    title = form.locator("input[name=title]")
+    assert title.get_attribute("data-maxlength") == str(limit) and title.get_attribute("maxlength") is None
+    long_title = "二期厂房施工用电线路迟迟未接入影响设备调试" * 7
+    assert len(long_title) > limit
+    title.fill(long_title)
+    assert title.input_value() == long_title  # nothing cut
+    note = form.locator("input[name=title] + [data-testid=length-note]")
+    assert note.is_visible() and f"最多 {limit} 个字，现在是 {len(long_title)} 个字" in note.inner_text()
+    form.locator("textarea[name=description]").fill("10kV 专线尚未立杆")
+    shot(page, "projects-problem-title-too-long")
+    form.locator("button").click()
+    page.wait_for_selector(".alert-danger")
+    assert f"诉求标题最多 {limit} 个字" in page.locator(".alert-danger").inner_text()
+    assert not Case.objects.exists()
+    form = page.locator("[data-testid=problem-form]")
+    form.locator("input[name=title]").fill("二期厂房施工用电线路未接入")
+    form.locator("textarea[name=description]").fill("10kV 专线尚未立杆")
+    form.locator("button").click()
+    page.wait_for_selector(".alert-success")
+    assert Case.objects.get().title == "二期厂房施工用电线路未接入"

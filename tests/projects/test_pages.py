@@ -1,6 +1,7 @@
 """Pages and API: they render, they change state through services, and they are scoped."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -365,6 +366,20 @@ def test_create_project_page(world, login):
     assert p.total_investment == Decimal("500000000") and p.tags == ["亿元以上", "招商引资"]
     assert p.approvals.count() == 7
     assert login(world.charlie).get(f"/projects/{p.pk}/").status_code == 404
+
+
+def test_create_form_marks_the_five_ones_required(world, login):
+    """责任单位 and 包抓县领导 carry the required mark (the `required` attribute the label's mark
+    and the browser's check follow), as 项目编号 and 项目名称 do; 工作专班 does not."""
+    html = login(world.alice).get("/projects/new/").content.decode()
+
+    def tag(field):
+        return re.search(rf"<(?:select|input|textarea)[^>]*id=\"id_{field}\"[^>]*>", html).group(0)
+
+    for field in ("department", "leader", "code", "name"):
+        assert " required" in tag(field), field
+    for field in ("team", "planned_start", "description"):
+        assert " required" not in tag(field), field
 
 
 def test_create_form_shows_the_five_ones_and_dates_under_their_fields(world, login):

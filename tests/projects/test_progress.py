@@ -101,10 +101,14 @@ def test_board_summary_in_one_pass_equals_the_separate_figures(world, project, o
     def plain(groups):
         return [(g["name"], g["n"], g["progress"].planned_year, g["progress"].actual_to_date) for g in groups]
 
+    def by_id(groups):
+        return [(g["id"], g["n"], g["progress"].planned_year, g["progress"].actual_to_date) for g in groups]
+
     assert plain(s["by_region"]) == plain(figures.progress_grouped(qs, 2026, 11, "project__region__name"))
-    assert plain(s["by_dept"]) == plain(
-        figures.progress_grouped(qs.exclude(department=None), 2026, 11, "project__department__short_name")
-    )
+    for g in figures.progress_grouped(qs.exclude(department=None), 2026, 11, "project__department_id"):
+        g["id"] = g["name"]
+        assert by_id([g])[0] in by_id(s["by_dept"])
+    assert len(s["by_dept"]) == 2 and {g["name"] for g in s["by_dept"]} == {"工信局", "通许县工信局"}
     # a scoped viewer's summary counts only their projects
     county = figures.board_summary(Project.objects.visible_to(world.alice), 2026, 11)
     assert sum(county["counts"].values()) == Project.objects.visible_to(world.alice).count()
@@ -127,3 +131,38 @@ def test_a_service_refreshes_progress_once_and_direct_changes_through_the_signal
     InvestmentMonth.objects.get(project=project, year=2026, month=5).save()  # a signal
     assert len(calls) == 3
     assert ProjectProgress.objects.get(project=project, year=2026, month=12).actual_ytd == 0
+
+
+@time_machine.travel(DEC, tick=False)
+def test_board_keeps_two_units_of_the_same_name_apart(world, project, other_project, login):
+    """工信局 of 尉氏县 and 工信局 of 通许县 (and a 城关镇 in each county) are two bars and two
+    rows, each with its own projects, labelled so they can be told apart."""
+    from zhuqi.core.models import Region
+
+    world.other_jxj.short_name = "工信局"
+    world.other_jxj.save()
+    other_town = Region.objects.create(
+        code="410222100", name="城关镇", kind="town", parent=world.other_county
+    )
+    Project.objects.filter(pk=project.pk).update(region=world.town)
+    Project.objects.filter(pk=other_project.pk).update(region=other_town)
+    services.plan_year(project, year=2026, amount=Decimal(1_200_000), actor=world.admin)
+    services.record_actual(project, year=2026, month=6, amount=Decimal(1_100_000), actor=world.admin)
+    services.plan_year(other_project, year=2026, amount=Decimal(600_000), actor=world.admin)
+    services.record_actual(other_project, year=2026, month=6, amount=Decimal(60_000), actor=world.admin)
+
+    s = figures.board_summary(Project.objects.all(), 2026, 11)
+    depts = {g["name"]: (g["id"], g["n"], g["progress"].actual_to_date) for g in s["by_dept"]}
+    assert depts == {
+        "尉氏县工信局": (world.jxj.pk, 1, Decimal(1_100_000)),
+        "通许县工信局": (world.other_jxj.pk, 1, Decimal(60_000)),
+    }
+    regions = {g["name"]: (g["n"], g["progress"].actual_to_date) for g in s["by_region"]}
+    assert regions == {"城关镇（尉氏县）": (1, Decimal(1_100_000)), "城关镇（通许县）": (1, Decimal(60_000))}
+    # the board's chart draws one bar per unit
+    chart = login(world.admin).get("/projects/board/?year=2026&month=11").context["chart"]
+    assert sorted(d["name"] for d in chart["departments"]) == ["尉氏县工信局", "通许县工信局"]
+    # a unit whose short name is its own keeps the short name
+    assert [
+        g["name"] for g in figures.board_summary(Project.objects.filter(pk=project.pk), 2026, 11)["by_dept"]
+    ] == ["工信局"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.enterprises.helpers import make_enterprise
@@ -95,3 +96,28 @@ def test_project_cases_count_in_the_case_figures_by_channel(world, owned, login)
     assert rows["project"]["label"] == "项目推进"
     assert sum(r["close_rate"]["d"] for r in rows.values()) == 0  # submitted, not yet accepted
     assert figures.by_dimension(Case.objects.visible_to(world.charlie), "channel") == []
+
+
+def test_problem_title_limit_is_the_case_title_limit_and_nothing_is_cut(world, owned, login):
+    """The project page's problem form takes its limits from the case model (no hand-written
+    maxlength that silently cuts): the limit is said while typing (data-maxlength) and a title
+    over it is refused naming the field, nothing saved."""
+    limit = Case._meta.get_field("title").max_length
+    client = login(world.alice)
+    page = client.get(reverse("projects:project_detail", args=[owned.pk])).content.decode()
+    form = page[page.index('data-testid="problem-form"') :]
+    form = form[: form.index("</form>")]
+    assert f'data-maxlength="{limit}"' in form and 'maxlength="' not in form.replace("data-maxlength", "")
+    description_limit = Case._meta.get_field("description").max_length
+    assert f'data-maxlength="{description_limit}"' in form
+    response = client.post(
+        reverse("projects:problem_raise", args=[owned.pk]),
+        {"title": "施" * (limit + 1), "description": "10kV 专线尚未立杆"},
+        follow=True,
+    )
+    assert f"诉求标题最多 {limit} 个字，现在是 {limit + 1} 个字" in response.content.decode()
+    assert not Case.objects.exists()
+    # and the service never cuts a person's title either
+    with pytest.raises(ValidationError):
+        services.raise_problem(owned, title="施" * (limit + 1), description="d", actor=world.alice)
+    assert not Case.objects.exists()

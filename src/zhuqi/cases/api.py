@@ -20,7 +20,7 @@ from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
 from . import figures as F
-from . import routing, services, workflow
+from . import routing, selectors, services, workflow
 from .models import Case, CaseClock, Category, RoutingRule, SlaPolicy, Supervision
 
 
@@ -127,6 +127,7 @@ class CaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
             "next_due_at",
             "reply",
             "resolved",
+            "enterprise_solved",
             "satisfaction",
             "rag",
         ]
@@ -134,6 +135,85 @@ class CaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
 
     def get_rag(self, obj) -> str:
         return getattr(obj, "rag", None) or obj.rag_status()
+
+
+class PublicCaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
+    """A case as its enterprise sees it (the public view, selectors.PUBLIC_EVENTS): what was
+    received, who handles it, the answer, the deadlines promised to it, its rating. No internal
+    clock, escalation, send-back, supervision or partner detail."""
+
+    category_name = serializers.SerializerMethodField()
+    lead_department_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "no",
+            "enterprise",
+            "title",
+            "description",
+            "category",
+            "category_name",
+            "channel",
+            "status",
+            "lead_department_name",
+            "contact_name",
+            "contact_phone",
+            "submitted_at",
+            "accepted_at",
+            "replied_at",
+            "closed_at",
+            "accept_due_at",
+            "reply_due_at",
+            "refuse_reason",
+            "reply",
+            "resolved",
+            "satisfaction",
+            "enterprise_solved",
+        ]
+        read_only_fields = fields
+
+    def get_category_name(self, obj) -> str:
+        return str(obj.category or "")
+
+    def get_lead_department_name(self, obj) -> str:
+        d = obj.lead_department
+        return (d.short_name or d.name) if d else ""
+
+
+def _is_enterprise(request) -> bool:
+    return getattr(getattr(request, "user", None), "role", None) == Role.ENTERPRISE
+
+
+class PublicItemSerializer(serializers.Serializer):
+    """One line of the enterprise's timeline: an event with its public changes (label → value),
+    or a comment addressed to it."""
+
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    event = serializers.CharField()
+    label = serializers.CharField()
+    by = serializers.CharField()
+    changes = serializers.DictField()
+    body = serializers.CharField()
+
+
+def _public_items(case) -> list[dict]:
+    from zhuqi.core.templatetags.core_tags import change_rows, event_label
+
+    return [
+        {
+            "at": i.at,
+            "kind": i.kind,
+            "event": i.event,
+            "label": gettext("留言") if i.kind == "comment" else str(event_label(i.event)),
+            "by": i.by,
+            "changes": {label: new for label, _old, new in change_rows(i)},
+            "body": i.body,
+        }
+        for i in selectors.public_timeline(case)
+    ]
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -156,6 +236,12 @@ class ActionSerializer(serializers.Serializer):
     reply = serializers.CharField(required=False, allow_blank=True, default="")
     resolved = serializers.BooleanField(required=False, default=True)
     result = serializers.CharField(required=False, help_text="satisfied | basic | unsatisfied")
+    solved = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="follow_up: the enterprise's own answer to 'is the problem solved?' (null: not answered)",
+    )
     category = serializers.IntegerField(required=False, allow_null=True)
     urgency = serializers.ChoiceField(choices=services.Urgency.choices, required=False)
     lead = serializers.IntegerField(required=False, allow_null=True)
@@ -191,14 +277,19 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     )
 
     def get_queryset(self):
-        return super().get_queryset().with_rag()
+        qs = super().get_queryset().with_rag()
+        return qs.select_related("category", "category__parent") if _is_enterprise(self.request) else qs
 
     def get_serializer_class(self):
         if self.action == "create":
             return CaseCreateSerializer
         if self.action in workflow.TRANSITIONS:
             return ActionSerializer
-        return CaseSerializer
+        return PublicCaseSerializer if _is_enterprise(self.request) else CaseSerializer
+
+    def _out(self, case):
+        """The case as the caller may see it (the public view for its enterprise)."""
+        return (PublicCaseSerializer if _is_enterprise(self.request) else CaseSerializer)(case).data
 
     def create(self, request, *args, **kwargs):
         ser = CaseCreateSerializer(data=request.data)
@@ -221,7 +312,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                 contact_phone=d["contact_phone"],
                 actor=request.user,
             )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(case), status=status.HTTP_201_CREATED)
 
     def _fire(self, request, name: str):
         case = self.get_object()
@@ -236,7 +327,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         case = Case.objects.visible_to(user).with_rag().filter(pk=case.pk).first()
         if case is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(CaseSerializer(case).data)
+        return Response(self._out(case))
 
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -319,11 +410,20 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     @action(detail=True, methods=["get"])
     def clocks(self, request, pk=None):
         case = self.get_object()
-        return Response(ClockSerializer(case.clocks.order_by("id"), many=True).data)
+        clocks = case.clocks.order_by("id")
+        if _is_enterprise(request):  # the deadlines promised to the enterprise, not the internal ones
+            clocks = clocks.filter(kind__in=selectors.ENTERPRISE_CLOCK_KINDS)
+        return Response(ClockSerializer(clocks, many=True).data)
 
+    @extend_schema(
+        description="The case's history; for its enterprise, the public timeline only "
+        "(PublicItemSerializer: events with their public changes, comments addressed to it)."
+    )
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         case = self.get_object()
+        if _is_enterprise(request):
+            return Response(PublicItemSerializer(_public_items(case), many=True).data)
         return Response(
             [
                 {
@@ -334,7 +434,6 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                     "changes": e.changes,
                 }
                 for e in audit.timeline(case)
-                if request.user.role != Role.ENTERPRISE or e.action == "transition"
             ]
         )
 
@@ -362,6 +461,11 @@ class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scope_through = "case"  # supervisions of visible cases only
     serializer_class = SupervisionSerializer
     filterset_fields = ["kind", "department", "case"]
+
+    def get_queryset(self):
+        # supervision (督办) is between the government's offices: never shown to the enterprise
+        qs = super().get_queryset()
+        return qs.none() if _is_enterprise(self.request) else qs
 
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):

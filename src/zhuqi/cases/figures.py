@@ -1,4 +1,5 @@
-"""Case figures with exact definitions (docs/cases-figures.md). Every figure is a count of
+"""Case figures with exact definitions (src/zhuqi/docs/cases-figures.md,
+shown in the product at /core/docs/cases-figures/). Every figure is a count of
 cases matching a Q, or a ratio of two such counts, so each can be drilled down to its rows:
 the same Q filters the case list.
 
@@ -113,6 +114,15 @@ def metrics(now: dt.datetime | None = None) -> list[Metric]:
             CLOSED & Q(resolved=True) & NEVER_REOPENED,
             CLOSED,
             _("办结件中部门答复“已解决”且企业首次回访即满意或基本满意（从未重办）的件数 ÷ 办结数"),
+        ),
+        Metric(
+            "solve_enterprise",
+            _("企业认可解决率"),
+            CLOSED & Q(enterprise_solved=True),
+            CLOSED & Q(enterprise_solved__isnull=False),
+            _(
+                "办结件中企业在最近一次回访时回答“已解决”的件数 ÷ 办结件中企业回答了“是否已解决”的件数（企业自己的判断）"
+            ),
         ),
         Metric(
             "first_satisfaction",

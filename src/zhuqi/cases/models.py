@@ -375,6 +375,9 @@ class Case(KeepsRegionPath, models.Model):
     resolved = models.BooleanField(_("已解决"), null=True, blank=True)
     refuse_reason = models.CharField(_("不予受理理由"), max_length=500, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    # the enterprise's own answer at the latest follow-up to "is the problem solved?" (None: not
+    # asked or not answered), beside the department's `resolved` (figures: 企业认可解决率)
+    enterprise_solved = models.BooleanField(_("企业认为已解决"), null=True, blank=True, editable=False)
     followup_token = models.CharField(max_length=43, blank=True, editable=False)
 
     escalation_level = models.PositiveSmallIntegerField(
@@ -438,11 +441,17 @@ class Case(KeepsRegionPath, models.Model):
                     "region",
                     "satisfaction",
                     "resolved",
+                    "enterprise_solved",
                     "reopen_count",
                     "sign_done",
                     "sign_missed",
                     "reply_missed",
                     "close_working_days",
+                    # the running deadlines the on-time figures judge against now
+                    # (figures.sign_overdue_q, reply_overdue_q)
+                    "sign_due_at",
+                    "reply_due_at",
+                    "paused_at",
                 ],
             ),
         ]
@@ -618,10 +627,14 @@ class Extension(models.Model):
 
 
 class FollowUp(models.Model):
-    """One follow-up call (回访) and its answer; unsatisfied reopens the case (重办)."""
+    """One follow-up call (回访) and its answers: satisfaction, and whether the enterprise itself
+    says the problem is solved; unsatisfied reopens the case (重办)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups")
     result = models.CharField(_("结果"), max_length=12, choices=Satisfaction.choices)
+    # the enterprise's answer to "is the problem solved?", recorded apart from the department's
+    # judgement (Case.resolved); None: not asked or not answered
+    solved = models.BooleanField(_("企业认为已解决"), null=True, blank=True)
     note = models.CharField(_("回访记录"), max_length=1000, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -4,10 +4,13 @@ leader's view. Each starts from `Case.objects.visible_to(user)`."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
 from zhuqi.core.workcalendar import due_at
 
@@ -213,3 +216,122 @@ def department_uses(department) -> list[tuple[str, int]]:
         (gettext("未办结的诉求"), open_cases.count()),
         (gettext("启用的分拨规则"), rules.distinct().count()),
     ]
+
+
+# --- what an enterprise sees of its case ---------------------------------------------------------
+# The enterprise's view of its case is a public timeline: what was received, which department is
+# handling it, progress messages addressed to it, the answer, the due dates, the rating. Each
+# event of a case (apps.EVENT_LABELS) is either public — listed here with the only change keys
+# the enterprise is shown — or internal (INTERNAL_EVENTS: send-back reasons, extension requests,
+# supervision, escalation, meetings, reminders …). Nothing else of an audit entry is shown: no
+# message, no IP address, no official's name (the department acts). Comments are shown when
+# addressed to the enterprise (core.Comment.visibility). tests/cases/test_enterprise_view.py
+# walks every event and fails on one that is in neither table.
+PUBLIC_EVENTS: dict[str, tuple[str, ...]] = {
+    "submitted": ("channel",),
+    "accepted": ("category",),
+    "refused": ("refuse_reason",),
+    "dispatched": ("lead_department", gettext_noop("协办部门")),
+    "signed": (gettext_noop("签收部门"),),
+    "progress": (gettext_noop("办理进展"),),
+    "paused": (gettext_noop("需企业补充"),),
+    "resumed": ("reply_due_at",),
+    "replied": ("reply", "resolved"),
+    "followed_up": ("satisfaction", "enterprise_solved"),
+    "reopened": ("satisfaction", "enterprise_solved"),
+    "closed": (),
+    "merged": (gettext_noop("合并至"),),
+    "merged_from": (gettext_noop("合并自"),),
+    "withdrawn": (gettext_noop("撤回原因"),),
+    "extension_approved": ("reply_due_at",),
+    "deadlines_recomputed": ("accept_due_at", "reply_due_at"),
+}
+INTERNAL_EVENTS = frozenset(
+    {
+        "sent_back",
+        "extension_requested",
+        "extension_rejected",
+        "beyond_local",
+        "escalated",
+        "problem_case",
+        "meeting_held",
+        "supervised",
+        "supervision_answered",
+        "deadline_missed",
+        "reminded",
+        "routing_rule_saved",
+        "routing_rule_deleted",
+        # core's events on a case: comments come from the comments themselves (visibility);
+        # attachments are listed with the case's files
+        "comment_added",
+        "attachment_added",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """One line of the enterprise's timeline: an event with its public changes, or a comment."""
+
+    at: dt.datetime
+    kind: str  # "event" | "comment"
+    event: str
+    by: str
+    changes: dict
+    body: str = ""
+    object_type: str = "cases.case"  # for core_tags.change_rows (labels of the change keys)
+
+
+def _public_by(user) -> str:
+    """Who acted, as the enterprise is told: the enterprise's own people by name, an official by
+    department (never a name), the platform as 系统."""
+    if user is None:
+        return gettext("系统")
+    if user.role == Role.ENTERPRISE:
+        return user.display_name
+    if user.department_id:
+        return user.department.short_name or user.department.name
+    return gettext("政府工作人员")
+
+
+def public_timeline(case: Case) -> list[PublicItem]:
+    """The enterprise's view of `case`'s history, oldest first (see PUBLIC_EVENTS)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhuqi.core.audit import object_type_of
+    from zhuqi.core.models import AuditEntry, Comment
+
+    items = []
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=object_type_of(case), object_id=str(case.pk), event__in=list(PUBLIC_EVENTS)
+        )
+        .exclude(action="update")
+        .select_related("actor", "actor__department")
+        .order_by("id")
+    )
+    for e in entries:
+        keys = PUBLIC_EVENTS[e.event]
+        changes = {k: v for k, v in (e.changes or {}).items() if k in keys}
+        items.append(PublicItem(e.at, "event", e.event, _public_by(e.actor), changes))
+    comments = Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case),
+        object_id=str(case.pk),
+        visibility=Comment.Visibility.PUBLIC,
+    ).select_related("created_by", "created_by__department")
+    for c in comments:
+        items.append(
+            PublicItem(c.created_at, "comment", "comment_added", _public_by(c.created_by), {}, c.body)
+        )
+    items.sort(key=lambda i: i.at)
+    return items
+
+
+# the deadlines an enterprise is promised (acceptance, the reply); the internal clocks
+# (dispatch, sign, progress, follow-up, close) stay with the officials
+ENTERPRISE_CLOCKS = (("accept_due_at", gettext_lazy("受理期限")), ("reply_due_at", gettext_lazy("答复期限")))
+ENTERPRISE_CLOCK_KINDS = ("accept", "reply")
+
+
+def enterprise_dues(case: Case) -> list[tuple[str, object]]:
+    return [(label, getattr(case, field)) for field, label in ENTERPRISE_CLOCKS if getattr(case, field)]

@@ -795,9 +795,20 @@ def _sms_rate_link(case: Case, link: str) -> None:
     transaction.on_commit(send)
 
 
-def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token: str | None = None) -> Case:
+def follow_up_case(
+    case: Case,
+    *,
+    actor=None,
+    result: str,
+    note: str = "",
+    token: str | None = None,
+    solved: bool | None = None,
+) -> Case:
     """回访: by the dispatch office (phone) or the enterprise (portal or one-time link; the
-    answer is saved on the first click). Unsatisfied reopens the case as 重办."""
+    answer is saved on the first click). Unsatisfied reopens the case as 重办. `solved` is the
+    enterprise's own answer to "is the problem solved?" (None: not asked or not answered), kept
+    on the follow-up and, as the latest answer, on the case (`enterprise_solved`), apart from the
+    department's judgement (`resolved`)."""
     if result not in workflow.FOLLOW_UP_TARGET:
         raise ValidationError(gettext("请选择回访结果（满意 / 基本满意 / 不满意）"))
     with transaction.atomic():
@@ -811,10 +822,16 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
             workflow.check("follow_up", case, actor)
         now = _now()
         stop_clock(case, ClockKind.FOLLOWUP, now)
-        FollowUp.objects.create(case=case, result=result, note=note[:1000], by=actor, at=now)
+        FollowUp.objects.create(case=case, result=result, solved=solved, note=note[:1000], by=actor, at=now)
         case.satisfaction, case.followed_up_at, case.followup_token = result, now, ""
+        case.enterprise_solved = solved
         target = workflow.FOLLOW_UP_TARGET[result]
-        fields = ["satisfaction", "followed_up_at", "followup_token"]
+        fields = ["satisfaction", "followed_up_at", "followup_token", "enterprise_solved"]
+        answers = {
+            "satisfaction": Satisfaction(result).label,
+            "enterprise_solved": solved,
+            gettext_noop("回访记录"): note,
+        }
         if target == Status.REOPENED:
             sla = _sla(case)
             case.status = Status.REOPENED
@@ -824,12 +841,7 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
             start_clock(case, ClockKind.CLOSE, sla.resolve_days + sla.followup_days, now)
             fields += ["reopen_count", "resolved"]
             _save(case, *fields)
-            _record(
-                case,
-                "reopened",
-                actor,
-                {"satisfaction": Satisfaction(result).label, gettext_noop("回访记录"): note},
-            )
+            _record(case, "reopened", actor, answers)
             _notify(
                 department_users(case.lead_department_id),
                 case,
@@ -841,12 +853,7 @@ def follow_up_case(case: Case, *, actor=None, result: str, note: str = "", token
         else:
             case.status = Status.FOLLOWED_UP
             _save(case, *fields)
-            _record(
-                case,
-                "followed_up",
-                actor,
-                {"satisfaction": Satisfaction(result).label, gettext_noop("回访记录"): note},
-            )
+            _record(case, "followed_up", actor, answers)
             _notify(dispatch_users(case), case, gettext("诉求已回访，待销号"))
     return case
 
@@ -1164,6 +1171,22 @@ def _flag(data, key: str, default: bool) -> bool:
     return str(value).strip().lower() in {"1", "true", "on", "yes"}
 
 
+def parse_yes_no(data, key: str) -> bool | None:
+    """A yes/no answer that may be left unanswered: true/1/yes → True, false/0/no → False,
+    missing or empty → None; anything else is refused naming the question."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValidationError({key: gettext("请回答问题是否已解决：是 / 否")})
+
+
 def _ids(data, key: str) -> list[int]:
     values = data.getlist(key) if hasattr(data, "getlist") else (data.get(key) or [])
     return [i for i in (_int(v) for v in values) if i]
@@ -1221,7 +1244,12 @@ ACTIONS: dict[str, Action] = {
         lambda c, a, d: {"reply": _text(d, "reply"), "resolved": _flag(d, "resolved", True)},
     ),
     "follow_up": Action(
-        follow_up_case, lambda c, a, d: {"result": _text(d, "result"), "note": _text(d, "note")}
+        follow_up_case,
+        lambda c, a, d: {
+            "result": _text(d, "result"),
+            "note": _text(d, "note"),
+            "solved": parse_yes_no(d, "solved"),
+        },
     ),
     "close": Action(close_case, lambda c, a, d: {"note": _text(d, "note")}),
     "merge": Action(merge_case, lambda c, a, d: {"into": _found(Case.objects.visible_to(a), d.get("into"))}),

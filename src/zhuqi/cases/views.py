@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.excel import xlsx_response
-from zhuqi.core.models import Department
+from zhuqi.core.models import Comment, Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
@@ -179,11 +179,12 @@ def leader_view(request):
 
 
 # --- create ----------------------------------------------------------------------------------
-def _attach(request, case) -> None:
+def _attach(request, case, *, public: bool = False) -> None:
+    """The file sent with a form; `public` for one addressed to the enterprise (the reply's)."""
     upload = request.FILES.get("file")
     if upload:
         try:
-            core_services.add_attachment(case, upload, actor=request.user)
+            core_services.add_attachment(case, upload, actor=request.user, public=public)
         except ValidationError as exc:
             messages.warning(request, gettext("附件未上传：%(error)s") % {"error": exc.messages[0]})
 
@@ -285,15 +286,6 @@ def portal_new(request):
     return render(request, "cases/portal_form.html", {"form": form})
 
 
-# the deadlines an enterprise is promised (acceptance, the reply); the internal clocks
-# (dispatch, sign, progress, follow-up, close) stay with the officials
-ENTERPRISE_CLOCKS = (("accept_due_at", _("受理期限")), ("reply_due_at", _("答复期限")))
-
-
-def _enterprise_dues(case: Case) -> list[tuple[str, object]]:
-    return [(label, getattr(case, field)) for field, label in ENTERPRISE_CLOCKS if getattr(case, field)]
-
-
 # --- case page -------------------------------------------------------------------------------
 @login_required
 def case_detail(request, pk):
@@ -314,6 +306,8 @@ def case_detail(request, pk):
         pk=pk,
     )
     actions = workflow.allowed_actions(case, user)
+    if _role(user) == Role.ENTERPRISE:
+        return _enterprise_case_page(request, case, actions)
     kinds = workflow.actor_kinds(case, user)
     ctx = {
         "case": case,
@@ -335,6 +329,7 @@ def case_detail(request, pk):
         "timeline": [e for e in audit.timeline(case, limit=400) if e.action != "update"],
         "attachments": core_services.attachments_of(case),
         "comments": core_services.comments_of(case),
+        "visibility_choices": Comment.Visibility.choices,  # comments' and files' (internal first)
         "target_label": "cases.case",
         "target": case,
         "satisfactions": Satisfaction.choices,
@@ -343,13 +338,6 @@ def case_detail(request, pk):
     }
     if "dispatch" in kinds and case.status == Status.REPLIED and case.followup_token:
         ctx["rate_url"] = services.rate_url(case)
-    if _role(user) == Role.ENTERPRISE:
-        ctx["enterprise_dues"] = _enterprise_dues(case)
-        ctx["timeline"] = [
-            e
-            for e in ctx["timeline"]
-            if e.action == "transition" or e.event in {"comment_added", "attachment_added"}
-        ]
     if "dispatch" in kinds and case.status in {Status.SUBMITTED, Status.ACCEPTED, Status.SENT_BACK}:
         ctx["suggestion"] = routing.suggest(f"{case.title} {case.description}")
         cat = case.category or (ctx["suggestion"].category if ctx["suggestion"].confidence >= 0.5 else None)
@@ -407,6 +395,33 @@ def case_correct(request, pk):
     return render(request, "cases/case_correct.html", {"form": form, "case": case})
 
 
+def _enterprise_case_page(request, case: Case, actions: list[str]):
+    """The enterprise's own case: the public timeline only (selectors.PUBLIC_EVENTS) — what was
+    received, who handles it, messages addressed to it, the answer, the due dates, the rating.
+    The template gets nothing internal to leak: no clocks, supervision, escalation, extension
+    requests, internal comments, officials' names or addresses."""
+    ctx = {
+        "case": case,
+        "actions": [a for a in actions if a in ENTERPRISE_ACTIONS],
+        "is_enterprise": True,
+        "assisting": [
+            d.department.short_name or d.department.name
+            for d in case.departments.filter(active=True, role="assist").select_related("department")
+        ],
+        "enterprise_dues": selectors.enterprise_dues(case),
+        "timeline": selectors.public_timeline(case),
+        "attachments": core_services.attachments_of(case).filter(visibility=Comment.Visibility.PUBLIC),
+        "target_label": "cases.case",
+        "target": case,
+        "satisfactions": Satisfaction.choices,
+    }
+    return render(request, "cases/case_public.html", ctx)
+
+
+# what an enterprise user may do from its case page (the transition table decides when)
+ENTERPRISE_ACTIONS = ("resume", "follow_up", "withdraw")
+
+
 def _category_choices():
     return [(pk, label) for pk, label in category_choices() if pk]
 
@@ -429,7 +444,7 @@ def case_act(request, pk, action):
     try:
         services.fire(case, action, actor=user, data=request.POST)
         if action == "reply":
-            _attach(request, case)
+            _attach(request, case, public=True)  # the answer's document goes to the enterprise
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
@@ -460,7 +475,11 @@ def rate(request, pk, token):
     if request.method == "POST" and valid:
         try:
             services.follow_up_case(
-                case, result=request.POST.get("result", ""), note=request.POST.get("note", ""), token=token
+                case,
+                result=request.POST.get("result", ""),
+                note=request.POST.get("note", ""),
+                solved=services.parse_yes_no(request.POST, "solved"),
+                token=token,
             )
             done = True
         except (ValidationError, PermissionDenied) as exc:

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .models import Comment
 from .units import MAX_YEAR, MIN_YEAR
 
 _CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.DateField, forms.BooleanField)
@@ -269,3 +270,7 @@ class HolidayArrangementForm(Form):
         data["holiday_days"] = self._ranges("holidays")
         data["workday_days"] = self._ranges("workdays")
         return data
+
+    # internal unless the official chooses to address the enterprise (ignored for enterprise
+    # users: theirs are always public)
+    visibility = forms.ChoiceField(label=_("可见范围"), choices=Comment.Visibility.choices, required=False)

@@ -1,4 +1,4 @@
-"""The product's own documents (docs/*.md) as HTML, with markdown-it-py: CommonMark plus tables,
+"""The product's own documents (src/zhuqi/docs/*.md) as HTML, with markdown-it-py: CommonMark plus tables,
 raw HTML escaped (never passed through), unsafe link schemes refused by the parser. Headings
 move one level down (the page title is the h1), links to another document (`x.md`) become that
 document's page in the product, and other relative links are dropped."""

@@ -342,7 +342,13 @@ class Notification(models.Model):
 
 
 class GenericTarget(models.Model):
-    """Abstract base for things that hang off any object (attachments, comments)."""
+    """Abstract base for things that hang off any object (attachments, comments). Internal
+    (officials only) unless addressed to the enterprise; an enterprise user's own are public.
+    The enterprise's case page shows the public ones only (cases.selectors.public_timeline)."""
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("内部（仅工作人员可见）")
+        PUBLIC = "public", _("企业可见")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
@@ -351,6 +357,9 @@ class GenericTarget(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    visibility = models.CharField(
+        _("可见范围"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
 
     class Meta:
         abstract = True
@@ -384,7 +393,8 @@ class Attachment(GenericTarget):
 
 
 class Comment(GenericTarget):
-    """A remark on any object, shown in its timeline."""
+    """A remark on any object, shown in its timeline; internal unless addressed to the
+    enterprise (GenericTarget.visibility)."""
 
     body = models.TextField(_("内容"), max_length=5000)
 

@@ -118,8 +118,16 @@ def validate_photo(upload) -> str:
     )
 
 
+def _visibility(actor, public: bool) -> str:
+    """Internal unless `public` (addressed to the enterprise); an enterprise user's own comment or
+    file is always public (it is the enterprise's)."""
+    if public or getattr(actor, "role", None) == Role.ENTERPRISE:
+        return Comment.Visibility.PUBLIC
+    return Comment.Visibility.INTERNAL
+
+
 @transaction.atomic
-def add_attachment(target: models.Model, upload, *, actor) -> Attachment:
+def add_attachment(target: models.Model, upload, *, actor, public: bool = False) -> Attachment:
     mime = validate_upload(upload)
     att = Attachment(
         content_type=ContentType.objects.get_for_model(target),
@@ -127,6 +135,7 @@ def add_attachment(target: models.Model, upload, *, actor) -> Attachment:
         name=PurePath(upload.name).name[:200],
         size=upload.size,
         mime=mime,
+        visibility=_visibility(actor, public),
         created_by=actor,
     )
     att.file.save(att.name, upload, save=False)
@@ -135,26 +144,36 @@ def add_attachment(target: models.Model, upload, *, actor) -> Attachment:
         "event",
         target,
         event="attachment_added",
-        changes={"attachment": att.name, "size": att.size},
+        changes={"attachment": att.name, "size": att.size, "visibility": att.get_visibility_display()},
         actor=actor,
     )
     return att
 
 
 @transaction.atomic
-def add_comment(target: models.Model, body: str, *, actor) -> Comment:
+def add_comment(target: models.Model, body: str, *, actor, public: bool = False) -> Comment:
+    """A comment on `target`: internal (officials only) unless `public` (addressed to the
+    enterprise); an enterprise user's comment is always public (it is the enterprise's own)."""
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("评论内容不能为空"))
     if len(body) > 5000:
         raise ValidationError(_("评论不能超过 5000 字"))
+    visibility = _visibility(actor, public)
     comment = Comment.objects.create(
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),
         body=body,
+        visibility=visibility,
         created_by=actor,
     )
-    audit.record("event", target, event="comment_added", changes={"comment": body[:200]}, actor=actor)
+    audit.record(
+        "event",
+        target,
+        event="comment_added",
+        changes={"comment": body[:200], "visibility": comment.get_visibility_display()},
+        actor=actor,
+    )
     return comment
 
 

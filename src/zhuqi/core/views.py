@@ -4,7 +4,7 @@ attachments, comments, audit log."""
 from __future__ import annotations
 
 from base64 import b32encode
-from pathlib import Path
+from importlib import resources
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 
 from . import audit, permissions, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
-from .models import Attachment, AuditEntry, Department, Notification, Region, Role, User
+from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, Role, User
 
 
 class LoginView(auth_views.LoginView):
@@ -243,7 +243,12 @@ def attachment_add(request, label, pk):
         messages.error(request, _("请选择要上传的文件"))
     else:
         try:
-            services.add_attachment(target, upload, actor=request.user)
+            services.add_attachment(
+                target,
+                upload,
+                actor=request.user,
+                public=request.POST.get("visibility") == Attachment.Visibility.PUBLIC,
+            )
             messages.success(request, _("附件已上传"))
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
@@ -254,6 +259,8 @@ def attachment_add(request, label, pk):
 def attachment_download(request, pk):
     att = get_object_or_404(Attachment, pk=pk)
     _target(request, att.content_type.app_label + "." + att.content_type.model, att.object_id)
+    if request.user.role == Role.ENTERPRISE and att.visibility != Attachment.Visibility.PUBLIC:
+        raise Http404  # an internal file of the enterprise's own case does not exist for it
     return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
 
 
@@ -266,7 +273,12 @@ def comment_add(request, label, pk):
     if not form.is_valid():
         messages.error(request, _("评论内容不能为空，且不能超过 5000 字"))
     else:
-        services.add_comment(target, form.cleaned_data["body"], actor=request.user)
+        services.add_comment(
+            target,
+            form.cleaned_data["body"],
+            actor=request.user,
+            public=form.cleaned_data["visibility"] == Comment.Visibility.PUBLIC,
+        )
     return redirect(_safe_next(request, "/"))
 
 
@@ -285,9 +297,12 @@ def audit_list(request):
 
 
 # --- the product's own documents (definitions linked from the figures pages) ------------------
-DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
-# name -> the file under docs/ officials may read in the product (the figures' definitions and the
-# user guide); nothing else under docs/ is served
+# The documents ship inside the package (src/zhuqi/docs/, package data in pyproject.toml), so an
+# installed zhuqi shows them as a checkout does; the repository's docs/ holds the developer's and
+# operator's pages, which the product does not show.
+DOCS_PACKAGE, DOCS_FOLDER = "zhuqi", "docs"
+# name -> the file under zhuqi/docs/ officials may read in the product (the figures' definitions
+# and the user guide); nothing else is served
 DOCS = {
     "cases-figures": "cases-figures.md",
     "projects-figures": "projects-figures.md",
@@ -298,17 +313,22 @@ DOCS = {
 }
 
 
+def load_doc(name: str) -> str:
+    """The text of document `name` (a key of DOCS) from the installed package; Http404 if there
+    is no such document."""
+    if name not in DOCS:
+        raise Http404
+    try:
+        return (resources.files(DOCS_PACKAGE) / DOCS_FOLDER / DOCS[name]).read_text(encoding="utf-8")
+    except OSError:
+        raise Http404 from None
+
+
 @login_required
 def doc_page(request, name):
     from . import markdown
 
-    if name not in DOCS:
-        raise Http404
-    path = DOCS_DIR / DOCS[name]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        raise Http404 from None
+    text = load_doc(name)
     first = next((ln for ln in text.splitlines() if ln.startswith("# ")), "")
     by_file = {file.removesuffix(".md"): key for key, file in DOCS.items()}
     html = markdown.render(

@@ -1,7 +1,7 @@
 """Computed figures (percentages never stored; year-to-date sums are kept in ProjectProgress):
 investment completion, time elapsed (时序进度), schedule
 lead/lag (超时序进度), lights, campaign rates (三个一批), inspection scores. Definitions are
-written out in docs/projects-figures.md; every function here follows them to the letter."""
+written out in src/zhuqi/docs/projects-figures.md; every function here follows them to the letter."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.models import Department, Region
 from zhuqi.core.units import rate
 
 from .models import (
@@ -201,6 +202,27 @@ def projects_with_light(projects, year: int, month: int, colour: str):
     return projects.filter(pk__in=lit)
 
 
+def unit_labels(units) -> dict[int, str]:
+    """id → the name a chart shows for each department or region: its short name, else its name;
+    where two share it (工信局 of two counties), their full names, and where those still clash,
+    the full name with the region above (城关镇（尉氏县）)."""
+    units = list(units.select_related("parent") if units.model is Region else units.select_related("region"))
+
+    def short(u):
+        return getattr(u, "short_name", "") or u.name
+
+    def full(u):
+        above = u.parent if isinstance(u, Region) else u.region
+        return f"{u.name}（{above.name}）" if above else u.name
+
+    labels = {u.pk: short(u) for u in units}
+    for step in (lambda u: u.name, full):
+        clashing = [u for u in units if list(labels.values()).count(labels[u.pk]) > 1]
+        for u in clashing:
+            labels[u.pk] = step(u)
+    return labels
+
+
 def board_summary(projects, year: int, month: int) -> dict:
     """Everything the schedule board aggregates, from one pass over the projects' progress
     rows (light classified in SQL by `light_q`): light counts, the total, and the roll-ups by
@@ -217,8 +239,7 @@ def board_summary(projects, year: int, month: int) -> dict:
         .annotate(colour=colour)
         .values_list(
             "project__department_id",
-            "project__department__short_name",
-            "project__region__name",
+            "project__region_id",
             "planned_year",
             "planned_ytd",
             "actual_ytd",
@@ -228,33 +249,39 @@ def board_summary(projects, year: int, month: int) -> dict:
     )
     counts = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
     sums = [Decimal(0)] * 4
+    # grouped by id (two units of the same name in different counties stay two), labelled after
     depts: dict = {}
     regions: dict = {}
     zero = Decimal(0)
-    for dept_id, dept_name, region_name, py, pt, at, am, lit in list(rows):  # one fetch, no cursor
+    for dept_id, region_id, py, pt, at, am, lit in list(rows):  # one fetch, no cursor
         counts[lit] += 1
         sums[0] += py
         sums[1] += pt
         sums[2] += at
         sums[3] += am
-        g = regions.get(region_name)
+        g = regions.get(region_id)
         if g is None:
-            g = regions[region_name] = [zero, zero, 0]
+            g = regions[region_id] = [zero, zero, 0]
         g[0] += py
         g[1] += at
         g[2] += 1
         if dept_id is not None:
-            g = depts.get(dept_name)
+            g = depts.get(dept_id)
             if g is None:
-                g = depts[dept_name] = [zero, zero, 0]
+                g = depts[dept_id] = [zero, zero, 0]
             g[0] += py
             g[1] += at
             g[2] += 1
     counts["grey"] += projects.count() - sum(counts.values())
 
-    def grouped(groups):
+    def grouped(groups, labels):
         out = [
-            {"name": k, "n": n, "progress": Progress(year, month, py, Decimal(0), at)}
+            {
+                "id": k,
+                "name": labels.get(k, ""),
+                "n": n,
+                "progress": Progress(year, month, py, Decimal(0), at),
+            }
             for k, (py, at, n) in groups.items()
         ]
         out.sort(key=lambda x: (x["progress"].lead is None, -(x["progress"].lead or 0)))
@@ -263,8 +290,8 @@ def board_summary(projects, year: int, month: int) -> dict:
     return {
         "counts": counts,
         "total": Progress(year, month, *sums),
-        "by_dept": grouped(depts),
-        "by_region": grouped(regions),
+        "by_dept": grouped(depts, unit_labels(Department.objects.filter(pk__in=depts))),
+        "by_region": grouped(regions, unit_labels(Region.objects.filter(pk__in=regions))),
     }
 
 
@@ -272,7 +299,7 @@ def start_rate(projects, year: int, month: int) -> dict:
     """开工率 of the year's plan at the end of report month `month` (0–12) of `year`: projects
     planned to start in `year` that started on or before the last day of that month, over all
     projects planned to start in `year`; compared with 时序进度 month ÷ 12 over the same period,
-    so numerator and time elapsed end on the same day (docs/projects-figures.md §4)."""
+    so numerator and time elapsed end on the same day (zhuqi/docs/projects-figures.md §4)."""
     planned = projects.filter(planned_start__year=year)
     total = planned.count()
     cutoff = dt.date(year, month + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)
@@ -313,7 +340,7 @@ RATE_DEFS = [
 
 def stage_rates(projects) -> dict[str, dict]:
     """The four chained rates over a set of projects: of those that reached stage B, the share
-    that reached stage A (counts from the current stage; see docs/projects-figures.md)."""
+    that reached stage A (counts from the current stage; see zhuqi/docs/projects-figures.md)."""
     agg = projects.aggregate(
         **{f"n_{s}": Count("id", filter=Q(stage__in=stages_from(s))) for s in Stage.values if s != "planned"}
     )

@@ -12,6 +12,7 @@ from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
 from .models import ApprovalStep, Project, Stage, Task
+from .services import LEDGER_REQUIRED
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -80,6 +81,10 @@ class ProjectForm(ModelForm):
         self.fields["leader"].queryset = people.filter(role=Role.LEADER)
         self.fields["team"].queryset = people
         self.fields["team"].required = False
+        # 五个一: marked required (the label's mark, the browser's check); the service refuses a
+        # project without them, with the other refusals of the same save (services._check_ledger)
+        for name in LEDGER_REQUIRED:
+            self.fields[name].widget.attrs["required"] = True
         for name in ("region", "owner", "department", "leader", "team"):
             self.fields[name].widget.attrs["data-tom-select"] = "1"
         if self.instance.pk:
@@ -88,6 +93,28 @@ class ProjectForm(ModelForm):
             self.fields["year_planned_wan"].initial = self.instance.year_planned_investment / WAN
             self.fields["code"].disabled = True
         bootstrap(self)
+
+
+def _case_limit(name: str) -> int | None:
+    from zhuqi.cases.models import Case
+
+    return Case._meta.get_field(name).max_length
+
+
+class ProblemForm(ZForm):
+    """登记项目问题 on the project page: the problem becomes a case, so its limits are the case's
+    (said while typing, refused by the server, never cut)."""
+
+    title = forms.CharField(
+        label=_("诉求标题"),
+        max_length=_case_limit("title"),
+        widget=forms.TextInput(attrs={"placeholder": _("问题标题，如：施工用电线路未接入")}),
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=_case_limit("description"),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("问题描述")}),
+    )
 
 
 class StageForm(ZForm):

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhuqi.cases import services as case_services
-from zhuqi.cases.models import Channel
+from zhuqi.cases.models import Case, Channel
 from zhuqi.cases.workflow import SYSTEM
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, User
@@ -121,14 +121,21 @@ PROJECT_FIELDS = [
 ]
 
 
+# 五个一: the fields a project cannot be saved without, and what is said when one is missing
+# (the service refuses; the form marks them required and says the same)
+LEDGER_REQUIRED = {
+    "department": gettext_lazy("请选择责任单位（五个一：一个责任单位）"),
+    "leader": gettext_lazy("请选择包抓县领导（五个一：一名县级领导）"),
+}
+
+
 def _check_ledger(project: Project) -> None:
     """五个一: every project has a responsible unit and a responsible county leader; it cannot be
     planned to finish before it starts. Refused with the fields named."""
     errors = {}
-    if project.department_id is None:
-        errors["department"] = gettext("请选择责任单位（五个一：一个责任单位）")
-    if project.leader_id is None:
-        errors["leader"] = gettext("请选择包抓县领导（五个一：一名县级领导）")
+    for field, message in LEDGER_REQUIRED.items():
+        if getattr(project, f"{field}_id") is None:
+            errors[field] = str(message)
     start, completion = project.planned_start, project.planned_completion
     if start and completion and completion < start:
         errors["planned_completion"] = gettext("计划竣工日期不能早于计划开工日期")
@@ -369,7 +376,7 @@ def _project_case(project: Project, *, title: str, description: str, actor, lead
         case = case_services.create_case(
             project.owner,
             channel=Channel.PROJECT,
-            title=title[:120],
+            title=title,
             description=f"【{project.name}】{description}",
             actor=actor,
         )
@@ -389,8 +396,11 @@ def case_for_overdue_approval(step: ApprovalStep, *, title: str, actor=None):
     description = gettext(
         "前期审批环节「%(step)s」已超过法定办理时限（应于 %(due)s 前办结），请%(department)s加快办理。"
     ) % {"step": step.step_type.name, "due": f"{step.due_date:%Y-%m-%d}", "department": step.department.name}
+    # a generated title (project and step names) is shortened to the case's limit; a person's
+    # title is never cut (raise_problem: the form and create_case refuse it)
+    limit = Case._meta.get_field("title").max_length
     return _project_case(
-        step.project, title=title, description=description, actor=SYSTEM, lead=step.department
+        step.project, title=title[:limit], description=description, actor=SYSTEM, lead=step.department
     )
 
 

@@ -265,6 +265,7 @@ def project_detail(request, pk):
         "timeline": audit.timeline(project),
         "case_links": project.case_links.select_related("case", "case__lead_department"),
         "stage_form": forms.StageForm(initial={"date": today}),
+        "problem_form": forms.ProblemForm(),
         "task_form": forms.TaskForm(project=project, initial={"start": today}),
         "dep_form": forms.DependencyForm(project=project),
         "backward_form": forms.BackwardForm(
@@ -317,11 +318,17 @@ def stage_move(request, pk):
 @require_POST
 def problem_raise(request, pk):
     project = _post_project(request, pk)
+    form = forms.ProblemForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for msg in errors:
+                messages.error(request, msg)
+        return _back(project, "cases")
     try:
         link = services.raise_problem(
             project,
-            title=request.POST.get("title", ""),
-            description=request.POST.get("description", ""),
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
             actor=request.user,
         )
         messages.success(

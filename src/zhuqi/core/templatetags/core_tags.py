@@ -68,6 +68,7 @@ CORE_CHANGE_LABELS: dict[str, Any] = {
     "attachment": gettext_lazy("附件"),
     "size": gettext_lazy("大小（字节）"),
     "comment": gettext_lazy("评论"),
+    "visibility": gettext_lazy("可见范围"),
 }
 
 
