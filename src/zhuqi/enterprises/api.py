@@ -197,7 +197,8 @@ class EnterpriseListSerializer(serializers.ModelSerializer):
         ]
 
     def get_progress(self, obj) -> dict:
-        return obj.progress()
+        request = self.context.get("request")
+        return obj.progress(request.user if request is not None else None)
 
 
 class ListMembershipSerializer(serializers.ModelSerializer):
@@ -221,6 +222,9 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = EnterpriseList.objects.all()
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
+
+    def get_queryset(self):
+        return selectors.with_progress(super().get_queryset(), self.request.user)
 
     @extend_schema(request=EnterViewSerializer, responses=ListMembershipSerializer)
     @action(detail=True, methods=["post"])
