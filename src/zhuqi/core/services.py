@@ -183,12 +183,14 @@ def validate_upload(upload) -> str:
 
 def validate_photo(upload) -> str:
     """`validate_upload`, and the file must be a picture by its content (JPEG, PNG or GIF
-    signature), whatever its name says. Returns the MIME type of the content."""
-    validate_upload(upload)
+    signature) first, whatever its name says, and then its name must say so too. Returns the
+    MIME type of the content."""
+    upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     for sig, mime in IMAGE_SIGNATURES.items():
         if head.startswith(sig):
+            validate_upload(upload)
             return mime
     raise ValidationError(
         _("文件「%(name)s」不是图片：现场照片只收 JPG、PNG、GIF 格式的照片")
