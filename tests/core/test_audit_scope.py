@@ -32,7 +32,9 @@ def test_county_supervisor_reads_his_county_only(world, login, entries):
 
 
 def test_city_supervisor_reads_both_counties_and_admin_reads_all(world, login, entries):
-    city = User.objects.create_user(username="city_sup", password="x", role=Role.SUPERVISOR, region=world.city)
+    city = User.objects.create_user(
+        username="city_sup", password="x", role=Role.SUPERVISOR, region=world.city
+    )
     page = _page(login(city))
     assert "尉氏县企业名录" in page and "通许县企业名录" in page
     page = _page(login(world.admin))

@@ -18,8 +18,16 @@ from django.utils.translation import gettext as _
 log = logging.getLogger("django.request")
 
 _PAGES = {
-    400: ("exclamation-triangle", lambda: _("请求有误"), lambda: _("请求的内容无法识别，请返回上一页检查后重试。")),
-    403: ("slash-circle", lambda: _("没有权限"), lambda: _("您的角色不能进行这项操作。如需办理，请联系专班办公室或系统管理员。")),
+    400: (
+        "exclamation-triangle",
+        lambda: _("请求有误"),
+        lambda: _("请求的内容无法识别，请返回上一页检查后重试。"),
+    ),
+    403: (
+        "slash-circle",
+        lambda: _("没有权限"),
+        lambda: _("您的角色不能进行这项操作。如需办理，请联系专班办公室或系统管理员。"),
+    ),
     404: (
         "signpost-split",
         lambda: _("页面不存在"),
