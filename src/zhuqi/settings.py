@@ -74,6 +74,9 @@ if not SECRET_KEY:
     SECRET_KEY = "zhuqi-development-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
+# With DEBUG on, Django's English technical 404/500 pages only when asked for (a developer);
+# otherwise the product's Chinese error pages (core.errors), as in production.
+ZHUQI_TECHNICAL_ERRORS = env_bool("ZHUQI_TECHNICAL_ERRORS", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Behind the reverse proxy (docs/operations.md) REMOTE_ADDR is the proxy's address: with this on,
@@ -108,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhuqi.core.errors.ErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhuqi.core.middleware.ChineseByDefaultMiddleware",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhuqi.core import views as core_views
@@ -12,8 +13,15 @@ admin.site.site_header = _("zhuqi 助企 · 系统管理")
 admin.site.site_title = _("zhuqi 助企")
 admin.site.index_title = _("系统管理")
 
+handler400 = "zhuqi.core.errors.bad_request"
+handler403 = "zhuqi.core.errors.permission_denied"
+handler404 = "zhuqi.core.errors.page_not_found"
+handler500 = "zhuqi.core.errors.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # browsers ask for /favicon.ico on pages without a <link rel="icon"> (JSON, files)
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "zhuqi/favicon.svg", permanent=True)),
     path("account/login/", core_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/2fa/", core_views.second_factor, name="second_factor"),

@@ -63,7 +63,8 @@ def test_meeting_via_api(world, hs, login):
     ]
     body["enterprises"] = [other.pk]
     response = client.post("/api/v1/meetings/", body, content_type="application/json")
-    assert response.status_code == 400 and "管辖范围" in str(response.json())
+    # another county's enterprise is refused exactly like one that does not exist
+    assert response.status_code == 400 and "对象不存在" in str(response.json()["enterprises"])
     assert Meeting.objects.count() == 1
 
 

@@ -86,11 +86,18 @@ def test_api_loop(cw):
     assert {c["kind"] for c in clocks} >= {"accept", "dispatch", "sign", "reply", "followup", "close"}
 
 
-def test_api_create_outside_scope_404(cw):
-    r = api(cw.w.alice).post(
-        "/api/v1/cases/", {"enterprise": cw.ent_other.pk, "title": "x", "description": "y"}, format="json"
-    )
-    assert r.status_code == 404
+def test_api_create_outside_scope_is_refused_like_a_missing_enterprise(cw):
+    def post(pk):
+        return api(cw.w.alice).post(
+            "/api/v1/cases/", {"enterprise": pk, "title": "x", "description": "y"}, format="json"
+        )
+
+    r, missing = post(cw.ent_other.pk), post(999999)
+    assert r.status_code == missing.status_code == 400
+    assert r.json()["enterprise"] == [
+        m.replace("999999", str(cw.ent_other.pk)) for m in missing.json()["enterprise"]
+    ]
+    assert not Case.objects.filter(enterprise=cw.ent_other).exists()
 
 
 def test_schema_builds(cw, client):

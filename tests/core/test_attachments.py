@@ -33,7 +33,7 @@ def test_upload_and_download_a_photo(world, login):
     [
         ("病毒.exe", b"MZ...", "不支持的文件类型"),
         ("空文件.pdf", b"", "文件是空的"),
-        ("伪装.png", b"not really a png", "不是有效的图片"),
+        ("伪装.png", b"not really a png", "不是有效的PNG 图片"),
     ],
 )
 def test_bad_uploads_are_refused_with_chinese_messages(world, login, name, content, message):

@@ -114,7 +114,7 @@ def test_pool_entry_exit_and_progress(world):
     with pytest.raises(ValidationError, match="出库原因"):
         services.exit_list(mb, actor=world.alice, reason="")
     services.exit_list(mb, actor=world.alice, reason="企业迁出")
-    assert pool.progress() == {"members": 1, "achieved": 1, "goal": 4, "pct": 25.0}
+    assert pool.progress(world.alice) == {"members": 1, "achieved": 1, "goal": 4, "pct": 25.0}
     # a new stay may start after leaving
     services.enter_list(pool, b, actor=world.alice, reason="重新入库")
 

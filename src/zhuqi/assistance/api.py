@@ -4,14 +4,13 @@ compliance. Scoped like the pages; writes go through services."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin, service_errors
-from zhuqi.core.models import User
+from zhuqi.core.api import ScopedViewSetMixin, VisibleRef, service_errors
+from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -29,27 +28,15 @@ from .models import (
 )
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _VisibleUsers(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return User.objects.none()
-        return User.objects.visible_to(request.user).filter(is_active=True)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _VisibleEnterprises(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return Enterprise.objects.none()
-        return Enterprise.objects.visible_to(request.user)
+def _officials(**kwargs) -> VisibleRef:
+    """An active official in the caller's scope."""
+    return VisibleRef(User, filter={"is_active": True}, exclude={"role": Role.ENTERPRISE}, **kwargs)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    user = _VisibleUsers()
-    enterprise = _VisibleEnterprises()
+    user = _officials()
+    enterprise = VisibleRef(Enterprise)
+    department = VisibleRef(Department, required=False, allow_null=True)
     user_name = serializers.CharField(source="user.display_name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     warnings = serializers.SerializerMethodField()
@@ -78,7 +65,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class HandOverSerializer(serializers.Serializer):
-    to_user = _VisibleUsers()
+    to_user = _officials()
     reason = serializers.CharField(max_length=150)
 
 
@@ -125,7 +112,7 @@ class VisitProblemSerializer(serializers.ModelSerializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    enterprise = _VisibleEnterprises()
+    enterprise = VisibleRef(Enterprise)
     visitor_name = serializers.CharField(source="visitor.display_name", read_only=True)
     problems = VisitProblemSerializer(many=True, required=False)
 
@@ -174,6 +161,9 @@ class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
 
 class PlanMeasureSerializer(serializers.ModelSerializer):
+    plan = VisibleRef(AssistancePlan)
+    owner = _officials(required=False, allow_null=True)
+    department = VisibleRef(Department, required=False, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -193,7 +183,7 @@ class PlanMeasureSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    enterprise = _VisibleEnterprises()
+    enterprise = VisibleRef(Enterprise)
     measures = PlanMeasureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -230,12 +220,9 @@ class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
 
     def perform_create(self, serializer):
         d = serializer.validated_data
-        plan = AssistancePlan.objects.visible_to(self.request.user).filter(pk=d["plan"].pk).first()
-        if plan is None:
-            raise exceptions.NotFound(_("未找到该方案"))
         with service_errors():
             serializer.instance = services.add_measure(
-                plan,
+                d["plan"],
                 title=d["title"],
                 deadline=d["deadline"],
                 owner=d.get("owner"),
@@ -272,6 +259,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "enterprises",
             "problems",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
     def get_problems(self, obj) -> list[dict]:
         return [
@@ -281,7 +269,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingProblemInput(serializers.Serializer):
-    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    enterprise = VisibleRef(Enterprise, required=False, allow_null=True)
     category = serializers.CharField(max_length=40, required=False, default="其他")
     description = serializers.CharField(max_length=2000)
 
@@ -292,8 +280,15 @@ class MeetingCreateSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     location = serializers.CharField(max_length=200, required=False, default="")
     summary = serializers.CharField(required=False, default="")
-    enterprises = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    enterprises = VisibleRef(Enterprise, many=True, required=False, default=list)
     problems = MeetingProblemInput(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        named = {e.pk for e in attrs.get("enterprises", [])}
+        for p in attrs.get("problems", []):
+            if p.get("enterprise") is not None and p["enterprise"].pk not in named:
+                raise serializers.ValidationError({"problems": _("问题所属企业须是参会企业")})
+        return attrs
 
 
 class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -308,17 +303,11 @@ class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     @extend_schema(request=MeetingCreateSerializer, responses=MeetingSerializer)
     def create(self, request, *args, **kwargs):
-        s = MeetingCreateSerializer(data=request.data)
+        s = MeetingCreateSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        visible = {
-            e.pk: e for e in Enterprise.objects.visible_to(request.user).filter(pk__in=d["enterprises"])
-        }
-        if len(visible) != len(set(d["enterprises"])):
-            raise exceptions.ValidationError({"enterprises": _("参会企业不在您的管辖范围内")})
-        problems = [
-            (visible.get(p.get("enterprise")), p["category"], p["description"]) for p in d["problems"]
-        ]
+        visible = {e.pk: e for e in d["enterprises"]}
+        problems = [(p.get("enterprise"), p["category"], p["description"]) for p in d["problems"]]
         with service_errors():
             meeting = services.record_meeting(
                 actor=request.user,

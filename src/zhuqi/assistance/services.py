@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Role
 from zhuqi.core.notify import notify
+from zhuqi.core.scope import require_visible
 from zhuqi.core.services import add_attachment, validate_photo
 from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.models import Enterprise
@@ -80,6 +81,8 @@ def assign(
     """Give `user` the `role` for `enterprise` in `year`. Refused when someone holds it already
     (use hand_over). Returns load warnings (never refuses on load)."""
     _require_manager(actor, enterprise)
+    require_visible(actor, "user", user)
+    require_visible(actor, "department", department)
     role = AssignmentRole(role)
     if user.role == Role.ENTERPRISE or not user.is_active:
         raise ValidationError(gettext("责任人必须是在岗的工作人员"))
@@ -132,6 +135,8 @@ def hand_over(
 ) -> AssignResult:
     """End `assignment` and start the same duty for `to_user`, keeping the chain of holders."""
     _require_manager(actor, assignment.enterprise)
+    require_visible(actor, "to_user", to_user)
+    require_visible(actor, "department", department)
     old = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if old.ended_on is not None:
         raise ValidationError(gettext("该包抓责任已结束，不能再交接"))
@@ -580,6 +585,8 @@ def add_measure(
 ) -> PlanMeasure:
     if not can_edit_plan(actor, plan.enterprise):
         raise PermissionDenied(gettext("只有包抓责任人或专班办公室可以修改一企一策"))
+    require_visible(actor, "owner", owner)
+    require_visible(actor, "department", department)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": gettext("请填写措施内容")})
@@ -657,7 +664,9 @@ def record_meeting(
         .values_list("pk", flat=True)
     )
     if len(visible) != len({e.pk for e in enterprises}):
-        raise PermissionDenied(gettext("参会企业不在您的管辖范围内"))
+        raise ValidationError({"enterprises": gettext("所选的记录不存在")})
+    problems = list(problems)
+    require_visible(actor, "problems", *[p[0] for p in problems])
     if not (title or "").strip():
         raise ValidationError({"title": gettext("请填写会议主题")})
     meeting = Meeting.objects.create(

@@ -7,7 +7,6 @@ import copy
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -15,7 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhuqi.core import audit, permissions
-from zhuqi.core.api import ScopedViewSetMixin, api_error, service_errors
+from zhuqi.core.api import ScopedViewSetMixin, VisibleRef, api_error, service_errors
+from zhuqi.core.models import Department, Region
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -28,6 +28,7 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "code", "name", "parent", "keywords", "order", "is_active"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class SlaPolicySerializer(serializers.ModelSerializer):
@@ -49,9 +50,14 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "extension_max_days",
             "is_active",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class RoutingRuleSerializer(serializers.ModelSerializer):
+    region = VisibleRef(Region)
+    lead_department = VisibleRef(Department)
+    assisting_departments = VisibleRef(Department, many=True, required=False)
+
     class Meta:
         model = RoutingRule
         fields = ["id", "category", "region", "lead_department", "assisting_departments", "is_active"]
@@ -217,11 +223,13 @@ def _public_items(case) -> list[dict]:
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField()
+    enterprise = VisibleRef(Enterprise)
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000)
     channel = serializers.ChoiceField(choices=services.Channel.choices, default="other")
-    category = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
     urgency = serializers.ChoiceField(choices=services.Urgency.choices, default="normal")
     external_no = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -242,11 +250,13 @@ class ActionSerializer(serializers.Serializer):
         default=None,
         help_text="follow_up: the enterprise's own answer to 'is the problem solved?' (null: not answered)",
     )
-    category = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
     urgency = serializers.ChoiceField(choices=services.Urgency.choices, required=False)
-    lead = serializers.IntegerField(required=False, allow_null=True)
-    assisting = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    into = serializers.IntegerField(required=False)
+    lead = VisibleRef(Department, required=False, allow_null=True)
+    assisting = VisibleRef(Department, many=True, required=False, default=list)
+    into = VisibleRef(Case, required=False)
     days = serializers.IntegerField(required=False, default=0)
     extension = serializers.IntegerField(required=False)
     approve = serializers.BooleanField(required=False, default=False)
@@ -292,20 +302,16 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         return (PublicCaseSerializer if _is_enterprise(self.request) else CaseSerializer)(case).data
 
     def create(self, request, *args, **kwargs):
-        ser = CaseCreateSerializer(data=request.data)
+        ser = CaseCreateSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        ent = get_object_or_404(
-            Enterprise.objects.visible_to(request.user).select_related("region"), pk=d["enterprise"]
-        )
-        cat = Category.objects.filter(pk=d.get("category")).first() if d.get("category") else None
         with service_errors():
             case = services.create_case(
-                ent,
+                d["enterprise"],
                 channel=d["channel"],
                 title=d["title"],
                 description=d["description"],
-                category=cat,
+                category=d.get("category"),
                 urgency=d["urgency"],
                 external_no=d["external_no"],
                 contact_name=d["contact_name"],
@@ -316,7 +322,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     def _fire(self, request, name: str):
         case = self.get_object()
-        ser = ActionSerializer(data=request.data)
+        ser = ActionSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         user = request.user
@@ -454,6 +460,7 @@ class SupervisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Supervision
         fields = ["id", "case", "kind", "department", "body", "issued_at", "response", "responded_at"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

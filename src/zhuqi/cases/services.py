@@ -1152,6 +1152,8 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
 # transition through `fire(case, action, actor=…, data=…)`: one table maps each action of
 # `workflow.TRANSITIONS` to its service and to the parser of its parameters.
 def _int(value) -> int | None:
+    """An id from a form's string, the API's number, or the row the API already looked up."""
+    value = getattr(value, "pk", value)
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -1208,10 +1210,13 @@ def _found(qs, pk):
 def _dispatch_params(case, actor, d) -> dict:
     depts = Department.objects.visible_to(actor)
     lead = _found(depts, d.get("lead")) if d.get("lead") else None
-    ids = _ids(d, "assisting")
+    ids = set(_ids(d, "assisting"))
+    assisting = list(depts.filter(pk__in=ids)) if ids else []
+    if len(assisting) != len(ids):  # one of them missing or outside scope: the same 404
+        raise Http404
     return {
         "lead": lead,
-        "assisting": list(depts.filter(pk__in=ids)) if ids else [],
+        "assisting": assisting,
         "category": _category(d),
     }
 

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,6 +46,35 @@ class ScopedViewSetMixin:
         return qs.visible_to(user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRef(serializers.PrimaryKeyRelatedField):
+    """The one way a write names another row: its id, looked up among the rows the caller may
+    see (`Model.objects.visible_to(user)`, narrowed by `filter`). A row outside scope is refused
+    with exactly the message of a row that does not exist (DRF's "invalid pk"), so a write
+    cannot reach, or probe, another county's people, departments, enterprises or projects.
+    `VisibleRef(User, filter={"is_active": True})`; `many=True` for a list of ids.
+    Reference data every signed-in user reads (case categories, industries, tags) keeps DRF's
+    plain field; `tests/core/test_scoped_writes.py` fails on any other reference that is not
+    a VisibleRef."""
+
+    def __init__(self, model, *, filter: dict | None = None, exclude: dict | None = None, **kwargs):
+        self.model = model
+        self.filter = filter or {}
+        self.exclude = exclude or {}
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:  # no caller, no rows: a serializer built without its request refuses all
+            return self.model.objects.none()
+        qs = self.model.objects.visible_to(request.user)
+        if self.filter:
+            qs = qs.filter(**self.filter)
+        if self.exclude:
+            qs = qs.exclude(**self.exclude)
+        return qs
+
+
 def api_error(exc: DjangoValidationError | DjangoPermissionDenied) -> exceptions.APIException:
     """The DRF error for a service's refusal: PermissionDenied → 403, ValidationError → 400 with
     the field messages (`{"field": [...]}`) or one `detail` message."""
@@ -67,6 +98,7 @@ class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "name", "kind", "parent", "path", "depth"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -75,12 +107,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name", "short_name", "kind", "region", "region_name", "phone", "is_active"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "role", "region", "department", "title", "is_active"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -12,9 +12,11 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from .roles import REGION_SCOPED_ROLES, Role
 
@@ -165,3 +167,16 @@ class ScopedQuerySet(models.QuerySet):
             return self.visible_to(user).get(**lookup)
         except (self.model.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404 from exc
+
+
+def require_visible(actor, field: str, *objs) -> None:
+    """A service's check of the rows a write refers to (a person, a department, an enterprise):
+    each must be visible to `actor`, else the write is refused with a ValidationError naming
+    `field` and saying the row does not exist, the same whether it is missing or outside scope.
+    The pages and the API narrow their choices to the scope already (core.api.VisibleRef,
+    forms' querysets); this keeps every other caller (imports, commands, other services) honest."""
+    for obj in objs:
+        if obj is None:
+            continue
+        if not type(obj).objects.visible_to(actor).filter(pk=obj.pk).exists():
+            raise ValidationError({field: gettext("所选的记录不存在")})

@@ -4,7 +4,9 @@ notifications. Each checks permission and scope, writes audit."""
 from __future__ import annotations
 
 import mimetypes
+import zipfile
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, permissions
@@ -77,8 +79,78 @@ def change_role(
     return user
 
 
+# What a file of each allowed extension must begin with (its "magic bytes"); the office formats
+# since 2007 and OFD are zip containers whose members are checked too (`_zip_members`).
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc .xls .ppt (Compound File Binary)
+ZIP_HEADS = (b"PK\x03\x04", b"PK\x05\x06")
+CONTENT_KINDS: dict[str, tuple[Any, Any]] = {
+    # extension: (what it must be, in words for the message; the check)
+    "jpg": (gettext_lazy("JPEG 图片"), lambda h, f: h.startswith(b"\xff\xd8\xff")),
+    "jpeg": (gettext_lazy("JPEG 图片"), lambda h, f: h.startswith(b"\xff\xd8\xff")),
+    "png": (gettext_lazy("PNG 图片"), lambda h, f: h.startswith(b"\x89PNG\r\n\x1a\n")),
+    "gif": (gettext_lazy("GIF 图片"), lambda h, f: h[:6] in (b"GIF87a", b"GIF89a")),
+    "webp": (gettext_lazy("WebP 图片"), lambda h, f: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
+    "pdf": (gettext_lazy("PDF 文档"), lambda h, f: h.startswith(b"%PDF-")),
+    "doc": (gettext_lazy("Word 文档"), lambda h, f: h.startswith(OLE2)),
+    "xls": (gettext_lazy("Excel 表格"), lambda h, f: h.startswith(OLE2)),
+    "ppt": (gettext_lazy("PowerPoint 演示文稿"), lambda h, f: h.startswith(OLE2)),
+    "docx": (gettext_lazy("Word 文档"), lambda h, f: _zip_has(f, "[Content_Types].xml", "word/")),
+    "xlsx": (gettext_lazy("Excel 表格"), lambda h, f: _zip_has(f, "[Content_Types].xml", "xl/")),
+    "pptx": (gettext_lazy("PowerPoint 演示文稿"), lambda h, f: _zip_has(f, "[Content_Types].xml", "ppt/")),
+    "ofd": (gettext_lazy("OFD 版式文档"), lambda h, f: _zip_has(f, "OFD.xml")),
+    "zip": (gettext_lazy("ZIP 压缩包"), lambda h, f: h.startswith(ZIP_HEADS) and _zip_members(f) is not None),
+    "txt": (gettext_lazy("纯文本"), lambda h, f: _is_text(f)),
+}
+
+
+def _zip_members(upload) -> list[str] | None:
+    """The member names of a zip upload (its central directory only, nothing is inflated), or
+    None when it is not a readable zip."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as z:
+            return z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def _zip_has(upload, member: str, folder: str = "") -> bool:
+    """A zip container holding `member` (and a member under `folder`, when given)."""
+    names = _zip_members(upload)
+    return bool(names) and member in names and (not folder or any(n.startswith(folder) for n in names))
+
+
+def _is_text(upload) -> bool:
+    """Plain text: no NUL byte, UTF-8 or GB 18030, and not a web page in disguise."""
+    upload.seek(0)
+    head = upload.read(64 * 1024)
+    upload.seek(0)
+    if b"\x00" in head:
+        return False
+    text = None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            # a multi-byte character cut at the end of the sample is still text
+            try:
+                text = head[:-3].decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is None:
+        return False
+    start = text.lstrip("\ufeff \t\r\n").lower()
+    return not start.startswith(("<!doctype html", "<html", "<script", "<svg", "<?xml"))
+
+
 def validate_upload(upload) -> str:
-    """Check size and type; return the MIME type. Raises ValidationError with a Chinese message."""
+    """Check size, type and that the content is what the extension says (magic bytes; office
+    files and OFD are zip containers with their parts; text is text); return the MIME type.
+    Raises ValidationError with a Chinese message naming the file."""
     name = PurePath(upload.name or "").name
     if not name:
         raise ValidationError(_("请选择要上传的文件"))
@@ -94,23 +166,30 @@ def validate_upload(upload) -> str:
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         raise ValidationError(_("文件「%(name)s」超过大小上限 %(limit)s MB") % {"name": name, "limit": limit})
-    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if mime.startswith("image/") and ext in {"jpg", "jpeg", "png", "gif"}:
+    kind = CONTENT_KINDS.get(ext)
+    if kind is not None:
+        upload.seek(0)
         head = upload.read(16)
         upload.seek(0)
-        if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
-            raise ValidationError(_("文件「%(name)s」不是有效的图片") % {"name": name})
-    return mime
+        what, matches = kind
+        if not matches(head, upload):
+            raise ValidationError(
+                _("文件「%(name)s」的内容不是有效的%(what)s，与扩展名「.%(ext)s」不符，请上传原始文件")
+                % {"name": name, "what": what, "ext": ext}
+            )
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def validate_photo(upload) -> str:
     """`validate_upload`, and the file must be a picture by its content (JPEG, PNG or GIF
-    signature), whatever its name says. Returns the MIME type of the content."""
-    validate_upload(upload)
+    signature) first, whatever its name says, and then its name must say so too. Returns the
+    MIME type of the content."""
+    upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     for sig, mime in IMAGE_SIGNATURES.items():
         if head.startswith(sig):
+            validate_upload(upload)
             return mime
     raise ValidationError(
         _("文件「%(name)s」不是图片：现场照片只收 JPG、PNG、GIF 格式的照片")

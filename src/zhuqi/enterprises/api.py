@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin, service_errors
+from zhuqi.core.api import ScopedViewSetMixin, VisibleRef, service_errors
 from zhuqi.core.models import Region
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
@@ -23,6 +22,7 @@ class IndustrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Industry
         fields = ["id", "code", "name", "level", "parent"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -32,6 +32,7 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    region = VisibleRef(Region)
     region_name = serializers.CharField(source="region.name", read_only=True)
     industry_name = serializers.CharField(source="industry.name", read_only=True, default=None)
     tags = serializers.SlugRelatedField(
@@ -76,13 +77,6 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = ["credit_code_unchecked"]
         extra_kwargs = {"credit_code": {"validators": []}}
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and "region" in fields:
-            fields["region"].queryset = Region.objects.visible_to(request.user)
-        return fields
-
 
 class KeySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
@@ -90,7 +84,7 @@ class KeySerializer(serializers.Serializer):
 
 
 class EnterViewSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField()
+    enterprise = VisibleRef(Enterprise)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -195,9 +189,11 @@ class EnterpriseListSerializer(serializers.ModelSerializer):
             "is_active",
             "progress",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
     def get_progress(self, obj) -> dict:
-        return obj.progress()
+        request = self.context.get("request")
+        return obj.progress(request.user if request is not None else None)
 
 
 class ListMembershipSerializer(serializers.ModelSerializer):
@@ -213,6 +209,7 @@ class ListMembershipSerializer(serializers.ModelSerializer):
             "exit_reason",
             "achieved_on",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -222,17 +219,16 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
 
+    def get_queryset(self):
+        return selectors.with_progress(super().get_queryset(), self.request.user)
+
     @extend_schema(request=EnterViewSerializer, responses=ListMembershipSerializer)
     @action(detail=True, methods=["post"])
     def enter(self, request, pk=None):
         lst = self.get_object()
-        s = EnterViewSerializer(data=request.data)
+        s = EnterViewSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
-        enterprise = (
-            Enterprise.objects.visible_to(request.user).filter(pk=s.validated_data["enterprise"]).first()
-        )
-        if enterprise is None:
-            raise exceptions.NotFound(_("未找到该企业"))
+        enterprise = s.validated_data["enterprise"]
         with service_errors():
             m = services.enter_list(lst, enterprise, actor=request.user, reason=s.validated_data["reason"])
         return Response(ListMembershipSerializer(m).data, status=201)

@@ -186,7 +186,27 @@ def industries(user, q: str = ""):
 
 
 def lists(user):
-    return EnterpriseList.objects.visible_to(user).select_related("region")
+    return with_progress(EnterpriseList.objects.visible_to(user).select_related("region"), user)
+
+
+def with_progress(qs, user):
+    """Lists annotated with their members and achieved stays among the enterprises `user` may
+    see (`EnterpriseList.progress`), in the same query."""
+    from zhuqi.core.scope import scope_for
+
+    from .models import live_enterprise_q
+
+    in_scope = scope_for(user).enterprise_q("memberships__enterprise__") & live_enterprise_q(
+        "memberships__enterprise__"
+    )
+    return qs.annotate(
+        members_in_scope=Count(
+            "memberships", filter=in_scope & Q(memberships__exited_on__isnull=True), distinct=True
+        ),
+        achieved_in_scope=Count(
+            "memberships", filter=in_scope & Q(memberships__achieved_on__isnull=False), distinct=True
+        ),
+    ).order_by("kind", "name", "id")
 
 
 def list_members(user, lst: EnterpriseList):

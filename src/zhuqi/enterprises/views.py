@@ -235,7 +235,7 @@ def list_detail(request, pk):
         {
             "list": lst,
             "members": members,
-            "progress": lst.progress(),
+            "progress": lst.progress(request.user),
             "can_edit": services.can_edit_registry(request.user),
             "can_configure": services.can_configure_list(request.user, lst),
         },

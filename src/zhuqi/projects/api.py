@@ -7,13 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhuqi.core.api import ScopedViewSetMixin, service_errors
+from zhuqi.core.api import ScopedViewSetMixin, VisibleRef, service_errors
 from zhuqi.core.models import Department, Region, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 from zhuqi.enterprises.models import Enterprise
@@ -84,6 +83,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
             "is_rollback",
             "created_at",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class StageMoveSerializer(serializers.Serializer):
@@ -110,6 +110,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "done_on",
             "status",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -128,12 +129,14 @@ class TaskSerializer(serializers.ModelSerializer):
             "late_start",
             "late_finish",
         ]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class InvestmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvestmentMonth
         fields = ["id", "project", "year", "month", "planned", "actual", "reported_at"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class ActualSerializer(serializers.Serializer):
@@ -161,29 +164,14 @@ class ProgressSerializer(serializers.Serializer):
     light = serializers.CharField()
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _Visible(serializers.PrimaryKeyRelatedField):
-    """A reference to a row the caller may see; anything else is "does not exist"."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.model.objects.none()
-        return self.model.objects.visible_to(request.user)
-
-
 class ProjectWriteSerializer(serializers.ModelSerializer):
     """Create (POST) and edit (PATCH/PUT) a project's ledger; the rules (五个一, dates, who may)
     are the service's, refused as 400 naming the field."""
 
-    region = _Visible(Region)
-    owner = _Visible(Enterprise, required=False, allow_null=True)
-    department = _Visible(Department, required=False, allow_null=True)
-    leader = _Visible(User, required=False, allow_null=True)
+    region = VisibleRef(Region)
+    owner = VisibleRef(Enterprise, required=False, allow_null=True)
+    department = VisibleRef(Department, required=False, allow_null=True)
+    leader = VisibleRef(User, required=False, allow_null=True)
 
     class Meta:
         model = Project
@@ -296,6 +284,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "name", "region", "year", "round_no", "held_on", "thresholds"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class RateSerializer(serializers.Serializer):
@@ -322,6 +311,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionRound
         fields = ["id", "name", "region", "held_on", "status", "published_at"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -352,6 +342,7 @@ class RankingSerializer(serializers.ModelSerializer):
     class Meta:
         model = RankingRule
         fields = ["id", "name", "region", "subject", "metric", "size"]
+        read_only_fields = fields  # output only: no write names a row through it
 
 
 class RankingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,69 @@
+"""Schemathesis over the whole REST API (the OpenAPI schema drf-spectacular publishes), as an
+administrator, a dispatch officer and an enterprise user: whatever it sends, no operation answers
+a server error. Runs with the rest of the suite in CI, on PostgreSQL and SQLite; a few examples
+per operation keep it to minutes (`SCHEMATHESIS_EXAMPLES` raises the number for a longer hunt)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+
+from tests.cases.conftest import CaseWorld
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+ROLES = ["admin", "dispatch", "enterprise"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+
+
+@pytest.fixture
+def rows(world):
+    """Rows to find: a case of each county (and their enterprises, categories, rules)."""
+    cw = CaseWorld(world)
+    cw.new()
+    cw.new(ent=cw.ent_other, actor=world.charlie)
+    return cw
+
+
+def _server_errors(schema, token: str) -> list[str]:
+    app = get_wsgi_application()
+    headers = {"Authorization": f"Token {token}"}
+    found: list[str] = []
+    for result in schema.get_all_operations():
+        _probe(result.ok(), app, headers, found)
+    return found
+
+
+def _probe(operation, app, headers, found: list[str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def probe(case):
+        response = case.call(app=app, headers=headers)
+        if response.status_code >= 500:
+            found.append(f"{operation.label}: {response.status_code} for {case.as_curl_command()}")
+
+    probe()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_operation_answers_a_server_error(world, rows, schema, role):
+    token = Token.objects.create(user=world.roles()[role]).key
+    errors = _server_errors(schema, token)
+    assert not errors, "\n".join(errors)
