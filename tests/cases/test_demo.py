@@ -14,7 +14,11 @@ def test_demo_loader(db, monkeypatch):
     ctx = core_demo.load_core(None)
     cases_demo.load(ctx, None)
     assert Category.objects.filter(parent__isnull=True).count() == 13
-    assert RoutingRule.objects.count() == 12 and PartnerSystem.objects.count() == 2
+    assert RoutingRule.objects.count() == 15 and PartnerSystem.objects.count() == 2
+    # sub-categories with a department of their own have their own rule (licences, water, roads)
+    licence = RoutingRule.objects.get(category__code="approval_license")
+    assert licence.lead_department.short_name == "市场监管局"
+    assert Category.objects.get(code="utility_power").keywords  # sub-categories carry keyword rules
     n = Case.objects.count()
     assert n >= 90  # plus hotline duplicates merged into them
     cases_demo.load(ctx, None)  # idempotent

@@ -133,7 +133,7 @@ def test_bayes_suggestion_from_routed_history(cw):
             services.dispatch_case(c, actor=w.alice, lead=w.jxj)
     routing.reset_model()
     s = routing.suggest("二期项目用地指标还没有落实")
-    assert s.method == "bayes" and s.category == cw.land and s.confidence > 0.5
+    assert s.method == "bayes+keywords" and s.category == cw.land and s.confidence > 0.5 and s.preselect
     cases = list(Case.objects.filter(category__isnull=False).select_related("category"))
     result = routing.evaluate(cases, holdout=0.25)
     assert result["accuracy"] >= 0.8

@@ -266,6 +266,20 @@ class ActionSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """The routing suggestion (`routing.suggestion_data`)."""
+
+    category = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    lead_department = serializers.IntegerField(allow_null=True)
+    lead_label = serializers.CharField()
+    confidence = serializers.IntegerField(help_text="0–100: best score minus second-best score")
+    threshold = serializers.IntegerField(help_text="0–100: pre-selected from this confidence on")
+    preselect = serializers.BooleanField()
+    method = serializers.CharField()
+    hint = serializers.CharField()
+
+
 class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases within the caller's scope; outside scope answers 404."""
 
@@ -448,12 +462,17 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         case = self.get_object()
         return Response(workflow.allowed_actions(case, request.user))
 
+    @extend_schema(
+        parameters=[OpenApiParameter("text", str, description="the case title and description")],
+        responses=SuggestionSerializer,
+    )
     @action(detail=False, methods=["get"])
     def suggest(self, request):
+        """Routing suggestion for a text: category, its route in the caller's region, the
+        confidence (0–100, the margin of the best score over the second) and whether forms
+        pre-select it (confidence ≥ the threshold)."""
         s = routing.suggest(request.query_params.get("text", "")[:2000])
-        return Response(
-            {"category": s.category.pk if s.category else None, "confidence": s.percent, "method": s.method}
-        )
+        return Response(routing.suggestion_data(s, request.user.region))
 
 
 class SupervisionSerializer(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ TREE = [
     (
         "land",
         "用地",
-        "用地 土地 指标 宗地 规划 不动产 厂房 闲置",
+        "用地 土地 宗地 地块 供地",
         [
             (
                 "land_quota",
@@ -49,7 +49,7 @@ TREE = [
     (
         "labor",
         "用工",
-        "用工 招工 工人 技工 普工 招聘 社保 培训",
+        "用工 工人 员工 社保 工伤 劳动",
         [
             (
                 "labor_hire",
@@ -71,7 +71,7 @@ TREE = [
     (
         "finance",
         "融资",
-        "融资 贷款 资金 银行 授信 转贷 担保 流动资金",
+        "融资 银行 流动资金 资金链",
         [
             (
                 "finance_loan",
@@ -93,7 +93,7 @@ TREE = [
     (
         "env",
         "环保",
-        "环保 环评 排污 废水 废气 排放 固废 监测",
+        "环保 废水 废气 排放 固废 污染 异味 噪声 噪音 扬尘 治理设施",
         [
             (
                 "env_eia",
@@ -118,7 +118,7 @@ TREE = [
     (
         "approval",
         "审批",
-        "审批 施工许可 验收 消防 备案 规划许可 证照",
+        "审批 备案 手续 办证",
         [
             (
                 "approval_build",
@@ -140,7 +140,7 @@ TREE = [
     (
         "utility",
         "水电气",
-        "用电 停电 变压器 电力 增容 供水 天然气 管网 线路",
+        "水电气",
         [
             (
                 "utility_power",
@@ -162,7 +162,7 @@ TREE = [
     (
         "policy",
         "政策兑现",
-        "政策 奖补 补贴 兑现 奖励 申报 资金 技改",
+        "政策 惠企",
         [
             (
                 "policy_award",
@@ -178,7 +178,7 @@ TREE = [
     (
         "logistics",
         "物流",
-        "物流 运输 道路 货车 通行 仓储",
+        "物流 运输 货车 通行 仓储 快递 运费 冷链",
         [
             (
                 "logistics_road",
@@ -194,7 +194,7 @@ TREE = [
     (
         "market",
         "市场",
-        "市场 销售 订单 展会 对接 产销 客户",
+        "市场 销售 订单 客户 外贸",
         [
             (
                 "market_match",
@@ -210,7 +210,7 @@ TREE = [
     (
         "tech",
         "技术",
-        "技术 研发 专利 高新 创新 数字化 改造 人才",
+        "科技 研发 创新",
         [
             (
                 "tech_rd",
@@ -226,7 +226,7 @@ TREE = [
     (
         "legal",
         "法律",
-        "法律 合同 纠纷 欠款 维权 知识产权",
+        "法律 律师 官司",
         [
             (
                 "legal_dispute",
@@ -242,7 +242,7 @@ TREE = [
     (
         "safety",
         "安全",
-        "安全 消防 隐患 应急 安全生产 危化品",
+        "安全 应急",
         [
             (
                 "safety_check",
@@ -270,6 +270,29 @@ TREE = [
     ),
 ]
 
+# Keyword rules of the sub-categories (data the dispatch office edits, like the top-level ones
+# in TREE): specific phrases, not generic words (线路, 延续, 施工 alone name no department).
+SUB_KEYWORDS = {
+    "land_quota": "用地指标 土地指标 新增用地 用地报批 挂牌 土地出让 出让金 交地 征收 拆迁 容积率 用地预审 土地用途 规划条件",
+    "land_cert": "不动产 产权证 房产证 土地证 过户 抵押登记 登记簿 宗地图",
+    "labor_hire": "招工 招聘 缺工 普工 操作工 招不到 劳务 技工 熟练工",
+    "labor_train": "培训 技能等级 职业学校 订单班 以工代训",
+    "finance_loan": "贷款 授信 续贷 放款 抽贷 征信 利率 质押 上市",
+    "finance_guarantee": "担保 转贷 过桥",
+    "env_eia": "环评 环境影响 环保验收",
+    "env_permit": "排污许可 排污权 危废 在线监测 排污登记 排放口 总量",
+    "approval_build": "施工许可 施工图 图审 竣工验收 消防验收 消防设计 规划许可 质量监督 项目备案 核准 节能审查",
+    "approval_license": "营业执照 生产许可 许可证 证照 执照 经营范围 换证 注销 登记证",
+    "utility_power": "用电 停电 供电 送电 通电 接电 变压器 电力 增容 电压 跳闸 电费 光伏 并网 电缆 高压线 变电站",
+    "utility_water_gas": "供水 自来水 用水 停水 水压 水表 水费 天然气 燃气 供气 用气",
+    "policy_award": "奖补 补贴 补助 奖励 兑现 拨付 退税",
+    "logistics_road": "道路 路面 路灯 修路 封路 坑洼 会车 公交",
+    "market_match": "产销对接 供需对接 展会 参展 供应商 采购 商超 配套",
+    "tech_rd": "专利 高新技术 技术中心 中试 数字化 合作研发 检测平台 科技型",
+    "legal_dispute": "合同 纠纷 欠款 货款 维权 知识产权 仿冒 侵权 拖欠",
+    "safety_check": "安全生产 隐患 消防安全 消防设施 消防通道 粉尘 有限空间 防爆 安全培训 安全评价",
+}
+
 RULES = {
     "land": ("自然资源局", ["经信局"]),
     "labor": ("人社局", []),
@@ -283,6 +306,10 @@ RULES = {
     "tech": ("经信局", ["发改委"]),
     "legal": ("市场监管局", []),
     "safety": ("应急局", []),
+    # a sub-category's own rule wins over its parent's (routing.route_for: deepest category first)
+    "approval_license": ("市场监管局", ["数据资源局"]),
+    "utility_water_gas": ("自来水公司", []),
+    "logistics_road": ("住建局", []),
 }
 
 CATEGORY_WEIGHTS = {
@@ -324,7 +351,13 @@ def _categories() -> dict[str, Category]:
         cats[code] = root
         for j, (scode, sname, *_rest) in enumerate(subs):
             sub, _ = Category.objects.get_or_create(
-                code=scode, defaults={"name": sname, "parent": root, "order": i * 10 + j}
+                code=scode,
+                defaults={
+                    "name": sname,
+                    "parent": root,
+                    "order": i * 10 + j,
+                    "keywords": SUB_KEYWORDS.get(scode, ""),
+                },
             )
             cats[scode] = sub
     return cats

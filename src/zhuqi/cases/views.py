@@ -339,9 +339,12 @@ def case_detail(request, pk):
     if "dispatch" in kinds and case.status == Status.REPLIED and case.followup_token:
         ctx["rate_url"] = services.rate_url(case)
     if "dispatch" in kinds and case.status in {Status.SUBMITTED, Status.ACCEPTED, Status.SENT_BACK}:
-        ctx["suggestion"] = routing.suggest(f"{case.title} {case.description}")
-        cat = case.category or (ctx["suggestion"].category if ctx["suggestion"].confidence >= 0.5 else None)
-        ctx["route"] = routing.route_for(cat, case.region)
+        s = ctx["suggestion"] = routing.suggest(f"{case.title} {case.description}")
+        ctx["suggested_route"] = routing.route_for(s.category, case.region) if s.category else None
+        # the forms pre-select the case's own category, else the suggestion only when it is sure
+        # enough (routing.PRESELECT_AT); below that it is a hint and nothing is selected
+        cat = case.category or (s.category if s.preselect else None)
+        ctx["route"] = routing.route_for(cat, case.region) if cat else None
         ctx["route_category"] = cat
         ctx["category_choices"] = _category_choices()
         ctx["dept_choices"] = (
@@ -495,14 +498,7 @@ def rate(request, pk, token):
 def suggest_view(request):
     _require(request.user, "cases.suggest")
     s = routing.suggest(request.GET.get("text", "")[:2000])
-    return JsonResponse(
-        {
-            "category": s.category.pk if s.category else None,
-            "label": str(s.category or ""),
-            "confidence": s.percent,
-            "method": s.method,
-        }
-    )
+    return JsonResponse(routing.suggestion_data(s, request.user.region))
 
 
 # --- figures & exports -------------------------------------------------------------------------

@@ -24,15 +24,22 @@
     var desc = document.getElementById("id_description");
     var cat = document.getElementById("id_category");
     var timer = null;
+    var auto = null; // the category the script selected, if any
     var ask = function () {
       var text = ((title && title.value) || "") + " " + ((desc && desc.value) || "");
       if (text.trim().length < 6) { box.textContent = ""; return; }
       fetch(box.dataset.url + "?text=" + encodeURIComponent(text), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (s) {
-          if (!s.category) { box.textContent = ""; return; }
-          box.textContent = "系统建议类别：" + s.label + "（置信度 " + s.confidence + "%）";
-          if (cat && !cat.value) cat.value = String(s.category);
+          if (!s.category) { box.textContent = ""; box.dataset.preselect = ""; return; }
+          // the server words the hint (translated); below the threshold nothing is selected
+          box.textContent = s.hint;
+          box.dataset.preselect = s.preselect ? "yes" : "no";
+          box.classList.toggle("text-warning-emphasis", !s.preselect);
+          if (!cat) return;
+          // pre-select into an empty choice, or replace (or clear) only what the script chose
+          if (s.preselect && (!cat.value || cat.value === auto)) { cat.value = String(s.category); auto = cat.value; }
+          else if (!s.preselect && auto && cat.value === auto) { cat.value = ""; auto = null; }
         })
         .catch(function () { box.textContent = ""; });
     };

@@ -67,11 +67,11 @@ class Command(BaseCommand):
             }
         )
         nb = routing.train()
-        codes = dict(Category.objects.values_list("pk", "code"))
+        roots = {c.pk: c.root.code for c in Category.objects.select_related("parent")}
         bayes_hits = kw_hits = 0
         for text, expected in HANDWRITTEN:
             label, _conf = nb.predict(routing.tokens(text))
-            bayes_hits += codes.get(label) == expected
+            bayes_hits += roots.get(label) == expected
             kw = routing.keyword_suggest(text)
             kw_hits += bool(kw.category) and kw.category.root.code == expected
         n = len(HANDWRITTEN)
