@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0004_region_path'),
+        ('enterprises', "0005_enterprise_user_primary_contact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

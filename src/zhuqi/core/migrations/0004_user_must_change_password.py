@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_importjob'),
+        ('core', "0003_region_active_holiday_arrangement"),
     ]
 
     operations = [

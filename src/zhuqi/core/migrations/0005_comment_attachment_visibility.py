@@ -14,7 +14,7 @@ def enterprise_own_public(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_importjob'),
+        ('core', "0004_user_must_change_password"),
     ]
 
     operations = [

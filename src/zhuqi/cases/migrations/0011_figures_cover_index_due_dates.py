@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_followup_enterprise_solved'),
+        ('cases', "0010_followup_enterprise_solved"),
         ('core', '0002_importjob'),
         ('enterprises', '0004_region_path'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

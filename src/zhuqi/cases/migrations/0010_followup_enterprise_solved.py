@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_escalation_level_choices_partner_channel'),
+        ('cases', "0009_default_sla_schemes"),
     ]
 
     operations = [
