@@ -55,5 +55,10 @@ deploy-check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Routing suggestion accuracy on the hand-written held-out set (bench/README.md; ~3 minutes)
+.PHONY: bench-routing
+bench-routing: $(VENV)/.installed
+	$(PY) -m bench.routing_eval $(ROUTING_ARGS)
+
 clean:
 	rm -rf var/zhuqi.sqlite3 var/media var/static

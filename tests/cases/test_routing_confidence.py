@@ -5,6 +5,7 @@ used to pre-select to 审批 → 住建局."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from zhuqi.cases import demo as cases_demo
@@ -131,7 +132,22 @@ def test_demo_no_longer_preselects_approval_to_housing_bureau(demo_county, login
     assert data["lead_label"] == "市场监管局" and data["threshold"] == 45
     assert data["preselect"] == (data["confidence"] >= 45)
     assert "生产许可证" not in data["hint"] and "证照办理" in data["hint"]
-    api = c.get("/api/v1/cases/suggest/", {"text": "员工食堂饭菜不好吃，想换承包商"}).json()
-    assert set(api) >= {"category", "confidence", "preselect", "threshold", "lead_department", "hint"}
-    if api["category"] is not None and not api["preselect"]:
-        assert "未预选" in api["hint"]
+
+
+def test_api_and_page_expose_confidence_and_preselection(tree, world, login):
+    approval, build, utility, power = tree
+    c = login(world.alice)
+    # no routed history: keywords only. Two hits of 用电 → 2/3: pre-selected
+    sure = c.get("/api/v1/cases/suggest/", {"text": "变压器容量不足，经常停电"}).json()
+    assert sure["category"] == power.pk and sure["confidence"] == 67 and sure["threshold"] == 45
+    assert sure["preselect"] is True and sure["method"] == "keywords"
+    assert sure["lead_department"] == world.dispatch_office.pk  # no rule: the dispatch office
+    assert "已预选" in sure["hint"]
+    # one hit on each branch: margin 0, a hint that is not pre-selected
+    page = c.get(reverse("cases:suggest"), {"text": "施工许可证办好了，工地还没有用电"}).json()
+    assert page["confidence"] == 0 and page["preselect"] is False
+    assert "把握不大" in page["hint"] and "未预选" in page["hint"]
+    # in English the hint is translated
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = c.get(reverse("cases:suggest"), {"text": "施工许可证办好了，工地还没有用电"}).json()
+    assert "not sure" in en["hint"] and "not pre-selected" in en["hint"]
