@@ -368,3 +368,9 @@ def test_dispatch_may_not_deactivate_someone_holding_work_outside_its_county(wor
             world.commissioner, actor=world.alice, reason="调离", to_user=world.grid_member
         )
     assert User.objects.get(pk=world.commissioner.pk).is_active
+
+
+def test_the_people_page_links_to_the_account_for_its_managers_only(world, login):
+    url = reverse("core:user_detail", args=[world.bob.pk])
+    assert 'data-testid="manage-account"' in login(world.alice).get(url).text
+    assert 'data-testid="manage-account"' not in login(world.leader).get(url).text
