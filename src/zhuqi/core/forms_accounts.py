@@ -119,7 +119,7 @@ class _RulesUnderNewPassword:
     """The password rules' messages go under 「新密码」, the field they are about (Django puts them
     under the confirmation); a mismatch stays under 「再次输入新密码」."""
 
-    def validate_password_for_user(self, user, password_field_name="new_password1", **kwargs):
+    def validate_password_for_user(self, user, *args, **kwargs):
         super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
 
 
