@@ -377,3 +377,21 @@ def test_the_people_page_links_to_the_account_for_its_managers_only(world, login
     url = reverse("core:user_detail", args=[world.bob.pk])
     assert 'data-testid="manage-account"' in login(world.alice).get(url).text
     assert 'data-testid="manage-account"' not in login(world.leader).get(url).text
+
+
+def test_the_account_list_query_count_does_not_grow_with_its_rows(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("core:account_list"), {"active": "all"}).status_code == 200
+        return len(ctx)
+
+    count()  # warm up (per-process caches)
+    few = count()
+    for i in range(30):
+        User.objects.create_user(f"p{i}", role=Role.HANDLER, region=world.county, department=world.jxj)
+    assert count() == few
