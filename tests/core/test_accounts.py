@@ -200,10 +200,13 @@ def test_successor_from_another_county_is_refused_as_if_absent(world, holdings):
     assert Assignment.objects.filter(user=world.commissioner, ended_on__isnull=True).count() == 2
 
 
-def test_no_one_deactivates_themselves_and_reactivation_restores_login(world):
+def test_no_one_deactivates_themselves_and_reactivation_restores_login(world, client):
     with pytest.raises(PermissionDenied):
         accounts.deactivate_user(world.alice, actor=world.alice, reason="x")
+    client.post(reverse("login"), {"username": "observer", "password": PASSWORD})
+    assert client.get(reverse("home")).status_code == 200
     accounts.deactivate_user(world.observer, actor=world.alice, reason="借调结束")
+    assert client.get(reverse("home")).status_code == 302  # signed out at the next request
     assert _signs_in(username="observer", password=PASSWORD) is None
     accounts.reactivate_user(world.observer, actor=world.alice)
     assert _signs_in(username="observer", password=PASSWORD) is not None
