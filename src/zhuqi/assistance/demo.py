@@ -152,7 +152,7 @@ def _enterprise_login():
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    EnterpriseUser.objects.get_or_create(user=user, defaults={"enterprise": first})
+    EnterpriseUser.objects.get_or_create(user=user, defaults={"enterprise": first, "is_primary": True})
 
 
 def _load(regions, departments, stdout):

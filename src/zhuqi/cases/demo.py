@@ -447,7 +447,7 @@ def _enterprise_login(ents):
         )
     membership = EnterpriseUser.objects.filter(user=user).first()
     if membership is None:
-        membership = EnterpriseUser.objects.create(user=user, enterprise=ents[0])
+        membership = EnterpriseUser.objects.create(user=user, enterprise=ents[0], is_primary=True)
     return user, membership.enterprise
 
 

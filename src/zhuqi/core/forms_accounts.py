@@ -115,13 +115,21 @@ def _password_widgets(form: forms.BaseForm) -> None:
     }
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class _RulesUnderNewPassword:
+    """The password rules' messages go under 「新密码」, the field they are about (Django puts them
+    under the confirmation); a mismatch stays under 「再次输入新密码」."""
+
+    def validate_password_for_user(self, user, *args, **kwargs):
+        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
+
+
+class PasswordChangeForm(_RulesUnderNewPassword, auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _password_widgets(self)
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(_RulesUnderNewPassword, auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _password_widgets(self)

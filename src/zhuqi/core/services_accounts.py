@@ -79,7 +79,7 @@ def _require_admin(actor) -> None:
 def _lock_managed(actor, user: User) -> User:
     """`user` re-read under a row lock, or 404 when `actor` does not manage it."""
     try:
-        return managed_users(actor).select_for_update().get(pk=user.pk)
+        return managed_users(actor).select_for_update(of=("self",)).get(pk=user.pk)
     except User.DoesNotExist:
         raise Http404 from None
 

@@ -178,8 +178,15 @@ def user_list(request):
 @login_required
 def user_detail(request, pk):
     _require(request, "core.people.view")
+    from .services_accounts import managed_users
+
     person = User.objects.get_visible_or_404(request.user, pk=pk)
-    return render(request, "core/user_detail.html", {"person": person, "timeline": audit.timeline(person)})
+    manages = managed_users(request.user).filter(pk=person.pk).exists()
+    return render(
+        request,
+        "core/user_detail.html",
+        {"person": person, "timeline": audit.timeline(person), "manages": manages},
+    )
 
 
 @login_required

@@ -77,7 +77,7 @@ def account_list(request):
         qs = qs.filter(department_id=int(department))
     if active in YES_NO:
         qs = qs.filter(is_active=YES_NO[active])
-    page = CappedPaginator(qs.order_by("-is_active", "region__path", "username"), 50).get_page(
+    page = CappedPaginator(qs.order_by("username"), 50).get_page(  # the unique index orders
         request.GET.get("page")
     )
     params = request.GET.copy()
