@@ -11,7 +11,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
-from .models import ApprovalStep, Project, Stage, Task
+from .models import ApprovalStep, Project, RankingRule, Stage, Task
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -169,3 +169,55 @@ class PlanForm(ZForm):
 
 
 APPROVAL_STATUS = ApprovalStep.Status
+
+
+#: the kinds of region a campaign or a ranking is organised by (not a grid)
+ORGANISING_KINDS = ("province", "city", "county", "town", "park")
+
+
+def _organising_regions(user):
+    return Region.objects.visible_to(user).filter(kind__in=ORGANISING_KINDS).order_by("path")
+
+
+class CampaignForm(Form):
+    """A round of 三个一批; one optional entry threshold (万元) per project kind."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = forms.ModelChoiceField(label=_("组织区划"), queryset=Region.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    round_no = forms.IntegerField(label=_("期次"), min_value=1, initial=1)
+    held_on = forms.DateField(label=_("活动日期"), required=False, widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _organising_regions(user)
+        for kind, label in Project.Kind.choices:
+            self.fields[f"threshold_{kind}"] = forms.DecimalField(
+                label=_("入库门槛（万元）· %(kind)s") % {"kind": label},
+                required=False,
+                min_value=0,
+                decimal_places=2,
+            )
+        bootstrap(self)
+
+    def thresholds(self) -> dict:
+        """The thresholds in yuan by project kind (blank ones left out)."""
+        d = self.cleaned_data
+        return {
+            kind: d[f"threshold_{kind}"] * WAN
+            for kind in Project.Kind.values
+            if d.get(f"threshold_{kind}") is not None
+        }
+
+
+class RankingRuleForm(Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.none())
+    subject = forms.ChoiceField(label=_("排名对象"), choices=RankingRule.Subject.choices)
+    metric = forms.ChoiceField(label=_("排名指标"), choices=RankingRule.Metric.choices)
+    size = forms.IntegerField(label=_("上榜数量（红榜、黑榜各）"), min_value=1, max_value=50, initial=5)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _organising_regions(user)
+        bootstrap(self)

@@ -891,6 +891,144 @@ def restore_project(project: Project, *, actor, reason: str = "") -> Project:
 
 
 # --- 三个一批 -----------------------------------------------------------------------------------------
+def _config_region(actor, region, *, what: str):
+    """The organising region of a campaign or ranking rule: one the actor manages (the dispatch
+    office's own subtree, administrators anywhere); anything else as if it did not exist."""
+    from zhuqi.core.models import Region
+
+    if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": gettext("找不到该区划（或不在您的管辖范围内）")})
+    if not can_manage_area(actor, region):
+        raise PermissionDenied(gettext("只有本区域的专班办公室或系统管理员可以设置%(what)s") % {"what": what})
+    return region
+
+
+@transaction.atomic
+def save_campaign(
+    campaign: Campaign | None,
+    *,
+    actor,
+    name: str,
+    region,
+    year: int,
+    round_no: int = 1,
+    held_on: dt.date | None = None,
+    thresholds: dict | None = None,
+) -> Campaign:
+    """Create (`campaign` None) or change a round of 三个一批: its name, organising region, year,
+    round number, date and entry thresholds by project kind (yuan)."""
+    from django.http import Http404
+
+    from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+
+    what = gettext("三个一批期次")
+    if campaign is not None:
+        found = Campaign.objects.visible_to(actor).select_for_update().filter(pk=campaign.pk).first()
+        if found is None:
+            raise Http404
+        campaign = found
+        _config_region(actor, campaign.region, what=what)
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if not MIN_YEAR <= int(year) <= MAX_YEAR:
+        raise ValidationError(
+            {"year": gettext("年度应在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}}
+        )
+    if int(round_no) < 1:
+        raise ValidationError({"round_no": gettext("期次从 1 开始")})
+    clean: dict[str, str] = {}
+    for kind, value in (thresholds or {}).items():
+        if kind not in Project.Kind.values:
+            raise ValidationError({"thresholds": gettext("项目类型「%(kind)s」无效") % {"kind": kind}})
+        if value in (None, ""):
+            continue
+        amount = Decimal(str(value))
+        if amount < 0:
+            raise ValidationError({"thresholds": gettext("入库门槛不能为负数")})
+        clean[kind] = str(amount)
+    taken = Campaign.objects.filter(region=region, year=year, round_no=round_no).exclude(
+        pk=getattr(campaign, "pk", None)
+    )
+    if taken.exists():
+        raise ValidationError(
+            {
+                "round_no": gettext("%(region)s %(year)s 年第 %(n)s 期已存在")
+                % {"region": region.name, "year": year, "n": round_no}
+            }
+        )
+    created = campaign is None
+    campaign = campaign or Campaign()
+    campaign.name, campaign.region, campaign.year, campaign.round_no = name, region, year, round_no
+    campaign.held_on, campaign.thresholds = held_on, clean
+    campaign.save()
+    audit.record(
+        "event",
+        campaign,
+        event="campaign_created" if created else "campaign_changed",
+        changes={gettext_noop("名称"): name, gettext_noop("年度"): year, gettext_noop("期次"): round_no},
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        gettext("三个一批期次已保存：%(name)s") % {"name": name},
+        url=reverse("projects:campaign_detail", args=[campaign.pk]),
+    )
+    return campaign
+
+
+@transaction.atomic
+def save_ranking_rule(
+    rule: RankingRule | None, *, actor, name: str, region, subject: str, metric: str, size: int
+) -> RankingRule:
+    """Create (`rule` None) or change a red/black list rule: what is ranked, by which metric, how
+    many on each list. Published lists keep the values they were published with."""
+    from django.http import Http404
+
+    what = gettext("红黑榜规则")
+    if rule is not None:
+        found = RankingRule.objects.visible_to(actor).select_for_update().filter(pk=rule.pk).first()
+        if found is None:
+            raise Http404
+        rule = found
+        _config_region(actor, rule.region, what=what)
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if subject not in RankingRule.Subject.values:
+        raise ValidationError({"subject": gettext("排名对象无效")})
+    if metric not in RankingRule.Metric.values:
+        raise ValidationError({"metric": gettext("排名指标无效")})
+    if not 1 <= int(size) <= 50:
+        raise ValidationError({"size": gettext("上榜数量应在 1–50 之间")})
+    created = rule is None
+    rule = rule or RankingRule()
+    rule.name, rule.region, rule.subject, rule.metric, rule.size = name, region, subject, metric, size
+    rule.save()
+    audit.record(
+        "event",
+        rule,
+        event="ranking_rule_created" if created else "ranking_rule_changed",
+        changes={
+            gettext_noop("名称"): name,
+            gettext_noop("对象"): str(RankingRule.Subject(subject).label),
+            gettext_noop("指标"): str(RankingRule.Metric(metric).label),
+            gettext_noop("上榜数量"): size,
+        },
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        gettext("红黑榜规则已保存：%(name)s") % {"name": name},
+        url=reverse("projects:ranking_list"),
+    )
+    return rule
+
+
 def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
     value = (campaign.thresholds or {}).get(project.kind)
     return Decimal(str(value)) if value not in (None, "") else None

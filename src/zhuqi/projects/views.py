@@ -609,7 +609,10 @@ def board(request):
 @login_required
 def campaign_list(request):
     campaigns = Campaign.objects.visible_to(request.user).select_related("region")
-    return render(request, "projects/campaign_list.html", {"campaigns": campaigns})
+    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    return render(
+        request, "projects/campaign_list.html", {"campaigns": campaigns, "can_configure": can_configure}
+    )
 
 
 @login_required
@@ -912,3 +915,113 @@ def project_restore(request, pk):
     )
     messages.success(request, gettext("已恢复「%(name)s」") % {"name": project.name})
     return redirect("projects:project_detail", project.pk)
+
+
+# --- configuration: 三个一批 rounds and red/black list rules ---------------------------------------
+def _config_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+
+
+def _config_page(request, *, form, heading, cancel_url, obj):
+    return render(
+        request,
+        "core/config_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "cancel_url": cancel_url,
+            "wide_fields": ["name"],
+            "history": audit.timeline(obj)[::-1] if obj is not None else None,
+        },
+    )
+
+
+def _campaign_form(request, campaign=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if campaign is not None and not services.can_manage_area(user, campaign.region):
+        raise Http404
+    initial = {}
+    if campaign is not None:
+        initial = {f: getattr(campaign, f) for f in ("name", "region", "year", "round_no", "held_on")}
+        for kind, value in (campaign.thresholds or {}).items():
+            initial[f"threshold_{kind}"] = (Decimal(str(value)) / WAN).quantize(Decimal("0.01"))
+    else:
+        initial = {"year": timezone.localdate().year, "round_no": 1}
+    form = forms.CampaignForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            campaign = services.save_campaign(
+                campaign,
+                actor=user,
+                name=d["name"],
+                region=d["region"],
+                year=d["year"],
+                round_no=d["round_no"],
+                held_on=d["held_on"],
+                thresholds=form.thresholds(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": campaign.name})
+            return redirect("projects:campaign_detail", campaign.pk)
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑三个一批期次") if campaign else gettext("新建三个一批期次"),
+        cancel_url=reverse("projects:campaign_list"),
+        obj=campaign,
+    )
+
+
+@login_required
+def campaign_create(request):
+    return _campaign_form(request)
+
+
+@login_required
+def campaign_edit(request, pk):
+    return _campaign_form(request, Campaign.objects.get_visible_or_404(request.user, pk=pk))
+
+
+def _ranking_rule_form(request, rule=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if rule is not None and not services.can_manage_area(user, rule.region):
+        raise Http404
+    fields = ("name", "region", "subject", "metric", "size")
+    initial = {f: getattr(rule, f) for f in fields} if rule else {"size": 5}
+    form = forms.RankingRuleForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.save_ranking_rule(rule, actor=user, **{f: form.cleaned_data[f] for f in fields})
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": rule.name})
+            return redirect("projects:ranking_list")
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑红黑榜规则") if rule else gettext("新建红黑榜规则"),
+        cancel_url=reverse("projects:ranking_list"),
+        obj=rule,
+    )
+
+
+@login_required
+def ranking_rule_create(request):
+    return _ranking_rule_form(request)
+
+
+@login_required
+def ranking_rule_edit(request, pk):
+    return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
