@@ -64,6 +64,8 @@ class ProjectsConfig(AppConfig):
                 "campaign_created": pgettext_lazy("timeline event", "新建三个一批期次"),
                 "campaign_changed": pgettext_lazy("timeline event", "修改三个一批期次"),
                 "ranking_rule_created": pgettext_lazy("timeline event", "新建红黑榜规则"),
+                "inspection_created": pgettext_lazy("timeline event", "新建观摩评比"),
+                "inspection_changed": pgettext_lazy("timeline event", "修改观摩评比"),
                 "ranking_rule_changed": pgettext_lazy("timeline event", "修改红黑榜规则"),
                 "project_restored": pgettext_lazy("timeline event", "恢复已归档项目"),
                 "campaign_entry_added": pgettext_lazy("timeline event", "纳入三个一批"),

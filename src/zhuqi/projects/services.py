@@ -36,6 +36,7 @@ from .models import (
     Campaign,
     CampaignEntry,
     Dependency,
+    InspectionCriterion,
     InspectionRound,
     InspectionScore,
     InvestmentMonth,
@@ -1027,6 +1028,115 @@ def save_ranking_rule(
         url=reverse("projects:ranking_list"),
     )
     return rule
+
+
+@transaction.atomic
+def save_inspection_round(
+    round_: InspectionRound | None,
+    *,
+    actor,
+    name: str,
+    region,
+    held_on: dt.date,
+    projects=(),
+    scorers=(),
+    criteria: list[tuple[str, Decimal, int]] | None = None,
+) -> InspectionRound:
+    """Create (`round_` None) or change an inspection round (观摩): the projects inspected (of the
+    region, visible to the actor), the judges (officials in the actor's scope) and the weighted
+    criteria (name, weight, maximum). Criteria are fixed once someone has scored; a published
+    round is not changed."""
+    from django.http import Http404
+
+    from zhuqi.core.roles import OFFICIAL_ROLES
+
+    what = gettext("观摩评比")
+    if round_ is not None:
+        found = InspectionRound.objects.visible_to(actor).select_for_update().filter(pk=round_.pk).first()
+        if found is None:
+            raise Http404
+        round_ = found
+        _config_region(actor, round_.region, what=what)
+        if round_.status == InspectionRound.Status.PUBLISHED:
+            raise ValidationError(gettext("本轮观摩已公布结果，不能再修改"))
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if held_on is None:
+        raise ValidationError({"held_on": gettext("请填写观摩日期")})
+    project_ids = {p.pk for p in projects}
+    if not project_ids:
+        raise ValidationError({"projects": gettext("请选择观摩项目")})
+    found_projects = list(
+        Project.objects.visible_to(actor).filter(pk__in=project_ids, region__path__startswith=region.path)
+    )
+    if len(found_projects) != len(project_ids):
+        raise ValidationError({"projects": gettext("有项目不存在或不在本次观摩的区划内")})
+    scorer_ids = {u.pk for u in scorers}
+    if not scorer_ids:
+        raise ValidationError({"scorers": gettext("请选择评分人")})
+    found_scorers = list(
+        User.objects.visible_to(actor).filter(pk__in=scorer_ids, role__in=OFFICIAL_ROLES, is_active=True)
+    )
+    if len(found_scorers) != len(scorer_ids):
+        raise ValidationError({"scorers": gettext("有评分人不存在或不在您的范围内")})
+    rows = criteria or []
+    if criteria is not None:
+        if not rows:
+            raise ValidationError({"criteria": gettext("请至少填写一个评分项")})
+        for i, (cname, weight, max_score) in enumerate(rows, start=1):
+            if not (cname or "").strip():
+                raise ValidationError({"criteria": gettext("第 %(n)s 个评分项没有名称") % {"n": i}})
+            if Decimal(weight) <= 0:
+                raise ValidationError(
+                    {"criteria": gettext("评分项「%(name)s」的权重应大于 0") % {"name": cname}}
+                )
+            if not 1 <= int(max_score) <= 1000:
+                raise ValidationError(
+                    {"criteria": gettext("评分项「%(name)s」的满分应在 1–1000 之间") % {"name": cname}}
+                )
+    created = round_ is None
+    if round_ is not None and criteria is not None and round_.scores.exists():
+        current = [(c.name, Decimal(c.weight), c.max_score) for c in round_.criteria.all()]
+        if current != [(n.strip(), Decimal(w), int(m)) for n, w, m in rows]:
+            raise ValidationError({"criteria": gettext("已有评分，不能再修改评分项")})
+        criteria = None
+    round_ = round_ or InspectionRound()
+    round_.name, round_.region, round_.held_on = name, region, held_on
+    round_.save()
+    round_.projects.set(found_projects)
+    round_.scorers.set(found_scorers)
+    if criteria is not None:
+        round_.criteria.all().delete()
+        InspectionCriterion.objects.bulk_create(
+            [
+                InspectionCriterion(
+                    round=round_, name=n.strip(), weight=Decimal(w), max_score=int(m), order=i
+                )
+                for i, (n, w, m) in enumerate(rows, start=1)
+            ]
+        )
+    audit.record(
+        "event",
+        round_,
+        event="inspection_created" if created else "inspection_changed",
+        changes={
+            gettext_noop("名称"): name,
+            gettext_noop("观摩项目"): "、".join(sorted(p.name for p in found_projects)),
+            gettext_noop("评分人"): "、".join(sorted(u.display_name for u in found_scorers)),
+            gettext_noop("评分项"): "、".join(f"{n.strip()}×{w}" for n, w, _m in rows)
+            if criteria is not None
+            else "",
+        },
+        actor=actor,
+    )
+    notify(
+        [u for u in found_scorers if u.pk != actor.pk],
+        gettext("请为观摩评分：%(name)s") % {"name": name},
+        url=reverse("projects:inspection_detail", args=[round_.pk]),
+    )
+    return round_
 
 
 def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:

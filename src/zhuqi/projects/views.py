@@ -667,7 +667,10 @@ def campaign_entry_add(request, pk):
 @login_required
 def inspection_list(request):
     rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
-    return render(request, "projects/inspection_list.html", {"rounds": rounds})
+    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    return render(
+        request, "projects/inspection_list.html", {"rounds": rounds, "can_configure": can_configure}
+    )
 
 
 @login_required
@@ -934,7 +937,7 @@ def _config_page(request, *, form, heading, cancel_url, obj):
             "form": form,
             "heading": heading,
             "cancel_url": cancel_url,
-            "wide_fields": ["name"],
+            "wide_fields": ["name", "projects", "scorers", "criteria"],
             "history": audit.timeline(obj)[::-1] if obj is not None else None,
         },
     )
@@ -1025,3 +1028,60 @@ def ranking_rule_create(request):
 @login_required
 def ranking_rule_edit(request, pk):
     return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
+
+
+def _inspection_form(request, rnd=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if rnd is not None and not services.can_manage_area(user, rnd.region):
+        raise Http404
+    initial: dict = {}
+    if rnd is not None:
+        initial = {
+            "name": rnd.name,
+            "region": rnd.region,
+            "held_on": rnd.held_on,
+            "projects": list(rnd.projects.all()),
+            "scorers": list(rnd.scorers.all()),
+            "criteria": "\n".join(
+                f"{c.name} {c.weight.normalize():f} {c.max_score}" for c in rnd.criteria.all()
+            ),
+        }
+    form = forms.InspectionRoundForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rnd = services.save_inspection_round(
+                rnd,
+                actor=user,
+                name=d["name"],
+                region=d["region"],
+                held_on=d["held_on"],
+                projects=d["projects"],
+                scorers=d["scorers"],
+                criteria=d["criteria"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": rnd.name})
+            return redirect("projects:inspection_detail", rnd.pk)
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑观摩评比") if rnd else gettext("新建观摩评比"),
+        cancel_url=reverse("projects:inspection_list"),
+        obj=rnd,
+    )
+
+
+@login_required
+def inspection_create(request):
+    return _inspection_form(request)
+
+
+@login_required
+def inspection_edit(request, pk):
+    rnd = get_object_or_404(InspectionRound.objects.visible_to(request.user).distinct(), pk=pk)
+    return _inspection_form(request, rnd)
