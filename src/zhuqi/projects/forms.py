@@ -225,6 +225,11 @@ class RankingRuleForm(Form):
         bootstrap(self)
 
 
+class OfficialsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name}（{obj.get_role_display()}）"
+
+
 class InspectionRoundForm(Form):
     """An inspection round: projects, judges and criteria, one criterion a line:
     「名称 权重 满分」 (满分 may be left out: 100)."""
@@ -233,7 +238,7 @@ class InspectionRoundForm(Form):
     region = forms.ModelChoiceField(label=_("组织区划"), queryset=Region.objects.none())
     held_on = forms.DateField(label=_("观摩日期"), widget=DATE)
     projects = forms.ModelMultipleChoiceField(label=_("观摩项目"), queryset=Project.objects.none())
-    scorers = forms.ModelMultipleChoiceField(label=_("评分人"), queryset=User.objects.none())
+    scorers = OfficialsField(label=_("评分人"), queryset=User.objects.none())
     criteria = forms.CharField(
         label=_("评分项"),
         widget=forms.Textarea(attrs={"rows": 4}),
