@@ -283,6 +283,7 @@ DOCS = {
     "assistance-figures": "assistance-figures.md",
     "user-guide": "user-guide.zh.md",
     "corrections": "corrections.md",
+    "configuration-pages": "configuration-pages.md",
 }
 
 
