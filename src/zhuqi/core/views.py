@@ -317,6 +317,7 @@ DOCS = {
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",
+    "configuration-pages": "configuration-pages.md",
 }
 
 

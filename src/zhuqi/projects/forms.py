@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
-from .models import ApprovalStep, Project, Stage, Task
+from .models import ApprovalStep, Project, RankingRule, Stage, Task
 from .services import LEDGER_REQUIRED
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -196,3 +198,111 @@ class PlanForm(ZForm):
 
 
 APPROVAL_STATUS = ApprovalStep.Status
+
+
+#: the kinds of region a campaign or a ranking is organised by (not a grid)
+ORGANISING_KINDS = ("province", "city", "county", "town", "park")
+
+
+def _organising_regions(user):
+    return Region.objects.visible_to(user).filter(kind__in=ORGANISING_KINDS).order_by("path")
+
+
+class CampaignForm(Form):
+    """A round of 三个一批; one optional entry threshold (万元) per project kind."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = forms.ModelChoiceField(label=_("组织区划"), queryset=Region.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    round_no = forms.IntegerField(label=_("期次"), min_value=1, initial=1)
+    held_on = forms.DateField(label=_("活动日期"), required=False, widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _organising_regions(user)
+        for kind, label in Project.Kind.choices:
+            self.fields[f"threshold_{kind}"] = forms.DecimalField(
+                label=_("入库门槛（万元）· %(kind)s") % {"kind": label},
+                required=False,
+                min_value=0,
+                decimal_places=2,
+            )
+        bootstrap(self)
+
+    def thresholds(self) -> dict:
+        """The thresholds in yuan by project kind (blank ones left out)."""
+        d = self.cleaned_data
+        return {
+            kind: d[f"threshold_{kind}"] * WAN
+            for kind in Project.Kind.values
+            if d.get(f"threshold_{kind}") is not None
+        }
+
+
+class RankingRuleForm(Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.none())
+    subject = forms.ChoiceField(label=_("排名对象"), choices=RankingRule.Subject.choices)
+    metric = forms.ChoiceField(label=_("排名指标"), choices=RankingRule.Metric.choices)
+    size = forms.IntegerField(label=_("上榜数量（红榜、黑榜各）"), min_value=1, max_value=50, initial=5)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _organising_regions(user)
+        bootstrap(self)
+
+
+class OfficialsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name}（{obj.get_role_display()}）"
+
+
+class InspectionRoundForm(Form):
+    """An inspection round: projects, judges and criteria, one criterion a line:
+    「名称 权重 满分」 (满分 may be left out: 100)."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = forms.ModelChoiceField(label=_("组织区划"), queryset=Region.objects.none())
+    held_on = forms.DateField(label=_("观摩日期"), widget=DATE)
+    projects = forms.ModelMultipleChoiceField(label=_("观摩项目"), queryset=Project.objects.none())
+    scorers = OfficialsField(label=_("评分人"), queryset=User.objects.none())
+    criteria = forms.CharField(
+        label=_("评分项"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项：名称 权重 满分（满分不填为 100），如「建设进度 60 100」"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _organising_regions(user)
+        self.fields["projects"].queryset = Project.objects.visible_to(user).order_by("code")
+        self.fields["scorers"].queryset = (
+            User.objects.visible_to(user)
+            .filter(is_active=True)
+            .exclude(role=Role.ENTERPRISE)
+            .order_by("username")
+        )
+        self.fields["projects"].widget.attrs["class"] = "form-select zq-multi"
+        self.fields["scorers"].widget.attrs["class"] = "form-select zq-multi"
+        bootstrap(self)
+
+    def clean_criteria(self) -> list[tuple[str, Decimal, int]]:
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("criteria") or "").splitlines(), start=1):
+            parts = line.replace("，", " ").replace(",", " ").split()
+            if not parts:
+                continue
+            try:
+                if len(parts) == 2:
+                    rows.append((parts[0], Decimal(parts[1]), 100))
+                elif len(parts) == 3:
+                    rows.append((parts[0], Decimal(parts[1]), int(parts[2])))
+                else:
+                    raise ValueError
+            except (ValueError, InvalidOperation) as exc:
+                raise forms.ValidationError(
+                    _("第 %(n)s 行应为「名称 权重 满分」，如「建设进度 60 100」") % {"n": n}
+                ) from exc
+        if not rows:
+            raise forms.ValidationError(_("请至少填写一个评分项"))
+        return rows

@@ -36,6 +36,7 @@ from .models import (
     Campaign,
     CampaignEntry,
     Dependency,
+    InspectionCriterion,
     InspectionRound,
     InspectionScore,
     InvestmentMonth,
@@ -903,6 +904,253 @@ def restore_project(project: Project, *, actor, reason: str = "") -> Project:
 
 
 # --- 三个一批 -----------------------------------------------------------------------------------------
+def _config_region(actor, region, *, what: str):
+    """The organising region of a campaign or ranking rule: one the actor manages (the dispatch
+    office's own subtree, administrators anywhere); anything else as if it did not exist."""
+    from zhuqi.core.models import Region
+
+    if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise ValidationError({"region": gettext("找不到该区划（或不在您的管辖范围内）")})
+    if not can_manage_area(actor, region):
+        raise PermissionDenied(gettext("只有本区域的专班办公室或系统管理员可以设置%(what)s") % {"what": what})
+    return region
+
+
+@transaction.atomic
+def save_campaign(
+    campaign: Campaign | None,
+    *,
+    actor,
+    name: str,
+    region,
+    year: int,
+    round_no: int = 1,
+    held_on: dt.date | None = None,
+    thresholds: dict | None = None,
+) -> Campaign:
+    """Create (`campaign` None) or change a round of 三个一批: its name, organising region, year,
+    round number, date and entry thresholds by project kind (yuan)."""
+    from django.http import Http404
+
+    from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+
+    what = gettext("三个一批期次")
+    if campaign is not None:
+        found = Campaign.objects.visible_to(actor).select_for_update().filter(pk=campaign.pk).first()
+        if found is None:
+            raise Http404
+        campaign = found
+        _config_region(actor, campaign.region, what=what)
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if not MIN_YEAR <= int(year) <= MAX_YEAR:
+        raise ValidationError(
+            {"year": gettext("年度应在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}}
+        )
+    if int(round_no) < 1:
+        raise ValidationError({"round_no": gettext("期次从 1 开始")})
+    clean: dict[str, str] = {}
+    for kind, value in (thresholds or {}).items():
+        if kind not in Project.Kind.values:
+            raise ValidationError({"thresholds": gettext("项目类型「%(kind)s」无效") % {"kind": kind}})
+        if value in (None, ""):
+            continue
+        amount = Decimal(str(value))
+        if amount < 0:
+            raise ValidationError({"thresholds": gettext("入库门槛不能为负数")})
+        clean[kind] = str(amount)
+    taken = Campaign.objects.filter(region=region, year=year, round_no=round_no).exclude(
+        pk=getattr(campaign, "pk", None)
+    )
+    if taken.exists():
+        raise ValidationError(
+            {
+                "round_no": gettext("%(region)s %(year)s 年第 %(n)s 期已存在")
+                % {"region": region.name, "year": year, "n": round_no}
+            }
+        )
+    created = campaign is None
+    campaign = campaign or Campaign()
+    campaign.name, campaign.region, campaign.year, campaign.round_no = name, region, year, round_no
+    campaign.held_on, campaign.thresholds = held_on, clean
+    campaign.save()
+    audit.record(
+        "event",
+        campaign,
+        event="campaign_created" if created else "campaign_changed",
+        changes={gettext_noop("名称"): name, gettext_noop("年度"): year, gettext_noop("期次"): round_no},
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        gettext("三个一批期次已保存：%(name)s") % {"name": name},
+        url=reverse("projects:campaign_detail", args=[campaign.pk]),
+    )
+    return campaign
+
+
+@transaction.atomic
+def save_ranking_rule(
+    rule: RankingRule | None, *, actor, name: str, region, subject: str, metric: str, size: int
+) -> RankingRule:
+    """Create (`rule` None) or change a red/black list rule: what is ranked, by which metric, how
+    many on each list. Published lists keep the values they were published with."""
+    from django.http import Http404
+
+    what = gettext("红黑榜规则")
+    if rule is not None:
+        found = RankingRule.objects.visible_to(actor).select_for_update().filter(pk=rule.pk).first()
+        if found is None:
+            raise Http404
+        rule = found
+        _config_region(actor, rule.region, what=what)
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if subject not in RankingRule.Subject.values:
+        raise ValidationError({"subject": gettext("排名对象无效")})
+    if metric not in RankingRule.Metric.values:
+        raise ValidationError({"metric": gettext("排名指标无效")})
+    if not 1 <= int(size) <= 50:
+        raise ValidationError({"size": gettext("上榜数量应在 1–50 之间")})
+    created = rule is None
+    rule = rule or RankingRule()
+    rule.name, rule.region, rule.subject, rule.metric, rule.size = name, region, subject, metric, size
+    rule.save()
+    audit.record(
+        "event",
+        rule,
+        event="ranking_rule_created" if created else "ranking_rule_changed",
+        changes={
+            gettext_noop("名称"): name,
+            gettext_noop("对象"): str(RankingRule.Subject(subject).label),
+            gettext_noop("指标"): str(RankingRule.Metric(metric).label),
+            gettext_noop("上榜数量"): size,
+        },
+        actor=actor,
+    )
+    others = User.objects.filter(role=Role.DISPATCH, region=region, is_active=True).exclude(pk=actor.pk)
+    notify(
+        list(others),
+        gettext("红黑榜规则已保存：%(name)s") % {"name": name},
+        url=reverse("projects:ranking_list"),
+    )
+    return rule
+
+
+@transaction.atomic
+def save_inspection_round(
+    round_: InspectionRound | None,
+    *,
+    actor,
+    name: str,
+    region,
+    held_on: dt.date,
+    projects=(),
+    scorers=(),
+    criteria: list[tuple[str, Decimal, int]] | None = None,
+) -> InspectionRound:
+    """Create (`round_` None) or change an inspection round (观摩): the projects inspected (of the
+    region, visible to the actor), the judges (officials in the actor's scope) and the weighted
+    criteria (name, weight, maximum). Criteria are fixed once someone has scored; a published
+    round is not changed."""
+    from django.http import Http404
+
+    from zhuqi.core.roles import OFFICIAL_ROLES
+
+    what = gettext("观摩评比")
+    if round_ is not None:
+        found = InspectionRound.objects.visible_to(actor).select_for_update().filter(pk=round_.pk).first()
+        if found is None:
+            raise Http404
+        round_ = found
+        _config_region(actor, round_.region, what=what)
+        if round_.status == InspectionRound.Status.PUBLISHED:
+            raise ValidationError(gettext("本轮观摩已公布结果，不能再修改"))
+    _config_region(actor, region, what=what)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写名称")})
+    if held_on is None:
+        raise ValidationError({"held_on": gettext("请填写观摩日期")})
+    project_ids = {p.pk for p in projects}
+    if not project_ids:
+        raise ValidationError({"projects": gettext("请选择观摩项目")})
+    found_projects = list(
+        Project.objects.visible_to(actor).filter(pk__in=project_ids, region__path__startswith=region.path)
+    )
+    if len(found_projects) != len(project_ids):
+        raise ValidationError({"projects": gettext("有项目不存在或不在本次观摩的区划内")})
+    scorer_ids = {u.pk for u in scorers}
+    if not scorer_ids:
+        raise ValidationError({"scorers": gettext("请选择评分人")})
+    found_scorers = list(
+        User.objects.visible_to(actor).filter(pk__in=scorer_ids, role__in=OFFICIAL_ROLES, is_active=True)
+    )
+    if len(found_scorers) != len(scorer_ids):
+        raise ValidationError({"scorers": gettext("有评分人不存在或不在您的范围内")})
+    rows = criteria or []
+    if criteria is not None:
+        if not rows:
+            raise ValidationError({"criteria": gettext("请至少填写一个评分项")})
+        for i, (cname, weight, max_score) in enumerate(rows, start=1):
+            if not (cname or "").strip():
+                raise ValidationError({"criteria": gettext("第 %(n)s 个评分项没有名称") % {"n": i}})
+            if Decimal(weight) <= 0:
+                raise ValidationError(
+                    {"criteria": gettext("评分项「%(name)s」的权重应大于 0") % {"name": cname}}
+                )
+            if not 1 <= int(max_score) <= 1000:
+                raise ValidationError(
+                    {"criteria": gettext("评分项「%(name)s」的满分应在 1–1000 之间") % {"name": cname}}
+                )
+    created = round_ is None
+    if round_ is not None and criteria is not None and round_.scores.exists():
+        current = [(c.name, Decimal(c.weight), c.max_score) for c in round_.criteria.all()]
+        if current != [(n.strip(), Decimal(w), int(m)) for n, w, m in rows]:
+            raise ValidationError({"criteria": gettext("已有评分，不能再修改评分项")})
+        criteria = None
+    round_ = round_ or InspectionRound()
+    round_.name, round_.region, round_.held_on = name, region, held_on
+    round_.save()
+    round_.projects.set(found_projects)
+    round_.scorers.set(found_scorers)
+    if criteria is not None:
+        round_.criteria.all().delete()
+        InspectionCriterion.objects.bulk_create(
+            [
+                InspectionCriterion(
+                    round=round_, name=n.strip(), weight=Decimal(w), max_score=int(m), order=i
+                )
+                for i, (n, w, m) in enumerate(rows, start=1)
+            ]
+        )
+    audit.record(
+        "event",
+        round_,
+        event="inspection_created" if created else "inspection_changed",
+        changes={
+            gettext_noop("名称"): name,
+            gettext_noop("观摩项目"): "、".join(sorted(p.name for p in found_projects)),
+            gettext_noop("评分人"): "、".join(sorted(u.display_name for u in found_scorers)),
+            gettext_noop("评分项"): "、".join(f"{n.strip()}×{w}" for n, w, _m in rows)
+            if criteria is not None
+            else "",
+        },
+        actor=actor,
+    )
+    notify(
+        [u for u in found_scorers if u.pk != actor.pk],
+        gettext("请为观摩评分：%(name)s") % {"name": name},
+        url=reverse("projects:inspection_detail", args=[round_.pk]),
+    )
+    return round_
+
+
 def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
     value = (campaign.thresholds or {}).get(project.kind)
     return Decimal(str(value)) if value not in (None, "") else None

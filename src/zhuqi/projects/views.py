@@ -626,7 +626,10 @@ def board(request):
 def campaign_list(request):
     _require(request, "projects.oversight.view")
     campaigns = Campaign.objects.visible_to(request.user).select_related("region")
-    return render(request, "projects/campaign_list.html", {"campaigns": campaigns})
+    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    return render(
+        request, "projects/campaign_list.html", {"campaigns": campaigns, "can_configure": can_configure}
+    )
 
 
 @login_required
@@ -684,7 +687,10 @@ def campaign_entry_add(request, pk):
 def inspection_list(request):
     _require(request, "projects.oversight.view")
     rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
-    return render(request, "projects/inspection_list.html", {"rounds": rounds})
+    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    return render(
+        request, "projects/inspection_list.html", {"rounds": rounds, "can_configure": can_configure}
+    )
 
 
 @login_required
@@ -939,3 +945,170 @@ def project_restore(request, pk):
     )
     messages.success(request, gettext("已恢复「%(name)s」") % {"name": project.name})
     return redirect("projects:project_detail", project.pk)
+
+
+# --- configuration: 三个一批 rounds and red/black list rules ---------------------------------------
+def _config_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+
+
+def _config_page(request, *, form, heading, cancel_url, obj):
+    return render(
+        request,
+        "core/config_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "cancel_url": cancel_url,
+            "wide_fields": ["name", "projects", "scorers", "criteria"],
+            "history": audit.timeline(obj)[::-1] if obj is not None else None,
+        },
+    )
+
+
+def _campaign_form(request, campaign=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if campaign is not None and not services.can_manage_area(user, campaign.region):
+        raise Http404
+    initial = {}
+    if campaign is not None:
+        initial = {f: getattr(campaign, f) for f in ("name", "region", "year", "round_no", "held_on")}
+        for kind, value in (campaign.thresholds or {}).items():
+            initial[f"threshold_{kind}"] = (Decimal(str(value)) / WAN).quantize(Decimal("0.01"))
+    else:
+        initial = {"year": timezone.localdate().year, "round_no": 1}
+    form = forms.CampaignForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            campaign = services.save_campaign(
+                campaign,
+                actor=user,
+                name=d["name"],
+                region=d["region"],
+                year=d["year"],
+                round_no=d["round_no"],
+                held_on=d["held_on"],
+                thresholds=form.thresholds(),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": campaign.name})
+            return redirect("projects:campaign_detail", campaign.pk)
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑三个一批期次") if campaign else gettext("新建三个一批期次"),
+        cancel_url=reverse("projects:campaign_list"),
+        obj=campaign,
+    )
+
+
+@login_required
+def campaign_create(request):
+    return _campaign_form(request)
+
+
+@login_required
+def campaign_edit(request, pk):
+    return _campaign_form(request, Campaign.objects.get_visible_or_404(request.user, pk=pk))
+
+
+def _ranking_rule_form(request, rule=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if rule is not None and not services.can_manage_area(user, rule.region):
+        raise Http404
+    fields = ("name", "region", "subject", "metric", "size")
+    initial = {f: getattr(rule, f) for f in fields} if rule else {"size": 5}
+    form = forms.RankingRuleForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.save_ranking_rule(rule, actor=user, **{f: form.cleaned_data[f] for f in fields})
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": rule.name})
+            return redirect("projects:ranking_list")
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑红黑榜规则") if rule else gettext("新建红黑榜规则"),
+        cancel_url=reverse("projects:ranking_list"),
+        obj=rule,
+    )
+
+
+@login_required
+def ranking_rule_create(request):
+    return _ranking_rule_form(request)
+
+
+@login_required
+def ranking_rule_edit(request, pk):
+    return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
+
+
+def _inspection_form(request, rnd=None):
+    user = request.user
+    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+        raise Http404
+    if rnd is not None and not services.can_manage_area(user, rnd.region):
+        raise Http404
+    initial: dict = {}
+    if rnd is not None:
+        initial = {
+            "name": rnd.name,
+            "region": rnd.region,
+            "held_on": rnd.held_on,
+            "projects": list(rnd.projects.all()),
+            "scorers": list(rnd.scorers.all()),
+            "criteria": "\n".join(
+                f"{c.name} {c.weight.normalize():f} {c.max_score}" for c in rnd.criteria.all()
+            ),
+        }
+    form = forms.InspectionRoundForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rnd = services.save_inspection_round(
+                rnd,
+                actor=user,
+                name=d["name"],
+                region=d["region"],
+                held_on=d["held_on"],
+                projects=d["projects"],
+                scorers=d["scorers"],
+                criteria=d["criteria"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _config_errors(form, exc)
+        else:
+            messages.success(request, gettext("已保存「%(name)s」") % {"name": rnd.name})
+            return redirect("projects:inspection_detail", rnd.pk)
+    return _config_page(
+        request,
+        form=form,
+        heading=gettext("编辑观摩评比") if rnd else gettext("新建观摩评比"),
+        cancel_url=reverse("projects:inspection_list"),
+        obj=rnd,
+    )
+
+
+@login_required
+def inspection_create(request):
+    return _inspection_form(request)
+
+
+@login_required
+def inspection_edit(request, pk):
+    rnd = get_object_or_404(InspectionRound.objects.visible_to(request.user).distinct(), pk=pk)
+    return _inspection_form(request, rnd)

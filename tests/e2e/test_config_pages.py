@@ -1,0 +1,121 @@
+"""Configuration pages in a real browser, as the dispatch office: an enterprise pool, a 三个一批
+round, an inspection round and a red/black list rule are created and edited from the product's
+pages (never /admin/), each showing its history; the visit-rule page shows its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in, shot
+from tests.e2e.test_assistance import reference_data
+from zhuqi.assistance import services as assistance_services
+from zhuqi.enterprises.models import EnterpriseList
+from zhuqi.projects import services as project_services
+from zhuqi.projects.models import Campaign, InspectionRound, RankingRule
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _save(page):
+    page.click("[data-testid=config-submit]")
+
+
+def test_enterprise_pool_created_and_edited(page, world):
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="企业清单").click()
+    page.click("[data-testid=list-create]")
+    page.fill("#id_name", "2026年小升规培育库")
+    page.select_option("#id_kind", "pool")
+    page.select_option("#id_region", str(world.county.pk))
+    page.fill("#id_goal", "30")
+    _save(page)
+    assert page.locator("[data-testid=error-pool]").inner_text() == "培育库请选择培育方向"
+    page.select_option("#id_pool", "small_to_scale")
+    _save(page)
+    page.wait_for_selector(".alert-success")
+    page.click("[data-testid=list-edit]")
+    page.fill("#id_goal", "40")
+    _save(page)
+    page.wait_for_selector("[data-testid=pool-progress]")
+    assert "年度目标 40 户" in page.locator("[data-testid=pool-progress]").inner_text()
+    page.click("[data-testid=list-edit]")
+    history = page.locator("[data-testid=config-history]").inner_text()
+    assert "新建清单" in history and "修改清单" in history
+    shot(page, "config-list-form")
+    assert EnterpriseList.objects.get().goal == 40
+
+
+def test_campaign_round_and_ranking_rule(page, world):
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/campaigns/")
+    page.click("[data-testid=campaign-create]")
+    page.fill("#id_name", "2026年第二期三个一批")
+    page.select_option("#id_region", str(world.county.pk))
+    page.fill("#id_round_no", "2")
+    page.fill("#id_threshold_industrial", "30000")
+    _save(page)
+    page.wait_for_selector(".alert-success")
+    assert Campaign.objects.get().thresholds == {"industrial": "300000000"}
+    page.goto("/projects/campaigns/")
+    page.click("[data-testid=campaign-edit]")
+    assert page.input_value("#id_threshold_industrial") == "30000.00"
+    assert "新建三个一批期次" in page.locator("[data-testid=config-history]").inner_text()
+    shot(page, "config-campaign-form")
+
+    page.goto("/projects/rankings/")
+    page.click("[data-testid=ranking-rule-create]")
+    page.fill("#id_name", "项目超时序进度红黑榜")
+    page.select_option("#id_region", str(world.county.pk))
+    page.select_option("#id_subject", "project")
+    page.select_option("#id_metric", "lead")
+    page.fill("#id_size", "0")
+    _save(page)
+    assert page.locator("[data-testid=error-size]").count() == 1
+    page.fill("#id_size", "3")
+    _save(page)
+    page.wait_for_selector(".alert-success")
+    assert "项目超时序进度红黑榜" in page.locator("[data-testid=ranking-rule]").inner_text()
+    assert RankingRule.objects.get().size == 3
+
+
+def test_inspection_round_with_criteria_and_judges(page, world):
+    project = project_services.create_project(
+        actor=world.admin,
+        code="GZ-E2E-021",
+        name="年产3万吨新材料项目",
+        region=world.park,
+        department=world.jxj,
+        leader=world.leader,
+        total_investment=Decimal("300000000"),
+    )
+    log_in(page, "alice", PASSWORD)
+    page.goto("/projects/inspections/")
+    page.click("[data-testid=inspection-create]")
+    page.fill("#id_name", "下半年重点项目观摩")
+    page.select_option("#id_region", str(world.county.pk))
+    page.fill("#id_held_on", (dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.select_option("#id_projects", [str(project.pk)])
+    page.select_option("#id_scorers", [str(world.leader.pk), str(world.head.pk)])
+    page.fill("#id_criteria", "建设进度 60\n现场管理 四十")
+    _save(page)
+    assert "第 2 行应为" in page.locator("[data-testid=error-criteria]").inner_text()
+    page.fill("#id_criteria", "建设进度 60\n现场管理 40 50")
+    shot(page, "config-inspection-form")
+    _save(page)
+    page.wait_for_selector(".alert-success")
+    rnd = InspectionRound.objects.get()
+    assert [c.name for c in rnd.criteria.all()] == ["建设进度", "现场管理"]
+    assert set(rnd.scorers.values_list("username", flat=True)) == {"leader", "head"}
+
+
+def test_visit_rule_page_history(page, world):
+    reference_data()
+    assistance_services.set_visit_rule("commissioner", period="month", min_visits=2, actor=world.admin)
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="走访频次与包抓数量").click()
+    assert "修改走访频次" in page.locator("[data-testid=config-history]").inner_text()
+    shot(page, "config-visit-rules")
