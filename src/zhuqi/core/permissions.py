@@ -184,6 +184,12 @@ _ACTIONS: list[Action] = [
         WORKING_OFFICIALS | {P},
         _("数据范围内的项目；企业用户：本企业的项目"),
     ),
+    Action(
+        "projects.configure",
+        _("设置三个一批期次、观摩评比、红黑榜规则"),
+        MANAGER_ROLES,
+        _("专班办公室：本辖区内"),
+    ),
     Action("projects.campaign.manage", _("调整三个一批期次的项目"), MANAGER_ROLES, _("本辖区的期次")),
     Action("projects.inspection.score", _("观摩评分"), OFFICIAL_ROLES, _("本轮观摩的评分人")),
     Action("projects.inspection.publish", _("公布观摩结果"), MANAGER_ROLES, _("本辖区的观摩")),

@@ -626,7 +626,7 @@ def board(request):
 def campaign_list(request):
     _require(request, "projects.oversight.view")
     campaigns = Campaign.objects.visible_to(request.user).select_related("region")
-    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    can_configure = permissions.allowed(request.user, "projects.configure")
     return render(
         request, "projects/campaign_list.html", {"campaigns": campaigns, "can_configure": can_configure}
     )
@@ -687,7 +687,7 @@ def campaign_entry_add(request, pk):
 def inspection_list(request):
     _require(request, "projects.oversight.view")
     rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
-    can_configure = request.user.is_system_admin or request.user.role in MANAGER_ROLES
+    can_configure = permissions.allowed(request.user, "projects.configure")
     return render(
         request, "projects/inspection_list.html", {"rounds": rounds, "can_configure": can_configure}
     )
@@ -972,7 +972,7 @@ def _config_page(request, *, form, heading, cancel_url, obj):
 
 def _campaign_form(request, campaign=None):
     user = request.user
-    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+    if not permissions.allowed(user, "projects.configure"):
         raise Http404
     if campaign is not None and not services.can_manage_area(user, campaign.region):
         raise Http404
@@ -1023,7 +1023,7 @@ def campaign_edit(request, pk):
 
 def _ranking_rule_form(request, rule=None):
     user = request.user
-    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+    if not permissions.allowed(user, "projects.configure"):
         raise Http404
     if rule is not None and not services.can_manage_area(user, rule.region):
         raise Http404
@@ -1059,7 +1059,7 @@ def ranking_rule_edit(request, pk):
 
 def _inspection_form(request, rnd=None):
     user = request.user
-    if user.role not in MANAGER_ROLES and not user.is_system_admin:
+    if not permissions.allowed(user, "projects.configure"):
         raise Http404
     if rnd is not None and not services.can_manage_area(user, rnd.region):
         raise Http404
