@@ -87,7 +87,7 @@ class RuleForm(ModelForm):
         from zhuqi.core.models import Department, Region
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["region"].queryset = (
             Region.objects.visible_to(user).filter(is_active=True).exclude(kind=Region.Kind.GRID)
         )
@@ -151,7 +151,7 @@ class SlaPolicyForm(Form):
 
         super().__init__(*args, **kwargs)
         self.fields["scheme"].choices = SlaPolicy.Scheme.choices
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["urgency"].choices = [("", gettext("（所有紧急程度）")), *Urgency.choices]
         for name in SLA_DAY_FIELDS:
             label = SlaPolicy._meta.get_field(name).verbose_name
