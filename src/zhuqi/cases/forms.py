@@ -118,7 +118,9 @@ class CategoryForm(Form):
         label=_("代码"), max_length=30, help_text=_("小写字母、数字、下划线，如 land_quota")
     )
     name = forms.CharField(label=_("名称"), max_length=50)
-    parent = forms.ModelChoiceField(Category.objects.none(), label=_("上级类别"), required=False)
+    parent = forms.ModelChoiceField(
+        Category.objects.none(), label=_("上级类别"), required=False, empty_label=_("（无：一级类别）")
+    )
     keywords = forms.CharField(
         label=_("关键词"), max_length=500, required=False, help_text=_("以空格分隔，用于自动分类建议")
     )
