@@ -382,3 +382,16 @@ def test_settings_lists_do_not_grow_with_rows(world, login):
     few = counts(client)
     populate(12, 2)
     assert counts(client) == few
+
+
+def test_a_department_responsible_for_a_project_is_not_deactivated(world):
+    from zhuqi.projects.models import Project
+
+    dept = services.save_department(actor=world.alice, region=world.county, name="尉氏县发改委")
+    Project.objects.create(name="年产10万吨项目", region=world.park, department=dept)
+    with pytest.raises(ValidationError) as exc:
+        services.set_department_active(dept, False, actor=world.alice)
+    assert "负责的重点项目：1" in exc.value.message_dict["is_active"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.set_region_active(world.park, False, actor=world.alice)
+    assert "重点项目：1" in exc.value.message_dict["is_active"][0]
