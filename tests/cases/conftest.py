@@ -26,9 +26,20 @@ class CaseWorld:
         self.labor = Category.objects.create(code="labor", name="用工", keywords="招工 用工 工人 技工")
         self.power = Category.objects.create(code="power", name="水电气", keywords="用电 停电 变压器 电力")
         self.other = Category.objects.create(code="other", name="其他")
-        # the complete 13710 scheme ships with the migrations (cases 0009_default_sla_schemes)
-        self.sla = SlaPolicy.objects.get(scheme="henan13710", category=None, urgency="")
-        self.sla_major = SlaPolicy.objects.get(scheme="henan13710", category=None, urgency="major")
+        # the complete 13710 scheme ships with the migrations (cases 0009_default_sla_schemes);
+        # transactional tests flush it, so put it back there
+        self.sla, _ = SlaPolicy.objects.get_or_create(
+            scheme="henan13710",
+            category=None,
+            urgency="",
+            defaults={"name": "河南13710·一般", "resolve_days": 7},
+        )
+        self.sla_major, _ = SlaPolicy.objects.get_or_create(
+            scheme="henan13710",
+            category=None,
+            urgency="major",
+            defaults={"name": "河南13710·重大复杂", "resolve_days": 22, "extension_max_days": 10},
+        )
         self.rule_land = RoutingRule.objects.create(
             category=self.land, region=world.county, lead_department=world.zrzy
         )

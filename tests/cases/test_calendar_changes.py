@@ -138,3 +138,19 @@ def test_the_calendar_import_moves_them_in_one_go(cw, django_capture_on_commit_c
     assert day(case.reply_due_at) == D(2027, 3, 11)
     assert AuditEntry.objects.filter(event="deadlines_recomputed").count() == 1
     assert Notification.objects.filter(recipient=cw.w.bob, title__startswith="工作日调整").count() == 1
+
+
+def test_the_national_arrangement_moves_open_deadlines(cw, django_capture_on_commit_callbacks):
+    """The 系统设置 › 节假日安排 form goes through the same override service: one signal on
+    commit, and the open cases' deadlines follow the new days."""
+    case = dispatched(cw, at(2027, 3, 1))  # reply due Wed 03-10
+    with (
+        time_machine.travel(at(2027, 3, 1, 11), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        core_services.enter_national_arrangement(
+            actor=cw.w.admin, year=2027, holidays=[D(2027, 3, 5), D(2027, 3, 8)], workdays=[]
+        )
+    case.refresh_from_db()
+    assert case.reply_due_at == workcalendar.end_of_day(D(2027, 3, 12))
+    assert AuditEntry.objects.filter(object_id=str(case.pk), event="deadlines_recomputed").count() == 1

@@ -341,3 +341,57 @@ def test_other_county_cannot_touch_a_department_page(world, login):
     assert login(world.charlie).get(f"/core/settings/departments/{world.jxj.pk}/").status_code == 404
     with pytest.raises(Http404):
         Department.objects.get_visible_or_404(world.charlie, pk=world.jxj.pk)
+
+
+def test_settings_lists_do_not_grow_with_rows(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhuqi.cases.models import Category, RoutingRule
+
+    pages = [
+        "/core/settings/regions/",
+        "/core/settings/departments/",
+        "/cases/settings/categories/",
+        "/cases/rules/",
+        "/cases/settings/sla/",
+    ]
+
+    def populate(n, offset):
+        for i in range(offset, offset + n):
+            town = Region.objects.create(
+                code=f"410223T{i}", name=f"测试镇{i}", kind="town", parent=world.county
+            )
+            dept = Department.objects.create(name=f"测试局{i}", region=town)
+            cat = Category.objects.create(code=f"c{i}", name=f"类别{i}")
+            Category.objects.create(code=f"c{i}s", name=f"子类别{i}", parent=cat)
+            RoutingRule.objects.create(
+                category=cat, region=town, lead_department=dept
+            ).assisting_departments.add(world.jxj)
+
+    def counts(client):
+        out = {}
+        for url in pages:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out[url] = len(ctx)
+        return out
+
+    client = login(world.admin)
+    populate(2, 0)
+    few = counts(client)
+    populate(12, 2)
+    assert counts(client) == few
+
+
+def test_a_department_responsible_for_a_project_is_not_deactivated(world):
+    from zhuqi.projects.models import Project
+
+    dept = services.save_department(actor=world.alice, region=world.county, name="尉氏县发改委")
+    Project.objects.create(name="年产10万吨项目", region=world.park, department=dept)
+    with pytest.raises(ValidationError) as exc:
+        services.set_department_active(dept, False, actor=world.alice)
+    assert "负责的重点项目：1" in exc.value.message_dict["is_active"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.set_region_active(world.park, False, actor=world.alice)
+    assert "重点项目：1" in exc.value.message_dict["is_active"][0]

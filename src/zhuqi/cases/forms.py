@@ -87,7 +87,7 @@ class RuleForm(ModelForm):
         from zhuqi.core.models import Department, Region
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["region"].queryset = (
             Region.objects.visible_to(user).filter(is_active=True).exclude(kind=Region.Kind.GRID)
         )
@@ -118,7 +118,9 @@ class CategoryForm(Form):
         label=_("代码"), max_length=30, help_text=_("小写字母、数字、下划线，如 land_quota")
     )
     name = forms.CharField(label=_("名称"), max_length=50)
-    parent = forms.ModelChoiceField(Category.objects.none(), label=_("上级类别"), required=False)
+    parent = forms.ModelChoiceField(
+        Category.objects.none(), label=_("上级类别"), required=False, empty_label=_("（无：一级类别）")
+    )
     keywords = forms.CharField(
         label=_("关键词"), max_length=500, required=False, help_text=_("以空格分隔，用于自动分类建议")
     )
@@ -151,7 +153,7 @@ class SlaPolicyForm(Form):
 
         super().__init__(*args, **kwargs)
         self.fields["scheme"].choices = SlaPolicy.Scheme.choices
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["urgency"].choices = [("", gettext("（所有紧急程度）")), *Urgency.choices]
         for name in SLA_DAY_FIELDS:
             label = SlaPolicy._meta.get_field(name).verbose_name

@@ -1444,7 +1444,13 @@ def save_category(
         category = category or Category()
         category.code, category.name, category.parent = code, name, parent
         category.keywords, category.order = keywords, order
-        category.save()
+        try:
+            with transaction.atomic():
+                category.save()
+        except IntegrityError:  # the same code saved by someone else a moment ago
+            raise ValidationError(
+                {"code": gettext("代码「%(code)s」已被其他类别使用") % {"code": code}}
+            ) from None
         audit.record(
             "event",
             category,

@@ -144,7 +144,9 @@ class RegionForm(Form):
     code = forms.CharField(label=_("代码"), max_length=32, help_text=_("行政区划代码，建好后不能修改"))
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"))
-    parent = forms.ModelChoiceField(None, label=_("上级区划"), required=False)
+    parent = forms.ModelChoiceField(
+        None, label=_("上级区划"), required=False, empty_label=_("（无：顶级区划）")
+    )
 
     def __init__(self, *args, user=None, region=None, **kwargs):
         from .models import Region

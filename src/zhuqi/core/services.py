@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -689,7 +689,13 @@ def enter_national_arrangement(*, actor, year: int, holidays, workdays, notice: 
     arrangement.holidays, arrangement.workdays = _day_ranges(holidays), _day_ranges(workdays)
     arrangement.entered_by = actor
     arrangement.entered_at = timezone.now()
-    arrangement.save()
+    try:
+        with transaction.atomic():
+            arrangement.save()
+    except IntegrityError:  # another administrator entered the same year a moment ago
+        raise ValidationError(
+            {"year": _("%(year)s年的安排刚由他人录入，请刷新页面后再改") % {"year": year}}
+        ) from None
     audit.record(
         "event",
         arrangement,

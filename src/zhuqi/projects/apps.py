@@ -3,6 +3,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def _projects_in_region(region):
+    from django.utils.translation import gettext
+
+    from .models import Project
+
+    return [(gettext("重点项目"), Project.objects.filter(region=region).count())]
+
+
+def _projects_of_department(department):
+    from django.utils.translation import gettext
+
+    from .models import Project
+
+    return [(gettext("负责的重点项目"), Project.objects.filter(department=department).count())]
+
+
 class ProjectsConfig(AppConfig):
     name = "zhuqi.projects"
     label = "projects"
@@ -11,7 +27,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from zhuqi.core import demo, menu, views
+        from zhuqi.core import demo, menu, references, views
         from zhuqi.core import handover as core_handover
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
@@ -21,6 +37,9 @@ class ProjectsConfig(AppConfig):
         for duty in handover.DUTIES:
             core_handover.register(duty)
         from .demo import load_demo
+
+        references.register("region", _projects_in_region)
+        references.register("department", _projects_of_department)
 
         month_model = self.get_model("InvestmentMonth")
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
