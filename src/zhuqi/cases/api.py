@@ -260,7 +260,15 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     """Cases within the caller's scope; outside scope answers 404."""
 
     serializer_class = CaseSerializer
-    FILTERS = ["status", "channel", "category", "lead_department", "enterprise", "escalation_level", "urgency"]
+    FILTERS = [
+        "status",
+        "channel",
+        "category",
+        "lead_department",
+        "enterprise",
+        "escalation_level",
+        "urgency",
+    ]
     ORDERINGS = ["submitted_at", "next_due_at", "escalation_level"]
     # the enterprise filters and sorts by what its public view shows, so an internal field
     # (the escalation level, the internal deadlines) cannot be inferred from a filter
