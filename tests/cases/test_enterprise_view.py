@@ -209,6 +209,9 @@ def test_comments_are_internal_unless_addressed_to_the_enterprise(cw, login):
     assert entry.changes["visibility"] == "内部（仅工作人员可见）"
     page = ent.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "写给企业" in page and "企业说明" in page and "默认内部" not in page
+    # the comment addressed to it reaches the enterprise's inbox; the internal one does not
+    inbox = [n.body for n in w.enterprise_user.notifications.all()]
+    assert "写给企业" in inbox and "默认内部" not in inbox
     assert 'name="visibility"' not in page  # the enterprise is not offered the choice
 
 
@@ -228,3 +231,21 @@ def test_supervision_and_internal_clocks_are_not_in_the_enterprise_api(cw):
     api.force_authenticate(w.alice)
     assert len(api.get("/api/v1/case-supervisions/").json()["results"]) == 1
     assert "escalation_level" in api.get(f"/api/v1/cases/{case.pk}/").json()
+
+
+def test_the_enterprise_cannot_infer_internal_fields_from_api_filters(cw):
+    """Filtering or sorting by the escalation level would tell the enterprise which of its cases
+    were escalated: its API offers only the filters of its public view."""
+    w = cw.w
+    escalated, plain = cw.to("signed"), cw.to("signed")
+    services.escalate_case(escalated, actor=w.alice, note="内部")
+    api = APIClient()
+    api.force_authenticate(w.enterprise_user)
+    everything = {c["id"] for c in api.get("/api/v1/cases/").json()["results"]}
+    assert {escalated.pk, plain.pk} <= everything
+    filtered = {c["id"] for c in api.get("/api/v1/cases/?escalation_level=2").json()["results"]}
+    assert filtered == everything  # the filter does not exist for it
+    ordered = [c["id"] for c in api.get("/api/v1/cases/?ordering=-escalation_level").json()["results"]]
+    assert ordered == [c["id"] for c in api.get("/api/v1/cases/").json()["results"]]
+    api.force_authenticate(w.alice)
+    assert {c["id"] for c in api.get("/api/v1/cases/?escalation_level=2").json()["results"]} == {escalated.pk}

@@ -284,7 +284,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     """Cases within the caller's scope; outside scope answers 404."""
 
     serializer_class = CaseSerializer
-    filterset_fields = [
+    FILTERS = [
         "status",
         "channel",
         "category",
@@ -293,8 +293,20 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         "escalation_level",
         "urgency",
     ]
+    ORDERINGS = ["submitted_at", "next_due_at", "escalation_level"]
+    # the enterprise filters and sorts by what its public view shows, so an internal field
+    # (the escalation level, the internal deadlines) cannot be inferred from a filter
+    PUBLIC_FILTERS = ["status", "channel", "category", "lead_department"]
+    PUBLIC_ORDERINGS = ["submitted_at"]
     search_fields = ["title", "no", "external_no", "enterprise__name"]
-    ordering_fields = ["submitted_at", "next_due_at", "escalation_level"]
+
+    @property
+    def filterset_fields(self):
+        return self.PUBLIC_FILTERS if _is_enterprise(getattr(self, "request", None)) else self.FILTERS
+
+    @property
+    def ordering_fields(self):
+        return self.PUBLIC_ORDERINGS if _is_enterprise(getattr(self, "request", None)) else self.ORDERINGS
 
     queryset = Case.objects.select_related("enterprise", "lead_department", "region").order_by(
         "-submitted_at", "-id"

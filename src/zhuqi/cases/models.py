@@ -479,6 +479,12 @@ class Case(KeepsRegionPath, models.Model):
     def is_open(self) -> bool:
         return self.status not in TERMINAL
 
+    def enterprise_recipients(self):
+        """The enterprise's active users: told of a comment addressed to it (core.add_comment)."""
+        from zhuqi.core.models import User
+
+        return User.objects.filter(enterprise_membership__enterprise_id=self.enterprise_id, is_active=True)
+
     @property
     def is_escalated(self) -> bool:
         """Handled above the first level (四级调度): shown as a badge."""

@@ -314,7 +314,6 @@ def case_detail(request, pk):
         "actions": actions,
         "is_dispatch": "dispatch" in kinds,
         "is_lead": "lead" in kinds,
-        "is_enterprise": _role(user) == Role.ENTERPRISE,
         "clocks": CaseClock.objects.filter(case=case).order_by("id"),
         "assisting": [
             d.department.short_name or d.department.name
@@ -406,7 +405,6 @@ def _enterprise_case_page(request, case: Case, actions: list[str]):
     ctx = {
         "case": case,
         "actions": [a for a in actions if a in ENTERPRISE_ACTIONS],
-        "is_enterprise": True,
         "assisting": [
             d.department.short_name or d.department.name
             for d in case.departments.filter(active=True, role="assist").select_related("department")

@@ -253,6 +253,20 @@ def add_comment(target: models.Model, body: str, *, actor, public: bool = False)
         changes={"comment": body[:200], "visibility": comment.get_visibility_display()},
         actor=actor,
     )
+    # a message addressed to the enterprise reaches it: the target names its enterprise's people
+    # (`enterprise_recipients()`, e.g. a case's); its own comments need no telling
+    recipients = getattr(target, "enterprise_recipients", None)
+    if (
+        visibility == Comment.Visibility.PUBLIC
+        and callable(recipients)
+        and getattr(actor, "role", None) != Role.ENTERPRISE
+    ):
+        from .notify import notify
+
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+        notify(
+            recipients(), _("新留言：%(object)s") % {"object": str(target)[:150]}, body=body[:500], url=url
+        )
     return comment
 
 
