@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.cases.conftest import CaseWorld
+from tests.enterprises.helpers import credit_code
 from tests.projects.conftest import make_project
 from zhuqi.assistance import services as assistance_services
 from zhuqi.assistance.models import Assignment, AssistancePlan, Meeting, PlanMeasure, Visit, VisitRule
@@ -507,8 +508,10 @@ PAGES: dict[str, Page] = {
         lambda s: [s.round.pk],
         lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists(),
         method="both",
-        post_ok=lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
-        and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish"),
+        post_ok=lambda s, u: (
+            InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
+            and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish")
+        ),
     ),
     "projects:inspection_score": Page(
         "projects.inspection.score",
@@ -769,7 +772,13 @@ def _matrix(action, rule=None):
 API: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/assignments/"): Op(
         None,
-        lambda s: {"enterprise": s.ent.pk, "year": s.year, "role": "chief", "user": s.w.leader.pk},
+        lambda s: {
+            "enterprise": s.ent.pk,
+            "year": s.year,
+            "role": "dept_contact",
+            "user": s.w.bob.pk,
+            "department": s.w.jxj.pk,
+        },
         _matrix("assistance.assignments.manage", _ent_ok),
     ),
     ("POST", "/api/v1/assignments/{id}/hand_over/"): Op(
@@ -814,7 +823,9 @@ API: dict[tuple[str, str], Op] = {
         _matrix("enterprises.edit"),
     ),
     ("POST", "/api/v1/enterprises/"): Op(
-        None, lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk}, _matrix("enterprises.edit")
+        None,
+        lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk, "credit_code": credit_code("410223")},
+        _matrix("enterprises.edit"),
     ),
     ("PATCH", "/api/v1/enterprises/{id}/"): Op(
         lambda s: s.ent, lambda s: {"phone": "0371-1234567"}, _matrix("enterprises.edit", _ent_ok)

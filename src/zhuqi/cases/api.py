@@ -186,6 +186,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     search_fields = ["title", "no", "external_no", "enterprise__name"]
     ordering_fields = ["submitted_at", "next_due_at", "escalation_level"]
 
+    permission_actions = {"create": "cases.create"}
     queryset = Case.objects.select_related("enterprise", "lead_department", "region").order_by(
         "-submitted_at", "-id"
     )
@@ -358,6 +359,7 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
 
 class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    permission_actions = {"respond": "cases.supervision.respond"}
     queryset = Supervision.objects.order_by("-issued_at")
     scope_through = "case"  # supervisions of visible cases only
     serializer_class = SupervisionSerializer
@@ -388,6 +390,7 @@ class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
     of regions within its own scope."""
 
+    permission_actions = {a: "cases.configure" for a in ("create", "update", "partial_update", "destroy")}
     queryset = RoutingRule.objects.prefetch_related("assisting_departments")
     serializer_class = RoutingRuleSerializer
 
