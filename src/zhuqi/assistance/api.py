@@ -10,9 +10,9 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhuqi.core import permissions
 from zhuqi.core.api import ScopedViewSetMixin, service_errors
 from zhuqi.core.models import User
-from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
 from . import compliance, selectors, services
@@ -160,7 +160,7 @@ class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     ordering_fields = ["visited_on"]
 
     def get_queryset(self):
-        if getattr(self.request.user, "role", None) == Role.ENTERPRISE:
+        if not permissions.allowed(self.request.user, "assistance.visit.view"):
             return Visit.objects.none()
         return super().get_queryset()
 
@@ -406,7 +406,7 @@ class ComplianceViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         period, start, end = compliance.period_from(request.query_params)
-        if getattr(request.user, "role", None) == Role.ENTERPRISE:
+        if not permissions.allowed(request.user, "assistance.compliance.view"):
             rows = []
         else:
             rows = selectors.compliance_rows(request.user, start, end)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +34,9 @@ class Action:
     """One named action: who may do it (by role) and what scope adds (the object-level rule)."""
 
     name: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the user's language
     roles: frozenset[str]
-    scope: str = ""
+    scope: str | Promise = ""
 
 
 A, D, L = Role.ADMIN, Role.DISPATCH, Role.LEADER
