@@ -62,7 +62,12 @@ _ACTIONS: list[Action] = [
     Action("core.people.list", _("人员名册"), OFFICIAL_ROLES - {G}, _in_scope),
     Action("core.org.manage", _("维护区划、部门、人员（含导入）"), MANAGER_ROLES, _("专班办公室：本辖区内")),
     Action("core.calendar.configure", _("工作日调整（导入、修改）"), frozenset({A})),
-    Action("core.roles.configure", _("修改用户角色"), frozenset({A})),
+    Action(
+        "core.roles.configure",
+        _("修改用户角色，授予系统管理员角色"),
+        frozenset({A}),
+        _("专班办公室经人员导入调整本辖区人员，见 core.org.manage"),
+    ),
     Action("core.audit.view", _("查看审计日志"), frozenset({A, S}), _("督查：本辖区人员的操作")),
     Action("core.admin", _("系统管理后台"), frozenset({A})),
     Action("core.attach", _("上传附件、发表评论"), ALL_ROLES, _("可见的对象；企业用户：本企业的诉求")),
@@ -77,6 +82,7 @@ _ACTIONS: list[Action] = [
         _("专班办公室：本辖区内"),
     ),
     Action("enterprises.import", _("导入企业名录"), MANAGER_ROLES, _("专班办公室：本辖区内")),
+    Action("enterprises.credit_code.confirm", _("确认未通过校验位的信用代码"), frozenset({A})),
     # --- cases ---------------------------------------------------------------------------------
     Action("cases.view", _("查看诉求"), ALL_ROLES, _("数据范围内；企业用户：本企业的诉求")),
     Action("cases.list", _("诉求列表"), OFFICIAL_ROLES, _in_scope),

@@ -277,7 +277,7 @@ def save_user(
     from .models import Role, User
 
     _require_org_manager(actor, region.path)
-    if role == Role.ADMIN and not getattr(actor, "is_system_admin", False):
+    if role == Role.ADMIN and not permissions.allowed(actor, "core.roles.configure"):
         raise PermissionDenied(_("只有系统管理员可以授予「系统管理员」角色"))
     if role == Role.ENTERPRISE:
         raise ValidationError(_("企业用户请在企业管理中添加"))
