@@ -32,13 +32,15 @@ class ScopedViewSetMixin:
     scoped = True
     #: viewset action (`create`, `partial_update`, an @action's name) → the permission-matrix
     #: action (core/permissions.py) a caller's role must allow: checked before the payload is
-    #: read, so a role that may not write gets 403 whatever it sends
+    #: read, so a role that may not write gets 403 whatever it sends (404 on an object's URL)
     permission_actions: dict[str, str] = {}
 
     def check_permissions(self, request):
         super().check_permissions(request)  # type: ignore[misc]
         name = self.permission_actions.get(getattr(self, "action", None) or "")
         if name and not permissions.allowed(request.user, name):
+            if self.kwargs.get(getattr(self, "lookup_url_kwarg", None) or self.lookup_field):  # type: ignore[attr-defined]
+                raise exceptions.NotFound()  # an object: as if it did not exist
             raise exceptions.PermissionDenied(_("您的角色不能执行此操作"))
 
     def get_queryset(self):
