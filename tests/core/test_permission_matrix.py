@@ -414,7 +414,7 @@ PAGES: dict[str, Page] = {
         "projects.view", lambda s: [s.project.pk], lambda s, u: visible(Project, u, s.project)
     ),
     "projects:problem_raise": Page(
-        None,
+        "projects.problem.raise",
         lambda s: [s.project.pk],
         lambda s, u: visible(Project, u, s.project) and case_services.can_create_for(u, s.ent),
         method="post",

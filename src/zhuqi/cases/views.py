@@ -298,6 +298,7 @@ def _enterprise_dues(case: Case) -> list[tuple[str, object]]:
 @login_required
 def case_detail(request, pk):
     user = request.user
+    _require(user, "cases.view")
     case = get_object_or_404(
         Case.objects.visible_to(user)
         .with_rag()

@@ -314,6 +314,7 @@ def stage_move(request, pk):
 @login_required
 @require_POST
 def problem_raise(request, pk):
+    _require(request, "projects.problem.raise")
     project = _post_project(request, pk)
     try:
         link = services.raise_problem(
