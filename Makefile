@@ -43,8 +43,8 @@ typecheck: $(VENV)/.installed
 
 TYPED ?= src/zhuqi/core/services.py src/zhuqi/core/audit.py src/zhuqi/core/scope.py src/zhuqi/core/workcalendar.py \
   src/zhuqi/core/notify.py src/zhuqi/core/imports.py $(filter-out src/zhuqi/core/services.py,$(wildcard src/zhuqi/*/services.py)) \
-  src/zhuqi/cases/workflow.py src/zhuqi/cases/sweep.py $(wildcard src/zhuqi/*/services_*.py) \
-  $(wildcard src/zhuqi/*/handover.py)
+  src/zhuqi/cases/workflow.py src/zhuqi/cases/sweep.py src/zhuqi/core/permissions.py \
+  $(wildcard src/zhuqi/*/services_*.py) $(wildcard src/zhuqi/*/handover.py)
 
 migrations-check: $(VENV)/.installed
 	$(ZHUQI) makemigrations --check --dry-run

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.cases.conftest import CaseWorld
+from tests.enterprises.helpers import credit_code
 from tests.projects.conftest import make_project
 from zhuqi.assistance import services as assistance_services
 from zhuqi.assistance.models import Assignment, AssistancePlan, Meeting, PlanMeasure, Visit, VisitRule
@@ -413,7 +414,7 @@ PAGES: dict[str, Page] = {
         "projects.view", lambda s: [s.project.pk], lambda s, u: visible(Project, u, s.project)
     ),
     "projects:problem_raise": Page(
-        None,
+        "projects.problem.raise",
         lambda s: [s.project.pk],
         lambda s, u: visible(Project, u, s.project) and case_services.can_create_for(u, s.ent),
         method="post",
@@ -771,7 +772,13 @@ def _matrix(action, rule=None):
 API: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/assignments/"): Op(
         None,
-        lambda s: {"enterprise": s.ent.pk, "year": s.year, "role": "chief", "user": s.w.leader.pk},
+        lambda s: {
+            "enterprise": s.ent.pk,
+            "year": s.year,
+            "role": "dept_contact",
+            "user": s.w.bob.pk,
+            "department": s.w.jxj.pk,
+        },
         _matrix("assistance.assignments.manage", _ent_ok),
     ),
     ("POST", "/api/v1/assignments/{id}/hand_over/"): Op(
@@ -816,7 +823,9 @@ API: dict[tuple[str, str], Op] = {
         _matrix("enterprises.edit"),
     ),
     ("POST", "/api/v1/enterprises/"): Op(
-        None, lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk}, _matrix("enterprises.edit")
+        None,
+        lambda s: {"name": "新登记企业有限公司", "region": s.w.grid.pk, "credit_code": credit_code("410223")},
+        _matrix("enterprises.edit"),
     ),
     ("PATCH", "/api/v1/enterprises/{id}/"): Op(
         lambda s: s.ent, lambda s: {"phone": "0371-1234567"}, _matrix("enterprises.edit", _ent_ok)

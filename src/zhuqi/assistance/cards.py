@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from zhuqi.core.models import Role
+from zhuqi.core import permissions
 
 from . import compliance
 from .models import Assignment, Period
@@ -14,7 +14,7 @@ from .selectors import my_enterprises
 def my_enterprises_card(request):
     """An official's own enterprises first, with this period's visit status."""
     user = request.user
-    if user.role in {Role.ENTERPRISE, Role.OBSERVER}:
+    if not permissions.allowed(user, "assistance.my_enterprises"):
         return None
     today = timezone.localdate()
     ents = list(my_enterprises(user)[:8])

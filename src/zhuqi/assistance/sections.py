@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhuqi.core.models import Role
+from zhuqi.core import permissions
 from zhuqi.core.selectors import linkable_people
 
 from . import services
@@ -53,7 +53,7 @@ def plan_section(request, enterprise):
         if plan
         else PlanMeasure.objects.none()
     )
-    is_official = request.user.role != Role.ENTERPRISE
+    is_official = permissions.allowed(request.user, "assistance.plan.view")
     can_edit = is_official and services.can_edit_plan(request.user, enterprise)
     return {
         "template": "assistance/sections/plan.html",
@@ -68,7 +68,7 @@ def plan_section(request, enterprise):
 
 
 def visits_section(request, enterprise):
-    if request.user.role == Role.ENTERPRISE:
+    if not permissions.allowed(request.user, "assistance.visit.view"):
         return None
     visits = (
         Visit.objects.filter(enterprise=enterprise)

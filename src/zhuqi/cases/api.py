@@ -308,6 +308,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     def ordering_fields(self):
         return self.PUBLIC_ORDERINGS if _is_enterprise(getattr(self, "request", None)) else self.ORDERINGS
 
+    permission_actions = {"create": "cases.create"}
     queryset = Case.objects.select_related("enterprise", "lead_department", "region").order_by(
         "-submitted_at", "-id"
     )
@@ -495,6 +496,7 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
 
 class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    permission_actions = {"respond": "cases.supervision.respond"}
     queryset = Supervision.objects.order_by("-issued_at")
     scope_through = "case"  # supervisions of visible cases only
     serializer_class = SupervisionSerializer
@@ -530,6 +532,7 @@ class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
     of regions within its own scope."""
 
+    permission_actions = {a: "cases.configure" for a in ("create", "update", "partial_update", "destroy")}
     queryset = RoutingRule.objects.prefetch_related("assisting_departments")
     serializer_class = RoutingRuleSerializer
 

@@ -290,6 +290,7 @@ def portal_new(request):
 @login_required
 def case_detail(request, pk):
     user = request.user
+    _require(user, "cases.view")
     case = get_object_or_404(
         Case.objects.visible_to(user)
         .with_rag()

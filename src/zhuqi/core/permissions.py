@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +34,9 @@ class Action:
     """One named action: who may do it (by role) and what scope adds (the object-level rule)."""
 
     name: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the user's language
     roles: frozenset[str]
-    scope: str = ""
+    scope: str | Promise = ""
 
 
 A, D, L = Role.ADMIN, Role.DISPATCH, Role.LEADER
@@ -61,7 +62,12 @@ _ACTIONS: list[Action] = [
     Action("core.people.list", _("人员名册"), OFFICIAL_ROLES - {G}, _in_scope),
     Action("core.org.manage", _("维护区划、部门、人员（含导入）"), MANAGER_ROLES, _("专班办公室：本辖区内")),
     Action("core.calendar.configure", _("工作日调整（导入、修改）"), frozenset({A})),
-    Action("core.roles.configure", _("修改用户角色"), frozenset({A})),
+    Action(
+        "core.roles.configure",
+        _("修改用户角色，授予系统管理员角色"),
+        frozenset({A}),
+        _("专班办公室经人员导入调整本辖区人员，见 core.org.manage"),
+    ),
     Action(
         "core.accounts.manage",
         _("管理账号：新建、修改、停用、重置密码"),
@@ -85,6 +91,7 @@ _ACTIONS: list[Action] = [
         _("专班办公室：本辖区内"),
     ),
     Action("enterprises.import", _("导入企业名录"), MANAGER_ROLES, _("专班办公室：本辖区内")),
+    Action("enterprises.credit_code.confirm", _("确认未通过校验位的信用代码"), frozenset({A})),
     # --- cases ---------------------------------------------------------------------------------
     Action("cases.view", _("查看诉求"), ALL_ROLES, _("数据范围内；企业用户：本企业的诉求")),
     Action("cases.list", _("诉求列表"), OFFICIAL_ROLES, _in_scope),

@@ -572,7 +572,7 @@ def save_user(
     from .models import Role, User
 
     _require_org_manager(actor, region.path)
-    if role == Role.ADMIN and not getattr(actor, "is_system_admin", False):
+    if role == Role.ADMIN and not permissions.allowed(actor, "core.roles.configure"):
         raise PermissionDenied(_("只有系统管理员可以授予「系统管理员」角色"))
     if role == Role.ENTERPRISE:
         raise ValidationError(_("企业用户请用「导入企业账号」导入，或在企业页面的「企业账号」中开通"))

@@ -103,7 +103,7 @@ def _accept_credit_code(code: str, *, confirm_unchecked: bool, actor) -> tuple[s
     except CreditCodeInvalid as exc:
         if exc.kind != "checksum" or not confirm_unchecked:
             raise
-        if not actor.is_system_admin:
+        if not permissions.allowed(actor, "enterprises.credit_code.confirm"):
             raise CreditCodeInvalid(
                 gettext("只有系统管理员可以确认未通过校验的信用代码"), "checksum"
             ) from exc

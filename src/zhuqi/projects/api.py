@@ -182,6 +182,10 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 class ProjectViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
+    # creating is the area managers' (projects.create) or a department's own (projects.edit)
+    permission_actions = {
+        a: "projects.edit" for a in ("create", "update", "partial_update", "actual", "stage")
+    }
     queryset = Project.objects.select_related("region", "department")
     serializer_class = ProjectSerializer
 

@@ -455,6 +455,7 @@ def raise_overdue(step: ApprovalStep, *, today: dt.date, actor=None) -> str:
 def raise_problem(project: Project, *, title: str, description: str, actor) -> ProjectCase:
     """登记项目问题: a problem of the project goes into the cases pool (routed by the dispatch
     office like any other) and is linked to the project."""
+    permissions.require(actor, "projects.problem.raise")
     if project.owner_id is None:
         raise ValidationError(gettext("该项目没有业主企业，项目问题请通过项目调度会协调"))
     with transaction.atomic():

@@ -317,6 +317,7 @@ def stage_move(request, pk):
 @login_required
 @require_POST
 def problem_raise(request, pk):
+    _require(request, "projects.problem.raise")
     project = _post_project(request, pk)
     form = forms.ProblemForm(request.POST)
     if not form.is_valid():
