@@ -81,11 +81,11 @@ def assign(
     """Give `user` the `role` for `enterprise` in `year`. Refused when someone holds it already
     (use hand_over). Returns load warnings (never refuses on load)."""
     _require_manager(actor, enterprise)
-    require_visible(actor, "user", user)
-    require_visible(actor, "department", department)
     role = AssignmentRole(role)
     if user.role == Role.ENTERPRISE or not user.is_active:
         raise ValidationError(gettext("责任人必须是在岗的工作人员"))
+    require_visible(actor, "user", user)
+    require_visible(actor, "department", department)
     if role == AssignmentRole.DEPT_CONTACT and department is None:
         department = user.department
         if department is None:
@@ -135,7 +135,8 @@ def hand_over(
 ) -> AssignResult:
     """End `assignment` and start the same duty for `to_user`, keeping the chain of holders."""
     _require_manager(actor, assignment.enterprise)
-    require_visible(actor, "to_user", to_user)
+    if to_user.role != Role.ENTERPRISE:
+        require_visible(actor, "to_user", to_user)
     require_visible(actor, "department", department)
     old = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if old.ended_on is not None:
