@@ -28,6 +28,20 @@ def schema():
 
 
 @pytest.fixture
+def wsgi_in_test_transaction():
+    """The WSGI app closes the database connection after each request (as in production); the
+    test's transaction lives on that connection, so keep it open as Django's test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def rows(world):
     """Rows to find: a case of each county (and their enterprises, categories, rules)."""
     cw = CaseWorld(world)
@@ -63,7 +77,7 @@ def _probe(operation, app, headers, found: list[str]) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_operation_answers_a_server_error(world, rows, schema, role):
+def test_no_operation_answers_a_server_error(world, rows, schema, role, wsgi_in_test_transaction):
     token = Token.objects.create(user=world.roles()[role]).key
     errors = _server_errors(schema, token)
     assert not errors, "\n".join(errors)

@@ -68,12 +68,12 @@ def o(world):
 API = {
     ("AssignmentSerializer", "enterprise"): (
         Assignment, "post", lambda o: "/api/v1/assignments/",
-        lambda o, ref: {"enterprise": ref, "year": 2026, "role": "grid", "user": o.w.grid_member.pk},
+        lambda o, ref: {"enterprise": ref, "year": 2026, "role": "grid_member", "user": o.w.grid_member.pk},
         lambda o: o.ent_other, "enterprise",
     ),
     ("AssignmentSerializer", "user"): (
         Assignment, "post", lambda o: "/api/v1/assignments/",
-        lambda o, ref: {"enterprise": o.ent.pk, "year": 2026, "role": "grid", "user": ref},
+        lambda o, ref: {"enterprise": o.ent.pk, "year": 2026, "role": "grid_member", "user": ref},
         lambda o: o.w.other_handler, "user",
     ),
     ("AssignmentSerializer", "department"): (
@@ -290,7 +290,7 @@ def test_services_refuse_another_countys_people_and_departments(o):
 
     w = o.w
     with pytest.raises(ValidationError, match="不存在"):
-        assistance_services.assign(o.ent, year=2026, role="grid", user=w.other_handler, actor=w.alice)
+        assistance_services.assign(o.ent, year=2026, role="grid_member", user=w.other_handler, actor=w.alice)
     with pytest.raises(ValidationError, match="不存在"):
         assistance_services.assign(
             o.ent, year=2026, role="dept_contact", user=w.bob, department=w.other_jxj, actor=w.alice

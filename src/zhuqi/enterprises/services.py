@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from stdnum import exceptions as stdnum_exc
@@ -118,6 +118,10 @@ def _clean(data: dict) -> dict:
     return out
 
 
+def _already_registered(code: str) -> ValidationError:
+    return ValidationError({"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}})
+
+
 @transaction.atomic
 def create_enterprise(
     *, actor, credit_code: str, confirm_unchecked: bool = False, tags=None, **data
@@ -126,8 +130,12 @@ def create_enterprise(
     fields = _clean(data)
     _require_editor(actor, fields.get("region"))
     if Enterprise.objects.filter(credit_code=code).exists():
-        raise ValidationError({"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}})
-    ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
+        raise _already_registered(code)
+    try:
+        with transaction.atomic():  # two registrations of one code at once: the loser is told so
+            ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
+    except IntegrityError as exc:
+        raise _already_registered(code) from exc
     if tags is not None:
         ent.tags.set(tags)
     audit.record(
@@ -167,9 +175,7 @@ def update_enterprise(
     if credit_code is not None and normalise_credit_code(credit_code) != ent.credit_code:
         code, unchecked = _accept_credit_code(credit_code, confirm_unchecked=confirm_unchecked, actor=actor)
         if Enterprise.objects.filter(credit_code=code).exclude(pk=ent.pk).exists():
-            raise ValidationError(
-                {"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}}
-            )
+            raise _already_registered(code)
         ent.credit_code, ent.credit_code_unchecked = code, unchecked
         if unchecked:
             audit.record(
@@ -182,7 +188,11 @@ def update_enterprise(
             )
     for key, value in fields.items():
         setattr(ent, key, value)
-    ent.save()
+    try:
+        with transaction.atomic():
+            ent.save()
+    except IntegrityError as exc:
+        raise _already_registered(ent.credit_code) from exc
     if tags is not None:
         old = set(ent.tags.values_list("name", flat=True))
         ent.tags.set(tags)
