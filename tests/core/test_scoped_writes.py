@@ -203,7 +203,11 @@ def _writable_references():
                 if field.read_only:
                     continue
                 child = getattr(field, "child_relation", None) or getattr(field, "child", None)
-                if isinstance(field, relations.RelatedField | relations.ManyRelatedField) or field_name in REFERENCE_NAMES and isinstance(child or field, serializers.IntegerField):
+                if (
+                    isinstance(field, relations.RelatedField | relations.ManyRelatedField)
+                    or field_name in REFERENCE_NAMES
+                    and isinstance(child or field, serializers.IntegerField)
+                ):
                     found.append((name, field_name, child or field))
     return found
 
@@ -405,8 +409,12 @@ def op(o):
         department=o.w.other_jxj,
         leader=o.w.charlie,
     )
-    o.task = Task.objects.create(project=o.project, name="土建", start="2026-03-02", finish="2026-03-13", duration=10)
-    o.task_other = Task.objects.create(project=other, name="土建", start="2026-03-02", finish="2026-03-13", duration=10)
+    o.task = Task.objects.create(
+        project=o.project, name="土建", start="2026-03-02", finish="2026-03-13", duration=10
+    )
+    o.task_other = Task.objects.create(
+        project=other, name="土建", start="2026-03-02", finish="2026-03-13", duration=10
+    )
     return o
 
 
