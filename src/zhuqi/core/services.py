@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import mimetypes
 import zipfile
-from typing import Any
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
