@@ -87,3 +87,11 @@ def test_favicon_is_vendored_and_linked(world, login):
     assert 'rel="icon" href="/static/zhuqi/favicon.svg"' in html
     response = Client().get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/zhuqi/favicon.svg"
+
+
+def test_api_csrf_refusal_is_in_chinese(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    response = client.post("/api/v1/notifications/read_all/")
+    assert response.status_code == 403
+    assert "安全校验未通过" in response.json()["detail"] and "CSRF Failed" not in response.json()["detail"]
