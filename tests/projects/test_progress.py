@@ -127,3 +127,10 @@ def test_a_service_refreshes_progress_once_and_direct_changes_through_the_signal
     InvestmentMonth.objects.get(project=project, year=2026, month=5).save()  # a signal
     assert len(calls) == 3
     assert ProjectProgress.objects.get(project=project, year=2026, month=12).actual_ytd == 0
+
+
+@pytest.mark.parametrize("query", [{"year": "abc"}, {"month": "13"}, {"year": "²"}, {"month": "-1"}])
+def test_progress_api_refuses_a_bad_period_with_a_400_naming_it(project, world, client, query):
+    client.force_login(world.alice)
+    response = client.get(f"/api/v1/projects/{project.pk}/progress/", query)
+    assert response.status_code == 400 and set(response.json()) == set(query)
