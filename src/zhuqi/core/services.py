@@ -185,6 +185,9 @@ def validate_photo(upload) -> str:
     """`validate_upload`, and the file must be a picture by its content (JPEG, PNG or GIF
     signature) first, whatever its name says, and then its name must say so too. Returns the
     MIME type of the content."""
+    name = PurePath(upload.name or "").name
+    if name.rsplit(".", 1)[-1].lower() not in settings.ATTACHMENT_EXTENSIONS:
+        validate_upload(upload)  # an extension no attachment may have: that message first
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
