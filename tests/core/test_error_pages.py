@@ -87,3 +87,19 @@ def test_favicon_is_vendored_and_linked(world, login):
     assert 'rel="icon" href="/static/zhuqi/favicon.svg"' in html
     response = Client().get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/zhuqi/favicon.svg"
+
+
+def test_api_csrf_refusal_is_in_chinese(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    response = client.post("/api/v1/notifications/read_all/")
+    assert response.status_code == 403
+    assert "安全校验未通过" in response.json()["detail"] and "CSRF Failed" not in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/notifications/abc/read/", "/api/v1/notifications/%C2%B2/read/"],
+)
+def test_notification_read_with_an_id_that_is_no_number_is_404(world, login, url):
+    assert login(world.alice).post(url).status_code == 404

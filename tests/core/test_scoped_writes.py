@@ -8,6 +8,8 @@ region, enterprise, plan or case of another county is refused exactly as if it d
   fails `test_every_api_reference_is_scoped_and_probed` until it is scoped and listed in API.
 * Pages: every model choice of every form offers the writer's scope only (`FORMS`, checked by
   `test_every_form_reference_is_probed`); services check again (`core.scope.require_visible`).
+* Imports look every reference up among the importer's visible rows (the assignment import:
+  an enterprise, a person, a department of the other county is an unknown one).
 """
 
 from __future__ import annotations
@@ -68,12 +70,12 @@ def o(world):
 API = {
     ("AssignmentSerializer", "enterprise"): (
         Assignment, "post", lambda o: "/api/v1/assignments/",
-        lambda o, ref: {"enterprise": ref, "year": 2026, "role": "grid", "user": o.w.grid_member.pk},
+        lambda o, ref: {"enterprise": ref, "year": 2026, "role": "grid_member", "user": o.w.grid_member.pk},
         lambda o: o.ent_other, "enterprise",
     ),
     ("AssignmentSerializer", "user"): (
         Assignment, "post", lambda o: "/api/v1/assignments/",
-        lambda o, ref: {"enterprise": o.ent.pk, "year": 2026, "role": "grid", "user": ref},
+        lambda o, ref: {"enterprise": o.ent.pk, "year": 2026, "role": "grid_member", "user": ref},
         lambda o: o.w.other_handler, "user",
     ),
     ("AssignmentSerializer", "department"): (
@@ -294,7 +296,7 @@ def test_services_refuse_another_countys_people_and_departments(o):
 
     w = o.w
     with pytest.raises(ValidationError, match="不存在"):
-        assistance_services.assign(o.ent, year=2026, role="grid", user=w.other_handler, actor=w.alice)
+        assistance_services.assign(o.ent, year=2026, role="grid_member", user=w.other_handler, actor=w.alice)
     with pytest.raises(ValidationError, match="不存在"):
         assistance_services.assign(
             o.ent, year=2026, role="dept_contact", user=w.bob, department=w.other_jxj, actor=w.alice
@@ -437,3 +439,33 @@ def test_form_offers_this_county_and_refuses_the_other(op, form, field):
     )
     bound = form(data={field: value}, **kwargs(op))
     assert not bound.is_valid() and field in bound.errors
+
+
+# --- imports: a row naming another county's row is refused as unknown ----------------------------
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("统一社会信用代码", lambda o: o.ent_other.credit_code, "不在您的管辖范围内"),
+        ("责任人账号", lambda o: o.w.other_handler.username, "找不到在岗人员"),
+        ("包抓部门", lambda o: o.w.other_jxj.name, "找不到部门"),
+    ],
+    ids=["enterprise", "user", "department"],
+)
+def test_assignment_import_refuses_another_countys_rows(o, login, column, value, message):
+    from tests.core.import_flow import preview
+    from zhuqi.core.excel import write_workbook
+
+    headers = ["统一社会信用代码", "年度", "帮扶角色", "责任人账号", "包抓部门"]
+    row = {
+        "统一社会信用代码": o.ent.credit_code,
+        "年度": 2026,
+        "帮扶角色": "部门联系责任人",
+        "责任人账号": o.w.bob.username,
+        "包抓部门": o.w.jxj.name,
+    }
+    row[column] = value(o)
+    before = Assignment.objects.count()
+    page = preview(login(o.w.alice), "assignments", write_workbook(headers, [[row[h] for h in headers]]))
+    html = page.content.decode()
+    assert message in html and 'name="token"' not in html  # refused at the preview, nothing to confirm
+    assert Assignment.objects.count() == before

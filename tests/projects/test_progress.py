@@ -166,3 +166,10 @@ def test_board_keeps_two_units_of_the_same_name_apart(world, project, other_proj
     assert [
         g["name"] for g in figures.board_summary(Project.objects.filter(pk=project.pk), 2026, 11)["by_dept"]
     ] == ["工信局"]
+
+
+@pytest.mark.parametrize("query", [{"year": "abc"}, {"month": "13"}, {"year": "²"}, {"month": "-1"}])
+def test_progress_api_refuses_a_bad_period_with_a_400_naming_it(project, world, client, query):
+    client.force_login(world.alice)
+    response = client.get(f"/api/v1/projects/{project.pk}/progress/", query)
+    assert response.status_code == 400 and set(response.json()) == set(query)

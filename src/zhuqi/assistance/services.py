@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -67,6 +67,13 @@ def _enterprise_url(enterprise) -> str:
 
 
 # --- assignments -------------------------------------------------------------------------------
+def _held_already(enterprise, year, role, holder) -> ValidationError:
+    return ValidationError(
+        gettext("%(enterprise)s%(year)s年的%(label)s已由%(user)s担任，请使用“工作交接”")
+        % {"enterprise": enterprise, "year": year, "label": role.label, "user": holder}
+    )
+
+
 @transaction.atomic
 def assign(
     enterprise: Enterprise,
@@ -81,34 +88,42 @@ def assign(
     """Give `user` the `role` for `enterprise` in `year`. Refused when someone holds it already
     (use hand_over). Returns load warnings (never refuses on load)."""
     _require_manager(actor, enterprise)
-    require_visible(actor, "user", user)
-    require_visible(actor, "department", department)
     role = AssignmentRole(role)
     if user.role == Role.ENTERPRISE or not user.is_active:
         raise ValidationError(gettext("责任人必须是在岗的工作人员"))
+    require_visible(actor, "user", user)
+    require_visible(actor, "department", department)
     if role == AssignmentRole.DEPT_CONTACT and department is None:
         department = user.department
         if department is None:
             raise ValidationError(gettext("部门联系责任人须指定所属部门"))
+    # two officers assigning the same duty at once: the enterprise's row lock makes the second
+    # wait for the first and then see its holder (the constraint is the last line of defence)
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk", flat=True).first()
     current = (
-        Assignment.objects.select_for_update()
-        .filter(enterprise=enterprise, year=year, role=role, ended_on__isnull=True)
+        Assignment.objects.filter(enterprise=enterprise, year=year, role=role, ended_on__isnull=True)
         .select_related("user")
         .first()
     )
     if current is not None:
-        raise ValidationError(
-            gettext("%(enterprise)s%(year)s年的%(label)s已由%(user)s担任，请使用“工作交接”")
-            % {"enterprise": enterprise, "year": year, "label": role.label, "user": current.user}
+        raise _held_already(enterprise, year, role, current.user)
+    try:
+        with transaction.atomic():
+            a = Assignment.objects.create(
+                enterprise=enterprise,
+                year=year,
+                role=role,
+                user=user,
+                department=department,
+                started_on=on or timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        holder = (
+            Assignment.objects.filter(enterprise=enterprise, year=year, role=role, ended_on__isnull=True)
+            .select_related("user")
+            .first()
         )
-    a = Assignment.objects.create(
-        enterprise=enterprise,
-        year=year,
-        role=role,
-        user=user,
-        department=department,
-        started_on=on or timezone.localdate(),
-    )
+        raise _held_already(enterprise, year, role, holder.user if holder else gettext("他人")) from exc
     audit.record(
         "event",
         enterprise,
@@ -135,7 +150,8 @@ def hand_over(
 ) -> AssignResult:
     """End `assignment` and start the same duty for `to_user`, keeping the chain of holders."""
     _require_manager(actor, assignment.enterprise)
-    require_visible(actor, "to_user", to_user)
+    if to_user.role != Role.ENTERPRISE:
+        require_visible(actor, "to_user", to_user)
     require_visible(actor, "department", department)
     old = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if old.ended_on is not None:

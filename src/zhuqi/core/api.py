@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -178,9 +177,8 @@ class NotificationViewSet(
 
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        if not self.get_queryset().filter(pk=pk).exists():
-            raise Http404
-        return Response({"marked": services.mark_read(request.user, [pk])})
+        note = self.get_object()  # 404 for a notification not the caller's, or an id that is no number
+        return Response({"marked": services.mark_read(request.user, [note.pk])})
 
 
 def register(router) -> None:

@@ -366,8 +366,15 @@ class GenericTarget(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
+    """A name nobody can guess (the file's own name is kept in `name`): attachments are served
+    only by the download view, which checks the viewer's scope, never as public files."""
+    import secrets
+    from pathlib import PurePath
+
     now = timezone.now()
-    return f"attachments/{now:%Y/%m}/{instance.content_type_id}-{instance.object_id}-{filename}"
+    suffix = PurePath(filename).suffix.lower()
+    suffix = suffix if suffix[1:].isalnum() and suffix.isascii() and len(suffix) <= 6 else ""
+    return f"attachments/{now:%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
 class Attachment(GenericTarget):

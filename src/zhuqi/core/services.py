@@ -118,8 +118,8 @@ def _zip_members(upload) -> list[str] | None:
 
 def _zip_has(upload, member: str, folder: str = "") -> bool:
     """A zip container holding `member` (and a member under `folder`, when given)."""
-    names = _zip_members(upload)
-    return bool(names) and member in names and (not folder or any(n.startswith(folder) for n in names))
+    names = _zip_members(upload) or []
+    return member in names and (not folder or any(n.startswith(folder) for n in names))
 
 
 def _is_text(upload) -> bool:
@@ -184,6 +184,9 @@ def validate_photo(upload) -> str:
     """`validate_upload`, and the file must be a picture by its content (JPEG, PNG or GIF
     signature) first, whatever its name says, and then its name must say so too. Returns the
     MIME type of the content."""
+    name = PurePath(upload.name or "").name
+    if name.rsplit(".", 1)[-1].lower() not in settings.ATTACHMENT_EXTENSIONS:
+        validate_upload(upload)  # an extension no attachment may have: that message first
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

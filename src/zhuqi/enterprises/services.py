@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -137,6 +137,10 @@ def _refuse_taken_code(code: str, exclude: int | None = None) -> None:
     raise ValidationError({"credit_code": message % {"code": code}})
 
 
+def _already_registered(code: str) -> ValidationError:
+    return ValidationError({"credit_code": gettext("统一社会信用代码 %(code)s 已登记") % {"code": code}})
+
+
 @transaction.atomic
 def create_enterprise(
     *, actor, credit_code: str, confirm_unchecked: bool = False, tags=None, **data
@@ -145,7 +149,11 @@ def create_enterprise(
     fields = _clean(data)
     _require_editor(actor, fields.get("region"))
     _refuse_taken_code(code)
-    ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
+    try:
+        with transaction.atomic():  # two registrations of one code at once: the loser is told so
+            ent = Enterprise.objects.create(credit_code=code, credit_code_unchecked=unchecked, **fields)
+    except IntegrityError as exc:
+        raise _already_registered(code) from exc
     if tags is not None:
         ent.tags.set(tags)
     audit.record(
@@ -197,7 +205,11 @@ def update_enterprise(
             )
     for key, value in fields.items():
         setattr(ent, key, value)
-    ent.save()
+    try:
+        with transaction.atomic():
+            ent.save()
+    except IntegrityError as exc:
+        raise _already_registered(ent.credit_code) from exc
     if tags is not None:
         old = set(ent.tags.values_list("name", flat=True))
         ent.tags.set(tags)

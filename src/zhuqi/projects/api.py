@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -153,6 +153,11 @@ class ActualSerializer(serializers.Serializer):
     )
 
 
+class PeriodSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
 class ProgressSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     month = serializers.IntegerField()
@@ -237,13 +242,25 @@ class ProjectViewSet(
             row = services.record_actual(project, actor=request.user, **data.validated_data)
         return Response(InvestmentSerializer(row).data, status=201)
 
-    @extend_schema(responses=ProgressSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description=_("年度，默认为当前报告期")),
+            OpenApiParameter("month", int, description=_("月份 1–12，默认为当前报告期")),
+        ],
+        responses=ProgressSerializer,
+    )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         project = self.get_object()
         year, month = figures.report_period(timezone.localdate())
-        year = int(request.query_params.get("year", year))
-        month = int(request.query_params.get("month", month))
+        period = PeriodSerializer(
+            data={
+                "year": request.query_params.get("year", year),
+                "month": request.query_params.get("month", month),
+            }
+        )
+        period.is_valid(raise_exception=True)  # `?year=abc` is a 400 naming the field, not a 500
+        year, month = period.validated_data["year"], period.validated_data["month"]
         p = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
             year, month
         )
