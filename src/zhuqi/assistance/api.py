@@ -73,6 +73,7 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     """Who looks after which enterprise. POST assigns (load warnings in `warnings`);
     `hand_over` ends the current holder's duty and starts the successor's."""
 
+    write_actions = {"create": "assistance.assignments.manage", "hand_over": "assistance.assignments.manage"}
     queryset = Assignment.objects.select_related("user", "enterprise")
     serializer_class = AssignmentSerializer
     filterset_fields = ["enterprise", "year", "role", "user", "ended_on"]

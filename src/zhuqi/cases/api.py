@@ -336,6 +336,11 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     def _fire(self, request, name: str):
         case = self.get_object()
+        if not workflow.TRANSITIONS[name].actors & workflow.actor_kinds(case, request.user):
+            # not this caller's step (by role or by the case): refused before the payload is read
+            raise exceptions.PermissionDenied(
+                gettext("您不能对这件诉求执行「%(action)s」") % {"action": workflow.TRANSITIONS[name].label}
+            )
         ser = ActionSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -518,6 +523,12 @@ class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
     of regions within its own scope."""
 
+    write_actions = {
+        "create": "cases.configure",
+        "update": "cases.configure",
+        "partial_update": "cases.configure",
+        "destroy": "cases.configure",
+    }
     queryset = RoutingRule.objects.prefetch_related("assisting_departments")
     serializer_class = RoutingRuleSerializer
 

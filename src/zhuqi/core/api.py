@@ -15,7 +15,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import services
+from . import permissions, services
 from .models import Department, Notification, Region, User
 
 
@@ -32,6 +32,19 @@ class ScopedViewSetMixin:
     queryset = None
     scope_through: str | None = None
     scoped = True
+    #: viewset action → the permission-matrix action whose role part it needs, checked before
+    #: the payload is read: a role the matrix refuses gets 403, never field errors about rows it
+    #: cannot see (`{"create": "enterprises.edit"}`); the service still checks scope and objects
+    write_actions: dict[str, str] = {}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        needed = self.write_actions.get(getattr(self, "action", None) or "")
+        if needed:
+            try:
+                permissions.require(request.user, needed)
+            except DjangoPermissionDenied as exc:
+                raise exceptions.PermissionDenied(str(exc)) from exc
 
     def get_queryset(self):
         qs = self.queryset.all()

@@ -103,6 +103,12 @@ class EnterpriseViewSet(
 ):
     """Enterprises in the caller's scope. `q` searches name, pinyin initials (`hsjt`) or credit code."""
 
+    write_actions = {
+        "create": "enterprises.edit",
+        "update": "enterprises.edit",
+        "partial_update": "enterprises.edit",
+        "key": "enterprises.edit",
+    }
     queryset = Enterprise.objects.select_related("region", "industry").prefetch_related("tags")
     serializer_class = EnterpriseSerializer
     filterset_fields = ["region", "industry", "above_scale", "tier"]
@@ -215,6 +221,7 @@ class ListMembershipSerializer(serializers.ModelSerializer):
 class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Named lists (清单) and cultivation pools (培育库) with their progress; `enter` adds an enterprise."""
 
+    write_actions = {"enter": "enterprises.edit"}
     queryset = EnterpriseList.objects.all()
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
@@ -236,6 +243,7 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(description="Stays of enterprises on lists, scoped by enterprise."))
 class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    write_actions = {"exit": "enterprises.edit"}
     queryset = ListMembership.objects.select_related("list")
     serializer_class = ListMembershipSerializer
     filterset_fields = ["list", "enterprise"]

@@ -182,6 +182,13 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 class ProjectViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
+    write_actions = {
+        "create": "projects.edit",
+        "update": "projects.edit",
+        "partial_update": "projects.edit",
+        "stage": "projects.edit",
+        "actual": "projects.edit",
+    }
     queryset = Project.objects.select_related("region", "department")
     serializer_class = ProjectSerializer
 
