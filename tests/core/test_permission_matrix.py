@@ -976,6 +976,7 @@ IMPORT_ACTIONS = {
     "users": "core.org.manage",
     "calendar": "core.calendar.configure",
     "enterprises": "enterprises.import",
+    "enterprise_accounts": "enterprises.accounts.manage",
     "hotline": "cases.import",
     "assignments": "assistance.assignments.import",
     "investment": "projects.investment.import",
