@@ -267,11 +267,11 @@ class ActionSerializer(serializers.Serializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    """The routing suggestion (`routing.suggestion_data`)."""
+    """The routing suggestion (`routing.suggestion_data`): a response, never read from a request."""
 
-    category = serializers.IntegerField(allow_null=True)
+    category = serializers.IntegerField(allow_null=True, read_only=True)
     label = serializers.CharField()
-    lead_department = serializers.IntegerField(allow_null=True)
+    lead_department = serializers.IntegerField(allow_null=True, read_only=True)
     lead_label = serializers.CharField()
     confidence = serializers.IntegerField(help_text="0–100: best score minus second-best score")
     threshold = serializers.IntegerField(help_text="0–100: pre-selected from this confidence on")
