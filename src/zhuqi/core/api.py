@@ -33,14 +33,17 @@ class ScopedViewSetMixin:
     scope_through: str | None = None
     scoped = True
     #: viewset action → the permission-matrix action whose role part it needs, checked before
-    #: the payload is read: a role the matrix refuses gets 403, never field errors about rows it
-    #: cannot see (`{"create": "enterprises.edit"}`); the service still checks scope and objects
+    #: the payload is read: a role the matrix refuses gets 403 (404 for a row outside its scope),
+    #: never field errors about rows it cannot see (`{"create": "enterprises.edit"}`); the
+    #: service still checks scope and objects
     write_actions: dict[str, str] = {}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         needed = self.write_actions.get(getattr(self, "action", None) or "")
-        if needed:
+        if needed and not permissions.allowed(request.user, needed):
+            if (self.lookup_url_kwarg or self.lookup_field) in self.kwargs:  # type: ignore[attr-defined]
+                self.get_object()  # type: ignore[attr-defined]  # a row outside scope: 404 first
             try:
                 permissions.require(request.user, needed)
             except DjangoPermissionDenied as exc:
