@@ -336,11 +336,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     def _fire(self, request, name: str):
         case = self.get_object()
-        if not workflow.TRANSITIONS[name].actors & workflow.actor_kinds(case, request.user):
-            # not this caller's step (by role or by the case): refused before the payload is read
-            raise exceptions.PermissionDenied(
-                gettext("您不能对这件诉求执行「%(action)s」") % {"action": workflow.TRANSITIONS[name].label}
-            )
+        # the wrong state (400) or not this caller's step (403), before the payload is read
+        with service_errors():
+            workflow.check(name, case, request.user)
         ser = ActionSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
