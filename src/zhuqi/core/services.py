@@ -118,8 +118,8 @@ def _zip_members(upload) -> list[str] | None:
 
 def _zip_has(upload, member: str, folder: str = "") -> bool:
     """A zip container holding `member` (and a member under `folder`, when given)."""
-    names = _zip_members(upload)
-    return bool(names) and member in names and (not folder or any(n.startswith(folder) for n in names))
+    names = _zip_members(upload) or []  # None: not a zip at all
+    return member in names and (not folder or any(n.startswith(folder) for n in names))
 
 
 def _is_text(upload) -> bool:
