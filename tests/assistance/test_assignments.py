@@ -38,8 +38,12 @@ def test_one_holder_per_role_and_only_managers_assign(world):
         services.assign(ent, year=2026, role="grid_member", user=world.grid_member, actor=world.bob)
     with pytest.raises(PermissionDenied):
         services.assign(ent, year=2026, role="grid_member", user=world.grid_member, actor=world.charlie)
-    with pytest.raises(ValidationError, match="在岗的工作人员"):
+    # an enterprise's staff is no official: outside the dispatch office's scope, refused as if
+    # the person did not exist (the scope check comes first), never assigned
+    with pytest.raises(ValidationError, match="不存在|在岗的工作人员"):
         services.assign(ent, year=2026, role="grid_member", user=world.enterprise_user, actor=world.alice)
+    with pytest.raises(ValidationError, match="在岗的工作人员"):
+        services.assign(ent, year=2026, role="grid_member", user=world.enterprise_user, actor=world.admin)
 
 
 def test_department_contact_takes_the_persons_department(world):

@@ -30,11 +30,12 @@ from zhuqi.assistance import services as assistance_services
 from zhuqi.assistance.models import Assignment, AssistancePlan, Meeting, PlanMeasure, Visit, VisitRule
 from zhuqi.cases import services as case_services
 from zhuqi.cases import workflow
-from zhuqi.cases.models import Case, Extension, RoutingRule
-from zhuqi.core import permissions
-from zhuqi.core.menu import menu_for
+from zhuqi.cases.models import Case, Extension, RoutingRule, SlaPolicy
+from zhuqi.core import permissions, services_accounts
+from zhuqi.core.menu import menu_for, settings_for
 from zhuqi.core.models import AuditEntry, Department, Notification, Region, Role, User
-from zhuqi.enterprises.models import Enterprise, EnterpriseList, ListMembership
+from zhuqi.enterprises import services as enterprise_services
+from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser, ListMembership
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -107,6 +108,20 @@ class Scene:
         )
         self.rule = self.cw.rule_land
         self.visit_rule = VisitRule.objects.first()
+        self.ent_account = EnterpriseUser.objects.get(user=world.enterprise_user)
+        self.category = self.cw.land
+        self.sla_policy = SlaPolicy.objects.order_by("pk").first()
+        # a mistaken registration and a mistaken project, archived (for the restore pages)
+        self.archived_ent = Enterprise.objects.create(
+            name="误登记的重复企业", credit_code=credit_code(), region=world.grid
+        )
+        Enterprise.objects.filter(pk=self.archived_ent.pk).update(
+            archived_at=timezone.now(), archive_reason="重复登记"
+        )
+        self.archived_project = make_project(world, code="PARC", region=world.grid)
+        Project.objects.filter(pk=self.archived_project.pk).update(
+            archived_at=timezone.now(), archive_reason="重复录入"
+        )
 
 
 @pytest.fixture
@@ -173,6 +188,17 @@ def _project_edit(s, u):
 
 def _plan_edit(s, u):
     return visible(Enterprise, u, s.ent) and assistance_services.can_edit_plan(u, s.ent)
+
+
+def _managed(s, u, person) -> bool:
+    return services_accounts.managed_users(u).filter(pk=person.pk).exists()
+
+
+def _visit_amend(s, u) -> bool:
+    """Any visit in scope (the dispatch office), or one's own (its author, within the limit)."""
+    return visible(Visit, u, s.visit) and (
+        permissions.allowed(u, "assistance.visit.amend") or u.pk == s.visit.visitor_id
+    )
 
 
 def _area(action, attr):
@@ -528,6 +554,305 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"confirm": "1", "period": "上半年"},
     ),
+    # accounts (docs/accounts.md): officials' accounts by the dispatch office (its area, no
+    # administrators) and administrators; password resets and unlocking by administrators
+    "core:account_list": Page("core.accounts.manage"),
+    "core:account_create": Page(
+        "core.accounts.manage",
+        method="both",
+        data=lambda s: {
+            "username": "newhand",
+            "full_name": "新同事",
+            "role": "handler",
+            "region": s.w.county.pk,
+            "department": s.w.jxj.pk,
+        },
+    ),
+    "core:account_detail": Page(
+        "core.accounts.manage",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: _managed(s, u, s.w.grid_member),
+        method="both",
+        data=lambda s: {
+            "full_name": s.w.grid_member.full_name,
+            "role": s.w.grid_member.role,
+            "region": s.w.grid_member.region_id,
+            "title": "网格长",
+        },
+    ),
+    "core:account_deactivate": Page(
+        "core.accounts.manage",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: _managed(s, u, s.w.grid_member),
+        method="both",
+        data=lambda s: {"reason": "调离", "to_user": s.w.leader.pk},
+    ),
+    "core:account_reactivate": Page(
+        "core.accounts.manage",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: _managed(s, u, s.w.grid_member),
+        method="post",
+    ),
+    "core:account_reset_password": Page(
+        "core.accounts.reset_password",
+        lambda s: [s.w.grid_member.pk],
+        lambda s, u: _managed(s, u, s.w.grid_member),
+        method="post",
+    ),
+    "core:locked_list": Page("core.accounts.unlock", method="both", data=lambda s: {"username": "nobody"}),
+    # 系统设置 (docs/configuration.md): the dispatch office reads the platform-wide pages, the
+    # administrators change them; regions and departments within the dispatch office's subtree
+    "core:settings": Page("core.settings.view"),
+    "core:settings_regions": Page(
+        "core.org.manage",
+        method="both",
+        data=lambda s: {"code": "NEWP", "name": "新园区", "kind": "park", "parent": s.w.county.pk},
+    ),
+    "core:settings_region": Page(
+        "core.org.manage",
+        lambda s: [s.w.grid.pk],
+        lambda s, u: visible(Region, u, s.w.grid),
+        method="both",
+        data=lambda s: {
+            "save": "1",
+            "code": s.w.grid.code,
+            "name": "改名网格",
+            "kind": s.w.grid.kind,
+            "parent": s.w.grid.parent_id,
+        },
+    ),
+    "core:settings_departments": Page(
+        "core.org.manage",
+        method="both",
+        data=lambda s: {"region": s.w.county.pk, "name": "县新设局"},
+    ),
+    "core:settings_department": Page(
+        "core.org.manage",
+        lambda s: [s.w.jxj.pk],
+        lambda s, u: visible(Department, u, s.w.jxj),
+        method="both",
+        data=lambda s: {"save": "1", "region": s.w.jxj.region_id, "name": s.w.jxj.name},
+    ),
+    "core:settings_holidays": Page(  # read by the dispatch office, entered by administrators
+        "core.settings.view",
+        method="both",
+        data=lambda s: {"year": s.year + 1, "holidays": f"{s.year + 1}-01-01", "workdays": ""},
+        post_ok=lambda s, u: permissions.allowed(u, "core.calendar.configure"),
+    ),
+    "cases:categories": Page(
+        "core.settings.view",
+        method="both",
+        data=lambda s: {"code": "newcat", "name": "新类别", "order": 90},
+        post_ok=lambda s, u: permissions.allowed(u, "cases.categories.configure"),
+    ),
+    "cases:category": Page(
+        "core.settings.view",
+        lambda s: [s.category.pk],
+        method="both",
+        data=lambda s: {"save": "1", "code": s.category.code, "name": "土地问题", "order": 1},
+        post_ok=lambda s, u: permissions.allowed(u, "cases.categories.configure"),
+    ),
+    "cases:sla": Page(
+        "core.settings.view",
+        method="both",
+        data=lambda s: {"scheme": "henan_13710", "effective_from": timezone.localdate().isoformat()},
+        post_ok=lambda s, u: permissions.allowed(u, "cases.sla.configure"),
+    ),
+    "cases:sla_policy_new": Page(
+        "core.settings.view",
+        method="both",
+        data=lambda s: {"save": "1", "name": "本县加急", "scheme": "custom", "urgency": "urgent"},
+        post_ok=lambda s, u: permissions.allowed(u, "cases.sla.configure"),
+    ),
+    "cases:sla_policy": Page(
+        "core.settings.view",
+        lambda s: [s.sla_policy.pk],
+        method="both",
+        data=lambda s: {"active": "0"},
+        post_ok=lambda s, u: permissions.allowed(u, "cases.sla.configure"),
+    ),
+    "cases:rule_edit": Page(
+        "cases.configure",
+        lambda s: [s.rule.pk],
+        lambda s, u: visible(RoutingRule, u, s.rule),
+        method="both",
+        data=lambda s: {
+            "category": s.rule.category_id,
+            "region": s.w.county.pk,
+            "lead_department": s.w.jxj.pk,
+        },
+    ),
+    # corrections (docs/corrections.md)
+    "cases:correct": Page(
+        "cases.correct",
+        lambda s: [s.case.pk],
+        _case_ok,
+        method="both",
+        data=lambda s: {
+            "enterprise": s.ent.pk,
+            "title": "用电增容（更正）",
+            "description": s.case.description,
+            "reason": "标题登记有误",
+        },
+    ),
+    "assistance:visit_correct": Page(  # any visit (the dispatch office), or one's own within the limit
+        "assistance.visit.amend_own",
+        lambda s: [s.visit.pk],
+        _visit_amend,
+        method="both",
+        data=lambda s: {
+            "kind": "onsite",
+            "visited_on": timezone.localdate().isoformat(),
+            "findings": "生产正常，订单充足",
+            "reason": "补充情况",
+        },
+    ),
+    "assistance:visit_withdraw": Page(
+        "assistance.visit.amend_own",
+        lambda s: [s.visit.pk],
+        _visit_amend,
+        method="post",
+        data=lambda s: {"reason": "重复填报"},
+    ),
+    # archiving: the dispatch office (its area) archives, administrators restore
+    "enterprises:enterprise_archive": Page(
+        "enterprises.archive",
+        lambda s: [s.ent.pk],
+        _ent_ok,
+        method="both",
+        data=lambda s: {"reason": "重复登记"},
+    ),
+    "enterprises:archived": Page("core.archive.restore"),
+    "enterprises:enterprise_restore": Page(
+        "core.archive.restore",
+        lambda s: [s.archived_ent.pk],
+        method="post",
+        data=lambda s: {"reason": "误归档"},
+    ),
+    "projects:project_archive": Page(
+        "projects.archive",
+        lambda s: [s.project.pk],
+        lambda s, u: visible(Project, u, s.project) and _area("projects.archive", "project")(s, u),
+        method="both",
+        data=lambda s: {"reason": "重复录入"},
+    ),
+    "projects:archived": Page("core.archive.restore"),
+    "projects:project_restore": Page(
+        "core.archive.restore",
+        lambda s: [s.archived_project.pk],
+        method="post",
+        data=lambda s: {"reason": "误归档"},
+    ),
+    # enterprise portal accounts (docs/accounts.md)
+    "enterprises:account_invite": Page(
+        "enterprises.accounts.manage",
+        lambda s: [s.ent.pk],
+        _ent_ok,
+        method="both",
+        data=lambda s: {"full_name": "王会计", "mobile": "13800000000"},
+    ),
+    "enterprises:account_link": Page(
+        "enterprises.accounts.manage", lambda s: [s.ent_account.pk], _ent_ok, method="post"
+    ),
+    "enterprises:account_primary": Page(
+        "enterprises.accounts.manage", lambda s: [s.ent_account.pk], _ent_ok, method="post"
+    ),
+    "enterprises:account_active": Page(
+        "enterprises.accounts.manage",
+        lambda s: [s.ent_account.pk],
+        _ent_ok,
+        method="post",
+        data=lambda s: {"active": "0"},
+    ),
+    "enterprises:my_contacts": Page(
+        "enterprises.contacts.edit_own",
+        method="both",
+        data=lambda s: {"full_name": "企业联系人", "mobile": "13900000000", "contact_phone": "0371-1234567"},
+    ),
+    # configuration part 2 (src/zhuqi/docs/configuration-pages.md)
+    "enterprises:list_create": Page(
+        "enterprises.lists.configure",
+        method="both",
+        data=lambda s: {
+            "name": "专精特新培育库",
+            "kind": "pool",
+            "region": s.w.county.pk,
+            "goal": 5,
+            "is_active": "on",
+        },
+    ),
+    "enterprises:list_edit": Page(
+        "enterprises.lists.configure",
+        lambda s: [s.list.pk],
+        lambda s, u: visible(EnterpriseList, u, s.list) and enterprise_services.can_configure_list(u, s.list),
+        method="both",
+        data=lambda s: {
+            "name": s.list.name,
+            "kind": "pool",
+            "region": s.w.county.pk,
+            "goal": 4,
+            "is_active": "on",
+        },
+    ),
+    "projects:campaign_create": Page(
+        "projects.configure",
+        method="both",
+        data=lambda s: {"name": "三个一批（二）", "region": s.w.county.pk, "year": s.year, "round_no": 2},
+    ),
+    "projects:campaign_edit": Page(
+        "projects.configure",
+        lambda s: [s.campaign.pk],
+        lambda s, u: visible(Campaign, u, s.campaign) and _area("projects.configure", "campaign")(s, u),
+        method="both",
+        data=lambda s: {"name": "三个一批", "region": s.w.county.pk, "year": s.year, "round_no": 1},
+    ),
+    "projects:inspection_create": Page(
+        "projects.configure",
+        method="both",
+        data=lambda s: {
+            "name": "秋季观摩",
+            "region": s.w.county.pk,
+            "held_on": dt.date(s.year, 10, 20).isoformat(),
+        },
+    ),
+    "projects:inspection_edit": Page(
+        "projects.configure",
+        lambda s: [s.round.pk],
+        lambda s, u: (
+            InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
+            and _area("projects.configure", "round")(s, u)
+        ),
+        method="both",
+        data=lambda s: {
+            "name": "观摩",
+            "region": s.w.county.pk,
+            "held_on": dt.date(s.year, 6, 20).isoformat(),
+        },
+    ),
+    "projects:ranking_rule_create": Page(
+        "projects.configure",
+        method="both",
+        data=lambda s: {
+            "name": "投资红黑榜",
+            "region": s.w.county.pk,
+            "subject": "project",
+            "metric": "inspection",
+            "size": 3,
+        },
+    ),
+    "projects:ranking_rule_edit": Page(
+        "projects.configure",
+        lambda s: [s.ranking.pk],
+        lambda s, u: visible(RankingRule, u, s.ranking) and _area("projects.configure", "ranking")(s, u),
+        method="both",
+        data=lambda s: {
+            "name": "观摩红黑榜",
+            "region": s.w.county.pk,
+            "subject": "project",
+            "metric": "inspection",
+            "size": 2,
+        },
+    ),
 }
 
 # URLs not walked here, each with the test that covers it
@@ -537,6 +862,11 @@ ELSEWHERE = {
     "second_factor": "tests/core/test_security.py (admins' TOTP)",
     "password_change": "any signed-in user: tests/e2e/test_shell.py",
     "set_language": "public: tests/core/test_i18n.py",
+    "forgot_password": "public, reveals nothing: tests/core/test_accounts.py "
+    "(test_forgot_password_reaches_the_administrators_and_reveals_nothing, "
+    "test_forgot_password_sends_a_one_time_link_through_a_configured_channel)",
+    "password_link": "public, its one-time token decides: tests/core/test_accounts.py "
+    "(test_a_broken_or_foreign_link_sets_nothing)",
     "core:notification_open": "own notifications only: tests/core/test_notifications.py",
     "core:attachment_download": "scope of the object: tests/core/test_attachments.py",
     "core:import": "walked per importer kind in test_import_pages_follow_the_matrix",
@@ -647,6 +977,7 @@ IMPORT_ACTIONS = {
     "users": "core.org.manage",
     "calendar": "core.calendar.configure",
     "enterprises": "enterprises.import",
+    "enterprise_accounts": "enterprises.accounts.manage",
     "hotline": "cases.import",
     "assignments": "assistance.assignments.import",
     "investment": "projects.investment.import",
@@ -690,6 +1021,21 @@ def test_menu_shows_only_links_that_work(scene, client):
                 assert permissions.allowed(user, "core.admin")
                 continue
             assert _get_works(client, item["url"]), f"menu entry {item['url']} as {role}"
+
+
+def test_settings_index_lists_only_pages_that_open(scene, client):
+    """系统设置 lists a configuration page to a role only if it opens for that role, and every
+    page of the index names a matrix action (`SettingPage.roles`, like a menu entry)."""
+    from zhuqi.core import menu
+
+    for page in menu._settings:
+        if isinstance(page.roles, str):
+            assert page.roles in permissions.MATRIX, page.url_name
+    for role in ROLES:
+        user = scene.w.roles()[role]
+        client.force_login(user)
+        for item in settings_for(user):
+            assert _get_works(client, item["url"]), f"settings entry {item['url']} as {role}"
 
 
 # --- links on the pages a role opens -----------------------------------------------------------------

@@ -318,6 +318,7 @@ def test_services_refuse_another_countys_people_and_departments(o):
 def _forms():
     from zhuqi.assistance import forms as a
     from zhuqi.cases import forms as c
+    from zhuqi.core import forms as co
     from zhuqi.enterprises import forms as e
     from zhuqi.projects import forms as p
 
@@ -347,6 +348,39 @@ def _forms():
             {"enterprises": (lambda o: o.ent, lambda o: o.ent_other)},
         ),
         c.CaseForm: (lambda o: {"user": o.w.alice}, {"enterprise": (lambda o: o.ent, lambda o: o.ent_other)}),
+        c.CorrectionForm: (
+            lambda o: {"user": o.w.alice},
+            {"enterprise": (lambda o: o.ent, lambda o: o.ent_other)},
+        ),
+        # 系统设置: a region's parent and a department's region are the writer's own regions
+        co.RegionForm: (
+            lambda o: {"user": o.w.alice},
+            {"parent": (lambda o: o.w.county, lambda o: o.w.other_county)},
+        ),
+        co.DepartmentForm: (
+            lambda o: {"user": o.w.alice},
+            {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
+        ),
+        e.EnterpriseListForm: (
+            lambda o: {"user": o.w.alice},
+            {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
+        ),
+        p.CampaignForm: (
+            lambda o: {"user": o.w.alice},
+            {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
+        ),
+        p.RankingRuleForm: (
+            lambda o: {"user": o.w.alice},
+            {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
+        ),
+        p.InspectionRoundForm: (
+            lambda o: {"user": o.w.alice},
+            {
+                "region": (lambda o: o.w.county, lambda o: o.w.other_county),
+                "projects": (lambda o: o.project, lambda o: o.project_other),
+                "scorers": (lambda o: o.w.leader, lambda o: o.w.charlie),
+            },
+        ),
         c.RuleForm: (
             lambda o: {"user": o.w.alice},
             {
@@ -389,7 +423,10 @@ def _form_references():
             if not (issubclass(cls, djforms.BaseForm) and cls.__module__ == module.__name__):
                 continue
             for field_name, field in cls.base_fields.items():
-                if isinstance(field, djforms.ModelChoiceField) and field.queryset.model not in REFERENCE_DATA:
+                if isinstance(field, djforms.ModelChoiceField) and (
+                    field.queryset is None
+                    or field.queryset.model not in REFERENCE_DATA  # None: set per viewer
+                ):
                     found.append((cls, field_name))
     return found
 
@@ -403,7 +440,7 @@ def test_every_form_reference_is_probed():
 @pytest.fixture
 def op(o):
     o.project = make_project(o.w)
-    other = make_project(
+    o.project_other = other = make_project(
         o.w,
         code="P900",
         name="通许县项目",

@@ -95,7 +95,7 @@ def test_list_counts_leave_out_archived_members(world, twins):
     services.enter_list(lst, real, actor=world.alice)
     services.exit_list(m, actor=world.alice, reason="重复登记")
     services.archive_enterprise(dup, actor=world.alice, reason="重复登记")
-    assert lst.progress()["members"] == 1
+    assert lst.progress(world.alice)["members"] == 1
     assert list(
         ListMembership.objects.visible_to(world.alice).values_list("enterprise__name", flat=True)
     ) == ["恒顺集团有限公司"]

@@ -74,10 +74,7 @@ class AssignmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     """Who looks after which enterprise. POST assigns (load warnings in `warnings`);
     `hand_over` ends the current holder's duty and starts the successor's."""
 
-    permission_actions = {
-        "create": "assistance.assignments.manage",
-        "hand_over": "assistance.assignments.manage",
-    }
+    write_actions = {"create": "assistance.assignments.manage", "hand_over": "assistance.assignments.manage"}
     queryset = Assignment.objects.select_related("user", "enterprise")
     serializer_class = AssignmentSerializer
     filterset_fields = ["enterprise", "year", "role", "user", "ended_on"]
@@ -141,7 +138,7 @@ class VisitSerializer(serializers.ModelSerializer):
 class VisitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Visits to enterprises in scope; POST records a visit by the caller (photos via the page)."""
 
-    permission_actions = {"create": "assistance.visit.record"}
+    write_actions = {"create": "assistance.visit.record"}
     queryset = Visit.objects.select_related("visitor").prefetch_related("problems")
     serializer_class = VisitSerializer
     filterset_fields = ["enterprise", "visitor", "kind", "visited_on"]
@@ -205,7 +202,7 @@ class MeasureProgressSerializer(serializers.Serializer):
 class PlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """One enterprise, one plan (一企一策) with its measures. POST creates or updates the year's goals."""
 
-    permission_actions = {"create": "assistance.plan.edit_assigned"}
+    write_actions = {"create": "assistance.plan.edit_assigned"}
     queryset = AssistancePlan.objects.prefetch_related("measures")
     serializer_class = PlanSerializer
     filterset_fields = ["enterprise", "year"]
@@ -221,7 +218,7 @@ class PlanViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 class PlanMeasureViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Measures of plans (POST adds one); `progress` reports progress (100 completes the measure)."""
 
-    permission_actions = {
+    write_actions = {
         "create": "assistance.plan.edit_assigned",
         "progress": "assistance.plan.edit_assigned",
     }
@@ -305,7 +302,7 @@ class MeetingCreateSerializer(serializers.Serializer):
 class MeetingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings with enterprises (早餐会, 座谈会, 银企对接会, 政策宣讲); POST records one hosted by the caller."""
 
-    permission_actions = {"create": "assistance.meetings.record"}
+    write_actions = {"create": "assistance.meetings.record"}
     queryset = Meeting.objects.prefetch_related("enterprises", "problems")
     serializer_class = MeetingSerializer
     filterset_fields = ["kind", "held_on"]
@@ -350,7 +347,7 @@ class LoadLimitSerializer(serializers.ModelSerializer):
 class VisitRuleViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Minimum visit frequency per role; admins change it with PATCH."""
 
-    permission_actions = {"update": "assistance.configure", "partial_update": "assistance.configure"}
+    write_actions = {"update": "assistance.configure", "partial_update": "assistance.configure"}
     queryset = VisitRule.objects.all()
     serializer_class = VisitRuleSerializer
     pagination_class = None

@@ -53,8 +53,10 @@ class AssistanceConfig(AppConfig):
                 _("走访考核"), "assistance:compliance", "bar-chart-line", "assistance.compliance.view", 23
             )
         )
+        # a configuration page: in the menu of those who open 系统设置 (the dispatch office reads
+        # it, administrators change it: assistance.configure); others reach it from their pages
         menu.register(
-            MenuItem(_("走访频次与包抓数量"), "assistance:rules", "sliders", "assistance.configure", 88)
+            MenuItem(_("走访频次与包抓数量"), "assistance:rules", "sliders", "core.settings.view", 88)
         )
         menu.register(
             MenuItem(_("一企一策"), "assistance:plan_list", "clipboard-check", "assistance.plan.view", 24)

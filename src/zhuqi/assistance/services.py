@@ -333,12 +333,16 @@ def visit_amend_deadline(visit: Visit) -> dt.date:
 
 def can_amend_visit(user, visit: Visit) -> bool:
     """The dispatch office (of the visit's area) and administrators always; the author within
-    VISIT_AMEND_WORKING_DAYS working days of filing. The visit must be visible to `user`."""
-    if not user or not user.is_authenticated or user.role == Role.ENTERPRISE:
-        return False
-    if user.is_system_admin or user.role == Role.DISPATCH:
+    VISIT_AMEND_WORKING_DAYS working days of filing. The visit must be visible to `user`.
+    The roles come from the matrix: `assistance.visit.amend` (any visit, any time) and
+    `assistance.visit.amend_own` (one's own, within the limit)."""
+    if permissions.allowed(user, "assistance.visit.amend"):
         return True
-    return visit.visitor_id == user.pk and timezone.localdate() <= visit_amend_deadline(visit)
+    return (
+        permissions.allowed(user, "assistance.visit.amend_own")
+        and visit.visitor_id == user.pk
+        and timezone.localdate() <= visit_amend_deadline(visit)
+    )
 
 
 def _lock_visit(visit: Visit, actor) -> Visit:

@@ -234,12 +234,25 @@ def _form_errors(form, exc) -> None:
         form.add_error(None, _err(exc))
 
 
+def _amendable_or_404(request, pk) -> Visit:
+    """The visit, for whom the matrix lets amend it: `assistance.visit.amend` (any visit in
+    scope) or `assistance.visit.amend_own` and its author (whose time limit the page explains)."""
+    _require(request, "assistance.visit.view")
+    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    user = request.user
+    if not (
+        permissions.allowed(user, "assistance.visit.amend")
+        or (permissions.allowed(user, "assistance.visit.amend_own") and visit.visitor_id == user.pk)
+    ):
+        raise Http404
+    return visit
+
+
 @login_required
 def visit_correct(request, pk):
     """Correct or withdraw a visit: its author within `services.VISIT_AMEND_WORKING_DAYS`
     working days of filing it, the dispatch office and administrators at any time."""
-    _require(request, "assistance.visit.view")
-    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    visit = _amendable_or_404(request, pk)
     initial = {
         "visited_on": visit.visited_on,
         "kind": visit.kind,
@@ -282,8 +295,7 @@ def visit_correct(request, pk):
 @login_required
 @require_POST
 def visit_withdraw(request, pk):
-    _require(request, "assistance.visit.view")
-    visit = Visit.objects.select_related("enterprise", "visitor").get_visible_or_404(request.user, pk=pk)
+    visit = _amendable_or_404(request, pk)
     withdraw = WithdrawForm(request.POST)
     if withdraw.is_valid():
         try:

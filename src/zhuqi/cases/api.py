@@ -267,11 +267,11 @@ class ActionSerializer(serializers.Serializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    """The routing suggestion (`routing.suggestion_data`)."""
+    """The routing suggestion (`routing.suggestion_data`): a response, never read from a request."""
 
-    category = serializers.IntegerField(allow_null=True)
+    category = serializers.IntegerField(allow_null=True, read_only=True)
     label = serializers.CharField()
-    lead_department = serializers.IntegerField(allow_null=True)
+    lead_department = serializers.IntegerField(allow_null=True, read_only=True)
     lead_label = serializers.CharField()
     confidence = serializers.IntegerField(help_text="0–100: best score minus second-best score")
     threshold = serializers.IntegerField(help_text="0–100: pre-selected from this confidence on")
@@ -308,7 +308,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     def ordering_fields(self):
         return self.PUBLIC_ORDERINGS if _is_enterprise(getattr(self, "request", None)) else self.ORDERINGS
 
-    permission_actions = {"create": "cases.create"}
+    write_actions = {"create": "cases.create"}
     queryset = Case.objects.select_related("enterprise", "lead_department", "region").order_by(
         "-submitted_at", "-id"
     )
@@ -349,6 +349,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     def _fire(self, request, name: str):
         case = self.get_object()
+        # the wrong state (400) or not this caller's step (403), before the payload is read
+        with service_errors():
+            workflow.check(name, case, request.user)
         ser = ActionSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -496,7 +499,7 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
 
 class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    permission_actions = {"respond": "cases.supervision.respond"}
+    write_actions = {"respond": "cases.supervision.respond"}
     queryset = Supervision.objects.order_by("-issued_at")
     scope_through = "case"  # supervisions of visible cases only
     serializer_class = SupervisionSerializer
@@ -532,7 +535,12 @@ class RoutingRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Routing rules: everyone in scope reads; the dispatch office (and admins) edit the rules
     of regions within its own scope."""
 
-    permission_actions = {a: "cases.configure" for a in ("create", "update", "partial_update", "destroy")}
+    write_actions = {
+        "create": "cases.configure",
+        "update": "cases.configure",
+        "partial_update": "cases.configure",
+        "destroy": "cases.configure",
+    }
     queryset = RoutingRule.objects.prefetch_related("assisting_departments")
     serializer_class = RoutingRuleSerializer
 

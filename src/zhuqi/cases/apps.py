@@ -61,7 +61,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         from zhuqi.core import demo, menu, references
         from zhuqi.core import views as core_views
-        from zhuqi.core.roles import MANAGER_ROLES
         from zhuqi.core.signals import working_days_changed
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS as LABELS
         from zhuqi.enterprises import sections as enterprise_sections
@@ -91,7 +90,7 @@ class CasesConfig(AppConfig):
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
         menu.register_setting(
             menu.SettingPage(
-                _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), MANAGER_ROLES, 20
+                _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), "core.settings.view", 20
             )
         )
         menu.register_setting(
@@ -99,13 +98,13 @@ class CasesConfig(AppConfig):
                 _("办理时限制度"),
                 "cases:sla",
                 _("13710、山东 5 日或本县自定义：执行哪一个、从哪天起、各项时限"),
-                MANAGER_ROLES,
+                "core.settings.view",
                 21,
             )
         )
         menu.register_setting(
             menu.SettingPage(
-                _("分拨规则"), "cases:rules", _("问题类别 × 区划 → 主办、协办部门"), MANAGER_ROLES, 22
+                _("分拨规则"), "cases:rules", _("问题类别 × 区划 → 主办、协办部门"), "cases.configure", 22
             )
         )
         references.register("region", cases_selectors.region_uses)

@@ -261,6 +261,20 @@ INTERNAL_EVENTS = frozenset(
         "reminded",
         "routing_rule_saved",
         "routing_rule_deleted",
+        # a correction's reason and old values are the office's (the enterprise sees the case as
+        # it now stands); a hand-over of the responsible leader names officials
+        "corrected",
+        "leader_handed_over",
+        # configuration (categories, SLA schemes): not events of a case
+        "category_created",
+        "category_saved",
+        "category_enabled",
+        "category_disabled",
+        "sla_policy_created",
+        "sla_policy_saved",
+        "sla_policy_enabled",
+        "sla_policy_disabled",
+        "sla_scheme_activated",
         # core's events on a case: comments come from the comments themselves (visibility);
         # attachments are listed with the case's files
         "comment_added",

@@ -1377,14 +1377,14 @@ def delete_routing_rule(rule: RoutingRule, *, actor) -> None:
 # installation), so only system administrators change them; everyone signed in reads them.
 
 
-def can_configure_platform(user) -> bool:
-    """System administrators configure what every county shares (categories, SLA schemes)."""
-    return bool(getattr(user, "is_system_admin", False))
+def can_configure_platform(user, action: str = "cases.categories.configure") -> bool:
+    """Who configures what every county shares: the matrix's `cases.categories.configure`
+    (problem categories) and `cases.sla.configure` (SLA schemes) — system administrators."""
+    return permissions.allowed(user, action)
 
 
-def _require_platform_admin(actor, message: str) -> None:
-    if not can_configure_platform(actor):
-        raise PermissionDenied(message)
+def _require_platform_admin(actor, message: str, action: str = "cases.categories.configure") -> None:
+    permissions.require(actor, action, message)
 
 
 CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -1538,7 +1538,9 @@ def save_sla_policy(
     """Create (`policy` None) or edit one rule of an SLA scheme: limits in working days for a
     category and urgency (blank: every case). One rule per scheme, category and urgency. Cases
     keep the policy they were given; a change applies to cases accepted from now on."""
-    _require_platform_admin(actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"))
+    _require_platform_admin(
+        actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"), "cases.sla.configure"
+    )
     if scheme not in SlaPolicy.Scheme.values:
         raise ValidationError({"scheme": gettext("请选择制度")})
     if urgency and urgency not in Urgency.values:
@@ -1595,7 +1597,9 @@ def save_sla_policy(
 def set_sla_policy_active(policy: SlaPolicy, active: bool, *, actor) -> SlaPolicy:
     """Switch one rule of a scheme on or off (the scheme's general rule stays on while the
     scheme is in force or scheduled)."""
-    _require_platform_admin(actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"))
+    _require_platform_admin(
+        actor, gettext("办理时限对全平台生效，只有系统管理员可以修改"), "cases.sla.configure"
+    )
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update().get(pk=policy.pk)
         if policy.is_active == active:
@@ -1625,7 +1629,9 @@ def activate_sla_scheme(*, actor, scheme: str, effective_from: dt.date, note: st
     """Put `scheme` in force from `effective_from` (today or later). Cases accepted from that
     day get its limits; cases accepted before keep theirs. The scheme needs an active general
     rule (no category, no urgency) so that every case finds a limit."""
-    _require_platform_admin(actor, gettext("办理时限制度对全平台生效，只有系统管理员可以切换"))
+    _require_platform_admin(
+        actor, gettext("办理时限制度对全平台生效，只有系统管理员可以切换"), "cases.sla.configure"
+    )
     if scheme not in SlaPolicy.Scheme.values:
         raise ValidationError({"scheme": gettext("请选择制度")})
     if not isinstance(effective_from, dt.date):
@@ -1664,12 +1670,9 @@ CORRECTABLE_FIELDS = ("enterprise", "title", "description", "category")
 
 
 def can_correct(user, case: Case) -> bool:
-    """The dispatch office of the case's area and system administrators correct a registered
-    case (the case must be visible to them: `Case.objects.visible_to`)."""
-    scope = scope_for(user)
-    if not scope.authenticated:
-        return False
-    return scope.is_admin or scope.role == Role.DISPATCH
+    """The matrix's `cases.correct` (the dispatch office and system administrators) corrects a
+    registered case in its area (the case must be visible to them: `Case.objects.visible_to`)."""
+    return permissions.allowed(user, "cases.correct")
 
 
 def correct_case(

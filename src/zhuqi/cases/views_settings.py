@@ -16,9 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.forms import add_service_error
-from zhuqi.core.roles import MANAGER_ROLES
 from zhuqi.core.views_settings import history_of
 
 from . import services
@@ -27,8 +26,8 @@ from .models import OPEN_STATUSES, Case, Category, RoutingRule, SlaActivation, S
 
 
 def _manager(request) -> None:
-    user = request.user
-    if not (user.is_system_admin or user.role in MANAGER_ROLES):
+    """Who reads these pages, from the matrix: `core.settings.view` (others get 404)."""
+    if not permissions.allowed(request.user, "core.settings.view"):
         raise Http404
 
 
@@ -141,7 +140,7 @@ def sla_schemes(request):
     """Every scheme with its rules; which one is in force today and which is scheduled; the
     switch (scheme + effective date); the history of switches and rule changes."""
     _manager(request)
-    can_edit = services.can_configure_platform(request.user)
+    can_edit = services.can_configure_platform(request.user, "cases.sla.configure")
     form = SlaActivationForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST":
         if not can_edit:
@@ -200,7 +199,7 @@ def sla_policy(request, pk=None):
     """A rule of a scheme: its limits (new with no pk), switch it on or off, its history."""
     _manager(request)
     policy = get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None
-    can_edit = services.can_configure_platform(request.user)
+    can_edit = services.can_configure_platform(request.user, "cases.sla.configure")
     if policy is not None:
         initial = _policy_initial(policy)
     else:

@@ -31,27 +31,22 @@ class ScopedViewSetMixin:
     queryset = None
     scope_through: str | None = None
     scoped = True
-    #: viewset action (`create`, `partial_update`, an @action's name) → the permission-matrix
-    #: action (core/permissions.py) a caller's role must allow: checked before the payload is
-    #: read, so a role that may not write gets 403 whatever it sends (404 for an object outside
-    #: its scope)
-    permission_actions: dict[str, str] = {}
+    #: viewset action → the permission-matrix action whose role part it needs, checked before
+    #: the payload is read: a role the matrix refuses gets 403 (404 for a row outside its scope),
+    #: never field errors about rows it cannot see (`{"create": "enterprises.edit"}`); the
+    #: service still checks scope and objects
+    write_actions: dict[str, str] = {}
 
-    def check_permissions(self, request):
-        super().check_permissions(request)  # type: ignore[misc]
-        name = self.permission_actions.get(getattr(self, "action", None) or "")
-        if name and not permissions.allowed(request.user, name):
-            field = self.lookup_field  # type: ignore[attr-defined]
-            lookup = self.kwargs.get(getattr(self, "lookup_url_kwarg", None) or field)  # type: ignore[attr-defined]
-            if lookup is not None and not self._in_scope(field, lookup):
-                raise exceptions.NotFound()  # an object outside scope: as if it did not exist
-            raise exceptions.PermissionDenied(_("您的角色不能执行此操作"))
-
-    def _in_scope(self, field: str, lookup) -> bool:
-        try:
-            return self.get_queryset().filter(**{field: lookup}).exists()
-        except (ValueError, TypeError, DjangoValidationError):
-            return False
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        needed = self.write_actions.get(getattr(self, "action", None) or "")
+        if needed and not permissions.allowed(request.user, needed):
+            if (self.lookup_url_kwarg or self.lookup_field) in self.kwargs:  # type: ignore[attr-defined]
+                self.get_object()  # type: ignore[attr-defined]  # a row outside scope: 404 first
+            try:
+                permissions.require(request.user, needed)
+            except DjangoPermissionDenied as exc:
+                raise exceptions.PermissionDenied(str(exc)) from exc
 
     def get_queryset(self):
         qs = self.queryset.all()

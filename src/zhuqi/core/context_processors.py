@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import permissions
 from .menu import menu_for, settings_for
 from .notify import unread_count
 
@@ -24,7 +25,7 @@ def shell(request):
     for item in items:
         item["active"] = item["url"] == active
     ctx = {"nav_menu": items, "unread_count": unread_count(user)}
-    if user.is_system_admin:
+    if permissions.allowed(user, "core.calendar.configure"):  # who can enter it is asked for it
         from .workcalendar import missing_arrangement_warning
 
         ctx["calendar_warning"] = missing_arrangement_warning()

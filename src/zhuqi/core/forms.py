@@ -103,6 +103,9 @@ class CommentForm(Form):
     body = forms.CharField(
         label=_("评论"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
+    # internal unless the official chooses to address the enterprise (ignored for enterprise
+    # users: theirs are always public)
+    visibility = forms.ChoiceField(label=_("可见范围"), choices=Comment.Visibility.choices, required=False)
 
 
 def add_service_error(form: forms.BaseForm, exc) -> None:
@@ -272,7 +275,3 @@ class HolidayArrangementForm(Form):
         data["holiday_days"] = self._ranges("holidays")
         data["workday_days"] = self._ranges("workdays")
         return data
-
-    # internal unless the official chooses to address the enterprise (ignored for enterprise
-    # users: theirs are always public)
-    visibility = forms.ChoiceField(label=_("可见范围"), choices=Comment.Visibility.choices, required=False)

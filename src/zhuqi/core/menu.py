@@ -93,17 +93,25 @@ register(MenuItem(_("数据导入"), "core:import_index", "upload", MANAGER_ROLE
 
 # --- 系统设置: the configuration pages, listed on one index page ----------------------------------
 # Apps add their configuration pages from `ready()`:
-#     menu.register_setting(menu.SettingPage(_("问题类别"), "cases:categories", _("…"), MANAGER_ROLES, 20))
-# The index (core:settings) shows each page to the roles named; the page itself still checks.
+#     menu.register_setting(menu.SettingPage(_("问题类别"), "cases:categories", _("…"),
+#                                            "cases.categories.configure", 20))
+# The index (core:settings) shows each page to the roles the matrix allows for the action named
+# (the action the page itself asks for); tests/core/test_permission_matrix.py checks they agree.
 
 
 @dataclass(frozen=True)
 class SettingPage:
+    """One configuration page on 系统设置. `roles` names its permission-matrix action, like a
+    MenuItem's (a set of roles narrower than that action is accepted too)."""
+
     label: str
     url_name: str
     description: str
-    roles: frozenset
+    roles: frozenset | str
     order: int = 50
+
+    def role_set(self) -> frozenset:
+        return permissions.roles(self.roles) if isinstance(self.roles, str) else frozenset(self.roles)
 
 
 _settings: list[SettingPage] = []
@@ -118,7 +126,7 @@ def settings_for(user) -> list[dict]:
     role = Role.ADMIN if user.is_superuser else user.role
     out = []
     for page in sorted(_settings, key=lambda p: p.order):
-        if role not in page.roles:
+        if role not in page.role_set():
             continue
         try:
             url = reverse(page.url_name)
@@ -128,15 +136,15 @@ def settings_for(user) -> list[dict]:
     return out
 
 
-register(MenuItem(_("系统设置"), "core:settings", "sliders", MANAGER_ROLES, 86))
+register(MenuItem(_("系统设置"), "core:settings", "sliders", "core.settings.view", 86))
 register_setting(
     SettingPage(
-        _("行政区划"), "core:settings_regions", _("新建、改名、调整上级、停用区划"), MANAGER_ROLES, 10
+        _("行政区划"), "core:settings_regions", _("新建、改名、调整上级、停用区划"), "core.org.manage", 10
     )
 )
 register_setting(
     SettingPage(
-        _("部门"), "core:settings_departments", _("新建、改名、调整所属区划、停用部门"), MANAGER_ROLES, 11
+        _("部门"), "core:settings_departments", _("新建、改名、调整所属区划、停用部门"), "core.org.manage", 11
     )
 )
 register_setting(
@@ -144,7 +152,7 @@ register_setting(
         _("节假日安排"),
         "core:settings_holidays",
         _("录入国务院办公厅公布的下一年放假和调休上班安排"),
-        MANAGER_ROLES,
+        "core.settings.view",
         30,
     )
 )

@@ -118,7 +118,7 @@ def _zip_members(upload) -> list[str] | None:
 
 def _zip_has(upload, member: str, folder: str = "") -> bool:
     """A zip container holding `member` (and a member under `folder`, when given)."""
-    names = _zip_members(upload) or []
+    names = _zip_members(upload) or []  # None: not a zip at all
     return member in names and (not folder or any(n.startswith(folder) for n in names))
 
 
@@ -575,7 +575,7 @@ def save_user(
     from .models import Role, User
 
     _require_org_manager(actor, region.path)
-    if role == Role.ADMIN and not permissions.allowed(actor, "core.roles.configure"):
+    if role == Role.ADMIN and not permissions.allowed(actor, "core.accounts.admins"):
         raise PermissionDenied(_("只有系统管理员可以授予「系统管理员」角色"))
     if role == Role.ENTERPRISE:
         raise ValidationError(_("企业用户请用「导入企业账号」导入，或在企业页面的「企业账号」中开通"))
@@ -668,8 +668,7 @@ def enter_national_arrangement(*, actor, year: int, holidays, workdays, notice: 
     from .models import HolidayArrangement, WorkdayOverride
     from .units import MAX_YEAR, MIN_YEAR
 
-    if not getattr(actor, "is_system_admin", False):
-        raise PermissionDenied(_("节假日安排对全平台生效，只有系统管理员可以录入"))
+    permissions.require(actor, "core.calendar.configure", _("节假日安排对全平台生效，只有系统管理员可以录入"))
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError(
             {"year": _("年度应在 %(low)s 到 %(high)s 之间") % {"low": MIN_YEAR, "high": MAX_YEAR}}

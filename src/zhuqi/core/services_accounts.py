@@ -31,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import audit, handover
+from . import audit, handover, permissions
 from .channels import reachable
 from .models import Department, Region, User
 from .notify import notify
@@ -46,13 +46,9 @@ RESET_REQUEST_WINDOW_SECONDS = 15 * 60
 
 
 def can_manage_accounts(user) -> bool:
-    """System administrators and the dispatch office manage officials' accounts."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_system_admin or user.role == Role.DISPATCH)
-    )
+    """Who manages officials' accounts: the matrix's `core.accounts.manage` (system
+    administrators and the dispatch office)."""
+    return permissions.allowed(user, "core.accounts.manage")
 
 
 def managed_users(actor):
@@ -61,19 +57,17 @@ def managed_users(actor):
     if not can_manage_accounts(actor):
         return User.objects.none()
     qs = User.objects.visible_to(actor).exclude(role=Role.ENTERPRISE)
-    if not actor.is_system_admin:
+    if not permissions.allowed(actor, "core.accounts.admins"):
         qs = qs.exclude(Q(is_superuser=True) | Q(role=Role.ADMIN))
     return qs
 
 
 def _require_manager(actor) -> None:
-    if not can_manage_accounts(actor):
-        raise PermissionDenied(_("只有系统管理员或专班办公室可以管理账号"))
+    permissions.require(actor, "core.accounts.manage", _("只有系统管理员或专班办公室可以管理账号"))
 
 
-def _require_admin(actor) -> None:
-    if actor is None or not actor.is_authenticated or not actor.is_system_admin:
-        raise PermissionDenied(_("只有系统管理员可以重置密码或解锁账号"))
+def _require_admin(actor, action: str) -> None:
+    permissions.require(actor, action, _("只有系统管理员可以重置密码或解锁账号"))
 
 
 def _lock_managed(actor, user: User) -> User:
@@ -156,7 +150,7 @@ def _check_placement(actor, role: str, region: Region | None, department: Depart
         raise ValidationError({"role": _("未知的角色「%(role)s」") % {"role": role}})
     if role == Role.ENTERPRISE:
         raise ValidationError({"role": _("企业用户请在企业页面的「企业账号」中开通")})
-    if role == Role.ADMIN and not actor.is_system_admin:
+    if role == Role.ADMIN and not permissions.allowed(actor, "core.accounts.admins"):
         raise PermissionDenied(_("只有系统管理员可以授予「系统管理员」角色"))
     if region is None:
         raise ValidationError({"region": _("请选择所属区划")})
@@ -408,7 +402,7 @@ def reactivate_user(user: User, *, actor) -> User:
 def reset_password(user: User, *, actor) -> str:
     """An administrator's reset: a temporary password, returned to be shown once, that must be
     changed at the next login. The account's login lockout is lifted too."""
-    _require_admin(actor)
+    _require_admin(actor, "core.accounts.reset_password")
     try:
         user = User.objects.select_for_update().get(pk=user.pk)
     except User.DoesNotExist:
@@ -527,7 +521,7 @@ def locked_accounts():
 @transaction.atomic
 def unlock_account(username: str, *, actor) -> int:
     """Lift the lockout of `username` (every address), through django-axes' own reset."""
-    _require_admin(actor)
+    _require_admin(actor, "core.accounts.unlock")
     removed = _reset_lockout(username)
     if not removed:
         raise ValidationError(_("账号「%(name)s」当前没有被锁定") % {"name": username})

@@ -16,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit
+from . import audit, permissions
 from . import services_accounts as services
 from .forms_accounts import (
     DeactivateForm,
@@ -92,7 +92,7 @@ def account_list(request):
         "roles": [(v, label) for v, label in Role.choices if v != Role.ENTERPRISE],
         "regions": Region.filter_choices(user),
         "departments": Department.objects.visible_to(user).order_by("region__path", "name"),
-        "is_admin": user.is_system_admin,
+        "is_admin": permissions.allowed(user, "core.accounts.unlock"),
         "base_query": params.urlencode(),
     }
     return render(request, "core/account_list.html", context)
@@ -155,7 +155,7 @@ def account_detail(request, pk):
     context = {
         "person": person,
         "form": form,
-        "is_admin": request.user.is_system_admin,
+        "is_admin": permissions.allowed(request.user, "core.accounts.reset_password"),
         "is_self": person.pk == request.user.pk,
         "timeline": audit.timeline(person),
     }
@@ -206,7 +206,7 @@ def account_reactivate(request, pk):
 @require_POST
 def account_reset_password(request, pk):
     person = _managed_or_404(request, pk)
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.accounts.reset_password"):
         raise Http404
     try:
         password = services.reset_password(person, actor=request.user)
@@ -218,7 +218,7 @@ def account_reset_password(request, pk):
 
 @login_required
 def locked_list(request):
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.accounts.unlock"):
         raise Http404
     if request.method == "POST":
         username = request.POST.get("username", "")

@@ -103,7 +103,12 @@ class EnterpriseViewSet(
 ):
     """Enterprises in the caller's scope. `q` searches name, pinyin initials (`hsjt`) or credit code."""
 
-    permission_actions = {a: "enterprises.edit" for a in ("create", "update", "partial_update", "key")}
+    write_actions = {
+        "create": "enterprises.edit",
+        "update": "enterprises.edit",
+        "partial_update": "enterprises.edit",
+        "key": "enterprises.edit",
+    }
     queryset = Enterprise.objects.select_related("region", "industry").prefetch_related("tags")
     serializer_class = EnterpriseSerializer
     filterset_fields = ["region", "industry", "above_scale", "tier"]
@@ -216,7 +221,7 @@ class ListMembershipSerializer(serializers.ModelSerializer):
 class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Named lists (清单) and cultivation pools (培育库) with their progress; `enter` adds an enterprise."""
 
-    permission_actions = {"enter": "enterprises.edit"}
+    write_actions = {"enter": "enterprises.edit"}
     queryset = EnterpriseList.objects.all()
     serializer_class = EnterpriseListSerializer
     filterset_fields = ["kind", "pool", "year"]
@@ -238,7 +243,7 @@ class EnterpriseListViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(description="Stays of enterprises on lists, scoped by enterprise."))
 class ListMembershipViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    permission_actions = {"exit": "enterprises.edit"}
+    write_actions = {"exit": "enterprises.edit"}
     queryset = ListMembership.objects.select_related("list")
     serializer_class = ListMembershipSerializer
     filterset_fields = ["list", "enterprise"]

@@ -273,7 +273,7 @@ class EnterpriseAccountImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return services.can_edit_registry(user)
+        return permissions.allowed(user, "enterprises.accounts.manage")
 
     def prepare(self, rows):
         codes = sorted(

@@ -309,7 +309,10 @@ LIST_FIELDS = ("name", "kind", "pool", "region", "year", "goal", "description", 
 def can_configure_list(user, lst: EnterpriseList) -> bool:
     """Editors of the registry whose own subtree holds the list's region (a county's list is seen
     in its parks, but edited by the county)."""
-    return can_edit_registry(user) and Region.objects.visible_to(user).filter(pk=lst.region_id).exists()
+    return (
+        permissions.allowed(user, "enterprises.lists.configure")
+        and Region.objects.visible_to(user).filter(pk=lst.region_id).exists()
+    )
 
 
 @transaction.atomic
@@ -321,8 +324,9 @@ def save_enterprise_list(lst: EnterpriseList | None, *, actor, **fields) -> Ente
     unknown = set(fields) - set(LIST_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
-    if not can_edit_registry(actor):
-        raise PermissionDenied(gettext("只有专班办公室或管理员可以维护企业清单"))
+    permissions.require(
+        actor, "enterprises.lists.configure", gettext("只有专班办公室或管理员可以维护企业清单")
+    )
     if lst is not None:
         found = EnterpriseList.objects.visible_to(actor).select_for_update().filter(pk=lst.pk).first()
         if found is None:
@@ -427,6 +431,7 @@ def archive_enterprise(enterprise: Enterprise, *, actor, reason: str) -> Enterpr
     reason = _archive_reason(reason)
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
         raise Http404
+    permissions.require(actor, "enterprises.archive", gettext("只有专班办公室或管理员可以归档企业"))
     ent = Enterprise.objects.select_for_update().select_related("region").get(pk=enterprise.pk)
     _require_editor(actor, ent.region)
     blockers = archive_blockers(ent)
@@ -454,8 +459,7 @@ def archive_enterprise(enterprise: Enterprise, *, actor, reason: str) -> Enterpr
 @transaction.atomic
 def restore_enterprise(enterprise: Enterprise, *, actor, reason: str = "") -> Enterprise:
     """Bring an archived enterprise back into every list and figure (system administrators)."""
-    if not (actor and actor.is_authenticated and actor.is_system_admin):
-        raise PermissionDenied(gettext("只有系统管理员可以恢复已归档的企业"))
+    permissions.require(actor, "core.archive.restore", gettext("只有系统管理员可以恢复已归档的企业"))
     ent = (
         Enterprise.all_objects.select_for_update().filter(pk=enterprise.pk, archived_at__isnull=False).first()
     )

@@ -2,7 +2,7 @@
 import, several staff per enterprise and one primary contact, each activated through a one-time
 link whose page sets the password; an enterprise user keeps its own contact details current.
 
-Who may: the dispatch office and system administrators (`services.can_edit_registry`), for
+Who may: the dispatch office and system administrators (`can_manage_accounts`: the matrix's `enterprises.accounts.manage`), for
 enterprises in their scope (another county's enterprise answers 404). An enterprise user edits
 only its own name, phone and e-mail and its enterprise's contact fields, never registry data.
 """
@@ -18,19 +18,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.channels import reachable
 from zhuqi.core.models import Role, User
 from zhuqi.core.notify import notify
 from zhuqi.core.services_accounts import one_time_link
 
 from .models import Enterprise, EnterpriseUser
-from .services import can_edit_registry
+
+
+def can_manage_accounts(user) -> bool:
+    """Who opens and manages enterprises' portal accounts: the matrix's
+    `enterprises.accounts.manage` (the enterprise must be in their scope)."""
+    return permissions.allowed(user, "enterprises.accounts.manage")
 
 
 def _require_editor(actor) -> None:
-    if not can_edit_registry(actor):
-        raise PermissionDenied(_("只有专班办公室或管理员可以开通企业账号"))
+    permissions.require(actor, "enterprises.accounts.manage", _("只有专班办公室或管理员可以开通企业账号"))
 
 
 def _lock_enterprise(actor, enterprise: Enterprise) -> Enterprise:
@@ -288,7 +292,11 @@ def update_own_contacts(
     """An enterprise user's own name, mobile and e-mail, and its enterprise's contact person and
     phone (the only registry fields it may change). Audited on the enterprise; the enterprise's
     other accounts are told."""
-    membership = getattr(actor, "enterprise_membership", None) if actor.role == Role.ENTERPRISE else None
+    membership = (
+        getattr(actor, "enterprise_membership", None)
+        if permissions.allowed(actor, "enterprises.contacts.edit_own")
+        else None
+    )
     if membership is None:
         raise PermissionDenied(_("只有企业用户可以修改本企业的联系方式"))
     enterprise = Enterprise.objects.select_for_update().get(pk=membership.enterprise_id)

@@ -177,12 +177,15 @@ def list_index(request):
     return render(
         request,
         "enterprises/list_index.html",
-        {"lists": selectors.lists(request.user), "can_edit": services.can_edit_registry(request.user)},
+        {
+            "lists": selectors.lists(request.user),
+            "can_edit": permissions.allowed(request.user, "enterprises.lists.configure"),
+        },
     )
 
 
 def _list_form(request, lst=None):
-    if not services.can_edit_registry(request.user):
+    if not permissions.allowed(request.user, "enterprises.lists.configure"):
         raise Http404
     if lst is not None and not services.can_configure_list(request.user, lst):
         raise Http404
@@ -283,7 +286,7 @@ def membership_exit(request, pk):
 @login_required
 def enterprise_archive(request, pk):
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    if not services.can_edit_registry(request.user):
+    if not permissions.allowed(request.user, "enterprises.archive"):
         raise Http404
     return archive_page(
         request,
@@ -300,7 +303,7 @@ def enterprise_archive(request, pk):
 @login_required
 def archived_list(request):
     """已归档企业: the system administrator's page to find and restore archived enterprises."""
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.archive.restore"):
         raise Http404
     qs = (
         Enterprise.all_objects.filter(archived_at__isnull=False)
@@ -321,7 +324,7 @@ def archived_list(request):
 @login_required
 @require_POST
 def enterprise_restore(request, pk):
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.archive.restore"):
         raise Http404
     enterprise = services.restore_enterprise(
         Enterprise(pk=pk), actor=request.user, reason=request.POST.get("reason", "")

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core.models import Role
+from zhuqi.core import permissions
 
 from . import services_accounts as services
 from .forms import ContactsForm, InviteForm
 from .models import Enterprise, EnterpriseUser
-from .services import can_edit_registry
+from .services_accounts import can_manage_accounts
 
 
 def _form_errors(form, exc) -> None:
@@ -38,8 +38,8 @@ def accounts_section(request, enterprise) -> dict | None:
     """The 企业账号 panel: its accounts, for the dispatch office and admins (who manage them)
     and for the enterprise's own users (who see who else acts for it)."""
     user = request.user
-    manages = can_edit_registry(user)
-    own = user.role == Role.ENTERPRISE
+    manages = can_manage_accounts(user)
+    own = permissions.allowed(user, "enterprises.view_own")
     if not (manages or own):
         return None
     members = list(
@@ -59,13 +59,13 @@ def accounts_section(request, enterprise) -> dict | None:
 
 def _enterprise_for_manager(request, pk) -> Enterprise:
     enterprise = Enterprise.objects.get_visible_or_404(request.user, pk=pk)
-    if not can_edit_registry(request.user):
+    if not can_manage_accounts(request.user):
         raise Http404
     return enterprise
 
 
 def _membership_for_manager(request, pk) -> EnterpriseUser:
-    if not can_edit_registry(request.user):
+    if not can_manage_accounts(request.user):
         raise Http404
     try:
         return EnterpriseUser.objects.select_related("user", "enterprise").get(
@@ -144,7 +144,7 @@ def account_active(request, pk):
 def my_contacts(request):
     """An enterprise user's own contact details and its enterprise's contact person."""
     membership = getattr(request.user, "enterprise_membership", None)
-    if request.user.role != Role.ENTERPRISE or membership is None:
+    if not permissions.allowed(request.user, "enterprises.contacts.edit_own") or membership is None:
         raise Http404
     enterprise = membership.enterprise
     user = request.user

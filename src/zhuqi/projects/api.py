@@ -187,9 +187,12 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 class ProjectViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    # creating is the area managers' (projects.create) or a department's own (projects.edit)
-    permission_actions = {
-        a: "projects.edit" for a in ("create", "update", "partial_update", "actual", "stage")
+    write_actions = {
+        "create": "projects.edit",
+        "update": "projects.edit",
+        "partial_update": "projects.edit",
+        "stage": "projects.edit",
+        "actual": "projects.edit",
     }
     queryset = Project.objects.select_related("region", "department")
     serializer_class = ProjectSerializer

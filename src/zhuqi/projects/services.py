@@ -846,7 +846,7 @@ def archive_project(project: Project, *, actor, reason: str) -> Project:
     if not Project.objects.visible_to(actor).filter(pk=project.pk).exists():
         raise Http404
     project = Project.objects.select_for_update().select_related("region").get(pk=project.pk)
-    if not can_manage_area(actor, project.region):
+    if not can_manage_area(actor, project.region, "projects.archive"):
         raise PermissionDenied(gettext("只有本区域的专班办公室或系统管理员可以归档项目"))
     n = open_project_cases(project)
     if n:
@@ -878,8 +878,7 @@ def restore_project(project: Project, *, actor, reason: str = "") -> Project:
     """Bring an archived project back (system administrators)."""
     from django.http import Http404
 
-    if not (actor and actor.is_authenticated and actor.is_system_admin):
-        raise PermissionDenied(gettext("只有系统管理员可以恢复已归档的项目"))
+    permissions.require(actor, "core.archive.restore", gettext("只有系统管理员可以恢复已归档的项目"))
     found = Project.all_objects.select_for_update().filter(pk=project.pk, archived_at__isnull=False).first()
     if found is None:
         raise Http404
@@ -912,7 +911,7 @@ def _config_region(actor, region, *, what: str):
 
     if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise ValidationError({"region": gettext("找不到该区划（或不在您的管辖范围内）")})
-    if not can_manage_area(actor, region):
+    if not can_manage_area(actor, region, "projects.configure"):
         raise PermissionDenied(gettext("只有本区域的专班办公室或系统管理员可以设置%(what)s") % {"what": what})
     return region
 

@@ -247,7 +247,7 @@ def project_detail(request, pk):
     context = {
         "project": project,
         "can_edit": can_edit,
-        "can_archive": services.can_manage_area(user, project.region),
+        "can_archive": services.can_manage_area(user, project.region, "projects.archive"),
         "stages": stages,
         "allowed": allowed,
         "approvals": approvals,
@@ -899,7 +899,7 @@ def monthly_report(request):
 @login_required
 def project_archive(request, pk):
     project = get_object_or_404(Project.objects.visible_to(request.user).select_related("region"), pk=pk)
-    if not services.can_manage_area(request.user, project.region):
+    if not services.can_manage_area(request.user, project.region, "projects.archive"):
         raise Http404
     n = services.open_project_cases(project)
     blockers = [gettext("有 %(n)s 件未办结的诉求（请先办结或更正）") % {"n": n}] if n else []
@@ -918,7 +918,7 @@ def project_archive(request, pk):
 @login_required
 def archived_list(request):
     """已归档项目: the system administrator's page to find and restore archived projects."""
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.archive.restore"):
         raise Http404
     qs = (
         Project.all_objects.filter(archived_at__isnull=False)
@@ -939,7 +939,7 @@ def archived_list(request):
 @login_required
 @require_POST
 def project_restore(request, pk):
-    if not request.user.is_system_admin:
+    if not permissions.allowed(request.user, "core.archive.restore"):
         raise Http404
     project = services.restore_project(
         Project(pk=pk), actor=request.user, reason=request.POST.get("reason", "")
@@ -975,7 +975,7 @@ def _campaign_form(request, campaign=None):
     user = request.user
     if not permissions.allowed(user, "projects.configure"):
         raise Http404
-    if campaign is not None and not services.can_manage_area(user, campaign.region):
+    if campaign is not None and not services.can_manage_area(user, campaign.region, "projects.configure"):
         raise Http404
     initial = {}
     if campaign is not None:
@@ -1026,7 +1026,7 @@ def _ranking_rule_form(request, rule=None):
     user = request.user
     if not permissions.allowed(user, "projects.configure"):
         raise Http404
-    if rule is not None and not services.can_manage_area(user, rule.region):
+    if rule is not None and not services.can_manage_area(user, rule.region, "projects.configure"):
         raise Http404
     fields = ("name", "region", "subject", "metric", "size")
     initial = {f: getattr(rule, f) for f in fields} if rule else {"size": 5}
@@ -1062,7 +1062,7 @@ def _inspection_form(request, rnd=None):
     user = request.user
     if not permissions.allowed(user, "projects.configure"):
         raise Http404
-    if rnd is not None and not services.can_manage_area(user, rnd.region):
+    if rnd is not None and not services.can_manage_area(user, rnd.region, "projects.configure"):
         raise Http404
     initial: dict = {}
     if rnd is not None:
