@@ -83,7 +83,7 @@ def test_visit_form_errors_in_chinese(world, hs, login):
             photos=[SimpleUploadedFile("a.exe", b"MZ", content_type="application/octet-stream")],
         ),
     )
-    assert "「a.exe」不是图片" in response.content.decode()  # refused by its content
+    assert "不支持的文件类型" in response.content.decode()  # an extension no file may have: said first
     assert not Visit.objects.exists()
 
 

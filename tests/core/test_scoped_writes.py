@@ -55,6 +55,7 @@ def o(world):
     cw = CaseWorld(world)
     ns = SimpleNamespace(w=world, cw=cw, ent=cw.ent, ent_other=cw.ent_other)
     ns.case = cw.new()
+    ns.accepted = cw.to("accepted")  # dispatch is checked for its state before its input
     ns.case_other = cw.new(ent=cw.ent_other, actor=world.charlie)
     ns.assignment = assistance_services.assign(
         cw.ent, year=2026, role="commissioner", user=world.commissioner, actor=world.alice
@@ -132,11 +133,11 @@ API = {
         lambda o: o.ent_other, "enterprise",
     ),
     ("ActionSerializer", "lead"): (
-        Case, "post", lambda o: f"/api/v1/cases/{o.case.pk}/dispatch_to/",
+        Case, "post", lambda o: f"/api/v1/cases/{o.accepted.pk}/dispatch_to/",
         lambda o, ref: {"lead": ref}, lambda o: o.w.other_jxj, "lead",
     ),
     ("ActionSerializer", "assisting"): (
-        Case, "post", lambda o: f"/api/v1/cases/{o.case.pk}/dispatch_to/",
+        Case, "post", lambda o: f"/api/v1/cases/{o.accepted.pk}/dispatch_to/",
         lambda o, ref: {"lead": o.w.jxj.pk, "assisting": [ref]}, lambda o: o.w.other_jxj, "assisting",
     ),
     ("ActionSerializer", "into"): (
