@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
+from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import User
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.selectors import linkable_people
@@ -157,11 +158,7 @@ def visit_create(request):
             )
             return redirect("assistance:visit_detail", visit.pk)
         except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, _err(exc))
+            add_service_error(form, exc)
     mine = list(selectors.my_enterprises(request.user).values_list("pk", flat=True))
     return render(request, "assistance/visit_form.html", {"form": form, "problems": problems, "mine": mine})
 
@@ -226,14 +223,6 @@ def visit_detail(request, pk):
     )
 
 
-def _form_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, _err(exc))
-
-
 def _amendable_or_404(request, pk) -> Visit:
     """The visit, for whom the matrix lets amend it: `assistance.visit.amend` (any visit in
     scope) or `assistance.visit.amend_own` and its author (whose time limit the page explains)."""
@@ -274,7 +263,7 @@ def visit_correct(request, pk):
                 findings=d["findings"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("走访记录已更正，原因已记入历史记录"))
             return redirect("assistance:visit_detail", visit.pk)
@@ -301,7 +290,7 @@ def visit_withdraw(request, pk):
         try:
             services.withdraw_visit(visit, actor=request.user, reason=withdraw.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(withdraw, exc)
+            add_service_error(withdraw, exc)
         else:
             messages.success(
                 request,

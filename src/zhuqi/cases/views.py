@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.excel import xlsx_response
+from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Comment, Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.roles import Role
@@ -384,14 +385,8 @@ def case_correct(request, pk):
                 description=d["description"],
                 category=Category.objects.filter(pk=d["category"]).first() if d["category"] else None,
             )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-        except PermissionDenied as exc:
-            _error(request, exc)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
         else:
             messages.success(request, gettext("已更正，原因已记入历史记录"))
             return redirect(case)

@@ -16,6 +16,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhuqi.core.forms import add_service_error
+
 from . import audit, permissions
 from . import services_accounts as services
 from .forms_accounts import (
@@ -27,17 +29,6 @@ from .forms_accounts import (
 )
 from .models import Department, Region, Role, User
 from .paging import CappedPaginator
-
-
-def _form_errors(form, exc: ValidationError | PermissionDenied) -> None:
-    """A service's refusal, each message under the field it names (else above the form)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc))
 
 
 def _manager(request) -> None:
@@ -121,7 +112,7 @@ def account_create(request):
                 actor=request.user, username=form.cleaned_data["username"], **_official_kwargs(form)
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             return render(
                 request,
@@ -148,7 +139,7 @@ def account_detail(request, pk):
         try:
             services.update_official(person, actor=request.user, **_official_kwargs(form))
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("账号信息已保存"))
             return redirect("core:account_detail", person.pk)
@@ -178,7 +169,7 @@ def account_deactivate(request, pk):
                 to_user=form.cleaned_data["to_user"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("账号「%(name)s」已停用") % {"name": person.display_name})
             return redirect("core:account_detail", person.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
+from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
@@ -125,14 +126,8 @@ def _save_enterprise(request, enterprise=None):
             return redirect("enterprises:enterprise_detail", enterprise.pk)
         except services.CreditCodeInvalid as exc:
             form.add_error("credit_code", exc.messages[0])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
     return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise})
 
 

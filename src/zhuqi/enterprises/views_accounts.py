@@ -13,21 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.forms import add_service_error
 
 from . import services_accounts as services
 from .forms import ContactsForm, InviteForm
 from .models import Enterprise, EnterpriseUser
 from .services_accounts import can_manage_accounts
-
-
-def _form_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc))
 
 
 def _message(exc) -> str:
@@ -97,7 +88,7 @@ def account_invite(request, pk):
                 enterprise, actor=request.user, **form.cleaned_data
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             return _link_page(request, enterprise, user, link, via)
     return render(request, "enterprises/account_invite.html", {"enterprise": enterprise, "form": form})
@@ -160,7 +151,7 @@ def my_contacts(request):
         try:
             services.update_own_contacts(actor=user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("联系方式已保存"))
             return redirect("enterprises:my_contacts")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
+from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
@@ -949,14 +950,6 @@ def project_restore(request, pk):
 
 
 # --- configuration: 三个一批 rounds and red/black list rules ---------------------------------------
-def _config_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-
-
 def _config_page(request, *, form, heading, cancel_url, obj):
     return render(
         request,
@@ -999,7 +992,7 @@ def _campaign_form(request, campaign=None):
                 thresholds=form.thresholds(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _config_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, gettext("已保存「%(name)s」") % {"name": campaign.name})
             return redirect("projects:campaign_detail", campaign.pk)
@@ -1035,7 +1028,7 @@ def _ranking_rule_form(request, rule=None):
         try:
             rule = services.save_ranking_rule(rule, actor=user, **{f: form.cleaned_data[f] for f in fields})
         except (ValidationError, PermissionDenied) as exc:
-            _config_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, gettext("已保存「%(name)s」") % {"name": rule.name})
             return redirect("projects:ranking_list")
@@ -1091,7 +1084,7 @@ def _inspection_form(request, rnd=None):
                 criteria=d["criteria"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            _config_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, gettext("已保存「%(name)s」") % {"name": rnd.name})
             return redirect("projects:inspection_detail", rnd.pk)
