@@ -24,7 +24,9 @@ browser:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; fi
 
-# The whole suite (unit, API, browser); DATABASE_URL switches it to PostgreSQL.
+# The whole suite (unit, API, browser); DATABASE_URL switches it to PostgreSQL. It runs on every
+# core (pytest-xdist: one test database per worker); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 test: $(VENV)/.installed browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
