@@ -227,6 +227,16 @@ STORAGES = {
 # progress page (core.imports, core.tasks.run_import).
 ZHUQI_IMPORT_BACKGROUND_ROWS = env_int("ZHUQI_IMPORT_BACKGROUND_ROWS", 2000)
 
+# Excel import limits (core.excel.Importer.read, the one reader of every import): the upload's
+# size, the workbook's unpacked size and per-part compression ratio (zip bombs), rows, columns
+# and characters in one cell. A file over a limit is refused with a message naming the limit.
+ZHUQI_IMPORT_MAX_BYTES = env_int("ZHUQI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+ZHUQI_IMPORT_MAX_UNZIPPED_BYTES = env_int("ZHUQI_IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+ZHUQI_IMPORT_MAX_ZIP_RATIO = env_int("ZHUQI_IMPORT_MAX_ZIP_RATIO", 100)
+ZHUQI_IMPORT_MAX_ROWS = env_int("ZHUQI_IMPORT_MAX_ROWS", 200_000)
+ZHUQI_IMPORT_MAX_COLUMNS = env_int("ZHUQI_IMPORT_MAX_COLUMNS", 100)
+ZHUQI_IMPORT_MAX_CELL_CHARS = env_int("ZHUQI_IMPORT_MAX_CELL_CHARS", 5000)
+
 # Attachments: size and type limits (bytes; lower-case extensions).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_EXTENSIONS = env_list(

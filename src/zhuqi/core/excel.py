@@ -26,18 +26,20 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from xml.parsers import expat
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import audit
 
-MAX_IMPORT_ROWS = 200_000
 IGNORED_HEADER_PREFIX = gettext_noop("备注")  # in Chinese, and in the active language
 PROGRESS_EVERY = 500  # rows between two progress reports
 
@@ -167,6 +169,109 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def not_xlsx_message() -> str:
+    return _("不是有效的 Excel（.xlsx）文件，请用模板另存为 .xlsx 后再导入")
+
+
+SCAN_CHUNK = 64 * 1024
+RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are not held to the ratio limit
+
+
+class _TooLong(Exception):
+    def __init__(self, cell: str = ""):
+        self.cell = cell
+
+
+class _HasDoctype(Exception):
+    pass
+
+
+def check_workbook(data: bytes) -> str:
+    """Why an uploaded workbook must not be opened, or "" if it may: it is larger than
+    ZHUQI_IMPORT_MAX_BYTES, is not a zip, unpacks to more than ZHUQI_IMPORT_MAX_UNZIPPED_BYTES,
+    has a part compressed more than ZHUQI_IMPORT_MAX_ZIP_RATIO times (a zip bomb), or holds a
+    text of more than ZHUQI_IMPORT_MAX_CELL_CHARS characters (found by streaming every XML part
+    through expat, before openpyxl loads the shared strings whole)."""
+    max_bytes = settings.ZHUQI_IMPORT_MAX_BYTES
+    if len(data) > max_bytes:
+        return _("文件大小超过上限 %(n)s MB，请分批导入") % {"n": megabytes(max_bytes)}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return not_xlsx_message()
+    with archive:
+        max_unzipped = settings.ZHUQI_IMPORT_MAX_UNZIPPED_BYTES
+        max_ratio = settings.ZHUQI_IMPORT_MAX_ZIP_RATIO
+        total = 0
+        for info in archive.infolist():
+            total += info.file_size
+            if total > max_unzipped:
+                return _("文件解压后超过上限 %(n)s MB，请分批导入") % {"n": megabytes(max_unzipped)}
+            if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
+                return _("文件的压缩比超过上限 %(n)d 倍（%(part)s），不像正常的 Excel 文件") % {
+                    "n": max_ratio,
+                    "part": info.filename,
+                }
+        max_chars = settings.ZHUQI_IMPORT_MAX_CELL_CHARS
+        for info in archive.infolist():
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                continue
+            try:
+                _scan_xml(archive, info, max_chars)
+            except _TooLong as e:
+                if e.cell:
+                    message = _("单元格 %(cell)s 的文字超过上限 %(n)d 个字符")
+                    return message % {"cell": e.cell, "n": max_chars}
+                return _("有单元格的文字超过上限 %(n)d 个字符") % {"n": max_chars}
+            except (_HasDoctype, expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+                return not_xlsx_message()
+    return ""
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
+def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int) -> None:
+    """Stream one XML part: raise _TooLong when a text node, or the text of one shared string
+    (<si>) or cell (<c>), is longer than `max_chars`. Nothing but counters is kept."""
+    parser = expat.ParserCreate()
+    state = {"node": 0, "cell": 0, "text": 0, "ref": ""}
+
+    def start(name, attrs):
+        local = name.rsplit(":", 1)[-1]
+        state["node"] = 0
+        if local in ("si", "c"):
+            state["cell"] = 0
+            state["ref"] = attrs.get("r", "") if local == "c" else ""
+        if local in ("t", "v"):
+            state["text"] += 1
+
+    def end(name):
+        state["node"] = 0
+        if name.rsplit(":", 1)[-1] in ("t", "v"):
+            state["text"] -= 1
+
+    def chars(text):
+        state["node"] += len(text)
+        if state["text"] > 0:
+            state["cell"] += len(text)
+        if state["node"] > max_chars or state["cell"] > max_chars:
+            raise _TooLong(str(state["ref"])[:12])
+
+    def doctype(*args):
+        raise _HasDoctype()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = doctype
+    with archive.open(info) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
 class Importer:
     """Subclasses set `columns`, `object_name` and implement `clean_row` and `apply_row` (or
     `apply_rows`, to write all rows set-based). `clean_row` may set `row["_action"]` (CREATE,
@@ -211,38 +316,68 @@ class Importer:
 
     # --- reading -------------------------------------------------------------
     def read(self, file) -> tuple[list[tuple[int, dict]], list[RowError]]:
+        """The data rows of the first sheet as (row number, {column key: cell value}), or the
+        file-level errors. Every limit (settings.ZHUQI_IMPORT_MAX_*) is checked before or while
+        streaming, so a hostile file is refused before it can fill a worker's memory."""
+        data = file.read() if hasattr(file, "read") else file
+        problem = check_workbook(data)
+        if problem:
+            return [], [RowError(0, "", problem)]
         try:
-            data = file.read() if hasattr(file, "read") else file
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-            return [], [RowError(0, "", _("不是有效的 Excel（.xlsx）文件，请用模板另存为 .xlsx 后再导入"))]
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+            return [], [RowError(0, "", not_xlsx_message())]
         try:
-            header = [_text(v) for v in next(rows)]
-        except StopIteration:
-            return [], [RowError(0, "", _("文件是空的"))]
-        header_errors = self.check_headers(header)
-        if header_errors:
+            return self._read_rows(wb.worksheets[0])
+        finally:
             wb.close()
-            return [], header_errors
-        index: dict[str, int] = {}  # column key → cell index
-        for i, name in enumerate(header):
-            column = self.column_for(name)
-            if column is not None:
-                index.setdefault(column.key, i)
+
+    def _read_rows(self, ws) -> tuple[list[tuple[int, dict]], list[RowError]]:
+        max_rows = settings.ZHUQI_IMPORT_MAX_ROWS
+        max_columns = settings.ZHUQI_IMPORT_MAX_COLUMNS
+        max_chars = settings.ZHUQI_IMPORT_MAX_CELL_CHARS
+        ws.reset_dimensions()  # a forged <dimension> must not pad every row to 16,384 cells
+        rows = ws.iter_rows(values_only=True)
         out: list[tuple[int, dict]] = []
-        for rownum, values in enumerate(rows, start=2):
-            if values is None or all(v is None or _text(v) == "" for v in values):
+        index: dict[str, int] = {}  # column key → cell index
+        header_seen = False
+        for rownum, values in enumerate(rows, start=1):
+            values = values or ()
+            if rownum > max_rows + 1:
+                message = _("行数超过上限 %(n)d 行（第 %(row)d 行起），请分批导入")
+                return [], [RowError(0, "", message % {"n": max_rows, "row": rownum})]
+            width = len(values)
+            while width and (values[width - 1] is None or values[width - 1] == ""):
+                width -= 1
+            if width > max_columns:
+                message = _("列数超过上限 %(n)d 列（第 %(row)d 行有 %(found)d 列）")
+                return [], [RowError(rownum, "", message % {"n": max_columns, "row": rownum, "found": width})]
+            for i in range(width):
+                value = values[i]
+                if isinstance(value, str) and len(value) > max_chars:
+                    message = _("单元格 %(cell)s 的文字超过上限 %(n)d 个字符")
+                    cell = f"{get_column_letter(i + 1)}{rownum}"
+                    return [], [RowError(rownum, "", message % {"cell": cell, "n": max_chars})]
+            if rownum == 1:
+                header_seen = True
+                header = [_text(v) for v in values[:width]]
+                header_errors = self.check_headers(header)
+                if header_errors:
+                    return [], header_errors
+                for i, name in enumerate(header):
+                    column = self.column_for(name)
+                    if column is not None:
+                        index.setdefault(column.key, i)
+                continue
+            if all(v is None or _text(v) == "" for v in values):
                 continue
             raw = {
                 c.key: (values[index[c.key]] if c.key in index and index[c.key] < len(values) else None)
                 for c in self.columns
             }
             out.append((rownum, raw))
-            if len(out) > MAX_IMPORT_ROWS:
-                return [], [RowError(0, "", _("行数超过上限 %(n)d，请分批导入") % {"n": MAX_IMPORT_ROWS})]
-        wb.close()
+        if not header_seen:
+            return [], [RowError(0, "", _("文件是空的"))]
         if not out:
             return [], [RowError(0, "", _("文件里没有数据行"))]
         return out, []

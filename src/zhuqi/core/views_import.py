@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -29,10 +30,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from . import imports
-from .excel import CREATE, SAME, UPDATE, Importer, RowError, template_workbook
+from .excel import CREATE, SAME, UPDATE, Importer, RowError, megabytes, template_workbook
 from .models import ImportJob
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 500
 PREVIEW_ERRORS = 500
 SESSION_KEY = "zhuqi_imports"
@@ -91,7 +91,7 @@ def _context(request, cls, **extra):
         "help_lines": cls.help_lines,
         "headers": [c.header for c in cls.columns],
         "required": [c.header for c in cls.columns if c.required],
-        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_mb": megabytes(settings.ZHUQI_IMPORT_MAX_BYTES),
         "done_url": cls.done_url,
         **extra,
     }
@@ -172,8 +172,10 @@ def import_view(request, kind):
     upload = request.FILES.get("file")
     if upload is None:
         return _page(request, cls, "upload", problem=_("请选择要导入的 Excel 文件。"))
-    if upload.size > MAX_UPLOAD_BYTES:
-        problem = _("文件超过 %(n)d MB，请分批导入。") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    if upload.size > settings.ZHUQI_IMPORT_MAX_BYTES:
+        problem = _("文件大小超过上限 %(n)s MB，请分批导入") % {
+            "n": megabytes(settings.ZHUQI_IMPORT_MAX_BYTES)
+        }
         return _page(request, cls, "upload", problem=problem)
     data = upload.read()
     importer = cls(request.user)
