@@ -174,6 +174,7 @@ def not_xlsx_message() -> str:
 
 
 SCAN_CHUNK = 64 * 1024
+SCAN_SLACK = 10  # the streaming scan refuses texts this many times longer than a cell may be
 RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked are not held to the ratio limit
 
 
@@ -217,7 +218,9 @@ def check_workbook(data: bytes) -> str:
             if not info.filename.lower().endswith((".xml", ".rels")):
                 continue
             try:
-                _scan_xml(archive, info, max_chars)
+                # A guard for memory, looser than the limit: a cell just over it is named by
+                # its row and column when the rows are read.
+                _scan_xml(archive, info, SCAN_SLACK * max_chars)
             except _TooLong as e:
                 if e.cell:
                     message = _("单元格 %(cell)s 的文字超过上限 %(n)d 个字符")
