@@ -210,6 +210,7 @@ def _visibility(actor, public: bool) -> str:
 
 @transaction.atomic
 def add_attachment(target: models.Model, upload, *, actor, public: bool = False) -> Attachment:
+    permissions.require(actor, "core.attach")  # not the read-only observer
     mime = validate_upload(upload)
     att = Attachment(
         content_type=ContentType.objects.get_for_model(target),
@@ -236,6 +237,7 @@ def add_attachment(target: models.Model, upload, *, actor, public: bool = False)
 def add_comment(target: models.Model, body: str, *, actor, public: bool = False) -> Comment:
     """A comment on `target`: internal (officials only) unless `public` (addressed to the
     enterprise); an enterprise user's comment is always public (it is the enterprise's own)."""
+    permissions.require(actor, "core.attach")  # not the read-only observer
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("评论内容不能为空"))
