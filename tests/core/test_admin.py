@@ -31,13 +31,43 @@ READ_ONLY = [
     "core.notification",
     "core.attachment",
     "core.comment",
+    # configuration with services (系统设置 pages): the admin only shows it
+    "core.region",
+    "core.department",
+    "core.workdayoverride",
+    "cases.category",
+    "cases.slapolicy",
+    "enterprises.enterpriseuser",
+    "enterprises.enterpriselist",
 ]
+# configuration with services that the admin does not show at all
+NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]
 
 
 @pytest.mark.parametrize("label", READ_ONLY)
 def test_domain_models_are_read_only_in_the_admin(world, label):
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
     assert isinstance(model_admin, ReadOnlyAdmin)
+
+
+@pytest.mark.parametrize("label", NOT_IN_ADMIN)
+def test_configuration_with_services_is_not_edited_in_the_admin(world, label):
+    from django.apps import apps
+
+    model = apps.get_model(label)  # the model exists (the label is not a typo)...
+    model_admin = admin.site._registry.get(model)  # ...and the admin edits none of its rows
+    assert model_admin is None or isinstance(model_admin, ReadOnlyAdmin)
+
+
+def test_a_region_cannot_be_changed_in_the_admin(world, login):
+    client = login(world.admin)
+    url = reverse("admin:core_region_change", args=[world.town.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    data = {"code": world.town.code, "name": "改名镇", "kind": world.town.kind, "parent": world.county.pk}
+    assert client.post(url, data).status_code == 403
+    world.town.refresh_from_db()
+    assert world.town.name == "城关镇"
 
 
 def test_every_admin_page_opens_and_domain_rows_cannot_be_added(world, login):

@@ -152,3 +152,38 @@ def test_region_page_links_only_regions_the_viewer_may_open(world, login):
         assert client.get(link).status_code == 200, link
     html = login(world.alice).get(reverse("core:region_detail", args=[world.grid.pk])).content.decode()
     assert reverse("core:region_detail", args=[world.park.pk]) in html
+
+
+def test_observer_adds_no_comment_or_attachment(world, login):
+    """#21 item 5: the read-only observer reads a project but writes no comment and no file (the
+    pages offer no form, a POST answers 404 and writes nothing, the services refuse); a handler
+    of the responsible department still does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhuqi.core import audit
+    from zhuqi.core import services as core_services
+    from zhuqi.core.models import Attachment, Comment
+
+    project = make_project(world)
+
+    def pdf():
+        return SimpleUploadedFile("观察员意见.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+    attach_url = reverse("core:attachment_add", args=["projects.project", project.pk])
+    comment_url = reverse("core:comment_add", args=["projects.project", project.pk])
+    history = len(audit.timeline(project))
+    client = login(world.observer)
+    page = client.get(f"/projects/{project.pk}/")
+    assert page.status_code == 200 and attach_url not in page.content.decode()
+    assert client.post(attach_url, {"file": pdf()}).status_code == 404
+    assert client.post(comment_url, {"body": "观察员留言", "visibility": "internal"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        core_services.add_attachment(project, pdf(), actor=world.observer)
+    with pytest.raises(PermissionDenied):
+        core_services.add_comment(project, "观察员留言", actor=world.observer)
+    assert not Attachment.objects.exists() and not Comment.objects.exists()
+    assert len(audit.timeline(project)) == history  # no attachment_added / comment_added entry
+    client = login(world.bob)
+    assert attach_url in client.get(f"/projects/{project.pk}/").content.decode()
+    assert client.post(attach_url, {"file": pdf(), "next": "/"}).status_code == 302
+    assert Attachment.objects.count() == 1

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.cases.forms import category_choices
-from zhuqi.core.forms import Form
+from zhuqi.core.forms import Form, active_or_current
 from zhuqi.core.models import Department, User
 from zhuqi.core.roles import Role
 from zhuqi.core.services import validate_photo
@@ -146,7 +146,7 @@ class AssignForm(Form):
             User.objects.visible_to(viewer).filter(is_active=True).exclude(role=Role.ENTERPRISE)
         )
         self.fields["user"].widget.attrs["data-tom-select"] = "1"
-        self.fields["department"].queryset = Department.objects.visible_to(viewer)
+        self.fields["department"].queryset = active_or_current(Department.objects.visible_to(viewer))
         _style(self)
 
 

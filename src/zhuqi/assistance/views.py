@@ -213,7 +213,7 @@ def visit_detail(request, pk):
         "assistance/visit_detail.html",
         {
             "visit": visit,
-            "attachments": attachments_of(visit),
+            "attachments": attachments_of(visit, request.user),
             "target_label": "assistance.visit",
             "target": visit,
             "can_amend": services.can_amend_visit(request.user, visit),
@@ -686,7 +686,7 @@ def meeting_detail(request, pk):
         {
             "meeting": meeting,
             **selectors.meeting_parts(request.user, meeting),
-            "attachments": attachments_of(meeting),
+            "attachments": attachments_of(meeting, request.user),
             "target_label": "assistance.meeting",
             "target": meeting,
         },

@@ -1,5 +1,5 @@
-"""Admin: the configuration only a system administrator touches (categories, SLA policies,
-partner systems). Cases and routing rules change through services and are shown read-only."""
+"""Admin: partner systems. Cases, routing rules, categories and SLA policies change through
+services (the 系统设置 pages) and are shown read-only."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
@@ -11,13 +11,13 @@ from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "parent", "order", "is_active"]
     list_filter = ["is_active"]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(ReadOnlyAdmin):
     list_display = [
         "name",
         "scheme",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.forms import Form, ModelForm
+from zhuqi.core.forms import Form, ModelForm, active_or_current
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -88,10 +88,12 @@ class RuleForm(ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
-        self.fields["region"].queryset = (
-            Region.objects.visible_to(user).filter(is_active=True).exclude(kind=Region.Kind.GRID)
+        rule = self.instance
+        self.fields["region"].queryset = active_or_current(
+            Region.objects.visible_to(user).exclude(kind=Region.Kind.GRID), rule.region_id
         )
-        depts = Department.objects.visible_to(user).filter(is_active=True)
+        kept = [rule.lead_department_id, *(rule.assisting_departments.all() if rule.pk else [])]
+        depts = active_or_current(Department.objects.visible_to(user), *kept)
         self.fields["lead_department"].queryset = depts
         self.fields["assisting_departments"].queryset = depts
         self.fields["assisting_departments"].required = False

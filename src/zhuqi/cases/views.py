@@ -328,8 +328,8 @@ def case_detail(request, pk):
         "supervisions": case.supervisions.select_related("department", "issued_by", "responded_by"),
         # the services' transition and event entries (row diffs of the case stay in the audit log)
         "timeline": [e for e in audit.timeline(case, limit=400) if e.action != "update"],
-        "attachments": core_services.attachments_of(case),
-        "comments": core_services.comments_of(case),
+        "attachments": core_services.attachments_of(case, request.user),
+        "comments": core_services.comments_of(case, request.user),
         "visibility_choices": Comment.Visibility.choices,  # comments' and files' (internal first)
         "target_label": "cases.case",
         "target": case,

@@ -1,6 +1,6 @@
-"""Admin: what only a system administrator touches (the region tree, departments, accounts,
-calendar overrides). Domain rows change through their services, on the pages and the API, so
-their admins (`ReadOnlyAdmin`) only show them."""
+"""Admin: what only a system administrator touches (accounts). Domain and configuration rows
+(the region tree, departments, calendar overrides, ...) change through their services, on the
+pages (系统设置) and the API, so their admins (`ReadOnlyAdmin`) only show them."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -36,7 +36,7 @@ class ReadOnlyInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "kind", "parent", "path"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -44,7 +44,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "short_name", "kind", "region", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name"]
@@ -96,7 +96,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
+class WorkdayOverrideAdmin(ReadOnlyAdmin):
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
 

@@ -124,6 +124,19 @@ def add_service_error(form: forms.BaseForm, exc) -> None:
         form.add_error(None, exc.messages)
 
 
+def active_or_current(queryset, *current):
+    """The active rows of `queryset` (regions, departments: a deactivated one is offered in no
+    picker), plus the `current` values (objects or pks) of the object being edited, so a form
+    over an existing object that already points to a deactivated one still saves."""
+    from django.db.models import Q
+
+    keep = [getattr(c, "pk", c) for c in current if c not in (None, "")]
+    q = Q(is_active=True)
+    if keep:
+        q |= Q(pk__in=keep)
+    return queryset.filter(q)
+
+
 # --- configuration: regions, departments, the national holiday arrangement ------------------------
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms import Form, plain_errors
+from .forms import Form, active_or_current, plain_errors
 from .models import Department, Region, Role
 from .services_accounts import managed_users
 
@@ -48,11 +48,14 @@ class OfficialForm(Form):
         if not viewer.is_system_admin:
             roles = [(v, label) for v, label in roles if v != Role.ADMIN]
         self.fields["role"].choices = [("", "—"), *roles]
-        self.fields["region"].queryset = Region.objects.visible_to(viewer).exclude(kind=Region.Kind.PROVINCE)
+        regions = Region.objects.visible_to(viewer).exclude(kind=Region.Kind.PROVINCE)
         if viewer.is_system_admin:
-            self.fields["region"].queryset = Region.objects.all()
-        self.fields["department"].queryset = (
-            Department.objects.visible_to(viewer).filter(is_active=True).select_related("region")
+            regions = Region.objects.all()
+        # a deactivated region or department is offered to nobody new; a person already in one
+        # keeps it selectable (the edit form's initial values)
+        self.fields["region"].queryset = active_or_current(regions, self.initial.get("region"))
+        self.fields["department"].queryset = active_or_current(
+            Department.objects.visible_to(viewer).select_related("region"), self.initial.get("department")
         )
         self.fields["email"].error_messages["invalid"] = _("电子邮箱格式不正确")
         _controls(self)

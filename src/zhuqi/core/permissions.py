@@ -76,7 +76,7 @@ _ACTIONS: list[Action] = [
     Action("core.archive.restore", _("查看、恢复已归档的企业和项目"), frozenset({A})),
     Action("core.audit.view", _("查看审计日志"), frozenset({A, S}), _("督查：本辖区人员的操作")),
     Action("core.admin", _("系统管理后台"), frozenset({A})),
-    Action("core.attach", _("上传附件、发表评论"), ALL_ROLES, _("可见的对象；企业用户：本企业的诉求")),
+    Action("core.attach", _("上传附件、发表评论"), ALL_ROLES - {OB}, _("可见的对象；企业用户：本企业的诉求")),
     # --- enterprises ---------------------------------------------------------------------------
     Action("enterprises.view", _("查看企业库、企业清单"), OFFICIAL_ROLES, _in_scope),
     Action("enterprises.view_own", _("查看本企业"), frozenset({P}), _("本企业")),

@@ -210,6 +210,7 @@ def _visibility(actor, public: bool) -> str:
 
 @transaction.atomic
 def add_attachment(target: models.Model, upload, *, actor, public: bool = False) -> Attachment:
+    permissions.require(actor, "core.attach")  # not the read-only observer
     mime = validate_upload(upload)
     att = Attachment(
         content_type=ContentType.objects.get_for_model(target),
@@ -236,6 +237,7 @@ def add_attachment(target: models.Model, upload, *, actor, public: bool = False)
 def add_comment(target: models.Model, body: str, *, actor, public: bool = False) -> Comment:
     """A comment on `target`: internal (officials only) unless `public` (addressed to the
     enterprise); an enterprise user's comment is always public (it is the enterprise's own)."""
+    permissions.require(actor, "core.attach")  # not the read-only observer
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("评论内容不能为空"))
@@ -273,16 +275,28 @@ def add_comment(target: models.Model, body: str, *, actor, public: bool = False)
     return comment
 
 
-def attachments_of(target: models.Model):
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
-    ).select_related("created_by")
+def _shown_to(qs, viewer):
+    """An enterprise user sees the public ones only (internal is the officials' deliberation)."""
+    if viewer is not None and getattr(viewer, "role", None) == Role.ENTERPRISE:
+        return qs.filter(visibility=Comment.Visibility.PUBLIC)
+    return qs
 
 
-def comments_of(target: models.Model):
-    return Comment.objects.filter(
+def attachments_of(target: models.Model, viewer=None):
+    """`target`'s files; pass the `viewer` whenever they are shown (an enterprise user gets the
+    public ones only)."""
+    qs = Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
     ).select_related("created_by")
+    return _shown_to(qs, viewer)
+
+
+def comments_of(target: models.Model, viewer=None):
+    """`target`'s comments; an enterprise `viewer` gets the public ones only."""
+    qs = Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+    ).select_related("created_by")
+    return _shown_to(qs, viewer)
 
 
 def mark_read(user, notification_ids=None) -> int:

@@ -19,7 +19,7 @@ class EnterpriseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EnterpriseUser)
-class EnterpriseUserAdmin(admin.ModelAdmin):
+class EnterpriseUserAdmin(ReadOnlyAdmin):
     list_display = ["user", "enterprise"]
     raw_id_fields = ["user", "enterprise"]
 
@@ -43,7 +43,7 @@ class MembershipInline(ReadOnlyInline):
 
 
 @admin.register(EnterpriseList)
-class EnterpriseListAdmin(admin.ModelAdmin):
+class EnterpriseListAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "pool", "year", "goal", "region", "is_active"]
     list_filter = ["kind", "pool", "year", "is_active"]
     inlines = [MembershipInline]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.forms import Form
+from zhuqi.core.forms import Form, active_or_current
 from zhuqi.core.models import Region
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
@@ -45,8 +45,9 @@ class EnterpriseForm(Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
-            kind__in=["county", "town", "park", "grid"]
+        self.fields["region"].queryset = active_or_current(
+            Region.objects.visible_to(user).filter(kind__in=["county", "town", "park", "grid"]),
+            self.initial.get("region"),
         )
         self.fields["region"].widget.attrs["data-tom-select"] = "1"
         self.fields["industry"].widget.attrs["data-tom-select"] = "1"
@@ -165,7 +166,8 @@ class EnterpriseListForm(Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = (
-            Region.objects.visible_to(user).filter(kind__in=ORGANISING_KINDS).order_by("path")
+        self.fields["region"].queryset = active_or_current(
+            Region.objects.visible_to(user).filter(kind__in=ORGANISING_KINDS).order_by("path"),
+            self.initial.get("region"),
         )
         _style(self)

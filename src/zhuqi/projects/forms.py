@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.forms import Form, ModelForm
+from zhuqi.core.forms import Form, ModelForm, active_or_current
 from zhuqi.core.models import Department, Region, User
 from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
@@ -74,11 +74,14 @@ class ProjectForm(ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
-            kind__in=["county", "town", "park", "city"]
+        self.fields["region"].queryset = active_or_current(
+            Region.objects.visible_to(user).filter(kind__in=["county", "town", "park", "city"]),
+            self.instance.region_id,
         )
         self.fields["owner"].queryset = Enterprise.objects.visible_to(user)
-        self.fields["department"].queryset = Department.objects.visible_to(user)
+        self.fields["department"].queryset = active_or_current(
+            Department.objects.visible_to(user), self.instance.department_id
+        )
         people = User.objects.visible_to(user).filter(is_active=True).exclude(role=Role.ENTERPRISE)
         self.fields["leader"].queryset = people.filter(role=Role.LEADER)
         self.fields["team"].queryset = people
@@ -219,7 +222,9 @@ class CampaignForm(Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = _organising_regions(user)
+        self.fields["region"].queryset = active_or_current(
+            _organising_regions(user), self.initial.get("region")
+        )
         for kind, label in Project.Kind.choices:
             self.fields[f"threshold_{kind}"] = forms.DecimalField(
                 label=_("入库门槛（万元）· %(kind)s") % {"kind": label},
@@ -248,7 +253,9 @@ class RankingRuleForm(Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = _organising_regions(user)
+        self.fields["region"].queryset = active_or_current(
+            _organising_regions(user), self.initial.get("region")
+        )
         bootstrap(self)
 
 
@@ -274,7 +281,9 @@ class InspectionRoundForm(Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = _organising_regions(user)
+        self.fields["region"].queryset = active_or_current(
+            _organising_regions(user), self.initial.get("region")
+        )
         self.fields["projects"].queryset = Project.objects.visible_to(user).order_by("code")
         self.fields["scorers"].queryset = (
             User.objects.visible_to(user)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.forms import add_service_error
-from zhuqi.core.models import Department, Region
+from zhuqi.core.models import Department, Region, Role
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
@@ -243,8 +243,8 @@ def project_detail(request, pk):
     prog = figures.progress_by_project([project.pk], year, month).get(project.pk) or figures.Progress(
         year, month
     )
-    photos = [a for a in attachments_of(project) if a.is_image]
-    files = [a for a in attachments_of(project) if not a.is_image]
+    photos = [a for a in attachments_of(project, user) if a.is_image]
+    files = [a for a in attachments_of(project, user) if not a.is_image]
     context = {
         "project": project,
         "can_edit": can_edit,
@@ -263,7 +263,8 @@ def project_detail(request, pk):
         "files": files,
         "team": project.team.all(),
         "stage_changes": project.stage_changes.select_related("confirmed_by").order_by("-created_at")[:20],
-        "timeline": audit.timeline(project),
+        # the history is the officials' (names, IPs, internal files): not an enterprise's to read
+        "timeline": [] if user.role == Role.ENTERPRISE else audit.timeline(project),
         "case_links": project.case_links.select_related("case", "case__lead_department"),
         "stage_form": forms.StageForm(initial={"date": today}),
         "problem_form": forms.ProblemForm(),
