@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from zhuqi.core.params import int_param
+from zhuqi.core.params import date_param, int_param
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
 from zhuqi.core.workcalendar import due_at
@@ -24,14 +24,7 @@ LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department",
 
 def parse_dates(params) -> tuple[dt.date | None, dt.date | None]:
     """`start` and `end` (ISO dates) of a query string; a malformed one is ignored."""
-
-    def parse(v):
-        try:
-            return dt.date.fromisoformat(v) if v else None
-        except ValueError:
-            return None
-
-    return parse(params.get("start")), parse(params.get("end"))
+    return date_param(params, "start"), date_param(params, "end")
 
 
 def filter_cases(qs, params):
