@@ -174,3 +174,68 @@ def test_open311_refuses_nul_and_overlong_external_numbers(scene, client):
     for values in HOSTILE.values():
         query = urlencode([("api_key", key)] + [(n, v) for n in NAMES for v in values])
         assert client.get(f"/open311/v2/requests.json?{query}").status_code < 500
+
+
+def _write_fields() -> list[tuple[str, str, list[str]]]:
+    """(method, path, the request body's field names) of every API write, from the schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    out = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            ref = body.get("schema", {}).get("$ref", "")
+            fields = list(components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+            if method != "get" and fields:
+                out.append((method.upper(), path, fields))
+    return out
+
+
+def test_api_write_fields_take_hostile_values(scene):
+    """Every field of every write operation gets each hostile value (as a string, a list of it,
+    and a nested object) as an administrator: a 4xx, or a 2xx for a value it may keep, never 5xx."""
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(scene.w.admin)
+    ids = {
+        "case-supervisions": scene.supervision,
+        "cases": scene.case,
+        "projects": scene.project,
+        "enterprises": scene.ent,
+        "visits": scene.visit,
+        "plans": scene.plan,
+        "meetings": scene.meeting,
+    }
+    operations = _write_fields()
+    assert len(operations) > 20
+    failures = []
+    for method, path, fields in operations:
+        if "{id}" in path:
+            obj = ids.get(path.split("/")[3])
+            if obj is None:
+                continue
+            path = path.replace("{id}", str(obj.pk))
+        if "{" in path:
+            continue
+        for kind, values in HOSTILE.items():
+            for shape in (values[-1], values, {"x": values[-1]}):
+                body = json.dumps({f: shape for f in fields})
+                r = api.generic(method, path, data=body, content_type="application/json")
+                if r.status_code >= 500:
+                    failures.append(f"{method} {path} ({kind}, {type(shape).__name__}): {r.status_code}")
+    assert not failures, "\n".join(sorted(set(failures)))
+
+
+def test_api_refuses_nul_in_a_json_body_and_drops_it_from_a_form(scene):
+    api = APIClient()
+    api.force_authenticate(scene.w.admin)
+    url = f"/api/v1/enterprises/{scene.ent.pk}/"
+    r = api.patch(url, data=json.dumps({"tags": ["重点\x00"]}), content_type="application/json")
+    assert r.status_code == 400 and "NUL" in str(r.data)
+    r = api.patch(
+        url, data="address=%E5%B0%89%E6%B0%8F%00%E5%8E%BF", content_type="application/x-www-form-urlencoded"
+    )
+    assert r.status_code == 200
+    scene.ent.refresh_from_db()
+    assert scene.ent.address == "尉氏县"

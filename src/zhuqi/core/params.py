@@ -78,7 +78,7 @@ def int_list(values: Iterable) -> list[int]:
     return [n for n in (parse_int(v) for v in values) if n is not None]
 
 
-def _without_nul(qd: QueryDict) -> QueryDict:
+def without_nul(qd: QueryDict) -> QueryDict:
     clean = QueryDict(mutable=True, encoding=qd.encoding)
     for key, values in qd.lists():
         clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
@@ -94,7 +94,7 @@ class StripNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            request.GET = _without_nul(request.GET)
+            request.GET = without_nul(request.GET)
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
@@ -103,5 +103,5 @@ class StripNulMiddleware:
             if any("\x00" in v for values in post.lists() for v in values[1]) or any(
                 "\x00" in k for k in post
             ):
-                request.POST = _without_nul(post)
+                request.POST = without_nul(post)
         return self.get_response(request)
