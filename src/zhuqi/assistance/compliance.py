@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from zhuqi.core.params import date_param
 from zhuqi.core.units import rate
 
 from .models import Assignment, Period, Visit, VisitRule
@@ -33,10 +34,7 @@ def period_from(params) -> tuple[str, dt.date, dt.date]:
     period = params.get("period") or Period.QUARTER
     if period not in Period.values:
         period = Period.QUARTER
-    try:
-        day = dt.date.fromisoformat(params.get("date", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = date_param(params, "date") or timezone.localdate()
     start, end = period_bounds(period, day)
     return period, start, end
 

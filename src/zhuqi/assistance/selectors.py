@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhuqi.core.params import parse_int
 from zhuqi.enterprises.models import Enterprise
 
 from .models import (
@@ -143,8 +144,8 @@ def visits(user, *, q: str = "", mine: bool = False, kind: str | None = None, en
         qs = qs.filter(visitor=user)
     if kind in Visit.Kind.values:
         qs = qs.filter(kind=kind)
-    if str(enterprise).isdigit():
-        qs = qs.filter(enterprise_id=enterprise)
+    if enterprise_id := parse_int(enterprise):
+        qs = qs.filter(enterprise_id=enterprise_id)
     return qs
 
 

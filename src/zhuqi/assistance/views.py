@@ -21,6 +21,7 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import User
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.params import int_param, parse_int
 from zhuqi.core.selectors import linkable_people
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
@@ -61,10 +62,7 @@ def _require(request, action: str) -> None:
 
 def _year(value) -> int:
     """A year from a query or form value; the current year when missing or nonsense."""
-    text = str(value or "").strip()
-    if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
-        return int(text)
-    return timezone.localdate().year
+    return parse_int(value, minimum=MIN_YEAR, maximum=MAX_YEAR) or timezone.localdate().year
 
 
 def _err(exc) -> str:
@@ -130,10 +128,8 @@ def _current_quarter(today):
 def visit_create(request):
     _require(request, "assistance.visit.record")
     initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = Enterprise.objects.get_visible_or_404(
-            request.user, pk=request.GET["enterprise"]
-        )
+    if enterprise_id := int_param(request.GET, "enterprise"):
+        initial["enterprise"] = Enterprise.objects.get_visible_or_404(request.user, pk=enterprise_id)
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
     # a post without the problem rows (an older page, the phone's saved form) records no problem
     has_rows = "problems-TOTAL_FORMS" in request.POST
@@ -706,8 +702,8 @@ def rules(request):
             if request.POST.get("what") == "limit":
                 services.set_load_limit(
                     role,
-                    min_count=int(request.POST.get("min_count") or 0),
-                    max_count=int(request.POST.get("max_count") or 0),
+                    min_count=parse_int(request.POST.get("min_count") or "0", minimum=0) or 0,
+                    max_count=parse_int(request.POST.get("max_count") or "0", minimum=0) or 0,
                     actor=request.user,
                 )
             else:

@@ -514,7 +514,10 @@ class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def respond(self, request, pk=None):
         sup = self.get_object()
         with service_errors():
-            services.respond_supervision(sup, actor=request.user, response=request.data.get("response", ""))
+            response = request.data.get("response", "")
+            services.respond_supervision(
+                sup, actor=request.user, response=response if isinstance(response, str) else ""
+            )
         sup.refresh_from_db()
         return Response(SupervisionSerializer(sup).data)
 

@@ -182,6 +182,9 @@ def _create(request, partner: PartnerSystem, fmt: str) -> HttpResponse:
             fmt, 400, _("未找到企业：attribute[credit_code] 须为本系统范围内企业的统一社会信用代码")
         )
     external = (p.get("attribute[external_no]") or "").strip()
+    limit = Case._meta.get_field("external_no").max_length
+    if len(external) > limit:
+        return _error(fmt, 400, _("attribute[external_no] 不能超过 %(n)d 个字符") % {"n": limit})
     title = (p.get("attribute[title]") or description[:30]).strip()
     contact = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
     channel = partner.channel if partner.channel in Channel.values else Channel.API

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from zhuqi.core.params import date_param, int_param
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
 from zhuqi.core.workcalendar import due_at
@@ -23,14 +24,7 @@ LIST_RELATED = ("enterprise", "category", "category__parent", "lead_department",
 
 def parse_dates(params) -> tuple[dt.date | None, dt.date | None]:
     """`start` and `end` (ISO dates) of a query string; a malformed one is ignored."""
-
-    def parse(v):
-        try:
-            return dt.date.fromisoformat(v) if v else None
-        except ValueError:
-            return None
-
-    return parse(params.get("start")), parse(params.get("end"))
+    return date_param(params, "start"), date_param(params, "end")
 
 
 def filter_cases(qs, params):
@@ -43,15 +37,14 @@ def filter_cases(qs, params):
         qs = qs.filter(status__in=OPEN_STATUSES)
     if g.get("channel") in Channel.values:
         qs = qs.filter(channel=g["channel"])
-    if g.get("category", "").isdigit():
-        c = int(g["category"])
+    if c := int_param(g, "category"):
         qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
-    if g.get("dept", "").isdigit():
-        qs = qs.filter(lead_department_id=int(g["dept"]))
+    if dept := int_param(g, "dept"):
+        qs = qs.filter(lead_department_id=dept)
     if g.get("rag") in {"red", "yellow", "green"}:
         qs = qs.filter(rag=g["rag"])
-    if g.get("level", "").isdigit():
-        qs = qs.filter(escalation_level__gte=int(g["level"]))
+    if (level := int_param(g, "level", minimum=0)) is not None:
+        qs = qs.filter(escalation_level__gte=level)
     q = g.get("q", "").strip()
     if q:
         qs = qs.filter(

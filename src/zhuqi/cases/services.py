@@ -26,6 +26,7 @@ from zhuqi.core import notify as core_notify
 from zhuqi.core.channels import SmsChannel
 from zhuqi.core.models import Department, Region
 from zhuqi.core.notify import notify
+from zhuqi.core.params import parse_int
 from zhuqi.core.roles import DEPARTMENT_ACTOR_ROLES, Role
 from zhuqi.core.scope import _own_enterprise_id, scope_for
 from zhuqi.core.workcalendar import (
@@ -1153,11 +1154,7 @@ def respond_supervision(sup: Supervision, *, actor, response: str) -> Supervisio
 # `workflow.TRANSITIONS` to its service and to the parser of its parameters.
 def _int(value) -> int | None:
     """An id from a form's string, the API's number, or the row the API already looked up."""
-    value = getattr(value, "pk", value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_int(getattr(value, "pk", value))
 
 
 def _text(data, key: str) -> str:

@@ -423,13 +423,6 @@ def _category_choices():
     return [(pk, label) for pk, label in category_choices() if pk]
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def case_act(request, pk, action):

@@ -47,6 +47,9 @@ class ScopedViewSetMixin:
                 permissions.require(request.user, needed)
             except DjangoPermissionDenied as exc:
                 raise exceptions.PermissionDenied(str(exc)) from exc
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, dict):
+            # a JSON list, string or null where the operation takes an object
+            raise exceptions.ParseError(_("请求体须为 JSON 对象"))
 
     def get_queryset(self):
         qs = self.queryset.all()

@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from . import audit, permissions, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, Role, User
+from .params import int_list
 
 
 class LoginView(auth_views.LoginView):
@@ -203,7 +204,7 @@ def inbox(request):
 @require_POST
 def inbox_read(request):
     ids = request.POST.getlist("id")
-    services.mark_read(request.user, [int(i) for i in ids if i.isdigit()] if ids else None)
+    services.mark_read(request.user, int_list(ids) if ids else None)
     return redirect("core:inbox")
 
 

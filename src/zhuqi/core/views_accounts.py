@@ -29,6 +29,7 @@ from .forms_accounts import (
 )
 from .models import Department, Region, Role, User
 from .paging import CappedPaginator
+from .params import parse_int
 
 
 def _manager(request) -> None:
@@ -61,11 +62,12 @@ def account_list(request):
         qs = qs.filter(Q(full_name__contains=q) | Q(username__icontains=q) | Q(mobile__contains=q))
     if role in Role.values:
         qs = qs.filter(role=role)
-    region_obj = Region.objects.visible_to(user).filter(pk=region).first() if region.isdigit() else None
+    region_id = parse_int(region)
+    region_obj = Region.objects.visible_to(user).filter(pk=region_id).first() if region_id else None
     if region_obj is not None:
         qs = qs.filter(region__path__startswith=region_obj.path)
-    if department.isdigit():
-        qs = qs.filter(department_id=int(department))
+    if department_id := parse_int(department):
+        qs = qs.filter(department_id=department_id)
     if active in YES_NO:
         qs = qs.filter(is_active=YES_NO[active])
     page = CappedPaginator(qs.order_by("username"), 50).get_page(  # the unique index orders

@@ -21,6 +21,7 @@ from . import audit, menu, permissions, references, services, workcalendar
 from .forms import DepartmentForm, HolidayArrangementForm, RegionForm, add_service_error
 from .models import AuditEntry, Department, HolidayArrangement, Region
 from .paging import CappedPaginator
+from .params import year_param
 
 
 def _manager(request, action: str = "core.settings.view") -> None:
@@ -214,10 +215,10 @@ def holiday_settings(request):
     can_edit = permissions.allowed(request.user, "core.calendar.configure")
     today = timezone.localdate()
     next_year = today.year + 1
-    year_asked = request.GET.get("year", "")
+    year_asked = year_param(request.GET)
     existing = None
-    if year_asked.isdigit():
-        existing = HolidayArrangement.objects.filter(year=int(year_asked)).first()
+    if year_asked:
+        existing = HolidayArrangement.objects.filter(year=year_asked).first()
     initial = {"year": next_year}
     if existing is not None:
         initial = {

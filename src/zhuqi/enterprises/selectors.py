@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhuqi.core.models import Region
+from zhuqi.core.params import int_param
 from zhuqi.core.scope import NOTHING
 from zhuqi.core.units import WAN
 
@@ -55,26 +56,26 @@ def filtered(user, params) -> tuple:
     if text:
         qs = qs.filter(search_q(text))
         f["q"] = text
-    region_id = params.get("region")
-    if region_id and region_id.isdigit():
+    region_id = int_param(params, "region")
+    if region_id:
         region = Region.objects.filter(pk=region_id).first()
         if region is not None:
             qs = qs.filter(region_path__startswith=region.path)
             f["region"] = region
-    industry_id = params.get("industry")
-    if industry_id and industry_id.isdigit():
+    industry_id = int_param(params, "industry")
+    if industry_id:
         industry = Industry.objects.filter(pk=industry_id).first()
         if industry is not None:
             qs = qs.filter(Q(industry=industry) | Q(industry__parent=industry))
             f["industry"] = industry
-    tag_id = params.get("tag")
-    if tag_id and tag_id.isdigit():
+    tag_id = int_param(params, "tag")
+    if tag_id:
         qs = qs.filter(
             Exists(Enterprise.tags.through.objects.filter(enterprise=OuterRef("pk"), tag_id=tag_id))
         )
         f["tag"] = Tag.objects.filter(pk=tag_id).first()
-    list_id = params.get("list")
-    if list_id and list_id.isdigit():
+    list_id = int_param(params, "list")
+    if list_id:
         lst = EnterpriseList.objects.visible_to(user).filter(pk=list_id).first()
         if lst is not None:
             qs = qs.filter(

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q
 
 from zhuqi.core.models import Region
+from zhuqi.core.params import int_param
 from zhuqi.core.workcalendar import working_days_between
 
 from . import figures
@@ -33,13 +34,13 @@ def filter_projects(user, params, qs):
         value = params.get(key)
         if value:
             qs = qs.filter(**{key: value})
-    region = params.get("region")
-    if region and region.isdigit():
+    region = int_param(params, "region")
+    if region:
         r = Region.objects.visible_to(user).filter(pk=region).first()
         if r:
             qs = qs.filter(region__path__startswith=r.path)
-    dept = params.get("department")
-    if dept and dept.isdigit():
+    dept = int_param(params, "department")
+    if dept:
         qs = qs.filter(department_id=dept)
     tag = params.get("tag")
     if tag:

@@ -22,8 +22,9 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Department, Region, Role
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.params import int_param, year_param
 from zhuqi.core.services import attachments_of
-from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
+from zhuqi.core.units import WAN
 from zhuqi.core.views import archive_page
 
 from . import figures, forms, selectors, services, workflow
@@ -70,13 +71,10 @@ def _form_errors(request, form, exc: ValidationError) -> None:
 
 def _period(request) -> tuple[int, int]:
     year, month = figures.report_period(timezone.localdate())
-    try:
-        y = int(request.GET.get("year", year))
-        m = int(request.GET.get("month", month))
-        if MIN_YEAR <= y <= MAX_YEAR and 1 <= m <= 12:
-            return y, m
-    except ValueError:
-        pass
+    y = year_param(request.GET) if "year" in request.GET else year
+    m = int_param(request.GET, "month", maximum=12) if "month" in request.GET else month
+    if y and m:
+        return y, m
     return year, month
 
 
