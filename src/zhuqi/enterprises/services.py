@@ -328,10 +328,10 @@ def save_enterprise_list(lst: EnterpriseList | None, *, actor, **fields) -> Ente
         actor, "enterprises.lists.configure", gettext("只有专班办公室或管理员可以维护企业清单")
     )
     if lst is not None:
-        found = EnterpriseList.objects.visible_to(actor).select_for_update().filter(pk=lst.pk).first()
-        if found is None:
+        if not EnterpriseList.objects.visible_to(actor).filter(pk=lst.pk).exists():
             raise Http404
-        lst = found
+        # locked apart from the scope query: PostgreSQL locks no row of an outer join's nullable side
+        lst = EnterpriseList.objects.select_for_update().get(pk=lst.pk)
         if not can_configure_list(actor, lst):
             raise PermissionDenied(gettext("该清单由上级区划维护"))
     region = fields.get("region", lst.region if lst else None)

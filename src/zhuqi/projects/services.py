@@ -936,10 +936,10 @@ def save_campaign(
 
     what = gettext("三个一批期次")
     if campaign is not None:
-        found = Campaign.objects.visible_to(actor).select_for_update().filter(pk=campaign.pk).first()
-        if found is None:
+        if not Campaign.objects.visible_to(actor).filter(pk=campaign.pk).exists():
             raise Http404
-        campaign = found
+        # locked apart from the scope query: PostgreSQL locks no row of an outer join's nullable side
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         _config_region(actor, campaign.region, what=what)
     _config_region(actor, region, what=what)
     name = (name or "").strip()
@@ -1002,10 +1002,10 @@ def save_ranking_rule(
 
     what = gettext("红黑榜规则")
     if rule is not None:
-        found = RankingRule.objects.visible_to(actor).select_for_update().filter(pk=rule.pk).first()
-        if found is None:
+        if not RankingRule.objects.visible_to(actor).filter(pk=rule.pk).exists():
             raise Http404
-        rule = found
+        # locked apart from the scope query: PostgreSQL locks no row of an outer join's nullable side
+        rule = RankingRule.objects.select_for_update().get(pk=rule.pk)
         _config_region(actor, rule.region, what=what)
     _config_region(actor, region, what=what)
     name = (name or "").strip()
@@ -1064,10 +1064,10 @@ def save_inspection_round(
 
     what = gettext("观摩评比")
     if round_ is not None:
-        found = InspectionRound.objects.visible_to(actor).select_for_update().filter(pk=round_.pk).first()
-        if found is None:
+        if not InspectionRound.objects.visible_to(actor).filter(pk=round_.pk).exists():
             raise Http404
-        round_ = found
+        # locked apart from the scope query: PostgreSQL locks no row of an outer join's nullable side
+        round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
         _config_region(actor, round_.region, what=what)
         if round_.status == InspectionRound.Status.PUBLISHED:
             raise ValidationError(gettext("本轮观摩已公布结果，不能再修改"))
