@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ZHUQI := $(PY) -m zhuqi.cli
 export ZHUQI_HOME ?= $(CURDIR)
+# The checkout's own code first, whatever the venv's editable install points at (lint-imports,
+# mypy and the commands must read this tree)
+export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: demo test lint typecheck bench browser migrations-check deploy-check clean
 
