@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from . import audit, permissions, selectors, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, Role, User
+from .paging import CappedPaginator
 from .params import int_list
 
 
@@ -376,4 +377,23 @@ def archive_page(request, *, obj, heading, object_label, archive, blockers, canc
             "reason": reason,
             "cancel_url": cancel_url,
         },
+    )
+
+
+def archived_list_page(request, model, *, heading, code_label, code_field, restore_url_name):
+    """已归档企业 / 已归档项目: the system administrator's page to find and restore archived rows of
+    `model` (one with `archived_at`, `archived_by` and an `all_objects` manager)."""
+    if not permissions.allowed(request.user, "core.archive.restore"):
+        raise Http404
+    qs = (
+        model.all_objects.filter(archived_at__isnull=False)
+        .select_related("region", "archived_by")
+        .order_by("-archived_at", "-id")
+    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    for row in page:
+        row.code_value = getattr(row, code_field)
+        row.restore_url = reverse(restore_url_name, args=[row.pk])
+    return render(
+        request, "core/archived_list.html", {"page": page, "heading": heading, "code_label": code_label}
     )

@@ -19,7 +19,7 @@ from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.units import WAN
-from zhuqi.core.views import archive_page
+from zhuqi.core.views import archive_page, archived_list_page
 
 from . import selectors, services
 from .forms import EnterpriseForm, EnterpriseListForm
@@ -297,22 +297,13 @@ def enterprise_archive(request, pk):
 
 @login_required
 def archived_list(request):
-    """已归档企业: the system administrator's page to find and restore archived enterprises."""
-    if not permissions.allowed(request.user, "core.archive.restore"):
-        raise Http404
-    qs = (
-        Enterprise.all_objects.filter(archived_at__isnull=False)
-        .select_related("region", "archived_by")
-        .order_by("-archived_at", "-id")
-    )
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    for ent in page:
-        ent.code_value = ent.credit_code
-        ent.restore_url = reverse("enterprises:enterprise_restore", args=[ent.pk])
-    return render(
+    return archived_list_page(
         request,
-        "core/archived_list.html",
-        {"page": page, "heading": _("已归档企业"), "code_label": _("统一社会信用代码")},
+        Enterprise,
+        heading=_("已归档企业"),
+        code_label=_("统一社会信用代码"),
+        code_field="credit_code",
+        restore_url_name="enterprises:enterprise_restore",
     )
 
 

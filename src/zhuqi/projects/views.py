@@ -25,7 +25,7 @@ from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, year_param
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
-from zhuqi.core.views import archive_page
+from zhuqi.core.views import archive_page, archived_list_page
 
 from . import figures, forms, selectors, services, workflow
 from .importers import ActualImporter
@@ -917,22 +917,13 @@ def project_archive(request, pk):
 
 @login_required
 def archived_list(request):
-    """已归档项目: the system administrator's page to find and restore archived projects."""
-    if not permissions.allowed(request.user, "core.archive.restore"):
-        raise Http404
-    qs = (
-        Project.all_objects.filter(archived_at__isnull=False)
-        .select_related("region", "archived_by")
-        .order_by("-archived_at", "-id")
-    )
-    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    for project in page:
-        project.code_value = project.code
-        project.restore_url = reverse("projects:project_restore", args=[project.pk])
-    return render(
+    return archived_list_page(
         request,
-        "core/archived_list.html",
-        {"page": page, "heading": gettext("已归档项目"), "code_label": gettext("项目编号")},
+        Project,
+        heading=gettext("已归档项目"),
+        code_label=gettext("项目编号"),
+        code_field="code",
+        restore_url_name="projects:project_restore",
     )
 
 
