@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "zhuqi.assistance",
     "zhuqi.cases",
     "zhuqi.projects",
+    "zhuqi.indicators",
     "zhuqi.scale",
 ]
 

@@ -64,7 +64,7 @@ def test_lights_by_thresholds(world, project, settings):
     assert light_after(0).light == "red"  # −41.7
     assert light_after(300000).light == "yellow"  # 25.0 − 41.7 = −16.7
     assert light_after(400000).light == "green"  # 33.3 − 41.7 = −8.4
-    settings.ZHUQI_PROJECT_LIGHTS = (5, 20)
+    settings.ZHUQI_LIGHTS = (5, 20)
     assert light_after(400000).light == "yellow"
     assert figures.light(None) == "grey"
 

@@ -233,6 +233,22 @@ _ACTIONS: list[Action] = [
     Action("projects.inspection.score", _("观摩评分"), OFFICIAL_ROLES, _("本轮观摩的评分人")),
     Action("projects.inspection.publish", _("公布观摩结果"), MANAGER_ROLES, _("本辖区的观摩")),
     Action("projects.ranking.publish", _("公布红黑榜"), MANAGER_ROLES, _("本辖区的红黑榜")),
+    # --- indicators ----------------------------------------------------------------------------
+    Action("indicators.view", _("查看经济指标、指标调度、报送情况"), OFFICIAL_ROLES, _in_scope),
+    Action("indicators.report", _("企业填报本企业的指标报表"), frozenset({P}), _("本企业")),
+    Action(
+        "indicators.enter",
+        _("代企业填报、批量录入指标"),
+        MANAGER_ROLES | DEPARTMENT_ROLES | {C},
+        _("数据范围内的企业；已审核锁定的期间不能修改"),
+    ),
+    Action("indicators.import", _("导入部门指标表、区域指标"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
+    Action("indicators.approve", _("审核并锁定一期报表"), MANAGER_ROLES, _("本辖区")),
+    Action("indicators.unlock.request", _("申请解锁已审核的数据"), MANAGER_ROLES | DEPARTMENT_ROLES, _("本辖区")),
+    Action("indicators.unlock.decide", _("审批解锁申请"), MANAGER_ROLES, _("上一级区划")),
+    Action("indicators.targets.manage", _("设定和分解目标"), MANAGER_ROLES, _("本辖区")),
+    Action("indicators.configure", _("设置指标和报表"), MANAGER_ROLES, _("本辖区的报表")),
+    Action("indicators.remind", _("催报"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
 ]
 
 #: action name → Action: the one matrix

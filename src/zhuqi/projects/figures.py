@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core import progress
 from zhuqi.core.models import Department, Region
+from zhuqi.core.progress import LIGHT_LABELS, light, light_thresholds  # noqa: F401  (re-exported)
 from zhuqi.core.units import rate
 
 from .models import (
@@ -31,36 +32,14 @@ from .models import (
 _MONEY = DecimalField(max_digits=24, decimal_places=6)
 
 
-def light_thresholds() -> tuple[Decimal, Decimal]:
-    """Points behind schedule at which a light turns yellow and red (default 10 and 30);
-    set ZHUQI_PROJECT_LIGHTS = (yellow, red) in the settings to change them."""
-    yellow, red = getattr(settings, "ZHUQI_PROJECT_LIGHTS", (10, 30))
-    return Decimal(str(yellow)), Decimal(str(red))
-
-
-def light(lead: Decimal | None) -> str:
-    """green / yellow / red for a lead in points; grey when there is no plan."""
-    if lead is None:
-        return "grey"
-    yellow, red = light_thresholds()
-    if lead <= -red:
-        return "red"
-    if lead <= -yellow:
-        return "yellow"
-    return "green"
-
-
-LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"), "grey": _("无计划")}
-
-
 def pct(numerator, denominator) -> Decimal | None:
     """numerator ÷ denominator in percent, rounded half up to one decimal (`core.units.rate`)."""
     return rate(numerator, denominator)
 
 
 def elapsed_pct(month: int) -> Decimal:
-    """时序进度 after `month` full months of the year: month / 12."""
-    return pct(month, 12)
+    """时序进度 after `month` full months of the year: month / 12 (`core.progress`)."""
+    return progress.elapsed_pct(month)
 
 
 def report_period(today: dt.date) -> tuple[int, int]:
@@ -92,8 +71,7 @@ class Progress:
     @property
     def lead(self) -> Decimal | None:
         """超时序进度 in points = completion % − elapsed %."""
-        c = self.completion
-        return None if c is None else c - self.elapsed
+        return progress.lead(self.completion, self.elapsed)
 
     @property
     def light(self) -> str:
@@ -159,27 +137,8 @@ def progress_grouped(projects, year: int, month: int, by: str) -> list[dict]:
 
 def light_q(colour: str, month: int) -> Q:
     """The ProjectProgress rows (at `month`) whose light is `colour`, as SQL: exactly
-    `light(lead)`, with lead = completion rounded half-up to 0.1 minus elapsed. A rounded value
-    is ≤ t (t with one decimal) exactly when the unrounded one is < t + 0.05, so no rounding
-    is needed in SQL: 100·actual < (t + 0.05)·plan."""
-    yellow, red = light_thresholds()
-    elapsed = elapsed_pct(month)
-    half = Decimal("0.05")
-    below = {  # completion rounded ≤ elapsed − threshold
-        t: Q(
-            actual_ytd__lt=ExpressionWrapper(
-                (elapsed - t + half) * F("planned_year") / 100, output_field=_MONEY
-            )
-        )
-        for t in (yellow, red)
-    }
-    planned = Q(planned_year__gt=0)
-    return {
-        "grey": ~planned,
-        "red": planned & below[red],
-        "yellow": planned & below[yellow] & ~below[red],
-        "green": planned & ~below[yellow],
-    }[colour]
+    `light(lead)` (`core.progress.light_q`)."""
+    return progress.light_q(colour, elapsed_pct(month), "actual_ytd", "planned_year")
 
 
 def light_counts(projects, year: int, month: int) -> dict[str, int]:

@@ -1,0 +1,678 @@
+"""Every state change of the indicators: values (returns, entry on behalf, the grid, imports, the
+API all go through `record_values`), approvals and unlocks, targets. Section 4 of
+docs/development.md: lock, check (matrix, scope, state), write, audit, notify on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from zhuqi.core import audit, permissions
+from zhuqi.core.models import Region, User
+from zhuqi.core.notify import notify
+from zhuqi.core.roles import MANAGER_ROLES
+from zhuqi.core.workcalendar import add_working_days
+from zhuqi.enterprises.models import Enterprise
+
+from .models import (
+    Aggregation,
+    Approval,
+    DataSet,
+    Flag,
+    Indicator,
+    IndicatorKind,
+    Report,
+    Source,
+    UnlockRequest,
+    Value,
+)
+from .periods import Period
+
+#: a period value this far from last year's (either way, in %) needs an explanation
+SWING_PCT = Decimal(50)
+#: the largest absolute value any cell accepts (20 digits, 4 decimals)
+MAX_ABS = Decimal("9999999999999999")
+
+
+class ValueErrors(ValidationError):
+    """Rows refused by `record_values`: `rows` is [(row label, column, message)], all of them, so
+    an import or the grid shows every problem at once; nothing was saved."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]):
+        self.rows = rows
+        super().__init__([f"{r}：{c}：{m}" if c else f"{r}：{m}" for r, c, m in rows])
+
+
+@dataclass
+class Entry:
+    """One value to write. `row` names it in messages (第 5 行, the indicator's name)."""
+
+    indicator: Indicator
+    period: Period
+    enterprise: Enterprise | None = None
+    region: Region | None = None
+    cumulative: Decimal | None = None
+    value: Decimal | None = None
+    explanation: str = ""
+    row: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+def parse_amount(raw, column: str) -> Decimal | None:
+    """A cell or form value as a Decimal (blank → None); ValidationError({column: …}) otherwise."""
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        value = raw
+    else:
+        text = str(raw).strip().replace(",", "").replace("，", "")
+        if not text:
+            return None
+        try:
+            value = Decimal(text)
+        except (InvalidOperation, ValueError):
+            raise ValidationError({column: gettext("“%(v)s”不是数字") % {"v": text[:20]}}) from None
+    if not value.is_finite() or abs(value) > MAX_ABS:
+        raise ValidationError({column: gettext("数值超出范围")})
+    if value != value.quantize(Decimal("0.0001")):
+        value = value.quantize(Decimal("0.0001"))
+    return value
+
+
+def due_on(dataset: DataSet, period: Period) -> dt.date:
+    """The last day a return for `period` is on time: `due_working_days` working days after the
+    period's last day."""
+    return add_working_days(period.end, dataset.due_working_days)
+
+
+def expected_enterprises(dataset: DataSet, year: int | None = None):
+    """The enterprises expected to report `dataset` in `year` (in its region's subtree): all 规上
+    enterprises, the year's key enterprises (重点企业), or the form's own list."""
+    from .models import Audience
+
+    qs = Enterprise.objects.filter(region_path__startswith=dataset.region.path)
+    if dataset.audience == Audience.ABOVE_SCALE:
+        return qs.filter(above_scale=True)
+    if dataset.audience == Audience.KEY:
+        return qs.filter(key_designations__year=year or timezone.localdate().year)
+    return qs.filter(pk__in=dataset.enterprises.values("pk"))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
+def locked_periods(indicator_ids: Iterable[int], periods: Iterable[str]) -> dict[tuple[int, str], list[str]]:
+    """(indicator, period) → region paths whose approval locks it (any data set holding it)."""
+    out: dict[tuple[int, str], list[str]] = defaultdict(list)
+    rows = Approval.objects.filter(
+        status=Approval.Status.APPROVED,
+        period__in=set(periods),
+        dataset__items__indicator__in=set(indicator_ids),
+    ).values_list("dataset__items__indicator", "period", "region__path")
+    for ind, period, path in rows:
+        out[(ind, period)].append(path)
+    return out
+
+
+def _is_locked(locks, indicator_id: int, period: str, path: str) -> bool:
+    return any(path.startswith(p) for p in locks.get((indicator_id, period), ()))
+
+
+def _key(e: Entry) -> tuple:
+    return (
+        e.indicator.pk,
+        e.period.code,
+        e.enterprise.pk if e.enterprise else None,
+        None if e.enterprise else e.region.pk,
+    )
+
+
+def _entity_q(entries: Sequence[Entry]) -> Q:
+    ents = {e.enterprise.pk for e in entries if e.enterprise}
+    regs = {e.region.pk for e in entries if not e.enterprise and e.region}
+    q = Q(pk__in=[])
+    if ents:
+        q |= Q(enterprise__in=ents)
+    if regs:
+        q |= Q(enterprise__isnull=True, department__isnull=True, region__in=regs)
+    return q
+
+
+def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -> dict[tuple, Value]:
+    inds = {e.indicator.pk for e in entries}
+    qs = Value.objects.filter(_entity_q(entries), indicator__in=inds, period__in=periods)
+    if lock:
+        qs = qs.select_for_update()
+    return {
+        (v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id): v for v in qs
+    }
+
+
+def _previous_code(e: Entry, merge_jan_feb: bool) -> str | None:
+    """The period whose cumulative this one continues; None at the start of the year (and for
+    1—2月 where January is merged into February)."""
+    p = e.period
+    if p.type == "Y" or p.index == 1:
+        return None
+    if merge_jan_feb and ((p.type == "M" and p.index == 2) or (p.type == "X" and p.index == 4)):
+        return None
+    return p.previous().code
+
+
+def _derive(e: Entry, prev: Decimal | None, starts_year: bool) -> tuple[list[str], str | None]:
+    """Fill in the number not reported; return (flags, error). `prev` is the cumulative of the
+    period before (None when unknown), `starts_year` when there is none (January, 1—2月)."""
+    flags: list[str] = []
+    ind = e.indicator
+    if ind.aggregation != Aggregation.SUM:  # a level (从业人员) or a rate: one number
+        e.cumulative = e.cumulative if e.cumulative is not None else e.value
+        e.value = e.value if e.value is not None else e.cumulative
+        return flags, None
+    base = Decimal(0) if starts_year else prev
+    if e.cumulative is None:
+        e.cumulative = base + e.value if base is not None else None
+    elif e.value is None:
+        e.value = e.cumulative - base if base is not None else None
+    elif base is not None and e.cumulative != base + e.value:
+        flags.append(Flag.INCONSISTENT)
+    if prev is not None and e.cumulative is not None and e.cumulative < prev and not ind.can_decrease:
+        return flags, gettext("累计值 %(cum)s 小于上期累计 %(prev)s") % {"cum": e.cumulative, "prev": prev}
+    return flags, None
+
+
+def check_entries(
+    entries: Sequence[Entry], *, actor, merge_jan_feb: bool = False
+) -> list[tuple[str, str, str]]:
+    """Every problem of `entries` as (row, column, message); fills in derived numbers and flags."""
+    errors: list[tuple[str, str, str]] = []
+    seen: dict[tuple, str] = {}
+    ind_col = gettext("指标")
+    for e in entries:
+        k = _key(e)
+        if k in seen:
+            errors.append((e.row, ind_col, gettext("与%(other)s重复") % {"other": seen[k]}))
+        seen[k] = e.row
+        if e.indicator.kind == IndicatorKind.DERIVED:
+            errors.append(
+                (e.row, ind_col, gettext("“%(name)s”由其他指标计算，不能填报") % {"name": e.indicator.name})
+            )
+        if e.indicator.kind == IndicatorKind.OFFICIAL and e.enterprise is not None:
+            errors.append(
+                (
+                    e.row,
+                    ind_col,
+                    gettext("“%(name)s”为统计部门发布的区域指标，企业不填报") % {"name": e.indicator.name},
+                )
+            )
+        if e.cumulative is None and e.value is None:
+            errors.append((e.row, gettext("数值"), gettext("请填写数值")))
+    if errors:
+        return errors
+    periods = {e.period.code for e in entries}
+    prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
+    last_year = {e.period.last_year().code for e in entries}
+    known = _existing(entries, periods | prev_codes | last_year)
+    batch = {_key(e): e for e in entries}
+    locks = locked_periods({e.indicator.pk for e in entries}, periods)
+    col_cum, col_val, col_note = gettext("累计值"), gettext("当期值"), gettext("情况说明")
+    # earlier periods first, so a batch that holds several months chains its own cumulatives
+    for e in sorted(entries, key=lambda x: x.period):
+        _ind, _code, ent, reg = _key(e)
+        path = e.enterprise.region_path if e.enterprise else e.region.path
+        if _is_locked(locks, e.indicator.pk, e.period.code, path):
+            errors.append(
+                (
+                    e.row,
+                    gettext("期间"),
+                    gettext("%(p)s的数据已审核锁定，如需更正请提出解锁申请") % {"p": e.period.label()},
+                )
+            )
+            continue
+        pc = _previous_code(e, merge_jan_feb)
+        prev = None
+        if pc:
+            pkey = (e.indicator.pk, pc, ent, reg)
+            prev = batch[pkey].cumulative if pkey in batch else getattr(known.get(pkey), "cumulative", None)
+        flags, problem = _derive(e, prev, pc is None)
+        if problem:
+            errors.append((e.row, col_cum, problem))
+            continue
+        for amount, col in ((e.cumulative, col_cum), (e.value, col_val)):
+            if amount is not None and amount < 0 and not e.indicator.can_decrease:
+                errors.append((e.row, col, gettext("不能为负数")))
+        ly = known.get((e.indicator.pk, e.period.last_year().code, ent, reg))
+        base = ly.cumulative if ly is not None else None
+        if base and e.cumulative is not None and e.indicator.aggregation == Aggregation.SUM:
+            change = (e.cumulative - base) * 100 / abs(base)
+            if abs(change) > SWING_PCT:
+                flags.append(Flag.SWING)
+                if not e.explanation.strip():
+                    errors.append(
+                        (
+                            e.row,
+                            col_note,
+                            gettext("累计值较上年同期变动 %(pct)s%%，超过±50%%，请填写情况说明")
+                            % {"pct": change.quantize(Decimal("0.1"))},
+                        )
+                    )
+        e.flags = flags
+    return errors
+
+
+def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
+    action = {
+        Source.PORTAL: "indicators.report",
+        Source.IMPORT: "indicators.import",
+        Source.OFFICIAL: "indicators.import",
+    }.get(source, "indicators.enter")
+    if source == Source.API:
+        action = (
+            "indicators.report" if permissions.allowed(actor, "indicators.report") else "indicators.enter"
+        )
+    if source == Source.GENERATED:
+        return
+    permissions.require(actor, action)
+    ents = {e.enterprise.pk for e in entries if e.enterprise}
+    if ents and Enterprise.objects.visible_to(actor).filter(pk__in=ents).count() != len(ents):
+        raise Http404
+    regions = {e.region.pk for e in entries if not e.enterprise and e.region}
+    if regions:
+        if not permissions.allowed(actor, "indicators.import"):
+            raise PermissionDenied(gettext("只有专班办公室或部门可以填报区域指标"))
+        if Region.objects.visible_to(actor).filter(pk__in=regions).count() != len(regions):
+            raise Http404
+
+
+def record_values(
+    entries: Sequence[Entry],
+    *,
+    actor,
+    source: str,
+    dataset: DataSet | None = None,
+    import_job: str = "",
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Write `entries` all or nothing: check the actor (matrix + scope), every row (numbers,
+    duplicates, locks, cumulative not falling, ±50 % needs an explanation), derive the missing
+    cumulative or period value, keep last year's pair beside each value, refresh the derived
+    numbers that depend on them (the next period, next year's 同期), audit. Raises `ValueErrors`
+    listing every bad row. Returns {"created": n, "updated": m}."""
+    if not entries:
+        return {"created": 0, "updated": 0}
+    _check_actor(entries, actor, source)
+    now = now or timezone.now()
+    merge = bool(dataset and dataset.merge_jan_feb)
+    with transaction.atomic():
+        errors = check_entries(entries, actor=actor, merge_jan_feb=merge)
+        if errors:
+            raise ValueErrors(errors)
+        periods = {e.period.code for e in entries}
+        existing = _existing(entries, periods, lock=True)
+        last_year = _existing(entries, {e.period.last_year().code for e in entries})
+        creates, updates = [], []
+        user = actor if isinstance(actor, User) else None
+        for e in entries:
+            k = _key(e)
+            ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
+            v = existing.get(k) or Value(
+                indicator=e.indicator,
+                period=e.period.code,
+                year=e.period.year,
+                period_type=e.period.type,
+                enterprise=e.enterprise,
+                region=e.enterprise.region if e.enterprise else e.region,
+            )
+            if e.enterprise:
+                v.region_path = e.enterprise.region_path
+            elif e.region:
+                v.region_path = e.region.path
+            v.cumulative, v.value = e.cumulative, e.value
+            v.last_year_cumulative = ly.cumulative if ly else None
+            v.last_year_value = ly.value if ly else None
+            v.flags = ",".join(e.flags)
+            v.explanation = e.explanation.strip()[:300]
+            v.source, v.import_job, v.entered_by, v.entered_at = source, import_job, user, now
+            (updates if v.pk else creates).append(v)
+        try:
+            Value.objects.bulk_create(creates, batch_size=2000)
+        except IntegrityError:
+            raise ValueErrors([("", "", gettext("其他人刚刚提交了相同的数据，请刷新后重试"))]) from None
+        Value.objects.bulk_update(
+            updates,
+            [
+                "cumulative",
+                "value",
+                "last_year_cumulative",
+                "last_year_value",
+                "flags",
+                "explanation",
+                "source",
+                "import_job",
+                "entered_by",
+                "entered_at",
+                "region",
+                "region_path",
+            ],
+            batch_size=2000,
+        )
+        _refresh_dependants(entries)
+        by_enterprise: dict[int, list[Entry]] = defaultdict(list)
+        for e in entries:
+            if e.enterprise:
+                by_enterprise[e.enterprise.pk].append(e)
+        items = [
+            {
+                "action": "event",
+                "obj": es[0].enterprise,
+                "event": "indicator_values",
+                "changes": {
+                    gettext_noop("期间"): sorted({e.period.code for e in es}),
+                    gettext_noop("指标"): {
+                        e.indicator.code: str(e.cumulative if e.cumulative is not None else e.value)
+                        for e in es[:30]
+                    },
+                    gettext_noop("来源"): source,
+                },
+                "actor": actor,
+            }
+            for es in by_enterprise.values()
+        ]
+        for e in entries:
+            if not e.enterprise:
+                items.append(
+                    {
+                        "action": "event",
+                        "obj": e.region,
+                        "event": "indicator_values",
+                        "actor": actor,
+                        "changes": {
+                            gettext_noop("指标"): e.indicator.code,
+                            gettext_noop("期间"): e.period.code,
+                            gettext_noop("数值"): str(e.cumulative if e.cumulative is not None else e.value),
+                        },
+                    }
+                )
+        if len(items) <= 5000:
+            audit.record_many(items)
+        else:
+            audit.record(
+                "import",
+                None,
+                event="indicator_values",
+                actor=actor,
+                changes={gettext_noop("行数"): len(entries), gettext_noop("来源"): source},
+            )
+    return {"created": len(creates), "updated": len(updates)}
+
+
+def _refresh_dependants(entries: Sequence[Entry]) -> None:
+    """After a write, set-based: next year's same-period rows take the new values as 上年同期, and
+    the next period's derived period value follows a changed cumulative."""
+    from django.db.models import F, OuterRef, Subquery
+
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    indicators: dict[int, Indicator] = {}
+    for e in entries:
+        if e.enterprise:
+            groups[(e.indicator.pk, e.period.code)].append(e.enterprise.pk)
+            indicators[e.indicator.pk] = e.indicator
+    written = {(e.indicator.pk, e.period.code) for e in entries}
+    for (ind, code), ents in groups.items():
+        p = Period.parse(code)
+        src = Value.objects.filter(indicator=ind, period=code, enterprise=OuterRef("enterprise"))
+        Value.objects.filter(
+            indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
+        ).update(
+            last_year_cumulative=Subquery(src.values("cumulative")[:1]),
+            last_year_value=Subquery(src.values("value")[:1]),
+        )
+        following = p.next()
+        indicator = indicators[ind]
+        if (
+            following.year == p.year
+            and indicator.aggregation == Aggregation.SUM
+            and (ind, following.code) not in written
+        ):
+            Value.objects.filter(
+                indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
+            ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
+
+
+# --- returns -------------------------------------------------------------------------------------
+
+
+def submit_return(
+    dataset: DataSet,
+    enterprise: Enterprise,
+    period: Period,
+    figures: dict[int, dict],
+    *,
+    actor,
+    source: str = Source.PORTAL,
+    now: dt.datetime | None = None,
+) -> Report:
+    """An enterprise's return (or an official's entry on its behalf) for one period: `figures`
+    maps indicator pk → {"cumulative"|"value": Decimal|None, "explanation": str}. Late returns
+    are accepted and flagged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get_visible_or_404(actor, pk=enterprise.pk)
+        if period.type != dataset.period_type:
+            raise ValidationError(
+                {"period": gettext("该报表按%(t)s报送") % {"t": dataset.get_period_type_display()}}
+            )
+        if dataset.skips(period):
+            raise ValidationError({"period": gettext("该报表1—2月合并报送，1月数据随2月一并填报")})
+        if period.start > timezone.localdate(now):
+            raise ValidationError({"period": gettext("%(p)s尚未开始，不能填报") % {"p": period.label()}})
+        if not expected_enterprises(dataset, period.year).filter(pk=enterprise.pk).exists():
+            raise ValidationError(
+                {"enterprise": gettext("该企业不在“%(d)s”的报送范围内") % {"d": dataset.name}}
+            )
+        items = {i.indicator_id: i for i in dataset.items.select_related("indicator")}
+        entries = []
+        for ind_id, f in figures.items():
+            item = items.get(ind_id)
+            if item is None:
+                raise ValidationError({"indicator": gettext("指标不属于该报表")})
+            if f.get("cumulative") is None and f.get("value") is None:
+                if item.required:
+                    raise ValidationError(
+                        {item.indicator.code: gettext("请填写“%(n)s”") % {"n": item.indicator.name}}
+                    )
+                continue
+            entries.append(
+                Entry(
+                    item.indicator,
+                    period,
+                    enterprise=enterprise,
+                    cumulative=f.get("cumulative"),
+                    value=f.get("value"),
+                    explanation=f.get("explanation") or "",
+                    row=item.indicator.name,
+                )
+            )
+        missing = [i.indicator.name for i in items.values() if i.required and i.indicator_id not in figures]
+        if missing:
+            raise ValidationError({"indicator": gettext("请填写：%(n)s") % {"n": "、".join(missing)}})
+        due = due_on(dataset, period)
+        report, _created = Report.objects.select_for_update().get_or_create(
+            dataset=dataset,
+            period=period.code,
+            enterprise=enterprise,
+            defaults={
+                "region": enterprise.region,
+                "source": source,
+                "due_on": due,
+                "submitted_by": actor,
+                "submitted_at": now,
+                "late": timezone.localdate(now) > due,
+            },
+        )
+        record_values(entries, actor=actor, source=source, dataset=dataset, now=now)
+        if not _created:
+            report.submitted_at, report.submitted_by, report.source = now, actor, source
+            report.save(update_fields=["submitted_at", "submitted_by", "source"])
+        Value.objects.filter(
+            enterprise=enterprise, period=period.code, indicator__in=[e.indicator for e in entries]
+        ).update(report=report)
+        audit.record(
+            "event",
+            enterprise,
+            event="indicator_report",
+            actor=actor,
+            changes={
+                gettext_noop("报表"): dataset.name,
+                gettext_noop("期间"): period.code,
+                gettext_noop("迟报"): report.late,
+            },
+        )
+    return report
+
+
+# --- approval and unlock ---------------------------------------------------------------------------
+
+
+def approve_period(dataset: DataSet, period: Period, region: Region, *, actor) -> Approval:
+    """Approve (审核) and lock `dataset`'s `period` in `region`'s subtree. Bottom-up: the region's
+    child regions that have reporters approve first, or are approved with it by this act."""
+    permissions.require(actor, "indicators.approve", gettext("只有专班办公室可以审核报表"))
+    with transaction.atomic():
+        region = Region.objects.visible_to(actor).select_for_update().filter(pk=region.pk).first()
+        if region is None:
+            raise Http404
+        if not DataSet.objects.visible_to(actor).filter(pk=dataset.pk).exists():
+            raise Http404
+        if period.type != dataset.period_type:
+            raise ValidationError(
+                {"period": gettext("该报表按%(t)s报送") % {"t": dataset.get_period_type_display()}}
+            )
+        approval = Approval.objects.filter(dataset=dataset, period=period.code, region=region).first()
+        if approval and approval.status == Approval.Status.APPROVED:
+            raise ValidationError({"period": gettext("%(p)s已审核锁定") % {"p": period.label()}})
+        if approval is None:
+            approval = Approval(dataset=dataset, period=period.code, region=region)
+        approval.status, approval.approved_by, approval.approved_at = (
+            Approval.Status.APPROVED,
+            actor,
+            timezone.now(),
+        )
+        approval.save()
+        audit.record(
+            "event",
+            approval,
+            event="indicator_approved",
+            actor=actor,
+            changes={
+                gettext_noop("报表"): dataset.name,
+                gettext_noop("期间"): period.code,
+                gettext_noop("区划"): region.name,
+            },
+        )
+    return approval
+
+
+def request_unlock(approval: Approval, *, reason: str, actor) -> UnlockRequest:
+    permissions.require(actor, "indicators.unlock.request")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写申请理由")})
+    with transaction.atomic():
+        approval = Approval.objects.select_for_update().get_visible_or_404(actor, pk=approval.pk)
+        if approval.status != Approval.Status.APPROVED:
+            raise ValidationError({"reason": gettext("该期数据未锁定，无需解锁")})
+        if UnlockRequest.objects.filter(approval=approval, status=UnlockRequest.Status.PENDING).exists():
+            raise ValidationError({"reason": gettext("已有待审批的解锁申请")})
+        req = UnlockRequest.objects.create(approval=approval, reason=reason[:300], requested_by=actor)
+        audit.record(
+            "event",
+            approval,
+            event="indicator_unlock_requested",
+            actor=actor,
+            changes={gettext_noop("理由"): reason[:300]},
+        )
+        deciders = _deciders(approval.region)
+        transaction.on_commit(lambda: None)
+        notify(
+            deciders,
+            gettext("解锁申请待审批：%(d)s %(p)s") % {"d": approval.dataset.name, "p": approval.period},
+            body=reason[:300],
+            url=_approvals_url(),
+        )
+    return req
+
+
+def _approvals_url() -> str:
+    from django.urls import reverse
+
+    return reverse("indicators:approvals")
+
+
+def _deciders(region: Region):
+    """The dispatch offices of the regions above `region` (or admins at the top)."""
+    above = _ancestor_paths(region.path)[:-1]
+    people = User.objects.filter(is_active=True, role__in=MANAGER_ROLES, region__path__in=above)
+    return list(people) or list(User.objects.filter(is_active=True, is_superuser=True))
+
+
+def can_decide_unlock(actor, approval: Approval) -> bool:
+    """The level above the approving region decides (an administrator anywhere)."""
+    if not permissions.allowed(actor, "indicators.unlock.decide"):
+        return False
+    if permissions.role_of(actor) == "admin" or getattr(actor, "is_superuser", False):
+        return True
+    own = getattr(getattr(actor, "region", None), "path", None)
+    return bool(own) and approval.region.path.startswith(own) and approval.region.path != own
+
+
+def decide_unlock(req: UnlockRequest, *, grant: bool, note: str = "", actor) -> UnlockRequest:
+    permissions.require(actor, "indicators.unlock.decide")
+    with transaction.atomic():
+        req = (
+            UnlockRequest.objects.select_for_update()
+            .select_related("approval__region", "approval__dataset")
+            .get_visible_or_404(actor, pk=req.pk)
+        )
+        if not can_decide_unlock(actor, req.approval):
+            raise PermissionDenied(gettext("解锁申请由上一级审批"))
+        if req.status != UnlockRequest.Status.PENDING:
+            raise ValidationError({"status": gettext("该申请已处理")})
+        if not grant and not (note or "").strip():
+            raise ValidationError({"decision_note": gettext("驳回时请填写审批意见")})
+        req.status = UnlockRequest.Status.GRANTED if grant else UnlockRequest.Status.REFUSED
+        req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), (note or "").strip()[:300]
+        req.save()
+        if grant:
+            approval = Approval.objects.select_for_update().get(pk=req.approval_id)
+            approval.status = Approval.Status.REOPENED
+            approval.save(update_fields=["status"])
+        audit.record(
+            "event",
+            req.approval,
+            event="indicator_unlock_granted" if grant else "indicator_unlock_refused",
+            actor=actor,
+            changes={gettext_noop("意见"): req.decision_note},
+        )
+        notify(
+            [req.requested_by],
+            gettext("解锁申请%(r)s：%(d)s %(p)s")
+            % {
+                "r": gettext("已同意") if grant else gettext("已驳回"),
+                "d": req.approval.dataset.name,
+                "p": req.approval.period,
+            },
+            body=req.decision_note,
+            url=_approvals_url(),
+        )
+    return req
