@@ -36,6 +36,8 @@ from zhuqi.core.menu import menu_for, settings_for
 from zhuqi.core.models import AuditEntry, Department, Notification, Region, Role, User
 from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser, ListMembership
+from zhuqi.indicators import services as ind_services
+from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -122,6 +124,27 @@ class Scene:
         Project.objects.filter(pk=self.archived_project.pk).update(
             archived_at=timezone.now(), archive_reason="重复录入"
         )
+        # indicators: a monthly form the scene's enterprise reports, one approved period with
+        # nothing pending, one with an unlock request to decide
+        from zhuqi.indicators import selectors as ind_selectors
+        from zhuqi.indicators import services as ind_services
+        from zhuqi.indicators.models import DataSet, DataSetIndicator, Indicator
+
+        self.dataset = DataSet.objects.create(
+            code="scene_monthly", name="月报", region=world.county, audience="list"
+        )
+        self.dataset.enterprises.add(self.ent)
+        DataSetIndicator.objects.create(
+            dataset=self.dataset, indicator=Indicator.objects.get(code="gross_output")
+        )
+        self.ind_period = ind_selectors.current_period(self.dataset)
+        self.approval = ind_services.approve_period(
+            self.dataset, self.ind_period.previous(), world.county, actor=world.alice
+        )
+        locked = ind_services.approve_period(
+            self.dataset, self.ind_period.previous().previous(), world.county, actor=world.alice
+        )
+        self.unlock = ind_services.request_unlock(locked, reason="更正", actor=world.alice)
 
 
 @pytest.fixture
@@ -172,6 +195,10 @@ class Page:
     data: Callable[[Scene], dict] = lambda s: {}
     query: str = ""
     post_ok: Callable[[Scene, Any], bool] | None = None  # when the page's POST is another action
+
+
+def _dataset_ok(s, u):
+    return visible(DataSet, u, s.dataset)
 
 
 def _case_ok(s, u):
@@ -529,6 +556,51 @@ PAGES: dict[str, Page] = {
         data=lambda s: {"code": s.project.code, "batch": "signed"},
     ),
     "projects:inspection_list": Page("projects.oversight.view"),
+    # --- indicators (the lead's pages) ---
+    "indicators:my_returns": Page("indicators.report"),
+    "indicators:return_form": Page(
+        None,
+        lambda s: [s.dataset.pk, s.ind_period.code, s.ent.pk],
+        lambda s, u: (
+            (permissions.allowed(u, "indicators.report") or permissions.allowed(u, "indicators.enter"))
+            and _ent_ok(s, u)
+        ),
+    ),
+    "indicators:dataset_list": Page("indicators.view"),
+    "indicators:dataset_detail": Page(
+        "indicators.view", lambda s: [s.dataset.pk], lambda s, u: _dataset_ok(s, u)
+    ),
+    "indicators:remind": Page(
+        "indicators.remind",
+        lambda s: [s.dataset.pk],
+        lambda s, u: _dataset_ok(s, u),
+        method="post",
+        data=lambda s: {"period": s.ind_period.code},
+    ),
+    "indicators:approve": Page(
+        "indicators.approve",
+        lambda s: [s.dataset.pk],
+        lambda s, u: _dataset_ok(s, u) and visible(Region, u, s.w.county),
+        method="post",
+        data=lambda s: {"period": s.ind_period.code, "region": s.w.county.pk},
+    ),
+    "indicators:approvals": Page("indicators.view"),
+    "indicators:unlock_request": Page(
+        "indicators.unlock.request",
+        lambda s: [s.approval.pk],
+        lambda s, u: visible(Approval, u, s.approval),
+        method="post",
+        data=lambda s: {"reason": "企业更正"},
+    ),
+    "indicators:unlock_decide": Page(
+        "indicators.unlock.decide",
+        lambda s: [s.unlock.pk],
+        lambda s, u: (
+            visible(UnlockRequest, u, s.unlock) and ind_services.can_decide_unlock(u, s.unlock.approval)
+        ),
+        method="post",
+        data=lambda s: {"decision": "grant"},
+    ),
     "projects:inspection_detail": Page(  # its POST publishes the results
         "projects.oversight.view",
         lambda s: [s.round.pk],

@@ -12,7 +12,15 @@ class IndicatorsConfig(AppConfig):
         from zhuqi.core import menu
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
-        assert menu  # menu items: added with their pages
+        menu.register(
+            menu.MenuItem(_("报表填报"), "indicators:my_returns", "pencil-square", "indicators.report", 40)
+        )
+        menu.register(
+            menu.MenuItem(_("指标报送"), "indicators:dataset_list", "clipboard-data", "indicators.view", 41)
+        )
+        menu.register(
+            menu.MenuItem(_("报表审核"), "indicators:approvals", "shield-check", "indicators.view", 43)
+        )
         EVENT_LABELS.update(
             {
                 "indicator_values": pgettext_lazy("timeline event", "填报经济指标"),
@@ -21,5 +29,6 @@ class IndicatorsConfig(AppConfig):
                 "indicator_unlock_requested": pgettext_lazy("timeline event", "申请解锁报表"),
                 "indicator_unlock_granted": pgettext_lazy("timeline event", "同意解锁报表"),
                 "indicator_unlock_refused": pgettext_lazy("timeline event", "驳回解锁申请"),
+                "indicator_reminded": pgettext_lazy("timeline event", "催报"),
             }
         )

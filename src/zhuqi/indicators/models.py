@@ -226,6 +226,10 @@ class Report(KeepsRegionPath, models.Model):
     def __str__(self) -> str:
         return f"{self.dataset} {self.period} {self.enterprise}"
 
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
+
     @staticmethod
     def scope_q(user):
         return scope_for(user).enterprise_q("enterprise__", path_field="region_path") & live_enterprise_q()
@@ -319,6 +323,10 @@ class Value(KeepsRegionPath, models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.name} {self.period}"
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
 
     @staticmethod
     def scope_q(user):

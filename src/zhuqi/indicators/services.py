@@ -503,9 +503,13 @@ def submit_return(
                     row=item.indicator.name,
                 )
             )
-        missing = [i.indicator.name for i in items.values() if i.required and i.indicator_id not in figures]
+        missing = {
+            i.indicator.code: gettext("请填写“%(n)s”") % {"n": i.indicator.name}
+            for i in items.values()
+            if i.required and i.indicator_id not in figures
+        }
         if missing:
-            raise ValidationError({"indicator": gettext("请填写：%(n)s") % {"n": "、".join(missing)}})
+            raise ValidationError(missing)
         due = due_on(dataset, period)
         report, _created = Report.objects.select_for_update().get_or_create(
             dataset=dataset,
@@ -676,3 +680,83 @@ def decide_unlock(req: UnlockRequest, *, grant: bool, note: str = "", actor) -> 
             url=_approvals_url(),
         )
     return req
+
+
+# --- reminders ---------------------------------------------------------------------------------------
+
+#: hooks that name the officials looking after enterprises: hook(enterprise_ids) → {enterprise_id: [user, …]}
+_responsible_hooks: list = []
+
+
+def register_responsible(hook) -> None:
+    """A module that knows who looks after an enterprise (assistance's 包抓 officials) registers
+    here, so reminders reach them too; indicators never imports that module."""
+    if hook not in _responsible_hooks:
+        _responsible_hooks.append(hook)
+
+
+def remind_missing(
+    dataset: DataSet, period: Period, *, actor, enterprise_ids: Iterable[int] | None = None
+) -> int:
+    """催报: notify the enterprises of the form that have not reported `period` (in the actor's
+    scope; or only `enterprise_ids` of them), and their 包抓 officials. Returns how many
+    enterprises were reminded."""
+    from django.urls import reverse
+
+    from zhuqi.core.notify import notify_many
+
+    permissions.require(actor, "indicators.remind")
+    with transaction.atomic():
+        reported = Report.objects.filter(dataset=dataset, period=period.code).values("enterprise")
+        missing = (
+            expected_enterprises(dataset, period.year)
+            .filter(pk__in=Enterprise.objects.visible_to(actor).values("pk"))
+            .exclude(pk__in=reported)
+        )
+        if enterprise_ids is not None:
+            missing = missing.filter(pk__in=list(enterprise_ids))
+        ents = list(missing.only("pk", "name"))
+        if not ents:
+            return 0
+        label = period.label(dataset.merge_jan_feb)
+        members = defaultdict(list)
+        for u in User.objects.filter(
+            is_active=True, enterprise_membership__enterprise__in=ents
+        ).select_related("enterprise_membership"):
+            members[u.enterprise_membership.enterprise_id].append(u)
+        officials: dict[int, list] = defaultdict(list)
+        for hook in _responsible_hooks:
+            for ent_id, users in hook([e.pk for e in ents]).items():
+                officials[ent_id].extend(users)
+        messages = []
+        for e in ents:
+            url = reverse("indicators:return_form", args=[dataset.pk, period.code, e.pk])
+            for u in members.get(e.pk, []):
+                messages.append(
+                    {
+                        "recipients": [u],
+                        "title": gettext("请报送%(d)s（%(p)s）") % {"d": dataset.name, "p": label},
+                        "body": gettext("报送期限：%(due)s") % {"due": due_on(dataset, period)},
+                        "url": url,
+                        "level": "warning",
+                    }
+                )
+            if officials.get(e.pk):
+                messages.append(
+                    {
+                        "recipients": officials[e.pk],
+                        "title": gettext("您包抓的%(e)s尚未报送%(d)s（%(p)s）")
+                        % {"e": e.name, "d": dataset.name, "p": label},
+                        "url": url,
+                        "level": "warning",
+                    }
+                )
+        notify_many(messages)
+        audit.record(
+            "event",
+            dataset,
+            event="indicator_reminded",
+            actor=actor,
+            changes={gettext_noop("期间"): period.code, gettext_noop("企业数"): len(ents)},
+        )
+    return len(ents)

@@ -4,5 +4,15 @@ from . import views
 
 app_name = "indicators"
 
-urlpatterns: list = []
-assert views
+urlpatterns = [
+    # the lead: returns, forms and completeness, approvals
+    path("returns/", views.my_returns, name="my_returns"),
+    path("returns/<int:dataset_pk>/<str:period>/<int:enterprise_pk>/", views.return_form, name="return_form"),
+    path("datasets/", views.dataset_list, name="dataset_list"),
+    path("datasets/<int:pk>/", views.dataset_detail, name="dataset_detail"),
+    path("datasets/<int:pk>/remind/", views.remind, name="remind"),
+    path("datasets/<int:pk>/approve/", views.approve, name="approve"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/unlock/", views.unlock_request, name="unlock_request"),
+    path("unlocks/<int:pk>/decide/", views.unlock_decide, name="unlock_decide"),
+]

@@ -1,0 +1,184 @@
+"""Reads of the indicators: the forms a viewer sees, what an enterprise must report, the
+completeness board (expected, submitted, on time, late, missing), approvals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from zhuqi.core.models import Region
+from zhuqi.core.scope import scope_for
+from zhuqi.core.units import rate
+from zhuqi.enterprises.models import Enterprise
+
+from .models import Approval, DataSet, Report, UnlockRequest, Value
+from .periods import Period
+from .services import due_on, expected_enterprises
+
+
+def datasets_for(user):
+    return DataSet.objects.visible_to(user).filter(is_active=True).select_related("region")
+
+
+def current_period(dataset: DataSet, today: dt.date | None = None) -> Period:
+    """The period being reported now: the last one that has ended (January of a merged form
+    waits for 1—2月: its report period is the December before until February has ended)."""
+    today = today or timezone.localdate()
+    p = Period.last_ended(dataset.period_type, today)
+    while dataset.skips(p):
+        p = p.previous()
+    return p
+
+
+def recent_periods(dataset: DataSet, n: int = 6, today: dt.date | None = None) -> list[Period]:
+    p, out = current_period(dataset, today), []
+    while len(out) < n:
+        if not dataset.skips(p):
+            out.append(p)
+        p = p.previous()
+    return out
+
+
+def returns_of(enterprise: Enterprise, today: dt.date | None = None) -> list[dict]:
+    """For an enterprise: each form it is expected to report, its recent periods and their state."""
+    today = today or timezone.localdate()
+    out = []
+    for ds in DataSet.objects.filter(is_active=True).select_related("region"):
+        if not expected_enterprises(ds, today.year).filter(pk=enterprise.pk).exists():
+            continue
+        periods = recent_periods(ds, 4, today)
+        reports = {
+            r.period: r
+            for r in Report.objects.filter(
+                dataset=ds, enterprise=enterprise, period__in=[p.code for p in periods]
+            )
+        }
+        rows = []
+        for p in periods:
+            due = due_on(ds, p)
+            r = reports.get(p.code)
+            state = "late" if r and r.late else "submitted" if r else ("overdue" if today > due else "open")
+            rows.append(
+                {"period": p, "label": p.label(ds.merge_jan_feb), "due": due, "report": r, "state": state}
+            )
+        out.append({"dataset": ds, "rows": rows})
+    return out
+
+
+@dataclass
+class Completeness:
+    """One row of the completeness board (src/zhuqi/docs/indicators-figures.md, 报送情况)."""
+
+    label: str
+    key: str
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing_ids: list[int] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
+
+    @property
+    def rate(self):
+        return rate(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self):
+        return rate(self.on_time, self.expected)
+
+
+def completeness(dataset: DataSet, period: Period, user) -> tuple[Completeness, list[Completeness]]:
+    """The total and one row per child region of the viewer's region (or of the form's region
+    for an administrator): expected = enterprises of the form's audience the viewer may see;
+    submitted = with a return for the period; on time / late by the return's flag."""
+    expected = list(
+        expected_enterprises(dataset, period.year)
+        .filter(scope_for(user).enterprise_q())
+        .values_list("pk", "region_path")
+    )
+    reports = dict(
+        Report.objects.filter(
+            dataset=dataset, period=period.code, enterprise__in=[pk for pk, _ in expected]
+        ).values_list("enterprise_id", "late")
+    )
+    root_path = scope_for(user).region_path or dataset.region.path
+    root = Region.objects.filter(path=root_path).first() or dataset.region
+    children = list(Region.objects.filter(parent=root, is_active=True).order_by("code"))
+    total = Completeness(root.name, str(root.pk))
+    rows = {c.path: Completeness(c.name, str(c.pk)) for c in children}
+    for pk, path in expected:
+        targets = [total] + [row for p, row in rows.items() if path.startswith(p)]
+        for t in targets:
+            t.expected += 1
+            if pk in reports:
+                t.submitted += 1
+                if reports[pk]:
+                    t.late += 1
+                else:
+                    t.on_time += 1
+            else:
+                t.missing_ids.append(pk)
+    return total, [r for r in rows.values() if r.expected]
+
+
+def missing_enterprises(dataset: DataSet, period: Period, user):
+    """The enterprises of the board that have not reported (the drill-down of 未报)."""
+    total, _rows = completeness(dataset, period, user)
+    return (
+        Enterprise.objects.filter(pk__in=total.missing_ids)
+        .select_related("region")
+        .order_by("region__code", "name")
+    )
+
+
+def reports_for(dataset: DataSet, period: Period, user, *, late: bool | None = None):
+    qs = (
+        Report.objects.visible_to(user)
+        .filter(dataset=dataset, period=period.code)
+        .select_related("enterprise", "region")
+    )
+    if late is not None:
+        qs = qs.filter(late=late)
+    return qs.order_by("region__code", "enterprise__name")
+
+
+def return_values(enterprise: Enterprise, dataset: DataSet, period: Period) -> dict[int, dict]:
+    """indicator pk → this period's value, the previous period's and last year's (for prefill)."""
+    codes = [period.code, period.previous().code, period.last_year().code]
+    values = Value.objects.filter(
+        enterprise=enterprise, period__in=codes, indicator__in=dataset.items.values("indicator")
+    )
+    out: dict[int, dict] = {}
+    for v in values:
+        slot = {period.code: "now", period.previous().code: "prev", period.last_year().code: "last_year"}[
+            v.period
+        ]
+        out.setdefault(v.indicator_id, {})[slot] = v
+    return out
+
+
+def approvals_for(user, dataset: DataSet, periods: list[Period]):
+    return {
+        (a.period, a.region_id): a
+        for a in Approval.objects.visible_to(user)
+        .filter(dataset=dataset, period__in=[p.code for p in periods])
+        .select_related("region", "approved_by")
+    }
+
+
+def pending_unlocks(user):
+    s = scope_for(user)
+    qs = UnlockRequest.objects.filter(status=UnlockRequest.Status.PENDING).select_related(
+        "approval__region", "approval__dataset", "requested_by"
+    )
+    if s.is_admin:
+        return qs
+    if not s.region_path:
+        return qs.none()
+    return qs.filter(Q(approval__region__path__startswith=s.region_path))
