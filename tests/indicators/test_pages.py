@@ -123,6 +123,12 @@ def test_completeness_board_counts_and_drills_to_rows_and_reminds(iw, login):
     EnterpriseUser.objects.create(user=staff, enterprise=iw.ent2, is_primary=True)
     c.post(reverse("indicators:remind", args=[iw.monthly.pk]), {"period": "202610"})
     assert list(reminded.values_list("recipient__username", flat=True)) == ["ent2_user"]
+    # the enterprise's 包抓 official is reminded too
+    from zhuqi.assistance.models import Assignment
+
+    Assignment.objects.create(enterprise=iw.ent2, year=2026, role="commissioner", user=iw.world.commissioner)
+    c.post(reverse("indicators:remind", args=[iw.monthly.pk]), {"period": "202610"})
+    assert reminded.filter(recipient=iw.world.commissioner, title__contains=iw.ent2.name).count() == 1
     charlie = login(iw.world.charlie).get(reverse("indicators:dataset_detail", args=[iw.monthly.pk]))
     assert charlie.status_code == 404
 

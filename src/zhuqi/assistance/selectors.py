@@ -33,6 +33,22 @@ def assigned_enterprises(user):
     )
 
 
+def responsible_officials(enterprise_ids: list[int]) -> dict[int, list]:
+    """Hook for core: {enterprise id: [the active officials currently assigned to it this year]}
+    in one query (a reminder to report reaches them)."""
+    out: dict[int, list] = {}
+    rows = Assignment.objects.filter(
+        enterprise_id__in=enterprise_ids,
+        ended_on__isnull=True,
+        year=timezone.localdate().year,
+        user__is_active=True,
+    ).select_related("user")
+    for a in rows:
+        if all(u.pk != a.user_id for u in out.get(a.enterprise_id, [])):
+            out.setdefault(a.enterprise_id, []).append(a.user)
+    return out
+
+
 def my_enterprises(user, year: int | None = None):
     """Enterprises the user currently holds an assignment for (any role), newest year first."""
     year = year or timezone.localdate().year

@@ -244,7 +244,9 @@ _ACTIONS: list[Action] = [
     ),
     Action("indicators.import", _("导入部门指标表、区域指标"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
     Action("indicators.approve", _("审核并锁定一期报表"), MANAGER_ROLES, _("本辖区")),
-    Action("indicators.unlock.request", _("申请解锁已审核的数据"), MANAGER_ROLES | DEPARTMENT_ROLES, _("本辖区")),
+    Action(
+        "indicators.unlock.request", _("申请解锁已审核的数据"), MANAGER_ROLES | DEPARTMENT_ROLES, _("本辖区")
+    ),
     Action("indicators.unlock.decide", _("审批解锁申请"), MANAGER_ROLES, _("上一级区划")),
     Action("indicators.targets.manage", _("设定和分解目标"), MANAGER_ROLES, _("本辖区")),
     Action("indicators.configure", _("设置指标和报表"), MANAGER_ROLES, _("本辖区的报表")),

@@ -40,6 +40,28 @@ def register_assigned_enterprises(hook: Callable[[Any], Iterable[tuple[int, str]
         _assigned_enterprise_hooks.append(hook)
 
 
+#: hooks naming the officials who currently look after enterprises (包抓), reverse of the above
+_responsible_hooks: list[Callable[[list[int]], dict[int, list]]] = []
+
+
+def register_responsible_officials(hook: Callable[[list[int]], dict[int, list]]) -> None:
+    """`hook(enterprise_ids)` returns {enterprise id: [user, …]}: the officials currently
+    assigned to each (one query). Registered by the app that owns assignments; read through
+    `responsible_officials` by modules that must reach them (a reminder to report)."""
+    if hook not in _responsible_hooks:
+        _responsible_hooks.append(hook)
+
+
+def responsible_officials(enterprise_ids: Iterable[int]) -> dict[int, list]:
+    """{enterprise id: [the officials currently assigned to it]} from every registered hook."""
+    ids = list(enterprise_ids)
+    out: dict[int, list] = {}
+    for hook in _responsible_hooks:
+        for ent_id, users in hook(ids).items():
+            out.setdefault(ent_id, []).extend(users)
+    return out
+
+
 def assignments_changed(**_kwargs) -> None:
     """Called (as a signal receiver too) whenever assignments change: a Scope computed before
     re-reads the assigned enterprises the next time it is asked."""

@@ -21,6 +21,7 @@ from zhuqi.core import audit, permissions
 from zhuqi.core.models import Region, User
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import MANAGER_ROLES
+from zhuqi.core.scope import responsible_officials
 from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.models import Enterprise
 
@@ -684,16 +685,6 @@ def decide_unlock(req: UnlockRequest, *, grant: bool, note: str = "", actor) -> 
 
 # --- reminders ---------------------------------------------------------------------------------------
 
-#: hooks that name the officials looking after enterprises: hook(enterprise_ids) → {enterprise_id: [user, …]}
-_responsible_hooks: list = []
-
-
-def register_responsible(hook) -> None:
-    """A module that knows who looks after an enterprise (assistance's 包抓 officials) registers
-    here, so reminders reach them too; indicators never imports that module."""
-    if hook not in _responsible_hooks:
-        _responsible_hooks.append(hook)
-
 
 def remind_missing(
     dataset: DataSet, period: Period, *, actor, enterprise_ids: Iterable[int] | None = None
@@ -724,10 +715,7 @@ def remind_missing(
             is_active=True, enterprise_membership__enterprise__in=ents
         ).select_related("enterprise_membership"):
             members[u.enterprise_membership.enterprise_id].append(u)
-        officials: dict[int, list] = defaultdict(list)
-        for hook in _responsible_hooks:
-            for ent_id, users in hook([e.pk for e in ents]).items():
-                officials[ent_id].extend(users)
+        officials = responsible_officials([e.pk for e in ents])
         messages = []
         for e in ents:
             url = reverse("indicators:return_form", args=[dataset.pk, period.code, e.pk])
