@@ -149,3 +149,24 @@ def test_approve_and_unlock_through_the_pages(iw, login):
     approval.refresh_from_db()
     assert approval.status == "reopened"
     assert Notification.objects.filter(recipient=iw.world.alice, title__contains="已同意").exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 3, 9, 0), tick=False)
+def test_enterprise_page_shows_its_own_series_and_growth(iw, login):
+    for code, cum in (("202510", 1000), ("202609", 1100), ("202610", 1200)):
+        services.record_values(
+            [services.Entry(iw.output, Period.parse(code), enterprise=iw.ent, cumulative=D(cum), row="x")],
+            actor=iw.world.alice,
+            source="behalf",
+        )
+    page = (
+        login(iw.world.alice).get(reverse("enterprises:enterprise_detail", args=[iw.ent.pk])).content.decode()
+    )
+    assert 'data-testid="enterprise-indicators"' in page
+    assert ">20.0%<" in page  # 1—10月: 1,200 against 1,000 last year
+    assert (
+        "enterprise-indicators"
+        not in login(iw.world.charlie)
+        .get(reverse("enterprises:enterprise_detail", args=[iw.ent.pk]))
+        .content.decode()
+    )

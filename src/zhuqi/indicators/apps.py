@@ -10,6 +10,11 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import menu
+        from zhuqi.enterprises import sections as enterprise_sections
+
+        from .sections import indicators_section
+
+        enterprise_sections.register(indicators_section, 38)
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         menu.register(

@@ -708,7 +708,7 @@ def remind_missing(
             missing = missing.filter(pk__in=list(enterprise_ids))
         ents = list(missing.only("pk", "name"))
         if not ents:
-            return 0
+            return 0, []
         label = period.label(dataset.merge_jan_feb)
         members = defaultdict(list)
         for u in User.objects.filter(
@@ -739,6 +739,7 @@ def remind_missing(
                         "level": "warning",
                     }
                 )
+        reached = {e.pk for e in ents if members.get(e.pk) or officials.get(e.pk)}
         notify_many(messages)
         audit.record(
             "event",
@@ -747,4 +748,4 @@ def remind_missing(
             actor=actor,
             changes={gettext_noop("期间"): period.code, gettext_noop("企业数"): len(ents)},
         )
-    return len(ents)
+    return len(reached), [e.name for e in ents if e.pk not in reached]

@@ -250,10 +250,16 @@ def remind(request, pk: int):
     ds = _dataset(request, pk)
     p = _period(ds, request.POST.get("period"))
     ids = int_list(request.POST.getlist("enterprise")) or None
-    n = services.remind_missing(ds, p, actor=request.user, enterprise_ids=ids)
+    n, unreachable = services.remind_missing(ds, p, actor=request.user, enterprise_ids=ids)
     if n:
         messages.success(request, gettext("已向 %(n)s 家未报企业及其包抓干部发出催报") % {"n": n})
-    else:
+    if unreachable:
+        messages.warning(
+            request,
+            gettext("%(names)s 没有企业账号，也没有包抓干部，无法催报：请电话联系或代为填报")
+            % {"names": "、".join(unreachable[:10]) + ("…" if len(unreachable) > 10 else "")},
+        )
+    if not n and not unreachable:
         messages.info(request, gettext("没有需要催报的企业"))
     return redirect(f"{_url('indicators:dataset_detail', ds.pk)}?period={p.code}")
 
