@@ -585,6 +585,27 @@ PAGES: dict[str, Page] = {
         data=lambda s: {"period": s.ind_period.code, "region": s.w.county.pk},
     ),
     "indicators:approvals": Page("indicators.view"),
+    "indicators:settings_datasets": Page(
+        "indicators.configure",
+        method="both",
+        data=lambda s: {
+            "code": "matrix_set",
+            "name": "月报二",
+            "region": s.w.county.pk,
+            "period_type": "M",
+            "audience": "above_scale",
+            "due_working_days": 5,
+            "indicators": [s.dataset.items.first().indicator_id],
+            "is_active": "on",
+        },
+    ),
+    "indicators:settings_dataset": Page(
+        "indicators.configure", lambda s: [s.dataset.pk], lambda s, u: _dataset_ok(s, u)
+    ),
+    "indicators:settings_indicators": Page("indicators.configure"),
+    "indicators:settings_indicator": Page(
+        "indicators.catalogue.manage", lambda s: [s.dataset.items.first().indicator_id]
+    ),
     "indicators:unlock_request": Page(
         "indicators.unlock.request",
         lambda s: [s.approval.pk],

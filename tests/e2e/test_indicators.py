@@ -71,3 +71,24 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
     phone.goto(f"/indicators/returns/{iw.monthly.pk}/{period.code}/{iw.ent.pk}/")
     assert phone.locator("[data-testid=return-locked]").is_visible()
     assert Report.objects.filter(period=period.code).count() == 1
+
+
+def test_dispatch_sets_up_a_report_form_in_settings(world, page):
+    reference_data()
+    IndicatorWorld(world)
+    log_in(page, "alice", PASSWORD)
+    page.goto("/core/settings/")
+    page.click("[data-testid='setting-indicatorssettings_datasets']")
+    form = page.locator("[data-testid=dataset-form]")
+    form.locator("#id_code").fill("wsx_power")
+    form.locator("#id_name").fill("重点企业用电月报")
+    form.locator("#id_region").select_option(label="尉氏县")
+    form.locator("#id_due_working_days").fill("3")
+    form.locator("#id_indicators input[type=checkbox]").first.check()
+    page.click("[data-testid=dataset-submit]")
+    page.wait_for_url("**/indicators/settings/datasets/*/")
+    assert "重点企业用电月报" in page.content()
+    shot(page, "indicators-5-settings-dataset")
+    from zhuqi.indicators.models import DataSet
+
+    assert DataSet.objects.get(code="wsx_power").items.count() == 1

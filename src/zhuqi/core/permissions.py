@@ -249,7 +249,8 @@ _ACTIONS: list[Action] = [
     ),
     Action("indicators.unlock.decide", _("审批解锁申请"), MANAGER_ROLES, _("上一级区划")),
     Action("indicators.targets.manage", _("设定和分解目标"), MANAGER_ROLES, _("本辖区")),
-    Action("indicators.configure", _("设置指标和报表"), MANAGER_ROLES, _("本辖区的报表")),
+    Action("indicators.configure", _("设置报表：指标、报送范围、期限"), MANAGER_ROLES, _("本辖区的报表")),
+    Action("indicators.catalogue.manage", _("维护指标目录"), frozenset({A}), _("全平台共用")),
     Action("indicators.remind", _("催报"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
 ]
 

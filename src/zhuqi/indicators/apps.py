@@ -17,6 +17,24 @@ class IndicatorsConfig(AppConfig):
         enterprise_sections.register(indicators_section, 38)
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
+        menu.register_setting(
+            menu.SettingPage(
+                _("报表"),
+                "indicators:settings_datasets",
+                _("经济指标报表：指标、报送范围、周期和期限"),
+                "indicators.configure",
+                40,
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("指标目录"),
+                "indicators:settings_indicators",
+                _("全平台共用的经济指标：单位、汇总方式、口径"),
+                "indicators.configure",
+                41,
+            )
+        )
         menu.register(
             menu.MenuItem(_("报表填报"), "indicators:my_returns", "pencil-square", "indicators.report", 40)
         )
@@ -35,5 +53,9 @@ class IndicatorsConfig(AppConfig):
                 "indicator_unlock_granted": pgettext_lazy("timeline event", "同意解锁报表"),
                 "indicator_unlock_refused": pgettext_lazy("timeline event", "驳回解锁申请"),
                 "indicator_reminded": pgettext_lazy("timeline event", "催报"),
+                "indicator_dataset_created": pgettext_lazy("timeline event", "新建报表"),
+                "indicator_dataset_changed": pgettext_lazy("timeline event", "修改报表"),
+                "indicator_created": pgettext_lazy("timeline event", "新建指标"),
+                "indicator_changed": pgettext_lazy("timeline event", "修改指标"),
             }
         )

@@ -749,3 +749,163 @@ def remind_missing(
             changes={gettext_noop("期间"): period.code, gettext_noop("企业数"): len(ents)},
         )
     return len(reached), [e.name for e in ents if e.pk not in reached]
+
+
+# --- configuration: data sets and the indicator catalogue ---------------------------------------------
+
+
+def save_dataset(
+    dataset: DataSet | None,
+    *,
+    actor,
+    code: str,
+    name: str,
+    region: Region,
+    period_type: str,
+    audience: str,
+    due_working_days: int,
+    merge_jan_feb: bool,
+    indicators: Sequence[Indicator],
+    required: Iterable[int] = (),
+    enterprises: Sequence[Enterprise] = (),
+    is_active: bool = True,
+) -> DataSet:
+    """Create or change a report form (报表) of the actor's region subtree: its indicators in the
+    given order (`required`: the pks that must be filled; none named: all), who reports (all 规上 / the year's key
+    enterprises / a list), the period, the due date in working days after the period ends."""
+    from .models import Audience, DataSetIndicator
+
+    permissions.require(actor, "indicators.configure", gettext("只有专班办公室可以设置报表"))
+    from zhuqi.core.scope import require_visible
+
+    require_visible(actor, "region", region)
+    code, name = (code or "").strip(), (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写报表名称")})
+    if not indicators:
+        raise ValidationError({"indicators": gettext("请至少选择一项指标")})
+    bad = [i.name for i in indicators if i.kind != IndicatorKind.ENTERED]
+    if bad:
+        raise ValidationError(
+            {"indicators": gettext("%(n)s 不由企业填报，不能放入报表") % {"n": "、".join(bad)}}
+        )
+    if audience == Audience.LIST and not enterprises:
+        raise ValidationError({"enterprises": gettext("“指定企业名单”请至少选择一家企业")})
+    outside = [e.name for e in enterprises if not (e.region_path or "").startswith(region.path)]
+    if outside:
+        raise ValidationError(
+            {"enterprises": gettext("%(n)s 不在所属区划内") % {"n": "、".join(outside[:5])}}
+        )
+    require_visible(actor, "enterprises", *enterprises)
+    with transaction.atomic():
+        if dataset is None:
+            if DataSet.objects.filter(code=code).exists():
+                raise ValidationError({"code": gettext("代码“%(c)s”已被使用") % {"c": code}})
+            dataset = DataSet(code=code)
+            event = "indicator_dataset_created"
+        else:
+            dataset = DataSet.objects.select_for_update().get_visible_or_404(actor, pk=dataset.pk)
+            require_visible(actor, "region", dataset.region)
+            if period_type != dataset.period_type and dataset.reports.exists():
+                raise ValidationError({"period_type": gettext("已有企业报送，不能再改报送周期")})
+            event = "indicator_dataset_changed"
+        dataset.name, dataset.region, dataset.period_type, dataset.audience = (
+            name,
+            region,
+            period_type,
+            audience,
+        )
+        dataset.due_working_days, dataset.merge_jan_feb, dataset.is_active = (
+            due_working_days,
+            merge_jan_feb,
+            is_active,
+        )
+        dataset.save()
+        dataset.items.exclude(indicator__in=indicators).delete()
+        required = set(required) or {i.pk for i in indicators}
+        for sort, ind in enumerate(indicators):
+            DataSetIndicator.objects.update_or_create(
+                dataset=dataset, indicator=ind, defaults={"sort": sort, "required": ind.pk in required}
+            )
+        dataset.enterprises.set(enterprises if audience == Audience.LIST else [])
+        audit.record(
+            "event",
+            dataset,
+            event=event,
+            actor=actor,
+            changes={
+                gettext_noop("名称"): name,
+                gettext_noop("指标"): [i.code for i in indicators],
+                gettext_noop("报送范围"): audience,
+                gettext_noop("期限"): due_working_days,
+            },
+        )
+    return dataset
+
+
+def save_indicator(
+    indicator: Indicator | None,
+    *,
+    actor,
+    code: str,
+    name: str,
+    unit: str,
+    aggregation: str,
+    cumulative: bool,
+    kind: str,
+    can_decrease: bool,
+    decimals: int,
+    description: str = "",
+    numerator: Indicator | None = None,
+    denominator: Indicator | None = None,
+    is_active: bool = True,
+) -> Indicator:
+    """Add or change an indicator of the shared catalogue (system administrators). A code never
+    changes once values exist; a ratio names its two indicators."""
+    permissions.require(actor, "indicators.catalogue.manage", gettext("只有系统管理员可以维护指标目录"))
+    code, name = (code or "").strip(), (name or "").strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写指标名称")})
+    if aggregation == Aggregation.RATIO and not (numerator and denominator):
+        raise ValidationError({"numerator": gettext("两指标之比请选择分子和分母指标")})
+    if aggregation == Aggregation.RATIO and numerator == denominator:
+        raise ValidationError({"denominator": gettext("分子和分母不能是同一指标")})
+    with transaction.atomic():
+        clash = Indicator.objects.filter(name=name)
+        if indicator is None:
+            if Indicator.objects.filter(code=code).exists():
+                raise ValidationError({"code": gettext("代码“%(c)s”已被使用") % {"c": code}})
+            indicator, event = Indicator(code=code), "indicator_created"
+        else:
+            indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+            clash = clash.exclude(pk=indicator.pk)
+            if code != indicator.code:
+                raise ValidationError({"code": gettext("指标代码创建后不能修改")})
+            if (unit != indicator.unit or aggregation != indicator.aggregation) and indicator.values.exists():
+                raise ValidationError({"unit": gettext("已有数据的指标不能改单位或汇总方式，请新建指标")})
+            event = "indicator_changed"
+        if clash.exists():
+            raise ValidationError({"name": gettext("名称“%(n)s”已被使用") % {"n": name}})
+        for attr, val in dict(
+            name=name,
+            unit=unit,
+            aggregation=aggregation,
+            cumulative=cumulative,
+            kind=kind,
+            can_decrease=can_decrease,
+            decimals=decimals,
+            description=(description or "").strip(),
+            numerator=numerator if aggregation == Aggregation.RATIO else None,
+            denominator=denominator if aggregation == Aggregation.RATIO else None,
+            is_active=is_active,
+        ).items():
+            setattr(indicator, attr, val)
+        indicator.save()
+        audit.record(
+            "event",
+            indicator,
+            event=event,
+            actor=actor,
+            changes={gettext_noop("名称"): name, gettext_noop("单位"): unit, gettext_noop("类别"): kind},
+        )
+    return indicator

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_settings
 
 app_name = "indicators"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/unlock/", views.unlock_request, name="unlock_request"),
     path("unlocks/<int:pk>/decide/", views.unlock_decide, name="unlock_decide"),
+    path("settings/datasets/", views_settings.datasets, name="settings_datasets"),
+    path("settings/datasets/<int:pk>/", views_settings.dataset, name="settings_dataset"),
+    path("settings/indicators/", views_settings.indicators, name="settings_indicators"),
+    path("settings/indicators/<int:pk>/", views_settings.indicator, name="settings_indicator"),
 ]
