@@ -39,6 +39,15 @@ READ_ONLY = [
     "cases.slapolicy",
     "enterprises.enterpriseuser",
     "enterprises.enterpriselist",
+    # indicators: values, returns, approvals and targets through services; forms and the
+    # catalogue on the 系统设置 pages
+    "indicators.indicator",
+    "indicators.dataset",
+    "indicators.report",
+    "indicators.value",
+    "indicators.approval",
+    "indicators.unlockrequest",
+    "indicators.target",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Region, User
 from zhuqi.core.notify import notify
-from zhuqi.core.roles import MANAGER_ROLES
+from zhuqi.core.roles import MANAGER_ROLES, Role
 from zhuqi.core.scope import responsible_officials
 from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.models import Enterprise
@@ -635,7 +635,7 @@ def can_decide_unlock(actor, approval: Approval) -> bool:
     """The level above the approving region decides (an administrator anywhere)."""
     if not permissions.allowed(actor, "indicators.unlock.decide"):
         return False
-    if permissions.role_of(actor) == "admin" or getattr(actor, "is_superuser", False):
+    if permissions.role_of(actor) == Role.ADMIN:
         return True
     own = getattr(getattr(actor, "region", None), "path", None)
     return bool(own) and approval.region.path.startswith(own) and approval.region.path != own
