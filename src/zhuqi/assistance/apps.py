@@ -20,6 +20,7 @@ class AssistanceConfig(AppConfig):
         from . import demo as assistance_demo
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises)
+        scope.register_assignment_groups(selectors.assignment_groups)
         from zhuqi.core import handover as core_handover
 
         from . import handover
