@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import progress
 from zhuqi.core.scope import NOTHING, assignment_groups
-from zhuqi.core.units import rate
+from zhuqi.core.units import half_up, rate
 
 from .models import Aggregation, Indicator, IndicatorKind, Target, Value
 from .periods import Period
@@ -155,7 +155,7 @@ class Figure:
     def growth_gap(self) -> Decimal | None:
         """增速差 in points = growth − growth target."""
         g, t = self.shown_growth, self.growth_target
-        return None if g is None or t is None else g - t
+        return None if g is None or t is None else half_up(g - t, 1)
 
 
 def growth(now, last) -> Decimal | None:

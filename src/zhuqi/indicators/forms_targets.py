@@ -49,10 +49,7 @@ class TargetForm(forms.Form):
             year = timezone.localdate().year
         groups = assignment_groups("leader", year)
         leaders = User.objects.visible_to(user).filter(is_active=True)
-        if groups is not None:
-            leaders = leaders.filter(pk__in=groups.values("group_id"))
-        else:
-            leaders = leaders.none()
+        leaders = leaders.filter(pk__in=groups.values("group_id")) if groups is not None else leaders.none()
         self.fields["leader"].queryset = leaders.order_by("username")
         self.fields["leader"].label_from_instance = lambda u: u.display_name
         for f in self.fields.values():

@@ -29,7 +29,7 @@ from zhuqi.enterprises.models import Enterprise
 
 from . import figures, services_targets
 from .figures import KIND_LABELS, Entity, Figure
-from .models import Aggregation, Indicator
+from .models import Aggregation, Flag, Indicator
 from .periods import Period
 
 KINDS = ("region", "department", "leader")
@@ -205,6 +205,7 @@ def dispatch_context(request) -> dict:
             "target": gettext("累计目标"),
             "last_year": gettext("上年同期"),
             "completion": gettext("完成率%"),
+            "growth": gettext("同口径增速%"),
             "this_year": gettext("本年累计"),
         },
     }
@@ -257,7 +258,10 @@ def dispatch_rows(request):
     indicator = Indicator.objects.filter(code=(request.GET.get("indicator") or "")[:40]).first()
     if indicator is None:
         raise Http404
-    entity = entity_from(request, request.GET.get("kind") or "", int_param(request.GET, "id"), period.year)
+    kind, pk = request.GET.get("kind") or "region", int_param(request.GET, "id")
+    if pk is None and kind == "region":  # the viewer's own region
+        pk = root_region(request).pk
+    entity = entity_from(request, kind, pk, period.year)
     which = request.GET.get("set") or "all"
     which = which if which in figures.ROW_SETS else "all"
     f = figures.figure(request.user, indicator, period, entity)
@@ -273,6 +277,7 @@ def dispatch_rows(request):
             "contribution": fmt(v.contribution, d),
             "negative": v.contribution is not None and v.contribution < 0,
             "growth": figures.growth(v.cumulative, v.last_year_cumulative),
+            "flags": [Flag(x).label for x in v.flag_list if x in Flag.values],
         }
         for v in values
     ]

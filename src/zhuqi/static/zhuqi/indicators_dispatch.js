@@ -57,8 +57,10 @@
         { name: L.last_year, type: "bar", data: groups.map(function (g) { return g.last_year; }), itemStyle: { color: "#c9d6e8" } }
       ]
     }, go(groups));
-    var ranked = groups.filter(function (g) { return g.completion !== null; })
-      .sort(function (a, b) { return b.completion - a.completion; });
+    // ranked by completion where the groups have targets, else by same-panel growth
+    var key = groups.some(function (g) { return g.completion !== null; }) ? "completion" : "growth";
+    var ranked = groups.filter(function (g) { return g[key] !== null; })
+      .sort(function (a, b) { return b[key] - a[key]; });
     mount("ind-rank", {
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
@@ -66,7 +68,7 @@
       xAxis: { type: "value", name: "%" },
       yAxis: { type: "category", inverse: true, data: ranked.map(function (g) { return g.name; }) },
       series: [{
-        name: L.completion, type: "bar", data: ranked.map(function (g) { return g.completion; }),
+        name: L[key], type: "bar", data: ranked.map(function (g) { return g[key]; }),
         itemStyle: { color: "#2f6db3" }, label: { show: true, position: "right" }
       }]
     }, go(ranked));
