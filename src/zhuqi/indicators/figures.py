@@ -439,9 +439,11 @@ def group_entities(kind: str, user, root, year: int) -> list[Entity]:
     groups = assignment_groups(kind, year)
     if groups is None:
         return []
-    visible = Value.objects.visible_to(user).filter(region_path__startswith=root.path, year=year)
+    from zhuqi.enterprises.models import Enterprise
+
+    inside = Enterprise.objects.visible_to(user).filter(region_path__startswith=root.path)
     seen: dict[int, str] = {}
-    for r in groups.filter(enterprise_id__in=visible.values("enterprise_id")).order_by("label"):
+    for r in groups.filter(enterprise_id__in=inside.values("pk")).order_by("label"):
         seen.setdefault(r["group_id"], r["label"])
     return [Entity(kind, pk, label) for pk, label in seen.items()]
 
