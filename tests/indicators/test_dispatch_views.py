@@ -124,3 +124,18 @@ def test_target_pages(iw, client):
     assert client.get(reverse("indicators:target_detail", args=[t.pk])).status_code == 404
     client.force_login(w.bob)
     assert client.get(reverse("indicators:target_set")).status_code == 404
+
+
+def test_dispatch_at_a_xun(iw, client):
+    from zhuqi.indicators import services_targets
+
+    w = iw.world
+    services_targets.set_target(
+        iw.output, 2026, region=w.county, amount=D(360), decomposed_to="X", actor=w.alice
+    )
+    client.force_login(w.alice)
+    r = client.get(reverse("indicators:dispatch"), {"period": "202610X2", "indicator": "gross_output"})
+    assert r.status_code == 200
+    total = r.context["selected_total"]["f"]
+    assert total.target_to_date == D(290) and total.elapsed == D("80.6")  # 9⅔ months of 12
+    assert len(r.context["chart"]["series"]["target"]) == 36

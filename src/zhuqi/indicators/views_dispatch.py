@@ -215,8 +215,13 @@ def dispatch_context(request) -> dict:
     for _i in range(24):
         months.append(p)
         p = p.previous()
-    if period not in months:
-        months.insert(0, period)
+    xuns = []  # 以旬保月: the 旬 of the last two months
+    x = Period.last_ended("X", today)
+    for _i in range(6):
+        xuns.append(x)
+        x = x.previous()
+    if period not in months and period not in xuns:
+        (xuns if period.type == "X" else months).insert(0, period)
     query = {"period": period.code, "by": kind, "region": root.pk, "indicator": selected.code}
     return {
         "root": root,
@@ -225,6 +230,7 @@ def dispatch_context(request) -> dict:
         else None,
         "period": period,
         "periods": months,
+        "xuns": xuns,
         "kind": kind,
         "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
         "kind_label": KIND_LABELS[kind],
