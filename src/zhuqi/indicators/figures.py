@@ -414,13 +414,13 @@ def series(user, indicator: Indicator, period: Period, entity: Entity, type_: st
     return {
         "labels": [p.label() for p in all_periods],
         "codes": [p.code for p in all_periods],
-        "actual": [_num(by.get(c, {}).get("s")) for c in codes],
-        "last_year": [_num(by.get(c, {}).get("ly")) for c in codes],
-        "target": [_num(cumulative_target(target, p, parts)) if target else None for p in all_periods],
+        "actual": [num(by.get(c, {}).get("s")) for c in codes],
+        "last_year": [num(by.get(c, {}).get("ly")) for c in codes],
+        "target": [num(cumulative_target(target, p, parts)) if target else None for p in all_periods],
     }
 
 
-def _num(d) -> float | None:
+def num(d) -> float | None:
     return None if d is None else float(d)
 
 

@@ -192,10 +192,10 @@ def dispatch_context(request) -> dict:
         "groups": [
             {
                 "name": r["label"],
-                "actual": figures._num(r["f"].actual),
-                "last_year": figures._num(r["f"].last_year),
-                "completion": figures._num(r["completion"]),
-                "growth": figures._num(r["panel_growth"]),
+                "actual": figures.num(r["f"].actual),
+                "last_year": figures.num(r["f"].last_year),
+                "completion": figures.num(r["completion"]),
+                "growth": figures.num(r["panel_growth"]),
                 "url": r["url"],
             }
             for r in group_rows

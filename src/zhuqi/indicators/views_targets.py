@@ -19,7 +19,7 @@ from zhuqi.core.params import int_param, year_param
 
 from . import figures, services_targets
 from .forms_targets import TargetForm
-from .models import Target
+from .models import Indicator, Target
 from .periods import PER_YEAR, Period
 from .views_dispatch import root_region
 
@@ -130,7 +130,7 @@ def target_set(request):
             initial={
                 "year": year_param(request.GET, "year") or timezone.localdate().year,
                 "region": root.pk,
-                "indicator": None,
+                "indicator": Indicator.objects.filter(code=(request.GET.get("indicator") or "")[:40]).first(),
             },
             user=user,
         )
