@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhuqi.core import permissions
-from zhuqi.core.params import int_param, year_param
+from zhuqi.core.params import year_param
 
 from . import figures, services_targets
 from .forms_targets import TargetForm
@@ -153,7 +153,7 @@ def target_detail(request, pk: int):
     target = (
         Target.objects.visible_to(request.user)
         .select_related("indicator", "region", "department", "leader")
-        .filter(pk=int_param({"pk": str(pk)}, "pk") or 0)
+        .filter(pk=pk)
         .first()
     )
     if target is None:
@@ -172,7 +172,8 @@ def target_detail(request, pk: int):
         else:
             messages.success(request, gettext("分解值已保存"))
             return redirect("indicators:target_detail", pk=target.pk)
-    parts = {p.period: p.amount for p in target.parts.all()}
+    rows = list(target.parts.all())
+    parts = {p.period: p.amount for p in rows}
     kind, label = _entity_label(target)
     fine = target.decomposed_to
 
@@ -181,7 +182,7 @@ def target_detail(request, pk: int):
             {
                 "period": p,
                 "amount": parts.get(p.code),
-                "cumulative": services_targets.cumulative_target(target, p, list(target.parts.all())),
+                "cumulative": services_targets.cumulative_target(target, p, rows),
             }
             for p in (Period(target.year, t, i) for i in range(1, PER_YEAR[t] + 1))
             if p.code in parts
