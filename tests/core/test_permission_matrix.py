@@ -946,7 +946,46 @@ PAGES: dict[str, Page] = {
             "size": 2,
         },
     ),
+    # --- indicators: 经济指标调度 and 目标管理 (views_dispatch.py, views_targets.py) ---
+    "indicators:dispatch": Page("indicators.view"),
+    "indicators:dispatch_rows": Page("indicators.view", query="?indicator=gross_output&period=202610"),
+    "indicators:dispatch_export": Page("indicators.view"),
+    "indicators:dispatch_remind": Page(
+        "indicators.remind",
+        method="post",
+        data=lambda s: {
+            "indicator": "gross_output",
+            "period": "202610",
+            "kind": "region",
+            "id": s.w.county.pk,
+        },
+    ),
+    "indicators:target_list": Page("indicators.view"),
+    "indicators:target_set": Page("indicators.targets.manage"),
+    "indicators:target_detail": Page(
+        "indicators.view",
+        lambda s: [_target(s).pk],
+        lambda s, u: visible(_target(s).__class__, u, _target(s)),
+    ),
+    # --- end indicators: 经济指标调度 and 目标管理 ---
 }
+
+
+def _target(s):
+    """The county's target of 工业总产值 for the year (made on first use, inside the role's
+    savepoint)."""
+    from zhuqi.indicators.models import Indicator, Target
+
+    target, _ = Target.objects.get_or_create(
+        indicator=Indicator.objects.get(code="gross_output"),
+        year=s.year,
+        region=s.w.county,
+        department=None,
+        leader=None,
+        defaults={"amount": 1200, "created_by": s.w.alice},
+    )
+    return target
+
 
 # URLs not walked here, each with the test that covers it
 ELSEWHERE = {

@@ -21,6 +21,7 @@ class AssistanceConfig(AppConfig):
 
         scope.register_assigned_enterprises(selectors.assigned_enterprises)
         scope.register_responsible_officials(selectors.responsible_officials)
+        scope.register_assignment_groups(selectors.assignment_groups)
         from zhuqi.core import handover as core_handover
 
         from . import handover

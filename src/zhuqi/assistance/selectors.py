@@ -49,6 +49,31 @@ def responsible_officials(enterprise_ids: list[int]) -> dict[int, list]:
     return out
 
 
+def assignment_groups(kind: str, year: int):
+    """Grouping hook for core (`core.scope.register_assignment_groups`): the enterprises of each
+    包抓 department (the 部门联系责任人's department) or 包抓 leader (the 县级帮扶责任人) in `year`,
+    current assignments only, as a values queryset {enterprise_id, kind, group_id, label}."""
+    from django.db.models import CharField, F
+    from django.db.models import Value as V
+    from django.db.models.functions import Coalesce, NullIf
+
+    current = Assignment.objects.filter(year=year, ended_on__isnull=True)
+    if kind == "department":
+        rows = current.filter(role=AssignmentRole.DEPT_CONTACT, department__isnull=False).annotate(
+            group_id=F("department_id"), label=F("department__name")
+        )
+    elif kind == "leader":
+        rows = current.filter(role=AssignmentRole.COUNTY_LEADER).annotate(
+            group_id=F("user_id"),
+            label=Coalesce(NullIf(F("user__full_name"), V("")), F("user__username")),
+        )
+    else:
+        return None
+    return rows.annotate(kind=V(kind, output_field=CharField())).values(
+        "enterprise_id", "kind", "group_id", "label"
+    )
+
+
 def my_enterprises(user, year: int | None = None):
     """Enterprises the user currently holds an assignment for (any role), newest year first."""
     year = year or timezone.localdate().year

@@ -62,6 +62,36 @@ def responsible_officials(enterprise_ids: Iterable[int]) -> dict[int, list]:
     return out
 
 
+# How enterprises are grouped by their 包抓 department or 包抓 leader (for indicators' figures),
+# registered by the app that owns assignments, so core and its peers never import it.
+_assignment_group_hooks: list[Callable[[str, int], Any]] = []
+
+#: the kinds of assignment group `assignment_groups` answers for
+GROUP_KINDS = ("department", "leader")
+
+
+def register_assignment_groups(hook: Callable[[str, int], Any]) -> None:
+    """`hook(kind, year)` returns a values() queryset of rows {enterprise_id, kind, group_id,
+    label}: the enterprises of each 包抓 department (`kind` "department", group_id a Department
+    pk) or 包抓 leader ("leader", a User pk) in `year`, one current group per enterprise and kind.
+    It stays a queryset so figures join it in SQL (`.filter(group_id=…).values("enterprise_id")`
+    as a subquery). The app that owns assignments registers it from its `ready()`."""
+    if hook not in _assignment_group_hooks:
+        _assignment_group_hooks.append(hook)
+
+
+def assignment_groups(kind: str, year: int):
+    """The registered grouping of enterprises by `kind` in `year` (a values queryset, see
+    `register_assignment_groups`), or None when no app provides one."""
+    if kind not in GROUP_KINDS:
+        raise ValueError(kind)
+    for hook in _assignment_group_hooks:
+        rows = hook(kind, year)
+        if rows is not None:
+            return rows
+    return None
+
+
 def assignments_changed(**_kwargs) -> None:
     """Called (as a signal receiver too) whenever assignments change: a Scope computed before
     re-reads the assigned enterprises the next time it is asked."""

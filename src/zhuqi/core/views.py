@@ -316,6 +316,7 @@ DOCS = {
     "cases-figures": "cases-figures.md",
     "projects-figures": "projects-figures.md",
     "assistance-figures": "assistance-figures.md",
+    "indicators-figures": "indicators-figures.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",

@@ -44,6 +44,21 @@ class IndicatorsConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("报表审核"), "indicators:approvals", "shield-check", "indicators.view", 43)
         )
+        # --- 经济指标调度 and 目标管理 (views_dispatch.py, views_targets.py) ---
+        from zhuqi.core.menu import MenuItem
+
+        menu.register(MenuItem(_("指标调度"), "indicators:dispatch", "speedometer2", "indicators.view", 42))
+        menu.register(
+            MenuItem(_("目标管理"), "indicators:target_list", "bullseye", "indicators.targets.manage", 44)
+        )
+        EVENT_LABELS.update(
+            {
+                "indicator_target_set": pgettext_lazy("timeline event", "设定指标目标"),
+                "indicator_target_parts": pgettext_lazy("timeline event", "调整目标分解"),
+                "indicator_reminder": pgettext_lazy("timeline event", "指标督办提醒"),
+            }
+        )
+        # --- end 经济指标调度 and 目标管理 ---
         EVENT_LABELS.update(
             {
                 "indicator_values": pgettext_lazy("timeline event", "填报经济指标"),
