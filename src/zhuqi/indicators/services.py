@@ -42,6 +42,14 @@ from .periods import Period
 SWING_PCT = Decimal(50)
 #: the largest absolute value any cell accepts (20 digits, 4 decimals)
 MAX_ABS = Decimal("9999999999999999")
+#: ids per `IN (...)`: a 50,000-row import must stay within SQLite's query parameters
+CHUNK = 2000
+
+
+def _chunks(ids: Iterable, size: int = CHUNK):
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 class ValueErrors(ValidationError):
@@ -138,25 +146,26 @@ def _key(e: Entry) -> tuple:
     )
 
 
-def _entity_q(entries: Sequence[Entry]) -> Q:
-    ents = {e.enterprise.pk for e in entries if e.enterprise}
-    regs = {e.region.pk for e in entries if not e.enterprise and e.region}
-    q = Q(pk__in=[])
-    if ents:
-        q |= Q(enterprise__in=ents)
-    if regs:
-        q |= Q(enterprise__isnull=True, department__isnull=True, region__in=regs)
-    return q
+def _entity_qs(entries: Sequence[Entry]) -> Iterable[Q]:
+    """The entities of `entries` as a few Qs (chunked: an import names tens of thousands)."""
+    ents = sorted({e.enterprise.pk for e in entries if e.enterprise})
+    regs = sorted({e.region.pk for e in entries if not e.enterprise and e.region})
+    for chunk in _chunks(ents):
+        yield Q(enterprise__in=chunk)
+    for chunk in _chunks(regs):
+        yield Q(enterprise__isnull=True, department__isnull=True, region__in=chunk)
 
 
 def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -> dict[tuple, Value]:
     inds = {e.indicator.pk for e in entries}
-    qs = Value.objects.filter(_entity_q(entries), indicator__in=inds, period__in=periods)
-    if lock:
-        qs = qs.select_for_update()
-    return {
-        (v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id): v for v in qs
-    }
+    out: dict[tuple, Value] = {}
+    for q in _entity_qs(entries):
+        qs = Value.objects.filter(q, indicator__in=inds, period__in=periods)
+        if lock:
+            qs = qs.select_for_update()
+        for v in qs:
+            out[(v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id)] = v
+    return out
 
 
 def _previous_code(e: Entry, merge_jan_feb: bool) -> str | None:
@@ -284,13 +293,15 @@ def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
         return
     permissions.require(actor, action)
     ents = {e.enterprise.pk for e in entries if e.enterprise}
-    if ents and Enterprise.objects.visible_to(actor).filter(pk__in=ents).count() != len(ents):
+    visible = Enterprise.objects.visible_to(actor)
+    if sum(visible.filter(pk__in=chunk).count() for chunk in _chunks(ents)) != len(ents):
         raise Http404
     regions = {e.region.pk for e in entries if not e.enterprise and e.region}
     if regions:
         if not permissions.allowed(actor, "indicators.import"):
             raise PermissionDenied(gettext("只有专班办公室或部门可以填报区域指标"))
-        if Region.objects.visible_to(actor).filter(pk__in=regions).count() != len(regions):
+        seen = Region.objects.visible_to(actor)
+        if sum(seen.filter(pk__in=chunk).count() for chunk in _chunks(regions)) != len(regions):
             raise Http404
 
 
@@ -331,7 +342,8 @@ def record_values(
                 year=e.period.year,
                 period_type=e.period.type,
                 enterprise=e.enterprise,
-                region=e.enterprise.region if e.enterprise else e.region,
+                # region_id, not .region: reading the enterprise's region would be a query per row
+                region_id=e.enterprise.region_id if e.enterprise else e.region.pk,
             )
             if e.enterprise:
                 v.region_path = e.enterprise.region_path
@@ -428,25 +440,26 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
             groups[(e.indicator.pk, e.period.code)].append(e.enterprise.pk)
             indicators[e.indicator.pk] = e.indicator
     written = {(e.indicator.pk, e.period.code) for e in entries}
-    for (ind, code), ents in groups.items():
+    for (ind, code), all_ents in groups.items():
         p = Period.parse(code)
         src = Value.objects.filter(indicator=ind, period=code, enterprise=OuterRef("enterprise"))
-        Value.objects.filter(
-            indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
-        ).update(
-            last_year_cumulative=Subquery(src.values("cumulative")[:1]),
-            last_year_value=Subquery(src.values("value")[:1]),
-        )
         following = p.next()
         indicator = indicators[ind]
-        if (
-            following.year == p.year
-            and indicator.aggregation == Aggregation.SUM
-            and (ind, following.code) not in written
-        ):
+        for ents in _chunks(all_ents):
             Value.objects.filter(
-                indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
-            ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
+                indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
+            ).update(
+                last_year_cumulative=Subquery(src.values("cumulative")[:1]),
+                last_year_value=Subquery(src.values("value")[:1]),
+            )
+            if (
+                following.year == p.year
+                and indicator.aggregation == Aggregation.SUM
+                and (ind, following.code) not in written
+            ):
+                Value.objects.filter(
+                    indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
+                ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
 
 
 # --- returns -------------------------------------------------------------------------------------
