@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_entry
 
 app_name = "indicators"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- entry (批量录入) ---
+    path("grid/", views_entry.grid, name="grid"),
+    # --- end entry ---
+]
 assert views
