@@ -13,6 +13,9 @@ class IndicatorsConfig(AppConfig):
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         assert menu  # menu items: added with their pages
+        # --- entry (entry helper): the 批量录入 grid; the lead places it among the app's items ---
+        menu.register(menu.MenuItem(_("批量录入"), "indicators:grid", "grid-3x3", "indicators.enter", 37))
+        # --- end entry ---
         EVENT_LABELS.update(
             {
                 "indicator_values": pgettext_lazy("timeline event", "填报经济指标"),
