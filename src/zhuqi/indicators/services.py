@@ -331,19 +331,21 @@ def record_values(
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
         last_year = _existing(entries, {e.period.last_year().code for e in entries})
-        creates, updates = [], []
+        creates: list[Value] = []
+        updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
         for e in entries:
             k = _key(e)
             ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
+            # region_id, not .region: reading the enterprise's region would be a query per row
+            region_id = e.enterprise.region_id if e.enterprise else e.region.pk  # type: ignore[union-attr]
             v = existing.get(k) or Value(
                 indicator=e.indicator,
                 period=e.period.code,
                 year=e.period.year,
                 period_type=e.period.type,
                 enterprise=e.enterprise,
-                # region_id, not .region: reading the enterprise's region would be a query per row
-                region_id=e.enterprise.region_id if e.enterprise else e.region.pk,
+                region_id=region_id,
             )
             if e.enterprise:
                 v.region_path = e.enterprise.region_path
