@@ -235,3 +235,14 @@ def test_region_figures_of_the_statistics_bureau(iw):
         cls=OfficialValuesImporter,
     )
     assert "无法识别的表头" in bad.errors[0].message
+
+
+def test_a_template_downloaded_in_english_imports_back(iw):
+    from django.utils import translation
+
+    with translation.override("en"):
+        head = [c.header for c in EnterpriseValuesImporter.columns][:3] + ["工业总产值 (period)", "tax"]
+        assert head[2] != "期间"  # the headers in English
+        result = run(iw.world.alice, [[iw.ent.credit_code, "", "202501", 50, 7]], head)
+    assert result.ok, result.errors
+    assert Value.objects.get(indicator=iw.output).value == D(50)

@@ -113,10 +113,15 @@ def parse_credit_code(raw: Any) -> str:
 # --- indicator columns -------------------------------------------------------------------------------
 
 
+def _norm(text: Any) -> str:
+    """A header as compared: no spaces, full-width brackets, case-folded, half-width letters."""
+    cell = normalise_header(unicodedata.normalize("NFKC", str(text or "")))
+    return cell.replace("(", "（").replace(")", "）")
+
+
 def _split_header(name: Any) -> tuple[str, set[str]]:
     """「工业总产值（当期，万元）」 → ("工业总产值", {"当期", "万元"}), compared the way headers are."""
-    cell = normalise_header(unicodedata.normalize("NFKC", str(name or "")))
-    cell = cell.replace("(", "（").replace(")", "）")
+    cell = _norm(name)
     quals: set[str] = set()
     while cell.endswith("）") and "（" in cell:
         cut = cell.rindex("（")
@@ -138,11 +143,13 @@ class IndicatorColumn(Column):
         return self.msgid
 
     def accepts(self, name: Any) -> bool:
+        if _norm(name) == _norm(self.msgid):  # its own header, in the user's language
+            return True
         base, quals = _split_header(name)
         ind = self.indicator
-        if base not in {normalise_header(ind.name), normalise_header(ind.code)}:
+        if base not in {_norm(ind.name), _norm(ind.code)}:
             return False
-        unit = {normalise_header(label) for label in _unit_labels(ind.unit)}
+        unit = {_norm(label) for label in _unit_labels(ind.unit)}
         asks_period = bool(quals & PERIOD_VALUE_WORDS)
         if quals - unit - PERIOD_VALUE_WORDS - CUMULATIVE_WORDS:
             return False

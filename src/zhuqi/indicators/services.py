@@ -42,8 +42,9 @@ from .periods import Period
 SWING_PCT = Decimal(50)
 #: the largest absolute value any cell accepts (20 digits, 4 decimals)
 MAX_ABS = Decimal("9999999999999999")
-#: ids per `IN (...)`: a 50,000-row import must stay within SQLite's query parameters
-CHUNK = 2000
+#: ids per `IN (...)`: a 50,000-row import must stay within SQLite's query parameters (as
+#: `core.imports.CHUNK`)
+CHUNK = 500
 
 
 def _chunks(ids: Iterable, size: int = CHUNK):
