@@ -6,6 +6,7 @@ from zhuqi.assistance import api as assistance_api
 from zhuqi.cases import api as cases_api
 from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
+from zhuqi.indicators import api as indicators_api
 from zhuqi.projects import api as projects_api
 
 router = DefaultRouter()
@@ -14,5 +15,6 @@ enterprises_api.register(router)
 assistance_api.register(router)
 cases_api.register(router)
 projects_api.register(router)
+indicators_api.register(router)  # indicators (entry helper)
 
 urlpatterns = router.urls

@@ -97,6 +97,12 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
         "NO_WORDS": "否 accepted in yes/no columns (the active language's word is accepted too)",
         "sample": "template example row: a Chinese enterprise, people, address, tier and tags the importer parses",
     },
+    "zhuqi/indicators/importers.py": {
+        "PERIOD_PATTERNS": "regexes of periods written the Chinese way (2026年10月, 2026年1—10月, 中旬, 第三季度)",
+        "PERIOD_WORDS": "上/中/下 (旬, 半年) and 一二三四 (季度) in periods as typed in",
+        "PERIOD_VALUE_WORDS": "header qualifiers 当期/本月 … that mark a column of period values",
+        "CUMULATIVE_WORDS": "header qualifiers 累计 … that mark a column of 1—N月累计 values",
+    },
     "zhuqi/cases/importers.py": {
         "sample": "template example row: a Chinese enterprise, work order and the stored category name 其他",
     },

@@ -968,6 +968,9 @@ PAGES: dict[str, Page] = {
         lambda s, u: visible(_target(s).__class__, u, _target(s)),
     ),
     # --- end indicators: 经济指标调度 and 目标管理 ---
+    # --- indicators (entry helper) ---
+    "indicators:grid": Page("indicators.enter", method="both", data=lambda s: {}),
+    # --- end indicators (entry helper) ---
 }
 
 
@@ -1113,6 +1116,10 @@ IMPORT_ACTIONS = {
     "hotline": "cases.import",
     "assignments": "assistance.assignments.import",
     "investment": "projects.investment.import",
+    # --- indicators (entry helper) ---
+    "indicator_values": "indicators.import",
+    "indicator_official": "indicators.import",
+    # --- end indicators (entry helper) ---
 }
 
 
@@ -1377,6 +1384,25 @@ API: dict[tuple[str, str], Op] = {
         lambda s: {"enterprise": s.ent.pk, "kind": "onsite", "findings": "生产正常"},
         _matrix("assistance.visit.record", _ent_ok),
     ),
+    # --- indicators (entry helper) ---
+    ("POST", "/api/v1/indicator-values/record/"): Op(
+        None,
+        lambda s: {
+            "values": [
+                {
+                    "enterprise": s.ent.pk,
+                    "indicator": "gross_output",
+                    "period": f"{s.year}01",
+                    "cumulative": "100",
+                }
+            ]
+        },
+        lambda s, u: (
+            (permissions.allowed(u, "indicators.report") or permissions.allowed(u, "indicators.enter"))
+            and _ent_ok(s, u)
+        ),
+    ),
+    # --- end indicators (entry helper) ---
 }
 for _name, _t in workflow.TRANSITIONS.items():
     _path = "dispatch_to" if _name == "dispatch" else _name

@@ -15,6 +15,7 @@ region, enterprise, plan or case of another county is refused exactly as if it d
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import json
 from types import SimpleNamespace
@@ -32,13 +33,14 @@ from zhuqi.cases.models import Case, Category, RoutingRule
 from zhuqi.core.api import VisibleRef
 from zhuqi.core.models import Notification
 from zhuqi.enterprises.models import Enterprise, EnterpriseList, Industry, ListMembership, Tag
+from zhuqi.indicators.models import Indicator, Value
 from zhuqi.projects.models import Project, Task
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["core", "enterprises", "assistance", "cases", "projects"]
+APPS = ["core", "enterprises", "assistance", "cases", "projects", "indicators"]
 # rows every signed-in user reads: naming them is not reaching into another county
-REFERENCE_DATA = {Category, Industry, Tag}
+REFERENCE_DATA = {Category, Industry, Tag, Indicator}
 # integer parameters that name a row and are scoped by the service that reads them
 SCOPED_BY_SERVICE = {
     ("ActionSerializer", "extension"): "cases.services.fire looks it up among the case's own"
@@ -190,6 +192,13 @@ API = {
         lambda o, ref: {"code": "X1", "name": "新项目", "region": o.w.park.pk, "leader": ref},
         lambda o: o.w.charlie, "leader",
     ),
+    # --- indicators (entry helper) ---
+    ("ValueInput", "enterprise"): (
+        Value, "post", lambda o: "/api/v1/indicator-values/record/",
+        lambda o, ref: {"values": [{"enterprise": ref, "indicator": "gross_output", "period": "202503", "cumulative": "1"}]},
+        lambda o: o.ent_other, "values",
+    ),
+    # --- end indicators (entry helper) ---
 }  # fmt: skip
 
 
@@ -321,6 +330,7 @@ def _forms():
     from zhuqi.cases import forms as c
     from zhuqi.core import forms as co
     from zhuqi.enterprises import forms as e
+    from zhuqi.indicators import forms as ind
     from zhuqi.projects import forms as p
 
     return {
@@ -404,6 +414,13 @@ def _forms():
                 "team": (lambda o: o.w.bob, lambda o: o.w.other_handler),
             },
         ),
+        ind.DataSetForm: (
+            lambda o: {"user": o.w.alice},
+            {
+                "region": (lambda o: o.w.county, lambda o: o.w.other_county),
+                "enterprises": (lambda o: o.ent, lambda o: o.ent_other),
+            },
+        ),
         # a project's tasks: the form offers the tasks of the project being edited only
         p.TaskForm: (lambda o: {"project": o.project}, {"after": (lambda o: o.task, lambda o: o.task_other)}),
         p.DependencyForm: (
@@ -419,6 +436,8 @@ def _forms():
 def _form_references():
     found = []
     for app in APPS:
+        if importlib.util.find_spec(f"zhuqi.{app}.forms") is None:  # an app without forms
+            continue
         module = importlib.import_module(f"zhuqi.{app}.forms")
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if not (issubclass(cls, djforms.BaseForm) and cls.__module__ == module.__name__):

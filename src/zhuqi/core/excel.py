@@ -393,13 +393,17 @@ class Importer:
                 return column
         return None
 
+    def expected_headers(self) -> list[str]:
+        """The headers the messages list as the template's (its columns, by default)."""
+        return [c.header for c in self.columns]
+
     def check_headers(self, names: list[str]) -> list[RowError]:
         """The header row must name every required column, and nothing the template does not
         have (a typo such as 「手机号」 for 「手机」 would otherwise drop a whole column silently);
         columns whose header starts with 「备注」 are ignored. A header may be written in Chinese
         or in the user's language (a template downloaded in English can be uploaded back)."""
         sep = _("、")
-        expected = sep.join(c.header for c in self.columns)
+        expected = sep.join(self.expected_headers())
         found: dict[str, list[str]] = {}  # column key → the header cells naming it
         unknown = []
         for name in names:
@@ -452,6 +456,11 @@ class Importer:
     def clean_row(self, rownum: int, row: dict, seen: dict) -> dict:
         """Check a parsed row against the database and earlier rows; raise RowInvalid."""
         return row
+
+    def check_rows(self, rows: list[dict]) -> list[RowError]:
+        """Check the clean rows together, after `clean_row` has seen each (rules that need the
+        whole file at once: a set-based service's validation); return their errors."""
+        return []
 
     def apply_row(self, row: dict) -> bool:
         """Write one row; return True if created, False if updated."""
@@ -510,6 +519,8 @@ class Importer:
                 continue
             cleaned["_row"] = rownum
             result.rows.append(cleaned)
+        if result.rows:
+            result.errors.extend(self.check_rows(result.rows))
         result.errors.sort(key=lambda e: e.row)
         self.report("check", total, total)
         if result.errors or dry_run:

@@ -10,13 +10,24 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import menu
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
         from .sections import indicators_section
 
         enterprise_sections.register(indicators_section, 38)
-        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
-
+        # the sidebar's 经济运行 section (orders 40–59)
+        for item in (
+            menu.MenuItem(_("报表填报"), "indicators:my_returns", "pencil-square", "indicators.report", 40),
+            menu.MenuItem(_("指标报送"), "indicators:dataset_list", "clipboard-data", "indicators.view", 41),
+            menu.MenuItem(_("批量录入"), "indicators:grid", "grid-3x3", "indicators.enter", 42),
+            menu.MenuItem(_("指标调度"), "indicators:dispatch", "speedometer2", "indicators.view", 43),
+            menu.MenuItem(_("报表审核"), "indicators:approvals", "shield-check", "indicators.view", 44),
+            menu.MenuItem(
+                _("目标管理"), "indicators:target_list", "bullseye", "indicators.targets.manage", 45
+            ),
+        ):
+            menu.register(item)
         menu.register_setting(
             menu.SettingPage(
                 _("报表"),
@@ -35,30 +46,6 @@ class IndicatorsConfig(AppConfig):
                 41,
             )
         )
-        menu.register(
-            menu.MenuItem(_("报表填报"), "indicators:my_returns", "pencil-square", "indicators.report", 40)
-        )
-        menu.register(
-            menu.MenuItem(_("指标报送"), "indicators:dataset_list", "clipboard-data", "indicators.view", 41)
-        )
-        menu.register(
-            menu.MenuItem(_("报表审核"), "indicators:approvals", "shield-check", "indicators.view", 43)
-        )
-        # --- 经济指标调度 and 目标管理 (views_dispatch.py, views_targets.py) ---
-        from zhuqi.core.menu import MenuItem
-
-        menu.register(MenuItem(_("指标调度"), "indicators:dispatch", "speedometer2", "indicators.view", 42))
-        menu.register(
-            MenuItem(_("目标管理"), "indicators:target_list", "bullseye", "indicators.targets.manage", 44)
-        )
-        EVENT_LABELS.update(
-            {
-                "indicator_target_set": pgettext_lazy("timeline event", "设定指标目标"),
-                "indicator_target_parts": pgettext_lazy("timeline event", "调整目标分解"),
-                "indicator_reminder": pgettext_lazy("timeline event", "指标督办提醒"),
-            }
-        )
-        # --- end 经济指标调度 and 目标管理 ---
         EVENT_LABELS.update(
             {
                 "indicator_values": pgettext_lazy("timeline event", "填报经济指标"),
@@ -72,5 +59,8 @@ class IndicatorsConfig(AppConfig):
                 "indicator_dataset_changed": pgettext_lazy("timeline event", "修改报表"),
                 "indicator_created": pgettext_lazy("timeline event", "新建指标"),
                 "indicator_changed": pgettext_lazy("timeline event", "修改指标"),
+                "indicator_target_set": pgettext_lazy("timeline event", "设定指标目标"),
+                "indicator_target_parts": pgettext_lazy("timeline event", "调整目标分解"),
+                "indicator_reminder": pgettext_lazy("timeline event", "指标督办提醒"),
             }
         )

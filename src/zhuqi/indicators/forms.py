@@ -26,10 +26,13 @@ class DataSetForm(Form):
     )
     merge_jan_feb = forms.BooleanField(label=_("1—2月合并报送"), required=False, initial=True)
     indicators = forms.ModelMultipleChoiceField(
-        None, label=_("指标"), widget=forms.CheckboxSelectMultiple, help_text=_("按指标目录的顺序排列")
+        Indicator.objects.all(),
+        label=_("指标"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("按指标目录的顺序排列"),
     )
     required = forms.ModelMultipleChoiceField(
-        None,
+        Indicator.objects.all(),
         label=_("必填指标"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -66,8 +69,8 @@ class IndicatorForm(Form):
     kind = forms.ChoiceField(label=_("类别"), choices=IndicatorKind.choices)
     can_decrease = forms.BooleanField(label=_("可为负或下降（如利润）"), required=False)
     decimals = forms.IntegerField(label=_("小数位"), min_value=0, max_value=4, initial=1)
-    numerator = forms.ModelChoiceField(None, label=_("分子指标"), required=False)
-    denominator = forms.ModelChoiceField(None, label=_("分母指标"), required=False)
+    numerator = forms.ModelChoiceField(Indicator.objects.all(), label=_("分子指标"), required=False)
+    denominator = forms.ModelChoiceField(Indicator.objects.all(), label=_("分母指标"), required=False)
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 

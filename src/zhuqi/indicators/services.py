@@ -43,6 +43,15 @@ from .periods import Period
 SWING_PCT = Decimal(50)
 #: the largest absolute value any cell accepts (20 digits, 4 decimals)
 MAX_ABS = Decimal("9999999999999999")
+#: ids per `IN (...)`: a 50,000-row import must stay within SQLite's query parameters (as
+#: `core.imports.CHUNK`)
+CHUNK = 500
+
+
+def _chunks(ids: Iterable, size: int = CHUNK):
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 class ValueErrors(ValidationError):
@@ -130,34 +139,42 @@ def _is_locked(locks, indicator_id: int, period: str, path: str) -> bool:
     return any(path.startswith(p) for p in locks.get((indicator_id, period), ()))
 
 
+def _region(e: Entry) -> Region:
+    """The region of an entry about a region (one without an enterprise)."""
+    if e.region is None:
+        raise ValueError("an entry names an enterprise or a region")
+    return e.region
+
+
 def _key(e: Entry) -> tuple:
     return (
         e.indicator.pk,
         e.period.code,
         e.enterprise.pk if e.enterprise else None,
-        None if e.enterprise else e.region.pk,
+        None if e.enterprise else _region(e).pk,
     )
 
 
-def _entity_q(entries: Sequence[Entry]) -> Q:
-    ents = {e.enterprise.pk for e in entries if e.enterprise}
-    regs = {e.region.pk for e in entries if not e.enterprise and e.region}
-    q = Q(pk__in=[])
-    if ents:
-        q |= Q(enterprise__in=ents)
-    if regs:
-        q |= Q(enterprise__isnull=True, department__isnull=True, region__in=regs)
-    return q
+def _entity_qs(entries: Sequence[Entry]) -> Iterable[Q]:
+    """The entities of `entries` as a few Qs (chunked: an import names tens of thousands)."""
+    ents = sorted({e.enterprise.pk for e in entries if e.enterprise})
+    regs = sorted({e.region.pk for e in entries if not e.enterprise and e.region})
+    for chunk in _chunks(ents):
+        yield Q(enterprise__in=chunk)
+    for chunk in _chunks(regs):
+        yield Q(enterprise__isnull=True, department__isnull=True, region__in=chunk)
 
 
 def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -> dict[tuple, Value]:
     inds = {e.indicator.pk for e in entries}
-    qs = Value.objects.filter(_entity_q(entries), indicator__in=inds, period__in=periods)
-    if lock:
-        qs = qs.select_for_update()
-    return {
-        (v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id): v for v in qs
-    }
+    out: dict[tuple, Value] = {}
+    for q in _entity_qs(entries):
+        qs = Value.objects.filter(q, indicator__in=inds, period__in=periods)
+        if lock:
+            qs = qs.select_for_update()
+        for v in qs:
+            out[(v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id)] = v
+    return out
 
 
 def _previous_code(e: Entry, merge_jan_feb: bool) -> str | None:
@@ -182,7 +199,7 @@ def _derive(e: Entry, prev: Decimal | None, starts_year: bool) -> tuple[list[str
         return flags, None
     base = Decimal(0) if starts_year else prev
     if e.cumulative is None:
-        e.cumulative = base + e.value if base is not None else None
+        e.cumulative = base + e.value if base is not None and e.value is not None else None
     elif e.value is None:
         e.value = e.cumulative - base if base is not None else None
     elif base is not None and e.cumulative != base + e.value:
@@ -230,7 +247,7 @@ def check_entries(
     # earlier periods first, so a batch that holds several months chains its own cumulatives
     for e in sorted(entries, key=lambda x: x.period):
         _ind, _code, ent, reg = _key(e)
-        path = e.enterprise.region_path if e.enterprise else e.region.path
+        path = e.enterprise.region_path if e.enterprise else _region(e).path
         if _is_locked(locks, e.indicator.pk, e.period.code, path):
             errors.append(
                 (
@@ -272,11 +289,12 @@ def check_entries(
 
 
 def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
-    action = {
+    actions: dict[str, str] = {
         Source.PORTAL: "indicators.report",
         Source.IMPORT: "indicators.import",
         Source.OFFICIAL: "indicators.import",
-    }.get(source, "indicators.enter")
+    }
+    action = actions.get(str(source), "indicators.enter")
     if source == Source.API:
         action = (
             "indicators.report" if permissions.allowed(actor, "indicators.report") else "indicators.enter"
@@ -285,13 +303,15 @@ def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
         return
     permissions.require(actor, action)
     ents = {e.enterprise.pk for e in entries if e.enterprise}
-    if ents and Enterprise.objects.visible_to(actor).filter(pk__in=ents).count() != len(ents):
+    visible = Enterprise.objects.visible_to(actor)
+    if sum(visible.filter(pk__in=chunk).count() for chunk in _chunks(ents)) != len(ents):
         raise Http404
     regions = {e.region.pk for e in entries if not e.enterprise and e.region}
     if regions:
         if not permissions.allowed(actor, "indicators.import"):
             raise PermissionDenied(gettext("只有专班办公室或部门可以填报区域指标"))
-        if Region.objects.visible_to(actor).filter(pk__in=regions).count() != len(regions):
+        seen = Region.objects.visible_to(actor)
+        if sum(seen.filter(pk__in=chunk).count() for chunk in _chunks(regions)) != len(regions):
             raise Http404
 
 
@@ -321,18 +341,21 @@ def record_values(
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
         last_year = _existing(entries, {e.period.last_year().code for e in entries})
-        creates, updates = [], []
+        creates: list[Value] = []
+        updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
         for e in entries:
             k = _key(e)
             ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
+            # region_id, not .region: reading the enterprise's region would be a query per row
+            region_id = e.enterprise.region_id if e.enterprise else e.region.pk  # type: ignore[union-attr]
             v = existing.get(k) or Value(
                 indicator=e.indicator,
                 period=e.period.code,
                 year=e.period.year,
                 period_type=e.period.type,
                 enterprise=e.enterprise,
-                region=e.enterprise.region if e.enterprise else e.region,
+                region_id=region_id,
             )
             if e.enterprise:
                 v.region_path = e.enterprise.region_path
@@ -429,25 +452,26 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
             groups[(e.indicator.pk, e.period.code)].append(e.enterprise.pk)
             indicators[e.indicator.pk] = e.indicator
     written = {(e.indicator.pk, e.period.code) for e in entries}
-    for (ind, code), ents in groups.items():
+    for (ind, code), all_ents in groups.items():
         p = Period.parse(code)
         src = Value.objects.filter(indicator=ind, period=code, enterprise=OuterRef("enterprise"))
-        Value.objects.filter(
-            indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
-        ).update(
-            last_year_cumulative=Subquery(src.values("cumulative")[:1]),
-            last_year_value=Subquery(src.values("value")[:1]),
-        )
         following = p.next()
         indicator = indicators[ind]
-        if (
-            following.year == p.year
-            and indicator.aggregation == Aggregation.SUM
-            and (ind, following.code) not in written
-        ):
+        for ents in _chunks(all_ents):
             Value.objects.filter(
-                indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
-            ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
+                indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
+            ).update(
+                last_year_cumulative=Subquery(src.values("cumulative")[:1]),
+                last_year_value=Subquery(src.values("value")[:1]),
+            )
+            if (
+                following.year == p.year
+                and indicator.aggregation == Aggregation.SUM
+                and (ind, following.code) not in written
+            ):
+                Value.objects.filter(
+                    indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
+                ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
 
 
 # --- returns -------------------------------------------------------------------------------------
@@ -554,9 +578,10 @@ def approve_period(dataset: DataSet, period: Period, region: Region, *, actor) -
     child regions that have reporters approve first, or are approved with it by this act."""
     permissions.require(actor, "indicators.approve", gettext("只有专班办公室可以审核报表"))
     with transaction.atomic():
-        region = Region.objects.visible_to(actor).select_for_update().filter(pk=region.pk).first()
-        if region is None:
+        locked = Region.objects.visible_to(actor).select_for_update().filter(pk=region.pk).first()
+        if locked is None:
             raise Http404
+        region = locked
         if not DataSet.objects.visible_to(actor).filter(pk=dataset.pk).exists():
             raise Http404
         if period.type != dataset.period_type:
@@ -637,7 +662,7 @@ def can_decide_unlock(actor, approval: Approval) -> bool:
         return False
     if permissions.role_of(actor) == Role.ADMIN:
         return True
-    own = getattr(getattr(actor, "region", None), "path", None)
+    own: str = getattr(getattr(actor, "region", None), "path", None) or ""
     return bool(own) and approval.region.path.startswith(own) and approval.region.path != own
 
 
@@ -688,7 +713,7 @@ def decide_unlock(req: UnlockRequest, *, grant: bool, note: str = "", actor) -> 
 
 def remind_missing(
     dataset: DataSet, period: Period, *, actor, enterprise_ids: Iterable[int] | None = None
-) -> int:
+) -> tuple[int, list[str]]:
     """催报: notify the enterprises of the form that have not reported `period` (in the actor's
     scope; or only `enterprise_ids` of them), and their 包抓 officials. Returns how many
     enterprises were reminded."""

@@ -13,10 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "checkpoint"])
-        parser.add_argument("--reason", default="", help="检查点的说明（如：从备份恢复后）")
+        parser.add_argument("--reason", default="", help=_("检查点的说明（如：从备份恢复后）"))
 
     def handle(self, *args, **options):
-        with audit.acting_as(None, label="命令: zhuqi audit"):
+        with audit.acting_as(None, label=_("命令: zhuqi audit")):
             if options["action"] == "checkpoint":
                 cp = audit_checkpoints.write(options["reason"] or "manual")
                 self.stdout.write(
