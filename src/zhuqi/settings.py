@@ -331,7 +331,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhuqi.core.openapi.AutoSchema",  # declares the error answers too
     "EXCEPTION_HANDLER": "zhuqi.core.drf.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStageEnum": "zhuqi.projects.models.Stage",
         "ProjectKindEnum": "zhuqi.projects.models.Project.Kind",
         "ProjectLevelEnum": "zhuqi.projects.models.Project.Level",
+        "CaseStatusEnum": "zhuqi.cases.models.Status",
     },
 }
 
