@@ -110,7 +110,9 @@ def _probe(operation, strategy, app, headers, found: list[str], calls: list[int]
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_answer_is_declared_and_none_is_a_server_error(world, rows, schema, role, wsgi_in_test_transaction):
+def test_every_answer_is_declared_and_none_is_a_server_error(
+    world, rows, schema, role, wsgi_in_test_transaction
+):
     token = Token.objects.create(user=world.roles()[role]).key
     failures, sent = _failures(schema, token)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)

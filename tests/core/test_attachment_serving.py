@@ -108,4 +108,3 @@ def test_default_mode_streams_the_file_itself(world, login, settings):
     assert r.status_code == 200 and r.streaming
     assert b"".join(r.streaming_content) == PNG
     assert "X-Accel-Redirect" not in r and "X-Sendfile" not in r
-

@@ -162,7 +162,9 @@ class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["full_name", "username"]
 
 
-MARKED = inline_serializer("Marked", {"marked": serializers.IntegerField(help_text="notifications marked as read")})
+MARKED = inline_serializer(
+    "Marked", {"marked": serializers.IntegerField(help_text="notifications marked as read")}
+)
 
 
 class NotificationViewSet(

@@ -35,6 +35,7 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
 
+
 VALIDATION_ERROR = ResolvedComponent(
     name="ValidationError",
     type=ResolvedComponent.SCHEMA,
@@ -42,7 +43,7 @@ VALIDATION_ERROR = ResolvedComponent(
     schema={
         "type": "object",
         "description": (
-            "Why the request was refused: messages by field (`{\"field\": [\"…\"]}`, an object "
+            'Why the request was refused: messages by field (`{"field": ["…"]}`, an object '
             "for a nested field); a refusal of no one field is in `detail` or `non_field_errors`."
         ),
         "properties": {
