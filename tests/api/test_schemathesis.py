@@ -118,3 +118,26 @@ def test_every_answer_is_declared_and_none_is_a_server_error(
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
     # the whole API was probed: every operation of the schema got requests
     assert len(sent) > 100 and min(sent) >= 1
+
+
+def test_every_operation_declares_its_error_answers():
+    """The schema's error answers come from one place (core.openapi.AutoSchema), with bodies."""
+    spec = SchemaGenerator().get_schema(request=None, public=True)
+    assert {"Error", "ValidationError"} <= set(spec["components"]["schemas"])
+    checked = 0
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            responses = op["responses"]
+            params = {p["in"] for p in op.get("parameters", [])}
+            assert "403" in responses, f"{method} {path}"
+            if "path" in params:
+                assert "404" in responses, f"{method} {path}"
+            if method in ("post", "put", "patch") or "query" in params:
+                assert "400" in responses, f"{method} {path}"
+            for code, answer in responses.items():
+                if code >= "400":
+                    assert answer["content"]["application/json"]["schema"]["$ref"].endswith(
+                        ("/Error", "/ValidationError")
+                    ), f"{method} {path} {code}"
+            checked += 1
+    assert checked > 100
