@@ -18,21 +18,23 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header
 
 OFF, NGINX, XSENDFILE = "off", "nginx", "xsendfile"
 MODES = (OFF, NGINX, XSENDFILE)
 
 
-def file_response(file: FieldFile, *, filename: str, content_type: str, as_attachment: bool) -> HttpResponse:
+def file_response(
+    file: FieldFile, *, filename: str, content_type: str, as_attachment: bool
+) -> HttpResponseBase:
     mode = getattr(settings, "ZHUQI_SENDFILE", OFF)
     if mode == OFF:
         return FileResponse(file.open("rb"), as_attachment=as_attachment, filename=filename)
     response = HttpResponse(content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or ""
     if mode == NGINX:
-        response["X-Accel-Redirect"] = quote(settings.ZHUQI_SENDFILE_PREFIX + file.name)
+        response["X-Accel-Redirect"] = quote(settings.ZHUQI_SENDFILE_PREFIX + str(file.name))
     else:
         response["X-Sendfile"] = file.path
     return response

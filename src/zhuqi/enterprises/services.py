@@ -248,7 +248,7 @@ def set_key(enterprise: Enterprise, year: int, *, actor, key: bool = True, note:
 def _membership_reason(name: str, reason: str) -> str:
     """The reason stripped, refused (naming the field) when longer than its column holds."""
     reason = (reason or "").strip()
-    field = ListMembership._meta.get_field(name)
+    field: Any = ListMembership._meta.get_field(name)  # a CharField: entry_reason or exit_reason
     if len(reason) > field.max_length:
         raise ValidationError(
             {
