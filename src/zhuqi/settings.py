@@ -272,6 +272,14 @@ ATTACHMENT_EXTENSIONS = env_list(
         "ofd",
     ],
 )
+# Who sends an attachment's bytes once the download view has checked the viewer's scope
+# (core.sendfile): `off`, Django streams the file; `nginx`, an `X-Accel-Redirect` to the internal
+# location ZHUQI_SENDFILE_PREFIX (mapped to MEDIA_ROOT); `xsendfile`, an `X-Sendfile` header
+# naming the path on disk (Apache mod_xsendfile, lighttpd). docs/operations.md.
+ZHUQI_SENDFILE = env_choice("ZHUQI_SENDFILE", ("off", "nginx", "xsendfile"), "off")
+ZHUQI_SENDFILE_PREFIX = env_str("ZHUQI_SENDFILE_PREFIX", "/protected-media/")
+if not (ZHUQI_SENDFILE_PREFIX.startswith("/") and ZHUQI_SENDFILE_PREFIX.endswith("/")):
+    raise SettingError(f"ZHUQI_SENDFILE_PREFIX must begin and end with /, not {ZHUQI_SENDFILE_PREFIX!r}")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -335,7 +343,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhuqi.core.openapi.AutoSchema",  # declares the error answers too
     "EXCEPTION_HANDLER": "zhuqi.core.drf.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -360,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStageEnum": "zhuqi.projects.models.Stage",
         "ProjectKindEnum": "zhuqi.projects.models.Project.Kind",
         "ProjectLevelEnum": "zhuqi.projects.models.Project.Level",
+        "CaseStatusEnum": "zhuqi.cases.models.Status",
     },
 }
 

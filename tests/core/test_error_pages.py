@@ -103,3 +103,16 @@ def test_api_csrf_refusal_is_in_chinese(world):
 )
 def test_notification_read_with_an_id_that_is_no_number_is_404(world, login, url):
     assert login(world.alice).post(url).status_code == 404
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/regions/1.5/", "/api/v1/no-such-list/", "/api/v1/cases/-1e-160/timeline/"]
+)
+def test_an_api_path_that_matches_nothing_is_the_json_404(world, login, settings, debug, url):
+    """The schema declares a JSON 404 for every operation with an id: an id the router's pattern
+    does not take (a dot, a sign) answers it too, not the HTML page."""
+    settings.DEBUG = debug
+    response = login(world.alice).get(url)
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "未找到该对象"}

@@ -10,6 +10,7 @@ too: only PostgreSQL refuses a NUL byte in text."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -240,3 +241,109 @@ def test_api_refuses_nul_in_a_json_body_and_drops_it_from_a_form(scene):
     assert r.status_code == 200
     scene.ent.refresh_from_db()
     assert scene.ent.address == "尉氏县"
+
+
+class _PostFields(HTMLParser):
+    """The names of the fields of a page's POST forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.names: list[str] = []
+        self._in_post = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._in_post = (a.get("method") or "").lower() == "post"
+        elif (
+            tag in ("input", "select", "textarea")
+            and self._in_post
+            and a.get("name") not in (None, "csrfmiddlewaretoken")
+            and a.get("type") != "submit"
+        ):
+            self.names.append(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_post = False
+
+
+def _form_fields(client, url) -> list[str]:
+    r = client.get(url)
+    if r.status_code != 200 or "html" not in r.get("Content-Type", ""):
+        return []
+    parser = _PostFields()
+    parser.feed(r.content.decode())
+    return parser.names
+
+
+def _form_pages(scene):
+    """(name, url, role, valid data, field names) of every page that takes a form POST, as the
+    first role the matrix allows to post it."""
+    from tests.core.test_permission_matrix import PAGES, ROLES, _expected
+
+    out = []
+    for name, page in sorted(PAGES.items()):
+        if page.method not in ("post", "both"):
+            continue
+        for role in ROLES:
+            user = scene.w.roles()[role]
+            may = page.post_ok(scene, user) if page.post_ok else _expected(page, scene, user)
+            if may:
+                out.append((name, reverse(name, args=page.args(scene)) + page.query, user, page))
+                break
+    return out
+
+
+FORM_KINDS = ("unicode digits", "nul", "long", "negative", "huge", "list")
+
+
+def test_form_posts_take_hostile_values_in_every_field(scene):
+    """Every page that takes a form POST (case registration, visit records, projects,
+    enterprises, accounts, settings…), as a role allowed to post it: each field of its form in
+    turn gets each hostile value while the others keep valid values, then all fields at once.
+    A form error (re-rendered page or a message and a redirect) is fine; a 5xx is not."""
+    from tests.core.test_permission_matrix import rolled_back
+
+    client = Client(raise_request_exception=False)
+    pages = _form_pages(scene)
+    assert len(pages) > 50
+    failures = []
+    tried = 0
+    for name, url, user, page in pages:
+        client.force_login(user)
+        valid = {k: v for k, v in page.data(scene).items()}
+        fields = list(dict.fromkeys([*valid, *(_form_fields(client, url) if page.method == "both" else [])]))
+        for kind in FORM_KINDS:
+            values = HOSTILE[kind]
+            variants = [{f: values for f in fields} | {n: values for n in ("id", "year", "region")}]
+            variants += [{**valid, field: values} for field in fields]
+            for data in variants:
+                with rolled_back():
+                    r = client.post(url, data)
+                tried += 1
+                if r.status_code >= 500:
+                    bad = [f for f in fields if data.get(f) is values]
+                    failures.append(f"POST {url} ({name}) as {user.role}, {kind} in {bad}: {r.status_code}")
+    assert tried > 500
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
+
+
+def test_form_fields_refuse_ids_and_numbers_beyond_the_database_with_the_field_named(world):
+    """A list of ids (ModelMultipleChoiceField) or a whole number beyond what the database holds
+    is a form error naming the field, not an overflow in the query (SQLite) or the write."""
+    from django import forms
+
+    from zhuqi.core.forms import Form
+    from zhuqi.core.models import Department
+
+    class Sample(Form):
+        departments = forms.ModelMultipleChoiceField(label="协办部门", queryset=Department.objects.all())
+        round_no = forms.IntegerField(label="期次", min_value=1)
+
+    for bad in ("9" * 26, "²", "-1", "1\x00", "9" * 10_000):
+        form = Sample({"departments": [str(world.jxj.pk), bad], "round_no": "1"})
+        assert not form.is_valid() and "协办部门" in form.errors["departments"][0], bad
+    form = Sample({"departments": [str(world.jxj.pk)], "round_no": "9" * 26})
+    assert not form.is_valid() and "期次" in form.errors["round_no"][0]
+    assert Sample({"departments": [world.jxj.pk], "round_no": "3"}).is_valid()

@@ -49,3 +49,19 @@ def test_a_viewer_with_no_enterprises_sees_zero(world, login, pool):
     """A commissioner with no assignment sees the county's list (lists are by region) but none
     of its members."""
     assert pool.progress(world.commissioner)["members"] == 0
+
+
+def test_an_overlong_entry_or_exit_reason_is_refused_naming_it(world):
+    """The pages pass the reason as typed: the service, not PostgreSQL, refuses one too long."""
+    from django.core.exceptions import ValidationError
+
+    lst = EnterpriseList.objects.create(name="长原因库", kind="pool", region=world.county)
+    ent = make_enterprise("长原因企业", world.grid)
+    with pytest.raises(ValidationError) as refused:
+        services.enter_list(lst, ent, actor=world.alice, reason="原" * 201)
+    assert "入库原因" in str(refused.value)
+    m = services.enter_list(lst, ent, actor=world.alice, reason="原" * 200)
+    with pytest.raises(ValidationError) as refused:
+        services.exit_list(m, actor=world.alice, reason="因" * 201)
+    assert "出库原因" in str(refused.value)
+    assert services.exit_list(m, actor=world.alice, reason=" 已升规 ").exit_reason == "已升规"

@@ -4,7 +4,7 @@ compliance. Scoped like the pages; writes go through services."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -372,6 +372,24 @@ class LoadLimitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+class ComplianceRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="the official, department or enterprise")
+    name = serializers.CharField()
+    done = serializers.IntegerField()
+    due = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="percent of closed periods met")
+
+
+@extend_schema_serializer(many=False)  # one object, although the operation is a viewset's list
+class ComplianceSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    label = serializers.CharField()
+    rows = ComplianceRowSerializer(many=True)
+
+
 class ComplianceViewSet(viewsets.ViewSet):
     """Visit compliance for one period, ranked by official, department or enterprise."""
 
@@ -381,15 +399,7 @@ class ComplianceViewSet(viewsets.ViewSet):
             OpenApiParameter("date", str, description="a day inside the period (YYYY-MM-DD), default today"),
             OpenApiParameter("by", str, enum=["official", "department", "enterprise"]),
         ],
-        responses=inline_serializer(
-            "Compliance",
-            {
-                "period": serializers.CharField(),
-                "start": serializers.DateField(),
-                "end": serializers.DateField(),
-                "rows": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
+        responses=ComplianceSerializer,
     )
     def list(self, request):
         period, start, end = compliance.period_from(request.query_params)

@@ -8,7 +8,14 @@ import copy
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +23,7 @@ from rest_framework.response import Response
 from zhuqi.core import audit, permissions
 from zhuqi.core.api import ScopedViewSetMixin, VisibleRef, api_error, service_errors
 from zhuqi.core.models import Department, Region
+from zhuqi.core.openapi import ErrorSerializer
 from zhuqi.core.roles import Role
 from zhuqi.enterprises.models import Enterprise
 
@@ -188,6 +196,16 @@ class PublicCaseSerializer(_FieldsBuiltOnce, serializers.ModelSerializer):
         return (d.short_name or d.name) if d else ""
 
 
+def _case_view(many: bool = False) -> PolymorphicProxySerializer:
+    """A case as the caller sees it: the full case, or the public view for its enterprise."""
+    return PolymorphicProxySerializer(
+        component_name="CaseView",
+        serializers=[CaseSerializer, PublicCaseSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 def _is_enterprise(request) -> bool:
     return getattr(getattr(request, "user", None), "role", None) == Role.ENTERPRISE
 
@@ -203,6 +221,16 @@ class PublicItemSerializer(serializers.Serializer):
     by = serializers.CharField()
     changes = serializers.DictField()
     body = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One line of a case's history as officials see it (`audit.timeline`)."""
+
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    action = serializers.CharField()
+    event = serializers.CharField(allow_blank=True)
+    changes = serializers.DictField(allow_null=True)
 
 
 def _public_items(case) -> list[dict]:
@@ -280,6 +308,21 @@ class SuggestionSerializer(serializers.Serializer):
     hint = serializers.CharField()
 
 
+_TRANSITION_SCHEMA = extend_schema(
+    request=ActionSerializer,
+    responses={
+        200: _case_view(),
+        204: OpenApiResponse(description="Done; the case has left the caller's scope (merged, handed on)"),
+    },
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_case_view(many=True)),
+    retrieve=extend_schema(responses=_case_view()),
+    create=extend_schema(request=CaseCreateSerializer, responses={201: _case_view()}),
+    **{("dispatch_to" if name == "dispatch" else name): _TRANSITION_SCHEMA for name in workflow.TRANSITIONS},
+)
 class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases within the caller's scope; outside scope answers 404."""
 
@@ -443,7 +486,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         return self._fire(request, "supervise")
 
     @extend_schema(responses=ClockSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def clocks(self, request, pk=None):
         case = self.get_object()
         clocks = case.clocks.order_by("id")
@@ -453,9 +496,15 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     @extend_schema(
         description="The case's history; for its enterprise, the public timeline only "
-        "(PublicItemSerializer: events with their public changes, comments addressed to it)."
+        "(PublicItemSerializer: events with their public changes, comments addressed to it).",
+        responses=PolymorphicProxySerializer(
+            component_name="TimelineItem",
+            serializers=[TimelineEntrySerializer, PublicItemSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         case = self.get_object()
         if _is_enterprise(request):
@@ -473,7 +522,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             ]
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=list[str])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def allowed_actions(self, request, pk=None):
         case = self.get_object()
         return Response(workflow.allowed_actions(case, request.user))
@@ -510,6 +560,10 @@ class SupervisionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         qs = super().get_queryset()
         return qs.none() if _is_enterprise(self.request) else qs
 
+    @extend_schema(
+        request=inline_serializer("SupervisionResponse", {"response": serializers.CharField()}),
+        responses=SupervisionSerializer,
+    )
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         sup = self.get_object()
@@ -589,7 +643,7 @@ class FiguresViewSet(viewsets.ViewSet):
             OpenApiParameter("start", str),
             OpenApiParameter("end", str),
         ],
-        responses={200: dict},
+        responses={200: dict, 404: ErrorSerializer},
     )
     def list(self, request):
         if not permissions.allowed(request.user, "cases.figures"):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -162,6 +162,11 @@ class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["full_name", "username"]
 
 
+MARKED = inline_serializer(
+    "Marked", {"marked": serializers.IntegerField(help_text="notifications marked as read")}
+)
+
+
 class NotificationViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -169,10 +174,12 @@ class NotificationViewSet(
     serializer_class = NotificationSerializer
     filterset_fields = ["read_at"]
 
+    @extend_schema(request=None, responses=MARKED)
     @action(detail=False, methods=["post"])
     def read_all(self, request):
         return Response({"marked": services.mark_read(request.user)})
 
+    @extend_schema(request=None, responses=MARKED)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         note = self.get_object()  # 404 for a notification not the caller's, or an id that is no number

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -56,16 +56,35 @@ def error_page(request, status: int) -> HttpResponse:
     return response
 
 
+_API_MESSAGES = {
+    400: lambda: _("请求有误"),
+    403: lambda: _("无权操作"),
+    404: lambda: _("未找到该对象"),
+}
+
+
+def api_error(status: int) -> JsonResponse:
+    """What the REST API answers where Django, not DRF, refuses (a path no route matches):
+    DRF's `{"detail": …}`, as the schema declares (core.openapi)."""
+    response = JsonResponse({"detail": _API_MESSAGES[status]()}, status=status)
+    response.zhuqi_error_page = True
+    return response
+
+
+def _is_rest_api(request) -> bool:
+    return request.path.startswith("/api/v1/")
+
+
 def bad_request(request, exception=None):
-    return error_page(request, 400)
+    return api_error(400) if _is_rest_api(request) else error_page(request, 400)
 
 
 def permission_denied(request, exception=None):
-    return error_page(request, 403)
+    return api_error(403) if _is_rest_api(request) else error_page(request, 403)
 
 
 def page_not_found(request, exception=None):
-    return error_page(request, 404)
+    return api_error(404) if _is_rest_api(request) else error_page(request, 404)
 
 
 def server_error(request=None):
@@ -92,6 +111,14 @@ class ErrorPagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and not _technical_pages_wanted()
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and _is_rest_api(request)
+        ):
+            return api_error(404)  # Django's technical 404 for a path no API route matches
         if (
             settings.DEBUG
             and not _technical_pages_wanted()

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment
+from .params import DB_INT_MAX, parse_int
 from .units import MAX_YEAR, MIN_YEAR
 
 _CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.FileField, forms.DateField, forms.BooleanField)
@@ -21,7 +25,12 @@ def plain_errors(form: forms.BaseForm) -> None:
     """Plain Chinese messages naming the field instead of Django's defaults ("确保该变量包含不超过
     120 字符", "具有 项目编号 的 重点项目 已存在", "这个字段是必填项。"); and a text field's length
     limit is said while typing (`data-maxlength`, app.js) instead of the browser silently cutting
-    the text at `maxlength`."""
+    the text at `maxlength`.
+
+    Numbers the database cannot hold are refused here too, naming the field (issue 21): a whole
+    number field without bounds gets the database integer's, and every id of a multiple choice
+    of rows must be ASCII digits within that range before the rows are looked up (a 30-digit id
+    overflows SQLite's integer inside the `IN (…)` query)."""
     for field in form.fields.values():
         label = field.label or ""
         msgs = field.error_messages
@@ -46,6 +55,62 @@ def plain_errors(form: forms.BaseForm) -> None:
                 field.widget.attrs["data-maxlength-note"] = _named(
                     gettext("%(label)s最多 %(limit)s 个字，现在是 {count} 个字，提交前请删减"), label
                 ).replace("%(limit)s", str(field.max_length))
+        if isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField):
+            _bounded(field, label)
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            msgs["invalid_pk_value"] = _named(gettext("%(label)s中有无效的选项：%(pk)s"), label, params=True)
+            msgs["invalid_choice"] = _named(gettext("%(label)s中没有选项：%(value)s"), label, params=True)
+            if not isinstance(field, CheckedIds):
+                field.__class__ = _checked(type(field))
+
+
+def _bounded(field: forms.IntegerField, label) -> None:
+    if field.max_value is None:
+        field.max_value = DB_INT_MAX
+        field.validators.append(
+            MaxValueValidator(
+                DB_INT_MAX,
+                message=_named(gettext("%(label)s不能大于 %(limit_value)s"), label, params=True),
+            )
+        )
+    if field.min_value is None:
+        field.min_value = -DB_INT_MAX - 1
+        field.validators.append(
+            MinValueValidator(
+                -DB_INT_MAX - 1,
+                message=_named(gettext("%(label)s不能小于 %(limit_value)s"), label, params=True),
+            )
+        )
+
+
+class CheckedIds:
+    """A multiple choice of rows that refuses an id the database cannot hold (not ASCII digits,
+    beyond its integer) with the field's `invalid_pk_value` message, before the rows are looked
+    up: Django builds `pk IN (…)` from whatever was sent."""
+
+    def _check_values(self, value):
+        model = self.queryset.model  # type: ignore[attr-defined]
+        key = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk  # type: ignore[attr-defined]
+        if isinstance(key, models.IntegerField | models.AutoField):
+            for v in value:
+                if not isinstance(v, models.Model) and parse_int(v, minimum=0) is None:
+                    shown = str(v)[:20] + ("…" if len(str(v)) > 20 else "")
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],  # type: ignore[attr-defined]
+                        code="invalid_pk_value",
+                        params={"pk": shown},
+                    )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+_CHECKED: dict[type, type] = {}
+
+
+def _checked(cls: type) -> type:
+    """`cls` (ModelMultipleChoiceField or a subclass of it) with CheckedIds first."""
+    if cls not in _CHECKED:
+        _CHECKED[cls] = type(cls.__name__, (CheckedIds, cls), {"__module__": cls.__module__})
+    return _CHECKED[cls]
 
 
 class PlainErrors:

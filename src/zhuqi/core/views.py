@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, permissions, selectors, services
+from . import audit, permissions, selectors, sendfile, services
 from .forms import CommentForm, LoginForm, TokenForm
 from .models import Attachment, AuditEntry, Comment, Department, Notification, Region, Role, User
 from .paging import CappedPaginator
@@ -270,7 +270,9 @@ def attachment_download(request, pk):
     _target(request, att.content_type.app_label + "." + att.content_type.model, att.object_id)
     if request.user.role == Role.ENTERPRISE and att.visibility != Attachment.Visibility.PUBLIC:
         raise Http404  # an internal file of the enterprise's own case does not exist for it
-    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+    return sendfile.file_response(
+        att.file, filename=att.name, content_type=att.mime, as_attachment=not att.is_image
+    )
 
 
 @login_required

@@ -34,7 +34,8 @@ class TagSerializer(serializers.ModelSerializer):
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = VisibleRef(Region)
     region_name = serializers.CharField(source="region.name", read_only=True)
-    industry_name = serializers.CharField(source="industry.name", read_only=True, default=None)
+    # no default: DRF leaves a field with a default out of a PATCH's answer
+    industry_name = serializers.CharField(source="industry.name", read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(
         slug_field="name", many=True, queryset=Tag.objects.all(), required=False
     )

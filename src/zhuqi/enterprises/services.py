@@ -245,6 +245,20 @@ def set_key(enterprise: Enterprise, year: int, *, actor, key: bool = True, note:
     return bool(deleted)
 
 
+def _membership_reason(name: str, reason: str) -> str:
+    """The reason stripped, refused (naming the field) when longer than its column holds."""
+    reason = (reason or "").strip()
+    field: Any = ListMembership._meta.get_field(name)  # a CharField: entry_reason or exit_reason
+    if len(reason) > field.max_length:
+        raise ValidationError(
+            {
+                name: gettext("%(field)s不能超过 %(limit)s 字，现在是 %(count)s 字")
+                % {"field": field.verbose_name, "limit": field.max_length, "count": len(reason)}
+            }
+        )
+    return reason
+
+
 @transaction.atomic
 def enter_list(
     lst: EnterpriseList, enterprise: Enterprise, *, actor, on: dt.date | None = None, reason: str = ""
@@ -254,6 +268,7 @@ def enter_list(
         raise ValidationError(
             gettext("「%(enterprise)s」已在「%(lst)s」中") % {"enterprise": enterprise, "lst": lst}
         )
+    reason = _membership_reason("entry_reason", reason)
     m = ListMembership.objects.create(
         list=lst, enterprise=enterprise, entered_on=on or timezone.localdate(), entry_reason=reason
     )
@@ -274,8 +289,9 @@ def exit_list(membership: ListMembership, *, actor, reason: str, on: dt.date | N
         raise ValidationError(gettext("该企业已出库"))
     if not (reason or "").strip():
         raise ValidationError({"exit_reason": gettext("请填写出库原因")})
+    reason = _membership_reason("exit_reason", reason)
     membership.exited_on = on or timezone.localdate()
-    membership.exit_reason = reason.strip()
+    membership.exit_reason = reason
     membership.save()
     audit.record(
         "event",
