@@ -119,12 +119,6 @@ class ValuesWriteSerializer(serializers.Serializer):
     values = ValueInput(many=True, allow_empty=False, max_length=MAX_VALUES)
 
 
-class RowErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=gettext_lazy("第几条（从 1 起）"))
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
 class ValueFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text=gettext_lazy("指标代码"))
     period = django_filters.CharFilter(field_name="period", help_text=gettext_lazy("期间代码"))
@@ -176,13 +170,10 @@ class ValueViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 "IndicatorValuesRecorded",
                 {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
             ),
-            400: inline_serializer(
-                "IndicatorValuesRefused",
-                {"detail": serializers.CharField(), "rows": RowErrorSerializer(many=True)},
-            ),
         },
         description=gettext_lazy(
-            "写入一批指标值，全部通过才保存（任何一条有误则一条也不保存，返回 400 和每条的错误）。"
+            "写入一批指标值，全部通过才保存（任何一条有误则一条也不保存，返回 400："
+            "detail 为说明，rows 为每条的错误 [{index, column, message}]）。"
         ),
     )
     @action(detail=False, methods=["post"])
@@ -229,8 +220,8 @@ class ValueViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 errors = exc.rows
             except DjangoPermissionDenied as exc:
                 raise exceptions.PermissionDenied(str(exc) or _("无权操作")) from exc
-            except Http404 as exc:
-                raise exceptions.NotFound() from exc
+            except Http404:  # an enterprise outside the caller's scope: as if it did not exist
+                errors = [("", "enterprise", _("企业不存在"))]
             else:
                 return Response(counts)
         rows = [
