@@ -105,7 +105,7 @@ def result_detail(request, pk):
             "result": result,
             "run": result.run,
             "ex": selectors.explanation(result),
-            "official": permissions.allowed(request.user, "mu.view"),
+            "run_link": selectors.runs_for(request.user).filter(pk=result.run_id).exists(),
         },
     )
 
