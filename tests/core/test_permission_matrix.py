@@ -1164,6 +1164,7 @@ IMPORT_ACTIONS = {
     "hotline": "cases.import",
     "assignments": "assistance.assignments.import",
     "investment": "projects.investment.import",
+    "mu-facts": "mu.import",
 }
 
 
