@@ -986,8 +986,10 @@ PAGES: dict[str, Page] = {
     "mu:result_detail": Page(
         None,
         lambda s: [_mu_result(s).pk],
-        lambda s, u: (permissions.allowed(u, "mu.view") or permissions.allowed(u, "mu.own"))
-        and visible(Result, u, _mu_result(s)),
+        lambda s, u: (
+            (permissions.allowed(u, "mu.view") or permissions.allowed(u, "mu.own"))
+            and visible(Result, u, _mu_result(s))
+        ),
     ),
 }
 
@@ -1014,7 +1016,9 @@ def _mu_run(s, published=True):
             evaluated=1,
             created_by=s.w.alice,
         )
-        Result.objects.create(run=run, enterprise=s.ent, base=50, total=50, rank=1, percentile=100, rank_class="A", klass="A")
+        Result.objects.create(
+            run=run, enterprise=s.ent, base=50, total=50, rank=1, percentile=100, rank_class="A", klass="A"
+        )
     return run
 
 

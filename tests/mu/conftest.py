@@ -19,7 +19,8 @@ class MuWorld:
         self.world = world
         regions = {"甲": world.grid, "乙": world.grid2, "丙": world.town, "丁": world.grid}
         self.ents = {
-            name: make_enterprise(f"{name}公司", regions[name], above_scale=True) for name in ex.HUANGYAN_ABOVE
+            name: make_enterprise(f"{name}公司", regions[name], above_scale=True)
+            for name in ex.HUANGYAN_ABOVE
         }
         self.other = make_enterprise("通许装备制造有限公司", world.other_grid, above_scale=True)
         EnterpriseUser.objects.create(user=world.enterprise_user, enterprise=self.ents["丁"], is_primary=True)

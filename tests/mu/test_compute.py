@@ -28,7 +28,9 @@ def test_compute_reproduces_example_one_and_keeps_every_intermediate(mw, world):
     run = mw.compute()
     assert run.status == Run.Status.TRIAL and run.region == world.county
     assert run.evaluated == 4  # 通许县's enterprise is not in 尉氏县's pool
-    assert run.batch_ids == sorted(Fact.objects.filter(enterprise__in=mw.ents.values()).values_list("batch_id", flat=True).distinct())
+    assert run.batch_ids == sorted(
+        Fact.objects.filter(enterprise__in=mw.ents.values()).values_list("batch_id", flat=True).distinct()
+    )
     r = _by_name(run)
     assert [(k, r[k].total, r[k].rank, r[k].klass) for k in "乙甲丁丙"] == [
         ("乙", D("115.58"), 1, "A"),
@@ -38,7 +40,12 @@ def test_compute_reproduces_example_one_and_keeps_every_intermediate(mw, world):
     ]
     tax = ResultItem.objects.get(result=r["乙"], measure="tax_per_mu")
     assert (tax.value, tax.benchmark, tax.ratio, tax.weight, tax.points, tax.capped) == (
-        D("60"), D("24.097"), D("2.4899"), D(30), D("45"), True
+        D("60"),
+        D("24.097"),
+        D("2.4899"),
+        D(30),
+        D("45"),
+        True,
     )
     assert ResultItem.objects.get(result=r["乙"], measure="value_added_per_emission").missing
     assert AuditEntry.objects.filter(event="mu_computed", object_id=str(run.pk)).exists()
@@ -59,7 +66,9 @@ def test_compute_reads_the_pool_in_a_fixed_number_of_queries(mw, world):
         mw.compute()
     for i in range(6):
         e = make_enterprise(f"新增{i}公司", world.grid, above_scale=True)
-        services.import_facts([{"enterprise": e, "year": YEAR, "facts": {"tax": D(1), "land_mu": D(1)}}], actor=world.alice)
+        services.import_facts(
+            [{"enterprise": e, "year": YEAR, "facts": {"tax": D(1), "land_mu": D(1)}}], actor=world.alice
+        )
     with CaptureQueriesContext(connection) as many:
         mw.compute()
     assert len(many) == len(few)
@@ -93,13 +102,17 @@ def test_negative_value_is_refused(mw):
 
 
 def test_the_same_fact_from_two_departments_is_a_duplicate(mw, world):
-    services.import_facts([{"enterprise": mw.ents["甲"], "year": YEAR, "facts": {"tax": D(1)}}], actor=world.bob)
+    services.import_facts(
+        [{"enterprise": mw.ents["甲"], "year": YEAR, "facts": {"tax": D(1)}}], actor=world.bob
+    )
     with pytest.raises(ValidationError, match="重复.*甲公司"):
         mw.compute()
 
 
 def test_a_department_importing_again_corrects_its_own_fact(mw, world):
-    services.import_facts([{"enterprise": mw.ents["甲"], "year": YEAR, "facts": {"tax": D(7)}}], actor=world.alice)
+    services.import_facts(
+        [{"enterprise": mw.ents["甲"], "year": YEAR, "facts": {"tax": D(7)}}], actor=world.alice
+    )
     assert Fact.objects.get(enterprise=mw.ents["甲"], year=YEAR, kind="tax").value == D(7)
 
 
@@ -130,8 +143,12 @@ def test_who_may_compute_and_publish(mw, world):
 
 
 def test_exclusion_veto_and_protection(mw, world):
-    services.add_adjustment(mw.ents["丙"], year=YEAR, kind=Adjustment.Kind.EXCLUDE, reason="投产不满一年", actor=world.alice)
-    services.add_adjustment(mw.ents["乙"], year=YEAR, kind=Adjustment.Kind.VETO_AB, reason="重大环境事件", actor=world.alice)
+    services.add_adjustment(
+        mw.ents["丙"], year=YEAR, kind=Adjustment.Kind.EXCLUDE, reason="投产不满一年", actor=world.alice
+    )
+    services.add_adjustment(
+        mw.ents["乙"], year=YEAR, kind=Adjustment.Kind.VETO_AB, reason="重大环境事件", actor=world.alice
+    )
     run = mw.compute()
     r = _by_name(run)
     assert (r["丙"].klass, r["丙"].rank, r["丙"].excluded_reason) == ("T", None, "投产不满一年")

@@ -21,7 +21,13 @@ def test_dispatch_computes_from_the_runs_page(mw, world, login):
     run = Run.objects.get()
     assert response.status_code == 302 and response.url == reverse("mu:run_detail", args=[run.pk])
     detail = c.get(response.url)
-    assert {d["klass"]: d["n"] for d in detail.context["distribution"]} == {"A": 1, "B": 1, "C": 2, "D": 0, "T": 0}
+    assert {d["klass"]: d["n"] for d in detail.context["distribution"]} == {
+        "A": 1,
+        "B": 1,
+        "C": 2,
+        "D": 0,
+        "T": 0,
+    }
     assert [r.enterprise.name for r in detail.context["page"]] == ["乙公司", "甲公司", "丁公司", "丙公司"]
     assert detail.context["can_publish"]
 
@@ -30,7 +36,9 @@ def test_a_refused_computation_shows_its_message(mw, world, login):
     item = mw.scheme.items.get(measure="rnd_ratio")
     item.weight = 5
     item.save()
-    response = login(world.alice).post(reverse("mu:run_list"), {"scheme": mw.scheme.pk, "year": YEAR}, follow=True)
+    response = login(world.alice).post(
+        reverse("mu:run_list"), {"scheme": mw.scheme.pk, "year": YEAR}, follow=True
+    )
     assert "权重合计为 95" in response.content.decode()
     assert not Run.objects.exists()
 

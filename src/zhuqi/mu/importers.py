@@ -97,7 +97,9 @@ class FactImporter(Importer):
     def clean_row(self, rownum, row, seen):
         ent = self.ents.get(row["credit_code"])
         if ent is None:
-            message = _("找不到统一社会信用代码为「%(code)s」的企业（或不在您的范围内）") % {"code": row["credit_code"]}
+            message = _("找不到统一社会信用代码为「%(code)s」的企业（或不在您的范围内）") % {
+                "code": row["credit_code"]
+            }
             raise RowInvalid(message, column=_("统一社会信用代码"))
         key = (ent.pk, row["year"])
         if key in seen:

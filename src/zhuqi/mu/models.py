@@ -116,8 +116,12 @@ class Scheme(models.Model):
     bonus_cap = models.DecimalField(_("加分上限"), max_digits=8, decimal_places=2, default=Decimal(0))
     # classes by rank: the first a_pct % are A, up to b_pct % B, up to c_pct % C, the rest D
     a_pct = models.DecimalField(_("A类（前 %）"), max_digits=5, decimal_places=2, default=20, validators=_PCT)
-    b_pct = models.DecimalField(_("B类（至前 %）"), max_digits=5, decimal_places=2, default=60, validators=_PCT)
-    c_pct = models.DecimalField(_("C类（至前 %）"), max_digits=5, decimal_places=2, default=95, validators=_PCT)
+    b_pct = models.DecimalField(
+        _("B类（至前 %）"), max_digits=5, decimal_places=2, default=60, validators=_PCT
+    )
+    c_pct = models.DecimalField(
+        _("C类（至前 %）"), max_digits=5, decimal_places=2, default=95, validators=_PCT
+    )
     count_rounding = models.CharField(
         _("户数取整"), max_length=10, choices=CountRounding.choices, default=CountRounding.HALF_UP
     )
@@ -182,7 +186,12 @@ class FactBatch(models.Model):
     """One import of facts (a department's file): runs name the batches they used."""
 
     department = models.ForeignKey(
-        Department, verbose_name=_("提供部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("提供部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
@@ -203,14 +212,23 @@ class Fact(models.Model):
     A department correcting its own figure replaces it; two departments giving the same fact is a
     duplicate the computation refuses."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("年度"), validators=_YEAR)
     kind = models.CharField(_("数据项"), max_length=20, choices=FactKind.choices)
     value = models.DecimalField(_("数值"), **_NUM)
     department = models.ForeignKey(
-        Department, verbose_name=_("提供部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("提供部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    batch = models.ForeignKey(FactBatch, verbose_name=_("数据批次"), on_delete=models.PROTECT, related_name="facts")
+    batch = models.ForeignKey(
+        FactBatch, verbose_name=_("数据批次"), on_delete=models.PROTECT, related_name="facts"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -218,7 +236,9 @@ class Fact(models.Model):
         verbose_name = _("评价数据")
         verbose_name_plural = _("评价数据")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "year", "kind", "batch"], name="mu_fact_once_per_batch"),
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "kind", "batch"], name="mu_fact_once_per_batch"
+            ),
         ]
         # the computation reads a year's facts of the enterprises of a region
         indexes = [models.Index(fields=["year", "kind"], name="mu_fact_year_kind")]
@@ -247,7 +267,9 @@ class Adjustment(models.Model):
         VETO_LOWEST = "veto_lowest", _("否决：直接评为D类")
         PROTECT = "protect", _("保护：不评为D类")
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("年度"), validators=_YEAR)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     points = models.DecimalField(_("分值"), max_digits=8, decimal_places=2, default=Decimal(0))
@@ -283,7 +305,9 @@ class Run(models.Model):
         PUBLISHED = "published", _("已发布")
         SUPERSEDED = "superseded", _("已被替代")
 
-    scheme = models.ForeignKey(Scheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, related_name="runs")
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, related_name="runs"
+    )
     region = models.ForeignKey(Region, verbose_name=_("评价区域"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("数据年度"), validators=_YEAR)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.TRIAL)
@@ -329,7 +353,9 @@ class Result(models.Model):
     final class after vetoes and protections (`notes` lists what was applied and why)."""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
     excluded_reason = models.CharField(_("暂不评价原因"), max_length=200, blank=True)
     base = models.DecimalField(_("指标得分"), max_digits=10, decimal_places=2, null=True)
     bonus = models.DecimalField(_("加分"), max_digits=8, decimal_places=2, default=Decimal(0))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from zhuqi.core.units import half_up
 
 from .measures import DEFINITIONS, LAND
-from .models import Adjustment, CountRounding, Family, FactKind, Klass, Measure, MissingRule
+from .models import Adjustment, CountRounding, FactKind, Family, Klass, Measure, MissingRule
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -150,7 +150,9 @@ def score_item(spec: ItemSpec, values: dict[int, Decimal | None]) -> dict[int, I
             else:
                 ratio = half_up(value / bench, 4)
             if ratio is None:  # zero where lower is better: the best there is
-                score.points, score.capped = (spec.cap, True) if spec.cap is not None else (spec.weight, False)
+                score.points, score.capped = (
+                    (spec.cap, True) if spec.cap is not None else (spec.weight, False)
+                )
                 continue
             score.ratio = ratio
             score.points, score.capped = _points(spec.weight, ratio, spec.cap)
@@ -240,7 +242,9 @@ def score_pool(settings: Settings, entries: list[Entry]) -> list[Scored]:
         bonus = sum((p for k, p, _r in e.adjustments if k == Adjustment.Kind.BONUS), ZERO)
         notes = []
         if bonus > settings.bonus_cap:
-            notes.append(_("加分 %(bonus)s 超过上限，按 %(cap)s 计") % {"bonus": bonus, "cap": settings.bonus_cap})
+            notes.append(
+                _("加分 %(bonus)s 超过上限，按 %(cap)s 计") % {"bonus": bonus, "cap": settings.bonus_cap}
+            )
             bonus = settings.bonus_cap
         penalty = sum((p for k, p, _r in e.adjustments if k == Adjustment.Kind.PENALTY), ZERO)
         for kind, points, reason in e.adjustments:
@@ -267,10 +271,13 @@ def score_pool(settings: Settings, entries: list[Entry]) -> list[Scored]:
         kinds = {k for k, _p, _r in s.entry.adjustments}
         if Adjustment.Kind.VETO_LOWEST in kinds:
             s.klass = Klass.D
-        elif Adjustment.Kind.VETO_AB in kinds and s.klass in (Klass.A, Klass.B):
-            s.klass = Klass.C
-        elif s.klass == Klass.D and (Adjustment.Kind.PROTECT in kinds or s.entry.protected_reason):
-            s.klass = Klass.C
+        else:
+            vetoed = Adjustment.Kind.VETO_AB in kinds and s.klass in (Klass.A, Klass.B)
+            protected = s.klass == Klass.D and (
+                Adjustment.Kind.PROTECT in kinds or bool(s.entry.protected_reason)
+            )
+            if vetoed or protected:
+                s.klass = Klass.C
         if s.entry.protected_reason:
             s.notes.append(s.entry.protected_reason)
     return scored

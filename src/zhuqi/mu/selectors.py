@@ -43,9 +43,9 @@ def ranked(user, run: Run, klass: str = ""):
 def result_for(user, pk: int) -> Result:
     if not (permissions.allowed(user, "mu.view") or permissions.allowed(user, "mu.own")):
         raise Http404
-    return Result.objects.select_related("run", "run__scheme", "run__region", "enterprise").get_visible_or_404(
-        user, pk=pk
-    )
+    return Result.objects.select_related(
+        "run", "run__scheme", "run__region", "enterprise"
+    ).get_visible_or_404(user, pk=pk)
 
 
 def latest_result(user, enterprise) -> Result | None:

@@ -77,7 +77,8 @@ def _in_pool(scheme: Scheme, ent: Enterprise, facts: dict[str, Decimal]) -> bool
 
 def _needed_kinds(scheme: Scheme) -> tuple[set[str], set[str]]:
     """The fact kinds the scheme reads, and those it divides by (which must be positive)."""
-    kinds, denominators = {FactKind.TAX, FactKind.LAND_MU, FactKind.LEASED_MU}, set()
+    kinds: set[str] = {FactKind.TAX, FactKind.LAND_MU, FactKind.LEASED_MU}
+    denominators: set[str] = set()
     for item in scheme.items.all():
         d = DEFINITIONS[item.measure]
         kinds.add(d.numerator)
@@ -108,15 +109,10 @@ def compute(scheme: Scheme, year: int, *, actor, region: Region | None = None, t
 
 def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
     kinds, denominators = _needed_kinds(scheme)
-    ents = {
-        e.pk: e
-        for e in Enterprise.objects.visible_to(actor).filter(region_path__startswith=region.path)
-    }
+    ents = {e.pk: e for e in Enterprise.objects.visible_to(actor).filter(region_path__startswith=region.path)}
     facts_qs = Fact.objects.filter(year=year, kind__in=kinds, enterprise_id__in=ents.keys())
     # duplicates: the same fact of the same enterprise from two batches
-    dupes = (
-        facts_qs.values("enterprise_id", "kind").annotate(n=Count("pk")).filter(n__gt=1).order_by()
-    )
+    dupes = facts_qs.values("enterprise_id", "kind").annotate(n=Count("pk")).filter(n__gt=1).order_by()
     dupes = list(dupes[: NAMED + 1])
     if dupes:
         labels = [
@@ -160,7 +156,10 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
         for e in entries
     ]
     if not pool_entries:
-        raise ValidationError(_("%(region)s 没有可参评的企业（%(pool)s）") % {"region": region.name, "pool": scheme.get_pool_display()})
+        raise ValidationError(
+            _("%(region)s 没有可参评的企业（%(pool)s）")
+            % {"region": region.name, "pool": scheme.get_pool_display()}
+        )
     try:
         scored = scoring.score_pool(settings_of(scheme), pool_entries)
     except scoring.ScoringError as exc:
@@ -242,7 +241,9 @@ def _check_facts(scheme, entries, facts, denominators) -> None:
         if any(k in f and f[k] <= 0 for k in denominators):
             zero.append(e.name)
     if negative:
-        raise ValidationError(_("以下企业有负数数据，请核对后重新导入：%(list)s") % {"list": _names(negative)})
+        raise ValidationError(
+            _("以下企业有负数数据，请核对后重新导入：%(list)s") % {"list": _names(negative)}
+        )
     if no_land:
         raise ValidationError(
             _("以下企业缺少用地面积（或为 0），无法计算亩均指标，请自然资源部门补充：%(list)s")
@@ -250,7 +251,8 @@ def _check_facts(scheme, entries, facts, denominators) -> None:
         )
     if zero:
         raise ValidationError(
-            _("以下企业的能耗、电耗、排放、职工人数或营业收入为 0，无法作分母：%(list)s") % {"list": _names(zero)}
+            _("以下企业的能耗、电耗、排放、职工人数或营业收入为 0，无法作分母：%(list)s")
+            % {"list": _names(zero)}
         )
 
 
@@ -267,7 +269,13 @@ def publish(run: Run, *, actor) -> Run:
         ).update(status=Run.Status.SUPERSEDED)
         run.status, run.published_by, run.published_at = Run.Status.PUBLISHED, actor, timezone.now()
         run.save(update_fields=["status", "published_by", "published_at"])
-        audit.record("event", run, event="mu_published", changes={gettext_noop("评价方案"): str(run.scheme)}, actor=actor)
+        audit.record(
+            "event",
+            run,
+            event="mu_published",
+            changes={gettext_noop("评价方案"): str(run.scheme)},
+            actor=actor,
+        )
         members = EnterpriseUser.objects.filter(
             enterprise_id__in=Result.objects.filter(run=run).values("enterprise_id"), user__is_active=True
         ).select_related("user")
@@ -283,7 +291,9 @@ def publish(run: Run, *, actor) -> Run:
     return run
 
 
-def add_adjustment(enterprise: Enterprise, *, year: int, kind: str, reason: str, actor, points=Decimal(0)) -> Adjustment:
+def add_adjustment(
+    enterprise: Enterprise, *, year: int, kind: str, reason: str, actor, points=Decimal(0)
+) -> Adjustment:
     """Record a decision about `enterprise` in `year`'s evaluation, with its reason."""
     permissions.require(actor, "mu.adjust", _("只有专班办公室可以登记评价调整"))
     enterprise = Enterprise.objects.get_visible_or_404(actor, pk=enterprise.pk)
@@ -335,7 +345,9 @@ def import_facts(rows: list[dict], *, actor) -> tuple[int, int]:
         year__in={k[1] for k in keys},
         kind__in={k[2] for k in keys},
     ).exclude(batch=batch)
-    replaced = [pk for pk, *key in candidates.values_list("pk", "enterprise_id", "year", "kind") if tuple(key) in keys]
+    replaced = [
+        pk for pk, *key in candidates.values_list("pk", "enterprise_id", "year", "kind") if tuple(key) in keys
+    ]
     updated = len(replaced)
     Fact.objects.filter(pk__in=replaced).delete()
     Fact.objects.bulk_create(new)

@@ -108,4 +108,3 @@ def result_detail(request, pk):
             "run_link": selectors.runs_for(request.user).filter(pk=result.run_id).exists(),
         },
     )
-
