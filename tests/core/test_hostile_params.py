@@ -28,6 +28,7 @@ NAMES = [
     "month", "status", "q", "page", "start", "end", "dim", "kind", "role", "user", "department",
     "id", "sort", "ordering", "cursor", "page_size", "channel", "rag", "metric", "key", "part",
     "unread", "active", "stage", "plan", "project", "round", "date", "from", "to", "search",
+    "klass", "scheme",
 ]  # fmt: skip
 
 HOSTILE = {

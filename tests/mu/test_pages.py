@@ -79,3 +79,37 @@ def test_other_county_sees_nothing(mw, world, login):
     assert c.get(reverse("mu:run_detail", args=[run.pk])).status_code == 404
     assert c.get(reverse("mu:result_detail", args=[run.results.first().pk])).status_code == 404
     assert list(c.get(reverse("mu:run_list")).context["page"]) == []
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_run_and_result_pages_read_in_a_fixed_number_of_queries(mw, world, login):
+    from decimal import Decimal as D
+
+    from tests.enterprises.helpers import make_enterprise
+
+    c = login(world.alice)
+    few = mw.compute()
+    few_result = few.results.get(enterprise=mw.ents["丁"])
+    counts = (
+        _queries(c, reverse("mu:run_detail", args=[few.pk])),
+        _queries(c, reverse("mu:result_detail", args=[few_result.pk])),
+    )
+    for i in range(8):
+        e = make_enterprise(f"新增{i}公司", world.grid, above_scale=True)
+        services.import_facts(
+            [{"enterprise": e, "year": YEAR, "facts": {"tax": D(i + 1), "land_mu": D(1)}}], actor=world.alice
+        )
+    many = mw.compute()
+    many_result = many.results.get(enterprise=mw.ents["丁"])
+    assert (
+        _queries(c, reverse("mu:run_detail", args=[many.pk])),
+        _queries(c, reverse("mu:result_detail", args=[many_result.pk])),
+    ) == counts

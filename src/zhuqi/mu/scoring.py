@@ -116,7 +116,9 @@ def measure_value(measure: str, facts: dict[str, Decimal]) -> Decimal | None:
 def check_weights(items: list[ItemSpec]) -> None:
     total = sum((i.weight for i in items), ZERO)
     if total != HUNDRED:
-        raise ScoringError(_("方案各项权重合计为 %(total)s，应为 100") % {"total": total.normalize()})
+        raise ScoringError(
+            _("方案各项权重合计为 %(total)s，应为 100") % {"total": format(total.normalize(), "f")}
+        )
     for i in items:
         if i.family == Family.RATIO and not (i.benchmark and i.benchmark > 0):
             label = Measure(i.measure).label
