@@ -47,7 +47,7 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy $(TYPED)
 
 TYPED ?= src/zhuqi/core/services.py src/zhuqi/core/audit.py src/zhuqi/core/scope.py src/zhuqi/core/workcalendar.py \
-  src/zhuqi/core/notify.py src/zhuqi/core/imports.py $(filter-out src/zhuqi/core/services.py,$(wildcard src/zhuqi/*/services.py)) \
+  src/zhuqi/core/notify.py src/zhuqi/core/imports.py src/zhuqi/core/audit_checkpoints.py src/zhuqi/core/progress.py $(filter-out src/zhuqi/core/services.py,$(wildcard src/zhuqi/*/services.py)) \
   src/zhuqi/cases/workflow.py src/zhuqi/cases/sweep.py src/zhuqi/core/permissions.py \
   $(wildcard src/zhuqi/*/services_*.py) $(wildcard src/zhuqi/*/handover.py)
 

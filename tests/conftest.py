@@ -16,6 +16,7 @@ PASSWORD = "Test#Passw0rd"
 def _settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ZHUQI_AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.jsonl")
     settings.NOTIFY_CHANNELS = ["zhuqi.core.channels.ConsoleChannel"]
     settings.ZHUQI_ADMIN_2FA = False
 

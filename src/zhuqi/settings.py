@@ -217,6 +217,17 @@ STATIC_ROOT = PROJECT_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
+
+# The audit log's checkpoints (docs/operations.md, "Audit log"): the chain head written at a fixed
+# interval and at every `zhuqi audit verify` to a sink the database role cannot rewrite (an
+# append-only file on another volume, and/or syslog), signed with a key kept outside the database.
+ZHUQI_AUDIT_CHECKPOINT_FILE = env_str(
+    "ZHUQI_AUDIT_CHECKPOINT_FILE", str(PROJECT_DIR / "var" / "audit-checkpoints.jsonl")
+)
+ZHUQI_AUDIT_SYSLOG = env_bool("ZHUQI_AUDIT_SYSLOG", False)
+ZHUQI_AUDIT_KEY = env_str("ZHUQI_AUDIT_KEY", "")  # or ZHUQI_AUDIT_KEY_FILE; unset: derived from SECRET_KEY
+ZHUQI_AUDIT_CHECKPOINT_EVERY = env_int("ZHUQI_AUDIT_CHECKPOINT_EVERY", 600)  # seconds
+ZHUQI_AUDIT_CHAIN_GRACE = env_int("ZHUQI_AUDIT_CHAIN_GRACE", 3600)  # seconds an entry may stay unlinked
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

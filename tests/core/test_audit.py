@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.urls import reverse
 
+from tests.core.audit_tamper import sql
 from zhuqi.core import audit
 from zhuqi.core.models import AuditEntry, Department
 
@@ -58,8 +58,7 @@ def test_verify_passes_on_a_clean_log(world, capsys):
 
 def test_verify_names_the_entry_altered_in_sql(world):
     victim = AuditEntry.objects.order_by("id")[3]
-    with connection.cursor() as cur:
-        cur.execute("UPDATE core_auditentry SET message = %s WHERE id = %s", ["被篡改", victim.pk])
+    sql("UPDATE core_auditentry SET message = %s WHERE id = %s", ["被篡改", victim.pk])
     with pytest.raises(CommandError) as exc:
         call_command("audit", "verify")
     assert f"#{victim.pk}" in str(exc.value) and "篡改" in str(exc.value)
@@ -67,8 +66,7 @@ def test_verify_names_the_entry_altered_in_sql(world):
 
 def test_verify_detects_a_deleted_entry(world):
     entries = list(AuditEntry.objects.order_by("id")[:6])
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM core_auditentry WHERE id = %s", [entries[2].pk])
+    sql("DELETE FROM core_auditentry WHERE id = %s", [entries[2].pk])
     checked, bad, reason = audit.verify()
     assert bad.pk == entries[3].pk and "删除" in reason and checked == 2
 

@@ -12,6 +12,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from tests.core.audit_tamper import sql
 from zhuqi.core import audit
 from zhuqi.core.models import AuditEntry
 
@@ -127,7 +128,6 @@ def test_an_unlinked_entry_before_linked_ones_is_reported():
         for label in "abc":
             _entry(label)
     victim = AuditEntry.objects.order_by("id")[1]
-    with connection.cursor() as cur:
-        cur.execute("UPDATE core_auditentry SET prev_hash = '' WHERE id = %s", [victim.pk])
+    sql("UPDATE core_auditentry SET prev_hash = '' WHERE id = %s", [victim.pk])
     checked, bad, reason = audit.verify()
     assert bad.pk == victim.pk and checked == 1 and "未链入" in reason

@@ -109,7 +109,9 @@ def test_completeness_board_counts_and_drills_to_rows_and_reminds(iw, login):
     c = login(iw.world.alice)
     r = c.get(reverse("indicators:dataset_detail", args=[iw.monthly.pk]) + "?period=202610")
     total = r.context["total"]
-    assert (total.expected, total.submitted, total.late, total.missing) == (2, 1, 1, 1)
+    assert (total.expected, total.submitted, total.on_time, total.late, total.missing) == (2, 1, 0, 1, 1)
+    assert (str(total.rate), str(total.on_time_rate)) == ("50.0", "0.0")  # the doc's example (§9)
+    assert r.context["due"] == dt.date(2026, 11, 6)
     assert [e.name for e in r.context["listed"]] == [iw.ent2.name]
     late = c.get(reverse("indicators:dataset_detail", args=[iw.monthly.pk]) + "?period=202610&show=late")
     assert [x.enterprise.name for x in late.context["listed"]] == [iw.ent.name]

@@ -18,6 +18,7 @@ import contextvars
 import datetime as dt
 import decimal
 import hashlib
+import itertools
 import json
 import logging
 import time
@@ -25,9 +26,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 GENESIS = "0" * 64
@@ -238,6 +241,10 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
     from .models import AuditEntry
 
     linked: dict[int, tuple[str, str]] = {}
+    stale_before = timezone.now() - dt.timedelta(seconds=settings.ZHUQI_AUDIT_CHAIN_GRACE)
+    from .audit_checkpoints import last_checkpointed_id
+
+    floor = last_checkpointed_id()  # entries a checkpoint saw linked are never linked again
     while True:
         head = AuditEntry.objects.exclude(prev_hash=PENDING).order_by("-id").values_list("id", "hash").first()
         head_id, prev = head or (0, GENESIS)
@@ -245,6 +252,16 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
         if bound is not None:
             pending = pending.filter(id__lte=bound)
         rows = list(pending[:batch])
+        full = len(rows) == batch
+        # an entry left unlinked beyond the grace period did not wait for its commit, and one that a
+        # checkpoint already saw linked was linked before: either way its link was blanked by hand.
+        # It is not linked (that would bless a rewritten entry); verify names it.
+        fresh = [e for e in itertools.takewhile(lambda e: e.at >= stale_before and e.pk > floor, rows)]
+        if len(fresh) < len(rows):
+            log.error(
+                "audit entry #%s unlinked by hand (stale or checkpointed): not linked", rows[len(fresh)].pk
+            )
+            rows, full = fresh, False  # link what comes before it, then stop
         for entry in rows:
             entry.prev_hash = prev
             entry.hash = compute_hash(prev, entry)
@@ -262,7 +279,7 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
                 )
         elif rows:
             AuditEntry.objects.bulk_update(rows, ["prev_hash", "hash"], batch_size=1000)
-        if len(rows) < batch:
+        if not full:
             return linked
 
 
@@ -371,6 +388,24 @@ def verify(batch: int = 5000):
             if entry.prev_hash == PENDING:  # written, not linked yet: fine at the end of the log only
                 if AuditEntry.objects.filter(id__gt=entry.id).exclude(prev_hash=PENDING).exists():
                     return checked, entry, _("条目未链入哈希链（其后已有链上条目）")
+                # ...and only for a while: the catch-up links committed entries within a minute, so
+                # an unlinked entry older than the grace period was unlinked by hand (its link blanked)
+                from .audit_checkpoints import last_checkpointed_id
+
+                if entry.id <= last_checkpointed_id():
+                    return checked, entry, _("条目已由检查点确认链入，现被解除链接（被改写？）")
+                grace = dt.timedelta(seconds=settings.ZHUQI_AUDIT_CHAIN_GRACE)
+                stale = AuditEntry.objects.filter(
+                    id__gte=entry.id, prev_hash=PENDING, at__lt=timezone.now() - grace
+                )
+                old = stale.order_by("id").first()
+                if old is not None:
+                    return (
+                        checked,
+                        old,
+                        _("条目超过 %(s)s 秒仍未链入哈希链（链接被清除？）")
+                        % {"s": settings.ZHUQI_AUDIT_CHAIN_GRACE},
+                    )
                 return checked, None, ""
             if entry.prev_hash != prev:
                 return checked, entry, _("上一条哈希不匹配（有条目被删除或插入）")

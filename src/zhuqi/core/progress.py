@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .units import rate
 
-_AMOUNT = DecimalField(max_digits=24, decimal_places=6)
+_AMOUNT: DecimalField = DecimalField(max_digits=24, decimal_places=6)
 
 
 def light_thresholds() -> tuple[Decimal, Decimal]:

@@ -15,10 +15,15 @@ def deliver_notifications(ids: list[int]) -> int:
 
 @shared_task(ignore_result=True)
 def chain_audit() -> int:
-    """Periodic catch-up: link audit entries whose after-commit step found the chain busy."""
-    from . import audit
+    """Periodic catch-up: link audit entries whose after-commit step found the chain busy, and
+    write a checkpoint of the chain head outside the database when one is due
+    (`ZHUQI_AUDIT_CHECKPOINT_EVERY`, core.audit_checkpoints)."""
+    from . import audit, audit_checkpoints
 
-    return audit.chain_pending(wait=True)
+    linked = audit.chain_pending(wait=True)
+    if audit_checkpoints.due():
+        audit_checkpoints.write("interval")
+    return linked
 
 
 @shared_task(ignore_result=True)

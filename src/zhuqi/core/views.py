@@ -317,6 +317,7 @@ DOCS = {
     "projects-figures": "projects-figures.md",
     "assistance-figures": "assistance-figures.md",
     "indicators-figures": "indicators-figures.md",
+    "progress": "progress.md",
     "mu-evaluation": "mu-evaluation.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",

@@ -238,6 +238,8 @@ def dispatch_context(request) -> dict:
         "selected": selected,
         "summary": summary,
         "selected_total": figure_row(sel_total),
+        # the ranking chart ranks by completion where the groups have targets, else by growth
+        "rank_by_completion": any(r["completion"] is not None for r in group_rows),
         "group_rows": group_rows,
         "focus": focus,
         "laggards": lag,
