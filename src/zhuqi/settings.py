@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "zhuqi.cases",
     "zhuqi.projects",
     "zhuqi.indicators",
+    "zhuqi.mu",
     "zhuqi.scale",
 ]
 

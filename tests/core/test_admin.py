@@ -48,6 +48,14 @@ READ_ONLY = [
     "indicators.approval",
     "indicators.unlockrequest",
     "indicators.target",
+    # mu: schemes ship as data, facts through the import, runs and results through the computation
+    "mu.scheme",
+    "mu.schemeitem",
+    "mu.factbatch",
+    "mu.fact",
+    "mu.adjustment",
+    "mu.run",
+    "mu.result",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

@@ -30,6 +30,7 @@ NAMES = [
     "id", "sort", "ordering", "cursor", "page_size", "channel", "rag", "metric", "key", "part",
     "unread", "active", "stage", "plan", "project", "round", "date", "from", "to", "search",
     "dataset", "period", "indicator",  # indicators (entry helper)
+    "klass", "scheme",
 ]  # fmt: skip
 
 HOSTILE = {

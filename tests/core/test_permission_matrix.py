@@ -38,6 +38,7 @@ from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser, ListMembership
 from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
+from zhuqi.mu.models import Result, Run
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -971,7 +972,61 @@ PAGES: dict[str, Page] = {
     # --- indicators (entry helper) ---
     "indicators:grid": Page("indicators.enter", method="both", data=lambda s: {}),
     # --- end indicators (entry helper) ---
+    # --- mu (亩均效益评价) ---
+    "mu:run_list": Page(
+        "mu.view",
+        method="both",
+        data=lambda s: {"scheme": _mu_scheme().pk, "year": s.year - 1},
+        post_ok=lambda s, u: permissions.allowed(u, "mu.compute"),
+    ),
+    "mu:run_detail": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
+    "mu:run_publish": Page(
+        "mu.publish",
+        lambda s: [_mu_run(s, published=False).pk],
+        lambda s, u: visible(Run, u, _mu_run(s, published=False)),
+        method="post",
+    ),
+    "mu:result_detail": Page(
+        None,
+        lambda s: [_mu_result(s).pk],
+        lambda s, u: (
+            (permissions.allowed(u, "mu.view") or permissions.allowed(u, "mu.own"))
+            and visible(Result, u, _mu_result(s))
+        ),
+    ),
 }
+
+
+def _mu_scheme():
+    from zhuqi.mu.models import Scheme
+
+    return Scheme.objects.get(code="huangyan-2022-above")
+
+
+def _mu_run(s, published=True):
+    """A run of the county over the scene's enterprise: a published one and a trial one (made on
+    first use, inside the role's savepoint)."""
+    from zhuqi.mu.models import Run, Scheme
+
+    status = Run.Status.PUBLISHED if published else Run.Status.TRIAL
+    run = Run.objects.filter(region=s.w.county, status=status).first()
+    if run is None:
+        run = Run.objects.create(
+            scheme=Scheme.objects.get(code="huangyan-2022-above"),
+            region=s.w.county,
+            year=s.year - 1,
+            status=status,
+            evaluated=1,
+            created_by=s.w.alice,
+        )
+        Result.objects.create(
+            run=run, enterprise=s.ent, base=50, total=50, rank=1, percentile=100, rank_class="A", klass="A"
+        )
+    return run
+
+
+def _mu_result(s):
+    return _mu_run(s).results.get()
 
 
 def _target(s):
@@ -1120,6 +1175,7 @@ IMPORT_ACTIONS = {
     "indicator_values": "indicators.import",
     "indicator_official": "indicators.import",
     # --- end indicators (entry helper) ---
+    "mu-facts": "mu.import",
 }
 
 

@@ -252,6 +252,13 @@ _ACTIONS: list[Action] = [
     Action("indicators.configure", _("设置报表：指标、报送范围、期限"), MANAGER_ROLES, _("本辖区的报表")),
     Action("indicators.catalogue.manage", _("维护指标目录"), frozenset({A}), _("全平台共用")),
     Action("indicators.remind", _("催报"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
+    # --- mu (亩均效益评价) -------------------------------------------------------------------------
+    Action("mu.view", _("查看亩均效益评价：评价批次、排名和得分说明"), OFFICIAL_ROLES, _in_scope),
+    Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),
+    Action("mu.publish", _("发布亩均效益评价结果"), MANAGER_ROLES, _("本辖区的评价批次")),
+    Action("mu.import", _("导入亩均评价数据（各部门）"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
+    Action("mu.adjust", _("登记亩均评价的加减分、否决、保护和暂不评价"), MANAGER_ROLES, _("本辖区的企业")),
+    Action("mu.own", _("企业查看本企业已发布的亩均评价结果"), frozenset({P}), _("本企业")),
 ]
 
 #: action name → Action: the one matrix

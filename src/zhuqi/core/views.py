@@ -320,6 +320,7 @@ DOCS = {
     "assistance-figures": "assistance-figures.md",
     "indicators-figures": "indicators-figures.md",
     "progress": "progress.md",
+    "mu-evaluation": "mu-evaluation.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",
