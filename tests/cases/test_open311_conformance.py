@@ -284,3 +284,25 @@ def test_raw_multipart_media_goes_through_the_upload_checks(cw, client, partner,
     case = Case.objects.get(partner=partner)
     att = Attachment.objects.get(object_id=str(case.pk))
     assert att.name == "photo.png" and att.mime == "image/png" and att.visibility == "internal"
+
+
+@pytest.mark.parametrize("value", ["\x00", "4102\x0023", "x" * 10_000, "１２３", "' OR 1=1 --"])
+def test_hostile_jurisdiction_and_media_url_values_are_refused_not_crashed(cw, client, partner, value):
+    key = partner.plain_key
+    assert client.get(f"{BASE}/services.json", {"jurisdiction_id": value}).status_code in (200, 404)
+    assert client.get(f"{BASE}/services/land.xml", {"jurisdiction_id": value}).status_code in (200, 404)
+    assert client.get(f"{BASE}/requests.json", {"api_key": key, "jurisdiction_id": value}).status_code in (
+        200,
+        400,
+    )
+    r = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "land",
+            "description": "企业反映用地指标不足",
+            "attribute[credit_code]": cw.ent.credit_code,
+            "media_url": value,
+        },
+    )
+    assert r.status_code in (201, 400), r.content
