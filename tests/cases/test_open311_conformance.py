@@ -306,3 +306,25 @@ def test_hostile_jurisdiction_and_media_url_values_are_refused_not_crashed(cw, c
         },
     )
     assert r.status_code in (201, 400), r.content
+
+
+def test_what_a_partner_sent_shows_on_the_case_under_the_partners_name(cw, client, partner, login):
+    from django.urls import reverse
+
+    r = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": partner.plain_key,
+            "service_code": "land",
+            "description": "企业反映厂区道路积水，附现场照片",
+            "attribute[credit_code]": cw.ent.credit_code,
+            "media_url": "https://12345.example.cn/m/2.jpg",
+            "media": SimpleUploadedFile("photo.png", PNG, "image/png"),
+        },
+    )
+    assert r.status_code == 201, r.content
+    case = Case.objects.get(no=r.json()[0]["service_request_id"])
+    page = login(cw.w.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "https://12345.example.cn/m/2.jpg" in page and "photo.png" in page
+    assert "<strong>None</strong>" not in page and "· None" not in page
+    assert page.count(partner.name) >= 2
