@@ -146,3 +146,39 @@ def test_postgresql_refuses_update_and_delete_of_entries(world):
         ):
             cur.execute(statement, [entry.pk])
     assert audit.verify()[1] is None
+
+
+def _old_entries(n, days_ago=400):
+    with time_machine.travel(timezone.now() - dt.timedelta(days=days_ago), tick=False):
+        _entries(n, "old")
+
+
+def test_archiving_moves_old_entries_keeps_the_chain_and_proves_the_file(tmp_path, capsys):
+    """No other rows: the oldest entries are also the lowest ids, as in a real log."""
+    _old_entries(4)
+    _entries(2, "new")
+    audit_checkpoints.write("before archive")
+    old_ids = list(
+        AuditEntry.objects.filter(at__lt=timezone.now() - dt.timedelta(days=300)).values_list("id", flat=True)
+    )
+    target = tmp_path / "audit-2025.jsonl"
+    before = (timezone.now() - dt.timedelta(days=300)).date().isoformat()
+    call_command("audit", "archive", "--before", before, "--to", str(target))
+    assert "已归档" in capsys.readouterr().out
+    assert not AuditEntry.objects.filter(id__in=old_ids).exists()
+    assert AuditEntry.objects.filter(event="audit_archived").exists()  # the operation is audited
+    call_command("audit", "verify")  # the chain goes on from the archive; the checkpoint's count holds
+    assert "哈希链无误" in capsys.readouterr().out
+    call_command("audit", "verify-archive", str(target))
+    assert "归档文件完好" in capsys.readouterr().out
+    target.write_text(target.read_text().replace("old0", "改写"))
+    with pytest.raises(CommandError, match="校验值"):
+        call_command("audit", "verify-archive", str(target))
+
+
+def test_recent_entries_cannot_be_archived(world, tmp_path):
+    _entries(2)
+    before = (timezone.now() - dt.timedelta(days=30)).date().isoformat()
+    with pytest.raises(CommandError, match="至少保存 183 天"):
+        call_command("audit", "archive", "--before", before, "--to", str(tmp_path / "x.jsonl"))
+    assert not (tmp_path / "x.jsonl").exists()

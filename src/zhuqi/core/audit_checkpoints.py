@@ -61,8 +61,17 @@ def head() -> dict:
 
     last = AuditEntry.objects.exclude(prev_hash=PENDING).order_by("-id").values_list("id", "hash").first()
     last_id, last_hash = last or (0, "")
-    count = AuditEntry.objects.filter(id__lte=last_id).count() if last_id else 0
-    return {"last_id": last_id, "hash": last_hash, "count": count}
+    return {"last_id": last_id, "hash": last_hash, "count": count_up_to(last_id)}
+
+
+def count_up_to(last_id: int) -> int:
+    """Entries with an id up to `last_id`: those in the table and those archived."""
+    from .models import AuditArchive, AuditEntry
+
+    archived = (
+        AuditArchive.objects.order_by("-up_to_id").values_list("archived_total", flat=True).first() or 0
+    )
+    return (AuditEntry.objects.filter(id__lte=last_id).count() if last_id else 0) + archived
 
 
 def write(reason: str = "interval") -> dict:
@@ -159,7 +168,7 @@ def verify_latest() -> Result:
                 _("第 #%(id)s 条的哈希与检查点（%(at)s）不符：该条或其之前的条目被改写")
                 % {"at": cp["at"], "id": last_id}
             )
-    now_count = AuditEntry.objects.filter(id__lte=last_id).count() if last_id else 0
+    now_count = count_up_to(last_id)
     if now_count != count:
         problems.append(
             _("检查点（%(at)s）时共有 %(then)s 条，现在同一范围内有 %(now)s 条：有条目被删除或插入")

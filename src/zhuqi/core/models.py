@@ -305,6 +305,30 @@ class AuditEntry(models.Model):
         raise RuntimeError("audit entries are append-only")
 
 
+class AuditArchive(models.Model):
+    """Audit entries moved out of the table (`zhuqi audit archive`): the oldest entries up to
+    `up_to_id`, written with their hashes to a file whose SHA-256 is kept here. Verification
+    starts the chain from `last_hash` after the latest archive; `archived_total` counts every
+    entry archived so far (the checkpoints' counts include them)."""
+
+    up_to_id = models.BigIntegerField(_("归档至条目"), unique=True)
+    last_hash = models.CharField(_("末条哈希"), max_length=64)
+    count = models.PositiveIntegerField(_("本次归档条数"))
+    archived_total = models.PositiveBigIntegerField(_("累计归档条数"))
+    before = models.DateTimeField(_("归档此时间之前的条目"))
+    file_name = models.CharField(_("归档文件"), max_length=500)
+    file_sha256 = models.CharField(_("文件校验值"), max_length=64)
+    archived_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审计日志归档")
+        verbose_name_plural = _("审计日志归档")
+        ordering = ["-up_to_id"]
+
+    def __str__(self) -> str:
+        return f"≤ #{self.up_to_id} ({self.count})"
+
+
 class Notification(models.Model):
     """An in-app message in a user's inbox; outbound channels (e-mail, SMS, IM) copy it."""
 
