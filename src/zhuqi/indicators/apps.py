@@ -23,3 +23,11 @@ class IndicatorsConfig(AppConfig):
                 "indicator_unlock_refused": pgettext_lazy("timeline event", "驳回解锁申请"),
             }
         )
+
+        # --- demo data (helper ind-demo): after the registry (30), cases (60), projects (70)
+        from zhuqi.core import demo as core_demo
+
+        from .demo import load as load_demo
+
+        core_demo.register(load_demo, order=80)
+        # --- end demo data
