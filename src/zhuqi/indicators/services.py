@@ -159,6 +159,23 @@ def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -
     }
 
 
+@dataclass(frozen=True)
+class _Known:
+    cumulative: Decimal | None
+    value: Decimal | None
+
+
+def _known(entries: Sequence[Entry], periods: set[str]) -> dict[tuple, _Known]:
+    """The stored (cumulative, value) pairs of `entries`' entities in `periods`: what the checks
+    and last year's pair read (plain tuples, no model instances: an import reads tens of
+    thousands)."""
+    inds = {e.indicator.pk for e in entries}
+    rows = Value.objects.filter(_entity_q(entries), indicator__in=inds, period__in=periods).values_list(
+        "indicator_id", "period", "enterprise_id", "region_id", "cumulative", "value"
+    )
+    return {(i, p, ent, None if ent else reg): _Known(c, v) for i, p, ent, reg, c, v in rows}
+
+
 def _previous_code(e: Entry, merge_jan_feb: bool) -> str | None:
     """The period whose cumulative this one continues; None at the start of the year (and for
     1—2月 where January is merged into February)."""
@@ -222,7 +239,7 @@ def check_entries(
     periods = {e.period.code for e in entries}
     prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
     last_year = {e.period.last_year().code for e in entries}
-    known = _existing(entries, periods | prev_codes | last_year)
+    known = _known(entries, periods | prev_codes | last_year)
     batch = {_key(e): e for e in entries}
     locks = locked_periods({e.indicator.pk for e in entries}, periods)
     col_cum, col_val, col_note = gettext("累计值"), gettext("当期值"), gettext("情况说明")
@@ -319,33 +336,50 @@ def record_values(
             raise ValueErrors(errors)
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
-        last_year = _existing(entries, {e.period.last_year().code for e in entries})
-        creates, updates = [], []
+        last_year = _known(entries, {e.period.last_year().code for e in entries})
+        creates: list[dict] = []  # new rows by attname (no model instances: an import has 50,000)
+        updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
+        user_id = user.pk if user is not None else None
         for e in entries:
             k = _key(e)
             ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
-            v = existing.get(k) or Value(
-                indicator=e.indicator,
-                period=e.period.code,
-                year=e.period.year,
-                period_type=e.period.type,
-                enterprise=e.enterprise,
-                region=e.enterprise.region if e.enterprise else e.region,
-            )
-            if e.enterprise:
-                v.region_path = e.enterprise.region_path
-            elif e.region:
-                v.region_path = e.region.path
+            path = e.enterprise.region_path if e.enterprise else e.region.path
+            v = existing.get(k)
+            if v is None:
+                creates.append(
+                    {
+                        "indicator_id": k[0],
+                        "period": k[1],
+                        "year": e.period.year,
+                        "period_type": e.period.type,
+                        "enterprise_id": k[2],
+                        # the id, not the object: an entry's enterprise may come without its region
+                        "region_id": e.enterprise.region_id if e.enterprise else e.region.pk,
+                        "region_path": path,
+                        "cumulative": e.cumulative,
+                        "value": e.value,
+                        "last_year_cumulative": ly.cumulative if ly else None,
+                        "last_year_value": ly.value if ly else None,
+                        "flags": ",".join(e.flags),
+                        "explanation": e.explanation.strip()[:300],
+                        "source": source,
+                        "import_job": import_job,
+                        "entered_by_id": user_id,
+                        "entered_at": now,
+                    }
+                )
+                continue
+            v.region_path = path
             v.cumulative, v.value = e.cumulative, e.value
             v.last_year_cumulative = ly.cumulative if ly else None
             v.last_year_value = ly.value if ly else None
             v.flags = ",".join(e.flags)
             v.explanation = e.explanation.strip()[:300]
             v.source, v.import_job, v.entered_by, v.entered_at = source, import_job, user, now
-            (updates if v.pk else creates).append(v)
+            updates.append(v)
         try:
-            Value.objects.bulk_create(creates, batch_size=2000)
+            _insert_values(creates)
         except IntegrityError:
             raise ValueErrors([("", "", gettext("其他人刚刚提交了相同的数据，请刷新后重试"))]) from None
         Value.objects.bulk_update(
@@ -416,37 +450,82 @@ def record_values(
     return {"created": len(creates), "updated": len(updates)}
 
 
+#: from this many new values on, record_values writes them with COPY on PostgreSQL
+COPY_FROM = 5000
+
+
+def _insert_values(creates: list[dict]) -> None:
+    """INSERT the new values (rows by attname): bulk_create, or COPY on PostgreSQL for a large
+    batch (an import of 50,000 rows: Django's model instances and INSERT compilation alone
+    cost several times the file's read). A duplicate raises IntegrityError either way."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or len(creates) < COPY_FROM:
+        Value.objects.bulk_create([Value(**row) for row in creates], batch_size=2000)
+        return
+    import psycopg
+
+    fields = [f for f in Value._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    qn = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(qn(Value._meta.db_table), ", ".join(qn(f.column) for f in fields))
+    attnames = [f.attname for f in fields]
+    connection.ensure_connection()
+    try:
+        with connection.connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in creates:
+                copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
+    except psycopg.errors.IntegrityError as exc:
+        raise IntegrityError(str(exc)) from exc
+
+
 def _refresh_dependants(entries: Sequence[Entry]) -> None:
     """After a write, set-based: next year's same-period rows take the new values as 上年同期, and
-    the next period's derived period value follows a changed cumulative."""
+    the next period's derived period value follows a changed cumulative. Two UPDATEs per
+    written period (all its indicators at once; one return: two statements, not two per
+    indicator), each limited to the (indicator, enterprise) pairs written."""
     from django.db.models import F, OuterRef, Subquery
 
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    # period → indicator → enterprises written
+    written_pairs: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     indicators: dict[int, Indicator] = {}
     for e in entries:
         if e.enterprise:
-            groups[(e.indicator.pk, e.period.code)].append(e.enterprise.pk)
+            written_pairs[e.period.code][e.indicator.pk].add(e.enterprise.pk)
             indicators[e.indicator.pk] = e.indicator
     written = {(e.indicator.pk, e.period.code) for e in entries}
-    for (ind, code), ents in groups.items():
+
+    def pairs_q(by_indicator: dict[int, set[int]]) -> Q:
+        # indicators written by the same enterprises share one term (a return: one term)
+        groups: dict[frozenset[int], list[int]] = defaultdict(list)
+        for ind, ents in by_indicator.items():
+            groups[frozenset(ents)].append(ind)
+        q = Q(pk__in=[])
+        for ents, inds in groups.items():
+            q |= Q(indicator__in=inds, enterprise__in=ents)
+        return q
+
+    for code, by_indicator in written_pairs.items():
         p = Period.parse(code)
-        src = Value.objects.filter(indicator=ind, period=code, enterprise=OuterRef("enterprise"))
-        Value.objects.filter(
-            indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
-        ).update(
+        src = Value.objects.filter(
+            indicator=OuterRef("indicator"), period=code, enterprise=OuterRef("enterprise")
+        )
+        Value.objects.filter(pairs_q(by_indicator), period=Period(p.year + 1, p.type, p.index).code).update(
             last_year_cumulative=Subquery(src.values("cumulative")[:1]),
             last_year_value=Subquery(src.values("value")[:1]),
         )
         following = p.next()
-        indicator = indicators[ind]
-        if (
-            following.year == p.year
-            and indicator.aggregation == Aggregation.SUM
-            and (ind, following.code) not in written
-        ):
-            Value.objects.filter(
-                indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
-            ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
+        if following.year != p.year:
+            continue
+        follow = {
+            ind: ents
+            for ind, ents in by_indicator.items()
+            if indicators[ind].aggregation == Aggregation.SUM and (ind, following.code) not in written
+        }
+        if follow:
+            Value.objects.filter(pairs_q(follow), period=following.code, cumulative__isnull=False).update(
+                value=F("cumulative") - Subquery(src.values("cumulative")[:1])
+            )
 
 
 # --- returns -------------------------------------------------------------------------------------
@@ -512,7 +591,8 @@ def submit_return(
             period=period.code,
             enterprise=enterprise,
             defaults={
-                "region": enterprise.region,
+                "region_id": enterprise.region_id,
+                "region_path": enterprise.region_path,  # Report.save() does not copy it
                 "source": source,
                 "due_on": due,
                 "submitted_by": actor,
