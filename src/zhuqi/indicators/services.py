@@ -238,14 +238,16 @@ def check_entries(
         return errors
     periods = {e.period.code for e in entries}
     prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
-    last_year = {e.period.last_year().code for e in entries}
-    known = _known(entries, periods | prev_codes | last_year)
-    batch = {_key(e): e for e in entries}
+    ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+    known = _known(entries, periods | prev_codes | set(ly_code.values()))
+    keys = {id(e): _key(e) for e in entries}
+    batch = {keys[id(e)]: e for e in entries}
     locks = locked_periods({e.indicator.pk for e in entries}, periods)
     col_cum, col_val, col_note = gettext("累计值"), gettext("当期值"), gettext("情况说明")
     # earlier periods first, so a batch that holds several months chains its own cumulatives
-    for e in sorted(entries, key=lambda x: x.period):
-        _ind, _code, ent, reg = _key(e)
+    # (a tuple key: comparing Period objects builds tuples on every comparison)
+    for e in sorted(entries, key=lambda x: (x.period.year, x.period.type, x.period.index)):
+        _ind, _code, ent, reg = keys[id(e)]
         path = e.enterprise.region_path if e.enterprise else e.region.path
         if _is_locked(locks, e.indicator.pk, e.period.code, path):
             errors.append(
@@ -259,7 +261,7 @@ def check_entries(
         pc = _previous_code(e, merge_jan_feb)
         prev = None
         if pc:
-            pkey = (e.indicator.pk, pc, ent, reg)
+            pkey = (_ind, pc, ent, reg)
             prev = batch[pkey].cumulative if pkey in batch else getattr(known.get(pkey), "cumulative", None)
         flags, problem = _derive(e, prev, pc is None)
         if problem:
@@ -268,7 +270,7 @@ def check_entries(
         for amount, col in ((e.cumulative, col_cum), (e.value, col_val)):
             if amount is not None and amount < 0 and not e.indicator.can_decrease:
                 errors.append((e.row, col, gettext("不能为负数")))
-        ly = known.get((e.indicator.pk, e.period.last_year().code, ent, reg))
+        ly = known.get((_ind, ly_code[e.period], ent, reg))
         base = ly.cumulative if ly is not None else None
         if base and e.cumulative is not None and e.indicator.aggregation == Aggregation.SUM:
             change = (e.cumulative - base) * 100 / abs(base)
@@ -336,14 +338,15 @@ def record_values(
             raise ValueErrors(errors)
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
-        last_year = _known(entries, {e.period.last_year().code for e in entries})
+        ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+        last_year = _known(entries, set(ly_code.values()))
         creates: list[dict] = []  # new rows by attname (no model instances: an import has 50,000)
         updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
         user_id = user.pk if user is not None else None
         for e in entries:
             k = _key(e)
-            ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
+            ly = last_year.get((k[0], ly_code[e.period], k[2], k[3]))
             path = e.enterprise.region_path if e.enterprise else e.region.path
             v = existing.get(k)
             if v is None:
