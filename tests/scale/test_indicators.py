@@ -13,7 +13,7 @@ from django.db.models import Count, F, Sum
 from zhuqi.enterprises.models import Enterprise
 from zhuqi.indicators.models import DataSet, Report, Target, Value
 from zhuqi.scale.generate import SCALES, generate
-from zhuqi.scale.indicators import CODES, OFFICIAL
+from zhuqi.scale.indicators import CODES, DEPARTMENT_CODES, OFFICIAL
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -25,8 +25,13 @@ def test_tiny_indicator_values():
     years = SCALES["tiny"].indicator_years
     months = 12 * (years - 1) + 10  # this year to October (the last month ended)
     n_ent = Enterprise.objects.count()
+    n_above = Enterprise.objects.filter(above_scale=True).count()
     ent_values = Value.objects.filter(enterprise__isnull=False)
-    assert ent_values.count() == n_ent * len(CODES) * months
+    assert ent_values.count() == expected_values(n_ent, n_above, years)
+    # 规下 enterprises: what the departments send, this year and last
+    small = ent_values.filter(enterprise__above_scale=False)
+    assert set(small.values_list("indicator__code", flat=True).distinct()) == set(DEPARTMENT_CODES)
+    assert min(small.values_list("year", flat=True)) == TODAY.year - 1
     assert set(ent_values.values_list("source", flat=True).distinct()) == {"generated"}
     assert not ent_values.exclude(region_path__startswith=Enterprise.objects.first().region_path[:9]).exists()
     series = defaultdict(dict)
@@ -64,13 +69,19 @@ def test_tiny_indicator_values():
     assert Target.objects.filter(indicator__code="gross_output", year=2026).exists()
 
 
+def expected_values(n_ent: int, n_above: int, years: int) -> int:
+    months = 12 * (years - 1) + 10  # this year to October (the last month ended)
+    return n_above * len(CODES) * months + (n_ent - n_above) * len(DEPARTMENT_CODES) * (12 + 10)
+
+
 def test_only_indicators_later(db):
     generate("tiny", only=["core", "enterprises"], verbosity=0, today=TODAY)
     assert not Value.objects.exists()
     generate("tiny", only=["indicators"], verbosity=0, today=TODAY)
-    assert Value.objects.filter(enterprise__isnull=False).count() == Enterprise.objects.count() * len(
-        CODES
-    ) * (12 * (SCALES["tiny"].indicator_years - 1) + 10)
+    n_above = Enterprise.objects.filter(above_scale=True).count()
+    assert Value.objects.filter(enterprise__isnull=False).count() == expected_values(
+        Enterprise.objects.count(), n_above, SCALES["tiny"].indicator_years
+    )
 
 
 def test_indicator_benchmarks_run_and_agree():

@@ -59,7 +59,7 @@ class Scale:
     cases: int
     projects: int
     years: int = 10
-    #: years of monthly indicator values (the `indicators` part): 10 × 12 months × 10 indicators
+    #: years of the 规上 enterprises' monthly indicator values (the `indicators` part)
     indicator_years: int = 10
 
     @property
@@ -70,7 +70,7 @@ class Scale:
 SCALES = {
     # `tiny` is for the test suite: a county in a second.
     "tiny": Scale(
-        "tiny", 1, 1, 3, 1, 2, enterprises=150, officials=120, cases=400, projects=30, indicator_years=2
+        "tiny", 1, 1, 3, 1, 2, enterprises=150, officials=120, cases=400, projects=30, indicator_years=3
     ),
     "county": Scale("county", 1, 1, 12, 2, 4, enterprises=2_000, officials=800, cases=5_000, projects=500),
     "city": Scale(

@@ -1,7 +1,12 @@
-"""Generator part `indicators`: monthly indicator values for every generated enterprise (province
-scale: 200,000 enterprises × 10 indicators × 12 months × 10 years ≈ 24 M values, DESIGN §5),
-each county's monthly form (规上工业企业月报) with this year's returns of its 规上 enterprises, the
-statistics bureau's official rates per county, and this year's county targets decomposed to months.
+"""Generator part `indicators`: monthly indicator values (DESIGN §5: 24,000,000 at province
+scale), each county's monthly form (规上工业企业月报) with this year's returns of its 规上
+enterprises, the statistics bureau's official rates per county, and this year's county targets
+decomposed to months.
+
+Who has values, as in a county: the 规上 enterprises file the monthly return, so they have the
+ten indicators for every month of the scale's `indicator_years` (province: ≈ 14,500 × 10 × 12 ×
+10 ≈ 17 M); every other enterprise has what the tax office and the power company send
+(入库税收, 工业用电量) for this year and last (≈ 185,000 × 2 × 23 ≈ 8.5 M).
 
 Values follow `indicators.services.record_values`' rules without calling it (it is the one
 write path for people; 24 M rows go in with COPY): every amount is an integer number of tenths,
@@ -34,6 +39,9 @@ CODES = [
     "employees",
     "energy",
 ]
+#: what departments send for every enterprise (规下 included), this year and last
+DEPARTMENT_CODES = ["tax", "power"]
+DEPARTMENT_YEARS = 2
 FORM_CODES = ["gross_output", "revenue", "profit", "tax", "power", "employees", "industrial_investment"]
 OFFICIAL = ["value_added_growth", "fai_growth", "industrial_investment_growth"]
 #: an industrial county's monthly share of the year's output, January to December
@@ -205,7 +213,8 @@ def gen_indicators(ctx: Context) -> None:  # noqa: C901 - one pass over enterpri
                 energy_per_power = rng.uniform(1.23, 1.9)  # 吨标煤 per 万千瓦时
                 prev: dict[str, list[int]] | None = None
                 staff = float(employees)
-                for y in years:
+                codes_of = CODES if above else DEPARTMENT_CODES
+                for y in years if above else years[-DEPARTMENT_YEARS:]:
                     output *= 1 + rng.gauss(0.06, 0.12)
                     staff = max(1.0, staff * (1 + rng.gauss(0.01, 0.05)))
                     invest = [0] * 12
@@ -246,7 +255,7 @@ def gen_indicators(ctx: Context) -> None:  # noqa: C901 - one pass over enterpri
                             break
                         code_p = codes[(y, m + 1)]
                         at = entered[(y, m + 1)]
-                        for code in CODES:
+                        for code in codes_of:
                             cum, val = cums[code][m], months[code][m]
                             row = {
                                 "id": vid,
@@ -275,8 +284,10 @@ def gen_indicators(ctx: Context) -> None:  # noqa: C901 - one pass over enterpri
                     prev.update({"c:" + code: c for code, c in cums.items()})
         counter[0] = vid
 
-    n_ent = sum(len(c.enterprises) for c in world.counties)
-    w.write(Value, values(), total=n_ent * len(CODES) * len(periods), label="indicators.value", raw=True)
+    n_above = sum(1 for _emp, above in ent_rows.values() if above)
+    n_dept = len(periods) - sum(1 for y, _m in periods if y < years[-DEPARTMENT_YEARS:][0])
+    total = n_above * len(CODES) * len(periods) + (len(ent_rows) - n_above) * len(DEPARTMENT_CODES) * n_dept
+    w.write(Value, values(), total=total, label="indicators.value", raw=True)
 
     # the statistics bureau's rates per county (1—N月, %): one row per county and month
     def official() -> Iterator[dict]:
