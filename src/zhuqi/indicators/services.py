@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -453,33 +453,57 @@ def record_values(
     return {"created": len(creates), "updated": len(updates)}
 
 
-#: from this many new values on, record_values writes them with COPY on PostgreSQL
+#: from this many new values on, record_values writes them without model instances: COPY on
+#: PostgreSQL, a prepared executemany elsewhere
 COPY_FROM = 5000
 
 
 def _insert_values(creates: list[dict]) -> None:
-    """INSERT the new values (rows by attname): bulk_create, or COPY on PostgreSQL for a large
-    batch (an import of 50,000 rows: Django's model instances and INSERT compilation alone
-    cost several times the file's read). A duplicate raises IntegrityError either way."""
+    """INSERT the new values (rows by attname): bulk_create for a few, else COPY (PostgreSQL) or
+    one prepared executemany (an import of 50,000 rows, the demo's 40,000: Django's model
+    instances and INSERT compilation alone cost several times the file's read). A duplicate
+    raises IntegrityError either way."""
     from django.db import connection
 
-    if connection.vendor != "postgresql" or len(creates) < COPY_FROM:
+    if len(creates) < COPY_FROM:
         Value.objects.bulk_create([Value(**row) for row in creates], batch_size=2000)
         return
-    import psycopg
-
     fields = [f for f in Value._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    qn = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(qn(Value._meta.db_table), ", ".join(qn(f.column) for f in fields))
     attnames = [f.attname for f in fields]
-    connection.ensure_connection()
-    try:
-        with connection.connection.cursor() as cur, cur.copy(sql) as copy:
-            for row in creates:
-                copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
-    except psycopg.errors.IntegrityError as exc:
-        raise IntegrityError(str(exc)) from exc
+    qn = connection.ops.quote_name
+    table, columns = qn(Value._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        try:
+            with (
+                connection.connection.cursor() as cur,
+                cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in creates:
+                    copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
+        except psycopg.errors.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        return
+    # the values as the backend stores them: only datetimes need adapting (decimals, text,
+    # numbers and NULL go as they are, as Django's own INSERT sends them)
+    stamps = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [
+                [
+                    adapt(v) if a in stamps else v
+                    for a in attnames
+                    for v in (row[a] if a in row else defaults[a],)
+                ]
+                for row in creates
+            ],
+        )
 
 
 def _refresh_dependants(entries: Sequence[Entry]) -> None:
