@@ -91,6 +91,7 @@ def test_indicator_benchmarks_run_and_agree():
     users = benchmarks.generated_users()
     out = bench_indicators.bench_indicators(users, repeat=2, rows=1500)
     names = [m.name for m in out]
-    assert len(out) == 5, names  # county and province rollups, one return, the bulk write twice
+    # county and province rollups, a return (first and corrected; tiny may lack the first), the bulk write twice
+    assert len(out) in (5, 6), names
     assert all(m.median > 0 for m in out)
     assert out[-1].rows == 1500 and out[-1].ratio
