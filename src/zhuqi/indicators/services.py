@@ -347,7 +347,7 @@ def record_values(
         for e in entries:
             k = _key(e)
             ly = last_year.get((k[0], ly_code[e.period], k[2], k[3]))
-            path = e.enterprise.region_path if e.enterprise else e.region.path
+            path = e.enterprise.region_path if e.enterprise else (e.region.path if e.region else "")
             v = existing.get(k)
             if v is None:
                 creates.append(
@@ -358,7 +358,9 @@ def record_values(
                         "period_type": e.period.type,
                         "enterprise_id": k[2],
                         # the id, not the object: an entry's enterprise may come without its region
-                        "region_id": e.enterprise.region_id if e.enterprise else e.region.pk,
+                        "region_id": e.enterprise.region_id
+                        if e.enterprise
+                        else getattr(e.region, "pk", None),
                         "region_path": path,
                         "cumulative": e.cumulative,
                         "value": e.value,
@@ -537,8 +539,8 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
         for ind, ents in by_indicator.items():
             groups[frozenset(ents)].append(ind)
         q = Q(pk__in=[])
-        for ents, inds in groups.items():
-            q |= Q(indicator__in=inds, enterprise__in=ents)
+        for group, inds in groups.items():
+            q |= Q(indicator__in=inds, enterprise__in=group)
         return q
 
     for code, by_indicator in written_pairs.items():
