@@ -36,22 +36,30 @@ def rollup(user, indicator, period: str, parent_path: str) -> dict[str, dict[str
     """The rollup a dispatch page needs (what ours runs until `indicators.figures` lands): for
     each child region of `parent_path`, Σ cumulative of the enterprises in its subtree, and the
     same-panel (同口径) pair: Σ cumulative and Σ last year's cumulative over the enterprises
-    that have last year's figure. Scoped by `visible_to(user)`; grouped by region path in SQL
-    and folded into the children in Python."""
+    that have last year's figure. Scoped by `visible_to(user)`. Grouped in SQL by the child's
+    path prefix when the children's paths have one length (administrative codes of a level do),
+    else by region path and folded into the children in Python."""
     from django.db.models import Q, Sum
+    from django.db.models.functions import Substr
 
+    from zhuqi.core.models import Region
     from zhuqi.indicators.models import Value
 
     depth = parent_path.count("/") + 1
+    lengths = {
+        len(p)
+        for p in Region.objects.filter(
+            path__startswith=parent_path, depth=parent_path.count("/")
+        ).values_list("path", flat=True)
+    }
+    qs = Value.objects.visible_to(user).filter(
+        indicator=indicator, period=period, enterprise__isnull=False, region_path__startswith=parent_path
+    )
+    key = "region_path"
+    if len(lengths) == 1:
+        qs, key = qs.annotate(child=Substr("region_path", 1, lengths.pop())), "child"
     rows = (
-        Value.objects.visible_to(user)
-        .filter(
-            indicator=indicator,
-            period=period,
-            enterprise__isnull=False,
-            region_path__startswith=parent_path,
-        )
-        .values("region_path")
+        qs.values(key)
         .annotate(
             total=Sum("cumulative"),
             panel=Sum("cumulative", filter=Q(last_year_cumulative__isnull=False)),
@@ -63,7 +71,7 @@ def rollup(user, indicator, period: str, parent_path: str) -> dict[str, dict[str
         lambda: {"total": Decimal(0), "panel": Decimal(0), "last": Decimal(0)}
     )
     for r in rows:
-        child = "/".join(r["region_path"].split("/")[:depth]) + "/"
+        child = "/".join(r[key].split("/")[:depth]) + "/"
         for k in ("total", "panel", "last"):
             out[child][k] += r[k] or 0
     for figures in out.values():
