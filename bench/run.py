@@ -24,7 +24,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
-BENCHES = ["generator", "pages", "queries", "cases", "dashboards", "figures", "import", "sweep", "load"]
+BENCHES = [
+    "generator",
+    "pages",
+    "queries",
+    "cases",
+    "dashboards",
+    "figures",
+    "indicators",
+    "import",
+    "sweep",
+    "load",
+]
 
 
 def _setup() -> None:
@@ -113,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(BENCHES), help=f"benchmarks to run: {','.join(BENCHES)}")
     parser.add_argument("--repeat", type=int, default=15, help="samples per page benchmark")
     parser.add_argument("--import-rows", type=int, default=500)
+    parser.add_argument(
+        "--indicator-rows", type=int, default=50_000, help="values in the record_values bench"
+    )
     parser.add_argument("--sweep-repeat", type=int, default=3, help="samples per sweep (1 on the stress set)")
     parser.add_argument(
         "--gen-enterprises", type=int, default=None, help="enterprises in the generator bench"
@@ -128,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from zhuqi.scale import generate as gen
 
+    from . import bench_indicators as bi
     from . import bench_sweep_import as si
     from . import benchmarks as b
     from . import load
@@ -168,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             "cases": lambda: b.bench_case_pages(users, repeat=max(3, args.repeat // 2)),
             "dashboards": lambda: b.bench_dashboards(users, repeat=max(3, args.repeat // 3)),
             "figures": lambda: b.bench_figures(users, repeat=max(3, args.repeat // 2)),
+            "indicators": lambda: bi.bench_indicators(
+                users, repeat=max(5, args.repeat // 2), rows=args.indicator_rows
+            ),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
             "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py

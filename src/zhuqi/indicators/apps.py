@@ -64,3 +64,10 @@ class IndicatorsConfig(AppConfig):
                 "indicator_reminder": pgettext_lazy("timeline event", "指标督办提醒"),
             }
         )
+
+        # demo data: after the registry (30), cases (60), projects (70)
+        from zhuqi.core import demo as core_demo
+
+        from .demo import load as load_demo
+
+        core_demo.register(load_demo, order=80)

@@ -220,7 +220,12 @@ class Report(KeepsRegionPath, models.Model):
         ]
         indexes = [
             # the completeness board: WHERE dataset=? AND period=? AND region_path LIKE '…%'
-            models.Index(fields=["dataset", "period", "region_path"], name="report_board"),
+            # (pattern ops for the LIKE prefix, as value_rollup)
+            models.Index(
+                fields=["dataset", "period", "region_path"],
+                name="report_board",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,7 +321,13 @@ class Value(KeepsRegionPath, models.Model):
         ]
         indexes = [
             # rollups and the dispatch view: WHERE indicator=? AND period=? AND region_path LIKE '…%'
-            models.Index(fields=["indicator", "period", "region_path"], name="value_rollup"),
+            # (pattern ops: with the default opclass PostgreSQL cannot range-scan the LIKE prefix
+            # unless the collation is C, and a county's rollup read every enterprise: 580 ms)
+            models.Index(
+                fields=["indicator", "period", "region_path"],
+                name="value_rollup",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             # an enterprise's series: WHERE enterprise=? AND indicator=? ORDER BY period
             models.Index(fields=["enterprise", "indicator", "period"], name="value_series"),
         ]

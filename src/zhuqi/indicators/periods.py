@@ -113,8 +113,15 @@ class Period:
         """The latest period of `type_` that has ended before `today` (the one being reported)."""
         return cls.containing(type_, today).previous()
 
+    def __post_init__(self) -> None:
+        # the code is read for every value of an import (keys, messages): computed once
+        object.__setattr__(self, "_code", self._make_code())
+
     @property
     def code(self) -> str:
+        return self._code  # type: ignore[attr-defined]
+
+    def _make_code(self) -> str:
         t, i, y = self.type, self.index, self.year
         if t == "Y":
             return f"{y}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -177,6 +177,26 @@ def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -
     return out
 
 
+@dataclass(frozen=True)
+class _Known:
+    cumulative: Decimal | None
+    value: Decimal | None
+
+
+def _known(entries: Sequence[Entry], periods: set[str]) -> dict[tuple, _Known]:
+    """The stored (cumulative, value) pairs of `entries`' entities in `periods`: what the checks
+    and last year's pair read (plain tuples, no model instances: an import reads tens of
+    thousands)."""
+    inds = {e.indicator.pk for e in entries}
+    out: dict[tuple, _Known] = {}
+    for q in _entity_qs(entries):  # chunked: SQLite bounds the parameters of one statement
+        rows = Value.objects.filter(q, indicator__in=inds, period__in=periods).values_list(
+            "indicator_id", "period", "enterprise_id", "region_id", "cumulative", "value"
+        )
+        out.update({(i, p, ent, None if ent else reg): _Known(c, v) for i, p, ent, reg, c, v in rows})
+    return out
+
+
 def _previous_code(e: Entry, merge_jan_feb: bool) -> str | None:
     """The period whose cumulative this one continues; None at the start of the year (and for
     1—2月 where January is merged into February)."""
@@ -239,14 +259,16 @@ def check_entries(
         return errors
     periods = {e.period.code for e in entries}
     prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
-    last_year = {e.period.last_year().code for e in entries}
-    known = _existing(entries, periods | prev_codes | last_year)
-    batch = {_key(e): e for e in entries}
+    ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+    known = _known(entries, periods | prev_codes | set(ly_code.values()))
+    keys = {id(e): _key(e) for e in entries}
+    batch = {keys[id(e)]: e for e in entries}
     locks = locked_periods({e.indicator.pk for e in entries}, periods)
     col_cum, col_val, col_note = gettext("累计值"), gettext("当期值"), gettext("情况说明")
     # earlier periods first, so a batch that holds several months chains its own cumulatives
-    for e in sorted(entries, key=lambda x: x.period):
-        _ind, _code, ent, reg = _key(e)
+    # (a tuple key: comparing Period objects builds tuples on every comparison)
+    for e in sorted(entries, key=lambda x: (x.period.year, x.period.type, x.period.index)):
+        _ind, _code, ent, reg = keys[id(e)]
         path = e.enterprise.region_path if e.enterprise else _region(e).path
         if _is_locked(locks, e.indicator.pk, e.period.code, path):
             errors.append(
@@ -260,7 +282,7 @@ def check_entries(
         pc = _previous_code(e, merge_jan_feb)
         prev = None
         if pc:
-            pkey = (e.indicator.pk, pc, ent, reg)
+            pkey = (_ind, pc, ent, reg)
             prev = batch[pkey].cumulative if pkey in batch else getattr(known.get(pkey), "cumulative", None)
         flags, problem = _derive(e, prev, pc is None)
         if problem:
@@ -269,7 +291,7 @@ def check_entries(
         for amount, col in ((e.cumulative, col_cum), (e.value, col_val)):
             if amount is not None and amount < 0 and not e.indicator.can_decrease:
                 errors.append((e.row, col, gettext("不能为负数")))
-        ly = known.get((e.indicator.pk, e.period.last_year().code, ent, reg))
+        ly = known.get((_ind, ly_code[e.period], ent, reg))
         base = ly.cumulative if ly is not None else None
         if base and e.cumulative is not None and e.indicator.aggregation == Aggregation.SUM:
             change = (e.cumulative - base) * 100 / abs(base)
@@ -340,56 +362,56 @@ def record_values(
             raise ValueErrors(errors)
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
-        last_year = _existing(entries, {e.period.last_year().code for e in entries})
-        creates: list[Value] = []
+        ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+        last_year = _known(entries, set(ly_code.values()))
+        creates: list[dict] = []  # new rows by attname (no model instances: an import has 50,000)
         updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
+        user_id = user.pk if user is not None else None
         for e in entries:
             k = _key(e)
-            ly = last_year.get((k[0], e.period.last_year().code, k[2], k[3]))
-            # region_id, not .region: reading the enterprise's region would be a query per row
-            region_id = e.enterprise.region_id if e.enterprise else e.region.pk  # type: ignore[union-attr]
-            v = existing.get(k) or Value(
-                indicator=e.indicator,
-                period=e.period.code,
-                year=e.period.year,
-                period_type=e.period.type,
-                enterprise=e.enterprise,
-                region_id=region_id,
-            )
-            if e.enterprise:
-                v.region_path = e.enterprise.region_path
-            elif e.region:
-                v.region_path = e.region.path
+            ly = last_year.get((k[0], ly_code[e.period], k[2], k[3]))
+            path = e.enterprise.region_path if e.enterprise else (e.region.path if e.region else "")
+            v = existing.get(k)
+            if v is None:
+                creates.append(
+                    {
+                        "indicator_id": k[0],
+                        "period": k[1],
+                        "year": e.period.year,
+                        "period_type": e.period.type,
+                        "enterprise_id": k[2],
+                        # the id, not the object: an entry's enterprise may come without its region
+                        "region_id": e.enterprise.region_id
+                        if e.enterprise
+                        else getattr(e.region, "pk", None),
+                        "region_path": path,
+                        "cumulative": e.cumulative,
+                        "value": e.value,
+                        "last_year_cumulative": ly.cumulative if ly else None,
+                        "last_year_value": ly.value if ly else None,
+                        "flags": ",".join(e.flags),
+                        "explanation": e.explanation.strip()[:300],
+                        "source": source,
+                        "import_job": import_job,
+                        "entered_by_id": user_id,
+                        "entered_at": now,
+                    }
+                )
+                continue
+            v.region_path = path
             v.cumulative, v.value = e.cumulative, e.value
             v.last_year_cumulative = ly.cumulative if ly else None
             v.last_year_value = ly.value if ly else None
             v.flags = ",".join(e.flags)
             v.explanation = e.explanation.strip()[:300]
             v.source, v.import_job, v.entered_by, v.entered_at = source, import_job, user, now
-            (updates if v.pk else creates).append(v)
+            updates.append(v)
         try:
-            Value.objects.bulk_create(creates, batch_size=2000)
+            _insert_values(creates)
         except IntegrityError:
             raise ValueErrors([("", "", gettext("其他人刚刚提交了相同的数据，请刷新后重试"))]) from None
-        Value.objects.bulk_update(
-            updates,
-            [
-                "cumulative",
-                "value",
-                "last_year_cumulative",
-                "last_year_value",
-                "flags",
-                "explanation",
-                "source",
-                "import_job",
-                "entered_by",
-                "entered_at",
-                "region",
-                "region_path",
-            ],
-            batch_size=2000,
-        )
+        _update_values(updates)
         _refresh_dependants(entries)
         by_enterprise: dict[int, list[Entry]] = defaultdict(list)
         for e in entries:
@@ -440,38 +462,135 @@ def record_values(
     return {"created": len(creates), "updated": len(updates)}
 
 
+UPDATED_FIELDS = [
+    "cumulative",
+    "value",
+    "last_year_cumulative",
+    "last_year_value",
+    "flags",
+    "explanation",
+    "source",
+    "import_job",
+    "entered_by_id",
+    "entered_at",
+    "region_id",
+    "region_path",
+]
+
+
+def _update_values(updates: list[Value]) -> None:
+    """Write the changed values: a return's few rows one plain UPDATE each (bulk_update's CASE
+    over 12 columns costs more to compile than the round trips), a table's in bulk_update."""
+    if len(updates) <= 20:
+        for v in updates:
+            Value.objects.filter(pk=v.pk).update(**{f: getattr(v, f) for f in UPDATED_FIELDS})
+        return
+    Value.objects.bulk_update(updates, [f.removesuffix("_id") for f in UPDATED_FIELDS], batch_size=2000)
+
+
+#: from this many new values on, record_values writes them without model instances: COPY on
+#: PostgreSQL, a prepared executemany elsewhere
+COPY_FROM = 5000
+
+
+def _insert_values(creates: list[dict]) -> None:
+    """INSERT the new values (rows by attname): bulk_create for a few, else COPY (PostgreSQL) or
+    one prepared executemany (an import of 50,000 rows, the demo's 40,000: Django's model
+    instances and INSERT compilation alone cost several times the file's read). A duplicate
+    raises IntegrityError either way."""
+    from django.db import connection
+
+    if len(creates) < COPY_FROM:
+        Value.objects.bulk_create([Value(**row) for row in creates], batch_size=2000)
+        return
+    fields = [f for f in Value._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    attnames = [f.attname for f in fields]
+    qn = connection.ops.quote_name
+    table, columns = qn(Value._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        try:
+            with (
+                connection.connection.cursor() as cur,
+                cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in creates:
+                    copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
+        except psycopg.errors.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        return
+    # the values as the backend stores them: only datetimes need adapting (decimals, text,
+    # numbers and NULL go as they are, as Django's own INSERT sends them)
+    stamps = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [
+                [
+                    adapt(v) if a in stamps else v
+                    for a in attnames
+                    for v in (row[a] if a in row else defaults[a],)
+                ]
+                for row in creates
+            ],
+        )
+
+
 def _refresh_dependants(entries: Sequence[Entry]) -> None:
     """After a write, set-based: next year's same-period rows take the new values as 上年同期, and
-    the next period's derived period value follows a changed cumulative."""
+    the next period's derived period value follows a changed cumulative. Two UPDATEs per
+    written period (all its indicators at once; one return: two statements, not two per
+    indicator), each limited to the (indicator, enterprise) pairs written."""
     from django.db.models import F, OuterRef, Subquery
 
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    # period → indicator → enterprises written
+    written_pairs: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     indicators: dict[int, Indicator] = {}
     for e in entries:
         if e.enterprise:
-            groups[(e.indicator.pk, e.period.code)].append(e.enterprise.pk)
+            written_pairs[e.period.code][e.indicator.pk].add(e.enterprise.pk)
             indicators[e.indicator.pk] = e.indicator
     written = {(e.indicator.pk, e.period.code) for e in entries}
-    for (ind, code), all_ents in groups.items():
+
+    def pairs_qs(by_indicator: dict[int, set[int]]) -> list[Q]:
+        # indicators written by the same enterprises share one term (a return: one term); a
+        # large import's enterprises come in chunks (SQLite bounds a statement's parameters)
+        groups: dict[frozenset[int], list[int]] = defaultdict(list)
+        for ind, ents in by_indicator.items():
+            groups[frozenset(ents)].append(ind)
+        return [
+            Q(indicator__in=inds, enterprise__in=chunk)
+            for group, inds in groups.items()
+            for chunk in _chunks(sorted(group))
+        ]
+
+    for code, by_indicator in written_pairs.items():
         p = Period.parse(code)
-        src = Value.objects.filter(indicator=ind, period=code, enterprise=OuterRef("enterprise"))
-        following = p.next()
-        indicator = indicators[ind]
-        for ents in _chunks(all_ents):
-            Value.objects.filter(
-                indicator=ind, period=Period(p.year + 1, p.type, p.index).code, enterprise__in=ents
-            ).update(
+        src = Value.objects.filter(
+            indicator=OuterRef("indicator"), period=code, enterprise=OuterRef("enterprise")
+        )
+        for q in pairs_qs(by_indicator):
+            Value.objects.filter(q, period=Period(p.year + 1, p.type, p.index).code).update(
                 last_year_cumulative=Subquery(src.values("cumulative")[:1]),
                 last_year_value=Subquery(src.values("value")[:1]),
             )
-            if (
-                following.year == p.year
-                and indicator.aggregation == Aggregation.SUM
-                and (ind, following.code) not in written
-            ):
-                Value.objects.filter(
-                    indicator=ind, period=following.code, enterprise__in=ents, cumulative__isnull=False
-                ).update(value=F("cumulative") - Subquery(src.values("cumulative")[:1]))
+        following = p.next()
+        if following.year != p.year:
+            continue
+        follow = {
+            ind: ents
+            for ind, ents in by_indicator.items()
+            if indicators[ind].aggregation == Aggregation.SUM and (ind, following.code) not in written
+        }
+        for q in pairs_qs(follow):
+            Value.objects.filter(q, period=following.code, cumulative__isnull=False).update(
+                value=F("cumulative") - Subquery(src.values("cumulative")[:1])
+            )
 
 
 # --- returns -------------------------------------------------------------------------------------
@@ -541,7 +660,8 @@ def submit_return(
             period=period.code,
             enterprise=enterprise,
             defaults={
-                "region": enterprise.region,
+                "region_id": enterprise.region_id,
+                "region_path": enterprise.region_path,  # Report.save() does not copy it
                 "source": source,
                 "due_on": due,
                 "submitted_by": actor,

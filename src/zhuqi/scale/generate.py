@@ -40,7 +40,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import WAN
 
 EVENT = "scale_generated"
-PARTS = ["core", "enterprises", "assignments", "cases", "projects"]
+PARTS = ["core", "enterprises", "assignments", "cases", "projects", "indicators"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,6 +59,8 @@ class Scale:
     cases: int
     projects: int
     years: int = 10
+    #: years of the 规上 enterprises' monthly indicator values (the `indicators` part)
+    indicator_years: int = 10
 
     @property
     def counties(self) -> int:
@@ -67,7 +69,9 @@ class Scale:
 
 SCALES = {
     # `tiny` is for the test suite: a county in a second.
-    "tiny": Scale("tiny", 1, 1, 3, 1, 2, enterprises=150, officials=120, cases=400, projects=30),
+    "tiny": Scale(
+        "tiny", 1, 1, 3, 1, 2, enterprises=150, officials=120, cases=400, projects=30, indicator_years=3
+    ),
     "county": Scale("county", 1, 1, 12, 2, 4, enterprises=2_000, officials=800, cases=5_000, projects=500),
     "city": Scale(
         "city", 1, 10, 12, 2, 4, enterprises=20_000, officials=8_000, cases=100_000, projects=5_000
@@ -252,7 +256,11 @@ class Writer:
         total: int | None = None,
         label: str = "",
         offset: int = 0,
+        raw: bool = False,
     ) -> int:
+        """`raw`: on SQLite, INSERT the prepared values with executemany instead of building
+        model instances for bulk_create (for tables of millions of plain rows: no save()
+        logic, no signals either way)."""
         label = label or model._meta.label_lower
         now = timezone.now()
         fields = list(model._meta.concrete_fields)
@@ -270,6 +278,8 @@ class Writer:
         started = time.perf_counter()
         if connection.vendor == "postgresql":
             done = self._copy(model, fields, attnames, defaults, json_idx, rows, update)
+        elif raw:
+            done = self._executemany(model, fields, attnames, defaults, rows, update)
         else:
             done = self._bulk_create(model, attnames, defaults, rows, update)
         update(done, final=True)
@@ -294,6 +304,50 @@ class Writer:
                 done += 1
                 if done % 5000 == 0:
                     update(done)
+        return done
+
+    def _executemany(self, model, fields, attnames, defaults, rows, update) -> int:
+        from django.db import connections
+
+        conn = connections[connection.alias]  # the real connection, not the proxy (hot loop)
+        qn = conn.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        )
+
+        def converter(f):
+            if isinstance(f, models.DateTimeField):
+                cache: dict = {}
+
+                def dt_value(v):
+                    if v not in cache:
+                        cache[v] = f.get_db_prep_save(v, conn)
+                    return cache[v]
+
+                return dt_value
+            if isinstance(f, models.DecimalField):
+                return lambda v: v if type(v) is str else f.get_db_prep_save(v, conn)
+            plain = (int, str, bool, type(None))
+            return lambda v: v if type(v) in plain else f.get_db_prep_save(v, conn)
+
+        # the defaults are prepared once; only the columns a row names are converted
+        preps = [
+            (a, f.get_db_prep_save(d, conn), converter(f))
+            for a, f, d in zip(attnames, fields, defaults, strict=True)
+        ]
+        done = 0
+        buffer: list[list] = []
+        with conn.cursor() as cur:
+            for row in rows:
+                buffer.append([conv(row[a]) if a in row else p for a, p, conv in preps])
+                if len(buffer) >= self.batch * 5:
+                    cur.executemany(sql, buffer)
+                    done += len(buffer)
+                    buffer = []
+                    update(done)
+            if buffer:
+                cur.executemany(sql, buffer)
+                done += len(buffer)
         return done
 
     def _bulk_create(self, model, attnames, defaults, rows, update) -> int:
@@ -910,6 +964,7 @@ def generate(
     verbosity: int = 1,
 ) -> Result:
     """Generate a data set; see the module docstring. Raises GenerateError when refusing."""
+    from . import indicators as _indicators  # noqa: F401 - registers the indicators part
     from . import parts as _extra  # noqa: F401 - registers the optional parts
 
     scale_obj = SCALES[scale] if isinstance(scale, str) else scale
