@@ -139,3 +139,48 @@ def test_dispatch_at_a_xun(iw, client):
     total = r.context["selected_total"]["f"]
     assert total.target_to_date == D(290) and total.elapsed == D("80.6")  # 9⅔ months of 12
     assert len(r.context["chart"]["series"]["target"]) == 36
+
+
+def test_the_view_opens_on_the_last_month_whose_returns_are_due(world):
+    """On 2 December November is still being reported (due 7 December): the view opens on
+    October; on 10 December on November; with nothing reported since August, on August."""
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from tests.indicators.conftest import IndicatorWorld
+    from zhuqi.indicators import services
+    from zhuqi.indicators.periods import Period
+    from zhuqi.indicators.views_dispatch import default_period
+
+    iw = IndicatorWorld(world)
+    alice = world.alice
+    assert default_period(alice, dt.date(2026, 12, 2)).code == "202610"  # nothing reported: no cap
+    services.submit_return(
+        iw.monthly,
+        iw.ent,
+        Period.parse("202608"),
+        {
+            iw.output.pk: {"cumulative": D(1)},
+            iw.tax.pk: {"cumulative": D(1)},
+            iw.profit.pk: {"cumulative": D(1)},
+            iw.employees.pk: {"value": D(1)},
+        },
+        actor=alice,
+        source="behalf",
+    )
+    assert default_period(alice, dt.date(2026, 12, 2)).code == "202608"
+    services.submit_return(
+        iw.monthly,
+        iw.ent,
+        Period.parse("202611"),
+        {
+            iw.output.pk: {"cumulative": D(2)},
+            iw.tax.pk: {"cumulative": D(2)},
+            iw.profit.pk: {"cumulative": D(2)},
+            iw.employees.pk: {"value": D(1)},
+        },
+        actor=alice,
+        source="behalf",
+    )
+    assert default_period(alice, dt.date(2026, 12, 2)).code == "202608"
+    assert default_period(alice, dt.date(2026, 12, 10)).code == "202611"

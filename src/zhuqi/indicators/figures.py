@@ -396,13 +396,20 @@ def series(user, indicator: Indicator, period: Period, entity: Entity, type_: st
     all_periods = [Period(year, type_, i) for i in range(1, (12 if type_ == "M" else 36) + 1)]
     elapsed = [p for p in all_periods if p.end <= value_period(period).end]
     codes = [p.code for p in elapsed]
+    # on a 旬 axis, a 下旬 without 旬 returns shows the month's cumulative (monthly returns end there)
+    month_of = {
+        p.code: Period(year, "M", p.last_month).code for p in elapsed if p.type == "X" and p.index % 3 == 0
+    }
     qs = (
         Value.objects.visible_to(user)
-        .filter(entity.values_q(year), indicator=indicator, period__in=codes)
+        .filter(entity.values_q(year), indicator=indicator, period__in=codes + list(month_of.values()))
         .values("period")
         .annotate(s=Sum("cumulative"), ly=Sum("last_year_cumulative"))
     )
     by = {r["period"]: r for r in qs}
+    for xun, month in month_of.items():
+        if xun not in by and month in by:
+            by[xun] = by[month]
     target = (
         Target.objects.visible_to(user)
         .filter(target_q([entity]), indicator=indicator, year=year)

@@ -61,8 +61,31 @@ def _get_or_404(qs, pk):
     return obj
 
 
+def default_period(user, today) -> Period:
+    """The month the dispatch view opens on: the last month whose returns are due (five working
+    days after it ends; before that it is still being reported, so the month before), or, when the
+    viewer's enterprises have reported nothing that recent, the latest month they reported."""
+    from django.db.models import Max
+
+    from zhuqi.core.workcalendar import add_working_days
+
+    from .models import Report
+
+    p = Period.last_ended("M", today)
+    if today <= add_working_days(p.end, 5):
+        p = p.previous()
+    latest = (
+        Report.objects.visible_to(user)
+        .filter(dataset__period_type="M", period__lte=p.code)
+        .aggregate(m=Max("period"))["m"]
+    )
+    if latest and latest < p.code:
+        return Period.parse(latest)
+    return p
+
+
 def report_period(request) -> Period:
-    """`?period=` (a month or a 旬 code), else the last month ended before today."""
+    """`?period=` (a month or a 旬 code), else `default_period`."""
     code = (request.GET.get("period") or "").strip()[:12]
     if code:
         try:
@@ -71,7 +94,7 @@ def report_period(request) -> Period:
             p = None
         if p is not None and p.type in ("M", "X"):
             return p
-    return Period.last_ended("M", timezone.localdate())
+    return default_period(request.user, timezone.localdate())
 
 
 def _kind(request) -> str:

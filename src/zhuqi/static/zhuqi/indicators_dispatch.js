@@ -35,13 +35,13 @@
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: [L.actual, L.target, L.last_year] },
-      grid: { left: 56, right: 16, top: 32, bottom: 28 },
+      grid: { left: 80, right: 16, top: 32, bottom: 28 },
       xAxis: { type: "category", data: s.labels.map(function (x) { return x.replace(/^\d{4}年/, ""); }) },
       yAxis: { type: "value", name: d.unit, splitLine: { lineStyle: { color: "#eee" } } },
       series: [
-        { name: L.actual, type: "line", data: s.actual, symbolSize: 6, itemStyle: { color: "#b3261e" } },
+        { name: L.actual, type: "line", data: s.actual, symbolSize: 6, connectNulls: true, itemStyle: { color: "#b3261e" } },
         { name: L.target, type: "line", data: s.target, lineStyle: { type: "dashed" }, symbol: "none", itemStyle: { color: "#2f6db3" } },
-        { name: L.last_year, type: "line", data: s.last_year, symbol: "none", itemStyle: { color: "#adb5bd" } }
+        { name: L.last_year, type: "line", data: s.last_year, symbol: "none", connectNulls: true, itemStyle: { color: "#adb5bd" } }
       ]
     });
     var groups = d.groups || [];
@@ -49,7 +49,7 @@
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: [L.this_year, L.last_year] },
-      grid: { left: 56, right: 16, top: 32, bottom: 60 },
+      grid: { left: 80, right: 16, top: 32, bottom: 60 },
       xAxis: { type: "category", data: groups.map(function (g) { return g.name; }), axisLabel: { rotate: 30, interval: 0 } },
       yAxis: { type: "value", name: d.unit, splitLine: { lineStyle: { color: "#eee" } } },
       series: [
