@@ -104,3 +104,16 @@ def test_approval_locks_and_a_granted_unlock_reopens(iw):
     services.decide_unlock(req, grant=True, actor=iw.world.admin)
     put(iw, iw.ent, iw.output, "202603", cum=D(2))
     assert Value.objects.get(period="202603").cumulative == D(2)
+
+
+def test_an_archived_enterprise_leaves_the_values_everyone_sees(iw):
+    from django.utils import timezone
+
+    from zhuqi.enterprises.models import Enterprise
+
+    put(iw, iw.ent, iw.output, "202603", cum=D(5))
+    put(iw, iw.ent2, iw.output, "202603", cum=D(7))
+    Enterprise.all_objects.filter(pk=iw.ent.pk).update(archived_at=timezone.now())
+    for viewer in (iw.world.admin, iw.world.alice):
+        seen = Value.objects.visible_to(viewer).filter(period="202603")
+        assert list(seen.values_list("enterprise", flat=True)) == [iw.ent2.pk]

@@ -344,10 +344,12 @@ class Value(KeepsRegionPath, models.Model):
         """Enterprise values: the enterprises the viewer may see; region and department values
         (published figures, departments' own): the viewer's region subtree."""
         s = scope_for(user)
+        # archived enterprises (few) are left out by id, not by joining every value's enterprise:
+        # the join made the planner loop over all enterprises for a province-wide viewer
         ent = (
             Q(enterprise__isnull=False)
             & s.enterprise_q("enterprise__", path_field="region_path")
-            & live_enterprise_q()
+            & ~Q(enterprise__in=Enterprise.all_objects.filter(archived_at__isnull=False).values("pk"))
         )
         if s.is_enterprise_user:
             return ent
