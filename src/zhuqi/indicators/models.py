@@ -97,6 +97,11 @@ class Indicator(models.Model):
         return self.unit == Unit.PERCENT
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The region paths of `path` and every region above it ("41/", "41/4101/", …)."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
 class Audience(models.TextChoices):
     ABOVE_SCALE = "above_scale", _("辖区内全部规上工业企业")
     KEY = "key", _("辖区内当年重点企业")
@@ -150,8 +155,7 @@ class DataSet(models.Model):
             return Q(is_active=True)
         if not s.region_path:
             return Q(pk__in=[])
-        ancestors = [s.region_path[: i + 1] for i, ch in enumerate(s.region_path) if ch == "/"]
-        return Q(region__path__startswith=s.region_path) | Q(region__path__in=ancestors)
+        return Q(region__path__startswith=s.region_path) | Q(region__path__in=ancestor_paths(s.region_path))
 
     def skips(self, period: Period) -> bool:
         """January of a merged form is not reported (its figures come with 1—2月)."""

@@ -14,7 +14,7 @@ from zhuqi.core.scope import scope_for
 from zhuqi.core.units import rate
 from zhuqi.enterprises.models import Enterprise
 
-from .models import Approval, DataSet, Report, UnlockRequest, Value
+from .models import Approval, DataSet, Report, UnlockRequest, Value, ancestor_paths
 from .periods import Period
 from .services import due_on, expected_enterprises
 
@@ -46,7 +46,8 @@ def returns_of(enterprise: Enterprise, today: dt.date | None = None) -> list[dic
     """For an enterprise: each form it is expected to report, its recent periods and their state."""
     today = today or timezone.localdate()
     out = []
-    for ds in DataSet.objects.filter(is_active=True).select_related("region"):
+    above = ancestor_paths(enterprise.region_path)  # the forms of its region and the regions above
+    for ds in DataSet.objects.filter(is_active=True, region__path__in=above).select_related("region"):
         if not expected_enterprises(ds, today.year).filter(pk=enterprise.pk).exists():
             continue
         periods = recent_periods(ds, 4, today)

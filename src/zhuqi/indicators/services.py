@@ -36,6 +36,7 @@ from .models import (
     Source,
     UnlockRequest,
     Value,
+    ancestor_paths,
 )
 from .periods import Period
 
@@ -118,10 +119,6 @@ def expected_enterprises(dataset: DataSet, year: int | None = None):
     return qs.filter(pk__in=dataset.enterprises.values("pk"))
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-
-
 def locked_periods(indicator_ids: Iterable[int], periods: Iterable[str]) -> dict[tuple[int, str], list[str]]:
     """(indicator, period) → region paths whose approval locks it (any data set holding it)."""
     out: dict[tuple[int, str], list[str]] = defaultdict(list)
@@ -133,6 +130,13 @@ def locked_periods(indicator_ids: Iterable[int], periods: Iterable[str]) -> dict
     for ind, period, path in rows:
         out[(ind, period)].append(path)
     return out
+
+
+def is_locked(dataset: DataSet, period: Period, enterprise: Enterprise) -> bool:
+    """Is `dataset`'s `period` approved and locked for `enterprise` (any of its indicators)?"""
+    ids = list(dataset.items.values_list("indicator_id", flat=True))
+    locks = locked_periods(ids, [period.code])
+    return any(_is_locked(locks, i, period.code, enterprise.region_path) for i in ids)
 
 
 def _is_locked(locks, indicator_id: int, period: str, path: str) -> bool:
@@ -753,7 +757,6 @@ def request_unlock(approval: Approval, *, reason: str, actor) -> UnlockRequest:
             changes={gettext_noop("理由"): reason[:300]},
         )
         deciders = _deciders(approval.region)
-        transaction.on_commit(lambda: None)
         notify(
             deciders,
             gettext("解锁申请待审批：%(d)s %(p)s") % {"d": approval.dataset.name, "p": approval.period},
@@ -771,7 +774,7 @@ def _approvals_url() -> str:
 
 def _deciders(region: Region):
     """The dispatch offices of the regions above `region` (or admins at the top)."""
-    above = _ancestor_paths(region.path)[:-1]
+    above = ancestor_paths(region.path)[:-1]
     people = User.objects.filter(is_active=True, role__in=MANAGER_ROLES, region__path__in=above)
     return list(people) or list(User.objects.filter(is_active=True, is_superuser=True))
 

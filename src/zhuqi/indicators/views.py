@@ -81,15 +81,7 @@ def return_form(request, dataset_pk: int, period: str, enterprise_pk: int):
     report = dataset.reports.filter(period=p.code, enterprise=enterprise).first()
     errors: dict[str, str] = {}
     posted: dict[str, str] = {}
-    locked = any(
-        services._is_locked(
-            services.locked_periods([i.indicator_id], [p.code]),
-            i.indicator_id,
-            p.code,
-            enterprise.region_path,
-        )
-        for i in items[:1]
-    )
+    locked = services.is_locked(dataset, p, enterprise)
     if request.method == "POST":
         figures: dict[int, dict] = {}
         for item in items:
@@ -284,6 +276,11 @@ def approvals(request):
         periods = selectors.recent_periods(ds, 6)
         children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
         found = selectors.approvals_for(request.user, ds, periods)
+        pending_ids = set(
+            UnlockRequest.objects.filter(
+                approval__in=[a.pk for a in found.values()], status=UnlockRequest.Status.PENDING
+            ).values_list("approval_id", flat=True)
+        )
         rows = []
         for p in periods:
             mine = found.get((p.code, region.pk))
@@ -293,8 +290,7 @@ def approvals(request):
                     "label": p.label(ds.merge_jan_feb),
                     "approval": mine,
                     "children": [(c, found.get((p.code, c.pk))) for c in children],
-                    "pending": mine is not None
-                    and mine.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists(),
+                    "pending": mine is not None and mine.pk in pending_ids,
                 }
             )
         blocks.append({"dataset": ds, "region": region, "rows": rows})
