@@ -4,9 +4,10 @@ completeness board (expected, submitted, on time, late, missing), approvals."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import Value as V
 from django.utils import timezone
 
 from zhuqi.core.models import Region
@@ -79,7 +80,6 @@ class Completeness:
     submitted: int = 0
     on_time: int = 0
     late: int = 0
-    missing_ids: list[int] = field(default_factory=list)
 
     @property
     def missing(self) -> int:
@@ -94,45 +94,59 @@ class Completeness:
         return rate(self.on_time, self.expected)
 
 
+def _expected_in_scope(dataset: DataSet, period: Period, user):
+    return expected_enterprises(dataset, period.year).filter(scope_for(user).enterprise_q())
+
+
 def completeness(dataset: DataSet, period: Period, user) -> tuple[Completeness, list[Completeness]]:
     """The total and one row per child region of the viewer's region (or of the form's region
     for an administrator): expected = enterprises of the form's audience the viewer may see;
-    submitted = with a return for the period; on time / late by the return's flag."""
-    expected = list(
-        expected_enterprises(dataset, period.year)
-        .filter(scope_for(user).enterprise_q())
-        .values_list("pk", "region_path")
-    )
-    reports = dict(
-        Report.objects.filter(
-            dataset=dataset, period=period.code, enterprise__in=[pk for pk, _ in expected]
-        ).values_list("enterprise_id", "late")
-    )
+    submitted = with a return for the period; on time / late by the return's flag. One grouped
+    query: each expected enterprise is labelled with the child region whose path prefixes its
+    own (a CASE over the children) and with its return's `late` flag, then counted per child."""
     root_path = scope_for(user).region_path or dataset.region.path
     root = Region.objects.filter(path=root_path).first() or dataset.region
     children = list(Region.objects.filter(parent=root, is_active=True).order_by("code"))
+    late = Report.objects.filter(dataset=dataset, period=period.code, enterprise=OuterRef("pk")).values(
+        "late"
+    )
+    child = (
+        Case(
+            *[When(region_path__startswith=c.path, then=V(c.pk)) for c in children],
+            output_field=IntegerField(),
+        )
+        if children
+        else V(None, output_field=IntegerField())
+    )
+    groups = (
+        _expected_in_scope(dataset, period, user)
+        .annotate(child=child, report_late=Subquery(late[:1]))
+        .order_by()
+        .values("child")
+        .annotate(
+            expected=Count("pk"),
+            submitted=Count("pk", filter=Q(report_late__isnull=False)),
+            late=Count("pk", filter=Q(report_late=True)),
+        )
+    )
     total = Completeness(root.name, str(root.pk))
-    rows = {c.path: Completeness(c.name, str(c.pk)) for c in children}
-    for pk, path in expected:
-        targets = [total] + [row for p, row in rows.items() if path.startswith(p)]
-        for t in targets:
-            t.expected += 1
-            if pk in reports:
-                t.submitted += 1
-                if reports[pk]:
-                    t.late += 1
-                else:
-                    t.on_time += 1
-            else:
-                t.missing_ids.append(pk)
+    rows = {c.pk: Completeness(c.name, str(c.pk)) for c in children}
+    for g in groups:
+        for t in (total, rows.get(g["child"])):
+            if t is not None:
+                t.expected += g["expected"]
+                t.submitted += g["submitted"]
+                t.late += g["late"]
+                t.on_time += g["submitted"] - g["late"]
     return total, [r for r in rows.values() if r.expected]
 
 
 def missing_enterprises(dataset: DataSet, period: Period, user):
     """The enterprises of the board that have not reported (the drill-down of 未报)."""
-    total, _rows = completeness(dataset, period, user)
+    reported = Report.objects.filter(dataset=dataset, period=period.code, enterprise=OuterRef("pk"))
     return (
-        Enterprise.objects.filter(pk__in=total.missing_ids)
+        _expected_in_scope(dataset, period, user)
+        .filter(~Exists(reported))
         .select_related("region")
         .order_by("region__code", "name")
     )
