@@ -169,6 +169,37 @@ def test_every_bad_cell_is_named_and_nothing_is_written(iw):
     assert not AuditEntry.objects.filter(action="import").exists()
 
 
+def test_a_real_run_whose_cells_all_parse_is_checked_once_at_the_write(iw, monkeypatch):
+    """Without a dry run first, problems only the whole file shows (a cumulative below last
+    month's, a swing without an explanation) still come back naming row and column, nothing is
+    written, and the rows are checked once (at the write, under its locks), not twice."""
+    services.record_values(
+        [
+            Entry(iw.output, P("202502"), enterprise=iw.ent2, cumulative=D(500)),
+            Entry(iw.output, P("202403"), enterprise=iw.small, cumulative=D(100)),
+        ],
+        actor=iw.world.alice,
+        source="behalf",
+    )
+    before = Value.objects.count()
+    checks = []
+    real_check = services._check
+    monkeypatch.setattr(services, "_check", lambda *a, **k: checks.append(1) or real_check(*a, **k))
+    rows = [
+        [iw.ent2.credit_code, "", "202503", 400, None],  # 2: below February's 500
+        [iw.small.credit_code, "", "202503", 151, None],  # 3: +51 % on last year, no explanation
+        [iw.ent.credit_code, "", "202503", 10, 1],  # 4: fine
+    ]
+    result = run(iw.world.bob, rows)
+    found = errors(result)
+    assert "小于上期累计" in found[(2, "工业总产值")]
+    assert "情况说明" in found[(3, "情况说明")]
+    assert not result.ok and Value.objects.count() == before
+    assert len(checks) == 1
+    # the preview (a dry run) checks the same rows and names the same cells
+    assert errors(run(iw.world.bob, rows, dry_run=True)) == found
+
+
 def test_an_explained_swing_is_imported_and_flagged(iw):
     services.record_values(
         [Entry(iw.output, P("202403"), enterprise=iw.ent, cumulative=D(100))],

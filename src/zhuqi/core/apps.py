@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        from . import audit, signals  # noqa: F401 - connect receivers
+        from . import audit, lookups, signals  # noqa: F401 - connect receivers, register `__any`
 
         audit.connect_permission_signals()

@@ -43,6 +43,7 @@ from zhuqi.core.excel import (
     normalise_header,
 )
 from zhuqi.core.imports import register
+from zhuqi.core.lookups import in_qs
 from zhuqi.core.models import Region
 from zhuqi.enterprises.models import Enterprise
 
@@ -211,6 +212,7 @@ class _ValuesImporter(Importer):
 
     audit_object_type = "indicators.value"
     object_name = gettext_lazy("指标数据")
+    checks_at_write = True  # record_values checks every row under its locks
     source = Source.IMPORT
     fixed_columns: tuple[Column, ...] = ()
     columns = _TemplateColumns()  # type: ignore[assignment]
@@ -411,16 +413,13 @@ class EnterpriseValuesImporter(_ValuesImporter):
         visible = Enterprise.objects.visible_to(self.actor).only(
             "pk", "credit_code", "name", "region_id", "region_path"
         )
-        for chunk in services._chunks(sorted(codes)):
-            self.ents.update({e.credit_code: e for e in visible.filter(credit_code__in=chunk)})
+        for q in in_qs("credit_code", codes):
+            self.ents.update({e.credit_code: e for e in visible.filter(q)})
         periods = {r["period"].code for _n, r in rows if r.get("period")}
         self.known: set = set()
-        ids = sorted(e.pk for e in self.ents.values())
-        for chunk in services._chunks(ids):
+        for q in in_qs("enterprise", (e.pk for e in self.ents.values())):
             self.known.update(
-                Value.objects.filter(enterprise__in=chunk, period__in=periods)
-                .values_list("enterprise_id", "period")
-                .distinct()
+                Value.objects.filter(q, period__in=periods).values_list("enterprise_id", "period").distinct()
             )
 
     def clean_row(self, rownum, row, seen):
@@ -483,8 +482,8 @@ class OfficialValuesImporter(_ValuesImporter):
         codes = {r["region_code"] for _n, r in rows if r.get("region_code")}
         self.regions: dict[str, Region] = {}
         visible = Region.objects.visible_to(self.actor)
-        for chunk in services._chunks(sorted(codes)):
-            self.regions.update({r.code: r for r in visible.filter(code__in=chunk)})
+        for q in in_qs("code", codes):
+            self.regions.update({r.code: r for r in visible.filter(q)})
         periods = {r["period"].code for _n, r in rows if r.get("period")}
         self.known = set(
             Value.objects.filter(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -42,6 +43,8 @@ PER_YEAR = {"Y": 1, "H": 2, "Q": 4, "M": 12, "X": 36}
 #: how many months each period of a type spans (旬: a third)
 MONTHS = {"Y": Fraction(12), "H": Fraction(6), "Q": Fraction(3), "M": Fraction(1), "X": Fraction(1, 3)}
 
+#: parsed codes (valid ones only; bounded)
+_PARSED: dict[str, Period] = {}
 _CODE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|(\d{2})(?:X([123]))?)?$")
 _XUN_NAMES = {1: _("上旬"), 2: _("中旬"), 3: _("下旬")}
 _QUARTER_NAMES = {1: _("第一季度"), 2: _("第二季度"), 3: _("第三季度"), 4: _("第四季度")}
@@ -61,6 +64,15 @@ class Period:
     @classmethod
     def parse(cls, code: str, field: str = "period") -> Period:
         """The period of `code`, or ValidationError({field: …}) in Chinese."""
+        if isinstance(code, str) and (known := _PARSED.get(code)) is not None:
+            return known  # an import names the same few periods on 50,000 rows
+        period = cls._parse(code, field)
+        if len(_PARSED) < 10_000:
+            _PARSED[code] = period
+        return period
+
+    @classmethod
+    def _parse(cls, code: str, field: str) -> Period:
         m = _CODE.match((code or "").strip()) if isinstance(code, str) else None
         if m is None:
             raise ValidationError(
@@ -175,16 +187,19 @@ class Period:
         """How much of the year lies up to this period's end, in months (时序进度 × 12)."""
         return MONTHS[self.type] * self.index
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - small immutable values, read per row
     def previous(self) -> Period:
         if self.index > 1:
             return Period(self.year, self.type, self.index - 1)
         return Period(self.year - 1, self.type, PER_YEAR[self.type])
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - small immutable values, read per row
     def next(self) -> Period:
         if self.index < PER_YEAR[self.type]:
             return Period(self.year, self.type, self.index + 1)
         return Period(self.year + 1, self.type, 1)
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - small immutable values, read per row
     def last_year(self) -> Period:
         """The same period a year earlier (同期)."""
         return Period(self.year - 1, self.type, self.index)

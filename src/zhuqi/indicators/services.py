@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit, permissions
+from zhuqi.core.lookups import in_qs
 from zhuqi.core.models import Region, User
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import MANAGER_ROLES, Role
@@ -44,15 +45,6 @@ from .periods import Period
 SWING_PCT = Decimal(50)
 #: the largest absolute value any cell accepts (20 digits, 4 decimals)
 MAX_ABS = Decimal("9999999999999999")
-#: ids per `IN (...)`: a 50,000-row import must stay within SQLite's query parameters (as
-#: `core.imports.CHUNK`)
-CHUNK = 500
-
-
-def _chunks(ids: Iterable, size: int = CHUNK):
-    ids = list(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
 
 
 class ValueErrors(ValidationError):
@@ -151,22 +143,23 @@ def _region(e: Entry) -> Region:
 
 
 def _key(e: Entry) -> tuple:
-    return (
-        e.indicator.pk,
-        e.period.code,
-        e.enterprise.pk if e.enterprise else None,
-        None if e.enterprise else _region(e).pk,
-    )
+    """(indicator, period, enterprise, region) of an entry: computed once (read per check and write)."""
+    key = e.__dict__.get("_key")
+    if key is None:
+        key = e.__dict__["_key"] = (
+            e.indicator.pk,
+            e.period.code,
+            e.enterprise.pk if e.enterprise else None,
+            None if e.enterprise else _region(e).pk,
+        )
+    return key
 
 
 def _entity_qs(entries: Sequence[Entry]) -> Iterable[Q]:
-    """The entities of `entries` as a few Qs (chunked: an import names tens of thousands)."""
-    ents = sorted({e.enterprise.pk for e in entries if e.enterprise})
-    regs = sorted({e.region.pk for e in entries if not e.enterprise and e.region})
-    for chunk in _chunks(ents):
-        yield Q(enterprise__in=chunk)
-    for chunk in _chunks(regs):
-        yield Q(enterprise__isnull=True, department__isnull=True, region__in=chunk)
+    """The entities of `entries` as a few Qs (`in_qs`: an import names tens of thousands)."""
+    yield from in_qs("enterprise", {e.enterprise.pk for e in entries if e.enterprise})
+    for q in in_qs("region", {e.region.pk for e in entries if not e.enterprise and e.region}):
+        yield q & Q(enterprise__isnull=True, department__isnull=True)
 
 
 def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -> dict[tuple, Value]:
@@ -237,6 +230,14 @@ def check_entries(
     entries: Sequence[Entry], *, actor, merge_jan_feb: bool = False
 ) -> list[tuple[str, str, str]]:
     """Every problem of `entries` as (row, column, message); fills in derived numbers and flags."""
+    return _check(entries, merge_jan_feb)[0]
+
+
+def _check(
+    entries: Sequence[Entry], merge_jan_feb: bool
+) -> tuple[list[tuple[str, str, str]], dict[tuple, _Known]]:
+    """`check_entries`, also returning the stored pairs it read (this period's, the one before,
+    last year's), which the write reuses for last year's pair."""
     errors: list[tuple[str, str, str]] = []
     seen: dict[tuple, str] = {}
     ind_col = gettext("指标")
@@ -260,7 +261,7 @@ def check_entries(
         if e.cumulative is None and e.value is None:
             errors.append((e.row, gettext("数值"), gettext("请填写数值")))
     if errors:
-        return errors
+        return errors, {}
     periods = {e.period.code for e in entries}
     prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
     ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
@@ -311,7 +312,7 @@ def check_entries(
                         )
                     )
         e.flags = flags
-    return errors
+    return errors, known
 
 
 def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
@@ -330,14 +331,14 @@ def _check_actor(entries: Sequence[Entry], actor, source: str) -> None:
     permissions.require(actor, action)
     ents = {e.enterprise.pk for e in entries if e.enterprise}
     visible = Enterprise.objects.visible_to(actor)
-    if sum(visible.filter(pk__in=chunk).count() for chunk in _chunks(ents)) != len(ents):
+    if sum(visible.filter(q).count() for q in in_qs("pk", ents)) != len(ents):
         raise Http404
     regions = {e.region.pk for e in entries if not e.enterprise and e.region}
     if regions:
         if not permissions.allowed(actor, "indicators.import"):
             raise PermissionDenied(gettext("只有专班办公室或部门可以填报区域指标"))
         seen = Region.objects.visible_to(actor)
-        if sum(seen.filter(pk__in=chunk).count() for chunk in _chunks(regions)) != len(regions):
+        if sum(seen.filter(q).count() for q in in_qs("pk", regions)) != len(regions):
             raise Http404
 
 
@@ -361,13 +362,12 @@ def record_values(
     now = now or timezone.now()
     merge = bool(dataset and dataset.merge_jan_feb)
     with transaction.atomic():
-        errors = check_entries(entries, actor=actor, merge_jan_feb=merge)
+        errors, last_year = _check(entries, merge)  # last_year: the stored pairs the check read
         if errors:
             raise ValueErrors(errors)
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
         ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
-        last_year = _known(entries, set(ly_code.values()))
         creates: list[dict] = []  # new rows by attname (no model instances: an import has 50,000)
         updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
@@ -568,9 +568,7 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
         for ind, ents in by_indicator.items():
             groups[frozenset(ents)].append(ind)
         return [
-            Q(indicator__in=inds, enterprise__in=chunk)
-            for group, inds in groups.items()
-            for chunk in _chunks(sorted(group))
+            Q(indicator__in=inds) & q for group, inds in groups.items() for q in in_qs("enterprise", group)
         ]
 
     for code, by_indicator in written_pairs.items():
