@@ -145,6 +145,53 @@ def bench_rollup(users: dict, *, repeat: int = 10) -> list[Measurement]:
     return out
 
 
+def bench_dispatch_page(users: dict, *, repeat: int = 10) -> list[Measurement]:
+    """The 经济指标调度 page itself (every indicator's figure for the viewer's region, the chosen
+    indicator by region / 包抓 department / 包抓 leader, the laggards), GET as the county's
+    dispatch officer and as the province administrator, against the hand-written rollup of
+    the chosen indicator (its floor: one GROUP BY over the same values)."""
+    from zhuqi.indicators.models import Indicator
+
+    from .benchmarks import _client, _get
+
+    period = _last_month()
+    ind = Indicator.objects.get(code="gross_output")
+    out = []
+    for who in ("dispatch", "admin"):
+        user = users.get(who)
+        if user is None:
+            continue
+        parent = users["county"].path if who == "dispatch" else f"{users['province']}/"
+        n = _child_prefix_len(parent)
+        client = _client(user)
+
+        def floor(parent=parent, n=n):
+            with connection.cursor() as cur:
+                cur.execute(_ROLLUP_SQL, [n, ind.pk, period, parent + "%"])
+                return cur.fetchall()
+
+        fl, _raw = timed(floor, repeat)
+        for by in ("region", "department", "leader"):
+            url = f"/indicators/dispatch/?period={period}&indicator=gross_output&by={by}"
+            status, queries, size = _get(client, url)
+            if status != 200:
+                raise AssertionError(f"{url} as {who}: {status}")
+            samples, _r = timed(lambda url=url, client=client: client.get(url), repeat)
+            out.append(
+                against_floor(
+                    f"经济指标调度页 {period} 按{dict(region='区划', department='包抓部门', leader='包抓领导')[by]} [{who}]",
+                    samples,
+                    fl,
+                    "hand-written GROUP BY substr(region_path) of 工业总产值 over the same values",
+                    queries=queries,
+                    extra={"bytes": size},
+                    notes=f"budget < {BUDGET_ROLLUP_MS} ms: "
+                    f"{'met' if median(samples) * 1000 < BUDGET_ROLLUP_MS else 'MISSED'}",
+                )
+            )
+    return out
+
+
 def bench_submit_return(users: dict, *, repeat: int = 15) -> list[Measurement]:
     """One enterprise's return for the last month (on its behalf, by the county's dispatch
     officer): 7 indicators through `submit_return`, rolled back each time."""
@@ -311,6 +358,76 @@ def bench_record_values(users: dict, *, rows: int = 50_000, repeat: int = 2) -> 
     ]
 
 
+def tax_table(rows: int, periods: list[str]) -> bytes:
+    """税务's table as a department uploads it: 统一社会信用代码 · 企业名称 · 期间 · 入库税收（当期）
+    · 情况说明, one enterprise and month a row, `rows` rows over `periods` (months with no values
+    yet: every row is a new value)."""
+    import xlsxwriter
+
+    from zhuqi.enterprises.models import Enterprise
+
+    per = rows // len(periods) + 1
+    ents = list(Enterprise.objects.order_by("pk").values_list("credit_code", "name")[:per])
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("税务")
+    ws.write_row(0, 0, ["统一社会信用代码", "企业名称", "期间", "入库税收（当期）", "情况说明"])
+    n = 0
+    for p in periods:
+        for code, name in ents:
+            if n == rows:
+                break
+            n += 1
+            ws.write_row(n, 0, [code, name, p, 12.5 + n % 97, "按税务局数据"])
+    wb.close()
+    return buf.getvalue()
+
+
+def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3) -> list[Measurement]:
+    """The whole import of a 50,000-row department table (`EnterpriseValuesImporter.run`, not a
+    dry run: read, parse, match by credit code, check, write, audit; the foreign keys checked as
+    at commit, then rolled back) against openpyxl's bare read of the same file, the two
+    interleaved so both see the same machine."""
+    from zhuqi.indicators.importers import EnterpriseValuesImporter
+    from zhuqi.indicators.periods import Period
+
+    first = Period.parse(_last_month()).next()
+    periods = [first.code, first.next().code, first.next().next().code]
+    data = tax_table(rows, periods)
+
+    def bare():
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        count = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+        return count
+
+    def run():
+        with rolled_back():
+            result = EnterpriseValuesImporter(users["admin"]).run(io.BytesIO(data), dry_run=False)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # the deferred foreign-key checks of the commit
+                    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if result.errors or result.created != rows:
+            raise AssertionError(f"import: {result.created} created, errors {result.errors[:3]}")
+        return result
+
+    run()  # warm-up (caches, the first compile of every statement)
+    samples, reads = [], []
+    for _ in range(repeat):
+        reads += timed(bare, 1, warmup=0)[0]
+        samples += timed(run, 1, warmup=0)[0]
+    return [
+        against_floor(
+            f"导入部门指标表 {rows:,} 行（税务入库税收，整个导入）对 openpyxl 只读读取同一文件",
+            samples,
+            reads,
+            "openpyxl read-only load + iter_rows(values_only) of the same .xlsx, interleaved with the imports",
+            rows=rows,
+            notes="budget: ≤ 3× the bare read",
+        )
+    ]
+
+
 def department_workbook(entries) -> bytes:
     """A department's table of `entries`, one value a row, as an .xlsx file."""
     import xlsxwriter
@@ -332,7 +449,9 @@ def department_workbook(entries) -> bytes:
 def bench_indicators(users: dict, *, repeat: int = 10, rows: int = 50_000) -> list[Measurement]:
     started = dt.datetime.now()
     out = bench_rollup(users, repeat=repeat)
+    out += bench_dispatch_page(users, repeat=repeat)
     out += bench_submit_return(users, repeat=max(5, repeat))
+    out += bench_department_import(users, rows=rows)
     out += bench_record_values(users, rows=rows)
     for m in out:
         m.extra["started"] = started.isoformat(timespec="seconds")

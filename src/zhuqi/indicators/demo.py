@@ -26,7 +26,7 @@ from zhuqi.core.models import Region, User
 from zhuqi.core.workcalendar import SHANGHAI
 from zhuqi.enterprises.models import Enterprise, Industry, KeyDesignation, Tag, pinyin_initials
 
-from . import services
+from . import services, services_targets
 from .models import (
     Approval,
     Audience,
@@ -38,7 +38,6 @@ from .models import (
     Source,
     Target,
     TargetMethod,
-    TargetPart,
     Value,
 )
 from .periods import Period
@@ -494,17 +493,6 @@ def _approvals(dataset: DataSet, county: Region, actor: User) -> None:
 # --- targets ---------------------------------------------------------------------------------------
 
 
-def _split(total: int, weights: list[float]) -> list[int]:
-    """`total` (in tenths) split by `weights` with the largest remainders, so the parts add up."""
-    s = sum(weights) or 1.0
-    raw = [total * w / s for w in weights]
-    parts = [math.floor(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
-
-
 def _profile(county: Region, code: str) -> dict[str, list[float]]:
     """Last year's month-by-month amounts of `code` per direct child of the county (and the
     county itself under its own path), 1—2月 split between January and February by days."""
@@ -528,10 +516,10 @@ def _profile(county: Region, code: str) -> dict[str, list[float]]:
 
 
 def _targets(county: Region, inds: dict[str, Indicator], actor: User | None) -> int:
-    """The 2026 targets: amounts for each town and park (last year × the growth target), the
-    county's = the sum of its children, decomposed by last year's seasonal profile to months
-    (and to 旬 where the county works 以旬保月); the rates' growth targets; 47 new “四上”
-    enterprises. All targets are written here (switch to services_targets when it lands)."""
+    """The 2026 targets, set through `services_targets.set_target` as the 目标管理 page does:
+    amounts for each town and park (last year × the growth target), the county's = the sum of
+    its children, decomposed by last year's seasonal profile to months (and to 旬 where the
+    county works 以旬保月); the rates' growth targets; 47 new “四上” enterprises."""
     if actor is None:
         return 0
     children = {r.path: r for r in Region.objects.filter(parent=county)}
@@ -545,63 +533,36 @@ def _targets(county: Region, inds: dict[str, Indicator], actor: User | None) -> 
                 continue
             amount = round(sum(weights) * (100 + growth) / 100 * 10)  # tenths of the unit
             total += amount
-            _save_target(inds[code], region, amount, growth, weights, code in XUN_TARGETS, actor)
+            _save_target(inds[code], region, Decimal(amount) / 10, growth, code in XUN_TARGETS, actor)
             n += 1
-        _save_target(inds[code], county, total, growth, profile[county.path], code in XUN_TARGETS, actor)
+        _save_target(inds[code], county, Decimal(total) / 10, growth, code in XUN_TARGETS, actor)
         n += 1
-    _save_target(inds["new_above_scale"], county, 47, None, [1.0] * 12, False, actor, unit=1)
+    services_targets.set_target(
+        inds["new_above_scale"],
+        YEAR,
+        region=county,
+        amount=Decimal(47),
+        method=TargetMethod.EQUAL,
+        actor=actor,
+    )
     for code, growth in (("value_added_growth", 15), ("industrial_investment_growth", 10), ("fai_growth", 8)):
-        Target.objects.create(
-            indicator=inds[code], year=YEAR, region=county, growth=Decimal(growth), created_by=actor
-        )
+        services_targets.set_target(inds[code], YEAR, region=county, growth=Decimal(growth), actor=actor)
         n += 1
-    return n
+    return n + 1
 
 
 def _save_target(
-    ind: Indicator,
-    region: Region,
-    amount: int,
-    growth: int | None,
-    weights: list[float],
-    to_xun: bool,
-    actor: User,
-    *,
-    unit: int = 10,
+    ind: Indicator, region: Region, amount: Decimal, growth: int, to_xun: bool, actor: User
 ) -> Target:
-    """One target and its parts; `amount` and the parts are integers of 1/`unit` (tenths of
-    万元 by default), so the months add up to the year and each month's 旬 to the month."""
-    target = Target.objects.create(
-        indicator=ind,
-        year=YEAR,
+    """One target, decomposed by last year's seasonal profile to months or 旬 (the parts add up
+    to the year; the service refuses them otherwise)."""
+    return services_targets.set_target(
+        ind,
+        YEAR,
         region=region,
-        amount=Decimal(amount) / unit,
-        growth=Decimal(growth) if growth is not None else None,
-        method=TargetMethod.SEASONAL if growth is not None else TargetMethod.EQUAL,
+        amount=amount,
+        growth=Decimal(growth),
+        method=TargetMethod.SEASONAL,
         decomposed_to="X" if to_xun else "M",
-        created_by=actor,
+        actor=actor,
     )
-    parts = []
-    for month, month_part in enumerate(_split(amount, weights), start=1):
-        if not to_xun:
-            parts.append(
-                TargetPart(
-                    target=target,
-                    period=Period.month(YEAR, month).code,
-                    period_type="M",
-                    amount=Decimal(month_part) / unit,
-                )
-            )
-            continue
-        days = Period.month(YEAR, month).end.day
-        for k, xun_part in enumerate(_split(month_part, [10, 10, days - 20]), start=1):
-            parts.append(
-                TargetPart(
-                    target=target,
-                    period=Period.xun(YEAR, month, k).code,
-                    period_type="X",
-                    amount=Decimal(xun_part) / unit,
-                )
-            )
-    TargetPart.objects.bulk_create(parts)
-    return target
