@@ -239,28 +239,43 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int) -
     """Stream one XML part: raise _TooLong when a text node, or the text of one shared string
     (<si>) or cell (<c>), is longer than `max_chars`. Nothing but counters is kept."""
     parser = expat.ParserCreate()
-    state = {"node": 0, "cell": 0, "text": 0, "ref": ""}
+    parser.buffer_text = True  # one call per run of text, not per piece
+    node = cell = text = 0
+    ref = ""
+    # element name (with any prefix) → 1 a text element (t, v), 2 a cell or shared string
+    # (c, si), 0 anything else: looked up once per name, not split per element
+    kinds: dict[str, int] = {}
+
+    def kind_of(name: str) -> int:
+        local = name.rsplit(":", 1)[-1]
+        k = kinds[name] = 1 if local in ("t", "v") else 2 if local in ("si", "c") else 0
+        return k
 
     def start(name, attrs):
-        local = name.rsplit(":", 1)[-1]
-        state["node"] = 0
-        if local in ("si", "c"):
-            state["cell"] = 0
-            state["ref"] = attrs.get("r", "") if local == "c" else ""
-        if local in ("t", "v"):
-            state["text"] += 1
+        nonlocal node, cell, text, ref
+        node = 0
+        k = kinds.get(name)
+        if k is None:
+            k = kind_of(name)
+        if k == 2:
+            cell = 0
+            ref = attrs.get("r", "") if name.endswith("c") else ""
+        elif k == 1:
+            text += 1
 
     def end(name):
-        state["node"] = 0
-        if name.rsplit(":", 1)[-1] in ("t", "v"):
-            state["text"] -= 1
+        nonlocal node, text
+        node = 0
+        if kinds.get(name) == 1:
+            text -= 1
 
-    def chars(text):
-        state["node"] += len(text)
-        if state["text"] > 0:
-            state["cell"] += len(text)
-        if state["node"] > max_chars or state["cell"] > max_chars:
-            raise _TooLong(str(state["ref"])[:12])
+    def chars(data):
+        nonlocal node, cell
+        node += len(data)
+        if text > 0:
+            cell += len(data)
+        if node > max_chars or cell > max_chars:
+            raise _TooLong(str(ref)[:12])
 
     def doctype(*args):
         raise _HasDoctype()
@@ -379,7 +394,7 @@ class Importer:
                 present = list(index.items())
                 self._present_keys = set(index)
                 continue
-            if all(v is None or _text(v) == "" for v in values):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             n = len(values)
             raw = {key: (values[i] if i < n else None) for key, i in present}
@@ -442,7 +457,7 @@ class Importer:
                 row[col.key] = None  # not a column of this file
                 continue
             value = raw.get(col.key)
-            text = _text(value)
+            text = value.strip() if type(value) is str else _text(value)
             if text == "":
                 if col.required:
                     errors.append(RowError(rownum, col.header, _("不能为空")))

@@ -167,14 +167,14 @@ class Period:
             "X": (self.index - 1) // 3 + 1,
         }[self.type]
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.date:
         day = 1
         if self.type == "X":
             day = {1: 1, 2: 11, 3: 21}[(self.index - 1) % 3 + 1]
         return dt.date(self.year, self.first_month, day)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date:
         m = self.last_month
         last = calendar.monthrange(self.year, m)[1]

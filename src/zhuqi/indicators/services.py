@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -174,8 +175,7 @@ def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -
     return out
 
 
-@dataclass(frozen=True)
-class _Known:
+class _Known(NamedTuple):
     cumulative: Decimal | None
     value: Decimal | None
 
