@@ -5,6 +5,7 @@ its rows, reminds the one missing, and approves the month; the locked return the
 from __future__ import annotations
 
 import importlib
+from decimal import Decimal as D
 
 import pytest
 from django.apps import apps
@@ -12,7 +13,7 @@ from django.apps import apps
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
 from tests.indicators.conftest import IndicatorWorld
-from zhuqi.indicators import selectors
+from zhuqi.indicators import selectors, services
 from zhuqi.indicators.models import Approval, Report, Value
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -63,6 +64,18 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
     assert f"{iw.ent2.name} 没有企业账号，也没有包抓干部" in page.content()
 
     page.locator("[data-testid=nav-menu] a", has_text="报表审核").first.click()
+    # still within the reporting days with one enterprise missing: no locking yet
+    waiting = page.locator(
+        f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=still-reporting]"
+    )
+    assert "尚有 1 户未报" in waiting.inner_text()
+    assert not page.locator(
+        f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=approve]"
+    ).count()
+    # its 包抓 official enters the missing return on its behalf; then the month can be approved
+    figures = {item.indicator_id: {"cumulative": D(100)} for item in iw.monthly.items.all()}
+    services.submit_return(iw.monthly, iw.ent2, period, figures, actor=world.alice, source="behalf")
+    page.reload()
     page.locator(f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=approve]").click()
     page.wait_for_selector(f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=approved]")
     assert Approval.objects.get(period=period.code).status == "approved"
@@ -70,7 +83,7 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
 
     phone.goto(f"/indicators/returns/{iw.monthly.pk}/{period.code}/{iw.ent.pk}/")
     assert phone.locator("[data-testid=return-locked]").is_visible()
-    assert Report.objects.filter(period=period.code).count() == 1
+    assert Report.objects.filter(period=period.code, enterprise=iw.ent).count() == 1
 
 
 def test_dispatch_sets_up_a_report_form_in_settings(world, page):

@@ -117,3 +117,29 @@ def test_an_archived_enterprise_leaves_the_values_everyone_sees(iw):
     for viewer in (iw.world.admin, iw.world.alice):
         seen = Value.objects.visible_to(viewer).filter(period="202603")
         assert list(seen.values_list("enterprise", flat=True)) == [iw.ent2.pk]
+
+
+def test_a_month_still_being_reported_cannot_be_approved_until_due_or_complete(iw):
+    """Approving locks the month: while its returns are not yet due (5 working days after the
+    month, November 2026 → 7 December) and an expected enterprise has not reported, the county
+    is told how many are missing and when reporting closes; once due, or once everyone has
+    reported, it may approve."""
+    import datetime as dt
+
+    import time_machine
+    from django.core.exceptions import ValidationError
+
+    nov = P("202611")
+    figures = {item.indicator_id: {"cumulative": D(100)} for item in iw.monthly.items.all()}
+    with time_machine.travel(dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), tick=False):
+        services.submit_return(iw.monthly, iw.ent, nov, figures, actor=iw.world.alice, source="behalf")
+        assert services.still_reporting(iw.monthly, nov, iw.world.county) == (dt.date(2026, 12, 7), 1)
+        with pytest.raises(ValidationError) as exc:
+            services.approve_period(iw.monthly, nov, iw.world.county, actor=iw.world.alice)
+        assert "截止 2026-12-07" in str(exc.value) and "尚有 1 户未报" in str(exc.value)
+        # the town whose one enterprise has reported may approve its own part already
+        assert services.still_reporting(iw.monthly, nov, iw.ent.region) == (dt.date(2026, 12, 7), 0)
+    with time_machine.travel(dt.datetime(2026, 12, 8, 2, tzinfo=dt.UTC), tick=False):
+        assert services.still_reporting(iw.monthly, nov, iw.world.county)[1] == 0
+        approval = services.approve_period(iw.monthly, nov, iw.world.county, actor=iw.world.alice)
+    assert approval.status == "approved"

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -550,7 +550,7 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
     the next period's derived period value follows a changed cumulative. Two UPDATEs per
     written period (all its indicators at once; one return: two statements, not two per
     indicator), each limited to the (indicator, enterprise) pairs written."""
-    from django.db.models import F, OuterRef, Subquery
+    from django.db.models import F, Subquery
 
     # period → indicator → enterprises written
     written_pairs: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -695,6 +695,25 @@ def submit_return(
 # --- approval and unlock ---------------------------------------------------------------------------
 
 
+def still_reporting(
+    dataset: DataSet, period: Period, region: Region, today: dt.date | None = None
+) -> tuple[dt.date, int]:
+    """(due date, enterprises of `region`'s subtree still to report) while `period`'s returns
+    are not yet due; (due date, 0) once they are (late returns are flagged, not waited for) or
+    when everyone has reported. Approving locks the period, so it waits for this to be 0."""
+    due = due_on(dataset, period)
+    if (today or timezone.localdate()) > due:
+        return due, 0
+    reported = Report.objects.filter(dataset=dataset, period=period.code, enterprise=OuterRef("pk"))
+    missing = (
+        expected_enterprises(dataset, period.year)
+        .filter(region_path__startswith=region.path)
+        .filter(~Exists(reported))
+        .count()
+    )
+    return due, missing
+
+
 def approve_period(dataset: DataSet, period: Period, region: Region, *, actor) -> Approval:
     """Approve (审核) and lock `dataset`'s `period` in `region`'s subtree. Bottom-up: the region's
     child regions that have reporters approve first, or are approved with it by this act."""
@@ -713,6 +732,16 @@ def approve_period(dataset: DataSet, period: Period, region: Region, *, actor) -
         approval = Approval.objects.filter(dataset=dataset, period=period.code, region=region).first()
         if approval and approval.status == Approval.Status.APPROVED:
             raise ValidationError({"period": gettext("%(p)s已审核锁定") % {"p": period.label()}})
+        due, missing = still_reporting(dataset, period, region)
+        if missing:
+            raise ValidationError(
+                {
+                    "period": gettext(
+                        "%(p)s还在报送期内（截止 %(due)s），%(region)s尚有 %(n)s 户未报：截止后或报齐后才能审核锁定"
+                    )
+                    % {"p": period.label(), "due": due.isoformat(), "region": region.name, "n": missing}
+                }
+            )
         if approval is None:
             approval = Approval(dataset=dataset, period=period.code, region=region)
         approval.status, approval.approved_by, approval.approved_at = (

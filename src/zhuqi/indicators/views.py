@@ -284,6 +284,11 @@ def approvals(request):
         rows = []
         for p in periods:
             mine = found.get((p.code, region.pk))
+            due, missing = (
+                services.still_reporting(ds, p, region)
+                if mine is None or mine.status != mine.Status.APPROVED
+                else (None, 0)
+            )
             rows.append(
                 {
                     "period": p,
@@ -291,6 +296,8 @@ def approvals(request):
                     "approval": mine,
                     "children": [(c, found.get((p.code, c.pk))) for c in children],
                     "pending": mine is not None and mine.pk in pending_ids,
+                    "due": due,
+                    "still_missing": missing,
                 }
             )
         blocks.append({"dataset": ds, "region": region, "rows": rows})
