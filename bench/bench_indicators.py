@@ -358,10 +358,10 @@ def bench_record_values(users: dict, *, rows: int = 50_000, repeat: int = 2) -> 
     ]
 
 
-def tax_table(rows: int, periods: list[str]) -> bytes:
+def tax_table(rows: int, periods: list[str]) -> tuple[bytes, int]:
     """税务's table as a department uploads it: 统一社会信用代码 · 企业名称 · 期间 · 入库税收（当期）
-    · 情况说明, one enterprise and month a row, `rows` rows over `periods` (months with no values
-    yet: every row is a new value)."""
+    · 情况说明, one enterprise and month a row, up to `rows` rows over `periods` (months with no
+    values yet: every row is a new value); the file and its number of rows."""
     import xlsxwriter
 
     from zhuqi.enterprises.models import Enterprise
@@ -380,7 +380,7 @@ def tax_table(rows: int, periods: list[str]) -> bytes:
             n += 1
             ws.write_row(n, 0, [code, name, p, 12.5 + n % 97, "按税务局数据"])
     wb.close()
-    return buf.getvalue()
+    return buf.getvalue(), n
 
 
 def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3) -> list[Measurement]:
@@ -388,12 +388,17 @@ def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3)
     dry run: read, parse, match by credit code, check, write, audit; the foreign keys checked as
     at commit, then rolled back) against openpyxl's bare read of the same file, the two
     interleaved so both see the same machine."""
+    from django.db.models import Min
+
     from zhuqi.indicators.importers import EnterpriseValuesImporter
+    from zhuqi.indicators.models import Value
     from zhuqi.indicators.periods import Period
 
-    first = Period.parse(_last_month()).next()
-    periods = [first.code, first.next().code, first.next().next().code]
-    data = tax_table(rows, periods)
+    # the first months of the year before the data set's first: every row a new value, none in
+    # the future, no last year to compare with
+    year = (Value.objects.aggregate(y=Min("year"))["y"] or dt.date.today().year) - 1
+    periods = [Period.month(year, m).code for m in (1, 2, 3)]
+    data, rows = tax_table(rows, periods)  # fewer where the data set has fewer enterprises
 
     def bare():
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -91,7 +91,11 @@ def test_indicator_benchmarks_run_and_agree():
     users = benchmarks.generated_users()
     out = bench_indicators.bench_indicators(users, repeat=2, rows=1500)
     names = [m.name for m in out]
-    # county and province rollups, a return (first and corrected; tiny may lack the first), the bulk write twice
-    assert len(out) in (5, 6), names
+    # county and province rollups, the dispatch page three ways for each, a return (first and
+    # corrected; tiny may lack the first), the whole department import, the bulk write twice
+    assert len(out) in (12, 13), names
+    assert sum("经济指标调度页" in n for n in names) == 6
+    imported = next(m for m in out if m.name.startswith("导入部门指标表"))
+    assert imported.rows and imported.ratio
     assert all(m.median > 0 for m in out)
     assert out[-1].rows == 1500 and out[-1].ratio

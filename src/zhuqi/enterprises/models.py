@@ -23,6 +23,41 @@ def pinyin_initials(text: str) -> str:
     return "".join(out)[:100]
 
 
+#: marks the pinyin-initials grams among a name's grams (a name's own characters never start so)
+INITIALS_MARK = "#"
+
+
+def _grams(text: str) -> list[str]:
+    """The characters and pairs of adjacent characters of `text` (none holding whitespace)."""
+    out = {ch for ch in text if not ch.isspace()}
+    out.update(a + b for a, b in zip(text, text[1:], strict=False) if not (a.isspace() or b.isspace()))
+    return sorted(out)
+
+
+def search_grams(name: str, initials: str) -> str:
+    """What the name search indexes (docs/development.md, "Search"): the name's characters and
+    character pairs, and its pinyin initials' letters and pairs marked with `#`, space-separated.
+    PostgreSQL keeps a GIN index on `string_to_array(name_grams, ' ')`: a search for 恒顺集团 asks
+    for the rows holding 恒顺, 顺集 and 集团 (no extension needed; two-character words work), then
+    checks `name LIKE '%恒顺集团%'` on those few rows."""
+    grams = _grams(name or "") + [INITIALS_MARK + g for g in _grams(initials or "")]
+    return " ".join(grams)
+
+
+def query_grams(text: str, initials: bool = False) -> list[str]:
+    """The grams a search text must all have: its pairs (its one character when it is one)."""
+    text = text.strip()
+    pairs = [a + b for a, b in zip(text, text[1:], strict=False) if not (a.isspace() or b.isspace())]
+    grams = pairs or ([text] if len(text) == 1 else [])
+    return [INITIALS_MARK + g for g in grams] if initials else grams
+
+
+def search_fields(name: str) -> dict[str, str]:
+    """The stored search columns of a name (every writer of `Enterprise.name` sets both)."""
+    initials = pinyin_initials(name)
+    return {"name_initials": initials, "name_grams": search_grams(name, initials)}
+
+
 class Industry(models.Model):
     """A section (门类, A–T) or division (大类, 01–97) of GB/T 4754-2017, shipped as data."""
 
@@ -111,6 +146,8 @@ class Enterprise(KeepsRegionPath, models.Model):
 
     name = models.CharField(_("企业名称"), max_length=200)
     name_initials = models.CharField(_("拼音首字母"), max_length=100, blank=True, editable=False)
+    #: the name's characters and pairs, and its initials', for the GIN-indexed search (search_grams)
+    name_grams = models.TextField(_("名称检索字元"), blank=True, default="", editable=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     credit_code_unchecked = models.BooleanField(
         _("信用代码未通过校验（管理员确认）"), default=False, editable=False
@@ -194,10 +231,11 @@ class Enterprise(KeepsRegionPath, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_initials = pinyin_initials(self.name)
+        for key, value in search_fields(self.name).items():
+            setattr(self, key, value)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = set(update_fields) | {"name_initials"}
+            kwargs["update_fields"] = set(update_fields) | {"name_initials", "name_grams"}
         self._sync_region_path(kwargs)
         super().save(*args, **kwargs)
 

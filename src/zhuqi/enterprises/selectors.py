@@ -12,7 +12,16 @@ from zhuqi.core.params import int_param
 from zhuqi.core.scope import NOTHING
 from zhuqi.core.units import WAN
 
-from .models import Enterprise, EnterpriseList, Industry, KeyDesignation, ListMembership, Tag, Tier
+from .models import (
+    Enterprise,
+    EnterpriseList,
+    Industry,
+    KeyDesignation,
+    ListMembership,
+    Tag,
+    Tier,
+    query_grams,
+)
 
 SORTS = {
     "name": "name_initials",
@@ -34,16 +43,35 @@ def assigned_q(user) -> Q:
     return Q(pk__in=ids) if ids else NOTHING
 
 
+def _has_grams(grams: list[str]) -> Q:
+    """Rows whose stored grams hold all of `grams`: `string_to_array(name_grams, ' ') @> …`, the
+    expression of the GIN index `enterprise_name_grams` (PostgreSQL only; elsewhere no filter)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not grams:
+        return Q()
+    from django.contrib.postgres.fields import ArrayField
+    from django.contrib.postgres.lookups import DataContains
+    from django.db.models import F, Func, TextField
+
+    text_array = ArrayField(TextField())
+    stored = Func(F("name_grams"), Value(" "), function="string_to_array", output_field=text_array)
+    return Q(DataContains(stored, Value(grams, output_field=text_array)))
+
+
 def search_q(text: str) -> Q:
-    """Name (contains), pinyin initials (`hsjt` → 恒顺集团) or credit code (prefix)."""
+    """Name (contains), pinyin initials (`hsjt` → 恒顺集团) or credit code (prefix). On PostgreSQL
+    the name and initials parts first ask the GIN index of the name's character pairs
+    (`search_grams`), then check the exact substring on the rows it found."""
     text = (text or "").strip()
     if not text:
         return Q()
-    q = Q(name__contains=text)
+    q = _has_grams(query_grams(text)) & Q(name__contains=text)
     if text.isascii() and text.replace(" ", "").isalnum():
         compact = text.replace(" ", "")
         if compact.isalpha():
-            q |= Q(name_initials__contains=compact.lower())
+            lower = compact.lower()
+            q |= _has_grams(query_grams(lower, initials=True)) & Q(name_initials__contains=lower)
         q |= Q(credit_code__startswith=compact.upper())
     return q
 

@@ -22,7 +22,7 @@ from zhuqi.core.models import Region, User
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import Role
 
-from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, pinyin_initials
+from .models import Enterprise, EnterpriseList, KeyDesignation, ListMembership, search_fields
 
 PROFILE_FIELDS = [
     "name",
@@ -579,21 +579,25 @@ def _import_batch(rows: list[dict], actor, known_codes: set[str], visible_region
         ent = locked.get(row["credit_code"])
         if ent is None:
             ent = Enterprise(credit_code=row["credit_code"], credit_code_unchecked=False, **fields)
-            ent.name_initials = pinyin_initials(ent.name)
+            for key, value in search_fields(ent.name).items():
+                setattr(ent, key, value)
             new.append(ent)
             plan.append((row, ent, None))
             continue
         values_before = audit.field_values(ent)
         for key, value in fields.items():
             setattr(ent, key, value)
-        ent.name_initials = pinyin_initials(ent.name)  # Enterprise.save
+        for key, value in search_fields(ent.name).items():  # as Enterprise.save
+            setattr(ent, key, value)
         ent.updated_at = now  # auto_now
         changed.append(ent)
         plan.append((row, ent, values_before))
     if new:
         Enterprise.objects.bulk_create(new)
     if changed:
-        Enterprise.objects.bulk_update(changed, [*PROFILE_FIELDS, "name_initials", "updated_at"])
+        Enterprise.objects.bulk_update(
+            changed, [*PROFILE_FIELDS, "name_initials", "name_grams", "updated_at"]
+        )
     # tags: ent.tags.set(row's tags) for every row. Like the related manager, this writes
     # no row-diff entries for the through rows (tags_changed below says what changed).
     add, doomed = [], []

@@ -24,7 +24,7 @@ from stdnum.cn import uscc
 from zhuqi.core import audit
 from zhuqi.core.models import Region, User
 from zhuqi.core.workcalendar import SHANGHAI
-from zhuqi.enterprises.models import Enterprise, Industry, KeyDesignation, Tag, pinyin_initials
+from zhuqi.enterprises.models import Enterprise, Industry, KeyDesignation, Tag, search_fields
 
 from . import services, services_targets
 from .models import (
@@ -235,7 +235,7 @@ def _extra_enterprises(rng: random.Random, regions: dict[str, Region], county: R
         ents.append(
             Enterprise(
                 name=name,
-                name_initials=pinyin_initials(name),
+                **search_fields(name),
                 credit_code=_credit_code(rng, taken),
                 region=region,
                 region_path=region.path,

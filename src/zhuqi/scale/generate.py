@@ -198,6 +198,12 @@ def initials(name: str) -> str:
     return pinyin_initials(name)
 
 
+def search_grams(name: str, initials: str) -> str:
+    from zhuqi.enterprises.models import search_grams
+
+    return search_grams(name, initials)
+
+
 # --------------------------------------------------------------------------------------------
 # Progress and bulk writing
 # --------------------------------------------------------------------------------------------
@@ -798,7 +804,8 @@ def gen_enterprises(w: Writer, world: World, scale: Scale, seed: int, today: dt.
                 yield {
                     "id": eid,
                     "name": name,
-                    "name_initials": initials(name),
+                    "name_initials": (ini := initials(name)),
+                    "name_grams": search_grams(name, ini),
                     "credit_code": code,
                     "region_id": region_id,
                     "region_path": world.region_path[region_id],
