@@ -980,6 +980,7 @@ PAGES: dict[str, Page] = {
         post_ok=lambda s, u: permissions.allowed(u, "mu.compute"),
     ),
     "mu:run_detail": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
+    "mu:run_regions": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
     "mu:run_publish": Page(
         "mu.publish",
         lambda s: [_mu_run(s, published=False).pk],

@@ -347,6 +347,11 @@ class Run(models.Model):
         return s.region_q("region__path")
 
 
+class Veto(models.TextChoices):
+    LOWEST = "lowest", _("直接评为D类")
+    NOT_AB = "not_ab", _("不得评为A、B类")
+
+
 class Result(models.Model):
     """One enterprise's result in a run, with every step of it: base points (the items' sum),
     bonus (capped), penalty, total, rank and percentile in the pool, the class by rank and the
@@ -362,7 +367,11 @@ class Result(models.Model):
     penalty = models.DecimalField(_("减分"), max_digits=8, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(_("总分"), max_digits=10, decimal_places=2, null=True)
     land_mu = models.DecimalField(_("计算用地（亩）"), null=True, **_NUM)
+    tax = models.DecimalField(_("评价税收（元）"), null=True, **_NUM)
     tax_per_mu = models.DecimalField(_("亩均税收（万元/亩）"), null=True, **_NUM)
+    # what the class by rank is then subject to (applied in SQL with the ranking)
+    veto = models.CharField(_("否决"), max_length=12, choices=Veto.choices, blank=True)
+    protected = models.BooleanField(_("保护：不评为D类"), default=False)
     rank = models.PositiveIntegerField(_("排名"), null=True)
     percentile = models.DecimalField(_("排名百分位"), max_digits=6, decimal_places=2, null=True)
     rank_class = models.CharField(_("按排名的类别"), max_length=1, choices=Klass.choices, blank=True)

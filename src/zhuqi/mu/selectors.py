@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import Rank
 from django.http import Http404
 
 from zhuqi.core import permissions
-from zhuqi.core.units import half_up
+from zhuqi.core.models import Region
+from zhuqi.core.units import WAN, half_up, ratio
 
 from .measures import DEFINITIONS
 from .models import Family, Klass, Measure, Result, Run, Scheme
@@ -26,9 +28,10 @@ def schemes_for(user):
     return Scheme.objects.visible_to(user).filter(status=Scheme.Status.ACTIVE)
 
 
-def distribution(run: Run) -> list[dict]:
-    """Class → count of a run, every class shown (zero included)."""
-    counts = dict(run.results.values_list("klass").annotate(n=Count("pk")).order_by())
+def distribution(run: Run, region: Region | None = None) -> list[dict]:
+    """Class → count of a run (of `region`'s enterprises), every class shown (zero included)."""
+    qs = in_region(run.results.all(), region)
+    counts = dict(qs.values_list("klass").annotate(n=Count("pk")).order_by())
     return [{"klass": k, "label": Klass(k).label, "n": counts.get(k, 0)} for k in CLASSES]
 
 
@@ -38,6 +41,89 @@ def ranked(user, run: Run, klass: str = ""):
     if klass in Klass.values:
         qs = qs.filter(klass=klass)
     return qs.order_by(F("rank").asc(nulls_last=True), "enterprise__name")
+
+
+def in_region(qs, region: Region | None):
+    """Results of enterprises in `region`'s subtree (all when None)."""
+    return qs if region is None else qs.filter(enterprise__region_path__startswith=region.path)
+
+
+def drill_region(user, run: Run, region_id: int | None) -> Region | None:
+    """The region of a drill-down inside the run's region (None: the run's region itself; a
+    region outside it or out of the viewer's scope counts as absent)."""
+    if region_id is None or region_id == run.region_id:
+        return None
+    return (
+        Region.objects.visible_to(user)
+        .filter(pk=region_id, path__startswith=run.region.path)
+        .exclude(pk=run.region_id)
+        .first()
+    )
+
+
+def region_ranking(user, run: Run, parent: Region | None = None) -> list[dict]:
+    """The regions one level below `parent` (the run's region by default; towns and parks of a
+    county) ranked by 亩均税收 = Σ 评价税收 ÷ Σ 用地 of their evaluated enterprises (RANK() in
+    SQL over the grouped sums), each with its count, average total and class distribution.
+    Enterprises placed on `parent` itself form one more row (本级直属). Only results the
+    viewer may see are counted. Defined in src/zhuqi/docs/mu-evaluation.md §6."""
+    parent = parent or run.region
+    children = list(Region.objects.filter(parent=parent, is_active=True).order_by("path"))
+    group = Case(
+        *[When(enterprise__region_path__startswith=c.path, then=Value(c.pk)) for c in children],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    evaluated = Q(total__isnull=False)
+    counts = {f"n_{k}": Count("pk", filter=Q(klass=k)) for k in CLASSES}
+    rows = (
+        Result.objects.visible_to(user)
+        .filter(run=run, enterprise__region_path__startswith=parent.path)
+        .annotate(g=group)
+        .values("g")
+        .annotate(
+            n=Count("pk", filter=evaluated),
+            total_sum=Sum("total", filter=evaluated),
+            tax_sum=Sum("tax", filter=evaluated),
+            land_sum=Sum("land_mu", filter=evaluated),
+            **counts,
+        )
+        .annotate(
+            rk=Window(
+                Rank(),
+                order_by=[
+                    (F("tax_sum") / F("land_sum")).desc(nulls_last=True),
+                    F("total_sum").desc(nulls_last=True),
+                ],
+            )
+        )
+        .order_by("rk", "g")
+    )
+    names = {c.pk: c for c in children}
+    with_children = set(
+        Region.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True)
+    )
+    out = []
+    for row in rows:
+        region = names.get(row["g"])
+        tax_sum, land_sum = row["tax_sum"], row["land_sum"]
+        out.append(
+            {
+                "region": region or parent,
+                "direct": region is None,
+                "drillable": region is not None and region.pk in with_children,
+                "rank": row["rk"],
+                "n": row["n"],
+                "average": ratio(row["total_sum"] or 0, row["n"], 2),
+                "tax": half_up(tax_sum / WAN, 2) if tax_sum is not None else None,
+                "land": half_up(land_sum, 2) if land_sum is not None else None,
+                "tax_per_mu": half_up(tax_sum / WAN / land_sum, 4)
+                if tax_sum is not None and land_sum
+                else None,
+                "classes": [{"klass": k, "n": row[f"n_{k}"]} for k in CLASSES],
+            }
+        )
+    return out
 
 
 def result_for(user, pk: int) -> Result:

@@ -20,7 +20,7 @@ from zhuqi.core.models import Region
 from zhuqi.core.notify import notify_many
 from zhuqi.enterprises.models import Enterprise, EnterpriseUser
 
-from . import scoring
+from . import ranking, scoring
 from .measures import DEFINITIONS, LAND
 from .models import (
     Adjustment,
@@ -160,8 +160,9 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
             _("%(region)s 没有可参评的企业（%(pool)s）")
             % {"region": region.name, "pool": scheme.get_pool_display()}
         )
+    settings = settings_of(scheme)
     try:
-        scored = scoring.score_pool(settings_of(scheme), pool_entries)
+        scored = scoring.score_pool(settings, pool_entries)
     except scoring.ScoringError as exc:
         raise ValidationError(str(exc)) from None
 
@@ -183,11 +184,10 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
             penalty=s.penalty,
             total=s.total,
             land_mu=scoring.land(s.entry.facts),
+            tax=s.entry.facts.get(FactKind.TAX),
             tax_per_mu=s.tax_per_mu,
-            rank=s.rank,
-            percentile=s.percentile,
-            rank_class=s.rank_class,
-            klass=s.klass,
+            veto=s.veto,
+            protected=s.protected,
             notes=s.notes,
         )
         for s in scored
@@ -212,6 +212,7 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
         for s in scored
         for n, i in enumerate(s.items)
     )
+    ranking.rank_run(run.pk, len(scored), settings)
     audit.record(
         "event",
         run,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, text_param, year_param
 
@@ -65,17 +66,46 @@ def run_detail(request, pk):
     run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
     klass = text_param(request.GET, "klass", max_length=1)
     klass = klass if klass in Klass.values else ""
-    page = CappedPaginator(selectors.ranked(request.user, run, klass), 50).get_page(request.GET.get("page"))
+    region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
+    rows = selectors.in_region(selectors.ranked(request.user, run, klass), region)
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "mu/run_detail.html",
         {
             "run": run,
             "items": list(run.scheme.items.all()),
-            "distribution": selectors.distribution(run),
+            "distribution": selectors.distribution(run, region),
             "page": page,
             "klass": klass,
+            "region": region,
             "can_publish": run.status == Run.Status.TRIAL and permissions.allowed(request.user, "mu.publish"),
+        },
+    )
+
+
+@login_required
+def run_regions(request, pk):
+    """The towns and parks of a run's region ranked by 亩均税收, drilling down a level at a time
+    and to the enterprises' rows."""
+    _require(request, "mu.view")
+    run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
+    region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
+    trail = []
+    if region is not None:
+        trail = list(
+            Region.objects.filter(
+                path__in=region.ancestor_paths(), path__startswith=run.region.path
+            ).order_by("depth")
+        )
+    return render(
+        request,
+        "mu/run_regions.html",
+        {
+            "run": run,
+            "region": region or run.region,
+            "trail": trail,
+            "rows": selectors.region_ranking(request.user, run, region),
         },
     )
 
