@@ -12,7 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from tests.enterprises.helpers import make_enterprise
-from tests.mu.conftest import YEAR
+from tests.mu.conftest import YEAR, publish
 from zhuqi.core.models import AuditEntry, Notification
 from zhuqi.mu import selectors, services
 from zhuqi.mu.models import Adjustment, Fact, FactKind, Result, ResultItem, Run
@@ -118,14 +118,14 @@ def test_a_department_importing_again_corrects_its_own_fact(mw, world):
 
 def test_publish_and_trial_runs_never_overwrite_it(mw, world):
     first = mw.compute()
-    services.publish(first, actor=world.alice)
+    publish(first, actor=world.alice)
     trial = mw.compute()
     first.refresh_from_db()
     assert first.status == Run.Status.PUBLISHED and trial.status == Run.Status.TRIAL
     # the enterprise user sees the published result only
     assert selectors.latest_result(world.enterprise_user, mw.ents["丁"]).run == first
     assert Notification.objects.filter(recipient=world.enterprise_user).exists()
-    services.publish(trial, actor=world.alice)
+    publish(trial, actor=world.alice)
     first.refresh_from_db()
     assert first.status == Run.Status.SUPERSEDED
     with pytest.raises(ValidationError):
@@ -137,9 +137,9 @@ def test_who_may_compute_and_publish(mw, world):
         services.compute(mw.scheme, YEAR, actor=world.bob)
     run = mw.compute()
     with pytest.raises(PermissionDenied):
-        services.publish(run, actor=world.bob)
+        services.announce(run, actor=world.bob)
     with pytest.raises(Http404):
-        services.publish(run, actor=world.charlie)
+        services.announce(run, actor=world.charlie)
 
 
 def test_exclusion_veto_and_protection(mw, world):
@@ -171,7 +171,7 @@ def test_result_scope(mw, world):
     run = mw.compute()
     ding = _by_name(run)["丁"]
     assert not Result.objects.visible_to(world.enterprise_user).exists()  # trial: nothing
-    services.publish(run, actor=world.alice)
+    publish(run, actor=world.alice)
     assert list(Result.objects.visible_to(world.enterprise_user)) == [ding]
     assert not Result.objects.visible_to(world.charlie).filter(run=run).exists()
     assert not Run.objects.visible_to(world.charlie).exists()

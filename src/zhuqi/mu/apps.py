@@ -10,6 +10,7 @@ class MuConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import menu
+        from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
@@ -17,10 +18,17 @@ class MuConfig(AppConfig):
 
         enterprise_sections.register(mu_section, 39)
         menu.register(menu.MenuItem(_("亩均评价"), "mu:run_list", "grid-3x3", "mu.view", 45))
+        core_views.register_attachable("mu.objection")
         EVENT_LABELS.update(
             {
+                "mu_announced": pgettext_lazy("timeline event", "发布亩均效益评价公示"),
+                "mu_recomputed": pgettext_lazy("timeline event", "亩均效益重新计算"),
+                "mu_objected": pgettext_lazy("timeline event", "对亩均评价结果提出异议"),
+                "mu_objection_upheld": pgettext_lazy("timeline event", "采纳亩均评价异议"),
+                "mu_objection_rejected": pgettext_lazy("timeline event", "不予采纳亩均评价异议"),
+                "mu_fact_corrected": pgettext_lazy("timeline event", "更正亩均评价数据"),
                 "mu_computed": pgettext_lazy("timeline event", "亩均效益试算"),
-                "mu_published": pgettext_lazy("timeline event", "发布亩均效益评价"),
+                "mu_published": pgettext_lazy("timeline event", "正式发布亩均效益评价"),
                 "mu_adjusted": pgettext_lazy("timeline event", "登记亩均评价调整"),
             }
         )

@@ -13,7 +13,18 @@ from zhuqi.core.models import Region
 from zhuqi.core.units import WAN, half_up, ratio
 
 from .measures import DEFINITIONS
-from .models import Family, Klass, Measure, Result, Run, Scheme
+from .models import (
+    SHOWN_TO_ENTERPRISES,
+    Adjustment,
+    FactCorrection,
+    Family,
+    Klass,
+    Measure,
+    Objection,
+    Result,
+    Run,
+    Scheme,
+)
 from .scoring import FLOOR_POINTS, HUNDRED, SPAN_POINTS
 
 CLASSES = [Klass.A, Klass.B, Klass.C, Klass.D, Klass.T]
@@ -135,14 +146,45 @@ def result_for(user, pk: int) -> Result:
 
 
 def latest_result(user, enterprise) -> Result | None:
-    """The enterprise's result in the latest published run the viewer may see."""
+    """The enterprise's result in the latest run in 公示 or published the viewer may see."""
     return (
         Result.objects.visible_to(user)
-        .filter(enterprise=enterprise, run__status=Run.Status.PUBLISHED)
+        .filter(enterprise=enterprise, run__status__in=SHOWN_TO_ENTERPRISES)
         .select_related("run", "run__scheme")
-        .order_by("-run__year", "-run__published_at")
+        .order_by("-run__year", "-run__pk")
         .first()
     )
+
+
+def objections_for(user, *, run: Run | None = None, enterprise_id: int | None = None, status: str = ""):
+    """The objections the viewer may see: of one run's scheme, region and year (every round of
+    its 公示), of one enterprise, of one status."""
+    qs = Objection.objects.visible_to(user).select_related("enterprise", "run", "run__scheme", "department")
+    if run is not None:
+        qs = qs.filter(run__scheme_id=run.scheme_id, run__region_id=run.region_id, run__year=run.year)
+    if enterprise_id is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if status in Objection.Status.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def objection_for(user, pk: int) -> Objection:
+    if not (permissions.allowed(user, "mu.view") or permissions.allowed(user, "mu.own")):
+        raise Http404
+    return Objection.objects.select_related(
+        "run", "run__scheme", "run__region", "enterprise", "department", "result", "decided_by"
+    ).get_visible_or_404(user, pk=pk)
+
+
+def corrections_for(user, year: int | None = None):
+    qs = FactCorrection.objects.visible_to(user).select_related("enterprise", "created_by", "objection")
+    return qs.filter(year=year) if year else qs
+
+
+def adjustments_for(user, year: int | None = None):
+    qs = Adjustment.objects.visible_to(user).select_related("enterprise", "created_by").order_by("-pk")
+    return qs.filter(year=year) if year else qs
 
 
 def explanation(result: Result) -> dict:
