@@ -59,6 +59,7 @@ READ_ONLY = [
     "mu.result",
     "mu.objection",
     "mu.factcorrection",
+    "mu.classmeasure",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

@@ -981,6 +981,14 @@ PAGES: dict[str, Page] = {
     ),
     "mu:run_detail": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
     "mu:run_regions": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
+    "mu:run_keylist": Page(
+        "mu.view",
+        lambda s: [_mu_run(s).pk],
+        lambda s, u: visible(Run, u, _mu_run(s)),
+        method="both",
+        data=lambda s: {"id": [s.ent.pk]},
+        post_ok=lambda s, u: permissions.allowed(u, "mu.keylist.confirm") and visible(Run, u, _mu_run(s)),
+    ),
     "mu:run_announce": Page(
         "mu.publish",
         lambda s: [_mu_run(s, published=False).pk],

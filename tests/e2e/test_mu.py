@@ -18,7 +18,7 @@ from tests.enterprises.helpers import make_enterprise
 from tests.mu import examples as ex
 from zhuqi.core.excel import write_workbook
 from zhuqi.core.units import WAN
-from zhuqi.enterprises.models import EnterpriseUser
+from zhuqi.enterprises.models import EnterpriseUser, KeyDesignation
 from zhuqi.mu.importers import FACT_COLUMNS, FactImporter
 from zhuqi.mu.models import Fact, Run, Scheme
 
@@ -34,6 +34,7 @@ def reference_data():
     """Transactional tests flush the database: put the shipped schemes back."""
     if not Scheme.objects.exists():
         importlib.import_module("zhuqi.mu.migrations.0002_shipped_schemes").load(apps, None)
+        importlib.import_module("zhuqi.mu.migrations.0006_shipped_class_measures").load(apps, None)
 
 
 def _facts_file(tmp_path, ents):
@@ -159,11 +160,27 @@ def test_import_trial_explain_regions_publicity_objection_and_publication(world,
     page.wait_for_selector("[data-testid=mu-run-status]")
     assert page.inner_text("[data-testid=mu-run-status]") == "已发布"
 
+    # the 包保 list proposed from the published run: A and B, confirmed as next year's key firms
+    page.click("[data-testid=mu-keylist-link]")
+    page.wait_for_selector("[data-testid=mu-keylist]")
+    rows = page.locator("[data-testid=mu-keylist-row]").all_inner_texts()
+    assert len(rows) == 2 and "丁公司" in rows[0] and "乙公司" in rows[1]
+    shot(page, "mu-8-keylist")
+    page.click("[data-testid=mu-keylist-confirm]")
+    page.wait_for_selector(".alert-success")
+    assert set(KeyDesignation.objects.filter(year=2026).values_list("enterprise__name", flat=True)) == {
+        "丁公司",
+        "乙公司",
+    }
+
     page.context.clear_cookies()
     log_in(page, "ent_user", PASSWORD)
     page.goto(f"/enterprises/{ents['丁'].pk}/")
     assert page.inner_text("[data-testid=enterprise-mu-class]") == "A类"
     shot(page, "mu-7-enterprise-panel")
+    page.click("[data-testid=enterprise-mu-link]")
+    page.wait_for_selector("[data-testid=mu-result-measures]")
+    assert "优先保障新增用地指标" in page.inner_text("[data-testid=mu-result-measures]")
 
 
 def test_adjustments_page_on_a_phone(world, phone):
@@ -192,4 +209,4 @@ def test_adjustments_page_on_a_phone(world, phone):
     phone.click("[data-testid=mu-adjust]")
     phone.wait_for_selector("[data-testid=mu-adjustment-row]")
     assert "省级绿色工厂" in phone.inner_text("[data-testid=mu-adjustment-row]")
-    shot(phone, "mu-8-adjustments-phone")
+    shot(phone, "mu-9-adjustments-phone")

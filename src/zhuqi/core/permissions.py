@@ -266,6 +266,12 @@ _ACTIONS: list[Action] = [
     Action("mu.own", _("企业查看本企业公示中和已发布的亩均评价结果"), frozenset({P}), _("本企业")),
     Action("mu.object", _("企业在公示期内对本企业的评价结果提出异议"), frozenset({P}), _("本企业")),
     Action(
+        "mu.keylist.confirm",
+        _("按亩均评价结果确定下一年度包保联系名单（重点企业）"),
+        MANAGER_ROLES,
+        _("本辖区的企业"),
+    ),
+    Action(
         "mu.objection.decide",
         _("处理亩均评价异议（采纳并更正数据、不予采纳）"),
         MANAGER_ROLES,

@@ -26,6 +26,7 @@ class MuConfig(AppConfig):
                 "mu_objected": pgettext_lazy("timeline event", "对亩均评价结果提出异议"),
                 "mu_objection_upheld": pgettext_lazy("timeline event", "采纳亩均评价异议"),
                 "mu_objection_rejected": pgettext_lazy("timeline event", "不予采纳亩均评价异议"),
+                "mu_key_list_confirmed": pgettext_lazy("timeline event", "确定包保联系名单"),
                 "mu_fact_corrected": pgettext_lazy("timeline event", "更正亩均评价数据"),
                 "mu_computed": pgettext_lazy("timeline event", "亩均效益试算"),
                 "mu_published": pgettext_lazy("timeline event", "正式发布亩均效益评价"),

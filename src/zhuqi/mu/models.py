@@ -560,3 +560,47 @@ class FactCorrection(models.Model):
         if s.is_enterprise_user:
             return NOTHING
         return s.enterprise_q("enterprise__") & live_enterprise_q()
+
+
+class ClassMeasure(models.Model):
+    """A differentiated measure (差别化措施) a scheme ties to a class: a price differential on
+    electricity, water or discharge, the 城镇土地使用税, land or energy priority, policy
+    eligibility — with its amount and unit where it has one and the dates it is valid. Data per
+    scheme (a region's scheme carries its region's measures); shown on each result's page."""
+
+    class Category(models.TextChoices):
+        ELECTRICITY = "electricity", _("电价")
+        WATER = "water", _("水价")
+        DISCHARGE = "discharge", _("排污")
+        LAND_TAX = "land_tax", _("城镇土地使用税")
+        LAND = "land", _("用地")
+        ENERGY = "energy", _("用能")
+        POLICY = "policy", _("政策")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="measures")
+    klass = models.CharField(_("评价类别"), max_length=1, choices=Klass.choices)
+    category = models.CharField(_("措施类别"), max_length=12, choices=Category.choices)
+    description = models.CharField(_("措施"), max_length=200)
+    amount = models.DecimalField(_("幅度"), max_digits=12, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("差别化措施")
+        verbose_name_plural = _("差别化措施")
+        ordering = ["scheme", "klass", "sort", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.klass} {self.get_category_display()}"
+
+    @property
+    def amount_shown(self) -> str:
+        """The amount without trailing zeros (0.1000 → 0.1, 100.0000 → 100)."""
+        return "" if self.amount is None else format(self.amount.normalize(), "f")
+
+    def valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )

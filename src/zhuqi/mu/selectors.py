@@ -16,6 +16,7 @@ from .measures import DEFINITIONS
 from .models import (
     SHOWN_TO_ENTERPRISES,
     Adjustment,
+    ClassMeasure,
     FactCorrection,
     Family,
     Klass,
@@ -253,3 +254,27 @@ def _value_for(item, points: Decimal, cap: Decimal | None) -> Decimal | None:
     if points > weight:
         return None
     return half_up(points / weight * item.benchmark, 4)
+
+
+def class_measures(run: Run, day, klass: str | None = None) -> list[ClassMeasure]:
+    """The scheme's differentiated measures valid on `day` (of one class, or every class)."""
+    qs = ClassMeasure.objects.filter(scheme_id=run.scheme_id)
+    if klass is not None:
+        qs = qs.filter(klass=klass)
+    return [m for m in qs if m.valid_on(day)]
+
+
+#: the classes a 包保 list is proposed from by default
+KEY_CLASSES = (Klass.A, Klass.B)
+
+
+def key_list(user, run: Run, *, classes=KEY_CLASSES, top: int | None = None):
+    """The proposed 包保联系名单 for the year after the run's: the 规上 enterprises of the chosen
+    classes (A and B by default) by rank, the first `top` of them when given."""
+    qs = (
+        Result.objects.visible_to(user)
+        .filter(run=run, klass__in=list(classes), enterprise__above_scale=True, rank__isnull=False)
+        .select_related("enterprise", "enterprise__region")
+        .order_by("rank")
+    )
+    return qs[:top] if top else qs

@@ -19,6 +19,7 @@ from zhuqi.core import audit, permissions, workcalendar
 from zhuqi.core import services as core_services
 from zhuqi.core.models import Region
 from zhuqi.core.notify import notify_many
+from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseUser
 
 from . import ranking, scoring, workflow
@@ -642,3 +643,34 @@ def import_facts(rows: list[dict], *, actor) -> tuple[int, int]:
     Fact.objects.filter(pk__in=replaced).delete()
     Fact.objects.bulk_create(new)
     return len(new) - updated, updated
+
+
+def confirm_key_list(run: Run, enterprise_ids: list[int], *, actor) -> int:
+    """Confirm the proposed 包保联系名单 of a published run: each chosen enterprise of the run is
+    designated a key enterprise (重点企业) for the year after the run's data year
+    (`enterprises.services.set_key`, which checks the registry keeper's scope and audits each
+    designation); the officials then assign who looks after each on the assistance pages.
+    Returns the number newly designated."""
+    permissions.require(actor, "mu.keylist.confirm", _("只有专班办公室可以确定包保联系名单"))
+    run = Run.objects.get_visible_or_404(actor, pk=run.pk)
+    if run.status != Run.Status.PUBLISHED:
+        raise ValidationError(_("评价结果正式发布后才能确定包保联系名单"))
+    ents = list(
+        Enterprise.objects.visible_to(actor).filter(
+            pk__in=Result.objects.filter(run=run, enterprise_id__in=enterprise_ids).values("enterprise_id")
+        )
+    )
+    if not ents:
+        raise ValidationError(_("请至少选择一家企业"))
+    year = run.year + 1
+    note = _("%(year)d 年度亩均效益评价") % {"year": run.year}
+    with transaction.atomic():
+        created = sum(enterprise_services.set_key(e, year, actor=actor, note=note) for e in ents)
+        audit.record(
+            "event",
+            run,
+            event="mu_key_list_confirmed",
+            changes={gettext_noop("年度"): year, gettext_noop("企业"): len(ents)},
+            actor=actor,
+        )
+    return created

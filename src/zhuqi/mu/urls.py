@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.run_list, name="run_list"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/regions/", views.run_regions, name="run_regions"),
+    path("runs/<int:pk>/key-list/", views.run_keylist, name="run_keylist"),
     path("runs/<int:pk>/announce/", views.run_announce, name="run_announce"),
     path("runs/<int:pk>/publish/", views.run_publish, name="run_publish"),
     path("runs/<int:pk>/recompute/", views.run_recompute, name="run_recompute"),

@@ -16,14 +16,15 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
 from zhuqi.core import services as core_services
+from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, text_param, year_param
+from zhuqi.core.params import int_list, int_param, text_param, year_param
 from zhuqi.enterprises.models import Enterprise
 
 from . import selectors, services, workflow
 from .measures import FACT_UNITS, shown
-from .models import Adjustment, Fact, FactKind, Klass, Objection
+from .models import Adjustment, Fact, FactKind, Klass, Objection, Run
 
 
 def _require(request, action: str) -> None:
@@ -86,6 +87,7 @@ def run_detail(request, pk):
             "region": region,
             "actions": workflow.allowed_actions(run, request.user),
             "objections": list(selectors.objections_for(request.user, run=run)[:100]),
+            "measures": selectors.class_measures(run, timezone.localdate()),
             "today": timezone.localdate(),
         },
     )
@@ -151,6 +153,75 @@ def run_recompute(request, pk):
 
 
 @login_required
+def run_keylist(request, pk):
+    """The proposed 包保联系名单 for the next year: the 规上 enterprises of the chosen classes (A and
+    B by default), the first N by rank if asked; an Excel export; the office confirms the ticked
+    ones (each becomes a key enterprise of the next year)."""
+    _require(request, "mu.view")
+    user = request.user
+    run = selectors.runs_for(user).get_visible_or_404(user, pk=pk)
+    classes = [k for k in request.GET.getlist("klass") if k in (Klass.A, Klass.B, Klass.C, Klass.D)]
+    classes = classes or list(selectors.KEY_CLASSES)
+    top = int_param(request.GET, "top")
+    if request.method == "POST":
+        _require(request, "mu.keylist.confirm")
+        try:
+            n = services.confirm_key_list(run, int_list(request.POST.getlist("id")), actor=user)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(
+                request,
+                gettext("已确定包保联系名单：新增 %(n)d 家 %(year)d 年度重点企业")
+                % {"n": n, "year": run.year + 1},
+            )
+        return redirect(request.get_full_path())
+    rows = list(selectors.key_list(user, run, classes=classes, top=top))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"包保联系名单-{run.year + 1}.xlsx",
+            [
+                gettext("排名"),
+                gettext("企业"),
+                gettext("统一社会信用代码"),
+                gettext("所在区域"),
+                gettext("总分"),
+                gettext("亩均税收（万元/亩）"),
+                gettext("评价类别"),
+            ],
+            [
+                [
+                    r.rank,
+                    r.enterprise.name,
+                    r.enterprise.credit_code,
+                    r.enterprise.region.name,
+                    r.total,
+                    r.tax_per_mu,
+                    r.klass,
+                ]
+                for r in rows
+            ],
+            actor=user,
+            what=gettext("包保联系名单（建议）"),
+            object_type="mu.result",
+        )
+    return render(
+        request,
+        "mu/run_keylist.html",
+        {
+            "run": run,
+            "rows": rows,
+            "classes": classes,
+            "top": top,
+            "all_classes": [Klass.A, Klass.B, Klass.C, Klass.D],
+            "can_confirm": run.status == Run.Status.PUBLISHED
+            and permissions.allowed(user, "mu.keylist.confirm"),
+        },
+    )
+
+
+@login_required
 def result_detail(request, pk):
     result = selectors.result_for(request.user, pk)
     user = request.user
@@ -170,6 +241,7 @@ def result_detail(request, pk):
             "run_link": selectors.runs_for(user).filter(pk=result.run_id).exists(),
             "can_object": can_object,
             "fact_kinds": FactKind.choices,
+            "measures": selectors.class_measures(run, timezone.localdate(), result.klass),
             "objections": list(selectors.objections_for(user, run=run, enterprise_id=result.enterprise_id)),
         },
     )
