@@ -9,14 +9,17 @@ class MuConfig(AppConfig):
     verbose_name = _("亩均效益评价")
 
     def ready(self):
+        from zhuqi.core import demo as core_demo
         from zhuqi.core import menu
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
 
+        from .demo import load as load_demo
         from .sections import mu_section
 
         enterprise_sections.register(mu_section, 39)
+        core_demo.register(load_demo, order=85)  # after the indicators demo's 规上 reporters
         menu.register(menu.MenuItem(_("亩均评价"), "mu:run_list", "grid-3x3", "mu.view", 45))
         core_views.register_attachable("mu.objection")
         EVENT_LABELS.update(
