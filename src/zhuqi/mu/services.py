@@ -4,6 +4,7 @@ of a run and its publication. The scoring itself is `scoring.score_pool` (pure D
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -68,7 +69,18 @@ def settings_of(scheme: Scheme) -> scoring.Settings:
     )
 
 
-def _in_pool(scheme: Scheme, ent: Enterprise, facts: dict[str, Decimal]) -> bool:
+@dataclass(frozen=True)
+class _Ent:
+    """What the computation reads of an enterprise."""
+
+    pk: int
+    name: str
+    credit_code: str
+    above_scale: bool
+    above_scale_since: int | None
+
+
+def _in_pool(scheme: Scheme, ent, facts: dict[str, Decimal]) -> bool:
     if scheme.pool == Pool.ABOVE:
         return ent.above_scale
     if ent.above_scale:
@@ -108,8 +120,15 @@ def compute(scheme: Scheme, year: int, *, actor, region: Region | None = None) -
 
 def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
     kinds, denominators = _needed_kinds(scheme)
-    ents = {e.pk: e for e in Enterprise.objects.visible_to(actor).filter(region_path__startswith=region.path)}
-    facts_qs = Fact.objects.filter(year=year, kind__in=kinds, enterprise_id__in=ents.keys())
+    # the pool's side of 规上 only, read as plain rows (a province's 规下 side is ~190,000)
+    ent_qs = Enterprise.objects.visible_to(actor).filter(
+        region_path__startswith=region.path, above_scale=scheme.pool == Pool.ABOVE
+    )
+    ents = {
+        row[0]: _Ent(*row)
+        for row in ent_qs.values_list("pk", "name", "credit_code", "above_scale", "above_scale_since")
+    }
+    facts_qs = Fact.objects.filter(year=year, kind__in=kinds, enterprise__in=ent_qs.values("pk"))
     # duplicates: the same fact of the same enterprise from two batches
     dupes = facts_qs.values("enterprise_id", "kind").annotate(n=Count("pk")).filter(n__gt=1).order_by()
     dupes = list(dupes[: NAMED + 1])
@@ -129,7 +148,7 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
         batches.add(batch_id)
     adjustments: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
     for ent_id, kind, points, reason in Adjustment.objects.filter(
-        year=year, enterprise_id__in=ents.keys()
+        year=year, enterprise__in=ent_qs.values("pk")
     ).values_list("enterprise_id", "kind", "points", "reason"):
         adjustments[ent_id].append((kind, points, reason))
 
@@ -190,7 +209,10 @@ def _compute(scheme: Scheme, year: int, *, actor, region: Region) -> Run:
             notes=s.notes,
         )
         for s in scored
-    ] + [Result(run=run, enterprise=e, excluded_reason=reason[:200], klass=Klass.T) for e, reason in excluded]
+    ] + [
+        Result(run=run, enterprise_id=e.pk, excluded_reason=reason[:200], klass=Klass.T)
+        for e, reason in excluded
+    ]
     Result.objects.bulk_create(results)
     ids = dict(Result.objects.filter(run=run).values_list("enterprise_id", "pk"))
     ResultItem.objects.bulk_create(
