@@ -175,3 +175,30 @@ def test_result_scope(mw, world):
     assert list(Result.objects.visible_to(world.enterprise_user)) == [ding]
     assert not Result.objects.visible_to(world.charlie).filter(run=run).exists()
     assert not Run.objects.visible_to(world.charlie).exists()
+
+
+def test_a_large_pool_is_written_without_model_instances_with_the_same_results(mw, world, monkeypatch):
+    """From `COPY_FROM` rows on the results go in with COPY (PostgreSQL) or one executemany."""
+    services.add_adjustment(
+        mw.ents["丙"], year=YEAR, kind=Adjustment.Kind.EXCLUDE, reason="投产不满一年", actor=world.alice
+    )
+    services.add_adjustment(
+        mw.ents["乙"],
+        year=YEAR,
+        kind=Adjustment.Kind.BONUS,
+        points=D(2),
+        reason="绿色工厂",
+        actor=world.alice,
+    )
+    monkeypatch.setattr(services, "COPY_FROM", 1)
+    run = mw.compute()
+    r = _by_name(run)
+    assert [(k, r[k].total, r[k].rank, r[k].klass) for k in "乙甲丁"] == [
+        ("乙", D("119.95"), 1, "A"),  # 丙 out: the missing item's average is 12.17, + bonus 2
+        ("甲", D("114.78"), 2, "B"),
+        ("丁", D("101.26"), 3, "C"),
+    ]
+    assert (r["丙"].klass, r["丙"].excluded_reason, r["丙"].notes) == ("T", "投产不满一年", [])
+    assert r["乙"].notes == ["加分 2.00：绿色工厂"] and r["乙"].bonus == D(2)
+    assert ResultItem.objects.filter(result__run=run).count() == 18
+    assert ResultItem.objects.get(result=r["乙"], measure="value_added_per_emission").missing
