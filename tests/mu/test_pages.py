@@ -158,3 +158,30 @@ def test_adjustments_page_corrects_a_fact_and_registers_an_adjustment(mw, world,
     # the observer reads, may not write; the other county sees none of it
     assert login(world.observer).post(url, {"form": "adjustment"}).status_code == 404
     assert list(login(world.charlie).get(url).context["corrections"]) == []
+
+
+def test_region_keylist_and_objection_pages_read_in_a_fixed_number_of_queries(mw, world, login):
+    from decimal import Decimal as D
+
+    from tests.enterprises.helpers import make_enterprise
+
+    c = login(world.alice)
+
+    def counts(run):
+        publish(run, world.alice)
+        return (
+            _queries(c, reverse("mu:run_regions", args=[run.pk])),
+            _queries(c, reverse("mu:run_keylist", args=[run.pk]) + "?klass=A&klass=B&klass=C&klass=D"),
+            _queries(c, reverse("mu:objection_list")),
+            _queries(c, reverse("mu:adjustments") + f"?year={YEAR}"),
+        )
+
+    few = counts(mw.compute())
+    for i in range(8):
+        e = make_enterprise(f"新增{i}公司", world.town if i % 2 else world.grid2, above_scale=True)
+        services.import_facts(
+            [{"enterprise": e, "year": YEAR, "facts": {"tax": D(i + 1), "land_mu": D(1)}}], actor=world.alice
+        )
+        services.correct_fact(e, year=YEAR, kind="tax", value=D(i + 2), reason="更正", actor=world.alice)
+    many = counts(mw.compute())
+    assert many == few
