@@ -195,3 +195,16 @@ def test_pages_of_the_workflow(mw, world, login):
         assert 'data-testid="mu-objections"' in body and 'data-testid="mu-recompute"' in body
         assert login(world.charlie).get(reverse("mu:objection_detail", args=[o.pk])).status_code == 404
     assert timezone.now() > MON
+
+
+def test_the_department_that_supplied_the_figure_is_told(mw, world):
+    Fact.objects.filter(enterprise=mw.ents["丁"], kind="tax").update(department=world.jxj)
+    with _at(MON):
+        run = services.announce(mw.compute(), actor=world.alice)
+        o = services.raise_objection(
+            _ding(run, mw), actor=world.enterprise_user, reason="漏计", fact_kind="tax"
+        )
+    assert o.department == world.jxj
+    for user in (world.alice, world.head, world.bob):
+        assert Notification.objects.filter(recipient=user, url__contains=f"/objections/{o.pk}/").exists()
+    assert not Notification.objects.filter(recipient=world.zr_handler, url__contains="/objections/").exists()

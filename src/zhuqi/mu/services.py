@@ -19,8 +19,9 @@ from django.utils.translation import gettext_noop
 
 from zhuqi.core import audit, permissions, workcalendar
 from zhuqi.core import services as core_services
-from zhuqi.core.models import Region
+from zhuqi.core.models import Region, User
 from zhuqi.core.notify import notify_many
+from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseUser
 
@@ -525,7 +526,16 @@ def raise_objection(result: Result, *, actor, reason: str, fact_kind: str = "", 
         notify_many(
             [
                 {
-                    "recipients": [run.created_by],
+                    # the office that computed the run, and the people of the department that
+                    # supplied the disputed figure (to check it)
+                    "recipients": [
+                        run.created_by,
+                        *User.objects.filter(
+                            department_id=department_id, is_active=True, role__in=DEPARTMENT_ROLES
+                        ).exclude(pk=run.created_by_id),
+                    ]
+                    if department_id
+                    else [run.created_by],
                     "title": _("%(name)s 对亩均效益评价结果提出异议") % {"name": result.enterprise.name},
                     "url": reverse("mu:objection_detail", args=[objection.pk]),
                 }
