@@ -48,7 +48,8 @@ READ_ONLY = [
     "indicators.approval",
     "indicators.unlockrequest",
     "indicators.target",
-    # mu: schemes ship as data, facts through the import, runs and results through the computation
+    # mu: schemes ship as data, facts through the import, runs and results through the computation,
+    # objections and fact corrections through the 公示 workflow and the adjustments page
     "mu.scheme",
     "mu.schemeitem",
     "mu.factbatch",
@@ -56,6 +57,9 @@ READ_ONLY = [
     "mu.adjustment",
     "mu.run",
     "mu.result",
+    "mu.objection",
+    "mu.factcorrection",
+    "mu.classmeasure",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

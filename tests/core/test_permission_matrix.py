@@ -38,7 +38,7 @@ from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser, ListMembership
 from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
-from zhuqi.mu.models import Result, Run
+from zhuqi.mu.models import Objection, Result, Run
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -980,10 +980,31 @@ PAGES: dict[str, Page] = {
         post_ok=lambda s, u: permissions.allowed(u, "mu.compute"),
     ),
     "mu:run_detail": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
-    "mu:run_publish": Page(
+    "mu:run_regions": Page("mu.view", lambda s: [_mu_run(s).pk], lambda s, u: visible(Run, u, _mu_run(s))),
+    "mu:run_keylist": Page(
+        "mu.view",
+        lambda s: [_mu_run(s).pk],
+        lambda s, u: visible(Run, u, _mu_run(s)),
+        method="both",
+        data=lambda s: {"id": [s.ent.pk]},
+        post_ok=lambda s, u: permissions.allowed(u, "mu.keylist.confirm") and visible(Run, u, _mu_run(s)),
+    ),
+    "mu:run_announce": Page(
         "mu.publish",
         lambda s: [_mu_run(s, published=False).pk],
         lambda s, u: visible(Run, u, _mu_run(s, published=False)),
+        method="post",
+    ),
+    "mu:run_publish": Page(
+        "mu.publish",
+        lambda s: [_mu_run(s, status="publicity").pk],
+        lambda s, u: visible(Run, u, _mu_run(s, status="publicity")),
+        method="post",
+    ),
+    "mu:run_recompute": Page(
+        "mu.compute",
+        lambda s: [_mu_run(s, status="publicity").pk],
+        lambda s, u: visible(Run, u, _mu_run(s, status="publicity")),
         method="post",
     ),
     "mu:result_detail": Page(
@@ -994,6 +1015,41 @@ PAGES: dict[str, Page] = {
             and visible(Result, u, _mu_result(s))
         ),
     ),
+    "mu:result_object": Page(
+        "mu.object",
+        lambda s: [_mu_result(s, status="publicity").pk],
+        lambda s, u: visible(Result, u, _mu_result(s, status="publicity")),
+        method="post",
+        data=lambda s: {"reason": "数据有误"},
+    ),
+    "mu:objection_list": Page("mu.view"),
+    "mu:objection_detail": Page(
+        None,
+        lambda s: [_mu_objection(s).pk],
+        lambda s, u: (
+            (permissions.allowed(u, "mu.view") or permissions.allowed(u, "mu.own"))
+            and visible(Objection, u, _mu_objection(s))
+        ),
+    ),
+    "mu:objection_decide": Page(
+        "mu.objection.decide",
+        lambda s: [_mu_objection(s).pk],
+        lambda s, u: visible(Objection, u, _mu_objection(s)) and visible(Run, u, _mu_objection(s).run),
+        method="post",
+        data=lambda s: {"decision_kind": "reject", "decision": "以证载面积为准"},
+    ),
+    "mu:adjustments": Page(
+        "mu.view",
+        method="both",
+        data=lambda s: {
+            "form": "adjustment",
+            "credit_code": s.ent.credit_code,
+            "kind": "bonus",
+            "points": "1",
+            "reason": "高新",
+        },
+        post_ok=lambda s, u: permissions.allowed(u, "mu.adjust"),
+    ),
 }
 
 
@@ -1003,12 +1059,12 @@ def _mu_scheme():
     return Scheme.objects.get(code="huangyan-2022-above")
 
 
-def _mu_run(s, published=True):
-    """A run of the county over the scene's enterprise: a published one and a trial one (made on
-    first use, inside the role's savepoint)."""
+def _mu_run(s, published=True, status=None):
+    """A run of the county over the scene's enterprise: a published one, a trial one and one in
+    公示 (made on first use, inside the role's savepoint)."""
     from zhuqi.mu.models import Run, Scheme
 
-    status = Run.Status.PUBLISHED if published else Run.Status.TRIAL
+    status = status or (Run.Status.PUBLISHED if published else Run.Status.TRIAL)
     run = Run.objects.filter(region=s.w.county, status=status).first()
     if run is None:
         run = Run.objects.create(
@@ -1018,6 +1074,8 @@ def _mu_run(s, published=True):
             status=status,
             evaluated=1,
             created_by=s.w.alice,
+            publicity_start=dt.date(s.year, 1, 1) if status == "publicity" else None,
+            publicity_end=dt.date(s.year + 1, 12, 31) if status == "publicity" else None,
         )
         Result.objects.create(
             run=run, enterprise=s.ent, base=50, total=50, rank=1, percentile=100, rank_class="A", klass="A"
@@ -1025,8 +1083,26 @@ def _mu_run(s, published=True):
     return run
 
 
-def _mu_result(s):
-    return _mu_run(s).results.get()
+def _mu_result(s, status=None):
+    return _mu_run(s, status=status).results.get()
+
+
+def _mu_objection(s):
+    """An open objection of the scene's enterprise to its result in 公示."""
+    from zhuqi.mu.models import Objection
+
+    result = _mu_result(s, status="publicity")
+    objection = Objection.objects.filter(result=result).first()
+    if objection is None:
+        objection = Objection.objects.create(
+            run=result.run,
+            result=result,
+            enterprise=s.ent,
+            reason="用地面积有误",
+            deadline=dt.date(s.year + 1, 12, 31),
+            raised_by=s.w.alice,
+        )
+    return objection
 
 
 def _target(s):

@@ -1,9 +1,12 @@
 """亩均效益评价 in a real browser: the dispatch office imports the facts of the document's
 例一, runs a trial computation, reads one enterprise's explanation (why C, what it takes to
-reach B), publishes; the enterprise's user then sees its own class on its page."""
+reach B) and the region ranking, puts the run in 公示; the enterprise objects with evidence, the
+office upholds it (the run is recomputed) and publishes; the enterprise sees its new class. And
+the adjustments page on a phone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
@@ -15,7 +18,7 @@ from tests.enterprises.helpers import make_enterprise
 from tests.mu import examples as ex
 from zhuqi.core.excel import write_workbook
 from zhuqi.core.units import WAN
-from zhuqi.enterprises.models import EnterpriseUser
+from zhuqi.enterprises.models import EnterpriseUser, KeyDesignation
 from zhuqi.mu.importers import FACT_COLUMNS, FactImporter
 from zhuqi.mu.models import Fact, Run, Scheme
 
@@ -31,6 +34,7 @@ def reference_data():
     """Transactional tests flush the database: put the shipped schemes back."""
     if not Scheme.objects.exists():
         importlib.import_module("zhuqi.mu.migrations.0002_shipped_schemes").load(apps, None)
+        importlib.import_module("zhuqi.mu.migrations.0006_shipped_class_measures").load(apps, None)
 
 
 def _facts_file(tmp_path, ents):
@@ -49,9 +53,14 @@ def _facts_file(tmp_path, ents):
     return path
 
 
-def test_import_trial_explain_publish_and_the_enterprise_sees_its_class(world, page, tmp_path):
+def test_import_trial_explain_regions_publicity_objection_and_publication(world, page, tmp_path):
+    """The whole workflow: import, trial, explanation, region ranking, 公示, the enterprise's
+    objection with evidence, the office upholds it (the run is recomputed), publication."""
     reference_data()
-    ents = {name: make_enterprise(f"{name}公司", world.grid, above_scale=True) for name in ex.HUANGYAN_ABOVE}
+    regions = {"甲": world.grid, "乙": world.grid2, "丙": world.town, "丁": world.grid}
+    ents = {
+        name: make_enterprise(f"{name}公司", regions[name], above_scale=True) for name in ex.HUANGYAN_ABOVE
+    }
     EnterpriseUser.objects.create(user=world.enterprise_user, enterprise=ents["丁"], is_primary=True)
     path = _facts_file(tmp_path, ents)
 
@@ -82,18 +91,122 @@ def test_import_trial_explain_publish_and_the_enterprise_sees_its_class(world, p
     reach = page.inner_text("[data-testid=mu-reach]")
     assert "13.52" in reach and "34.8603" in reach and "348.60" in reach
     shot(page, "mu-3-explanation")
-
     page.go_back()
-    page.click("[data-testid=mu-publish]")
-    page.wait_for_selector("[data-testid=mu-run-status]")
-    assert page.inner_text("[data-testid=mu-run-status]") == "已发布"
-    assert Run.objects.get().status == Run.Status.PUBLISHED
 
+    # region ranking: the county's park and town, then the park's grids, then the rows
+    page.click("[data-testid=mu-regions-link]")
+    page.wait_for_selector("[data-testid=mu-region-table]")
+    rows = page.locator("[data-testid=mu-region-row]")
+    assert rows.count() == 2 and "尉氏经开区" in rows.nth(0).inner_text()
+    assert page.locator("[data-testid=mu-region-tax-per-mu]").first.inner_text() == "40.8000"
+    shot(page, "mu-4-regions")
+    page.click("[data-testid=mu-region-drill]")
+    page.wait_for_selector("[data-testid=mu-region-trail]")
+    assert page.locator("[data-testid=mu-region-row]").nth(0).inner_text().count("经开区二网格") == 1
+    page.locator("[data-testid=mu-region-rows]").nth(1).click()  # 一网格: 甲 and 丁
+    page.wait_for_selector("[data-testid=mu-region-filter]")
+    names = page.locator("[data-testid=mu-result-row]").all_inner_texts()
+    assert len(names) == 2 and "甲公司" in names[0] and "丁公司" in names[1]
+
+    page.click("[data-testid=mu-announce]")
+    page.wait_for_selector("[data-testid=mu-publicity]")
+    assert page.inner_text("[data-testid=mu-run-status]") == "公示中"
+    run = Run.objects.get()
+    assert run.status == Run.Status.PUBLICITY
+
+    # the enterprise sees its class in 公示 and objects, with a file
     page.context.clear_cookies()
     log_in(page, "ent_user", PASSWORD)
     page.goto(f"/enterprises/{ents['丁'].pk}/")
     assert page.inner_text("[data-testid=enterprise-mu-class]") == "C类"
-    shot(page, "mu-4-enterprise-panel")
+    assert "公示中" in page.inner_text("[data-testid=enterprise-mu-publicity]")
     page.click("[data-testid=enterprise-mu-link]")
-    page.wait_for_selector("[data-testid=mu-explanation]")
-    assert "34.8603" in page.inner_text("[data-testid=mu-reach]")
+    page.wait_for_selector("[data-testid=mu-objection-form]")
+    page.select_option("#mu-fact-kind", "tax")
+    page.fill("#mu-reason", "评价税收漏计了城镇土地使用税 160 万元")
+    evidence = tmp_path / "完税证明.pdf"
+    evidence.write_bytes(b"%PDF-1.4 evidence")
+    page.set_input_files("#mu-files", str(evidence))
+    shot(page, "mu-5-objection-form")
+    page.click("[data-testid=mu-object]")
+    page.wait_for_selector("[data-testid=mu-objection]")
+    assert page.inner_text("[data-testid=mu-objection-status]") == "待处理"
+    assert "完税证明.pdf" in page.inner_text("[data-testid=mu-objection-files]")
+
+    # the office upholds it with the corrected figure: the run is recomputed
+    page.context.clear_cookies()
+    log_in(page, "alice", PASSWORD)
+    page.goto("/mu/")
+    page.click("[data-testid=mu-objections-link]")
+    page.locator("[data-testid=mu-objection-row] a", has_text="丁公司").click()
+    page.wait_for_selector("[data-testid=mu-uphold-form]")
+    assert page.inner_text("[data-testid=mu-objection-current]") == "240"
+    page.fill("#mu-new-value", "400")
+    page.fill("#mu-uphold-reason", "经税务局核实，评价税收为 400 万元")
+    shot(page, "mu-6-objection-decide")
+    page.click("[data-testid=mu-uphold]")
+    page.wait_for_selector("[data-testid=mu-objection-correction]")
+    assert page.inner_text("[data-testid=mu-objection-status]") == "已采纳"
+    new = Run.objects.get(status=Run.Status.PUBLICITY)
+    assert new.replaces == run
+    page.goto(f"/mu/runs/{new.pk}/")
+    first = page.locator("[data-testid=mu-result-row]").first.inner_text()
+    assert "丁公司" in first and "116.38" in first
+
+    # the period over: published
+    Run.objects.filter(pk=new.pk).update(publicity_end=dt.date(2000, 1, 3))
+    page.reload()
+    page.click("[data-testid=mu-publish]")
+    page.wait_for_selector("[data-testid=mu-run-status]")
+    assert page.inner_text("[data-testid=mu-run-status]") == "已发布"
+
+    # the 包保 list proposed from the published run: A and B, confirmed as next year's key firms
+    page.click("[data-testid=mu-keylist-link]")
+    page.wait_for_selector("[data-testid=mu-keylist]")
+    rows = page.locator("[data-testid=mu-keylist-row]").all_inner_texts()
+    assert len(rows) == 2 and "丁公司" in rows[0] and "乙公司" in rows[1]
+    shot(page, "mu-8-keylist")
+    page.click("[data-testid=mu-keylist-confirm]")
+    page.wait_for_selector(".alert-success")
+    assert set(KeyDesignation.objects.filter(year=2026).values_list("enterprise__name", flat=True)) == {
+        "丁公司",
+        "乙公司",
+    }
+
+    page.context.clear_cookies()
+    log_in(page, "ent_user", PASSWORD)
+    page.goto(f"/enterprises/{ents['丁'].pk}/")
+    assert page.inner_text("[data-testid=enterprise-mu-class]") == "A类"
+    shot(page, "mu-7-enterprise-panel")
+    page.click("[data-testid=enterprise-mu-link]")
+    page.wait_for_selector("[data-testid=mu-result-measures]")
+    assert "优先保障新增用地指标" in page.inner_text("[data-testid=mu-result-measures]")
+
+
+def test_adjustments_page_on_a_phone(world, phone):
+    """An official corrects a fact and registers a bonus from the adjustments page."""
+    reference_data()
+    ent = make_enterprise("丙公司", world.town, above_scale=True)
+    from zhuqi.mu import services
+
+    services.import_facts(
+        [{"enterprise": ent, "year": 2025, "facts": ex.HUANGYAN_ABOVE["丙"]}], actor=world.alice
+    )
+    log_in(phone, "alice", PASSWORD)
+    phone.goto("/mu/adjustments/?year=2025")
+    phone.fill("#mu-cor-code", ent.credit_code)
+    phone.select_option("#mu-cor-kind", "tax")
+    phone.fill("#mu-cor-value", "180")
+    phone.fill("#mu-cor-reason", "补缴税款")
+    phone.click("[data-testid=mu-correct]")
+    phone.wait_for_selector("[data-testid=mu-correction-row]")
+    row = phone.inner_text("[data-testid=mu-correction-row]")
+    assert "150" in row and "180" in row and "补缴税款" in row
+    phone.fill("#mu-adj-code", ent.credit_code)
+    phone.select_option("#mu-adj-kind", "bonus")
+    phone.fill("#mu-adj-points", "2")
+    phone.fill("#mu-adj-reason", "省级绿色工厂")
+    phone.click("[data-testid=mu-adjust]")
+    phone.wait_for_selector("[data-testid=mu-adjustment-row]")
+    assert "省级绿色工厂" in phone.inner_text("[data-testid=mu-adjustment-row]")
+    shot(phone, "mu-9-adjustments-phone")

@@ -3,13 +3,15 @@ world's enterprise user), one in 通许县, their 2025 facts imported by the dis
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.enterprises.helpers import make_enterprise
 from tests.mu import examples as ex
 from zhuqi.enterprises.models import EnterpriseUser
 from zhuqi.mu import services
-from zhuqi.mu.models import Scheme
+from zhuqi.mu.models import Run, Scheme
 
 YEAR = 2025
 
@@ -36,6 +38,16 @@ class MuWorld:
 
     def compute(self, **kw):
         return services.compute(self.scheme, YEAR, actor=self.world.alice, **kw)
+
+
+def publish(run, actor):
+    """Announce a trial run and publish it as if its 公示 were over (for tests about what comes
+    after; tests/mu/test_publicity.py walks the period itself)."""
+    run.refresh_from_db()
+    if run.status == Run.Status.TRIAL:
+        run = services.announce(run, actor=actor)
+    Run.objects.filter(pk=run.pk).update(publicity_end=run.publicity_end - dt.timedelta(days=60))
+    return services.publish(run, actor=actor)
 
 
 @pytest.fixture

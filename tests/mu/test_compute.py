@@ -12,7 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from tests.enterprises.helpers import make_enterprise
-from tests.mu.conftest import YEAR
+from tests.mu.conftest import YEAR, publish
 from zhuqi.core.models import AuditEntry, Notification
 from zhuqi.mu import selectors, services
 from zhuqi.mu.models import Adjustment, Fact, FactKind, Result, ResultItem, Run
@@ -118,14 +118,14 @@ def test_a_department_importing_again_corrects_its_own_fact(mw, world):
 
 def test_publish_and_trial_runs_never_overwrite_it(mw, world):
     first = mw.compute()
-    services.publish(first, actor=world.alice)
+    publish(first, actor=world.alice)
     trial = mw.compute()
     first.refresh_from_db()
     assert first.status == Run.Status.PUBLISHED and trial.status == Run.Status.TRIAL
     # the enterprise user sees the published result only
     assert selectors.latest_result(world.enterprise_user, mw.ents["丁"]).run == first
     assert Notification.objects.filter(recipient=world.enterprise_user).exists()
-    services.publish(trial, actor=world.alice)
+    publish(trial, actor=world.alice)
     first.refresh_from_db()
     assert first.status == Run.Status.SUPERSEDED
     with pytest.raises(ValidationError):
@@ -137,9 +137,9 @@ def test_who_may_compute_and_publish(mw, world):
         services.compute(mw.scheme, YEAR, actor=world.bob)
     run = mw.compute()
     with pytest.raises(PermissionDenied):
-        services.publish(run, actor=world.bob)
+        services.announce(run, actor=world.bob)
     with pytest.raises(Http404):
-        services.publish(run, actor=world.charlie)
+        services.announce(run, actor=world.charlie)
 
 
 def test_exclusion_veto_and_protection(mw, world):
@@ -171,7 +171,34 @@ def test_result_scope(mw, world):
     run = mw.compute()
     ding = _by_name(run)["丁"]
     assert not Result.objects.visible_to(world.enterprise_user).exists()  # trial: nothing
-    services.publish(run, actor=world.alice)
+    publish(run, actor=world.alice)
     assert list(Result.objects.visible_to(world.enterprise_user)) == [ding]
     assert not Result.objects.visible_to(world.charlie).filter(run=run).exists()
     assert not Run.objects.visible_to(world.charlie).exists()
+
+
+def test_a_large_pool_is_written_without_model_instances_with_the_same_results(mw, world, monkeypatch):
+    """From `COPY_FROM` rows on the results go in with COPY (PostgreSQL) or one executemany."""
+    services.add_adjustment(
+        mw.ents["丙"], year=YEAR, kind=Adjustment.Kind.EXCLUDE, reason="投产不满一年", actor=world.alice
+    )
+    services.add_adjustment(
+        mw.ents["乙"],
+        year=YEAR,
+        kind=Adjustment.Kind.BONUS,
+        points=D(2),
+        reason="绿色工厂",
+        actor=world.alice,
+    )
+    monkeypatch.setattr(services, "COPY_FROM", 1)
+    run = mw.compute()
+    r = _by_name(run)
+    assert [(k, r[k].total, r[k].rank, r[k].klass) for k in "乙甲丁"] == [
+        ("乙", D("119.95"), 1, "A"),  # 丙 out: the missing item's average is 12.17, + bonus 2
+        ("甲", D("114.78"), 2, "B"),
+        ("丁", D("101.26"), 3, "C"),
+    ]
+    assert (r["丙"].klass, r["丙"].excluded_reason, r["丙"].notes) == ("T", "投产不满一年", [])
+    assert r["乙"].notes == ["加分 2.00：绿色工厂"] and r["乙"].bonus == D(2)
+    assert ResultItem.objects.filter(result__run=run).count() == 18
+    assert ResultItem.objects.get(result=r["乙"], measure="value_added_per_emission").missing

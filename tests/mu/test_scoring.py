@@ -26,22 +26,6 @@ def test_class_counts_of_a_pool_of_39_and_of_4():
     assert scoring.class_cuts(1, s) == (1, 1, 1)
 
 
-def test_equal_totals_are_ordered_by_tax_per_mu():
-    # two items so two firms can tie on total with different tax per mu
-    s = scoring.Settings(
-        items=[
-            scoring.ItemSpec("tax_per_mu", D(50), "ratio", D(10)),
-            scoring.ItemSpec("revenue_per_mu", D(50), "ratio", D(10)),
-        ]
-    )
-    wan = D(10_000)
-    low_tax = scoring.Entry(1, "a", {"tax": 5 * wan, "revenue": 15 * wan, "land_mu": D(1)}, tiebreak="1")
-    high_tax = scoring.Entry(2, "b", {"tax": 15 * wan, "revenue": 5 * wan, "land_mu": D(1)}, tiebreak="2")
-    out = scoring.score_pool(s, [low_tax, high_tax])
-    assert out[0].total == out[1].total
-    assert [r.entry.name for r in out] == ["b", "a"]
-
-
 def test_weights_must_sum_to_100():
     s = scoring.Settings(items=[scoring.ItemSpec("tax_per_mu", D(90), "best")])
     with pytest.raises(scoring.ScoringError, match="合计为 90"):

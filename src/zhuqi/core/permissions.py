@@ -257,8 +257,26 @@ _ACTIONS: list[Action] = [
     Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),
     Action("mu.publish", _("发布亩均效益评价结果"), MANAGER_ROLES, _("本辖区的评价批次")),
     Action("mu.import", _("导入亩均评价数据（各部门）"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
-    Action("mu.adjust", _("登记亩均评价的加减分、否决、保护和暂不评价"), MANAGER_ROLES, _("本辖区的企业")),
-    Action("mu.own", _("企业查看本企业已发布的亩均评价结果"), frozenset({P}), _("本企业")),
+    Action(
+        "mu.adjust",
+        _("登记亩均评价的加减分、否决、保护和暂不评价，更正评价数据"),
+        MANAGER_ROLES,
+        _("本辖区的企业"),
+    ),
+    Action("mu.own", _("企业查看本企业公示中和已发布的亩均评价结果"), frozenset({P}), _("本企业")),
+    Action("mu.object", _("企业在公示期内对本企业的评价结果提出异议"), frozenset({P}), _("本企业")),
+    Action(
+        "mu.keylist.confirm",
+        _("按亩均评价结果确定下一年度包保联系名单（重点企业）"),
+        MANAGER_ROLES,
+        _("本辖区的企业"),
+    ),
+    Action(
+        "mu.objection.decide",
+        _("处理亩均评价异议（采纳并更正数据、不予采纳）"),
+        MANAGER_ROLES,
+        _("本辖区的企业"),
+    ),
 ]
 
 #: action name → Action: the one matrix

@@ -5,7 +5,18 @@ from django.contrib import admin
 
 from zhuqi.core.admin import ReadOnlyAdmin
 
-from .models import Adjustment, Fact, FactBatch, Result, Run, Scheme, SchemeItem
+from .models import (
+    Adjustment,
+    ClassMeasure,
+    Fact,
+    FactBatch,
+    FactCorrection,
+    Objection,
+    Result,
+    Run,
+    Scheme,
+    SchemeItem,
+)
 
 
 @admin.register(Scheme)
@@ -44,3 +55,19 @@ class RunAdmin(ReadOnlyAdmin):
 class ResultAdmin(ReadOnlyAdmin):
     list_display = ["run", "enterprise", "total", "rank", "klass"]
     search_fields = ["enterprise__name"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "run", "fact_kind", "status", "deadline", "raised_at"]
+    list_filter = ["status"]
+
+
+@admin.register(FactCorrection)
+class FactCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "year", "kind", "old_value", "new_value", "reason", "created_at"]
+
+
+@admin.register(ClassMeasure)
+class ClassMeasureAdmin(ReadOnlyAdmin):
+    list_display = ["scheme", "klass", "category", "description", "amount", "unit", "valid_from", "valid_to"]

@@ -40,3 +40,28 @@ DEFINITIONS: dict[str, Definition] = {
     Measure.TAX_PER_POWER: Definition(FactKind.TAX, FactKind.POWER, _W, _("万元/万千瓦时")),
 }
 assert set(DEFINITIONS) == set(Measure.values)
+
+
+#: the unit people read and type each fact in, and its factor to the stored unit (万元 → yuan)
+FACT_UNITS: dict[str, tuple[Decimal, str | Promise]] = {
+    FactKind.TAX: (WAN, _("万元")),
+    FactKind.LAND_MU: (Decimal(1), _("亩")),
+    FactKind.LEASED_MU: (Decimal(1), _("亩")),
+    FactKind.VALUE_ADDED: (WAN, _("万元")),
+    FactKind.REVENUE: (WAN, _("万元")),
+    FactKind.EMPLOYEES: (Decimal(1), _("人")),
+    FactKind.RND: (WAN, _("万元")),
+    FactKind.ENERGY: (Decimal(1), _("吨标煤")),
+    FactKind.POWER: (Decimal(1), _("万千瓦时")),
+    FactKind.EMISSIONS: (Decimal(1), _("吨")),
+    FactKind.TECH_INVESTMENT: (WAN, _("万元")),
+}
+assert set(FACT_UNITS) == set(FactKind.values)
+
+
+def shown(kind: str, value: Decimal | None) -> Decimal | None:
+    """A stored fact in the unit people read it in (money in 万元), without trailing zeros."""
+    if value is None:
+        return None
+    scale = FACT_UNITS[kind][0]
+    return (value / scale).normalize() if scale != 1 else value.normalize()

@@ -127,6 +127,8 @@ class Scheme(models.Model):
     )
     min_a = models.PositiveSmallIntegerField(_("A类至少（户）"), default=1)
     min_d = models.PositiveSmallIntegerField(_("D类至少（户）"), default=0)
+    publicity_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    objection_days = models.PositiveSmallIntegerField(_("异议办理时限（工作日）"), default=5)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -196,6 +198,7 @@ class FactBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     rows = models.PositiveIntegerField(_("行数"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("数据批次")
@@ -296,12 +299,16 @@ class Adjustment(models.Model):
 
 
 class Run(models.Model):
-    """One computation of a scheme over a region's pool for a year. A trial run is never
-    published over: publishing marks this run published and the previous published one of the
-    same scheme, region and year superseded."""
+    """One computation of a scheme over a region's pool for a year. A trial run goes to 公示
+    (publicity: the enterprises see their results and may object until `publicity_end`); an
+    upheld objection corrects a fact and a recomputation replaces the run in 公示 by a new one
+    (`replaces`); when the period is over and every objection is decided the run is published,
+    final, and the previous published run of the same scheme, region and year is superseded.
+    The transitions are `workflow.TRANSITIONS`."""
 
     class Status(models.TextChoices):
         TRIAL = "trial", _("试算")
+        PUBLICITY = "publicity", _("公示中")
         PUBLISHED = "published", _("已发布")
         SUPERSEDED = "superseded", _("已被替代")
 
@@ -320,6 +327,16 @@ class Run(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
+    publicity_end = models.DateField(_("公示截止"), null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("重新计算自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -334,6 +351,12 @@ class Run(models.Model):
                 condition=Q(status="published"),
                 name="mu_run_one_published",
             ),
+            # one run in 公示 per scheme, region and year (objections are raised against it)
+            models.UniqueConstraint(
+                fields=["scheme", "region", "year"],
+                condition=Q(status="publicity"),
+                name="mu_run_one_in_publicity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,6 +368,15 @@ class Run(models.Model):
         if s.is_enterprise_user:
             return NOTHING
         return s.region_q("region__path")
+
+
+#: the runs whose results an enterprise sees (its own): in 公示 and published
+SHOWN_TO_ENTERPRISES = (Run.Status.PUBLICITY, Run.Status.PUBLISHED)
+
+
+class Veto(models.TextChoices):
+    LOWEST = "lowest", _("直接评为D类")
+    NOT_AB = "not_ab", _("不得评为A、B类")
 
 
 class Result(models.Model):
@@ -362,7 +394,11 @@ class Result(models.Model):
     penalty = models.DecimalField(_("减分"), max_digits=8, decimal_places=2, default=Decimal(0))
     total = models.DecimalField(_("总分"), max_digits=10, decimal_places=2, null=True)
     land_mu = models.DecimalField(_("计算用地（亩）"), null=True, **_NUM)
+    tax = models.DecimalField(_("评价税收（元）"), null=True, **_NUM)
     tax_per_mu = models.DecimalField(_("亩均税收（万元/亩）"), null=True, **_NUM)
+    # what the class by rank is then subject to (applied in SQL with the ranking)
+    veto = models.CharField(_("否决"), max_length=12, choices=Veto.choices, blank=True)
+    protected = models.BooleanField(_("保护：不评为D类"), default=False)
     rank = models.PositiveIntegerField(_("排名"), null=True)
     percentile = models.DecimalField(_("排名百分位"), max_digits=6, decimal_places=2, null=True)
     rank_class = models.CharField(_("按排名的类别"), max_length=1, choices=Klass.choices, blank=True)
@@ -390,7 +426,7 @@ class Result(models.Model):
         s = scope_for(user)
         q = s.enterprise_q("enterprise__") & live_enterprise_q()
         if s.is_enterprise_user:
-            q &= Q(run__status=Run.Status.PUBLISHED)
+            q &= Q(run__status__in=SHOWN_TO_ENTERPRISES)
         return q
 
 
@@ -418,3 +454,153 @@ class ResultItem(models.Model):
 
     def __str__(self) -> str:
         return self.get_measure_display()
+
+
+class Objection(models.Model):
+    """An enterprise's objection (异议) to its result in a run in 公示, with its reason and
+    evidence files (core attachments, public), naming the disputed figure when there is one
+    (routed to the department that supplied it, shown to the office). The evaluating office
+    decides by `deadline` (working days): upheld (a fact correction, then a recomputation) or
+    not upheld, with its reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("已采纳")
+        REJECTED = "rejected", _("未采纳")
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("评价批次"), on_delete=models.PROTECT, related_name="objections"
+    )
+    result = models.ForeignKey(Result, verbose_name=_("评价结果"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    fact_kind = models.CharField(_("有异议的数据"), max_length=20, choices=FactKind.choices, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("数据提供部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("异议理由"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateField(_("办理时限"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decision = models.TextField(_("处理意见"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评价异议")
+        verbose_name_plural = _("评价异议")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            # one open objection of an enterprise per run (a second waits for the first's answer)
+            models.UniqueConstraint(
+                fields=["run", "enterprise"], condition=Q(status="open"), name="mu_objection_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_status_display()}"
+
+    @staticmethod
+    def scope_q(user):
+        """Officials: the enterprises they may see; an enterprise user: its own."""
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
+
+
+class FactCorrection(models.Model):
+    """A correction of one fact with its reason (an upheld objection, or the office's own
+    finding): the old and the new value; the corrected fact moves to a batch of its own, so the
+    next run names it among the batches it used."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=_YEAR)
+    kind = models.CharField(_("数据项"), max_length=20, choices=FactKind.choices)
+    old_value = models.DecimalField(_("原值"), null=True, **_NUM)
+    new_value = models.DecimalField(_("更正值"), **_NUM)
+    reason = models.CharField(_("原因"), max_length=200)
+    objection = models.ForeignKey(
+        Objection,
+        verbose_name=_("评价异议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    batch = models.ForeignKey(
+        FactBatch, verbose_name=_("数据批次"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("数据更正")
+        verbose_name_plural = _("数据更正")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} {self.get_kind_display()}"
+
+    @staticmethod
+    def scope_q(user):
+        s = scope_for(user)
+        if s.is_enterprise_user:
+            return NOTHING
+        return s.enterprise_q("enterprise__") & live_enterprise_q()
+
+
+class ClassMeasure(models.Model):
+    """A differentiated measure (差别化措施) a scheme ties to a class: a price differential on
+    electricity, water or discharge, the 城镇土地使用税, land or energy priority, policy
+    eligibility — with its amount and unit where it has one and the dates it is valid. Data per
+    scheme (a region's scheme carries its region's measures); shown on each result's page."""
+
+    class Category(models.TextChoices):
+        ELECTRICITY = "electricity", _("电价")
+        WATER = "water", _("水价")
+        DISCHARGE = "discharge", _("排污")
+        LAND_TAX = "land_tax", _("城镇土地使用税")
+        LAND = "land", _("用地")
+        ENERGY = "energy", _("用能")
+        POLICY = "policy", _("政策")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="measures")
+    klass = models.CharField(_("评价类别"), max_length=1, choices=Klass.choices)
+    category = models.CharField(_("措施类别"), max_length=12, choices=Category.choices)
+    description = models.CharField(_("措施"), max_length=200)
+    amount = models.DecimalField(_("幅度"), max_digits=12, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("差别化措施")
+        verbose_name_plural = _("差别化措施")
+        ordering = ["scheme", "klass", "sort", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.klass} {self.get_category_display()}"
+
+    @property
+    def amount_shown(self) -> str:
+        """The amount without trailing zeros (0.1000 → 0.1, 100.0000 → 100)."""
+        return "" if self.amount is None else format(self.amount.normalize(), "f")
+
+    def valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )

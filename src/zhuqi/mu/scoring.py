@@ -3,7 +3,8 @@
 `score_pool` takes the pool as plain data (each enterprise's facts and adjustments) and returns
 every intermediate, so the hand-worked examples of the documentation are tested on it directly
 and `services.compute` only reads the rows in a few set-based queries and writes the results
-in bulk. Rounding is half up (`zhuqi.core.units.half_up`): measure values, ratios and positions
+in bulk; the ranking, percentiles and classes are then one SQL statement over the stored
+results (`ranking.rank_run`, window functions). Rounding is half up (`zhuqi.core.units.half_up`): measure values, ratios and positions
 to 4 decimals, points and totals to 2, percentiles to 2.
 """
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhuqi.core.units import half_up
 
 from .measures import DEFINITIONS, LAND
-from .models import Adjustment, CountRounding, FactKind, Family, Klass, Measure, MissingRule
+from .models import Adjustment, CountRounding, FactKind, Family, Measure, MissingRule, Veto
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -88,11 +89,9 @@ class Scored:
     penalty: Decimal
     total: Decimal
     tax_per_mu: Decimal | None
-    rank: int = 0
-    percentile: Decimal = ZERO
-    rank_class: str = ""
-    klass: str = ""
     notes: list[str] = field(default_factory=list)
+    veto: str = ""  # Veto: what the class by rank is subject to
+    protected: bool = False
 
 
 def land(facts: dict[str, Decimal]) -> Decimal | None:
@@ -210,7 +209,9 @@ def class_cuts(n: int, s: Settings) -> tuple[int, int, int]:
 
 
 def score_pool(settings: Settings, entries: list[Entry]) -> list[Scored]:
-    """Score, rank and class one pool. Raises ScoringError naming what is wrong."""
+    """Score one pool: every item's points, the bonus, penalty and total, and the veto or
+    protection each enterprise is subject to. Ranking and classes are set-based in SQL
+    (`ranking.rank_run`). Raises ScoringError naming what is wrong."""
     check_weights(settings.items)
     values: dict[str, dict[int, Decimal | None]] = {}
     for spec in settings.items:
@@ -254,32 +255,13 @@ def score_pool(settings: Settings, entries: list[Entry]) -> list[Scored]:
             notes.append(f"{label} {points}：{reason}" if kind in _POINT_KINDS else f"{label}：{reason}")
         tax = measure_value(Measure.TAX_PER_MU, e.facts)
         scored.append(Scored(e, items, base, bonus, penalty, base + bonus - penalty, tax, notes=notes))
-    minus_inf = Decimal("-Infinity")
-    scored.sort(
-        key=lambda s: (
-            -s.total,
-            -(s.tax_per_mu if s.tax_per_mu is not None else minus_inf),
-            s.entry.tiebreak,
-            s.entry.key,
-        )
-    )
-    n = len(scored)
-    a, b, c = class_cuts(n, settings)
-    for rank, s in enumerate(scored, start=1):
-        s.rank = rank
-        s.percentile = half_up(Decimal(rank) * HUNDRED / n, 2)
-        s.rank_class = Klass.A if rank <= a else Klass.B if rank <= b else Klass.C if rank <= c else Klass.D
-        s.klass = s.rank_class
+    for s in scored:
         kinds = {k for k, _p, _r in s.entry.adjustments}
         if Adjustment.Kind.VETO_LOWEST in kinds:
-            s.klass = Klass.D
-        else:
-            vetoed = Adjustment.Kind.VETO_AB in kinds and s.klass in (Klass.A, Klass.B)
-            protected = s.klass == Klass.D and (
-                Adjustment.Kind.PROTECT in kinds or bool(s.entry.protected_reason)
-            )
-            if vetoed or protected:
-                s.klass = Klass.C
+            s.veto = Veto.LOWEST
+        elif Adjustment.Kind.VETO_AB in kinds:
+            s.veto = Veto.NOT_AB
+        s.protected = Adjustment.Kind.PROTECT in kinds or bool(s.entry.protected_reason)
         if s.entry.protected_reason:
             s.notes.append(s.entry.protected_reason)
     return scored

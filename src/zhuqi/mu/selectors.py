@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import Rank
 from django.http import Http404
 
 from zhuqi.core import permissions
-from zhuqi.core.units import half_up
+from zhuqi.core.models import Region
+from zhuqi.core.units import WAN, half_up, ratio
 
 from .measures import DEFINITIONS
-from .models import Family, Klass, Measure, Result, Run, Scheme
+from .models import (
+    SHOWN_TO_ENTERPRISES,
+    Adjustment,
+    ClassMeasure,
+    FactCorrection,
+    Family,
+    Klass,
+    Measure,
+    Objection,
+    Result,
+    Run,
+    Scheme,
+)
 from .scoring import FLOOR_POINTS, HUNDRED, SPAN_POINTS
 
 CLASSES = [Klass.A, Klass.B, Klass.C, Klass.D, Klass.T]
@@ -26,9 +40,10 @@ def schemes_for(user):
     return Scheme.objects.visible_to(user).filter(status=Scheme.Status.ACTIVE)
 
 
-def distribution(run: Run) -> list[dict]:
-    """Class → count of a run, every class shown (zero included)."""
-    counts = dict(run.results.values_list("klass").annotate(n=Count("pk")).order_by())
+def distribution(run: Run, region: Region | None = None) -> list[dict]:
+    """Class → count of a run (of `region`'s enterprises), every class shown (zero included)."""
+    qs = in_region(run.results.all(), region)
+    counts = dict(qs.values_list("klass").annotate(n=Count("pk")).order_by())
     return [{"klass": k, "label": Klass(k).label, "n": counts.get(k, 0)} for k in CLASSES]
 
 
@@ -40,6 +55,89 @@ def ranked(user, run: Run, klass: str = ""):
     return qs.order_by(F("rank").asc(nulls_last=True), "enterprise__name")
 
 
+def in_region(qs, region: Region | None):
+    """Results of enterprises in `region`'s subtree (all when None)."""
+    return qs if region is None else qs.filter(enterprise__region_path__startswith=region.path)
+
+
+def drill_region(user, run: Run, region_id: int | None) -> Region | None:
+    """The region of a drill-down inside the run's region (None: the run's region itself; a
+    region outside it or out of the viewer's scope counts as absent)."""
+    if region_id is None or region_id == run.region_id:
+        return None
+    return (
+        Region.objects.visible_to(user)
+        .filter(pk=region_id, path__startswith=run.region.path)
+        .exclude(pk=run.region_id)
+        .first()
+    )
+
+
+def region_ranking(user, run: Run, parent: Region | None = None) -> list[dict]:
+    """The regions one level below `parent` (the run's region by default; towns and parks of a
+    county) ranked by 亩均税收 = Σ 评价税收 ÷ Σ 用地 of their evaluated enterprises (RANK() in
+    SQL over the grouped sums), each with its count, average total and class distribution.
+    Enterprises placed on `parent` itself form one more row (本级直属). Only results the
+    viewer may see are counted. Defined in src/zhuqi/docs/mu-evaluation.md §6."""
+    parent = parent or run.region
+    children = list(Region.objects.filter(parent=parent, is_active=True).order_by("path"))
+    group = Case(
+        *[When(enterprise__region_path__startswith=c.path, then=Value(c.pk)) for c in children],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    evaluated = Q(total__isnull=False)
+    counts = {f"n_{k}": Count("pk", filter=Q(klass=k)) for k in CLASSES}
+    rows = (
+        Result.objects.visible_to(user)
+        .filter(run=run, enterprise__region_path__startswith=parent.path)
+        .annotate(g=group)
+        .values("g")
+        .annotate(
+            n=Count("pk", filter=evaluated),
+            total_sum=Sum("total", filter=evaluated),
+            tax_sum=Sum("tax", filter=evaluated),
+            land_sum=Sum("land_mu", filter=evaluated),
+            **counts,
+        )
+        .annotate(
+            rk=Window(
+                Rank(),
+                order_by=[
+                    (F("tax_sum") / F("land_sum")).desc(nulls_last=True),
+                    F("total_sum").desc(nulls_last=True),
+                ],
+            )
+        )
+        .order_by("rk", "g")
+    )
+    names = {c.pk: c for c in children}
+    with_children = set(
+        Region.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True)
+    )
+    out = []
+    for row in rows:
+        region = names.get(row["g"])
+        tax_sum, land_sum = row["tax_sum"], row["land_sum"]
+        out.append(
+            {
+                "region": region or parent,
+                "direct": region is None,
+                "drillable": region is not None and region.pk in with_children,
+                "rank": row["rk"],
+                "n": row["n"],
+                "average": ratio(row["total_sum"] or 0, row["n"], 2),
+                "tax": half_up(tax_sum / WAN, 2) if tax_sum is not None else None,
+                "land": half_up(land_sum, 2) if land_sum is not None else None,
+                "tax_per_mu": half_up(tax_sum / WAN / land_sum, 4)
+                if tax_sum is not None and land_sum
+                else None,
+                "classes": [{"klass": k, "n": row[f"n_{k}"]} for k in CLASSES],
+            }
+        )
+    return out
+
+
 def result_for(user, pk: int) -> Result:
     if not (permissions.allowed(user, "mu.view") or permissions.allowed(user, "mu.own")):
         raise Http404
@@ -49,14 +147,45 @@ def result_for(user, pk: int) -> Result:
 
 
 def latest_result(user, enterprise) -> Result | None:
-    """The enterprise's result in the latest published run the viewer may see."""
+    """The enterprise's result in the latest run in 公示 or published the viewer may see."""
     return (
         Result.objects.visible_to(user)
-        .filter(enterprise=enterprise, run__status=Run.Status.PUBLISHED)
+        .filter(enterprise=enterprise, run__status__in=SHOWN_TO_ENTERPRISES)
         .select_related("run", "run__scheme")
-        .order_by("-run__year", "-run__published_at")
+        .order_by("-run__year", "-run__pk")
         .first()
     )
+
+
+def objections_for(user, *, run: Run | None = None, enterprise_id: int | None = None, status: str = ""):
+    """The objections the viewer may see: of one run's scheme, region and year (every round of
+    its 公示), of one enterprise, of one status."""
+    qs = Objection.objects.visible_to(user).select_related("enterprise", "run", "run__scheme", "department")
+    if run is not None:
+        qs = qs.filter(run__scheme_id=run.scheme_id, run__region_id=run.region_id, run__year=run.year)
+    if enterprise_id is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if status in Objection.Status.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def objection_for(user, pk: int) -> Objection:
+    if not (permissions.allowed(user, "mu.view") or permissions.allowed(user, "mu.own")):
+        raise Http404
+    return Objection.objects.select_related(
+        "run", "run__scheme", "run__region", "enterprise", "department", "result", "decided_by"
+    ).get_visible_or_404(user, pk=pk)
+
+
+def corrections_for(user, year: int | None = None):
+    qs = FactCorrection.objects.visible_to(user).select_related("enterprise", "created_by", "objection")
+    return qs.filter(year=year) if year else qs
+
+
+def adjustments_for(user, year: int | None = None):
+    qs = Adjustment.objects.visible_to(user).select_related("enterprise", "created_by").order_by("-pk")
+    return qs.filter(year=year) if year else qs
 
 
 def explanation(result: Result) -> dict:
@@ -125,3 +254,27 @@ def _value_for(item, points: Decimal, cap: Decimal | None) -> Decimal | None:
     if points > weight:
         return None
     return half_up(points / weight * item.benchmark, 4)
+
+
+def class_measures(run: Run, day, klass: str | None = None) -> list[ClassMeasure]:
+    """The scheme's differentiated measures valid on `day` (of one class, or every class)."""
+    qs = ClassMeasure.objects.filter(scheme_id=run.scheme_id)
+    if klass is not None:
+        qs = qs.filter(klass=klass)
+    return [m for m in qs if m.valid_on(day)]
+
+
+#: the classes a 包保 list is proposed from by default
+KEY_CLASSES = (Klass.A, Klass.B)
+
+
+def key_list(user, run: Run, *, classes=KEY_CLASSES, top: int | None = None):
+    """The proposed 包保联系名单 for the year after the run's: the 规上 enterprises of the chosen
+    classes (A and B by default) by rank, the first `top` of them when given."""
+    qs = (
+        Result.objects.visible_to(user)
+        .filter(run=run, klass__in=list(classes), enterprise__above_scale=True, rank__isnull=False)
+        .select_related("enterprise", "enterprise__region")
+        .order_by("rank")
+    )
+    return qs[:top] if top else qs

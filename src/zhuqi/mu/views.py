@@ -3,6 +3,8 @@ table, one result's explanation, publishing a run. Rules live in `services`; rea
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,11 +15,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core import services as core_services
+from zhuqi.core.excel import xlsx_response
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, text_param, year_param
+from zhuqi.core.params import int_list, int_param, text_param, year_param
+from zhuqi.enterprises.models import Enterprise
 
-from . import selectors, services
-from .models import Klass, Run
+from . import selectors, services, workflow
+from .measures import FACT_UNITS, shown
+from .models import Adjustment, Fact, FactKind, Klass, Objection, Run
 
 
 def _require(request, action: str) -> None:
@@ -65,46 +72,341 @@ def run_detail(request, pk):
     run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
     klass = text_param(request.GET, "klass", max_length=1)
     klass = klass if klass in Klass.values else ""
-    page = CappedPaginator(selectors.ranked(request.user, run, klass), 50).get_page(request.GET.get("page"))
+    region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
+    rows = selectors.in_region(selectors.ranked(request.user, run, klass), region)
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "mu/run_detail.html",
         {
             "run": run,
             "items": list(run.scheme.items.all()),
-            "distribution": selectors.distribution(run),
+            "distribution": selectors.distribution(run, region),
             "page": page,
             "klass": klass,
-            "can_publish": run.status == Run.Status.TRIAL and permissions.allowed(request.user, "mu.publish"),
+            "region": region,
+            "actions": workflow.allowed_actions(run, request.user),
+            "objections": list(selectors.objections_for(request.user, run=run)[:100]),
+            "measures": selectors.class_measures(run, timezone.localdate()),
+            "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+def run_regions(request, pk):
+    """The towns and parks of a run's region ranked by 亩均税收, drilling down a level at a time
+    and to the enterprises' rows."""
+    _require(request, "mu.view")
+    run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
+    region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
+    trail = []
+    if region is not None:
+        trail = list(
+            Region.objects.filter(
+                path__in=region.ancestor_paths(), path__startswith=run.region.path
+            ).order_by("depth")
+        )
+    return render(
+        request,
+        "mu/run_regions.html",
+        {
+            "run": run,
+            "region": region or run.region,
+            "trail": trail,
+            "rows": selectors.region_ranking(request.user, run, region),
+        },
+    )
+
+
+def _run_action(request, pk, service, done: str):
+    run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
+    try:
+        run = service(run, actor=request.user)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, done)
+    return redirect("mu:run_detail", run.pk)
+
+
+@login_required
+@require_POST
+def run_announce(request, pk):
+    _require(request, "mu.publish")
+    return _run_action(request, pk, services.announce, gettext("评价结果已进入公示"))
 
 
 @login_required
 @require_POST
 def run_publish(request, pk):
     _require(request, "mu.publish")
-    run = selectors.runs_for(request.user).get_visible_or_404(request.user, pk=pk)
-    try:
-        services.publish(run, actor=request.user)
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, gettext("评价结果已发布"))
-    return redirect("mu:run_detail", run.pk)
+    return _run_action(request, pk, services.publish, gettext("评价结果已正式发布"))
+
+
+@login_required
+@require_POST
+def run_recompute(request, pk):
+    _require(request, "mu.compute")
+    return _run_action(request, pk, services.recompute, gettext("已重新计算，新结果继续公示"))
+
+
+@login_required
+def run_keylist(request, pk):
+    """The proposed 包保联系名单 for the next year: the 规上 enterprises of the chosen classes (A and
+    B by default), the first N by rank if asked; an Excel export; the office confirms the ticked
+    ones (each becomes a key enterprise of the next year)."""
+    _require(request, "mu.view")
+    user = request.user
+    run = selectors.runs_for(user).get_visible_or_404(user, pk=pk)
+    classes = [k for k in request.GET.getlist("klass") if k in (Klass.A, Klass.B, Klass.C, Klass.D)]
+    classes = classes or list(selectors.KEY_CLASSES)
+    top = int_param(request.GET, "top")
+    if request.method == "POST":
+        _require(request, "mu.keylist.confirm")
+        try:
+            n = services.confirm_key_list(run, int_list(request.POST.getlist("id")), actor=user)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(
+                request,
+                gettext("已确定包保联系名单：新增 %(n)d 家 %(year)d 年度重点企业")
+                % {"n": n, "year": run.year + 1},
+            )
+        return redirect(request.get_full_path())
+    rows = list(selectors.key_list(user, run, classes=classes, top=top))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"包保联系名单-{run.year + 1}.xlsx",
+            [
+                gettext("排名"),
+                gettext("企业"),
+                gettext("统一社会信用代码"),
+                gettext("所在区域"),
+                gettext("总分"),
+                gettext("亩均税收（万元/亩）"),
+                gettext("评价类别"),
+            ],
+            [
+                [
+                    r.rank,
+                    r.enterprise.name,
+                    r.enterprise.credit_code,
+                    r.enterprise.region.name,
+                    r.total,
+                    r.tax_per_mu,
+                    r.klass,
+                ]
+                for r in rows
+            ],
+            actor=user,
+            what=gettext("包保联系名单（建议）"),
+            object_type="mu.result",
+        )
+    return render(
+        request,
+        "mu/run_keylist.html",
+        {
+            "run": run,
+            "rows": rows,
+            "classes": classes,
+            "top": top,
+            "all_classes": [Klass.A, Klass.B, Klass.C, Klass.D],
+            "can_confirm": run.status == Run.Status.PUBLISHED
+            and permissions.allowed(user, "mu.keylist.confirm"),
+        },
+    )
 
 
 @login_required
 def result_detail(request, pk):
     result = selectors.result_for(request.user, pk)
+    user = request.user
+    run = result.run
+    can_object = (
+        workflow.allowed("object", run, user)
+        and run.publicity_end is not None
+        and timezone.localdate() <= run.publicity_end
+    )
     return render(
         request,
         "mu/result_detail.html",
         {
             "result": result,
-            "run": result.run,
+            "run": run,
             "ex": selectors.explanation(result),
-            "run_link": selectors.runs_for(request.user).filter(pk=result.run_id).exists(),
+            "run_link": selectors.runs_for(user).filter(pk=result.run_id).exists(),
+            "can_object": can_object,
+            "fact_kinds": FactKind.choices,
+            "measures": selectors.class_measures(run, timezone.localdate(), result.klass),
+            "objections": list(selectors.objections_for(user, run=run, enterprise_id=result.enterprise_id)),
         },
     )
+
+
+@login_required
+@require_POST
+def result_object(request, pk):
+    """The enterprise's objection form on its result page (reason, disputed figure, files)."""
+    _require(request, "mu.object")
+    result = selectors.result_for(request.user, pk)
+    try:
+        objection = services.raise_objection(
+            result,
+            actor=request.user,
+            reason=text_param(request.POST, "reason", max_length=2000) or "",
+            fact_kind=text_param(request.POST, "fact_kind", max_length=20) or "",
+            files=request.FILES.getlist("files"),
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return redirect("mu:result_detail", result.pk)
+    messages.success(request, gettext("异议已提交，请等待答复"))
+    return redirect("mu:objection_detail", objection.pk)
+
+
+@login_required
+def objection_list(request):
+    _require(request, "mu.view")
+    status = text_param(request.GET, "status", max_length=10) or ""
+    qs = selectors.objections_for(request.user, status=status)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mu/objection_list.html",
+        {"page": page, "status": status, "statuses": Objection.Status.choices, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def objection_detail(request, pk):
+    objection = selectors.objection_for(request.user, pk)
+    user = request.user
+    current = None
+    if objection.fact_kind:
+        current = (
+            Fact.objects.filter(
+                enterprise_id=objection.enterprise_id, year=objection.run.year, kind=objection.fact_kind
+            )
+            .values_list("value", flat=True)
+            .first()
+        )
+    unit = FACT_UNITS[objection.fact_kind][1] if objection.fact_kind else ""
+    return render(
+        request,
+        "mu/objection_detail.html",
+        {
+            "o": objection,
+            "actions": workflow.allowed_actions(objection, user),
+            "official": permissions.allowed(user, "mu.view"),
+            "current": shown(objection.fact_kind, current) if objection.fact_kind else None,
+            "unit": unit,
+            "files": core_services.attachments_of(objection, user),
+            "corrections": list(objection.corrections.select_related("created_by")),
+            "run_link": selectors.runs_for(user).filter(pk=objection.run_id).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def objection_decide(request, pk):
+    _require(request, "mu.objection.decide")
+    objection = selectors.objection_for(request.user, pk)
+    uphold = request.POST.get("decision_kind") == "uphold"
+    new_value = None
+    raw = (text_param(request.POST, "new_value", max_length=40) or "").strip().replace(",", "")
+    try:
+        if uphold and raw:
+            new_value = (
+                Decimal(raw) * FACT_UNITS[objection.fact_kind][0] if objection.fact_kind else Decimal(raw)
+            )
+        services.decide_objection(
+            objection,
+            actor=request.user,
+            uphold=uphold,
+            decision=text_param(request.POST, "decision", max_length=2000) or "",
+            new_value=new_value,
+        )
+    except InvalidOperation:
+        messages.error(request, gettext("更正值应为数字"))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("异议已处理"))
+    return redirect("mu:objection_detail", objection.pk)
+
+
+@login_required
+def adjustments(request):
+    """The officials' page of fact corrections and evaluation adjustments, each with its
+    reason (audited); the forms make new ones."""
+    _require(request, "mu.view")
+    user = request.user
+    year = year_param(request.GET) or timezone.localdate().year - 1
+    can_adjust = permissions.allowed(user, "mu.adjust")
+    if request.method == "POST":
+        _require(request, "mu.adjust")
+        _post_adjustment(request, year)
+        return redirect(f"{request.path}?year={year}")
+    corrections = list(selectors.corrections_for(user, year)[:200])
+    for c in corrections:
+        c.old_shown, c.new_shown = shown(c.kind, c.old_value), shown(c.kind, c.new_value)
+        c.unit = FACT_UNITS[c.kind][1]
+    return render(
+        request,
+        "mu/adjustments.html",
+        {
+            "year": year,
+            "corrections": corrections,
+            "adjustments": list(selectors.adjustments_for(user, year)[:200]),
+            "can_adjust": can_adjust,
+            "fact_kinds": [(k, label, FACT_UNITS[k][1]) for k, label in FactKind.choices],
+            "adjustment_kinds": Adjustment.Kind.choices,
+        },
+    )
+
+
+def _post_adjustment(request, year: int) -> None:
+    user = request.user
+    code = (text_param(request.POST, "credit_code", max_length=18) or "").strip().upper()
+    enterprise = Enterprise.objects.visible_to(user).filter(credit_code=code).first() if code else None
+    if enterprise is None:
+        messages.error(request, gettext("统一社会信用代码：找不到该企业（或不在您的范围内）"))
+        return
+    reason = text_param(request.POST, "reason", max_length=200) or ""
+    try:
+        if request.POST.get("form") == "correction":
+            kind = text_param(request.POST, "kind", max_length=20) or ""
+            raw = (text_param(request.POST, "value", max_length=40) or "").strip().replace(",", "")
+            if kind not in FACT_UNITS:
+                raise ValidationError(gettext("数据项：请选择"))
+            try:
+                value = Decimal(raw) * FACT_UNITS[kind][0]
+            except InvalidOperation:
+                raise ValidationError(gettext("更正值：应为数字")) from None
+            services.correct_fact(enterprise, year=year, kind=kind, value=value, reason=reason, actor=user)
+        else:
+            raw = (text_param(request.POST, "points", max_length=20) or "0").strip() or "0"
+            try:
+                points = Decimal(raw)
+            except InvalidOperation:
+                raise ValidationError(gettext("分值：应为数字")) from None
+            services.add_adjustment(
+                enterprise,
+                year=year,
+                kind=text_param(request.POST, "kind", max_length=12) or "",
+                reason=reason,
+                points=points,
+                actor=user,
+            )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("已登记：%(name)s") % {"name": enterprise.name})

@@ -1,0 +1,69 @@
+"""Differentiated measures per class (data per scheme, on the result page) and the proposed
+包保联系名单 (mu-evaluation.md §8), on 例一 published: A 乙, B 甲, C 丁 and 丙."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.mu.conftest import publish
+from zhuqi.core.models import AuditEntry
+from zhuqi.enterprises.models import KeyDesignation
+from zhuqi.mu import selectors, services
+from zhuqi.mu.models import ClassMeasure, Result
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_shipped_measures_and_their_validity(mw):
+    run = mw.compute()
+    d = selectors.class_measures(run, dt.date(2026, 6, 1), "D")
+    assert [(m.category, m.amount_shown, m.unit) for m in d][:2] == [
+        ("electricity", "0.1", "元/千瓦时"),
+        ("water", "0.5", "元/吨"),
+    ]
+    m = ClassMeasure.objects.filter(scheme=mw.scheme, klass="C", category="electricity").get()
+    m.valid_to = dt.date(2026, 5, 31)
+    m.save()
+    assert m not in selectors.class_measures(run, dt.date(2026, 6, 1), "C")
+    assert m in selectors.class_measures(run, dt.date(2026, 5, 31), "C")
+
+
+def test_the_result_page_shows_the_measures_of_its_class(mw, world, login):
+    run = mw.compute()
+    publish(run, world.alice)
+    ding = Result.objects.get(run=run, enterprise=mw.ents["丁"])
+    page = login(world.enterprise_user).get(reverse("mu:result_detail", args=[ding.pk]))
+    assert {m.klass for m in page.context["measures"]} == {"C"}
+    body = page.content.decode()
+    assert "差别电价：每千瓦时加价 0.05 元/千瓦时" in body
+
+
+def test_key_list_proposal_export_and_confirmation(mw, world, login):
+    run = mw.compute()
+    assert [r.enterprise.name for r in selectors.key_list(world.alice, run)] == ["乙公司", "甲公司"]
+    assert [r.enterprise.name for r in selectors.key_list(world.alice, run, top=1)] == ["乙公司"]
+    abc = selectors.key_list(world.alice, run, classes=["A", "B", "C"])
+    assert [r.enterprise.name for r in abc] == ["乙公司", "甲公司", "丁公司", "丙公司"]
+    c = login(world.alice)
+    url = reverse("mu:run_keylist", args=[run.pk])
+    assert not c.get(url).context["can_confirm"]  # a trial run: proposal only
+    with pytest.raises(ValidationError, match="正式发布后"):
+        services.confirm_key_list(run, [mw.ents["乙"].pk], actor=world.alice)
+    publish(run, world.alice)
+    export = c.get(url, {"klass": ["A", "B"], "format": "xlsx"})
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["乙公司", "甲公司"]
+    assert AuditEntry.objects.filter(action="export").exists()
+    c.post(url, {"id": [mw.ents["乙"].pk, mw.ents["甲"].pk, mw.other.pk]})
+    keys = KeyDesignation.objects.filter(year=2026)
+    assert {k.enterprise.name for k in keys} == {"乙公司", "甲公司"}  # 通许县's is not in the run
+    assert AuditEntry.objects.filter(event="mu_key_list_confirmed").exists()
+    with pytest.raises(PermissionDenied):
+        services.confirm_key_list(run, [mw.ents["丁"].pk], actor=world.bob)
+    assert login(world.charlie).get(url).status_code == 404
