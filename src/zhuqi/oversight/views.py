@@ -56,10 +56,10 @@ def queue(request):
 def item_list(request):
     _require(request, "oversight.view")
     user = request.user
-    status = text_param(request.GET, "status", 16) or "open"
+    status = text_param(request.GET, "status", max_length=16) or "open"
     slip = int_param(request.GET, "slip")
-    list_kind = text_param(request.GET, "list", 20) or ""
-    q = text_param(request.GET, "q", 50) or ""
+    list_kind = text_param(request.GET, "list", max_length=20) or ""
+    q = text_param(request.GET, "q", max_length=50) or ""
     qs = selectors.items_for(user, status=status, slip=slip, list_kind=list_kind, q=q)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -186,7 +186,7 @@ def _visible_item(request, pk) -> Item:
 def item_fire(request, pk):
     _require(request, "oversight.view")
     item = _visible_item(request, pk)
-    action = text_param(request.POST, "action", 20) or ""
+    action = text_param(request.POST, "action", max_length=20) or ""
     try:
         services.fire(
             item, action, actor=request.user, body=request.POST.get("body", ""),
