@@ -56,6 +56,11 @@ READ_ONLY = [
     "mu.adjustment",
     "mu.run",
     "mu.result",
+    # oversight: items, reports, extensions and slips through the services and the sweep
+    "oversight.item",
+    "oversight.report",
+    "oversight.extension",
+    "oversight.sliprecord",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

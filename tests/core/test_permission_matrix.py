@@ -994,7 +994,85 @@ PAGES: dict[str, Page] = {
             and visible(Result, u, _mu_result(s))
         ),
     ),
+    # --- oversight (督查考核) ---
+    "oversight:queue": Page("oversight.queue"),
+    "oversight:item_list": Page("oversight.view"),
+    "oversight:item_new": Page(
+        "oversight.item.create",
+        method="both",
+        data=lambda s: {
+            "title": "场景督办事项",
+            "source": "meeting",
+            "lead_department": s.w.jxj.pk,
+            "working_days": 10,
+            "priority": "normal",
+            "report_frequency": "none",
+        },
+    ),
+    "oversight:item_detail": Page(
+        "oversight.view", lambda s: [_ov_item(s).pk], lambda s, u: _ov_visible(s, u)
+    ),
+    "oversight:item_fire": Page(
+        "oversight.view",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"action": "reply", "body": "已办结"},
+    ),
+    "oversight:item_progress": Page(
+        "oversight.item.reply",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"body": "进展顺利", "progress_pct": "30"},
+    ),
+    "oversight:item_extension": Page(
+        "oversight.item.reply",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"reason": "需协调", "new_due_on": "2100-01-01"},
+    ),
+    "oversight:extension_decide": Page(
+        "oversight.item.review",
+        lambda s: [_ov_extension(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"approve": "1"},
+    ),
 }
+
+
+def _ov_item(s):
+    """A supervision item of the county led by 工信局 (made on first use, inside the role's
+    savepoint)."""
+    from zhuqi.oversight import services as ov_services
+    from zhuqi.oversight.models import Item
+
+    item = Item.objects.filter(title="场景督办事项（甲）").first()
+    if item is None:
+        item = ov_services.create_item(
+            actor=s.w.supervisor, title="场景督办事项（甲）", lead_department=s.w.jxj, working_days=20
+        )
+    return item
+
+
+def _ov_visible(s, u):
+    from zhuqi.oversight.models import Item
+
+    return visible(Item, u, _ov_item(s))
+
+
+def _ov_extension(s):
+    import datetime as dt
+
+    from zhuqi.oversight import services as ov_services
+
+    item = _ov_item(s)
+    ext = item.extensions.filter(status="pending").first()
+    return ext or ov_services.request_extension(
+        item, actor=s.w.bob, reason="需协调", new_due_on=item.due_on + dt.timedelta(days=10)
+    )
 
 
 def _mu_scheme():
@@ -1176,6 +1254,7 @@ IMPORT_ACTIONS = {
     "indicator_official": "indicators.import",
     # --- end indicators (entry helper) ---
     "mu-facts": "mu.import",
+    "oversight-lists": "oversight.import",
 }
 
 
@@ -1459,6 +1538,11 @@ API: dict[tuple[str, str], Op] = {
         ),
     ),
     # --- end indicators (entry helper) ---
+    ("POST", "/api/v1/oversight-items/{id}/fire/"): Op(
+        lambda s: _ov_item(s),
+        lambda s: {"action": "reply", "body": "已办结"},
+        lambda s, u: _ov_fire_ok(s, u),
+    ),
 }
 for _name, _t in workflow.TRANSITIONS.items():
     _path = "dispatch_to" if _name == "dispatch" else _name
@@ -1513,6 +1597,12 @@ def test_api_write_follows_the_matrix_for_every_role(op, scene):
             client.force_authenticate(None)
 
 
+def _ov_fire_ok(s, u):
+    from zhuqi.oversight import workflow as ov_workflow
+
+    return ov_workflow.allowed("reply", _ov_item(s), u)
+
+
 def _json(data: dict) -> str:
     import json
 
@@ -1545,6 +1635,7 @@ def test_api_reads_answer_every_role(scene):
         "visit-rules": scene.visit_rule,
         "project-approvals": scene.step,
         "project-tasks": scene.task,
+        "oversight-items": _ov_item(scene),
     }
     for role in ROLES:
         user = scene.w.roles()[role]

@@ -71,7 +71,9 @@ def test_form_errors_are_shown_on_the_form(world, login):
 
 def test_queue_shows_red_and_orange_first_and_is_the_supervisors_home(world, login):
     plain = make_item(world, at(2026, 3, 19), title="普通事项", working_days=60)
-    marked = make_item(world, at(2026, 3, 19), title="领导批示事项", priority=Priority.INSTRUCTION, working_days=60)
+    marked = make_item(
+        world, at(2026, 3, 19), title="领导批示事项", priority=Priority.INSTRUCTION, working_days=60
+    )
     late = make_item(world, title="超期事项", working_days=5)
     with time_machine.travel(at(2026, 3, 20), tick=False):
         sweep.sweep()
@@ -111,13 +113,25 @@ def test_api_lists_in_scope_and_fires(world, client):
     assert [row["id"] for row in r.json()["results"]] == [item.pk]
     r = api.post(f"/api/v1/oversight-items/{item.pk}/fire/", {"action": "accept"}, format="json")
     assert r.status_code == 403
-    r = api.post(f"/api/v1/oversight-items/{item.pk}/fire/", {"action": "reply", "body": "已办结"}, format="json")
+    r = api.post(
+        f"/api/v1/oversight-items/{item.pk}/fire/", {"action": "reply", "body": "已办结"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "replied"
     api.force_authenticate(world.other_handler)
     assert api.get(f"/api/v1/oversight-items/{item.pk}/").status_code == 404
 
 
-HEAD = ["清单类型", "年度", "事项名称", "具体要求", "牵头单位", "配合单位", "完成时限", "重要程度", "报送频次"]
+HEAD = [
+    "清单类型",
+    "年度",
+    "事项名称",
+    "具体要求",
+    "牵头单位",
+    "配合单位",
+    "完成时限",
+    "重要程度",
+    "报送频次",
+]
 
 
 def xlsx(rows):
@@ -126,12 +140,23 @@ def xlsx(rows):
 
 def test_task_lists_import_all_or_nothing(world):
     rows = [
-        ["任务清单", 2026, "规上工业增加值增长 8.5%", "按月调度", "工信局", "自然资源局", "2026-12-31", "重大", "每月"],
+        [
+            "任务清单",
+            2026,
+            "规上工业增加值增长 8.5%",
+            "按月调度",
+            "工信局",
+            "自然资源局",
+            "2026-12-31",
+            "重大",
+            "每月",
+        ],
         ["时限清单", 2026, "标准化厂房主体完工", "", "尉氏县自然资源局", "", "2026-06-30", "", ""],
     ]
     with time_machine.travel(at(2026, 3, 2), tick=False):
         bad = TaskListImporter(world.supervisor).run(
-            xlsx([*rows, ["责任清单", 2026, "错误行", "", "不存在的局", "", "2026-06-30", "", ""]]), dry_run=False
+            xlsx([*rows, ["责任清单", 2026, "错误行", "", "不存在的局", "", "2026-06-30", "", ""]]),
+            dry_run=False,
         )
         assert [str(e) for e in bad.errors] and not Item.objects.exists()
         assert any("第 4 行" in str(e) and "不存在的局" in str(e) for e in bad.errors)
@@ -141,4 +166,8 @@ def test_task_lists_import_all_or_nothing(world):
     assert (first.list_kind, first.priority, first.report_frequency) == ("task", "major", "monthly")
     assert first.slip == Slip.ORANGE  # 重大: orange from the start
     assert list(first.assisting_departments.all()) == [world.zrzy]
-    assert (second.lead_department, str(second.due_on), second.region) == (world.zrzy, "2026-06-30", world.county)
+    assert (second.lead_department, str(second.due_on), second.region) == (
+        world.zrzy,
+        "2026-06-30",
+        world.county,
+    )

@@ -37,7 +37,11 @@ def test_example_a_ignored_slips_rise_blue_orange_red(world):
     assert list(item.slips.values_list("slip", flat=True)) == [Slip.BLUE, Slip.ORANGE, Slip.RED]
     # the department heard of every slip; 督查 of orange and red; the county leader of red
     titles = list(Notification.objects.filter(recipient=world.head).values_list("title", flat=True))
-    assert sorted(t.split("：")[0] for t in titles if not t.startswith("新的")) == ["橙色督办", "红色督办", "蓝色提醒"]
+    assert sorted(t.split("：")[0] for t in titles if not t.startswith("新的")) == [
+        "橙色督办",
+        "红色督办",
+        "蓝色提醒",
+    ]
     assert Notification.objects.filter(recipient=world.supervisor, title__startswith="橙色督办").exists()
     assert Notification.objects.filter(recipient=world.leader, title__startswith="红色督办").exists()
     assert not Notification.objects.filter(recipient=world.leader, title__startswith="橙色督办").exists()
@@ -84,7 +88,9 @@ def test_example_d_extension_resets_the_slip(world):
     item = make_item(world, working_days=10)
     swept(item, at(2026, 3, 11))
     with time_machine.travel(at(2026, 3, 13), tick=False):
-        ext = services.request_extension(item, actor=world.bob, reason="需等待电网改造", new_due_on=D(2026, 3, 27))
+        ext = services.request_extension(
+            item, actor=world.bob, reason="需等待电网改造", new_due_on=D(2026, 3, 27)
+        )
         services.decide_extension(ext, actor=world.supervisor, approve=True, note="同意")
     item.refresh_from_db()
     assert item.due_on == D(2026, 3, 27)

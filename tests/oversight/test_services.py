@@ -20,7 +20,9 @@ def test_reply_review_return_then_accept_and_close(world):
     services.fire(item, "reply", actor=world.bob, body="已完成", progress_pct="100")
     item.refresh_from_db()
     assert item.status == Status.REPLIED
-    assert Notification.objects.filter(recipient=world.supervisor, title__startswith="督办事项已回复").exists()
+    assert Notification.objects.filter(
+        recipient=world.supervisor, title__startswith="督办事项已回复"
+    ).exists()
     with pytest.raises(ValidationError) as exc:
         services.fire(item, "return", actor=world.supervisor, body="")
     assert "退回理由" in str(exc.value)
@@ -40,7 +42,13 @@ def test_reply_review_return_then_accept_and_close(world):
         .order_by("pk")
         .values_list("event", flat=True)
     )
-    assert events == ["oversight_reply", "oversight_return", "oversight_reply", "oversight_accept", "oversight_close"]
+    assert events == [
+        "oversight_reply",
+        "oversight_return",
+        "oversight_reply",
+        "oversight_accept",
+        "oversight_close",
+    ]
 
 
 def test_only_the_lead_department_replies_and_only_oversight_reviews(world):
@@ -109,7 +117,6 @@ def test_scope_oversight_sees_its_subtree_departments_their_own(world):
 
 
 def test_extension_rules(world):
-    import datetime as dt
 
     import time_machine
 
@@ -130,7 +137,9 @@ def _extension_rules(world, item):
         item, actor=world.bob, reason="等待审批", new_due_on=item.due_on + dt.timedelta(days=7)
     )
     with pytest.raises(ValidationError):
-        services.request_extension(item, actor=world.bob, reason="再延", new_due_on=item.due_on + dt.timedelta(days=9))
+        services.request_extension(
+            item, actor=world.bob, reason="再延", new_due_on=item.due_on + dt.timedelta(days=9)
+        )
     with pytest.raises(PermissionDenied):
         services.decide_extension(ext, actor=world.bob, approve=True)
     with pytest.raises(ValidationError) as exc:

@@ -259,9 +259,19 @@ _ACTIONS: list[Action] = [
         frozenset({A, D, L, S, OB}) | DEPARTMENT_ROLES,
         _("本辖区的事项；部门：交办给本部门（牵头或配合）的事项"),
     ),
-    Action("oversight.queue", _("督办队列：按红、橙、蓝督办等级排列的待办事项"), frozenset({A, D, L, S}), _in_scope),
+    Action(
+        "oversight.queue",
+        _("督办队列：按红、橙、蓝督办等级排列的待办事项"),
+        frozenset({A, D, L, S}),
+        _in_scope,
+    ),
     Action("oversight.item.create", _("交办督办事项"), frozenset({A, D, S}), _("本辖区的部门")),
-    Action("oversight.import", _("导入年度督办清单（任务清单、责任清单、时限清单）"), frozenset({A, D, S}), _in_scope),
+    Action(
+        "oversight.import",
+        _("导入年度督办清单（任务清单、责任清单、时限清单）"),
+        frozenset({A, D, S}),
+        _in_scope,
+    ),
     Action(
         "oversight.item.reply",
         _("报送督办事项进展、办结回复、申请延期"),

@@ -25,30 +25,162 @@ from .sweep import sweep
 # title, list, lead (short name), assisting, source, priority, frequency,
 # assigned (working days ago), allowed working days, progress % (None: no report yet), status
 ITEMS = [
-    ("规上工业增加值增速保持全市前列", ListKind.TASK, "经信局", ["统计局"], Source.PLAN, Priority.MAJOR,
-     Frequency.MONTHLY, 60, 180, Decimal(30), Status.ASSIGNED),
-    ("新增“四上”企业 47 家", ListKind.TASK, "经信局", [], Source.PLAN, Priority.NORMAL,
-     Frequency.MONTHLY, 120, 160, Decimal(40), Status.ASSIGNED),
-    ("经开区标准化厂房二期主体完工", ListKind.DEADLINE, "经开区管委会", [], Source.PLAN, Priority.NORMAL,
-     Frequency.HALF_MONTH, 40, 38, Decimal(70), Status.ASSIGNED),
-    ("重点项目用地报批“清零”", ListKind.RESPONSIBILITY, "自然资源局", ["经开区管委会"], Source.PLAN,
-     Priority.NORMAL, Frequency.WEEKLY, 30, 25, None, Status.ASSIGNED),
-    ("县长办公会议定：企业用电报装提速", "", "供电公司", ["经信局"], Source.MEETING,
-     Priority.URGENT, Frequency.WEEKLY, 8, 15, Decimal(50), Status.ASSIGNED),
-    ("县委书记批示：解决园区企业招工难", "", "人社局", ["经开区管委会"], Source.INSTRUCTION,
-     Priority.INSTRUCTION, Frequency.HALF_MONTH, 5, 20, None, Status.ASSIGNED),
-    ("工业投资完成率落后时序进度", "", "发改委", ["经信局"], Source.INDICATOR, Priority.NORMAL,
-     Frequency.WEEKLY, 12, 20, Decimal(20), Status.ASSIGNED),
-    ("超时诉求：企业变压器增容久拖未办", "", "供电公司", [], Source.CASE, Priority.NORMAL,
-     Frequency.NONE, 25, 20, Decimal(60), Status.ASSIGNED),
-    ("“万人助万企”包联走访全覆盖", ListKind.RESPONSIBILITY, "专班办公室", ["经信局"], Source.PLAN,
-     Priority.NORMAL, Frequency.MONTHLY, 10, 12, None, Status.ASSIGNED),
-    ("惠企政策兑现“免申即享”清单公布", ListKind.TASK, "经信局", ["财政局"], Source.MEETING, Priority.NORMAL,
-     Frequency.NONE, 15, 20, Decimal(100), Status.REPLIED),
-    ("规上企业月报及时率达到 100%", ListKind.RESPONSIBILITY, "统计局", [], Source.PLAN, Priority.NORMAL,
-     Frequency.MONTHLY, 20, 60, Decimal(55), Status.ASSIGNED),
-    ("一季度工业经济运行分析会议定事项", "", "经信局", [], Source.MEETING, Priority.NORMAL,
-     Frequency.NONE, 50, 30, Decimal(100), Status.CLOSED),
+    (
+        "规上工业增加值增速保持全市前列",
+        ListKind.TASK,
+        "经信局",
+        ["数据资源局"],
+        Source.PLAN,
+        Priority.MAJOR,
+        Frequency.MONTHLY,
+        60,
+        180,
+        Decimal(30),
+        Status.ASSIGNED,
+    ),
+    (
+        "新增“四上”企业 47 家",
+        ListKind.TASK,
+        "经信局",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        120,
+        160,
+        Decimal(40),
+        Status.ASSIGNED,
+    ),
+    (
+        "经开区标准化厂房二期主体完工",
+        ListKind.DEADLINE,
+        "经开区管委会",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.HALF_MONTH,
+        40,
+        38,
+        Decimal(70),
+        Status.ASSIGNED,
+    ),
+    (
+        "重点项目用地报批“清零”",
+        ListKind.RESPONSIBILITY,
+        "自然资源局",
+        ["经开区管委会"],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.WEEKLY,
+        30,
+        25,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "县长办公会议定：企业用电报装提速",
+        "",
+        "供电公司",
+        ["经信局"],
+        Source.MEETING,
+        Priority.URGENT,
+        Frequency.WEEKLY,
+        8,
+        15,
+        Decimal(50),
+        Status.ASSIGNED,
+    ),
+    (
+        "县委书记批示：解决园区企业招工难",
+        "",
+        "人社局",
+        ["经开区管委会"],
+        Source.INSTRUCTION,
+        Priority.INSTRUCTION,
+        Frequency.HALF_MONTH,
+        5,
+        20,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "工业投资完成率落后时序进度",
+        "",
+        "发改委",
+        ["经信局"],
+        Source.INDICATOR,
+        Priority.NORMAL,
+        Frequency.WEEKLY,
+        12,
+        20,
+        Decimal(20),
+        Status.ASSIGNED,
+    ),
+    (
+        "超时诉求：企业变压器增容久拖未办",
+        "",
+        "供电公司",
+        [],
+        Source.CASE,
+        Priority.NORMAL,
+        Frequency.NONE,
+        25,
+        20,
+        Decimal(60),
+        Status.ASSIGNED,
+    ),
+    (
+        "“万人助万企”包联走访全覆盖",
+        ListKind.RESPONSIBILITY,
+        "专班办公室",
+        ["经信局"],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        10,
+        12,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "惠企政策兑现“免申即享”清单公布",
+        ListKind.TASK,
+        "经信局",
+        ["财政局"],
+        Source.MEETING,
+        Priority.NORMAL,
+        Frequency.NONE,
+        15,
+        20,
+        Decimal(100),
+        Status.REPLIED,
+    ),
+    (
+        "规上企业月报及时率达到 100%",
+        ListKind.RESPONSIBILITY,
+        "数据资源局",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        20,
+        60,
+        Decimal(55),
+        Status.ASSIGNED,
+    ),
+    (
+        "一季度工业经济运行分析会议定事项",
+        "",
+        "经信局",
+        [],
+        Source.MEETING,
+        Priority.NORMAL,
+        Frequency.NONE,
+        50,
+        30,
+        Decimal(100),
+        Status.CLOSED,
+    ),
 ]
 
 
@@ -68,9 +200,6 @@ def load(context, stdout=None) -> None:
         for key in (d.short_name, d.name):
             if key:
                 depts.setdefault(key, d)
-        for short in ("经信局", "统计局", "经开区管委会", "自然资源局", "供电公司", "人社局", "发改委", "专班办公室", "财政局"):
-            if short in d.name:
-                depts.setdefault(short, d)
     today = timezone.localdate()
     made = 0
     with audit.acting_as(supervisor, label="命令: zhuqi demo"):
@@ -98,11 +227,21 @@ def load(context, stdout=None) -> None:
             made += 1
             at = timezone.now() - dt.timedelta(days=2)
             if pct is not None:
-                Report.objects.create(item=item, kind=Report.Kind.PROGRESS, body="已按计划推进。", progress_pct=pct, at=at)
-                Item.objects.filter(pk=item.pk).update(progress_pct=pct, last_response_at=at)
+                Report.objects.create(
+                    item=item, kind=Report.Kind.PROGRESS, body="已按计划推进。", progress_pct=pct, at=at
+                )
+                Item.objects.filter(pk=item.pk).update(
+                    progress_pct=pct,
+                    last_response_at=at,
+                    next_report_on=services.next_report(at.date(), freq),
+                )
             if status != Status.ASSIGNED:
-                Report.objects.create(item=item, kind=Report.Kind.REPLY, body="已按要求办结。", progress_pct=Decimal(100), at=at)
-                Item.objects.filter(pk=item.pk).update(status=status, closed_at=at if status == Status.CLOSED else None)
+                Report.objects.create(
+                    item=item, kind=Report.Kind.REPLY, body="已按要求办结。", progress_pct=Decimal(100), at=at
+                )
+                Item.objects.filter(pk=item.pk).update(
+                    status=status, closed_at=at if status == Status.CLOSED else None
+                )
         sweep()
     if stdout is not None:
         stdout.write(f"督办事项：{made} 项\n")

@@ -15,13 +15,18 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ItemForm(Form):
     title = forms.CharField(label=_("事项名称"), max_length=200)
-    requirement = forms.CharField(label=_("具体要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    requirement = forms.CharField(
+        label=_("具体要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.MEETING)
     source_text = forms.CharField(
         label=_("来源说明"), max_length=200, required=False, help_text=_("如：县政府常务会议 2026 年第 5 次")
     )
     source_ref = forms.CharField(
-        label=_("关联诉求编号或项目编号"), max_length=40, required=False, help_text=_("来源为超时诉求或滞后项目时填写")
+        label=_("关联诉求编号或项目编号"),
+        max_length=40,
+        required=False,
+        help_text=_("来源为超时诉求或滞后项目时填写"),
     )
     lead_department = forms.ModelChoiceField(Department.objects.none(), label=_("牵头单位"))
     assisting_departments = forms.ModelMultipleChoiceField(

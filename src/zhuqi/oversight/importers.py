@@ -71,8 +71,28 @@ class TaskListImporter(Importer):
         Column(gettext_noop("报送频次"), "report_frequency", required=False, parse=_choice(Frequency)),
     ]
     sample = [
-        ["任务清单", 2026, "规上工业增加值增长 8.5%", "按月调度，确保全年目标完成", "经信局", "统计局、发改委", "2026-12-31", "重大", "每月"],
-        ["时限清单", 2026, "新建标准化厂房 10 万平方米", "6 月底前主体完工", "经开区管委会", "", "2026-06-30", "", ""],
+        [
+            "任务清单",
+            2026,
+            "规上工业增加值增长 8.5%",
+            "按月调度，确保全年目标完成",
+            "经信局",
+            "统计局、发改委",
+            "2026-12-31",
+            "重大",
+            "每月",
+        ],
+        [
+            "时限清单",
+            2026,
+            "新建标准化厂房 10 万平方米",
+            "6 月底前主体完工",
+            "经开区管委会",
+            "",
+            "2026-06-30",
+            "",
+            "",
+        ],
     ]
 
     @classmethod
@@ -83,8 +103,10 @@ class TaskListImporter(Importer):
         self.region = services._actor_region(self.actor)
         names = {n for _n, r in rows for n in [r.get("lead") or "", *_names(r.get("assisting_names"))] if n}
         self.depts: dict[str, list] = {}
-        for d in Department.objects.visible_to(self.actor).filter(is_active=True).filter(
-            Q(name__in=names) | Q(short_name__in=names)
+        for d in (
+            Department.objects.visible_to(self.actor)
+            .filter(is_active=True)
+            .filter(Q(name__in=names) | Q(short_name__in=names))
         ):
             for key in {d.name, d.short_name} - {""}:
                 self.depts.setdefault(key, []).append(d)
@@ -110,11 +132,15 @@ class TaskListImporter(Importer):
         row["region"] = self.region
         key = (row["list_kind"], row["year"], row["title"])
         if key in seen:
-            raise RowInvalid(_("与第 %(row)s 行重复（同一清单同一事项）") % {"row": seen[key]}, column=_("事项名称"))
+            raise RowInvalid(
+                _("与第 %(row)s 行重复（同一清单同一事项）") % {"row": seen[key]}, column=_("事项名称")
+            )
         seen[key] = rownum
         today = timezone.localdate()
         if row["due_on"] < today:
-            raise RowInvalid(_("完成时限已过（今天是 %(today)s）") % {"today": today.isoformat()}, column=_("完成时限"))
+            raise RowInvalid(
+                _("完成时限已过（今天是 %(today)s）") % {"today": today.isoformat()}, column=_("完成时限")
+            )
         row["_action"] = CREATE
         row["_note"] = row["lead_department"].name
         return row

@@ -128,7 +128,10 @@ class Item(models.Model):
     source_object = GenericForeignKey("source_type", "source_id")
     list_kind = models.CharField(_("清单"), max_length=16, choices=ListKind.choices, blank=True)
     year = models.PositiveSmallIntegerField(
-        _("年度"), null=True, blank=True, validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+        _("年度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
     )
     lead_department = models.ForeignKey(
         Department, verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="+"
@@ -136,7 +139,9 @@ class Item(models.Model):
     assisting_departments = models.ManyToManyField(
         Department, verbose_name=_("配合单位"), blank=True, related_name="+"
     )
-    priority = models.CharField(_("重要程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("重要程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
     report_frequency = models.CharField(
         _("报送频次"), max_length=16, choices=Frequency.choices, default=Frequency.NONE
     )
@@ -176,7 +181,9 @@ class Item(models.Model):
             models.Index(fields=["lead_department", "status"], name="oversight_item_lead"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(due_on__gte=models.F("assigned_on")), name="item_due_after_assigned"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("assigned_on")), name="item_due_after_assigned"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +236,9 @@ class Report(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     body = models.TextField(_("内容"), blank=True)
-    progress_pct = models.DecimalField(_("完成进度（%）"), max_digits=4, decimal_places=1, null=True, blank=True)
+    progress_pct = models.DecimalField(
+        _("完成进度（%）"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)
 

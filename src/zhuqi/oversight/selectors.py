@@ -50,7 +50,9 @@ def queue_counts(user) -> dict:
 
 
 def to_review(user):
-    return Item.objects.visible_to(user).filter(status=Status.REPLIED).select_related(*_RELATED).order_by("pk")
+    return (
+        Item.objects.visible_to(user).filter(status=Status.REPLIED).select_related(*_RELATED).order_by("pk")
+    )
 
 
 def pending_extensions(user):

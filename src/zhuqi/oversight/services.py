@@ -66,7 +66,9 @@ def overseers(item: Item) -> list:
     """督查 of the item's region and the regions above it."""
     User = get_user_model()
     return list(
-        User.objects.filter(role=Role.SUPERVISOR, region__path__in=item.region.ancestor_paths(), is_active=True)
+        User.objects.filter(
+            role=Role.SUPERVISOR, region__path__in=item.region.ancestor_paths(), is_active=True
+        )
     )
 
 
@@ -158,7 +160,7 @@ def _build_item(
     )
     if list_kind and list_kind not in ListKind.values:
         errors["list_kind"] = gettext("清单类型不正确")
-    if errors:
+    if errors or due_on is None:
         raise ValidationError(errors)
     item = Item(
         region=region,
@@ -314,7 +316,10 @@ def report_progress(item: Item, *, actor, body: str, progress_pct=None) -> Item:
             "event",
             item,
             event="oversight_progress",
-            changes={gettext_noop("进展"): body, gettext_noop("完成进度"): str(pct) if pct is not None else ""},
+            changes={
+                gettext_noop("进展"): body,
+                gettext_noop("完成进度"): str(pct) if pct is not None else "",
+            },
             actor=actor,
         )
         notify(
@@ -401,8 +406,10 @@ def request_extension(item: Item, *, actor, reason: str, new_due_on: dt.date | N
         if new_due_on is None:
             errors["new_due_on"] = gettext("请填写申请延至的日期")
         elif new_due_on <= item.due_on:
-            errors["new_due_on"] = gettext("申请延至的日期应晚于原办结时限 %(due)s") % {"due": item.due_on.isoformat()}
-        if errors:
+            errors["new_due_on"] = gettext("申请延至的日期应晚于原办结时限 %(due)s") % {
+                "due": item.due_on.isoformat()
+            }
+        if errors or new_due_on is None:
             raise ValidationError(errors)
         if item.extensions.filter(status=Extension.Status.PENDING).exists():
             raise ValidationError(gettext("已有一份延期申请在审批中"))

@@ -94,7 +94,9 @@ class _Recipients:
         User = get_user_model()
         self.by_dept: dict[int, list] = defaultdict(list)
         dept_ids = {i.lead_department_id for i in items}
-        for user in User.objects.filter(department_id__in=dept_ids, role__in=DEPARTMENT_ACTOR_ROLES, is_active=True):
+        for user in User.objects.filter(
+            department_id__in=dept_ids, role__in=DEPARTMENT_ACTOR_ROLES, is_active=True
+        ):
             self.by_dept[user.department_id].append(user)
         paths = {p for i in items for p in i.region.ancestor_paths()}
         self.regional: dict[tuple[str, str], list] = defaultdict(list)
@@ -106,7 +108,9 @@ class _Recipients:
     def for_item(self, item: Item, slip: int) -> list:
         users = list(self.by_dept.get(item.lead_department_id, []))
         if slip >= Slip.ORANGE:
-            users += [u for p in item.region.ancestor_paths() for u in self.regional.get((Role.SUPERVISOR, p), ())]
+            users += [
+                u for p in item.region.ancestor_paths() for u in self.regional.get((Role.SUPERVISOR, p), ())
+            ]
         if slip >= Slip.RED:
             users += self.regional.get((Role.LEADER, item.region.path), [])
         return users
@@ -126,8 +130,12 @@ def _issue(base, slip: int, reason: str, q: Q, now, result: SweepResult) -> None
             if not locked:
                 return
             items = list(Item.objects.filter(pk__in=locked).select_related("region", "lead_department"))
-            Item.objects.filter(pk__in=locked, slip__lt=slip).update(slip=slip, slip_reason=reason, slip_at=now)
-            SlipRecord.objects.bulk_create(SlipRecord(item=i, slip=slip, reason=reason, issued_at=now) for i in items)
+            Item.objects.filter(pk__in=locked, slip__lt=slip).update(
+                slip=slip, slip_reason=reason, slip_at=now
+            )
+            SlipRecord.objects.bulk_create(
+                SlipRecord(item=i, slip=slip, reason=reason, issued_at=now) for i in items
+            )
             label, why = Slip(slip).label, SlipReason(reason).label
             audit.record_many(
                 [
@@ -146,7 +154,8 @@ def _issue(base, slip: int, reason: str, q: Q, now, result: SweepResult) -> None
                 {
                     "recipients": recipients.for_item(i, slip),
                     "title": f"{label}：{i.title}"[:200],
-                    "body": gettext("原因：%(why)s；办结时限 %(due)s") % {"why": why, "due": i.due_on.isoformat()},
+                    "body": gettext("原因：%(why)s；办结时限 %(due)s")
+                    % {"why": why, "due": i.due_on.isoformat()},
                     "url": i.get_absolute_url(),
                     "level": "danger" if slip == Slip.RED else "warning",
                 }
@@ -169,13 +178,25 @@ def sweep(*, item_ids: list[int] | None = None, now: dt.datetime | None = None) 
     result = SweepResult()
     _issue(base, Slip.RED, SlipReason.OVERDUE, Q(due_on__lt=today), now, result)
     _issue(
-        base, Slip.RED, SlipReason.IGNORED_ORANGE, Q(slip=Slip.ORANGE, slip_at__lt=cutoff) & unanswered, now, result
+        base,
+        Slip.RED,
+        SlipReason.IGNORED_ORANGE,
+        Q(slip=Slip.ORANGE, slip_at__lt=cutoff) & unanswered,
+        now,
+        result,
     )
     _issue(base, Slip.ORANGE, SlipReason.MARKED, ~Q(priority=Priority.NORMAL), now, result)
     _issue(base, Slip.ORANGE, SlipReason.BEHIND, Q(pk__in=_behind_ids(base, today)), now, result)
     _issue(
-        base, Slip.ORANGE, SlipReason.IGNORED_BLUE, Q(slip=Slip.BLUE, slip_at__lt=cutoff) & unanswered, now, result
+        base,
+        Slip.ORANGE,
+        SlipReason.IGNORED_BLUE,
+        Q(slip=Slip.BLUE, slip_at__lt=cutoff) & unanswered,
+        now,
+        result,
     )
-    _issue(base, Slip.BLUE, SlipReason.DUE_SOON, Q(due_on__lte=add_working_days(today, SOON_DAYS)), now, result)
+    _issue(
+        base, Slip.BLUE, SlipReason.DUE_SOON, Q(due_on__lte=add_working_days(today, SOON_DAYS)), now, result
+    )
     _issue(base, Slip.BLUE, SlipReason.REPORT_DUE, Q(next_report_on__lte=today), now, result)
     return result

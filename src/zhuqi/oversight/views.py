@@ -189,7 +189,10 @@ def item_fire(request, pk):
     action = text_param(request.POST, "action", max_length=20) or ""
     try:
         services.fire(
-            item, action, actor=request.user, body=request.POST.get("body", ""),
+            item,
+            action,
+            actor=request.user,
+            body=request.POST.get("body", ""),
             progress_pct=request.POST.get("progress_pct"),
         )
     except (ValidationError, PermissionDenied) as exc:
@@ -206,7 +209,10 @@ def item_progress(request, pk):
     item = _visible_item(request, pk)
     try:
         services.report_progress(
-            item, actor=request.user, body=request.POST.get("body", ""), progress_pct=request.POST.get("progress_pct")
+            item,
+            actor=request.user,
+            body=request.POST.get("body", ""),
+            progress_pct=request.POST.get("progress_pct"),
         )
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
@@ -242,7 +248,10 @@ def extension_decide(request, pk):
     )
     try:
         services.decide_extension(
-            ext, actor=request.user, approve=request.POST.get("approve") == "1", note=request.POST.get("note", "")
+            ext,
+            actor=request.user,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
