@@ -17,7 +17,7 @@ class OversightConfig(AppConfig):
         from .cards import queue_card
         from .demo import load as load_demo
 
-        menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "flag", "oversight.queue", 60))
+        menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
         # the 督查 role's home page is its queue: its card comes first
         if queue_card not in core_views.HOME_CARDS:
