@@ -19,6 +19,7 @@ class OversightConfig(AppConfig):
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
+        menu.register(menu.MenuItem(_("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62))
         # the 督查 role's home page is its queue: its card comes first
         if queue_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.insert(0, queue_card)
@@ -36,5 +37,8 @@ class OversightConfig(AppConfig):
                 "oversight_extension_requested": pgettext_lazy("timeline event", "申请延期"),
                 "oversight_extension_approved": pgettext_lazy("timeline event", "同意延期"),
                 "oversight_extension_refused": pgettext_lazy("timeline event", "不同意延期"),
+                "bulletin_drafted": pgettext_lazy("timeline event", "起草通报"),
+                "bulletin_approved": pgettext_lazy("timeline event", "审核通报"),
+                "bulletin_published": pgettext_lazy("timeline event", "发布通报"),
             }
         )

@@ -305,3 +305,79 @@ class SlipRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_slip_display()} {self.item_id}"
+
+
+class Bulletin(models.Model):
+    """A monthly bulletin (通报): tables generated from live figures when drafted (kept as they
+    were, so the published text never changes under it), text around them edited by hand,
+    approved, then published with its issued number (〔2026〕N号) to the recipients' inboxes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已审核")
+        PUBLISHED = "published", _("已发布")
+
+    region = models.ForeignKey(Region, verbose_name=_("通报区划"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)])
+    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    title = models.CharField(_("标题"), max_length=200)
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    intro = models.TextField(_("总体情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    requirements = models.TextField(_("下步要求"), blank=True)
+    figures = models.JSONField(_("通报数据"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-year", "-month", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "month"], name="bulletin_once_a_month"),
+            models.UniqueConstraint(fields=["region", "year", "number"], name="bulletin_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:bulletin_detail", args=[self.pk])
+
+    @property
+    def issued_number(self) -> str:
+        """发文字号: 〔2026〕3号 (the year in hexagonal brackets, no leading zero)."""
+        return _("〔%(year)s〕%(n)s号") % {"year": self.year, "n": self.number} if self.number else ""
+
+    @staticmethod
+    def scope_q(user):
+        """Region-scoped officials see the bulletins of their subtree; a department's people
+        see the published bulletins of their region and the regions above it."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        if scope.role in DEPARTMENT_ROLES:
+            if not scope.region_path:
+                return NOTHING
+            parts = scope.region_path.strip("/").split("/")
+            paths = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+            return Q(status=Bulletin.Status.PUBLISHED, region__path__in=paths)
+        if scope.role in REGION_SCOPED_ROLES:
+            return scope.region_q("region__path")
+        return NOTHING
