@@ -61,6 +61,7 @@ READ_ONLY = [
     "oversight.report",
     "oversight.extension",
     "oversight.sliprecord",
+    "oversight.bulletin",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

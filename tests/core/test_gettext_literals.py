@@ -105,6 +105,13 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
         "PERIOD_VALUE_WORDS": "header qualifiers 当期/本月 … that mark a column of period values",
         "CUMULATIVE_WORDS": "header qualifiers 累计 … that mark a column of 1—N月累计 values",
     },
+    "zhuqi/oversight/bulletin.py": {
+        "TITLE_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "BODY_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "HEADING_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "KAI_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "NUMBER_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+    },
     "zhuqi/oversight/importers.py": {
         "sample": "template example rows: Chinese task-list items, department names and the list, "
         "priority and frequency labels the importer parses",

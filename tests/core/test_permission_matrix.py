@@ -1040,6 +1040,38 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"approve": "1"},
     ),
+    "oversight:bulletin_list": Page(
+        "oversight.bulletin.view",
+        method="both",
+        data=lambda s: {"year": s.year, "month": 1},
+        post_ok=lambda s, u: permissions.allowed(u, "oversight.bulletin.draft"),
+    ),
+    "oversight:bulletin_detail": Page(
+        "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
+    ),
+    "oversight:bulletin_docx": Page(
+        "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
+    ),
+    "oversight:bulletin_edit": Page(
+        "oversight.bulletin.draft",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+        data=lambda s: {"title": "通报", "intro": "总体平稳", "problems": "", "requirements": "整改"},
+    ),
+    "oversight:bulletin_approve": Page(
+        "oversight.bulletin.approve",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+    ),
+    "oversight:bulletin_publish": Page(
+        "oversight.bulletin.publish",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+        data=lambda s: {"confirm": "1"},
+    ),
 }
 
 
@@ -1055,6 +1087,33 @@ def _ov_item(s):
             actor=s.w.supervisor, title="场景督办事项（甲）", lead_department=s.w.jxj, working_days=20
         )
     return item
+
+
+def _ov_bulletin(s):
+    """A draft bulletin of the county (made on first use, inside the role's savepoint)."""
+    from zhuqi.oversight.models import Bulletin
+
+    b = Bulletin.objects.filter(region=s.w.county).first()
+    return b or Bulletin.objects.create(
+        region=s.w.county,
+        year=s.year,
+        month=1,
+        title="关于1月助企工作情况的通报",
+        issuer="尉氏县助企专班",
+        figures={
+            "cases": {"accepted": 0, "closed": 0, "close_rate": None, "rows": [], "top": [], "bottom": []},
+            "items": [],
+            "projects": {},
+            "visits": 1,
+        },
+        created_by=s.w.supervisor,
+    )
+
+
+def _ov_bulletin_visible(s, u):
+    from zhuqi.oversight.models import Bulletin
+
+    return visible(Bulletin, u, _ov_bulletin(s))
 
 
 def _ov_visible(s, u):

@@ -15,7 +15,7 @@ from tests.cases.conftest import CaseWorld
 from tests.oversight.conftest import at, make_item
 from zhuqi.core.models import Notification
 from zhuqi.oversight import services_bulletin as sb
-from zhuqi.oversight.bulletin import LINE_PITCH_PT, docx_bytes
+from zhuqi.oversight.bulletin import LINE_PITCH_PT
 from zhuqi.oversight.models import Bulletin
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,14 @@ def test_figures_of_the_example(world, march):
 def test_draft_approve_publish_numbers_and_sends(world, march):
     with time_machine.travel(at(2026, 4, 2), tick=False):
         b = sb.draft_bulletin(world.county, 2026, 3, actor=world.supervisor)
-        sb.edit_bulletin(b, actor=world.supervisor, title=b.title, intro="总体平稳。", problems="", requirements="按时整改。")
+        sb.edit_bulletin(
+            b,
+            actor=world.supervisor,
+            title=b.title,
+            intro="总体平稳。",
+            problems="",
+            requirements="按时整改。",
+        )
         with pytest.raises(PermissionDenied):
             sb.approve_bulletin(b, actor=world.supervisor)
         with pytest.raises(ValidationError) as exc:
@@ -122,6 +129,7 @@ def test_word_follows_gb_t_9704(world, march, login):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     doc = Document(io.BytesIO(r.content))
     s = doc.sections[0]
+
     def mm(length):  # Word keeps lengths in twips (1/1440 inch): compare to 0.1 mm
         return round(length / Mm(1), 1)
 
@@ -161,7 +169,12 @@ def test_pages_draft_edit_approve_publish(world, march, login):
         assert r.url == b.get_absolute_url()
         client.post(
             reverse("oversight:bulletin_edit", args=[b.pk]),
-            {"title": b.title, "intro": "总体平稳。", "problems": "个别单位超期。", "requirements": "限期整改。"},
+            {
+                "title": b.title,
+                "intro": "总体平稳。",
+                "problems": "个别单位超期。",
+                "requirements": "限期整改。",
+            },
         )
         login(world.leader).post(reverse("oversight:bulletin_approve", args=[b.pk]))
         client = login(world.supervisor)

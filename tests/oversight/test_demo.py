@@ -5,7 +5,7 @@ import time_machine
 
 from zhuqi.core import demo
 from zhuqi.oversight.demo import load
-from zhuqi.oversight.models import Item, Slip, Status
+from zhuqi.oversight.models import Bulletin, Item, Slip, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +29,6 @@ def test_demo_has_items_in_every_colour_and_loads_once():
         "deadline",
     }
     assert items.filter(status=Status.REPLIED).exists() and items.filter(status=Status.CLOSED).exists()
+    # last month's bulletin, published with its number
+    bulletin = Bulletin.objects.get(region__code="340323")
+    assert (bulletin.year, bulletin.month, bulletin.issued_number) == (2026, 9, "〔2026〕1号")

@@ -290,9 +290,13 @@ _ACTIONS: list[Action] = [
         frozenset({A, D, L, S, OB}) | DEPARTMENT_ROLES,
         _("本辖区的通报；部门：本级和上级已发布的通报"),
     ),
-    Action("oversight.bulletin.draft", _("起草、修改通报（由实时数据生成）"), frozenset({A, D, S}), _in_scope),
+    Action(
+        "oversight.bulletin.draft", _("起草、修改通报（由实时数据生成）"), frozenset({A, D, S}), _in_scope
+    ),
     Action("oversight.bulletin.approve", _("审核通报"), frozenset({A, L}), _in_scope),
-    Action("oversight.bulletin.publish", _("发布通报（编发文字号、发送各单位）"), frozenset({A, D, S}), _in_scope),
+    Action(
+        "oversight.bulletin.publish", _("发布通报（编发文字号、发送各单位）"), frozenset({A, D, S}), _in_scope
+    ),
     # --- mu (亩均效益评价) -------------------------------------------------------------------------
     Action("mu.view", _("查看亩均效益评价：评价批次、排名和得分说明"), OFFICIAL_ROLES, _in_scope),
     Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),

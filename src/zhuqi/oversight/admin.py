@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from zhuqi.core.admin import ReadOnlyAdmin
 
-from .models import Extension, Item, Report, SlipRecord
+from .models import Bulletin, Extension, Item, Report, SlipRecord
 
 
 @admin.register(Item)
@@ -28,3 +28,8 @@ class ExtensionAdmin(ReadOnlyAdmin):
 @admin.register(SlipRecord)
 class SlipRecordAdmin(ReadOnlyAdmin):
     list_display = ["item", "slip", "reason", "issued_at"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyAdmin):
+    list_display = ["title", "region", "year", "month", "status", "number", "published_at"]

@@ -19,7 +19,11 @@ class OversightConfig(AppConfig):
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
-        menu.register(menu.MenuItem(_("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62))
+        menu.register(
+            menu.MenuItem(
+                _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
+            )
+        )
         # the 督查 role's home page is its queue: its card comes first
         if queue_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.insert(0, queue_card)

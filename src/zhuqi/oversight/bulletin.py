@@ -89,12 +89,20 @@ def generate(region: Region, year: int, month: int, now: dt.datetime | None = No
         .order_by("-red", "-orange", "lead_department__name")
     )
     item_rows = [
-        {"department": r["lead_department__short_name"] or r["lead_department__name"], "open": r["open"], "red": r["red"], "orange": r["orange"], "closed": r["closed"]}
+        {
+            "department": r["lead_department__short_name"] or r["lead_department__name"],
+            "open": r["open"],
+            "red": r["red"],
+            "orange": r["orange"],
+            "closed": r["closed"],
+        }
         for r in items
     ]
     projects = Project.objects.filter(region_path__startswith=path, archived_at__isnull=True)
     lights = project_figures.light_counts(projects, year, month) if projects.exists() else {}
-    visits = Visit.objects.filter(enterprise__region_path__startswith=path, visited_on__range=(start, end)).count()
+    visits = Visit.objects.filter(
+        enterprise__region_path__startswith=path, visited_on__range=(start, end)
+    ).count()
     return {
         "period": f"{year}-{month:02d}",
         "cases": {
@@ -113,7 +121,10 @@ def generate(region: Region, year: int, month: int, now: dt.datetime | None = No
 
 def has_data(figures: dict) -> bool:
     return bool(
-        figures["cases"]["accepted"] or figures["items"] or any(figures["projects"].values()) or figures["visits"]
+        figures["cases"]["accepted"]
+        or figures["items"]
+        or any(figures["projects"].values())
+        or figures["visits"]
     )
 
 
@@ -187,7 +198,7 @@ def _para(doc, text: str, font: str, size: float, *, align=None, indent=True, bo
 
 
 def _page_number_footer(section, *, right: bool) -> None:
-    """"— 1 —" in 4号 宋体 at the outer edge: right on odd pages, left on even ones."""
+    """ "— 1 —" in 4号 宋体 at the outer edge: right on odd pages, left on even ones."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn

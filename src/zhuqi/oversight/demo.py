@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhuqi.core import audit
@@ -243,5 +244,22 @@ def load(context, stdout=None) -> None:
                     status=status, closed_at=at if status == Status.CLOSED else None
                 )
         sweep()
+        _bulletin(county, supervisor, today)
     if stdout is not None:
         stdout.write(f"督办事项：{made} 项\n")
+
+
+def _bulletin(county, supervisor, today) -> None:
+    """恒口's 一月一通报: last month's bulletin drafted, approved by the county leader, published."""
+    from . import services_bulletin
+
+    leader = User.objects.filter(role=Role.LEADER, region=county).order_by("pk").first()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if leader is None:
+        return
+    try:
+        b = services_bulletin.draft_bulletin(county, year, month, actor=supervisor)
+    except ValidationError:  # no data for the month: the demo goes without a bulletin
+        return
+    services_bulletin.approve_bulletin(b, actor=leader)
+    services_bulletin.publish_bulletin(b, actor=supervisor)

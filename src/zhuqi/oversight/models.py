@@ -318,8 +318,12 @@ class Bulletin(models.Model):
         PUBLISHED = "published", _("已发布")
 
     region = models.ForeignKey(Region, verbose_name=_("通报区划"), on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)])
-    month = models.PositiveSmallIntegerField(_("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     title = models.CharField(_("标题"), max_length=200)
     issuer = models.CharField(_("发文机关"), max_length=100)
     intro = models.TextField(_("总体情况"), blank=True)
@@ -328,7 +332,9 @@ class Bulletin(models.Model):
     figures = models.JSONField(_("通报数据"), default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     number = models.PositiveIntegerField(_("序号"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -36,11 +36,19 @@ def draft_bulletin(region: Region, year: int, month: int, *, actor) -> Bulletin:
     if (year, month) > (today.year, today.month):
         raise ValidationError({"month": gettext("不能为未来的月份起草通报")})
     if Bulletin.objects.filter(region=region, year=year, month=month).exists():
-        raise ValidationError({"month": gettext("%(region)s %(y)s年%(m)s月的通报已经起草") % {"region": region.name, "y": year, "m": month}})
+        raise ValidationError(
+            {
+                "month": gettext("%(region)s %(y)s年%(m)s月的通报已经起草")
+                % {"region": region.name, "y": year, "m": month}
+            }
+        )
     figures = gen.generate(region, year, month)
     if not gen.has_data(figures):
         raise ValidationError(
-            {"month": gettext("%(y)s年%(m)s月没有可通报的数据（诉求、督办事项、项目、走访均为空）") % {"y": year, "m": month}}
+            {
+                "month": gettext("%(y)s年%(m)s月没有可通报的数据（诉求、督办事项、项目、走访均为空）")
+                % {"y": year, "m": month}
+            }
         )
     texts = gen.default_texts(region, year, month, figures)
     issuer = (actor.department.name if actor.department_id else region.name)[:100]
@@ -62,7 +70,9 @@ def draft_bulletin(region: Region, year: int, month: int, *, actor) -> Bulletin:
     return b
 
 
-def edit_bulletin(b: Bulletin, *, actor, title: str, intro: str, problems: str, requirements: str) -> Bulletin:
+def edit_bulletin(
+    b: Bulletin, *, actor, title: str, intro: str, problems: str, requirements: str
+) -> Bulletin:
     """Change the text of a draft (the tables stay as generated)."""
     with transaction.atomic():
         b = _lock(b)
@@ -72,7 +82,12 @@ def edit_bulletin(b: Bulletin, *, actor, title: str, intro: str, problems: str, 
         title = (title or "").strip()
         if not title:
             raise ValidationError({"title": gettext("请填写标题")})
-        b.title, b.intro, b.problems, b.requirements = title[:200], intro.strip(), problems.strip(), requirements.strip()
+        b.title, b.intro, b.problems, b.requirements = (
+            title[:200],
+            intro.strip(),
+            problems.strip(),
+            requirements.strip(),
+        )
         b.save()
     return b
 
@@ -121,7 +136,11 @@ def publish_bulletin(b: Bulletin, *, actor) -> Bulletin:
         b.status, b.published_by, b.published_at = Bulletin.Status.PUBLISHED, actor, timezone.now()
         b.save()
         audit.record(
-            "event", b, event="bulletin_published", changes={gettext_noop("文号"): b.issued_number}, actor=actor
+            "event",
+            b,
+            event="bulletin_published",
+            changes={gettext_noop("文号"): b.issued_number},
+            actor=actor,
         )
         notify(
             recipients(b.region),

@@ -55,7 +55,13 @@ def bulletin_list(request):
     return render(
         request,
         "oversight/bulletin_list.html",
-        {"page": page, "can_draft": can_draft, "default_year": last[0], "default_month": last[1], "months": range(1, 13)},
+        {
+            "page": page,
+            "can_draft": can_draft,
+            "default_year": last[0],
+            "default_month": last[1],
+            "months": range(1, 13),
+        },
     )
 
 
@@ -70,8 +76,10 @@ def bulletin_detail(request, pk):
         {
             "b": b,
             "f": b.figures,
-            "can_edit": b.status == Bulletin.Status.DRAFT and permissions.allowed(user, "oversight.bulletin.draft"),
-            "can_approve": b.status == Bulletin.Status.DRAFT and permissions.allowed(user, "oversight.bulletin.approve"),
+            "can_edit": b.status == Bulletin.Status.DRAFT
+            and permissions.allowed(user, "oversight.bulletin.draft"),
+            "can_approve": b.status == Bulletin.Status.DRAFT
+            and permissions.allowed(user, "oversight.bulletin.approve"),
             "can_publish": b.status == Bulletin.Status.APPROVED
             and permissions.allowed(user, "oversight.bulletin.publish"),
         },
