@@ -97,3 +97,50 @@ def test_the_queue_on_a_phone(world, phone):
     phone.goto("/oversight/")
     assert phone.locator("[data-testid=oversight-item-row]").first.get_attribute("data-slip") == "2"
     shot(phone, "oversight-queue-phone")
+
+
+def test_monthly_bulletin_drafted_approved_published_and_downloaded(world, page):
+    import datetime as dt
+    import io
+
+    from docx import Document
+
+    from zhuqi.oversight.models import Bulletin
+
+    today = timezone.localdate()
+    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    services.create_item(
+        actor=world.supervisor,
+        title="标准化厂房主体完工",
+        lead_department=world.zrzy,
+        assigned_on=last,
+        working_days=5,
+    )
+    _log_in_as(page, "supervisor")
+    page.goto("/oversight/bulletins/")
+    page.locator("#b-year").fill(str(last.year))
+    page.locator("#b-month").select_option(str(last.month))
+    page.click("[data-testid=bulletin-draft]")
+    page.wait_for_selector("[data-testid=bulletin-edit]")
+    page.fill("#b-requirements, #b-req", "各单位于下月 5 日前报送整改情况。")
+    page.click("[data-testid=bulletin-save]")
+    page.wait_for_selector("[data-testid=bulletin-status][data-status=draft]")
+
+    _log_in_as(page, "leader")
+    page.goto(Bulletin.objects.get().get_absolute_url())
+    page.click("[data-testid=bulletin-approve]")
+    page.wait_for_selector("[data-testid=bulletin-status][data-status=approved]")
+
+    _log_in_as(page, "supervisor")
+    page.goto(Bulletin.objects.get().get_absolute_url())
+    page.check("[data-testid=bulletin-confirm]")
+    page.click("[data-testid=bulletin-publish]")
+    page.wait_for_selector("[data-testid=bulletin-status][data-status=published]")
+    number = f"〔{last.year}〕1号"
+    assert page.locator("[data-testid=bulletin-number]").inner_text() == number
+    shot(page, "oversight-bulletin")
+    with page.expect_download() as info:
+        page.click("[data-testid=bulletin-word]")
+    doc = Document(io.BytesIO(open(info.value.path(), "rb").read()))
+    texts = [p.text for p in doc.paragraphs]
+    assert number in texts and "各单位于下月 5 日前报送整改情况。" in texts

@@ -48,7 +48,7 @@ def test_figures_of_the_example(world, march):
     ]
     assert c["top"] == ["工信局"] and c["bottom"] == []
     assert b.figures["items"] == [{"department": "工信局", "open": 1, "red": 1, "orange": 0, "closed": 0}]
-    assert "办结率 66.7%" in b.intro and "工信局 有红色督办事项" in b.problems
+    assert "办结率 66.7%" in b.intro and "工信局有红色督办事项" in b.problems
     assert b.status == Bulletin.Status.DRAFT and b.number is None
 
 

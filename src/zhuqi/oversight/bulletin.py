@@ -148,7 +148,7 @@ def default_texts(region: Region, year: int, month: int, figures: dict) -> dict:
         intro += _("办结率靠后的单位：%(names)s。") % {"names": "、".join(c["bottom"])}
     red = [r["department"] for r in figures["items"] if r["red"]]
     problems = (
-        _("%(names)s 有红色督办事项，超过办理时限或督办后未响应。") % {"names": "、".join(red)} if red else ""
+        _("%(names)s有红色督办事项，超过办理时限或督办后未响应。") % {"names": "、".join(red)} if red else ""
     )
     requirements = _("各单位要对照通报问题逐项整改，于下月 5 日前将整改情况报送督查考核办公室。")
     return {"intro": intro, "problems": problems, "requirements": requirements}
