@@ -102,6 +102,7 @@ def test_the_queue_on_a_phone(world, phone):
 def test_monthly_bulletin_drafted_approved_published_and_downloaded(world, page):
     import datetime as dt
     import io
+    from pathlib import Path
 
     from docx import Document
 
@@ -141,6 +142,6 @@ def test_monthly_bulletin_drafted_approved_published_and_downloaded(world, page)
     shot(page, "oversight-bulletin")
     with page.expect_download() as info:
         page.click("[data-testid=bulletin-word]")
-    doc = Document(io.BytesIO(open(info.value.path(), "rb").read()))
+    doc = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
     texts = [p.text for p in doc.paragraphs]
     assert number in texts and "各单位于下月 5 日前报送整改情况。" in texts

@@ -171,3 +171,55 @@ def test_task_lists_import_all_or_nothing(world):
         "2026-06-30",
         world.county,
     )
+
+
+def test_an_item_from_an_overdue_case_links_to_it(world, login):
+    from tests.cases.conftest import CaseWorld
+
+    case = CaseWorld(world).to("signed")
+    client = login(world.supervisor)
+    form = client.get(
+        reverse("oversight:item_new") + f"?source=case&ref={case.no}&title=督办超时诉求"
+    ).content.decode()
+    assert f'value="{case.no}"' in form and 'value="督办超时诉求"' in form
+    client.post(
+        reverse("oversight:item_new"),
+        {
+            "title": "督办超时诉求",
+            "source": "case",
+            "source_ref": case.no,
+            "lead_department": world.jxj.pk,
+            "working_days": 3,
+            "priority": "urgent",
+            "report_frequency": "none",
+        },
+    )
+    item = Item.objects.get()
+    assert item.source_object == case
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert case.get_absolute_url() in page
+    # the department cannot be deactivated while it leads an open item
+    from zhuqi.core.references import uses_of
+
+    assert ("未销号的督办事项（牵头）", 1) in [tuple(u) for u in uses_of("department", world.jxj)]
+
+
+def test_queue_and_list_query_counts_do_not_grow_with_items(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.supervisor)
+
+    def counts():
+        out = []
+        for name in ("oversight:queue", "oversight:item_list"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse(name)).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    make_item(world, title="一")
+    few = counts()
+    for i in range(8):
+        make_item(world, title=f"事项{i}", assisting=[world.zrzy], priority=Priority.MAJOR)
+    assert counts() == few

@@ -10,10 +10,11 @@ class OversightConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import demo as core_demo
-        from zhuqi.core import menu
+        from zhuqi.core import menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
+        from . import selectors
         from .cards import queue_card
         from .demo import load as load_demo
 
@@ -28,6 +29,8 @@ class OversightConfig(AppConfig):
         if queue_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.insert(0, queue_card)
         core_demo.register(load_demo, order=90)
+        references.register("region", selectors.region_uses)
+        references.register("department", selectors.department_uses)
         EVENT_LABELS.update(
             {
                 "oversight_assigned": pgettext_lazy("timeline event", "交办督办事项"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from .models import Extension, Item, ListKind, Slip, Status
 
@@ -63,3 +64,14 @@ def pending_extensions(user):
         .select_related("item", "item__lead_department", "requested_by")
         .order_by("requested_at")
     )
+
+
+def department_uses(department) -> list[tuple[str, int]]:
+    """What a department still holds before it may be deactivated (core.references)."""
+    return [
+        (gettext("未销号的督办事项（牵头）"), Item.objects.open().filter(lead_department=department).count())
+    ]
+
+
+def region_uses(region) -> list[tuple[str, int]]:
+    return [(gettext("未销号的督办事项"), Item.objects.open().filter(region=region).count())]

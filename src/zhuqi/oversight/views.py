@@ -104,7 +104,15 @@ def _source_object(user, source: str, ref: str):
 def item_new(request):
     _require(request, "oversight.item.create")
     user = request.user
-    form = ItemForm(request.POST or None, user=user)
+    initial = {}
+    source = text_param(request.GET, "source", max_length=16)
+    if source in Source.values:  # 立为督办事项 from another page: ?source=case&ref=<number>&title=…
+        initial = {
+            "source": source,
+            "source_ref": text_param(request.GET, "ref", max_length=40),
+            "title": text_param(request.GET, "title", max_length=200),
+        }
+    form = ItemForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
