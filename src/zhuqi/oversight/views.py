@@ -206,7 +206,14 @@ def item_fire(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, gettext("已办理"))
+        done = {
+            "reply": gettext("已回复，等待督查审核"),
+            "accept": gettext("已审核认定"),
+            "return": gettext("已退回牵头单位重办"),
+            "close": gettext("已销号"),
+            "cancel": gettext("已撤销"),
+        }
+        messages.success(request, done.get(action, gettext("已办理")))
     return redirect(item)
 
 
