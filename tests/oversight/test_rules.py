@@ -113,3 +113,23 @@ def test_items_waiting_for_review_are_not_swept(world):
         services.fire(item, "reply", actor=world.bob, body="已办结")
     assert swept(item, at(2026, 3, 20)) == (Slip.NONE, "")
     assert Item.objects.get(pk=item.pk).status == "replied"
+
+
+def test_the_command_and_the_task_sweep_under_their_names(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from zhuqi.core.models import AuditEntry
+    from zhuqi.oversight.tasks import sweep_items
+
+    make_item(world, working_days=10)
+    make_item(world, title="另一事项", working_days=10)
+    out = StringIO()
+    with time_machine.travel(at(2026, 3, 11), tick=False):
+        call_command("oversight_sweep", stdout=out)
+    assert "蓝色提醒 2 项" in out.getvalue()
+    with time_machine.travel(at(2026, 3, 17), tick=False):
+        assert "红色督办 2 项" in sweep_items()
+    labels = set(AuditEntry.objects.filter(event="oversight_slip").values_list("actor_label", flat=True))
+    assert labels == {"命令: zhuqi oversight_sweep", "任务: oversight.sweep_items"}
