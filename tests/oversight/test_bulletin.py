@@ -186,3 +186,16 @@ def test_pages_draft_edit_approve_publish(world, march, login):
         assert b.status == Bulletin.Status.PUBLISHED and b.number == 1
         page = client.get(b.get_absolute_url()).content.decode()
         assert "〔2026〕1号" in page and "66.7%" in page
+
+
+def test_the_archive_is_searchable(world, march, login):
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        b = sb.draft_bulletin(world.county, 2026, 3, actor=world.supervisor)
+    sb.approve_bulletin(b, actor=world.leader)
+    sb.publish_bulletin(b, actor=world.supervisor)
+    client = login(world.bob)
+    url = reverse("oversight:bulletin_list")
+    for q, found in (("〔2026〕1号", True), ("1", True), ("3月", True), ("红黑榜", False), ("〔2026〕2号", False)):
+        page = client.get(url, {"q": q}).content.decode()
+        assert (b.title in page) == found, q
+    assert b.title not in client.get(url, {"year": 2025}).content.decode()

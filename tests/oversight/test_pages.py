@@ -223,3 +223,25 @@ def test_queue_and_list_query_counts_do_not_grow_with_items(world, login):
     for i in range(8):
         make_item(world, title=f"事项{i}", assisting=[world.zrzy], priority=Priority.MAJOR)
     assert counts() == few
+
+
+def test_an_item_from_a_lagging_indicator_names_it(world, login):
+    from zhuqi.indicators.models import Indicator
+
+    indicator = Indicator.objects.get(code="gross_output")
+    client = login(world.supervisor)
+    client.post(
+        reverse("oversight:item_new"),
+        {
+            "title": "工业总产值落后时序进度",
+            "source": "indicator",
+            "source_ref": indicator.name,
+            "lead_department": world.jxj.pk,
+            "working_days": 20,
+            "priority": "normal",
+            "report_frequency": "weekly",
+        },
+    )
+    item = Item.objects.get()
+    assert item.source_object == indicator
+    assert indicator.name in client.get(item.get_absolute_url()).content.decode()

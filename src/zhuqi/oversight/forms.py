@@ -23,10 +23,10 @@ class ItemForm(Form):
         label=_("来源说明"), max_length=200, required=False, help_text=_("如：县政府常务会议 2026 年第 5 次")
     )
     source_ref = forms.CharField(
-        label=_("关联诉求编号或项目编号"),
+        label=_("关联编号"),
         max_length=40,
         required=False,
-        help_text=_("来源为超时诉求或滞后项目时填写"),
+        help_text=_("来源为超时诉求、滞后项目、滞后指标时填写诉求编号、项目编号或指标名称"),
     )
     lead_department = forms.ModelChoiceField(Department.objects.none(), label=_("牵头单位"))
     assisting_departments = forms.ModelMultipleChoiceField(

@@ -81,7 +81,8 @@ def item_list(request):
 
 
 def _source_object(user, source: str, ref: str):
-    """The case (by its number) or project (by its code) an item comes from, within scope."""
+    """The case (by its number) or project (by its code) an item comes from, within scope, or
+    the lagging indicator (by its code or name)."""
     ref = (ref or "").strip()
     if not ref:
         return None
@@ -93,8 +94,14 @@ def _source_object(user, source: str, ref: str):
         from zhuqi.projects.models import Project
 
         obj = Project.objects.visible_to(user).filter(code=ref).first()
+    elif source == Source.INDICATOR:
+        from django.db.models import Q
+
+        from zhuqi.indicators.models import Indicator  # reference data every official reads
+
+        obj = Indicator.objects.filter(Q(code=ref) | Q(name=ref)).first()
     else:
-        raise ValidationError({"source_ref": gettext("只有超时诉求和滞后项目可以填写关联编号")})
+        raise ValidationError({"source_ref": gettext("只有超时诉求、滞后项目和滞后指标可以填写关联编号")})
     if obj is None:
         raise ValidationError({"source_ref": gettext("找不到编号为「%(ref)s」的记录") % {"ref": ref}})
     return obj

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, year_param
+from zhuqi.core.params import int_param, text_param, year_param
 
 from . import services, services_bulletin
 from .models import Bulletin
@@ -49,6 +50,13 @@ def bulletin_list(request):
             messages.success(request, gettext("通报草稿已生成，请修改文字后提交审核"))
             return redirect(b)
     qs = Bulletin.objects.visible_to(user).select_related("region")
+    q, year = text_param(request.GET, "q", max_length=50), year_param(request.GET)
+    if q:  # the archive, searched by title or issued number
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(number=int_param({"n": q.strip("〔〕号").split("〕")[-1]}, "n") or 0)
+        )
+    if year:
+        qs = qs.filter(year=year)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
