@@ -195,7 +195,13 @@ def test_the_archive_is_searchable(world, march, login):
     sb.publish_bulletin(b, actor=world.supervisor)
     client = login(world.bob)
     url = reverse("oversight:bulletin_list")
-    for q, found in (("〔2026〕1号", True), ("1", True), ("3月", True), ("红黑榜", False), ("〔2026〕2号", False)):
+    for q, found in (
+        ("〔2026〕1号", True),
+        ("1", True),
+        ("3月", True),
+        ("红黑榜", False),
+        ("〔2026〕2号", False),
+    ):
         page = client.get(url, {"q": q}).content.decode()
         assert (b.title in page) == found, q
     assert b.title not in client.get(url, {"year": 2025}).content.decode()
