@@ -245,3 +245,8 @@ def test_an_item_from_a_lagging_indicator_names_it(world, login):
     item = Item.objects.get()
     assert item.source_object == indicator
     assert indicator.name in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_the_rules_are_readable_in_the_product(world, login):
+    page = login(world.bob).get(reverse("core:doc", args=["oversight"])).content.decode()
+    assert "督办单" in page and "手算示例" in page and "2026-03-30" in page
