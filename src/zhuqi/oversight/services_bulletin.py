@@ -126,11 +126,13 @@ def publish_bulletin(b: Bulletin, *, actor) -> Bulletin:
             raise ValidationError(gettext("该通报已经发布，文号 %(no)s") % {"no": b.issued_number})
         if b.status != Bulletin.Status.APPROVED:
             raise ValidationError(gettext("通报须先审核才能发布"))
-        # lock the region's numbered bulletins of the year so two publications never share a number
+        # the region's row is the lock of its numbering: two publications of one region wait for
+        # each other, so they never read the same highest number
+        Region.objects.select_for_update().filter(pk=b.region_id).first()
         taken = list(
-            Bulletin.objects.select_for_update()
-            .filter(region=b.region, year=b.year, number__isnull=False)
-            .values_list("number", flat=True)
+            Bulletin.objects.filter(region=b.region, year=b.year, number__isnull=False).values_list(
+                "number", flat=True
+            )
         )
         b.number = max(taken, default=0) + 1
         b.status, b.published_by, b.published_at = Bulletin.Status.PUBLISHED, actor, timezone.now()
