@@ -3,6 +3,8 @@ editable text), approve, publish (with a confirmation), the Word download."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,10 +53,9 @@ def bulletin_list(request):
             return redirect(b)
     qs = Bulletin.objects.visible_to(user).select_related("region")
     q, year = text_param(request.GET, "q", max_length=50), year_param(request.GET)
-    if q:  # the archive, searched by title or issued number
-        qs = qs.filter(
-            Q(title__icontains=q) | Q(number=int_param({"n": q.strip("〔〕号").split("〕")[-1]}, "n") or 0)
-        )
+    if q:  # the archive, searched by title or by the number of its issued number (〔2026〕3号: 3)
+        digits = re.findall(r"\d{1,6}", q, flags=re.ASCII)
+        qs = qs.filter(Q(title__icontains=q) | Q(number=int(digits[-1]) if digits else 0))
     if year:
         qs = qs.filter(year=year)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
