@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "zhuqi.projects",
     "zhuqi.indicators",
     "zhuqi.mu",
+    "zhuqi.oversight",
     "zhuqi.scale",
 ]
 
@@ -295,6 +296,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
+    "oversight-sweep": {"task": "zhuqi.oversight.tasks.sweep_items", "schedule": 3600.0},
     "audit-chain": {"task": "zhuqi.core.tasks.chain_audit", "schedule": 60.0},
     "visit-reminders": {
         "task": "assistance.visit_reminders",

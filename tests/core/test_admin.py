@@ -60,6 +60,12 @@ READ_ONLY = [
     "mu.objection",
     "mu.factcorrection",
     "mu.classmeasure",
+    # oversight: items, reports, extensions and slips through the services and the sweep
+    "oversight.item",
+    "oversight.report",
+    "oversight.extension",
+    "oversight.sliprecord",
+    "oversight.bulletin",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

@@ -55,6 +55,7 @@ ALLOWED_FILES = {
     "zhuqi/assistance/demo.py": "demo data",
     "zhuqi/projects/demo.py": "demo data",
     "zhuqi/indicators/demo.py": "demo data",  # ind-demo
+    "zhuqi/oversight/demo.py": "demo data",
     # the scale generator makes millions of synthetic Chinese records for benchmarks.
     "zhuqi/scale/*": "synthetic benchmark data",
     # reference tables (GB/T 4754 industries, regions) loaded as data.
@@ -103,6 +104,18 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
         "PERIOD_WORDS": "上/中/下 (旬, 半年) and 一二三四 (季度) in periods as typed in",
         "PERIOD_VALUE_WORDS": "header qualifiers 当期/本月 … that mark a column of period values",
         "CUMULATIVE_WORDS": "header qualifiers 累计 … that mark a column of 1—N月累计 values",
+    },
+    "zhuqi/oversight/bulletin.py": {
+        "TITLE_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "BODY_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "HEADING_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "KAI_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "NUMBER_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+    },
+    "zhuqi/oversight/importers.py": {
+        "sample": "template example rows: Chinese task-list items, department names and the list, "
+        "priority and frequency labels the importer parses",
+        "_names": "the Chinese separators (、，；) between department names as typed in",
     },
     "zhuqi/cases/importers.py": {
         "sample": "template example row: a Chinese enterprise, work order and the stored category name 其他",

@@ -31,6 +31,7 @@ NAMES = [
     "unread", "active", "stage", "plan", "project", "round", "date", "from", "to", "search",
     "dataset", "period", "indicator",  # indicators (entry helper)
     "klass", "scheme",
+    "slip", "source", "ref", "title",  # oversight
 ]  # fmt: skip
 
 HOSTILE = {

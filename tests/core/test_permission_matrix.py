@@ -1049,8 +1049,144 @@ PAGES: dict[str, Page] = {
             "reason": "高新",
         },
         post_ok=lambda s, u: permissions.allowed(u, "mu.adjust"),
+    # --- oversight (督查考核) ---
+    "oversight:queue": Page("oversight.queue"),
+    "oversight:item_list": Page("oversight.view"),
+    "oversight:item_new": Page(
+        "oversight.item.create",
+        method="both",
+        data=lambda s: {
+            "title": "场景督办事项",
+            "source": "meeting",
+            "lead_department": s.w.jxj.pk,
+            "working_days": 10,
+            "priority": "normal",
+            "report_frequency": "none",
+        },
+    ),
+    "oversight:item_detail": Page(
+        "oversight.view", lambda s: [_ov_item(s).pk], lambda s, u: _ov_visible(s, u)
+    ),
+    "oversight:item_fire": Page(
+        "oversight.view",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"action": "reply", "body": "已办结"},
+    ),
+    "oversight:item_progress": Page(
+        "oversight.item.reply",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"body": "进展顺利", "progress_pct": "30"},
+    ),
+    "oversight:item_extension": Page(
+        "oversight.item.reply",
+        lambda s: [_ov_item(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"reason": "需协调", "new_due_on": "2100-01-01"},
+    ),
+    "oversight:extension_decide": Page(
+        "oversight.item.review",
+        lambda s: [_ov_extension(s).pk],
+        lambda s, u: _ov_visible(s, u),
+        method="post",
+        data=lambda s: {"approve": "1"},
+    ),
+    "oversight:bulletin_list": Page(
+        "oversight.bulletin.view",
+        method="both",
+        data=lambda s: {"year": s.year, "month": 1},
+        post_ok=lambda s, u: permissions.allowed(u, "oversight.bulletin.draft"),
+    ),
+    "oversight:bulletin_detail": Page(
+        "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
+    ),
+    "oversight:bulletin_docx": Page(
+        "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
+    ),
+    "oversight:bulletin_edit": Page(
+        "oversight.bulletin.draft",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+        data=lambda s: {"title": "通报", "intro": "总体平稳", "problems": "", "requirements": "整改"},
+    ),
+    "oversight:bulletin_approve": Page(
+        "oversight.bulletin.approve",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+    ),
+    "oversight:bulletin_publish": Page(
+        "oversight.bulletin.publish",
+        lambda s: [_ov_bulletin(s).pk],
+        lambda s, u: _ov_bulletin_visible(s, u),
+        method="post",
+        data=lambda s: {"confirm": "1"},
     ),
 }
+
+
+def _ov_item(s):
+    """A supervision item of the county led by 工信局 (made on first use, inside the role's
+    savepoint)."""
+    from zhuqi.oversight import services as ov_services
+    from zhuqi.oversight.models import Item
+
+    item = Item.objects.filter(title="场景督办事项（甲）").first()
+    if item is None:
+        item = ov_services.create_item(
+            actor=s.w.supervisor, title="场景督办事项（甲）", lead_department=s.w.jxj, working_days=20
+        )
+    return item
+
+
+def _ov_bulletin(s):
+    """A draft bulletin of the county (made on first use, inside the role's savepoint)."""
+    from zhuqi.oversight.models import Bulletin
+
+    b = Bulletin.objects.filter(region=s.w.county).first()
+    return b or Bulletin.objects.create(
+        region=s.w.county,
+        year=s.year,
+        month=1,
+        title="关于1月助企工作情况的通报",
+        issuer="尉氏县助企专班",
+        figures={
+            "cases": {"accepted": 0, "closed": 0, "close_rate": None, "rows": [], "top": [], "bottom": []},
+            "items": [],
+            "projects": {},
+            "visits": 1,
+        },
+        created_by=s.w.supervisor,
+    )
+
+
+def _ov_bulletin_visible(s, u):
+    from zhuqi.oversight.models import Bulletin
+
+    return visible(Bulletin, u, _ov_bulletin(s))
+
+
+def _ov_visible(s, u):
+    from zhuqi.oversight.models import Item
+
+    return visible(Item, u, _ov_item(s))
+
+
+def _ov_extension(s):
+    import datetime as dt
+
+    from zhuqi.oversight import services as ov_services
+
+    item = _ov_item(s)
+    ext = item.extensions.filter(status="pending").first()
+    return ext or ov_services.request_extension(
+        item, actor=s.w.bob, reason="需协调", new_due_on=item.due_on + dt.timedelta(days=10)
+    )
 
 
 def _mu_scheme():
@@ -1252,6 +1388,7 @@ IMPORT_ACTIONS = {
     "indicator_official": "indicators.import",
     # --- end indicators (entry helper) ---
     "mu-facts": "mu.import",
+    "oversight-lists": "oversight.import",
 }
 
 
@@ -1535,6 +1672,11 @@ API: dict[tuple[str, str], Op] = {
         ),
     ),
     # --- end indicators (entry helper) ---
+    ("POST", "/api/v1/oversight-items/{id}/fire/"): Op(
+        lambda s: _ov_item(s),
+        lambda s: {"action": "reply", "body": "已办结"},
+        lambda s, u: _ov_fire_ok(s, u),
+    ),
 }
 for _name, _t in workflow.TRANSITIONS.items():
     _path = "dispatch_to" if _name == "dispatch" else _name
@@ -1589,6 +1731,12 @@ def test_api_write_follows_the_matrix_for_every_role(op, scene):
             client.force_authenticate(None)
 
 
+def _ov_fire_ok(s, u):
+    from zhuqi.oversight import workflow as ov_workflow
+
+    return ov_workflow.allowed("reply", _ov_item(s), u)
+
+
 def _json(data: dict) -> str:
     import json
 
@@ -1621,6 +1769,7 @@ def test_api_reads_answer_every_role(scene):
         "visit-rules": scene.visit_rule,
         "project-approvals": scene.step,
         "project-tasks": scene.task,
+        "oversight-items": _ov_item(scene),
     }
     for role in ROLES:
         user = scene.w.roles()[role]

@@ -252,6 +252,51 @@ _ACTIONS: list[Action] = [
     Action("indicators.configure", _("设置报表：指标、报送范围、期限"), MANAGER_ROLES, _("本辖区的报表")),
     Action("indicators.catalogue.manage", _("维护指标目录"), frozenset({A}), _("全平台共用")),
     Action("indicators.remind", _("催报"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
+    # --- oversight (督查考核) --------------------------------------------------------------------
+    Action(
+        "oversight.view",
+        _("查看督办事项"),
+        frozenset({A, D, L, S, OB}) | DEPARTMENT_ROLES,
+        _("本辖区的事项；部门：交办给本部门（牵头或配合）的事项"),
+    ),
+    Action(
+        "oversight.queue",
+        _("督办队列：按红、橙、蓝督办等级排列的待办事项"),
+        frozenset({A, D, L, S}),
+        _in_scope,
+    ),
+    Action("oversight.item.create", _("交办督办事项"), frozenset({A, D, S}), _("本辖区的部门")),
+    Action(
+        "oversight.import",
+        _("导入年度督办清单（任务清单、责任清单、时限清单）"),
+        frozenset({A, D, S}),
+        _in_scope,
+    ),
+    Action(
+        "oversight.item.reply",
+        _("报送督办事项进展、办结回复、申请延期"),
+        frozenset({D}) | DEPARTMENT_ROLES,
+        _("本部门牵头的事项"),
+    ),
+    Action(
+        "oversight.item.review",
+        _("审核督办事项（认定、退回、销号、撤销）、审批延期申请"),
+        frozenset({A, S}),
+        _("督查：本辖区的事项"),
+    ),
+    Action(
+        "oversight.bulletin.view",
+        _("查看通报"),
+        frozenset({A, D, L, S, OB}) | DEPARTMENT_ROLES,
+        _("本辖区的通报；部门：本级和上级已发布的通报"),
+    ),
+    Action(
+        "oversight.bulletin.draft", _("起草、修改通报（由实时数据生成）"), frozenset({A, D, S}), _in_scope
+    ),
+    Action("oversight.bulletin.approve", _("审核通报"), frozenset({A, L}), _in_scope),
+    Action(
+        "oversight.bulletin.publish", _("发布通报（编发文字号、发送各单位）"), frozenset({A, D, S}), _in_scope
+    ),
     # --- mu (亩均效益评价) -------------------------------------------------------------------------
     Action("mu.view", _("查看亩均效益评价：评价批次、排名和得分说明"), OFFICIAL_ROLES, _in_scope),
     Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),

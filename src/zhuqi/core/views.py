@@ -321,6 +321,7 @@ DOCS = {
     "indicators-figures": "indicators-figures.md",
     "progress": "progress.md",
     "mu-evaluation": "mu-evaluation.md",
+    "oversight": "oversight.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",

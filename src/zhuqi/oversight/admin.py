@@ -1,0 +1,35 @@
+"""Admin, for system administrators: items change only through the services (the pages, the
+import and the sweep), so the admin shows them read-only."""
+
+from django.contrib import admin
+
+from zhuqi.core.admin import ReadOnlyAdmin
+
+from .models import Bulletin, Extension, Item, Report, SlipRecord
+
+
+@admin.register(Item)
+class ItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "region", "lead_department", "status", "slip", "due_on"]
+    list_filter = ["status", "slip", "list_kind"]
+    search_fields = ["title"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["item", "kind", "by", "at"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "old_due_on", "new_due_on", "status", "requested_at"]
+
+
+@admin.register(SlipRecord)
+class SlipRecordAdmin(ReadOnlyAdmin):
+    list_display = ["item", "slip", "reason", "issued_at"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(ReadOnlyAdmin):
+    list_display = ["title", "region", "year", "month", "status", "number", "published_at"]

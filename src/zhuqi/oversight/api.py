@@ -1,0 +1,94 @@
+"""REST API of supervision items, scoped like the pages: items read from
+`visible_to(request.user)`; one write, `POST /api/v1/oversight-items/{id}/fire/`, fires a
+transition of `workflow.TRANSITIONS` through `services.fire` (the lead department's reply,
+督查's accept / return / close / cancel)."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zhuqi.core.api import ScopedViewSetMixin, service_errors
+
+from . import services, workflow
+from .models import Item, Slip, Status
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    lead_department_name = serializers.CharField(source="lead_department.name", read_only=True)
+    slip_label = serializers.CharField(source="get_slip_display", read_only=True)
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "region",
+            "title",
+            "requirement",
+            "source",
+            "source_text",
+            "list_kind",
+            "year",
+            "lead_department",
+            "lead_department_name",
+            "priority",
+            "report_frequency",
+            "assigned_on",
+            "working_days",
+            "due_on",
+            "status",
+            "slip",
+            "slip_label",
+            "slip_reason",
+            "slip_at",
+            "progress_pct",
+            "next_report_on",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class FireSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(workflow.TRANSITIONS))
+    body = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    progress_pct = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=100, required=False, allow_null=True
+    )
+
+
+class ItemFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    slip = django_filters.ChoiceFilter(choices=Slip.choices)
+
+    class Meta:
+        model = Item
+        fields = ["status", "slip", "lead_department", "list_kind", "year"]
+
+
+class ItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Item.objects.select_related("lead_department").order_by("-slip", "due_on", "pk")
+    serializer_class = ItemSerializer
+    filterset_class = ItemFilter
+    # the role part of every transition (reply: the department; review: 督查); the
+    # workflow decides who may fire which
+    write_actions = {"fire": "oversight.view"}
+
+    @extend_schema(request=FireSerializer, responses=ItemSerializer)
+    @action(detail=True, methods=["post"])
+    def fire(self, request, pk=None):
+        item = self.get_object()
+        data = FireSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        with service_errors():
+            item = services.fire(
+                item, d["action"], actor=request.user, body=d["body"], progress_pct=d.get("progress_pct")
+            )
+        return Response(ItemSerializer(item).data)
+
+
+def register(router) -> None:
+    router.register("oversight-items", ItemViewSet, basename="oversight-item")

@@ -1,0 +1,51 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class OversightConfig(AppConfig):
+    name = "zhuqi.oversight"
+    label = "oversight"
+    verbose_name = _("督查考核")
+
+    def ready(self):
+        from zhuqi.core import demo as core_demo
+        from zhuqi.core import menu, references
+        from zhuqi.core import views as core_views
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+
+        from . import selectors
+        from .cards import queue_card
+        from .demo import load as load_demo
+
+        menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
+        menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
+        menu.register(
+            menu.MenuItem(
+                _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
+            )
+        )
+        # the 督查 role's home page is its queue: its card comes first
+        if queue_card not in core_views.HOME_CARDS:
+            core_views.HOME_CARDS.insert(0, queue_card)
+        core_demo.register(load_demo, order=90)
+        references.register("region", selectors.region_uses)
+        references.register("department", selectors.department_uses)
+        EVENT_LABELS.update(
+            {
+                "oversight_assigned": pgettext_lazy("timeline event", "交办督办事项"),
+                "oversight_progress": pgettext_lazy("timeline event", "报送进展"),
+                "oversight_reply": pgettext_lazy("timeline event", "办结回复"),
+                "oversight_accept": pgettext_lazy("timeline event", "审核认定"),
+                "oversight_return": pgettext_lazy("timeline event", "退回重办"),
+                "oversight_close": pgettext_lazy("timeline event", "销号"),
+                "oversight_cancel": pgettext_lazy("timeline event", "撤销督办"),
+                "oversight_slip": pgettext_lazy("timeline event", "发出督办单"),
+                "oversight_extension_requested": pgettext_lazy("timeline event", "申请延期"),
+                "oversight_extension_approved": pgettext_lazy("timeline event", "同意延期"),
+                "oversight_extension_refused": pgettext_lazy("timeline event", "不同意延期"),
+                "bulletin_drafted": pgettext_lazy("timeline event", "起草通报"),
+                "bulletin_approved": pgettext_lazy("timeline event", "审核通报"),
+                "bulletin_published": pgettext_lazy("timeline event", "发布通报"),
+            }
+        )

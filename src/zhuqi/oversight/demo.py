@@ -1,0 +1,265 @@
+"""Demo supervision items for 固镇县 (the demo county), after the seeds: 高竹's three annual lists
+(任务清单、责任清单、时限清单) kept by 督查 with 周调度、月总结, and 恒口's 一月一通报 rhythm under
+which 狠抓落实办 supervises lagging departments — so the queue shows items in every colour.
+
+Items go through `services.create_item` (dated back with time-machine-free arithmetic: the
+assignment date is set in the past), then the one sweep sets their colours. Deterministic,
+idempotent (does nothing when the county has items)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core.models import Department, Region, User
+from zhuqi.core.roles import Role
+from zhuqi.core.workcalendar import add_working_days
+
+from . import services
+from .models import Frequency, Item, ListKind, Priority, Report, Source, Status
+from .sweep import sweep
+
+# title, list, lead (short name), assisting, source, priority, frequency,
+# assigned (working days ago), allowed working days, progress % (None: no report yet), status
+ITEMS = [
+    (
+        "规上工业增加值增速保持全市前列",
+        ListKind.TASK,
+        "经信局",
+        ["数据资源局"],
+        Source.PLAN,
+        Priority.MAJOR,
+        Frequency.MONTHLY,
+        60,
+        180,
+        Decimal(30),
+        Status.ASSIGNED,
+    ),
+    (
+        "新增“四上”企业 47 家",
+        ListKind.TASK,
+        "经信局",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        120,
+        160,
+        Decimal(40),
+        Status.ASSIGNED,
+    ),
+    (
+        "经开区标准化厂房二期主体完工",
+        ListKind.DEADLINE,
+        "经开区管委会",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.HALF_MONTH,
+        40,
+        38,
+        Decimal(70),
+        Status.ASSIGNED,
+    ),
+    (
+        "重点项目用地报批“清零”",
+        ListKind.RESPONSIBILITY,
+        "自然资源局",
+        ["经开区管委会"],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.WEEKLY,
+        30,
+        25,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "县长办公会议定：企业用电报装提速",
+        "",
+        "供电公司",
+        ["经信局"],
+        Source.MEETING,
+        Priority.URGENT,
+        Frequency.WEEKLY,
+        8,
+        15,
+        Decimal(50),
+        Status.ASSIGNED,
+    ),
+    (
+        "县委书记批示：解决园区企业招工难",
+        "",
+        "人社局",
+        ["经开区管委会"],
+        Source.INSTRUCTION,
+        Priority.INSTRUCTION,
+        Frequency.HALF_MONTH,
+        5,
+        20,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "工业投资完成率落后时序进度",
+        "",
+        "发改委",
+        ["经信局"],
+        Source.INDICATOR,
+        Priority.NORMAL,
+        Frequency.WEEKLY,
+        12,
+        20,
+        Decimal(20),
+        Status.ASSIGNED,
+    ),
+    (
+        "超时诉求：企业变压器增容久拖未办",
+        "",
+        "供电公司",
+        [],
+        Source.CASE,
+        Priority.NORMAL,
+        Frequency.NONE,
+        25,
+        20,
+        Decimal(60),
+        Status.ASSIGNED,
+    ),
+    (
+        "“万人助万企”包联走访全覆盖",
+        ListKind.RESPONSIBILITY,
+        "专班办公室",
+        ["经信局"],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        10,
+        12,
+        None,
+        Status.ASSIGNED,
+    ),
+    (
+        "惠企政策兑现“免申即享”清单公布",
+        ListKind.TASK,
+        "经信局",
+        ["财政局"],
+        Source.MEETING,
+        Priority.NORMAL,
+        Frequency.NONE,
+        15,
+        20,
+        Decimal(100),
+        Status.REPLIED,
+    ),
+    (
+        "规上企业月报及时率达到 100%",
+        ListKind.RESPONSIBILITY,
+        "数据资源局",
+        [],
+        Source.PLAN,
+        Priority.NORMAL,
+        Frequency.MONTHLY,
+        20,
+        60,
+        Decimal(55),
+        Status.ASSIGNED,
+    ),
+    (
+        "一季度工业经济运行分析会议定事项",
+        "",
+        "经信局",
+        [],
+        Source.MEETING,
+        Priority.NORMAL,
+        Frequency.NONE,
+        50,
+        30,
+        Decimal(100),
+        Status.CLOSED,
+    ),
+]
+
+
+def _dept(depts: dict, short: str):
+    return depts.get(short)
+
+
+def load(context, stdout=None) -> None:
+    county = Region.objects.filter(code="340323").first()
+    if county is None or Item.objects.filter(region=county).exists():
+        return
+    supervisor = User.objects.filter(role=Role.SUPERVISOR, region=county).order_by("pk").first()
+    if supervisor is None:
+        return
+    depts: dict[str, Department] = {}
+    for d in Department.objects.filter(region__path__startswith=county.path, is_active=True):
+        for key in (d.short_name, d.name):
+            if key:
+                depts.setdefault(key, d)
+    today = timezone.localdate()
+    made = 0
+    with audit.acting_as(supervisor, label="命令: zhuqi demo"):
+        for title, list_kind, lead, assisting, source, priority, freq, ago, days, pct, status in ITEMS:
+            lead_dept = _dept(depts, lead)
+            if lead_dept is None:
+                continue
+            assigned = add_working_days(today, -ago)
+            item = services.create_item(
+                actor=supervisor,
+                region=county,
+                title=title,
+                lead_department=lead_dept,
+                assisting=[d for d in (_dept(depts, a) for a in assisting) if d and d.pk != lead_dept.pk],
+                assigned_on=assigned,
+                working_days=days,
+                source=source,
+                list_kind=list_kind,
+                year=today.year if list_kind else None,
+                priority=priority,
+                report_frequency=freq,
+                requirement="按照县委县政府部署，明确责任、细化措施、按时办结。",
+                sweep_now=False,
+            )
+            made += 1
+            at = timezone.now() - dt.timedelta(days=2)
+            if pct is not None:
+                Report.objects.create(
+                    item=item, kind=Report.Kind.PROGRESS, body="已按计划推进。", progress_pct=pct, at=at
+                )
+                Item.objects.filter(pk=item.pk).update(
+                    progress_pct=pct,
+                    last_response_at=at,
+                    next_report_on=services.next_report(at.date(), freq),
+                )
+            if status != Status.ASSIGNED:
+                Report.objects.create(
+                    item=item, kind=Report.Kind.REPLY, body="已按要求办结。", progress_pct=Decimal(100), at=at
+                )
+                Item.objects.filter(pk=item.pk).update(
+                    status=status, closed_at=at if status == Status.CLOSED else None
+                )
+        sweep()
+        _bulletin(county, supervisor, today)
+    if stdout is not None:
+        stdout.write(f"督办事项：{made} 项\n")
+
+
+def _bulletin(county, supervisor, today) -> None:
+    """恒口's 一月一通报: last month's bulletin drafted, approved by the county leader, published."""
+    from . import services_bulletin
+
+    leader = User.objects.filter(role=Role.LEADER, region=county).order_by("pk").first()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if leader is None:
+        return
+    try:
+        b = services_bulletin.draft_bulletin(county, year, month, actor=supervisor)
+    except ValidationError:  # no data for the month: the demo goes without a bulletin
+        return
+    services_bulletin.approve_bulletin(b, actor=leader)
+    services_bulletin.publish_bulletin(b, actor=supervisor)

@@ -1,0 +1,389 @@
+"""督查考核 (oversight): supervision items (督办事项) and the annual task lists (任务清单、责任清单、
+时限清单) they come in, the departments' replies and progress reports, extension requests, and
+the escalating slips (蓝色提醒 → 橙色督办 → 红色督办) the sweep issues.
+
+Oversight reads the other apps and writes none of their data: an item links to its source (a
+case, a project, an indicator …) through a generic reference. The rules and figures are defined
+in src/zhuqi/docs/oversight.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.models import Department, Region
+from zhuqi.core.roles import DEPARTMENT_ROLES, REGION_SCOPED_ROLES
+from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR
+
+
+class Source(models.TextChoices):
+    """Where an item comes from (its link names the object where there is one)."""
+
+    MEETING = "meeting", _("会议决定")
+    INSTRUCTION = "instruction", _("领导批示")
+    PLAN = "plan", _("计划任务")
+    INDICATOR = "indicator", _("滞后指标")
+    CASE = "case", _("超时诉求")
+    PROJECT = "project", _("滞后项目")
+    OTHER = "other", _("其他")
+
+
+class ListKind(models.TextChoices):
+    """The three annual lists (三张清单) an item may belong to."""
+
+    TASK = "task", _("任务清单")
+    RESPONSIBILITY = "responsibility", _("责任清单")
+    DEADLINE = "deadline", _("时限清单")
+
+
+class Priority(models.TextChoices):
+    """How an item is marked; anything but 一般 makes it orange at once (docs/oversight.md)."""
+
+    NORMAL = "normal", _("一般")
+    MAJOR = "major", _("重大")
+    URGENT = "urgent", _("紧急")
+    INSTRUCTION = "instruction", _("领导批示")
+
+
+class Frequency(models.TextChoices):
+    """How often the lead department reports progress."""
+
+    NONE = "none", _("办结时报告")
+    WEEKLY = "weekly", _("每周")
+    HALF_MONTH = "half_month", _("每半月")
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+
+
+#: calendar days between two progress reports, per frequency
+FREQUENCY_DAYS = {
+    Frequency.WEEKLY: 7,
+    Frequency.HALF_MONTH: 15,
+    Frequency.MONTHLY: 30,
+    Frequency.QUARTERLY: 90,
+}
+
+
+class Status(models.TextChoices):
+    ASSIGNED = "assigned", _("办理中")
+    REPLIED = "replied", _("待审核")
+    ACCEPTED = "accepted", _("已认定")
+    CLOSED = "closed", _("已销号")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+#: statuses in which the item is still being worked on (not closed or cancelled)
+OPEN_STATUSES = (Status.ASSIGNED, Status.REPLIED, Status.ACCEPTED)
+
+
+class Slip(models.IntegerChoices):
+    """The colour of an item's supervision slip; it only ever rises while the item is open."""
+
+    NONE = 0, _("正常")
+    BLUE = 1, _("蓝色提醒")
+    ORANGE = 2, _("橙色督办")
+    RED = 3, _("红色督办")
+
+
+SLIP_CSS = {Slip.NONE: "secondary", Slip.BLUE: "primary", Slip.ORANGE: "warning", Slip.RED: "danger"}
+
+
+class SlipReason(models.TextChoices):
+    DUE_SOON = "due_soon", _("临近办理时限")
+    REPORT_DUE = "report_due", _("应报送进展")
+    MARKED = "marked", _("重大/紧急/领导批示事项")
+    BEHIND = "behind", _("落后于时序进度")
+    IGNORED_BLUE = "ignored_blue", _("蓝色提醒后未响应")
+    OVERDUE = "overdue", _("超过办理时限")
+    IGNORED_ORANGE = "ignored_orange", _("橙色督办后未响应")
+
+
+class ItemQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Item(models.Model):
+    """A supervision item (督办事项): what a lead department (with assisting ones) must get done
+    by a deadline, reporting at a frequency, from a source (a meeting, a 批示, a task list, a
+    lagging indicator, an overdue case or project)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("督办区划"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("事项名称"), max_length=200)
+    requirement = models.TextField(_("具体要求"), blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.OTHER)
+    source_text = models.CharField(_("来源说明"), max_length=200, blank=True)
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("来源对象类型"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source_id = models.CharField(_("来源对象"), max_length=64, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
+    list_kind = models.CharField(_("清单"), max_length=16, choices=ListKind.choices, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("年度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    assisting_departments = models.ManyToManyField(
+        Department, verbose_name=_("配合单位"), blank=True, related_name="+"
+    )
+    priority = models.CharField(
+        _("重要程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    report_frequency = models.CharField(
+        _("报送频次"), max_length=16, choices=Frequency.choices, default=Frequency.NONE
+    )
+    assigned_on = models.DateField(_("交办日期"))
+    working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), null=True, blank=True)
+    due_on = models.DateField(_("办结时限"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    slip = models.PositiveSmallIntegerField(_("督办等级"), choices=Slip.choices, default=Slip.NONE)
+    slip_reason = models.CharField(_("督办原因"), max_length=20, choices=SlipReason.choices, blank=True)
+    slip_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    progress_pct = models.DecimalField(
+        _("完成进度（%）"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    last_response_at = models.DateTimeField(_("最近报送"), null=True, blank=True)
+    next_report_on = models.DateField(_("下次报送"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["-slip", "due_on", "pk"]
+        indexes = [
+            # the sweep: open items by status and colour, then the deadline / report dates
+            models.Index(fields=["status", "slip", "due_on"], name="oversight_item_sweep"),
+            # a department's items
+            models.Index(fields=["lead_department", "status"], name="oversight_item_lead"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("assigned_on")), name="item_due_after_assigned"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:item_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def slip_css(self) -> str:
+        return SLIP_CSS[Slip(self.slip)]
+
+    @staticmethod
+    def scope_q(user):
+        """Region-scoped officials see the items of their subtree; a department's people see
+        the items addressed to their department (lead or assisting); admins see all."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        if scope.role in DEPARTMENT_ROLES:
+            dept = getattr(user, "department_id", None)
+            if not dept:
+                return NOTHING
+            assisting = Item.assisting_departments.through.objects.filter(department_id=dept)
+            return Q(lead_department_id=dept) | Q(pk__in=assisting.values("item_id"))
+        if scope.role in REGION_SCOPED_ROLES:
+            return scope.region_q("region__path")
+        return NOTHING
+
+
+class Report(models.Model):
+    """What a department sent on an item: a progress report (进展) or its completion reply (办结
+    回复); and what 督查 answered (认定、退回)."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("进展报送")
+        REPLY = "reply", _("办结回复")
+        ACCEPTED = "accepted", _("审核认定")
+        RETURNED = "returned", _("审核退回")
+        CLOSED = "closed", _("销号")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    body = models.TextField(_("内容"), blank=True)
+    progress_pct = models.DecimalField(
+        _("完成进度（%）"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办报送")
+        verbose_name_plural = _("督办报送")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.item_id}"
+
+
+class Extension(models.Model):
+    """A lead department's request, made before the deadline, to move it (with a reason);
+    decided by 督查."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("未同意")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("延期理由"))
+    old_due_on = models.DateField(_("原办结时限"))
+    new_due_on = models.DateField(_("申请延至"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            # one request waiting at a time
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="pending"), name="oversight_one_pending_extension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.new_due_on}"
+
+
+class SlipRecord(models.Model):
+    """One slip the sweep issued: the history of an item's colours."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="slips")
+    slip = models.PositiveSmallIntegerField(_("督办等级"), choices=Slip.choices)
+    reason = models.CharField(_("督办原因"), max_length=20, choices=SlipReason.choices)
+    issued_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_slip_display()} {self.item_id}"
+
+
+class Bulletin(models.Model):
+    """A monthly bulletin (通报): tables generated from live figures when drafted (kept as they
+    were, so the published text never changes under it), text around them edited by hand,
+    approved, then published with its issued number (〔2026〕N号) to the recipients' inboxes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已审核")
+        PUBLISHED = "published", _("已发布")
+
+    region = models.ForeignKey(Region, verbose_name=_("通报区划"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    intro = models.TextField(_("总体情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    requirements = models.TextField(_("下步要求"), blank=True)
+    figures = models.JSONField(_("通报数据"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-year", "-month", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "month"], name="bulletin_once_a_month"),
+            models.UniqueConstraint(fields=["region", "year", "number"], name="bulletin_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:bulletin_detail", args=[self.pk])
+
+    @property
+    def issued_number(self) -> str:
+        """发文字号: 〔2026〕3号 (the year in hexagonal brackets, no leading zero)."""
+        return _("〔%(year)s〕%(n)s号") % {"year": self.year, "n": self.number} if self.number else ""
+
+    @staticmethod
+    def scope_q(user):
+        """Region-scoped officials see the bulletins of their subtree; a department's people
+        see the published bulletins of their region and the regions above it."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        if scope.role in DEPARTMENT_ROLES:
+            if not scope.region_path:
+                return NOTHING
+            parts = scope.region_path.strip("/").split("/")
+            paths = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+            return Q(status=Bulletin.Status.PUBLISHED, region__path__in=paths)
+        if scope.role in REGION_SCOPED_ROLES:
+            return scope.region_q("region__path")
+        return NOTHING

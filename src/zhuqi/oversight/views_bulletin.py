@@ -1,0 +1,155 @@
+"""Pages of bulletins (通报): the list with the draft form, a bulletin (its generated tables and
+editable text), approve, publish (with a confirmation), the Word download."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from zhuqi.core import audit, permissions
+from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.params import int_param, text_param, year_param
+
+from . import services, services_bulletin
+from .models import Bulletin
+from .views import _errors
+
+
+def _require(request, action: str) -> None:
+    if not permissions.allowed(request.user, action):
+        raise Http404
+
+
+def _get(request, pk) -> Bulletin:
+    return get_object_or_404(Bulletin.objects.visible_to(request.user).select_related("region"), pk=pk)
+
+
+@login_required
+def bulletin_list(request):
+    _require(request, "oversight.bulletin.view")
+    user = request.user
+    can_draft = permissions.allowed(user, "oversight.bulletin.draft")
+    if request.method == "POST":
+        _require(request, "oversight.bulletin.draft")
+        year, month = year_param(request.POST), int_param(request.POST, "month")
+        region = services._actor_region(user)
+        try:
+            if year is None or month is None or region is None:
+                raise ValidationError(gettext("请选择年份和月份"))
+            b = services_bulletin.draft_bulletin(region, year, month, actor=user)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, gettext("通报草稿已生成，请修改文字后提交审核"))
+            return redirect(b)
+    qs = Bulletin.objects.visible_to(user).select_related("region")
+    q, year = text_param(request.GET, "q", max_length=50), year_param(request.GET)
+    if q:  # the archive, searched by title or by the number of its issued number (〔2026〕3号: 3)
+        digits = re.findall(r"\d{1,6}", q, flags=re.ASCII)
+        qs = qs.filter(Q(title__icontains=q) | Q(number=int(digits[-1]) if digits else 0))
+    if year:
+        qs = qs.filter(year=year)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return render(
+        request,
+        "oversight/bulletin_list.html",
+        {
+            "page": page,
+            "can_draft": can_draft,
+            "default_year": last[0],
+            "default_month": last[1],
+            "months": range(1, 13),
+        },
+    )
+
+
+@login_required
+def bulletin_detail(request, pk):
+    _require(request, "oversight.bulletin.view")
+    b = _get(request, pk)
+    user = request.user
+    return render(
+        request,
+        "oversight/bulletin_detail.html",
+        {
+            "b": b,
+            "f": b.figures,
+            "can_edit": b.status == Bulletin.Status.DRAFT
+            and permissions.allowed(user, "oversight.bulletin.draft"),
+            "can_approve": b.status == Bulletin.Status.DRAFT
+            and permissions.allowed(user, "oversight.bulletin.approve"),
+            "can_publish": b.status == Bulletin.Status.APPROVED
+            and permissions.allowed(user, "oversight.bulletin.publish"),
+        },
+    )
+
+
+def _act(request, pk, fn, done: str, **kwargs):
+    b = _get(request, pk)
+    try:
+        fn(b, actor=request.user, **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(b)
+
+
+@login_required
+@require_POST
+def bulletin_edit(request, pk):
+    _require(request, "oversight.bulletin.draft")
+    p = request.POST
+    return _act(
+        request,
+        pk,
+        services_bulletin.edit_bulletin,
+        gettext("已保存"),
+        title=p.get("title", ""),
+        intro=p.get("intro", ""),
+        problems=p.get("problems", ""),
+        requirements=p.get("requirements", ""),
+    )
+
+
+@login_required
+@require_POST
+def bulletin_approve(request, pk):
+    _require(request, "oversight.bulletin.approve")
+    return _act(request, pk, services_bulletin.approve_bulletin, gettext("通报已审核"))
+
+
+@login_required
+@require_POST
+def bulletin_publish(request, pk):
+    _require(request, "oversight.bulletin.publish")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, gettext("请勾选确认后再发布：通报将编发文字号并发送给各单位。"))
+        return redirect(_get(request, pk))
+    return _act(request, pk, services_bulletin.publish_bulletin, gettext("通报已发布"))
+
+
+@login_required
+def bulletin_docx(request, pk):
+    _require(request, "oversight.bulletin.view")
+    b = _get(request, pk)
+    from .bulletin import docx_bytes
+
+    data = docx_bytes(b)
+    audit.record("export", b, message=gettext("下载通报 Word 文档"), actor=request.user)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{b.year}-{b.month:02d}.docx"'
+    return response

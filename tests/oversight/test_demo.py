@@ -1,0 +1,34 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from zhuqi.core import demo
+from zhuqi.oversight.demo import load
+from zhuqi.oversight.models import Bulletin, Item, Slip, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_items_in_every_colour_and_loads_once():
+    with time_machine.travel(dt.datetime(2026, 10, 20, 2, tzinfo=dt.UTC), tick=False):
+        context = demo.load_core()
+        load(context)
+        load(context)  # idempotent
+    items = Item.objects.filter(region__code="340323")
+    assert items.count() == 12
+    assert set(items.filter(status=Status.ASSIGNED).values_list("slip", flat=True)) == {
+        Slip.NONE,
+        Slip.BLUE,
+        Slip.ORANGE,
+        Slip.RED,
+    }
+    assert set(items.exclude(list_kind="").values_list("list_kind", flat=True)) == {
+        "task",
+        "responsibility",
+        "deadline",
+    }
+    assert items.filter(status=Status.REPLIED).exists() and items.filter(status=Status.CLOSED).exists()
+    # last month's bulletin, published with its number
+    bulletin = Bulletin.objects.get(region__code="340323")
+    assert (bulletin.year, bulletin.month, bulletin.issued_number) == (2026, 9, "〔2026〕1号")
