@@ -1049,6 +1049,7 @@ PAGES: dict[str, Page] = {
             "reason": "高新",
         },
         post_ok=lambda s, u: permissions.allowed(u, "mu.adjust"),
+    ),
     # --- oversight (督查考核) ---
     "oversight:queue": Page("oversight.queue"),
     "oversight:item_list": Page("oversight.view"),
