@@ -38,6 +38,7 @@ urlpatterns = [
     path("projects/", include("zhuqi.projects.urls")),
     path("indicators/", include("zhuqi.indicators.urls")),
     path("mu/", include("zhuqi.mu.urls")),
+    path("policies/", include("zhuqi.policies.urls")),
     path("api/v1/", include("zhuqi.api_urls")),
     path("open311/v2/", include("zhuqi.cases.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

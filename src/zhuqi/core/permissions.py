@@ -259,6 +259,17 @@ _ACTIONS: list[Action] = [
     Action("mu.import", _("导入亩均评价数据（各部门）"), MANAGER_ROLES | DEPARTMENT_ROLES, _in_scope),
     Action("mu.adjust", _("登记亩均评价的加减分、否决、保护和暂不评价"), MANAGER_ROLES, _("本辖区的企业")),
     Action("mu.own", _("企业查看本企业已发布的亩均评价结果"), frozenset({P}), _("本企业")),
+    # --- policies (惠企政策) -------------------------------------------------------------------------
+    Action("policies.view", _("查看政策库、事项的匹配企业和差一点可享的企业"), OFFICIAL_ROLES, _("匹配企业：在其数据范围内")),
+    Action(
+        "policies.manage",
+        _("录入和修改政策文件、政策事项（条件、金额规则、办事指南）"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action("policies.manage_area", _("维护本辖区任一部门负责的政策事项"), MANAGER_ROLES, _("本辖区")),
+    Action("policies.guide", _("阅读已发布事项的办事指南"), ALL_ROLES),
+    Action("policies.own", _("企业查看本企业可享和差一点可享的政策"), frozenset({P}), _("本企业")),
 ]
 
 #: action name → Action: the one matrix

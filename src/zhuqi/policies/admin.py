@@ -1,0 +1,19 @@
+"""Admin, for system administrators: documents and items change through their services (the
+conditions and amount rules are checked there), so the admin shows them read-only."""
+
+from django.contrib import admin
+
+from zhuqi.core.admin import ReadOnlyAdmin
+
+from .models import PolicyDocument, PolicyItem
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["title", "level", "issuer", "number", "issued_on", "region"]
+
+
+@admin.register(PolicyItem)
+class PolicyItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "document", "kind", "status", "mode", "department", "data_year"]
+    list_filter = ["kind", "status", "mode"]

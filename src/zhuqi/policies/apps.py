@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class PoliciesConfig(AppConfig):
+    name = "zhuqi.policies"
+    label = "policies"
+    verbose_name = _("惠企政策")
+
+    def ready(self):
+        from zhuqi.core import demo, menu
+        from zhuqi.core.views import register_attachable
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.enterprises import sections as enterprise_sections
+
+        from .demo import load_demo
+        from .sections import policies_section
+
+        register_attachable("policies.policydocument")
+        enterprise_sections.register(policies_section, 41)
+        menu.register(menu.MenuItem(_("惠企政策"), "policies:item_list", "cash-coin", "policies.view", 46))
+        menu.register(menu.MenuItem(_("可享政策"), "policies:mine", "cash-coin", "policies.own", 46))
+        demo.register(load_demo, order=80)
+        EVENT_LABELS.update(
+            {
+                "policy_document_created": pgettext_lazy("timeline event", "录入政策文件"),
+                "policy_document_changed": pgettext_lazy("timeline event", "修改政策文件"),
+                "policy_item_created": pgettext_lazy("timeline event", "录入政策事项"),
+                "policy_item_changed": pgettext_lazy("timeline event", "修改政策事项"),
+            }
+        )

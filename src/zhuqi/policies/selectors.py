@@ -1,0 +1,139 @@
+"""Reads of the policy library and matching.
+
+`matched(item, base)` is the item's whole matching as ONE SQL query over Enterprise (the item's
+region subtree ∧ its compiled conditions); `near_misses(item, base)` the enterprises failing
+exactly one top-level condition, also one query, each row annotated with which part failed.
+`for_enterprise(enterprise)` explains every live item for one enterprise (qualifies / nearly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import add
+
+from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Q, When
+from django.db.models import Value as V
+from django.http import Http404
+
+from zhuqi.core import permissions
+from zhuqi.enterprises.models import Enterprise
+
+from . import amounts, conditions
+from .models import PolicyDocument, PolicyItem, live_items_q
+
+
+def documents_for(user):
+    return PolicyDocument.objects.visible_to(user).select_related("region")
+
+
+def items_for(user):
+    """Items the viewer may read: published ones for everyone, drafts for those who may manage
+    policies."""
+    qs = PolicyItem.objects.visible_to(user).select_related("document", "document__region", "department")
+    if not permissions.allowed(user, "policies.manage"):
+        qs = qs.filter(status=PolicyItem.Status.PUBLISHED)
+    return qs
+
+
+def item_for(user, pk) -> PolicyItem:
+    return items_for(user).get_visible_or_404(user, pk=pk)
+
+
+def item_q(item: PolicyItem) -> Q:
+    """The whole matching condition of an item over Enterprise."""
+    return Q(region_path__startswith=item.document.region.path) & conditions.compile_q(item.conditions)
+
+
+def matched(item: PolicyItem, base=None):
+    """Enterprises of `base` (default: every live enterprise) that qualify: one query."""
+    base = Enterprise.objects.all() if base is None else base
+    return base.filter(item_q(item))
+
+
+def _parts(item: PolicyItem) -> list[dict]:
+    tree = item.conditions
+    if not tree:
+        return []
+    return tree["all"] if "all" in tree else [tree]
+
+
+def near_misses(item: PolicyItem, base=None):
+    """Enterprises in the item's region failing exactly one top-level part of its conditions,
+    each annotated `p0`, `p1`, … (part met) so the page names the missing one: one query."""
+    base = Enterprise.objects.all() if base is None else base
+    parts = _parts(item)
+    if not parts:
+        return base.none()
+    flags = {
+        f"p{i}": ExpressionWrapper(Q(conditions.compile_q(p)), output_field=BooleanField())
+        for i, p in enumerate(parts)
+    }
+    met = reduce(
+        add,
+        [Case(When(conditions.compile_q(p), then=V(1)), default=V(0), output_field=IntegerField()) for p in parts],
+    )
+    return (
+        base.filter(region_path__startswith=item.document.region.path)
+        .annotate(_met=met)
+        .filter(_met=len(parts) - 1)
+        .annotate(**flags)
+    )
+
+
+def missing_part(item: PolicyItem, row) -> list[str]:
+    """The failed part of a near-miss row, in words."""
+    for i, p in enumerate(_parts(item)):
+        if not getattr(row, f"p{i}", True):
+            return conditions.describe(p)
+    return []
+
+
+@dataclass
+class Entry:
+    item: PolicyItem
+    explanation: conditions.Explanation
+    amount: Decimal | None
+    amount_text: str
+
+
+def for_enterprise(enterprise: Enterprise, *, today=None) -> tuple[list[Entry], list[Entry]]:
+    """(the live items `enterprise` qualifies for, those it nearly qualifies for: one part
+    missing), each explained with the enterprise's own values: for ONE enterprise."""
+    facts = conditions.Facts(enterprise)
+    qualifies, nearly = [], []
+    items = (
+        PolicyItem.objects.filter(live_items_q(today))
+        .select_related("document", "document__region", "department")
+        .order_by("-published_at", "-pk")
+    )
+    for item in items:
+        if not enterprise.region_path.startswith(item.document.region.path):
+            continue
+        ex = conditions.evaluate(item.conditions, facts)
+        if ex.met:
+            amount, text = amounts.compute(item.amount_rule, facts)
+            qualifies.append(Entry(item, ex, amount, text))
+        elif ex.parts > 1 and len(ex.failed_parts) == 1:
+            nearly.append(Entry(item, ex, None, ""))
+    return qualifies, nearly
+
+
+def explain(item: PolicyItem, enterprise: Enterprise) -> Entry:
+    facts = conditions.Facts(enterprise)
+    ex = conditions.evaluate(item.conditions, facts)
+    in_region = enterprise.region_path.startswith(item.document.region.path)
+    if not in_region:
+        ex.met = False
+        ex.lines.insert(
+            0, conditions.Line(str(conditions.ATTRS["region"].label), item.document.region.name, enterprise.region.name, False)
+        )
+    amount, text = amounts.compute(item.amount_rule, facts) if ex.met else (None, "")
+    return Entry(item, ex, amount, text)
+
+
+def own_enterprise(user) -> Enterprise:
+    membership = getattr(user, "enterprise_membership", None)
+    if membership is None:
+        raise Http404
+    return membership.enterprise

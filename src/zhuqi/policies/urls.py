@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.item_list, name="item_list"),
+    path("mine/", views.mine, name="mine"),
+    path("documents/new/", views.document_form, name="document_new"),
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/edit/", views.document_form, name="document_edit"),
+    path("documents/<int:document_pk>/items/new/", views.item_form, name="item_new"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", views.item_form, name="item_edit"),
+    path("items/<int:pk>/guide/", views.item_guide, name="item_guide"),
+    path("items/<int:pk>/enterprises/<int:enterprise_pk>/", views.item_explain, name="item_explain"),
+]
