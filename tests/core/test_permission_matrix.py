@@ -39,6 +39,7 @@ from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser,
 from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
 from zhuqi.mu.models import Result, Run
+from zhuqi.policies import services as policy_services
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -994,7 +995,63 @@ PAGES: dict[str, Page] = {
             and visible(Result, u, _mu_result(s))
         ),
     ),
+    # --- policies (惠企政策) ---
+    "policies:item_list": Page("policies.view"),
+    "policies:mine": Page("policies.own"),
+    "policies:document_new": Page("policies.manage"),
+    "policies:document_detail": Page("policies.view", lambda s: [_policy_item(s).document_id]),
+    "policies:document_edit": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).document_id],
+        lambda s, u: policy_services.can_manage_document(u, _policy_item(s).document),
+    ),
+    "policies:item_new": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).document_id],
+        lambda s, u: policy_services.can_manage_document(u, _policy_item(s).document),
+    ),
+    "policies:item_detail": Page("policies.view", lambda s: [_policy_item(s).pk]),
+    "policies:item_edit": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+    ),
+    "policies:item_guide": Page("policies.guide", lambda s: [_policy_item(s).pk]),
+    "policies:item_explain": Page(
+        None,
+        lambda s: [_policy_item(s).pk, s.ent.pk],
+        lambda s, u: (permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"))
+        and _ent_ok(s, u),
+    ),
 }
+
+
+def _policy_item(s):
+    """A published item of 工信局 in a county document (made on first use, inside the role's
+    savepoint)."""
+    from zhuqi.policies.models import PolicyDocument, PolicyItem
+
+    item = PolicyItem.objects.first()
+    if item is None:
+        doc = PolicyDocument.objects.create(
+            title="促进工业经济发展若干政策",
+            level="county",
+            issuer="县人民政府",
+            issued_on=dt.date(s.year, 1, 5),
+            region=s.w.county,
+            created_by=s.w.alice,
+        )
+        item = PolicyItem.objects.create(
+            document=doc,
+            title="升规入统奖励",
+            kind="reward",
+            status="published",
+            conditions={"all": [{"attr": "above_scale", "op": "eq", "value": False}]},
+            data_year=s.year - 1,
+            department=s.w.jxj,
+            created_by=s.w.alice,
+        )
+    return item
 
 
 def _mu_scheme():

@@ -321,6 +321,7 @@ DOCS = {
     "indicators-figures": "indicators-figures.md",
     "progress": "progress.md",
     "mu-evaluation": "mu-evaluation.md",
+    "policies": "policies.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",
