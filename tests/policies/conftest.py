@@ -64,10 +64,17 @@ def put_value(ent, code: str, year: int, cumulative, last_year=None) -> Value:
 class PolicyWorld:
     def __init__(self, world):
         self.world = world
-        regions = {"grid": world.grid, "grid2": world.grid2, "town": world.town, "other_grid": world.other_grid}
+        regions = {
+            "grid": world.grid,
+            "grid2": world.grid2,
+            "town": world.town,
+            "other_grid": world.other_grid,
+        }
         self.ents = {}
         for name, (region, above, since, output, rev, rev_ly, tech) in ENTERPRISES.items():
-            e = make_enterprise(f"{name}机械有限公司", regions[region], above_scale=above, above_scale_since=since)
+            e = make_enterprise(
+                f"{name}机械有限公司", regions[region], above_scale=above, above_scale_since=since
+            )
             self.ents[name] = e
             if output:
                 put_value(e, "gross_output", YEAR, output)

@@ -52,9 +52,32 @@ def test_explanation_agrees_with_the_query_for_every_enterprise(pw):
     """The same rules in SQL and for one enterprise, negation and missing data included."""
     trees = [
         pw.item().conditions,
-        {"any": [{"attr": "tag", "op": "has", "value": ["专精特新"]}, {"not": {"attr": "above_scale", "op": "eq", "value": True}}]},
-        {"not": {"attr": "indicator", "indicator": "tech_investment", "measure": "value", "op": "gte", "value": "1000"}},
-        {"all": [{"attr": "indicator", "indicator": "revenue", "measure": "growth", "op": "between", "value": ["5", "15"]}]},
+        {
+            "any": [
+                {"attr": "tag", "op": "has", "value": ["专精特新"]},
+                {"not": {"attr": "above_scale", "op": "eq", "value": True}},
+            ]
+        },
+        {
+            "not": {
+                "attr": "indicator",
+                "indicator": "tech_investment",
+                "measure": "value",
+                "op": "gte",
+                "value": "1000",
+            }
+        },
+        {
+            "all": [
+                {
+                    "attr": "indicator",
+                    "indicator": "revenue",
+                    "measure": "growth",
+                    "op": "between",
+                    "value": ["5", "15"],
+                }
+            ]
+        },
         {"all": [{"attr": "region", "op": "in", "value": [pw.world.park.pk]}]},
     ]
     for raw in trees:
@@ -70,8 +93,23 @@ def test_the_enterprise_sees_what_it_qualifies_for_and_nearly(pw):
     pw.item()
     technical = pw.item(
         title="技术改造补助",
-        conditions={"all": [{"attr": "indicator", "indicator": "tech_investment", "measure": "value", "op": "gte", "value": "500"}]},
-        amount_rule={"type": "percent", "base": {"indicator": "tech_investment"}, "rate": "10", "cap": "1000000"},
+        conditions={
+            "all": [
+                {
+                    "attr": "indicator",
+                    "indicator": "tech_investment",
+                    "measure": "value",
+                    "op": "gte",
+                    "value": "500",
+                }
+            ]
+        },
+        amount_rule={
+            "type": "percent",
+            "base": {"indicator": "tech_investment"},
+            "rate": "10",
+            "cap": "1000000",
+        },
         exclusivity_group="",
     )
     qualifies, nearly = selectors.for_enterprise(pw.ents["丙"])
@@ -99,7 +137,10 @@ def test_expired_and_draft_items_leave_matching(pw):
         ({"all": [{"attr": "R&D占比", "op": "gte", "value": "3"}]}, "未知的条件：“R&D占比”"),
         ({"all": [{"attr": "above_scale", "op": "gte", "value": True}]}, "条件“规上企业”不能用运算“gte”"),
         ({"all": [{"attr": "employees", "op": "gte", "value": "很多"}]}, "从业人数：“很多”不是数字"),
-        ({"all": [{"attr": "indicator", "indicator": "nope", "op": "gte", "value": "1"}]}, "未知的经济指标：“nope”"),
+        (
+            {"all": [{"attr": "indicator", "indicator": "nope", "op": "gte", "value": "1"}]},
+            "未知的经济指标：“nope”",
+        ),
         ({"all": [{"attr": "tag", "op": "has", "value": "不存在的标签"}]}, "无效的值 不存在的标签"),
         ({"all": []}, "至少要有一个条件"),
     ],
@@ -116,7 +157,14 @@ def test_bad_conditions_are_refused_in_chinese(tree, message):
         ({"type": "fixed", "amount": "-5"}, "不能为负数"),
         ({"type": "percent", "base": {"indicator": "tech_investment"}, "rate": "-10"}, "比例不能为负数"),
         ({"type": "percent", "base": {"indicator": "employees"}, "rate": "10"}, "金额类指标"),
-        ({"type": "tiers", "base": {"indicator": "gross_output"}, "tiers": [{"min": "5", "amount": "1"}, {"min": "2", "amount": "1"}]}, "从小到大"),
+        (
+            {
+                "type": "tiers",
+                "base": {"indicator": "gross_output"},
+                "tiers": [{"min": "5", "amount": "1"}, {"min": "2", "amount": "1"}],
+            },
+            "从小到大",
+        ),
         ({"type": "lottery"}, "金额规则须是"),
     ],
 )

@@ -159,7 +159,10 @@ def describe(rule: dict) -> str:
             text += gettext("，最高 %(cap)s 元") % {"cap": rule["cap"]}
         return text
     parts = [
-        gettext("%(name)s ≥ %(min)s %(unit)s：%(a)s 元") % {"name": name, "min": t["min"], "unit": unit, "a": t["amount"]}
+        gettext("%(name)s ≥ %(min)s %(unit)s：%(a)s 元")
+        % {"name": name, "min": t["min"], "unit": unit, "a": t["amount"]}
         for t in rule["tiers"]
     ]
-    return gettext("按%(year)s年%(name)s分档：") % {"year": rule["base"]["year"], "name": name} + "；".join(parts)
+    return gettext("按%(year)s年%(name)s分档：") % {"year": rule["base"]["year"], "name": name} + "；".join(
+        parts
+    )

@@ -10,8 +10,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import demo, menu
-        from zhuqi.core.views import register_attachable
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.core.views import register_attachable
         from zhuqi.enterprises import sections as enterprise_sections
 
         from .demo import load_demo

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Region
@@ -96,7 +96,9 @@ def _date(raw, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(raw).strip())
     except ValueError as exc:
-        raise _err(gettext("%(what)s：“%(raw)s”不是日期（格式 2020-01-01）") % {"what": what, "raw": raw}) from exc
+        raise _err(
+            gettext("%(what)s：“%(raw)s”不是日期（格式 2020-01-01）") % {"what": what, "raw": raw}
+        ) from exc
 
 
 def _year(raw, what: str) -> int:
@@ -191,13 +193,19 @@ def _leaf(node: dict, default_year) -> dict:
             lo, hi = str(lo).zfill(2), str(hi).zfill(2)
         if lo > hi:
             raise _err(gettext("条件“%(what)s”的区间下限大于上限") % {"what": what})
-        out["value"] = [str(lo) if not isinstance(lo, int) else lo, str(hi) if not isinstance(hi, int) else hi]
+        out["value"] = [
+            str(lo) if not isinstance(lo, int) else lo,
+            str(hi) if not isinstance(hi, int) else hi,
+        ]
         if isinstance(lo, dt.date):
             out["value"] = [lo.isoformat(), hi.isoformat()]
         return out
     if attr.type == "bool":
         if isinstance(raw, str):
-            raw = {"true": True, "是": True, "1": True, "false": False, "否": False, "0": False}.get(raw.strip().lower())
+            yes_no = {"true": True, "1": True, "false": False, "0": False}
+            for word, flag in ((gettext_noop("是"), True), (gettext_noop("否"), False)):
+                yes_no[word] = yes_no[gettext(word).lower()] = flag
+            raw = yes_no.get(raw.strip().lower())
         if not isinstance(raw, bool):
             raise _err(gettext("条件“%(what)s”的值须是“是”或“否”") % {"what": what})
         out["value"] = raw
@@ -228,7 +236,9 @@ def _check_members(attr: Attr, values: list[str], what: str) -> None:
     elif attr.type == "list":
         bad = [v for v in values if not v.isascii() or not v.isdigit()]
         if not bad:
-            found = set(EnterpriseList.objects.filter(pk__in=[int(v) for v in values]).values_list("pk", flat=True))
+            found = set(
+                EnterpriseList.objects.filter(pk__in=[int(v) for v in values]).values_list("pk", flat=True)
+            )
             bad = [v for v in values if int(v) not in found]
     else:  # industry codes
         bad = [v for v in values if not Industry.objects.filter(code=v).exists()]
@@ -388,7 +398,9 @@ class Facts:
 
     def region_path(self, region_id: int) -> str:
         if region_id not in self._paths:
-            self._paths[region_id] = Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
+            self._paths[region_id] = (
+                Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
+            )
         return self._paths[region_id]
 
 
@@ -457,9 +469,10 @@ def leaf_label(leaf: dict) -> str:
     if attr.type == "indicator":
         ind = Indicator.objects.filter(code=leaf["indicator"]).first()
         name = ind.name if ind else leaf["indicator"]
-        return f"{leaf['year']}年{name}{MEASURES[leaf['measure']] if leaf['measure'] == 'growth' else ''}"
+        suffix = MEASURES[leaf["measure"]] if leaf["measure"] == "growth" else ""
+        return gettext("%(year)s年%(name)s") % {"year": leaf["year"], "name": f"{name}{suffix}"}
     if attr.type == "mu":
-        return f"{leaf['year']}年{attr.label}"
+        return gettext("%(year)s年%(name)s") % {"year": leaf["year"], "name": attr.label}
     return str(attr.label)
 
 
@@ -480,7 +493,9 @@ def _eval_leaf(leaf: dict, facts: Facts) -> tuple[bool, str, str]:
     unit = _unit(leaf)
     if attr.type == "region":
         paths = [facts.region_path(int(v)) for v in value]
-        names = "、".join(Region.objects.filter(pk__in=[int(v) for v in value]).values_list("name", flat=True))
+        names = "、".join(
+            Region.objects.filter(pk__in=[int(v) for v in value]).values_list("name", flat=True)
+        )
         met = any(p and e.region_path.startswith(p) for p in paths)
         return met, names, e.region.name
     if attr.type == "code":
@@ -501,7 +516,11 @@ def _eval_leaf(leaf: dict, facts: Facts) -> tuple[bool, str, str]:
     if attr.type == "indicator":
         cum, ly = facts.value(leaf["indicator"], leaf["year"])
         if leaf["measure"] == "value":
-            return _compare(op, cum, _num(op, value)), _want_text(op, value, unit), f"{_fmt(cum)}{unit if cum is not None else ''}"
+            return (
+                _compare(op, cum, _num(op, value)),
+                _want_text(op, value, unit),
+                f"{_fmt(cum)}{unit if cum is not None else ''}",
+            )
         if cum is None or ly is None or ly <= 0:
             return False, _want_text(op, value, unit), gettext("无数据")
         scaled, base = cum * 100, ly
@@ -518,10 +537,16 @@ def _eval_leaf(leaf: dict, facts: Facts) -> tuple[bool, str, str]:
         want = [dt.date.fromisoformat(v) for v in value] if op == "between" else dt.date.fromisoformat(value)
     if attr.type == "choice":
         have = have or None
-        return _compare(op, have, want), _want_text(op, [Tier(v).label for v in value]), _fmt(
-            e.get_tier_display() if have else None
+        return (
+            _compare(op, have, want),
+            _want_text(op, [Tier(v).label for v in value]),
+            _fmt(e.get_tier_display() if have else None),
         )
-    return _compare(op, have, want), _want_text(op, value, unit), f"{_fmt(have)}{unit if have is not None else ''}"
+    return (
+        _compare(op, have, want),
+        _want_text(op, value, unit),
+        f"{_fmt(have)}{unit if have is not None else ''}",
+    )
 
 
 def evaluate(tree: dict, facts: Facts) -> Explanation:
@@ -542,7 +567,7 @@ def evaluate(tree: dict, facts: Facts) -> Explanation:
 
     if not tree:
         return Explanation(True)
-    parts = tree["all"] if "all" in tree else [tree]
+    parts = tree.get("all", [tree])
     failed = []
     for i, part in enumerate(parts):
         if not walk(part, False):

@@ -39,7 +39,9 @@ class DocumentForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f, forms.ChoiceField) else "form-control")
+            f.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(f, forms.ChoiceField) else "form-control"
+            )
 
 
 def condition_choices() -> list[tuple[str, str]]:
@@ -47,7 +49,9 @@ def condition_choices() -> list[tuple[str, str]]:
     for ind in Indicator.objects.filter(is_active=True).order_by("sort", "code"):
         out.append((f"indicator:{ind.code}:value", gettext("%(name)s（全年值）") % {"name": ind.name}))
         if ind.unit != "percent":
-            out.append((f"indicator:{ind.code}:growth", gettext("%(name)s同比增速（%%）") % {"name": ind.name}))
+            out.append(
+                (f"indicator:{ind.code}:growth", gettext("%(name)s同比增速（%%）") % {"name": ind.name})
+            )
     return out
 
 
@@ -144,11 +148,18 @@ def rows_initial(tree: dict) -> tuple[str, list[dict], bool]:
             value = ",".join(str(v) for v in value)
         elif isinstance(value, bool):
             value = gettext("是") if value else gettext("否")
-        rows.append({"attr": key, "op": leaf["op"], "value": value, "year": leaf.get("year"), "negate": negate})
+        rows.append(
+            {"attr": key, "op": leaf["op"], "value": value, "year": leaf.get("year"), "negate": negate}
+        )
     return joiner, rows, True
 
 
-AMOUNT_TYPES = [("", _("无金额（权益、资质）")), ("fixed", _("固定金额")), ("percent", _("按基数比例")), ("tiers", _("分档"))]
+AMOUNT_TYPES = [
+    ("", _("无金额（权益、资质）")),
+    ("fixed", _("固定金额")),
+    ("percent", _("按基数比例")),
+    ("tiers", _("分档")),
+]
 
 
 class ItemForm(Form):
@@ -162,9 +173,13 @@ class ItemForm(Form):
         label=_("条件关系"), choices=[("all", _("全部满足")), ("any", _("任一满足"))], initial="all"
     )
     amount_type = forms.ChoiceField(label=_("金额规则"), choices=AMOUNT_TYPES, required=False)
-    amount_wan = forms.DecimalField(label=_("固定金额（万元）"), required=False, max_digits=12, decimal_places=4)
+    amount_wan = forms.DecimalField(
+        label=_("固定金额（万元）"), required=False, max_digits=12, decimal_places=4
+    )
     base = forms.ChoiceField(label=_("基数指标"), required=False)
-    base_year = forms.IntegerField(label=_("基数年度"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    base_year = forms.IntegerField(
+        label=_("基数年度"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
     rate = forms.DecimalField(label=_("比例（%）"), required=False, max_digits=7, decimal_places=3)
     cap_wan = forms.DecimalField(label=_("封顶（万元）"), required=False, max_digits=12, decimal_places=4)
     tiers = forms.CharField(
@@ -174,13 +189,19 @@ class ItemForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     exclusivity_group = forms.CharField(label=_("不重复享受分组"), max_length=60, required=False)
-    budget_wan = forms.DecimalField(label=_("年度预算（万元）"), required=False, max_digits=12, decimal_places=4)
+    budget_wan = forms.DecimalField(
+        label=_("年度预算（万元）"), required=False, max_digits=12, decimal_places=4
+    )
     window_start = forms.DateField(label=_("申报开始"), required=False, widget=_DATE)
     window_end = forms.DateField(label=_("申报截止"), required=False, widget=_DATE)
     limit_days = forms.IntegerField(label=_("兑现时限（工作日）"), min_value=1, max_value=365, initial=60)
     evidence = forms.CharField(label=_("申报材料"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    beneficiaries = forms.CharField(label=_("惠及对象"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    conditions_text = forms.CharField(label=_("申报条件"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    beneficiaries = forms.CharField(
+        label=_("惠及对象"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    conditions_text = forms.CharField(
+        label=_("申报条件"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     address = forms.CharField(label=_("受理地址"), max_length=200, required=False)
     phone = forms.CharField(label=_("咨询电话"), max_length=40, required=False)
 
@@ -219,7 +240,9 @@ class ItemForm(Form):
             try:
                 lo, amount = Decimal(parts[0]), Decimal(parts[1])
             except Exception as exc:
-                raise ValidationError({"tiers": gettext("分档第 %(n)s 行格式不对：应为“下限, 金额”") % {"n": n}}) from exc
+                raise ValidationError(
+                    {"tiers": gettext("分档第 %(n)s 行格式不对：应为“下限, 金额”") % {"n": n}}
+                ) from exc
             tiers.append({"min": str(lo), "amount": str(amount * WAN)})
         return {"type": "tiers", "base": base, "tiers": tiers}
 

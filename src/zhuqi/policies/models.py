@@ -63,9 +63,7 @@ class PolicyDocument(models.Model):
     issued_on = models.DateField(_("发文日期"))
     effective_from = models.DateField(_("施行日期"), null=True, blank=True)
     effective_to = models.DateField(_("有效期至"), null=True, blank=True)
-    region = models.ForeignKey(
-        Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+"
-    )
+    region = models.ForeignKey(Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+")
     summary = models.TextField(_("内容摘要"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
@@ -146,7 +144,8 @@ class PolicyItem(models.Model):
                 name="policy_item_window_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(budget__isnull=True) | Q(budget__gte=Decimal(0)), name="policy_item_budget_positive"
+                condition=Q(budget__isnull=True) | Q(budget__gte=Decimal(0)),
+                name="policy_item_budget_positive",
             ),
         ]
         # the enterprise page and portal read the live items: WHERE status='published'

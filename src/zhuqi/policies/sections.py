@@ -15,4 +15,8 @@ def policies_section(request, enterprise):
     qualifies, nearly = selectors.for_enterprise(enterprise)
     if not qualifies and not nearly:
         return None
-    return {"template": "policies/sections/enterprise_policies.html", "qualifies": qualifies, "nearly": nearly}
+    return {
+        "template": "policies/sections/enterprise_policies.html",
+        "qualifies": qualifies,
+        "nearly": nearly,
+    }

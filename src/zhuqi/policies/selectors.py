@@ -55,7 +55,7 @@ def _parts(item: PolicyItem) -> list[dict]:
     tree = item.conditions
     if not tree:
         return []
-    return tree["all"] if "all" in tree else [tree]
+    return tree.get("all", [tree])
 
 
 def near_misses(item: PolicyItem, base=None):
@@ -71,7 +71,10 @@ def near_misses(item: PolicyItem, base=None):
     }
     met = reduce(
         add,
-        [Case(When(conditions.compile_q(p), then=V(1)), default=V(0), output_field=IntegerField()) for p in parts],
+        [
+            Case(When(conditions.compile_q(p), then=V(1)), default=V(0), output_field=IntegerField())
+            for p in parts
+        ],
     )
     return (
         base.filter(region_path__startswith=item.document.region.path)
@@ -126,7 +129,13 @@ def explain(item: PolicyItem, enterprise: Enterprise) -> Entry:
     if not in_region:
         ex.met = False
         ex.lines.insert(
-            0, conditions.Line(str(conditions.ATTRS["region"].label), item.document.region.name, enterprise.region.name, False)
+            0,
+            conditions.Line(
+                str(conditions.ATTRS["region"].label),
+                item.document.region.name,
+                enterprise.region.name,
+                False,
+            ),
         )
     amount, text = amounts.compute(item.amount_rule, facts) if ex.met else (None, "")
     return Entry(item, ex, amount, text)

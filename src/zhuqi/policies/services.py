@@ -114,7 +114,9 @@ def save_document(document: PolicyDocument | None, *, actor, **data) -> PolicyDo
 
 
 @transaction.atomic
-def save_item(item: PolicyItem | None, *, actor, document: PolicyDocument | None = None, **data) -> PolicyItem:
+def save_item(
+    item: PolicyItem | None, *, actor, document: PolicyDocument | None = None, **data
+) -> PolicyItem:
     """Create (with `document`) or change an item. Conditions and the amount rule are checked
     (`conditions.normalise`, `amounts.normalise`) and stored in canonical form; nothing is saved
     when any part is wrong."""

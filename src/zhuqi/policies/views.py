@@ -14,8 +14,8 @@ from django.utils.translation import gettext
 
 from zhuqi.core import permissions
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.services import attachments_of
 from zhuqi.core.params import text_param
+from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import Enterprise
 
