@@ -1020,8 +1020,10 @@ PAGES: dict[str, Page] = {
     "policies:item_explain": Page(
         None,
         lambda s: [_policy_item(s).pk, s.ent.pk],
-        lambda s, u: (permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"))
-        and _ent_ok(s, u),
+        lambda s, u: (
+            (permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"))
+            and _ent_ok(s, u)
+        ),
     ),
 }
 

@@ -260,7 +260,12 @@ _ACTIONS: list[Action] = [
     Action("mu.adjust", _("登记亩均评价的加减分、否决、保护和暂不评价"), MANAGER_ROLES, _("本辖区的企业")),
     Action("mu.own", _("企业查看本企业已发布的亩均评价结果"), frozenset({P}), _("本企业")),
     # --- policies (惠企政策) -------------------------------------------------------------------------
-    Action("policies.view", _("查看政策库、事项的匹配企业和差一点可享的企业"), OFFICIAL_ROLES, _("匹配企业：在其数据范围内")),
+    Action(
+        "policies.view",
+        _("查看政策库、事项的匹配企业和差一点可享的企业"),
+        OFFICIAL_ROLES,
+        _("匹配企业：在其数据范围内"),
+    ),
     Action(
         "policies.manage",
         _("录入和修改政策文件、政策事项（条件、金额规则、办事指南）"),
