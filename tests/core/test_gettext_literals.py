@@ -55,6 +55,7 @@ ALLOWED_FILES = {
     "zhuqi/assistance/demo.py": "demo data",
     "zhuqi/projects/demo.py": "demo data",
     "zhuqi/indicators/demo.py": "demo data",  # ind-demo
+    "zhuqi/policies/demo.py": "demo data",
     # the scale generator makes millions of synthetic Chinese records for benchmarks.
     "zhuqi/scale/*": "synthetic benchmark data",
     # reference tables (GB/T 4754 industries, regions) loaded as data.

@@ -21,7 +21,7 @@ class PoliciesConfig(AppConfig):
         enterprise_sections.register(policies_section, 41)
         menu.register(menu.MenuItem(_("惠企政策"), "policies:item_list", "cash-coin", "policies.view", 46))
         menu.register(menu.MenuItem(_("可享政策"), "policies:mine", "cash-coin", "policies.own", 46))
-        demo.register(load_demo, order=80)
+        demo.register(load_demo, order=90)
         EVENT_LABELS.update(
             {
                 "policy_document_created": pgettext_lazy("timeline event", "录入政策文件"),
