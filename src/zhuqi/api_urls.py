@@ -7,6 +7,7 @@ from zhuqi.cases import api as cases_api
 from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
 from zhuqi.indicators import api as indicators_api
+from zhuqi.policies import api as policies_api
 from zhuqi.projects import api as projects_api
 
 router = DefaultRouter()
@@ -16,5 +17,6 @@ assistance_api.register(router)
 cases_api.register(router)
 projects_api.register(router)
 indicators_api.register(router)  # indicators (entry helper)
+policies_api.register(router)
 
 urlpatterns = router.urls
