@@ -140,12 +140,17 @@ def compute(rule: dict, facts: Facts) -> tuple[Decimal | None, str]:
     }
 
 
+def _wan(yuan: str) -> str:
+    """Yuan as 万元 for the guide (20000 → "2 万元")."""
+    return gettext("%(n)s 万元") % {"n": f"{(Decimal(yuan) / MONEY_UNITS[Unit.WAN_YUAN]).normalize():f}"}
+
+
 def describe(rule: dict) -> str:
-    """The rule in words for the guide page."""
+    """The rule in words for the guide page, money in 万元."""
     if not rule:
         return ""
     if rule["type"] == "fixed":
-        return gettext("每户 %(a)s 元") % {"a": rule["amount"]}
+        return gettext("每户 %(a)s") % {"a": _wan(rule["amount"])}
     ind = Indicator.objects.filter(code=rule["base"]["indicator"]).first()
     name = ind.name if ind else rule["base"]["indicator"]
     unit = ind.get_unit_display() if ind else ""
@@ -156,11 +161,11 @@ def describe(rule: dict) -> str:
             "rate": rule["rate"],
         }
         if "cap" in rule:
-            text += gettext("，最高 %(cap)s 元") % {"cap": rule["cap"]}
+            text += gettext("，最高 %(cap)s") % {"cap": _wan(rule["cap"])}
         return text
     parts = [
-        gettext("%(name)s ≥ %(min)s %(unit)s：%(a)s 元")
-        % {"name": name, "min": t["min"], "unit": unit, "a": t["amount"]}
+        gettext("%(name)s ≥ %(min)s %(unit)s：%(a)s")
+        % {"name": name, "min": t["min"], "unit": unit, "a": _wan(t["amount"])}
         for t in rule["tiers"]
     ]
     return gettext("按%(year)s年%(name)s分档：") % {"year": rule["base"]["year"], "name": name} + "；".join(

@@ -137,7 +137,7 @@ def item_form(request, document_pk=None, pk=None):
     rows_formset = ConditionRows(
         request.POST or None,
         prefix="c",
-        initial=rows + [{} for _ in range(3)],
+        initial=rows + [{} for _ in range(3 if item else 5)],
         form_kwargs={"choices": choices},
     )
     if request.method == "POST" and form.is_valid() and rows_formset.is_valid():
