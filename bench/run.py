@@ -32,6 +32,7 @@ BENCHES = [
     "dashboards",
     "figures",
     "indicators",
+    "policies",
     "import",
     "sweep",
     "load",
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     from zhuqi.scale import generate as gen
 
     from . import bench_indicators as bi
+    from . import bench_policies as bp
     from . import bench_sweep_import as si
     from . import benchmarks as b
     from . import load
@@ -186,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             "indicators": lambda: bi.bench_indicators(
                 users, repeat=max(5, args.repeat // 2), rows=args.indicator_rows
             ),
+            "policies": lambda: bp.bench_policies(users, repeat=max(5, args.repeat // 2)),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
             "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -278,8 +278,10 @@ def _indicator_values(leaf: dict):
     """An enterprise's full-year figure of the leaf's indicator: the annual return or the
     December cumulative (one of them exists)."""
     y = leaf["year"]
+    indicator = Subquery(Indicator.objects.filter(code=leaf["indicator"]).values("pk")[:1])
+    # by the indicator's id (an init-plan), so each probe is one `value_series` index lookup
     return IndicatorValue.objects.filter(
-        enterprise=OuterRef("pk"), indicator__code=leaf["indicator"], period__in=[str(y), f"{y}12"]
+        enterprise=OuterRef("pk"), indicator_id=indicator, period__in=[str(y), f"{y}12"]
     )
 
 

@@ -51,7 +51,7 @@ def _in_area(actor, region: Region) -> bool:
     s = scope_for(actor)
     if s.is_admin:
         return True
-    return bool(s.region_path) and region.path.startswith(s.region_path)
+    return s.region_path is not None and region.path.startswith(s.region_path)
 
 
 def can_manage_document(actor, document: PolicyDocument | None, region: Region | None = None) -> bool:
@@ -157,7 +157,7 @@ def save_item(
         item.published_at = timezone.now()
     item.full_clean(exclude=["created_by", "document", "department"])
     item.save()
-    changes = {gettext_noop("事项名称"): item.title, gettext_noop("状态"): item.get_status_display()}
+    changes: dict[str, object] = {gettext_noop("事项名称"): item.title, gettext_noop("状态"): item.get_status_display()}
     if before["conditions"] != tree:
         changes[gettext_noop("申享条件")] = conditions.describe(tree)
     if before["amount_rule"] != rule:
