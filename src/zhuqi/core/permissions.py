@@ -274,6 +274,19 @@ _ACTIONS: list[Action] = [
     ),
     Action("policies.manage_area", _("维护本辖区任一部门负责的政策事项"), MANAGER_ROLES, _("本辖区")),
     Action("policies.guide", _("阅读已发布事项的办事指南"), ALL_ROLES),
+    Action(
+        "policies.push",
+        _("向符合条件的企业推送政策事项"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action(
+        "policies.review",
+        _("审核政策兑现申请：退回补正、核准、兑现、不予兑现"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action("policies.apply", _("企业申报政策兑现、补正后重新提交"), frozenset({P}), _("本企业")),
     Action("policies.own", _("企业查看本企业可享和差一点可享的政策"), frozenset({P}), _("本企业")),
 ]
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from zhuqi.core.admin import ReadOnlyAdmin
 
-from .models import PolicyDocument, PolicyItem
+from .models import Application, Match, PolicyDocument, PolicyItem
 
 
 @admin.register(PolicyDocument)
@@ -17,3 +17,14 @@ class PolicyDocumentAdmin(ReadOnlyAdmin):
 class PolicyItemAdmin(ReadOnlyAdmin):
     list_display = ["title", "document", "kind", "status", "mode", "department", "data_year"]
     list_filter = ["kind", "status", "mode"]
+
+
+@admin.register(Match)
+class MatchAdmin(ReadOnlyAdmin):
+    list_display = ["item", "enterprise", "pushed_at", "read_at"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["item", "enterprise", "year", "status", "amount", "due_on", "paid_on"]
+    list_filter = ["status", "year"]

@@ -28,5 +28,12 @@ class PoliciesConfig(AppConfig):
                 "policy_document_changed": pgettext_lazy("timeline event", "修改政策文件"),
                 "policy_item_created": pgettext_lazy("timeline event", "录入政策事项"),
                 "policy_item_changed": pgettext_lazy("timeline event", "修改政策事项"),
+                "policy_pushed": pgettext_lazy("timeline event", "推送政策"),
+                "policy_applied": pgettext_lazy("timeline event", "申报政策兑现"),
+                "policy_return": pgettext_lazy("timeline event", "退回补正"),
+                "policy_resubmit": pgettext_lazy("timeline event", "补正后重新提交"),
+                "policy_approve": pgettext_lazy("timeline event", "核准兑现"),
+                "policy_pay": pgettext_lazy("timeline event", "登记兑现"),
+                "policy_refuse": pgettext_lazy("timeline event", "不予兑现"),
             }
         )

@@ -178,3 +178,91 @@ def live_items_q(today: dt.date | None = None) -> Q:
         & (Q(window_end__isnull=True) | Q(window_end__gte=today))
         & (Q(document__effective_to__isnull=True) | Q(document__effective_to__gte=today))
     )
+
+
+class Match(models.Model):
+    """An item pushed to an enterprise that qualifies (推送): when, and when the enterprise read
+    it on the portal."""
+
+    item = models.ForeignKey(
+        PolicyItem, verbose_name=_("政策事项"), on_delete=models.CASCADE, related_name="matches"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    pushed_at = models.DateTimeField(_("推送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("政策推送")
+        verbose_name_plural = _("政策推送")
+        constraints = [models.UniqueConstraint(fields=["item", "enterprise"], name="policy_match_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.enterprise}"
+
+    @staticmethod
+    def scope_q(user):
+        from zhuqi.enterprises.models import live_enterprise_q
+
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
+
+
+class Application(models.Model):
+    """An enterprise's claim on an item (申报 / 兑现), on the working-day clock: `due_on` is
+    `limit_days` working days after the first application; states and who moves them are
+    `workflow.TRANSITIONS`."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("待审核")
+        RETURNED = "returned", _("退回补正")
+        APPROVED = "approved", _("已核准")
+        PAID = "paid", _("已兑现")
+        REFUSED = "refused", _("不予兑现")
+
+    item = models.ForeignKey(
+        PolicyItem, verbose_name=_("政策事项"), on_delete=models.PROTECT, related_name="applications"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("兑现年度"), validators=_YEAR)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    applied_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+    due_on = models.DateField(_("兑现期限"))
+    reason = models.CharField(_("退回或不予兑现的理由"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
+    paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
+    voucher = models.CharField(_("付款凭证号"), max_length=60, blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("政策兑现")
+        verbose_name_plural = _("政策兑现")
+        ordering = ["-applied_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "enterprise"], name="policy_application_once"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=Decimal(0)), name="policy_application_amount"
+            ),
+        ]
+        # the budget and the exclusivity checks: WHERE item/group AND year AND status IN (approved, paid)
+        indexes = [models.Index(fields=["enterprise", "year", "status"], name="policy_application_ent_year")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.item}"
+
+    @staticmethod
+    def scope_q(user):
+        from zhuqi.enterprises.models import live_enterprise_q
+
+        return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
+
+    @property
+    def paid_within_limit(self) -> bool | None:
+        return None if self.paid_on is None else self.paid_on <= self.due_on

@@ -11,17 +11,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import text_param
+from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import Enterprise
 
-from . import amounts, conditions, selectors, services
+from . import amounts, conditions, selectors, services, workflow
 from .forms import ConditionRows, DocumentForm, ItemForm, condition_choices, rows_initial
-from .models import Kind, PolicyItem
+from .models import Application, Kind, PolicyItem
 
 
 def _require(request, action: str) -> None:
@@ -196,6 +199,7 @@ def item_detail(request, pk):
             "conditions": conditions.describe(item.conditions),
             "amount": amounts.describe(item.amount_rule),
             "can_manage": services.can_manage(user, item),
+            "can_push": permissions.allowed(user, "policies.push") and services.can_manage(user, item),
         },
     )
 
@@ -242,8 +246,129 @@ def mine(request):
     _require(request, "policies.own")
     enterprise = selectors.own_enterprise(request.user)
     qualifies, nearly = selectors.for_enterprise(enterprise)
+    services.mark_read(enterprise, [e.item.pk for e in qualifies])
+    applied = set(Application.objects.filter(enterprise=enterprise).values_list("item_id", flat=True))
     return render(
         request,
         "policies/mine.html",
-        {"enterprise": enterprise, "qualifies": qualifies, "nearly": nearly},
+        {
+            "enterprise": enterprise,
+            "qualifies": [e for e in qualifies if e.item.pk not in applied],
+            "nearly": nearly,
+            "can_apply": permissions.allowed(request.user, "policies.apply"),
+        },
     )
+
+
+@login_required
+@require_POST
+def item_push(request, pk):
+    _require(request, "policies.push")
+    item = selectors.item_for(request.user, pk)
+    if not services.can_manage(request.user, item):
+        raise Http404
+    try:
+        n = services.push_item(item, actor=request.user)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("已推送给 %(n)s 家新符合条件的企业") % {"n": n})
+    return redirect("policies:item_detail", item.pk)
+
+
+@login_required
+@require_POST
+def item_apply(request, pk):
+    _require(request, "policies.apply")
+    item = selectors.item_for(request.user, pk)
+    try:
+        application = services.apply_item(item, actor=request.user)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return redirect("policies:mine")
+    messages.success(request, gettext("已提交申报"))
+    return redirect("policies:application_detail", application.pk)
+
+
+def _applications_for(user):
+    qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
+    if permissions.allowed(user, "policies.own"):
+        return qs
+    if not permissions.allowed(user, "policies.view"):
+        return qs.none()
+    s = scope_for(user)
+    if s.is_admin or permissions.allowed(user, "policies.manage_area"):
+        return qs
+    return qs.filter(item__department_id=getattr(user, "department_id", None))
+
+
+@login_required
+def application_list(request):
+    if not (
+        permissions.allowed(request.user, "policies.view")
+        or permissions.allowed(request.user, "policies.own")
+    ):
+        raise Http404
+    qs = _applications_for(request.user)
+    status = text_param(request.GET, "status", max_length=10)
+    if status in Application.Status.values:
+        qs = qs.filter(status=status)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policies/application_list.html",
+        {"page": page, "statuses": Application.Status.choices, "status": status},
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = _applications_for(request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return render(
+        request,
+        "policies/application_detail.html",
+        {
+            "application": application,
+            "actions": workflow.allowed_actions(application, request.user),
+            "labels": ACTION_LABELS,
+        },
+    )
+
+
+ACTION_LABELS = {
+    "return": _("退回补正"),
+    "resubmit": _("补正后重新提交"),
+    "approve": _("核准"),
+    "pay": _("登记兑现"),
+    "refuse": _("不予兑现"),
+}
+
+
+@login_required
+@require_POST
+def application_fire(request, pk, action):
+    application = _applications_for(request.user).filter(pk=pk).first()
+    if application is None or action not in workflow.TRANSITIONS:
+        raise Http404
+    if not workflow.allowed(action, application, request.user):
+        raise Http404
+    try:
+        services.fire(
+            application,
+            action,
+            actor=request.user,
+            reason=text_param(request.POST, "reason", max_length=300) or "",
+            voucher=text_param(request.POST, "voucher", max_length=60) or "",
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, gettext("已办理"))
+    return redirect("policies:application_detail", application.pk)
