@@ -40,6 +40,7 @@ from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
 from zhuqi.mu.models import Result, Run
 from zhuqi.policies import services as policy_services
+from zhuqi.policies import workflow as policy_workflow
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -1025,7 +1026,55 @@ PAGES: dict[str, Page] = {
             and _ent_ok(s, u)
         ),
     ),
+    "policies:item_push": Page(
+        "policies.push",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+        method="post",
+    ),
+    "policies:item_apply": Page("policies.apply", lambda s: [_policy_item(s).pk], method="post"),
+    "policies:application_list": Page(
+        None,
+        ok=lambda s, u: permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"),
+    ),
+    "policies:application_detail": Page(
+        None,
+        lambda s: [_policy_application(s).pk],
+        lambda s, u: (
+            _ent_ok(s, u)
+            and (
+                permissions.allowed(u, "policies.own")
+                or (
+                    permissions.allowed(u, "policies.view") and policy_services.can_manage(u, _policy_item(s))
+                )
+                or permissions.allowed(u, "policies.manage_area")
+            )
+        ),
+    ),
+    "policies:application_fire": Page(
+        None,
+        lambda s: [_policy_application(s).pk, "approve"],
+        lambda s, u: (
+            visible(Enterprise, u, s.ent) and policy_workflow.allowed("approve", _policy_application(s), u)
+        ),
+        method="post",
+    ),
 }
+
+
+def _policy_application(s):
+    from zhuqi.policies.models import Application
+
+    a = Application.objects.first()
+    if a is None:
+        a = Application.objects.create(
+            item=_policy_item(s),
+            enterprise=s.ent,
+            year=s.year,
+            due_on=dt.date(s.year, 12, 31),
+            applied_by=s.w.alice,
+        )
+    return a
 
 
 def _policy_item(s):
