@@ -76,12 +76,42 @@ def near_misses(item: PolicyItem, base=None):
             for p in parts
         ],
     )
-    return (
-        base.filter(region_path__startswith=item.document.region.path)
-        .annotate(_met=met)
-        .filter(_met=len(parts) - 1)
-        .annotate(**flags)
-    )
+    qs = base.filter(region_path__startswith=item.document.region.path)
+    cheap = [p for p in parts if _is_cheap(p)]
+    if len(cheap) > 1:
+        # an enterprise one part short meets all but at most one of the column-only parts: that
+        # prefilter runs first and spares most enterprises the indicator and tag probes
+        qs = qs.annotate(
+            _cheap=reduce(
+                add,
+                [
+                    Case(When(conditions.compile_q(p), then=V(1)), default=V(0), output_field=IntegerField())
+                    for p in cheap
+                ],
+            )
+        ).filter(_cheap__gte=len(cheap) - 1)
+    return qs.annotate(_met=met).filter(_met=len(parts) - 1).annotate(**flags)
+
+
+#: attributes read from the enterprise row itself (no subquery)
+_COLUMN_ATTRS = {
+    "above_scale",
+    "above_scale_since",
+    "tier",
+    "founded_on",
+    "employees",
+    "land_area_mu",
+    "registered_capital",
+    "region",
+}
+
+
+def _is_cheap(node: dict) -> bool:
+    if "not" in node:
+        return _is_cheap(node["not"])
+    if "all" in node or "any" in node:
+        return all(_is_cheap(c) for c in node.get("all") or node.get("any"))
+    return node.get("attr") in _COLUMN_ATTRS
 
 
 def missing_part(item: PolicyItem, row) -> list[str]:
