@@ -87,3 +87,64 @@ def test_an_official_encodes_an_item_and_an_enterprise_sees_what_it_qualifies_fo
     shot(page, "policies-enterprise-mine")
     nearly.first.get_by_role("link").first.click()
     assert "受理后 60 个工作日内兑现" in page.locator("[data-testid=policy-guide]").inner_text()
+
+
+def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page):
+    """The enterprise applies, is returned once with a reason, re-applies, is approved and paid
+    within the clock; a second item of the same exclusivity group is refused at approval."""
+    reference_data()
+    pw = PolicyWorld(world)
+    rule = {"type": "fixed", "amount": "10000"}
+    above = {"all": [{"attr": "above_scale", "op": "eq", "value": True}]}
+    pw.item(
+        title="规上企业稳岗奖励", mode="apply", conditions=above, amount_rule=rule, exclusivity_group="稳岗"
+    )
+    pw.item(title="稳岗扩岗补助", mode="apply", conditions=above, amount_rule=rule, exclusivity_group="稳岗")
+
+    def as_enterprise():
+        page.context.clear_cookies()
+        log_in(page, "ent_user", PASSWORD)
+        page.goto("/policies/mine/")
+
+    def as_department():
+        page.context.clear_cookies()
+        log_in(page, "bob", PASSWORD)
+
+    as_enterprise()
+    page.locator("[data-testid=policy-qualifies-item]", has_text="规上企业稳岗奖励").locator(
+        "[data-testid=policy-apply]"
+    ).click()
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
+    first = page.url
+    page.goto("/policies/mine/")
+    page.locator("[data-testid=policy-qualifies-item]", has_text="稳岗扩岗补助").locator(
+        "[data-testid=policy-apply]"
+    ).click()
+    second = page.url
+
+    as_department()
+    page.goto(first)
+    page.fill("[data-testid=policy-action-return] [name=reason]", "请补充社保缴费证明")
+    page.click("[data-testid=policy-action-return] button")
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "退回补正"
+
+    as_enterprise()
+    page.goto(first)
+    assert "请补充社保缴费证明" in page.locator("[data-testid=policy-application-reason]").inner_text()
+    page.click("[data-testid=policy-action-resubmit] button")
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
+
+    as_department()
+    page.goto(first)
+    page.click("[data-testid=policy-action-approve] button")
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "已核准"
+    page.fill("[data-testid=policy-action-pay] [name=voucher]", "WS-2026-001")
+    page.click("[data-testid=policy-action-pay] button")
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "已兑现"
+    assert "按期" in page.locator("[data-testid=policy-application]").inner_text()
+    shot(page, "policies-application-paid")
+
+    page.goto(second)
+    page.click("[data-testid=policy-action-approve] button")
+    assert "同一年度“稳岗”类资金不重复享受" in page.content()
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
