@@ -45,6 +45,12 @@ def test_demo_items_match_demo_enterprises(demo):
     for title in ("升规入统奖励", "满负荷生产奖励", "工业投资补助", "专精特新企业融资白名单", "稳岗返还"):
         assert counts[title] > 0, title
     assert selectors.near_misses(items["升规入统奖励"]).exists()
+    from zhuqi.policies.models import Application, Match
+
+    assert Match.objects.filter(item=items["满负荷生产奖励"]).count() == counts["满负荷生产奖励"]
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses.count("paid") == 2 and statuses.count("clawed_back") == 1
+    assert {"approved", "applied", "returned"} <= set(statuses)
 
 
 @time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False)

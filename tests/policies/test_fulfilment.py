@@ -75,6 +75,8 @@ def test_apply_return_resubmit_approve_pay_on_the_clock(pw, world, jia_user):
     assert a.status == "paid" and a.paid_within_limit
     with pytest.raises(ValidationError):
         services.fire(a, "approve", actor=world.bob)  # not from paid
+    a = services.fire(a, "clawback", actor=world.bob, reason="入规证明系伪造")
+    assert a.status == "clawed_back" and a.reason == "入规证明系伪造"
 
 
 @time_machine.travel(NOW, tick=False)

@@ -35,5 +35,6 @@ class PoliciesConfig(AppConfig):
                 "policy_approve": pgettext_lazy("timeline event", "核准兑现"),
                 "policy_pay": pgettext_lazy("timeline event", "登记兑现"),
                 "policy_refuse": pgettext_lazy("timeline event", "不予兑现"),
+                "policy_clawback": pgettext_lazy("timeline event", "追回已兑现资金"),
             }
         )

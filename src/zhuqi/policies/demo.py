@@ -220,4 +220,40 @@ def _load(county, actor) -> int:
                 exclusivity_group="升规奖励",
             )
         )
+    _fulfilment(items[1], actor, today)
     return len(items)
+
+
+def _fulfilment(item, actor, today) -> None:
+    """Push 满负荷生产奖励 to the enterprises that qualify; a few of them have applied: three
+    paid (one of them later clawed back: its output figure was corrected), two approved, two
+    waiting for review, one returned for correction."""
+    from zhuqi.core.workcalendar import add_working_days
+
+    from . import amounts, conditions, selectors
+    from .models import Application
+
+    services.push_item(item, actor=actor)
+    S = Application.Status
+    plan = [S.PAID, S.PAID, S.PAID, S.APPROVED, S.APPROVED, S.APPLIED, S.APPLIED, S.RETURNED]
+    ents = list(selectors.matched(item).order_by("pk")[: len(plan)])
+    for n, (ent, status) in enumerate(zip(ents, plan, strict=False)):
+        applied = today - dt.timedelta(days=40 - 4 * n)
+        amount, _text = amounts.compute(item.amount_rule, conditions.Facts(ent))
+        a = Application.objects.create(
+            item=item,
+            enterprise=ent,
+            year=today.year,
+            status=status,
+            amount=amount,
+            applied_at=timezone.make_aware(dt.datetime.combine(applied, dt.time(10))),
+            due_on=add_working_days(applied, item.limit_days),
+            applied_by=actor,
+        )
+        if status == S.PAID:
+            a.paid_on, a.voucher = applied + dt.timedelta(days=20), f"GZJX-{today.year}-{n + 1:03d}"
+            if n == 2:
+                a.status, a.reason = S.CLAWED_BACK, "统计部门核减上年产值，不再符合条件"
+        elif status == S.RETURNED:
+            a.reason = "请补充用电量证明"
+        a.save()

@@ -221,6 +221,7 @@ class Application(models.Model):
         APPROVED = "approved", _("已核准")
         PAID = "paid", _("已兑现")
         REFUSED = "refused", _("不予兑现")
+        CLAWED_BACK = "clawed_back", _("已追回")
 
     item = models.ForeignKey(
         PolicyItem, verbose_name=_("政策事项"), on_delete=models.PROTECT, related_name="applications"
@@ -229,7 +230,7 @@ class Application(models.Model):
         "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("兑现年度"), validators=_YEAR)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
     applied_at = models.DateTimeField(_("申报时间"), default=timezone.now)
     due_on = models.DateField(_("兑现期限"))

@@ -350,7 +350,7 @@ def fire(application, action: str, *, actor, reason: str = "", voucher: str = ""
     )
     t = workflow.check(action, application, actor)
     reason = (reason or "").strip()
-    if action in ("return", "refuse") and not reason:
+    if action in ("return", "refuse", "clawback") and not reason:
         raise ValidationError({"reason": _("请填写理由")})
     changes: dict[str, object] = {gettext_noop("状态"): str(S(t.target).label)}
     item = application.item
@@ -391,7 +391,9 @@ def fire(application, action: str, *, actor, reason: str = "", voucher: str = ""
         changes[gettext_noop("是否按期")] = (
             gettext_noop("按期") if application.paid_within_limit else gettext_noop("超期")
         )
-    if action in ("return", "refuse"):
+    if action == "resubmit":
+        application.reason = ""  # the audit log keeps the reason it was returned for
+    if action in ("return", "refuse", "clawback"):
         application.reason = reason
         changes[gettext_noop("理由")] = reason
     application.status = t.target

@@ -345,6 +345,7 @@ ACTION_LABELS = {
     "approve": _("核准"),
     "pay": _("登记兑现"),
     "refuse": _("不予兑现"),
+    "clawback": _("追回"),
 }
 
 

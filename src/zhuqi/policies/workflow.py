@@ -32,6 +32,8 @@ TRANSITIONS: dict[str, Transition] = {
     "approve": Transition(frozenset({S.APPLIED}), S.APPROVED, "department"),
     "pay": Transition(frozenset({S.APPROVED}), S.PAID, "department"),
     "refuse": Transition(frozenset({S.APPLIED, S.RETURNED, S.APPROVED}), S.REFUSED, "department"),
+    # a condition proved false after payment: the money is recovered (追回), with the reason
+    "clawback": Transition(frozenset({S.PAID}), S.CLAWED_BACK, "department"),
 }
 
 
