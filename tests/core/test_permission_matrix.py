@@ -1026,6 +1026,7 @@ PAGES: dict[str, Page] = {
             and _ent_ok(s, u)
         ),
     ),
+    "policies:figures": Page("policies.view"),
     "policies:item_push": Page(
         "policies.push",
         lambda s: [_policy_item(s).pk],

@@ -21,6 +21,7 @@ urlpatterns += [
     path("items/<int:pk>/push/", views.item_push, name="item_push"),
     path("items/<int:pk>/apply/", views.item_apply, name="item_apply"),
     path("applications/", views.application_list, name="application_list"),
+    path("figures/", views.figures, name="figures"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/<str:action>/", views.application_fire, name="application_fire"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import text_param
+from zhuqi.core.params import int_param, text_param
 from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
@@ -312,9 +312,12 @@ def application_list(request):
     ):
         raise Http404
     qs = _applications_for(request.user)
-    status = text_param(request.GET, "status", max_length=10)
+    status = text_param(request.GET, "status", max_length=12)
     if status in Application.Status.values:
         qs = qs.filter(status=status)
+    item_id = int_param(request.GET, "item")
+    if item_id:
+        qs = qs.filter(item_id=item_id)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -373,3 +376,48 @@ def application_fire(request, pk, action):
     else:
         messages.success(request, gettext("已办理"))
     return redirect("policies:application_detail", application.pk)
+
+
+@login_required
+def figures(request):
+    """Fulfilment per item (docs/policies.md §7); `?export=1` downloads the same table."""
+    _require(request, "policies.view")
+    from zhuqi.core.excel import xlsx_response
+
+    from .figures import item_figures
+
+    rows = item_figures(request.user, selectors.items_for(request.user).order_by("-pk")[:200])
+    if request.GET.get("export"):
+        headers = [
+            gettext("事项"),
+            gettext("责任部门"),
+            gettext("已推送"),
+            gettext("已阅读"),
+            gettext("已申报"),
+            gettext("已核准"),
+            gettext("已兑现"),
+            gettext("已追回"),
+            gettext("兑现金额（元）"),
+            gettext("按期兑现率（%）"),
+            gettext("平均兑现用时（工作日）"),
+        ]
+        data = [
+            [
+                r.item.title,
+                r.item.department.name,
+                r.pushed,
+                r.read,
+                r.counts.get("applied", 0),
+                r.counts.get("approved", 0),
+                r.counts.get("paid", 0),
+                r.counts.get("clawed_back", 0),
+                r.amount_paid,
+                r.on_time_rate,
+                r.average_days,
+            ]
+            for r in rows
+        ]
+        return xlsx_response(
+            "policy-figures.xlsx", headers, data, actor=request.user, what=gettext("政策兑现统计")
+        )
+    return render(request, "policies/figures.html", {"rows": rows})
