@@ -31,6 +31,7 @@ NAMES = [
     "unread", "active", "stage", "plan", "project", "round", "date", "from", "to", "search",
     "dataset", "period", "indicator",  # indicators (entry helper)
     "klass", "scheme",
+    "item", "tab", "export",  # policies
 ]  # fmt: skip
 
 HOSTILE = {
