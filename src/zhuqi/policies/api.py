@@ -6,9 +6,8 @@ within the caller's scope (officials, one SQL query), and an enterprise user's o
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -126,10 +125,12 @@ class PolicyItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, pagination_class=None)
     def mine(self, request):
         """An enterprise user's live items: those it qualifies for (with the amount) and those it
-        nearly qualifies for (one part missing), each condition with its own value."""
-        if not permissions.allowed(request.user, "policies.own"):
-            raise exceptions.PermissionDenied(_("只有企业用户可以查看本企业可享的政策"))
-        enterprise = selectors.own_enterprise(request.user)
+        nearly qualifies for (one part missing), each condition with its own value. Anyone else
+        has no enterprise of their own: two empty lists."""
+        membership = getattr(request.user, "enterprise_membership", None)
+        if not permissions.allowed(request.user, "policies.own") or membership is None:
+            return Response({"qualifies": [], "nearly": []})
+        enterprise = membership.enterprise
         qualifies, nearly = selectors.for_enterprise(enterprise)
         return Response({"qualifies": [_entry(e) for e in qualifies], "nearly": [_entry(e) for e in nearly]})
 
