@@ -148,3 +148,16 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     page.click("[data-testid=policy-action-approve] button")
     assert "同一年度“稳岗”类资金不重复享受" in page.content()
     assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
+
+
+def test_the_enterprise_reads_its_policies_on_a_phone(world, phone):
+    reference_data()
+    pw = PolicyWorld(world)
+    pw.item()
+    log_in(phone, "ent_user", PASSWORD)
+    phone.click("button.navbar-toggler")
+    phone.locator("[data-testid=nav-menu] a", has_text="可享政策").first.click()
+    item = phone.locator("[data-testid=policy-nearly-item]")
+    assert "本企业 7.1%" in item.first.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "policies-phone-mine")
