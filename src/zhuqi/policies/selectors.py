@@ -114,11 +114,17 @@ def _is_cheap(node: dict) -> bool:
     return node.get("attr") in _COLUMN_ATTRS
 
 
-def missing_part(item: PolicyItem, row) -> list[str]:
+def part_texts(item: PolicyItem) -> list[list[str]]:
+    """Each top-level part of the item's conditions in words (worked out once per page)."""
+    return [conditions.describe(p) for p in _parts(item)]
+
+
+def missing_part(item: PolicyItem, row, texts: list[list[str]] | None = None) -> list[str]:
     """The failed part of a near-miss row, in words."""
-    for i, p in enumerate(_parts(item)):
+    texts = part_texts(item) if texts is None else texts
+    for i, text in enumerate(texts):
         if not getattr(row, f"p{i}", True):
-            return conditions.describe(p)
+            return text
     return []
 
 

@@ -187,7 +187,8 @@ def item_detail(request, pk):
     else:
         qs = selectors.matched(item, base).select_related("region").order_by("name", "pk")
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(e, selectors.missing_part(item, e) if tab == "near" else []) for e in page]
+    texts = selectors.part_texts(item) if tab == "near" else []
+    rows = [(e, selectors.missing_part(item, e, texts) if tab == "near" else []) for e in page]
     return render(
         request,
         "policies/item_detail.html",
