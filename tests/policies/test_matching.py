@@ -180,3 +180,19 @@ def test_a_bad_item_saves_nothing(pw):
     with pytest.raises(ValidationError):
         pw.item(amount_rule={"type": "fixed", "amount": "-1"})
     assert not PolicyItem.objects.exists()
+
+
+def test_documents_not_listed_within_seven_working_days_are_flagged(pw):
+    import datetime as dt
+
+    import time_machine
+
+    from zhuqi.policies.selectors import overdue_documents
+
+    # issued Sunday 1 February 2026; 7 working days later is Tuesday 10 February
+    with time_machine.travel(dt.datetime(2026, 2, 10, 2, tzinfo=dt.UTC), tick=False):
+        assert list(overdue_documents(pw.world.alice)) == []
+    with time_machine.travel(dt.datetime(2026, 2, 11, 2, tzinfo=dt.UTC), tick=False):
+        assert list(overdue_documents(pw.world.alice)) == [pw.document]
+        pw.item(window_start=None, window_end=None)
+        assert list(overdue_documents(pw.world.alice)) == []

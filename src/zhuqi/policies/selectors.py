@@ -27,6 +27,23 @@ def documents_for(user):
     return PolicyDocument.objects.visible_to(user).select_related("region")
 
 
+#: a new policy document is to be listed as items within this many working days of its issue
+LISTING_DAYS = 7
+
+
+def overdue_documents(user, today=None):
+    """Documents issued more than `LISTING_DAYS` working days ago that still have no published
+    item: the library's reminder (新政策 7 个工作日内上线)."""
+    from django.utils import timezone
+
+    from zhuqi.core.workcalendar import add_working_days
+
+    today = today or timezone.localdate()
+    cutoff = add_working_days(today, -LISTING_DAYS)
+    published = PolicyItem.objects.filter(status=PolicyItem.Status.PUBLISHED).values("document_id")
+    return documents_for(user).filter(issued_on__lt=cutoff).exclude(pk__in=published).order_by("issued_on")
+
+
 def items_for(user):
     """Items the viewer may read: published ones for everyone, drafts for those who may manage
     policies."""

@@ -64,6 +64,8 @@ def item_list(request):
             "kind": kind,
             "q": q,
             "documents": selectors.documents_for(user)[:20],
+            "overdue": list(selectors.overdue_documents(user)[:20]),
+            "listing_days": selectors.LISTING_DAYS,
             "can_manage": permissions.allowed(user, "policies.manage"),
         },
     )
