@@ -54,6 +54,10 @@ def test_the_worked_example(pw):
     assert row.amount_paid == Decimal("20000")
     assert row.on_time_rate == Decimal("66.7")
     assert sorted(row.days) == [4, 9, 14] and row.average_days == Decimal("9.0")
+    from zhuqi.policies.figures import money_by_enterprise
+
+    money = [(r["enterprise__name"][0], r["amount"]) for r in money_by_enterprise(pw.world.alice)]
+    assert money == [("乙", Decimal("10000.00")), ("甲", Decimal("10000.00"))]  # 丙's payment was clawed back
 
 
 def test_scope_drill_down_and_export(pw, client):

@@ -423,4 +423,8 @@ def figures(request):
         return xlsx_response(
             "policy-figures.xlsx", headers, data, actor=request.user, what=gettext("政策兑现统计")
         )
-    return render(request, "policies/figures.html", {"rows": rows})
+    from .figures import money_by_enterprise
+
+    return render(
+        request, "policies/figures.html", {"rows": rows, "by_enterprise": money_by_enterprise(request.user)}
+    )
