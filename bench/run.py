@@ -33,6 +33,7 @@ BENCHES = [
     "figures",
     "indicators",
     "mu",
+    "policies",
     "import",
     "sweep",
     "load",
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import bench_indicators as bi
     from . import bench_mu as bm
+    from . import bench_policies as bp
     from . import bench_sweep_import as si
     from . import benchmarks as b
     from . import load
@@ -189,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 users, repeat=max(5, args.repeat // 2), rows=args.indicator_rows
             ),
             "mu": lambda: bm.bench_mu(users, repeat=max(1, args.repeat // 5)),
+            "policies": lambda: bp.bench_policies(users, repeat=max(5, args.repeat // 2)),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
             "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py

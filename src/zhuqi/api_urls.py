@@ -8,6 +8,7 @@ from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
 from zhuqi.indicators import api as indicators_api
 from zhuqi.oversight import api as oversight_api
+from zhuqi.policies import api as policies_api
 from zhuqi.projects import api as projects_api
 
 router = DefaultRouter()
@@ -18,5 +19,6 @@ cases_api.register(router)
 projects_api.register(router)
 indicators_api.register(router)  # indicators (entry helper)
 oversight_api.register(router)
+policies_api.register(router)
 
 urlpatterns = router.urls

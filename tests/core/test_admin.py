@@ -15,6 +15,10 @@ from zhuqi.core.models import AuditEntry, Role
 pytestmark = pytest.mark.django_db
 
 READ_ONLY = [
+    "policies.match",
+    "policies.application",
+    "policies.policydocument",
+    "policies.policyitem",
     "enterprises.enterprise",
     "enterprises.keydesignation",
     "assistance.assignment",

@@ -32,6 +32,7 @@ NAMES = [
     "dataset", "period", "indicator",  # indicators (entry helper)
     "klass", "scheme",
     "slip", "source", "ref", "title",  # oversight
+    "item", "tab", "export",  # policies
 ]  # fmt: skip
 
 HOSTILE = {

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 def regions():
     root = Region.objects.create(code="410000", name="省", kind="province")
     return [root] + [
-        Region.objects.create(code=f"4101{i:02d}", name=f"区{i}", kind="county", parent=root) for i in range(12)
+        Region.objects.create(code=f"4101{i:02d}", name=f"区{i}", kind="county", parent=root)
+        for i in range(12)
     ]
 
 

@@ -39,6 +39,8 @@ from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser,
 from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
 from zhuqi.mu.models import Objection, Result, Run
+from zhuqi.policies import services as policy_services
+from zhuqi.policies import workflow as policy_workflow
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
@@ -1128,6 +1130,70 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"confirm": "1"},
     ),
+    # --- policies (惠企政策) ---
+    "policies:item_list": Page("policies.view"),
+    "policies:mine": Page("policies.own"),
+    "policies:document_new": Page("policies.manage"),
+    "policies:document_detail": Page("policies.view", lambda s: [_policy_item(s).document_id]),
+    "policies:document_edit": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).document_id],
+        lambda s, u: policy_services.can_manage_document(u, _policy_item(s).document),
+    ),
+    "policies:item_new": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).document_id],
+        lambda s, u: policy_services.can_manage_document(u, _policy_item(s).document),
+    ),
+    "policies:item_detail": Page("policies.view", lambda s: [_policy_item(s).pk]),
+    "policies:item_edit": Page(
+        "policies.manage",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+    ),
+    "policies:item_guide": Page("policies.guide", lambda s: [_policy_item(s).pk]),
+    "policies:item_explain": Page(
+        None,
+        lambda s: [_policy_item(s).pk, s.ent.pk],
+        lambda s, u: (
+            (permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"))
+            and _ent_ok(s, u)
+        ),
+    ),
+    "policies:figures": Page("policies.view"),
+    "policies:item_push": Page(
+        "policies.push",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+        method="post",
+    ),
+    "policies:item_apply": Page("policies.apply", lambda s: [_policy_item(s).pk], method="post"),
+    "policies:application_list": Page(
+        None,
+        ok=lambda s, u: permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"),
+    ),
+    "policies:application_detail": Page(
+        None,
+        lambda s: [_policy_application(s).pk],
+        lambda s, u: (
+            _ent_ok(s, u)
+            and (
+                permissions.allowed(u, "policies.own")
+                or (
+                    permissions.allowed(u, "policies.view") and policy_services.can_manage(u, _policy_item(s))
+                )
+                or permissions.allowed(u, "policies.manage_area")
+            )
+        ),
+    ),
+    "policies:application_fire": Page(
+        None,
+        lambda s: [_policy_application(s).pk, "approve"],
+        lambda s, u: (
+            visible(Enterprise, u, s.ent) and policy_workflow.allowed("approve", _policy_application(s), u)
+        ),
+        method="post",
+    ),
 }
 
 
@@ -1141,6 +1207,49 @@ def _ov_item(s):
     if item is None:
         item = ov_services.create_item(
             actor=s.w.supervisor, title="场景督办事项（甲）", lead_department=s.w.jxj, working_days=20
+        )
+    return item
+
+
+def _policy_application(s):
+    from zhuqi.policies.models import Application
+
+    a = Application.objects.first()
+    if a is None:
+        a = Application.objects.create(
+            item=_policy_item(s),
+            enterprise=s.ent,
+            year=s.year,
+            due_on=dt.date(s.year, 12, 31),
+            applied_by=s.w.alice,
+        )
+    return a
+
+
+def _policy_item(s):
+    """A published item of 工信局 in a county document (made on first use, inside the role's
+    savepoint)."""
+    from zhuqi.policies.models import PolicyDocument, PolicyItem
+
+    item = PolicyItem.objects.first()
+    if item is None:
+        doc = PolicyDocument.objects.create(
+            title="促进工业经济发展若干政策",
+            level="county",
+            issuer="县人民政府",
+            issued_on=dt.date(s.year, 1, 5),
+            region=s.w.county,
+            created_by=s.w.alice,
+        )
+        item = PolicyItem.objects.create(
+            document=doc,
+            title="升规入统奖励",
+            kind="reward",
+            status="published",
+            conditions={"all": [{"attr": "above_scale", "op": "eq", "value": False}]},
+            data_year=s.year - 1,
+            department=s.w.jxj,
+            created_by=s.w.alice,
         )
     return item
 

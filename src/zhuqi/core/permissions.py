@@ -322,6 +322,35 @@ _ACTIONS: list[Action] = [
         MANAGER_ROLES,
         _("本辖区的企业"),
     ),
+    # --- policies (惠企政策) -------------------------------------------------------------------------
+    Action(
+        "policies.view",
+        _("查看政策库、事项的匹配企业和差一点可享的企业"),
+        OFFICIAL_ROLES,
+        _("匹配企业：在其数据范围内"),
+    ),
+    Action(
+        "policies.manage",
+        _("录入和修改政策文件、政策事项（条件、金额规则、办事指南）"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action("policies.manage_area", _("维护本辖区任一部门负责的政策事项"), MANAGER_ROLES, _("本辖区")),
+    Action("policies.guide", _("阅读已发布事项的办事指南"), ALL_ROLES),
+    Action(
+        "policies.push",
+        _("向符合条件的企业推送政策事项"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action(
+        "policies.review",
+        _("审核政策兑现申请：退回补正、核准、兑现、不予兑现"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("部门：本部门负责的事项；专班办公室：本辖区"),
+    ),
+    Action("policies.apply", _("企业申报政策兑现、补正后重新提交"), frozenset({P}), _("本企业")),
+    Action("policies.own", _("企业查看本企业可享和差一点可享的政策"), frozenset({P}), _("本企业")),
 ]
 
 #: action name → Action: the one matrix

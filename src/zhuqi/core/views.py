@@ -322,6 +322,7 @@ DOCS = {
     "progress": "progress.md",
     "mu-evaluation": "mu-evaluation.md",
     "oversight": "oversight.md",
+    "policies": "policies.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",

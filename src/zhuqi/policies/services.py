@@ -1,0 +1,409 @@
+"""Every change of the policy library: documents and items (with their conditions and amount
+rules checked and stored in canonical form). Matching is a read (`selectors`)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from zhuqi.core import audit, permissions
+from zhuqi.core.models import Department, Region
+from zhuqi.core.scope import scope_for
+
+from . import amounts, conditions
+from .models import PolicyDocument, PolicyItem
+
+DOCUMENT_FIELDS = (
+    "title",
+    "level",
+    "issuer",
+    "number",
+    "issued_on",
+    "effective_from",
+    "effective_to",
+    "region",
+    "summary",
+)
+ITEM_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "data_year",
+    "exclusivity_group",
+    "budget",
+    "window_start",
+    "window_end",
+    "evidence",
+    "mode",
+    "limit_days",
+    "department",
+    "beneficiaries",
+    "conditions_text",
+    "address",
+    "phone",
+)
+
+
+def _in_area(actor, region: Region) -> bool:
+    s = scope_for(actor)
+    if s.is_admin:
+        return True
+    return s.region_path is not None and region.path.startswith(s.region_path)
+
+
+def can_manage_document(actor, document: PolicyDocument | None, region: Region | None = None) -> bool:
+    """The matrix first; then the area: a document of the actor's region subtree."""
+    if not permissions.allowed(actor, "policies.manage"):
+        return False
+    region = region or (document.region if document else None)
+    return region is None or _in_area(actor, region)
+
+
+def can_manage(actor, item: PolicyItem) -> bool:
+    """An item: administrators any; the dispatch office those of its area; a department's people
+    only the items their department is responsible for."""
+    if not permissions.allowed(actor, "policies.manage"):
+        return False
+    s = scope_for(actor)
+    if s.is_admin:
+        return True
+    if actor.department_id and actor.department_id == item.department_id:
+        return True
+    return permissions.allowed(actor, "policies.manage_area") and _in_area(actor, item.document.region)
+
+
+def _check_dates(data: dict, first: str, last: str, label: str) -> None:
+    if data.get(first) and data.get(last) and data[first] > data[last]:
+        raise ValidationError({last: _("%(label)s不能早于开始日期") % {"label": label}})
+
+
+@transaction.atomic
+def save_document(document: PolicyDocument | None, *, actor, **data) -> PolicyDocument:
+    """Create (`document` None) or change a policy document."""
+    permissions.require(actor, "policies.manage", _("您不能维护政策文件"))
+    region = data.get("region")
+    if not isinstance(region, Region):
+        raise ValidationError({"region": _("请选择适用区域")})
+    if document is not None:
+        document = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+        if not can_manage_document(actor, document):
+            raise PermissionDenied(_("该政策文件不在您的管理范围内"))
+    if not can_manage_document(actor, None, region):
+        raise ValidationError({"region": _("只能选择本辖区或其下的区域")})
+    if not (data.get("title") or "").strip():
+        raise ValidationError({"title": _("请填写文件标题")})
+    _check_dates(data, "effective_from", "effective_to", _("有效期至"))
+    created = document is None
+    document = document or PolicyDocument(created_by=actor)
+    for f in DOCUMENT_FIELDS:
+        if f in data:
+            setattr(document, f, data[f])
+    document.full_clean(exclude=["created_by"])
+    document.save()
+    audit.record(
+        "event",
+        document,
+        event="policy_document_created" if created else "policy_document_changed",
+        changes={gettext_noop("文件标题"): document.title, gettext_noop("文号"): document.number},
+        actor=actor,
+    )
+    return document
+
+
+@transaction.atomic
+def save_item(
+    item: PolicyItem | None, *, actor, document: PolicyDocument | None = None, **data
+) -> PolicyItem:
+    """Create (with `document`) or change an item. Conditions and the amount rule are checked
+    (`conditions.normalise`, `amounts.normalise`) and stored in canonical form; nothing is saved
+    when any part is wrong."""
+    permissions.require(actor, "policies.manage", _("您不能维护政策事项"))
+    if item is not None:
+        item = PolicyItem.objects.select_for_update().select_related("document__region").get(pk=item.pk)
+        if not can_manage(actor, item):
+            raise PermissionDenied(_("该政策事项不归您的部门负责"))
+        document = item.document
+    elif document is None or not can_manage_document(actor, document):
+        raise PermissionDenied(_("该政策文件不在您的管理范围内"))
+    department = data.get("department")
+    if not isinstance(department, Department):
+        raise ValidationError({"department": _("请选择责任部门")})
+    s = scope_for(actor)
+    if not s.is_admin and not permissions.allowed(actor, "policies.manage_area"):
+        if department.pk != actor.department_id:
+            raise ValidationError({"department": _("只能登记本部门负责的政策事项")})
+    elif not Department.objects.visible_to(actor).filter(pk=department.pk).exists() and not s.is_admin:
+        raise ValidationError({"department": _("责任部门不存在")})
+    if not (data.get("title") or "").strip():
+        raise ValidationError({"title": _("请填写事项名称")})
+    _check_dates(data, "window_start", "window_end", _("申报截止"))
+    year = data.get("data_year") or (item.data_year if item else None)
+    if not year:
+        raise ValidationError({"data_year": _("请填写数据年度")})
+    tree = conditions.normalise(data.get("conditions", item.conditions if item else {}), default_year=year)
+    rule = amounts.normalise(data.get("amount_rule", item.amount_rule if item else {}), default_year=year)
+    created = item is None
+    if item is None:
+        item = PolicyItem(document=document, created_by=actor)
+    before = {"status": item.status, "conditions": item.conditions, "amount_rule": item.amount_rule}
+    for f in ITEM_FIELDS:
+        if f in data:
+            setattr(item, f, data[f])
+    item.conditions, item.amount_rule = tree, rule
+    if item.status == PolicyItem.Status.PUBLISHED and item.published_at is None:
+        item.published_at = timezone.now()
+    item.full_clean(exclude=["created_by", "document", "department"])
+    item.save()
+    changes: dict[str, object] = {
+        gettext_noop("事项名称"): item.title,
+        gettext_noop("状态"): item.get_status_display(),
+    }
+    if before["conditions"] != tree:
+        changes[gettext_noop("申享条件")] = conditions.describe(tree)
+    if before["amount_rule"] != rule:
+        changes[gettext_noop("金额规则")] = amounts.describe(rule)
+    audit.record(
+        "event",
+        item,
+        event="policy_item_created" if created else "policy_item_changed",
+        changes=changes,
+        actor=actor,
+    )
+    return item
+
+
+# --- push and fulfilment -------------------------------------------------------------------------
+def _enterprise_users(enterprise_ids) -> dict[int, list]:
+    from zhuqi.enterprises.models import EnterpriseUser
+
+    out: dict[int, list] = {}
+    for m in EnterpriseUser.objects.filter(enterprise_id__in=list(enterprise_ids)).select_related("user"):
+        out.setdefault(m.enterprise_id, []).append(m.user)
+    return out
+
+
+@transaction.atomic
+def push_item(item: PolicyItem, *, actor) -> int:
+    """Push a live item to every enterprise that qualifies and has not been told yet: one
+    matching query, one bulk insert, one audit entry, one batch of notices (the enterprise's
+    users on the portal and its 包保 officials; outbound channels on commit). Returns how many
+    enterprises were newly told."""
+    from zhuqi.core.notify import notify_many
+    from zhuqi.core.scope import responsible_officials
+    from zhuqi.enterprises.models import Enterprise
+
+    from . import selectors
+    from .models import Match
+
+    permissions.require(actor, "policies.push", _("您不能推送政策"))
+    item = PolicyItem.objects.select_for_update().select_related("document__region").get(pk=item.pk)
+    if not can_manage(actor, item):
+        raise PermissionDenied(_("该政策事项不归您的部门负责"))
+    if not item.is_live():
+        raise ValidationError(_("只能推送已发布且在有效期内的事项"))
+    told = Match.objects.filter(item=item).values("enterprise_id")
+    ids = list(selectors.matched(item, Enterprise.objects.exclude(pk__in=told)).values_list("pk", flat=True))
+    Match.objects.bulk_create([Match(item=item, enterprise_id=i) for i in ids])
+    audit.record(
+        "event",
+        item,
+        event="policy_pushed",
+        changes={gettext_noop("推送企业数"): len(ids)},
+        actor=actor,
+    )
+    from django.urls import reverse
+
+    url = reverse("policies:mine")
+    users = _enterprise_users(ids)
+    officials = responsible_officials(ids)
+    names = dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "name"))
+    notify_many(
+        [
+            {
+                "recipients": users.get(i, []),
+                "title": _("您的企业符合“%(title)s”的条件") % {"title": item.title},
+                "url": url,
+            }
+            for i in ids
+            if users.get(i)
+        ]
+        + [
+            {
+                "recipients": officials.get(i, []),
+                "title": _("包保企业%(name)s符合“%(title)s”的条件") % {"name": names[i], "title": item.title},
+                "url": reverse("policies:item_detail", args=[item.pk]),
+            }
+            for i in ids
+            if officials.get(i)
+        ]
+    )
+    return len(ids)
+
+
+def mark_read(enterprise, item_ids) -> None:
+    """The enterprise opened its policies: its pushes of these items are read (no audit: a
+    read, not a change)."""
+    from .models import Match
+
+    Match.objects.filter(enterprise=enterprise, item_id__in=list(item_ids), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def apply_item(item: PolicyItem, *, actor):
+    """An enterprise user applies for an item its enterprise qualifies for, within the window;
+    the amount is worked out from its own figures and the clock starts (`limit_days` working
+    days)."""
+    from zhuqi.core.notify import notify
+    from zhuqi.core.workcalendar import add_working_days
+
+    from . import amounts, conditions, selectors
+    from .models import Application
+
+    permissions.require(actor, "policies.apply", _("只有企业用户可以申报"))
+    enterprise = selectors.own_enterprise(actor)
+    item = (
+        PolicyItem.objects.select_for_update()
+        .select_related("document__region", "department")
+        .get(pk=item.pk)
+    )
+    today = timezone.localdate()
+    if not item.is_live(today):
+        raise ValidationError(_("该事项已停止或已过期"))
+    if (item.window_start and today < item.window_start) or (item.window_end and today > item.window_end):
+        raise ValidationError(
+            _("不在申报时间内（%(start)s 至 %(end)s）")
+            % {"start": item.window_start or "—", "end": item.window_end or "—"}
+        )
+    if Application.objects.filter(item=item, enterprise=enterprise).exists():
+        raise ValidationError(_("本企业已申报过该事项"))
+    facts = conditions.Facts(enterprise)
+    explanation = selectors.explain(item, enterprise).explanation
+    if not explanation.met:
+        missing = "；".join(f"{ln.label} {ln.wants}" for ln in explanation.missing)
+        raise ValidationError(_("本企业不符合申报条件：%(missing)s") % {"missing": missing})
+    amount, _text = amounts.compute(item.amount_rule, facts)
+    application = Application.objects.create(
+        item=item,
+        enterprise=enterprise,
+        year=today.year,
+        amount=amount,
+        due_on=add_working_days(today, item.limit_days),
+        applied_by=actor,
+    )
+    audit.record(
+        "event",
+        application,
+        event="policy_applied",
+        changes={gettext_noop("事项名称"): item.title, gettext_noop("金额"): str(amount or "")},
+        actor=actor,
+    )
+    from django.urls import reverse
+
+    from zhuqi.core.models import User
+    from zhuqi.core.roles import DEPARTMENT_ROLES
+
+    notify(
+        User.objects.filter(department=item.department, role__in=DEPARTMENT_ROLES, is_active=True),
+        _("%(name)s申报了“%(title)s”") % {"name": enterprise.name, "title": item.title},
+        url=reverse("policies:application_detail", args=[application.pk]),
+    )
+    return application
+
+
+def _budget_used(item: PolicyItem, year: int, exclude_pk: int):
+    from django.db.models import Sum
+
+    from .models import Application
+
+    S = Application.Status
+    return (
+        Application.objects.filter(item=item, year=year, status__in=[S.APPROVED, S.PAID])
+        .exclude(pk=exclude_pk)
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+
+
+@transaction.atomic
+def fire(application, action: str, *, actor, reason: str = "", voucher: str = "", paid_on=None):
+    """The one entry point of an application's transitions (`workflow.TRANSITIONS`): return for
+    correction (with a reason), resubmit, approve (budget and exclusivity group checked), pay
+    (with a voucher, on the clock), refuse (with a reason; also a clawback of a payment not yet
+    made)."""
+    from django.urls import reverse
+
+    from zhuqi.core.notify import notify
+
+    from . import workflow
+    from .models import Application
+
+    S = Application.Status
+    application = (
+        Application.objects.select_for_update()
+        .select_related("item", "item__document__region", "enterprise")
+        .get(pk=application.pk)
+    )
+    t = workflow.check(action, application, actor)
+    reason = (reason or "").strip()
+    if action in ("return", "refuse", "clawback") and not reason:
+        raise ValidationError({"reason": _("请填写理由")})
+    changes: dict[str, object] = {gettext_noop("状态"): str(S(t.target).label)}
+    item = application.item
+    if action == "approve":
+        if item.exclusivity_group:
+            clash = (
+                Application.objects.filter(
+                    enterprise=application.enterprise,
+                    year=application.year,
+                    item__exclusivity_group=item.exclusivity_group,
+                    status__in=[S.APPROVED, S.PAID],
+                )
+                .exclude(pk=application.pk)
+                .select_related("item")
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    _("同一年度“%(group)s”类资金不重复享受：该企业已获“%(title)s”")
+                    % {"group": item.exclusivity_group, "title": clash.item.title}
+                )
+        if item.budget is not None and application.amount is not None:
+            PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one approval at a time
+            used = _budget_used(item, application.year, application.pk)
+            if used + application.amount > item.budget:
+                raise ValidationError(
+                    _("超出年度预算：已核准 %(used)s 元，本笔 %(amount)s 元，预算 %(budget)s 元")
+                    % {"used": used, "amount": application.amount, "budget": item.budget}
+                )
+        application.decided_at = timezone.now()
+    if action == "pay":
+        voucher = (voucher or "").strip()
+        if not voucher:
+            raise ValidationError({"voucher": _("请填写付款凭证号")})
+        application.voucher = voucher
+        application.paid_on = paid_on or timezone.localdate()
+        changes[gettext_noop("付款凭证号")] = voucher
+        changes[gettext_noop("是否按期")] = (
+            gettext_noop("按期") if application.paid_within_limit else gettext_noop("超期")
+        )
+    if action == "resubmit":
+        application.reason = ""  # the audit log keeps the reason it was returned for
+    if action in ("return", "refuse", "clawback"):
+        application.reason = reason
+        changes[gettext_noop("理由")] = reason
+    application.status = t.target
+    application.save()
+    audit.record("transition", application, event=f"policy_{action}", changes=changes, actor=actor)
+    url = reverse("policies:application_detail", args=[application.pk])
+    if t.actor == "department":
+        notify(
+            _enterprise_users([application.enterprise_id]).get(application.enterprise_id, []),
+            _("“%(title)s”：%(status)s") % {"title": item.title, "status": application.get_status_display()},
+            url=url,
+        )
+    return application

@@ -1,0 +1,61 @@
+"""The policies demo: 固镇's documents and items from the seeds, matched against the registry and
+indicator demo; the demo enterprise user sees what it qualifies for and what it nearly does."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from zhuqi.assistance import demo as assistance_demo
+from zhuqi.core import audit
+from zhuqi.core.demo import load_core
+from zhuqi.core.models import User
+from zhuqi.indicators import demo as indicators_demo
+from zhuqi.policies import demo as policies_demo
+from zhuqi.policies import selectors
+from zhuqi.policies.models import PolicyDocument, PolicyItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False),
+        audit.acting_as(None, label="命令: zhuqi demo"),
+    ):
+        from django.db import transaction
+
+        with transaction.atomic():
+            context = load_core()
+            assistance_demo.load(context)
+            indicators_demo.load(context)
+            policies_demo.load_demo(context)
+            policies_demo.load_demo(context)  # a second run adds nothing
+            yield context
+            transaction.set_rollback(True)
+
+
+def test_demo_items_match_demo_enterprises(demo):
+    assert PolicyDocument.objects.count() == 3
+    items = {i.title: i for i in PolicyItem.objects.all()}
+    assert len(items) == 6
+    counts = {t: selectors.matched(i).count() for t, i in items.items()}
+    for title in ("升规入统奖励", "满负荷生产奖励", "工业投资补助", "专精特新企业融资白名单", "稳岗返还"):
+        assert counts[title] > 0, title
+    assert selectors.near_misses(items["升规入统奖励"]).exists()
+    from zhuqi.policies.models import Application, Match
+
+    assert Match.objects.filter(item=items["满负荷生产奖励"]).count() == counts["满负荷生产奖励"]
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses.count("paid") == 2 and statuses.count("clawed_back") == 1
+    assert {"approved", "applied", "returned"} <= set(statuses)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False)
+def test_the_demo_enterprise_qualifies_for_some_and_nearly_for_one(demo):
+    user = User.objects.get(role="enterprise", enterprise_membership__isnull=False, is_demo=True)
+    qualifies, nearly = selectors.for_enterprise(user.enterprise_membership.enterprise)
+    assert qualifies and nearly
+    assert "升规入统奖励" in [e.item.title for e in nearly]

@@ -1,0 +1,116 @@
+"""Push and fulfilment: matched enterprises are told (and their 包保 officials), reads tracked;
+an application runs through the one transition table on the working-day clock — returned once
+with a reason, resubmitted, approved within the budget, paid with a voucher within the limit —
+and a second item of the same exclusivity group is refused; bad steps say why in Chinese and
+change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from zhuqi.assistance.models import Assignment
+from zhuqi.core.models import Notification
+from zhuqi.enterprises.models import EnterpriseUser
+from zhuqi.policies import services, workflow
+from zhuqi.policies.models import Application, Match
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)  # Monday 2 March 2026, 10:00 in Beijing
+
+
+@pytest.fixture
+def jia_user(pw, world):
+    EnterpriseUser.objects.filter(user=world.enterprise_user).update(enterprise=pw.ents["甲"])
+    world.enterprise_user.refresh_from_db()
+    return world.enterprise_user
+
+
+@time_machine.travel(NOW, tick=False)
+def test_push_tells_the_enterprise_and_its_officials_once(pw, world):
+    item = pw.item()
+    EnterpriseUser.objects.filter(user=world.enterprise_user).update(enterprise=pw.ents["甲"])
+    Assignment.objects.create(
+        enterprise=pw.ents["甲"], year=2026, role="commissioner", user=world.commissioner
+    )
+    assert services.push_item(item, actor=world.bob) == 1
+    assert Match.objects.get().enterprise == pw.ents["甲"]
+    assert Notification.objects.filter(
+        recipient=world.enterprise_user, title__contains="升规入统奖励"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=world.commissioner, title__contains="甲机械有限公司"
+    ).exists()
+    assert services.push_item(item, actor=world.bob) == 0  # nobody told twice
+    with pytest.raises(PermissionDenied):
+        services.push_item(item, actor=world.zr_handler)  # not 自然资源局's item
+
+
+@time_machine.travel(NOW, tick=False)
+def test_apply_return_resubmit_approve_pay_on_the_clock(pw, world, jia_user):
+    item = pw.item(mode="apply", window_start="2026-01-01", window_end="2026-06-30", budget=Decimal("100000"))
+    a = services.apply_item(item, actor=jia_user)
+    assert a.amount == Decimal("50000.00") and a.status == "applied"
+    # 60 working days after Monday 2 March 2026 on the work calendar (清明 and 劳动节 off, their make-up days worked)
+    assert a.due_on == dt.date(2026, 5, 28)
+    assert workflow.allowed_actions(a, world.bob) == ["return", "approve", "refuse"]
+    with pytest.raises(ValidationError) as exc:
+        services.fire(a, "return", actor=world.bob)
+    assert "请填写理由" in str(exc.value)
+    a = services.fire(a, "return", actor=world.bob, reason="请补充统计部门入规证明")
+    assert a.status == "returned" and a.reason == "请补充统计部门入规证明"
+    with pytest.raises(PermissionDenied):
+        services.fire(a, "resubmit", actor=world.bob)  # the enterprise resubmits, not the department
+    a = services.fire(a, "resubmit", actor=jia_user)
+    a = services.fire(a, "approve", actor=world.bob)
+    with pytest.raises(ValidationError) as exc:
+        services.fire(a, "pay", actor=world.bob)
+    assert "付款凭证号" in str(exc.value)
+    a = services.fire(a, "pay", actor=world.bob, voucher="GZ-2026-0318", paid_on=dt.date(2026, 5, 20))
+    assert a.status == "paid" and a.paid_within_limit
+    with pytest.raises(ValidationError):
+        services.fire(a, "approve", actor=world.bob)  # not from paid
+    a = services.fire(a, "clawback", actor=world.bob, reason="入规证明系伪造")
+    assert a.status == "clawed_back" and a.reason == "入规证明系伪造"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_exclusivity_group_and_the_budget_refuse_a_second_payment(pw, world, jia_user):
+    first = pw.item(mode="apply")
+    second = pw.item(title="产值增长奖励", mode="apply", amount_rule={"type": "fixed", "amount": "30000"})
+    a = services.fire(services.apply_item(first, actor=jia_user), "approve", actor=world.bob)
+    b = services.apply_item(second, actor=jia_user)
+    with pytest.raises(ValidationError) as exc:
+        services.fire(b, "approve", actor=world.bob)
+    assert "同一年度“升规奖励”类资金不重复享受：该企业已获“升规入统奖励”" in str(exc.value)
+    b.refresh_from_db()
+    assert b.status == "applied"
+    small = pw.item(title="小额奖励", mode="apply", exclusivity_group="", budget=Decimal("1000"))
+    c = services.apply_item(small, actor=jia_user)
+    with pytest.raises(ValidationError) as exc:
+        services.fire(c, "approve", actor=world.bob)
+    assert "超出年度预算" in str(exc.value)
+    assert a.status == "approved"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bad_applications_are_refused_in_chinese(pw, world, jia_user):
+    late = pw.item(title="已截止", window_start="2026-01-01", window_end="2026-02-27")
+    with pytest.raises(ValidationError) as exc:
+        services.apply_item(late, actor=jia_user)
+    assert "该事项已停止或已过期" in str(exc.value)
+    soon = pw.item(title="未开始", window_start="2026-04-01", window_end="2026-06-30")
+    with pytest.raises(ValidationError) as exc:
+        services.apply_item(soon, actor=jia_user)
+    assert "不在申报时间内" in str(exc.value)
+    EnterpriseUser.objects.filter(user=jia_user).update(enterprise=pw.ents["乙"])
+    jia_user.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.apply_item(pw.item(title="乙不符合"), actor=jia_user)
+    assert "本企业不符合申报条件" in str(exc.value) and "营业收入同比增速" in str(exc.value)
+    assert not Application.objects.exists()
