@@ -56,6 +56,7 @@ ALLOWED_FILES = {
     "zhuqi/projects/demo.py": "demo data",
     "zhuqi/indicators/demo.py": "demo data",  # ind-demo
     "zhuqi/oversight/demo.py": "demo data",
+    "zhuqi/mu/demo.py": "demo data",
     "zhuqi/policies/demo.py": "demo data",
     # the scale generator makes millions of synthetic Chinese records for benchmarks.
     "zhuqi/scale/*": "synthetic benchmark data",
