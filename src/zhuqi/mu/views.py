@@ -180,7 +180,7 @@ def run_keylist(request, pk):
     rows = list(selectors.key_list(user, run, classes=classes, top=top))
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
-            f"包保联系名单-{run.year + 1}.xlsx",
+            gettext("包保联系名单-%(year)s.xlsx") % {"year": run.year + 1},
             [
                 gettext("排名"),
                 gettext("企业"),
