@@ -43,7 +43,8 @@ PER_YEAR = {"Y": 1, "H": 2, "Q": 4, "M": 12, "X": 36}
 #: how many months each period of a type spans (旬: a third)
 MONTHS = {"Y": Fraction(12), "H": Fraction(6), "Q": Fraction(3), "M": Fraction(1), "X": Fraction(1, 3)}
 
-#: parsed codes (valid ones only; bounded)
+#: parsed codes (valid ones only; bounded: an import names a few, a hostile file many)
+_PARSED_MAX = 4096
 _PARSED: dict[str, Period] = {}
 _CODE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|(\d{2})(?:X([123]))?)?$")
 _XUN_NAMES = {1: _("上旬"), 2: _("中旬"), 3: _("下旬")}
@@ -67,7 +68,7 @@ class Period:
         if isinstance(code, str) and (known := _PARSED.get(code)) is not None:
             return known  # an import names the same few periods on 50,000 rows
         period = cls._parse(code, field)
-        if len(_PARSED) < 10_000:
+        if len(_PARSED) < _PARSED_MAX:
             _PARSED[code] = period
         return period
 
