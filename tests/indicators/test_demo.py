@@ -2,17 +2,14 @@
 to October with a few late, inconsistent and missing ones, official rates, 2026 targets whose
 parts add up; cumulative and period numbers and last year's pair follow record_values' rules."""
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db.models import Count, Sum
 
+from tests.demo_loading import demo_loaded
 from zhuqi.assistance import demo as assistance_demo
-from zhuqi.core import audit
-from zhuqi.core.demo import load_core
 from zhuqi.enterprises.models import Enterprise
 from zhuqi.enterprises.services import check_credit_code
 from zhuqi.indicators import demo as indicators_demo
@@ -24,21 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The core, registry and indicators demo, loaded once for the module."""
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False),
-        audit.acting_as(None, label="命令: zhuqi demo"),
-    ):
-        from django.db import transaction
-
-        with transaction.atomic():
-            context = load_core()
-            assistance_demo.load(context)
-            indicators_demo.load(context)
-            indicators_demo.load(context)  # a second run adds nothing
-            yield context
-            transaction.set_rollback(True)
+    with demo_loaded(django_db_blocker, assistance_demo.load, indicators_demo.load) as context:
+        yield context
 
 
 def test_reporters_and_credit_codes(demo):

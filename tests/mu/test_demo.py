@@ -1,14 +1,10 @@
 """The 亩均 demo: 固镇's 规上 enterprises under the Anhui-style scheme, 2024 published, 2025 in 公示
 with two objections (one upheld and recomputed, one not), the newcomers 暂不评价."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 
+from tests.demo_loading import demo_loaded
 from zhuqi.assistance import demo as assistance_demo
-from zhuqi.core import audit
-from zhuqi.core.demo import load_core
 from zhuqi.indicators import demo as indicators_demo
 from zhuqi.mu import demo as mu_demo
 from zhuqi.mu.models import Fact, FactCorrection, Objection, Result, Run
@@ -18,21 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False),
-        audit.acting_as(None, label="命令: zhuqi demo"),
-    ):
-        from django.db import transaction
-
-        with transaction.atomic():
-            context = load_core()
-            assistance_demo.load(context)
-            indicators_demo.load(context)
-            mu_demo.load(context)
-            mu_demo.load(context)  # a second run adds nothing
-            yield context
-            transaction.set_rollback(True)
+    with demo_loaded(django_db_blocker, assistance_demo.load, indicators_demo.load, mu_demo.load) as context:
+        yield context
 
 
 def test_runs_and_objections(demo):

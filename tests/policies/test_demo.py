@@ -6,9 +6,8 @@ import datetime as dt
 import pytest
 import time_machine
 
+from tests.demo_loading import demo_loaded
 from zhuqi.assistance import demo as assistance_demo
-from zhuqi.core import audit
-from zhuqi.core.demo import load_core
 from zhuqi.core.models import User
 from zhuqi.indicators import demo as indicators_demo
 from zhuqi.policies import demo as policies_demo
@@ -20,21 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False),
-        audit.acting_as(None, label="命令: zhuqi demo"),
-    ):
-        from django.db import transaction
-
-        with transaction.atomic():
-            context = load_core()
-            assistance_demo.load(context)
-            indicators_demo.load(context)
-            policies_demo.load_demo(context)
-            policies_demo.load_demo(context)  # a second run adds nothing
-            yield context
-            transaction.set_rollback(True)
+    with demo_loaded(
+        django_db_blocker, assistance_demo.load, indicators_demo.load, policies_demo.load_demo
+    ) as context:
+        yield context
 
 
 def test_demo_items_match_demo_enterprises(demo):
