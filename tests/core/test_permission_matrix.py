@@ -1186,6 +1186,13 @@ PAGES: dict[str, Page] = {
             )
         ),
     ),
+    "policies:application_complain": Page(
+        "policies.apply",
+        lambda s: [_policy_application(s).pk],
+        lambda s, u: _ent_ok(s, u),
+        method="post",
+        data=lambda s: {"text": "兑现超期，尚未到账"},
+    ),
     "policies:application_fire": Page(
         None,
         lambda s: [_policy_application(s).pk, "approve"],

@@ -149,6 +149,16 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     assert "同一年度“稳岗”类资金不重复享受" in page.content()
     assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
 
+    # the enterprise complains that the second claim is stuck: it becomes a 诉求 (政策兑现)
+    as_enterprise()
+    page.goto(second)
+    page.fill("[data-testid=policy-complain] textarea", "同类资金已兑现一项，第二项请给出书面答复")
+    page.click("[data-testid=policy-complain] button")
+    assert "政策兑现：稳岗扩岗补助" in page.locator("h1").first.inner_text()
+    page.goto(second)
+    assert "按诉求办理" in page.locator("[data-testid=policy-complaint-case]").inner_text()
+    shot(page, "policies-complaint-case")
+
 
 def test_the_enterprise_reads_its_policies_on_a_phone(world, phone):
     reference_data()

@@ -114,3 +114,43 @@ def test_bad_applications_are_refused_in_chinese(pw, world, jia_user):
         services.apply_item(pw.item(title="乙不符合"), actor=jia_user)
     assert "本企业不符合申报条件" in str(exc.value) and "营业收入同比增速" in str(exc.value)
     assert not Application.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_complaint_about_fulfilment_becomes_a_case_in_the_pool(pw, world, jia_user, login):
+    """反映兑现问题: the enterprise's complaint is a 诉求 with channel 政策兑现 in the cases pool
+    (the dispatch office sees it like any other), the claim links to it; empty text is refused
+    and writes nothing; another enterprise's user gets 404; an official cannot file it."""
+    from django.urls import reverse
+
+    from zhuqi.cases.models import Case
+
+    item = pw.item(mode="apply", window_start="2026-01-01", window_end="2026-06-30")
+    a = services.apply_item(item, actor=jia_user)
+    with pytest.raises(ValidationError):
+        services.complain(a, text="  ", actor=jia_user)
+    with pytest.raises(PermissionDenied):
+        services.complain(a, text="兑现超期", actor=world.bob)
+    assert not Case.objects.exists()
+
+    client = login(jia_user)
+    response = client.post(
+        reverse("policies:application_complain", args=[a.pk]), {"text": "超过期限仍未到账"}
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.pk])
+    assert case.channel == "policy" and case.get_channel_display() == "政策兑现"
+    assert case.enterprise == pw.ents["甲"] and case.title == f"政策兑现：{item.title}"
+    assert "超过期限仍未到账" in case.description and "兑现期限 2026-05-28" in case.description
+    a.refresh_from_db()
+    assert a.complaint_case == case
+    page = client.get(reverse("policies:application_detail", args=[a.pk])).content.decode()
+    assert case.no in page
+    # the county's dispatch office finds it in the pool
+    assert Case.objects.visible_to(world.alice).filter(pk=case.pk).exists()
+    # another enterprise's user: not found, nothing written
+    EnterpriseUser.objects.filter(user=world.enterprise_user).update(enterprise=pw.ents["乙"])
+    response = login(world.enterprise_user).post(
+        reverse("policies:application_complain", args=[a.pk]), {"text": "再次反映"}
+    )
+    assert response.status_code == 404 and Case.objects.count() == 1

@@ -171,6 +171,7 @@ class Channel(models.TextChoices):
     HOTLINE_96388 = "h96388", _("96388平台")
     LEADER = "leader", _("领导交办")
     PROJECT = "project", _("项目推进")
+    POLICY = "policy", _("政策兑现")
     API = "api", _("系统对接")
     OTHER = "other", _("其他")
 

@@ -474,8 +474,8 @@ def create_case(
         raise PermissionDenied(gettext("您无权为该企业登记诉求"))
     if actor is None and partner is None:
         raise PermissionDenied(gettext("缺少登记人"))
-    if actor is not None and not system and scope_for(actor).is_enterprise_user:
-        channel = Channel.PORTAL
+    if actor is not None and not system and scope_for(actor).is_enterprise_user and channel != Channel.POLICY:
+        channel = Channel.PORTAL  # an enterprise files through its portal (or complains about a policy claim)
     now = submitted_at or _now()
     try:
         with transaction.atomic():

@@ -239,6 +239,15 @@ class Application(models.Model):
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
     voucher = models.CharField(_("付款凭证号"), max_length=60, blank=True)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: the latest complaint about this claim's fulfilment, raised as a 诉求 (channel 政策兑现)
+    complaint_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("兑现投诉诉求"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -313,6 +314,58 @@ def apply_item(item: PolicyItem, *, actor):
         url=reverse("policies:application_detail", args=[application.pk]),
     )
     return application
+
+
+def complain(application, *, text: str, actor):
+    """The enterprise's complaint about a claim's fulfilment (slow, short paid, refused without
+    reason) goes into the one pool of problems as a 诉求 with channel 政策兑现, handled, escalated
+    and closed like any other; the claim keeps a link to it. The enterprise's own users only."""
+    from zhuqi.cases import services as case_services
+    from zhuqi.cases.models import Channel
+
+    from . import selectors
+    from .models import Application
+
+    permissions.require(actor, "policies.apply", _("只有企业用户可以反映兑现问题"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请写明兑现中遇到的问题")})
+    if len(text) > 1000:
+        raise ValidationError({"text": _("问题描述不能超过 1000 字")})
+    enterprise = selectors.own_enterprise(actor)
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("item__department")
+            .filter(pk=application.pk, enterprise=enterprise)
+            .first()
+        )
+        if application is None:
+            raise Http404
+        item = application.item
+        limit = 120
+        title = (_("政策兑现：%(title)s") % {"title": item.title})[:limit]
+        facts = _(
+            "申报于 %(applied)s，兑现期限 %(due)s，当前状态：%(status)s，责任部门：%(department)s。"
+        ) % {
+            "applied": f"{timezone.localtime(application.applied_at):%Y-%m-%d}",
+            "due": f"{application.due_on:%Y-%m-%d}",
+            "status": application.get_status_display(),
+            "department": item.department.name if item.department_id else "—",
+        }
+        case = case_services.create_case(
+            enterprise, channel=Channel.POLICY, title=title, description=f"{text}\n\n{facts}", actor=actor
+        )
+        application.complaint_case = case
+        application.save(update_fields=["complaint_case"])
+        audit.record(
+            "event",
+            application,
+            event="policy_complained",
+            changes={gettext_noop("诉求编号"): case.no},
+            actor=actor,
+        )
+    return case
 
 
 def _budget_used(item: PolicyItem, year: int, exclude_pk: int):

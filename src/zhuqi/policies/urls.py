@@ -23,5 +23,6 @@ urlpatterns += [
     path("applications/", views.application_list, name="application_list"),
     path("figures/", views.figures, name="figures"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/complain/", views.application_complain, name="application_complain"),
     path("applications/<int:pk>/<str:action>/", views.application_fire, name="application_fire"),
 ]

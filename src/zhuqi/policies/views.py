@@ -341,8 +341,31 @@ def application_detail(request, pk):
             "application": application,
             "actions": workflow.allowed_actions(application, request.user),
             "labels": ACTION_LABELS,
+            "can_complain": permissions.allowed(request.user, "policies.apply"),
         },
     )
+
+
+@login_required
+@require_POST
+def application_complain(request, pk):
+    """反映兑现问题: the enterprise's complaint about this claim becomes a 诉求 (channel 政策兑现)."""
+    application = _applications_for(request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    try:
+        case = services.complain(
+            application, text=text_param(request.POST, "text", max_length=1000) or "", actor=request.user
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return redirect("policies:application_detail", application.pk)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("policies:application_detail", application.pk)
+    messages.success(request, gettext("已转为诉求 %(no)s，将按诉求办理并答复") % {"no": case.no})
+    return redirect("cases:detail", case.pk)
 
 
 ACTION_LABELS = {
