@@ -202,3 +202,18 @@ def test_a_large_pool_is_written_without_model_instances_with_the_same_results(m
     assert r["乙"].notes == ["加分 2.00：绿色工厂"] and r["乙"].bonus == D(2)
     assert ResultItem.objects.filter(result__run=run).count() == 18
     assert ResultItem.objects.get(result=r["乙"], measure="value_added_per_emission").missing
+
+
+@pytest.mark.parametrize("points", ["-1", "100.01", "1" * 20, "1E+309", "NaN", "Infinity", "2.345"])
+def test_an_adjustment_outside_its_range_is_refused_naming_the_points(mw, world, points):
+    with pytest.raises(ValidationError) as exc:
+        services.add_adjustment(
+            mw.ents["甲"],
+            year=YEAR,
+            kind=Adjustment.Kind.BONUS,
+            reason="高新",
+            points=D(points),
+            actor=world.alice,
+        )
+    assert "分值" in str(exc.value)
+    assert not Adjustment.objects.filter(enterprise=mw.ents["甲"]).exists()

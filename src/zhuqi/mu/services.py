@@ -672,6 +672,10 @@ def correct_fact(
     return correction
 
 
+#: the most points one adjustment may add or take (a scheme's whole score is about 100)
+MAX_ADJUSTMENT_POINTS = Decimal(100)
+
+
 def add_adjustment(
     enterprise: Enterprise, *, year: int, kind: str, reason: str, actor, points=Decimal(0)
 ) -> Adjustment:
@@ -684,8 +688,12 @@ def add_adjustment(
     if kind not in Adjustment.Kind.values:
         raise ValidationError({"kind": _("未知的调整类型")})
     points = Decimal(points or 0)
-    if points < 0:
+    if not points.is_finite() or points < 0:
         raise ValidationError({"points": _("分值不能为负数")})
+    if points > MAX_ADJUSTMENT_POINTS or points != points.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"points": _("分值应在 0—%(max)s 之间，最多两位小数") % {"max": MAX_ADJUSTMENT_POINTS}}
+        )
     with transaction.atomic():
         adj = Adjustment.objects.create(
             enterprise=enterprise, year=year, kind=kind, points=points, reason=reason[:200], created_by=actor
