@@ -69,6 +69,7 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
         f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=still-reporting]"
     )
     assert "尚有 1 户未报" in waiting.inner_text()
+    shot(page, "indicators-3b-still-reporting")
     assert not page.locator(
         f"[data-testid=approval-row][data-period='{period.code}'] [data-testid=approve]"
     ).count()

@@ -321,7 +321,7 @@ def complain(application, *, text: str, actor):
     reason) goes into the one pool of problems as a 诉求 with channel 政策兑现, handled, escalated
     and closed like any other; the claim keeps a link to it. The enterprise's own users only."""
     from zhuqi.cases import services as case_services
-    from zhuqi.cases.models import Channel
+    from zhuqi.cases.models import Case, Channel
 
     from . import selectors
     from .models import Application
@@ -343,7 +343,7 @@ def complain(application, *, text: str, actor):
         if application is None:
             raise Http404
         item = application.item
-        limit = 120
+        limit = Case._meta.get_field("title").max_length
         title = (_("政策兑现：%(title)s") % {"title": item.title})[:limit]
         facts = _(
             "申报于 %(applied)s，兑现期限 %(due)s，当前状态：%(status)s，责任部门：%(department)s。"
