@@ -140,3 +140,21 @@ def test_api_matches_and_mine(pw):
     mine = api.get("/api/v1/policy-items/mine/").json()
     assert mine["qualifies"] == []
     assert [ln["has"] for ln in mine["nearly"][0]["lines"] if not ln["met"]] == ["7.1%"]
+
+
+def test_the_document_file_is_shown_on_the_page_not_in_its_title(pw, client):
+    """The policy file uploaded on the document page is listed in the page's body, where an
+    official or an enterprise reading the policy can open it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(pw.world.bob)
+    r = client.post(
+        reverse("core:attachment_add", args=["policies.policydocument", pw.document.pk]),
+        {"file": SimpleUploadedFile("尉政〔2026〕3号.pdf", b"%PDF-1.4\n%%EOF\n"), "next": "/"},
+    )
+    assert r.status_code == 302
+    page = client.get(reverse("policies:document_detail", args=[pw.document.pk])).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "尉政〔2026〕3号.pdf" not in title
+    body = page.split("<body", 1)[1]
+    assert "尉政〔2026〕3号.pdf" in body and 'data-testid="attachments"' in body
