@@ -1168,6 +1168,27 @@ PAGES: dict[str, Page] = {
         method="post",
     ),
     "policies:item_apply": Page("policies.apply", lambda s: [_policy_item(s).pk], method="post"),
+    "policies:item_grant": Page(
+        "policies.review",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+        method="post",
+    ),
+    "policies:item_publicise": Page(
+        "policies.review",
+        lambda s: [_policy_item(s).pk],
+        lambda s, u: policy_services.can_manage(u, _policy_item(s)),
+        method="post",
+    ),
+    # the 公示 list is public by design: every signed-in role reads a published item's list
+    "policies:item_publicity": Page("policies.guide", lambda s: [_policy_item(s).pk]),
+    "policies:application_account": Page(
+        "policies.apply",
+        lambda s: [_policy_application(s).pk],
+        lambda s, u: _ent_ok(s, u),
+        method="post",
+        data=lambda s: {"bank_name": "工商银行", "bank_account": "6222021700001234"},
+    ),
     "policies:application_list": Page(
         None,
         ok=lambda s, u: permissions.allowed(u, "policies.view") or permissions.allowed(u, "policies.own"),

@@ -5,10 +5,13 @@ own figure."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -136,14 +139,43 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
 
     as_department()
     page.goto(first)
+    page.fill("[data-testid=policy-action-approve] [name=amount]", "8000")
+    page.click("[data-testid=policy-action-approve] button")
+    assert "请说明理由" in page.content()  # another amount than the rule's needs a reason
+    page.fill("[data-testid=policy-action-approve] [name=amount]", "8000")
+    page.fill("[data-testid=policy-action-approve] [name=reason]", "核定社保缴费人数 8 人")
     page.click("[data-testid=policy-action-approve] button")
     assert page.locator("[data-testid=policy-application-status]").inner_text() == "已核准"
-    page.fill("[data-testid=policy-action-pay] [name=voucher]", "WS-2026-001")
-    page.click("[data-testid=policy-action-pay] button")
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "已兑现"
-    assert "按期" in page.locator("[data-testid=policy-application]").inner_text()
-    shot(page, "policies-application-paid")
+    assert (
+        "0.80 万元（测算 1.00 万元）" in page.locator("[data-testid=policy-application-amount]").inner_text()
+    )
+    assert page.locator("[data-testid=policy-action-pay]").count() == 0  # nothing paid before the 公示
+    page.click("[data-testid=policy-action-publicise] button")
+    assert page.locator("[data-testid=policy-application-status]").inner_text() == "公示中"
+    page.click("[data-testid=policy-application-publicity] a")
+    assert "规上企业稳岗奖励" in page.locator("h1").inner_text()
+    assert page.locator("[data-testid=policy-publicity-row]").count() == 1
+    shot(page, "policies-publicity")
 
+    as_enterprise()
+    page.goto(first)
+    page.fill("[data-testid=policy-account] [name=bank_name]", "中国农业银行尉氏支行")
+    page.fill("[data-testid=policy-account] [name=bank_account]", "6228 4800 1234 5678")
+    page.click("[data-testid=policy-account] button")
+    assert "6228480012345678" in page.locator("[data-testid=policy-application-account]").inner_text()
+    shot(page, "policies-application-account")
+
+    # after the five working days of the 公示
+    with time_machine.travel(timezone.now() + dt.timedelta(days=10), tick=True):
+        as_department()
+        page.goto(first)
+        page.fill("[data-testid=policy-action-pay] [name=voucher]", "WS-2026-001")
+        page.click("[data-testid=policy-action-pay] button")
+        assert page.locator("[data-testid=policy-application-status]").inner_text() == "已兑现"
+        assert "按期" in page.locator("[data-testid=policy-application]").inner_text()
+        shot(page, "policies-application-paid")
+
+    as_department()
     page.goto(second)
     page.click("[data-testid=policy-action-approve] button")
     assert "同一年度“稳岗”类资金不重复享受" in page.content()

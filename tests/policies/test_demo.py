@@ -12,7 +12,7 @@ from zhuqi.core.models import User
 from zhuqi.indicators import demo as indicators_demo
 from zhuqi.policies import demo as policies_demo
 from zhuqi.policies import selectors
-from zhuqi.policies.models import PolicyDocument, PolicyItem
+from zhuqi.policies.models import PolicyDocument, PolicyItem, live_items_q
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +26,30 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_demo_items_match_demo_enterprises(demo):
-    assert PolicyDocument.objects.count() == 3
+    assert PolicyDocument.objects.count() == 6
     items = {i.title: i for i in PolicyItem.objects.all()}
-    assert len(items) == 6
+    assert len(items) == 19
+    live = PolicyItem.objects.filter(live_items_q())
+    assert not live.filter(
+        title__in=["中小企业贷款贴息", "品牌建设奖励（已停止）", "小升规培育奖励"]
+    ).exists()
     counts = {t: selectors.matched(i).count() for t, i in items.items()}
-    for title in ("升规入统奖励", "满负荷生产奖励", "工业投资补助", "专精特新企业融资白名单", "稳岗返还"):
-        assert counts[title] > 0, title
+    for title, n in counts.items():
+        # every live item finds somebody, except the one reading 亩均 classes (the 亩均 demo is
+        # not loaded here)
+        assert n > 0 or title == "亩均效益A类企业用能用地优先保障", title
     assert selectors.near_misses(items["升规入统奖励"]).exists()
     from zhuqi.policies.models import Application, Match
 
     assert Match.objects.filter(item=items["满负荷生产奖励"]).count() == counts["满负荷生产奖励"]
     statuses = sorted(Application.objects.values_list("status", flat=True))
     assert statuses.count("paid") == 2 and statuses.count("clawed_back") == 1
-    assert {"approved", "applied", "returned"} <= set(statuses)
+    assert {"approved", "applied", "returned", "publicised"} <= set(statuses)
+    # 免申即享: 升规入统奖励's matched list granted without applications and on 公示
+    granted = Application.objects.filter(item=items["升规入统奖励"])
+    assert granted.count() == counts["升规入统奖励"]
+    assert set(granted.values_list("status", flat=True)) == {"publicised"}
+    assert granted.exclude(bank_account="").count() == 1
 
 
 @time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False)

@@ -71,3 +71,37 @@ def test_scope_drill_down_and_export(pw, client):
     assert drill.count('data-testid="policy-application-row"') == 2 and "丙机械有限公司" not in drill
     export = client.get(reverse("policies:figures") + "?export=1")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_money_by_region_and_department_and_their_drill_down(pw, client):
+    """§7's example by area and department: for the county's dispatch office, 尉氏经开区 (甲 and
+    乙 live in its grids) received 2 claims, 2 万元; 城关镇 (丙) nothing, its payment clawed back;
+    工信局 paid both. Each count opens the claims it counts."""
+    from zhuqi.policies.figures import money_by_department, money_by_region
+
+    item = _example(pw)
+    world = pw.world
+    rows = [(r["region"].name, r["claims"], r["amount"]) for r in money_by_region(world.alice)]
+    assert rows == [("尉氏经开区", 2, Decimal("20000.00"))]
+    rows = [(r["item__department__name"], r["claims"], r["amount"]) for r in money_by_department(world.alice)]
+    assert rows == [(world.jxj.name, 2, Decimal("20000.00"))]
+    client.force_login(world.alice)
+    page = client.get(reverse("policies:figures")).content.decode()
+    assert 'data-testid="policy-region-row"' in page and "尉氏经开区" in page
+    listed = client.get(
+        reverse("policies:application_list") + f"?status=paid&region={world.park.pk}&item={item.pk}"
+    ).content.decode()
+    assert "甲机械有限公司" in listed and "乙机械有限公司" in listed and "丙机械有限公司" not in listed
+    listed = client.get(
+        reverse("policies:application_list") + f"?status=paid&region={world.town.pk}"
+    ).content.decode()
+    assert "机械有限公司" not in listed
+    # a region outside the viewer's scope lists nothing
+    listed = client.get(
+        reverse("policies:application_list") + f"?status=paid&region={world.other_county.pk}"
+    ).content.decode()
+    assert "机械有限公司" not in listed
+    listed = client.get(
+        reverse("policies:application_list") + f"?status=paid&department={world.jxj.pk}"
+    ).content.decode()
+    assert listed.count("机械有限公司") >= 2

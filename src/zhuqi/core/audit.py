@@ -34,7 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 GENESIS = "0" * 64
-SKIP_FIELDS = {"password", "last_login", "path", "depth", "name_grams"}  # name_grams: the name search index
+# name_grams: the name search index; bank_account: an enterprise's account number stays out of the
+# log (the policy claim's own event records its last four digits)
+SKIP_FIELDS = {"password", "last_login", "path", "depth", "name_grams", "bank_account"}
 # Changes to these fields of these models are permission changes, not ordinary updates.
 PERMISSION_FIELDS = {
     "core.user": {"role", "region_id", "department_id", "is_staff", "is_superuser", "is_active"}

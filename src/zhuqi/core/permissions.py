@@ -345,11 +345,16 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "policies.review",
-        _("审核政策兑现申请：退回补正、核准、兑现、不予兑现"),
+        _("审核政策兑现：退回补正、核准（可另定金额并说明理由）、核定免申即享名单、公示、兑现、不予兑现"),
         MANAGER_ROLES | DEPARTMENT_ROLES,
         _("部门：本部门负责的事项；专班办公室：本辖区"),
     ),
-    Action("policies.apply", _("企业申报政策兑现、补正后重新提交"), frozenset({P}), _("本企业")),
+    Action(
+        "policies.apply",
+        _("企业申报政策兑现、补正后重新提交、上传申报材料、确认收款账户"),
+        frozenset({P}),
+        _("本企业"),
+    ),
     Action("policies.own", _("企业查看本企业可享和差一点可享的政策"), frozenset({P}), _("本企业")),
 ]
 

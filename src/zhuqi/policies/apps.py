@@ -18,6 +18,7 @@ class PoliciesConfig(AppConfig):
         from .sections import policies_section
 
         register_attachable("policies.policydocument")
+        register_attachable("policies.application")  # the evidence a claim needs (申报材料)
         enterprise_sections.register(policies_section, 41)
         menu.register(menu.MenuItem(_("惠企政策"), "policies:item_list", "cash-coin", "policies.view", 46))
         menu.register(menu.MenuItem(_("可享政策"), "policies:mine", "cash-coin", "policies.own", 46))
@@ -33,6 +34,9 @@ class PoliciesConfig(AppConfig):
                 "policy_return": pgettext_lazy("timeline event", "退回补正"),
                 "policy_resubmit": pgettext_lazy("timeline event", "补正后重新提交"),
                 "policy_approve": pgettext_lazy("timeline event", "核准兑现"),
+                "policy_granted": pgettext_lazy("timeline event", "免申即享核定"),
+                "policy_publicise": pgettext_lazy("timeline event", "公示"),
+                "policy_account": pgettext_lazy("timeline event", "确认收款账户"),
                 "policy_pay": pgettext_lazy("timeline event", "登记兑现"),
                 "policy_refuse": pgettext_lazy("timeline event", "不予兑现"),
                 "policy_clawback": pgettext_lazy("timeline event", "追回已兑现资金"),

@@ -220,8 +220,232 @@ def _load(county, actor) -> int:
                 exclusivity_group="升规奖励",
             )
         )
+    items += _more_items(doc, item, county, depts, window, data_year, year, today)
     _fulfilment(items[1], actor, today)
+    _automatic(items[0], actor, today)
     return len(items)
+
+
+def _more_items(doc, item, county, depts, window, data_year, year, today) -> list:
+    """The rest of the seeds' policies: 广安区's one-off rewards for growth (seed 002), 开封's
+    技改 and 满负荷 money (seed 004), 自贡's financing subsidies (seed 003), and the province's
+    direct-access items; a few expired or withdrawn so the library is not all live."""
+    jxj = depts["经信局"]
+    fin = depts.get("财政局", jxj)
+    tax = depts.get("税务局", fin)
+    kj = depts.get("科技局", jxj)
+    above = {"attr": "above_scale", "op": "eq", "value": True}
+    manufacturing = {"attr": "industry", "op": "between", "value": ["13", "43"]}
+
+    def value(code, amount):
+        return {"attr": "indicator", "indicator": code, "measure": "value", "op": "gte", "value": amount}
+
+    d4 = doc(
+        title="固镇县推动工业经济稳增长若干奖补政策",
+        level="county",
+        issuer="固镇县人民政府办公室",
+        number="固政办〔2026〕8号",
+        issued_on=dt.date(year, 3, 20),
+        effective_to=dt.date(year + 1, 12, 31),
+        summary="对产值、营收、税收增长较快的规上工业企业给予一次性奖励；支持企业技术改造、数字化转型和品牌建设。",
+    )
+    d5 = doc(
+        title="安徽省进一步推动惠企政策直达快享若干措施",
+        level="province",
+        issuer="安徽省人民政府办公厅",
+        number="皖政办〔2026〕4号",
+        issued_on=dt.date(year, 1, 25),
+        summary="惠企政策“免申即享、直达快享”，兑现时限原则上不超过60个工作日。",
+    )
+    d6 = doc(
+        title="蚌埠市支持中小企业融资若干措施（已到期）",
+        level="city",
+        issuer="蚌埠市人民政府",
+        number="蚌政〔2024〕21号",
+        issued_on=dt.date(year - 2, 5, 10),
+        effective_to=dt.date(year - 1, 12, 31),
+        summary="上一轮融资支持政策，有效期已满，仅作查阅。",
+    )
+    return [
+        item(
+            d4,
+            tax,
+            title="小微企业房产税、城镇土地使用税减半征收",
+            kind="relief",
+            mode="automatic",
+            conditions={"all": [{"attr": "employees", "op": "lt", "value": "100"}]},
+            beneficiaries="小型微利企业",
+            evidence="无需申报，税务部门按申报数据直接减征",
+        ),
+        item(
+            d4,
+            jxj,
+            title="营业收入过亿元企业奖励",
+            kind="reward",
+            mode="automatic",
+            conditions={"all": [above, value("revenue", "10000")]},
+            amount_rule={"type": "fixed", "amount": "100000"},
+            exclusivity_group="营收奖励",
+            budget=2_000_000,
+            beneficiaries="上年度营业收入1亿元以上的规上工业企业",
+            evidence="无需申报，按统计数据确认后公示兑现",
+            **window,
+        ),
+        item(
+            d4,
+            depts["人社局"],
+            title="吸纳高校毕业生社保补贴",
+            kind="reward",
+            mode="quick",
+            conditions={"all": [{"attr": "employees", "op": "gte", "value": "50"}]},
+            amount_rule={"type": "fixed", "amount": "20000"},
+            budget=1_000_000,
+            beneficiaries="新招用离校两年内高校毕业生并缴纳社会保险的企业",
+            evidence="劳动合同、社保缴费明细（系统预填）",
+            **window,
+        ),
+        item(
+            d4,
+            jxj,
+            title="技术改造设备补助",
+            kind="reward",
+            mode="apply",
+            conditions={"all": [above, manufacturing, value("industrial_investment", "1000")]},
+            amount_rule={
+                "type": "percent",
+                "base": {"indicator": "industrial_investment"},
+                "rate": "3",
+                "cap": "3000000",
+            },
+            exclusivity_group="技改",
+            budget=12_000_000,
+            beneficiaries="上年度工业投资（含技术改造）1000万元以上的规上制造业企业",
+            evidence="技改项目备案、设备购置合同和发票、付款凭证",
+            **window,
+        ),
+        item(
+            d4,
+            jxj,
+            title="数字化转型（智改数转）奖励",
+            kind="reward",
+            mode="apply",
+            conditions={"all": [above, manufacturing, value("industrial_investment", "500")]},
+            amount_rule={"type": "fixed", "amount": "200000"},
+            exclusivity_group="技改",
+            budget=2_000_000,
+            beneficiaries="获评省级数字化车间、智能工厂的制造业企业",
+            evidence="省级认定文件、项目验收报告",
+            **window,
+        ),
+        item(
+            d4,
+            kj,
+            title="研发投入后补助",
+            kind="reward",
+            mode="apply",
+            conditions={"all": [above, {"attr": "tag", "op": "has", "value": ["高新技术企业", "专精特新"]}]},
+            amount_rule={"type": "fixed", "amount": "100000"},
+            budget=4_000_000,
+            beneficiaries="研发投入持续增长的规上高新技术企业、专精特新企业",
+            evidence="研发费用加计扣除申报表",
+            **window,
+        ),
+        item(
+            d4,
+            jxj,
+            title="专精特新企业认定奖励",
+            kind="reward",
+            mode="automatic",
+            conditions={"any": [{"attr": "tag", "op": "has", "value": ["专精特新", "国家级专精特新小巨人"]}]},
+            amount_rule={"type": "fixed", "amount": "100000"},
+            exclusivity_group="认定奖励",
+            beneficiaries="新认定的省级及以上专精特新企业",
+            evidence="无需申报，按认定文件公示兑现",
+            **window,
+        ),
+        item(
+            d4,
+            jxj,
+            title="亩均效益A类企业用能用地优先保障",
+            kind="right",
+            mode="automatic",
+            conditions={"all": [{"attr": "mu_class", "op": "in", "value": ["A"]}]},
+            beneficiaries="亩均效益综合评价A类企业",
+            evidence="无需申报，按已发布的亩均评价结果执行",
+        ),
+        item(
+            d5,
+            tax,
+            title="制造业中小微企业缓缴部分税费",
+            kind="relief",
+            mode="automatic",
+            conditions={"all": [manufacturing, {"attr": "employees", "op": "lt", "value": "300"}]},
+            beneficiaries="制造业中小微企业",
+            evidence="无需申报，税务部门按申报数据直接办理",
+        ),
+        item(
+            d5,
+            fin,
+            title="政府采购预留份额",
+            kind="right",
+            mode="automatic",
+            conditions={"all": [{"attr": "employees", "op": "lt", "value": "100"}]},
+            beneficiaries="小微企业",
+        ),
+        item(
+            d5,
+            depts["人社局"],
+            title="以工代训补贴",
+            kind="reward",
+            mode="quick",
+            conditions={"all": [{"attr": "employees", "op": "gte", "value": "20"}]},
+            amount_rule={"type": "fixed", "amount": "30000"},
+            exclusivity_group="稳岗",
+            budget=600_000,
+            beneficiaries="吸纳就业困难人员、组织以工代训的企业",
+            evidence="培训名册、工资发放记录",
+            **window,
+        ),
+        item(
+            d6,
+            fin,
+            title="中小企业贷款贴息",
+            kind="reward",
+            mode="apply",
+            conditions={"all": [{"attr": "employees", "op": "lt", "value": "300"}]},
+            amount_rule={"type": "fixed", "amount": "50000"},
+            budget=15_000_000,
+            beneficiaries="获得银行流动资金贷款的中小企业（上一轮政策，已到期）",
+            window_start=dt.date(year - 1, 3, 1),
+            window_end=dt.date(year - 1, 11, 30),
+        ),
+        item(
+            d4,
+            jxj,
+            title="品牌建设奖励（已停止）",
+            kind="reward",
+            mode="apply",
+            status="withdrawn",
+            conditions={"all": [above]},
+            amount_rule={"type": "fixed", "amount": "50000"},
+            beneficiaries="获得中国驰名商标、安徽老字号的企业",
+        ),
+    ]
+
+
+def _automatic(item, actor, today) -> None:
+    """免申即享 at work: 升规入统奖励's matched list is confirmed by 经信局 and put on 公示; the
+    first enterprise has already confirmed its account."""
+    from .models import Application
+
+    dept_user = User.objects.filter(department=item.department, is_active=True, role="dept_head").first()
+    officer = dept_user or actor
+    if services.grant_automatic(item, actor=officer):
+        services.publicise_item(item, actor=officer)
+        first = Application.objects.filter(item=item).order_by("pk").first()
+        Application.objects.filter(pk=first.pk).update(
+            bank_name="中国农业银行固镇县支行", bank_account="6228480612345678901"
+        )
 
 
 def _fulfilment(item, actor, today) -> None:

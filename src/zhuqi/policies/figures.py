@@ -20,7 +20,7 @@ S = Application.Status
 #: key → (label, the condition over claims); "pushed"/"read" are over pushes
 CLAIMS = {
     "applied": Q(),
-    "approved": Q(status__in=[S.APPROVED, S.PAID, S.CLAWED_BACK]),
+    "approved": Q(status__in=[S.APPROVED, S.PUBLICISED, S.PAID, S.CLAWED_BACK]),
     "paid": Q(status=S.PAID),
     "clawed_back": Q(status=S.CLAWED_BACK),
 }
@@ -91,4 +91,60 @@ def money_by_enterprise(user, limit: int = 50) -> list[dict]:
         .values("enterprise_id", "enterprise__name")
         .annotate(amount=Sum("amount"), claims=Count("pk"))
         .order_by("-amount", "enterprise__name")[:limit]
+    )
+
+
+def _region_under(user):
+    """The region whose subdivisions a viewer's money table lists: the viewer's own region
+    (None for a province-wide administrator: the top level)."""
+    from zhuqi.core.models import Region
+    from zhuqi.core.scope import scope_for
+
+    path = scope_for(user).region_path
+    return Region.objects.filter(path=path).first() if path else None
+
+
+def money_by_region(user) -> list[dict]:
+    """Money received (claims 已兑现, yuan) by each subdivision of the viewer's region — a county
+    official sees its towns and parks — in one query with one conditional sum per subdivision,
+    plus the enterprises registered at the viewer's region itself. Most money first."""
+    from zhuqi.core.models import Region
+
+    parent = _region_under(user)
+    children = list(
+        (parent.children.all() if parent else Region.objects.filter(parent__isnull=True))
+        .filter(is_active=True)
+        .order_by("code")
+    )
+    paid = Application.objects.visible_to(user).filter(CLAIMS["paid"])
+    agg = {}
+    for c in children:
+        where = Q(enterprise__region__path__startswith=c.path)
+        agg[f"a{c.pk}"], agg[f"n{c.pk}"] = Sum("amount", filter=where), Count("pk", filter=where)
+    if parent is not None:
+        agg["a_own"], agg["n_own"] = (
+            Sum("amount", filter=Q(enterprise__region=parent)),
+            Count("pk", filter=Q(enterprise__region=parent)),
+        )
+    got = paid.aggregate(**agg) if agg else {}
+    rows = [
+        {"region": c, "amount": got[f"a{c.pk}"] or Decimal(0), "claims": got[f"n{c.pk}"]}
+        for c in children
+        if got.get(f"n{c.pk}")
+    ]
+    if parent is not None and got.get("n_own"):
+        rows.append({"region": parent, "amount": got["a_own"], "claims": got["n_own"], "own": True})
+    rows.sort(key=lambda r: (-r["amount"], r["region"].code))
+    return rows
+
+
+def money_by_department(user) -> list[dict]:
+    """Money paid (claims 已兑现, yuan) by the department responsible for the item: one grouped
+    query over the claims the viewer may see."""
+    return list(
+        Application.objects.visible_to(user)
+        .filter(CLAIMS["paid"])
+        .values("item__department_id", "item__department__name")
+        .annotate(amount=Sum("amount"), claims=Count("pk"))
+        .order_by("-amount", "item__department__name")
     )

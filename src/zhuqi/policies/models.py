@@ -26,6 +26,8 @@ from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 _YEAR = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 #: the fulfilment limit when a policy names none (直达快享: paid within 60 working days)
 DEFAULT_LIMIT_DAYS = 60
+#: how long the list of approved claims is shown publicly (公示) before anything is paid
+PUBLICITY_DAYS = 5
 
 
 class Level(models.TextChoices):
@@ -219,6 +221,7 @@ class Application(models.Model):
         APPLIED = "applied", _("待审核")
         RETURNED = "returned", _("退回补正")
         APPROVED = "approved", _("已核准")
+        PUBLICISED = "publicised", _("公示中")
         PAID = "paid", _("已兑现")
         REFUSED = "refused", _("不予兑现")
         CLAWED_BACK = "clawed_back", _("已追回")
@@ -232,6 +235,14 @@ class Application(models.Model):
     year = models.PositiveSmallIntegerField(_("兑现年度"), validators=_YEAR)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    #: what the item's amount rule gave from the enterprise's own figures; `amount` is what the
+    #: department approves (the same unless it says why not)
+    computed_amount = models.DecimalField(
+        _("测算金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    publicity_until = models.DateField(_("公示截止"), null=True, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account = models.CharField(_("收款账号"), max_length=40, blank=True)
     applied_at = models.DateTimeField(_("申报时间"), default=timezone.now)
     due_on = models.DateField(_("兑现期限"))
     reason = models.CharField(_("退回或不予兑现的理由"), max_length=300, blank=True)
@@ -272,6 +283,10 @@ class Application(models.Model):
         from zhuqi.enterprises.models import live_enterprise_q
 
         return scope_for(user).enterprise_q("enterprise__") & live_enterprise_q()
+
+    @property
+    def amount_adjusted(self) -> bool:
+        return self.computed_amount is not None and self.amount != self.computed_amount
 
     @property
     def paid_within_limit(self) -> bool | None:

@@ -199,3 +199,16 @@ def own_enterprise(user) -> Enterprise:
     if membership is None:
         raise Http404
     return membership.enterprise
+
+
+def publicity(item: PolicyItem):
+    """The item's 公示 list: the claims on public show now, by enterprise name (public by
+    design: names, amounts and the date objections close, nothing else)."""
+    from .models import Application
+
+    return (
+        Application.objects.filter(item=item, status=Application.Status.PUBLICISED)
+        .select_related("enterprise__region")
+        .only("amount", "publicity_until", "enterprise__name", "enterprise__region__name")
+        .order_by("enterprise__name", "pk")
+    )

@@ -15,7 +15,7 @@ from zhuqi.core.models import Department, Region
 from zhuqi.core.scope import scope_for
 
 from . import amounts, conditions
-from .models import PolicyDocument, PolicyItem
+from .models import PUBLICITY_DAYS, Mode, PolicyDocument, PolicyItem
 
 DOCUMENT_FIELDS = (
     "title",
@@ -275,6 +275,8 @@ def apply_item(item: PolicyItem, *, actor):
     today = timezone.localdate()
     if not item.is_live(today):
         raise ValidationError(_("该事项已停止或已过期"))
+    if item.mode == Mode.AUTOMATIC:
+        raise ValidationError(_("该事项免申即享，无需申报：责任部门核定名单并公示后，会通知您确认收款账户"))
     if (item.window_start and today < item.window_start) or (item.window_end and today > item.window_end):
         raise ValidationError(
             _("不在申报时间内（%(start)s 至 %(end)s）")
@@ -293,6 +295,7 @@ def apply_item(item: PolicyItem, *, actor):
         enterprise=enterprise,
         year=today.year,
         amount=amount,
+        computed_amount=amount,
         due_on=add_working_days(today, item.limit_days),
         applied_by=actor,
     )
@@ -382,15 +385,82 @@ def _budget_used(item: PolicyItem, year: int, exclude_pk: int):
     )
 
 
+def parse_amount(value, field: str = "amount"):
+    """An amount in yuan typed by an official: a number ≥ 0 with at most two decimals and at
+    most 14 digits before them (the column's size); anything else is refused naming the field."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("金额须为数字（单位：元）")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("金额须为不小于 0 的数字（单位：元）")})
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError({field: _("金额最多保留两位小数")})
+    if amount >= Decimal("1e14"):
+        raise ValidationError({field: _("金额过大，请核对单位（元）")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_exclusive(application, item) -> None:
+    from .models import Application
+
+    S = Application.Status
+    if not item.exclusivity_group:
+        return
+    clash = (
+        Application.objects.filter(
+            enterprise=application.enterprise,
+            year=application.year,
+            item__exclusivity_group=item.exclusivity_group,
+            status__in=[S.APPROVED, S.PUBLICISED, S.PAID],
+        )
+        .exclude(pk=application.pk)
+        .select_related("item")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            _("同一年度“%(group)s”类资金不重复享受：该企业已获“%(title)s”")
+            % {"group": item.exclusivity_group, "title": clash.item.title}
+        )
+
+
+def _check_budget(item, year: int, amount, exclude_pk) -> None:
+    if item.budget is None or amount is None:
+        return
+    PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one approval at a time
+    used = _budget_used(item, year, exclude_pk)
+    if used + amount > item.budget:
+        raise ValidationError(
+            _("超出年度预算：已核准 %(used)s 元，本笔 %(amount)s 元，预算 %(budget)s 元")
+            % {"used": used, "amount": amount, "budget": item.budget}
+        )
+
+
 @transaction.atomic
-def fire(application, action: str, *, actor, reason: str = "", voucher: str = "", paid_on=None):
+def fire(
+    application,
+    action: str,
+    *,
+    actor,
+    reason: str = "",
+    voucher: str = "",
+    paid_on=None,
+    amount=None,
+):
     """The one entry point of an application's transitions (`workflow.TRANSITIONS`): return for
-    correction (with a reason), resubmit, approve (budget and exclusivity group checked), pay
-    (with a voucher, on the clock), refuse (with a reason; also a clawback of a payment not yet
-    made)."""
+    correction (with a reason), resubmit, approve (the amount the rule gave, or another with the
+    reason; budget and exclusivity group checked), publicise (公示 for PUBLICITY_DAYS working
+    days), pay (after the 公示, to the account the enterprise confirmed, with a voucher, on the
+    clock), refuse (with a reason; also an objection upheld during the 公示), claw back."""
     from django.urls import reverse
 
     from zhuqi.core.notify import notify
+    from zhuqi.core.workcalendar import add_working_days
 
     from . import workflow
     from .models import Application
@@ -407,39 +477,44 @@ def fire(application, action: str, *, actor, reason: str = "", voucher: str = ""
         raise ValidationError({"reason": _("请填写理由")})
     changes: dict[str, object] = {gettext_noop("状态"): str(S(t.target).label)}
     item = application.item
+    today = timezone.localdate()
     if action == "approve":
-        if item.exclusivity_group:
-            clash = (
-                Application.objects.filter(
-                    enterprise=application.enterprise,
-                    year=application.year,
-                    item__exclusivity_group=item.exclusivity_group,
-                    status__in=[S.APPROVED, S.PAID],
-                )
-                .exclude(pk=application.pk)
-                .select_related("item")
-                .first()
-            )
-            if clash is not None:
+        approved = parse_amount(amount)
+        if approved is not None and approved != application.computed_amount:
+            if not reason:
                 raise ValidationError(
-                    _("同一年度“%(group)s”类资金不重复享受：该企业已获“%(title)s”")
-                    % {"group": item.exclusivity_group, "title": clash.item.title}
+                    {
+                        "reason": _("核定金额与测算金额（%(computed)s 元）不同，请说明理由")
+                        % {
+                            "computed": application.computed_amount
+                            if application.computed_amount is not None
+                            else "—"
+                        }
+                    }
                 )
-        if item.budget is not None and application.amount is not None:
-            PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one approval at a time
-            used = _budget_used(item, application.year, application.pk)
-            if used + application.amount > item.budget:
-                raise ValidationError(
-                    _("超出年度预算：已核准 %(used)s 元，本笔 %(amount)s 元，预算 %(budget)s 元")
-                    % {"used": used, "amount": application.amount, "budget": item.budget}
-                )
+            application.amount = approved
+            application.reason = reason
+            changes[gettext_noop("核定金额")] = str(approved)
+            changes[gettext_noop("理由")] = reason
+        _check_exclusive(application, item)
+        _check_budget(item, application.year, application.amount, application.pk)
         application.decided_at = timezone.now()
+    if action == "publicise":
+        application.publicity_until = add_working_days(today, PUBLICITY_DAYS)
+        changes[gettext_noop("公示截止")] = f"{application.publicity_until:%Y-%m-%d}"
     if action == "pay":
         voucher = (voucher or "").strip()
+        if application.publicity_until and today <= application.publicity_until:
+            raise ValidationError(
+                _("公示期至 %(until)s，期满无异议后方可兑现")
+                % {"until": f"{application.publicity_until:%Y-%m-%d}"}
+            )
+        if not application.bank_account:
+            raise ValidationError(_("企业尚未确认收款账户，请通知企业在申报页面填写"))
         if not voucher:
             raise ValidationError({"voucher": _("请填写付款凭证号")})
         application.voucher = voucher
-        application.paid_on = paid_on or timezone.localdate()
+        application.paid_on = paid_on or today
         changes[gettext_noop("付款凭证号")] = voucher
         changes[gettext_noop("是否按期")] = (
             gettext_noop("按期") if application.paid_within_limit else gettext_noop("超期")
@@ -454,9 +529,139 @@ def fire(application, action: str, *, actor, reason: str = "", voucher: str = ""
     audit.record("transition", application, event=f"policy_{action}", changes=changes, actor=actor)
     url = reverse("policies:application_detail", args=[application.pk])
     if t.actor == "department":
+        title = _("“%(title)s”：%(status)s") % {
+            "title": item.title,
+            "status": application.get_status_display(),
+        }
+        if action == "publicise" and not application.bank_account:
+            title = _("“%(title)s”：公示中，请确认收款账户") % {"title": item.title}
         notify(
             _enterprise_users([application.enterprise_id]).get(application.enterprise_id, []),
-            _("“%(title)s”：%(status)s") % {"title": item.title, "status": application.get_status_display()},
+            title,
             url=url,
+        )
+    return application
+
+
+@transaction.atomic
+def grant_automatic(item: PolicyItem, *, actor) -> int:
+    """免申即享: the department confirms the list the system matched. Every matching enterprise
+    without a claim on the item this year gets one, already approved at the amount its own
+    figures give (nobody applies); the exclusivity group and the budget are checked for the whole
+    list before anything is written. Returns how many claims were granted."""
+    from zhuqi.core.workcalendar import add_working_days
+    from zhuqi.enterprises.models import Enterprise
+
+    from . import amounts, conditions, selectors
+    from .models import Application
+
+    S = Application.Status
+    permissions.require(actor, "policies.review", _("您不能核定兑现名单"))
+    item = PolicyItem.objects.select_for_update().select_related("document__region").get(pk=item.pk)
+    if not can_manage(actor, item):
+        raise PermissionDenied(_("该政策事项不归您的部门负责"))
+    if item.mode != Mode.AUTOMATIC:
+        raise ValidationError(_("只有免申即享的事项由部门直接核定名单"))
+    if not item.is_live():
+        raise ValidationError(_("该事项已停止或已过期"))
+    now = timezone.now()
+    year = timezone.localdate().year
+    claimed = Application.objects.filter(item=item).values("enterprise_id")
+    enterprises = list(selectors.matched(item, Enterprise.objects.exclude(pk__in=claimed)).order_by("pk"))
+    if item.exclusivity_group:
+        taken = set(
+            Application.objects.filter(
+                enterprise__in=enterprises,
+                year=year,
+                item__exclusivity_group=item.exclusivity_group,
+                status__in=[S.APPROVED, S.PUBLICISED, S.PAID],
+            ).values_list("enterprise_id", flat=True)
+        )
+        enterprises = [e for e in enterprises if e.pk not in taken]  # 从高从优: they already hold one
+    rows = []
+    for e in enterprises:
+        amount, _text = amounts.compute(item.amount_rule, conditions.Facts(e))
+        rows.append(
+            Application(
+                item=item,
+                enterprise=e,
+                year=year,
+                status=S.APPROVED,
+                amount=amount,
+                computed_amount=amount,
+                applied_at=now,
+                decided_at=now,
+                due_on=add_working_days(now, item.limit_days),
+                applied_by=actor,
+            )
+        )
+    total = sum((r.amount or 0) for r in rows)
+    _check_budget(item, year, total, None)
+    created = Application.objects.bulk_create(rows)
+    audit.record_many(
+        [
+            {
+                "action": "event",
+                "obj": a,
+                "event": "policy_granted",
+                "changes": {gettext_noop("事项名称"): item.title, gettext_noop("金额"): str(a.amount or "")},
+                "actor": actor,
+            }
+            for a in created
+        ]
+    )
+    return len(created)
+
+
+def publicise_item(item: PolicyItem, *, actor) -> int:
+    """公示: every approved claim of the item goes on the public list at once (one transition
+    each, through `fire`); returns how many."""
+    from .models import Application
+
+    if not (permissions.allowed(actor, "policies.review") and can_manage(actor, item)):
+        raise PermissionDenied(_("该政策事项不归您的部门负责"))
+    n = 0
+    with transaction.atomic():
+        for a in Application.objects.filter(item=item, status=Application.Status.APPROVED).order_by("pk"):
+            fire(a, "publicise", actor=actor)
+            n += 1
+    return n
+
+
+def confirm_account(application, *, bank_name: str, bank_account: str, actor):
+    """The enterprise confirms the account its money is paid to (开户银行 and 账号); its own
+    users, before the claim is paid. The audit keeps the account's last four digits only."""
+    from . import selectors
+    from .models import Application
+
+    S = Application.Status
+    permissions.require(actor, "policies.apply", _("只有企业用户可以确认收款账户"))
+    bank_name = (bank_name or "").strip()
+    digits = "".join((bank_account or "").split())
+    if not bank_name:
+        raise ValidationError({"bank_name": _("请填写开户银行")})
+    if len(bank_name) > 100:
+        raise ValidationError({"bank_name": _("开户银行不能超过 100 字")})
+    if not digits.isdigit() or not 8 <= len(digits) <= 30 or not digits.isascii():
+        raise ValidationError({"bank_account": _("收款账号须为 8 至 30 位数字")})
+    enterprise = selectors.own_enterprise(actor)
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update().filter(pk=application.pk, enterprise=enterprise).first()
+        )
+        if application is None:
+            raise Http404
+        if application.status not in (S.APPLIED, S.RETURNED, S.APPROVED, S.PUBLICISED):
+            raise ValidationError(
+                _("当前状态（%(status)s）不能修改收款账户") % {"status": application.get_status_display()}
+            )
+        application.bank_name, application.bank_account = bank_name, digits
+        application.save(update_fields=["bank_name", "bank_account"])
+        audit.record(
+            "event",
+            application,
+            event="policy_account",
+            changes={gettext_noop("开户银行"): bank_name, gettext_noop("收款账号"): f"****{digits[-4:]}"},
+            actor=actor,
         )
     return application

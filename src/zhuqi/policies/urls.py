@@ -20,9 +20,13 @@ urlpatterns = [
 urlpatterns += [
     path("items/<int:pk>/push/", views.item_push, name="item_push"),
     path("items/<int:pk>/apply/", views.item_apply, name="item_apply"),
+    path("items/<int:pk>/grant/", views.item_grant, name="item_grant"),
+    path("items/<int:pk>/publicise/", views.item_publicise, name="item_publicise"),
+    path("items/<int:pk>/publicity/", views.item_publicity, name="item_publicity"),
     path("applications/", views.application_list, name="application_list"),
     path("figures/", views.figures, name="figures"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/complain/", views.application_complain, name="application_complain"),
+    path("applications/<int:pk>/account/", views.application_account, name="application_account"),
     path("applications/<int:pk>/<str:action>/", views.application_fire, name="application_fire"),
 ]

@@ -203,6 +203,10 @@ def item_detail(request, pk):
             "amount": amounts.describe(item.amount_rule),
             "can_manage": services.can_manage(user, item),
             "can_push": permissions.allowed(user, "policies.push") and services.can_manage(user, item),
+            "can_review": permissions.allowed(user, "policies.review") and services.can_manage(user, item),
+            "approved_waiting": Application.objects.filter(
+                item=item, status=Application.Status.APPROVED
+            ).count(),
         },
     )
 
@@ -295,6 +299,56 @@ def item_apply(request, pk):
     return redirect("policies:application_detail", application.pk)
 
 
+def _managed_item(request, pk) -> PolicyItem:
+    _require(request, "policies.review")
+    item = selectors.item_for(request.user, pk)
+    if not services.can_manage(request.user, item):
+        raise Http404
+    return item
+
+
+@login_required
+@require_POST
+def item_grant(request, pk):
+    """免申即享: the department confirms the matched list; each enterprise gets an approved claim."""
+    item = _managed_item(request, pk)
+    try:
+        n = services.grant_automatic(item, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("已核定 %(n)s 家企业，请公示") % {"n": n})
+    return redirect("policies:item_detail", item.pk)
+
+
+@login_required
+@require_POST
+def item_publicise(request, pk):
+    """公示: every approved claim of the item goes on the public list."""
+    item = _managed_item(request, pk)
+    try:
+        n = services.publicise_item(item, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("已公示 %(n)s 家企业") % {"n": n})
+    return redirect("policies:item_publicity", item.pk)
+
+
+@login_required
+def item_publicity(request, pk):
+    """The 公示 list of an item: who is to be paid how much, until when objections are heard.
+    Public by design (everyone signed in, enterprises included): names and amounts only."""
+    _require(request, "policies.guide")
+    item = selectors.item_for(request.user, pk)
+    if item.status == PolicyItem.Status.DRAFT and not services.can_manage(request.user, item):
+        raise Http404
+    rows = selectors.publicity(item)
+    return render(request, "policies/item_publicity.html", {"item": item, "rows": rows})
+
+
 def _applications_for(user):
     qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
     if permissions.allowed(user, "policies.own"):
@@ -321,6 +375,15 @@ def application_list(request):
     item_id = int_param(request.GET, "item")
     if item_id:
         qs = qs.filter(item_id=item_id)
+    region_id = int_param(request.GET, "region")
+    if region_id:  # the money-by-region table's drill-down: the region and everything under it
+        from zhuqi.core.models import Region
+
+        region = Region.objects.visible_to(request.user).filter(pk=region_id).first()
+        qs = qs.filter(enterprise__region__path__startswith=region.path) if region else qs.none()
+    department_id = int_param(request.GET, "department")
+    if department_id:
+        qs = qs.filter(item__department_id=department_id)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -334,6 +397,8 @@ def application_detail(request, pk):
     application = _applications_for(request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
+    S = Application.Status
+    is_enterprise = permissions.allowed(request.user, "policies.apply")
     return render(
         request,
         "policies/application_detail.html",
@@ -341,9 +406,36 @@ def application_detail(request, pk):
             "application": application,
             "actions": workflow.allowed_actions(application, request.user),
             "labels": ACTION_LABELS,
-            "can_complain": permissions.allowed(request.user, "policies.apply"),
+            "can_complain": is_enterprise,
+            "can_confirm_account": is_enterprise
+            and application.status in (S.APPLIED, S.RETURNED, S.APPROVED, S.PUBLICISED),
+            "attachments": attachments_of(application, request.user),
+            "target_label": "policies.application",
+            "target": application,
         },
     )
+
+
+@login_required
+@require_POST
+def application_account(request, pk):
+    """确认收款账户: the enterprise's account its money is paid to."""
+    application = _applications_for(request.user).filter(pk=pk).first()
+    if application is None or not permissions.allowed(request.user, "policies.apply"):
+        raise Http404
+    try:
+        services.confirm_account(
+            application,
+            bank_name=text_param(request.POST, "bank_name", max_length=200) or "",
+            bank_account=text_param(request.POST, "bank_account", max_length=100) or "",
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, gettext("收款账户已确认"))
+    return redirect("policies:application_detail", application.pk)
 
 
 @login_required
@@ -372,6 +464,7 @@ ACTION_LABELS = {
     "return": _("退回补正"),
     "resubmit": _("补正后重新提交"),
     "approve": _("核准"),
+    "publicise": _("公示"),
     "pay": _("登记兑现"),
     "refuse": _("不予兑现"),
     "clawback": _("追回"),
@@ -393,6 +486,7 @@ def application_fire(request, pk, action):
             actor=request.user,
             reason=text_param(request.POST, "reason", max_length=300) or "",
             voucher=text_param(request.POST, "voucher", max_length=60) or "",
+            amount=text_param(request.POST, "amount", max_length=40) or None,
         )
     except ValidationError as exc:
         for m in exc.messages:
@@ -446,8 +540,15 @@ def figures(request):
         return xlsx_response(
             "policy-figures.xlsx", headers, data, actor=request.user, what=gettext("政策兑现统计")
         )
-    from .figures import money_by_enterprise
+    from .figures import money_by_department, money_by_enterprise, money_by_region
 
     return render(
-        request, "policies/figures.html", {"rows": rows, "by_enterprise": money_by_enterprise(request.user)}
+        request,
+        "policies/figures.html",
+        {
+            "rows": rows,
+            "by_enterprise": money_by_enterprise(request.user),
+            "by_region": money_by_region(request.user),
+            "by_department": money_by_department(request.user),
+        },
     )

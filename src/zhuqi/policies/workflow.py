@@ -1,4 +1,4 @@
-"""The ONE transition table of an application (申报 → 审核 → 兑现), like `cases.workflow`.
+"""The ONE transition table of an application (申报 → 审核 → 公示 → 兑现), like `cases.workflow`.
 
 `TRANSITIONS[action]` names the states it may start from, the state it leads to, and who fires
 it: the item's department ("department": `services.can_manage(actor, item)`) or the applying
@@ -30,8 +30,13 @@ TRANSITIONS: dict[str, Transition] = {
     "return": Transition(frozenset({S.APPLIED}), S.RETURNED, "department"),
     "resubmit": Transition(frozenset({S.RETURNED}), S.APPLIED, "enterprise"),
     "approve": Transition(frozenset({S.APPLIED}), S.APPROVED, "department"),
-    "pay": Transition(frozenset({S.APPROVED}), S.PAID, "department"),
-    "refuse": Transition(frozenset({S.APPLIED, S.RETURNED, S.APPROVED}), S.REFUSED, "department"),
+    # the approved claims are shown publicly (公示) for PUBLICITY_DAYS working days
+    "publicise": Transition(frozenset({S.APPROVED}), S.PUBLICISED, "department"),
+    # after the 公示, to the account the enterprise confirmed
+    "pay": Transition(frozenset({S.PUBLICISED}), S.PAID, "department"),
+    "refuse": Transition(
+        frozenset({S.APPLIED, S.RETURNED, S.APPROVED, S.PUBLICISED}), S.REFUSED, "department"
+    ),
     # a condition proved false after payment: the money is recovered (追回), with the reason
     "clawback": Transition(frozenset({S.PAID}), S.CLAWED_BACK, "department"),
 }
