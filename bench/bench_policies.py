@@ -195,5 +195,138 @@ def bench_policies(users, repeat: int = 7) -> list[Measurement]:
                     samples=[round(s * 1000, 2) for s in panel],
                 )
             )
+        out += _claims(item, admin, dispatch, province, repeat)
         transaction.set_rollback(True)  # the item and its document leave no trace
+    return out
+
+
+CLAIM_STATUSES = ["applied", "returned", "approved", "publicised", "paid", "paid", "refused", "clawed_back"]
+
+LIST_FLOOR_SQL = """
+SELECT a.*, e.name FROM policies_application a JOIN enterprises_enterprise e ON e.id = a.enterprise_id
+WHERE a.item_id = %(item)s AND e.archived_at IS NULL AND e.region_path LIKE %(root)s
+ORDER BY a.applied_at DESC, a.id DESC LIMIT 50
+"""
+COUNT_FLOOR_SQL = """
+SELECT count(*) FROM (SELECT 1 FROM policies_application a JOIN enterprises_enterprise e ON e.id = a.enterprise_id
+WHERE a.item_id = %(item)s AND e.archived_at IS NULL AND e.region_path LIKE %(root)s LIMIT 10001) t
+"""
+FIGURES_FLOOR_SQL = """
+SELECT count(*), count(*) FILTER (WHERE a.status IN ('approved','publicised','paid','clawed_back')),
+       count(*) FILTER (WHERE a.status = 'paid'), count(*) FILTER (WHERE a.status = 'clawed_back'),
+       sum(a.amount) FILTER (WHERE a.status = 'paid')
+FROM policies_application a JOIN enterprises_enterprise e ON e.id = a.enterprise_id
+WHERE a.item_id = %(item)s AND e.archived_at IS NULL AND e.region_path LIKE %(root)s
+"""
+
+
+def _claims(item, admin, dispatch, province, repeat) -> list[Measurement]:
+    """An item's applicant list (budget < 100 ms) and the fulfilment figures (< 300 ms) with a
+    claim for every live enterprise of the province (the worst case: one item everybody claimed),
+    statuses spread by id, paid ones with a payment date; written with one INSERT … SELECT inside
+    the caller's rolled-back transaction."""
+    from zhuqi.core.paging import CappedPaginator
+    from zhuqi.core.scope import scope_for
+    from zhuqi.policies import figures, selectors
+
+    statuses = "ARRAY[" + ",".join(f"'{s}'" for s in CLAIM_STATUSES) + "]"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO policies_application (item_id, enterprise_id, year, status, amount, computed_amount,
+                applied_at, due_on, reason, decided_at, paid_on, voucher, applied_by_id, bank_name,
+                bank_account)
+            SELECT %(item)s, e.id, 2026, ({statuses})[1 + e.id %% {len(CLAIM_STATUSES)}],
+                20000 + (e.id %% 9) * 10000, 20000 + (e.id %% 9) * 10000,
+                TIMESTAMPTZ '2026-03-02 10:00+08' + (e.id %% 200) * INTERVAL '1 day',
+                DATE '2026-05-28' + (e.id %% 200)::int, '', NULL,
+                CASE WHEN ({statuses})[1 + e.id %% {len(CLAIM_STATUSES)}] IN ('paid', 'clawed_back')
+                     THEN DATE '2026-04-01' + (e.id %% 200)::int END,
+                '', %(actor)s, '', ''
+            FROM enterprises_enterprise e WHERE e.archived_at IS NULL
+            """,
+            {"item": item.pk, "actor": admin.pk},
+        )
+        claims = cur.rowcount
+        cur.execute("ANALYZE policies_application")
+    out: list[Measurement] = []
+    for label, user in (("province admin", admin), ("county dispatch", dispatch)):
+        root = (scope_for(user).region_path or f"{province}/") + "%"
+        params = {"item": item.pk, "root": root}
+
+        def page(user=user):
+            paginator = CappedPaginator(selectors.applications_for(user).filter(item=item), 50)
+            got = paginator.get_page(1)
+            return [(a.pk, a.enterprise.name, a.item.department.name) for a in got], paginator.count
+
+        def page_floor(params=params):
+            with connection.cursor() as cur:
+                cur.execute(COUNT_FLOOR_SQL, params)
+                n = cur.fetchone()[0]
+                cur.execute(LIST_FLOOR_SQL, params)
+                return cur.fetchall(), n
+
+        samples, (rows, count) = timed(page, repeat)
+        floor_samples, (floor_rows, floor_count) = timed(page_floor, repeat)
+        assert [r[0] for r in rows] == [r[0] for r in floor_rows] and min(count, 10000) == min(
+            floor_count, 10000
+        )
+        out.append(
+            against_floor(
+                f"an item's applicant list, first page of 50 with its capped count ({label})",
+                samples,
+                floor_samples,
+                "hand-written SQL: capped count + ordered LIMIT 50",
+                rows=len(rows),
+                notes=f"budget < 100 ms; {claims:,} claims on the item",
+            )
+        )
+
+        def figs(user=user):
+            return figures.item_figures(user, [item])[0]
+
+        def figs_floor(params=params):
+            with connection.cursor() as cur:
+                cur.execute(FIGURES_FLOOR_SQL, params)
+                return cur.fetchone()
+
+        samples, row = timed(figs, repeat)
+        floor_samples, frow = timed(figs_floor, repeat)
+        assert (row.counts["applied"], row.counts["paid"], row.amount_paid) == (
+            frow[0],
+            frow[2],
+            frow[4] or 0,
+        )
+        out.append(
+            against_floor(
+                f"fulfilment figures of the item (counts, money, on-time rate, working days) ({label})",
+                samples,
+                floor_samples,
+                "hand-written SQL: the counts and the money only (no working days)",
+                rows=row.counts["applied"],
+                notes="budget < 300 ms",
+            )
+        )
+        samples, regions = timed(lambda user=user: figures.money_by_region(user), repeat)
+        dsamples, depts = timed(lambda user=user: figures.money_by_department(user), repeat)
+        out.append(
+            Measurement(
+                name=f"money by area, one row per subdivision ({label})",
+                unit="ms",
+                median=round(median(samples) * 1000, 2),
+                samples=[round(x * 1000, 2) for x in samples],
+                rows=len(regions),
+                notes="budget < 300 ms",
+            )
+        )
+        out.append(
+            Measurement(
+                name=f"money by department ({label})",
+                unit="ms",
+                median=round(median(dsamples) * 1000, 2),
+                samples=[round(x * 1000, 2) for x in dsamples],
+                rows=len(depts),
+                notes="budget < 300 ms",
+            )
+        )
     return out

@@ -273,7 +273,11 @@ class Application(models.Model):
             ),
         ]
         # the budget and the exclusivity checks: WHERE item/group AND year AND status IN (approved, paid)
-        indexes = [models.Index(fields=["enterprise", "year", "status"], name="policy_application_ent_year")]
+        indexes = [
+            models.Index(fields=["enterprise", "year", "status"], name="policy_application_ent_year"),
+            # an item's applicant list, newest first: WHERE item_id = … ORDER BY applied_at DESC, id DESC
+            models.Index(fields=["item", "-applied_at", "-id"], name="policy_application_item_list"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.item}"

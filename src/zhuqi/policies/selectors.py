@@ -212,3 +212,23 @@ def publicity(item: PolicyItem):
         .only("amount", "publicity_until", "enterprise__name", "enterprise__region__name")
         .order_by("enterprise__name", "pk")
     )
+
+
+def applications_for(user):
+    """The claims a viewer works with: an enterprise user its own; an official those of the
+    items its department is responsible for (the dispatch office and administrators: every
+    item's), always within the enterprises the viewer may see."""
+    from zhuqi.core import permissions
+    from zhuqi.core.scope import scope_for
+
+    from .models import Application
+
+    qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
+    if permissions.allowed(user, "policies.own"):
+        return qs
+    if not permissions.allowed(user, "policies.view"):
+        return qs.none()
+    s = scope_for(user)
+    if s.is_admin or permissions.allowed(user, "policies.manage_area"):
+        return qs
+    return qs.filter(item__department_id=getattr(user, "department_id", None))

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import permissions
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, text_param
-from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import Enterprise
@@ -349,18 +348,6 @@ def item_publicity(request, pk):
     return render(request, "policies/item_publicity.html", {"item": item, "rows": rows})
 
 
-def _applications_for(user):
-    qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
-    if permissions.allowed(user, "policies.own"):
-        return qs
-    if not permissions.allowed(user, "policies.view"):
-        return qs.none()
-    s = scope_for(user)
-    if s.is_admin or permissions.allowed(user, "policies.manage_area"):
-        return qs
-    return qs.filter(item__department_id=getattr(user, "department_id", None))
-
-
 @login_required
 def application_list(request):
     if not (
@@ -368,7 +355,7 @@ def application_list(request):
         or permissions.allowed(request.user, "policies.own")
     ):
         raise Http404
-    qs = _applications_for(request.user)
+    qs = selectors.applications_for(request.user)
     status = text_param(request.GET, "status", max_length=12)
     if status in Application.Status.values:
         qs = qs.filter(status=status)
@@ -394,7 +381,7 @@ def application_list(request):
 
 @login_required
 def application_detail(request, pk):
-    application = _applications_for(request.user).filter(pk=pk).first()
+    application = selectors.applications_for(request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
     S = Application.Status
@@ -420,7 +407,7 @@ def application_detail(request, pk):
 @require_POST
 def application_account(request, pk):
     """确认收款账户: the enterprise's account its money is paid to."""
-    application = _applications_for(request.user).filter(pk=pk).first()
+    application = selectors.applications_for(request.user).filter(pk=pk).first()
     if application is None or not permissions.allowed(request.user, "policies.apply"):
         raise Http404
     try:
@@ -442,7 +429,7 @@ def application_account(request, pk):
 @require_POST
 def application_complain(request, pk):
     """反映兑现问题: the enterprise's complaint about this claim becomes a 诉求 (channel 政策兑现)."""
-    application = _applications_for(request.user).filter(pk=pk).first()
+    application = selectors.applications_for(request.user).filter(pk=pk).first()
     if application is None:
         raise Http404
     try:
@@ -474,7 +461,7 @@ ACTION_LABELS = {
 @login_required
 @require_POST
 def application_fire(request, pk, action):
-    application = _applications_for(request.user).filter(pk=pk).first()
+    application = selectors.applications_for(request.user).filter(pk=pk).first()
     if application is None or action not in workflow.TRANSITIONS:
         raise Http404
     if not workflow.allowed(action, application, request.user):
