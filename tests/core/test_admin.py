@@ -64,6 +64,7 @@ READ_ONLY = [
     "mu.objection",
     "mu.factcorrection",
     "mu.classmeasure",
+    "mu.utilityaccount",
     # oversight: items, reports, extensions and slips through the services and the sweep
     "oversight.item",
     "oversight.report",

@@ -159,6 +159,12 @@ def test_import_trial_explain_regions_publicity_objection_and_publication(world,
     page.click("[data-testid=mu-publish]")
     page.wait_for_selector("[data-testid=mu-run-status]")
     assert page.inner_text("[data-testid=mu-run-status]") == "已发布"
+    # the class lists go out: the power company's list by 电力用户编号
+    page.click("[data-testid=mu-export]")
+    with page.expect_download() as download:
+        page.click("[data-testid=mu-export-power]")
+    assert download.value.suggested_filename.endswith("电力用户编号.xlsx")
+    shot(page, "mu-6b-published-export")
 
     # the 包保 list proposed from the published run: A and B, confirmed as next year's key firms
     page.click("[data-testid=mu-keylist-link]")

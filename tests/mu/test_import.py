@@ -59,3 +59,53 @@ def test_zero_land_is_a_row_error(world):
 def test_who_may_import(world):
     assert FactImporter.allowed(world.zr_handler) and FactImporter.allowed(world.alice)
     assert not FactImporter.allowed(world.leader) and not FactImporter.allowed(world.enterprise_user)
+
+
+def test_utility_account_numbers_come_with_the_utilitys_figures(world):
+    """The power company's file carries each enterprise's 电力用户编号 (several separated by 、);
+    a later file replaces them; a number already registered to another enterprise, repeated in
+    the file, or not a number is a row error naming the column, and nothing is written."""
+    from zhuqi.mu.models import UtilityAccount
+
+    jia = make_enterprise("甲公司", world.grid, above_scale=True)
+    yi = make_enterprise("乙公司", world.grid2, above_scale=True)
+    head = ["统一社会信用代码", "年度", "用电量（万千瓦时）", "电力用户编号"]
+    result = FactImporter(world.alice).run(
+        xlsx(
+            [
+                [jia.credit_code, 2025, "505.4", "3400123456、3400123457"],
+                [yi.credit_code, 2025, "", "3400200001"],
+            ],
+            head,
+        ),
+        dry_run=False,
+    )
+    assert not result.errors
+    got = sorted(UtilityAccount.objects.values_list("enterprise__name", "kind", "number"))
+    assert got == [
+        ("乙公司", "power", "3400200001"),
+        ("甲公司", "power", "3400123456"),
+        ("甲公司", "power", "3400123457"),
+    ]
+    bad = FactImporter(world.alice).run(
+        xlsx(
+            [
+                [jia.credit_code, 2025, "", "3400200001"],  # 乙's
+                [yi.credit_code, 2025, "", "34-00?"],  # not a number
+                [make_enterprise("丙公司", world.town).credit_code, 2025, "", "3400999999"],
+                [make_enterprise("丁公司", world.town).credit_code, 2025, "", "3400999999"],  # repeated
+            ],
+            head,
+        ),
+        dry_run=False,
+    )
+    messages = {(e.row, e.column): e.message for e in bad.errors}
+    assert "已登记在「乙公司」名下" in messages[(2, "电力用户编号")]
+    assert "应为 4–30 位字母或数字" in messages[(3, "电力用户编号")]
+    assert "与第 4 行重复" in messages[(5, "电力用户编号")]
+    assert UtilityAccount.objects.count() == 3
+    # the next year's file: 甲's meter was replaced
+    FactImporter(world.alice).run(xlsx([[jia.credit_code, 2026, "600", "3400123999"]], head), dry_run=False)
+    assert sorted(UtilityAccount.objects.filter(enterprise=jia).values_list("number", flat=True)) == [
+        "3400123999"
+    ]

@@ -67,3 +67,34 @@ def test_key_list_proposal_export_and_confirmation(mw, world, login):
     with pytest.raises(PermissionDenied):
         services.confirm_key_list(run, [mw.ents["丁"].pk], actor=world.bob)
     assert login(world.charlie).get(url).status_code == 404
+
+
+def test_class_lists_for_departments_and_utilities_after_publication(mw, world, login):
+    """分类名单: refused while the run is a trial; once published, every enterprise with its
+    class and its account numbers, and the power company's list with one line per 电力用户编号
+    and the class's electricity measure."""
+    from zhuqi.mu.models import UtilityAccount
+
+    run = mw.compute()
+    UtilityAccount.objects.create(enterprise=mw.ents["丁"], kind="power", number="3400100001")
+    UtilityAccount.objects.create(enterprise=mw.ents["丁"], kind="power", number="3400100002")
+    UtilityAccount.objects.create(enterprise=mw.ents["甲"], kind="water", number="W0001")
+    c = login(world.alice)
+    url = reverse("mu:run_detail", args=[run.pk])
+    r = c.get(url, {"format": "xlsx"})
+    assert r.status_code == 302 and not AuditEntry.objects.filter(action="export").exists()
+    publish(run, world.alice)
+    sheet = load_workbook(BytesIO(c.get(url, {"format": "xlsx"}).content)).active
+    rows = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["丁公司"][0] == "C" and rows["丁公司"][7] == "3400100001、3400100002"
+    assert rows["甲公司"][0] == "B" and rows["甲公司"][8] == "W0001"
+    power = load_workbook(BytesIO(c.get(url, {"format": "xlsx", "for": "power"}).content)).active
+    lines = list(power.iter_rows(min_row=2, values_only=True))
+    assert [(line[0], line[1], line[3]) for line in lines] == [
+        ("3400100001", "C", "丁公司"),
+        ("3400100002", "C", "丁公司"),
+    ]
+    assert "每千瓦时加价" in lines[0][-1]
+    only_a = load_workbook(BytesIO(c.get(url, {"format": "xlsx", "klass": "A"}).content)).active
+    assert [row[2] for row in only_a.iter_rows(min_row=2, values_only=True)] == ["乙公司"]
+    assert AuditEntry.objects.filter(action="export").count() == 3

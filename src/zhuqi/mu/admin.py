@@ -16,6 +16,7 @@ from .models import (
     Run,
     Scheme,
     SchemeItem,
+    UtilityAccount,
 )
 
 
@@ -71,3 +72,9 @@ class FactCorrectionAdmin(ReadOnlyAdmin):
 @admin.register(ClassMeasure)
 class ClassMeasureAdmin(ReadOnlyAdmin):
     list_display = ["scheme", "klass", "category", "description", "amount", "unit", "valid_from", "valid_to"]
+
+
+@admin.register(UtilityAccount)
+class UtilityAccountAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "kind", "number", "department", "updated_at"]
+    search_fields = ["number", "enterprise__name"]

@@ -5,6 +5,7 @@ batch of the importing person's department (`services.import_facts`)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
 from . import services
-from .models import FactKind
+from .models import FactKind, UtilityAccount
 
 
 def _year(value):
@@ -48,7 +49,27 @@ def _number(scale: Decimal):
     return parse
 
 
+_ACCOUNT = re.compile(r"[A-Za-z0-9-]{4,30}")
+
+
+def _accounts(value):
+    """One or more utility account numbers in a cell, separated by 、 , ; or spaces."""
+    text = str(value).strip()
+    if not text:
+        return None
+    numbers = [n for n in re.split(r"[、,;，；\s]+", text) if n]
+    bad = [n for n in numbers if not _ACCOUNT.fullmatch(n)]
+    if bad:
+        raise RowInvalid(_("用户编号「%(n)s」应为 4–30 位字母或数字") % {"n": bad[0][:40]})
+    return list(dict.fromkeys(numbers))
+
+
 ONE = Decimal(1)
+#: the utility account columns: header → UtilityAccount kind
+ACCOUNT_COLUMNS = [
+    (gettext_noop("电力用户编号"), UtilityAccount.Kind.POWER),
+    (gettext_noop("供水用户编号"), UtilityAccount.Kind.WATER),
+]
 #: the fact columns: header, fact kind, factor to the stored unit (万元 → yuan)
 FACT_COLUMNS = [
     (gettext_noop("评价税收（万元）"), FactKind.TAX, WAN),
@@ -76,13 +97,38 @@ class FactImporter(Importer):
         gettext_lazy("每行一家企业一个年度；只填本部门提供的数据列，其他列可删去或留空。"),
         gettext_lazy("本部门以前导入的同一数据会被更正；两个部门提供同一数据时，试算会提示重复。"),
         gettext_lazy("金额以万元计；数值不能为负数。"),
+        gettext_lazy(
+            "供电、供水单位可同时填写用户编号（一家企业多个编号用顿号分隔），评价结果发布后按编号导出分类名单。"
+        ),
     )
     columns = [
         Column(gettext_noop("统一社会信用代码"), "credit_code", max_length=18),
         Column(gettext_noop("年度"), "year", parse=_year),
         *[Column(header, kind, required=False, parse=_number(scale)) for header, kind, scale in FACT_COLUMNS],
+        *[
+            Column(header, f"account_{kind}", required=False, parse=_accounts)
+            for header, kind in ACCOUNT_COLUMNS
+        ],
     ]
-    sample = [["91340300MA2N0XXXXX", 2025, 240.97, 10, "", 1361.6, 8000, 80, 120, 505.4, 800, 0.28, 50]]
+    sample = [
+        [
+            "91340300MA2N0XXXXX",
+            2025,
+            240.97,
+            10,
+            "",
+            1361.6,
+            8000,
+            80,
+            120,
+            505.4,
+            800,
+            0.28,
+            50,
+            "3400123456",
+            "",
+        ]
+    ]
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -92,6 +138,11 @@ class FactImporter(Importer):
         codes = {r["credit_code"] for _n, r in rows}
         self.ents = {
             e.credit_code: e for e in Enterprise.objects.visible_to(self.actor).filter(credit_code__in=codes)
+        }
+        numbers = {n for _n, r in rows for _h, k in ACCOUNT_COLUMNS for n in (r.get(f"account_{k}") or [])}
+        self.owners = {
+            (a.kind, a.number): a.enterprise
+            for a in UtilityAccount.objects.filter(number__in=numbers).select_related("enterprise")
         }
 
     def clean_row(self, rownum, row, seen):
@@ -107,7 +158,24 @@ class FactImporter(Importer):
             raise RowInvalid(message, column=_("统一社会信用代码"))
         seen[key] = rownum
         row["facts"] = {kind: row[kind] for _h, kind, _s in FACT_COLUMNS if row.get(kind) is not None}
-        if not row["facts"]:
+        row["accounts"] = {}
+        for header, kind in ACCOUNT_COLUMNS:
+            for number in row.get(f"account_{kind}") or []:
+                owner = self.owners.get((kind, number))
+                if owner is not None and owner.pk != ent.pk:
+                    message = _("用户编号「%(n)s」已登记在「%(name)s」名下") % {
+                        "n": number,
+                        "name": owner.name,
+                    }
+                    raise RowInvalid(message, column=_(header))
+                taken = seen.get((kind, number))
+                if taken is not None:
+                    message = _("用户编号「%(n)s」与第 %(row)s 行重复") % {"n": number, "row": taken}
+                    raise RowInvalid(message, column=_(header))
+                seen[(kind, number)] = rownum
+            if row.get(f"account_{kind}"):
+                row["accounts"][kind] = row[f"account_{kind}"]
+        if not row["facts"] and not row["accounts"]:
             raise RowInvalid(_("没有填写任何数据"), column=_("年度"))
         land = row["facts"].get(FactKind.LAND_MU)
         if land is not None and land == 0:

@@ -263,6 +263,49 @@ class Fact(models.Model):
         return _officials_enterprise_q(user)
 
 
+class UtilityAccount(models.Model):
+    """An enterprise's account number with a utility (电力/供水用户编号), given by the utility with
+    its yearly figures: the class lists sent back to the utilities after publication carry it,
+    so 差别化电价/水价 land on the right meters. One number belongs to one enterprise; an
+    enterprise may have several."""
+
+    class Kind(models.TextChoices):
+        POWER = "power", _("电力用户编号")
+        WATER = "water", _("供水用户编号")
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    number = models.CharField(_("用户编号"), max_length=30)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("提供单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公用事业用户编号")
+        verbose_name_plural = _("公用事业用户编号")
+        ordering = ["enterprise", "kind", "number"]
+        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="mu_utility_account_once")]
+        # the class list export reads the accounts of a run's enterprises
+        indexes = [models.Index(fields=["enterprise", "kind"], name="mu_utility_account_ent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @staticmethod
+    def scope_q(user):
+        return _officials_enterprise_q(user)
+
+
 class Adjustment(models.Model):
     """A decision about one enterprise in one year's evaluation, with its reason: an exclusion
     (T 类 暂不评价), a bonus or penalty in points, a veto (never A/B; the lowest class) or a

@@ -278,3 +278,15 @@ def key_list(user, run: Run, *, classes=KEY_CLASSES, top: int | None = None):
         .order_by("rank")
     )
     return qs[:top] if top else qs
+
+
+def utility_accounts(enterprise_ids) -> dict[tuple[int, str], list[str]]:
+    """(enterprise id, kind) → its utility account numbers, for a list of enterprises (one query)."""
+    from .models import UtilityAccount
+
+    out: dict[tuple[int, str], list[str]] = {}
+    for ent_id, kind, number in UtilityAccount.objects.filter(
+        enterprise_id__in=list(enterprise_ids)
+    ).values_list("enterprise_id", "kind", "number"):
+        out.setdefault((ent_id, kind), []).append(number)
+    return out

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, JSONField
+from django.db.models import Count, JSONField, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -740,7 +740,33 @@ def import_facts(rows: list[dict], *, actor) -> tuple[int, int]:
     updated = len(replaced)
     Fact.objects.filter(pk__in=replaced).delete()
     Fact.objects.bulk_create(new)
+    _set_accounts(rows, department)
     return len(new) - updated, updated
+
+
+def _set_accounts(rows: list[dict], department) -> None:
+    """The utility account numbers of an import: for each enterprise and kind given, the file's
+    numbers replace the ones it had (a meter moved, an account closed)."""
+    from .models import UtilityAccount
+
+    given = {
+        (row["enterprise"].pk, kind): numbers
+        for row in rows
+        for kind, numbers in row.get("accounts", {}).items()
+    }
+    if not given:
+        return
+    q = Q()
+    for ent_id, kind in given:
+        q |= Q(enterprise_id=ent_id, kind=kind)
+    UtilityAccount.objects.filter(q).delete()
+    UtilityAccount.objects.bulk_create(
+        [
+            UtilityAccount(enterprise_id=ent_id, kind=kind, number=n, department=department)
+            for (ent_id, kind), numbers in given.items()
+            for n in numbers
+        ]
+    )
 
 
 def confirm_key_list(run: Run, enterprise_ids: list[int], *, actor) -> int:

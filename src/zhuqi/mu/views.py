@@ -24,7 +24,7 @@ from zhuqi.enterprises.models import Enterprise
 
 from . import selectors, services, workflow
 from .measures import FACT_UNITS, shown
-from .models import Adjustment, Fact, FactKind, Klass, Objection, Run
+from .models import Adjustment, ClassMeasure, Fact, FactKind, Klass, Objection, Run, UtilityAccount
 
 
 def _require(request, action: str) -> None:
@@ -74,6 +74,8 @@ def run_detail(request, pk):
     klass = klass if klass in Klass.values else ""
     region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
     rows = selectors.in_region(selectors.ranked(request.user, run, klass), region)
+    if request.GET.get("format") == "xlsx":
+        return _class_list(request, run, rows, request.GET.get("for"))
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -90,6 +92,76 @@ def run_detail(request, pk):
             "measures": selectors.class_measures(run, timezone.localdate()),
             "today": timezone.localdate(),
         },
+    )
+
+
+def _class_list(request, run, rows, utility):
+    """分类名单 of a published run: every enterprise with its class, rank and 亩均税收 and its
+    utility account numbers (departments); `for=power|water` gives the utility's list, one line
+    per account number with the class's price measure, so 差别化电价/水价 land on the meters."""
+    user = request.user
+    if run.status != Run.Status.PUBLISHED:
+        messages.error(request, gettext("评价结果正式发布后才能导出分类名单"))
+        return redirect("mu:run_detail", run.pk)
+    rows = list(rows.select_related("enterprise__region"))
+    accounts = selectors.utility_accounts([r.enterprise_id for r in rows])
+    head = [
+        gettext("评价类别"),
+        gettext("排名"),
+        gettext("企业"),
+        gettext("统一社会信用代码"),
+        gettext("所在区域"),
+        gettext("总分"),
+        gettext("亩均税收（万元/亩）"),
+    ]
+    base = [
+        [
+            r.klass,
+            r.rank,
+            r.enterprise.name,
+            r.enterprise.credit_code,
+            r.enterprise.region.name,
+            r.total,
+            r.tax_per_mu,
+        ]
+        for r in rows
+    ]
+    kinds = {"power": UtilityAccount.Kind.POWER, "water": UtilityAccount.Kind.WATER}
+    if utility in kinds:
+        kind = kinds[utility]
+        category = ClassMeasure.Category.ELECTRICITY if utility == "power" else ClassMeasure.Category.WATER
+        measures: dict[str, list[str]] = {}
+        for m in selectors.class_measures(run, timezone.localdate()):
+            if m.category == category:
+                text = m.description + (f" {m.amount_shown} {m.unit}" if m.amount is not None else "")
+                measures.setdefault(m.klass, []).append(text)
+        data = [
+            [number, *line, "；".join(measures.get(r.klass, []))]
+            for r, line in zip(rows, base, strict=True)
+            for number in accounts.get((r.enterprise_id, kind), [])
+        ]
+        label = UtilityAccount.Kind(kind).label
+        return xlsx_response(
+            gettext("亩均评价分类名单-%(year)s-%(label)s.xlsx") % {"year": run.year, "label": label},
+            [str(label), *head, gettext("差别化措施")],
+            data,
+            actor=user,
+            what=gettext("亩均评价分类名单（%(label)s）") % {"label": label},
+        )
+    data = [
+        [
+            *line,
+            "、".join(accounts.get((r.enterprise_id, UtilityAccount.Kind.POWER), [])),
+            "、".join(accounts.get((r.enterprise_id, UtilityAccount.Kind.WATER), [])),
+        ]
+        for r, line in zip(rows, base, strict=True)
+    ]
+    return xlsx_response(
+        gettext("亩均评价分类名单-%(year)s.xlsx") % {"year": run.year},
+        [*head, gettext("电力用户编号"), gettext("供水用户编号")],
+        data,
+        actor=user,
+        what=gettext("亩均评价分类名单"),
     )
 
 
