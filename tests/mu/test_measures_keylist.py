@@ -98,3 +98,23 @@ def test_class_lists_for_departments_and_utilities_after_publication(mw, world, 
     only_a = load_workbook(BytesIO(c.get(url, {"format": "xlsx", "klass": "A"}).content)).active
     assert [row[2] for row in only_a.iter_rows(min_row=2, values_only=True)] == ["乙公司"]
     assert AuditEntry.objects.filter(action="export").count() == 3
+
+
+def test_the_registry_list_filters_by_the_published_class(mw, world, login):
+    """企业库 offers 亩均类别 once a run is published (its data year named) and lists exactly
+    the enterprises of that class; a trial run offers nothing; an unknown class is ignored."""
+    run = mw.compute()
+    c = login(world.alice)
+    url = reverse("enterprises:enterprise_list")
+    assert 'data-testid="enterprise-filter-mu"' not in c.get(url).content.decode()
+    publish(run, world.alice)
+    page = c.get(url).content.decode()
+    assert 'data-testid="enterprise-filter-mu"' in page and "C类（2025年度）" in page
+    names = [e.name for e in c.get(url, {"mu": "C"}).context["page"]]
+    assert sorted(names) == ["丁公司", "丙公司"]
+    assert [e.name for e in c.get(url, {"mu": "A"}).context["page"]] == ["乙公司"]
+    everyone = c.get(url, {"mu": "Z"}).context["page"].paginator.count
+    assert everyone == c.get(url).context["page"].paginator.count
+    # an official who may not see evaluations is not offered the filter, and it does nothing
+    r = login(world.enterprise_user).get(url)
+    assert r.status_code in (302, 404)

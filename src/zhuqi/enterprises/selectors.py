@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +79,35 @@ def search_q(text: str) -> Q:
     return q
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the registry list offered by a later app (亩均 class, …): `choices(user)` is
+    [(value, label)] (empty: the filter is not shown), `q(user, value)` the condition on
+    enterprises (None: an unknown value, ignored). Registered from the app's `ready()`."""
+
+    param: str
+    label: object
+    choices: Callable
+    q: Callable
+
+
+LIST_FILTERS: list[ListFilter] = []
+
+
+def register_list_filter(list_filter: ListFilter) -> None:
+    LIST_FILTERS[:] = [f for f in LIST_FILTERS if f.param != list_filter.param] + [list_filter]
+
+
+def extra_filters(user) -> list[tuple[ListFilter, list]]:
+    """The registered filters with their choices for this viewer (those with none left out)."""
+    out = []
+    for f in LIST_FILTERS:
+        choices = f.choices(user)
+        if choices:
+            out.append((f, choices))
+    return out
+
+
 def filtered(user, params) -> tuple:
     """(queryset, active filters) for the registry list and its export, from GET params."""
     qs = Enterprise.objects.visible_to(user).select_related("region", "industry")
@@ -124,6 +156,13 @@ def filtered(user, params) -> tuple:
         year = timezone.localdate().year
         qs = qs.filter(Exists(KeyDesignation.objects.filter(enterprise=OuterRef("pk"), year=year)))
         f["key"] = True
+    for extra in LIST_FILTERS:
+        value = (params.get(extra.param) or "").strip()[:20]
+        if value:
+            q = extra.q(user, value)
+            if q is not None:
+                qs = qs.filter(q)
+                f[extra.param] = value
     mine = assigned_q(user)
     if params.get("mine"):
         qs = qs.filter(mine)

@@ -59,6 +59,7 @@ def enterprise_list(request):
         "export_query": (request.GET.copy().urlencode() + "&export=xlsx").lstrip("&"),
         "regions": Region.filter_choices(request.user),
         **selectors.filter_choices(request.user),
+        "extra_filters": selectors.extra_filters(request.user),
         "tiers": Tier.choices,
         "can_edit": services.can_edit_registry(request.user),
         "columns": [

@@ -14,11 +14,14 @@ class MuConfig(AppConfig):
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections
+        from zhuqi.enterprises.selectors import ListFilter, register_list_filter
 
         from .demo import load as load_demo
         from .sections import mu_section
+        from .selectors import class_filter_choices, class_filter_q
 
         enterprise_sections.register(mu_section, 39)
+        register_list_filter(ListFilter("mu", _("亩均类别"), class_filter_choices, class_filter_q))
         core_demo.register(load_demo, order=85)  # after the indicators demo's 规上 reporters
         menu.register(menu.MenuItem(_("亩均评价"), "mu:run_list", "grid-3x3", "mu.view", 45))
         core_views.register_attachable("mu.objection")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.functions import Rank
 from django.http import Http404
+from django.utils.translation import gettext
 
 from zhuqi.core import permissions
 from zhuqi.core.models import Region
@@ -290,3 +291,50 @@ def utility_accounts(enterprise_ids) -> dict[tuple[int, str], list[str]]:
     ).values_list("enterprise_id", "kind", "number"):
         out.setdefault((ent_id, kind), []).append(number)
     return out
+
+
+def latest_published_year(user) -> int | None:
+    """The data year of the latest published evaluation the viewer may see."""
+    return (
+        Run.objects.visible_to(user)
+        .filter(status=Run.Status.PUBLISHED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def class_filter_choices(user) -> list[tuple[str, str]]:
+    """The registry list's 亩均类别 filter: A–D and T of the latest published year (none offered
+    before anything is published, or to a viewer who may not see evaluations)."""
+    from zhuqi.core import permissions
+
+    if not permissions.allowed(user, "mu.view"):
+        return []
+    year = latest_published_year(user)
+    if year is None:
+        return []
+    return [
+        (k, gettext("%(klass)s（%(year)s年度）") % {"klass": label, "year": year})
+        for k, label in Klass.choices
+    ]
+
+
+def class_filter_q(user, value: str):
+    """Enterprises whose class in a published run of the latest published year is `value`."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from zhuqi.core import permissions
+
+    if value not in Klass.values or not permissions.allowed(user, "mu.view"):
+        return None
+    year = latest_published_year(user)
+    if year is None:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            Result.objects.filter(
+                enterprise_id=OuterRef("pk"), run__status=Run.Status.PUBLISHED, run__year=year, klass=value
+            )
+        )
+    )
