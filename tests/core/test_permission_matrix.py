@@ -1040,6 +1040,18 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"decision_kind": "reject", "decision": "以证载面积为准"},
     ),
+    "mu:measures": Page(
+        "mu.measures.configure",
+        method="both",
+        data=lambda s: {
+            "op": "add",
+            "klass": "D",
+            "category": "electricity",
+            "description": "差别电价",
+            "amount": "0.1",
+            "unit": "元/千瓦时",
+        },
+    ),
     "mu:adjustments": Page(
         "mu.view",
         method="both",

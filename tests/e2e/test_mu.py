@@ -216,3 +216,29 @@ def test_adjustments_page_on_a_phone(world, phone):
     phone.wait_for_selector("[data-testid=mu-adjustment-row]")
     assert "省级绿色工厂" in phone.inner_text("[data-testid=mu-adjustment-row]")
     shot(phone, "mu-9-adjustments-phone")
+
+
+def test_the_county_sets_its_own_measures_from_the_settings_page(world, page):
+    """系统设置 → 亩均差别化措施: the dispatch office starts 尉氏县's list from the sample, raises
+    C's 差别电价 to 0.08 and sees the change; an amount that is not a number is refused."""
+    reference_data()
+    scheme = Scheme.objects.get(code="huangyan-2022-above")
+    log_in(page, "alice", PASSWORD)
+    page.goto("/core/settings/")
+    page.get_by_role("link", name="亩均差别化措施").click()
+    page.select_option("[data-testid=mu-measures-scheme]", str(scheme.pk))
+    page.wait_for_selector("[data-testid=mu-measures-start]")
+    assert "示例措施" in page.inner_text("[data-testid=mu-measures-owner]")
+    page.click("[data-testid=mu-measures-start]")
+    page.wait_for_selector(".alert-success")
+    assert "尉氏县的措施" in page.inner_text("[data-testid=mu-measures-owner]")
+    row = page.locator("[data-testid=mu-measure-row]", has=page.locator("input[value='0.05']")).first
+    row.locator("[name=amount]").fill("很多")
+    row.locator("[data-testid=mu-measure-save]").click()
+    assert "幅度：应为数字" in page.inner_text(".alert-danger")
+    row = page.locator("[data-testid=mu-measure-row]", has=page.locator("input[value='0.05']")).first
+    row.locator("[name=amount]").fill("0.08")
+    row.locator("[data-testid=mu-measure-save]").click()
+    page.wait_for_selector(".alert-success")
+    assert page.locator("[data-testid=mu-measure-row] input[value='0.08']").count() == 1
+    shot(page, "mu-9-measures")

@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -118,3 +119,66 @@ def test_the_registry_list_filters_by_the_published_class(mw, world, login):
     # an official who may not see evaluations is not offered the filter, and it does nothing
     r = login(world.enterprise_user).get(url)
     assert r.status_code in (302, 404)
+
+
+def test_a_county_keeps_its_own_measures_in_place_of_the_sample(mw, world, login):
+    """差别化措施 per region: 尉氏县's dispatch office starts its own list from the scheme's
+    sample, changes 差别电价 for C to 0.08, adds one; its runs show its list, 通许县's the sample.
+    Bad input is refused naming the field; another county's measure cannot be touched."""
+    from zhuqi.mu.models import ClassMeasure
+
+    run = mw.compute()
+    c = login(world.alice)
+    url = reverse("mu:measures") + f"?scheme={mw.scheme.pk}"
+    page = c.get(url)
+    assert "方案自带的示例措施" in page.content.decode() and not page.context["own"]
+    sample = ClassMeasure.objects.filter(scheme=mw.scheme, region__isnull=True).count()
+    c.post(url, {"scheme": mw.scheme.pk, "op": "start"})
+    own = ClassMeasure.objects.filter(scheme=mw.scheme, region=world.county)
+    assert own.count() == sample
+    elec = own.get(klass="C", category="electricity")
+    data = {
+        "scheme": mw.scheme.pk,
+        "id": elec.pk,
+        "klass": "C",
+        "category": "electricity",
+        "description": "差别电价：每千瓦时加价",
+        "amount": "0.08",
+        "unit": "元/千瓦时",
+    }
+    c.post(url, {**data, "op": "edit"})
+    for bad, message in [
+        ({"amount": "很多"}, "幅度：应为数字"),
+        ({"amount": "0.1", "unit": ""}, "单位：填写了幅度时请写明单位"),
+        ({"description": ""}, "措施：请填写内容"),
+        ({"klass": "T"}, "评价类别：请选择"),
+        ({"valid_from": "2026-06-01", "valid_to": "2026-01-01"}, "截止日期不能早于起始日期"),
+    ]:
+        r = c.post(url, {**data, "op": "add", **bad}, follow=True)
+        assert message in r.content.decode(), message
+    assert own.count() == sample
+    c.post(url, {**data, "op": "add", "klass": "D", "description": "限制新增用能指标", "amount": "", "unit": ""})
+    assert own.count() == sample + 1
+    elec.refresh_from_db()
+    assert elec.amount_shown == "0.08"
+    shown = selectors.class_measures(run, dt.date(2026, 6, 1), "C")
+    assert "0.08" in [m.amount_shown for m in shown if m.category == "electricity"]
+    assert AuditEntry.objects.filter(event="mu_measure_changed").exists()
+    # 通许县 still reads the sample; it cannot edit 尉氏县's list
+    assert {m.region_id for m in selectors.measures_for_region(mw.scheme.pk, world.other_county)} == {None}
+    with pytest.raises(Http404):
+        services.delete_measure(elec, actor=world.charlie)
+    assert login(world.bob).get(url).status_code == 404  # a department handler does not maintain them
+
+
+def test_the_provinces_list_applies_below_it_until_a_county_has_its_own(mw, world):
+    """The province's administrator keeps the province's list: every county without a list of
+    its own reads it (the nearest region up the tree with a list wins)."""
+    m = services.save_measure(
+        mw.scheme, actor=world.admin, klass="A", category="policy", description="优先推荐评优评先"
+    )
+    assert m.region == world.province
+    assert list(selectors.measures_for_region(mw.scheme.pk, world.other_county)) == [m]
+    services.start_region_measures(mw.scheme, actor=world.charlie)
+    mine = selectors.measures_for_region(mw.scheme.pk, world.other_county)
+    assert {x.region_id for x in mine} == {world.other_county.pk} and mine.count() == 1

@@ -322,6 +322,12 @@ _ACTIONS: list[Action] = [
         MANAGER_ROLES,
         _("本辖区的企业"),
     ),
+    Action(
+        "mu.measures.configure",
+        _("维护本辖区的亩均差别化措施（电价、水价、用地、用能等，含有效期）"),
+        MANAGER_ROLES,
+        _("本辖区；系统管理员维护方案的示例措施"),
+    ),
     # --- policies (惠企政策) -------------------------------------------------------------------------
     Action(
         "policies.view",

@@ -25,6 +25,15 @@ class MuConfig(AppConfig):
         core_demo.register(load_demo, order=85)  # after the indicators demo's 规上 reporters
         menu.register(menu.MenuItem(_("亩均评价"), "mu:run_list", "grid-3x3", "mu.view", 45))
         core_views.register_attachable("mu.objection")
+        menu.register_setting(
+            menu.SettingPage(
+                _("亩均差别化措施"),
+                "mu:measures",
+                _("各类企业执行的差别化电价、水价、用地、用能措施和有效期"),
+                "mu.measures.configure",
+                40,
+            )
+        )
         EVENT_LABELS.update(
             {
                 "mu_announced": pgettext_lazy("timeline event", "发布亩均效益评价公示"),
@@ -37,5 +46,9 @@ class MuConfig(AppConfig):
                 "mu_computed": pgettext_lazy("timeline event", "亩均效益试算"),
                 "mu_published": pgettext_lazy("timeline event", "正式发布亩均效益评价"),
                 "mu_adjusted": pgettext_lazy("timeline event", "登记亩均评价调整"),
+                "mu_measure_added": pgettext_lazy("timeline event", "添加差别化措施"),
+                "mu_measure_changed": pgettext_lazy("timeline event", "修改差别化措施"),
+                "mu_measure_deleted": pgettext_lazy("timeline event", "删除差别化措施"),
+                "mu_measures_started": pgettext_lazy("timeline event", "建立本辖区差别化措施清单"),
             }
         )

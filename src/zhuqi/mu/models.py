@@ -609,7 +609,8 @@ class ClassMeasure(models.Model):
     """A differentiated measure (差别化措施) a scheme ties to a class: a price differential on
     electricity, water or discharge, the 城镇土地使用税, land or energy priority, policy
     eligibility — with its amount and unit where it has one and the dates it is valid. Data per
-    scheme (a region's scheme carries its region's measures); shown on each result's page."""
+    scheme and region: the scheme's own list (no region) is a sample a region replaces with its
+    document's (edited on 差别化措施, `services.save_measure`); shown on each result's page."""
 
     class Category(models.TextChoices):
         ELECTRICITY = "electricity", _("电价")
@@ -621,6 +622,11 @@ class ClassMeasure(models.Model):
         POLICY = "policy", _("政策")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="measures")
+    #: whose measure: a region's own list replaces the scheme's sample list (no region) for the
+    #: runs of that region and below (`selectors.class_measures`)
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     klass = models.CharField(_("评价类别"), max_length=1, choices=Klass.choices)
     category = models.CharField(_("措施类别"), max_length=12, choices=Category.choices)
     description = models.CharField(_("措施"), max_length=200)

@@ -257,9 +257,25 @@ def _value_for(item, points: Decimal, cap: Decimal | None) -> Decimal | None:
     return half_up(points / weight * item.benchmark, 4)
 
 
+def measures_for_region(scheme_id: int, region: Region | None):
+    """The measure list in force for `region` under a scheme: the list of the nearest region
+    (itself, then its ancestors) that has one of its own, else the scheme's sample list."""
+    qs = ClassMeasure.objects.filter(scheme_id=scheme_id)
+    if region is not None:
+        owners = list(
+            qs.filter(region__path__in=region.ancestor_paths())
+            .order_by("-region__depth")
+            .values_list("region_id", flat=True)[:1]
+        )
+        if owners:
+            return qs.filter(region_id=owners[0])
+    return qs.filter(region__isnull=True)
+
+
 def class_measures(run: Run, day, klass: str | None = None) -> list[ClassMeasure]:
-    """The scheme's differentiated measures valid on `day` (of one class, or every class)."""
-    qs = ClassMeasure.objects.filter(scheme_id=run.scheme_id)
+    """The differentiated measures valid on `day` for a run (of one class, or every class): its
+    region's own list, or the nearest ancestor's, or the scheme's sample list."""
+    qs = measures_for_region(run.scheme_id, run.region)
     if klass is not None:
         qs = qs.filter(klass=klass)
     return [m for m in qs if m.valid_on(day)]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, JSONField, Q
 from django.http import Http404
@@ -798,3 +798,134 @@ def confirm_key_list(run: Run, enterprise_ids: list[int], *, actor) -> int:
             actor=actor,
         )
     return created
+
+
+# --- 差别化措施 (per scheme and region) --------------------------------------------------------
+MEASURE_FIELDS = ("klass", "category", "description", "amount", "unit", "valid_from", "valid_to", "sort")
+
+
+def measure_region(actor) -> Region | None:
+    """The region whose measure list the actor edits: its own region (None: a system
+    administrator, who edits the scheme's sample list)."""
+    from zhuqi.core.scope import scope_for
+
+    s = scope_for(actor)
+    if s.is_admin and not s.region_path:
+        return None
+    region = Region.objects.filter(path=s.region_path).first() if s.region_path else None
+    if region is None:
+        raise PermissionDenied(_("您没有可维护差别化措施的辖区"))
+    return region
+
+
+def _clean_measure(data: dict) -> dict:
+    from decimal import InvalidOperation
+
+    from .models import ClassMeasure
+
+    out = {k: data.get(k) for k in MEASURE_FIELDS}
+    if out["klass"] not in ("A", "B", "C", "D"):
+        raise ValidationError({"klass": _("评价类别：请选择 A、B、C 或 D 类")})
+    if out["category"] not in ClassMeasure.Category.values:
+        raise ValidationError({"category": _("措施类别：请选择")})
+    out["description"] = (out["description"] or "").strip()
+    if not out["description"]:
+        raise ValidationError({"description": _("措施：请填写内容")})
+    if len(out["description"]) > 200:
+        raise ValidationError({"description": _("措施：不能超过 200 字")})
+    out["unit"] = (out["unit"] or "").strip()
+    if len(out["unit"]) > 20:
+        raise ValidationError({"unit": _("单位：不能超过 20 字")})
+    raw = out["amount"]
+    if raw in (None, ""):
+        out["amount"] = None
+    else:
+        try:
+            amount = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValidationError({"amount": _("幅度：应为数字")}) from None
+        if not amount.is_finite() or abs(amount) >= Decimal("1e8") or amount.as_tuple().exponent < -4:  # type: ignore[operator]
+            raise ValidationError({"amount": _("幅度：应为不超过 8 位整数、4 位小数的数字")})
+        out["amount"] = amount
+        if not out["unit"]:
+            raise ValidationError({"unit": _("单位：填写了幅度时请写明单位（如 元/千瓦时）")})
+    if out["valid_from"] and out["valid_to"] and out["valid_from"] > out["valid_to"]:
+        raise ValidationError({"valid_to": _("截止日期不能早于起始日期")})
+    out["sort"] = out["sort"] or 0
+    return out
+
+
+def save_measure(scheme, measure=None, *, actor, **data):
+    """Add or change one measure of the actor's region's list under `scheme` (a system
+    administrator: the scheme's sample list). Checked field by field; audited."""
+    from .models import ClassMeasure
+
+    permissions.require(actor, "mu.measures.configure", _("您不能维护差别化措施"))
+    region = measure_region(actor)
+    clean = _clean_measure(data)
+    with transaction.atomic():
+        if measure is not None:
+            measure = ClassMeasure.objects.select_for_update().filter(pk=measure.pk, scheme=scheme).first()
+            if measure is None or measure.region_id != (region.pk if region else None):
+                raise Http404
+            for k, v in clean.items():
+                setattr(measure, k, v)
+            measure.save()
+            event = "mu_measure_changed"
+        else:
+            measure = ClassMeasure.objects.create(scheme=scheme, region=region, **clean)
+            event = "mu_measure_added"
+        audit.record(
+            "event",
+            measure,
+            event=event,
+            changes={gettext_noop("方案"): str(scheme), gettext_noop("措施"): measure.description},
+            actor=actor,
+        )
+    return measure
+
+
+def delete_measure(measure, *, actor) -> None:
+    permissions.require(actor, "mu.measures.configure", _("您不能维护差别化措施"))
+    region = measure_region(actor)
+    with transaction.atomic():
+        if measure.region_id != (region.pk if region else None):
+            raise Http404
+        audit.record(
+            "event",
+            measure,
+            event="mu_measure_deleted",
+            changes={gettext_noop("措施"): measure.description},
+            actor=actor,
+        )
+        measure.delete()
+
+
+def start_region_measures(scheme, *, actor) -> int:
+    """A region starts its own list from the list in force for it (its nearest ancestor's, or
+    the scheme's sample): copied as its own, to be edited. Refused when it has one already."""
+    from . import selectors
+    from .models import ClassMeasure
+
+    permissions.require(actor, "mu.measures.configure", _("您不能维护差别化措施"))
+    region = measure_region(actor)
+    if region is None:
+        raise ValidationError(_("系统管理员直接维护方案的示例措施"))
+    with transaction.atomic():
+        if ClassMeasure.objects.filter(scheme=scheme, region=region).exists():
+            raise ValidationError(_("本辖区已有自己的措施清单"))
+        source = list(selectors.measures_for_region(scheme.pk, region))
+        ClassMeasure.objects.bulk_create(
+            [
+                ClassMeasure(scheme=scheme, region=region, **{k: getattr(m, k) for k in MEASURE_FIELDS})
+                for m in source
+            ]
+        )
+        audit.record(
+            "event",
+            scheme,
+            event="mu_measures_started",
+            changes={gettext_noop("区划"): region.name, gettext_noop("措施条数"): len(source)},
+            actor=actor,
+        )
+    return len(source)

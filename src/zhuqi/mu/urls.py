@@ -18,4 +18,5 @@ urlpatterns = [
     path("objections/<int:pk>/", views.objection_detail, name="objection_detail"),
     path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),
     path("adjustments/", views.adjustments, name="adjustments"),
+    path("measures/", views.measures, name="measures"),
 ]

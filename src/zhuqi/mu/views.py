@@ -482,3 +482,84 @@ def _post_adjustment(request, year: int) -> None:
             messages.error(request, m)
     else:
         messages.success(request, gettext("已登记：%(name)s") % {"name": enterprise.name})
+
+
+@login_required
+def measures(request):
+    """差别化措施: the measure list in force for the viewer's region under a scheme — its own, an
+    ancestor's or the scheme's sample — and, for those who maintain it, the forms to start the
+    region's own list, add, change and delete measures."""
+    _require(request, "mu.measures.configure")
+    user = request.user
+    schemes = list(selectors.schemes_for(user))
+    if not schemes:
+        raise Http404
+    scheme_id = int_param(request.GET, "scheme") or int_param(request.POST, "scheme") or schemes[0].pk
+    scheme = next((x for x in schemes if x.pk == scheme_id), None)
+    if scheme is None:
+        raise Http404
+    region = services.measure_region(user)
+    if request.method == "POST":
+        _post_measure(request, scheme)
+        return redirect(f"{request.path}?scheme={scheme.pk}")
+    rows = list(selectors.measures_for_region(scheme.pk, region).select_related("region"))
+    owner = rows[0].region if rows else None
+    own = (owner.pk if owner else None) == (region.pk if region else None) and bool(rows)
+    return render(
+        request,
+        "mu/measures.html",
+        {
+            "schemes": schemes,
+            "scheme": scheme,
+            "rows": rows,
+            "owner": owner,
+            "own": own or region is None,
+            "region": region,
+            "klasses": [(k, label) for k, label in Klass.choices if k != "T"],
+            "categories": ClassMeasure.Category.choices,
+        },
+    )
+
+
+def _post_measure(request, scheme) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from zhuqi.core.params import date_param
+
+    user, post = request.user, request.POST
+    op = post.get("op")
+    try:
+        if op == "start":
+            n = services.start_region_measures(scheme, actor=user)
+            messages.success(
+                request, gettext("已建立本辖区的措施清单（%(n)s 条），请按本地文件修改") % {"n": n}
+            )
+            return
+        measure = None
+        if op in ("edit", "delete"):
+            measure = ClassMeasure.objects.filter(pk=int_param(post, "id") or 0, scheme=scheme).first()
+            if measure is None:
+                raise Http404
+        if op == "delete":
+            services.delete_measure(measure, actor=user)
+            messages.success(request, gettext("已删除"))
+            return
+        if op not in ("add", "edit"):
+            raise Http404
+        data = {
+            "klass": text_param(post, "klass", max_length=1),
+            "category": text_param(post, "category", max_length=12),
+            "description": text_param(post, "description", max_length=400),
+            "amount": text_param(post, "amount", max_length=40),
+            "unit": text_param(post, "unit", max_length=40),
+            "valid_from": date_param(post, "valid_from"),
+            "valid_to": date_param(post, "valid_to"),
+            "sort": int_param(post, "sort") or 0,
+        }
+        services.save_measure(scheme, measure, actor=user, **data)
+        messages.success(request, gettext("已保存"))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
