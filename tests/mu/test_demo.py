@@ -29,3 +29,8 @@ def test_runs_and_objections(demo):
     counts = {k: Result.objects.filter(run=current, klass=k).count() for k in "ABCDT"}
     assert counts["A"] >= 50 and counts["D"] >= 10 and counts["T"] == current.excluded
     assert Fact.objects.filter(year=2025).values("batch__department").distinct().count() == 4
+    from zhuqi.mu.models import UtilityAccount
+
+    # every evaluated enterprise has its 电力用户编号, some two
+    metered = UtilityAccount.objects.filter(kind="power").values("enterprise").distinct().count()
+    assert metered >= current.evaluated and UtilityAccount.objects.count() > metered

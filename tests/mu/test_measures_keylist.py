@@ -157,7 +157,9 @@ def test_a_county_keeps_its_own_measures_in_place_of_the_sample(mw, world, login
         r = c.post(url, {**data, "op": "add", **bad}, follow=True)
         assert message in r.content.decode(), message
     assert own.count() == sample
-    c.post(url, {**data, "op": "add", "klass": "D", "description": "限制新增用能指标", "amount": "", "unit": ""})
+    c.post(
+        url, {**data, "op": "add", "klass": "D", "description": "限制新增用能指标", "amount": "", "unit": ""}
+    )
     assert own.count() == sample + 1
     elec.refresh_from_db()
     assert elec.amount_shown == "0.08"

@@ -111,6 +111,25 @@ def _load(context, county, actor, scheme, stdout) -> None:
                     reason=f"{e.above_scale_since} 年纳入规上，{year} 年度暂不评价",
                     actor=actor,
                 )
+    # the power company's 用户编号 (one meter each, a second for every seventh enterprise): the
+    # class lists it gets back after publication are by meter
+    power = (
+        User.objects.filter(department=departments.get("供电公司")).first()
+        if "供电公司" in departments
+        else None
+    )
+    services.import_facts(
+        [
+            {
+                "enterprise": e,
+                "year": YEARS[-1],
+                "facts": {},
+                "accounts": {"power": [f"34032{e.pk:07d}"] + ([f"34033{e.pk:07d}"] if e.pk % 7 == 0 else [])},
+            }
+            for e in ents
+        ],
+        actor=_import_actor(power or actor, actor),
+    )
     # 2024: published (its 公示 long over); 2025: in 公示 with two objections
     last = services.compute(scheme, 2024, actor=actor, region=county)
     last = services.announce(last, actor=actor)
