@@ -99,6 +99,8 @@ def test_import_trial_explain_regions_publicity_objection_and_publication(world,
     rows = page.locator("[data-testid=mu-region-row]")
     assert rows.count() == 2 and "尉氏经开区" in rows.nth(0).inner_text()
     assert page.locator("[data-testid=mu-region-tax-per-mu]").first.inner_text() == "40.8000"
+    page.wait_for_selector("[data-testid=mu-region-chart][data-ready='1']")
+    assert page.locator("[data-testid=mu-leader-row]").count() == 4
     shot(page, "mu-4-regions")
     page.click("[data-testid=mu-region-drill]")
     page.wait_for_selector("[data-testid=mu-region-trail]")

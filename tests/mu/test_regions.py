@@ -69,3 +69,37 @@ def test_a_grid_member_counts_only_what_it_may_see(mw, world):
     run = mw.compute()
     rows = selectors.region_ranking(world.grid_member, run)
     assert _rows(rows) == [(1, "尉氏经开区", 2, D("108.02"), D("840.00"), D("30.00"), D("28.0000"))]
+
+
+def test_revenue_per_mu_last_years_figure_and_the_leaders(mw, world, login):
+    """§6 extended: 亩均营业收入 = Σ 营业收入 ÷ Σ 用地 of the same evaluated enterprises —
+    经开区 (10000 + 12000 + 4000) ÷ 50 = 520.0000, 城关镇 5000 ÷ 30 = 166.6667; last year's
+    published run of the same scheme gives the trend (2024 with every 评价税收 halved: 经开区
+    1020 ÷ 50 = 20.4000, 城关镇 75 ÷ 30 = 2.5000); the 领跑者 are the enterprises by 亩均税收."""
+    from tests.mu.conftest import publish
+    from tests.mu.examples import HUANGYAN_ABOVE
+    from zhuqi.mu import services
+
+    halved = {n: {**f, "tax": f["tax"] / 2} for n, f in HUANGYAN_ABOVE.items()}
+    services.import_facts(
+        [{"enterprise": mw.ents[n], "year": 2024, "facts": f} for n, f in halved.items()], actor=world.alice
+    )
+    publish(services.compute(mw.scheme, 2024, actor=world.alice), world.alice)
+    run = mw.compute()
+    rows = {r["region"].name: r for r in selectors.region_ranking(world.alice, run)}
+    assert rows["尉氏经开区"]["revenue_per_mu"] == D("520.0000") and rows["城关镇"]["revenue_per_mu"] == D(
+        "166.6667"
+    )
+    assert rows["尉氏经开区"]["tax_per_mu_last"] == D("20.4000") and rows["城关镇"]["tax_per_mu_last"] == D(
+        "2.5000"
+    )
+    assert rows["尉氏经开区"]["tax_per_mu_change"] == D("20.4000")
+    assert [r.enterprise.name for r in selectors.leaders(world.alice, run)] == [
+        "乙公司",
+        "甲公司",
+        "丁公司",
+        "丙公司",
+    ]
+    page = login(world.alice).get(reverse("mu:run_regions", args=[run.pk])).content.decode()
+    assert 'data-testid="mu-region-chart"' in page and "2024年度" in page and "520.0000" in page
+    assert page.count('data-testid="mu-leader-row"') == 4

@@ -179,6 +179,7 @@ def run_regions(request, pk):
                 path__in=region.ancestor_paths(), path__startswith=run.region.path
             ).order_by("depth")
         )
+    rows = selectors.region_ranking(request.user, run, region)
     return render(
         request,
         "mu/run_regions.html",
@@ -186,7 +187,25 @@ def run_regions(request, pk):
             "run": run,
             "region": region or run.region,
             "trail": trail,
-            "rows": selectors.region_ranking(request.user, run, region),
+            "rows": rows,
+            "leaders": selectors.leaders(request.user, run, region),
+            "previous": selectors.previous_run(run),
+            "chart": {
+                "labels": {
+                    "this_year": gettext("%(year)s年度") % {"year": run.year},
+                    "last_year": gettext("%(year)s年度") % {"year": run.year - 1},
+                    "unit": gettext("万元/亩"),
+                },
+                "rows": [
+                    {
+                        "name": r["region"].name + (gettext("（本级直属）") if r["direct"] else ""),
+                        "tax_per_mu": float(r["tax_per_mu"]) if r["tax_per_mu"] is not None else None,
+                        "last": float(r["tax_per_mu_last"]) if r["tax_per_mu_last"] is not None else None,
+                        "url": f"?region={r['region'].pk}" if r["drillable"] else "",
+                    }
+                    for r in rows
+                ],
+            },
         },
     )
 
