@@ -7,6 +7,7 @@ from zhuqi.cases import api as cases_api
 from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
 from zhuqi.indicators import api as indicators_api
+from zhuqi.mu import api as mu_api
 from zhuqi.oversight import api as oversight_api
 from zhuqi.policies import api as policies_api
 from zhuqi.projects import api as projects_api
@@ -18,6 +19,7 @@ assistance_api.register(router)
 cases_api.register(router)
 projects_api.register(router)
 indicators_api.register(router)  # indicators (entry helper)
+mu_api.register(router)
 oversight_api.register(router)
 policies_api.register(router)
 
