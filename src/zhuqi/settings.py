@@ -326,6 +326,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# `zhuqi backup` writes here unless given --to (core.backup; docs/operations.md "Backup and restore").
+ZHUQI_BACKUP_DIR = env_str("ZHUQI_BACKUP_DIR", str(PROJECT_DIR / "var" / "backups"))
+
 # Health and metrics (core.health, core.metrics; docs/operations.md "Health and metrics").
 # /healthz calls the worker or beat dead when its heartbeat (core.heartbeat, sent every minute)
 # is older than this many seconds.
