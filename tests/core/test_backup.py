@@ -180,3 +180,21 @@ def _counts(name: str) -> dict[str, int]:
 
     with psycopg.connect(_psql_url(name)) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in KEY_TABLES}  # noqa: S608
+
+
+def test_restore_with_force_gives_the_backup_back(world, settings, tmp_path):
+    from zhuqi.core.models import Region
+
+    _populate(world, settings)
+    made = _backup(tmp_path)
+    Region.objects.create(code="410224", name="杞县", kind="county", parent=world.city)
+    (Path(settings.MEDIA_ROOT) / "attachments/2026/批复.pdf").unlink()
+    (Path(settings.MEDIA_ROOT) / "stray.txt").write_text("not in the backup")
+    out = open(os.devnull, "w")  # noqa: SIM115
+    call_command("restore", str(made), "--force", stdout=out)
+    assert not Region.objects.filter(code="410224").exists()
+    assert Region.objects.count() == 9
+    media = Path(settings.MEDIA_ROOT)
+    assert (media / "attachments/2026/批复.pdf").read_bytes() == b"%PDF-1.4 a reply\n"
+    assert not (media / "stray.txt").exists()
+    assert AuditEntry.objects.filter(event="backup_restored").count() == 1
