@@ -69,7 +69,7 @@ def sha256_of(path: Path) -> str:
 
 def _libpq_env() -> dict[str, str]:
     """The configured database as libpq environment variables, for pg_dump and pg_restore."""
-    db = settings.DATABASES["default"]
+    db: dict = dict(settings.DATABASES["default"])
     env = dict(os.environ)
     for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("NAME", "PGDATABASE")):
         if db.get(key):
