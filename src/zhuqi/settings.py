@@ -7,6 +7,7 @@ hardened settings that `check --deploy` inspects.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -64,6 +65,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else default
 
 
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (`10.0.0.5,192.168.10.0/24`); a typo stops start-up."""
+    networks = env_list(name, [])
+    for net in networks:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise SettingError(f"{name}: {net!r} is not an address or network") from None
+    return networks
+
+
 DJANGO_ENV = env_choice("DJANGO_ENV", ("development", "production"), "development")
 PRODUCTION = DJANGO_ENV == "production"
 
@@ -101,6 +113,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_prometheus",
     "zhuqi.core",
     "zhuqi.enterprises",
     "zhuqi.assistance",
@@ -114,6 +127,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request count and latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "zhuqi.core.errors.ErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -132,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "zhuqi.urls"
@@ -299,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
     "oversight-sweep": {"task": "zhuqi.oversight.tasks.sweep_items", "schedule": 3600.0},
     "audit-chain": {"task": "zhuqi.core.tasks.chain_audit", "schedule": 60.0},
+    # marks beat (as it sends) and a worker (as it runs) alive for /healthz and /metrics
+    "heartbeat": {"task": "zhuqi.core.tasks.heartbeat", "schedule": 60.0},
     "visit-reminders": {
         "task": "assistance.visit_reminders",
         "schedule": crontab(hour=8, minute=30),
@@ -308,6 +325,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
+
+# `zhuqi backup` writes here unless given --to (core.backup; docs/operations.md "Backup and restore").
+ZHUQI_BACKUP_DIR = env_str("ZHUQI_BACKUP_DIR", str(PROJECT_DIR / "var" / "backups"))
+
+# Health and metrics (core.health, core.metrics; docs/operations.md "Health and metrics").
+# /healthz calls the worker or beat dead when its heartbeat (core.heartbeat, sent every minute)
+# is older than this many seconds.
+ZHUQI_HEARTBEAT_STALE = env_int("ZHUQI_HEARTBEAT_STALE", 300)
+# /metrics answers a request with `Authorization: Bearer <token>`, or one from these addresses or
+# networks (e.g. `10.0.0.5,192.168.10.0/24`) that did not come through the reverse proxy;
+# everyone else, and everyone while both are unset, gets 404.
+ZHUQI_METRICS_TOKEN = env_str("ZHUQI_METRICS_TOKEN", "")  # or ZHUQI_METRICS_TOKEN_FILE
+ZHUQI_METRICS_ALLOW = env_networks("ZHUQI_METRICS_ALLOW")
 
 # The address people reach zhuqi at, for links sent outside it (the one-time 回访 link in SMS or
 # WeChat): scheme and host, no trailing slash.
@@ -397,6 +427,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # the load balancer's probe and the Prometheus scrape reach gunicorn over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from zhuqi.core import health, metrics, views_accounts
 from zhuqi.core import views as core_views
-from zhuqi.core import views_accounts
 
 admin.site.site_header = _("zhuqi 助企 · 系统管理")
 admin.site.site_title = _("zhuqi 助企")
@@ -45,6 +45,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # no login: the load balancer and the monitor (docs/operations.md, "Health and metrics")
+    path("healthz", health.HealthView.as_view(), name="healthz"),
+    path("healthz/web", health.HealthView.as_view(web_only=True), name="healthz_web"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 # Uploaded files are never served as public files, not even with DEBUG on: attachments go
 # through core:attachment_download, which checks the viewer's scope.

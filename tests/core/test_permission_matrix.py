@@ -1426,6 +1426,9 @@ ELSEWHERE = {
     "core:import_job": "own jobs only: tests/core/test_import_flow.py",
     "api-schema": "any signed-in user: tests/core/test_scope.py",
     "api-docs": "any signed-in user: tests/core/test_scope.py",
+    "healthz": "public, names checks only: tests/core/test_health.py",
+    "healthz_web": "public, names checks only: tests/core/test_health.py",
+    "metrics": "bearer token or allowed direct address, else 404: tests/core/test_metrics.py",
 }
 
 

@@ -7,6 +7,10 @@ from celery import shared_task
 
 @shared_task(ignore_result=True)
 def sweep_cases() -> str:
+    from zhuqi.core import heartbeat
+
     from .sweep import sweep
 
-    return str(sweep())
+    result = str(sweep())
+    heartbeat.mark(heartbeat.CASES_SWEEP)  # the sweep lag on /metrics
+    return result

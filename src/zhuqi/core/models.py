@@ -537,3 +537,22 @@ class ImportJob(models.Model):
             return 0
         half = min(self.rows_done, self.rows_total) * 50 // self.rows_total
         return half + (50 if self.phase == "save" else 0)
+
+
+class Heartbeat(models.Model):
+    """When a background duty last ran, for /healthz and /metrics (core.heartbeat): the worker
+    (a task beat sends every minute), beat itself (as it sends that task), the cases sweep and
+    the latest backup. One row per name, overwritten; an operational mark, not a domain record,
+    so it is not row-audited (a backup and a restore write their own audit events)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    at = models.DateTimeField(_("最近一次"))
+
+    audit_exempt = True
+
+    class Meta:
+        verbose_name = _("运行心跳")
+        verbose_name_plural = _("运行心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

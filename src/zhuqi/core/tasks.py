@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import before_task_publish
+
+HEARTBEAT_TASK = "zhuqi.core.tasks.heartbeat"
 
 
 @shared_task(ignore_result=True)
@@ -32,3 +35,22 @@ def run_import(job_id: int) -> str:
     from .imports import run_job
 
     return run_job(job_id)
+
+
+@shared_task(ignore_result=True, name=HEARTBEAT_TASK)
+def heartbeat() -> None:
+    """Sent by beat every minute; running it marks the worker alive (/healthz, /metrics)."""
+    from . import heartbeat as marks
+
+    marks.mark(marks.WORKER)
+
+
+@before_task_publish.connect(dispatch_uid="zhuqi_beat_heartbeat")
+def _beat_sent_heartbeat(sender=None, **kwargs) -> None:
+    """In the process that sends the heartbeat task (beat): mark beat alive. Other processes
+    never send it, so this marks beat only."""
+    if sender != HEARTBEAT_TASK:
+        return
+    from . import heartbeat as marks
+
+    marks.mark(marks.BEAT)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from zhuqi.cases.sweep import sweep
+from zhuqi.core import heartbeat
 
 
 class Command(BaseCommand):
@@ -10,4 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = sweep()
+        heartbeat.mark(heartbeat.CASES_SWEEP)  # the sweep lag on /metrics
         self.stdout.write(str(result))
