@@ -188,7 +188,8 @@ def bench_mu(users: dict, *, repeat: int = 3) -> list[Measurement]:
     sizes: dict[str, int] = {}
     agree: dict[str, str] = {}
     facts = 0
-    for _ in range(repeat):
+    pages: list[Measurement] = []
+    for i in range(repeat):
         with rolled_back():
             facts = write_facts(admin, province)
             for scheme in schemes:
@@ -207,6 +208,8 @@ def bench_mu(users: dict, *, repeat: int = 3) -> list[Measurement]:
                     }
                     same = sum(1 for k, v in rows.items() if mine.get(k) == v)
                     agree[scheme.code] = f"{same:,} of {len(mine):,} results equal to the floor's"
+                if scheme is schemes[0] and i == repeat - 1:
+                    pages = _pages(run, users)
     total_ours = 0.0
     total_floor = 0.0
     for scheme in schemes:
@@ -240,4 +243,45 @@ def bench_mu(users: dict, *, repeat: int = 3) -> list[Measurement]:
             notes=f"budget < {BUDGET_S} s: {'met' if total_ours < BUDGET_S * 1000 else 'MISSED'}; {facts} facts",
         )
     )
+    return out + pages
+
+
+PAGE_BUDGET_MS = 100
+
+
+def _pages(run, users: dict, repeat: int = 7) -> list[Measurement]:
+    """The pages of the province's 规上 run as its administrator (a county's office sees only
+    its county's runs: smaller), through the test client (middleware, templates and all): the
+    run's first page, a mid-ranked enterprise's result and explanation, the region ranking.
+    Budget < 100 ms."""
+    from django.urls import reverse
+
+    from zhuqi.mu.models import Result
+
+    from .benchmarks import _client, _get, timed
+
+    mid = Result.objects.filter(run=run, rank__isnull=False).order_by("rank")
+    n = mid.count()
+    middle = mid[n // 2] if n else None
+    out = []
+    for label, user in (("province admin", users["admin"]),):
+        client = _client(user)
+        urls = [
+            ("run page, first 50 by rank", reverse("mu:run_detail", args=[run.pk])),
+            ("region ranking", reverse("mu:run_regions", args=[run.pk])),
+        ]
+        if middle is not None:
+            urls.append(("one result with its explanation", reverse("mu:result_detail", args=[middle.pk])))
+        for name, url in urls:
+            samples, (status, queries, size) = timed(lambda url=url, client=client: _get(client, url), repeat)
+            out.append(
+                Measurement(
+                    name=f"亩均 page: {name} ({label})",
+                    unit="ms",
+                    median=round(median(samples) * 1000, 1),
+                    samples=[round(x * 1000, 1) for x in samples],
+                    queries=queries,
+                    notes=f"HTTP {status}, {size:,} bytes; budget < {PAGE_BUDGET_MS} ms; {n:,} ranked",
+                )
+            )
     return out

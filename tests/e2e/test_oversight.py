@@ -145,3 +145,27 @@ def test_monthly_bulletin_drafted_approved_published_and_downloaded(world, page)
     doc = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
     texts = [p.text for p in doc.paragraphs]
     assert number in texts and "各单位于下月 5 日前报送整改情况。" in texts
+
+
+def test_an_open_case_becomes_a_supervision_item_from_its_page(world, page):
+    """立为督办事项 on the case page: the form opens with the source and title filled in; the
+    item links back to the case."""
+    from tests.cases.conftest import CaseWorld
+
+    case = CaseWorld(world).new(title="厂区道路积水影响出货")
+    _log_in_as(page, "supervisor")
+    page.goto(f"/cases/{case.pk}/")
+    page.click("[data-testid=raise-oversight-item]")
+    form = page.locator("[data-testid=oversight-item-form]")
+    assert form.locator("#id_title").input_value() == f"督办诉求{case.no}：厂区道路积水影响出货"
+    assert form.locator("#id_source").input_value() == "case"
+    form.locator("#id_lead_department").select_option(str(world.jxj.pk))
+    form.locator("#id_working_days").fill("5")
+    page.click("[data-testid=oversight-item-submit]")
+    page.wait_for_selector("[data-testid=item-status]")
+    item = Item.objects.get(title__startswith="督办诉求")
+    assert item.source_object == case
+    shot(page, "oversight-raised-from-case")
+    page.get_by_role("link", name=case.no).first.click()
+    page.wait_for_selector("[data-testid=case-title]")
+    assert page.inner_text("[data-testid=case-title]") == "厂区道路积水影响出货"

@@ -92,6 +92,16 @@ ROLE_HOME_TITLES = {
 # Later apps add cards to a role's home page: callables (request) -> dict | None
 HOME_CARDS: list = []
 
+# Later apps add actions to another app's object page (立为督办事项 on a case, a project, a lagging
+# indicator): callables (request, obj, **context) -> {"label", "url", "icon", "testid"} | None,
+# shown by `{% object_actions obj %}` (core_tags) where the page offers them
+OBJECT_ACTIONS: list = []
+
+
+def register_object_action(provider) -> None:
+    if provider not in OBJECT_ACTIONS:
+        OBJECT_ACTIONS.append(provider)
+
 
 @login_required
 def home(request):

@@ -15,7 +15,7 @@ class OversightConfig(AppConfig):
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         from . import selectors
-        from .cards import queue_card
+        from .cards import queue_card, raise_item_action
         from .demo import load as load_demo
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
@@ -28,6 +28,7 @@ class OversightConfig(AppConfig):
         # the 督查 role's home page is its queue: its card comes first
         if queue_card not in core_views.HOME_CARDS:
             core_views.HOME_CARDS.insert(0, queue_card)
+        core_views.register_object_action(raise_item_action)
         core_demo.register(load_demo, order=90)
         references.register("region", selectors.region_uses)
         references.register("department", selectors.department_uses)

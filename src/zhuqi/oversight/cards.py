@@ -34,3 +34,43 @@ def queue_card(request) -> dict | None:
         "link": queue_url,
         "link_label": _("进入督办队列"),
     }
+
+
+def raise_item_action(request, obj, **context) -> dict | None:
+    """立为督办事项 on the page of an open case, a project, or a lagging indicator's row: the new
+    item's form, its source and title filled in (the 督查 office and the dispatch office)."""
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext
+
+    if not permissions.allowed(request.user, "oversight.item.create"):
+        return None
+    label = obj._meta.label_lower
+    if label == "cases.case":
+        if not obj.is_open:
+            return None
+        params = {
+            "source": "case",
+            "ref": obj.no,
+            "title": gettext("督办诉求%(no)s：%(title)s") % {"no": obj.no, "title": obj.title},
+        }
+    elif label == "projects.project":
+        params = {
+            "source": "project",
+            "ref": obj.code,
+            "title": gettext("督办项目：%(name)s") % {"name": obj.name},
+        }
+    elif label == "indicators.indicator":
+        who = context.get("who") or ""
+        params = {
+            "source": "indicator",
+            "ref": obj.code,
+            "title": gettext("%(who)s%(indicator)s落后于时序进度") % {"who": who, "indicator": obj.name},
+        }
+    else:
+        return None
+    return {
+        "label": _("立为督办事项"),
+        "url": f"{reverse('oversight:item_new')}?{urlencode({k: v[:200] for k, v in params.items()})}",
+        "icon": "flag",
+        "testid": "raise-oversight-item",
+    }

@@ -186,3 +186,19 @@ def pct(value, digits: int = 1) -> str:
         return f"{half_up(value, int(digits))}%"
     except (InvalidOperation, TypeError, ValueError):
         return "—"
+
+
+@register.inclusion_tag("includes/object_actions.html", takes_context=True)
+def object_actions(context, obj, **extra):
+    """The actions later apps offer on this object's page (`core.views.register_object_action`),
+    as small buttons; nothing when none applies."""
+    from zhuqi.core.views import OBJECT_ACTIONS
+
+    request = context.get("request")
+    actions = []
+    if request is not None and obj is not None:
+        for provider in OBJECT_ACTIONS:
+            action = provider(request, obj, **extra)
+            if action:
+                actions.append(action)
+    return {"actions": actions}
