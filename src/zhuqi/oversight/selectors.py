@@ -8,12 +8,15 @@ from django.utils.translation import gettext
 from .models import Extension, Item, ListKind, Slip, Status
 
 _RELATED = ("region", "lead_department")
+QUEUE_STATUSES = (Status.ASSIGNED, Status.REPLIED)
 
 
 def items_for(user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = ""):
     qs = Item.objects.visible_to(user).select_related(*_RELATED)
     if status == "open":
         qs = qs.open()
+    elif status == "queue":  # the queue's items: 办理中 and 待审核 (`queue`, `queue_counts`)
+        qs = qs.filter(status__in=QUEUE_STATUSES)
     elif status in Status.values:
         qs = qs.filter(status=status)
     if slip is not None and slip in Slip.values:
@@ -30,7 +33,7 @@ def queue(user):
     within a colour the nearest deadline first."""
     return (
         Item.objects.visible_to(user)
-        .filter(status__in=(Status.ASSIGNED, Status.REPLIED))
+        .filter(status__in=QUEUE_STATUSES)
         .select_related(*_RELATED)
         .order_by("-slip", "due_on", "pk")
     )
@@ -38,7 +41,7 @@ def queue(user):
 
 def queue_counts(user) -> dict:
     """The queue's numbers in one query: items of each colour, replies to review, requests."""
-    open_q = Q(status__in=(Status.ASSIGNED, Status.REPLIED))
+    open_q = Q(status__in=QUEUE_STATUSES)
     row = Item.objects.visible_to(user).aggregate(
         red=Count("pk", filter=open_q & Q(slip=Slip.RED)),
         orange=Count("pk", filter=open_q & Q(slip=Slip.ORANGE)),
@@ -48,6 +51,12 @@ def queue_counts(user) -> dict:
     )
     row["extensions"] = pending_extensions(user).count()
     return row
+
+
+def department_queue(user):
+    """A department's supervision items still to work on (办理中: not yet replied, or sent
+    back), red first, then the nearest deadline; the same rows as `items_for(status="assigned")`."""
+    return items_for(user, status=Status.ASSIGNED)
 
 
 def to_review(user):

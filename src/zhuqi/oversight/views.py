@@ -71,7 +71,7 @@ def item_list(request):
             "slip": slip,
             "list_kind": list_kind,
             "q": q,
-            "statuses": [("open", gettext("未办结")), *Status.choices],
+            "statuses": [("open", gettext("未办结")), ("queue", gettext("办理中和待审核")), *Status.choices],
             "slips": Slip.choices,
             "lists": ListKind.choices,
             "can_create": permissions.allowed(user, "oversight.item.create"),

@@ -175,6 +175,16 @@ def for_enterprise(enterprise: Enterprise, *, today=None) -> tuple[list[Entry], 
     return qualifies, nearly
 
 
+def not_yet_applied(enterprise: Enterprise, *, today=None) -> tuple[list[Entry], list[Entry]]:
+    """`for_enterprise` without the items the enterprise has already applied for: what its
+    可享政策 page and its home page offer."""
+    from .models import Application
+
+    qualifies, nearly = for_enterprise(enterprise, today=today)
+    applied = set(Application.objects.filter(enterprise=enterprise).values_list("item_id", flat=True))
+    return [e for e in qualifies if e.item.pk not in applied], nearly
+
+
 def explain(item: PolicyItem, enterprise: Enterprise) -> Entry:
     facts = conditions.Facts(enterprise)
     ex = conditions.evaluate(item.conditions, facts)

@@ -248,15 +248,14 @@ def item_explain(request, pk, enterprise_pk):
 def mine(request):
     _require(request, "policies.own")
     enterprise = selectors.own_enterprise(request.user)
-    qualifies, nearly = selectors.for_enterprise(enterprise)
+    qualifies, nearly = selectors.not_yet_applied(enterprise)
     services.mark_read(enterprise, [e.item.pk for e in qualifies])
-    applied = set(Application.objects.filter(enterprise=enterprise).values_list("item_id", flat=True))
     return render(
         request,
         "policies/mine.html",
         {
             "enterprise": enterprise,
-            "qualifies": [e for e in qualifies if e.item.pk not in applied],
+            "qualifies": qualifies,
             "nearly": nearly,
             "can_apply": permissions.allowed(request.user, "policies.apply"),
         },
