@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "zhuqi.indicators",
     "zhuqi.mu",
     "zhuqi.oversight",
+    "zhuqi.cockpit",
     "zhuqi.policies",
     "zhuqi.scale",
 ]

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from zhuqi.core.models import Region
 from zhuqi.core.params import date_param, int_param
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
@@ -68,8 +69,12 @@ def filter_cases(qs, params):
 
 def case_list(user, params):
     """The case list (and its Excel export): the viewer's cases with their light, filtered;
-    `mine`: only those of the viewer's own 包抓 enterprises (the scope hooks)."""
+    `mine`: only those of the viewer's own 包抓 enterprises (the scope hooks); `region`: of a
+    region's subtree (one the viewer may see; any other gives no rows)."""
     qs = Case.objects.visible_to(user)
+    if region_id := int_param(params, "region"):  # a region's subtree (the cockpit's drill-downs)
+        region = Region.objects.visible_to(user).filter(pk=region_id).first()
+        qs = qs.filter(region_path__startswith=region.path) if region else qs.none()
     if params.get("mine"):
         qs = qs.filter(enterprise_id__in=sorted(scope_for(user).assigned()))
     return filter_cases(qs.with_rag().select_related(*LIST_RELATED), params)

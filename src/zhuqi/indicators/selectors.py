@@ -242,23 +242,29 @@ def region_of(user) -> Region | None:
     return visible.filter(path=path).first() if path else visible.order_by("depth", "code").first()
 
 
-def behind_indicators(user, today: dt.date, region: Region | None = None):
-    """(region, period, figures) of the indicators of `region` (default: the viewer's) behind
-    at the default period of the 经济指标调度: 超时序进度 below zero, or growth below its target,
-    the furthest behind first; None when the viewer has no region."""
+def region_figures(user, today: dt.date, region: Region):
+    """(period, figures) of every active indicator of `region` at the default period of the
+    经济指标调度, exactly as its summary table computes them (`figures.compute`)."""
     from . import figures
     from .models import Indicator
 
-    region = region or region_of(user)
-    if region is None:
-        return None
     period = default_period(user, today)
     entity = figures.Entity.of(region=region)
     inds = list(Indicator.objects.filter(is_active=True).order_by("sort", "code"))
     figs = figures.compute(user, inds, period, [entity])
+    return period, [figs[(entity.key, ind.pk)] for ind in inds]
+
+
+def behind_indicators(user, today: dt.date, region: Region | None = None):
+    """(region, period, figures) of the indicators of `region` (default: the viewer's) behind
+    at the default period of the 经济指标调度: 超时序进度 below zero, or growth below its target,
+    the furthest behind first; None when the viewer has no region."""
+    region = region or region_of(user)
+    if region is None:
+        return None
+    period, figs = region_figures(user, today, region)
     rows = []
-    for ind in inds:
-        f = figs[(entity.key, ind.pk)]
+    for f in figs:
         gap = f.lead if f.lead is not None else f.growth_gap
         if gap is not None and gap < 0:
             rows.append((gap, f))

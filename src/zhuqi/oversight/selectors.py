@@ -11,8 +11,12 @@ _RELATED = ("region", "lead_department")
 QUEUE_STATUSES = (Status.ASSIGNED, Status.REPLIED)
 
 
-def items_for(user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = ""):
+def items_for(
+    user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = "", region=None
+):
     qs = Item.objects.visible_to(user).select_related(*_RELATED)
+    if region is not None:  # a Region the viewer may see: the items of its subtree
+        qs = qs.filter(region__path__startswith=region.path)
     if status == "open":
         qs = qs.open()
     elif status == "queue":  # the queue's items: 办理中 and 待审核 (`queue`, `queue_counts`)
@@ -72,6 +76,18 @@ def pending_extensions(user):
         )
         .select_related("item", "item__lead_department", "requested_by")
         .order_by("requested_at")
+    )
+
+
+def latest_bulletin(user, region):
+    """The latest published bulletin of `region` or a region above it that the viewer may see."""
+    from .models import Bulletin
+
+    return (
+        Bulletin.objects.visible_to(user)
+        .filter(status=Bulletin.Status.PUBLISHED, region__path__in=region.ancestor_paths())
+        .order_by("-year", "-month", "-pk")
+        .first()
     )
 
 

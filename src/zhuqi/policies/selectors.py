@@ -17,6 +17,8 @@ from django.db.models import Value as V
 from django.http import Http404
 
 from zhuqi.core import permissions
+from zhuqi.core.roles import DEPARTMENT_ROLES
+from zhuqi.core.scope import scope_for
 from zhuqi.enterprises.models import Enterprise
 
 from . import amounts, conditions
@@ -209,3 +211,21 @@ def own_enterprise(user) -> Enterprise:
     if membership is None:
         raise Http404
     return membership.enterprise
+
+
+def applications_for(user):
+    """The claims (兑现申请) a viewer may list: an enterprise its own; a department's people
+    those of the items their department handles; the dispatch office, admins and the other
+    officials who read policies (leaders, 督查, observers) every claim in their scope."""
+    from .models import Application
+
+    qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
+    if permissions.allowed(user, "policies.own"):
+        return qs
+    if not permissions.allowed(user, "policies.view"):
+        return qs.none()
+    if scope_for(user).is_admin or permissions.allowed(user, "policies.manage_area"):
+        return qs
+    if user.role in DEPARTMENT_ROLES:
+        return qs.filter(item__department_id=getattr(user, "department_id", None))
+    return qs

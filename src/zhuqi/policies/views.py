@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, text_param
-from zhuqi.core.scope import scope_for
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import Enterprise
@@ -295,15 +295,7 @@ def item_apply(request, pk):
 
 
 def _applications_for(user):
-    qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
-    if permissions.allowed(user, "policies.own"):
-        return qs
-    if not permissions.allowed(user, "policies.view"):
-        return qs.none()
-    s = scope_for(user)
-    if s.is_admin or permissions.allowed(user, "policies.manage_area"):
-        return qs
-    return qs.filter(item__department_id=getattr(user, "department_id", None))
+    return selectors.applications_for(user)
 
 
 @login_required
@@ -320,6 +312,11 @@ def application_list(request):
     item_id = int_param(request.GET, "item")
     if item_id:
         qs = qs.filter(item_id=item_id)
+    if region_id := int_param(request.GET, "region"):  # a region's enterprises (the cockpit's drill-down)
+        region = Region.objects.visible_to(request.user).filter(pk=region_id).first()
+        if region is None:
+            raise Http404
+        qs = qs.filter(enterprise__region_path__startswith=region.path)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
