@@ -124,3 +124,27 @@ def test_the_cards_are_scoped(busy, login):
     assert all("通许县" not in i["meta"] for c in cards for i in c.get("items", []) if isinstance(i, dict))
     charlie = _home(login(w.charlie)).context["cards"][0]
     assert {str(s[0]): s[1] for s in charlie["stats"]}["待交办"] == 1
+
+
+def test_a_departments_supervision_items_are_on_its_home(world, login):
+    from zhuqi.oversight import services as ov_services
+
+    ov_services.create_item(
+        actor=world.supervisor, title="标准化厂房主体完工", lead_department=world.jxj, working_days=5
+    )
+    ov_services.create_item(
+        actor=world.supervisor, title="别的部门的事项", lead_department=world.zrzy, working_days=5
+    )
+    client = login(world.bob)
+    card = next(c for c in _home(client).context["cards"] if c.get("testid") == "oversight-department-card")
+    assert [i["title"] for i in card["items"]] == ["标准化厂房主体完工"]
+    (_label, n, url, _tone) = card["stats"][0]
+    assert n == 1 == _rows_on(client, url)
+    assert all(
+        c.get("testid") != "oversight-department-card" for c in _home(login(world.alice)).context["cards"]
+    )
+
+
+def test_the_cockpit_definitions_open(world, login):
+    r = login(world.leader).get(reverse("core:doc", args=["cockpit-figures"]))
+    assert r.status_code == 200 and "驾驶舱的数字" in r.content.decode()

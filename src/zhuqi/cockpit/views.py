@@ -25,6 +25,8 @@ from . import figures, services
 
 #: seconds between the big screen's refreshes
 SCREEN_REFRESH = 300
+#: the sections the big screen shows beside the map
+SCREEN_SIDE = ("policies", "oversight")
 
 
 def _require(request, action: str) -> None:
@@ -84,9 +86,10 @@ def cockpit(request):
     if not drawable:  # the bar chart needs no outlines: don't send them
         for a in areas:
             a.pop("boundary")
+    # the furthest behind first: most overdue cases, lowest 办结率 (no data last)
     ranked = sorted(
         areas,
-        key=lambda a: (a["value"] is None, (a["value"] or 0) if lower_is_better else -(a["value"] or 0)),
+        key=lambda a: (a["value"] is None, -(a["value"] or 0) if lower_is_better else (a["value"] or 0)),
     )
     chart = {
         "metric": str(label),
@@ -98,10 +101,14 @@ def cockpit(request):
         "areas": ranked if not drawable else areas,
         "labels": {"none": _("无数据"), "unit": "%" if is_rate else ""},
     }
+    sections = figures.sections(user, region, today)
     context = {
         "region": region,
         "ancestors": _ancestors(user, region),
-        "sections": figures.sections(user, region, today),
+        "sections": sections,
+        # the big screen puts the short sections beside the map
+        "main_sections": [s for s in sections if s.key not in SCREEN_SIDE],
+        "side_sections": [s for s in sections if s.key in SCREEN_SIDE],
         "children": children,
         "metric": metric,
         "metrics": [(k, v[0]) for k, v in figures.MAP_METRICS.items()],

@@ -330,6 +330,7 @@ DOCS = {
     "configuration": "configuration.md",
     "corrections": "corrections.md",
     "configuration-pages": "configuration-pages.md",
+    "cockpit-figures": "cockpit-figures.md",
 }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import permissions
 from zhuqi.core.roles import Role
+from zhuqi.core.units import half_up
 
 from . import selectors
 
@@ -78,7 +79,8 @@ def laggards_card(request) -> dict | None:
                 "meta": _("完成 %(done)s%% · 时序 %(elapsed)s%%")
                 % {"done": f.completion, "elapsed": f.elapsed}
                 if f.lead is not None
-                else _("增速 %(g)s%% · 目标 %(t)s%%") % {"g": f.shown_growth, "t": f.growth_target},
+                else _("增速 %(g)s%% · 目标 %(t)s%%")
+                % {"g": half_up(f.shown_growth, 1), "t": half_up(f.growth_target, 1)},
                 "badge": _("落后 %(p)s 个百分点")
                 % {"p": abs(f.lead if f.lead is not None else f.growth_gap)},
                 "tone": "danger",
