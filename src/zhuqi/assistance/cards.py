@@ -44,7 +44,7 @@ def visits_due(user, today: dt.date) -> tuple[compliance.Summary, list[dict], st
                     "url": reverse("assistance:visit_create")
                     + "?"
                     + urlencode({"enterprise": row.assignment.enterprise_id}),
-                    "meta": row.assignment.get_role_display(),
+                    "meta": _("已走访 %(n)s 次，应 %(m)s 次") % {"n": unit.visits, "m": row.rule.min_visits},
                     "due": unit.end,
                     "due_label": _("逾期 ") if unit.status == compliance.OVERDUE else _("走访期限 "),
                     "tone": "danger"
