@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "zhuqi.indicators",
     "zhuqi.mu",
     "zhuqi.oversight",
+    "zhuqi.cockpit",
     "zhuqi.policies",
     "zhuqi.scale",
 ]

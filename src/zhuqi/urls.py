@@ -39,6 +39,7 @@ urlpatterns = [
     path("indicators/", include("zhuqi.indicators.urls")),
     path("mu/", include("zhuqi.mu.urls")),
     path("oversight/", include("zhuqi.oversight.urls")),
+    path("cockpit/", include("zhuqi.cockpit.urls")),
     path("policies/", include("zhuqi.policies.urls")),
     path("api/v1/", include("zhuqi.api_urls")),
     path("open311/v2/", include("zhuqi.cases.open311_urls")),

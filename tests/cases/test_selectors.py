@@ -28,7 +28,9 @@ def test_home_counts_agree_with_plain_counts(cw):
     assert counts["work"] == lead.filter(status="in_progress").count() == 1
     counts = selectors.home_counts(w.alice, "dispatch", now)
     board, _qs = selectors.board(w.alice, "new", now)
-    assert counts == {k: board[k] for k in ("new", "unrouted", "overdue", "escalated")}
+    tabs = ("new", "unrouted", "overdue", "escalated", "extension")  # the board's, counted the same way
+    assert {k: counts[k] for k in tabs} == {k: board[k] for k in tabs}
+    assert counts["sent_back"] == Case.objects.visible_to(w.alice).filter(status="sent_back").count()
     assert counts["new"] == 1 and counts["unrouted"] == 1
     counts = selectors.home_counts(w.leader, "other", now)
     assert counts["open"] == Case.objects.visible_to(w.leader).filter(status__in=OPEN_STATUSES).count()

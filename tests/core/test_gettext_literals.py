@@ -129,6 +129,10 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
 
 # Exact literals, per file, that are data (a regex or an alias matched against Chinese input).
 ALLOWED_LITERALS: dict[str, dict[str, str]] = {
+    "zhuqi/cockpit/services.py": {
+        "区划代码": "a property name accepted in an uploaded GeoJSON (alias of `code`)",
+        "名称": "a property name accepted in an uploaded GeoJSON (alias of `name`)",
+    },
     "zhuqi/cases/services.py": {
         "河南“13710”（默认）": "name of the default SLA policy row, created once in the database"
     },

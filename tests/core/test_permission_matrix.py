@@ -34,6 +34,7 @@ from zhuqi.cases.models import Case, Extension, RoutingRule, SlaPolicy
 from zhuqi.core import permissions, services_accounts
 from zhuqi.core.menu import menu_for, settings_for
 from zhuqi.core.models import AuditEntry, Department, Notification, Region, Role, User
+from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.enterprises import services as enterprise_services
 from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser, ListMembership
 from zhuqi.indicators import services as ind_services
@@ -1066,6 +1067,13 @@ PAGES: dict[str, Page] = {
     ),
     # --- oversight (督查考核) ---
     "oversight:queue": Page("oversight.queue"),
+    # --- cockpit (领导驾驶舱) ---
+    "cockpit:cockpit": Page("cockpit.view"),
+    "cockpit:boundaries": Page(
+        "cockpit.boundaries",
+        method="both",
+        data=lambda s: {},  # no file: the form answers with its message, nothing saved
+    ),
     "oversight:item_list": Page("oversight.view"),
     "oversight:item_new": Page(
         "oversight.item.create",
@@ -1216,6 +1224,9 @@ PAGES: dict[str, Page] = {
                     permissions.allowed(u, "policies.view") and policy_services.can_manage(u, _policy_item(s))
                 )
                 or permissions.allowed(u, "policies.manage_area")
+                # officials outside departments (leaders, 督查, observers…) read every claim in
+                # their scope: the figures they see drill down to these rows
+                or (permissions.allowed(u, "policies.view") and u.role not in DEPARTMENT_ROLES)
             )
         ),
     ),

@@ -7,9 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import F as Col
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from zhuqi.core.models import Region
 from zhuqi.core.params import date_param, int_param
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
@@ -43,6 +46,8 @@ def filter_cases(qs, params):
         qs = qs.filter(lead_department_id=dept)
     if g.get("rag") in {"red", "yellow", "green"}:
         qs = qs.filter(rag=g["rag"])
+    if g.get("overdue"):  # past a running deadline: the same condition as the board's 已超时
+        qs = qs.filter(status__in=OPEN_STATUSES, next_due_at__lt=timezone.now())
     if (level := int_param(g, "level", minimum=0)) is not None:
         qs = qs.filter(escalation_level__gte=level)
     q = g.get("q", "").strip()
@@ -63,8 +68,16 @@ def filter_cases(qs, params):
 
 
 def case_list(user, params):
-    """The case list (and its Excel export): the viewer's cases with their light, filtered."""
-    return filter_cases(Case.objects.visible_to(user).with_rag().select_related(*LIST_RELATED), params)
+    """The case list (and its Excel export): the viewer's cases with their light, filtered;
+    `mine`: only those of the viewer's own 包抓 enterprises (the scope hooks); `region`: of a
+    region's subtree (one the viewer may see; any other gives no rows)."""
+    qs = Case.objects.visible_to(user)
+    if region_id := int_param(params, "region"):  # a region's subtree (the cockpit's drill-downs)
+        region = Region.objects.visible_to(user).filter(pk=region_id).first()
+        qs = qs.filter(region_path__startswith=region.path) if region else qs.none()
+    if params.get("mine"):
+        qs = qs.filter(enterprise_id__in=sorted(scope_for(user).assigned()))
+    return filter_cases(qs.with_rag().select_related(*LIST_RELATED), params)
 
 
 def board_filters(now) -> dict[str, Q]:
@@ -147,36 +160,59 @@ def leader(user, *, mine: bool):
     return qs, per_enterprise
 
 
-def home_counts(user, kind: str, now) -> dict[str, int]:
-    """The home card's figures in one query: for an enterprise user (own cases), a department
-    (cases it leads), the dispatch office (the board's first tabs) or anyone else (open cases)."""
+HOME_KINDS = ("enterprise", "department", "dispatch", "other")
+
+
+def home_filters(user, kind: str, now) -> tuple:
+    """(base, name → Q) of a home page's case figures: for an enterprise user (own cases), a
+    department (cases it leads), the dispatch office (the board's tabs and the send-backs) or
+    anyone else (open, overdue, escalated to the county, those of the viewer's own 包抓
+    enterprises). The same Qs count the figures and pick the queue's rows."""
     visible = Case.objects.visible_to(user)
     if kind == "enterprise":
-        filters = {
+        return visible, {
             "open": Q(status__in=OPEN_STATUSES),
             "replied": Q(status=Status.REPLIED),
             "closed": Q(status=Status.CLOSED),
         }
-        return visible.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
     base = visible.filter(status__in=OPEN_STATUSES)
     if kind == "department":
         base = base.filter(lead_department_id=user.department_id)
-        filters = {
+        return base, {
             "sign": Q(status=Status.DISPATCHED),
             "work": Q(status__in=list(workflow.WORKING | {Status.WAITING})),
             "soon": Q(next_due_at__gte=now, next_due_at__lte=due_at(now, 2)),
             "overdue": Q(next_due_at__lt=now),
         }
-    elif kind == "dispatch":
+    if kind == "dispatch":
         board = board_filters(now)
-        filters = {k: board[k] for k in ("new", "unrouted", "overdue", "escalated")}
-    else:
-        filters = {
-            "open": Q(pk__isnull=False),
-            "overdue": Q(next_due_at__lt=now),
-            "county": Q(escalation_level__gte=EscalationLevel.COUNTY),
-        }
+        filters = {k: board[k] for k in ("new", "unrouted", "overdue", "escalated", "extension")}
+        return base, {**filters, "sent_back": Q(status=Status.SENT_BACK)}
+    return base, {
+        "open": Q(pk__isnull=False),
+        "overdue": Q(next_due_at__lt=now),
+        "county": Q(escalation_level__gte=EscalationLevel.COUNTY),
+        "mine": Q(enterprise_id__in=sorted(scope_for(user).assigned())),
+    }
+
+
+def home_counts(user, kind: str, now) -> dict[str, int]:
+    """The home card's figures in one query (see `home_filters`)."""
+    base, filters = home_filters(user, kind, now)
     return base.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
+
+
+def home_queue(user, kind: str, now, keys: tuple[str, ...], *, limit: int = 8, escalated_first: bool = False):
+    """The first cases of a home page's queue: the rows of the figures `keys`, the nearest
+    deadline first (past ones on top); `escalated_first` puts the highest 调度 level first."""
+    base, filters = home_filters(user, kind, now)
+    q = Q(pk__in=[])
+    for k in keys:
+        q |= filters[k]
+    order = [Col("next_due_at").asc(nulls_last=True), "id"]
+    if escalated_first:
+        order.insert(0, "-escalation_level")
+    return list(base.filter(q).with_rag(now).select_related(*LIST_RELATED).order_by(*order)[:limit])
 
 
 # --- what points at a region or a department (core.references: refused deactivation) ---------

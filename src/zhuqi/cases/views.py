@@ -239,6 +239,7 @@ def portal(request):
     user = request.user
     _require(user, "cases.portal")
     qs = Case.objects.visible_to(user).select_related("category", "lead_department").order_by("-submitted_at")
+    qs = selectors.filter_cases(qs, request.GET)  # the home card's figures link here (?open=1, ?status=…)
     return render(
         request,
         "cases/portal.html",

@@ -45,6 +45,11 @@ class Region(models.Model):
     path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    # the outline drawn on the cockpit's map: a GeoJSON geometry (Polygon/MultiPolygon) in
+    # longitude/latitude (WGS84 as ECharts takes it), simplified to a few kB; loaded by
+    # `zhuqi load_boundaries` (counties, cities) or uploaded (towns, parks); null: no outline,
+    # the cockpit shows a ranked bar chart instead
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -362,6 +362,14 @@ _ACTIONS: list[Action] = [
         _("本企业"),
     ),
     Action("policies.own", _("企业查看本企业可享和差一点可享的政策"), frozenset({P}), _("本企业")),
+    # --- cockpit (领导驾驶舱) -------------------------------------------------------------------
+    Action(
+        "cockpit.view",
+        _("查看驾驶舱：本级和下级区划的指标、诉求、项目、亩均、政策、督办，地图和大屏"),
+        frozenset({A, D, L, S, OB}),
+        _("本辖区及其下级区划"),
+    ),
+    Action("cockpit.boundaries", _("上传镇街、园区的边界（GeoJSON）"), frozenset({A, D}), _("本辖区")),
 ]
 
 #: action name → Action: the one matrix

@@ -20,15 +20,6 @@ def totp_devices(user) -> tuple[TOTPDevice | None, TOTPDevice | None]:
     return confirmed, pending
 
 
-def home_counts(user) -> dict[str, int]:
-    """The figures on an official's home page, each within their scope."""
-    return {
-        "regions": Region.objects.visible_to(user).count(),
-        "departments": Department.objects.visible_to(user).count(),
-        "users": User.objects.visible_to(user).filter(is_active=True).count(),
-    }
-
-
 def regions(user, *, q: str = "", kind: str | None = None):
     """Regions in scope, tree order, with their number of departments; `q` matches the name or
     the start of the code."""

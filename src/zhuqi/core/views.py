@@ -89,8 +89,12 @@ ROLE_HOME_TITLES = {
     Role.ENTERPRISE: gettext_lazy("企业服务"),
 }
 
-# Later apps add cards to a role's home page: callables (request) -> dict | None
+# Later apps add cards to a role's home page: callables (request) -> dict | None. A card's
+# "order" puts it on the page (lower first; the role's queue is below 20, summaries from 50):
+# the page opens on the viewer's work, most urgent first. A queue card may use the generic
+# template "core/_queue_card.html" (stats and items, see there).
 HOME_CARDS: list = []
+DEFAULT_CARD_ORDER = 50
 
 # Later apps add actions to another app's object page (立为督办事项 on a case, a project, a lagging
 # indicator): callables (request, obj, **context) -> {"label", "url", "icon", "testid"} | None,
@@ -108,6 +112,7 @@ def home(request):
     user = request.user
     role = Role.ADMIN if user.is_superuser else user.role
     cards = [c for c in (card(request) for card in HOME_CARDS) if c]
+    cards.sort(key=lambda c: c.get("order", DEFAULT_CARD_ORDER))  # stable: registration order otherwise
     context = {
         "role": role,
         "role_label": Role(role).label,
@@ -115,8 +120,6 @@ def home(request):
         "cards": cards,
         "recent_notifications": selectors.inbox(user)[:5],
     }
-    if role != Role.ENTERPRISE:
-        context["counts"] = selectors.home_counts(user)
     return render(request, "core/home.html", context)
 
 
@@ -337,6 +340,7 @@ DOCS = {
     "configuration": "configuration.md",
     "corrections": "corrections.md",
     "configuration-pages": "configuration-pages.md",
+    "cockpit-figures": "cockpit-figures.md",
 }
 
 

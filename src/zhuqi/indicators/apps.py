@@ -9,6 +9,16 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("经济指标")
 
     def ready(self):
+        from zhuqi.core import views as core_views
+
+        from . import cards
+
+        for card in (
+            cards.returns_card,
+            cards.laggards_card,
+        ):
+            if card not in core_views.HOME_CARDS:
+                core_views.HOME_CARDS.append(card)
         from zhuqi.core import menu
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.enterprises import sections as enterprise_sections

@@ -197,3 +197,76 @@ def pending_unlocks(user):
     if not s.region_path:
         return qs.none()
     return qs.filter(Q(approval__region__path__startswith=s.region_path))
+
+
+# --- home pages and the cockpit ------------------------------------------------------------------
+def default_period(user, today) -> Period:
+    """The month the dispatch view opens on: the last month whose returns are due (five working
+    days after it ends; before that it is still being reported, so the month before), or, when the
+    viewer's enterprises have reported nothing that recent, the latest month they reported."""
+    from django.db.models import Max
+
+    from zhuqi.core.workcalendar import add_working_days
+
+    p = Period.last_ended("M", today)
+    if today <= add_working_days(p.end, 5):
+        p = p.previous()
+    latest = (
+        Report.objects.visible_to(user)
+        .filter(dataset__period_type="M", period__lte=p.code)
+        .aggregate(m=Max("period"))["m"]
+    )
+    if latest and latest < p.code:
+        return Period.parse(latest)
+    return p
+
+
+def returns_to_file(enterprise: Enterprise, today: dt.date) -> list[dict]:
+    """The periods of `returns_of` the enterprise has not filed yet (open or overdue), overdue
+    first, then by deadline; each row also names its form (`dataset`)."""
+    out = [
+        {**row, "dataset": form["dataset"]}
+        for form in returns_of(enterprise, today)
+        for row in form["rows"]
+        if row["state"] in ("open", "overdue")
+    ]
+    out.sort(key=lambda r: (r["state"] != "overdue", r["due"], r["dataset"].name))
+    return out
+
+
+def region_of(user) -> Region | None:
+    """The viewer's own region (an administrator: the top of the tree), as the cockpit and the
+    经济指标调度 open on it."""
+    visible = Region.objects.visible_to(user)
+    path = scope_for(user).region_path
+    return visible.filter(path=path).first() if path else visible.order_by("depth", "code").first()
+
+
+def region_figures(user, today: dt.date, region: Region):
+    """(period, figures) of every active indicator of `region` at the default period of the
+    经济指标调度, exactly as its summary table computes them (`figures.compute`)."""
+    from . import figures
+    from .models import Indicator
+
+    period = default_period(user, today)
+    entity = figures.Entity.of(region=region)
+    inds = list(Indicator.objects.filter(is_active=True).order_by("sort", "code"))
+    figs = figures.compute(user, inds, period, [entity])
+    return period, [figs[(entity.key, ind.pk)] for ind in inds]
+
+
+def behind_indicators(user, today: dt.date, region: Region | None = None):
+    """(region, period, figures) of the indicators of `region` (default: the viewer's) behind
+    at the default period of the 经济指标调度: 超时序进度 below zero, or growth below its target,
+    the furthest behind first; None when the viewer has no region."""
+    region = region or region_of(user)
+    if region is None:
+        return None
+    period, figs = region_figures(user, today, region)
+    rows = []
+    for f in figs:
+        gap = f.lead if f.lead is not None else f.growth_gap
+        if gap is not None and gap < 0:
+            rows.append((gap, f))
+    rows.sort(key=lambda r: r[0])
+    return region, period, [f for _gap, f in rows]

@@ -24,13 +24,13 @@ from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department, Region, User
 from zhuqi.core.params import int_param
 from zhuqi.core.progress import LIGHT_LABELS
-from zhuqi.core.scope import scope_for
 from zhuqi.enterprises.models import Enterprise
 
 from . import figures, services_targets
 from .figures import KIND_LABELS, Entity, Figure
 from .models import Aggregation, Flag, Indicator
 from .periods import Period
+from .selectors import default_period, region_of
 
 KINDS = ("region", "department", "leader")
 
@@ -47,8 +47,7 @@ def root_region(request) -> Region:
     visible = Region.objects.visible_to(request.user)
     if pk:
         return _get_or_404(visible, pk)
-    path = scope_for(request.user).region_path
-    region = visible.filter(path=path).first() if path else visible.order_by("depth", "code").first()
+    region = region_of(request.user)
     if region is None:
         raise Http404
     return region
@@ -59,29 +58,6 @@ def _get_or_404(qs, pk):
     if obj is None:
         raise Http404
     return obj
-
-
-def default_period(user, today) -> Period:
-    """The month the dispatch view opens on: the last month whose returns are due (five working
-    days after it ends; before that it is still being reported, so the month before), or, when the
-    viewer's enterprises have reported nothing that recent, the latest month they reported."""
-    from django.db.models import Max
-
-    from zhuqi.core.workcalendar import add_working_days
-
-    from .models import Report
-
-    p = Period.last_ended("M", today)
-    if today <= add_working_days(p.end, 5):
-        p = p.previous()
-    latest = (
-        Report.objects.visible_to(user)
-        .filter(dataset__period_type="M", period__lte=p.code)
-        .aggregate(m=Max("period"))["m"]
-    )
-    if latest and latest < p.code:
-        return Period.parse(latest)
-    return p
 
 
 def report_period(request) -> Period:

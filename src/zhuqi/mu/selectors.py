@@ -48,6 +48,26 @@ def distribution(run: Run, region: Region | None = None) -> list[dict]:
     return [{"klass": k, "label": Klass(k).label, "n": counts.get(k, 0)} for k in CLASSES]
 
 
+def latest_run(user, region: Region) -> Run | None:
+    """The latest published run covering `region` (its own or a region above it), the viewer's
+    scope permitting: the classes the cockpit shows."""
+    return (
+        runs_for(user)
+        .filter(status=Run.Status.PUBLISHED, region__path__in=region.ancestor_paths())
+        .order_by("-year", "-pk")
+        .first()
+    )
+
+
+def class_counts(user, run: Run, region: Region | None = None) -> dict[str, int]:
+    """Class → the number of `run`'s results the viewer may see in `region`: exactly the rows
+    of the run page filtered by `klass` and `region` (`ranked`, `in_region`)."""
+    counts = dict(
+        in_region(ranked(user, run), region).order_by().values_list("klass").annotate(n=Count("pk"))
+    )
+    return {k: counts.get(k, 0) for k in CLASSES}
+
+
 def ranked(user, run: Run, klass: str = ""):
     """The run's results the viewer may see, by rank (T 类 last)."""
     qs = Result.objects.visible_to(user).filter(run=run).select_related("enterprise")

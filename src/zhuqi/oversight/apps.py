@@ -15,7 +15,7 @@ class OversightConfig(AppConfig):
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
 
         from . import selectors
-        from .cards import queue_card, raise_item_action
+        from .cards import department_card, queue_card, raise_item_action
         from .demo import load as load_demo
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
@@ -25,9 +25,10 @@ class OversightConfig(AppConfig):
                 _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
             )
         )
-        # the 督查 role's home page is its queue: its card comes first
-        if queue_card not in core_views.HOME_CARDS:
-            core_views.HOME_CARDS.insert(0, queue_card)
+        # the 督查 role's home page is its queue: its card comes first (its "order")
+        for card in (queue_card, department_card):
+            if card not in core_views.HOME_CARDS:
+                core_views.HOME_CARDS.append(card)
         core_views.register_object_action(raise_item_action)
         core_demo.register(load_demo, order=90)
         references.register("region", selectors.region_uses)

@@ -1,4 +1,5 @@
-"""督查's queue on the home page: the first card a 督查 sees."""
+"""督查's queue on the home page (the first card a 督查 sees), and a department's supervision
+items on its people's home pages."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import permissions
-from zhuqi.core.roles import Role
+from zhuqi.core.roles import DEPARTMENT_ROLES, Role
 
 from . import selectors
+from .models import Slip
 
 
 def queue_card(request) -> dict | None:
@@ -23,14 +25,15 @@ def queue_card(request) -> dict | None:
     items_url = reverse("oversight:item_list")
     return {
         "template": "oversight/_home_card.html",
+        "order": 5,
         "title": _("督办队列"),
         "stats": [
-            (_("红色督办"), counts["red"], f"{items_url}?slip=3", "danger"),
-            (_("橙色督办"), counts["orange"], f"{items_url}?slip=2", "warning"),
+            (_("红色督办"), counts["red"], f"{items_url}?status=queue&slip={Slip.RED}", "danger"),
+            (_("橙色督办"), counts["orange"], f"{items_url}?status=queue&slip={Slip.ORANGE}", "warning"),
             (_("待审核"), counts["review"], f"{items_url}?status=replied", ""),
             (_("延期申请"), counts["extensions"], queue_url, ""),
         ],
-        "items": list(selectors.queue(user).filter(slip__gte=2)[:6]),
+        "items": list(selectors.queue(user).filter(slip__gte=Slip.ORANGE)[:6]),
         "link": queue_url,
         "link_label": _("进入督办队列"),
     }
@@ -73,4 +76,37 @@ def raise_item_action(request, obj, **context) -> dict | None:
         "url": f"{reverse('oversight:item_new')}?{urlencode({k: v[:200] for k, v in params.items()})}",
         "icon": "flag",
         "testid": "raise-oversight-item",
+    }
+
+
+def department_card(request) -> dict | None:
+    """A department's supervision items (督办) still to work on, red first."""
+    user = request.user
+    if user.role not in DEPARTMENT_ROLES or not user.department_id:
+        return None
+    if not permissions.allowed(user, "oversight.item.reply"):
+        return None
+    items = selectors.department_queue(user)
+    n = items.count()
+    url = reverse("oversight:item_list") + "?status=assigned"
+    return {
+        "template": "core/_queue_card.html",
+        "testid": "oversight-department-card",
+        "order": 12,
+        "title": _("本部门督办事项"),
+        "stats": [(_("办理中的督办事项"), n, url, "danger" if n else "")],
+        "items": [
+            {
+                "title": item.title,
+                "url": item.get_absolute_url(),
+                "badge": item.get_slip_display() if item.slip else "",
+                "tone": item.slip_css if item.slip else "",
+                "due": item.due_on,
+                "due_label": _("时限 "),
+            }
+            for item in items[:6]
+        ],
+        "link": url,
+        "link_label": _("全部"),
+        "empty": _("没有办理中的督办事项"),
     }

@@ -8,12 +8,19 @@ from django.utils.translation import gettext
 from .models import Extension, Item, ListKind, Slip, Status
 
 _RELATED = ("region", "lead_department")
+QUEUE_STATUSES = (Status.ASSIGNED, Status.REPLIED)
 
 
-def items_for(user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = ""):
+def items_for(
+    user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = "", region=None
+):
     qs = Item.objects.visible_to(user).select_related(*_RELATED)
+    if region is not None:  # a Region the viewer may see: the items of its subtree
+        qs = qs.filter(region__path__startswith=region.path)
     if status == "open":
         qs = qs.open()
+    elif status == "queue":  # the queue's items: 办理中 and 待审核 (`queue`, `queue_counts`)
+        qs = qs.filter(status__in=QUEUE_STATUSES)
     elif status in Status.values:
         qs = qs.filter(status=status)
     if slip is not None and slip in Slip.values:
@@ -30,7 +37,7 @@ def queue(user):
     within a colour the nearest deadline first."""
     return (
         Item.objects.visible_to(user)
-        .filter(status__in=(Status.ASSIGNED, Status.REPLIED))
+        .filter(status__in=QUEUE_STATUSES)
         .select_related(*_RELATED)
         .order_by("-slip", "due_on", "pk")
     )
@@ -38,7 +45,7 @@ def queue(user):
 
 def queue_counts(user) -> dict:
     """The queue's numbers in one query: items of each colour, replies to review, requests."""
-    open_q = Q(status__in=(Status.ASSIGNED, Status.REPLIED))
+    open_q = Q(status__in=QUEUE_STATUSES)
     row = Item.objects.visible_to(user).aggregate(
         red=Count("pk", filter=open_q & Q(slip=Slip.RED)),
         orange=Count("pk", filter=open_q & Q(slip=Slip.ORANGE)),
@@ -48,6 +55,12 @@ def queue_counts(user) -> dict:
     )
     row["extensions"] = pending_extensions(user).count()
     return row
+
+
+def department_queue(user):
+    """A department's supervision items still to work on (办理中: not yet replied, or sent
+    back), red first, then the nearest deadline; the same rows as `items_for(status="assigned")`."""
+    return items_for(user, status=Status.ASSIGNED)
 
 
 def to_review(user):
@@ -63,6 +76,18 @@ def pending_extensions(user):
         )
         .select_related("item", "item__lead_department", "requested_by")
         .order_by("requested_at")
+    )
+
+
+def latest_bulletin(user, region):
+    """The latest published bulletin of `region` or a region above it that the viewer may see."""
+    from .models import Bulletin
+
+    return (
+        Bulletin.objects.visible_to(user)
+        .filter(status=Bulletin.Status.PUBLISHED, region__path__in=region.ancestor_paths())
+        .order_by("-year", "-month", "-pk")
+        .first()
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, text_param
 
@@ -60,7 +61,12 @@ def item_list(request):
     slip = int_param(request.GET, "slip")
     list_kind = text_param(request.GET, "list", max_length=20) or ""
     q = text_param(request.GET, "q", max_length=50) or ""
-    qs = selectors.items_for(user, status=status, slip=slip, list_kind=list_kind, q=q)
+    region = None
+    if region_id := int_param(request.GET, "region"):
+        region = Region.objects.visible_to(user).filter(pk=region_id).first()
+        if region is None:
+            raise Http404
+    qs = selectors.items_for(user, status=status, slip=slip, list_kind=list_kind, q=q, region=region)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -71,7 +77,7 @@ def item_list(request):
             "slip": slip,
             "list_kind": list_kind,
             "q": q,
-            "statuses": [("open", gettext("未办结")), *Status.choices],
+            "statuses": [("open", gettext("未办结")), ("queue", gettext("办理中和待审核")), *Status.choices],
             "slips": Slip.choices,
             "lists": ListKind.choices,
             "can_create": permissions.allowed(user, "oversight.item.create"),

@@ -9,6 +9,13 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("惠企政策")
 
     def ready(self):
+        from zhuqi.core import views as core_views
+
+        from . import cards
+
+        for card in (cards.enterprise_card,):
+            if card not in core_views.HOME_CARDS:
+                core_views.HOME_CARDS.append(card)
         from zhuqi.core import demo, menu
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
         from zhuqi.core.views import register_attachable

@@ -154,3 +154,16 @@ def money_by_department(user) -> list[dict]:
         .annotate(amount=Sum("amount"), claims=Count("pk"))
         .order_by("-amount", "item__department__name")
     )
+
+
+def paid_in(user, region) -> dict:
+    """Claims 已兑现 of `region`'s enterprises the viewer may list: how many and the amount
+    (yuan), the rows of the claims list filtered by `status=paid` and `region`."""
+    from .selectors import applications_for
+
+    row = (
+        applications_for(user)
+        .filter(CLAIMS["paid"], enterprise__region_path__startswith=region.path)
+        .aggregate(n=Count("pk"), amount=Sum("amount"))
+    )
+    return {"n": row["n"], "amount": row["amount"] or Decimal(0)}

@@ -17,6 +17,8 @@ from django.db.models import Value as V
 from django.http import Http404
 
 from zhuqi.core import permissions
+from zhuqi.core.roles import DEPARTMENT_ROLES
+from zhuqi.core.scope import scope_for
 from zhuqi.enterprises.models import Enterprise
 
 from . import amounts, conditions
@@ -175,6 +177,16 @@ def for_enterprise(enterprise: Enterprise, *, today=None) -> tuple[list[Entry], 
     return qualifies, nearly
 
 
+def not_yet_applied(enterprise: Enterprise, *, today=None) -> tuple[list[Entry], list[Entry]]:
+    """`for_enterprise` without the items the enterprise has already applied for: what its
+    可享政策 page and its home page offer."""
+    from .models import Application
+
+    qualifies, nearly = for_enterprise(enterprise, today=today)
+    applied = set(Application.objects.filter(enterprise=enterprise).values_list("item_id", flat=True))
+    return [e for e in qualifies if e.item.pk not in applied], nearly
+
+
 def explain(item: PolicyItem, enterprise: Enterprise) -> Entry:
     facts = conditions.Facts(enterprise)
     ex = conditions.evaluate(item.conditions, facts)
@@ -215,12 +227,9 @@ def publicity(item: PolicyItem):
 
 
 def applications_for(user):
-    """The claims a viewer works with: an enterprise user its own; an official those of the
-    items its department is responsible for (the dispatch office and administrators: every
-    item's), always within the enterprises the viewer may see."""
-    from zhuqi.core import permissions
-    from zhuqi.core.scope import scope_for
-
+    """The claims (兑现申请) a viewer may list: an enterprise its own; a department's people
+    those of the items their department handles; the dispatch office, admins and the other
+    officials who read policies (leaders, 督查, observers) every claim in their scope."""
     from .models import Application
 
     qs = Application.objects.visible_to(user).select_related("item", "item__department", "enterprise")
@@ -228,7 +237,8 @@ def applications_for(user):
         return qs
     if not permissions.allowed(user, "policies.view"):
         return qs.none()
-    s = scope_for(user)
-    if s.is_admin or permissions.allowed(user, "policies.manage_area"):
+    if scope_for(user).is_admin or permissions.allowed(user, "policies.manage_area"):
         return qs
-    return qs.filter(item__department_id=getattr(user, "department_id", None))
+    if user.role in DEPARTMENT_ROLES:
+        return qs.filter(item__department_id=getattr(user, "department_id", None))
+    return qs

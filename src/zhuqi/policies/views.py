@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import int_param, text_param
 from zhuqi.core.services import attachments_of
@@ -251,15 +252,14 @@ def item_explain(request, pk, enterprise_pk):
 def mine(request):
     _require(request, "policies.own")
     enterprise = selectors.own_enterprise(request.user)
-    qualifies, nearly = selectors.for_enterprise(enterprise)
+    qualifies, nearly = selectors.not_yet_applied(enterprise)
     services.mark_read(enterprise, [e.item.pk for e in qualifies])
-    applied = set(Application.objects.filter(enterprise=enterprise).values_list("item_id", flat=True))
     return render(
         request,
         "policies/mine.html",
         {
             "enterprise": enterprise,
-            "qualifies": [e for e in qualifies if e.item.pk not in applied],
+            "qualifies": qualifies,
             "nearly": nearly,
             "can_apply": permissions.allowed(request.user, "policies.apply"),
         },
@@ -362,14 +362,13 @@ def application_list(request):
     item_id = int_param(request.GET, "item")
     if item_id:
         qs = qs.filter(item_id=item_id)
-    region_id = int_param(request.GET, "region")
-    if region_id:  # the money-by-region table's drill-down: the region and everything under it
-        from zhuqi.core.models import Region
-
+    if region_id := int_param(request.GET, "region"):  # a region's enterprises (the cockpit's drill-down)
         region = Region.objects.visible_to(request.user).filter(pk=region_id).first()
-        qs = qs.filter(enterprise__region__path__startswith=region.path) if region else qs.none()
+        if region is None:
+            raise Http404
+        qs = qs.filter(enterprise__region_path__startswith=region.path)
     department_id = int_param(request.GET, "department")
-    if department_id:
+    if department_id:  # the money-by-department table's drill-down
         qs = qs.filter(item__department_id=department_id)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(

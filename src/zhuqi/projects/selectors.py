@@ -19,6 +19,7 @@ from .models import (
     Dependency,
     InvestmentMonth,
     Project,
+    Stage,
     StageChange,
     Task,
 )
@@ -30,6 +31,9 @@ def filter_projects(user, params, qs):
     q = params.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q) | Q(industry__contains=q))
+    reached = params.get("reached")  # reached at least this stage (三个一批's rates drill here)
+    if reached in Stage.values:
+        qs = qs.reached(reached)
     for key in ("stage", "kind", "level"):
         value = params.get(key)
         if value:
