@@ -401,6 +401,7 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseListKindEnum": "zhuqi.enterprises.models.EnterpriseList.Kind",
         "IndustryLevelEnum": "zhuqi.enterprises.models.Industry.Level",
         "ProjectStageEnum": "zhuqi.projects.models.Stage",
+        "MuKlassEnum": "zhuqi.mu.models.Klass",
         "ProjectKindEnum": "zhuqi.projects.models.Project.Kind",
         "ProjectLevelEnum": "zhuqi.projects.models.Project.Level",
         "CaseStatusEnum": "zhuqi.cases.models.Status",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department, User
+from zhuqi.core.models import Department, Role, User
 from zhuqi.enterprises.models import EnterpriseList
 
 from . import services
@@ -438,7 +438,7 @@ def _automatic(item, actor, today) -> None:
     first enterprise has already confirmed its account."""
     from .models import Application
 
-    dept_user = User.objects.filter(department=item.department, is_active=True, role="dept_head").first()
+    dept_user = User.objects.filter(department=item.department, is_active=True, role=Role.DEPT_HEAD).first()
     officer = dept_user or actor
     if services.grant_automatic(item, actor=officer):
         services.publicise_item(item, actor=officer)
