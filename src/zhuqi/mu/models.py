@@ -442,6 +442,8 @@ class Result(models.Model):
     land_mu = models.DecimalField(_("计算用地（亩）"), null=True, **_NUM)
     tax = models.DecimalField(_("评价税收（元）"), null=True, **_NUM)
     tax_per_mu = models.DecimalField(_("亩均税收（万元/亩）"), null=True, **_NUM)
+    #: the 营业收入 the run read (yuan): the region ranking's 亩均营业收入 sums it
+    revenue = models.DecimalField(_("营业收入（元）"), null=True, **_NUM)
     # what the class by rank is then subject to (applied in SQL with the ranking)
     veto = models.CharField(_("否决"), max_length=12, choices=Veto.choices, blank=True)
     protected = models.BooleanField(_("保护：不评为D类"), default=False)
@@ -460,8 +462,14 @@ class Result(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "enterprise"], name="mu_result_once_per_run"),
         ]
-        # the enterprise page reads an enterprise's latest published result
-        indexes = [models.Index(fields=["enterprise", "run"], name="mu_result_enterprise")]
+        indexes = [
+            # the enterprise page reads an enterprise's latest published result
+            models.Index(fields=["enterprise", "run"], name="mu_result_enterprise"),
+        ]
+        # PostgreSQL also has (migration mu/0009, SQLite cannot declare NULLS LAST in an index):
+        # mu_result_run_rank (run_id, rank NULLS LAST) for the run's page in rank order and
+        # mu_result_run_tax (run_id, tax_per_mu DESC NULLS LAST) for the 领跑者; the index gives
+        # the order, an incremental sort the ties
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.klass}"
