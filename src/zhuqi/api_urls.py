@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from zhuqi.assistance import api as assistance_api
+from zhuqi.attraction import api as attraction_api
 from zhuqi.cases import api as cases_api
 from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
@@ -20,5 +21,6 @@ projects_api.register(router)
 indicators_api.register(router)  # indicators (entry helper)
 oversight_api.register(router)
 policies_api.register(router)
+attraction_api.register(router)
 
 urlpatterns = router.urls

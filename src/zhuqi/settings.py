@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "zhuqi.projects",
     "zhuqi.indicators",
     "zhuqi.mu",
+    "zhuqi.attraction",
     "zhuqi.oversight",
     "zhuqi.policies",
     "zhuqi.scale",

@@ -1,0 +1,146 @@
+"""Reads of the attraction app, each starting from `Lead.objects.visible_to(user)`: the lead
+list with its filters, the funnel (counts and aging per stage, one grouped query), a lead's
+history. The figures' definitions are in src/zhuqi/docs/attraction-figures.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.units import YI, rate
+from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
+
+from .models import Lead, Obligation, Pipeline, Stage
+
+#: a lead that has sat in its stage this many working days or more counts as stale (滞留)
+STALE_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    label: str
+    q: Q
+
+
+#: amount bands (the seeds' 亿元以上 / 5 亿 / 20 亿 / 50 亿 thresholds); amounts are in yuan
+BANDS = [
+    Band("lt1", _("1 亿元以下"), Q(amount__lt=YI)),
+    Band("1to5", _("1–5 亿元"), Q(amount__gte=YI, amount__lt=5 * YI)),
+    Band("5to20", _("5–20 亿元"), Q(amount__gte=5 * YI, amount__lt=20 * YI)),
+    Band("20to50", _("20–50 亿元"), Q(amount__gte=20 * YI, amount__lt=50 * YI)),
+    Band("ge50", _("50 亿元及以上"), Q(amount__gte=50 * YI)),
+]
+BAND_BY_KEY = {b.key: b for b in BANDS}
+
+
+def leads_for(user):
+    return Lead.objects.visible_to(user).select_related("stage", "pipeline", "team", "region", "owner")
+
+
+def stale_q(days: int = STALE_DAYS, now: dt.datetime | None = None) -> Q:
+    """Leads in an open stage entered `days` working days ago or earlier (`working_days_cutoff`
+    in core: the comparison is one indexed column, no per-row arithmetic)."""
+    cutoff = working_days_cutoff(now or timezone.now(), days)
+    return Q(stage_entered_at__lt=cutoff, stage__is_lost=False, stage__is_final=False)
+
+
+def filter_leads(qs, params) -> tuple:
+    """The list's filters (each also a drill-down target of the funnel): pipeline, stage (id),
+    source, team (department id), band, stale (working days)."""
+    chosen: dict = {}
+    for name in ("pipeline", "stage", "team"):
+        value = params.get(name)
+        if value and str(value).isdigit():
+            qs = qs.filter(**{f"{name}_id": int(value)})
+            chosen[name] = int(value)
+    source = params.get("source")
+    if source:
+        qs = qs.filter(source=source)
+        chosen["source"] = source
+    band = BAND_BY_KEY.get(params.get("band") or "")
+    if band:
+        qs = qs.filter(band.q)
+        chosen["band"] = band.key
+    stale = params.get("stale")
+    if stale and str(stale).isdigit() and 1 <= int(stale) <= 250:
+        qs = qs.filter(stale_q(int(stale)))
+        chosen["stale"] = int(stale)
+    q = (params.get("q") or "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(investor_name__icontains=q))
+        chosen["q"] = q
+    return qs, chosen
+
+
+def aging(lead: Lead, today: dt.date | None = None) -> int:
+    """Working days the lead has been in its current stage (core's calendar)."""
+    entered = timezone.localtime(lead.stage_entered_at).date()
+    return working_days_between(entered, today or timezone.localdate())
+
+
+def funnel(user, today: dt.date | None = None) -> list[dict]:
+    """Per pipeline, per stage: how many visible leads are in it, how many have sat
+    `STALE_DAYS` working days or more, the longest stay (working days) and the plan amount.
+    One grouped query; the aging of the oldest is computed once per stage."""
+    today = today or timezone.localdate()
+    stale_cutoff = working_days_cutoff(today, STALE_DAYS)
+    rows = (
+        Lead.objects.visible_to(user)
+        .values("stage_id")
+        .annotate(
+            n=Count("pk"),
+            stale=Count("pk", filter=Q(stage_entered_at__lt=stale_cutoff)),
+            oldest=Min("stage_entered_at"),
+        )
+        .order_by()
+    )
+    by_stage = {r["stage_id"]: r for r in rows}
+    out = []
+    for pipeline in Pipeline.objects.filter(is_active=True).prefetch_related("stages"):
+        stages = []
+        for stage in sorted(pipeline.stages.all(), key=lambda s: s.order):
+            r = by_stage.get(stage.pk, {})
+            oldest = r.get("oldest")
+            tracks_time = not (stage.is_lost or stage.is_final)
+            stages.append(
+                {
+                    "stage": stage,
+                    "n": r.get("n", 0),
+                    "stale": r.get("stale", 0) if tracks_time else None,
+                    "longest": (
+                        working_days_between(timezone.localtime(oldest).date(), today)
+                        if oldest and tracks_time
+                        else None
+                    ),
+                }
+            )
+        out.append({"pipeline": pipeline, "stages": stages, "total": sum(s["n"] for s in stages)})
+    return out
+
+
+def stage_choices() -> list[Stage]:
+    return list(Stage.objects.select_related("pipeline").order_by("pipeline__order", "order"))
+
+
+def fulfilment(user, as_of: dt.date | None = None) -> dict:
+    """履约率 over the visible leads' obligations that fell due by `as_of`: met ÷ (met + missed)
+    of those already checked; due-but-unchecked ones are shown beside it, not counted
+    (attraction-figures.md). One grouped query."""
+    as_of = as_of or timezone.localdate()
+    rows = Obligation.objects.filter(
+        contract__lead__in=Lead.objects.visible_to(user).values("pk"), due_on__lte=as_of
+    ).aggregate(
+        met=Count("pk", filter=Q(status=Obligation.Status.MET)),
+        missed=Count("pk", filter=Q(status=Obligation.Status.MISSED)),
+        unchecked=Count("pk", filter=Q(status=Obligation.Status.DUE)),
+    )
+    return {
+        **rows,
+        "denominator": rows["met"] + rows["missed"],
+        "rate": rate(rows["met"], rows["met"] + rows["missed"]),
+    }

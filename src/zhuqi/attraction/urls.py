@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "attraction"
+
+urlpatterns = [
+    path("", views.lead_list, name="lead_list"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("leads/new/", views.lead_form, name="lead_new"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views.lead_form, name="lead_edit"),
+    path("leads/<int:pk>/move/", views.lead_move, name="lead_move"),
+    path("leads/<int:pk>/prereview/", views.prereview_start, name="prereview_start"),
+    path("leads/<int:pk>/contracts/new/", views.contract_new, name="contract_new"),
+    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
+    path("opinions/<int:pk>/", views.opinion_answer, name="opinion_answer"),
+    path("prereviews/<int:pk>/conclude/", views.prereview_conclude, name="prereview_conclude"),
+    path("obligations/<int:pk>/check/", views.obligation_check, name="obligation_check"),
+]

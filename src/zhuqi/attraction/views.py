@@ -1,0 +1,324 @@
+"""Pages of 招商引资: the lead list (filters, scope), a lead (history, move, pre-review,
+contracts, conversion to a project), the lead form and the funnel. Rules live in `services`;
+reads in `selectors`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from zhuqi.core import permissions
+from zhuqi.core.models import Department
+from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.units import WAN
+
+from . import selectors, services, workflow
+from .forms import (
+    ConcludeForm,
+    ContractForm,
+    ConvertForm,
+    LeadForm,
+    MoveForm,
+    ObligationCheckForm,
+    ObligationRows,
+    OpinionForm,
+    PrereviewStartForm,
+)
+from .models import Lead, Obligation, Opinion, Pipeline, PreReview, Source, Stage
+
+
+def _require(request, action: str) -> None:
+    if not permissions.allowed(request.user, action):
+        raise Http404
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for m in errs:
+                form.add_error(target, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+def _flash_error(request, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, ValidationError):
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.error(request, str(exc))
+
+
+def _lead(request, pk) -> Lead:
+    _require(request, "attraction.view")
+    return selectors.leads_for(request.user).get_visible_or_404(request.user, pk=pk)
+
+
+@login_required
+def lead_list(request):
+    _require(request, "attraction.view")
+    user = request.user
+    qs, chosen = selectors.filter_leads(selectors.leads_for(user), request.GET)
+    page = CappedPaginator(qs.order_by("-registered_on", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "attraction/lead_list.html",
+        {
+            "page": page,
+            "chosen": chosen,
+            "pipelines": Pipeline.objects.filter(is_active=True),
+            "stages": selectors.stage_choices(),
+            "sources": Source.choices,
+            "bands": selectors.BANDS,
+            "teams": Department.objects.visible_to(user).filter(is_active=True).order_by("name"),
+            "can_register": permissions.allowed(user, "attraction.lead.work"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def lead_form(request, pk=None):
+    _require(request, "attraction.lead.work")
+    user = request.user
+    lead = _lead(request, pk) if pk else None
+    if lead is not None and not services.can_work(user, lead):
+        raise Http404
+    initial = {"registered_on": timezone.localdate()}
+    if lead is not None:
+        initial = {f: getattr(lead, f) for f in services.LEAD_FIELDS}
+        initial["amount"] = lead.amount / WAN
+    form = LeadForm(request.POST or None, user=user, editing=lead is not None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if lead is None:
+                lead = services.register_lead(actor=user, **form.cleaned_data)
+            else:
+                lead = services.update_lead(lead, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("招商线索已保存"))
+            return redirect("attraction:lead_detail", lead.pk)
+    return render(request, "attraction/lead_form.html", {"form": form, "lead": lead})
+
+
+@login_required
+def lead_detail(request, pk):
+    lead = _lead(request, pk)
+    user = request.user
+    can_work = services.can_work(user, lead)
+    targets = [(str(workflow.TRANSITIONS[m].label), s) for m, s in workflow.targets(lead)] if can_work else []
+    reviews = list(lead.prereviews.prefetch_related("opinions__department").order_by("-started_at"))
+    open_review = next((r for r in reviews if r.status == PreReview.Status.OPEN), None)
+    contracts = list(lead.contracts.prefetch_related("obligations").order_by("-signed_on"))
+    can_prereview = services.can_manage(user, lead, "attraction.prereview.manage")
+    return render(
+        request,
+        "attraction/lead_detail.html",
+        {
+            "lead": lead,
+            "aging": selectors.aging(lead),
+            "changes": lead.changes.select_related("from_stage", "to_stage", "actor").order_by("at", "pk"),
+            "can_work": can_work,
+            "move_form": MoveForm(targets=targets) if targets else None,
+            "reviews": reviews,
+            "open_review": open_review,
+            "can_prereview": can_prereview,
+            "start_form": PrereviewStartForm() if can_prereview and open_review is None else None,
+            "conclude_form": ConcludeForm() if can_prereview and open_review else None,
+            "opinion_form": OpinionForm(),
+            "answerable": (
+                {o.pk for o in open_review.opinions.all() if services.can_answer(user, o)}
+                if open_review
+                else set()
+            ),
+            "contracts": contracts,
+            "check_form": ObligationCheckForm(),
+            "can_convert": services.can_manage(user, lead, "attraction.convert") and not lead.project_id,
+            "convert_form": ConvertForm(user=user)
+            if services.can_manage(user, lead, "attraction.convert")
+            else None,
+            "project": lead.project if lead.project_id else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _done(request, lead, fn, ok: str):
+    try:
+        fn()
+    except (ValidationError, PermissionDenied) as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, ok)
+    return redirect("attraction:lead_detail", lead.pk)
+
+
+@login_required
+@require_POST
+def lead_move(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = MoveForm(request.POST, targets=[("", s) for _m, s in workflow.targets(lead)])
+    if not form.is_valid():
+        messages.error(request, gettext("请选择要转到的阶段"))
+        return redirect("attraction:lead_detail", lead.pk)
+    stage = get_object_or_404(Stage, pk=form.cleaned_data["to_stage"])
+    return _done(
+        request,
+        lead,
+        lambda: services.move_lead(lead, stage, actor=request.user, reason=form.cleaned_data["reason"]),
+        gettext("线索已转到「%(stage)s」") % {"stage": stage.name},
+    )
+
+
+@login_required
+@require_POST
+def prereview_start(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_manage(request.user, lead, "attraction.prereview.manage"):
+        raise Http404
+    form = PrereviewStartForm(request.POST)
+    days = form.cleaned_data["days"] if form.is_valid() else services.DEFAULT_REVIEW_DAYS
+    return _done(
+        request,
+        lead,
+        lambda: services.start_prereview(lead, actor=request.user, days=days),
+        gettext("已发起联审预审，各预审部门已收到通知"),
+    )
+
+
+@login_required
+@require_POST
+def opinion_answer(request, pk):
+    _require(request, "attraction.prereview.opinion")
+    opinion = get_object_or_404(Opinion.objects.select_related("prereview__lead"), pk=pk)
+    lead = _lead(request, opinion.prereview.lead_id)
+    if not services.can_answer(request.user, opinion):
+        raise Http404
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择预审意见"))
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.give_opinion(
+            opinion, verdict=d["verdict"], conditions=d["conditions"], actor=request.user
+        ),
+        gettext("预审意见已反馈"),
+    )
+
+
+@login_required
+@require_POST
+def prereview_conclude(request, pk):
+    review = get_object_or_404(PreReview, pk=pk)
+    lead = _lead(request, review.lead_id)
+    if not services.can_manage(request.user, lead, "attraction.prereview.manage"):
+        raise Http404
+    form = ConcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择综合意见并填写综合预审意见"))
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.conclude_prereview(
+            review, conclusion=d["conclusion"], summary=d["summary"], actor=request.user
+        ),
+        gettext("综合预审意见已出具"),
+    )
+
+
+@login_required
+def contract_new(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = ContractForm(request.POST or None)
+    rows = ObligationRows(request.POST or None, prefix="ob")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        obligations = [r for r in rows.cleaned_data if r and r.get("kind")]
+        try:
+            services.record_contract(lead, actor=request.user, obligations=obligations, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, gettext("合同已登记"))
+            return redirect("attraction:lead_detail", lead.pk)
+    return render(request, "attraction/contract_form.html", {"form": form, "rows": rows, "lead": lead})
+
+
+@login_required
+@require_POST
+def obligation_check(request, pk):
+    obligation = get_object_or_404(Obligation.objects.select_related("contract"), pk=pk)
+    lead = _lead(request, obligation.contract.lead_id)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = ObligationCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择已履约或未履约"))
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.check_obligation(
+            obligation, status=d["status"], actual=d["actual"], note=d["note"], actor=request.user
+        ),
+        gettext("履约情况已核定"),
+    )
+
+
+@login_required
+@require_POST
+def lead_convert(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_manage(request.user, lead, "attraction.convert"):
+        raise Http404
+    form = ConvertForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for m in errs:
+                messages.error(request, m)
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    try:
+        project = services.convert_to_project(
+            lead, code=d["code"], leader=d["leader"], department=d["department"], actor=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _flash_error(request, exc)
+        return redirect("attraction:lead_detail", lead.pk)
+    messages.success(request, gettext("已转为重点项目 %(code)s") % {"code": project.code})
+    return redirect("projects:project_detail", project.pk)
+
+
+@login_required
+def funnel(request):
+    _require(request, "attraction.view")
+    return render(
+        request,
+        "attraction/funnel.html",
+        {
+            "pipelines": selectors.funnel(request.user),
+            "stale_days": selectors.STALE_DAYS,
+            "fulfilment": selectors.fulfilment(request.user),
+        },
+    )
