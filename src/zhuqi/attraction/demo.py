@@ -1,5 +1,5 @@
-"""Demo data of 招商引资 (filled in below)."""
+"""Demo data of 招商引资 (固镇县, 340323): filled in by a later change."""
 
 
-def load_demo(ctx=None):
+def load_demo(context, stdout=None) -> None:
     return None

@@ -307,8 +307,8 @@ def move_lead(lead: Lead, to_stage: Stage, *, actor, reason: str = "") -> StageC
 def reviewers_for(lead: Lead) -> list[Department]:
     """The reviewer departments of a lead: the standing ones of its region and the regions above,
     plus those whose industry prefix the lead's GB/T 4754 code starts with."""
-    ancestors = [p for p in lead.region_path.split("/") if p]
-    paths = ["/".join(ancestors[: i + 1]) for i in range(len(ancestors))]
+    parts = [p for p in lead.region_path.split("/") if p]
+    paths = ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
     rules = ReviewRule.objects.filter(is_active=True, region__path__in=paths).select_related("department")
     out: dict[int, Department] = {}
     for rule in rules.order_by("industry_prefix", "pk"):
@@ -582,6 +582,7 @@ def convert_to_project(lead: Lead, *, code: str, leader, department, actor) -> P
             % {"number": contract.number or "—", "kind": contract.get_kind_display()},
             actor=actor,
         )
+        project.refresh_from_db()
     lead.project = project
     lead.save(update_fields=["project"])
     audit.record(
