@@ -13,7 +13,7 @@ from zhuqi.core.units import WAN
 
 from .models import Chain, ChainNode, Contract, Obligation, Pipeline, Source, Verdict
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _style(form) -> None:

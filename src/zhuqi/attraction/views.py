@@ -133,7 +133,13 @@ def lead_detail(request, pk):
             "reviews": reviews,
             "open_review": open_review,
             "can_prereview": can_prereview,
-            "start_form": PrereviewStartForm() if can_prereview and open_review is None else None,
+            "start_form": (
+                PrereviewStartForm()
+                if can_prereview
+                and open_review is None
+                and not (lead.stage.is_side or lead.stage.needs_prereview)
+                else None
+            ),
             "conclude_form": ConcludeForm() if can_prereview and open_review else None,
             "opinion_form": OpinionForm(),
             "answerable": (

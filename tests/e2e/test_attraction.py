@@ -1,0 +1,125 @@
+"""招商引资 in a real browser: the county office registers a lead, moves it to 预审, is refused
+签约 before the pre-review, asks 工信局 and 自然资源局, who answer; concludes the 综合意见, signs,
+records the contract with an obligation, and turns the lead into a key project whose page links
+back. A phone shows the funnel."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in, shot
+from zhuqi.attraction.models import Lead, Pipeline, ReviewRule, Stage
+from zhuqi.projects.models import Project
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def reference_data():
+    """Transactional tests flush the database: put the shipped pipelines back."""
+    if not Pipeline.objects.exists():
+        importlib.import_module("zhuqi.attraction.migrations.0002_seed_pipelines").seed(apps, None)
+    importlib.import_module("tests.e2e.test_assistance").reference_data()
+
+
+def _move(page, code):
+    stage = Stage.objects.get(pipeline__code="new", code=code)
+    page.select_option("[data-testid=lead-move] [name=to_stage]", str(stage.pk))
+    page.click("[data-testid=lead-move-submit]")
+    page.wait_for_load_state()
+
+
+def _answer(page, username, lead):
+    page.context.clear_cookies()
+    log_in(page, username, PASSWORD)
+    page.goto(f"/attraction/leads/{lead.pk}/")
+    form = page.locator("[data-testid=opinion-form]")
+    form.locator("[name=verdict]").select_option("pass")
+    form.get_by_role("button").click()
+    page.wait_for_load_state()
+
+
+def test_a_lead_from_registration_to_project(world, page, phone):
+    reference_data()
+    ReviewRule.objects.create(region=world.county, department=world.jxj)
+    ReviewRule.objects.create(region=world.county, department=world.zrzy)
+
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="招商线索").first.click()
+    page.click("[data-testid=lead-new]")
+    form = page.locator("[data-testid=lead-form]")
+    form.locator("[name=pipeline]").select_option(label="新引进项目")
+    page.fill("[name=title]", "年产5万吨聚乳酸项目")
+    page.fill("[name=investor_name]", "安徽丰原集团有限公司")
+    page.select_option("[name=source]", "referral")
+    page.fill("[name=amount]", "50000")
+    page.select_option("[name=region]", str(world.park.pk))
+    page.select_option("[name=team]", str(world.jxj.pk))
+    shot(page, "attraction-1-lead-form")
+    page.click("[data-testid=lead-save]")
+    page.wait_for_selector("[data-testid=lead-facts]")
+    lead = Lead.objects.get()
+    assert "5.00 亿元" in page.locator("[data-testid=lead-amount]").inner_text()
+
+    _move(page, "negotiating")
+    _move(page, "prereview")
+    _move(page, "signed")  # refused: no pre-review yet
+    assert "联审预审" in page.content()
+    assert page.locator("[data-testid=lead-stage]").inner_text() == "预审"
+    shot(page, "attraction-2-signing-refused")
+
+    page.locator("[data-testid=prereview-start]").get_by_role("button").click()
+    page.wait_for_selector("[data-testid=prereview-open]")
+    assert page.locator("[data-testid=opinion-row]").count() == 2
+
+    _answer(page, "bob", lead)
+    _answer(page, "zr_handler", lead)
+    shot(page, "attraction-3-opinion")
+
+    page.context.clear_cookies()
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/attraction/leads/{lead.pk}/")
+    conclude = page.locator("[data-testid=prereview-conclude]")
+    conclude.locator("[name=conclusion]").select_option("pass")
+    conclude.locator("[name=summary]").fill("符合产业方向，同意签约")
+    conclude.get_by_role("button").click()
+    page.wait_for_selector("[data-testid=prereview-conclusion]")
+    _move(page, "signed")
+    assert page.locator("[data-testid=lead-stage]").inner_text() == "签约"
+
+    page.click("[data-testid=contract-new]")
+    page.select_option("[name=kind]", "formal")
+    page.fill("[name=number]", "GZ-2026-001")
+    page.fill("[name=signed_on]", "2026-01-05")
+    page.fill("[name=amount]", "50000")
+    page.fill("[name=planned_start]", "2026-06-30")
+    page.select_option("[name=ob-0-kind]", "start")
+    page.fill("[name=ob-0-due_on]", "2026-06-30")
+    page.click("[data-testid=contract-save]")
+    page.wait_for_selector("[data-testid=obligation]")
+    _move(page, "registered")
+    shot(page, "attraction-4-signed")
+
+    convert = page.locator("[data-testid=lead-convert]")
+    convert.locator("[name=code]").fill("ZS-2026-001")
+    convert.locator("[name=leader]").select_option(str(world.leader.pk))
+    convert.locator("[name=department]").select_option(str(world.jxj.pk))
+    page.click("[data-testid=lead-convert-submit]")
+    page.wait_for_selector("[data-testid=project-from-lead]")
+    project = Project.objects.get(code="ZS-2026-001")
+    assert project.total_investment == lead.amount and project.stage == "signed"
+    shot(page, "attraction-5-project")
+    page.locator("[data-testid=project-from-lead] a").click()
+    page.wait_for_selector("[data-testid=lead-project]")
+    assert "ZS-2026-001" in page.locator("[data-testid=lead-project]").inner_text()
+    history = page.locator("[data-testid=stage-change]")
+    assert history.count() == 5  # registered in 线索, then 在谈, 预审, 签约, 注册
+    shot(page, "attraction-6-lead-history")
+
+    log_in(phone, "alice", PASSWORD)
+    phone.goto("/attraction/funnel/")
+    assert phone.locator("[data-testid=funnel-new]").is_visible()
+    shot(phone, "attraction-7-funnel-phone")
