@@ -1,5 +1,170 @@
-"""Demo data of 招商引资 (固镇县, 340323): filled in by a later change."""
+"""Demo data of 招商引资 for 固镇县 (seed 001): the four chains 生物基新材料, 绿色食品, 装备制造 and
+新能源 with their links and gaps, the "14+n" reviewer departments, and 40 leads across the
+stages (registered and moved through the services, so each has its history), one of them in
+pre-review with 经信局's opinion given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core.models import Department, User
+from zhuqi.core.units import WAN
+
+from . import services
+from .models import Chain, ChainNode, Lead, Pipeline, ReviewRule, Stage
+
+CHAINS = {
+    "生物基新材料": [
+        ("up", "玉米等生物质原料", "0111,1391", ""),
+        ("mid", "乳酸、聚乳酸（PLA）", "2614,2651", "strengthen"),
+        ("down", "可降解制品、纤维", "2927,2822", "extend"),
+        ("mid", "研发与检测", "7320", "fill"),
+    ],
+    "绿色食品": [
+        ("up", "粮油、果蔬基地", "0111,0141", ""),
+        ("mid", "食品精深加工", "1310,1432", "strengthen"),
+        ("down", "冷链物流", "5951", "fill"),
+    ],
+    "装备制造": [
+        ("mid", "农机装备", "3571", "strengthen"),
+        ("mid", "专用设备零部件", "3489", "fill"),
+        ("down", "智能制造服务", "6531", "extend"),
+    ],
+    "新能源": [
+        ("up", "光伏材料", "3985", "fill"),
+        ("mid", "储能电池", "3841", "extend"),
+        ("down", "分布式光伏运营", "4416", ""),
+    ],
+}
+#: the standing reviewers (the "14", by short name) and the "+n" by GB/T 4754 prefix
+STANDING = [
+    "发改委",
+    "经信局",
+    "自然资源局",
+    "生态环境分局",
+    "应急局",
+    "住建局",
+    "市场监管局",
+    "税务局",
+    "财政局",
+    "商务局",
+    "人社局",
+    "经开区管委会",
+]
+EXTRA = [("13", "市场监管局"), ("14", "市场监管局"), ("26", "应急局"), ("26", "生态环境分局")]
+INVESTORS = [
+    "安徽丰原集团",
+    "浙江海正生物材料",
+    "金丹科技",
+    "中粮生物科技",
+    "安琪酵母",
+    "三只松鼠",
+    "洽洽食品",
+    "雷沃重工",
+    "中联农业机械",
+    "阳光电源",
+    "国轩高科",
+    "隆基绿能",
+    "天合光能",
+    "通威股份",
+    "蚌埠凯盛",
+    "华润雪花",
+    "益海嘉里",
+    "徐工机械",
+    "合力叉车",
+    "比亚迪",
+]
+SOURCES = ["referral", "abroad", "exhibition", "fund", "agency", "adviser"]
+#: how many demo leads end in each stage of 新引进项目
+SPREAD = [
+    ("lead", 8),
+    ("contact", 8),
+    ("visit", 7),
+    ("negotiating", 8),
+    ("prereview", 4),
+    ("shelved", 3),
+    ("lost", 2),
+]
 
 
 def load_demo(context, stdout=None) -> None:
-    return None
+    regions = context["regions"]
+    if "340323" not in regions or Lead.objects.filter(is_demo=True).exists():
+        return
+    actor = User.objects.filter(username="dispatch").first()
+    if actor is None:
+        return
+    with transaction.atomic(), audit.acting_as(actor, label="命令: zhuqi demo"):
+        n = _load(regions, actor)
+    if stdout:
+        stdout.write(f"招商引资：{n} 条线索")
+
+
+def _load(regions, actor) -> int:
+    county = regions["340323"]
+    park = regions.get("340323P02", county)
+    depts = {d.short_name: d for d in Department.objects.filter(region__path__startswith=county.path)}
+    nodes = []
+    for name, links in CHAINS.items():
+        chain = Chain.objects.create(name=name, region=county, department=depts.get("经信局"))
+        for position, link, codes, gap in links:
+            nodes.append(
+                ChainNode.objects.create(
+                    chain=chain, name=link, position=position, industry_codes=codes, gap=gap
+                )
+            )
+    for short in STANDING:
+        if short in depts:
+            ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix="")
+    for prefix, short in EXTRA:
+        if short in depts:
+            ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix=prefix)
+    rng = random.Random(15)
+    new = Pipeline.objects.get(code="new")
+    stages = {s.code: s for s in Stage.objects.filter(pipeline=new)}
+    main = [s.code for s in sorted(stages.values(), key=lambda s: s.order) if not s.is_side]
+    team = depts.get("商务局")
+    today = timezone.localdate()
+    n = 0
+    for code, count in SPREAD:
+        for _ in range(count):
+            node = nodes[n % len(nodes)]
+            investor = f"{INVESTORS[n % len(INVESTORS)]}（第{n // len(INVESTORS) + 1}期）有限公司"
+            lead = services.register_lead(
+                actor=actor,
+                pipeline=new,
+                title=f"{node.name}项目（{n + 1:02d}）",
+                investor_name=investor,
+                source=SOURCES[n % len(SOURCES)],
+                referrer="县商会" if n % 3 == 0 else "",
+                amount=Decimal(rng.choice([3000, 12000, 25000, 60000, 150000, 220000])) * WAN,
+                industry_code=node.industry_codes.split(",")[0],
+                chain_node=node,
+                land_mu=Decimal(rng.choice([30, 80, 150, 300])),
+                region=park,
+                team=team,
+                registered_on=today - dt.timedelta(days=rng.randint(10, 200)),
+            )
+            Lead.objects.filter(pk=lead.pk).update(is_demo=True)
+            target = "negotiating" if code in ("shelved", "lost") else code
+            for step in main[1 : main.index(target) + 1]:
+                services.move_lead(lead, stages[step], actor=actor)
+            if code in ("shelved", "lost"):
+                services.move_lead(lead, stages[code], actor=actor, reason="投资方调整投资计划")
+            n += 1
+    first = Lead.objects.filter(is_demo=True, stage=stages["prereview"]).order_by("pk").first()
+    if first is not None:
+        review = services.start_prereview(first, actor=actor)
+        handler = User.objects.filter(username="jxj_handler").first()
+        opinion = review.opinions.filter(department=depts.get("经信局")).first()
+        if handler is not None and opinion is not None:
+            services.give_opinion(
+                opinion, verdict="conditional", conditions="投资强度须达到 300 万元/亩", actor=handler
+            )
+    return n
