@@ -26,6 +26,7 @@ READ_ONLY = [
     "attraction.obligation",
     "attraction.chain",
     "attraction.chainnode",
+    "attraction.fundmonth",
     "policies.match",
     "policies.application",
     "policies.policydocument",

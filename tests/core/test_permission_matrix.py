@@ -1133,6 +1133,14 @@ PAGES: dict[str, Page] = {
     # --- attraction (招商引资) ---
     "attraction:lead_list": Page("attraction.view"),
     "attraction:funnel": Page("attraction.view"),
+    "attraction:funds_ledger": Page("attraction.view"),
+    "attraction:funds_new": Page(
+        "attraction.lead.work",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_work(s, u),
+        method="post",
+        data=lambda s: {"year": s.year, "month": 1, "source": "out_province", "amount": "100"},
+    ),
     "attraction:lead_new": Page("attraction.lead.work"),
     "attraction:lead_detail": Page(
         "attraction.view", lambda s: [_att_lead(s).pk], lambda s, u: visible(_Lead(), u, _att_lead(s))

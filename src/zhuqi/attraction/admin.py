@@ -9,6 +9,7 @@ from .models import (
     Chain,
     ChainNode,
     Contract,
+    FundMonth,
     Lead,
     Obligation,
     Opinion,
@@ -74,3 +75,9 @@ class ChainAdmin(ReadOnlyAdmin):
 @admin.register(ChainNode)
 class ChainNodeAdmin(ReadOnlyAdmin):
     list_display = ["chain", "name", "position", "industry_codes", "gap"]
+
+
+@admin.register(FundMonth)
+class FundMonthAdmin(ReadOnlyAdmin):
+    list_display = ["lead", "year", "month", "source", "amount", "recognised"]
+    list_filter = ["recognised", "source", "year"]

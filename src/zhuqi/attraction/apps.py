@@ -20,6 +20,9 @@ class AttractionConfig(AppConfig):
 
         menu.register(menu.MenuItem(_("招商线索"), "attraction:lead_list", "bullseye", "attraction.view", 36))
         menu.register(menu.MenuItem(_("招商漏斗"), "attraction:funnel", "funnel", "attraction.view", 37))
+        menu.register(
+            menu.MenuItem(_("到位资金台账"), "attraction:funds_ledger", "cash-stack", "attraction.view", 38)
+        )
         demo.register(load_demo, order=95)
         EVENT_LABELS.update(
             {
@@ -32,5 +35,6 @@ class AttractionConfig(AppConfig):
                 "contract_recorded": pgettext_lazy("timeline event", "登记招商合同"),
                 "obligation_checked": pgettext_lazy("timeline event", "核定履约情况"),
                 "lead_converted": pgettext_lazy("timeline event", "转为重点项目"),
+                "funds_recorded": pgettext_lazy("timeline event", "登记到位资金"),
             }
         )

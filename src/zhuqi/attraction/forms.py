@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.forms import Form, _parent_regions
 from zhuqi.core.models import Department, Role, User
-from zhuqi.core.units import WAN
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from .models import Chain, ChainNode, Contract, Obligation, Pipeline, Source, Verdict
+from .models import Chain, ChainNode, Contract, FundSource, Obligation, Pipeline, Source, Verdict
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -164,4 +164,16 @@ class ConvertForm(Form):
             is_active=True, role=Role.LEADER
         )
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class FundForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
+    amount = WanField(label=_("到位资金（万元）"))
+    evidence = forms.CharField(label=_("佐证材料（到位资金分割证明）"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _style(self)

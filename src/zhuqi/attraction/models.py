@@ -482,3 +482,53 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.kind}"
+
+
+class FundSource(models.TextChoices):
+    """Where a month's funds in place came from (到位资金来源)."""
+
+    OUT_OF_PROVINCE = "out_province", _("国内省外资金")
+    IN_PROVINCE = "in_province", _("省内市外资金")
+    SAME_CITY = "same_city", _("本市跨县（区）资金")
+    LOCAL = "local", _("本地投资方资金")
+    LOAN = "loan", _("银行贷款")
+    GOVERNMENT = "government", _("政府投资/PPP")
+    FOREIGN = "foreign", _("境外资金")
+
+
+class FundMonth(models.Model):
+    """One month's funds in place (到位资金) of a lead, by source, with its evidence (the
+    enterprise's 到位资金分割证明) and whether it is recognised as 省外到位资金 — and if not,
+    why (`services.RECOGNITION`, attraction-figures.md)."""
+
+    MONEY_FIELDS = frozenset({"amount"})
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="funds")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices)
+    amount = models.DecimalField(_("到位资金（元）"), validators=[MinValueValidator(0)], **MONEY)
+    evidence = models.CharField(_("佐证材料"), max_length=200, blank=True)
+    recognised = models.BooleanField(_("认定为省外到位资金"), default=False)
+    reason = models.CharField(_("不予认定原因"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("到位资金")
+        ordering = ["-year", "-month", "lead", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "year", "month", "source"], name="attraction_fund_month_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="attraction_fund_month_valid"
+            ),
+        ]
+        indexes = [
+            # the 台账: recognised funds of a year by month
+            models.Index(fields=["year", "month"], name="attraction_fund_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.year}-{self.month:02d} {self.source}"

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
-from .models import Lead, Obligation, Pipeline, Stage
+from .models import FundMonth, Lead, Obligation, Pipeline, Stage
 
 #: a lead that has sat in its stage this many working days or more counts as stale (滞留)
 STALE_DAYS = 10
@@ -144,3 +145,39 @@ def fulfilment(user, as_of: dt.date | None = None) -> dict:
         "denominator": rows["met"] + rows["missed"],
         "rate": rate(rows["met"], rows["met"] + rows["missed"]),
     }
+
+
+def funds_for(user):
+    """Fund months of the leads `user` may see."""
+    return FundMonth.objects.filter(lead__in=Lead.objects.visible_to(user).values("pk")).select_related(
+        "lead"
+    )
+
+
+def ledger(user, year: int) -> list[dict]:
+    """The monthly cumulative 台账 of recognised 省外到位资金: per month of `year`, the month's
+    amount, the cumulative amount Jan–month, last year's cumulative amount and the growth (%,
+    half up; "—" when last year had none). One grouped query over both years."""
+    rows = (
+        funds_for(user)
+        .filter(recognised=True, year__in=[year, year - 1])
+        .values("year", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    by = {(r["year"], r["month"]): r["total"] for r in rows}
+    out, cum, cum_ly = [], Decimal(0), Decimal(0)
+    for month in range(1, 13):
+        amount = by.get((year, month), Decimal(0))
+        cum += amount
+        cum_ly += by.get((year - 1, month), Decimal(0))
+        out.append(
+            {
+                "month": month,
+                "amount": amount,
+                "cumulative": cum,
+                "last_year": cum_ly,
+                "growth": rate(cum - cum_ly, cum_ly),
+            }
+        )
+    return out

@@ -4,6 +4,8 @@ commit. Views, the API and the demo loader call these; they never write leads th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +21,7 @@ from zhuqi.core.models import Department, Region, User
 from zhuqi.core.notify import notify
 from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.core.scope import require_visible, scope_for
-from zhuqi.core.units import WAN
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN, YI
 from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.services import check_credit_code
 from zhuqi.projects import services as project_services
@@ -28,6 +30,8 @@ from zhuqi.projects.models import Project
 from . import workflow
 from .models import (
     Contract,
+    FundMonth,
+    FundSource,
     Lead,
     Obligation,
     Opinion,
@@ -603,3 +607,125 @@ def _after_won(stage: Stage) -> bool:
         .first()
     )
     return won is not None and not stage.is_side and stage.order >= won
+
+
+# --- funds in place (到位资金) -----------------------------------------------------------------
+#: sources that count as 省外到位资金 (国内省外); everything else is recorded but not recognised
+OUT_OF_PROVINCE_SOURCES = frozenset({FundSource.OUT_OF_PROVINCE})
+#: GB/T 4754 prefix of real estate (房地产业), whose funds never count
+REAL_ESTATE_PREFIX = "70"
+
+
+def reached(lead: Lead, code: str) -> bool:
+    """Has the lead ever been in stage `code` or a later main stage of its pipeline?"""
+    target = (
+        Stage.objects.filter(pipeline_id=lead.pipeline_id, code=code).values_list("order", flat=True).first()
+    )
+    if target is None:
+        return False
+    return lead.changes.filter(
+        to_stage__order__gte=target, to_stage__is_lost=False, to_stage__is_shelved=False
+    ).exists()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One rule of the province's definition of 省外到位资金: `holds(lead, source, month_end)`
+    is True when the rule lets the funds count; otherwise `reason` is recorded."""
+
+    code: str
+    reason: Any
+    holds: Callable[[Lead, str, dt.date], bool]
+
+
+def _formal_contract(lead: Lead, _source: str, month_end: dt.date) -> bool:
+    return lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).exists()
+
+
+def _size(lead: Lead, _source: str, month_end: dt.date) -> bool:
+    c = lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).order_by("-amount").first()
+    return c is not None and c.amount >= YI
+
+
+#: the rules, in the order their reasons are reported (attraction-figures.md §到位资金)
+RECOGNITION: list[Recognition] = [
+    Recognition(
+        "source",
+        gettext_noop("资金来源不属于国内省外资金（本地、省内、跨县、政府/PPP、贷款资金不计）"),
+        lambda lead, source, _d: source in OUT_OF_PROVINCE_SOURCES,
+    ),
+    Recognition(
+        "real_estate",
+        gettext_noop("房地产项目不计"),
+        lambda lead, _s, _d: not (lead.industry_code or "").startswith(REAL_ESTATE_PREFIX),
+    ),
+    Recognition("formal_contract", gettext_noop("未签订正式合同"), _formal_contract),
+    Recognition("size", gettext_noop("正式合同投资额不足 1 亿元"), _size),
+    Recognition("started", gettext_noop("主体工程尚未开工"), lambda lead, _s, _d: reached(lead, "started")),
+]
+
+
+def recognise(lead: Lead, source: str, year: int, month: int) -> tuple[bool, str]:
+    """(recognised, reasons it is not) under `RECOGNITION`."""
+    month_end = _month_end(year, month)
+    failed = [gettext(r.reason) for r in RECOGNITION if not r.holds(lead, source, month_end)]
+    return (not failed, "; ".join(failed))
+
+
+@transaction.atomic
+def record_funds(
+    lead: Lead, *, year: int, month: int, source: str, amount: Decimal, actor, evidence: str = ""
+) -> FundMonth:
+    """Record a month's funds in place of a lead, by source, and whether they count as 省外到位资金
+    (with the reasons when not). Refused for a lead not registered locally (注册), an amount in
+    the wrong unit, a month twice for one source, or a month in the future."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    if not reached(lead, "registered"):
+        raise ValidationError(
+            gettext("「%(title)s」尚未在本地注册，不能登记到位资金（当前阶段：%(stage)s）")
+            % {"title": lead.title, "stage": lead.stage.name}
+        )
+    if not (MIN_YEAR <= year <= MAX_YEAR) or not (1 <= month <= 12):
+        raise ValidationError({"month": gettext("请填写正确的年份和月份")})
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError({"month": gettext("不能登记未来月份的到位资金")})
+    if source not in FundSource.values:
+        raise ValidationError({"source": gettext("请选择资金来源")})
+    amount = check_amount(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": gettext("到位资金须大于 0")})
+    if FundMonth.objects.filter(lead=lead, year=year, month=month, source=source).exists():
+        raise ValidationError(
+            {"month": gettext("%(year)s年%(month)s月的该来源资金已登记") % {"year": year, "month": month}}
+        )
+    ok, reason = recognise(lead, source, year, month)
+    fund = FundMonth.objects.create(
+        lead=lead,
+        year=year,
+        month=month,
+        source=source,
+        amount=amount,
+        evidence=(evidence or "").strip(),
+        recognised=ok,
+        reason=reason,
+        recorded_by=actor,
+    )
+    audit.record(
+        "event",
+        lead,
+        event="funds_recorded",
+        changes={
+            gettext_noop("月份"): f"{year}-{month:02d}",
+            gettext_noop("到位资金（元）"): str(amount),
+            gettext_noop("认定"): ok,
+        },
+        message=reason,
+        actor=actor,
+    )
+    return fund

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import permissions
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
+from zhuqi.core.params import int_param, year_param
 from zhuqi.core.units import WAN
 
 from . import selectors, services, workflow
@@ -23,6 +24,7 @@ from .forms import (
     ConcludeForm,
     ContractForm,
     ConvertForm,
+    FundForm,
     LeadForm,
     MoveForm,
     ObligationCheckForm,
@@ -154,6 +156,12 @@ def lead_detail(request, pk):
             if services.can_manage(user, lead, "attraction.convert")
             else None,
             "project": lead.project if lead.project_id else None,
+            "funds": lead.funds.order_by("-year", "-month", "source"),
+            "fund_form": FundForm(
+                initial={"year": timezone.localdate().year, "month": timezone.localdate().month}
+            )
+            if can_work
+            else None,
             "today": timezone.localdate(),
         },
     )
@@ -326,5 +334,55 @@ def funnel(request):
             "pipelines": selectors.funnel(request.user),
             "stale_days": selectors.STALE_DAYS,
             "fulfilment": selectors.fulfilment(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def funds_new(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = FundForm(request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for m in errs:
+                messages.error(request, gettext("%(label)s：%(message)s") % {"label": label, "message": m})
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.record_funds(lead, actor=request.user, **d),
+        gettext("到位资金已登记"),
+    )
+
+
+@login_required
+def funds_ledger(request):
+    _require(request, "attraction.view")
+    today = timezone.localdate()
+    year = year_param(request.GET) or today.year
+    month = int_param(request.GET, "month", maximum=12)
+    rows = selectors.funds_for(request.user).filter(year=year)
+    if month:
+        rows = rows.filter(month=month)
+    recognised = request.GET.get("recognised")
+    if recognised in ("1", "0"):
+        rows = rows.filter(recognised=recognised == "1")
+    page = CappedPaginator(rows.order_by("-month", "lead__title", "source"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "attraction/funds_ledger.html",
+        {
+            "year": year,
+            "month": month,
+            "recognised": recognised,
+            "months": selectors.ledger(request.user, year),
+            "page": page,
         },
     )

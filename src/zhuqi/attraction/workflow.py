@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,7 +28,7 @@ from .models import Lead, Stage
 
 @dataclass(frozen=True)
 class Move:
-    label: str
+    label: str | Promise
     needs_reason: bool
 
 
