@@ -1134,6 +1134,7 @@ PAGES: dict[str, Page] = {
     "attraction:lead_list": Page("attraction.view"),
     "attraction:funnel": Page("attraction.view"),
     "attraction:funds_ledger": Page("attraction.view"),
+    "attraction:rates": Page("attraction.view"),
     "attraction:funds_new": Page(
         "attraction.lead.work",
         lambda s: [_att_lead(s).pk],

@@ -23,6 +23,7 @@ class AttractionConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("到位资金台账"), "attraction:funds_ledger", "cash-stack", "attraction.view", 38)
         )
+        menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
         demo.register(load_demo, order=95)
         EVENT_LABELS.update(
             {

@@ -12,9 +12,11 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.params import parse_date
 from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
+from . import figures
 from .models import FundMonth, Lead, Obligation, Pipeline, Stage
 
 #: a lead that has sat in its stage this many working days or more counts as stale (滞留)
@@ -71,6 +73,14 @@ def filter_leads(qs, params) -> tuple:
     if stale and str(stale).isdigit() and 1 <= int(stale) <= 250:
         qs = qs.filter(stale_q(int(stale)))
         chosen["stale"] = int(stale)
+    metric, part = params.get("metric"), params.get("part")
+    start, end = parse_date(params.get("from")), parse_date(params.get("to"))
+    if start and end:
+        qs = figures.cohort(qs, start, end)
+        chosen["from"], chosen["to"] = start, end
+    if metric in figures.METRIC_KEYS and part in ("n", "d"):
+        qs = qs.filter(figures.metric_q(metric, part))
+        chosen["metric"], chosen["part"] = metric, part
     q = (params.get("q") or "").strip()[:50]
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(investor_name__icontains=q))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.lead_list, name="lead_list"),
     path("funnel/", views.funnel, name="funnel"),
     path("funds/", views.funds_ledger, name="funds_ledger"),
+    path("rates/", views.rates, name="rates"),
     path("leads/<int:pk>/funds/", views.funds_new, name="funds_new"),
     path("leads/new/", views.lead_form, name="lead_new"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),

@@ -4,6 +4,8 @@ reads in `selectors`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +18,10 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import permissions
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, year_param
+from zhuqi.core.params import date_param, int_param, year_param
 from zhuqi.core.units import WAN
 
-from . import selectors, services, workflow
+from . import figures, selectors, services, workflow
 from .forms import (
     ConcludeForm,
     ContractForm,
@@ -386,3 +388,14 @@ def funds_ledger(request):
             "page": page,
         },
     )
+
+
+@login_required
+def rates(request):
+    _require(request, "attraction.view")
+    today = timezone.localdate()
+    start = date_param(request.GET, "from") or dt.date(today.year, 1, 1)
+    end = date_param(request.GET, "to") or today
+    if end < start:
+        start, end = end, start
+    return render(request, "attraction/rates.html", {"figures": figures.rates(request.user, start, end)})
