@@ -1,7 +1,8 @@
 """招商引资 in a real browser: the county office registers a lead, moves it to 预审, is refused
 签约 before the pre-review, asks 工信局 and 自然资源局, who answer; concludes the 综合意见, signs,
-records the contract with an obligation, and turns the lead into a key project whose page links
-back. A phone shows the funnel."""
+records the contract with an obligation, is refused funds before registration, turns the lead
+into a key project whose page links back, starts it and records a month of funds in place that
+is recognised and shows in the 台账. A phone shows the funnel."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def _move(page, code):
     stage = Stage.objects.get(pipeline__code="new", code=code)
     page.select_option("[data-testid=lead-move] [name=to_stage]", str(stage.pk))
     page.click("[data-testid=lead-move-submit]")
+    page.wait_for_load_state()
+
+
+def _funds(page, wan):
+    form = page.locator("[data-testid=fund-form]")
+    form.locator("[name=source]").select_option("out_province")
+    form.locator("[name=amount]").fill(wan)
+    form.locator("[name=evidence]").fill("到位资金分割证明 2026-01")
+    form.get_by_role("button").click()
     page.wait_for_load_state()
 
 
@@ -100,6 +110,8 @@ def test_a_lead_from_registration_to_project(world, page, phone):
     page.fill("[name=ob-0-due_on]", "2026-06-30")
     page.click("[data-testid=contract-save]")
     page.wait_for_selector("[data-testid=obligation]")
+    _funds(page, "30000")  # refused: not registered locally yet
+    assert "尚未在本地注册" in page.content()
     _move(page, "registered")
     shot(page, "attraction-4-signed")
 
@@ -117,9 +129,16 @@ def test_a_lead_from_registration_to_project(world, page, phone):
     assert "ZS-2026-001" in page.locator("[data-testid=lead-project]").inner_text()
     history = page.locator("[data-testid=stage-change]")
     assert history.count() == 5  # registered in 线索, then 在谈, 预审, 签约, 注册
-    shot(page, "attraction-6-lead-history")
+    _move(page, "land")
+    _move(page, "started")
+    _funds(page, "30000")
+    assert page.locator("[data-testid=fund-recognised]").first.inner_text() == "认定"
+    shot(page, "attraction-6-lead-funds")
+    page.locator("[data-testid=nav-menu] a", has_text="到位资金台账").first.click()
+    assert "3.00 亿元" in page.locator("[data-testid=funds-ledger]").inner_text()
+    shot(page, "attraction-7-ledger")
 
     log_in(phone, "alice", PASSWORD)
     phone.goto("/attraction/funnel/")
     assert phone.locator("[data-testid=funnel-new]").is_visible()
-    shot(phone, "attraction-7-funnel-phone")
+    shot(phone, "attraction-8-funnel-phone")
