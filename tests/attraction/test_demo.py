@@ -4,7 +4,7 @@ import pytest
 
 from tests.demo_loading import demo_loaded
 from zhuqi.attraction import demo as attraction_demo
-from zhuqi.attraction.models import Chain, Lead, Opinion, ReviewRule, StageChange
+from zhuqi.attraction.models import Chain, Lead, Opinion, ReviewRule, StageChange, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def demo(django_db_setup, django_db_blocker):
 
 def test_demo_leads_chains_and_reviewers(demo):
     assert Chain.objects.count() == 4
+    assert Target.objects.count() == 40
     assert Lead.objects.filter(is_demo=True).count() == 40
     assert ReviewRule.objects.filter(industry_prefix="").count() == 12
     assert StageChange.objects.filter(lead__is_demo=True).count() > 40

@@ -27,6 +27,7 @@ READ_ONLY = [
     "attraction.chain",
     "attraction.chainnode",
     "attraction.fundmonth",
+    "attraction.target",
     "policies.match",
     "policies.application",
     "policies.policydocument",

@@ -1135,6 +1135,14 @@ PAGES: dict[str, Page] = {
     "attraction:funnel": Page("attraction.view"),
     "attraction:funds_ledger": Page("attraction.view"),
     "attraction:rates": Page("attraction.view"),
+    "attraction:chains": Page("attraction.view"),
+    "attraction:target_list": Page("attraction.view"),
+    "attraction:target_new": Page("attraction.target.manage"),
+    "attraction:target_edit": Page(
+        "attraction.target.manage",
+        lambda s: [_att_target(s).pk],
+        lambda s, u: _att_target_ok(s, u),
+    ),
     "attraction:funds_new": Page(
         "attraction.lead.work",
         lambda s: [_att_lead(s).pk],
@@ -1328,6 +1336,22 @@ def _att_obligation(s):
         )
         ob = Obligation.objects.create(contract=contract, kind="start", due_on=dt.date(s.year, 6, 30))
     return ob
+
+
+def _att_target(s):
+    from zhuqi.attraction.models import Target
+
+    t = Target.objects.first()
+    return t or Target.objects.create(
+        name="场景目标企业", region=s.w.county, team=s.w.jxj, created_by=s.w.alice
+    )
+
+
+def _att_target_ok(s, u):
+    from zhuqi.attraction import services as att_services
+    from zhuqi.attraction.models import Target
+
+    return visible(Target, u, _att_target(s)) and att_services.can_edit_target(u, _att_target(s))
 
 
 def _att_can_work(s, u):

@@ -18,6 +18,7 @@ from .models import (
     ReviewRule,
     Stage,
     StageChange,
+    Target,
 )
 
 
@@ -81,3 +82,9 @@ class ChainNodeAdmin(ReadOnlyAdmin):
 class FundMonthAdmin(ReadOnlyAdmin):
     list_display = ["lead", "year", "month", "source", "amount", "recognised"]
     list_filter = ["recognised", "source", "year"]
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin):
+    list_display = ["name", "chain_node", "status", "team", "region"]
+    list_filter = ["status"]

@@ -23,6 +23,7 @@ class AttractionConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("到位资金台账"), "attraction:funds_ledger", "cash-stack", "attraction.view", 38)
         )
+        menu.register(menu.MenuItem(_("产业链图谱"), "attraction:chains", "diagram-2", "attraction.view", 38))
         menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
         demo.register(load_demo, order=95)
         EVENT_LABELS.update(
@@ -37,5 +38,7 @@ class AttractionConfig(AppConfig):
                 "obligation_checked": pgettext_lazy("timeline event", "核定履约情况"),
                 "lead_converted": pgettext_lazy("timeline event", "转为重点项目"),
                 "funds_recorded": pgettext_lazy("timeline event", "登记到位资金"),
+                "target_added": pgettext_lazy("timeline event", "登记重点目标企业"),
+                "target_changed": pgettext_lazy("timeline event", "修改重点目标企业"),
             }
         )

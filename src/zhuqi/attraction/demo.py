@@ -17,7 +17,7 @@ from zhuqi.core.models import Department, User
 from zhuqi.core.units import WAN
 
 from . import services
-from .models import Chain, ChainNode, Lead, Pipeline, ReviewRule, Stage
+from .models import Chain, ChainNode, Lead, Pipeline, ReviewRule, Stage, Target
 
 CHAINS = {
     "生物基新材料": [
@@ -125,6 +125,25 @@ def _load(regions, actor) -> int:
     for prefix, short in EXTRA:
         if short in depts:
             ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix=prefix)
+    homes = ["浙江", "江苏", "上海", "广东", "山东", "北京"]
+    tags = [["fortune500"], ["listed"], ["soe"], ["specialised"], ["listed", "specialised"], []]
+    for i, investor in enumerate(INVESTORS * 2):
+        node = nodes[i % len(nodes)]
+        services.save_target(
+            None,
+            actor=actor,
+            name=f"{investor}{'（分支机构）' if i >= len(INVESTORS) else ''}",
+            headquarters=homes[i % len(homes)],
+            home_region=homes[i % len(homes)],
+            tags=tags[i % len(tags)],
+            products=node.name,
+            chain_node=node,
+            approach="驻外招商组上门拜访" if i % 2 else "产业链推介会邀约",
+            approach_on=timezone.localdate() + dt.timedelta(days=7 * (i % 10)),
+            status=Target.Status.PLANNED if i % 3 else Target.Status.CONTACTING,
+            region=county,
+            team=depts.get("商务局"),
+        )
     rng = random.Random(15)
     new = Pipeline.objects.get(code="new")
     stages = {s.code: s for s in Stage.objects.filter(pipeline=new)}

@@ -11,7 +11,7 @@ from zhuqi.core.forms import Form, _parent_regions
 from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from .models import Chain, ChainNode, Contract, FundSource, Obligation, Pipeline, Source, Verdict
+from .models import Chain, ChainNode, Contract, FundSource, Obligation, Pipeline, Source, Target, Verdict
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -177,3 +177,36 @@ class FundForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class TargetForm(Form):
+    name = forms.CharField(label=_("企业名称"), max_length=200)
+    headquarters = forms.CharField(label=_("总部所在地"), max_length=60, required=False)
+    home_region = forms.CharField(label=_("所在省份/地区"), max_length=30, required=False)
+    tags = forms.MultipleChoiceField(
+        label=_("标签"), choices=Target.Tag.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    products = forms.CharField(label=_("主营产品"), max_length=200, required=False)
+    chain_node = forms.ModelChoiceField(None, label=_("产业链环节"), required=False)
+    approach = forms.CharField(label=_("对接方案"), max_length=200, required=False)
+    approach_on = forms.DateField(label=_("计划对接日期"), required=False, widget=_DATE)
+    status = forms.ChoiceField(label=_("状态"), choices=Target.Status.choices)
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    team = forms.ModelChoiceField(None, label=_("招商小组"), required=False)
+    owner = forms.ModelChoiceField(None, label=_("责任人"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        self.fields["team"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        self.fields["owner"].queryset = (
+            User.objects.visible_to(user).filter(is_active=True).order_by("username")
+        )
+        self.fields["chain_node"].queryset = ChainNode.objects.filter(
+            chain__in=Chain.objects.visible_to(user)
+        ).select_related("chain")
+        for name, f in self.fields.items():
+            if name != "tags":
+                f.widget.attrs.setdefault(
+                    "class", "form-select" if isinstance(f, forms.ChoiceField) else "form-control"
+                )

@@ -532,3 +532,88 @@ class FundMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.year}-{self.month:02d} {self.source}"
+
+
+class Target(KeepsRegionPath, models.Model):
+    """A target enterprise (重点目标企业) of a region's chain: who it is, where its headquarters
+    and home region are (the 招商路径图 groups by home region), what it makes, the chain link it
+    would fill, the approach planned and its date, who owns it and how far it got."""
+
+    class Tag(models.TextChoices):
+        FORTUNE500 = "fortune500", _("500强")
+        LISTED = "listed", _("上市公司")
+        SOE = "soe", _("央企/国企")
+        SPECIALISED = "specialised", _("专精特新")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("待对接")
+        CONTACTING = "contacting", _("对接中")
+        LEAD = "lead", _("已形成线索")
+        DROPPED = "dropped", _("暂不跟进")
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    headquarters = models.CharField(_("总部所在地"), max_length=60, blank=True)
+    home_region = models.CharField(_("所在省份/地区"), max_length=30, blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    products = models.CharField(_("主营产品"), max_length=200, blank=True)
+    chain_node = models.ForeignKey(
+        ChainNode,
+        verbose_name=_("产业链环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    approach = models.CharField(_("对接方案"), max_length=200, blank=True)
+    approach_on = models.DateField(_("计划对接日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("招商小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = RegionPathQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("重点目标企业")
+        ordering = ["chain_node", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def scope_q(user):
+        """As a lead's: a team its own targets, the office its region subtree."""
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        if not s.authenticated or s.is_enterprise_user:
+            return NOTHING
+        own = Q(owner=user.pk)
+        if s.role in DEPARTMENT_ROLES:
+            return own | s.department_q("team")
+        if s.role in REGION_SCOPED_ROLES:
+            return own | s.region_q("region_path")
+        return own
+
+    def tag_labels(self) -> list[str]:
+        return [str(self.Tag(t).label) for t in self.tags if t in self.Tag.values]

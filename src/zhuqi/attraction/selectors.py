@@ -17,7 +17,7 @@ from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
 from . import figures
-from .models import FundMonth, Lead, Obligation, Pipeline, Stage
+from .models import Chain, FundMonth, Lead, Obligation, Pipeline, Stage, Target
 
 #: a lead that has sat in its stage this many working days or more counts as stale (滞留)
 STALE_DAYS = 10
@@ -190,4 +190,60 @@ def ledger(user, year: int) -> list[dict]:
                 "growth": rate(cum - cum_ly, cum_ly),
             }
         )
+    return out
+
+
+def targets_for(user):
+    return Target.objects.visible_to(user).select_related("chain_node__chain", "team", "owner", "region")
+
+
+def chain_map(user) -> list[dict]:
+    """The 产业链全景图 as rows: each visible chain, its links (up/mid/downstream) with their gap,
+    the target enterprises and open leads on each link (two grouped queries), and the local
+    enterprises of the link's GB/T 4754 divisions (suggested, not confirmed: one query)."""
+    from zhuqi.enterprises.models import Enterprise
+
+    chains = list(
+        Chain.objects.visible_to(user)
+        .prefetch_related("nodes")
+        .select_related("leader", "department", "region")
+    )
+    node_ids = [n.pk for c in chains for n in c.nodes.all()]
+    targets = dict(
+        Target.objects.visible_to(user)
+        .filter(chain_node__in=node_ids)
+        .values_list("chain_node")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    leads = dict(
+        Lead.objects.visible_to(user)
+        .filter(chain_node__in=node_ids, stage__is_lost=False)
+        .values_list("chain_node")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    filters = {}
+    for c in chains:
+        for n in c.nodes.all():
+            divisions = {code.strip()[:2] for code in n.industry_codes.split(",") if code.strip()}
+            if divisions:
+                filters[f"n{n.pk}"] = Count(
+                    "pk", filter=Q(industry__code__in=divisions, region_path__startswith=c.region.path)
+                )
+    if filters:
+        counts = Enterprise.objects.visible_to(user).aggregate(**filters)
+    out = []
+    for c in chains:
+        rows = [
+            {
+                "node": n,
+                "targets": targets.get(n.pk, 0),
+                "leads": leads.get(n.pk, 0),
+                "local": counts.get(f"n{n.pk}", 0),
+            }
+            for n in sorted(c.nodes.all(), key=lambda n: (["up", "mid", "down"].index(n.position), n.pk))
+        ]
+        out.append({"chain": c, "rows": rows})
     return out

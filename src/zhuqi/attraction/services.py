@@ -40,6 +40,7 @@ from .models import (
     ReviewRule,
     Stage,
     StageChange,
+    Target,
     Verdict,
     normalise_name,
 )
@@ -729,3 +730,77 @@ def record_funds(
         actor=actor,
     )
     return fund
+
+
+# --- target enterprises (重点目标企业名录表) --------------------------------------------------------
+TARGET_FIELDS = [
+    "name",
+    "headquarters",
+    "home_region",
+    "tags",
+    "products",
+    "chain_node",
+    "approach",
+    "approach_on",
+    "status",
+    "region",
+    "team",
+    "owner",
+]
+
+
+def can_edit_target(user, target: Target) -> bool:
+    if not permissions.allowed(user, "attraction.target.manage"):
+        return False
+    if scope_for(user).is_admin or target.owner_id == user.pk:
+        return True
+    if user.role in DEPARTMENT_ROLES:
+        return bool(target.team_id) and target.team_id == user.department_id
+    return _in_area(user, target.region)
+
+
+@transaction.atomic
+def save_target(target: Target | None, *, actor, **fields) -> Target:
+    """Add or change a target enterprise of the 名录表."""
+    unknown = set(fields) - set(TARGET_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    permissions.require(actor, "attraction.target.manage")
+    if target is not None:
+        target = Target.objects.select_for_update().get(pk=target.pk)
+        if not can_edit_target(actor, target):
+            raise PermissionDenied(gettext("您不能修改该目标企业"))
+    name = (fields.get("name") or (target.name if target else "")).strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写企业名称")})
+    fields["name"] = name
+    region = fields.get("region") or (target.region if target else None)
+    if region is None:
+        raise ValidationError({"region": gettext("请选择区划")})
+    if not _in_area(actor, region):
+        raise ValidationError({"region": gettext("所选的记录不存在")})
+    require_visible(actor, "team", fields.get("team"))
+    require_visible(actor, "owner", fields.get("owner"))
+    if actor.role in DEPARTMENT_ROLES and not scope_for(actor).is_admin:
+        team = fields.get("team")
+        if team is None:
+            fields["team"] = actor.department
+        elif team.pk != actor.department_id:
+            raise ValidationError({"team": gettext("招商小组只能维护本小组的目标企业")})
+    bad = [t for t in fields.get("tags") or [] if t not in Target.Tag.values]
+    if bad:
+        raise ValidationError({"tags": gettext("未知的标签：%(tags)s") % {"tags": "、".join(bad)}})
+    created = target is None
+    target = target or Target(created_by=actor)
+    for key, value in fields.items():
+        setattr(target, key, value)
+    target.full_clean(exclude=["created_by", "owner", "team", "chain_node", "region"])
+    target.save()
+    audit.record(
+        "event",
+        target,
+        event="target_added" if created else "target_changed",
+        changes={gettext_noop("企业名称"): target.name, gettext_noop("状态"): target.get_status_display()},
+        actor=actor,
+    )
+    return target

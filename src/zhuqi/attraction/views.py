@@ -13,9 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import permissions
+from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import date_param, int_param, year_param
@@ -33,8 +35,9 @@ from .forms import (
     ObligationRows,
     OpinionForm,
     PrereviewStartForm,
+    TargetForm,
 )
-from .models import Lead, Obligation, Opinion, Pipeline, PreReview, Source, Stage
+from .models import Chain, Lead, Obligation, Opinion, Pipeline, PreReview, Source, Stage, Target
 
 
 def _require(request, action: str) -> None:
@@ -399,3 +402,98 @@ def rates(request):
     if end < start:
         start, end = end, start
     return render(request, "attraction/rates.html", {"figures": figures.rates(request.user, start, end)})
+
+
+@login_required
+def chains(request):
+    _require(request, "attraction.view")
+    return render(request, "attraction/chains.html", {"chains": selectors.chain_map(request.user)})
+
+
+TARGET_HEADERS = [
+    _("企业名称"),
+    _("标签"),
+    _("总部所在地"),
+    _("所在省份/地区"),
+    _("主营产品"),
+    _("产业链"),
+    _("产业链环节"),
+    _("对接方案"),
+    _("计划对接日期"),
+    _("招商小组"),
+    _("责任人"),
+    _("状态"),
+]
+
+
+@login_required
+def target_list(request):
+    _require(request, "attraction.view")
+    user = request.user
+    qs = selectors.targets_for(user)
+    chain = int_param(request.GET, "chain")
+    if chain:
+        qs = qs.filter(chain_node__chain_id=chain)
+    status = request.GET.get("status")
+    if status in Target.Status.values:
+        qs = qs.filter(status=status)
+    qs = qs.order_by("chain_node__chain_id", "chain_node_id", "name")
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            [
+                t.name,
+                "、".join(t.tag_labels()),
+                t.headquarters,
+                t.home_region,
+                t.products,
+                t.chain_node.chain.name if t.chain_node else "",
+                t.chain_node.name if t.chain_node else "",
+                t.approach,
+                t.approach_on,
+                t.team.name if t.team else "",
+                (t.owner.get_full_name() or t.owner.username) if t.owner else "",
+                t.get_status_display(),
+            ]
+            for t in qs
+        )
+        return xlsx_response(
+            gettext("重点目标企业名录表.xlsx"),
+            [str(h) for h in TARGET_HEADERS],
+            rows,
+            actor=user,
+            what=gettext("重点目标企业名录表"),
+            object_type="attraction.target",
+        )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "attraction/target_list.html",
+        {
+            "page": page,
+            "chains": Chain.objects.visible_to(user),
+            "chain": chain,
+            "statuses": Target.Status.choices,
+            "status": status,
+            "can_manage": permissions.allowed(user, "attraction.target.manage"),
+        },
+    )
+
+
+@login_required
+def target_form(request, pk=None):
+    _require(request, "attraction.target.manage")
+    user = request.user
+    target = selectors.targets_for(user).get_visible_or_404(user, pk=pk) if pk else None
+    if target is not None and not services.can_edit_target(user, target):
+        raise Http404
+    initial = {f: getattr(target, f) for f in services.TARGET_FIELDS} if target else {}
+    form = TargetForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_target(target, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("目标企业已保存"))
+            return redirect("attraction:target_list")
+    return render(request, "attraction/target_form.html", {"form": form, "target": target})

@@ -336,6 +336,12 @@ _ACTIONS: list[Action] = [
         _("招商小组：本小组的线索；专班办公室：本辖区"),
     ),
     Action(
+        "attraction.target.manage",
+        _("维护重点目标企业名录表（对接方案、责任人、状态）"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("招商小组：本小组的目标企业；专班办公室：本辖区"),
+    ),
+    Action(
         "attraction.prereview.manage",
         _("发起联审预审、出具综合预审意见"),
         MANAGER_ROLES,
