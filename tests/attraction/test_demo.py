@@ -4,7 +4,16 @@ import pytest
 
 from tests.demo_loading import demo_loaded
 from zhuqi.attraction import demo as attraction_demo
-from zhuqi.attraction.models import Chain, Lead, Opinion, ReviewRule, StageChange, Target
+from zhuqi.attraction.models import (
+    Chain,
+    FundMonth,
+    Lead,
+    Obligation,
+    Opinion,
+    ReviewRule,
+    StageChange,
+    Target,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,5 +30,12 @@ def test_demo_leads_chains_and_reviewers(demo):
     assert Lead.objects.filter(is_demo=True).count() == 40
     assert ReviewRule.objects.filter(industry_prefix="").count() == 12
     assert StageChange.objects.filter(lead__is_demo=True).count() > 40
-    assert Opinion.objects.exclude(verdict="").count() == 1
+    assert Opinion.objects.filter(prereview__status="open").exclude(verdict="").count() == 1
     assert Lead.objects.filter(stage__code="lost").count() == 2
+    # five leads reviewed and signed, two registered, one started with recognised funds and a project
+    assert Lead.objects.filter(stage__needs_prereview=True).count() == 5
+    assert FundMonth.objects.filter(recognised=True).count() == 1
+    assert FundMonth.objects.filter(recognised=False).count() == 1
+    assert Lead.objects.filter(project__isnull=False).count() == 1
+    assert Obligation.objects.count() == 15
+

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhuqi.core import audit
-from zhuqi.core.models import Department, User
+from zhuqi.core import demo as core_demo
+from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import WAN
 
 from . import services
@@ -85,9 +86,9 @@ SOURCES = ["referral", "abroad", "exhibition", "fund", "agency", "adviser"]
 SPREAD = [
     ("lead", 8),
     ("contact", 8),
-    ("visit", 7),
-    ("negotiating", 8),
-    ("prereview", 4),
+    ("visit", 6),
+    ("negotiating", 7),
+    ("prereview", 6),
     ("shelved", 3),
     ("lost", 2),
 ]
@@ -177,7 +178,11 @@ def _load(regions, actor) -> int:
             if code in ("shelved", "lost"):
                 services.move_lead(lead, stages[code], actor=actor, reason="投资方调整投资计划")
             n += 1
-    first = Lead.objects.filter(is_demo=True, stage=stages["prereview"]).order_by("pk").first()
+    in_review = list(Lead.objects.filter(is_demo=True, stage=stages["prereview"]).order_by("pk"))
+    reviewers = _reviewers(county, depts)
+    for i, lead in enumerate(in_review[1:]):
+        _sign(lead, i, actor, reviewers, stages, depts, today)
+    first = in_review[0] if in_review else None
     if first is not None:
         review = services.start_prereview(first, actor=actor)
         handler = User.objects.filter(username="jxj_handler").first()
@@ -187,3 +192,67 @@ def _load(regions, actor) -> int:
                 opinion, verdict="conditional", conditions="投资强度须达到 300 万元/亩", actor=handler
             )
     return n
+
+
+def _reviewers(county, depts) -> dict[int, User]:
+    """One pre-review liaison (预审联络员) per reviewer department, to answer the demo's reviews."""
+    out = {}
+    for i, rule in enumerate(ReviewRule.objects.filter(region=county).select_related("department")):
+        dept = rule.department
+        if dept.pk not in out:
+            out[dept.pk] = core_demo._user(
+                f"ys{i:02d}",
+                f"{dept.short_name or dept.name}预审员",
+                Role.HANDLER,
+                county,
+                dept,
+                "预审联络员",
+            )
+    return out
+
+
+def _sign(lead, i, actor, reviewers, stages, depts, today) -> None:
+    """Walk a demo lead through the pre-review to 签约 (and, for the first two, 注册; the first
+    to 开工 with recognised funds and a key project)."""
+    review = services.start_prereview(lead, actor=actor, today=today - dt.timedelta(days=60))
+    for opinion in review.opinions.all():
+        services.give_opinion(opinion, verdict="pass", actor=reviewers[opinion.department_id])
+    services.conclude_prereview(review, conclusion="pass", summary="符合产业方向，同意签约", actor=actor)
+    services.move_lead(lead, stages["signed"], actor=actor)
+    signed_on = today - dt.timedelta(days=45)
+    services.record_contract(
+        lead,
+        kind="formal",
+        number=f"GZZS-{today.year}-{i + 1:03d}",
+        signed_on=signed_on,
+        amount=max(lead.amount, Decimal(20000) * WAN),
+        planned_start=signed_on + dt.timedelta(days=30),
+        planned_completion=signed_on + dt.timedelta(days=400),
+        obligations=[
+            {"kind": "start", "due_on": signed_on + dt.timedelta(days=30)},
+            {"kind": "intensity", "target": Decimal(300), "due_on": signed_on + dt.timedelta(days=400)},
+            {"kind": "tax_per_mu", "target": Decimal(20), "due_on": signed_on + dt.timedelta(days=800)},
+        ],
+        actor=actor,
+    )
+    if i >= 2:
+        return
+    services.move_lead(lead, stages["registered"], actor=actor)
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if i == 0:
+        services.move_lead(lead, stages["land"], actor=actor)
+        services.move_lead(lead, stages["started"], actor=actor)
+        leader = User.objects.filter(username="leader").first()
+        if leader is not None and "经信局" in depts:
+            services.convert_to_project(
+                lead, code=f"ZS{today.year}-001", leader=leader, department=depts["经信局"], actor=actor
+            )
+    services.record_funds(
+        lead,
+        year=month.year,
+        month=month.month,
+        source="out_province",
+        amount=Decimal(8000) * WAN,
+        evidence="到位资金分割证明",
+        actor=actor,
+    )
