@@ -38,4 +38,3 @@ def test_demo_leads_chains_and_reviewers(demo):
     assert FundMonth.objects.filter(recognised=False).count() == 1
     assert Lead.objects.filter(project__isnull=False).count() == 1
     assert Obligation.objects.count() == 15
-

@@ -136,3 +136,26 @@ def test_no_reviewers_configured_is_a_clear_message(world):
         services.start_prereview(lead, actor=world.alice)
     assert "预审部门" in exc.value.messages[0]
     assert not Opinion.objects.exists()
+
+
+def test_reviewers_are_configured_on_their_page(world, login):
+    from django.urls import reverse
+
+    from zhuqi.attraction.models import ReviewRule
+
+    client = login(world.alice)
+    r = client.post(reverse("attraction:reviewers"), {"region": world.county.pk, "department": world.jxj.pk})
+    assert r.status_code == 302
+    r = client.post(
+        reverse("attraction:reviewers"),
+        {"region": world.county.pk, "department": world.power.pk, "industry_prefix": "2x"},
+    )
+    assert "只能是数字" in r.content.decode()
+    rule = ReviewRule.objects.get()
+    client.post(reverse("attraction:reviewers"), {"toggle": rule.pk})
+    rule.refresh_from_db()
+    assert not rule.is_active
+    assert AuditEntry.objects.filter(event="reviewer_set").count() == 2
+    assert login(world.bob).get(reverse("attraction:reviewers")).status_code == 404
+    with pytest.raises(ValidationError):
+        services.save_review_rule(None, actor=world.charlie, region=world.county, department=world.jxj)

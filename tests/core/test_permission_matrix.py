@@ -1136,6 +1136,11 @@ PAGES: dict[str, Page] = {
     "attraction:funds_ledger": Page("attraction.view"),
     "attraction:rates": Page("attraction.view"),
     "attraction:chains": Page("attraction.view"),
+    "attraction:reviewers": Page(
+        "attraction.configure",
+        method="both",
+        data=lambda s: {"region": s.w.county.pk, "department": s.w.jxj.pk},
+    ),
     "attraction:target_list": Page("attraction.view"),
     "attraction:target_new": Page("attraction.target.manage"),
     "attraction:target_edit": Page(

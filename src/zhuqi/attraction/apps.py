@@ -25,6 +25,15 @@ class AttractionConfig(AppConfig):
         )
         menu.register(menu.MenuItem(_("产业链图谱"), "attraction:chains", "diagram-2", "attraction.view", 38))
         menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
+        menu.register_setting(
+            menu.SettingPage(
+                _("联审预审部门"),
+                "attraction:reviewers",
+                _("招商项目“14+n”联审预审：常设预审部门和按行业增加的部门"),
+                "attraction.configure",
+                70,
+            )
+        )
         demo.register(load_demo, order=95)
         EVENT_LABELS.update(
             {
@@ -38,6 +47,7 @@ class AttractionConfig(AppConfig):
                 "obligation_checked": pgettext_lazy("timeline event", "核定履约情况"),
                 "lead_converted": pgettext_lazy("timeline event", "转为重点项目"),
                 "funds_recorded": pgettext_lazy("timeline event", "登记到位资金"),
+                "reviewer_set": pgettext_lazy("timeline event", "设置预审部门"),
                 "target_added": pgettext_lazy("timeline event", "登记重点目标企业"),
                 "target_changed": pgettext_lazy("timeline event", "修改重点目标企业"),
             }

@@ -210,3 +210,20 @@ class TargetForm(Form):
                 f.widget.attrs.setdefault(
                     "class", "form-select" if isinstance(f, forms.ChoiceField) else "form-control"
                 )
+
+
+class ReviewRuleForm(Form):
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    department = forms.ModelChoiceField(None, label=_("预审部门"))
+    industry_prefix = forms.CharField(
+        label=_("行业代码前缀"),
+        max_length=5,
+        required=False,
+        help_text=_("留空为常设预审部门；如 13 农副食品加工业"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)

@@ -804,3 +804,51 @@ def save_target(target: Target | None, *, actor, **fields) -> Target:
         actor=actor,
     )
     return target
+
+
+# --- configuration: the "14+n" reviewers ----------------------------------------------------------
+@transaction.atomic
+def save_review_rule(
+    rule: ReviewRule | None,
+    *,
+    actor,
+    region: Region | None = None,
+    department: Department | None = None,
+    industry_prefix: str = "",
+    is_active: bool = True,
+) -> ReviewRule:
+    """Add a reviewer department of a region (standing, or for an industry prefix), or switch one
+    on or off. The office of the region's area and admins only."""
+    permissions.require(actor, "attraction.configure", gettext("只有专班办公室可以设置预审部门"))
+    if rule is not None:
+        rule = ReviewRule.objects.select_for_update().select_related("region", "department").get(pk=rule.pk)
+        if not _in_area(actor, rule.region):
+            raise PermissionDenied(gettext("您不能修改该预审部门设置"))
+        rule.is_active = is_active
+        rule.save(update_fields=["is_active"])
+    else:
+        if region is None or not _in_area(actor, region):
+            raise ValidationError({"region": gettext("请选择本辖区的区划")})
+        if department is None:
+            raise ValidationError({"department": gettext("请选择预审部门")})
+        require_visible(actor, "department", department)
+        prefix = (industry_prefix or "").strip()
+        if prefix and not prefix.isdigit():
+            raise ValidationError({"industry_prefix": gettext("行业代码前缀只能是数字（如 13、26）")})
+        if ReviewRule.objects.filter(region=region, department=department, industry_prefix=prefix).exists():
+            raise ValidationError({"department": gettext("该预审部门已设置")})
+        rule = ReviewRule.objects.create(
+            region=region, department=department, industry_prefix=prefix, is_active=is_active
+        )
+    audit.record(
+        "event",
+        rule,
+        event="reviewer_set",
+        changes={
+            gettext_noop("预审部门"): rule.department.name,
+            gettext_noop("行业代码前缀"): rule.industry_prefix,
+            gettext_noop("启用"): rule.is_active,
+        },
+        actor=actor,
+    )
+    return rule

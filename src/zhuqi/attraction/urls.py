@@ -10,6 +10,7 @@ urlpatterns = [
     path("funds/", views.funds_ledger, name="funds_ledger"),
     path("rates/", views.rates, name="rates"),
     path("chains/", views.chains, name="chains"),
+    path("reviewers/", views.reviewers, name="reviewers"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/new/", views.target_form, name="target_new"),
     path("targets/<int:pk>/edit/", views.target_form, name="target_edit"),

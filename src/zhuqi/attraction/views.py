@@ -35,9 +35,10 @@ from .forms import (
     ObligationRows,
     OpinionForm,
     PrereviewStartForm,
+    ReviewRuleForm,
     TargetForm,
 )
-from .models import Chain, Lead, Obligation, Opinion, Pipeline, PreReview, Source, Stage, Target
+from .models import Chain, Lead, Obligation, Opinion, Pipeline, PreReview, ReviewRule, Source, Stage, Target
 
 
 def _require(request, action: str) -> None:
@@ -497,3 +498,29 @@ def target_form(request, pk=None):
             messages.success(request, gettext("目标企业已保存"))
             return redirect("attraction:target_list")
     return render(request, "attraction/target_form.html", {"form": form, "target": target})
+
+
+@login_required
+def reviewers(request):
+    _require(request, "attraction.configure")
+    user = request.user
+    form = ReviewRuleForm(request.POST or None, user=user)
+    if request.method == "POST":
+        toggle = int_param(request.POST, "toggle")
+        if toggle:
+            rule = get_object_or_404(ReviewRule.objects.visible_to(user), pk=toggle)
+            try:
+                services.save_review_rule(rule, actor=user, is_active=not rule.is_active)
+            except (ValidationError, PermissionDenied) as exc:
+                _flash_error(request, exc)
+            return redirect("attraction:reviewers")
+        if form.is_valid():
+            try:
+                services.save_review_rule(None, actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, gettext("预审部门已设置"))
+                return redirect("attraction:reviewers")
+    rules = ReviewRule.objects.visible_to(user).select_related("region", "department")
+    return render(request, "attraction/reviewers.html", {"form": form, "rules": rules})

@@ -354,6 +354,12 @@ _ACTIONS: list[Action] = [
         _("本部门被征求意见的预审"),
     ),
     Action(
+        "attraction.configure",
+        _("设置联审预审部门（常设部门和按行业增加的部门）"),
+        MANAGER_ROLES,
+        _("本辖区"),
+    ),
+    Action(
         "attraction.convert",
         _("将已签约的线索转为重点项目"),
         MANAGER_ROLES,
