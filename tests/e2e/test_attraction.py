@@ -142,3 +142,56 @@ def test_a_lead_from_registration_to_project(world, page, phone):
     phone.goto("/attraction/funnel/")
     assert phone.locator("[data-testid=funnel-new]").is_visible()
     shot(phone, "attraction-8-funnel-phone")
+
+
+def test_chain_map_targets_and_rates(world, page, phone):
+    from zhuqi.attraction import services
+    from zhuqi.attraction.models import Chain, ChainNode
+
+    reference_data()
+    chain = Chain.objects.create(
+        name="生物基新材料", region=world.county, leader=world.leader, department=world.jxj
+    )
+    node = ChainNode.objects.create(
+        chain=chain, name="聚乳酸", position="mid", industry_codes="2614", gap="strengthen"
+    )
+    ChainNode.objects.create(
+        chain=chain, name="可降解制品", position="down", industry_codes="2927", gap="fill"
+    )
+    services.save_target(
+        None,
+        actor=world.alice,
+        name="浙江海正生物材料股份有限公司",
+        headquarters="浙江台州",
+        tags=["listed"],
+        chain_node=node,
+        approach="上门拜访",
+        status="planned",
+        region=world.county,
+        team=world.jxj,
+    )
+
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="产业链图谱").first.click()
+    assert page.locator("[data-testid=chain-node]").count() == 2
+    shot(page, "attraction-9-chains")
+    page.goto("/attraction/targets/")
+    page.click("a[href='/attraction/targets/new/']")
+    page.fill("[name=name]", "安徽丰原集团有限公司")
+    page.check("[name=tags][value=soe]")
+    page.select_option("[name=status]", "contacting")
+    page.select_option("[name=region]", str(world.county.pk))
+    page.click("[data-testid=target-save]")
+    page.wait_for_selector("[data-testid=target-table]")
+    assert page.locator("[data-testid=target-row]").count() == 2
+    shot(page, "attraction-10-targets")
+    with page.expect_download() as download:
+        page.click("[data-testid=target-export]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.locator("[data-testid=nav-menu] a", has_text="招商成效").first.click()
+    assert page.locator("[data-testid=rate-sign]").is_visible()
+    shot(page, "attraction-11-rates")
+
+    log_in(phone, "alice", PASSWORD)
+    phone.goto("/attraction/")
+    shot(phone, "attraction-12-leads-phone")
