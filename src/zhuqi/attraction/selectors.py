@@ -12,7 +12,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.params import parse_date
+from zhuqi.core.params import int_param, parse_date, text_param
 from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
@@ -57,23 +57,23 @@ def filter_leads(qs, params) -> tuple:
     source, team (department id), band, stale (working days)."""
     chosen: dict = {}
     for name in ("pipeline", "stage", "team"):
-        value = params.get(name)
-        if value and str(value).isdigit():
-            qs = qs.filter(**{f"{name}_id": int(value)})
-            chosen[name] = int(value)
-    source = params.get("source")
+        value = int_param(params, name)
+        if value:
+            qs = qs.filter(**{f"{name}_id": value})
+            chosen[name] = value
+    source = text_param(params, "source", max_length=20)
     if source:
         qs = qs.filter(source=source)
         chosen["source"] = source
-    band = BAND_BY_KEY.get(params.get("band") or "")
+    band = BAND_BY_KEY.get(text_param(params, "band", max_length=10))
     if band:
         qs = qs.filter(band.q)
         chosen["band"] = band.key
-    stale = params.get("stale")
-    if stale and str(stale).isdigit() and 1 <= int(stale) <= 250:
-        qs = qs.filter(stale_q(int(stale)))
-        chosen["stale"] = int(stale)
-    metric, part = params.get("metric"), params.get("part")
+    stale = int_param(params, "stale", maximum=250)
+    if stale:
+        qs = qs.filter(stale_q(stale))
+        chosen["stale"] = stale
+    metric, part = text_param(params, "metric", max_length=10), text_param(params, "part", max_length=1)
     start, end = parse_date(params.get("from")), parse_date(params.get("to"))
     if start and end:
         qs = figures.cohort(qs, start, end)
@@ -81,7 +81,7 @@ def filter_leads(qs, params) -> tuple:
     if metric in figures.METRIC_KEYS and part in ("n", "d"):
         qs = qs.filter(figures.metric_q(metric, part))
         chosen["metric"], chosen["part"] = metric, part
-    q = (params.get("q") or "").strip()[:50]
+    q = text_param(params, "q", max_length=50)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(investor_name__icontains=q))
         chosen["q"] = q
