@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from zhuqi.assistance import api as assistance_api
+from zhuqi.attraction import api as attraction_api
 from zhuqi.cases import api as cases_api
 from zhuqi.core import api as core_api
 from zhuqi.enterprises import api as enterprises_api
@@ -22,5 +23,6 @@ indicators_api.register(router)  # indicators (entry helper)
 mu_api.register(router)
 oversight_api.register(router)
 policies_api.register(router)
+attraction_api.register(router)
 
 urlpatterns = router.urls

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "zhuqi.projects",
     "zhuqi.indicators",
     "zhuqi.mu",
+    "zhuqi.attraction",
     "zhuqi.oversight",
     "zhuqi.cockpit",
     "zhuqi.policies",

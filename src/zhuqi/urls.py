@@ -38,6 +38,7 @@ urlpatterns = [
     path("projects/", include("zhuqi.projects.urls")),
     path("indicators/", include("zhuqi.indicators.urls")),
     path("mu/", include("zhuqi.mu.urls")),
+    path("attraction/", include("zhuqi.attraction.urls")),
     path("oversight/", include("zhuqi.oversight.urls")),
     path("cockpit/", include("zhuqi.cockpit.urls")),
     path("policies/", include("zhuqi.policies.urls")),

@@ -15,6 +15,19 @@ from zhuqi.core.models import AuditEntry, Role
 pytestmark = pytest.mark.django_db
 
 READ_ONLY = [
+    "attraction.pipeline",
+    "attraction.stage",
+    "attraction.lead",
+    "attraction.stagechange",
+    "attraction.reviewrule",
+    "attraction.prereview",
+    "attraction.opinion",
+    "attraction.contract",
+    "attraction.obligation",
+    "attraction.chain",
+    "attraction.chainnode",
+    "attraction.fundmonth",
+    "attraction.target",
     "policies.match",
     "policies.application",
     "policies.policydocument",

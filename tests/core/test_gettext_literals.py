@@ -58,6 +58,7 @@ ALLOWED_FILES = {
     "zhuqi/oversight/demo.py": "demo data",
     "zhuqi/mu/demo.py": "demo data",
     "zhuqi/policies/demo.py": "demo data",
+    "zhuqi/attraction/demo.py": "demo data",
     # the scale generator makes millions of synthetic Chinese records for benchmarks.
     "zhuqi/scale/*": "synthetic benchmark data",
     # reference tables (GB/T 4754 industries, regions) loaded as data.
@@ -67,6 +68,12 @@ ALLOWED_FILES = {
 # Names, per file (or file pattern), whose literals are data: a module, class or function-level
 # assignment target, or an enclosing function or class. Every literal inside is allowed.
 ALLOWED_NAMES: dict[str, dict[str, str]] = {
+    "zhuqi/attraction/models.py": {
+        "_NAME_NOISE": "legal-form words and punctuation removed when comparing investor names",
+    },
+    "zhuqi/attraction/services.py": {
+        "PROJECT_TAG": "the tag value of Project.TAG_CHOICES a converted lead's project carries",
+    },
     "zhuqi/*/management/commands/*.py": {
         "help": "argparse needs a plain str at class definition (Django's own commands are not translated)",
     },

@@ -1150,6 +1150,83 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"confirm": "1"},
     ),
+    # --- attraction (招商引资) ---
+    "attraction:lead_list": Page("attraction.view"),
+    "attraction:funnel": Page("attraction.view"),
+    "attraction:funds_ledger": Page("attraction.view"),
+    "attraction:rates": Page("attraction.view"),
+    "attraction:chains": Page("attraction.view"),
+    "attraction:reviewers": Page(
+        "attraction.configure",
+        method="both",
+        data=lambda s: {"region": s.w.county.pk, "department": s.w.jxj.pk},
+    ),
+    "attraction:target_list": Page("attraction.view"),
+    "attraction:target_new": Page("attraction.target.manage"),
+    "attraction:target_edit": Page(
+        "attraction.target.manage",
+        lambda s: [_att_target(s).pk],
+        lambda s, u: _att_target_ok(s, u),
+    ),
+    "attraction:funds_new": Page(
+        "attraction.lead.work",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_work(s, u),
+        method="post",
+        data=lambda s: {"year": s.year, "month": 1, "source": "out_province", "amount": "100"},
+    ),
+    "attraction:lead_new": Page("attraction.lead.work"),
+    "attraction:lead_detail": Page(
+        "attraction.view", lambda s: [_att_lead(s).pk], lambda s, u: visible(_Lead(), u, _att_lead(s))
+    ),
+    "attraction:lead_edit": Page(
+        "attraction.lead.work", lambda s: [_att_lead(s).pk], lambda s, u: _att_can_work(s, u)
+    ),
+    "attraction:contract_new": Page(
+        "attraction.lead.work", lambda s: [_att_lead(s).pk], lambda s, u: _att_can_work(s, u)
+    ),
+    "attraction:lead_move": Page(
+        "attraction.lead.work",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_work(s, u),
+        method="post",
+        data=lambda s: {"to_stage": _att_stage("contact").pk},
+    ),
+    "attraction:prereview_start": Page(
+        "attraction.prereview.manage",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_manage(s, u, "attraction.prereview.manage"),
+        method="post",
+        data=lambda s: {"days": 5},
+    ),
+    "attraction:lead_convert": Page(
+        "attraction.convert",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_manage(s, u, "attraction.convert"),
+        method="post",
+        data=lambda s: {"code": "ZS-001", "leader": s.w.leader.pk, "department": s.w.jxj.pk},
+    ),
+    "attraction:opinion_answer": Page(
+        "attraction.prereview.opinion",
+        lambda s: [_att_opinion(s).pk],
+        lambda s, u: visible(_Lead(), u, _att_lead(s)) and u.department_id == _att_opinion(s).department_id,
+        method="post",
+        data=lambda s: {"verdict": "pass"},
+    ),
+    "attraction:prereview_conclude": Page(
+        "attraction.prereview.manage",
+        lambda s: [_att_opinion(s).prereview_id],
+        lambda s, u: _att_can_manage(s, u, "attraction.prereview.manage"),
+        method="post",
+        data=lambda s: {"conclusion": "pass", "summary": "同意"},
+    ),
+    "attraction:obligation_check": Page(
+        "attraction.lead.work",
+        lambda s: [_att_obligation(s).pk],
+        lambda s, u: _att_can_work(s, u),
+        method="post",
+        data=lambda s: {"status": "met"},
+    ),
     # --- policies (惠企政策) ---
     "policies:item_list": Page("policies.view"),
     "policies:mine": Page("policies.own"),
@@ -1246,6 +1323,96 @@ PAGES: dict[str, Page] = {
         method="post",
     ),
 }
+
+
+def _Lead():
+    from zhuqi.attraction.models import Lead
+
+    return Lead
+
+
+def _att_stage(code):
+    from zhuqi.attraction.models import Stage
+
+    return Stage.objects.get(pipeline__code="new", code=code)
+
+
+def _att_lead(s):
+    """A 招商 lead of 工信局's team in the county's park (made on first use, inside the role's
+    savepoint), in 在谈."""
+    from zhuqi.attraction.models import Lead, Pipeline
+
+    lead = Lead.objects.first()
+    if lead is None:
+        lead = Lead.objects.create(
+            pipeline=Pipeline.objects.get(code="new"),
+            stage=_att_stage("lead"),
+            title="年产5万吨聚乳酸项目",
+            investor_name="场景投资方有限公司",
+            source="referral",
+            amount=500_000_000,
+            region=s.w.park,
+            team=s.w.jxj,
+            created_by=s.w.alice,
+        )
+    return lead
+
+
+def _att_opinion(s):
+    """工信局's open opinion on the scene lead's pre-review."""
+    from zhuqi.attraction.models import Opinion, PreReview
+
+    opinion = Opinion.objects.first()
+    if opinion is None:
+        review = PreReview.objects.create(
+            lead=_att_lead(s), due_on=dt.date(s.year, 12, 31), started_by=s.w.alice
+        )
+        opinion = Opinion.objects.create(prereview=review, department=s.w.jxj, due_on=review.due_on)
+    return opinion
+
+
+def _att_obligation(s):
+    from zhuqi.attraction.models import Contract, Obligation
+
+    ob = Obligation.objects.first()
+    if ob is None:
+        contract = Contract.objects.create(
+            lead=_att_lead(s),
+            kind="formal",
+            signed_on=dt.date(s.year, 1, 5),
+            amount=500_000_000,
+            created_by=s.w.alice,
+        )
+        ob = Obligation.objects.create(contract=contract, kind="start", due_on=dt.date(s.year, 6, 30))
+    return ob
+
+
+def _att_target(s):
+    from zhuqi.attraction.models import Target
+
+    t = Target.objects.first()
+    return t or Target.objects.create(
+        name="场景目标企业", region=s.w.county, team=s.w.jxj, created_by=s.w.alice
+    )
+
+
+def _att_target_ok(s, u):
+    from zhuqi.attraction import services as att_services
+    from zhuqi.attraction.models import Target
+
+    return visible(Target, u, _att_target(s)) and att_services.can_edit_target(u, _att_target(s))
+
+
+def _att_can_work(s, u):
+    from zhuqi.attraction import services as att_services
+
+    return visible(_Lead(), u, _att_lead(s)) and att_services.can_work(u, _att_lead(s))
+
+
+def _att_can_manage(s, u, action):
+    from zhuqi.attraction import services as att_services
+
+    return visible(_Lead(), u, _att_lead(s)) and att_services.can_manage(u, _att_lead(s), action)
 
 
 def _ov_item(s):
@@ -1688,6 +1855,11 @@ def _matrix(action, rule=None):
 
 
 API: dict[tuple[str, str], Op] = {
+    ("POST", "/api/v1/attraction-leads/{id}/move/"): Op(
+        _att_lead,
+        lambda s: {"to_stage": _att_stage("contact").pk},
+        lambda s, u: _att_can_work(s, u),
+    ),
     ("POST", "/api/v1/assignments/"): Op(
         None,
         lambda s: {

@@ -328,6 +328,49 @@ _ACTIONS: list[Action] = [
         MANAGER_ROLES,
         _("本辖区；系统管理员维护方案的示例措施"),
     ),
+    # --- attraction (招商引资) ----------------------------------------------------------------------
+    Action(
+        "attraction.view",
+        _("查看招商线索、阶段记录、漏斗和联审预审"),
+        OFFICIAL_ROLES - {C, G},
+        _("招商小组（部门）：本小组的线索；其他：本辖区的线索"),
+    ),
+    Action(
+        "attraction.lead.work",
+        _("登记、修改和推进招商线索（含搁置、流失），登记合同和履约情况"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("招商小组：本小组的线索；专班办公室：本辖区"),
+    ),
+    Action(
+        "attraction.target.manage",
+        _("维护重点目标企业名录表（对接方案、责任人、状态）"),
+        MANAGER_ROLES | DEPARTMENT_ROLES,
+        _("招商小组：本小组的目标企业；专班办公室：本辖区"),
+    ),
+    Action(
+        "attraction.prereview.manage",
+        _("发起联审预审、出具综合预审意见"),
+        MANAGER_ROLES,
+        _("本辖区的线索"),
+    ),
+    Action(
+        "attraction.prereview.opinion",
+        _("以预审部门身份反馈预审意见"),
+        DEPARTMENT_ROLES,
+        _("本部门被征求意见的预审"),
+    ),
+    Action(
+        "attraction.configure",
+        _("设置联审预审部门（常设部门和按行业增加的部门）"),
+        MANAGER_ROLES,
+        _("本辖区"),
+    ),
+    Action(
+        "attraction.convert",
+        _("将已签约的线索转为重点项目"),
+        MANAGER_ROLES,
+        _("本辖区的线索"),
+    ),
     # --- policies (惠企政策) -------------------------------------------------------------------------
     Action(
         "policies.view",

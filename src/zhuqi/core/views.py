@@ -336,6 +336,7 @@ DOCS = {
     "mu-evaluation": "mu-evaluation.md",
     "oversight": "oversight.md",
     "policies": "policies.md",
+    "attraction-figures": "attraction-figures.md",
     "user-guide": "user-guide.zh.md",
     "configuration": "configuration.md",
     "corrections": "corrections.md",

@@ -42,6 +42,7 @@ from .models import (
     Task,
     stage_index,
 )
+from .panels import render_panels
 
 
 def _require(request, action: str) -> None:
@@ -277,6 +278,7 @@ def project_detail(request, pk):
         ),
         "today": today,
         "target_label": "projects.project",
+        "panels": render_panels(request, project),
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class AttractionConfig(AppConfig):
+    name = "zhuqi.attraction"
+    label = "attraction"
+    verbose_name = _("招商引资")
+
+    def ready(self):
+        from zhuqi.core import demo, menu
+        from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.projects import panels as project_panels
+
+        from .demo import load_demo
+        from .panels import lead_panel
+
+        project_panels.register(lead_panel, 10)
+
+        menu.register(menu.MenuItem(_("招商线索"), "attraction:lead_list", "bullseye", "attraction.view", 36))
+        menu.register(menu.MenuItem(_("招商漏斗"), "attraction:funnel", "funnel", "attraction.view", 37))
+        menu.register(
+            menu.MenuItem(_("到位资金台账"), "attraction:funds_ledger", "cash-stack", "attraction.view", 38)
+        )
+        menu.register(menu.MenuItem(_("产业链图谱"), "attraction:chains", "diagram-2", "attraction.view", 38))
+        menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
+        menu.register_setting(
+            menu.SettingPage(
+                _("联审预审部门"),
+                "attraction:reviewers",
+                _("招商项目“14+n”联审预审：常设预审部门和按行业增加的部门"),
+                "attraction.configure",
+                70,
+            )
+        )
+        demo.register(load_demo, order=95)
+        EVENT_LABELS.update(
+            {
+                "lead_registered": pgettext_lazy("timeline event", "登记招商线索"),
+                "lead_changed": pgettext_lazy("timeline event", "修改招商线索"),
+                "lead_moved": pgettext_lazy("timeline event", "线索推进"),
+                "prereview_started": pgettext_lazy("timeline event", "发起联审预审"),
+                "prereview_opinion": pgettext_lazy("timeline event", "部门预审意见"),
+                "prereview_concluded": pgettext_lazy("timeline event", "出具综合预审意见"),
+                "contract_recorded": pgettext_lazy("timeline event", "登记招商合同"),
+                "obligation_checked": pgettext_lazy("timeline event", "核定履约情况"),
+                "lead_converted": pgettext_lazy("timeline event", "转为重点项目"),
+                "funds_recorded": pgettext_lazy("timeline event", "登记到位资金"),
+                "reviewer_set": pgettext_lazy("timeline event", "设置预审部门"),
+                "target_added": pgettext_lazy("timeline event", "登记重点目标企业"),
+                "target_changed": pgettext_lazy("timeline event", "修改重点目标企业"),
+            }
+        )

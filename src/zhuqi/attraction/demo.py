@@ -1,0 +1,258 @@
+"""Demo data of 招商引资 for 固镇县 (seed 001): the four chains 生物基新材料, 绿色食品, 装备制造 and
+新能源 with their links and gaps, the "14+n" reviewer departments, and 40 leads across the
+stages (registered and moved through the services, so each has its history), one of them in
+pre-review with 经信局's opinion given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhuqi.core import audit
+from zhuqi.core import demo as core_demo
+from zhuqi.core.models import Department, Role, User
+from zhuqi.core.units import WAN
+
+from . import services
+from .models import Chain, ChainNode, Lead, Pipeline, ReviewRule, Stage, Target
+
+CHAINS = {
+    "生物基新材料": [
+        ("up", "玉米等生物质原料", "0111,1391", ""),
+        ("mid", "乳酸、聚乳酸（PLA）", "2614,2651", "strengthen"),
+        ("down", "可降解制品、纤维", "2927,2822", "extend"),
+        ("mid", "研发与检测", "7320", "fill"),
+    ],
+    "绿色食品": [
+        ("up", "粮油、果蔬基地", "0111,0141", ""),
+        ("mid", "食品精深加工", "1310,1432", "strengthen"),
+        ("down", "冷链物流", "5951", "fill"),
+    ],
+    "装备制造": [
+        ("mid", "农机装备", "3571", "strengthen"),
+        ("mid", "专用设备零部件", "3489", "fill"),
+        ("down", "智能制造服务", "6531", "extend"),
+    ],
+    "新能源": [
+        ("up", "光伏材料", "3985", "fill"),
+        ("mid", "储能电池", "3841", "extend"),
+        ("down", "分布式光伏运营", "4416", ""),
+    ],
+}
+#: the standing reviewers (the "14", by short name) and the "+n" by GB/T 4754 prefix
+STANDING = [
+    "发改委",
+    "经信局",
+    "自然资源局",
+    "生态环境分局",
+    "应急局",
+    "住建局",
+    "市场监管局",
+    "税务局",
+    "财政局",
+    "商务局",
+    "人社局",
+    "经开区管委会",
+]
+EXTRA = [("13", "市场监管局"), ("14", "市场监管局"), ("26", "应急局"), ("26", "生态环境分局")]
+INVESTORS = [
+    "安徽丰原集团",
+    "浙江海正生物材料",
+    "金丹科技",
+    "中粮生物科技",
+    "安琪酵母",
+    "三只松鼠",
+    "洽洽食品",
+    "雷沃重工",
+    "中联农业机械",
+    "阳光电源",
+    "国轩高科",
+    "隆基绿能",
+    "天合光能",
+    "通威股份",
+    "蚌埠凯盛",
+    "华润雪花",
+    "益海嘉里",
+    "徐工机械",
+    "合力叉车",
+    "比亚迪",
+]
+SOURCES = ["referral", "abroad", "exhibition", "fund", "agency", "adviser"]
+#: how many demo leads end in each stage of 新引进项目
+SPREAD = [
+    ("lead", 8),
+    ("contact", 8),
+    ("visit", 6),
+    ("negotiating", 7),
+    ("prereview", 6),
+    ("shelved", 3),
+    ("lost", 2),
+]
+
+
+def load_demo(context, stdout=None) -> None:
+    regions = context["regions"]
+    if "340323" not in regions or Lead.objects.filter(is_demo=True).exists():
+        return
+    actor = User.objects.filter(username="dispatch").first()
+    if actor is None:
+        return
+    with transaction.atomic(), audit.acting_as(actor, label="命令: zhuqi demo"):
+        n = _load(regions, actor)
+    if stdout:
+        stdout.write(f"招商引资：{n} 条线索")
+
+
+def _load(regions, actor) -> int:
+    county = regions["340323"]
+    park = regions.get("340323P02", county)
+    depts = {d.short_name: d for d in Department.objects.filter(region__path__startswith=county.path)}
+    nodes = []
+    for name, links in CHAINS.items():
+        chain = Chain.objects.create(name=name, region=county, department=depts.get("经信局"))
+        for position, link, codes, gap in links:
+            nodes.append(
+                ChainNode.objects.create(
+                    chain=chain, name=link, position=position, industry_codes=codes, gap=gap
+                )
+            )
+    for short in STANDING:
+        if short in depts:
+            ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix="")
+    for prefix, short in EXTRA:
+        if short in depts:
+            ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix=prefix)
+    homes = ["浙江", "江苏", "上海", "广东", "山东", "北京"]
+    tags = [["fortune500"], ["listed"], ["soe"], ["specialised"], ["listed", "specialised"], []]
+    for i, investor in enumerate(INVESTORS * 2):
+        node = nodes[i % len(nodes)]
+        services.save_target(
+            None,
+            actor=actor,
+            name=f"{investor}{'（分支机构）' if i >= len(INVESTORS) else ''}",
+            headquarters=homes[i % len(homes)],
+            home_region=homes[i % len(homes)],
+            tags=tags[i % len(tags)],
+            products=node.name,
+            chain_node=node,
+            approach="驻外招商组上门拜访" if i % 2 else "产业链推介会邀约",
+            approach_on=timezone.localdate() + dt.timedelta(days=7 * (i % 10)),
+            status=Target.Status.PLANNED if i % 3 else Target.Status.CONTACTING,
+            region=county,
+            team=depts.get("商务局"),
+        )
+    rng = random.Random(15)
+    new = Pipeline.objects.get(code="new")
+    stages = {s.code: s for s in Stage.objects.filter(pipeline=new)}
+    main = [s.code for s in sorted(stages.values(), key=lambda s: s.order) if not s.is_side]
+    team = depts.get("商务局")
+    today = timezone.localdate()
+    n = 0
+    for code, count in SPREAD:
+        for _ in range(count):
+            node = nodes[n % len(nodes)]
+            investor = f"{INVESTORS[n % len(INVESTORS)]}（第{n // len(INVESTORS) + 1}期）有限公司"
+            lead = services.register_lead(
+                actor=actor,
+                pipeline=new,
+                title=f"{node.name}项目（{n + 1:02d}）",
+                investor_name=investor,
+                source=SOURCES[n % len(SOURCES)],
+                referrer="县商会" if n % 3 == 0 else "",
+                amount=Decimal(rng.choice([3000, 12000, 25000, 60000, 150000, 220000])) * WAN,
+                industry_code=node.industry_codes.split(",")[0],
+                chain_node=node,
+                land_mu=Decimal(rng.choice([30, 80, 150, 300])),
+                region=park,
+                team=team,
+                registered_on=today - dt.timedelta(days=rng.randint(10, 200)),
+            )
+            Lead.objects.filter(pk=lead.pk).update(is_demo=True)
+            target = "negotiating" if code in ("shelved", "lost") else code
+            for step in main[1 : main.index(target) + 1]:
+                services.move_lead(lead, stages[step], actor=actor)
+            if code in ("shelved", "lost"):
+                services.move_lead(lead, stages[code], actor=actor, reason="投资方调整投资计划")
+            n += 1
+    in_review = list(Lead.objects.filter(is_demo=True, stage=stages["prereview"]).order_by("pk"))
+    reviewers = _reviewers(county, depts)
+    for i, lead in enumerate(in_review[1:]):
+        _sign(lead, i, actor, reviewers, stages, depts, today)
+    first = in_review[0] if in_review else None
+    if first is not None:
+        review = services.start_prereview(first, actor=actor)
+        handler = User.objects.filter(username="jxj_handler").first()
+        opinion = review.opinions.filter(department=depts.get("经信局")).first()
+        if handler is not None and opinion is not None:
+            services.give_opinion(
+                opinion, verdict="conditional", conditions="投资强度须达到 300 万元/亩", actor=handler
+            )
+    return n
+
+
+def _reviewers(county, depts) -> dict[int, User]:
+    """One pre-review liaison (预审联络员) per reviewer department, to answer the demo's reviews."""
+    out = {}
+    for i, rule in enumerate(ReviewRule.objects.filter(region=county).select_related("department")):
+        dept = rule.department
+        if dept.pk not in out:
+            out[dept.pk] = core_demo._user(
+                f"ys{i:02d}",
+                f"{dept.short_name or dept.name}预审员",
+                Role.HANDLER,
+                county,
+                dept,
+                "预审联络员",
+            )
+    return out
+
+
+def _sign(lead, i, actor, reviewers, stages, depts, today) -> None:
+    """Walk a demo lead through the pre-review to 签约 (and, for the first two, 注册; the first
+    to 开工 with recognised funds and a key project)."""
+    review = services.start_prereview(lead, actor=actor, today=today - dt.timedelta(days=60))
+    for opinion in review.opinions.all():
+        services.give_opinion(opinion, verdict="pass", actor=reviewers[opinion.department_id])
+    services.conclude_prereview(review, conclusion="pass", summary="符合产业方向，同意签约", actor=actor)
+    services.move_lead(lead, stages["signed"], actor=actor)
+    signed_on = today - dt.timedelta(days=45)
+    services.record_contract(
+        lead,
+        kind="formal",
+        number=f"GZZS-{today.year}-{i + 1:03d}",
+        signed_on=signed_on,
+        amount=max(lead.amount, Decimal(20000) * WAN),
+        planned_start=signed_on + dt.timedelta(days=30),
+        planned_completion=signed_on + dt.timedelta(days=400),
+        obligations=[
+            {"kind": "start", "due_on": signed_on + dt.timedelta(days=30)},
+            {"kind": "intensity", "target": Decimal(300), "due_on": signed_on + dt.timedelta(days=400)},
+            {"kind": "tax_per_mu", "target": Decimal(20), "due_on": signed_on + dt.timedelta(days=800)},
+        ],
+        actor=actor,
+    )
+    if i >= 2:
+        return
+    services.move_lead(lead, stages["registered"], actor=actor)
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if i == 0:
+        services.move_lead(lead, stages["land"], actor=actor)
+        services.move_lead(lead, stages["started"], actor=actor)
+        leader = User.objects.filter(username="leader").first()
+        if leader is not None and "经信局" in depts:
+            services.convert_to_project(
+                lead, code=f"ZS{today.year}-001", leader=leader, department=depts["经信局"], actor=actor
+            )
+    services.record_funds(
+        lead,
+        year=month.year,
+        month=month.month,
+        source="out_province",
+        amount=Decimal(8000) * WAN,
+        evidence="到位资金分割证明",
+        actor=actor,
+    )

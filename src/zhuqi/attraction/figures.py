@@ -1,0 +1,105 @@
+"""The rates of 招商引资 over an explicit cohort: the leads registered in a period (and visible
+to the viewer). Each rate is defined once as two conditions over leads, so the number and its
+drill-down (the lead list with `?metric=…&part=n|d&from=…&to=…`) agree. Definitions and a
+hand-worked example: src/zhuqi/docs/attraction-figures.md §Rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.units import rate
+
+from .models import Lead, Stage, StageChange
+
+
+def reached_q(code: str) -> Q:
+    """Leads that have ever been in stage `code` or a later main stage of their pipeline (from
+    the stage history, so a lead later shelved or lost still counts as having reached it)."""
+    per_pipeline = Q(pk__in=[])
+    for pipeline_id, order in Stage.objects.filter(code=code).values_list("pipeline_id", "order"):
+        per_pipeline |= Q(
+            lead__pipeline_id=pipeline_id,
+            to_stage__order__gte=order,
+            to_stage__is_lost=False,
+            to_stage__is_shelved=False,
+        )
+    return Q(pk__in=StageChange.objects.filter(per_pipeline).values("lead_id"))
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: object
+    numerator: Q
+    denominator: Q
+    definition: object
+
+
+def metrics() -> list[Metric]:
+    signed = reached_q("signed")
+    return [
+        Metric("sign", _("签约率"), signed, Q(), _("签约（含以后阶段）的线索 ÷ 登记的线索")),
+        Metric(
+            "land",
+            _("落地率"),
+            signed & reached_q("registered"),
+            signed,
+            _("在本地注册的已签约线索 ÷ 已签约的线索"),
+        ),
+        Metric(
+            "start",
+            _("开工率"),
+            signed & reached_q("started"),
+            signed,
+            _("已开工的已签约线索 ÷ 已签约的线索"),
+        ),
+        Metric(
+            "convert",
+            _("转化率"),
+            Q(project__isnull=False),
+            Q(),
+            _("已转为重点项目的线索 ÷ 登记的线索"),
+        ),
+    ]
+
+
+METRIC_KEYS = frozenset({"sign", "land", "start", "convert"})
+
+
+def cohort(qs, start: dt.date, end: dt.date):
+    """The cohort: leads registered in [start, end]."""
+    return qs.filter(registered_on__gte=start, registered_on__lte=end)
+
+
+def metric_q(key: str, part: str) -> Q | None:
+    """The condition behind one part ("n" numerator, "d" denominator) of a metric."""
+    for m in metrics():
+        if m.key == key:
+            return m.numerator if part == "n" else m.denominator
+    return None
+
+
+def rates(user, start: dt.date, end: dt.date) -> dict:
+    """Every rate over the viewer's cohort, in one aggregate query."""
+    qs = cohort(Lead.objects.visible_to(user), start, end)
+    ms = metrics()
+    agg = {}
+    for m in ms:
+        agg[f"{m.key}_n"] = Count("pk", filter=m.numerator)
+        agg[f"{m.key}_d"] = Count("pk", filter=m.denominator)
+    agg["cohort"] = Count("pk")
+    counts = qs.aggregate(**agg)
+    rows = [
+        {
+            "metric": m,
+            "n": counts[f"{m.key}_n"],
+            "d": counts[f"{m.key}_d"],
+            "rate": rate(counts[f"{m.key}_n"], counts[f"{m.key}_d"]),
+        }
+        for m in ms
+    ]
+    return {"cohort": counts["cohort"], "rows": rows, "start": start, "end": end}

@@ -1,0 +1,619 @@
+"""招商引资 (investment attraction): leads moving through pipelines whose stages are data, every
+stage change kept; the "14+n" pre-review (联审预审) of a lead by the reviewer departments, with
+the office's 综合预审意见; contracts with dated, measurable obligations (履约); and the link from a
+signed lead to the key project it becomes in `projects`.
+
+The figures are defined in src/zhuqi/docs/attraction-figures.md. Scope: a 招商 team (a
+Department) sees its own leads, the region's office its subtree (`Lead.scope_q`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.models import Department, KeepsRegionPath, Region, RegionPathQuerySet
+from zhuqi.core.roles import DEPARTMENT_ROLES, REGION_SCOPED_ROLES
+from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+AREA = {"max_digits": 12, "decimal_places": 2}
+
+#: legal-form words and punctuation left out when comparing investor names for duplicates
+_NAME_NOISE = re.compile(r"[\s()（）【】\[\]·.,，、\-—_]|有限责任公司|股份有限公司|有限公司|集团|公司")
+
+
+def normalise_name(name: str) -> str:
+    """The comparable form of an investor's name: full-width folded (NFKC), case folded, legal
+    forms (有限公司, 集团 …), brackets, spaces and punctuation removed: 「安徽 丰原（集团）有限公司」
+    and 「安徽丰原集团」 compare equal."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    return _NAME_NOISE.sub("", text)
+
+
+class Source(models.TextChoices):
+    """Where a lead came from (线索来源)."""
+
+    REFERRAL = "referral", _("以商招商")
+    ABROAD = "abroad", _("驻外招商组")
+    EXHIBITION = "exhibition", _("展会招商")
+    FUND = "fund", _("基金招商")
+    AGENCY = "agency", _("中介招商")
+    ADVISER = "adviser", _("招商顾问")
+
+
+class Pipeline(models.Model):
+    """A kind of lead with its own stages (新引进项目, 增资扩产). Seeded by a data migration;
+    stages are rows of `Stage`."""
+
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索类型")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    """One stage of a pipeline. Main stages run in `order` (线索 → … → 开工); 搁置 (`is_shelved`)
+    and 流失 (`is_lost`) stand aside and need a reason. `is_won` marks the stage a lead counts as
+    signed from (签约); `needs_prereview` the stages a lead may only enter with a concluded,
+    non-rejected pre-review; `is_final` the last stage (开工: handed to `projects`)."""
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("线索类型"), on_delete=models.CASCADE, related_name="stages"
+    )
+    code = models.CharField(_("代码"), max_length=20)
+    name = models.CharField(_("名称"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    is_won = models.BooleanField(_("签约"), default=False)
+    is_lost = models.BooleanField(_("流失"), default=False)
+    is_shelved = models.BooleanField(_("搁置"), default=False)
+    is_final = models.BooleanField(_("最终阶段"), default=False)
+    needs_prereview = models.BooleanField(_("须经联审预审"), default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索阶段")
+        ordering = ["pipeline", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "code"], name="attraction_stage_code_once"),
+            models.UniqueConstraint(fields=["pipeline", "order"], name="attraction_stage_order_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_side(self) -> bool:
+        """搁置 and 流失 stand beside the main line."""
+        return self.is_lost or self.is_shelved
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.is_side
+
+
+class Chain(models.Model):
+    """An industrial chain (产业链) of a region, with its 链长 (a leader) and lead department."""
+
+    name = models.CharField(_("产业链"), max_length=40)
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("链长"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("产业链")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def scope_q(user):
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        return Q(region__path__startswith=s.region_path) if s.authenticated and s.region_path else NOTHING
+
+
+class ChainNode(models.Model):
+    """A link (环节) of a chain: upstream, midstream or downstream, its GB/T 4754 industry codes
+    (comma-separated prefixes) and whether it is a gap to fill (强链/延链/补链)."""
+
+    class Position(models.TextChoices):
+        UP = "up", _("上游")
+        MID = "mid", _("中游")
+        DOWN = "down", _("下游")
+
+    class Gap(models.TextChoices):
+        NONE = "", _("无")
+        STRENGTHEN = "strengthen", _("强链")
+        EXTEND = "extend", _("延链")
+        FILL = "fill", _("补链")
+
+    chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级环节"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    name = models.CharField(_("环节"), max_length=40)
+    position = models.CharField(_("位置"), max_length=4, choices=Position.choices)
+    industry_codes = models.CharField(_("国民经济行业代码"), max_length=100, blank=True)
+    gap = models.CharField(_("缺链类型"), max_length=12, choices=Gap.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("产业链环节")
+        ordering = ["chain", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.chain.name}·{self.name}"
+
+
+class Lead(KeepsRegionPath, models.Model):
+    """A 招商线索: an investor, what and how much they may invest, where it came from, the team
+    that follows it and the stage it is in. `stage_entered_at` is when it entered its current
+    stage (time in stage, aging); every change is a `StageChange` row."""
+
+    MONEY_FIELDS = frozenset({"amount"})
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("线索类型"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.ForeignKey(Stage, verbose_name=_("阶段"), on_delete=models.PROTECT, related_name="leads")
+    stage_entered_at = models.DateTimeField(_("进入本阶段时间"), default=timezone.now)
+    title = models.CharField(_("项目名称"), max_length=200)
+    investor_name = models.CharField(_("投资方"), max_length=200)
+    investor_key = models.CharField(_("投资方（比对用）"), max_length=200, editable=False, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    investor_region = models.CharField(_("投资方所在地"), max_length=60, blank=True)
+    source = models.CharField(_("线索来源"), max_length=12, choices=Source.choices)
+    referrer = models.CharField(_("推荐人/信息提供方"), max_length=100, blank=True)
+    content = models.TextField(_("项目内容"), blank=True)
+    amount = models.DecimalField(_("计划投资（元）"), validators=[MinValueValidator(0)], **MONEY)
+    industry_code = models.CharField(_("国民经济行业代码"), max_length=5, blank=True)
+    chain_node = models.ForeignKey(
+        ChainNode,
+        verbose_name=_("产业链环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    land_mu = models.DecimalField(
+        _("用地需求（亩）"), null=True, blank=True, validators=[MinValueValidator(0)], **AREA
+    )
+    site = models.CharField(_("拟选址"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("落地区划/园区"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("招商小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_on = models.DateField(_("登记日期"), default=timezone.localdate)
+    project = models.OneToOneField(
+        "projects.Project",
+        verbose_name=_("转化项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead",
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RegionPathQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商线索")
+        ordering = ["-registered_on", "-pk"]
+        indexes = [
+            # the lead list and the funnel: leads of a region subtree by stage
+            models.Index(fields=["region_path", "stage"], name="attraction_lead_region_stage"),
+            # the funnel's cohorts: leads registered in a period
+            models.Index(fields=["registered_on"], name="attraction_lead_registered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.investor_key = normalise_name(self.investor_name)
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def scope_q(user):
+        """A 招商 team (a department's people) sees its own leads and those it owns; the
+        region's office and leaders their region subtree; everyone their own leads."""
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        if not s.authenticated or s.is_enterprise_user:
+            return NOTHING
+        own = Q(owner=user.pk)
+        if s.role in DEPARTMENT_ROLES:
+            # a reviewer department reads the leads it was asked to pre-review
+            asked = Q(pk__in=Opinion.objects.filter(department=user.department_id).values("prereview__lead"))
+            return own | s.department_q("team") | asked
+        if s.role in REGION_SCOPED_ROLES:
+            return own | s.region_q("region_path")
+        return own
+
+
+class StageChange(models.Model):
+    """One move of a lead: from which stage to which, when, by whom, and why (a reason is
+    required for 搁置 and 流失)."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="changes")
+    from_stage = models.ForeignKey(
+        Stage, verbose_name=_("原阶段"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, verbose_name=_("新阶段"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("原因/说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索阶段变更")
+        ordering = ["lead", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.to_stage_id}"
+
+
+class Verdict(models.TextChoices):
+    PASS = "pass", _("同意")
+    CONDITIONAL = "conditional", _("有条件同意")
+    REJECT = "reject", _("不同意")
+
+
+class ReviewRule(models.Model):
+    """Who reviews a region's leads (联审预审 "14+n"): a standing reviewer (`industry_prefix`
+    empty: the "14") or one added for leads whose GB/T 4754 code starts with the prefix (the
+    "+n": food 13/14 → 市场监管, chemicals 26 → 应急 and 生态环境)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("预审部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    industry_prefix = models.CharField(
+        _("行业代码前缀"), max_length=5, blank=True, help_text=_("留空为常设预审部门")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("预审部门规则")
+        ordering = ["region", "industry_prefix", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "department", "industry_prefix"], name="attraction_review_rule_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.industry_prefix}"
+
+    @staticmethod
+    def scope_q(user):
+        return Chain.scope_q(user)
+
+
+class PreReview(models.Model):
+    """A lead's 联审预审: one `Opinion` per reviewer department, then the office's 综合预审意见
+    (`conclusion` and `summary`). A lead enters 签约 only with a concluded, non-rejected one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("征求意见中")
+        CONCLUDED = "concluded", _("已出具综合意见")
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="prereviews"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField(_("反馈期限"))
+    conclusion = models.CharField(_("综合意见"), max_length=12, choices=Verdict.choices, blank=True)
+    summary = models.TextField(_("综合预审意见"), blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    concluded_at = models.DateTimeField(_("出具时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("联审预审")
+        ordering = ["lead", "-started_at"]
+        constraints = [
+            # one pre-review at a time per lead (the lead page and the gate read "the open one")
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(status="open"), name="attraction_one_open_prereview"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.status}"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == self.Status.CONCLUDED and self.conclusion in (Verdict.PASS, Verdict.CONDITIONAL)
+
+
+class Opinion(models.Model):
+    """One reviewer department's opinion on a pre-review: pass, conditional (with its
+    conditions) or reject, due within N working days."""
+
+    prereview = models.ForeignKey(
+        PreReview, verbose_name=_("联审预审"), on_delete=models.CASCADE, related_name="opinions"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("预审部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(_("意见"), max_length=12, choices=Verdict.choices, blank=True)
+    conditions = models.TextField(_("条件/理由"), blank=True)
+    due_on = models.DateField(_("反馈期限"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("部门预审意见")
+        ordering = ["prereview", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["prereview", "department"], name="attraction_opinion_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prereview_id}/{self.department_id}"
+
+
+class Contract(models.Model):
+    """A signed contract of a lead: framework (框架) or formal (正式), with its obligations."""
+
+    class Kind(models.TextChoices):
+        FRAMEWORK = "framework", _("框架协议")
+        FORMAL = "formal", _("正式合同")
+
+    MONEY_FIELDS = frozenset({"amount"})
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="contracts")
+    kind = models.CharField(_("合同类型"), max_length=10, choices=Kind.choices)
+    number = models.CharField(_("合同编号"), max_length=60, blank=True)
+    signed_on = models.DateField(_("签约日期"))
+    amount = models.DecimalField(_("合同投资额（元）"), validators=[MinValueValidator(0)], **MONEY)
+    planned_start = models.DateField(_("约定开工日期"), null=True, blank=True)
+    planned_completion = models.DateField(_("约定竣工日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商合同")
+        ordering = ["lead", "-signed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number or str(self.pk)
+
+
+class Obligation(models.Model):
+    """One dated, measurable promise of a contract (履约事项): a threshold to reach by a date
+    (固定资产投资 ≥ 5 亿元 by 2027-12-31; 开工 by 2026-06-30). `status` is due until checked, then
+    met or missed; 履约率 counts the checked ones that fell due (attraction-figures.md)."""
+
+    class Kind(models.TextChoices):
+        INVESTMENT = "investment", _("固定资产投资（万元）")
+        INTENSITY = "intensity", _("投资强度（万元/亩）")
+        PLOT_RATIO = "plot_ratio", _("容积率")
+        START = "start", _("开工日期")
+        COMPLETION = "completion", _("竣工日期")
+        PRODUCTION = "production", _("投产日期")
+        OUTPUT = "output", _("达产产值（万元）")
+        TAX_PER_MU = "tax_per_mu", _("年亩均税收（万元/亩）")
+        ENERGY = "energy", _("单位产出能耗")
+
+    class Status(models.TextChoices):
+        DUE = "due", _("待核定")
+        MET = "met", _("已履约")
+        MISSED = "missed", _("未履约")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("合同"), on_delete=models.CASCADE, related_name="obligations"
+    )
+    kind = models.CharField(_("履约事项"), max_length=12, choices=Kind.choices)
+    target = models.DecimalField(_("约定值"), max_digits=16, decimal_places=2, null=True, blank=True)
+    due_on = models.DateField(_("约定期限"))
+    status = models.CharField(_("履约状态"), max_length=8, choices=Status.choices, default=Status.DUE)
+    actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=2, null=True, blank=True)
+    checked_on = models.DateField(_("核定日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("履约事项")
+        ordering = ["contract", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.kind}"
+
+
+class FundSource(models.TextChoices):
+    """Where a month's funds in place came from (到位资金来源)."""
+
+    OUT_OF_PROVINCE = "out_province", _("国内省外资金")
+    IN_PROVINCE = "in_province", _("省内市外资金")
+    SAME_CITY = "same_city", _("本市跨县（区）资金")
+    LOCAL = "local", _("本地投资方资金")
+    LOAN = "loan", _("银行贷款")
+    GOVERNMENT = "government", _("政府投资/PPP")
+    FOREIGN = "foreign", _("境外资金")
+
+
+class FundMonth(models.Model):
+    """One month's funds in place (到位资金) of a lead, by source, with its evidence (the
+    enterprise's 到位资金分割证明) and whether it is recognised as 省外到位资金 — and if not,
+    why (`services.RECOGNITION`, attraction-figures.md)."""
+
+    MONEY_FIELDS = frozenset({"amount"})
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="funds")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices)
+    amount = models.DecimalField(_("到位资金（元）"), validators=[MinValueValidator(0)], **MONEY)
+    evidence = models.CharField(_("佐证材料"), max_length=200, blank=True)
+    recognised = models.BooleanField(_("认定为省外到位资金"), default=False)
+    reason = models.CharField(_("不予认定原因"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("到位资金")
+        ordering = ["-year", "-month", "lead", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "year", "month", "source"], name="attraction_fund_month_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="attraction_fund_month_valid"
+            ),
+        ]
+        indexes = [
+            # the 台账: recognised funds of a year by month
+            models.Index(fields=["year", "month"], name="attraction_fund_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.year}-{self.month:02d} {self.source}"
+
+
+class Target(KeepsRegionPath, models.Model):
+    """A target enterprise (重点目标企业) of a region's chain: who it is, where its headquarters
+    and home region are (the 招商路径图 groups by home region), what it makes, the chain link it
+    would fill, the approach planned and its date, who owns it and how far it got."""
+
+    class Tag(models.TextChoices):
+        FORTUNE500 = "fortune500", _("500强")
+        LISTED = "listed", _("上市公司")
+        SOE = "soe", _("央企/国企")
+        SPECIALISED = "specialised", _("专精特新")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("待对接")
+        CONTACTING = "contacting", _("对接中")
+        LEAD = "lead", _("已形成线索")
+        DROPPED = "dropped", _("暂不跟进")
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    headquarters = models.CharField(_("总部所在地"), max_length=60, blank=True)
+    home_region = models.CharField(_("所在省份/地区"), max_length=30, blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    products = models.CharField(_("主营产品"), max_length=200, blank=True)
+    chain_node = models.ForeignKey(
+        ChainNode,
+        verbose_name=_("产业链环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    approach = models.CharField(_("对接方案"), max_length=200, blank=True)
+    approach_on = models.DateField(_("计划对接日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("招商小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = RegionPathQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("重点目标企业")
+        ordering = ["chain_node", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def scope_q(user):
+        """As a lead's: a team its own targets, the office its region subtree."""
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        if not s.authenticated or s.is_enterprise_user:
+            return NOTHING
+        own = Q(owner=user.pk)
+        if s.role in DEPARTMENT_ROLES:
+            return own | s.department_q("team")
+        if s.role in REGION_SCOPED_ROLES:
+            return own | s.region_q("region_path")
+        return own
+
+    def tag_labels(self) -> list[str]:
+        return [str(self.Tag(t).label) for t in self.tags if t in self.Tag.values]

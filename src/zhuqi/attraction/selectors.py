@@ -1,0 +1,249 @@
+"""Reads of the attraction app, each starting from `Lead.objects.visible_to(user)`: the lead
+list with its filters, the funnel (counts and aging per stage, one grouped query), a lead's
+history. The figures' definitions are in src/zhuqi/docs/attraction-figures.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.params import int_param, parse_date, text_param
+from zhuqi.core.units import YI, rate
+from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
+
+from . import figures
+from .models import Chain, FundMonth, Lead, Obligation, Pipeline, Stage, Target
+
+#: a lead that has sat in its stage this many working days or more counts as stale (滞留)
+STALE_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    label: str
+    q: Q
+
+
+#: amount bands (the seeds' 亿元以上 / 5 亿 / 20 亿 / 50 亿 thresholds); amounts are in yuan
+BANDS = [
+    Band("lt1", _("1 亿元以下"), Q(amount__lt=YI)),
+    Band("1to5", _("1–5 亿元"), Q(amount__gte=YI, amount__lt=5 * YI)),
+    Band("5to20", _("5–20 亿元"), Q(amount__gte=5 * YI, amount__lt=20 * YI)),
+    Band("20to50", _("20–50 亿元"), Q(amount__gte=20 * YI, amount__lt=50 * YI)),
+    Band("ge50", _("50 亿元及以上"), Q(amount__gte=50 * YI)),
+]
+BAND_BY_KEY = {b.key: b for b in BANDS}
+
+
+def leads_for(user):
+    return Lead.objects.visible_to(user).select_related("stage", "pipeline", "team", "region", "owner")
+
+
+def stale_q(days: int = STALE_DAYS, now: dt.datetime | None = None) -> Q:
+    """Leads in an open stage entered `days` working days ago or earlier (`working_days_cutoff`
+    in core: the comparison is one indexed column, no per-row arithmetic)."""
+    cutoff = working_days_cutoff(now or timezone.now(), days)
+    return Q(stage_entered_at__lt=cutoff, stage__is_lost=False, stage__is_final=False)
+
+
+def filter_leads(qs, params) -> tuple:
+    """The list's filters (each also a drill-down target of the funnel): pipeline, stage (id),
+    source, team (department id), band, stale (working days)."""
+    chosen: dict = {}
+    for name in ("pipeline", "stage", "team"):
+        value = int_param(params, name)
+        if value:
+            qs = qs.filter(**{f"{name}_id": value})
+            chosen[name] = value
+    source = text_param(params, "source", max_length=20)
+    if source:
+        qs = qs.filter(source=source)
+        chosen["source"] = source
+    band = BAND_BY_KEY.get(text_param(params, "band", max_length=10))
+    if band:
+        qs = qs.filter(band.q)
+        chosen["band"] = band.key
+    stale = int_param(params, "stale", maximum=250)
+    if stale:
+        qs = qs.filter(stale_q(stale))
+        chosen["stale"] = stale
+    metric, part = text_param(params, "metric", max_length=10), text_param(params, "part", max_length=1)
+    start, end = parse_date(params.get("from")), parse_date(params.get("to"))
+    if start and end:
+        qs = figures.cohort(qs, start, end)
+        chosen["from"], chosen["to"] = start, end
+    if metric in figures.METRIC_KEYS and part in ("n", "d"):
+        qs = qs.filter(figures.metric_q(metric, part))
+        chosen["metric"], chosen["part"] = metric, part
+    q = text_param(params, "q", max_length=50)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(investor_name__icontains=q))
+        chosen["q"] = q
+    return qs, chosen
+
+
+def aging(lead: Lead, today: dt.date | None = None) -> int:
+    """Working days the lead has been in its current stage (core's calendar)."""
+    entered = timezone.localtime(lead.stage_entered_at).date()
+    return working_days_between(entered, today or timezone.localdate())
+
+
+def funnel(user, today: dt.date | None = None) -> list[dict]:
+    """Per pipeline, per stage: how many visible leads are in it, how many have sat
+    `STALE_DAYS` working days or more, the longest stay (working days) and the plan amount.
+    One grouped query; the aging of the oldest is computed once per stage."""
+    today = today or timezone.localdate()
+    stale_cutoff = working_days_cutoff(today, STALE_DAYS)
+    rows = (
+        Lead.objects.visible_to(user)
+        .values("stage_id")
+        .annotate(
+            n=Count("pk"),
+            stale=Count("pk", filter=Q(stage_entered_at__lt=stale_cutoff)),
+            oldest=Min("stage_entered_at"),
+        )
+        .order_by()
+    )
+    by_stage = {r["stage_id"]: r for r in rows}
+    out = []
+    for pipeline in Pipeline.objects.filter(is_active=True).prefetch_related("stages"):
+        stages = []
+        for stage in sorted(pipeline.stages.all(), key=lambda s: s.order):
+            r = by_stage.get(stage.pk, {})
+            oldest = r.get("oldest")
+            tracks_time = not (stage.is_lost or stage.is_final)
+            stages.append(
+                {
+                    "stage": stage,
+                    "n": r.get("n", 0),
+                    "stale": r.get("stale", 0) if tracks_time else None,
+                    "longest": (
+                        working_days_between(timezone.localtime(oldest).date(), today)
+                        if oldest and tracks_time
+                        else None
+                    ),
+                }
+            )
+        out.append({"pipeline": pipeline, "stages": stages, "total": sum(s["n"] for s in stages)})
+    return out
+
+
+def stage_choices() -> list[Stage]:
+    return list(Stage.objects.select_related("pipeline").order_by("pipeline__order", "order"))
+
+
+def fulfilment(user, as_of: dt.date | None = None) -> dict:
+    """履约率 over the visible leads' obligations that fell due by `as_of`: met ÷ (met + missed)
+    of those already checked; due-but-unchecked ones are shown beside it, not counted
+    (attraction-figures.md). One grouped query."""
+    as_of = as_of or timezone.localdate()
+    rows = Obligation.objects.filter(
+        contract__lead__in=Lead.objects.visible_to(user).values("pk"), due_on__lte=as_of
+    ).aggregate(
+        met=Count("pk", filter=Q(status=Obligation.Status.MET)),
+        missed=Count("pk", filter=Q(status=Obligation.Status.MISSED)),
+        unchecked=Count("pk", filter=Q(status=Obligation.Status.DUE)),
+    )
+    return {
+        **rows,
+        "denominator": rows["met"] + rows["missed"],
+        "rate": rate(rows["met"], rows["met"] + rows["missed"]),
+    }
+
+
+def funds_for(user):
+    """Fund months of the leads `user` may see."""
+    return FundMonth.objects.filter(lead__in=Lead.objects.visible_to(user).values("pk")).select_related(
+        "lead"
+    )
+
+
+def ledger(user, year: int) -> list[dict]:
+    """The monthly cumulative 台账 of recognised 省外到位资金: per month of `year`, the month's
+    amount, the cumulative amount Jan–month, last year's cumulative amount and the growth (%,
+    half up; "—" when last year had none). One grouped query over both years."""
+    rows = (
+        funds_for(user)
+        .filter(recognised=True, year__in=[year, year - 1])
+        .values("year", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    by = {(r["year"], r["month"]): r["total"] for r in rows}
+    out, cum, cum_ly = [], Decimal(0), Decimal(0)
+    for month in range(1, 13):
+        amount = by.get((year, month), Decimal(0))
+        cum += amount
+        cum_ly += by.get((year - 1, month), Decimal(0))
+        out.append(
+            {
+                "month": month,
+                "amount": amount,
+                "cumulative": cum,
+                "last_year": cum_ly,
+                "growth": rate(cum - cum_ly, cum_ly),
+            }
+        )
+    return out
+
+
+def targets_for(user):
+    return Target.objects.visible_to(user).select_related("chain_node__chain", "team", "owner", "region")
+
+
+def chain_map(user) -> list[dict]:
+    """The 产业链全景图 as rows: each visible chain, its links (up/mid/downstream) with their gap,
+    the target enterprises and open leads on each link (two grouped queries), and the local
+    enterprises of the link's GB/T 4754 divisions (suggested, not confirmed: one query)."""
+    from zhuqi.enterprises.models import Enterprise
+
+    chains = list(
+        Chain.objects.visible_to(user)
+        .prefetch_related("nodes")
+        .select_related("leader", "department", "region")
+    )
+    node_ids = [n.pk for c in chains for n in c.nodes.all()]
+    targets = dict(
+        Target.objects.visible_to(user)
+        .filter(chain_node__in=node_ids)
+        .values_list("chain_node")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    leads = dict(
+        Lead.objects.visible_to(user)
+        .filter(chain_node__in=node_ids, stage__is_lost=False)
+        .values_list("chain_node")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    filters = {}
+    for c in chains:
+        for n in c.nodes.all():
+            divisions = {code.strip()[:2] for code in n.industry_codes.split(",") if code.strip()}
+            if divisions:
+                filters[f"n{n.pk}"] = Count(
+                    "pk", filter=Q(industry__code__in=divisions, region_path__startswith=c.region.path)
+                )
+    if filters:
+        counts = Enterprise.objects.visible_to(user).aggregate(**filters)
+    out = []
+    for c in chains:
+        rows = [
+            {
+                "node": n,
+                "targets": targets.get(n.pk, 0),
+                "leads": leads.get(n.pk, 0),
+                "local": counts.get(f"n{n.pk}", 0),
+            }
+            for n in sorted(c.nodes.all(), key=lambda n: (["up", "mid", "down"].index(n.position), n.pk))
+        ]
+        out.append({"chain": c, "rows": rows})
+    return out

@@ -1,0 +1,854 @@
+"""Every state change of the attraction app: lock, check permission, write, audit, notify on
+commit. Views, the API and the demo loader call these; they never write leads themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from zhuqi.core import audit, permissions
+from zhuqi.core.models import Department, Region, User
+from zhuqi.core.notify import notify
+from zhuqi.core.roles import DEPARTMENT_ROLES
+from zhuqi.core.scope import require_visible, scope_for
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN, YI
+from zhuqi.core.workcalendar import add_working_days
+from zhuqi.enterprises.services import check_credit_code
+from zhuqi.projects import services as project_services
+from zhuqi.projects.models import Project
+
+from . import workflow
+from .models import (
+    Contract,
+    FundMonth,
+    FundSource,
+    Lead,
+    Obligation,
+    Opinion,
+    Pipeline,
+    PreReview,
+    ReviewRule,
+    Stage,
+    StageChange,
+    Target,
+    Verdict,
+    normalise_name,
+)
+
+#: the largest plan a lead may name: 1,000 亿元 (10,000,000 万元). A bigger figure is almost
+#: always an amount typed in 元 into a 万元 field.
+MAX_AMOUNT = Decimal(10_000_000) * WAN
+#: the tag (one of Project.TAG_CHOICES) the project of a converted lead carries
+PROJECT_TAG = "招商引资"
+#: working days a reviewer department has to answer a pre-review, unless the office says otherwise
+DEFAULT_REVIEW_DAYS = 5
+
+LEAD_FIELDS = [
+    "pipeline",
+    "title",
+    "investor_name",
+    "credit_code",
+    "investor_region",
+    "source",
+    "referrer",
+    "content",
+    "amount",
+    "industry_code",
+    "chain_node",
+    "land_mu",
+    "site",
+    "region",
+    "team",
+    "owner",
+    "registered_on",
+]
+
+
+# --- permissions ------------------------------------------------------------------------------
+def _in_area(user, region: Region) -> bool:
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    return bool(scope.region_path) and region.path.startswith(scope.region_path or "")
+
+
+def can_work(user, lead: Lead) -> bool:
+    """May `user` change `lead` (edit, move, contracts)? The matrix's `attraction.lead.work`,
+    then: a team's people their own team's leads, anyone the leads they own, the office (and
+    admins) every lead of its area."""
+    if not permissions.allowed(user, "attraction.lead.work"):
+        return False
+    if scope_for(user).is_admin or lead.owner_id == user.pk:
+        return True
+    if user.role in DEPARTMENT_ROLES:
+        return bool(lead.team_id) and lead.team_id == user.department_id
+    return _in_area(user, lead.region)
+
+
+def can_manage(user, lead: Lead, action: str) -> bool:
+    """The office's actions on a lead of its area (`attraction.prereview.manage`, `…convert`)."""
+    return permissions.allowed(user, action) and _in_area(user, lead.region)
+
+
+def _require_work(user, lead: Lead) -> None:
+    if not can_work(user, lead):
+        raise PermissionDenied(gettext("您不能办理这条招商线索"))
+
+
+def _lock(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update().select_related("stage", "region").get(pk=lead.pk)
+
+
+def _team_people(lead: Lead, actor) -> list:
+    people = list(User.objects.filter(department_id=lead.team_id, is_active=True)) if lead.team_id else []
+    if lead.owner_id and all(p.pk != lead.owner_id for p in people):
+        people.append(lead.owner)
+    return [p for p in people if p.pk != actor.pk]
+
+
+def _url(lead: Lead) -> str:
+    return reverse("attraction:lead_detail", args=[lead.pk])
+
+
+# --- leads --------------------------------------------------------------------------------------
+def check_amount(amount: Decimal | None, field: str = "amount") -> Decimal:
+    """An amount in yuan that can be a lead's plan: present, not negative, and not absurd (a
+    figure in 元 typed into a 万元 field is refused with a message saying so)."""
+    if amount is None:
+        raise ValidationError({field: gettext("请填写计划投资额（万元）")})
+    if amount < 0:
+        raise ValidationError({field: gettext("投资额不能为负数")})
+    if amount > MAX_AMOUNT:
+        raise ValidationError(
+            {
+                field: gettext(
+                    "投资额 %(wan)s 万元超过 1000 亿元，看起来是按“元”填写的；请以“万元”为单位填写"
+                )
+                % {"wan": f"{amount / WAN:,.0f}"}
+            }
+        )
+    return amount
+
+
+def duplicate_of(*, investor_name: str, credit_code: str = "", exclude: int | None = None) -> Lead | None:
+    """An open lead (not 流失, not finished) of the same investor: the same credit code, or the
+    same name once normalised (`models.normalise_name`). Across all regions: two teams must not
+    chase one investor without knowing it."""
+    key = normalise_name(investor_name)
+    same = Q(investor_key=key) if key else Q(pk__in=[])
+    if credit_code:
+        same |= Q(credit_code=credit_code)
+    qs = Lead.objects.filter(same).filter(stage__is_lost=False, stage__is_final=False)
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return qs.select_related("stage", "team", "region").order_by("pk").first()
+
+
+def _duplicate_message(lead: Lead) -> str:
+    return gettext(
+        "该投资方已有在跟进的线索：「%(title)s」（编号 %(pk)s，%(region)s，%(team)s，当前阶段：%(stage)s），请勿重复登记"
+    ) % {
+        "title": lead.title,
+        "pk": lead.pk,
+        "region": lead.region.name,
+        "team": lead.team.name if lead.team else gettext("未指定小组"),
+        "stage": lead.stage.name,
+    }
+
+
+def _clean(actor, fields: dict[str, Any], *, exclude: int | None = None) -> dict[str, Any]:
+    unknown = set(fields) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    errors: dict[str, str] = {}
+    for name, message in (
+        ("title", gettext("请填写项目名称")),
+        ("investor_name", gettext("请填写投资方名称")),
+        ("source", gettext("请选择线索来源")),
+    ):
+        fields[name] = (
+            (fields.get(name) or "").strip() if isinstance(fields.get(name), str) else fields.get(name)
+        )
+        if not fields.get(name):
+            errors[name] = message
+    if fields.get("region") is None:
+        errors["region"] = gettext("请选择落地区划或园区")
+    if errors:
+        raise ValidationError(errors)
+    fields["amount"] = check_amount(fields.get("amount"))
+    code = fields.get("credit_code") or ""
+    fields["credit_code"] = check_credit_code(code) if code.strip() else ""
+    if not _in_area(actor, fields["region"]):
+        raise ValidationError({"region": gettext("所选的记录不存在")})
+    require_visible(actor, "team", fields.get("team"))
+    require_visible(actor, "owner", fields.get("owner"))
+    if actor.role in DEPARTMENT_ROLES and not scope_for(actor).is_admin:
+        team = fields.get("team")
+        if team is None:
+            fields["team"] = actor.department
+        elif team.pk != actor.department_id:
+            raise ValidationError({"team": gettext("招商小组只能登记本小组的线索")})
+    dup = duplicate_of(
+        investor_name=fields["investor_name"], credit_code=fields["credit_code"], exclude=exclude
+    )
+    if dup is not None:
+        raise ValidationError({"investor_name": _duplicate_message(dup)})
+    return fields
+
+
+@transaction.atomic
+def register_lead(*, actor, **fields) -> Lead:
+    """Register a lead in the first stage of its pipeline (线索); refused for a duplicate
+    investor, an amount in the wrong unit, a team or region outside the actor's reach."""
+    permissions.require(actor, "attraction.lead.work", gettext("您的角色不能登记招商线索"))
+    pipeline: Pipeline | None = fields.get("pipeline")
+    if pipeline is None:
+        raise ValidationError({"pipeline": gettext("请选择线索类型")})
+    fields = _clean(actor, dict(fields))
+    first = Stage.objects.filter(pipeline=pipeline, is_lost=False, is_shelved=False).order_by("order").first()
+    if first is None:
+        raise ValidationError({"pipeline": gettext("该线索类型还没有阶段")})
+    now = timezone.now()
+    lead = Lead(stage=first, stage_entered_at=now, created_by=actor, **fields)
+    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
+    lead.save()
+    StageChange.objects.create(lead=lead, from_stage=None, to_stage=first, actor=actor, at=now)
+    audit.record(
+        "event",
+        lead,
+        event="lead_registered",
+        changes={
+            gettext_noop("投资方"): lead.investor_name,
+            gettext_noop("计划投资（元）"): str(lead.amount),
+        },
+        actor=actor,
+    )
+    notify(
+        _team_people(lead, actor), gettext("新的招商线索：%(title)s") % {"title": lead.title}, url=_url(lead)
+    )
+    return lead
+
+
+@transaction.atomic
+def update_lead(lead: Lead, *, actor, **fields) -> Lead:
+    """Change a lead's particulars (not its stage: `move_lead`)."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    fields.pop("pipeline", None)  # a lead keeps its pipeline
+    merged = {f: getattr(lead, f) for f in LEAD_FIELDS if f != "pipeline"}
+    merged.update(fields)
+    merged = _clean(actor, merged, exclude=lead.pk)
+    for name, value in merged.items():
+        setattr(lead, name, value)
+    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
+    lead.save()
+    audit.record("event", lead, event="lead_changed", actor=actor)
+    return lead
+
+
+def concluded_prereview(lead: Lead) -> PreReview | None:
+    """The lead's latest concluded pre-review, if any."""
+    return lead.prereviews.filter(status=PreReview.Status.CONCLUDED).order_by("-concluded_at", "-pk").first()
+
+
+def _require_prereview(lead: Lead, what: str) -> None:
+    review = concluded_prereview(lead)
+    if review is None:
+        raise ValidationError(
+            gettext("未经联审预审的项目不得%(what)s：请先发起联审预审并出具综合预审意见") % {"what": what}
+        )
+    if not review.passed:
+        raise ValidationError(gettext("综合预审意见为“不同意”，不得%(what)s") % {"what": what})
+
+
+@transaction.atomic
+def move_lead(lead: Lead, to_stage: Stage, *, actor, reason: str = "") -> StageChange:
+    """Move a lead per `workflow.TRANSITIONS`; 签约 and later need a concluded, non-rejected
+    pre-review; going back, 搁置 and 流失 need a reason. Records the change, audits, tells the
+    team."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    move = workflow.check(lead, to_stage, actor)
+    reason = (reason or "").strip()
+    if workflow.TRANSITIONS[move].needs_reason and not reason:
+        raise ValidationError({"reason": gettext("转到「%(stage)s」须说明原因") % {"stage": to_stage.name}})
+    if to_stage.needs_prereview and not lead.stage.needs_prereview:
+        _require_prereview(lead, gettext("签约"))
+    now = timezone.now()
+    from_stage = lead.stage
+    change = StageChange.objects.create(
+        lead=lead, from_stage=from_stage, to_stage=to_stage, reason=reason, actor=actor, at=now
+    )
+    lead.stage, lead.stage_entered_at = to_stage, now
+    lead.save(update_fields=["stage", "stage_entered_at"])
+    audit.record(
+        "transition",
+        lead,
+        event="lead_moved",
+        changes={gettext_noop("阶段"): [from_stage.name, to_stage.name], gettext_noop("原因"): reason},
+        actor=actor,
+    )
+    notify(
+        _team_people(lead, actor),
+        gettext("线索「%(title)s」：%(from)s → %(to)s")
+        % {"title": lead.title, "from": from_stage.name, "to": to_stage.name},
+        body=reason,
+        url=_url(lead),
+    )
+    return change
+
+
+# --- pre-review ("14+n") -------------------------------------------------------------------------
+def reviewers_for(lead: Lead) -> list[Department]:
+    """The reviewer departments of a lead: the standing ones of its region and the regions above,
+    plus those whose industry prefix the lead's GB/T 4754 code starts with."""
+    parts = [p for p in lead.region_path.split("/") if p]
+    paths = ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+    rules = ReviewRule.objects.filter(is_active=True, region__path__in=paths).select_related("department")
+    out: dict[int, Department] = {}
+    for rule in rules.order_by("industry_prefix", "pk"):
+        if not rule.industry_prefix or (lead.industry_code or "").startswith(rule.industry_prefix):
+            out.setdefault(rule.department_id, rule.department)
+    return list(out.values())
+
+
+@transaction.atomic
+def start_prereview(
+    lead: Lead, *, actor, days: int = DEFAULT_REVIEW_DAYS, today: dt.date | None = None
+) -> PreReview:
+    """Ask every reviewer department for its opinion, due in `days` working days."""
+    lead = _lock(lead)
+    if not can_manage(actor, lead, "attraction.prereview.manage"):
+        raise PermissionDenied(gettext("只有专班办公室可以发起联审预审"))
+    if lead.stage.is_side or lead.stage.needs_prereview:
+        raise ValidationError(
+            gettext("线索当前处于「%(stage)s」，不能发起联审预审") % {"stage": lead.stage.name}
+        )
+    if lead.prereviews.filter(status=PreReview.Status.OPEN).exists():
+        raise ValidationError(gettext("该线索已有进行中的联审预审"))
+    if not 1 <= days <= 60:
+        raise ValidationError({"days": gettext("反馈期限应为 1 至 60 个工作日")})
+    departments = reviewers_for(lead)
+    if not departments:
+        raise ValidationError(gettext("本辖区还没有配置预审部门，请先在“预审部门”中设置"))
+    due = add_working_days(today or timezone.localdate(), days)
+    review = PreReview.objects.create(lead=lead, due_on=due, started_by=actor)
+    Opinion.objects.bulk_create([Opinion(prereview=review, department=d, due_on=due) for d in departments])
+    audit.record(
+        "event",
+        lead,
+        event="prereview_started",
+        changes={gettext_noop("预审部门"): [d.name for d in departments], gettext_noop("反馈期限"): str(due)},
+        actor=actor,
+    )
+    people = User.objects.filter(department__in=departments, is_active=True, role__in=DEPARTMENT_ROLES)
+    notify(
+        people,
+        gettext("请在 %(due)s 前反馈预审意见：%(title)s") % {"due": due, "title": lead.title},
+        url=_url(lead),
+    )
+    return review
+
+
+def can_answer(user, opinion: Opinion) -> bool:
+    return permissions.allowed(user, "attraction.prereview.opinion") and opinion.department_id == getattr(
+        user, "department_id", None
+    )
+
+
+@transaction.atomic
+def give_opinion(opinion: Opinion, *, verdict: str, conditions: str = "", actor) -> Opinion:
+    """A reviewer department answers: pass, conditional (conditions required) or reject (reason
+    required), while the pre-review is open."""
+    opinion = Opinion.objects.select_for_update().select_related("prereview__lead").get(pk=opinion.pk)
+    if not can_answer(actor, opinion):
+        raise PermissionDenied(gettext("只有被征求意见的部门可以反馈"))
+    if opinion.prereview.status != PreReview.Status.OPEN:
+        raise ValidationError(gettext("该联审预审已出具综合意见，不能再修改部门意见"))
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": gettext("请选择预审意见")})
+    conditions = (conditions or "").strip()
+    if verdict != Verdict.PASS and not conditions:
+        raise ValidationError({"conditions": gettext("有条件同意或不同意时，须写明条件或理由")})
+    opinion.verdict, opinion.conditions = verdict, conditions
+    opinion.answered_by, opinion.answered_at = actor, timezone.now()
+    opinion.save()
+    lead = opinion.prereview.lead
+    audit.record(
+        "event",
+        lead,
+        event="prereview_opinion",
+        changes={
+            gettext_noop("部门"): opinion.department.name,
+            gettext_noop("意见"): opinion.get_verdict_display(),
+        },
+        actor=actor,
+    )
+    notify(
+        User.objects.filter(pk=opinion.prereview.started_by_id),
+        gettext("%(dept)s已反馈预审意见：%(title)s") % {"dept": opinion.department.name, "title": lead.title},
+        url=_url(lead),
+    )
+    return opinion
+
+
+@transaction.atomic
+def conclude_prereview(review: PreReview, *, conclusion: str, summary: str, actor) -> PreReview:
+    """The office's 综合预审意见, once every department has answered; it cannot pass a lead a
+    department rejected (the conclusion is then 不同意, or the department changes its answer)."""
+    review = PreReview.objects.select_for_update().select_related("lead").get(pk=review.pk)
+    if not can_manage(actor, review.lead, "attraction.prereview.manage"):
+        raise PermissionDenied(gettext("只有专班办公室可以出具综合预审意见"))
+    if review.status != PreReview.Status.OPEN:
+        raise ValidationError(gettext("综合预审意见已出具"))
+    waiting = [o.department.name for o in review.opinions.select_related("department") if not o.verdict]
+    if waiting:
+        raise ValidationError(
+            gettext("还有 %(n)s 个部门未反馈意见：%(names)s")
+            % {"n": len(waiting), "names": "、".join(waiting)}
+        )
+    if conclusion not in Verdict.values:
+        raise ValidationError({"conclusion": gettext("请选择综合意见")})
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": gettext("请填写综合预审意见")})
+    rejected = [
+        o.department.name for o in review.opinions.filter(verdict=Verdict.REJECT).select_related("department")
+    ]
+    if rejected and conclusion != Verdict.REJECT:
+        raise ValidationError(
+            {
+                "conclusion": gettext("%(names)s 不同意，综合意见只能为“不同意”")
+                % {"names": "、".join(rejected)}
+            }
+        )
+    review.status, review.conclusion, review.summary = PreReview.Status.CONCLUDED, conclusion, summary
+    review.concluded_by, review.concluded_at = actor, timezone.now()
+    review.save()
+    audit.record(
+        "event",
+        review.lead,
+        event="prereview_concluded",
+        changes={gettext_noop("综合意见"): review.get_conclusion_display()},
+        message=summary,
+        actor=actor,
+    )
+    notify(
+        _team_people(review.lead, actor),
+        gettext("综合预审意见（%(c)s）：%(title)s")
+        % {"c": review.get_conclusion_display(), "title": review.lead.title},
+        url=_url(review.lead),
+    )
+    return review
+
+
+# --- contracts and 履约 ---------------------------------------------------------------------------
+@transaction.atomic
+def record_contract(
+    lead: Lead,
+    *,
+    kind: str,
+    signed_on: dt.date,
+    amount: Decimal,
+    actor,
+    number: str = "",
+    planned_start: dt.date | None = None,
+    planned_completion: dt.date | None = None,
+    obligations: list[dict] | tuple = (),
+) -> Contract:
+    """Record a signed contract with its obligations; only after a concluded, non-rejected
+    pre-review (未经联审论证的项目，不得组织会签)."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    _require_prereview(lead, gettext("登记签约合同"))
+    if kind not in Contract.Kind.values:
+        raise ValidationError({"kind": gettext("请选择合同类型")})
+    if signed_on is None:
+        raise ValidationError({"signed_on": gettext("请填写签约日期")})
+    amount = check_amount(amount)
+    if planned_start and planned_completion and planned_completion < planned_start:
+        raise ValidationError({"planned_completion": gettext("约定竣工日期不能早于约定开工日期")})
+    contract = Contract.objects.create(
+        lead=lead,
+        kind=kind,
+        number=(number or "").strip(),
+        signed_on=signed_on,
+        amount=amount,
+        planned_start=planned_start,
+        planned_completion=planned_completion,
+        created_by=actor,
+    )
+    rows = []
+    for i, ob in enumerate(obligations, start=1):
+        if ob.get("kind") not in Obligation.Kind.values:
+            raise ValidationError({"obligations": gettext("第 %(n)s 项履约事项：请选择事项") % {"n": i}})
+        if not ob.get("due_on"):
+            raise ValidationError({"obligations": gettext("第 %(n)s 项履约事项：请填写约定期限") % {"n": i}})
+        rows.append(
+            Obligation(contract=contract, kind=ob["kind"], target=ob.get("target"), due_on=ob["due_on"])
+        )
+    Obligation.objects.bulk_create(rows)
+    audit.record(
+        "event",
+        lead,
+        event="contract_recorded",
+        changes={
+            gettext_noop("合同类型"): contract.get_kind_display(),
+            gettext_noop("签约日期"): str(signed_on),
+            gettext_noop("履约事项"): len(rows),
+        },
+        actor=actor,
+    )
+    return contract
+
+
+@transaction.atomic
+def check_obligation(
+    obligation: Obligation,
+    *,
+    status: str,
+    actor,
+    actual: Decimal | None = None,
+    checked_on: dt.date | None = None,
+    note: str = "",
+) -> Obligation:
+    """Record whether an obligation was met or missed (履约核定)."""
+    obligation = Obligation.objects.select_for_update().select_related("contract__lead").get(pk=obligation.pk)
+    lead = obligation.contract.lead
+    _require_work(actor, lead)
+    if status not in (Obligation.Status.MET, Obligation.Status.MISSED):
+        raise ValidationError({"status": gettext("请选择已履约或未履约")})
+    obligation.status, obligation.actual = status, actual
+    obligation.checked_on = checked_on or timezone.localdate()
+    obligation.note = (note or "").strip()
+    obligation.save()
+    audit.record(
+        "event",
+        lead,
+        event="obligation_checked",
+        changes={
+            gettext_noop("履约事项"): obligation.get_kind_display(),
+            gettext_noop("履约状态"): obligation.get_status_display(),
+        },
+        actor=actor,
+    )
+    return obligation
+
+
+# --- a signed lead becomes a project -------------------------------------------------------------
+@transaction.atomic
+def convert_to_project(lead: Lead, *, code: str, leader, department, actor) -> Project:
+    """Create the key project a signed lead becomes, through `projects.services.create_project`
+    (its ledger rules: a responsible unit and county leader), carrying the investor, the amount
+    and the formal contract's dates; the lead links to it."""
+    lead = _lock(lead)
+    if not can_manage(actor, lead, "attraction.convert"):
+        raise PermissionDenied(gettext("只有专班办公室可以将线索转为项目"))
+    if lead.project_id:
+        raise ValidationError(gettext("该线索已转为项目"))
+    if not lead.stage.is_won and not _after_won(lead.stage):
+        raise ValidationError(
+            gettext("只有已签约的线索可以转为项目（当前：%(stage)s）") % {"stage": lead.stage.name}
+        )
+    contracts = lead.contracts.order_by("-signed_on", "-pk")
+    contract = contracts.filter(kind=Contract.Kind.FORMAL).first() or contracts.first()
+    require_visible(actor, "leader", leader)
+    require_visible(actor, "department", department)
+    project = project_services.create_project(
+        actor=actor,
+        code=(code or "").strip(),
+        name=lead.title,
+        region=lead.region,
+        total_investment=contract.amount if contract else lead.amount,
+        planned_start=contract.planned_start if contract else None,
+        planned_completion=contract.planned_completion if contract else None,
+        leader=leader,
+        department=department,
+        tags=[PROJECT_TAG],
+        description=gettext("投资方：%(investor)s。%(content)s")
+        % {"investor": lead.investor_name, "content": lead.content},
+    )
+    if contract is not None and contract.signed_on <= timezone.localdate():
+        project_services.move_stage(
+            project,
+            "signed",
+            date=contract.signed_on,
+            evidence=gettext("招商合同 %(number)s（%(kind)s）")
+            % {"number": contract.number or "—", "kind": contract.get_kind_display()},
+            actor=actor,
+        )
+        project.refresh_from_db()
+    lead.project = project
+    lead.save(update_fields=["project"])
+    audit.record(
+        "event", lead, event="lead_converted", changes={gettext_noop("项目编号"): project.code}, actor=actor
+    )
+    notify(
+        _team_people(lead, actor),
+        gettext("线索「%(title)s」已转为重点项目 %(code)s") % {"title": lead.title, "code": project.code},
+        url=reverse("projects:project_detail", args=[project.pk]),
+    )
+    return project
+
+
+def _after_won(stage: Stage) -> bool:
+    won = (
+        Stage.objects.filter(pipeline_id=stage.pipeline_id, is_won=True)
+        .values_list("order", flat=True)
+        .first()
+    )
+    return won is not None and not stage.is_side and stage.order >= won
+
+
+# --- funds in place (到位资金) -----------------------------------------------------------------
+#: sources that count as 省外到位资金 (国内省外); everything else is recorded but not recognised
+OUT_OF_PROVINCE_SOURCES = frozenset({FundSource.OUT_OF_PROVINCE})
+#: GB/T 4754 prefix of real estate (房地产业), whose funds never count
+REAL_ESTATE_PREFIX = "70"
+
+
+def reached(lead: Lead, code: str) -> bool:
+    """Has the lead ever been in stage `code` or a later main stage of its pipeline?"""
+    target = (
+        Stage.objects.filter(pipeline_id=lead.pipeline_id, code=code).values_list("order", flat=True).first()
+    )
+    if target is None:
+        return False
+    return lead.changes.filter(
+        to_stage__order__gte=target, to_stage__is_lost=False, to_stage__is_shelved=False
+    ).exists()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One rule of the province's definition of 省外到位资金: `holds(lead, source, month_end)`
+    is True when the rule lets the funds count; otherwise `reason` is recorded."""
+
+    code: str
+    reason: Any
+    holds: Callable[[Lead, str, dt.date], bool]
+
+
+def _formal_contract(lead: Lead, _source: str, month_end: dt.date) -> bool:
+    return lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).exists()
+
+
+def _size(lead: Lead, _source: str, month_end: dt.date) -> bool:
+    c = lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).order_by("-amount").first()
+    return c is not None and c.amount >= YI
+
+
+#: the rules, in the order their reasons are reported (attraction-figures.md §到位资金)
+RECOGNITION: list[Recognition] = [
+    Recognition(
+        "source",
+        gettext_noop("资金来源不属于国内省外资金（本地、省内、跨县、政府/PPP、贷款资金不计）"),
+        lambda lead, source, _d: source in OUT_OF_PROVINCE_SOURCES,
+    ),
+    Recognition(
+        "real_estate",
+        gettext_noop("房地产项目不计"),
+        lambda lead, _s, _d: not (lead.industry_code or "").startswith(REAL_ESTATE_PREFIX),
+    ),
+    Recognition("formal_contract", gettext_noop("未签订正式合同"), _formal_contract),
+    Recognition("size", gettext_noop("正式合同投资额不足 1 亿元"), _size),
+    Recognition("started", gettext_noop("主体工程尚未开工"), lambda lead, _s, _d: reached(lead, "started")),
+]
+
+
+def recognise(lead: Lead, source: str, year: int, month: int) -> tuple[bool, str]:
+    """(recognised, reasons it is not) under `RECOGNITION`."""
+    month_end = _month_end(year, month)
+    failed = [gettext(r.reason) for r in RECOGNITION if not r.holds(lead, source, month_end)]
+    return (not failed, "; ".join(failed))
+
+
+@transaction.atomic
+def record_funds(
+    lead: Lead, *, year: int, month: int, source: str, amount: Decimal, actor, evidence: str = ""
+) -> FundMonth:
+    """Record a month's funds in place of a lead, by source, and whether they count as 省外到位资金
+    (with the reasons when not). Refused for a lead not registered locally (注册), an amount in
+    the wrong unit, a month twice for one source, or a month in the future."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    if not reached(lead, "registered"):
+        raise ValidationError(
+            gettext("「%(title)s」尚未在本地注册，不能登记到位资金（当前阶段：%(stage)s）")
+            % {"title": lead.title, "stage": lead.stage.name}
+        )
+    if not (MIN_YEAR <= year <= MAX_YEAR) or not (1 <= month <= 12):
+        raise ValidationError({"month": gettext("请填写正确的年份和月份")})
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError({"month": gettext("不能登记未来月份的到位资金")})
+    if source not in FundSource.values:
+        raise ValidationError({"source": gettext("请选择资金来源")})
+    amount = check_amount(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": gettext("到位资金须大于 0")})
+    if FundMonth.objects.filter(lead=lead, year=year, month=month, source=source).exists():
+        raise ValidationError(
+            {"month": gettext("%(year)s年%(month)s月的该来源资金已登记") % {"year": year, "month": month}}
+        )
+    ok, reason = recognise(lead, source, year, month)
+    fund = FundMonth.objects.create(
+        lead=lead,
+        year=year,
+        month=month,
+        source=source,
+        amount=amount,
+        evidence=(evidence or "").strip(),
+        recognised=ok,
+        reason=reason,
+        recorded_by=actor,
+    )
+    audit.record(
+        "event",
+        lead,
+        event="funds_recorded",
+        changes={
+            gettext_noop("月份"): f"{year}-{month:02d}",
+            gettext_noop("到位资金（元）"): str(amount),
+            gettext_noop("认定"): ok,
+        },
+        message=reason,
+        actor=actor,
+    )
+    return fund
+
+
+# --- target enterprises (重点目标企业名录表) --------------------------------------------------------
+TARGET_FIELDS = [
+    "name",
+    "headquarters",
+    "home_region",
+    "tags",
+    "products",
+    "chain_node",
+    "approach",
+    "approach_on",
+    "status",
+    "region",
+    "team",
+    "owner",
+]
+
+
+def can_edit_target(user, target: Target) -> bool:
+    if not permissions.allowed(user, "attraction.target.manage"):
+        return False
+    if scope_for(user).is_admin or target.owner_id == user.pk:
+        return True
+    if user.role in DEPARTMENT_ROLES:
+        return bool(target.team_id) and target.team_id == user.department_id
+    return _in_area(user, target.region)
+
+
+@transaction.atomic
+def save_target(target: Target | None, *, actor, **fields) -> Target:
+    """Add or change a target enterprise of the 名录表."""
+    unknown = set(fields) - set(TARGET_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    permissions.require(actor, "attraction.target.manage")
+    if target is not None:
+        target = Target.objects.select_for_update().get(pk=target.pk)
+        if not can_edit_target(actor, target):
+            raise PermissionDenied(gettext("您不能修改该目标企业"))
+    name = (fields.get("name") or (target.name if target else "")).strip()
+    if not name:
+        raise ValidationError({"name": gettext("请填写企业名称")})
+    fields["name"] = name
+    region = fields.get("region") or (target.region if target else None)
+    if region is None:
+        raise ValidationError({"region": gettext("请选择区划")})
+    if not _in_area(actor, region):
+        raise ValidationError({"region": gettext("所选的记录不存在")})
+    require_visible(actor, "team", fields.get("team"))
+    require_visible(actor, "owner", fields.get("owner"))
+    if actor.role in DEPARTMENT_ROLES and not scope_for(actor).is_admin:
+        team = fields.get("team")
+        if team is None:
+            fields["team"] = actor.department
+        elif team.pk != actor.department_id:
+            raise ValidationError({"team": gettext("招商小组只能维护本小组的目标企业")})
+    bad = [t for t in fields.get("tags") or [] if t not in Target.Tag.values]
+    if bad:
+        raise ValidationError({"tags": gettext("未知的标签：%(tags)s") % {"tags": "、".join(bad)}})
+    created = target is None
+    target = target or Target(created_by=actor)
+    for key, value in fields.items():
+        setattr(target, key, value)
+    target.full_clean(exclude=["created_by", "owner", "team", "chain_node", "region"])
+    target.save()
+    audit.record(
+        "event",
+        target,
+        event="target_added" if created else "target_changed",
+        changes={gettext_noop("企业名称"): target.name, gettext_noop("状态"): target.get_status_display()},
+        actor=actor,
+    )
+    return target
+
+
+# --- configuration: the "14+n" reviewers ----------------------------------------------------------
+@transaction.atomic
+def save_review_rule(
+    rule: ReviewRule | None,
+    *,
+    actor,
+    region: Region | None = None,
+    department: Department | None = None,
+    industry_prefix: str = "",
+    is_active: bool = True,
+) -> ReviewRule:
+    """Add a reviewer department of a region (standing, or for an industry prefix), or switch one
+    on or off. The office of the region's area and admins only."""
+    permissions.require(actor, "attraction.configure", gettext("只有专班办公室可以设置预审部门"))
+    if rule is not None:
+        rule = ReviewRule.objects.select_for_update().select_related("region", "department").get(pk=rule.pk)
+        if not _in_area(actor, rule.region):
+            raise PermissionDenied(gettext("您不能修改该预审部门设置"))
+        rule.is_active = is_active
+        rule.save(update_fields=["is_active"])
+    else:
+        if region is None or not _in_area(actor, region):
+            raise ValidationError({"region": gettext("请选择本辖区的区划")})
+        if department is None:
+            raise ValidationError({"department": gettext("请选择预审部门")})
+        require_visible(actor, "department", department)
+        prefix = (industry_prefix or "").strip()
+        if prefix and not prefix.isdigit():
+            raise ValidationError({"industry_prefix": gettext("行业代码前缀只能是数字（如 13、26）")})
+        if ReviewRule.objects.filter(region=region, department=department, industry_prefix=prefix).exists():
+            raise ValidationError({"department": gettext("该预审部门已设置")})
+        rule = ReviewRule.objects.create(
+            region=region, department=department, industry_prefix=prefix, is_active=is_active
+        )
+    audit.record(
+        "event",
+        rule,
+        event="reviewer_set",
+        changes={
+            gettext_noop("预审部门"): rule.department.name,
+            gettext_noop("行业代码前缀"): rule.industry_prefix,
+            gettext_noop("启用"): rule.is_active,
+        },
+        actor=actor,
+    )
+    return rule

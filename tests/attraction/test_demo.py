@@ -1,0 +1,40 @@
+"""The attraction demo: 固镇's chains, reviewers and 40 leads across the stages, each with history."""
+
+import pytest
+
+from tests.demo_loading import demo_loaded
+from zhuqi.attraction import demo as attraction_demo
+from zhuqi.attraction.models import (
+    Chain,
+    FundMonth,
+    Lead,
+    Obligation,
+    Opinion,
+    ReviewRule,
+    StageChange,
+    Target,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with demo_loaded(django_db_blocker, attraction_demo.load_demo) as context:
+        yield context
+
+
+def test_demo_leads_chains_and_reviewers(demo):
+    assert Chain.objects.count() == 4
+    assert Target.objects.count() == 40
+    assert Lead.objects.filter(is_demo=True).count() == 40
+    assert ReviewRule.objects.filter(industry_prefix="").count() == 12
+    assert StageChange.objects.filter(lead__is_demo=True).count() > 40
+    assert Opinion.objects.filter(prereview__status="open").exclude(verdict="").count() == 1
+    assert Lead.objects.filter(stage__code="lost").count() == 2
+    # five leads reviewed and signed, two registered, one started with recognised funds and a project
+    assert Lead.objects.filter(stage__needs_prereview=True).count() == 5
+    assert FundMonth.objects.filter(recognised=True).count() == 1
+    assert FundMonth.objects.filter(recognised=False).count() == 1
+    assert Lead.objects.filter(project__isnull=False).count() == 1
+    assert Obligation.objects.count() == 15
