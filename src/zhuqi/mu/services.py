@@ -825,18 +825,20 @@ def _clean_measure(data: dict) -> dict:
 
     from .models import ClassMeasure
 
-    out = {k: data.get(k) for k in MEASURE_FIELDS}
+    out: dict = {k: data.get(k) for k in MEASURE_FIELDS}
     if out["klass"] not in ("A", "B", "C", "D"):
         raise ValidationError({"klass": _("评价类别：请选择 A、B、C 或 D 类")})
     if out["category"] not in ClassMeasure.Category.values:
         raise ValidationError({"category": _("措施类别：请选择")})
-    out["description"] = (out["description"] or "").strip()
-    if not out["description"]:
+    description = str(out["description"] or "").strip()
+    out["description"] = description
+    if not description:
         raise ValidationError({"description": _("措施：请填写内容")})
-    if len(out["description"]) > 200:
+    if len(description) > 200:
         raise ValidationError({"description": _("措施：不能超过 200 字")})
-    out["unit"] = (out["unit"] or "").strip()
-    if len(out["unit"]) > 20:
+    unit = str(out["unit"] or "").strip()
+    out["unit"] = unit
+    if len(unit) > 20:
         raise ValidationError({"unit": _("单位：不能超过 20 字")})
     raw = out["amount"]
     if raw in (None, ""):
