@@ -49,6 +49,10 @@ def demo():
                 importlib.import_module(module).load(apps, None)
         except IntegrityError:  # still there: this is the session's first flush-free test
             pass
+    from zhuqi.attraction.models import Pipeline
+
+    if not Pipeline.objects.exists():  # the attraction pipelines and stages its migration seeds
+        importlib.import_module("zhuqi.attraction.migrations.0002_seed_pipelines").seed(apps, None)
     call_command("demo", verbosity=0)
 
 
