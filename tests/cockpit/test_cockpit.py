@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.demo_loading import DEMO_MOMENT, demo_loaded
 from zhuqi.assistance import demo as assistance_demo
+from zhuqi.attraction import demo as attraction_demo
 from zhuqi.cases import demo as cases_demo
 from zhuqi.cockpit import demo as cockpit_demo
 from zhuqi.cockpit import figures
@@ -33,6 +34,7 @@ def demo(django_db_setup, django_db_blocker):
         indicators_demo.load,
         mu_demo.load,
         policies_demo.load_demo,
+        attraction_demo.load_demo,
         oversight_demo.load,
         cockpit_demo.load_demo,
     ) as context:
@@ -74,7 +76,17 @@ def test_every_figure_equals_the_rows_of_its_drill_down(demo, at_demo_moment, cl
             assert _rows(c, f.url) == f.n, (f.key, f.url)
             checked.append(f.key)
     # every kind of figure is there (mu only where a run covers the region)
-    for key in ("close_rate", "accepted", "overdue", "escalated", "red", "investment", "paid", "red_items"):
+    for key in (
+        "close_rate",
+        "accepted",
+        "overdue",
+        "escalated",
+        "red",
+        "investment",
+        "paid",
+        "red_items",
+        "leads_year",
+    ):
         assert key in checked, key
     if code in ("340323", "340323P02"):
         assert {"mu_A", "mu_D"} <= set(checked)
@@ -85,6 +97,7 @@ def test_the_demo_figures_are_not_all_zero(demo, at_demo_moment, client):
     flat = figures.flat(c.get(reverse("cockpit:cockpit")).context["sections"])
     assert flat["accepted"].n > 0 and flat["investment"].n > 0 and flat["paid"].n > 0
     assert sum(flat[f"mu_{k}"].n for k in "ABCD") > 0
+    assert flat["leads_year"].n > 0 and flat["signed_year"].n > 0 and flat["funds_year"].value > 0
 
 
 def test_indicator_rows_match_the_dispatch_page(demo, at_demo_moment, client):

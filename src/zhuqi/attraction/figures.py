@@ -103,3 +103,28 @@ def rates(user, start: dt.date, end: dt.date) -> dict:
         for m in ms
     ]
     return {"cohort": counts["cohort"], "rows": rows, "start": start, "end": end}
+
+
+def region_figures(user, region, start: dt.date, end: dt.date) -> dict:
+    """The cockpit's attraction figures of a region subtree for the viewer: the leads registered
+    in [start, end], those of them signed (the 签约率's numerator) and turned into projects (the
+    转化率's), and the recognised 省外到位资金 of the year of `end` (yuan). Each count is the lead
+    list with `region`, `from`, `to` (and `metric`, `part`)."""
+    from django.db.models import Sum
+
+    from .models import FundMonth
+
+    leads = cohort(Lead.objects.visible_to(user).filter(region_path__startswith=region.path), start, end)
+    ms = {m.key: m for m in metrics()}
+    counts = leads.aggregate(
+        registered=Count("pk"),
+        signed=Count("pk", filter=ms["sign"].numerator),
+        converted=Count("pk", filter=ms["convert"].numerator),
+    )
+    funds = FundMonth.objects.filter(
+        lead__in=Lead.objects.visible_to(user).filter(region_path__startswith=region.path).values("pk"),
+        recognised=True,
+        year=end.year,
+        month__lte=end.month,
+    ).aggregate(s=Sum("amount"))["s"]
+    return {**counts, "funds": funds or 0, "sign_rate": rate(counts["signed"], counts["registered"])}

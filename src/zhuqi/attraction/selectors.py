@@ -61,6 +61,13 @@ def filter_leads(qs, params) -> tuple:
         if value:
             qs = qs.filter(**{f"{name}_id": value})
             chosen[name] = value
+    region_id = int_param(params, "region")
+    if region_id:  # a region's leads and everything under it (the cockpit's drill-down)
+        from zhuqi.core.models import Region
+
+        region = Region.objects.filter(pk=region_id).first()
+        qs = qs.filter(region_path__startswith=region.path) if region else qs.none()
+        chosen["region"] = region_id
     source = text_param(params, "source", max_length=20)
     if source:
         qs = qs.filter(source=source)

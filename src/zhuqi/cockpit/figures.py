@@ -16,10 +16,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhuqi.attraction import figures as attraction_figures
 from zhuqi.cases import figures as case_figures
 from zhuqi.cases import selectors as case_selectors
 from zhuqi.core.models import Region
 from zhuqi.core.templatetags.core_tags import wan
+from zhuqi.core.units import WAN, half_up
 from zhuqi.indicators import selectors as indicator_selectors
 from zhuqi.mu import selectors as mu_selectors
 from zhuqi.mu.models import Klass
@@ -263,6 +265,56 @@ def policies(user, region: Region, today: dt.date) -> Section:
     return s
 
 
+# --- attraction --------------------------------------------------------------------------------
+def attraction(user, region: Region, today: dt.date) -> Section | None:
+    from zhuqi.core import permissions
+
+    if not permissions.allowed(user, "attraction.view"):
+        return None
+    start = dt.date(today.year, 1, 1)
+    f = attraction_figures.region_figures(user, region, start, today)
+    cohort = {"region": region.pk, "from": start.isoformat(), "to": today.isoformat()}
+    s = Section(
+        "attraction",
+        _("招商引资"),
+        link=_url("attraction:rates"),
+        link_label=_("招商成效"),
+        note=_("%(year)s年登记的线索") % {"year": today.year},
+    )
+    s.figures = [
+        Figure(
+            "leads_year",
+            _("今年登记线索"),
+            f["registered"],
+            _url("attraction:lead_list", **cohort),
+            n=f["registered"],
+        ),
+        Figure(
+            "signed_year",
+            _("已签约"),
+            f["signed"],
+            _url("attraction:lead_list", metric="sign", part="n", **cohort),
+            n=f["signed"],
+            note=_("签约率 %(r)s") % {"r": _pct(f["sign_rate"])},
+        ),
+        Figure(
+            "converted_year",
+            _("已转为重点项目"),
+            f["converted"],
+            _url("attraction:lead_list", metric="convert", part="n", **cohort),
+            n=f["converted"],
+        ),
+        Figure(
+            "funds_year",
+            _("省外到位资金（今年认定）"),
+            half_up(Decimal(f["funds"]) / WAN, 2),
+            _url("attraction:funds_ledger"),
+            unit=_("万元"),
+        ),
+    ]
+    return s
+
+
 # --- oversight ---------------------------------------------------------------------------------
 def oversight(user, region: Region, today: dt.date) -> Section:
     red = oversight_selectors.items_for(user, status="queue", slip=Slip.RED, region=region).count()
@@ -294,7 +346,7 @@ def oversight(user, region: Region, today: dt.date) -> Section:
     return s
 
 
-SECTIONS = (indicators, cases, projects, mu, policies, oversight)
+SECTIONS = (indicators, cases, projects, attraction, mu, policies, oversight)
 
 
 def sections(user, region: Region, today: dt.date) -> list[Section]:
