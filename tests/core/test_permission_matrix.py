@@ -1150,6 +1150,59 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"confirm": "1"},
     ),
+    "oversight:scheme_list": Page("oversight.assessment.view"),
+    "oversight:scheme_new": Page("oversight.assessment.configure"),
+    "oversight:scheme_detail": Page(
+        "oversight.assessment.view",
+        lambda s: [_ov_scheme(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_scheme(s)),
+        method="both",
+        data=lambda s: {"period": f"{s.year}Q1"},
+        post_ok=lambda s, u: (
+            _ov_visible_obj(u, _ov_scheme(s)) and _ov_area(u, "oversight.assessment.compute")
+        ),
+    ),
+    "oversight:scheme_edit": Page(
+        "oversight.assessment.configure",
+        lambda s: [_ov_scheme(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_scheme(s)) and _ov_area(u, "oversight.assessment.configure"),
+    ),
+    "oversight:assessment_detail": Page(
+        "oversight.assessment.view",
+        lambda s: [_ov_assessment(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_assessment(s)),
+    ),
+    "oversight:assessment_publish": Page(
+        "oversight.assessment.publish",
+        lambda s: [_ov_assessment(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_assessment(s)),
+        method="post",
+        data=lambda s: {"confirm": "1"},
+    ),
+    "oversight:redblack_list": Page("oversight.assessment.view"),
+    "oversight:redblack_new": Page("oversight.assessment.configure"),
+    "oversight:redblack_detail": Page(
+        "oversight.assessment.view", lambda s: [_ov_rule(s).pk], lambda s, u: _ov_visible_obj(u, _ov_rule(s))
+    ),
+    "oversight:redblack_edit": Page(
+        "oversight.assessment.configure",
+        lambda s: [_ov_rule(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_rule(s)) and _ov_area(u, "oversight.assessment.configure"),
+    ),
+    "oversight:redblack_exempt": Page(
+        "oversight.redblack.exempt",
+        lambda s: [_ov_rule(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_rule(s)),
+        method="post",
+        data=lambda s: {"period": "", "unit": "", "reason": "不可抗力"},
+    ),
+    "oversight:redblack_publish": Page(
+        "oversight.redblack.publish",
+        lambda s: [_ov_rule(s).pk],
+        lambda s, u: _ov_visible_obj(u, _ov_rule(s)),
+        method="post",
+        data=lambda s: {"period": "", "confirm": "1"},
+    ),
     # --- attraction (招商引资) ---
     "attraction:lead_list": Page("attraction.view"),
     "attraction:funnel": Page("attraction.view"),
@@ -1491,6 +1544,59 @@ def _ov_bulletin(s):
         },
         created_by=s.w.supervisor,
     )
+
+
+def _ov_scheme(s):
+    """A 考核方案 of the county scoring its departments (made on first use)."""
+    from zhuqi.oversight.models import Scheme, SchemeItem
+
+    scheme = Scheme.objects.filter(region=s.w.county).first()
+    if scheme is None:
+        scheme = Scheme.objects.create(
+            region=s.w.county, name="部门季度考核", year=s.year, period_kind="Q", sequence="departments"
+        )
+        SchemeItem.objects.create(
+            scheme=scheme, name="诉求办结率", metric="cases.close_rate", weight=100, rule="ratio", target=95
+        )
+    return scheme
+
+
+def _ov_assessment(s):
+    """A trial assessment of that scheme (only officials of the region see a trial)."""
+    from zhuqi.oversight.models import Assessment, Result
+
+    scheme = _ov_scheme(s)
+    a = Assessment.objects.filter(scheme=scheme).first()
+    if a is None:
+        a = Assessment.objects.create(scheme=scheme, period=f"{s.year}Q1")
+        Result.objects.create(
+            assessment=a, unit_kind="department", unit_id=s.w.jxj.pk, label="工信局", total=90, rank=1
+        )
+    return a
+
+
+def _ov_rule(s):
+    from zhuqi.oversight.models import RedBlackRule
+
+    rule = RedBlackRule.objects.filter(region=s.w.county).first()
+    return rule or RedBlackRule.objects.create(
+        region=s.w.county,
+        name="部门诉求办结率红黑榜",
+        sequence="departments",
+        metric="cases.close_rate",
+        size=1,
+    )
+
+
+def _ov_visible_obj(u, obj) -> bool:
+    return visible(type(obj), u, obj)
+
+
+def _ov_area(u, action) -> bool:
+    from zhuqi.core.models import Region
+    from zhuqi.oversight.services_assessment import in_area
+
+    return in_area(u, Region.objects.get(code="410223"), action)
 
 
 def _ov_bulletin_visible(s, u):

@@ -297,6 +297,26 @@ _ACTIONS: list[Action] = [
     Action(
         "oversight.bulletin.publish", _("发布通报（编发文字号、发送各单位）"), frozenset({A, D, S}), _in_scope
     ),
+    Action(
+        "oversight.assessment.view",
+        _("查看考核方案、考核结果和红黑榜"),
+        frozenset({A, D, L, S, OB}) | DEPARTMENT_ROLES,
+        _("本辖区；部门：本级已公布的考核结果"),
+    ),
+    Action(
+        "oversight.assessment.configure",
+        _("设定考核方案和红黑榜规则"),
+        frozenset({A, D, S}),
+        _("本辖区"),
+    ),
+    Action(
+        "oversight.assessment.compute", _("计算（试算）考核结果"), frozenset({A, D, S}), _("本辖区的方案")
+    ),
+    Action("oversight.assessment.publish", _("公布考核结果"), frozenset({A, L, S}), _("本辖区的方案")),
+    Action(
+        "oversight.redblack.exempt", _("登记黑榜豁免（不可抗力）"), frozenset({A, S}), _("本辖区的红黑榜")
+    ),
+    Action("oversight.redblack.publish", _("公布红黑榜"), frozenset({A, L, S}), _("本辖区的红黑榜")),
     # --- mu (亩均效益评价) -------------------------------------------------------------------------
     Action("mu.view", _("查看亩均效益评价：评价批次、排名和得分说明"), OFFICIAL_ROLES, _in_scope),
     Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from zhuqi.core.api import ScopedViewSetMixin, service_errors
 
 from . import services, workflow
-from .models import Item, Slip, Status
+from .models import Assessment, Item, RedBlackList, RedBlackRule, Result, Slip, Status
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -90,5 +90,87 @@ class ItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ItemSerializer(item).data)
 
 
+class ResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Result
+        fields = ["unit_kind", "unit_id", "label", "total", "rank", "items"]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    scheme_name = serializers.CharField(source="scheme.name", read_only=True)
+    region = serializers.IntegerField(source="scheme.region_id", read_only=True)
+    period_label = serializers.CharField(read_only=True)
+    results = ResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "scheme",
+            "scheme_name",
+            "region",
+            "period",
+            "period_label",
+            "status",
+            "computed_at",
+            "published_at",
+            "results",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """考核结果 (docs/oversight.md §5): each unit's total, rank and per-item explanation with the
+    link to its rows; a department sees its region's published ones."""
+
+    queryset = (
+        Assessment.objects.select_related("scheme").prefetch_related("results").order_by("-period", "-pk")
+    )
+    serializer_class = AssessmentSerializer
+    filterset_fields = ["scheme", "period", "status"]
+    write_actions = {"list": "oversight.assessment.view", "retrieve": "oversight.assessment.view"}
+
+
+class RedBlackListSerializer(serializers.ModelSerializer):
+    period_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RedBlackList
+        fields = ["period", "period_label", "red", "black", "exempted", "published_at"]
+        read_only_fields = fields
+
+
+class RedBlackRuleSerializer(serializers.ModelSerializer):
+    lists = RedBlackListSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RedBlackRule
+        fields = [
+            "id",
+            "region",
+            "name",
+            "sequence",
+            "metric",
+            "indicator",
+            "scheme",
+            "target",
+            "size",
+            "period_kind",
+            "lists",
+        ]
+        read_only_fields = fields
+
+
+class RedBlackRuleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """红黑榜 rules with their published lists (docs/oversight.md §6)."""
+
+    queryset = RedBlackRule.objects.prefetch_related("lists").order_by("region__path", "name")
+    serializer_class = RedBlackRuleSerializer
+    write_actions = {"list": "oversight.assessment.view", "retrieve": "oversight.assessment.view"}
+
+
 def register(router) -> None:
     router.register("oversight-items", ItemViewSet, basename="oversight-item")
+    router.register("assessments", AssessmentViewSet, basename="assessment")
+    router.register("redblack-rules", RedBlackRuleViewSet, basename="redblack-rule")

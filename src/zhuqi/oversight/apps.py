@@ -25,6 +25,14 @@ class OversightConfig(AppConfig):
                 _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
             )
         )
+        menu.register(
+            menu.MenuItem(
+                _("考核"), "oversight:scheme_list", "clipboard-data", "oversight.assessment.view", 63
+            )
+        )
+        menu.register(
+            menu.MenuItem(_("红黑榜"), "oversight:redblack_list", "trophy", "oversight.assessment.view", 64)
+        )
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:
@@ -49,5 +57,13 @@ class OversightConfig(AppConfig):
                 "bulletin_drafted": pgettext_lazy("timeline event", "起草通报"),
                 "bulletin_approved": pgettext_lazy("timeline event", "审核通报"),
                 "bulletin_published": pgettext_lazy("timeline event", "发布通报"),
+                "assessment_scheme_created": pgettext_lazy("timeline event", "新建考核方案"),
+                "assessment_scheme_changed": pgettext_lazy("timeline event", "修改考核方案"),
+                "assessment_computed": pgettext_lazy("timeline event", "计算考核结果"),
+                "assessment_published": pgettext_lazy("timeline event", "公布考核结果"),
+                "redblack_rule_created": pgettext_lazy("timeline event", "新建红黑榜规则"),
+                "redblack_rule_changed": pgettext_lazy("timeline event", "修改红黑榜规则"),
+                "redblack_exempted": pgettext_lazy("timeline event", "登记黑榜豁免"),
+                "redblack_published": pgettext_lazy("timeline event", "公布红黑榜"),
             }
         )

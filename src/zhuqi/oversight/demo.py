@@ -245,6 +245,7 @@ def load(context, stdout=None) -> None:
                 )
         sweep()
         _bulletin(county, supervisor, today)
+        _assessments(county, supervisor, today)
     if stdout is not None:
         stdout.write(f"督办事项：{made} 项\n")
 
@@ -263,3 +264,115 @@ def _bulletin(county, supervisor, today) -> None:
         return
     services_bulletin.approve_bulletin(b, actor=leader)
     services_bulletin.publish_bulletin(b, actor=supervisor)
+
+
+def _assessments(county, supervisor, today) -> None:
+    """自贡's 季考核 and 高竹's 红黑榜: last quarter's assessment of the towns and parks and of the
+    departments, computed from the demo's live data and published, with a 红黑榜 of each."""
+    from zhuqi.indicators.periods import Period
+
+    from . import services_assessment as sa
+
+    quarter = Period.last_ended("Q", today)
+    towns = [
+        {
+            "name": "工业总产值目标完成率",
+            "metric": "indicators.completion",
+            "indicator": "gross_output",
+            "weight": "40",
+            "rule": "ratio",
+        },
+        {
+            "name": "重点项目投资计划完成率",
+            "metric": "projects.investment",
+            "weight": "30",
+            "rule": "rank",
+            "step": "3",
+        },
+        {"name": "诉求办结率", "metric": "cases.close_rate", "weight": "30", "rule": "ratio", "target": "95"},
+        {
+            "name": "超期未办结诉求",
+            "kind": "penalty",
+            "metric": "cases.overdue",
+            "weight": "5",
+            "rule": "per_unit",
+            "per_unit": "1",
+        },
+    ]
+    departments = [
+        {"name": "诉求办结率", "metric": "cases.close_rate", "weight": "30", "rule": "rank", "step": "3"},
+        {
+            "name": "诉求按时办结率",
+            "metric": "cases.close_ontime",
+            "weight": "20",
+            "rule": "ratio",
+            "target": "95",
+        },
+        {
+            "name": "督办事项按期办结率",
+            "metric": "oversight.ontime",
+            "weight": "30",
+            "rule": "ratio",
+            "target": "100",
+        },
+        {"name": "超期未办结诉求", "metric": "cases.overdue", "weight": "20", "rule": "rank", "step": "4"},
+        {
+            "name": "红色督办",
+            "kind": "penalty",
+            "metric": "oversight.red",
+            "weight": "5",
+            "rule": "per_unit",
+            "per_unit": "1",
+        },
+    ]
+    for name, sequence, items in (
+        (f"{quarter.year}年乡镇（园区）季度考核", "regions", towns),
+        (f"{quarter.year}年县直部门季度考核", "departments", departments),
+    ):
+        try:
+            scheme = sa.save_scheme(
+                None,
+                actor=supervisor,
+                region=county,
+                name=name,
+                year=quarter.year,
+                period_kind="Q",
+                sequence=sequence,
+                items=items,
+            )
+            a = sa.compute_assessment(scheme, quarter.code, actor=supervisor, today=today)
+            sa.publish_assessment(a, actor=supervisor, confirm=True)
+        except ValidationError:  # no unit or no data: the demo goes without this one
+            continue
+        if sequence == "regions":  # the towns' 红黑榜 by their assessment total
+            _publish_rule(
+                sa,
+                county,
+                supervisor,
+                quarter,
+                name="乡镇（园区）季度考核红黑榜",
+                sequence=sequence,
+                scheme=scheme,
+                target="80",
+                size=2,
+            )
+    # the departments' by a metric: only the departments that had cases are ranked
+    _publish_rule(
+        sa,
+        county,
+        supervisor,
+        quarter,
+        name="部门诉求按时办结率红黑榜",
+        sequence="departments",
+        metric="cases.close_ontime",
+        target="90",
+        size=3,
+    )
+
+
+def _publish_rule(sa, county, supervisor, quarter, **fields) -> None:
+    try:
+        rule = sa.save_rule(None, actor=supervisor, region=county, period_kind="Q", **fields)
+        sa.publish_list(rule, actor=supervisor, period_code=quarter.code, confirm=True)
+    except ValidationError:
+        pass

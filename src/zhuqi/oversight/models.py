@@ -387,3 +387,335 @@ class Bulletin(models.Model):
         if scope.role in REGION_SCOPED_ROLES:
             return scope.region_q("region__path")
         return NOTHING
+
+
+# --- 考核与红黑榜 ---------------------------------------------------------------------------------
+class Sequence(models.TextChoices):
+    """Who a scheme or a red/black list ranks (考核序列)."""
+
+    REGIONS = "regions", _("下级区划（乡镇、园区）")
+    DEPARTMENTS = "departments", _("部门")
+    PROJECTS = "projects", _("重点项目")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "M", _("月度")
+    QUARTER = "Q", _("季度")
+    HALF = "H", _("半年")
+    YEAR = "Y", _("年度")
+
+
+class Scheme(models.Model):
+    """An assessment scheme (考核方案) of a region: a sequence of units scored per period on
+    outcome items (docs/oversight.md §考核)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("考核区划"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("方案名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    period_kind = models.CharField(
+        _("考核周期"),
+        max_length=1,
+        choices=[(PeriodKind.QUARTER, _("季度")), (PeriodKind.YEAR, _("年度"))],
+        default=PeriodKind.QUARTER,
+    )
+    sequence = models.CharField(
+        _("考核序列"),
+        max_length=12,
+        choices=[
+            (Sequence.REGIONS, Sequence.REGIONS.label),
+            (Sequence.DEPARTMENTS, Sequence.DEPARTMENTS.label),
+        ],
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-year", "region__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "name"], name="oversight_scheme_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:scheme_detail", args=[self.pk])
+
+    @staticmethod
+    def scope_q(user):
+        """The officials of the region and of the regions above it (no department view: a
+        department sees the published assessments of its region, `Assessment.scope_q`)."""
+        return scope_for(user).region_q("region__path")
+
+
+class ItemKind(models.TextChoices):
+    BASE = "base", _("基本项")
+    BONUS = "bonus", _("加分项")
+    PENALTY = "penalty", _("扣分项")
+
+
+class ScoringRule(models.TextChoices):
+    RATIO = "ratio", _("按完成目标比例计分")
+    RANK = "rank", _("按排名计分")
+    THRESHOLD = "threshold", _("达标计分")
+    PER_UNIT = "per_unit", _("按件（数量）计分")
+
+
+class SchemeItem(models.Model):
+    """One scored item of a scheme: a metric from the registry (`oversight.metrics`), a weight
+    (for a bonus or penalty item: the most points it can add or take), and a rule."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("考核项"), max_length=60)
+    kind = models.CharField(_("类别"), max_length=8, choices=ItemKind.choices, default=ItemKind.BASE)
+    metric = models.CharField(_("考核指标"), max_length=40)
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name=_("经济指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    weight = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
+    rule = models.CharField(_("计分规则"), max_length=10, choices=ScoringRule.choices)
+    target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cap_ratio = models.DecimalField(
+        _("完成比例上限"), max_digits=4, decimal_places=2, default=1, help_text=_("如 1.00：超额完成不加分")
+    )
+    step = models.DecimalField(_("每降一名扣分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    per_unit = models.DecimalField(
+        _("每件（单位）分值"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("考核项")
+        verbose_name_plural = _("考核项")
+        ordering = ["scheme", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    """A scheme computed for one period (季度 or 年度): its results, drafted (recomputed at will)
+    then published (kept as computed: history)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("试算")
+        PUBLISHED = "published", _("已公布")
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    period = models.CharField(_("期间"), max_length=8)  # an indicators Period code: 2026Q3, 2026
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+        ordering = ["-period", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "period"], name="oversight_assessment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.period_label}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:assessment_detail", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        from zhuqi.indicators.periods import Period
+
+        return Period.parse(self.period).label()
+
+    @staticmethod
+    def scope_q(user):
+        """Officials of the scheme's region (and above) see drafts and published results; a
+        department's people see the published assessments of their region."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        if scope.role in DEPARTMENT_ROLES:
+            if not scope.region_path:
+                return NOTHING
+            return Q(status=Assessment.Status.PUBLISHED, scheme__region__path=scope.region_path)
+        return scope.region_q("scheme__region__path")
+
+
+class Result(models.Model):
+    """One unit's score in an assessment: the total, the rank, and each item's value, target,
+    points and explanation (as computed)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
+    unit_kind = models.CharField(_("对象类型"), max_length=12)
+    unit_id = models.PositiveBigIntegerField(_("对象"))
+    label = models.CharField(_("考核对象"), max_length=100)
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField(_("名次"))
+    items = models.JSONField(_("各项得分"), default=list)
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["assessment", "rank", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "unit_kind", "unit_id"], name="oversight_result_once"
+            ),
+        ]
+        indexes = [
+            # a unit's history across a scheme's periods
+            models.Index(fields=["unit_kind", "unit_id"], name="oversight_result_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.total}"
+
+
+class RedBlackRule(models.Model):
+    """A 红黑榜 rule: whom it ranks, by which metric (or by an assessment's total), the target
+    that decides who may be listed, and how many are named (docs/oversight.md §红黑榜)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    sequence = models.CharField(_("上榜对象"), max_length=12, choices=Sequence.choices)
+    metric = models.CharField(_("排名指标"), max_length=40, blank=True)
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name=_("经济指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scheme = models.ForeignKey(
+        Scheme,
+        verbose_name=_("按考核方案总分"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redblack_rules",
+    )
+    target = models.DecimalField(_("达标线"), max_digits=14, decimal_places=2, null=True, blank=True)
+    size = models.PositiveSmallIntegerField(
+        _("上榜数量"), default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    period_kind = models.CharField(
+        _("公布周期"), max_length=1, choices=PeriodKind.choices, default=PeriodKind.QUARTER
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("红黑榜规则")
+        verbose_name_plural = _("红黑榜规则")
+        ordering = ["region__path", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scheme__isnull=True) & ~Q(metric="")) | (Q(scheme__isnull=False) & Q(metric="")),
+                name="oversight_redblack_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:redblack_detail", args=[self.pk])
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")  # officials of the region; never enterprise users
+
+
+class Exemption(models.Model):
+    """A unit kept off a black list for a period by force majeure (不可抗力), with the reason."""
+
+    rule = models.ForeignKey(RedBlackRule, on_delete=models.CASCADE, related_name="exemptions")
+    period = models.CharField(_("期间"), max_length=8)
+    unit_kind = models.CharField(_("对象类型"), max_length=12)
+    unit_id = models.PositiveBigIntegerField(_("对象"))
+    label = models.CharField(_("对象"), max_length=100)
+    reason = models.TextField(_("豁免理由"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("黑榜豁免")
+        verbose_name_plural = _("黑榜豁免")
+        ordering = ["rule", "period", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "period", "unit_kind", "unit_id"], name="oversight_exemption_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.period}"
+
+
+class RedBlackList(models.Model):
+    """A published 红黑榜 for a period, kept as history: who was named, with their values."""
+
+    rule = models.ForeignKey(
+        RedBlackRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="lists"
+    )
+    period = models.CharField(_("期间"), max_length=8)
+    red = models.JSONField(_("红榜"), default=list)
+    black = models.JSONField(_("黑榜"), default=list)
+    exempted = models.JSONField(_("豁免"), default=list)
+    published_at = models.DateTimeField(_("公布时间"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("红黑榜")
+        verbose_name_plural = _("红黑榜")
+        ordering = ["-period", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "period"], name="oversight_redblack_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        from zhuqi.indicators.periods import Period
+
+        return Period.parse(self.period).label()

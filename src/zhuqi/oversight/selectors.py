@@ -12,9 +12,24 @@ QUEUE_STATUSES = (Status.ASSIGNED, Status.REPLIED)
 
 
 def items_for(
-    user, *, status: str = "", slip: int | None = None, list_kind: str = "", q: str = "", region=None
+    user,
+    *,
+    status: str = "",
+    slip: int | None = None,
+    list_kind: str = "",
+    q: str = "",
+    region=None,
+    department: int | None = None,
+    due_from=None,
+    due_to=None,
 ):
     qs = Item.objects.visible_to(user).select_related(*_RELATED)
+    if department is not None:  # an assessment's drill-down: the items a department leads
+        qs = qs.filter(lead_department_id=department)
+    if due_from is not None:
+        qs = qs.filter(due_on__gte=due_from)
+    if due_to is not None:
+        qs = qs.filter(due_on__lte=due_to)
     if region is not None:  # a Region the viewer may see: the items of its subtree
         qs = qs.filter(region__path__startswith=region.path)
     if status == "open":

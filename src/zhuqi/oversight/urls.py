@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulletin
+from . import views, views_assessment, views_bulletin
 
 app_name = "oversight"
 
@@ -19,4 +19,16 @@ urlpatterns = [
     path("bulletins/<int:pk>/approve/", views_bulletin.bulletin_approve, name="bulletin_approve"),
     path("bulletins/<int:pk>/publish/", views_bulletin.bulletin_publish, name="bulletin_publish"),
     path("bulletins/<int:pk>/word/", views_bulletin.bulletin_docx, name="bulletin_docx"),
+    path("assessments/", views_assessment.scheme_list, name="scheme_list"),
+    path("assessments/schemes/new/", views_assessment.scheme_new, name="scheme_new"),
+    path("assessments/schemes/<int:pk>/", views_assessment.scheme_detail, name="scheme_detail"),
+    path("assessments/schemes/<int:pk>/edit/", views_assessment.scheme_edit, name="scheme_edit"),
+    path("assessments/<int:pk>/", views_assessment.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/publish/", views_assessment.assessment_publish, name="assessment_publish"),
+    path("redblack/", views_assessment.redblack_list, name="redblack_list"),
+    path("redblack/new/", views_assessment.redblack_new, name="redblack_new"),
+    path("redblack/<int:pk>/", views_assessment.redblack_detail, name="redblack_detail"),
+    path("redblack/<int:pk>/edit/", views_assessment.redblack_edit, name="redblack_edit"),
+    path("redblack/<int:pk>/exempt/", views_assessment.redblack_exempt, name="redblack_exempt"),
+    path("redblack/<int:pk>/publish/", views_assessment.redblack_publish, name="redblack_publish"),
 ]

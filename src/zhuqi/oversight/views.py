@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import permissions
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, text_param
+from zhuqi.core.params import date_param, int_param, text_param
 
 from . import selectors, services, sweep, workflow
 from .forms import ExtensionForm, ItemForm, ReplyForm
@@ -66,7 +66,17 @@ def item_list(request):
         region = Region.objects.visible_to(user).filter(pk=region_id).first()
         if region is None:
             raise Http404
-    qs = selectors.items_for(user, status=status, slip=slip, list_kind=list_kind, q=q, region=region)
+    qs = selectors.items_for(
+        user,
+        status=status,
+        slip=slip,
+        list_kind=list_kind,
+        q=q,
+        region=region,
+        department=int_param(request.GET, "department"),
+        due_from=date_param(request.GET, "due_from"),
+        due_to=date_param(request.GET, "due_to"),
+    )
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

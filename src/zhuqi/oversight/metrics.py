@@ -1,0 +1,484 @@
+"""The metrics an assessment (考核) or a 红黑榜 may score: each one a figure another app already
+defines, read for a set of units (child regions, departments or projects) over a period. Nothing
+here is entered for the assessment: a figure entered once is reused, never asked for again.
+
+By the 2024 rules on reducing the burden on the grassroots, only outcomes are scored — the list
+below is the whole choice, and it holds no count of meetings held, photos uploaded, logins or
+app activity (docs/oversight.md §考核).
+
+Each metric returns, per unit, a `Measure`: the value (rounded as the page shows it), the target
+the metric itself sets where it has one, the counts it is made of, and the link to the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core.models import Department, Region
+from zhuqi.core.units import rate
+from zhuqi.core.workcalendar import SHANGHAI
+from zhuqi.indicators.periods import Period
+
+from .models import Item, Report, Sequence, Slip, SlipRecord, Status
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Whom a figure is about: a child region, a department or a project."""
+
+    kind: str  # "region" | "department" | "project"
+    pk: int
+    label: str
+    path: str = ""  # a region's path
+
+
+@dataclass
+class Measure:
+    value: Decimal | None
+    target: Decimal | None = None  # the metric's own target (e.g. 100 % of the plan), if any
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
+    url: str = ""
+
+
+@dataclass
+class Context:
+    root: Region
+    period: Period
+    actor: object
+    indicator: object | None = None
+
+    @property
+    def start(self) -> dt.date:
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        return self.period.end
+
+    @property
+    def as_of(self) -> dt.datetime:
+        """The end of the period, or now while it runs."""
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+        return min(end, timezone.now())
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    label: str
+    definition: str
+    units: frozenset[str]
+    compute: Callable[[Context, list[Unit]], dict[int, Measure]]
+    higher_is_better: bool = True
+    percent: bool = False  # the value is a percentage
+    own_target: bool = False  # each unit's Measure carries its target
+    needs_indicator: bool = False
+    #: a rate whose denominator is empty means nothing fell to the unit (no case, no item due):
+    #: a base item on it scores full marks rather than nothing
+    empty_full: bool = False
+    unit_label: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> None:
+    REGISTRY[metric.code] = metric
+
+
+def choices(kind: str | None = None) -> list[tuple[str, str]]:
+    """(code, label) of the metrics offered for units of `kind` (all when None)."""
+    return [(m.code, str(m.label)) for m in REGISTRY.values() if kind is None or kind in m.units]
+
+
+#: the unit kind of each sequence
+UNIT_KIND = {Sequence.REGIONS: "region", Sequence.DEPARTMENTS: "department", Sequence.PROJECTS: "project"}
+
+
+def units_of(sequence: str, root: Region) -> list[Unit]:
+    """The units a sequence ranks under `root`: its active child regions (towns, parks), its
+    working departments (government departments, town and park offices), or its live projects."""
+    if sequence == Sequence.REGIONS:
+        return [
+            Unit("region", r.pk, r.name, r.path)
+            for r in Region.objects.filter(parent=root, is_active=True).order_by("code")
+        ]
+    if sequence == Sequence.DEPARTMENTS:
+        kinds = (Department.Kind.GOVERNMENT, Department.Kind.TOWN, Department.Kind.PARK)
+        return [
+            Unit("department", d.pk, d.short_name or d.name)
+            for d in Department.objects.filter(region=root, is_active=True, kind__in=kinds).order_by("name")
+        ]
+    from zhuqi.projects.models import Project
+
+    return [
+        Unit("project", pk, name)
+        for pk, name in Project.objects.filter(region__path__startswith=root.path, archived_at__isnull=True)
+        .order_by("code")
+        .values_list("pk", "name")
+    ]
+
+
+def _depth(units: list[Unit]) -> int:
+    return units[0].path.strip("/").count("/") + 1 if units else 0
+
+
+# --- 诉求 (cases) -------------------------------------------------------------------------------
+def _cases_rate(key: str):
+    """A rate of the cases' own statistics (`cases.figures`), grouped by lead department or by
+    child region, over the cases submitted in the period; the link opens the denominator's cases."""
+
+    def compute(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+        from zhuqi.cases import figures as F
+        from zhuqi.cases.models import Case
+
+        if not units:
+            return {}
+        qs = Case.objects.filter(region_path__startswith=ctx.root.path).filter(F.period_q(ctx.start, ctx.end))
+        dim = "region" if units[0].kind == "region" else "department"
+        _total, rows = F.summary(qs, dim, _depth(units) if dim == "region" else 0)
+        by_key = {r["key"]: r[key] for r in rows}
+        out = {}
+        for u in units:
+            k = u.path if dim == "region" else str(u.pk)
+            url = (
+                reverse("cases:list")
+                + "?"
+                + urlencode(
+                    {"metric": key, "part": "d", "dim": dim, "key": k, "start": ctx.start, "end": ctx.end}
+                )
+            )
+            v = by_key.get(k)
+            out[u.pk] = (
+                Measure(v["rate"], numerator=v["n"], denominator=v["d"], url=url)
+                if v
+                else Measure(None, url=url)
+            )
+        return out
+
+    return compute
+
+
+def _cases_overdue(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """超期未办结: cases still open past their reply deadline at the end of the period (the
+    bulletin's figure, `cases.figures.reply_overdue_q`)."""
+    from zhuqi.cases import figures as F
+    from zhuqi.cases.models import Case
+
+    if not units:
+        return {}
+    qs = Case.objects.filter(region_path__startswith=ctx.root.path).filter(F.reply_overdue_q(ctx.as_of))
+    out = {}
+    if units[0].kind == "region":
+        agg = qs.aggregate(
+            **{f"u{u.pk}": Count("pk", filter=Q(region_path__startswith=u.path)) for u in units}
+        )
+        counts = {u.pk: agg[f"u{u.pk}"] for u in units}
+    else:
+        counts = dict(qs.values_list("lead_department_id").annotate(n=Count("pk")).order_by())
+    for u in units:
+        n = counts.get(u.pk, 0) or 0
+        params = {"overdue": 1, **({"region": u.pk} if u.kind == "region" else {"dept": u.pk})}
+        out[u.pk] = Measure(Decimal(n), numerator=n, url=reverse("cases:list") + "?" + urlencode(params))
+    return out
+
+
+# --- 督办事项 (this app) ----------------------------------------------------------------------
+def _items_url(u: Unit, **params) -> str:
+    return reverse("oversight:item_list") + "?" + urlencode({"department": u.pk, **params})
+
+
+def _items_ontime(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """按期办结率 = items due in the period (not cancelled) whose last 办结回复 came on or before
+    the due date and that 督查 has accepted (已认定 or 已销号) ÷ items due in the period."""
+    rows = (
+        Item.objects.filter(region__path__startswith=ctx.root.path, due_on__range=(ctx.start, ctx.end))
+        .exclude(status=Status.CANCELLED)
+        .annotate(replied=Max("reports__at", filter=Q(reports__kind=Report.Kind.REPLY)))
+        .values_list("lead_department_id", "status", "due_on", "replied")
+    )
+    due: dict[int, int] = {}
+    ontime: dict[int, int] = {}
+    for dept, status, due_on, replied in rows:
+        due[dept] = due.get(dept, 0) + 1
+        if (
+            status in (Status.ACCEPTED, Status.CLOSED)
+            and replied
+            and timezone.localtime(replied).date() <= due_on
+        ):
+            ontime[dept] = ontime.get(dept, 0) + 1
+    out = {}
+    for u in units:
+        n, d = ontime.get(u.pk, 0), due.get(u.pk, 0)
+        url = _items_url(u, status="all", due_from=ctx.start, due_to=ctx.end)
+        out[u.pk] = Measure(rate(n, d), numerator=n, denominator=d, url=url)
+    return out
+
+
+def _items_red(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """红色督办件数: the items (led by the unit) that received a red slip in the period."""
+    start = dt.datetime.combine(ctx.start, dt.time(), tzinfo=SHANGHAI)
+    counts = dict(
+        SlipRecord.objects.filter(
+            slip=Slip.RED,
+            issued_at__gte=start,
+            issued_at__lt=ctx.as_of,
+            item__region__path__startswith=ctx.root.path,
+        )
+        .values_list("item__lead_department_id")
+        .annotate(n=Count("item_id", distinct=True))
+        .order_by()
+    )
+    return {
+        u.pk: Measure(
+            Decimal(counts.get(u.pk, 0)),
+            numerator=counts.get(u.pk, 0),
+            url=_items_url(u, status="all", slip=int(Slip.RED)),
+        )
+        for u in units
+    }
+
+
+# --- 重点项目 (projects) ------------------------------------------------------------------------
+def _project_month(ctx: Context) -> tuple[int, int]:
+    """The report month whose year-to-date figures stand for the period: its last month, or the
+    current report month while the period runs."""
+    from zhuqi.projects import figures as PF
+
+    last = (ctx.period.year, ctx.period.last_month)
+    return min(last, PF.report_period(timezone.localdate()))
+
+
+def _projects_progress(ctx: Context, units: list[Unit]) -> dict[int, tuple]:
+    """(planned_year, planned_to_date, actual_to_date) per unit, one aggregate query."""
+    from zhuqi.projects.models import ProjectProgress
+
+    year, month = _project_month(ctx)
+    rows = ProjectProgress.objects.filter(
+        project__region__path__startswith=ctx.root.path,
+        project__archived_at__isnull=True,
+        year=year,
+        month=month,
+    )
+    if not units:
+        return {}
+    kind = units[0].kind
+    if kind == "region":
+        agg = rows.aggregate(
+            **{
+                f"{f}{u.pk}": Sum(col, filter=Q(project__region__path__startswith=u.path))
+                for u in units
+                for f, col in (("y", "planned_year"), ("p", "planned_ytd"), ("a", "actual_ytd"))
+            }
+        )
+        return {u.pk: (agg[f"y{u.pk}"], agg[f"p{u.pk}"], agg[f"a{u.pk}"]) for u in units}
+    by = "project__department_id" if kind == "department" else "project_id"
+    return {
+        r[by]: (r["y"], r["p"], r["a"])
+        for r in rows.values(by)
+        .annotate(y=Sum("planned_year"), p=Sum("planned_ytd"), a=Sum("actual_ytd"))
+        .order_by()
+    }
+
+
+def _projects_url(u: Unit) -> str:
+    key = {"region": "region", "department": "department"}.get(u.kind)
+    if key is None:
+        return reverse("projects:project_detail", args=[u.pk])
+    return reverse("projects:project_list") + "?" + urlencode({key: u.pk})
+
+
+def _projects_investment(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """投资计划完成率 = 累计完成投资 ÷ 累计计划投资 (到报告月) × 100; its own target is 100 %."""
+    progress = _projects_progress(ctx, units)
+    out = {}
+    for u in units:
+        _y, planned, actual = progress.get(u.pk, (None, None, None))
+        out[u.pk] = Measure(
+            rate(actual or 0, planned) if planned else None,
+            target=HUNDRED,
+            numerator=actual,
+            denominator=planned,
+            url=_projects_url(u),
+        )
+    return out
+
+
+def _projects_lead(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """超时序进度 (points) = 年度计划完成率 − 时序进度 (projects' own figure, docs/progress.md); its
+    target is 0: on or ahead of schedule."""
+    from zhuqi.projects.figures import Progress
+
+    year, month = _project_month(ctx)
+    progress = _projects_progress(ctx, units)
+    out = {}
+    for u in units:
+        y, _p, a = progress.get(u.pk, (None, None, None))
+        lead = Progress(year, month, y or Decimal(0), Decimal(0), a or Decimal(0)).lead if y else None
+        out[u.pk] = Measure(lead, target=Decimal(0), numerator=a, denominator=y, url=_projects_url(u))
+    return out
+
+
+def _approvals_overdue(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """审批逾期事项数: approval steps in progress past their due date at the end of the period,
+    by project or by the project's responsible department; its target is 0."""
+    from zhuqi.projects import figures as PF
+    from zhuqi.projects.models import Project
+
+    projects = Project.objects.filter(region__path__startswith=ctx.root.path, archived_at__isnull=True)
+    by = "project_id" if units and units[0].kind == "project" else "project__department_id"
+    counts = PF.overdue_counts(projects, ctx.as_of.astimezone(SHANGHAI).date(), by=by)
+    return {
+        u.pk: Measure(
+            Decimal(counts.get(u.pk, 0)),
+            target=Decimal(0),
+            numerator=counts.get(u.pk, 0),
+            url=_projects_url(u),
+        )
+        for u in units
+    }
+
+
+# --- 经济指标 (indicators) ----------------------------------------------------------------------
+def _indicator_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """目标完成率 = 累计实际 ÷ 累计目标 (到期末) × 100 of the chosen indicator (indicators'
+    own figures, docs/indicators-figures.md); its own target is 100 %."""
+    from zhuqi.indicators import figures as IF
+
+    if ctx.indicator is None or not units:
+        return {}
+    entities = [IF.Entity(u.kind, u.pk, u.label, u.path) for u in units]
+    figs = IF.compute(ctx.actor, [ctx.indicator], ctx.period, entities)
+    out = {}
+    for e in entities:
+        f = figs.get((e.key, ctx.indicator.pk))
+        url = (
+            reverse("indicators:dispatch_rows")
+            + "?"
+            + urlencode(
+                {"indicator": ctx.indicator.code, "period": ctx.period.code, "kind": e.kind, "id": e.pk}
+            )
+        )
+        if f is None or f.actual is None or not f.target_to_date:
+            out[e.pk] = Measure(None, target=HUNDRED, numerator=f.actual if f else None, url=url)
+        else:
+            out[e.pk] = Measure(
+                rate(f.actual, f.target_to_date),
+                target=HUNDRED,
+                numerator=f.actual,
+                denominator=f.target_to_date,
+                url=url,
+            )
+    return out
+
+
+REG, DEPT, PROJ = "region", "department", "project"
+
+for _m in (
+    Metric(
+        "cases.close_rate",
+        _("诉求办结率"),
+        _("期内提交并受理的企业诉求中已办结的比例：办结数 ÷ 受理数（诉求统计同一口径）"),
+        frozenset({REG, DEPT}),
+        _cases_rate("close_rate"),
+        percent=True,
+        empty_full=True,
+    ),
+    Metric(
+        "cases.close_ontime",
+        _("诉求按时办结率"),
+        _("按时办结件数 ÷ 应办结件数（诉求统计同一口径）"),
+        frozenset({REG, DEPT}),
+        _cases_rate("close_ontime"),
+        percent=True,
+        empty_full=True,
+    ),
+    Metric(
+        "cases.satisfaction",
+        _("诉求满意率"),
+        _("企业回访满意、基本满意的件数 ÷ 回访件数（诉求统计同一口径）"),
+        frozenset({REG, DEPT}),
+        _cases_rate("satisfaction"),
+        percent=True,
+        empty_full=True,
+    ),
+    Metric(
+        "cases.overdue",
+        _("超期未办结诉求件数"),
+        _("期末仍未办结且已超过办结期限的诉求件数"),
+        frozenset({REG, DEPT}),
+        _cases_overdue,
+        higher_is_better=False,
+        unit_label=_("件"),
+    ),
+    Metric(
+        "oversight.ontime",
+        _("督办事项按期办结率"),
+        _("办结时限在期内的督办事项中，按期（时限当日或之前）办结回复并经督查认定的件数 ÷ 期内到期件数"),
+        frozenset({DEPT}),
+        _items_ontime,
+        percent=True,
+        empty_full=True,
+    ),
+    Metric(
+        "oversight.red",
+        _("红色督办件数"),
+        _("期内被发出红色督办单的督办事项件数（按牵头单位）"),
+        frozenset({DEPT}),
+        _items_red,
+        higher_is_better=False,
+        unit_label=_("件"),
+    ),
+    Metric(
+        "projects.investment",
+        _("重点项目投资计划完成率"),
+        _("累计完成投资 ÷ 累计计划投资（到期末月份）× 100，目标 100%"),
+        frozenset({REG, DEPT, PROJ}),
+        _projects_investment,
+        percent=True,
+        own_target=True,
+    ),
+    Metric(
+        "projects.lead",
+        _("项目投资超时序进度"),
+        _("年度计划完成率 − 时序进度（百分点），0 及以上为达到时序进度"),
+        frozenset({REG, DEPT, PROJ}),
+        _projects_lead,
+        own_target=True,
+        unit_label=_("个百分点"),
+    ),
+    Metric(
+        "projects.approval_overdue",
+        _("项目审批逾期事项数"),
+        _("期末仍在办理且已超过办理时限的审批事项数，目标为 0"),
+        frozenset({DEPT, PROJ}),
+        _approvals_overdue,
+        higher_is_better=False,
+        own_target=True,
+        unit_label=_("项"),
+    ),
+    Metric(
+        "indicators.completion",
+        _("经济指标目标完成率"),
+        _("所选指标的累计实际 ÷ 累计目标（到期末）× 100，目标 100%"),
+        frozenset({REG, DEPT}),
+        _indicator_completion,
+        percent=True,
+        own_target=True,
+        needs_indicator=True,
+    ),
+):
+    register(_m)
