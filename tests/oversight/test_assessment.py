@@ -462,3 +462,30 @@ def test_api_reads_follow_scope(world, q1):
     assert api.get(f"/api/v1/assessments/{a.pk}/").status_code == 404
     api.force_authenticate(world.commissioner)
     assert api.get("/api/v1/assessments/").status_code == 403
+
+
+def test_a_city_ranks_all_its_counties(world, q1):
+    """全市县域考核: the counties of the city's subtree, each with the cases of its own subtree."""
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        scheme = sa.save_scheme(
+            None,
+            actor=world.admin,
+            region=world.city,
+            name="县域季度考核",
+            year=2026,
+            period_kind="Q",
+            sequence="counties",
+            items=[
+                {
+                    "name": "诉求办结率",
+                    "metric": "cases.close_rate",
+                    "weight": "100",
+                    "rule": "ratio",
+                    "target": "100",
+                }
+            ],
+        )
+        r = _by_label(sa.compute_assessment(scheme, "2026Q1", actor=world.admin))
+    # 尉氏县: 3 of its 4 accepted cases closed = 75.0% → 100 × 0.75; 通许县 had none: full marks
+    assert r["尉氏县"].total == D("75.00") and r["通许县"].total == D("100.00")
+    assert [r["通许县"].rank, r["尉氏县"].rank] == [1, 2]

@@ -105,17 +105,25 @@ def choices(kind: str | None = None) -> list[tuple[str, str]]:
 
 
 #: the unit kind of each sequence
-UNIT_KIND = {Sequence.REGIONS: "region", Sequence.DEPARTMENTS: "department", Sequence.PROJECTS: "project"}
+UNIT_KIND = {
+    Sequence.REGIONS: "region",
+    Sequence.COUNTIES: "region",
+    Sequence.DEPARTMENTS: "department",
+    Sequence.PROJECTS: "project",
+}
 
 
 def units_of(sequence: str, root: Region) -> list[Unit]:
     """The units a sequence ranks under `root`: its active child regions (towns, parks), its
-    working departments (government departments, town and park offices), or its live projects."""
-    if sequence == Sequence.REGIONS:
-        return [
-            Unit("region", r.pk, r.name, r.path)
-            for r in Region.objects.filter(parent=root, is_active=True).order_by("code")
-        ]
+    working departments (government departments, town and park offices), or its live projects;
+    a province or a city may rank all the counties of its subtree (全省县域考核)."""
+    if sequence in (Sequence.REGIONS, Sequence.COUNTIES):
+        regions = (
+            Region.objects.filter(parent=root, is_active=True)
+            if sequence == Sequence.REGIONS
+            else Region.objects.filter(path__startswith=root.path, kind=Region.Kind.COUNTY, is_active=True)
+        )
+        return [Unit("region", r.pk, r.name, r.path) for r in regions.order_by("path")]
     if sequence == Sequence.DEPARTMENTS:
         kinds = (Department.Kind.GOVERNMENT, Department.Kind.TOWN, Department.Kind.PARK)
         return [
@@ -132,8 +140,19 @@ def units_of(sequence: str, root: Region) -> list[Unit]:
     ]
 
 
-def _depth(units: list[Unit]) -> int:
-    return units[0].path.strip("/").count("/") + 1 if units else 0
+def by_unit_path(units: list[Unit], rows) -> dict[int, list]:
+    """Rows keyed by a region path, gathered under the unit whose path is a prefix of it: one
+    grouped query by path serves units at any depth (a city's counties, a county's towns)."""
+    index = {u.path: u.pk for u in units}
+    out: dict[int, list] = {}
+    for path, row in rows:
+        parts = (path or "").split("/")
+        for i in range(1, len(parts)):
+            pk = index.get("/".join(parts[:i]) + "/")
+            if pk is not None:
+                out.setdefault(pk, []).append(row)
+                break
+    return out
 
 
 # --- 诉求 (cases) -------------------------------------------------------------------------------
@@ -149,8 +168,14 @@ def _cases_rate(key: str):
             return {}
         qs = Case.objects.filter(region_path__startswith=ctx.root.path).filter(F.period_q(ctx.start, ctx.end))
         dim = "region" if units[0].kind == "region" else "department"
-        _total, rows = F.summary(qs, dim, _depth(units) if dim == "region" else 0)
-        by_key = {r["key"]: r[key] for r in rows}
+        _total, rows = F.summary(qs, dim)
+        if dim == "region":  # exact paths, summed under each unit
+            by_key = {}
+            for pk, parts in by_unit_path(units, [(r["key"], r[key]) for r in rows]).items():
+                n, d = sum(p["n"] for p in parts), sum(p["d"] for p in parts)
+                by_key[pk] = {"n": n, "d": d, "rate": rate(n, d)}
+        else:
+            by_key = {int(r["key"]): r[key] for r in rows if r["key"]}
         out = {}
         for u in units:
             k = u.path if dim == "region" else str(u.pk)
@@ -161,7 +186,7 @@ def _cases_rate(key: str):
                     {"metric": key, "part": "d", "dim": dim, "key": k, "start": ctx.start, "end": ctx.end}
                 )
             )
-            v = by_key.get(k)
+            v = by_key.get(u.pk)
             out[u.pk] = (
                 Measure(v["rate"], numerator=v["n"], denominator=v["d"], url=url)
                 if v
@@ -277,14 +302,15 @@ def _projects_progress(ctx: Context, units: list[Unit]) -> dict[int, tuple]:
         return {}
     kind = units[0].kind
     if kind == "region":
-        agg = rows.aggregate(
-            **{
-                f"{f}{u.pk}": Sum(col, filter=Q(project__region__path__startswith=u.path))
-                for u in units
-                for f, col in (("y", "planned_year"), ("p", "planned_ytd"), ("a", "actual_ytd"))
-            }
+        grouped = (
+            rows.values_list("project__region__path")
+            .annotate(y=Sum("planned_year"), p=Sum("planned_ytd"), a=Sum("actual_ytd"))
+            .order_by()
         )
-        return {u.pk: (agg[f"y{u.pk}"], agg[f"p{u.pk}"], agg[f"a{u.pk}"]) for u in units}
+        out = {}
+        for pk, parts in by_unit_path(units, [(path, (y, p, a)) for path, y, p, a in grouped]).items():
+            out[pk] = tuple(sum((x[i] or 0 for x in parts), Decimal(0)) for i in range(3))
+        return out
     by = "project__department_id" if kind == "department" else "project_id"
     return {
         r[by]: (r["y"], r["p"], r["a"])

@@ -394,6 +394,7 @@ class Sequence(models.TextChoices):
     """Who a scheme or a red/black list ranks (考核序列)."""
 
     REGIONS = "regions", _("下级区划（乡镇、园区）")
+    COUNTIES = "counties", _("所辖县（市、区）")
     DEPARTMENTS = "departments", _("部门")
     PROJECTS = "projects", _("重点项目")
 

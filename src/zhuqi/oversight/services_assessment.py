@@ -204,7 +204,7 @@ def save_scheme(
         raise ValidationError({"year": gettext("请填写年度")})
     if period_kind not in (PeriodKind.QUARTER, PeriodKind.YEAR):
         raise ValidationError({"period_kind": gettext("考核周期应为季度或年度")})
-    if sequence not in (Sequence.REGIONS, Sequence.DEPARTMENTS):
+    if sequence not in (Sequence.REGIONS, Sequence.COUNTIES, Sequence.DEPARTMENTS):
         raise ValidationError({"sequence": gettext("请选择考核序列")})
     cleaned = clean_items(items, sequence)
     with transaction.atomic():

@@ -175,6 +175,7 @@ def _scheme_form(request, scheme: Scheme | None):
             "rules": ScoringRule.choices,
             "sequences": [
                 (Sequence.REGIONS, Sequence.REGIONS.label),
+                (Sequence.COUNTIES, Sequence.COUNTIES.label),
                 (Sequence.DEPARTMENTS, Sequence.DEPARTMENTS.label),
             ],
             "period_kinds": [(PeriodKind.QUARTER, gettext("季度")), (PeriodKind.YEAR, gettext("年度"))],
