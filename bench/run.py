@@ -34,6 +34,7 @@ BENCHES = [
     "indicators",
     "mu",
     "policies",
+    "oversight",
     "import",
     "sweep",
     "load",
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import bench_indicators as bi
     from . import bench_mu as bm
+    from . import bench_oversight as bo
     from . import bench_policies as bp
     from . import bench_sweep_import as si
     from . import benchmarks as b
@@ -192,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "mu": lambda: bm.bench_mu(users, repeat=max(1, args.repeat // 5)),
             "policies": lambda: bp.bench_policies(users, repeat=max(5, args.repeat // 2)),
+            "oversight": lambda: bo.bench_oversight(users, repeat=max(3, args.repeat // 3)),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
             "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py

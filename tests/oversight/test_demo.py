@@ -16,7 +16,7 @@ def test_demo_has_items_in_every_colour_and_loads_once():
         load(context)
         load(context)  # idempotent
     items = Item.objects.filter(region__code="340323")
-    assert items.count() == 12
+    assert items.count() == 30
     assert set(items.filter(status=Status.ASSIGNED).values_list("slip", flat=True)) == {
         Slip.NONE,
         Slip.BLUE,
@@ -32,3 +32,16 @@ def test_demo_has_items_in_every_colour_and_loads_once():
     # last month's bulletin, published with its number
     bulletin = Bulletin.objects.get(region__code="340323")
     assert (bulletin.year, bulletin.month, bulletin.issued_number) == (2026, 9, "〔2026〕1号")
+
+
+
+def test_demo_publishes_last_quarters_assessments_and_their_lists():
+    from zhuqi.oversight.models import Assessment, RedBlackList
+
+    with time_machine.travel(dt.datetime(2026, 10, 20, 2, tzinfo=dt.UTC), tick=False):
+        context = demo.load_core()
+        load(context)
+    published = Assessment.objects.filter(status=Assessment.Status.PUBLISHED, period="2026Q3")
+    assert {a.scheme.sequence for a in published} == {"regions", "departments"}
+    assert all(a.results.exists() for a in published)
+    assert RedBlackList.objects.filter(period="2026Q3").exists()
