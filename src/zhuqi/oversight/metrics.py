@@ -157,8 +157,10 @@ def by_unit_path(units: list[Unit], rows) -> dict[int, list]:
 
 # --- 诉求 (cases) -------------------------------------------------------------------------------
 def _cases_rate(key: str):
-    """A rate of the cases' own statistics (`cases.figures`), grouped by lead department or by
-    child region, over the cases submitted in the period; the link opens the denominator's cases."""
+    """A rate of the cases' own statistics (`cases.figures.metrics`: the same numerator and
+    denominator conditions, with the running deadlines judged at the end of the period), over
+    the cases submitted in the period, counted in one grouped query by lead department or by
+    region path; the link opens the denominator's cases."""
 
     def compute(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
         from zhuqi.cases import figures as F
@@ -166,16 +168,21 @@ def _cases_rate(key: str):
 
         if not units:
             return {}
+        metric = next(m for m in F.metrics(ctx.as_of) if m.key == key)
+        assert metric.denominator is not None
         qs = Case.objects.filter(region_path__startswith=ctx.root.path).filter(F.period_q(ctx.start, ctx.end))
+        counts = {"n": Count("pk", filter=metric.numerator), "d": Count("pk", filter=metric.denominator)}
         dim = "region" if units[0].kind == "region" else "department"
-        _total, rows = F.summary(qs, dim)
+        pairs: dict[int, tuple[int, int]] = {}
         if dim == "region":  # exact paths, summed under each unit
-            by_key = {}
-            for pk, parts in by_unit_path(units, [(r["key"], r[key]) for r in rows]).items():
-                n, d = sum(p["n"] for p in parts), sum(p["d"] for p in parts)
-                by_key[pk] = {"n": n, "d": d, "rate": rate(n, d)}
+            grouped = qs.values_list("region_path").annotate(**counts).order_by()
+            rows = [(path, (n, d)) for path, n, d in grouped]
+            for pk, parts in by_unit_path(units, rows).items():
+                pairs[pk] = (sum(p[0] for p in parts), sum(p[1] for p in parts))
         else:
-            by_key = {int(r["key"]): r[key] for r in rows if r["key"]}
+            for dept, n, d in qs.values_list("lead_department_id").annotate(**counts).order_by():
+                if dept is not None:
+                    pairs[dept] = (n, d)
         out = {}
         for u in units:
             k = u.path if dim == "region" else str(u.pk)
@@ -186,12 +193,8 @@ def _cases_rate(key: str):
                     {"metric": key, "part": "d", "dim": dim, "key": k, "start": ctx.start, "end": ctx.end}
                 )
             )
-            v = by_key.get(u.pk)
-            out[u.pk] = (
-                Measure(v["rate"], numerator=v["n"], denominator=v["d"], url=url)
-                if v
-                else Measure(None, url=url)
-            )
+            n, d = pairs.get(u.pk, (0, 0))
+            out[u.pk] = Measure(rate(n, d), numerator=n, denominator=d, url=url)
         return out
 
     return compute
