@@ -13,10 +13,12 @@ class OversightConfig(AppConfig):
         from zhuqi.core import menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.projects.services import register_inspection_totals
 
         from . import selectors
         from .cards import department_card, queue_card, raise_item_action
         from .demo import load as load_demo
+        from .tours import latest_project_totals
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
@@ -25,6 +27,14 @@ class OversightConfig(AppConfig):
                 _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
             )
         )
+        menu.register(
+            menu.MenuItem(_("观摩评比"), "oversight:tour_list", "clipboard-check", "oversight.tour.view", 63)
+        )
+        menu.register(
+            menu.MenuItem(_("我的观摩评分"), "oversight:tour_mine", "phone", "oversight.tour.score", 64)
+        )
+        # the 观摩得分 red/black list of the projects reads the latest published round
+        register_inspection_totals(latest_project_totals)
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:
@@ -49,5 +59,9 @@ class OversightConfig(AppConfig):
                 "bulletin_drafted": pgettext_lazy("timeline event", "起草通报"),
                 "bulletin_approved": pgettext_lazy("timeline event", "审核通报"),
                 "bulletin_published": pgettext_lazy("timeline event", "发布通报"),
+                "tour_created": pgettext_lazy("timeline event", "组织观摩"),
+                "tour_changed": pgettext_lazy("timeline event", "修改观摩"),
+                "tour_scored": pgettext_lazy("timeline event", "观摩评分"),
+                "tour_published": pgettext_lazy("timeline event", "公布观摩结果"),
             }
         )

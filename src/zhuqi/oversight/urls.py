@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulletin
+from . import views, views_bulletin, views_tours
 
 app_name = "oversight"
 
@@ -19,4 +19,12 @@ urlpatterns = [
     path("bulletins/<int:pk>/approve/", views_bulletin.bulletin_approve, name="bulletin_approve"),
     path("bulletins/<int:pk>/publish/", views_bulletin.bulletin_publish, name="bulletin_publish"),
     path("bulletins/<int:pk>/word/", views_bulletin.bulletin_docx, name="bulletin_docx"),
+    path("tours/", views_tours.tour_list, name="tour_list"),
+    path("tours/new/", views_tours.tour_new, name="tour_new"),
+    path("tours/mine/", views_tours.tour_mine, name="tour_mine"),
+    path("tours/<int:pk>/", views_tours.tour_detail, name="tour_detail"),
+    path("tours/<int:pk>/edit/", views_tours.tour_edit, name="tour_edit"),
+    path("tours/<int:pk>/publish/", views_tours.tour_publish, name="tour_publish"),
+    path("tours/<int:pk>/word/", views_tours.tour_docx, name="tour_docx"),
+    path("tours/<int:pk>/sites/<int:site_pk>/", views_tours.tour_score, name="tour_score"),
 ]
