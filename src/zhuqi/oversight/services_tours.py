@@ -307,7 +307,7 @@ def score_site(round_: TourRound, site: TourSite, scores: dict, *, actor) -> lis
         event="tour_scored",
         changes={
             gettext_noop("观摩点"): site.name,
-            gettext_noop("得分"): {c.name: str(values[c.pk]) for c in criteria},
+            gettext_noop("得分"): "，".join(f"{c.name} {values[c.pk]}" for c in criteria),
         },
         actor=actor,
     )
@@ -371,7 +371,7 @@ def publish_round(round_: TourRound, *, actor, note: str = "") -> TourRound:
                 str(TourRound.Status.SCORING.label),
                 str(TourRound.Status.PUBLISHED.label),
             ],
-            gettext_noop("公布说明"): round_.publish_note,
+            **({gettext_noop("公布说明"): round_.publish_note} if round_.publish_note else {}),
         },
         actor=actor,
     )
