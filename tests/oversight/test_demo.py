@@ -37,9 +37,9 @@ def test_demo_has_items_in_every_colour_and_loads_once():
 def test_demo_tour_round_scored_by_five_judges():
     """The demo's 观摩: projects and an enterprise as sites, five judges who scored every site,
     published, ranked by the trimmed means."""
+    from zhuqi.assistance.demo import load as load_assistance
     from zhuqi.oversight import tours
     from zhuqi.oversight.models import TourRound
-    from zhuqi.assistance.demo import load as load_assistance
     from zhuqi.projects.demo import load_demo as load_projects
 
     with time_machine.travel(dt.datetime(2026, 7, 10, 2, tzinfo=dt.UTC), tick=False):

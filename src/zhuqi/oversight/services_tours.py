@@ -276,9 +276,10 @@ def score_site(round_: TourRound, site: TourSite, scores: dict, *, actor) -> lis
         raise PermissionDenied(gettext("您不是本轮观摩的评委"))
     if round_.is_published:
         raise ValidationError(gettext("本轮观摩已公布结果，不能再评分"))
-    site = TourSite.objects.filter(round=round_, pk=site.pk).select_related("project", "enterprise").first()
-    if site is None:
+    found = TourSite.objects.filter(round=round_, pk=site.pk).select_related("project", "enterprise").first()
+    if found is None:
         raise ValidationError({"site": gettext("该观摩点不在本轮观摩中")})
+    site = found
     criteria = list(round_.criteria.order_by("order", "pk"))
     given = {str(k): v for k, v in scores.items()}
     unknown = set(given) - {str(c.pk) for c in criteria}
