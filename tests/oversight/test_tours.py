@@ -415,3 +415,32 @@ def test_api_results(world, sites, five, login):
         ("尉氏县丙机械有限公司", "72.93", 3),
     ]
     assert TourSite.objects.filter(round=rnd).count() == 3
+
+
+def test_query_counts_do_not_grow_with_rows(world, five, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts(n):
+        TourRound.objects.all().delete()
+        projects = [make_project(world, code=f"Q{n}{i:02d}", name=f"项目{n}-{i}") for i in range(n)]
+        rnd = make_round(world, projects, five, name=f"观摩{n}")
+        c1, c2 = rnd.criteria.all()
+        for site in rnd.sites.all():
+            for judge in five:
+                services.score_site(rnd, site, {c1.pk: "80", c2.pk: "40"}, actor=judge)
+        out = []
+        for user, url in (
+            (world.alice, "/oversight/tours/"),
+            (world.alice, f"/oversight/tours/{rnd.pk}/"),
+            (world.leader, "/oversight/tours/mine/"),
+            (world.leader, f"/oversight/tours/{rnd.pk}/sites/{rnd.sites.first().pk}/"),
+        ):
+            client = login(user)
+            client.get(url)  # warm the session and caches
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    assert counts(1) == counts(4)

@@ -959,6 +959,7 @@ def ranking_rule_edit(request, pk):
     return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
 
 
+@login_required
 def inspection_list(request):
     """The inspection tours (观摩) moved to oversight: old links land on its list."""
     return redirect("oversight:tour_list")
