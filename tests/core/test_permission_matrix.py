@@ -555,7 +555,7 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"code": s.project.code, "batch": "signed"},
     ),
-    "projects:inspection_list": Page(None),  # a redirect to oversight:tour_list
+    "projects:inspection_list": Page("oversight.tour.view"),  # a redirect to oversight:tour_list
     # --- indicators (the lead's pages) ---
     "indicators:my_returns": Page("indicators.report"),
     "indicators:return_form": Page(

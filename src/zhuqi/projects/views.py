@@ -962,4 +962,5 @@ def ranking_rule_edit(request, pk):
 @login_required
 def inspection_list(request):
     """The inspection tours (观摩) moved to oversight: old links land on its list."""
+    _require(request, "oversight.tour.view")
     return redirect("oversight:tour_list")
