@@ -40,13 +40,13 @@ from zhuqi.enterprises.models import Enterprise, EnterpriseList, EnterpriseUser,
 from zhuqi.indicators import services as ind_services
 from zhuqi.indicators.models import Approval, DataSet, UnlockRequest
 from zhuqi.mu.models import Objection, Result, Run
+from zhuqi.oversight import services_tours as tour_services
+from zhuqi.oversight.models import TourCriterion, TourJudge, TourRound, TourSite
 from zhuqi.policies import services as policy_services
 from zhuqi.policies import workflow as policy_workflow
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
-    InspectionCriterion,
-    InspectionRound,
     Project,
     RankingRule,
 )
@@ -101,14 +101,10 @@ class Scene:
             self.project, name="土建", start=dt.date(year, 3, 2), duration=10, actor=world.admin
         )
         self.campaign = Campaign.objects.create(name="三个一批", region=world.county, year=year, round_no=1)
-        self.round = InspectionRound.objects.create(
-            name="观摩", region=world.county, held_on=dt.date(year, 6, 20)
-        )
-        self.round.projects.set([self.project])
-        self.round.scorers.set([world.leader])
-        self.criterion = InspectionCriterion.objects.create(
-            round=self.round, name="建设进度", weight=100, order=1
-        )
+        self.round = TourRound.objects.create(name="观摩", region=world.county, held_on=dt.date(year, 6, 20))
+        self.site = TourSite.objects.create(round=self.round, project=self.project, order=1)
+        TourJudge.objects.create(round=self.round, user=world.leader)
+        self.criterion = TourCriterion.objects.create(round=self.round, name="建设进度", weight=100, order=1)
         self.ranking = RankingRule.objects.create(
             name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
         )
@@ -559,7 +555,7 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"code": s.project.code, "batch": "signed"},
     ),
-    "projects:inspection_list": Page("projects.oversight.view"),
+    "projects:inspection_list": Page("oversight.tour.view"),  # a redirect to oversight:tour_list
     # --- indicators (the lead's pages) ---
     "indicators:my_returns": Page("indicators.report"),
     "indicators:return_form": Page(
@@ -625,23 +621,6 @@ PAGES: dict[str, Page] = {
         ),
         method="post",
         data=lambda s: {"decision": "grant"},
-    ),
-    "projects:inspection_detail": Page(  # its POST publishes the results
-        "projects.oversight.view",
-        lambda s: [s.round.pk],
-        lambda s, u: InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists(),
-        method="both",
-        post_ok=lambda s, u: (
-            InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
-            and project_services.can_manage_area(u, s.round.region, "projects.inspection.publish")
-        ),
-    ),
-    "projects:inspection_score": Page(
-        "projects.inspection.score",
-        lambda s: [s.round.pk, s.project.pk],
-        lambda s, u: s.round.scorers.filter(pk=u.pk).exists(),
-        method="both",
-        data=lambda s: {f"c{s.criterion.pk}": "80"},
     ),
     "projects:ranking_list": Page("projects.oversight.view"),
     "projects:ranking_publish": Page(
@@ -903,29 +882,6 @@ PAGES: dict[str, Page] = {
         method="both",
         data=lambda s: {"name": "三个一批", "region": s.w.county.pk, "year": s.year, "round_no": 1},
     ),
-    "projects:inspection_create": Page(
-        "projects.configure",
-        method="both",
-        data=lambda s: {
-            "name": "秋季观摩",
-            "region": s.w.county.pk,
-            "held_on": dt.date(s.year, 10, 20).isoformat(),
-        },
-    ),
-    "projects:inspection_edit": Page(
-        "projects.configure",
-        lambda s: [s.round.pk],
-        lambda s, u: (
-            InspectionRound.objects.visible_to(u).filter(pk=s.round.pk).exists()
-            and _area("projects.configure", "round")(s, u)
-        ),
-        method="both",
-        data=lambda s: {
-            "name": "观摩",
-            "region": s.w.county.pk,
-            "held_on": dt.date(s.year, 6, 20).isoformat(),
-        },
-    ),
     "projects:ranking_rule_create": Page(
         "projects.configure",
         method="both",
@@ -1149,6 +1105,54 @@ PAGES: dict[str, Page] = {
         lambda s, u: _ov_bulletin_visible(s, u),
         method="post",
         data=lambda s: {"confirm": "1"},
+    ),
+    "oversight:tour_list": Page("oversight.tour.view"),
+    "oversight:tour_new": Page(
+        "oversight.tour.manage",
+        method="both",
+        data=lambda s: {
+            "name": "秋季观摩",
+            "region": s.w.county.pk,
+            "held_on": dt.date(s.year, 10, 20).isoformat(),
+            "sites": [f"p-{s.project.pk}"],
+            "judges": [s.w.leader.pk],
+            "criteria": "建设进度 100",
+        },
+    ),
+    "oversight:tour_detail": Page(
+        "oversight.tour.view", lambda s: [s.round.pk], lambda s, u: visible(TourRound, u, s.round)
+    ),
+    "oversight:tour_edit": Page(
+        "oversight.tour.manage",
+        lambda s: [s.round.pk],
+        lambda s, u: visible(TourRound, u, s.round) and tour_services.can_organise(u, s.round.region),
+        method="both",
+        data=lambda s: {
+            "name": "观摩",
+            "region": s.w.county.pk,
+            "held_on": dt.date(s.year, 6, 20).isoformat(),
+            "sites": [f"p-{s.project.pk}"],
+            "judges": [s.w.leader.pk],
+            "criteria": "建设进度 100",
+        },
+    ),
+    "oversight:tour_publish": Page(
+        "oversight.tour.publish",
+        lambda s: [s.round.pk],
+        lambda s, u: visible(TourRound, u, s.round),
+        method="post",
+        data=lambda s: {"confirm": "1", "note": "评委未到齐"},
+    ),
+    "oversight:tour_docx": Page(
+        "oversight.tour.view", lambda s: [s.round.pk], lambda s, u: visible(TourRound, u, s.round)
+    ),
+    "oversight:tour_mine": Page("oversight.tour.score"),
+    "oversight:tour_score": Page(
+        "oversight.tour.score",
+        lambda s: [s.round.pk, s.site.pk],
+        lambda s, u: s.round.judges.filter(user=u).exists(),
+        method="both",
+        data=lambda s: {f"c{s.criterion.pk}": "80"},
     ),
     "oversight:scheme_list": Page("oversight.assessment.view"),
     "oversight:scheme_new": Page("oversight.assessment.configure"),
@@ -2206,7 +2210,7 @@ def test_api_reads_answer_every_role(scene):
         "case-routing-rules": scene.rule,
         "case-supervisions": scene.supervision,
         "project-campaigns": scene.campaign,
-        "project-inspections": scene.round,
+        "tours": scene.round,
         "project-rankings": scene.ranking,
         "visit-rules": scene.visit_rule,
         "project-approvals": scene.step,

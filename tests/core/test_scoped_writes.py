@@ -384,14 +384,6 @@ def _forms():
             lambda o: {"user": o.w.alice},
             {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
         ),
-        p.InspectionRoundForm: (
-            lambda o: {"user": o.w.alice},
-            {
-                "region": (lambda o: o.w.county, lambda o: o.w.other_county),
-                "projects": (lambda o: o.project, lambda o: o.project_other),
-                "scorers": (lambda o: o.w.leader, lambda o: o.w.charlie),
-            },
-        ),
         c.RuleForm: (
             lambda o: {"user": o.w.alice},
             {

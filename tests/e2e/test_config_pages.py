@@ -1,11 +1,8 @@
 """Configuration pages in a real browser, as the dispatch office: an enterprise pool, a 三个一批
-round, an inspection round and a red/black list rule are created and edited from the product's
+round and a red/black list rule are created and edited from the product's
 pages (never /admin/), each showing its history; the visit-rule page shows its history."""
 
 from __future__ import annotations
-
-import datetime as dt
-from decimal import Decimal
 
 import pytest
 
@@ -14,8 +11,7 @@ from tests.e2e.conftest import log_in, shot
 from tests.e2e.test_assistance import reference_data
 from zhuqi.assistance import services as assistance_services
 from zhuqi.enterprises.models import EnterpriseList
-from zhuqi.projects import services as project_services
-from zhuqi.projects.models import Campaign, InspectionRound, RankingRule
+from zhuqi.projects.models import Campaign, RankingRule
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -80,36 +76,6 @@ def test_campaign_round_and_ranking_rule(page, world):
     page.wait_for_selector(".alert-success")
     assert "项目超时序进度红黑榜" in page.locator("[data-testid=ranking-rule]").inner_text()
     assert RankingRule.objects.get().size == 3
-
-
-def test_inspection_round_with_criteria_and_judges(page, world):
-    project = project_services.create_project(
-        actor=world.admin,
-        code="GZ-E2E-021",
-        name="年产3万吨新材料项目",
-        region=world.park,
-        department=world.jxj,
-        leader=world.leader,
-        total_investment=Decimal("300000000"),
-    )
-    log_in(page, "alice", PASSWORD)
-    page.goto("/projects/inspections/")
-    page.click("[data-testid=inspection-create]")
-    page.fill("#id_name", "下半年重点项目观摩")
-    page.select_option("#id_region", str(world.county.pk))
-    page.fill("#id_held_on", (dt.date.today() + dt.timedelta(days=7)).isoformat())
-    page.select_option("#id_projects", [str(project.pk)])
-    page.select_option("#id_scorers", [str(world.leader.pk), str(world.head.pk)])
-    page.fill("#id_criteria", "建设进度 60\n现场管理 四十")
-    _save(page)
-    assert "第 2 行应为" in page.locator("[data-testid=error-criteria]").inner_text()
-    page.fill("#id_criteria", "建设进度 60\n现场管理 40 50")
-    shot(page, "config-inspection-form")
-    _save(page)
-    page.wait_for_selector(".alert-success")
-    rnd = InspectionRound.objects.get()
-    assert [c.name for c in rnd.criteria.all()] == ["建设进度", "现场管理"]
-    assert set(rnd.scorers.values_list("username", flat=True)) == {"leader", "head"}
 
 
 def test_visit_rule_page_history(page, world):

@@ -1,5 +1,5 @@
 """Key projects in a real browser: the project page's Gantt and investment chart, recording a
-month's actual investment turns the light, the board, and scoring an inspection on a phone."""
+month's actual investment turns the light and the board (观摩 scoring: test_oversight_tours.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
 from zhuqi.projects import figures, services
-from zhuqi.projects.models import InspectionCriterion, InspectionRound, Project, RankingRule, Stage
+from zhuqi.projects.models import Project, RankingRule, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -110,28 +110,6 @@ def test_other_county_cannot_open_project(page, world):
     assert resp.status == 404
     page.goto("/projects/")
     assert page.locator("[data-testid=project-count]").inner_text() == "0"
-
-
-def test_inspection_scoring_on_a_phone(phone, world):
-    project, _, _ = _project(world)
-    rnd = InspectionRound.objects.create(
-        name="上半年重点项目观摩", region=world.county, held_on=timezone.localdate()
-    )
-    rnd.projects.add(project)
-    rnd.scorers.add(world.leader)
-    InspectionCriterion.objects.create(round=rnd, name="建设进度", weight=60, order=1)
-    InspectionCriterion.objects.create(round=rnd, name="现场管理", weight=40, max_score=50, order=2)
-    log_in(phone, "leader", PASSWORD)
-    phone.goto(f"/projects/inspections/{rnd.pk}/score/{project.pk}/")
-    inputs = phone.locator("[data-testid=score-form] input[type=number]")
-    inputs.nth(0).fill("90")
-    inputs.nth(1).fill("45")
-    shot(phone, "inspection-score-phone")
-    phone.locator("[data-testid=score-form] button").click()
-    phone.wait_for_selector("[data-testid=inspection-results]")
-    assert "90.00" in phone.locator("[data-testid=inspection-results]").inner_text()  # (90×60 + 90×40)/100
-    shot(phone, "inspection-results-phone")
-    assert Project.objects.count() == 1
 
 
 def _department_leads(world, percents):

@@ -34,7 +34,6 @@ def test_demo_has_items_in_every_colour_and_loads_once():
     assert (bulletin.year, bulletin.month, bulletin.issued_number) == (2026, 9, "〔2026〕1号")
 
 
-
 def test_demo_publishes_last_quarters_assessments_and_their_lists():
     from zhuqi.oversight.models import Assessment, RedBlackList
 
@@ -45,3 +44,27 @@ def test_demo_publishes_last_quarters_assessments_and_their_lists():
     assert {a.scheme.sequence for a in published} == {"regions", "departments"}
     assert all(a.results.exists() for a in published)
     assert RedBlackList.objects.filter(period="2026Q3").exists()
+
+
+def test_demo_tour_round_scored_by_five_judges():
+    """The demo's 观摩: projects and an enterprise as sites, five judges who scored every site,
+    published, ranked by the trimmed means."""
+    from zhuqi.assistance.demo import load as load_assistance
+    from zhuqi.oversight import tours
+    from zhuqi.oversight.models import TourRound
+    from zhuqi.projects.demo import load_demo as load_projects
+
+    with time_machine.travel(dt.datetime(2026, 7, 10, 2, tzinfo=dt.UTC), tick=False):
+        context = demo.load_core()
+        load_assistance(context)  # the demo enterprises
+        load_projects(context)
+        load(context)
+        load(context)  # idempotent
+    rnd = TourRound.objects.get(region__code="340323")
+    assert rnd.is_published and rnd.period == "2026年下半年"
+    assert rnd.judges.count() == 5
+    sites = list(rnd.sites.all())
+    assert any(s.project_id for s in sites) and any(s.enterprise_id for s in sites)
+    rows = tours.results(rnd)
+    assert all(r.total is not None and r.done == 5 for r in rows)
+    assert rows[0].rank == 1 and sum(rnd.criteria.values_list("weight", flat=True)) == 100

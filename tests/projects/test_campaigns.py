@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.projects.conftest import make_project
 from zhuqi.core.models import AuditEntry
 from zhuqi.projects import figures, services
-from zhuqi.projects.models import Campaign, InspectionCriterion, InspectionRound, Project, RankingRule
+from zhuqi.projects.models import Campaign, Project, RankingRule
 
 pytestmark = pytest.mark.django_db
 
@@ -81,75 +81,6 @@ def test_outside_region_or_scope_refused(world, campaign, other_project):
     p = make_project(world, code="T03")
     with pytest.raises(PermissionDenied):
         services.add_to_campaign(campaign, p, batch="sign", actor=world.charlie)
-
-
-@pytest.fixture
-def inspection(world):
-    r = InspectionRound.objects.create(
-        name="2026年上半年重点项目观摩", region=world.county, held_on=dt.date(2026, 6, 20)
-    )
-    x = make_project(world, code="X1", name="甲项目")
-    y = make_project(world, code="Y1", name="乙项目")
-    r.projects.set([x, y])
-    r.scorers.set([world.alice, world.leader])
-    c1 = InspectionCriterion.objects.create(round=r, name="建设进度", weight=40, order=1)
-    c2 = InspectionCriterion.objects.create(round=r, name="投资强度", weight=30, order=2)
-    c3 = InspectionCriterion.objects.create(round=r, name="现场管理", weight=30, max_score=50, order=3)
-    return r, x, y, (c1, c2, c3)
-
-
-def test_inspection_scores_averaged_weighted_ranked(world, inspection):
-    r, x, y, (c1, c2, c3) = inspection
-    services.submit_scores(r, x, {c1.pk: 90, c2.pk: 80, c3.pk: 40}, actor=world.alice)
-    services.submit_scores(r, x, {c1.pk: 80, c2.pk: 70, c3.pk: 50}, actor=world.leader)
-    services.submit_scores(r, y, {c1.pk: 70, c2.pk: 70, c3.pk: 35}, actor=world.alice)
-    services.submit_scores(r, y, {c1.pk: 70, c2.pk: 70, c3.pk: 35}, actor=world.leader)
-    results = figures.inspection_results(r)
-    # X: averages 85, 75, 45/50 = 90% → (85×40 + 75×30 + 90×30) / 100 = 83.50
-    assert [(res.project.name, res.total, res.rank) for res in results] == [
-        ("甲项目", Decimal("83.50"), 1),
-        ("乙项目", Decimal("70.00"), 2),
-    ]
-    assert results[0].per_criterion[c3.pk] == Decimal("45.00") and results[0].scorers == 2
-    # re-submitting replaces the scorer's earlier score
-    services.submit_scores(r, y, {c1.pk: 100, c2.pk: 100, c3.pk: 50}, actor=world.alice)
-    results = figures.inspection_results(r)
-    assert results[0].project.name == "乙项目" and results[0].total == Decimal("85.00")
-
-
-def test_inspection_rules(world, inspection):
-    r, x, y, (c1, c2, c3) = inspection
-    with pytest.raises(PermissionDenied):
-        services.submit_scores(r, x, {c1.pk: 90}, actor=world.bob)
-    with pytest.raises(ValidationError, match="0–50"):
-        services.submit_scores(r, x, {c3.pk: 60}, actor=world.alice)
-    services.publish_inspection(r, actor=world.alice)
-    with pytest.raises(ValidationError, match="已公布"):
-        services.submit_scores(r, x, {c1.pk: 90}, actor=world.alice)
-
-
-def test_ranking_by_inspection_score_for_projects_and_departments(world, inspection):
-    r, x, y, (c1, c2, c3) = inspection
-    z = make_project(world, code="Z1", name="丙项目", department=world.zrzy)
-    r.projects.add(z)
-    for project, (a, b, c) in ((x, (90, 80, 40)), (y, (70, 70, 35)), (z, (60, 60, 30))):
-        services.submit_scores(r, project, {c1.pk: a, c2.pk: b, c3.pk: c}, actor=world.alice)
-    services.publish_inspection(r, actor=world.alice)
-    rule = RankingRule.objects.create(
-        name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
-    )
-    pub = services.publish_ranking(rule, period="2026年上半年", actor=world.alice, today=dt.date(2026, 7, 1))
-    assert pub.red == [{"name": "甲项目", "value": "84.00"}] and pub.black == [
-        {"name": "丙项目", "value": "60.00"}
-    ]
-    rule.subject = "department"
-    rule.save()
-    rows = services.ranking_rows(rule, dt.date(2026, 7, 1))
-    # 甲 = (90×40 + 80×30 + 80×30) / 100 = 84; 工信局: (84 + 70) / 2 = 77.00; 自然资源局: 60
-    assert [(row["name"], row["value"]) for row in rows] == [
-        ("尉氏县工信局", Decimal("77.00")),
-        ("尉氏县自然资源局", Decimal("60.00")),
-    ]
 
 
 def test_ranking_publication_red_and_black(world):

@@ -8,7 +8,7 @@ from django.db.models import F, Sum
 from zhuqi.core import demo
 from zhuqi.projects import figures
 from zhuqi.projects.demo import load_demo
-from zhuqi.projects.models import ApprovalStep, Campaign, InspectionRound, Project
+from zhuqi.projects.models import ApprovalStep, Campaign, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,6 @@ def test_demo_loads_zigong_sized_plan_idempotently():
         campaign = Campaign.objects.get()
         rates = figures.campaign_rates(campaign, Project.objects.all())
         assert all(r["rate"] is not None for r in rates.values())
-        assert figures.inspection_results(InspectionRound.objects.get())[0].total is not None
         # the leader's and the other county's views
         from zhuqi.core.models import User
 

@@ -12,8 +12,6 @@ from zhuqi.core.models import AuditEntry
 from zhuqi.projects import services
 from zhuqi.projects.models import (
     Campaign,
-    InspectionCriterion,
-    InspectionRound,
     Project,
     RankingRule,
     Stage,
@@ -52,24 +50,18 @@ def full(world, project):
     services.move_stage(project, Stage.SIGNED, date=dt.date(2026, 5, 1), evidence="合同", actor=world.alice)
     campaign = Campaign.objects.create(name="第一期", region=world.county, year=2026)
     services.add_to_campaign(campaign, project, batch="sign", actor=world.alice)
-    rnd = InspectionRound.objects.create(name="上半年观摩", region=world.county, held_on=dt.date(2026, 6, 1))
-    rnd.projects.add(project)
-    rnd.scorers.add(world.alice)
-    InspectionCriterion.objects.create(round=rnd, name="建设进度", weight=100)
     rule = RankingRule.objects.create(
         name="投资进度红黑榜", region=world.county, subject="project", metric="lead"
     )
-    return {"project": project, "campaign": campaign, "round": rnd, "rule": rule, "step": step}
+    return {"project": project, "campaign": campaign, "rule": rule, "step": step}
 
 
 def detail_urls(full):
-    p, c, r = full["project"], full["campaign"], full["round"]
+    p, c = full["project"], full["campaign"]
     return [
         f"/projects/{p.pk}/",
         f"/projects/{p.pk}/edit/",
         f"/projects/campaigns/{c.pk}/",
-        f"/projects/inspections/{r.pk}/",
-        f"/projects/inspections/{r.pk}/score/{p.pk}/",
         f"/api/v1/projects/{p.pk}/",
         f"/api/v1/projects/{p.pk}/progress/",
         f"/api/v1/project-approvals/{full['step'].pk}/",
@@ -77,7 +69,6 @@ def detail_urls(full):
         f"/api/v1/project-investments/{p.investment_months.first().pk}/",
         f"/api/v1/project-campaigns/{c.pk}/",
         f"/api/v1/project-campaigns/{c.pk}/rates/",
-        f"/api/v1/project-inspections/{r.pk}/",
         f"/api/v1/project-rankings/{full['rule'].pk}/",
     ]
 
@@ -96,7 +87,6 @@ LISTS = [
     ("/projects/board/", "年产10万吨生物基材料项目"),
     ("/projects/dispatch/", "年产10万吨生物基材料项目"),
     ("/projects/campaigns/", "第一期"),
-    ("/projects/inspections/", "上半年观摩"),
     ("/projects/rankings/", "投资进度红黑榜"),
 ]
 
@@ -106,7 +96,6 @@ API_LISTS = [
     "/api/v1/project-tasks/",
     "/api/v1/project-investments/",
     "/api/v1/project-campaigns/",
-    "/api/v1/project-inspections/",
     "/api/v1/project-rankings/",
 ]
 
@@ -286,16 +275,6 @@ def test_monthly_report_export_is_audited(world, full, login):
     assert done.data_type == "n" and done.value == pytest.approx(0.083) and done.number_format == "0.0%"
     assert elapsed.number_format == "0.0%"
     assert AuditEntry.objects.filter(action="export", object_repr__contains="月报表").exists()
-
-
-def test_inspection_phone_scoring_page(world, full, login):
-    client = login(world.alice)
-    r, p = full["round"], full["project"]
-    crit = r.criteria.get()
-    resp = client.post(f"/projects/inspections/{r.pk}/score/{p.pk}/", {f"c{crit.pk}": "88"})
-    assert resp.status_code == 302
-    page = client.get(f"/projects/inspections/{r.pk}/").content.decode()
-    assert "88.00" in page
 
 
 def test_campaign_entry_page_checks_threshold(world, full, login):

@@ -192,7 +192,7 @@ _ACTIONS: list[Action] = [
     Action("projects.view", _("查看重点项目"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
     Action("projects.export", _("导出项目月报表"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
     Action("projects.board", _("挂图作战、项目调度"), OFFICIAL_ROLES, _in_scope),
-    Action("projects.oversight.view", _("查看三个一批、观摩评比、红黑榜"), OFFICIAL_ROLES, _in_scope),
+    Action("projects.oversight.view", _("查看三个一批、红黑榜"), OFFICIAL_ROLES, _in_scope),
     Action(
         "projects.create",
         _("新建项目"),
@@ -219,7 +219,7 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "projects.configure",
-        _("设置三个一批期次、观摩评比、红黑榜规则"),
+        _("设置三个一批期次、红黑榜规则"),
         MANAGER_ROLES,
         _("专班办公室：本辖区内"),
     ),
@@ -230,8 +230,6 @@ _ACTIONS: list[Action] = [
         _("专班办公室：本辖区的项目，无未办结诉求"),
     ),
     Action("projects.campaign.manage", _("调整三个一批期次的项目"), MANAGER_ROLES, _("本辖区的期次")),
-    Action("projects.inspection.score", _("观摩评分"), OFFICIAL_ROLES, _("本轮观摩的评分人")),
-    Action("projects.inspection.publish", _("公布观摩结果"), MANAGER_ROLES, _("本辖区的观摩")),
     Action("projects.ranking.publish", _("公布红黑榜"), MANAGER_ROLES, _("本辖区的红黑榜")),
     # --- indicators ----------------------------------------------------------------------------
     Action("indicators.view", _("查看经济指标、指标调度、报送情况"), OFFICIAL_ROLES, _in_scope),
@@ -297,6 +295,17 @@ _ACTIONS: list[Action] = [
     Action(
         "oversight.bulletin.publish", _("发布通报（编发文字号、发送各单位）"), frozenset({A, D, S}), _in_scope
     ),
+    Action(
+        "oversight.tour.view",
+        _("查看观摩评比：观摩点、评分进度、排名"),
+        frozenset({A, D, L, S, OB}),
+        _("本辖区的观摩；评委：本人担任评委的观摩"),
+    ),
+    Action(
+        "oversight.tour.manage", _("组织观摩：观摩点、评分项和权重、评委"), frozenset({A, D, S}), _("本辖区")
+    ),
+    Action("oversight.tour.score", _("观摩现场评分"), OFFICIAL_ROLES, _("本人担任评委的观摩，评分中")),
+    Action("oversight.tour.publish", _("公布观摩结果"), frozenset({A, D, S}), _("本辖区的观摩")),
     Action(
         "oversight.assessment.view",
         _("查看考核方案、考核结果和红黑榜"),

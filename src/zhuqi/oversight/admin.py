@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from zhuqi.core.admin import ReadOnlyAdmin
 
-from .models import Bulletin, Extension, Item, Report, SlipRecord
+from .models import Bulletin, Extension, Item, Report, SlipRecord, TourRound, TourScore
 
 
 @admin.register(Item)
@@ -33,3 +33,14 @@ class SlipRecordAdmin(ReadOnlyAdmin):
 @admin.register(Bulletin)
 class BulletinAdmin(ReadOnlyAdmin):
     list_display = ["title", "region", "year", "month", "status", "number", "published_at"]
+
+
+@admin.register(TourRound)
+class TourRoundAdmin(ReadOnlyAdmin):
+    list_display = ["name", "period", "region", "held_on", "status", "published_at"]
+    list_filter = ["status"]
+
+
+@admin.register(TourScore)
+class TourScoreAdmin(ReadOnlyAdmin):
+    list_display = ["round", "site", "criterion", "judge", "score", "scored_at"]

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from zhuqi.core.api import ScopedViewSetMixin, service_errors
 
-from . import services, workflow
-from .models import Assessment, Item, RedBlackList, RedBlackRule, Result, Slip, Status
+from . import services, tours, workflow
+from .models import Assessment, Item, RedBlackList, RedBlackRule, Result, Slip, Status, TourRound
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -170,7 +170,46 @@ class RedBlackRuleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     write_actions = {"list": "oversight.assessment.view", "retrieve": "oversight.assessment.view"}
 
 
+class TourSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TourRound
+        fields = ["id", "name", "period", "region", "held_on", "status", "published_at"]
+        read_only_fields = fields  # output only: no write names a row through it
+
+
+class TourResultSerializer(serializers.Serializer):
+    site = serializers.IntegerField(source="site.pk")
+    name = serializers.CharField(source="site.name")
+    project = serializers.IntegerField(source="site.project_id", allow_null=True)
+    enterprise = serializers.IntegerField(source="site.enterprise_id", allow_null=True)
+    order = serializers.IntegerField(source="site.order")
+    judges_done = serializers.IntegerField(source="done")
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+
+
+class TourViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Inspection-tour rounds (观摩); `results` gives each site's total and rank once the round
+    is published (before, the totals and ranks are null: only the judges' progress shows)."""
+
+    queryset = TourRound.objects.select_related("region")
+    serializer_class = TourSerializer
+    filterset_fields = ["status", "region"]
+
+    @extend_schema(responses=TourResultSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def results(self, request, pk=None):
+        rnd = self.get_object()
+        rows = tours.results(rnd)
+        if not rnd.is_published:
+            for r in rows:
+                r.total, r.rank = None, None
+            rows.sort(key=lambda r: (r.site.order, r.site.pk))
+        return Response(TourResultSerializer(rows, many=True).data)
+
+
 def register(router) -> None:
     router.register("oversight-items", ItemViewSet, basename="oversight-item")
     router.register("assessments", AssessmentViewSet, basename="assessment")
     router.register("redblack-rules", RedBlackRuleViewSet, basename="redblack-rule")
+    router.register("tours", TourViewSet, basename="tour")

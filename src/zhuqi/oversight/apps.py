@@ -13,10 +13,12 @@ class OversightConfig(AppConfig):
         from zhuqi.core import menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
+        from zhuqi.projects.services import register_inspection_totals
 
         from . import selectors
         from .cards import department_card, queue_card, raise_item_action
         from .demo import load as load_demo
+        from .tours import latest_project_totals
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
@@ -33,6 +35,14 @@ class OversightConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("红黑榜"), "oversight:redblack_list", "trophy", "oversight.assessment.view", 64)
         )
+        menu.register(
+            menu.MenuItem(_("观摩评比"), "oversight:tour_list", "clipboard-check", "oversight.tour.view", 65)
+        )
+        menu.register(
+            menu.MenuItem(_("我的观摩评分"), "oversight:tour_mine", "phone", "oversight.tour.score", 66)
+        )
+        # the 观摩得分 red/black list of the projects reads the latest published round
+        register_inspection_totals(latest_project_totals)
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:
@@ -65,5 +75,9 @@ class OversightConfig(AppConfig):
                 "redblack_rule_changed": pgettext_lazy("timeline event", "修改红黑榜规则"),
                 "redblack_exempted": pgettext_lazy("timeline event", "登记黑榜豁免"),
                 "redblack_published": pgettext_lazy("timeline event", "公布红黑榜"),
+                "tour_created": pgettext_lazy("timeline event", "组织观摩"),
+                "tour_changed": pgettext_lazy("timeline event", "修改观摩"),
+                "tour_scored": pgettext_lazy("timeline event", "观摩评分"),
+                "tour_published": pgettext_lazy("timeline event", "公布观摩结果"),
             }
         )

@@ -232,13 +232,11 @@ def _table(doc, headers: list[str], rows: list[list]) -> None:
             _fonts(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 12)
 
 
-def docx_bytes(bulletin) -> bytes:
-    """The bulletin as a .docx: A4; margins top 37 mm, left 28 mm, text block 156 × 225 mm
-    (so bottom 35 mm, right 26 mm); body 3号 仿宋 on a grid of 22 lines × 28 characters; title
-    2号 小标宋 centred; 发文字号 centred above it; headings 一、in 黑体, （一）in 楷体; page
-    numbers "— 1 —" in 4号 on alternate sides; 版记 with 抄送 and 印发."""
+def new_document():
+    """An empty official document (GB/T 9704-2012): A4; margins top 37 mm, left 28 mm, text
+    block 156 × 225 mm; body 3号 仿宋 on a grid of 22 lines × 28 characters; page numbers
+    "— 1 —" in 4号 on alternate sides. Bulletins and the 观摩 results (tours.py) start here."""
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm
@@ -269,6 +267,17 @@ def docx_bytes(bulletin) -> bytes:
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number_footer(section, right=True)
     _page_number_footer(section, right=False)
+    return doc
+
+
+def docx_bytes(bulletin) -> bytes:
+    """The bulletin as a .docx: A4; margins top 37 mm, left 28 mm, text block 156 × 225 mm
+    (so bottom 35 mm, right 26 mm); body 3号 仿宋 on a grid of 22 lines × 28 characters; title
+    2号 小标宋 centred; 发文字号 centred above it; headings 一、in 黑体, （一）in 楷体; page
+    numbers "— 1 —" in 4号 on alternate sides; 版记 with 抄送 and 印发."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = new_document()
 
     if bulletin.issued_number:
         _para(doc, bulletin.issued_number, BODY_FONT, PT_3HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

@@ -481,6 +481,7 @@ def load(context, stdout=None) -> None:
         sweep()
         _bulletin(county, supervisor, today)
         _assessments(county, supervisor, today)
+        _tour(county, supervisor, today)
     if stdout is not None:
         stdout.write(f"督办事项：{made} 项\n")
 
@@ -611,3 +612,61 @@ def _publish_rule(sa, county, supervisor, quarter, **fields) -> None:
         sa.publish_list(rule, actor=supervisor, period_code=quarter.code, confirm=True)
     except ValidationError:
         pass
+
+
+#: the demo round's criteria: name, weight, maximum (weights add up to 100)
+TOUR_CRITERIA = [
+    ("建设进度", Decimal(35), 100),
+    ("投资强度", Decimal(25), 100),
+    ("科技含量与带动效应", Decimal(20), 100),
+    ("现场管理", Decimal(20), 50),
+]
+
+
+def _tour(county, supervisor, today) -> None:
+    """开封's half-year 观摩 with on-site scoring: projects under construction and two
+    enterprises, five judges scoring every site on their phones, the results published."""
+    import random
+
+    from zhuqi.enterprises.models import Enterprise
+    from zhuqi.projects.models import Project, Stage
+
+    from . import services_tours
+    from .models import TourRound
+
+    if TourRound.objects.filter(region=county).exists():
+        return
+    projects = list(
+        Project.objects.filter(
+            region_path__startswith=county.path, stage__in=[Stage.STARTED, Stage.IN_STATS, Stage.COMPLETED]
+        ).order_by("code")[:6]
+    )
+    enterprises = list(Enterprise.objects.filter(region_path__startswith=county.path).order_by("pk")[:2])
+    judges = [supervisor]
+    judges += list(User.objects.filter(region=county, role=Role.DISPATCH, is_active=True).order_by("pk")[:1])
+    judges += list(User.objects.filter(region=county, role=Role.LEADER, is_active=True).order_by("pk")[:3])
+    if not projects or len(judges) < 5:
+        return
+    half = "上半年" if today.month <= 6 else "下半年"
+    rnd = services_tours.save_round(
+        None,
+        actor=supervisor,
+        name=f"{today.year}年{half}重点项目观摩评比",
+        period=f"{today.year}年{half}",
+        region=county,
+        held_on=today - dt.timedelta(days=10),
+        sites=[*projects[:4], *enterprises, *projects[4:]],
+        judges=judges,
+        criteria=TOUR_CRITERIA,
+    )
+    rng = random.Random(16)
+    criteria = list(rnd.criteria.order_by("order"))
+    for site in rnd.sites.order_by("order"):
+        base = rng.uniform(0.65, 0.95)
+        for judge in judges:
+            scores = {
+                c.pk: Decimal(min(c.max_score, round(c.max_score * base * rng.uniform(0.9, 1.08) * 2) / 2))
+                for c in criteria
+            }
+            services_tours.score_site(rnd, site, scores, actor=judge)
+    services_tours.publish_round(rnd, actor=supervisor)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region
-from zhuqi.core.roles import DEPARTMENT_ROLES, REGION_SCOPED_ROLES
+from zhuqi.core.roles import DEPARTMENT_ROLES, REGION_SCOPED_ROLES, Role
 from zhuqi.core.scope import NOTHING, ScopedQuerySet, scope_for
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
@@ -387,6 +387,210 @@ class Bulletin(models.Model):
         if scope.role in REGION_SCOPED_ROLES:
             return scope.region_q("region__path")
         return NOTHING
+
+
+# --- 观摩 --------------------------------------------------------------------------------------------
+#: who sees every round of their region subtree (the others: the rounds they judge)
+TOUR_REGION_ROLES = frozenset({Role.DISPATCH, Role.LEADER, Role.SUPERVISOR, Role.OBSERVER})
+
+# A round of on-site inspection tours (观摩): the judges visit each site (a project or an
+# enterprise) in order and score it on their phones against weighted criteria; the results are
+# trimmed means, ranked (docs/oversight.md §观摩, oversight/tours.py).
+
+
+class TourRound(models.Model):
+    """A round of inspection tours (观摩) organised by a region, e.g. 开封's half-year 观摩."""
+
+    class Status(models.TextChoices):
+        SCORING = "scoring", _("评分中")
+        PUBLISHED = "published", _("已公布")
+
+    region = models.ForeignKey(Region, verbose_name=_("组织区划"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    period = models.CharField(_("期别"), max_length=30, blank=True, help_text=_("如「2026年上半年」"))
+    held_on = models.DateField(_("观摩日期"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SCORING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("组织人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    publish_note = models.CharField(_("公布说明"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("观摩评比")
+        verbose_name_plural = _("观摩评比")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("oversight:tour_detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @staticmethod
+    def scope_q(user):
+        """The organising offices (dispatch, leaders, 督查, observers) see the rounds of their
+        region subtree; every official sees the rounds they judge; enterprise users none."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        judged = Q(pk__in=TourJudge.objects.filter(user_id=user.pk).values("round_id"))
+        if scope.role in TOUR_REGION_ROLES:
+            return scope.region_q("region__path") | judged
+        return judged
+
+
+class TourSite(models.Model):
+    """One stop of a round: a project or an enterprise (exactly one), in visiting order."""
+
+    round = models.ForeignKey(
+        TourRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="sites"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tour_sites",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tour_sites",
+    )
+    order = models.PositiveSmallIntegerField(_("观摩顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("观摩点")
+        verbose_name_plural = _("观摩点")
+        ordering = ["round", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(enterprise__isnull=True))
+                | (Q(project__isnull=True) & Q(enterprise__isnull=False)),
+                name="tour_site_project_or_enterprise",
+            ),
+            models.UniqueConstraint(fields=["round", "project"], name="tour_site_project_once"),
+            models.UniqueConstraint(fields=["round", "enterprise"], name="tour_site_enterprise_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.project.name if self.project_id else self.enterprise.name
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("项目")) if self.project_id else str(_("企业"))
+
+
+class TourCriterion(models.Model):
+    """One scoring criterion of a round: 0–max points; the weights of a round add up to 100."""
+
+    round = models.ForeignKey(
+        TourRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    name = models.CharField(_("评分项"), max_length=60)
+    weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2)
+    max_score = models.PositiveSmallIntegerField(_("满分"), default=100)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("观摩评分项")
+        verbose_name_plural = _("观摩评分项")
+        ordering = ["round", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="tour_criterion_weight_positive"),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="tour_criterion_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TourJudge(models.Model):
+    """A judge (评委) of a round: the one who scores every site on their phone."""
+
+    round = models.ForeignKey(
+        TourRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="judges"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评委"),
+        on_delete=models.PROTECT,
+        related_name="tour_judgings",
+    )
+
+    class Meta:
+        verbose_name = _("观摩评委")
+        verbose_name_plural = _("观摩评委")
+        ordering = ["round", "pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="tour_judge_once")]
+        # "my rounds": the rounds a user judges (the scope of a judge)
+        indexes = [models.Index(fields=["user", "round"], name="tour_judge_user")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.user}"
+
+
+class TourScore(models.Model):
+    """One judge's score of one site on one criterion (re-scoring replaces it)."""
+
+    round = models.ForeignKey(
+        TourRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="scores"
+    )
+    site = models.ForeignKey(
+        TourSite, verbose_name=_("观摩点"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        TourCriterion, verbose_name=_("评分项"), on_delete=models.CASCADE, related_name="scores"
+    )
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评委"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+    scored_at = models.DateTimeField(_("评分时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("观摩得分")
+        verbose_name_plural = _("观摩得分")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "site", "criterion", "judge"], name="tour_score_once"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="tour_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.criterion} {self.score}"
 
 
 # --- 考核与红黑榜 ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_assessment, views_bulletin
+from . import views, views_assessment, views_bulletin, views_tours
 
 app_name = "oversight"
 
@@ -31,4 +31,12 @@ urlpatterns = [
     path("redblack/<int:pk>/edit/", views_assessment.redblack_edit, name="redblack_edit"),
     path("redblack/<int:pk>/exempt/", views_assessment.redblack_exempt, name="redblack_exempt"),
     path("redblack/<int:pk>/publish/", views_assessment.redblack_publish, name="redblack_publish"),
+    path("tours/", views_tours.tour_list, name="tour_list"),
+    path("tours/new/", views_tours.tour_new, name="tour_new"),
+    path("tours/mine/", views_tours.tour_mine, name="tour_mine"),
+    path("tours/<int:pk>/", views_tours.tour_detail, name="tour_detail"),
+    path("tours/<int:pk>/edit/", views_tours.tour_edit, name="tour_edit"),
+    path("tours/<int:pk>/publish/", views_tours.tour_publish, name="tour_publish"),
+    path("tours/<int:pk>/word/", views_tours.tour_docx, name="tour_docx"),
+    path("tours/<int:pk>/sites/<int:site_pk>/", views_tours.tour_score, name="tour_score"),
 ]

@@ -1,4 +1,4 @@
-"""Admin: the configurable parts (approval steps, campaigns, inspections, red/black rules).
+"""Admin: the configurable parts (approval steps, campaigns, red/black rules).
 Projects and published rankings change through services and are shown read-only."""
 
 from django.contrib import admin
@@ -8,8 +8,6 @@ from zhuqi.core.admin import ReadOnlyAdmin
 from .models import (
     ApprovalStepType,
     Campaign,
-    InspectionCriterion,
-    InspectionRound,
     Project,
     RankingPublication,
     RankingRule,
@@ -33,19 +31,6 @@ class ProjectAdmin(ReadOnlyAdmin):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "year", "round_no", "held_on"]  # projects are added on the page
-
-
-class CriterionInline(admin.TabularInline):
-    model = InspectionCriterion
-    extra = 1
-
-
-@admin.register(InspectionRound)
-class InspectionRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "held_on", "status"]
-    filter_horizontal = ["projects", "scorers"]
-    inlines = [CriterionInline]
-    readonly_fields = ["status", "published_at"]
 
 
 @admin.register(RankingRule)

@@ -21,7 +21,6 @@ from . import figures, services
 from .models import (
     ApprovalStep,
     Campaign,
-    InspectionRound,
     InvestmentMonth,
     Project,
     RankingRule,
@@ -331,37 +330,6 @@ class CampaignViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response({k: RateSerializer(v).data for k, v in rates.items()})
 
 
-class InspectionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = InspectionRound
-        fields = ["id", "name", "region", "held_on", "status", "published_at"]
-        read_only_fields = fields  # output only: no write names a row through it
-
-
-class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = InspectionRound.objects.all()
-    serializer_class = InspectionSerializer
-
-    def get_queryset(self):
-        return super().get_queryset().distinct()
-
-    @action(detail=True, methods=["get"])
-    def results(self, request, pk=None):
-        rnd = self.get_object()
-        return Response(
-            [
-                {
-                    "project": r.project.pk,
-                    "name": r.project.name,
-                    "total": r.total,
-                    "rank": r.rank,
-                    "scorers": r.scorers,
-                }
-                for r in figures.inspection_results(rnd)
-            ]
-        )
-
-
 class RankingSerializer(serializers.ModelSerializer):
     class Meta:
         model = RankingRule
@@ -380,5 +348,4 @@ def register(router) -> None:
     router.register("project-tasks", TaskViewSet, basename="project-task")
     router.register("project-investments", InvestmentViewSet, basename="project-investment")
     router.register("project-campaigns", CampaignViewSet, basename="project-campaign")
-    router.register("project-inspections", InspectionViewSet, basename="project-inspection")
     router.register("project-rankings", RankingViewSet, basename="project-ranking")

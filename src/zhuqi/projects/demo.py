@@ -1,7 +1,7 @@
 """Demo key projects for 固镇县, modelled on the seed reports: 181 major projects with a total
 investment of 114.8 billion yuan (Zigong's 2022 plan), the year's investment by month with some
-projects ahead of schedule and some behind, a few overdue approvals, a 三个一批 round, an
-inspection round, red/black list rules. Idempotent: does nothing when demo projects exist."""
+projects ahead of schedule and some behind, a few overdue approvals, a 三个一批 round,
+red/black list rules (the 观摩 round is oversight's demo). Idempotent: does nothing when demo projects exist."""
 
 from __future__ import annotations
 
@@ -25,9 +25,6 @@ from .models import (
     Campaign,
     CampaignEntry,
     Dependency,
-    InspectionCriterion,
-    InspectionRound,
-    InspectionScore,
     InvestmentMonth,
     Project,
     ProjectProgress,
@@ -452,39 +449,6 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
         if batch and rng.random() < 0.7:
             entries.append(CampaignEntry(campaign=campaign, project=p, batch=batch))
     CampaignEntry.objects.bulk_create(entries)
-
-    # --- 观摩 ------------------------------------------------------------------------------------------------
-    rnd = InspectionRound.objects.create(
-        name=f"{year}年上半年重点项目观摩评比",
-        region=county,
-        held_on=dt.date(year, 6, 20) if month >= 6 else today,
-    )
-    observed = [p for p in projects if p.stage in (Stage.STARTED, Stage.IN_STATS, Stage.COMPLETED)][:12]
-    rnd.projects.set(observed)
-    scorers = [u for u in [dispatch, *leaders[:4], User.objects.filter(username="duban").first()] if u]
-    rnd.scorers.set(scorers)
-    criteria = [
-        InspectionCriterion.objects.create(round=rnd, name=n, weight=w, max_score=m, order=o)
-        for o, (n, w, m) in enumerate(
-            [
-                ("建设进度", 35, 100),
-                ("投资强度", 25, 100),
-                ("科技含量与带动效应", 20, 100),
-                ("现场管理", 20, 50),
-            ],
-            start=1,
-        )
-    ]
-    scores = []
-    for p in observed:
-        base = rng.uniform(0.65, 0.95)
-        for u in scorers[:-1]:  # the last scorer has not scored yet
-            for c in criteria:
-                value = min(c.max_score, round(c.max_score * base * rng.uniform(0.9, 1.08) * 2) / 2)
-                scores.append(
-                    InspectionScore(round=rnd, project=p, criterion=c, scorer=u, score=Decimal(str(value)))
-                )
-    InspectionScore.objects.bulk_create(scores)
 
     # --- 红黑榜 --------------------------------------------------------------------------------------------------
     rules = [

@@ -1,14 +1,13 @@
 """Computed figures (percentages never stored; year-to-date sums are kept in ProjectProgress):
 investment completion, time elapsed (时序进度), schedule
-lead/lag (超时序进度), lights, campaign rates (三个一批), inspection scores. Definitions are
+lead/lag (超时序进度), lights, campaign rates (三个一批). Definitions are
 written out in src/zhuqi/docs/projects-figures.md; every function here follows them to the letter."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +20,6 @@ from zhuqi.core.units import rate
 from .models import (
     ApprovalStep,
     CampaignEntry,
-    InspectionCriterion,
-    InspectionScore,
     Project,
     ProjectProgress,
     Stage,
@@ -338,55 +335,6 @@ def rates_by_region(campaign, visible) -> list[dict]:
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
     return rows
-
-
-# --- 观摩 --------------------------------------------------------------------------------
-@dataclass
-class InspectionResult:
-    project: Project
-    per_criterion: dict[int, Decimal] = field(default_factory=dict)
-    total: Decimal | None = None
-    scorers: int = 0
-    rank: int = 0
-
-
-def inspection_results(round_) -> list[InspectionResult]:
-    """Average each criterion over the scorers who scored it, as a share of its maximum;
-    total = Σ(avg_c ÷ max_c × 100 × weight_c) ÷ Σ weight_c (0–100), ranked descending.
-    Ties share a rank."""
-    criteria = list(InspectionCriterion.objects.filter(round=round_))
-    weight_sum = sum((c.weight for c in criteria), Decimal(0))
-    avgs: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    scorers: dict[int, set[int]] = defaultdict(set)
-    for s in InspectionScore.objects.filter(round=round_).values(
-        "project_id", "criterion_id", "scorer_id", "score"
-    ):
-        avgs[(s["project_id"], s["criterion_id"])].append(s["score"])
-        scorers[s["project_id"]].add(s["scorer_id"])
-    results = []
-    for project in round_.projects.all().order_by("code"):
-        res = InspectionResult(project, scorers=len(scorers[project.pk]))
-        total = Decimal(0)
-        complete = bool(criteria)
-        for c in criteria:
-            vals = avgs.get((project.pk, c.pk))
-            if not vals:
-                complete = False
-                continue
-            avg = sum(vals, Decimal(0)) / len(vals)
-            res.per_criterion[c.pk] = avg.quantize(Decimal("0.01"), ROUND_HALF_UP)
-            total += avg / c.max_score * 100 * c.weight
-        if complete and weight_sum:
-            res.total = (total / weight_sum).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        results.append(res)
-    results.sort(key=lambda r: (r.total is None, -(r.total or 0), r.project.code))
-    prev, rank = None, 0
-    for i, r in enumerate(results, start=1):
-        if r.total != prev:
-            rank = i
-            prev = r.total
-        r.rank = rank if r.total is not None else 0
-    return results
 
 
 def overdue_counts(projects, today: dt.date, by: str = "project_id") -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -262,56 +260,3 @@ class RankingRuleForm(Form):
 class OfficialsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.display_name}（{obj.get_role_display()}）"
-
-
-class InspectionRoundForm(Form):
-    """An inspection round: projects, judges and criteria, one criterion a line:
-    「名称 权重 满分」 (满分 may be left out: 100)."""
-
-    name = forms.CharField(label=_("名称"), max_length=100)
-    region = forms.ModelChoiceField(label=_("组织区划"), queryset=Region.objects.none())
-    held_on = forms.DateField(label=_("观摩日期"), widget=DATE)
-    projects = forms.ModelMultipleChoiceField(label=_("观摩项目"), queryset=Project.objects.none())
-    scorers = OfficialsField(label=_("评分人"), queryset=User.objects.none())
-    criteria = forms.CharField(
-        label=_("评分项"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一项：名称 权重 满分（满分不填为 100），如「建设进度 60 100」"),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = active_or_current(
-            _organising_regions(user), self.initial.get("region")
-        )
-        self.fields["projects"].queryset = Project.objects.visible_to(user).order_by("code")
-        self.fields["scorers"].queryset = (
-            User.objects.visible_to(user)
-            .filter(is_active=True)
-            .exclude(role=Role.ENTERPRISE)
-            .order_by("username")
-        )
-        self.fields["projects"].widget.attrs["class"] = "form-select zq-multi"
-        self.fields["scorers"].widget.attrs["class"] = "form-select zq-multi"
-        bootstrap(self)
-
-    def clean_criteria(self) -> list[tuple[str, Decimal, int]]:
-        rows = []
-        for n, line in enumerate((self.cleaned_data.get("criteria") or "").splitlines(), start=1):
-            parts = line.replace("，", " ").replace(",", " ").split()
-            if not parts:
-                continue
-            try:
-                if len(parts) == 2:
-                    rows.append((parts[0], Decimal(parts[1]), 100))
-                elif len(parts) == 3:
-                    rows.append((parts[0], Decimal(parts[1]), int(parts[2])))
-                else:
-                    raise ValueError
-            except (ValueError, InvalidOperation) as exc:
-                raise forms.ValidationError(
-                    _("第 %(n)s 行应为「名称 权重 满分」，如「建设进度 60 100」") % {"n": n}
-                ) from exc
-        if not rows:
-            raise forms.ValidationError(_("请至少填写一个评分项"))
-        return rows

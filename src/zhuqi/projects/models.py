@@ -1,6 +1,6 @@
 """Key projects (重点项目): the ledger, stages, pre-construction approvals (七个环节), the schedule
 (tasks, finish-to-start dependencies, baselines), investment plan vs actual by month, campaigns
-(三个一批), inspections (观摩) and red/black lists (红黑榜).
+(三个一批) and red/black lists (红黑榜); inspection tours (观摩) are oversight's.
 
 Percentages (completion, time elapsed, lead/lag, campaign rates) are computed in `figures.py`,
 never stored."""
@@ -570,85 +570,6 @@ class CampaignEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.get_batch_display()} {self.project}"
-
-
-class InspectionRound(models.Model):
-    """A round of on-site inspections (观摩) with weighted criteria and scorers."""
-
-    class Status(models.TextChoices):
-        SCORING = "scoring", _("评分中")
-        PUBLISHED = "published", _("已公布")
-
-    name = models.CharField(_("名称"), max_length=100)
-    region = models.ForeignKey(Region, verbose_name=_("组织区划"), on_delete=models.PROTECT, related_name="+")
-    held_on = models.DateField(_("观摩日期"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SCORING)
-    projects = models.ManyToManyField(Project, verbose_name=_("观摩项目"), related_name="inspections")
-    scorers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("评分人"), blank=True, related_name="inspection_rounds"
-    )
-    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("观摩评比")
-        verbose_name_plural = _("观摩评比")
-        ordering = ["-held_on", "-id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @staticmethod
-    def scope_q(user):
-        scope = scope_for(user)
-        if not scope.authenticated or scope.is_enterprise_user:
-            return NOTHING
-        return scope.region_q("region__path") | Q(scorers=user)
-
-
-class InspectionCriterion(models.Model):
-    """One scoring criterion of an inspection round (0–max points, weighted)."""
-
-    round = models.ForeignKey(
-        InspectionRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="criteria"
-    )
-    name = models.CharField(_("评分项"), max_length=60)
-    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
-    max_score = models.PositiveSmallIntegerField(_("满分"), default=100)
-    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-
-    class Meta:
-        verbose_name = _("评分项")
-        verbose_name_plural = _("评分项")
-        ordering = ["round", "order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class InspectionScore(models.Model):
-    """One scorer's score of one project on one criterion."""
-
-    round = models.ForeignKey(
-        InspectionRound, verbose_name=_("观摩"), on_delete=models.CASCADE, related_name="scores"
-    )
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="+")
-    criterion = models.ForeignKey(InspectionCriterion, verbose_name=_("评分项"), on_delete=models.CASCADE)
-    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.CASCADE)
-    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("观摩得分")
-        verbose_name_plural = _("观摩得分")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "project", "criterion", "scorer"], name="inspection_one_score_each"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.project} {self.criterion} {self.score}"
 
 
 class RankingRule(models.Model):

@@ -36,9 +36,6 @@ from .models import (
     Campaign,
     CampaignEntry,
     Dependency,
-    InspectionCriterion,
-    InspectionRound,
-    InspectionScore,
     InvestmentMonth,
     Project,
     ProjectCase,
@@ -1042,115 +1039,6 @@ def save_ranking_rule(
     return rule
 
 
-@transaction.atomic
-def save_inspection_round(
-    round_: InspectionRound | None,
-    *,
-    actor,
-    name: str,
-    region,
-    held_on: dt.date,
-    projects=(),
-    scorers=(),
-    criteria: list[tuple[str, Decimal, int]] | None = None,
-) -> InspectionRound:
-    """Create (`round_` None) or change an inspection round (观摩): the projects inspected (of the
-    region, visible to the actor), the judges (officials in the actor's scope) and the weighted
-    criteria (name, weight, maximum). Criteria are fixed once someone has scored; a published
-    round is not changed."""
-    from django.http import Http404
-
-    from zhuqi.core.roles import OFFICIAL_ROLES
-
-    what = gettext("观摩评比")
-    if round_ is not None:
-        if not InspectionRound.objects.visible_to(actor).filter(pk=round_.pk).exists():
-            raise Http404
-        # locked apart from the scope query: PostgreSQL locks no row of an outer join's nullable side
-        round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
-        _config_region(actor, round_.region, what=what)
-        if round_.status == InspectionRound.Status.PUBLISHED:
-            raise ValidationError(gettext("本轮观摩已公布结果，不能再修改"))
-    _config_region(actor, region, what=what)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": gettext("请填写名称")})
-    if held_on is None:
-        raise ValidationError({"held_on": gettext("请填写观摩日期")})
-    project_ids = {p.pk for p in projects}
-    if not project_ids:
-        raise ValidationError({"projects": gettext("请选择观摩项目")})
-    found_projects = list(
-        Project.objects.visible_to(actor).filter(pk__in=project_ids, region__path__startswith=region.path)
-    )
-    if len(found_projects) != len(project_ids):
-        raise ValidationError({"projects": gettext("有项目不存在或不在本次观摩的区划内")})
-    scorer_ids = {u.pk for u in scorers}
-    if not scorer_ids:
-        raise ValidationError({"scorers": gettext("请选择评分人")})
-    found_scorers = list(
-        User.objects.visible_to(actor).filter(pk__in=scorer_ids, role__in=OFFICIAL_ROLES, is_active=True)
-    )
-    if len(found_scorers) != len(scorer_ids):
-        raise ValidationError({"scorers": gettext("有评分人不存在或不在您的范围内")})
-    rows = criteria or []
-    if criteria is not None:
-        if not rows:
-            raise ValidationError({"criteria": gettext("请至少填写一个评分项")})
-        for i, (cname, weight, max_score) in enumerate(rows, start=1):
-            if not (cname or "").strip():
-                raise ValidationError({"criteria": gettext("第 %(n)s 个评分项没有名称") % {"n": i}})
-            if Decimal(weight) <= 0:
-                raise ValidationError(
-                    {"criteria": gettext("评分项「%(name)s」的权重应大于 0") % {"name": cname}}
-                )
-            if not 1 <= int(max_score) <= 1000:
-                raise ValidationError(
-                    {"criteria": gettext("评分项「%(name)s」的满分应在 1–1000 之间") % {"name": cname}}
-                )
-    created = round_ is None
-    if round_ is not None and criteria is not None and round_.scores.exists():
-        current = [(c.name, Decimal(c.weight), c.max_score) for c in round_.criteria.all()]
-        if current != [(n.strip(), Decimal(w), int(m)) for n, w, m in rows]:
-            raise ValidationError({"criteria": gettext("已有评分，不能再修改评分项")})
-        criteria = None
-    round_ = round_ or InspectionRound()
-    round_.name, round_.region, round_.held_on = name, region, held_on
-    round_.save()
-    round_.projects.set(found_projects)
-    round_.scorers.set(found_scorers)
-    if criteria is not None:
-        round_.criteria.all().delete()
-        InspectionCriterion.objects.bulk_create(
-            [
-                InspectionCriterion(
-                    round=round_, name=n.strip(), weight=Decimal(w), max_score=int(m), order=i
-                )
-                for i, (n, w, m) in enumerate(rows, start=1)
-            ]
-        )
-    audit.record(
-        "event",
-        round_,
-        event="inspection_created" if created else "inspection_changed",
-        changes={
-            gettext_noop("名称"): name,
-            gettext_noop("观摩项目"): "、".join(sorted(p.name for p in found_projects)),
-            gettext_noop("评分人"): "、".join(sorted(u.display_name for u in found_scorers)),
-            gettext_noop("评分项"): "、".join(f"{n.strip()}×{w}" for n, w, _m in rows)
-            if criteria is not None
-            else "",
-        },
-        actor=actor,
-    )
-    notify(
-        [u for u in found_scorers if u.pk != actor.pk],
-        gettext("请为观摩评分：%(name)s") % {"name": name},
-        url=reverse("projects:inspection_detail", args=[round_.pk]),
-    )
-    return round_
-
-
 def entry_threshold(campaign: Campaign, project: Project) -> Decimal | None:
     value = (campaign.thresholds or {}).get(project.kind)
     return Decimal(str(value)) if value not in (None, "") else None
@@ -1191,71 +1079,26 @@ def add_to_campaign(campaign: Campaign, project: Project, *, batch: str, actor) 
     return entry
 
 
-# --- 观摩 ----------------------------------------------------------------------------------------------
-@transaction.atomic
-def submit_scores(round_: InspectionRound, project: Project, scores: dict, *, actor) -> int:
-    """One scorer's scores for one project: {criterion_id: score}. Re-submitting replaces."""
-    round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
-    if round_.status != InspectionRound.Status.SCORING:
-        raise ValidationError(gettext("本轮观摩已公布结果，不能再评分"))
-    if (
-        not permissions.allowed(actor, "projects.inspection.score")
-        or not round_.scorers.filter(pk=actor.pk).exists()
-    ):
-        raise PermissionDenied(gettext("您不是本轮观摩的评分人"))
-    if not round_.projects.filter(pk=project.pk).exists():
-        raise ValidationError(gettext("该项目不在本轮观摩名单中"))
-    criteria = {c.pk: c for c in round_.criteria.all()}
-    n = 0
-    for cid, value in scores.items():
-        crit = criteria.get(int(cid))
-        if crit is None:
-            raise ValidationError(gettext("未知的评分项 %(cid)s") % {"cid": cid})
-        try:
-            score = Decimal(str(value))
-        except Exception as exc:  # noqa: BLE001
-            raise ValidationError(gettext("「%(name)s」的得分不是数字") % {"name": crit.name}) from exc
-        if not 0 <= score <= crit.max_score:
-            raise ValidationError(
-                gettext("「%(name)s」的得分必须在 0–%(max_score)s 之间")
-                % {"name": crit.name, "max_score": crit.max_score}
-            )
-        InspectionScore.objects.update_or_create(
-            round=round_, project=project, criterion=crit, scorer=actor, defaults={"score": score}
-        )
-        n += 1
-    audit.record(
-        "event",
-        round_,
-        event="inspection_scored",
-        changes={
-            "project": project.name,
-            "scores": {criteria[int(k)].name: str(v) for k, v in scores.items()},
-        },
-        actor=actor,
-    )
-    return n
-
-
-@transaction.atomic
-def publish_inspection(round_: InspectionRound, *, actor) -> InspectionRound:
-    if not can_manage_area(actor, round_.region, "projects.inspection.publish"):
-        raise PermissionDenied(gettext("您不能公布该轮观摩结果"))
-    round_ = InspectionRound.objects.select_for_update().get(pk=round_.pk)
-    round_.status = InspectionRound.Status.PUBLISHED
-    round_.published_at = timezone.now()
-    round_.save()
-    audit.record(
-        "transition",
-        round_,
-        event="inspection_published",
-        changes={"status": ["scoring", "published"]},
-        actor=actor,
-    )
-    return round_
-
-
 # --- 红黑榜 ---------------------------------------------------------------------------------------------
+#: the hook that answers "the projects of the latest published inspection round (观摩) in a region
+#: subtree, with their totals": inspection tours are oversight's (oversight/tours.py), which
+#: registers it from its ready(); without it the 观摩得分 ranking has no rows
+_inspection_totals: list = []
+
+
+def register_inspection_totals(hook) -> None:
+    """`hook(region) -> [(project, total Decimal)]` for the 观摩得分 red/black list."""
+    if hook not in _inspection_totals:
+        _inspection_totals.append(hook)
+
+
+def latest_inspection_totals(region) -> list[tuple[Project, Decimal]]:
+    rows: list[tuple[Project, Decimal]] = []
+    for hook in _inspection_totals:
+        rows.extend(hook(region))
+    return rows
+
+
 def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
     """All subjects of a rule with their metric value, best first."""
     from . import figures
@@ -1292,33 +1135,26 @@ def ranking_rows(rule: RankingRule, today: dt.date) -> list[dict]:
             rows = [{"id": d, "name": d, "value": counts.get(d, 0)} for d in sorted(depts)]
         rows.sort(key=lambda r: r["value"])
     else:
-        latest = InspectionRound.objects.filter(
-            region__path__startswith=rule.region.path, status=InspectionRound.Status.PUBLISHED
-        ).first()
-        if latest:
-            results = [r for r in figures.inspection_results(latest) if r.total is not None]
-            if rule.subject == RankingRule.Subject.PROJECT:
-                rows = [{"id": r.project.pk, "name": r.project.name, "value": r.total} for r in results]
-            else:  # a department's score: the mean total of its projects in the round
-                dept_names = dict(
-                    Department.objects.filter(projects__in=[r.project for r in results]).values_list(
-                        "pk", "name"
-                    )
-                )
-                by_dept: dict[int, list[Decimal]] = {}
-                for r in results:
-                    dept_id = r.project.department_id
-                    if dept_id is not None and dept_id in dept_names and r.total is not None:
-                        by_dept.setdefault(dept_id, []).append(r.total)
-                rows = [
-                    {
-                        "id": pk,
-                        "name": dept_names[pk],
-                        "value": (sum(v, Decimal(0)) / len(v)).quantize(Decimal("0.01")),
-                    }
-                    for pk, v in by_dept.items()
-                ]
-            rows.sort(key=lambda r: -r["value"])
+        results = latest_inspection_totals(rule.region)
+        if rule.subject == RankingRule.Subject.PROJECT:
+            rows = [{"id": p.pk, "name": p.name, "value": total} for p, total in results]
+        else:  # a department's score: the mean total of its projects in the round
+            dept_names = dict(
+                Department.objects.filter(projects__in=[p for p, _t in results]).values_list("pk", "name")
+            )
+            by_dept: dict[int, list[Decimal]] = {}
+            for p, total in results:
+                if p.department_id is not None and p.department_id in dept_names:
+                    by_dept.setdefault(p.department_id, []).append(total)
+            rows = [
+                {
+                    "id": pk,
+                    "name": dept_names[pk],
+                    "value": (sum(v, Decimal(0)) / len(v)).quantize(Decimal("0.01")),
+                }
+                for pk, v in by_dept.items()
+            ]
+        rows.sort(key=lambda r: -r["value"])
     return rows
 
 

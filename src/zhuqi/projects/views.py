@@ -33,8 +33,6 @@ from .models import (
     ApprovalStep,
     Campaign,
     CampaignEntry,
-    InspectionRound,
-    InspectionScore,
     InvestmentMonth,
     Project,
     RankingRule,
@@ -685,88 +683,6 @@ def campaign_entry_add(request, pk):
     return redirect("projects:campaign_detail", pk=pk)
 
 
-# --- 观摩 ------------------------------------------------------------------------------------------
-@login_required
-def inspection_list(request):
-    _require(request, "projects.oversight.view")
-    rounds = InspectionRound.objects.visible_to(request.user).select_related("region").distinct()
-    can_configure = permissions.allowed(request.user, "projects.configure")
-    return render(
-        request, "projects/inspection_list.html", {"rounds": rounds, "can_configure": can_configure}
-    )
-
-
-@login_required
-def inspection_detail(request, pk):
-    _require(request, "projects.oversight.view")
-    user = request.user
-    rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
-    if request.method == "POST":
-        _require(request, "projects.inspection.publish")
-        services.publish_inspection(rnd, actor=user)
-        messages.success(request, gettext("观摩结果已公布"))
-        return redirect("projects:inspection_detail", pk=pk)
-    results = figures.inspection_results(rnd)
-    criteria = list(rnd.criteria.all())
-    for r in results:
-        r.cells = [r.per_criterion.get(c.pk) for c in criteria]
-    return render(
-        request,
-        "projects/inspection_detail.html",
-        {
-            "round": rnd,
-            "criteria": criteria,
-            "results": results,
-            "is_scorer": rnd.scorers.filter(pk=user.pk).exists(),
-            "can_publish": services.can_manage_area(user, rnd.region, "projects.inspection.publish")
-            and rnd.status == InspectionRound.Status.SCORING,
-            "timeline": audit.timeline(rnd),
-        },
-    )
-
-
-@login_required
-def inspection_score(request, pk, project_pk):
-    """The scorer's phone form for one project."""
-    _require(request, "projects.inspection.score")
-    user = request.user
-    rnd = get_object_or_404(InspectionRound.objects.visible_to(user).distinct(), pk=pk)
-    if not rnd.scorers.filter(pk=user.pk).exists():
-        raise Http404
-    project = get_object_or_404(rnd.projects.all(), pk=project_pk)
-    criteria = list(rnd.criteria.all())
-    mine = dict(
-        InspectionScore.objects.filter(round=rnd, project=project, scorer=user).values_list(
-            "criterion_id", "score"
-        )
-    )
-    if request.method == "POST":
-        scores = {c.pk: request.POST.get(f"c{c.pk}", "").strip() for c in criteria}
-        missing = [c.name for c in criteria if not scores[c.pk]]
-        if missing:
-            messages.error(request, gettext("请为「%(items)s」打分") % {"items": "、".join(missing)})
-        else:
-            try:
-                services.submit_scores(rnd, project, scores, actor=user)
-                messages.success(request, gettext("「%(name)s」评分已提交") % {"name": project.name})
-                nxt = rnd.projects.exclude(
-                    pk__in=InspectionScore.objects.filter(round=rnd, scorer=user).values("project")
-                ).first()
-                if nxt:
-                    return redirect("projects:inspection_score", pk=pk, project_pk=nxt.pk)
-                return redirect("projects:inspection_detail", pk=pk)
-            except ValidationError as exc:
-                _messages_from(request, exc)
-        mine = {c.pk: scores[c.pk] for c in criteria}
-    fields = [{"c": c, "value": mine.get(c.pk, "")} for c in criteria]
-    done = set(InspectionScore.objects.filter(round=rnd, scorer=user).values_list("project_id", flat=True))
-    return render(
-        request,
-        "projects/inspection_score.html",
-        {"round": rnd, "project": project, "fields": fields, "projects": rnd.projects.all(), "done": done},
-    )
-
-
 # --- 红黑榜 -------------------------------------------------------------------------------------------
 @login_required
 def ranking_list(request):
@@ -1043,58 +959,8 @@ def ranking_rule_edit(request, pk):
     return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
 
 
-def _inspection_form(request, rnd=None):
-    user = request.user
-    if not permissions.allowed(user, "projects.configure"):
-        raise Http404
-    if rnd is not None and not services.can_manage_area(user, rnd.region, "projects.configure"):
-        raise Http404
-    initial: dict = {}
-    if rnd is not None:
-        initial = {
-            "name": rnd.name,
-            "region": rnd.region,
-            "held_on": rnd.held_on,
-            "projects": list(rnd.projects.all()),
-            "scorers": list(rnd.scorers.all()),
-            "criteria": "\n".join(
-                f"{c.name} {c.weight.normalize():f} {c.max_score}" for c in rnd.criteria.all()
-            ),
-        }
-    form = forms.InspectionRoundForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            rnd = services.save_inspection_round(
-                rnd,
-                actor=user,
-                name=d["name"],
-                region=d["region"],
-                held_on=d["held_on"],
-                projects=d["projects"],
-                scorers=d["scorers"],
-                criteria=d["criteria"],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, gettext("已保存「%(name)s」") % {"name": rnd.name})
-            return redirect("projects:inspection_detail", rnd.pk)
-    return _config_page(
-        request,
-        form=form,
-        heading=gettext("编辑观摩评比") if rnd else gettext("新建观摩评比"),
-        cancel_url=reverse("projects:inspection_list"),
-        obj=rnd,
-    )
-
-
 @login_required
-def inspection_create(request):
-    return _inspection_form(request)
-
-
-@login_required
-def inspection_edit(request, pk):
-    rnd = get_object_or_404(InspectionRound.objects.visible_to(request.user).distinct(), pk=pk)
-    return _inspection_form(request, rnd)
+def inspection_list(request):
+    """The inspection tours (观摩) moved to oversight: old links land on its list."""
+    _require(request, "oversight.tour.view")
+    return redirect("oversight:tour_list")

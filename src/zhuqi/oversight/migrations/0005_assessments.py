@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0009_region_boundary'),
         ('indicators', '0003_rollup_indexes_pattern_ops'),
-        ('oversight', '0002_bulletins'),
+        ('oversight', '0004_tours_from_projects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
