@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,7 +64,14 @@ def _metric_options():
 def scheme_list(request):
     _require(request, "oversight.assessment.view")
     user = request.user
-    schemes = Scheme.objects.visible_to(user).select_related("region").prefetch_related("assessments")
+    # a department's people see the published assessments only: the trials are not linked
+    schemes = (
+        Scheme.objects.visible_to(user)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.visible_to(user).order_by("period"))
+        )
+    )
     published = (
         Assessment.objects.visible_to(user)
         .filter(status=Assessment.Status.PUBLISHED)
