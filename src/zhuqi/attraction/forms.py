@@ -11,7 +11,19 @@ from zhuqi.core.forms import Form, _parent_regions
 from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from .models import Chain, ChainNode, Contract, FundSource, Obligation, Pipeline, Source, Target, Verdict
+from .models import (
+    WEEKDAYS,
+    Chain,
+    ChainNode,
+    ClockKind,
+    Contract,
+    FundSource,
+    Obligation,
+    Pipeline,
+    Source,
+    Target,
+    Verdict,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -225,5 +237,51 @@ class ReviewRuleForm(Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
+        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class ClockStopForm(Form):
+    kind = forms.ChoiceField(label=_("时限"), choices=ClockKind.choices)
+    note = forms.CharField(label=_("办理情况"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
+        _style(self)
+
+
+class WeeklyReportForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    week = forms.IntegerField(label=_("周次"), min_value=1, max_value=53)
+    met = forms.CharField(
+        label=_("本周对接拜访情况"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("拜访了哪些企业、商协会、中介，谈了什么"),
+    )
+    new_leads = forms.CharField(
+        label=_("新获取线索"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("投资方、项目、计划投资额；已登记为招商线索的写明线索名称"),
+    )
+    next_week = forms.CharField(
+        label=_("下周工作计划"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AbroadTeamForm(Form):
+    department = forms.ModelChoiceField(None, label=_("部门"))
+    station = forms.CharField(label=_("驻点城市"), max_length=40, help_text=_("如 上海、深圳、合肥"))
+    due_weekday = forms.TypedChoiceField(label=_("周报截止日"), choices=WEEKDAYS, coerce=int, initial=4)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
         _style(self)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -617,3 +617,151 @@ class Target(KeepsRegionPath, models.Model):
 
     def tag_labels(self) -> list[str]:
         return [str(self.Tag(t).label) for t in self.tags if t in self.Tag.values]
+
+
+class ClockKind(models.TextChoices):
+    """The service clocks of a big lead (≥ 1 亿元, `services.CLOCK_THRESHOLD`), in working days
+    from registration (`services.CLOCK_DAYS`); 报告进展 restarts after every report."""
+
+    RESPOND = "respond", _("响应")
+    JUDGE = "judge", _("研判")
+    FEEDBACK = "feedback", _("反馈推荐人")
+    PROGRESS = "progress", _("报告进展")
+
+
+class LeadClock(models.Model):
+    """One clock of a lead: due by the end of `due_on` (a working day), stopped at `done_at`
+    (with a note: how the lead was answered, judged, fed back, how it progressed). The sweep
+    sets `overdue_at` the first time it finds the clock running past its day and tells the
+    team once (attraction-figures.md §Clocks)."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("时限"), max_length=10, choices=ClockKind.choices)
+    started_on = models.DateField(_("起算日期"))
+    due_on = models.DateField(_("期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    overdue_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索办理时限")
+        ordering = ["lead", "due_on", "pk"]
+        constraints = [
+            # one running clock of a kind per lead (the lead page and the sweep read "the open one")
+            models.UniqueConstraint(
+                fields=["lead", "kind"], condition=Q(done_at__isnull=True), name="attraction_one_open_clock"
+            )
+        ]
+        indexes = [
+            # the sweep and the "超时" filter: running clocks past their day
+            models.Index(
+                fields=["due_on"], condition=Q(done_at__isnull=True), name="attraction_clock_open_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.kind} {self.due_on}"
+
+
+WEEKDAYS = [
+    (0, _("星期一")),
+    (1, _("星期二")),
+    (2, _("星期三")),
+    (3, _("星期四")),
+    (4, _("星期五")),
+    (5, _("星期六")),
+    (6, _("星期日")),
+]
+
+
+class AbroadTeam(models.Model):
+    """A 驻外招商组: a department (its people file the reports) stationed in a city, which
+    files one weekly report per ISO week by its due weekday (0 = Monday … 4 = Friday)."""
+
+    department = models.OneToOneField(
+        Department, verbose_name=_("招商小组"), on_delete=models.PROTECT, related_name="abroad_team"
+    )
+    station = models.CharField(_("驻点城市"), max_length=40)
+    due_weekday = models.PositiveSmallIntegerField(
+        _("周报截止（星期）"), default=4, choices=WEEKDAYS, validators=[MaxValueValidator(6)]
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_on = models.DateField(_("设立日期"), default=timezone.localdate)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("驻外招商组")
+        ordering = ["department__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.department.name}（{self.station}）"
+
+    @staticmethod
+    def scope_q(user):
+        """A team's people their own team; the office and leaders their region subtree."""
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        if not s.authenticated or s.is_enterprise_user:
+            return NOTHING
+        if s.role in DEPARTMENT_ROLES:
+            return s.department_q("department")
+        if s.role in REGION_SCOPED_ROLES:
+            return s.region_q("department__region__path")
+        return NOTHING
+
+
+class WeeklyReport(models.Model):
+    """A 驻外招商组's weekly report (工作周报) for one ISO week: whom it met, the new leads, the
+    plan for next week. One per team and week; filing again changes it."""
+
+    team = models.ForeignKey(
+        AbroadTeam, verbose_name=_("驻外招商组"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    week = models.PositiveSmallIntegerField(
+        _("周次"), validators=[MinValueValidator(1), MaxValueValidator(53)]
+    )
+    met = models.TextField(_("本周对接拜访情况"))
+    new_leads = models.TextField(_("新获取线索"), blank=True)
+    next_week = models.TextField(_("下周工作计划"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("驻外招商周报")
+        ordering = ["-year", "-week", "team"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "week"], name="attraction_weekly_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-W{self.week:02d}"
+
+    @staticmethod
+    def scope_q(user):
+        return Q(team__in=AbroadTeam.objects.filter(AbroadTeam.scope_q(user)).values("pk"))
+
+
+class ReportReminder(models.Model):
+    """That a team was reminded of a week's missing report (the reminder goes out once)."""
+
+    team = models.ForeignKey(AbroadTeam, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    week = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("周报提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "week"], name="attraction_report_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-W{self.week:02d}"

@@ -23,8 +23,10 @@ from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import date_param, int_param, year_param
 from zhuqi.core.units import WAN
 
-from . import figures, selectors, services, workflow
+from . import figures, selectors, services, services_weekly, workflow
 from .forms import (
+    AbroadTeamForm,
+    ClockStopForm,
     ConcludeForm,
     ContractForm,
     ConvertForm,
@@ -37,8 +39,22 @@ from .forms import (
     PrereviewStartForm,
     ReviewRuleForm,
     TargetForm,
+    WeeklyReportForm,
 )
-from .models import Chain, Lead, Obligation, Opinion, Pipeline, PreReview, ReviewRule, Source, Stage, Target
+from .models import (
+    AbroadTeam,
+    Chain,
+    Lead,
+    Obligation,
+    Opinion,
+    Pipeline,
+    PreReview,
+    ReviewRule,
+    Source,
+    Stage,
+    Target,
+    WeeklyReport,
+)
 
 
 def _require(request, action: str) -> None:
@@ -76,6 +92,9 @@ def lead_list(request):
     user = request.user
     qs, chosen = selectors.filter_leads(selectors.leads_for(user), request.GET)
     page = CappedPaginator(qs.order_by("-registered_on", "-pk"), 50).get_page(request.GET.get("page"))
+    overdue = selectors.overdue_clocks(page)
+    for lead in page:
+        lead.overdue_clocks = overdue.get(lead.pk, [])
     return render(
         request,
         "attraction/lead_list.html",
@@ -129,11 +148,18 @@ def lead_detail(request, pk):
     open_review = next((r for r in reviews if r.status == PreReview.Status.OPEN), None)
     contracts = list(lead.contracts.prefetch_related("obligations").order_by("-signed_on"))
     can_prereview = services.can_manage(user, lead, "attraction.prereview.manage")
+    today = timezone.localdate()
+    running = not (lead.stage.is_side or lead.stage.is_final)
+    clocks = list(lead.clocks.order_by("due_on", "pk"))
+    for c in clocks:
+        c.running = running and c.done_at is None
+        c.late = services.late_by(c, today)
     return render(
         request,
         "attraction/lead_detail.html",
         {
             "lead": lead,
+            "clocks": clocks,
             "aging": selectors.aging(lead),
             "changes": lead.changes.select_related("from_stage", "to_stage", "actor").order_by("at", "pk"),
             "can_work": can_work,
@@ -199,6 +225,25 @@ def lead_move(request, pk):
         lead,
         lambda: services.move_lead(lead, stage, actor=request.user, reason=form.cleaned_data["reason"]),
         gettext("线索已转到「%(stage)s」") % {"stage": stage.name},
+    )
+
+
+@login_required
+@require_POST
+def clock_stop(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = ClockStopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请填写办理情况说明"))
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.stop_clock(lead, d["kind"], note=d["note"], actor=request.user),
+        gettext("办理情况已记录"),
     )
 
 
@@ -524,3 +569,102 @@ def reviewers(request):
                 return redirect("attraction:reviewers")
     rules = ReviewRule.objects.visible_to(user).select_related("region", "department")
     return render(request, "attraction/reviewers.html", {"form": form, "rules": rules})
+
+
+# --- 驻外招商组 weekly reports ------------------------------------------------------------------
+def _own_team(user) -> AbroadTeam | None:
+    dept = getattr(user, "department_id", None)
+    if not dept:
+        return None
+    return AbroadTeam.objects.filter(department_id=dept, is_active=True).select_related("department").first()
+
+
+@login_required
+def report_board(request):
+    _require(request, "attraction.view")
+    user = request.user
+    team = _own_team(user)
+    return render(
+        request,
+        "attraction/report_board.html",
+        {
+            "board": selectors.report_board(user),
+            "own_team": team if team is not None and services_weekly.can_file(user, team) else None,
+            "can_configure": permissions.allowed(user, "attraction.configure"),
+        },
+    )
+
+
+@login_required
+def report_new(request):
+    _require(request, "attraction.weekly.submit")
+    user = request.user
+    team = _own_team(user)
+    if team is None or not services_weekly.can_file(user, team):
+        raise Http404
+    today = timezone.localdate()
+    year, week = services_weekly.iso_week(today)
+    year = year_param(request.GET) or year
+    week = int_param(request.GET, "week", maximum=53) or week
+    existing = WeeklyReport.objects.filter(team=team, year=year, week=week).first()
+    initial = {"year": year, "week": week}
+    if existing is not None:
+        initial.update(met=existing.met, new_leads=existing.new_leads, next_week=existing.next_week)
+    form = WeeklyReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services_weekly.file_report(team, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("周报已报送"))
+            return redirect("attraction:report_detail", report.pk)
+    return render(
+        request,
+        "attraction/report_form.html",
+        {"form": form, "team": team, "existing": existing},
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    _require(request, "attraction.view")
+    report = selectors.reports_for(request.user).get_visible_or_404(request.user, pk=pk)
+    due = services_weekly.due_date(report.team, report.year, report.week)
+    return render(
+        request,
+        "attraction/report_detail.html",
+        {
+            "report": report,
+            "due": due,
+            "late": timezone.localtime(report.submitted_at).date() > due,
+            "monday": services_weekly.week_monday(report.year, report.week),
+            "can_file": services_weekly.can_file(request.user, report.team),
+        },
+    )
+
+
+@login_required
+def abroad_teams(request):
+    _require(request, "attraction.configure")
+    user = request.user
+    form = AbroadTeamForm(request.POST or None, user=user)
+    if request.method == "POST":
+        toggle = int_param(request.POST, "toggle")
+        if toggle:
+            team = get_object_or_404(AbroadTeam.objects.visible_to(user), pk=toggle)
+            try:
+                services_weekly.save_team(team, actor=user, is_active=not team.is_active)
+            except (ValidationError, PermissionDenied) as exc:
+                _flash_error(request, exc)
+            return redirect("attraction:abroad_teams")
+        if form.is_valid():
+            try:
+                services_weekly.save_team(None, actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, gettext("驻外招商组已设置"))
+                return redirect("attraction:abroad_teams")
+    teams = AbroadTeam.objects.visible_to(user).select_related("department__region")
+    return render(request, "attraction/abroad_teams.html", {"form": form, "teams": teams})
