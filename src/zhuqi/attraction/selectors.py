@@ -299,19 +299,19 @@ def reports_for(user):
     return WeeklyReport.objects.visible_to(user).select_related("team__department", "submitted_by")
 
 
-#: weeks the 周报 board shows, the current one last
+#: weeks the 周报 board shows, the current one first
 BOARD_WEEKS = 8
 
 
 def report_board(user, today: dt.date | None = None, weeks: int = BOARD_WEEKS) -> dict:
     """The 周报 board: each visible active team × the last `weeks` ISO weeks (the current one
-    last), each cell 已报 (with the report; 迟报 when filed after its due day), 未报 (due day
+    first, so a phone shows the recent weeks), each cell 已报 (with the report; 迟报 when filed after its due day), 未报 (due day
     passed), 待报 (due day not yet passed) or blank (before the team was set up). Two queries."""
     from .services_weekly import due_date, iso_week
 
     today = today or timezone.localdate()
     this_monday = today - dt.timedelta(days=today.weekday())
-    mondays = [this_monday - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
+    mondays = [this_monday - dt.timedelta(weeks=i) for i in range(weeks)]
     keys = [iso_week(m) for m in mondays]
     teams = list(teams_for(user).filter(is_active=True).order_by("department__name", "pk"))
     reports = {
