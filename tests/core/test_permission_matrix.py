@@ -1234,6 +1234,31 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"kind": "respond", "note": "已电话联系投资方"},
     ),
+    "attraction:meeting_list": Page("attraction.view"),
+    "attraction:meeting_new": Page(
+        "attraction.judging.manage",
+        lambda s: [] if _att_lead(s) else [],  # the lead exists before the POST counts rows
+        method="both",
+        data=lambda s: {
+            "region": s.w.county.pk,
+            "title": "研判会",
+            "held_on": f"{s.year}-03-01",
+            "lead": _att_lead(s).pk,
+        },
+    ),
+    "attraction:meeting_detail": Page(
+        "attraction.view",
+        lambda s: [_att_meeting(s).pk],
+        lambda s, u: visible(_JudgingMeeting(), u, _att_meeting(s)),
+        method="both",
+        data=lambda s: {"action": "save"},
+        post_ok=lambda s, u: _att_judging_ok(s, u),
+    ),
+    "attraction:meeting_minutes": Page(
+        "attraction.view",
+        lambda s: [_att_meeting(s).pk],
+        lambda s, u: visible(_JudgingMeeting(), u, _att_meeting(s)),
+    ),
     "attraction:report_board": Page("attraction.view"),
     "attraction:report_new": Page(
         "attraction.weekly.submit",
@@ -1410,6 +1435,31 @@ def _att_obligation(s):
         )
         ob = Obligation.objects.create(contract=contract, kind="start", due_on=dt.date(s.year, 6, 30))
     return ob
+
+
+def _att_meeting(s):
+    """An open 研判会 of the county with the scene lead on it."""
+    from zhuqi.attraction.models import JudgingItem, JudgingMeeting
+
+    m = JudgingMeeting.objects.first()
+    if m is None:
+        m = JudgingMeeting.objects.create(
+            region=s.w.county, title="研判会", held_on=dt.date(s.year, 3, 1), created_by=s.w.alice
+        )
+        JudgingItem.objects.create(meeting=m, lead=_att_lead(s))
+    return m
+
+
+def _JudgingMeeting():
+    from zhuqi.attraction.models import JudgingMeeting
+
+    return JudgingMeeting
+
+
+def _att_judging_ok(s, u):
+    from zhuqi.attraction import services_judging
+
+    return visible(_JudgingMeeting(), u, _att_meeting(s)) and services_judging.can_manage(u, _att_meeting(s))
 
 
 def _att_team(s):

@@ -285,3 +285,17 @@ class AbroadTeamForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
         _style(self)
+
+
+class MeetingForm(Form):
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    title = forms.CharField(label=_("会议名称"), max_length=100)
+    held_on = forms.DateField(label=_("会议日期"), widget=_DATE)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    chair = forms.CharField(label=_("主持人"), max_length=60, required=False)
+    attendees = forms.CharField(label=_("参会人员"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        _style(self)

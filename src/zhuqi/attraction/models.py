@@ -765,3 +765,113 @@ class ReportReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.year}-W{self.week:02d}"
+
+
+class JudgingMeeting(models.Model):
+    """A 线索研判会 (usually monthly) of a region: the leads put before it, each scored on the
+    criteria (`JudgingItem`) and decided — follow, park (搁置) or drop (流失) — when the office
+    closes the meeting; the minutes are a Word document."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("研判中")
+        DECIDED = "decided", _("已决定")
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("会议名称"), max_length=100)
+    held_on = models.DateField(_("会议日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    chair = models.CharField(_("主持人"), max_length=60, blank=True)
+    attendees = models.TextField(_("参会人员"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索研判会")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")
+
+
+class Decision(models.TextChoices):
+    FOLLOW = "follow", _("继续跟进")
+    PARK = "park", _("暂缓（搁置）")
+    DROP = "drop", _("放弃（流失）")
+
+
+#: the criteria a lead is scored on at a 研判会 (0–10 each), in the order of the minutes
+CRITERIA = [
+    ("industry", _("产业方向")),
+    ("market", _("市场前景")),
+    ("technology", _("技术路线")),
+    ("environment", _("环保")),
+    ("energy", _("能耗")),
+    ("benefit", _("经济效益")),
+]
+
+
+class JudgingItem(models.Model):
+    """One lead before a 研判会: its scores (0–10) on each criterion, the 亩均税收 the investor
+    commits to (万元/亩), the decision and its reason (required to park or drop)."""
+
+    meeting = models.ForeignKey(
+        JudgingMeeting, verbose_name=_("研判会"), on_delete=models.CASCADE, related_name="items"
+    )
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="judgements"
+    )
+    industry = models.PositiveSmallIntegerField(
+        _("产业方向"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    market = models.PositiveSmallIntegerField(
+        _("市场前景"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    technology = models.PositiveSmallIntegerField(
+        _("技术路线"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    environment = models.PositiveSmallIntegerField(
+        _("环保"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    energy = models.PositiveSmallIntegerField(
+        _("能耗"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    benefit = models.PositiveSmallIntegerField(
+        _("经济效益"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    tax_per_mu = models.DecimalField(
+        _("承诺亩均税收（万元/亩）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    decision = models.CharField(_("研判结论"), max_length=10, choices=Decision.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("研判事项")
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "lead"], name="attraction_judging_lead_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.lead_id}"
+
+    @property
+    def total(self) -> int | None:
+        """The sum of the scores (0–60); None until every criterion is scored."""
+        values = [getattr(self, f) for f, _label in CRITERIA]
+        return None if any(v is None for v in values) else sum(values)

@@ -9,21 +9,21 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import permissions
+from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import date_param, int_param, year_param
+from zhuqi.core.params import date_param, int_list, int_param, year_param
 from zhuqi.core.units import WAN
 
-from . import figures, selectors, services, services_weekly, workflow
+from . import figures, selectors, services, services_judging, services_weekly, workflow
 from .forms import (
     AbroadTeamForm,
     ClockStopForm,
@@ -32,6 +32,7 @@ from .forms import (
     ConvertForm,
     FundForm,
     LeadForm,
+    MeetingForm,
     MoveForm,
     ObligationCheckForm,
     ObligationRows,
@@ -42,8 +43,11 @@ from .forms import (
     WeeklyReportForm,
 )
 from .models import (
+    CRITERIA,
     AbroadTeam,
     Chain,
+    Decision,
+    JudgingMeeting,
     Lead,
     Obligation,
     Opinion,
@@ -668,3 +672,107 @@ def abroad_teams(request):
                 return redirect("attraction:abroad_teams")
     teams = AbroadTeam.objects.visible_to(user).select_related("department__region")
     return render(request, "attraction/abroad_teams.html", {"form": form, "teams": teams})
+
+
+# --- 线索研判会 ---------------------------------------------------------------------------------------
+def _meeting(request, pk) -> JudgingMeeting:
+    _require(request, "attraction.view")
+    return JudgingMeeting.objects.select_related("region").get_visible_or_404(request.user, pk=pk)
+
+
+@login_required
+def meeting_list(request):
+    _require(request, "attraction.view")
+    meetings = JudgingMeeting.objects.visible_to(request.user).select_related("region")
+    page = CappedPaginator(meetings.order_by("-held_on", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "attraction/meeting_list.html",
+        {"page": page, "can_manage": permissions.allowed(request.user, "attraction.judging.manage")},
+    )
+
+
+@login_required
+def meeting_new(request):
+    _require(request, "attraction.judging.manage")
+    user = request.user
+    today = timezone.localdate()
+    form = MeetingForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "region": user.region_id,
+            "held_on": today,
+            "title": gettext("%(year)s年%(month)s月招商线索研判会")
+            % {"year": today.year, "month": today.month},
+        },
+    )
+    region = user.region or form.fields["region"].queryset.first()
+    if request.method == "POST" and form.is_valid():
+        region = form.cleaned_data["region"]
+        chosen = int_list(request.POST.getlist("lead"))
+        leads = list(selectors.leads_for(user).filter(pk__in=chosen).order_by("registered_on", "pk"))
+        try:
+            meeting = services_judging.call_meeting(actor=user, leads=leads, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("研判会已创建"))
+            return redirect("attraction:meeting_detail", meeting.pk)
+    candidates = services_judging.candidates(user, region)[: services_judging.MAX_ITEMS] if region else []
+    return render(request, "attraction/meeting_form.html", {"form": form, "candidates": candidates})
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    can_manage = services_judging.can_manage(user, meeting) and meeting.status == JudgingMeeting.Status.OPEN
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        items = list(meeting.items.values_list("pk", flat=True))
+        fields = [f for f, _label in CRITERIA] + ["tax_per_mu", "decision", "reason"]
+        rows = {pk: {f: request.POST.get(f"i{pk}-{f}", "") for f in fields} for pk in items}
+        decide = request.POST.get("action") == "decide"
+        try:
+            services_judging.record_judgements(meeting, rows, actor=user, decide=decide)
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, gettext("研判结论已生效") if decide else gettext("评分已保存"))
+        return redirect("attraction:meeting_detail", meeting.pk)
+    items = list(meeting.items.select_related("lead__stage", "lead__team").order_by("order", "pk"))
+    for item in items:
+        item.scores = [(f, label, getattr(item, f)) for f, label in CRITERIA]
+    return render(
+        request,
+        "attraction/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "criteria": CRITERIA,
+            "decisions": Decision.choices,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def meeting_minutes(request, pk):
+    meeting = _meeting(request, pk)
+    content = services_judging.minutes_docx(meeting)
+    audit.record(
+        "export",
+        meeting,
+        message=gettext("导出研判会会议纪要：%(title)s") % {"title": meeting.title},
+        actor=request.user,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    from urllib.parse import quote
+
+    filename = gettext("%(title)s会议纪要.docx") % {"title": meeting.title}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -372,6 +372,12 @@ _ACTIONS: list[Action] = [
         _("本辖区的线索"),
     ),
     Action(
+        "attraction.judging.manage",
+        _("召开线索研判会：选定待研判线索、评分、作出跟进/暂缓/放弃的结论"),
+        MANAGER_ROLES,
+        _("本辖区的线索"),
+    ),
+    Action(
         "attraction.weekly.submit",
         _("报送驻外招商工作周报"),
         DEPARTMENT_ROLES,
