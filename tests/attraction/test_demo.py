@@ -56,3 +56,11 @@ def test_demo_clocks_and_weekly_reports(demo):
     states = {row["team"].station: [c["state"] for c in row["cells"]] for row in board["rows"]}
     assert states["上海"][1:] == ["filed"] * 7
     assert states["深圳"][1:] == ["filed", "filed", "missing", "filed", "late", "filed", "filed"]
+
+
+def test_demo_judging_meeting(demo):
+    from zhuqi.attraction.models import JudgingMeeting
+
+    meeting = JudgingMeeting.objects.get()
+    assert meeting.status == "open" and meeting.items.count() == 5
+    assert [i.total for i in meeting.items.order_by("order")][:3] == [47, 27, None]

@@ -96,3 +96,52 @@ def test_overdue_clock_is_listed_and_recorded(world, page):
     assert "已电话联系投资方" in page.locator("[data-testid=lead-clocks]").inner_text()
     shot(page, "attraction-clocks-2-recorded")
     assert LeadClock.objects.get(lead=lead, kind="respond").done_by == world.bob
+
+
+def test_a_judging_meeting_decides_leads(world, page):
+    from zhuqi.attraction.models import JudgingMeeting, Lead
+
+    reference_data()
+    keep = make_lead(world, investor="安徽丰原集团有限公司", title="年产5万吨聚乳酸项目")
+    drop = make_lead(world, investor="某化工有限公司", title="年产2万吨氯碱项目", amount_wan="30000")
+    log_in(page, "alice", PASSWORD)
+    page.locator("[data-testid=nav-menu] a", has_text="线索研判会").first.click()
+    page.click("[data-testid=meeting-new]")
+    form = page.locator("[data-testid=meeting-form]")
+    form.locator("[name=region]").select_option(str(world.county.pk))
+    form.locator("[name=place]").fill("县政府三楼会议室")
+    assert form.locator("[data-testid=meeting-lead]").count() == 2
+    shot(page, "attraction-judging-1-new")
+    page.click("[data-testid=meeting-save]")
+    page.wait_for_selector("[data-testid=judging-table]")
+    meeting = JudgingMeeting.objects.get()
+    for lead, scores, decision, reason in (
+        (keep, ["8", "7", "6", "9", "8", "7"], "follow", ""),
+        (drop, ["3", "5", "4", "2", "1", "5"], "drop", "能耗和环保不符合要求"),
+    ):
+        row = page.locator(f"[data-testid=judging-row][data-lead='{lead.pk}']")
+        for box, value in zip(row.locator("input[type=number]").all(), scores, strict=True):
+            box.fill(value)
+        row.locator("[name$=tax_per_mu]").fill("25")
+        row.locator("select").select_option(decision)
+        row.locator("[name$=reason]").fill(reason)
+    page.click("[data-testid=judging-save]")
+    page.wait_for_load_state()
+    assert (
+        page.locator(
+            f"[data-testid=judging-row][data-lead='{keep.pk}'] [data-testid=judging-total]"
+        ).inner_text()
+        == "45"
+    )
+    shot(page, "attraction-judging-2-scored")
+    page.click("[data-testid=judging-decide]")
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=meeting-status]").inner_text() == "已决定"
+    shot(page, "attraction-judging-3-decided")
+    assert Lead.objects.get(pk=drop.pk).stage.code == "lost"
+    assert Lead.objects.get(pk=keep.pk).stage.code == "lead"
+    with page.expect_download() as download:
+        page.click("[data-testid=meeting-minutes]")
+    assert download.value.suggested_filename.endswith("会议纪要.docx")
+    meeting.refresh_from_db()
+    assert meeting.status == "decided"

@@ -27,6 +27,11 @@ class AttractionConfig(AppConfig):
         menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
         menu.register(
             menu.MenuItem(
+                _("线索研判会"), "attraction:meeting_list", "clipboard-check", "attraction.view", 38
+            )
+        )
+        menu.register(
+            menu.MenuItem(
                 _("驻外招商周报"), "attraction:report_board", "calendar-week", "attraction.view", 38
             )
         )

@@ -207,7 +207,56 @@ def _load(regions, actor) -> int:
             )
     _clocks(stages, actor, today)
     _weekly(county, today)
+    _judging(county, actor, today)
     return n
+
+
+def _judging(county, actor, today) -> None:
+    """This month's 研判会 with the five oldest leads in 线索 and 接洽, the first two scored (the
+    office decides it in the demo)."""
+    from . import services_judging
+
+    leads = list(services_judging.candidates(actor, county)[:5])
+    if not leads:
+        return
+    meeting = services_judging.call_meeting(
+        actor=actor,
+        region=county,
+        title=f"{today.year}年{today.month}月招商线索研判会",
+        held_on=today,
+        leads=leads,
+        place="县政府三楼会议室",
+        chair="县委常委、常务副县长",
+        attendees="县发改委、经信局、自然资源局、生态环境分局、商务局、经开区管委会负责同志",
+    )
+    scores = [
+        {
+            "industry": 9,
+            "market": 8,
+            "technology": 7,
+            "environment": 8,
+            "energy": 7,
+            "benefit": 8,
+            "tax_per_mu": "30",
+        },
+        {
+            "industry": 5,
+            "market": 6,
+            "technology": 4,
+            "environment": 3,
+            "energy": 4,
+            "benefit": 5,
+            "tax_per_mu": "12",
+        },
+    ]
+    items = list(meeting.items.order_by("order"))
+    rows = {
+        item.pk: {**score, "decision": decision, "reason": reason}
+        for item, score, (decision, reason) in zip(
+            items, scores, [("follow", ""), ("park", "环保和能耗指标待进一步论证")], strict=False
+        )
+    }
+    services_judging.record_judgements(meeting, rows, actor=actor)
 
 
 def _clocks(stages, actor, today) -> None:
