@@ -75,6 +75,7 @@ class AttractionConfig(AppConfig):
                 "weekly_report_changed": pgettext_lazy("timeline event", "修改驻外招商周报"),
                 "weekly_report_reminded": pgettext_lazy("timeline event", "提醒报送周报"),
                 "abroad_team_set": pgettext_lazy("timeline event", "设置驻外招商组"),
+                "obligation_breached": pgettext_lazy("timeline event", "违约预警"),
                 "judging_called": pgettext_lazy("timeline event", "召开线索研判会"),
                 "judging_scored": pgettext_lazy("timeline event", "记录研判评分"),
                 "judging_decided": pgettext_lazy("timeline event", "研判会作出结论"),

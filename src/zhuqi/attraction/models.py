@@ -447,7 +447,8 @@ class Contract(models.Model):
 class Obligation(models.Model):
     """One dated, measurable promise of a contract (履约事项): a threshold to reach by a date
     (固定资产投资 ≥ 5 亿元 by 2027-12-31; 开工 by 2026-06-30). `status` is due until checked, then
-    met or missed; 履约率 counts the checked ones that fell due (attraction-figures.md)."""
+    met or missed; 履约率 counts the checked ones that fell due (attraction-figures.md). The sweep
+    sets `breached_at` (违约预警) on one past its date and not met, once."""
 
     class Kind(models.TextChoices):
         INVESTMENT = "investment", _("固定资产投资（万元）")
@@ -475,6 +476,7 @@ class Obligation(models.Model):
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=2, null=True, blank=True)
     checked_on = models.DateField(_("核定日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    breached_at = models.DateTimeField(_("违约预警时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("履约事项")

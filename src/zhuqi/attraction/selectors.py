@@ -347,3 +347,18 @@ def report_board(user, today: dt.date | None = None, weeks: int = BOARD_WEEKS) -
         "weeks": [{"year": y, "week": w, "monday": m} for m, (y, w) in zip(mondays, keys, strict=True)],
         "rows": rows,
     }
+
+
+def breached_obligations(region, user=None):
+    """Obligations of the leads of `region`'s subtree (and visible to `user`, when given) under a
+    违约预警: past their date and not met, marked by the sweep — what oversight raises as
+    supervision items. Each row carries its contract and lead."""
+    leads = Lead.objects.filter(region_path__startswith=region.path)
+    if user is not None:
+        leads = leads.filter(pk__in=Lead.objects.visible_to(user).values("pk"))
+    return (
+        Obligation.objects.filter(contract__lead__in=leads.values("pk"), breached_at__isnull=False)
+        .exclude(status=Obligation.Status.MET)
+        .select_related("contract__lead__team", "contract__lead__region")
+        .order_by("due_on", "pk")
+    )

@@ -1004,3 +1004,97 @@ def sweep_clocks(today: dt.date | None = None) -> int:
             )
         notify_many(messages)
     return len(clocks)
+
+
+# --- 履约 checked by the sweep (违约预警) ---------------------------------------------------------------
+#: obligation kinds the sweep can check from the lead's stage history: kind → the stage that meets it
+STAGE_OBLIGATIONS = {Obligation.Kind.START: "started"}
+
+
+def breached_q(today: dt.date) -> Q:
+    """Obligations past their date and not met (待核定 or 未履约)."""
+    return Q(due_on__lt=today) & ~Q(status=Obligation.Status.MET)
+
+
+def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
+    """Check the obligations the platform can judge itself and warn of the missed ones, set-based:
+    a 开工 obligation whose lead entered 开工 by its date is met (自动核定); every obligation past its
+    date and not met is marked breached once (`breached_at`), and the lead's team and owner are
+    told once. Returns (met, breached)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        met = 0
+        for kind, code in STAGE_OBLIGATIONS.items():
+            rows = list(
+                Obligation.objects.select_for_update(of=("self",))
+                .filter(kind=kind, status=Obligation.Status.DUE)
+                .select_related("contract__lead")
+            )
+            reached_on: dict[int, dt.date] = {}
+            for lead_id, at in (
+                StageChange.objects.filter(lead__in={o.contract.lead_id for o in rows}, to_stage__code=code)
+                .order_by("at")
+                .values_list("lead_id", "at")
+            ):
+                reached_on.setdefault(lead_id, timezone.localtime(at).date())
+            done = [
+                o
+                for o in rows
+                if o.contract.lead_id in reached_on and reached_on[o.contract.lead_id] <= o.due_on
+            ]
+            for o in done:
+                o.status, o.checked_on = Obligation.Status.MET, reached_on[o.contract.lead_id]
+                o.note = gettext("自动核定：%(date)s 进入开工阶段") % {"date": o.checked_on}
+            Obligation.objects.bulk_update(done, ["status", "checked_on", "note"])
+            met += len(done)
+        breached = list(
+            Obligation.objects.select_for_update(of=("self",))
+            .filter(breached_q(today), breached_at__isnull=True)
+            .select_related("contract__lead__owner")
+            .order_by("pk")
+        )
+        if breached:
+            Obligation.objects.filter(pk__in=[o.pk for o in breached]).update(breached_at=now)
+            leads = {o.contract.lead_id: o.contract.lead for o in breached}
+            people: dict[int, list] = {}
+            for u in User.objects.filter(
+                department_id__in={lead.team_id for lead in leads.values() if lead.team_id},
+                is_active=True,
+                role__in=DEPARTMENT_ROLES,
+            ):
+                people.setdefault(u.department_id, []).append(u)
+            audit.record_many(
+                [
+                    {
+                        "action": "event",
+                        "obj": o.contract.lead,
+                        "event": "obligation_breached",
+                        "changes": {
+                            gettext_noop("履约事项"): o.get_kind_display(),
+                            gettext_noop("约定期限"): str(o.due_on),
+                            gettext_noop("履约状态"): o.get_status_display(),
+                        },
+                    }
+                    for o in breached
+                ]
+            )
+            messages = []
+            for o in breached:
+                lead = o.contract.lead
+                recipients = list(people.get(lead.team_id, [])) if lead.team_id else []
+                if lead.owner_id and all(p.pk != lead.owner_id for p in recipients):
+                    recipients.append(lead.owner)
+                messages.append(
+                    {
+                        "recipients": recipients,
+                        "title": gettext(
+                            "违约预警：「%(title)s」的履约事项“%(kind)s”已过约定期限 %(due)s 未履约"
+                        )
+                        % {"title": lead.title, "kind": o.get_kind_display(), "due": o.due_on},
+                        "url": _url(lead),
+                        "level": "warning",
+                    }
+                )
+            notify_many(messages)
+    return met, len(breached)

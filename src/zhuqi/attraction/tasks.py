@@ -14,5 +14,6 @@ def sweep() -> str:
 
     with audit.acting_as(None, label=_("任务: attraction.sweep")):
         clocks = services.sweep_clocks()
+        met, breached = services.sweep_obligations()
         teams = services_weekly.remind_reports()
-    return f"clocks={clocks} teams={teams}"
+    return f"clocks={clocks} met={met} breached={breached} teams={teams}"

@@ -186,6 +186,12 @@ def lead_detail(request, pk):
                 else set()
             ),
             "contracts": contracts,
+            "breached": sum(
+                1
+                for c in contracts
+                for o in c.obligations.all()
+                if o.breached_at and o.status != Obligation.Status.MET
+            ),
             "check_form": ObligationCheckForm(),
             "can_convert": services.can_manage(user, lead, "attraction.convert") and not lead.project_id,
             "convert_form": ConvertForm(user=user)

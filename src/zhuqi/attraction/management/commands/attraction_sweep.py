@@ -20,10 +20,13 @@ class Command(BaseCommand):
         today = dt.date.fromisoformat(options["today"]) if options.get("today") else None
         with audit.acting_as(None, label=_("命令: zhuqi attraction_sweep")):
             clocks = services.sweep_clocks(today)
+            met, breached = services.sweep_obligations(today)
             teams = services_weekly.remind_reports(today)
         self.stdout.write(
             self.style.SUCCESS(
-                _("超时的办理时限：%(clocks)s 项；提醒报送周报：%(teams)s 个驻外招商组")
-                % {"clocks": clocks, "teams": teams}
+                _(
+                    "超时的办理时限：%(clocks)s 项；自动核定履约：%(met)s 项，违约预警：%(breached)s 项；提醒报送周报：%(teams)s 个驻外招商组"
+                )
+                % {"clocks": clocks, "met": met, "breached": breached, "teams": teams}
             )
         )
