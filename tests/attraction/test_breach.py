@@ -68,7 +68,10 @@ def test_worked_example(world, login):
     assert AuditEntry.objects.filter(event="obligation_breached").count() == 3
     # a later check that the investment was met lifts the warning
     services.check_obligation(
-        Obligation.objects.get(contract__lead=a, kind="investment"), status="met", actual=120, actor=world.alice
+        Obligation.objects.get(contract__lead=a, kind="investment"),
+        status="met",
+        actual=120,
+        actor=world.alice,
     )
     assert selectors.breached_obligations(world.county).count() == 2
     page = login(world.alice).get(reverse("attraction:lead_detail", args=[b.pk])).content.decode()

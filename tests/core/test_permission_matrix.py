@@ -1234,6 +1234,20 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"kind": "respond", "note": "已电话联系投资方"},
     ),
+    "attraction:annual_targets": Page(
+        "attraction.view",
+        method="both",
+        data=lambda s: {
+            "year": s.year,
+            "region": s.w.county.pk,
+            "signed_count": 5,
+            "signed_amount": "100000",
+            "funds": "50000",
+        },
+        post_ok=lambda s, u: (
+            permissions.allowed(u, "attraction.configure") and visible(Region, u, s.w.county)
+        ),
+    ),
     "attraction:meeting_list": Page("attraction.view"),
     "attraction:meeting_new": Page(
         "attraction.judging.manage",

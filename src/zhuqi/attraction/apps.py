@@ -26,6 +26,9 @@ class AttractionConfig(AppConfig):
         menu.register(menu.MenuItem(_("产业链图谱"), "attraction:chains", "diagram-2", "attraction.view", 38))
         menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
         menu.register(
+            menu.MenuItem(_("招商年度目标"), "attraction:annual_targets", "flag", "attraction.view", 38)
+        )
+        menu.register(
             menu.MenuItem(
                 _("线索研判会"), "attraction:meeting_list", "clipboard-check", "attraction.view", 38
             )
@@ -76,6 +79,7 @@ class AttractionConfig(AppConfig):
                 "weekly_report_reminded": pgettext_lazy("timeline event", "提醒报送周报"),
                 "abroad_team_set": pgettext_lazy("timeline event", "设置驻外招商组"),
                 "obligation_breached": pgettext_lazy("timeline event", "违约预警"),
+                "annual_target_set": pgettext_lazy("timeline event", "下达招商年度目标"),
                 "judging_called": pgettext_lazy("timeline event", "召开线索研判会"),
                 "judging_scored": pgettext_lazy("timeline event", "记录研判评分"),
                 "judging_decided": pgettext_lazy("timeline event", "研判会作出结论"),

@@ -299,3 +299,20 @@ class MeetingForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
         _style(self)
+
+
+class AnnualTargetForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    team = forms.ModelChoiceField(
+        None, label=_("招商小组"), required=False, help_text=_("留空为区划的总目标")
+    )
+    signed_count = forms.IntegerField(label=_("签约亿元以上项目（个）"), min_value=0, max_value=100000)
+    signed_amount = WanField(label=_("签约额（万元）"), min_value=0)
+    funds = WanField(label=_("省外到位资金（万元）"), min_value=0)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        self.fields["team"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)

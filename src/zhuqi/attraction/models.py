@@ -877,3 +877,55 @@ class JudgingItem(models.Model):
         """The sum of the scores (0–60); None until every criterion is scored."""
         values = [getattr(self, f) for f, _label in CRITERIA]
         return None if any(v is None for v in values) else sum(values)
+
+
+class AnnualTarget(models.Model):
+    """A year's 招商 target of a region (team empty) or of a 招商 team in it: the number of leads of
+    1 亿元 or more to sign, the contract amount to sign, and the 省外到位资金 to bring in (yuan).
+    Progress is `figures.target_progress`."""
+
+    MONEY_FIELDS = frozenset({"signed_amount", "funds"})
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("招商小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_count = models.PositiveIntegerField(_("签约亿元以上项目（个）"), default=0)
+    signed_amount = models.DecimalField(
+        _("签约额（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    funds = models.DecimalField(
+        _("省外到位资金（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商年度目标")
+        ordering = ["year", "region__path", "team", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region"],
+                condition=Q(team__isnull=True),
+                name="attraction_target_region_once",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "region", "team"],
+                condition=Q(team__isnull=False),
+                name="attraction_target_team_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_id}/{self.team_id or '-'}"
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")

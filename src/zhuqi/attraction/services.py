@@ -29,6 +29,7 @@ from zhuqi.projects.models import Project
 
 from . import workflow
 from .models import (
+    AnnualTarget,
     ClockKind,
     Contract,
     FundMonth,
@@ -1098,3 +1099,48 @@ def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
                 )
             notify_many(messages)
     return met, len(breached)
+
+
+# --- annual targets (年度目标) -----------------------------------------------------------------------
+@transaction.atomic
+def save_annual_target(
+    *,
+    actor,
+    year: int,
+    region: Region | None,
+    team: Department | None = None,
+    signed_count: int = 0,
+    signed_amount: Decimal = Decimal(0),
+    funds: Decimal = Decimal(0),
+) -> AnnualTarget:
+    """Set a year's target of a region (no team) or of a team in it; setting it again changes it.
+    The office of the region's area and admins only."""
+    permissions.require(actor, "attraction.configure", gettext("只有专班办公室可以下达招商年度目标"))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": gettext("请填写正确的年度")})
+    if region is None or not _in_area(actor, region):
+        raise ValidationError({"region": gettext("请选择本辖区的区划")})
+    require_visible(actor, "team", team)
+    if team is not None and not team.region.path.startswith(region.path):
+        raise ValidationError({"team": gettext("招商小组不属于所选区划")})
+    if signed_count < 0:
+        raise ValidationError({"signed_count": gettext("目标不能为负数")})
+    signed_amount = check_amount(signed_amount, "signed_amount")
+    funds = check_amount(funds, "funds")
+    target = AnnualTarget.objects.select_for_update().filter(year=year, region=region, team=team).first()
+    target = target or AnnualTarget(year=year, region=region, team=team, created_by=actor)
+    target.signed_count, target.signed_amount, target.funds = signed_count, signed_amount, funds
+    target.save()
+    audit.record(
+        "event",
+        target,
+        event="annual_target_set",
+        changes={
+            gettext_noop("年度"): year,
+            gettext_noop("签约亿元以上项目（个）"): signed_count,
+            gettext_noop("签约额（元）"): str(signed_amount),
+            gettext_noop("省外到位资金（元）"): str(funds),
+        },
+        actor=actor,
+    )
+    return target

@@ -20,6 +20,7 @@ urlpatterns = [
     path("leads/<int:pk>/edit/", views.lead_form, name="lead_edit"),
     path("leads/<int:pk>/move/", views.lead_move, name="lead_move"),
     path("leads/<int:pk>/clocks/stop/", views.clock_stop, name="clock_stop"),
+    path("annual/", views.annual_targets, name="annual_targets"),
     path("judging/", views.meeting_list, name="meeting_list"),
     path("judging/new/", views.meeting_new, name="meeting_new"),
     path("judging/<int:pk>/", views.meeting_detail, name="meeting_detail"),

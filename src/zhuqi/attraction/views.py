@@ -26,6 +26,7 @@ from zhuqi.core.units import WAN
 from . import figures, selectors, services, services_judging, services_weekly, workflow
 from .forms import (
     AbroadTeamForm,
+    AnnualTargetForm,
     ClockStopForm,
     ConcludeForm,
     ContractForm,
@@ -782,3 +783,45 @@ def meeting_minutes(request, pk):
     filename = gettext("%(title)s会议纪要.docx") % {"title": meeting.title}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- annual targets (年度目标) -----------------------------------------------------------------------
+@login_required
+def annual_targets(request):
+    _require(request, "attraction.view")
+    user = request.user
+    today = timezone.localdate()
+    year = year_param(request.GET) or today.year
+    can_set = permissions.allowed(user, "attraction.configure")
+    form = None
+    if can_set:
+        form = AnnualTargetForm(
+            request.POST or None, user=user, initial={"year": year, "region": user.region_id}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                target = services.save_annual_target(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, gettext("年度目标已下达"))
+                return redirect(f"{request.path}?year={target.year}")
+    elif request.method == "POST":
+        raise Http404
+    region = user.region if user.region_id else None
+    if region is None:
+        from zhuqi.core.models import Region
+
+        region = Region.objects.visible_to(user).order_by("path").first()
+    ranking = figures.target_ranking(region, year, user) if region else []
+    return render(
+        request,
+        "attraction/annual_targets.html",
+        {
+            "year": year,
+            "region": region,
+            "ranking": ranking,
+            "metrics": figures.TARGET_METRICS,
+            "form": form,
+        },
+    )
