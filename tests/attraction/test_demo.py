@@ -64,3 +64,9 @@ def test_demo_judging_meeting(demo):
     meeting = JudgingMeeting.objects.get()
     assert meeting.status == "open" and meeting.items.count() == 5
     assert [i.total for i in meeting.items.order_by("order")][:3] == [47, 27, None]
+
+
+def test_demo_annual_targets(demo):
+    from zhuqi.attraction.models import AnnualTarget
+
+    assert AnnualTarget.objects.count() == 2

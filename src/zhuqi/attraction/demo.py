@@ -17,7 +17,7 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core import demo as core_demo
 from zhuqi.core.models import Department, Role, User
-from zhuqi.core.units import WAN
+from zhuqi.core.units import WAN, YI
 from zhuqi.core.workcalendar import add_working_days
 
 from . import services, services_weekly
@@ -208,6 +208,16 @@ def _load(regions, actor) -> int:
     _clocks(stages, actor, today)
     _weekly(county, today)
     _judging(county, actor, today)
+    for team_, count, amount, funds in ((None, 12, 60, 25), (team, 8, 40, 15)):
+        services.save_annual_target(
+            actor=actor,
+            year=today.year,
+            region=county,
+            team=team_,
+            signed_count=count,
+            signed_amount=Decimal(amount) * YI,
+            funds=Decimal(funds) * YI,
+        )
     return n
 
 
