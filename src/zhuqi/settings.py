@@ -311,7 +311,7 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (celery beat). Each is also a management command for cron:
-# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`.
+# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`, `zhuqi attraction_sweep`.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
     "oversight-sweep": {"task": "zhuqi.oversight.tasks.sweep_items", "schedule": 3600.0},
@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
     "project-approvals-sweep": {
         "task": "zhuqi.projects.tasks.sweep_overdue_approvals",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "attraction-sweep": {
+        "task": "zhuqi.attraction.tasks.sweep",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -38,3 +38,35 @@ def test_demo_leads_chains_and_reviewers(demo):
     assert FundMonth.objects.filter(recognised=False).count() == 1
     assert Lead.objects.filter(project__isnull=False).count() == 1
     assert Obligation.objects.count() == 15
+
+
+def test_demo_clocks_and_weekly_reports(demo):
+    from zhuqi.attraction import selectors
+    from zhuqi.attraction.models import AbroadTeam, LeadClock, WeeklyReport
+    from zhuqi.core.models import User
+
+    # the big leads still in 线索 count from their registration: some are late, one was judged
+    assert Lead.objects.filter(selectors.overdue_lead_q()).exists()
+    assert (
+        LeadClock.objects.filter(kind="judge", done_at__isnull=False, lead__stage__code="lead").count() == 1
+    )
+    assert AbroadTeam.objects.count() == 2
+    assert WeeklyReport.objects.count() == 15
+    board = selectors.report_board(User.objects.get(username="dispatch"))
+    states = {row["team"].station: [c["state"] for c in row["cells"]] for row in board["rows"]}
+    assert states["上海"][1:] == ["filed"] * 7
+    assert states["深圳"][1:] == ["filed", "filed", "missing", "filed", "late", "filed", "filed"]
+
+
+def test_demo_judging_meeting(demo):
+    from zhuqi.attraction.models import JudgingMeeting
+
+    meeting = JudgingMeeting.objects.get()
+    assert meeting.status == "open" and meeting.items.count() == 5
+    assert [i.total for i in meeting.items.order_by("order")][:3] == [47, 27, None]
+
+
+def test_demo_annual_targets(demo):
+    from zhuqi.attraction.models import AnnualTarget
+
+    assert AnnualTarget.objects.count() == 2

@@ -33,6 +33,7 @@ NAMES = [
     "klass", "scheme",
     "slip", "source", "ref", "title",  # oversight
     "item", "tab", "export",  # policies
+    "week", "overdue", "band", "stale",  # attraction
 ]  # fmt: skip
 
 HOSTILE = {

@@ -1284,6 +1284,70 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"status": "met"},
     ),
+    "attraction:clock_stop": Page(
+        "attraction.lead.work",
+        lambda s: [_att_lead(s).pk],
+        lambda s, u: _att_can_work(s, u),
+        method="post",
+        data=lambda s: {"kind": "respond", "note": "已电话联系投资方"},
+    ),
+    "attraction:annual_targets": Page(
+        "attraction.view",
+        method="both",
+        data=lambda s: {
+            "year": s.year,
+            "region": s.w.county.pk,
+            "signed_count": 5,
+            "signed_amount": "100000",
+            "funds": "50000",
+        },
+        post_ok=lambda s, u: (
+            permissions.allowed(u, "attraction.configure") and visible(Region, u, s.w.county)
+        ),
+    ),
+    "attraction:meeting_list": Page("attraction.view"),
+    "attraction:meeting_new": Page(
+        "attraction.judging.manage",
+        lambda s: [] if _att_lead(s) else [],  # the lead exists before the POST counts rows
+        method="both",
+        data=lambda s: {
+            "region": s.w.county.pk,
+            "title": "研判会",
+            "held_on": f"{s.year}-03-01",
+            "lead": _att_lead(s).pk,
+        },
+    ),
+    "attraction:meeting_detail": Page(
+        "attraction.view",
+        lambda s: [_att_meeting(s).pk],
+        lambda s, u: visible(_JudgingMeeting(), u, _att_meeting(s)),
+        method="both",
+        data=lambda s: {"action": "save"},
+        post_ok=lambda s, u: _att_judging_ok(s, u),
+    ),
+    "attraction:meeting_minutes": Page(
+        "attraction.view",
+        lambda s: [_att_meeting(s).pk],
+        lambda s, u: visible(_JudgingMeeting(), u, _att_meeting(s)),
+    ),
+    "attraction:report_board": Page("attraction.view"),
+    "attraction:report_new": Page(
+        "attraction.weekly.submit",
+        lambda s: [] if _att_team(s) else [],
+        lambda s, u: u.department_id == _att_team(s).department_id,
+        method="both",
+        data=lambda s: {"year": s.year, "week": 1, "met": "拜访企业", "next_week": "继续对接"},
+    ),
+    "attraction:report_detail": Page(
+        "attraction.view",
+        lambda s: [_att_report(s).pk],
+        lambda s, u: visible(_WeeklyReport(), u, _att_report(s)),
+    ),
+    "attraction:abroad_teams": Page(
+        "attraction.configure",
+        method="both",
+        data=lambda s: {"department": s.w.zrzy.pk, "station": "上海", "due_weekday": 4},
+    ),
     # --- policies (惠企政策) ---
     "policies:item_list": Page("policies.view"),
     "policies:mine": Page("policies.own"),
@@ -1442,6 +1506,55 @@ def _att_obligation(s):
         )
         ob = Obligation.objects.create(contract=contract, kind="start", due_on=dt.date(s.year, 6, 30))
     return ob
+
+
+def _att_meeting(s):
+    """An open 研判会 of the county with the scene lead on it."""
+    from zhuqi.attraction.models import JudgingItem, JudgingMeeting
+
+    m = JudgingMeeting.objects.first()
+    if m is None:
+        m = JudgingMeeting.objects.create(
+            region=s.w.county, title="研判会", held_on=dt.date(s.year, 3, 1), created_by=s.w.alice
+        )
+        JudgingItem.objects.create(meeting=m, lead=_att_lead(s))
+    return m
+
+
+def _JudgingMeeting():
+    from zhuqi.attraction.models import JudgingMeeting
+
+    return JudgingMeeting
+
+
+def _att_judging_ok(s, u):
+    from zhuqi.attraction import services_judging
+
+    return visible(_JudgingMeeting(), u, _att_meeting(s)) and services_judging.can_manage(u, _att_meeting(s))
+
+
+def _att_team(s):
+    """工信局 as a 驻外招商组 (made on first use)."""
+    from zhuqi.attraction.models import AbroadTeam
+
+    return AbroadTeam.objects.filter(department=s.w.jxj).first() or AbroadTeam.objects.create(
+        department=s.w.jxj, station="上海", created_on=dt.date(s.year, 1, 1)
+    )
+
+
+def _att_report(s):
+    from zhuqi.attraction.models import WeeklyReport
+
+    r = WeeklyReport.objects.first()
+    return r or WeeklyReport.objects.create(
+        team=_att_team(s), year=s.year, week=1, met="拜访企业", next_week="继续对接", submitted_by=s.w.bob
+    )
+
+
+def _WeeklyReport():
+    from zhuqi.attraction.models import WeeklyReport
+
+    return WeeklyReport
 
 
 def _att_target(s):

@@ -25,6 +25,19 @@ class AttractionConfig(AppConfig):
         )
         menu.register(menu.MenuItem(_("产业链图谱"), "attraction:chains", "diagram-2", "attraction.view", 38))
         menu.register(menu.MenuItem(_("招商成效"), "attraction:rates", "percent", "attraction.view", 38))
+        menu.register(
+            menu.MenuItem(_("招商年度目标"), "attraction:annual_targets", "flag", "attraction.view", 38)
+        )
+        menu.register(
+            menu.MenuItem(
+                _("线索研判会"), "attraction:meeting_list", "clipboard-check", "attraction.view", 38
+            )
+        )
+        menu.register(
+            menu.MenuItem(
+                _("驻外招商周报"), "attraction:report_board", "calendar-week", "attraction.view", 38
+            )
+        )
         menu.register_setting(
             menu.SettingPage(
                 _("联审预审部门"),
@@ -32,6 +45,15 @@ class AttractionConfig(AppConfig):
                 _("招商项目“14+n”联审预审：常设预审部门和按行业增加的部门"),
                 "attraction.configure",
                 70,
+            )
+        )
+        menu.register_setting(
+            menu.SettingPage(
+                _("驻外招商组"),
+                "attraction:abroad_teams",
+                _("哪些部门是驻外招商组、驻点城市和每周周报的截止日"),
+                "attraction.configure",
+                71,
             )
         )
         demo.register(load_demo, order=95)
@@ -50,5 +72,16 @@ class AttractionConfig(AppConfig):
                 "reviewer_set": pgettext_lazy("timeline event", "设置预审部门"),
                 "target_added": pgettext_lazy("timeline event", "登记重点目标企业"),
                 "target_changed": pgettext_lazy("timeline event", "修改重点目标企业"),
+                "clock_stopped": pgettext_lazy("timeline event", "记录时限办理情况"),
+                "clock_overdue": pgettext_lazy("timeline event", "办理时限超时"),
+                "weekly_report_filed": pgettext_lazy("timeline event", "报送驻外招商周报"),
+                "weekly_report_changed": pgettext_lazy("timeline event", "修改驻外招商周报"),
+                "weekly_report_reminded": pgettext_lazy("timeline event", "提醒报送周报"),
+                "abroad_team_set": pgettext_lazy("timeline event", "设置驻外招商组"),
+                "obligation_breached": pgettext_lazy("timeline event", "违约预警"),
+                "annual_target_set": pgettext_lazy("timeline event", "下达招商年度目标"),
+                "judging_called": pgettext_lazy("timeline event", "召开线索研判会"),
+                "judging_scored": pgettext_lazy("timeline event", "记录研判评分"),
+                "judging_decided": pgettext_lazy("timeline event", "研判会作出结论"),
             }
         )

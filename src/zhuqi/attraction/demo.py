@@ -1,7 +1,9 @@
 """Demo data of 招商引资 for 固镇县 (seed 001): the four chains 生物基新材料, 绿色食品, 装备制造 and
 新能源 with their links and gaps, the "14+n" reviewer departments, and 40 leads across the
 stages (registered and moved through the services, so each has its history), one of them in
-pre-review with 经信局's opinion given."""
+pre-review with 经信局's opinion given; the clocks of the big leads still in 线索 counted from
+their registration (some late), and two 驻外招商组 (上海, 深圳) with eight weeks of reports, one
+week missing."""
 
 from __future__ import annotations
 
@@ -15,10 +17,22 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core import demo as core_demo
 from zhuqi.core.models import Department, Role, User
-from zhuqi.core.units import WAN
+from zhuqi.core.units import WAN, YI
+from zhuqi.core.workcalendar import add_working_days
 
-from . import services
-from .models import Chain, ChainNode, Lead, Pipeline, ReviewRule, Stage, Target
+from . import services, services_weekly
+from .models import (
+    AbroadTeam,
+    Chain,
+    ChainNode,
+    Lead,
+    LeadClock,
+    Pipeline,
+    ReviewRule,
+    Stage,
+    Target,
+    WeeklyReport,
+)
 
 CHAINS = {
     "生物基新材料": [
@@ -191,7 +205,133 @@ def _load(regions, actor) -> int:
             services.give_opinion(
                 opinion, verdict="conditional", conditions="投资强度须达到 300 万元/亩", actor=handler
             )
+    _clocks(stages, actor, today)
+    _weekly(county, today)
+    _judging(county, actor, today)
+    for team_, count, amount, funds in ((None, 12, 60, 25), (team, 8, 40, 15)):
+        services.save_annual_target(
+            actor=actor,
+            year=today.year,
+            region=county,
+            team=team_,
+            signed_count=count,
+            signed_amount=Decimal(amount) * YI,
+            funds=Decimal(funds) * YI,
+        )
     return n
+
+
+def _judging(county, actor, today) -> None:
+    """This month's 研判会 with the five oldest leads in 线索 and 接洽, the first two scored (the
+    office decides it in the demo)."""
+    from . import services_judging
+
+    leads = list(services_judging.candidates(actor, county)[:5])
+    if not leads:
+        return
+    meeting = services_judging.call_meeting(
+        actor=actor,
+        region=county,
+        title=f"{today.year}年{today.month}月招商线索研判会",
+        held_on=today,
+        leads=leads,
+        place="县政府三楼会议室",
+        chair="县委常委、常务副县长",
+        attendees="县发改委、经信局、自然资源局、生态环境分局、商务局、经开区管委会负责同志",
+    )
+    scores = [
+        {
+            "industry": 9,
+            "market": 8,
+            "technology": 7,
+            "environment": 8,
+            "energy": 7,
+            "benefit": 8,
+            "tax_per_mu": "30",
+        },
+        {
+            "industry": 5,
+            "market": 6,
+            "technology": 4,
+            "environment": 3,
+            "energy": 4,
+            "benefit": 5,
+            "tax_per_mu": "12",
+        },
+    ]
+    items = list(meeting.items.order_by("order"))
+    rows = {
+        item.pk: {**score, "decision": decision, "reason": reason}
+        for item, score, (decision, reason) in zip(
+            items, scores, [("follow", ""), ("park", "环保和能耗指标待进一步论证")], strict=False
+        )
+    }
+    services_judging.record_judgements(meeting, rows, actor=actor)
+
+
+def _clocks(stages, actor, today) -> None:
+    """Count the clocks of the big leads still in 线索 from their registration day, so some are
+    late (the 超时 filter has rows); the first has its 研判 recorded."""
+    leads = list(Lead.objects.filter(is_demo=True, stage=stages["lead"]).order_by("pk"))
+    for lead in leads:
+        for clock in LeadClock.objects.filter(lead=lead, done_at__isnull=True):
+            start = lead.registered_on
+            LeadClock.objects.filter(pk=clock.pk).update(
+                started_on=start, due_on=add_working_days(start, services.CLOCK_DAYS[clock.kind])
+            )
+    first = next(
+        (lead for lead in leads if lead.clocks.filter(kind="judge", done_at__isnull=True).exists()), None
+    )
+    if first is not None:
+        services.stop_clock(first, "judge", actor=actor, note="研判：符合生物基新材料产业方向，继续跟进")
+
+
+#: the demo's 驻外招商组: (department, station, username, name)
+ABROAD = [
+    ("固镇县驻上海招商组", "上海", "zs_shanghai", "驻上海招商组组长"),
+    ("固镇县驻深圳招商组", "深圳", "zs_shenzhen", "驻深圳招商组组长"),
+]
+MET = [
+    "拜访上海丰原生物材料销售公司、长三角生物基材料产业联盟，推介固镇经开区聚乳酸产业园",
+    "参加上海国际新材料展，对接可降解制品企业3家，交换联系方式",
+    "回访前期对接的储能电池企业，了解其扩产选址进度",
+]
+
+
+def _weekly(county, today) -> None:
+    """Two stationed teams with eight weeks of reports; 深圳's third week back is missing and
+    its fifth was filed late."""
+    actor = User.objects.filter(username="dispatch").first()
+    if actor is None:
+        return
+    for i, (name, station, username, title) in enumerate(ABROAD):
+        dept, _ = Department.objects.get_or_create(
+            region=county, name=name, defaults={"short_name": name[3:]}
+        )
+        person = core_demo._user(username, title, Role.DEPT_HEAD, county, dept, title)
+        team = services_weekly.save_team(None, actor=actor, department=dept, station=station)
+        AbroadTeam.objects.filter(pk=team.pk).update(created_on=today - dt.timedelta(weeks=9))
+        team.refresh_from_db()
+        for back in range(8, 0, -1):
+            day = today - dt.timedelta(weeks=back)
+            year, week = services_weekly.iso_week(day)
+            if i == 1 and back == 3:
+                continue
+            report = services_weekly.file_report(
+                team,
+                year=year,
+                week=week,
+                met=MET[back % len(MET)],
+                new_leads="储能电池 PACK 项目（约 5 亿元），已登记为招商线索" if back % 4 == 0 else "",
+                next_week="继续跟进在谈项目，邀请企业来固镇实地考察",
+                actor=person,
+                today=today,
+            )
+            due = services_weekly.due_date(team, year, week)
+            filed = due + dt.timedelta(days=2 if (i == 1 and back == 5) else 0)
+            WeeklyReport.objects.filter(pk=report.pk).update(
+                submitted_at=timezone.make_aware(dt.datetime.combine(filed, dt.time(16)))
+            )
 
 
 def _reviewers(county, depts) -> dict[int, User]:

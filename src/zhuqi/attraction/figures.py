@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.units import rate
@@ -128,3 +128,97 @@ def region_figures(user, region, start: dt.date, end: dt.date) -> dict:
         month__lte=end.month,
     ).aggregate(s=Sum("amount"))["s"]
     return {**counts, "funds": funds or 0, "sign_rate": rate(counts["signed"], counts["registered"])}
+
+
+# --- annual targets (年度目标) -----------------------------------------------------------------------
+#: the target metrics: key, label, the AnnualTarget field
+TARGET_METRICS = [
+    ("signed_count", _("签约亿元以上项目（个）")),
+    ("signed_amount", _("签约额")),
+    ("funds", _("省外到位资金")),
+]
+
+
+def _actuals(leads, year: int) -> dict[str, object]:
+    """A unit's actuals in `year` over `leads` (a Lead queryset): leads of 1 亿元 or more that first
+    entered a 签约 stage in the year; the amount of the formal contracts signed in the year; the
+    recognised 省外到位资金 of the year."""
+    from django.db.models import Sum
+
+    from zhuqi.core.units import YI
+
+    from .models import Contract, FundMonth
+
+    first_signed = (
+        StageChange.objects.filter(to_stage__is_won=True)
+        .values("lead_id")
+        .annotate(first=Min("at"))
+        .filter(first__year=year)
+        .values("lead_id")
+    )
+    signed = leads.filter(amount__gte=YI, pk__in=first_signed).count()
+    amount = Contract.objects.filter(
+        lead__in=leads.values("pk"), kind=Contract.Kind.FORMAL, signed_on__year=year
+    ).aggregate(s=Sum("amount"))["s"]
+    funds = FundMonth.objects.filter(lead__in=leads.values("pk"), recognised=True, year=year).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return {"signed_count": signed, "signed_amount": amount or 0, "funds": funds or 0}
+
+
+def target_progress(region, year: int, user=None) -> list[dict]:
+    """Progress of every target of `region`'s subtree in `year` (of the leads `user` sees, when
+    given): one row per unit (a region, or a team) and metric — unit, metric, label, target,
+    actual, 完成率 (actual ÷ target, %, half up to 0.1; None when the target is 0). A team's leads
+    are those it follows; a region's those landing in its subtree. For oversight's assessments."""
+    from .models import AnnualTarget
+
+    rows = []
+    base = Lead.objects.all() if user is None else Lead.objects.visible_to(user)
+    targets = (
+        AnnualTarget.objects.filter(year=year, region__path__startswith=region.path)
+        .select_related("region", "team")
+        .order_by("region__path", "team__name", "pk")
+    )
+    for t in targets:
+        leads = base.filter(region_path__startswith=t.region.path)
+        if t.team_id:
+            leads = leads.filter(team_id=t.team_id)
+        actual = _actuals(leads, year)
+        for key, label in TARGET_METRICS:
+            target = getattr(t, key)
+            rows.append(
+                {
+                    "unit": t.team.name if t.team_id else t.region.name,
+                    "target_id": t.pk,
+                    "is_team": bool(t.team_id),
+                    "metric": key,
+                    "label": label,
+                    "target": target,
+                    "actual": actual[key],
+                    "rate": rate(actual[key], target),
+                }
+            )
+    return rows
+
+
+def target_ranking(region, year: int, user=None) -> list[dict]:
+    """The units of `target_progress` ranked by the 完成率 of 签约亿元以上项目, then 签约额, then
+    到位资金 (a missing rate ranks last); each with its three rows."""
+    units: dict[int, dict] = {}
+    for row in target_progress(region, year, user):
+        unit = units.setdefault(
+            row["target_id"], {"unit": row["unit"], "is_team": row["is_team"], "rows": {}}
+        )
+        unit["rows"][row["metric"]] = row
+
+    def key(u):
+        return tuple(
+            -(u["rows"][m]["rate"] if u["rows"][m]["rate"] is not None else -1) for m, _l in TARGET_METRICS
+        )
+
+    ranked = sorted(units.values(), key=key)
+    for i, u in enumerate(ranked, start=1):
+        u["rank"] = i
+        u["cells"] = [u["rows"][m] for m, _l in TARGET_METRICS]
+    return ranked

@@ -11,7 +11,19 @@ from zhuqi.core.forms import Form, _parent_regions
 from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
-from .models import Chain, ChainNode, Contract, FundSource, Obligation, Pipeline, Source, Target, Verdict
+from .models import (
+    WEEKDAYS,
+    Chain,
+    ChainNode,
+    ClockKind,
+    Contract,
+    FundSource,
+    Obligation,
+    Pipeline,
+    Source,
+    Target,
+    Verdict,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -226,4 +238,81 @@ class ReviewRuleForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class ClockStopForm(Form):
+    kind = forms.ChoiceField(label=_("时限"), choices=ClockKind.choices)
+    note = forms.CharField(label=_("办理情况"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
+        _style(self)
+
+
+class WeeklyReportForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    week = forms.IntegerField(label=_("周次"), min_value=1, max_value=53)
+    met = forms.CharField(
+        label=_("本周对接拜访情况"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("拜访了哪些企业、商协会、中介，谈了什么"),
+    )
+    new_leads = forms.CharField(
+        label=_("新获取线索"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("投资方、项目、计划投资额；已登记为招商线索的写明线索名称"),
+    )
+    next_week = forms.CharField(
+        label=_("下周工作计划"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AbroadTeamForm(Form):
+    department = forms.ModelChoiceField(None, label=_("部门"))
+    station = forms.CharField(label=_("驻点城市"), max_length=40, help_text=_("如 上海、深圳、合肥"))
+    due_weekday = forms.TypedChoiceField(label=_("周报截止日"), choices=WEEKDAYS, coerce=int, initial=4)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class MeetingForm(Form):
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    title = forms.CharField(label=_("会议名称"), max_length=100)
+    held_on = forms.DateField(label=_("会议日期"), widget=_DATE)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    chair = forms.CharField(label=_("主持人"), max_length=60, required=False)
+    attendees = forms.CharField(label=_("参会人员"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        _style(self)
+
+
+class AnnualTargetForm(Form):
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    team = forms.ModelChoiceField(
+        None, label=_("招商小组"), required=False, help_text=_("留空为区划的总目标")
+    )
+    signed_count = forms.IntegerField(label=_("签约亿元以上项目（个）"), min_value=0, max_value=100000)
+    signed_amount = WanField(label=_("签约额（万元）"), min_value=0)
+    funds = WanField(label=_("省外到位资金（万元）"), min_value=0)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        self.fields["team"].queryset = Department.objects.visible_to(user).filter(is_active=True)
         _style(self)

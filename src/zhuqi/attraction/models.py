@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -447,7 +447,8 @@ class Contract(models.Model):
 class Obligation(models.Model):
     """One dated, measurable promise of a contract (履约事项): a threshold to reach by a date
     (固定资产投资 ≥ 5 亿元 by 2027-12-31; 开工 by 2026-06-30). `status` is due until checked, then
-    met or missed; 履约率 counts the checked ones that fell due (attraction-figures.md)."""
+    met or missed; 履约率 counts the checked ones that fell due (attraction-figures.md). The sweep
+    sets `breached_at` (违约预警) on one past its date and not met, once."""
 
     class Kind(models.TextChoices):
         INVESTMENT = "investment", _("固定资产投资（万元）")
@@ -475,6 +476,7 @@ class Obligation(models.Model):
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=2, null=True, blank=True)
     checked_on = models.DateField(_("核定日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    breached_at = models.DateTimeField(_("违约预警时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("履约事项")
@@ -617,3 +619,313 @@ class Target(KeepsRegionPath, models.Model):
 
     def tag_labels(self) -> list[str]:
         return [str(self.Tag(t).label) for t in self.tags if t in self.Tag.values]
+
+
+class ClockKind(models.TextChoices):
+    """The service clocks of a big lead (≥ 1 亿元, `services.CLOCK_THRESHOLD`), in working days
+    from registration (`services.CLOCK_DAYS`); 报告进展 restarts after every report."""
+
+    RESPOND = "respond", _("响应")
+    JUDGE = "judge", _("研判")
+    FEEDBACK = "feedback", _("反馈推荐人")
+    PROGRESS = "progress", _("报告进展")
+
+
+class LeadClock(models.Model):
+    """One clock of a lead: due by the end of `due_on` (a working day), stopped at `done_at`
+    (with a note: how the lead was answered, judged, fed back, how it progressed). The sweep
+    sets `overdue_at` the first time it finds the clock running past its day and tells the
+    team once (attraction-figures.md §Clocks)."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("时限"), max_length=10, choices=ClockKind.choices)
+    started_on = models.DateField(_("起算日期"))
+    due_on = models.DateField(_("期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    overdue_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索办理时限")
+        ordering = ["lead", "due_on", "pk"]
+        constraints = [
+            # one running clock of a kind per lead (the lead page and the sweep read "the open one")
+            models.UniqueConstraint(
+                fields=["lead", "kind"], condition=Q(done_at__isnull=True), name="attraction_one_open_clock"
+            )
+        ]
+        indexes = [
+            # the sweep and the "超时" filter: running clocks past their day
+            models.Index(
+                fields=["due_on"], condition=Q(done_at__isnull=True), name="attraction_clock_open_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.kind} {self.due_on}"
+
+
+WEEKDAYS = [
+    (0, _("星期一")),
+    (1, _("星期二")),
+    (2, _("星期三")),
+    (3, _("星期四")),
+    (4, _("星期五")),
+    (5, _("星期六")),
+    (6, _("星期日")),
+]
+
+
+class AbroadTeam(models.Model):
+    """A 驻外招商组: a department (its people file the reports) stationed in a city, which
+    files one weekly report per ISO week by its due weekday (0 = Monday … 4 = Friday)."""
+
+    department = models.OneToOneField(
+        Department, verbose_name=_("招商小组"), on_delete=models.PROTECT, related_name="abroad_team"
+    )
+    station = models.CharField(_("驻点城市"), max_length=40)
+    due_weekday = models.PositiveSmallIntegerField(
+        _("周报截止（星期）"), default=4, choices=WEEKDAYS, validators=[MaxValueValidator(6)]
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_on = models.DateField(_("设立日期"), default=timezone.localdate)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("驻外招商组")
+        ordering = ["department__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.department.name}（{self.station}）"
+
+    @staticmethod
+    def scope_q(user):
+        """A team's people their own team; the office and leaders their region subtree."""
+        s = scope_for(user)
+        if s.is_admin:
+            return Q()
+        if not s.authenticated or s.is_enterprise_user:
+            return NOTHING
+        if s.role in DEPARTMENT_ROLES:
+            return s.department_q("department")
+        if s.role in REGION_SCOPED_ROLES:
+            return s.region_q("department__region__path")
+        return NOTHING
+
+
+class WeeklyReport(models.Model):
+    """A 驻外招商组's weekly report (工作周报) for one ISO week: whom it met, the new leads, the
+    plan for next week. One per team and week; filing again changes it."""
+
+    team = models.ForeignKey(
+        AbroadTeam, verbose_name=_("驻外招商组"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    week = models.PositiveSmallIntegerField(
+        _("周次"), validators=[MinValueValidator(1), MaxValueValidator(53)]
+    )
+    met = models.TextField(_("本周对接拜访情况"))
+    new_leads = models.TextField(_("新获取线索"), blank=True)
+    next_week = models.TextField(_("下周工作计划"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("驻外招商周报")
+        ordering = ["-year", "-week", "team"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "week"], name="attraction_weekly_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-W{self.week:02d}"
+
+    @staticmethod
+    def scope_q(user):
+        return Q(team__in=AbroadTeam.objects.filter(AbroadTeam.scope_q(user)).values("pk"))
+
+
+class ReportReminder(models.Model):
+    """That a team was reminded of a week's missing report (the reminder goes out once)."""
+
+    team = models.ForeignKey(AbroadTeam, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    week = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("周报提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "week"], name="attraction_report_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-W{self.week:02d}"
+
+
+class JudgingMeeting(models.Model):
+    """A 线索研判会 (usually monthly) of a region: the leads put before it, each scored on the
+    criteria (`JudgingItem`) and decided — follow, park (搁置) or drop (流失) — when the office
+    closes the meeting; the minutes are a Word document."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("研判中")
+        DECIDED = "decided", _("已决定")
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("会议名称"), max_length=100)
+    held_on = models.DateField(_("会议日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    chair = models.CharField(_("主持人"), max_length=60, blank=True)
+    attendees = models.TextField(_("参会人员"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("线索研判会")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")
+
+
+class Decision(models.TextChoices):
+    FOLLOW = "follow", _("继续跟进")
+    PARK = "park", _("暂缓（搁置）")
+    DROP = "drop", _("放弃（流失）")
+
+
+#: the criteria a lead is scored on at a 研判会 (0–10 each), in the order of the minutes
+CRITERIA = [
+    ("industry", _("产业方向")),
+    ("market", _("市场前景")),
+    ("technology", _("技术路线")),
+    ("environment", _("环保")),
+    ("energy", _("能耗")),
+    ("benefit", _("经济效益")),
+]
+
+
+class JudgingItem(models.Model):
+    """One lead before a 研判会: its scores (0–10) on each criterion, the 亩均税收 the investor
+    commits to (万元/亩), the decision and its reason (required to park or drop)."""
+
+    meeting = models.ForeignKey(
+        JudgingMeeting, verbose_name=_("研判会"), on_delete=models.CASCADE, related_name="items"
+    )
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="judgements"
+    )
+    industry = models.PositiveSmallIntegerField(
+        _("产业方向"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    market = models.PositiveSmallIntegerField(
+        _("市场前景"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    technology = models.PositiveSmallIntegerField(
+        _("技术路线"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    environment = models.PositiveSmallIntegerField(
+        _("环保"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    energy = models.PositiveSmallIntegerField(
+        _("能耗"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    benefit = models.PositiveSmallIntegerField(
+        _("经济效益"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    tax_per_mu = models.DecimalField(
+        _("承诺亩均税收（万元/亩）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    decision = models.CharField(_("研判结论"), max_length=10, choices=Decision.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("研判事项")
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "lead"], name="attraction_judging_lead_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.lead_id}"
+
+    @property
+    def total(self) -> int | None:
+        """The sum of the scores (0–60); None until every criterion is scored."""
+        values = [getattr(self, f) for f, _label in CRITERIA]
+        return None if any(v is None for v in values) else sum(values)
+
+
+class AnnualTarget(models.Model):
+    """A year's 招商 target of a region (team empty) or of a 招商 team in it: the number of leads of
+    1 亿元 or more to sign, the contract amount to sign, and the 省外到位资金 to bring in (yuan).
+    Progress is `figures.target_progress`."""
+
+    MONEY_FIELDS = frozenset({"signed_amount", "funds"})
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        Department,
+        verbose_name=_("招商小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_count = models.PositiveIntegerField(_("签约亿元以上项目（个）"), default=0)
+    signed_amount = models.DecimalField(
+        _("签约额（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    funds = models.DecimalField(
+        _("省外到位资金（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商年度目标")
+        ordering = ["year", "region__path", "team", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region"],
+                condition=Q(team__isnull=True),
+                name="attraction_target_region_once",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "region", "team"],
+                condition=Q(team__isnull=False),
+                name="attraction_target_team_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_id}/{self.team_id or '-'}"
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")

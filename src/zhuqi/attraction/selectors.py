@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,18 @@ from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
 from . import figures
-from .models import Chain, FundMonth, Lead, Obligation, Pipeline, Stage, Target
+from .models import (
+    AbroadTeam,
+    Chain,
+    FundMonth,
+    Lead,
+    LeadClock,
+    Obligation,
+    Pipeline,
+    Stage,
+    Target,
+    WeeklyReport,
+)
 
 #: a lead that has sat in its stage this many working days or more counts as stale (滞留)
 STALE_DAYS = 10
@@ -76,6 +87,9 @@ def filter_leads(qs, params) -> tuple:
     if band:
         qs = qs.filter(band.q)
         chosen["band"] = band.key
+    if params.get("overdue") == "1":
+        qs = qs.filter(overdue_lead_q())
+        chosen["overdue"] = True
     stale = int_param(params, "stale", maximum=250)
     if stale:
         qs = qs.filter(stale_q(stale))
@@ -93,6 +107,27 @@ def filter_leads(qs, params) -> tuple:
         qs = qs.filter(Q(title__icontains=q) | Q(investor_name__icontains=q))
         chosen["q"] = q
     return qs, chosen
+
+
+def overdue_lead_q(today: dt.date | None = None) -> Q:
+    """Leads with a clock past its day (超时): `services.overdue_q`, as one EXISTS."""
+    from .services import overdue_q
+
+    today = today or timezone.localdate()
+    return Q(Exists(LeadClock.objects.filter(overdue_q(today), lead=OuterRef("pk"))))
+
+
+def overdue_clocks(leads, today: dt.date | None = None) -> dict[int, list[LeadClock]]:
+    """The overdue clocks of a page of leads, by lead id (one query)."""
+    from .services import overdue_q
+
+    today = today or timezone.localdate()
+    out: dict[int, list[LeadClock]] = {}
+    for c in LeadClock.objects.filter(overdue_q(today), lead__in=[lead.pk for lead in leads]).order_by(
+        "due_on"
+    ):
+        out.setdefault(c.lead_id, []).append(c)
+    return out
 
 
 def aging(lead: Lead, today: dt.date | None = None) -> int:
@@ -254,3 +289,76 @@ def chain_map(user) -> list[dict]:
         ]
         out.append({"chain": c, "rows": rows})
     return out
+
+
+def teams_for(user):
+    return AbroadTeam.objects.visible_to(user).select_related("department")
+
+
+def reports_for(user):
+    return WeeklyReport.objects.visible_to(user).select_related("team__department", "submitted_by")
+
+
+#: weeks the 周报 board shows, the current one first
+BOARD_WEEKS = 8
+
+
+def report_board(user, today: dt.date | None = None, weeks: int = BOARD_WEEKS) -> dict:
+    """The 周报 board: each visible active team × the last `weeks` ISO weeks (the current one
+    first, so a phone shows the recent weeks), each cell 已报 (with the report; 迟报 when filed after its due day), 未报 (due day
+    passed), 待报 (due day not yet passed) or blank (before the team was set up). Two queries."""
+    from .services_weekly import due_date, iso_week
+
+    today = today or timezone.localdate()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    mondays = [this_monday - dt.timedelta(weeks=i) for i in range(weeks)]
+    keys = [iso_week(m) for m in mondays]
+    teams = list(teams_for(user).filter(is_active=True).order_by("department__name", "pk"))
+    reports = {
+        (r.team_id, r.year, r.week): r
+        for r in WeeklyReport.objects.filter(
+            team__in=teams, year__in={y for y, _w in keys}, week__in={w for _y, w in keys}
+        )
+    }
+    rows = []
+    for team in teams:
+        cells = []
+        filed = due_count = 0
+        for monday, (year, week) in zip(mondays, keys, strict=True):
+            due = due_date(team, year, week)
+            report = reports.get((team.pk, year, week))
+            if monday + dt.timedelta(days=6) < team.created_on:
+                state = ""
+            elif report is not None:
+                state = "late" if timezone.localtime(report.submitted_at).date() > due else "filed"
+            elif today > due:
+                state = "missing"
+            else:
+                state = "pending"
+            if state in ("filed", "late"):
+                filed += 1
+            if state in ("filed", "late", "missing"):
+                due_count += 1
+            cells.append({"year": year, "week": week, "due": due, "state": state, "report": report})
+        rows.append(
+            {"team": team, "cells": cells, "filed": filed, "due": due_count, "rate": rate(filed, due_count)}
+        )
+    return {
+        "weeks": [{"year": y, "week": w, "monday": m} for m, (y, w) in zip(mondays, keys, strict=True)],
+        "rows": rows,
+    }
+
+
+def breached_obligations(region, user=None):
+    """Obligations of the leads of `region`'s subtree (and visible to `user`, when given) under a
+    违约预警: past their date and not met, marked by the sweep — what oversight raises as
+    supervision items. Each row carries its contract and lead."""
+    leads = Lead.objects.filter(region_path__startswith=region.path)
+    if user is not None:
+        leads = leads.filter(pk__in=Lead.objects.visible_to(user).values("pk"))
+    return (
+        Obligation.objects.filter(contract__lead__in=leads.values("pk"), breached_at__isnull=False)
+        .exclude(status=Obligation.Status.MET)
+        .select_related("contract__lead__team", "contract__lead__region")
+        .order_by("due_on", "pk")
+    )

@@ -18,21 +18,24 @@ from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, Region, User
-from zhuqi.core.notify import notify
+from zhuqi.core.notify import notify, notify_many
 from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.core.scope import require_visible, scope_for
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN, YI
-from zhuqi.core.workcalendar import add_working_days
+from zhuqi.core.workcalendar import add_working_days, working_days_late
 from zhuqi.enterprises.services import check_credit_code
 from zhuqi.projects import services as project_services
 from zhuqi.projects.models import Project
 
 from . import workflow
 from .models import (
+    AnnualTarget,
+    ClockKind,
     Contract,
     FundMonth,
     FundSource,
     Lead,
+    LeadClock,
     Obligation,
     Opinion,
     Pipeline,
@@ -223,6 +226,8 @@ def register_lead(*, actor, **fields) -> Lead:
     lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
     lead.save()
     StageChange.objects.create(lead=lead, from_stage=None, to_stage=first, actor=actor, at=now)
+    if lead.amount >= CLOCK_THRESHOLD:
+        start_clocks(lead, timezone.localdate())
     audit.record(
         "event",
         lead,
@@ -252,6 +257,8 @@ def update_lead(lead: Lead, *, actor, **fields) -> Lead:
         setattr(lead, name, value)
     lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
     lead.save()
+    if lead.amount >= CLOCK_THRESHOLD and not lead.clocks.exists():
+        start_clocks(lead, timezone.localdate())
     audit.record("event", lead, event="lead_changed", actor=actor)
     return lead
 
@@ -291,6 +298,12 @@ def move_lead(lead: Lead, to_stage: Stage, *, actor, reason: str = "") -> StageC
     )
     lead.stage, lead.stage_entered_at = to_stage, now
     lead.save(update_fields=["stage", "stage_entered_at"])
+    # a move is an answer to the lead: it stops the 响应 clock
+    LeadClock.objects.filter(lead=lead, kind=ClockKind.RESPOND, done_at__isnull=True).update(
+        done_at=now,
+        done_by=actor,
+        note=gettext("线索推进：%(from)s → %(to)s") % {"from": from_stage.name, "to": to_stage.name},
+    )
     audit.record(
         "transition",
         lead,
@@ -852,3 +865,282 @@ def save_review_rule(
         actor=actor,
     )
     return rule
+
+
+# --- clocks (办理时限) -----------------------------------------------------------------------------
+#: leads of this plan or more run the clocks (亿元以上项目)
+CLOCK_THRESHOLD = YI
+#: working days each clock gives, counted from the day the lead is registered (报告进展: from the
+#: previous report). attraction-figures.md §Clocks
+CLOCK_DAYS: dict[str, int] = {
+    ClockKind.RESPOND: 1,
+    ClockKind.JUDGE: 3,
+    ClockKind.FEEDBACK: 7,
+    ClockKind.PROGRESS: 10,
+}
+
+
+def start_clocks(lead: Lead, start: dt.date) -> list[LeadClock]:
+    """Start every clock of `lead` from `start` (inside the caller's transaction)."""
+    return LeadClock.objects.bulk_create(
+        [
+            LeadClock(lead=lead, kind=kind, started_on=start, due_on=add_working_days(start, days))
+            for kind, days in CLOCK_DAYS.items()
+        ]
+    )
+
+
+def running_q(prefix: str = "") -> Q:
+    """Clocks that run: not stopped, on a lead in an open main stage (a shelved, lost or started
+    lead's clocks stand still)."""
+    return Q(
+        **{
+            f"{prefix}done_at__isnull": True,
+            f"{prefix}lead__stage__is_lost": False,
+            f"{prefix}lead__stage__is_shelved": False,
+            f"{prefix}lead__stage__is_final": False,
+        }
+    )
+
+
+def overdue_q(today: dt.date, prefix: str = "") -> Q:
+    """Running clocks whose day has passed (due by the end of `due_on`)."""
+    return running_q(prefix) & Q(**{f"{prefix}due_on__lt": today})
+
+
+def late_by(clock: LeadClock, today: dt.date | None = None) -> int:
+    """Working days a clock is (or was, when stopped) past its day: 0 when on time."""
+    end = timezone.localtime(clock.done_at).date() if clock.done_at else (today or timezone.localdate())
+    return working_days_late(clock.due_on, end)
+
+
+@transaction.atomic
+def stop_clock(lead: Lead, kind: str, *, actor, note: str, today: dt.date | None = None) -> LeadClock:
+    """Record that the team did what a clock asks (responded, judged, told the referrer, reported
+    progress), with a note; a progress report starts the next 报告进展 clock from today."""
+    lead = _lock(lead)
+    _require_work(actor, lead)
+    if kind not in ClockKind.values:
+        raise ValidationError({"kind": gettext("请选择时限")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": gettext("请填写办理情况说明")})
+    clock = LeadClock.objects.select_for_update().filter(lead=lead, kind=kind, done_at__isnull=True).first()
+    if clock is None:
+        raise ValidationError(
+            {"kind": gettext("该线索没有正在计时的“%(kind)s”时限") % {"kind": ClockKind(kind).label}}
+        )
+    now = timezone.now()
+    today = today or timezone.localdate()
+    clock.done_at, clock.done_by, clock.note = now, actor, note[:200]
+    clock.save(update_fields=["done_at", "done_by", "note"])
+    if kind == ClockKind.PROGRESS:
+        LeadClock.objects.create(
+            lead=lead,
+            kind=kind,
+            started_on=today,
+            due_on=add_working_days(today, CLOCK_DAYS[ClockKind.PROGRESS]),
+        )
+    audit.record(
+        "event",
+        lead,
+        event="clock_stopped",
+        changes={
+            gettext_noop("时限"): clock.get_kind_display(),
+            gettext_noop("期限"): str(clock.due_on),
+            gettext_noop("超时（工作日）"): late_by(clock),
+        },
+        message=note,
+        actor=actor,
+    )
+    return clock
+
+
+def sweep_clocks(today: dt.date | None = None) -> int:
+    """Mark every running clock past its day that is not marked yet, and tell the lead's team
+    and owner once per clock: one update, one batch of audit entries, one batch of notices."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        clocks = list(
+            LeadClock.objects.select_for_update(of=("self",))
+            .filter(overdue_q(today), overdue_at__isnull=True)
+            .select_related("lead", "lead__owner")
+            .order_by("pk")
+        )
+        if not clocks:
+            return 0
+        LeadClock.objects.filter(pk__in=[c.pk for c in clocks]).update(overdue_at=now)
+        teams = {c.lead.team_id for c in clocks if c.lead.team_id}
+        people: dict[int, list] = {}
+        for u in User.objects.filter(department_id__in=teams, is_active=True, role__in=DEPARTMENT_ROLES):
+            people.setdefault(u.department_id, []).append(u)
+        audit.record_many(
+            [
+                {
+                    "action": "event",
+                    "obj": c.lead,
+                    "event": "clock_overdue",
+                    "changes": {
+                        gettext_noop("时限"): c.get_kind_display(),
+                        gettext_noop("期限"): str(c.due_on),
+                    },
+                }
+                for c in clocks
+            ]
+        )
+        messages = []
+        for c in clocks:
+            recipients = list(people.get(c.lead.team_id, [])) if c.lead.team_id else []
+            if c.lead.owner_id and all(p.pk != c.lead.owner_id for p in recipients):
+                recipients.append(c.lead.owner)
+            messages.append(
+                {
+                    "recipients": recipients,
+                    "title": gettext("线索「%(title)s」的“%(kind)s”已超时（期限 %(due)s）")
+                    % {"title": c.lead.title, "kind": c.get_kind_display(), "due": c.due_on},
+                    "url": _url(c.lead),
+                    "level": "warning",
+                }
+            )
+        notify_many(messages)
+    return len(clocks)
+
+
+# --- 履约 checked by the sweep (违约预警) ---------------------------------------------------------------
+#: obligation kinds the sweep can check from the lead's stage history: kind → the stage that meets it
+STAGE_OBLIGATIONS = {Obligation.Kind.START: "started"}
+
+
+def breached_q(today: dt.date) -> Q:
+    """Obligations past their date and not met (待核定 or 未履约)."""
+    return Q(due_on__lt=today) & ~Q(status=Obligation.Status.MET)
+
+
+def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
+    """Check the obligations the platform can judge itself and warn of the missed ones, set-based:
+    a 开工 obligation whose lead entered 开工 by its date is met (自动核定); every obligation past its
+    date and not met is marked breached once (`breached_at`), and the lead's team and owner are
+    told once. Returns (met, breached)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        met = 0
+        for kind, code in STAGE_OBLIGATIONS.items():
+            rows = list(
+                Obligation.objects.select_for_update(of=("self",))
+                .filter(kind=kind, status=Obligation.Status.DUE)
+                .select_related("contract__lead")
+            )
+            reached_on: dict[int, dt.date] = {}
+            for lead_id, at in (
+                StageChange.objects.filter(lead__in={o.contract.lead_id for o in rows}, to_stage__code=code)
+                .order_by("at")
+                .values_list("lead_id", "at")
+            ):
+                reached_on.setdefault(lead_id, timezone.localtime(at).date())
+            done = [
+                o
+                for o in rows
+                if o.contract.lead_id in reached_on and reached_on[o.contract.lead_id] <= o.due_on
+            ]
+            for o in done:
+                o.status, o.checked_on = Obligation.Status.MET, reached_on[o.contract.lead_id]
+                o.note = gettext("自动核定：%(date)s 进入开工阶段") % {"date": o.checked_on}
+            Obligation.objects.bulk_update(done, ["status", "checked_on", "note"])
+            met += len(done)
+        breached = list(
+            Obligation.objects.select_for_update(of=("self",))
+            .filter(breached_q(today), breached_at__isnull=True)
+            .select_related("contract__lead__owner")
+            .order_by("pk")
+        )
+        if breached:
+            Obligation.objects.filter(pk__in=[o.pk for o in breached]).update(breached_at=now)
+            leads = {o.contract.lead_id: o.contract.lead for o in breached}
+            people: dict[int, list] = {}
+            for u in User.objects.filter(
+                department_id__in={lead.team_id for lead in leads.values() if lead.team_id},
+                is_active=True,
+                role__in=DEPARTMENT_ROLES,
+            ):
+                people.setdefault(u.department_id, []).append(u)
+            audit.record_many(
+                [
+                    {
+                        "action": "event",
+                        "obj": o.contract.lead,
+                        "event": "obligation_breached",
+                        "changes": {
+                            gettext_noop("履约事项"): o.get_kind_display(),
+                            gettext_noop("约定期限"): str(o.due_on),
+                            gettext_noop("履约状态"): o.get_status_display(),
+                        },
+                    }
+                    for o in breached
+                ]
+            )
+            messages = []
+            for o in breached:
+                lead = o.contract.lead
+                recipients = list(people.get(lead.team_id, [])) if lead.team_id else []
+                if lead.owner_id and all(p.pk != lead.owner_id for p in recipients):
+                    recipients.append(lead.owner)
+                messages.append(
+                    {
+                        "recipients": recipients,
+                        "title": gettext(
+                            "违约预警：「%(title)s」的履约事项“%(kind)s”已过约定期限 %(due)s 未履约"
+                        )
+                        % {"title": lead.title, "kind": o.get_kind_display(), "due": o.due_on},
+                        "url": _url(lead),
+                        "level": "warning",
+                    }
+                )
+            notify_many(messages)
+    return met, len(breached)
+
+
+# --- annual targets (年度目标) -----------------------------------------------------------------------
+@transaction.atomic
+def save_annual_target(
+    *,
+    actor,
+    year: int,
+    region: Region | None,
+    team: Department | None = None,
+    signed_count: int = 0,
+    signed_amount: Decimal = Decimal(0),
+    funds: Decimal = Decimal(0),
+) -> AnnualTarget:
+    """Set a year's target of a region (no team) or of a team in it; setting it again changes it.
+    The office of the region's area and admins only."""
+    permissions.require(actor, "attraction.configure", gettext("只有专班办公室可以下达招商年度目标"))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": gettext("请填写正确的年度")})
+    if region is None or not _in_area(actor, region):
+        raise ValidationError({"region": gettext("请选择本辖区的区划")})
+    require_visible(actor, "team", team)
+    if team is not None and not team.region.path.startswith(region.path):
+        raise ValidationError({"team": gettext("招商小组不属于所选区划")})
+    if signed_count < 0:
+        raise ValidationError({"signed_count": gettext("目标不能为负数")})
+    signed_amount = check_amount(signed_amount, "signed_amount")
+    funds = check_amount(funds, "funds")
+    target = AnnualTarget.objects.select_for_update().filter(year=year, region=region, team=team).first()
+    target = target or AnnualTarget(year=year, region=region, team=team, created_by=actor)
+    target.signed_count, target.signed_amount, target.funds = signed_count, signed_amount, funds
+    target.save()
+    audit.record(
+        "event",
+        target,
+        event="annual_target_set",
+        changes={
+            gettext_noop("年度"): year,
+            gettext_noop("签约亿元以上项目（个）"): signed_count,
+            gettext_noop("签约额（元）"): str(signed_amount),
+            gettext_noop("省外到位资金（元）"): str(funds),
+        },
+        actor=actor,
+    )
+    return target

@@ -9,27 +9,31 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import permissions
+from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.models import Department
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import date_param, int_param, year_param
+from zhuqi.core.params import date_param, int_list, int_param, year_param
 from zhuqi.core.units import WAN
 
-from . import figures, selectors, services, workflow
+from . import figures, selectors, services, services_judging, services_weekly, workflow
 from .forms import (
+    AbroadTeamForm,
+    AnnualTargetForm,
+    ClockStopForm,
     ConcludeForm,
     ContractForm,
     ConvertForm,
     FundForm,
     LeadForm,
+    MeetingForm,
     MoveForm,
     ObligationCheckForm,
     ObligationRows,
@@ -37,8 +41,25 @@ from .forms import (
     PrereviewStartForm,
     ReviewRuleForm,
     TargetForm,
+    WeeklyReportForm,
 )
-from .models import Chain, Lead, Obligation, Opinion, Pipeline, PreReview, ReviewRule, Source, Stage, Target
+from .models import (
+    CRITERIA,
+    AbroadTeam,
+    Chain,
+    Decision,
+    JudgingMeeting,
+    Lead,
+    Obligation,
+    Opinion,
+    Pipeline,
+    PreReview,
+    ReviewRule,
+    Source,
+    Stage,
+    Target,
+    WeeklyReport,
+)
 
 
 def _require(request, action: str) -> None:
@@ -76,6 +97,9 @@ def lead_list(request):
     user = request.user
     qs, chosen = selectors.filter_leads(selectors.leads_for(user), request.GET)
     page = CappedPaginator(qs.order_by("-registered_on", "-pk"), 50).get_page(request.GET.get("page"))
+    overdue = selectors.overdue_clocks(page)
+    for lead in page:
+        lead.overdue_clocks = overdue.get(lead.pk, [])
     return render(
         request,
         "attraction/lead_list.html",
@@ -129,11 +153,18 @@ def lead_detail(request, pk):
     open_review = next((r for r in reviews if r.status == PreReview.Status.OPEN), None)
     contracts = list(lead.contracts.prefetch_related("obligations").order_by("-signed_on"))
     can_prereview = services.can_manage(user, lead, "attraction.prereview.manage")
+    today = timezone.localdate()
+    running = not (lead.stage.is_side or lead.stage.is_final)
+    clocks = list(lead.clocks.order_by("due_on", "pk"))
+    for c in clocks:
+        c.running = running and c.done_at is None
+        c.late = services.late_by(c, today)
     return render(
         request,
         "attraction/lead_detail.html",
         {
             "lead": lead,
+            "clocks": clocks,
             "aging": selectors.aging(lead),
             "changes": lead.changes.select_related("from_stage", "to_stage", "actor").order_by("at", "pk"),
             "can_work": can_work,
@@ -156,6 +187,12 @@ def lead_detail(request, pk):
                 else set()
             ),
             "contracts": contracts,
+            "breached": sum(
+                1
+                for c in contracts
+                for o in c.obligations.all()
+                if o.breached_at and o.status != Obligation.Status.MET
+            ),
             "check_form": ObligationCheckForm(),
             "can_convert": services.can_manage(user, lead, "attraction.convert") and not lead.project_id,
             "convert_form": ConvertForm(user=user)
@@ -199,6 +236,25 @@ def lead_move(request, pk):
         lead,
         lambda: services.move_lead(lead, stage, actor=request.user, reason=form.cleaned_data["reason"]),
         gettext("线索已转到「%(stage)s」") % {"stage": stage.name},
+    )
+
+
+@login_required
+@require_POST
+def clock_stop(request, pk):
+    lead = _lead(request, pk)
+    if not services.can_work(request.user, lead):
+        raise Http404
+    form = ClockStopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请填写办理情况说明"))
+        return redirect("attraction:lead_detail", lead.pk)
+    d = form.cleaned_data
+    return _done(
+        request,
+        lead,
+        lambda: services.stop_clock(lead, d["kind"], note=d["note"], actor=request.user),
+        gettext("办理情况已记录"),
     )
 
 
@@ -524,3 +580,248 @@ def reviewers(request):
                 return redirect("attraction:reviewers")
     rules = ReviewRule.objects.visible_to(user).select_related("region", "department")
     return render(request, "attraction/reviewers.html", {"form": form, "rules": rules})
+
+
+# --- 驻外招商组 weekly reports ------------------------------------------------------------------
+def _own_team(user) -> AbroadTeam | None:
+    dept = getattr(user, "department_id", None)
+    if not dept:
+        return None
+    return AbroadTeam.objects.filter(department_id=dept, is_active=True).select_related("department").first()
+
+
+@login_required
+def report_board(request):
+    _require(request, "attraction.view")
+    user = request.user
+    team = _own_team(user)
+    return render(
+        request,
+        "attraction/report_board.html",
+        {
+            "board": selectors.report_board(user),
+            "own_team": team if team is not None and services_weekly.can_file(user, team) else None,
+            "can_configure": permissions.allowed(user, "attraction.configure"),
+        },
+    )
+
+
+@login_required
+def report_new(request):
+    _require(request, "attraction.weekly.submit")
+    user = request.user
+    team = _own_team(user)
+    if team is None or not services_weekly.can_file(user, team):
+        raise Http404
+    today = timezone.localdate()
+    year, week = services_weekly.iso_week(today)
+    year = year_param(request.GET) or year
+    week = int_param(request.GET, "week", maximum=53) or week
+    existing = WeeklyReport.objects.filter(team=team, year=year, week=week).first()
+    initial = {"year": year, "week": week}
+    if existing is not None:
+        initial.update(met=existing.met, new_leads=existing.new_leads, next_week=existing.next_week)
+    form = WeeklyReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services_weekly.file_report(team, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("周报已报送"))
+            return redirect("attraction:report_detail", report.pk)
+    return render(
+        request,
+        "attraction/report_form.html",
+        {"form": form, "team": team, "existing": existing},
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    _require(request, "attraction.view")
+    report = selectors.reports_for(request.user).get_visible_or_404(request.user, pk=pk)
+    due = services_weekly.due_date(report.team, report.year, report.week)
+    return render(
+        request,
+        "attraction/report_detail.html",
+        {
+            "report": report,
+            "due": due,
+            "late": timezone.localtime(report.submitted_at).date() > due,
+            "monday": services_weekly.week_monday(report.year, report.week),
+            "can_file": services_weekly.can_file(request.user, report.team),
+        },
+    )
+
+
+@login_required
+def abroad_teams(request):
+    _require(request, "attraction.configure")
+    user = request.user
+    form = AbroadTeamForm(request.POST or None, user=user)
+    if request.method == "POST":
+        toggle = int_param(request.POST, "toggle")
+        if toggle:
+            team = get_object_or_404(AbroadTeam.objects.visible_to(user), pk=toggle)
+            try:
+                services_weekly.save_team(team, actor=user, is_active=not team.is_active)
+            except (ValidationError, PermissionDenied) as exc:
+                _flash_error(request, exc)
+            return redirect("attraction:abroad_teams")
+        if form.is_valid():
+            try:
+                services_weekly.save_team(None, actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, gettext("驻外招商组已设置"))
+                return redirect("attraction:abroad_teams")
+    teams = AbroadTeam.objects.visible_to(user).select_related("department__region")
+    return render(request, "attraction/abroad_teams.html", {"form": form, "teams": teams})
+
+
+# --- 线索研判会 ---------------------------------------------------------------------------------------
+def _meeting(request, pk) -> JudgingMeeting:
+    _require(request, "attraction.view")
+    return JudgingMeeting.objects.select_related("region").get_visible_or_404(request.user, pk=pk)
+
+
+@login_required
+def meeting_list(request):
+    _require(request, "attraction.view")
+    meetings = JudgingMeeting.objects.visible_to(request.user).select_related("region")
+    page = CappedPaginator(meetings.order_by("-held_on", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "attraction/meeting_list.html",
+        {"page": page, "can_manage": permissions.allowed(request.user, "attraction.judging.manage")},
+    )
+
+
+@login_required
+def meeting_new(request):
+    _require(request, "attraction.judging.manage")
+    user = request.user
+    today = timezone.localdate()
+    form = MeetingForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "region": user.region_id,
+            "held_on": today,
+            "title": gettext("%(year)s年%(month)s月招商线索研判会")
+            % {"year": today.year, "month": today.month},
+        },
+    )
+    region = user.region or form.fields["region"].queryset.first()
+    if request.method == "POST" and form.is_valid():
+        region = form.cleaned_data["region"]
+        chosen = int_list(request.POST.getlist("lead"))
+        leads = list(selectors.leads_for(user).filter(pk__in=chosen).order_by("registered_on", "pk"))
+        try:
+            meeting = services_judging.call_meeting(actor=user, leads=leads, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, gettext("研判会已创建"))
+            return redirect("attraction:meeting_detail", meeting.pk)
+    candidates = services_judging.candidates(user, region)[: services_judging.MAX_ITEMS] if region else []
+    return render(request, "attraction/meeting_form.html", {"form": form, "candidates": candidates})
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    can_manage = services_judging.can_manage(user, meeting) and meeting.status == JudgingMeeting.Status.OPEN
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        items = list(meeting.items.values_list("pk", flat=True))
+        fields = [f for f, _label in CRITERIA] + ["tax_per_mu", "decision", "reason"]
+        rows = {pk: {f: request.POST.get(f"i{pk}-{f}", "") for f in fields} for pk in items}
+        decide = request.POST.get("action") == "decide"
+        try:
+            services_judging.record_judgements(meeting, rows, actor=user, decide=decide)
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, gettext("研判结论已生效") if decide else gettext("评分已保存"))
+        return redirect("attraction:meeting_detail", meeting.pk)
+    items = list(meeting.items.select_related("lead__stage", "lead__team").order_by("order", "pk"))
+    for item in items:
+        item.scores = [(f, label, getattr(item, f)) for f, label in CRITERIA]
+    return render(
+        request,
+        "attraction/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "criteria": CRITERIA,
+            "decisions": Decision.choices,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def meeting_minutes(request, pk):
+    meeting = _meeting(request, pk)
+    content = services_judging.minutes_docx(meeting)
+    audit.record(
+        "export",
+        meeting,
+        message=gettext("导出研判会会议纪要：%(title)s") % {"title": meeting.title},
+        actor=request.user,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    from urllib.parse import quote
+
+    filename = gettext("%(title)s会议纪要.docx") % {"title": meeting.title}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- annual targets (年度目标) -----------------------------------------------------------------------
+@login_required
+def annual_targets(request):
+    _require(request, "attraction.view")
+    user = request.user
+    today = timezone.localdate()
+    year = year_param(request.GET) or today.year
+    can_set = permissions.allowed(user, "attraction.configure")
+    form = None
+    if can_set:
+        form = AnnualTargetForm(
+            request.POST or None, user=user, initial={"year": year, "region": user.region_id}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                target = services.save_annual_target(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, gettext("年度目标已下达"))
+                return redirect(f"{request.path}?year={target.year}")
+    elif request.method == "POST":
+        raise Http404
+    region = user.region if user.region_id else None
+    if region is None:
+        from zhuqi.core.models import Region
+
+        region = Region.objects.visible_to(user).order_by("path").first()
+    ranking = figures.target_ranking(region, year, user) if region else []
+    return render(
+        request,
+        "attraction/annual_targets.html",
+        {
+            "year": year,
+            "region": region,
+            "ranking": ranking,
+            "metrics": figures.TARGET_METRICS,
+            "form": form,
+        },
+    )

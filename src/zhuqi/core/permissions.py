@@ -366,7 +366,7 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "attraction.lead.work",
-        _("登记、修改和推进招商线索（含搁置、流失），登记合同和履约情况"),
+        _("登记、修改和推进招商线索（含搁置、流失），记录时限办理情况，登记合同和履约情况"),
         MANAGER_ROLES | DEPARTMENT_ROLES,
         _("招商小组：本小组的线索；专班办公室：本辖区"),
     ),
@@ -390,7 +390,7 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "attraction.configure",
-        _("设置联审预审部门（常设部门和按行业增加的部门）"),
+        _("设置联审预审部门（常设部门和按行业增加的部门）和驻外招商组"),
         MANAGER_ROLES,
         _("本辖区"),
     ),
@@ -399,6 +399,18 @@ _ACTIONS: list[Action] = [
         _("将已签约的线索转为重点项目"),
         MANAGER_ROLES,
         _("本辖区的线索"),
+    ),
+    Action(
+        "attraction.judging.manage",
+        _("召开线索研判会：选定待研判线索、评分、作出跟进/暂缓/放弃的结论"),
+        MANAGER_ROLES,
+        _("本辖区的线索"),
+    ),
+    Action(
+        "attraction.weekly.submit",
+        _("报送驻外招商工作周报"),
+        DEPARTMENT_ROLES,
+        _("本小组（驻外招商组）"),
     ),
     # --- policies (惠企政策) -------------------------------------------------------------------------
     Action(
