@@ -25,6 +25,9 @@ class OversightConfig(AppConfig):
                 _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
             )
         )
+        menu.register(
+            menu.MenuItem(_("督查日历"), "oversight:calendar", "calendar3", "oversight.view", 63)
+        )
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:
@@ -49,5 +52,6 @@ class OversightConfig(AppConfig):
                 "bulletin_drafted": pgettext_lazy("timeline event", "起草通报"),
                 "bulletin_approved": pgettext_lazy("timeline event", "审核通报"),
                 "bulletin_published": pgettext_lazy("timeline event", "发布通报"),
+                "calendar_reminded": pgettext_lazy("timeline event", "督查日历提醒"),
             }
         )

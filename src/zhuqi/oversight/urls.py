@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulletin
+from . import views, views_bulletin, views_calendar
 
 app_name = "oversight"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("bulletins/<int:pk>/approve/", views_bulletin.bulletin_approve, name="bulletin_approve"),
     path("bulletins/<int:pk>/publish/", views_bulletin.bulletin_publish, name="bulletin_publish"),
     path("bulletins/<int:pk>/word/", views_bulletin.bulletin_docx, name="bulletin_docx"),
+    path("bulletins/<int:pk>/pdf/", views_bulletin.bulletin_pdf, name="bulletin_pdf"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
 ]
