@@ -58,7 +58,9 @@ def q1(world):
         cw.to("signed", title="土地指标")
     output = Indicator.objects.get(code="gross_output")
     val(output, "202603", 300, 250, make_enterprise("恒顺集团有限公司", world.grid, above_scale=True))
-    val(output, "202603", 150, 150, make_enterprise("丰原生物化学股份有限公司", world.grid2, above_scale=True))
+    val(
+        output, "202603", 150, 150, make_enterprise("丰原生物化学股份有限公司", world.grid2, above_scale=True)
+    )
     services_targets.set_target(output, 2026, region=world.county, amount=D(1500), actor=world.alice)
     return output
 
@@ -168,7 +170,13 @@ def test_word_on_the_zh_cn_template(world, q1, login):
     from docx.shared import Mm
 
     b = _published(world)
-    fonts = {"title": "方正小标宋_GBK", "body": "仿宋", "heading1": "黑体", "heading2": "楷体", "number": "宋体"}
+    fonts = {
+        "title": "方正小标宋_GBK",
+        "body": "仿宋",
+        "heading1": "黑体",
+        "heading2": "楷体",
+        "number": "宋体",
+    }
     with override_settings(ZHUQI_BULLETIN_FONTS=fonts):
         r = login(world.bob).get(reverse("oversight:bulletin_docx", args=[b.pk]))
     assert r["Content-Disposition"] == 'attachment; filename="bulletin-2026Q1.docx"'

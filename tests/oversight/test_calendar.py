@@ -107,7 +107,9 @@ def test_reminders_sent_once_and_caught_up(world, events):
     assert not Notification.objects.filter(recipient=world.supervisor).exists()
     assert _sweep(2026, 9, 24) == 0  # idempotent
     assert _sweep(2026, 9, 28) == 1  # 季度督查 on 10 October, five working days ahead
-    assert Notification.objects.filter(recipient=world.supervisor, title="10月10日 季度督查：请做好准备").exists()
+    assert Notification.objects.filter(
+        recipient=world.supervisor, title="10月10日 季度督查：请做好准备"
+    ).exists()
     assert _sweep(2026, 9, 30) == 1  # the meeting moved to Thursday 8 October
     assert _sweep(2026, 10, 9) == 1  # 月度通报 on 13 October
     # no sweep on Saturday 10 October (the reminder day of the meeting of the 12th): caught up

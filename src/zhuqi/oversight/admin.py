@@ -40,7 +40,17 @@ class CalendarEventAdmin(admin.ModelAdmin):
     """The oversight calendar is configuration (no workflow): administrators keep it here; every
     change is in the audit log's row diffs."""
 
-    list_display = ["title", "region", "kind", "recurrence", "day", "department", "preparer", "lead_days", "is_active"]
+    list_display = [
+        "title",
+        "region",
+        "kind",
+        "recurrence",
+        "day",
+        "department",
+        "preparer",
+        "lead_days",
+        "is_active",
+    ]
     list_filter = ["kind", "recurrence", "is_active"]
     raw_id_fields = ["region", "department", "preparer"]
 

@@ -230,7 +230,11 @@ def has_data(figures: dict) -> bool:
 def default_texts(region: Region, year: int, month: int, figures: dict, kind: str = MONTH) -> dict:
     """The draft's text around the tables, from the figures; the drafter edits it."""
     c = figures["cases"]
-    when = _("%(q)s季度") % {"q": "一二三四"[(month - 1) // 3]} if kind == QUARTER else _("%(m)s月") % {"m": month}
+    when = (
+        _("%(q)s季度") % {"q": "一二三四"[(month - 1) // 3]}
+        if kind == QUARTER
+        else _("%(m)s月") % {"m": month}
+    )
     intro = _(
         "%(when)s，全%(kind)s共受理企业诉求 %(accepted)s 件，办结 %(closed)s 件，办结率 %(rate)s；"
         "开展走访 %(visits)s 次。"
@@ -252,7 +256,9 @@ def default_texts(region: Region, year: int, month: int, figures: dict, kind: st
         problems.append(
             _("%(names)s有红色督办事项，超过办理时限或督办后未响应。") % {"names": "、".join(red)}
         )
-    behind = [r["name"] for r in figures.get("indicators", []) if r["lead"] is not None and Decimal(r["lead"]) < 0]
+    behind = [
+        r["name"] for r in figures.get("indicators", []) if r["lead"] is not None and Decimal(r["lead"]) < 0
+    ]
     if behind:
         problems.append(_("%(names)s落后于时序进度。") % {"names": "、".join(behind)})
     requirements = _("各单位要对照通报问题逐项整改，于下月 5 日前将整改情况报送督查考核办公室。")
@@ -346,7 +352,14 @@ def document(b: Bulletin) -> dict:
     table(
         [_("排名"), _("主办单位"), _("受理"), _("办结"), _("办结率"), _("超期未办结")],
         [
-            [r.get("rank") or "—", r["department"], r["accepted"], r["closed"], _pct(r["close_rate"]), r["overdue"]]
+            [
+                r.get("rank") or "—",
+                r["department"],
+                r["accepted"],
+                r["closed"],
+                _pct(r["close_rate"]),
+                r["overdue"],
+            ]
             for r in c["rows"]
         ],
     )
@@ -437,7 +450,13 @@ RED = "C00000"
 
 def fonts() -> dict:
     """The font names of each role (settings.ZHUQI_BULLETIN_FONTS over the standard's)."""
-    base = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "heading1": "黑体", "heading2": "楷体_GB2312", "number": "宋体"}
+    base = {
+        "title": "方正小标宋简体",
+        "body": "仿宋_GB2312",
+        "heading1": "黑体",
+        "heading2": "楷体_GB2312",
+        "number": "宋体",
+    }
     return {**base, **getattr(settings, "ZHUQI_BULLETIN_FONTS", {})}
 
 

@@ -120,10 +120,14 @@ def _recipients(events: list[CalendarEvent]) -> dict[int, list]:
     by_dept: dict[int, list] = defaultdict(list)
     depts = {e.department_id for e in events if e.preparer_id is None and e.department_id}
     if depts:
-        for u in User.objects.filter(is_active=True, department_id__in=depts, role__in=DEPARTMENT_ACTOR_ROLES):
+        for u in User.objects.filter(
+            is_active=True, department_id__in=depts, role__in=DEPARTMENT_ACTOR_ROLES
+        ):
             by_dept[u.department_id].append(u)
     return {
-        e.pk: [e.preparer] if e.preparer_id and e.preparer.is_active else by_dept.get(e.department_id or 0, [])
+        e.pk: [e.preparer]
+        if e.preparer is not None and e.preparer.is_active
+        else by_dept.get(e.department_id or 0, [])
         for e in events
     }
 

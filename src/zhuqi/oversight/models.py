@@ -333,9 +333,7 @@ class Bulletin(models.Model):
     month = models.PositiveSmallIntegerField(
         _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    kind = models.CharField(
-        _("通报周期"), max_length=10, choices=Kind.choices, default=Kind.MONTH
-    )
+    kind = models.CharField(_("通报周期"), max_length=10, choices=Kind.choices, default=Kind.MONTH)
     title = models.CharField(_("标题"), max_length=200)
     issuer = models.CharField(_("发文机关"), max_length=100)
     intro = models.TextField(_("总体情况"), blank=True)
@@ -463,7 +461,9 @@ class CalendarEvent(models.Model):
     day = models.PositiveSmallIntegerField(
         _("日"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
-    day_rule = models.CharField(_("日期规则"), max_length=10, choices=DayRule.choices, default=DayRule.CALENDAR)
+    day_rule = models.CharField(
+        _("日期规则"), max_length=10, choices=DayRule.choices, default=DayRule.CALENDAR
+    )
     #: quarterly: the month within the quarter (1–3); yearly: the month of the year (1–12)
     month = models.PositiveSmallIntegerField(
         _("月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]

@@ -26,8 +26,7 @@ def calendar(request):
         ).values_list("event_id", "occurs_on")
     )
     rows = [
-        {"o": o, "reminded": (o.event.pk, o.on) in sent, "days": (o.on - today).days}
-        for o in occurrences
+        {"o": o, "reminded": (o.event.pk, o.on) in sent, "days": (o.on - today).days} for o in occurrences
     ]
     return render(
         request,
