@@ -206,7 +206,12 @@ def test_word_on_the_zh_cn_template(world, q1, login):
     assert east_asian(next(p for p in paras if p.text == "一、总体情况")) == "黑体"
     assert east_asian(next(p for p in paras if p.text == "（一）企业诉求办理情况")) == "楷体"
     assert east_asian(next(p for p in paras if p.text == "1. 办结率排名")) == "仿宋"
-    assert any(p.text == "1. 红榜：工信局" for p in paras)
+    assert [p.text for p in paras if p.text.startswith(("1. 红榜", "（1）", "2. 黑榜"))] == [
+        "1. 红榜",
+        "（1）工信局，办结率 75.0%",
+        "2. 黑榜：无",
+    ]
+    assert east_asian(next(p for p in paras if p.text.startswith("（1）"))) == "仿宋"
     # 版记: 抄送, then the 印发机关 and 印发日期
     assert any(p.text.startswith("抄送：") for p in paras)
     assert paras[-1].text == f"{b.issuer}\t2026年4月2日印发"

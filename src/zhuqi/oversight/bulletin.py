@@ -422,9 +422,16 @@ def document(b: Bulletin) -> dict:
         )
     p(text)
     h(1, _("二、红榜和黑榜"))
-    h(3, _("1. 红榜：%(names)s") % {"names": "、".join(c["top"]) or _("无")})
-    h(3, _("2. 黑榜：%(names)s") % {"names": "、".join(c["bottom"]) or _("无")})
-    p(_("（按企业诉求办结率排名，前 %(n)s 名上红榜，后 %(n)s 名上黑榜。）") % {"n": RANK_N})
+    p(_("按企业诉求办结率排名，前 %(n)s 名上红榜，后 %(n)s 名上黑榜。") % {"n": RANK_N})
+    rates = {r["department"]: r["close_rate"] for r in c["rows"]}
+    for i, (label, names) in enumerate(((_("红榜"), c["top"]), (_("黑榜"), c["bottom"])), start=1):
+        h(3, f"{i}. {label}" + ("" if names else _("：无")))
+        for j, name in enumerate(names, start=1):
+            h(
+                4,
+                _("（%(j)s）%(name)s，办结率 %(rate)s")
+                % {"j": j, "name": name, "rate": _pct(rates.get(name))},
+            )
     h(1, _("三、存在问题"))
     p(b.problems or _("无。"))
     h(1, _("四、下步要求"))

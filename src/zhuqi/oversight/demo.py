@@ -265,6 +265,13 @@ def _bulletin(county, supervisor, today) -> None:
         return
     services_bulletin.approve_bulletin(b, actor=leader)
     services_bulletin.publish_bulletin(b, actor=supervisor)
+    # last quarter's bulletin, drafted and waiting for the county leader's approval
+    quarter = (today.month + 2) // 3
+    q_year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    try:
+        services_bulletin.draft_bulletin(county, q_year, actor=supervisor, quarter=quarter)
+    except ValidationError:
+        return
 
 
 # kind, title, recurrence, weekday, day, day rule, month, preparer (department short name, or
