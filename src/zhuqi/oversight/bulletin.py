@@ -230,11 +230,8 @@ def has_data(figures: dict) -> bool:
 def default_texts(region: Region, year: int, month: int, figures: dict, kind: str = MONTH) -> dict:
     """The draft's text around the tables, from the figures; the drafter edits it."""
     c = figures["cases"]
-    when = (
-        _("%(q)s季度") % {"q": "一二三四"[(month - 1) // 3]}
-        if kind == QUARTER
-        else _("%(m)s月") % {"m": month}
-    )
+    quarters = (_("一季度"), _("二季度"), _("三季度"), _("四季度"))
+    when = quarters[(month - 1) // 3] if kind == QUARTER else _("%(m)s月") % {"m": month}
     intro = _(
         "%(when)s，全%(kind)s共受理企业诉求 %(accepted)s 件，办结 %(closed)s 件，办结率 %(rate)s；"
         "开展走访 %(visits)s 次。"
@@ -367,18 +364,16 @@ def document(b: Bulletin) -> dict:
     if png:
         h(3, _("2. 各主办单位办结率"))
         blocks.append({"kind": "image", "png": png, "caption": _("图 1　各主办单位办结率")})
-    n = 2
-    chinese = "一二三四五六七八九十"
+    #: the numbers of the second-level headings after （一）, in the order the sections come
+    numbers = iter((_("（二）"), _("（三）"), _("（四）"), _("（五）")))
     if f["items"]:
-        h(2, _("（%(n)s）督办事项办理情况") % {"n": chinese[n - 1]})
-        n += 1
+        h(2, next(numbers) + _("督办事项办理情况"))
         table(
             [_("牵头单位"), _("在办"), _("红色督办"), _("橙色督办"), _("已销号")],
             [[r["department"], r["open"], r["red"], r["orange"], r["closed"]] for r in f["items"]],
         )
     if f.get("indicators"):
-        h(2, _("（%(n)s）经济指标完成情况") % {"n": chinese[n - 1]})
-        n += 1
+        h(2, next(numbers) + _("经济指标完成情况"))
         table(
             [_("指标"), _("累计完成"), _("年度目标"), _("完成率"), _("时序进度"), _("超时序"), _("增速")],
             [
@@ -396,8 +391,7 @@ def document(b: Bulletin) -> dict:
         )
     a = f.get("attraction") or {}
     if a.get("registered") or Decimal(a.get("funds") or 0):
-        h(2, _("（%(n)s）招商引资") % {"n": chinese[n - 1]})
-        n += 1
+        h(2, next(numbers) + _("招商引资"))
         p(
             _(
                 "本期新登记招商线索 %(reg)s 条，其中已签约 %(signed)s 条（签约率 %(rate)s），"
@@ -411,7 +405,7 @@ def document(b: Bulletin) -> dict:
                 "funds": _wan(a["funds"]),
             }
         )
-    h(2, _("（%(n)s）重点项目和走访") % {"n": chinese[n - 1]})
+    h(2, next(numbers) + _("重点项目和走访"))
     pr = f.get("projects") or {}
     text = _("开展走访 %(v)s 次。") % {"v": f["visits"]}
     if pr:
@@ -455,16 +449,19 @@ PT_3HAO, PT_2HAO, PT_4HAO = 16, 22, 14  # 3号, 2号, 4号 in points
 RED = "C00000"
 
 
+#: the fonts GB/T 9704-2012 names, by role, as Word knows them
+STANDARD_FONTS = {
+    "title": "方正小标宋简体",
+    "body": "仿宋_GB2312",
+    "heading1": "黑体",
+    "heading2": "楷体_GB2312",
+    "number": "宋体",
+}
+
+
 def fonts() -> dict:
     """The font names of each role (settings.ZHUQI_BULLETIN_FONTS over the standard's)."""
-    base = {
-        "title": "方正小标宋简体",
-        "body": "仿宋_GB2312",
-        "heading1": "黑体",
-        "heading2": "楷体_GB2312",
-        "number": "宋体",
-    }
-    return {**base, **getattr(settings, "ZHUQI_BULLETIN_FONTS", {})}
+    return {**STANDARD_FONTS, **getattr(settings, "ZHUQI_BULLETIN_FONTS", {})}
 
 
 def _fonts(run, east_asian: str, size_pt: float, bold: bool = False, color: str | None = None) -> None:

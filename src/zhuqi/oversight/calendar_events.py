@@ -173,7 +173,10 @@ def send_reminders(today: dt.date | None = None) -> int:
             {
                 "recipients": recipients[o.event.pk],
                 "title": gettext("%(date)s %(title)s：请做好准备")
-                % {"date": f"{o.on.month}月{o.on.day}日", "title": o.event.title},
+                % {
+                    "date": gettext("%(m)s月%(d)s日") % {"m": o.on.month, "d": o.on.day},
+                    "title": o.event.title,
+                },
                 "body": o.event.note,
                 "url": reverse("oversight:calendar"),
             }

@@ -388,7 +388,8 @@ class Bulletin(models.Model):
     def period_label(self) -> str:
         """2026年3月 / 2026年第一季度."""
         if self.kind == Bulletin.Kind.QUARTER:
-            return _("%(y)s年第%(q)s季度") % {"y": self.year, "q": "一二三四"[(self.month - 1) // 3]}
+            quarters = (_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度"))
+            return _("%(y)s年%(q)s") % {"y": self.year, "q": quarters[(self.month - 1) // 3]}
         return _("%(y)s年%(m)s月") % {"y": self.year, "m": self.month}
 
     @property
