@@ -107,7 +107,8 @@ def test_the_calendar_lists_the_coming_meetings(world, page, phone):
     )
     _log_in_as(page, "supervisor")
     page.goto("/")
-    page.locator("[data-testid=nav-menu] a", has_text="督查日历").click()
+    page.locator("[data-testid=nav-menu] a", has_text="督办队列").click()
+    page.click("[data-testid=calendar-link]")
     rows = page.locator("[data-testid=calendar-row]")
     assert rows.count() >= 12 + 3  # 90 days: at least 12 Mondays and 3 bulletins
     assert "月度通报" in page.locator("[data-testid=calendar-table]").inner_text()

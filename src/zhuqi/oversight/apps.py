@@ -25,7 +25,6 @@ class OversightConfig(AppConfig):
                 _("通报"), "oversight:bulletin_list", "file-earmark-text", "oversight.bulletin.view", 62
             )
         )
-        menu.register(menu.MenuItem(_("督查日历"), "oversight:calendar", "calendar3", "oversight.view", 63))
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:
