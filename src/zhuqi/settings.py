@@ -322,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assistance.visit_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    "oversight-calendar-reminders": {
+        "task": "zhuqi.oversight.tasks.calendar_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "project-approvals-sweep": {
         "task": "zhuqi.projects.tasks.sweep_overdue_approvals",
         "schedule": crontab(hour=7, minute=0),
@@ -330,6 +334,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhuqi.attraction.tasks.sweep",
         "schedule": crontab(hour=8, minute=0),
     },
+}
+
+# Bulletins (通报) in Word and PDF (oversight.bulletin; src/zhuqi/docs/oversight.md §4): the fonts
+# named in the document, by role. GB/T 9704-2012 names 方正小标宋 and 仿宋_GB2312; a deployment
+# whose computers have other licensed fonts names them here. The PDF renders with these names
+# first and then the packaged free fonts (Noto Serif/Sans CJK SC, fonts-noto-cjk).
+ZHUQI_BULLETIN_FONTS = {
+    "title": env_str("ZHUQI_BULLETIN_FONT_TITLE", "方正小标宋简体"),
+    "body": env_str("ZHUQI_BULLETIN_FONT_BODY", "仿宋_GB2312"),
+    "heading1": env_str("ZHUQI_BULLETIN_FONT_HEADING1", "黑体"),
+    "heading2": env_str("ZHUQI_BULLETIN_FONT_HEADING2", "楷体_GB2312"),
+    "number": env_str("ZHUQI_BULLETIN_FONT_NUMBER", "宋体"),
 }
 
 # `zhuqi backup` writes here unless given --to (core.backup; docs/operations.md "Backup and restore").

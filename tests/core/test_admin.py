@@ -84,6 +84,9 @@ READ_ONLY = [
     "oversight.extension",
     "oversight.sliprecord",
     "oversight.bulletin",
+    # the calendar's reminders are written by the reminder sweep only (its events are plain
+    # configuration, edited in the admin)
+    "oversight.calendarreminder",
 ]
 # configuration with services that the admin does not show at all
 NOT_IN_ADMIN = ["cases.slaactivation", "core.holidayarrangement"]

@@ -115,11 +115,14 @@ ALLOWED_NAMES: dict[str, dict[str, str]] = {
         "CUMULATIVE_WORDS": "header qualifiers 累计 … that mark a column of 1—N月累计 values",
     },
     "zhuqi/oversight/bulletin.py": {
-        "TITLE_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
-        "BODY_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
-        "HEADING_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
-        "KAI_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
-        "NUMBER_FONT": "the font names GB/T 9704-2012 asks for, as Word knows them",
+        "STANDARD_FONTS": "the font names GB/T 9704-2012 asks for, as Word knows them",
+    },
+    "zhuqi/oversight/docx_template.py": {
+        "BODY_FONT": "the East-Asian theme fonts of the Word reference template, as Word knows them",
+        "HEADING_FONT": "the East-Asian theme fonts of the Word reference template, as Word knows them",
+    },
+    "zhuqi/settings.py": {
+        "ZHUQI_BULLETIN_FONTS": "the default font names of bulletins, as Word and fontconfig know them",
     },
     "zhuqi/oversight/importers.py": {
         "sample": "template example rows: Chinese task-list items, department names and the list, "

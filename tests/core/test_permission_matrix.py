@@ -1086,6 +1086,10 @@ PAGES: dict[str, Page] = {
     "oversight:bulletin_docx": Page(
         "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
     ),
+    "oversight:bulletin_pdf": Page(
+        "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
+    ),
+    "oversight:calendar": Page("oversight.view"),
     "oversight:bulletin_edit": Page(
         "oversight.bulletin.draft",
         lambda s: [_ov_bulletin(s).pk],

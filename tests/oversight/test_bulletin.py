@@ -44,7 +44,7 @@ def test_figures_of_the_example(world, march):
     c = b.figures["cases"]
     assert (c["accepted"], c["closed"], c["close_rate"]) == (3, 2, "66.7")
     assert c["rows"] == [
-        {"department": "工信局", "accepted": 3, "closed": 2, "close_rate": "66.7", "overdue": 1}
+        {"department": "工信局", "accepted": 3, "closed": 2, "close_rate": "66.7", "overdue": 1, "rank": 1}
     ]
     assert c["top"] == ["工信局"] and c["bottom"] == []
     assert b.figures["items"] == [{"department": "工信局", "open": 1, "red": 1, "orange": 0, "closed": 0}]
@@ -95,7 +95,7 @@ def test_refusals_write_nothing(world, march):
         assert "2026年1月没有可通报的数据" in str(exc.value)
         with pytest.raises(ValidationError) as exc:
             sb.draft_bulletin(world.county, 2026, 5, actor=world.supervisor)
-        assert "未来的月份" in str(exc.value)
+        assert "不能为未来的2026年5月起草通报" in str(exc.value)
         sb.draft_bulletin(world.county, 2026, 3, actor=world.supervisor)
         with pytest.raises(ValidationError) as exc:
             sb.draft_bulletin(world.county, 2026, 3, actor=world.supervisor)
@@ -143,8 +143,9 @@ def test_word_follows_gb_t_9704(world, march, login):
     assert int(grid.get(qn("w:linePitch"))) * 22 == pytest.approx(225 / 25.4 * 72 * 20, abs=22)
     assert (16 + int(grid.get(qn("w:charSpace"))) / 4096) * 28 == pytest.approx(156 / 25.4 * 72, abs=0.1)
     paras = [p for p in doc.paragraphs if p.text]
-    number, title = paras[0], paras[1]
-    assert number.text == "〔2026〕1号"
+    issuer, number, title = paras[0], paras[1], paras[2]
+    assert issuer.text == b.issuer and issuer.alignment == 1  # 版头: the issuing office, centred
+    assert number.text == "〔2026〕1号" and number.alignment == 1
     assert title.text == b.title and title.alignment == 1  # centred
     assert title.runs[0].font.size.pt == 22
     assert title.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"

@@ -5,7 +5,17 @@ from django.contrib import admin
 
 from zhuqi.core.admin import ReadOnlyAdmin
 
-from .models import Bulletin, Extension, Item, Report, SlipRecord, TourRound, TourScore
+from .models import (
+    Bulletin,
+    CalendarEvent,
+    CalendarReminder,
+    Extension,
+    Item,
+    Report,
+    SlipRecord,
+    TourRound,
+    TourScore,
+)
 
 
 @admin.register(Item)
@@ -32,7 +42,7 @@ class SlipRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Bulletin)
 class BulletinAdmin(ReadOnlyAdmin):
-    list_display = ["title", "region", "year", "month", "status", "number", "published_at"]
+    list_display = ["title", "region", "year", "kind", "month", "status", "number", "published_at"]
 
 
 @admin.register(TourRound)
@@ -44,3 +54,28 @@ class TourRoundAdmin(ReadOnlyAdmin):
 @admin.register(TourScore)
 class TourScoreAdmin(ReadOnlyAdmin):
     list_display = ["round", "site", "criterion", "judge", "score", "scored_at"]
+
+
+@admin.register(CalendarEvent)
+class CalendarEventAdmin(admin.ModelAdmin):
+    """The oversight calendar is configuration (no workflow): administrators keep it here; every
+    change is in the audit log's row diffs."""
+
+    list_display = [
+        "title",
+        "region",
+        "kind",
+        "recurrence",
+        "day",
+        "department",
+        "preparer",
+        "lead_days",
+        "is_active",
+    ]
+    list_filter = ["kind", "recurrence", "is_active"]
+    raw_id_fields = ["region", "department", "preparer"]
+
+
+@admin.register(CalendarReminder)
+class CalendarReminderAdmin(ReadOnlyAdmin):
+    list_display = ["event", "occurs_on", "sent_at"]

@@ -35,6 +35,7 @@ class OversightConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("红黑榜"), "oversight:redblack_list", "trophy", "oversight.assessment.view", 64)
         )
+        menu.register(menu.MenuItem(_("督查日历"), "oversight:calendar", "calendar3", "oversight.view", 67))
         menu.register(
             menu.MenuItem(_("观摩评比"), "oversight:tour_list", "clipboard-check", "oversight.tour.view", 65)
         )
@@ -79,5 +80,6 @@ class OversightConfig(AppConfig):
                 "tour_changed": pgettext_lazy("timeline event", "修改观摩"),
                 "tour_scored": pgettext_lazy("timeline event", "观摩评分"),
                 "tour_published": pgettext_lazy("timeline event", "公布观摩结果"),
+                "calendar_reminded": pgettext_lazy("timeline event", "督查日历提醒"),
             }
         )

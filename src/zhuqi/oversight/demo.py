@@ -426,6 +426,8 @@ def _dept(depts: dict, short: str):
 
 def load(context, stdout=None) -> None:
     county = Region.objects.filter(code="340323").first()
+    if county is not None:
+        _calendar(county)
     if county is None or Item.objects.filter(region=county).exists():
         return
     supervisor = User.objects.filter(role=Role.SUPERVISOR, region=county).order_by("pk").first()
@@ -500,6 +502,127 @@ def _bulletin(county, supervisor, today) -> None:
         return
     services_bulletin.approve_bulletin(b, actor=leader)
     services_bulletin.publish_bulletin(b, actor=supervisor)
+    # last quarter's bulletin, drafted and waiting for the county leader's approval
+    quarter = (today.month + 2) // 3
+    q_year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    try:
+        services_bulletin.draft_bulletin(county, q_year, actor=supervisor, quarter=quarter)
+    except ValidationError:
+        return
+
+
+# kind, title, recurrence, weekday, day, day rule, month, preparer (department short name, or
+# None: the county's 督查), lead working days, note
+CALENDAR = [
+    (
+        "weekly_meeting",
+        "“工招园”工作周调度会",
+        "weekly",
+        0,
+        None,
+        "calendar",
+        None,
+        "专班办公室",
+        1,
+        "每周一调度重点项目、企业诉求和经济指标；专班办公室汇总上周进展",
+    ),
+    (
+        "monthly_bulletin",
+        "一月一通报：月度助企工作通报",
+        "monthly",
+        None,
+        5,
+        "working",
+        None,
+        None,
+        3,
+        "每月第 5 个工作日前发布上月通报（诉求办结率排名、督办事项、红黑榜）",
+    ),
+    (
+        "monthly_drill",
+        "重点项目月拉练",
+        "monthly",
+        None,
+        25,
+        "calendar",
+        None,
+        "发改委",
+        3,
+        "县领导带队现场观摩在建重点项目",
+    ),
+    (
+        "quarterly_inspection",
+        "一季一督查：季度重点工作督查",
+        "quarterly",
+        None,
+        10,
+        "calendar",
+        1,
+        None,
+        5,
+        "每季度第一个月 10 日前后，督查上季度任务清单、时限清单落实情况",
+    ),
+    (
+        "quarterly_assessment",
+        "季度考核排名",
+        "quarterly",
+        None,
+        15,
+        "calendar",
+        1,
+        "专班办公室",
+        5,
+        "按上季度指标完成、诉求办理和督办事项结果打分排名",
+    ),
+    (
+        "annual_assessment",
+        "年终一考核：年度目标责任考核",
+        "yearly",
+        None,
+        20,
+        "calendar",
+        12,
+        None,
+        10,
+        "年终按结果考核各单位目标任务完成情况",
+    ),
+]
+
+
+def _calendar(county) -> None:
+    """固镇's 三个一 (一月一通报、一季一督查、年终一考核) and its 周调度 as a calendar; idempotent."""
+    from .models import CalendarEvent
+
+    if CalendarEvent.objects.filter(region=county).exists():
+        return
+    supervisor = User.objects.filter(role=Role.SUPERVISOR, region=county).order_by("pk").first()
+    depts = {
+        d.short_name: d for d in Department.objects.filter(region=county, is_active=True) if d.short_name
+    }
+    rows = []
+    for kind, title, rec, weekday, day, rule, month, dept, lead, note in CALENDAR:
+        department = depts.get(dept) if dept else None
+        preparer = None if dept else supervisor
+        if department is None and preparer is None:
+            continue
+        rows.append(
+            CalendarEvent(
+                region=county,
+                kind=kind,
+                title=title,
+                recurrence=rec,
+                weekday=weekday,
+                day=day,
+                day_rule=rule,
+                month=month,
+                department=department,
+                preparer=preparer,
+                lead_days=lead,
+                note=note,
+            )
+        )
+    with audit.acting_as(supervisor, label="命令: zhuqi demo"):
+        CalendarEvent.objects.bulk_create(rows)
 
 
 def _assessments(county, supervisor, today) -> None:

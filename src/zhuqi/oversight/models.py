@@ -308,22 +308,32 @@ class SlipRecord(models.Model):
 
 
 class Bulletin(models.Model):
-    """A monthly bulletin (通报): tables generated from live figures when drafted (kept as they
-    were, so the published text never changes under it), text around them edited by hand,
-    approved, then published with its issued number (〔2026〕N号) to the recipients' inboxes."""
+    """A monthly or quarterly bulletin (通报): tables generated from live figures when drafted
+    (kept as they were, so the published text never changes under it), text around them edited
+    by hand, approved, then published with its issued number (〔2026〕N号, one sequence a region's
+    year for both kinds) to the recipients' inboxes."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         APPROVED = "approved", _("已审核")
         PUBLISHED = "published", _("已发布")
 
+    class Kind(models.TextChoices):
+        """How long the period is (一月一通报; a quarter's bulletin covers its three months)."""
+
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+
     region = models.ForeignKey(Region, verbose_name=_("通报区划"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
+    #: a quarterly bulletin keeps its quarter's last month (3, 6, 9, 12): the archive sorts both
+    #: kinds by the month their period ends
     month = models.PositiveSmallIntegerField(
         _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
+    kind = models.CharField(_("通报周期"), max_length=10, choices=Kind.choices, default=Kind.MONTH)
     title = models.CharField(_("标题"), max_length=200)
     issuer = models.CharField(_("发文机关"), max_length=100)
     intro = models.TextField(_("总体情况"), blank=True)
@@ -352,7 +362,13 @@ class Bulletin(models.Model):
         verbose_name_plural = _("通报")
         ordering = ["-year", "-month", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "month"], name="bulletin_once_a_month"),
+            models.UniqueConstraint(
+                fields=["region", "year", "kind", "month"], name="bulletin_once_a_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="month") | Q(month__in=[3, 6, 9, 12]),
+                name="bulletin_quarter_ends_a_quarter",
+            ),
             models.UniqueConstraint(fields=["region", "year", "number"], name="bulletin_number_unique"),
         ]
 
@@ -363,6 +379,18 @@ class Bulletin(models.Model):
         from django.urls import reverse
 
         return reverse("oversight:bulletin_detail", args=[self.pk])
+
+    @property
+    def quarter(self) -> int | None:
+        return (self.month + 2) // 3 if self.kind == Bulletin.Kind.QUARTER else None
+
+    @property
+    def period_label(self) -> str:
+        """2026年3月 / 2026年第一季度."""
+        if self.kind == Bulletin.Kind.QUARTER:
+            quarters = (_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度"))
+            return _("%(y)s年%(q)s") % {"y": self.year, "q": quarters[(self.month - 1) // 3]}
+        return _("%(y)s年%(m)s月") % {"y": self.year, "m": self.month}
 
     @property
     def issued_number(self) -> str:
@@ -387,6 +415,138 @@ class Bulletin(models.Model):
         if scope.role in REGION_SCOPED_ROLES:
             return scope.region_q("region__path")
         return NOTHING
+
+
+# --- 通报周期与督查日历 ---
+class CalendarKind(models.TextChoices):
+    """What recurs in the oversight cycle (三个一: 一月一通报、一季一督查、年终一考核; 周调度…季考核)."""
+
+    WEEKLY_MEETING = "weekly_meeting", _("周调度会")
+    MONTHLY_BULLETIN = "monthly_bulletin", _("月度通报")
+    MONTHLY_DRILL = "monthly_drill", _("月拉练")
+    QUARTERLY_INSPECTION = "quarterly_inspection", _("季度督查")
+    QUARTERLY_ASSESSMENT = "quarterly_assessment", _("季度考核")
+    ANNUAL_ASSESSMENT = "annual_assessment", _("年终考核")
+    OTHER = "other", _("其他")
+
+
+class Recurrence(models.TextChoices):
+    WEEKLY = "weekly", _("每周")
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    YEARLY = "yearly", _("每年")
+
+
+class DayRule(models.TextChoices):
+    """How `day` counts inside the month: a calendar day (moved to the next working day when it
+    is not one) or the N-th working day of the month."""
+
+    CALENDAR = "calendar", _("日历日（遇节假日顺延）")
+    WORKING = "working", _("第 N 个工作日")
+
+
+class CalendarEvent(models.Model):
+    """A recurring event of a region's oversight calendar and who prepares it: the occurrences
+    come from the recurrence and the day rule (`oversight.calendar.occurrences`), the preparer is
+    reminded `lead_days` working days before each (docs/oversight.md §督查日历)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=24, choices=CalendarKind.choices)
+    title = models.CharField(_("名称"), max_length=100)
+    recurrence = models.CharField(_("周期"), max_length=10, choices=Recurrence.choices)
+    #: weekly: 0 Monday … 6 Sunday (moved to the next working day when it is not one)
+    weekday = models.PositiveSmallIntegerField(
+        _("星期"), null=True, blank=True, validators=[MaxValueValidator(6)]
+    )
+    #: monthly, quarterly, yearly: the day of the month (past the month's end: its last day)
+    day = models.PositiveSmallIntegerField(
+        _("日"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    day_rule = models.CharField(
+        _("日期规则"), max_length=10, choices=DayRule.choices, default=DayRule.CALENDAR
+    )
+    #: quarterly: the month within the quarter (1–3); yearly: the month of the year (1–12)
+    month = models.PositiveSmallIntegerField(
+        _("月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("准备单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    preparer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("准备人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        _("提前提醒（工作日）"), default=3, validators=[MaxValueValidator(60)]
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督查日历事项")
+        verbose_name_plural = _("督查日历事项")
+        ordering = ["region", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(preparer__isnull=False),
+                name="calendar_event_has_preparer",
+            ),
+            models.CheckConstraint(
+                condition=Q(recurrence="weekly", weekday__isnull=False)
+                | (~Q(recurrence="weekly") & Q(day__isnull=False)),
+                name="calendar_event_day_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def scope_q(user):
+        """Region-scoped officials see the calendar of their subtree; a department's people see
+        the events their department or they themselves prepare."""
+        scope = scope_for(user)
+        if scope.is_admin:
+            return Q()
+        if not scope.authenticated or scope.is_enterprise_user:
+            return NOTHING
+        if scope.role in DEPARTMENT_ROLES:
+            dept = getattr(user, "department_id", None)
+            return Q(preparer=user.pk) | (Q(department_id=dept) if dept else NOTHING)
+        if scope.role in REGION_SCOPED_ROLES:
+            return scope.region_q("region__path")
+        return NOTHING
+
+
+class CalendarReminder(models.Model):
+    """The reminder of one occurrence, sent once: the sweep skips an occurrence that has one."""
+
+    event = models.ForeignKey(CalendarEvent, on_delete=models.CASCADE, related_name="reminders")
+    occurs_on = models.DateField(_("日期"))
+    sent_at = models.DateTimeField(_("提醒时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督查日历提醒")
+        verbose_name_plural = _("督查日历提醒")
+        ordering = ["-occurs_on"]
+        constraints = [
+            # the sweep's "already reminded?" lookup and its guarantee: one reminder an occurrence
+            models.UniqueConstraint(fields=["event", "occurs_on"], name="calendar_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.occurs_on}"
 
 
 # --- 观摩 --------------------------------------------------------------------------------------------

@@ -26,39 +26,54 @@ def _lock(b: Bulletin) -> Bulletin:
     return Bulletin.objects.select_for_update().select_related("region").get(pk=b.pk)
 
 
-def draft_bulletin(region: Region, year: int, month: int, *, actor) -> Bulletin:
-    """A draft of `region`'s monthly bulletin, its tables from the live figures of the month."""
+def draft_bulletin(
+    region: Region, year: int, month: int | None = None, *, actor, quarter: int | None = None
+) -> Bulletin:
+    """A draft of `region`'s bulletin of `year`-`month` (monthly) or of `quarter` (quarterly,
+    over its three months), its tables from the live figures of the period."""
     permissions.require(actor, "oversight.bulletin.draft", gettext("您不能起草通报"))
     require_visible(actor, "region", region)
-    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+    kind = Bulletin.Kind.QUARTER if quarter is not None else Bulletin.Kind.MONTH
+    if kind == Bulletin.Kind.QUARTER:
+        if not (MIN_YEAR <= year <= MAX_YEAR and quarter is not None and 1 <= quarter <= 4):
+            raise ValidationError({"quarter": gettext("请选择正确的年份和季度")})
+        month = quarter * 3
+    elif month is None or not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
         raise ValidationError({"month": gettext("请选择正确的年份和月份")})
+    field = "quarter" if kind == Bulletin.Kind.QUARTER else "month"
+    label = gen.period_label(kind, year, month)
     today = timezone.localdate()
-    if (year, month) > (today.year, today.month):
-        raise ValidationError({"month": gettext("不能为未来的月份起草通报")})
-    if Bulletin.objects.filter(region=region, year=year, month=month).exists():
+    first_month = month - 2 if kind == Bulletin.Kind.QUARTER else month
+    if (year, first_month) > (today.year, today.month):
+        raise ValidationError({field: gettext("不能为未来的%(period)s起草通报") % {"period": label}})
+    if Bulletin.objects.filter(region=region, year=year, kind=kind, month=month).exists():
         raise ValidationError(
-            {
-                "month": gettext("%(region)s %(y)s年%(m)s月的通报已经起草")
-                % {"region": region.name, "y": year, "m": month}
-            }
+            {field: gettext("%(region)s %(period)s的通报已经起草") % {"region": region.name, "period": label}}
         )
-    figures = gen.generate(region, year, month)
+    figures = gen.generate(region, year, month, kind=kind, user=actor)
     if not gen.has_data(figures):
         raise ValidationError(
             {
-                "month": gettext("%(y)s年%(m)s月没有可通报的数据（诉求、督办事项、项目、走访均为空）")
-                % {"y": year, "m": month}
+                field: gettext(
+                    "%(period)s没有可通报的数据（诉求、督办事项、项目、走访、经济指标、招商均为空）"
+                )
+                % {"period": label}
             }
         )
-    texts = gen.default_texts(region, year, month, figures)
+    texts = gen.default_texts(region, year, month, figures, kind)
     issuer = (actor.department.name if actor.department_id else region.name)[:100]
+    if kind == Bulletin.Kind.QUARTER:
+        title = gettext("关于%(period)s助企工作情况的通报") % {"period": label}
+    else:
+        title = gettext("关于%(y)s年%(m)s月助企工作情况的通报") % {"y": year, "m": month}
     try:
         with transaction.atomic():
             b = Bulletin.objects.create(
                 region=region,
                 year=year,
                 month=month,
-                title=gettext("关于%(y)s年%(m)s月助企工作情况的通报") % {"y": year, "m": month},
+                kind=kind,
+                title=title,
                 issuer=issuer,
                 figures=figures,
                 created_by=actor,
@@ -66,7 +81,7 @@ def draft_bulletin(region: Region, year: int, month: int, *, actor) -> Bulletin:
             )
             audit.record("event", b, event="bulletin_drafted", actor=actor)
     except IntegrityError as exc:  # drafted by someone else in the meantime
-        raise ValidationError({"month": gettext("该月的通报已经起草")}) from exc
+        raise ValidationError({field: gettext("该期通报已经起草")}) from exc
     return b
 
 

@@ -14,3 +14,13 @@ def sweep_items() -> str:
 
     with audit.acting_as(None, label=_("任务: oversight.sweep_items")):
         return str(sweep())
+
+
+@shared_task(ignore_result=True)
+def calendar_reminders() -> int:
+    from zhuqi.core import audit
+
+    from .calendar_events import send_reminders
+
+    with audit.acting_as(None, label=_("任务: oversight.calendar_reminders")):
+        return send_reminders()

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .bulletin import BODY_FONT, HEADING_FONT, PT_2HAO, PT_3HAO, TITLE_FONT, _para, _table, new_document
+from .bulletin import PT_2HAO, PT_3HAO, _para, _table, fonts, new_document
 from .models import TourCriterion, TourJudge, TourRound, TourScore, TourSite
 
 #: from this many judges' scores of a site on a criterion, the highest and the lowest are dropped
@@ -131,10 +131,12 @@ def docx_bytes(round_: TourRound, rows: list[SiteResult] | None = None) -> bytes
     criteria = list(round_.criteria.order_by("order", "pk"))
     judges = judge_count(round_)
     doc = new_document()
-    _para(doc, "", BODY_FONT, PT_3HAO, indent=False)
+    fs = fonts()
+    body_font, title_font, heading_font = fs["body"], fs["title"], fs["heading1"]
+    _para(doc, "", body_font, PT_3HAO, indent=False)
     title = _("关于%(name)s结果的通报") % {"name": round_.name}
-    _para(doc, title, TITLE_FONT, PT_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, "", BODY_FONT, PT_3HAO, indent=False)
+    _para(doc, title, title_font, PT_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, "", body_font, PT_3HAO, indent=False)
     ranked = [r for r in rows if r.total is not None]
     intro = _("%(date)s，%(region)s组织开展%(name)s，%(judges)s名评委对%(sites)s个观摩点逐一现场评分。") % {
         "date": _day(round_.held_on),
@@ -150,17 +152,17 @@ def docx_bytes(round_: TourRound, rows: list[SiteResult] | None = None) -> bytes
         "criteria": "、".join(f"{c.name}{c.weight.normalize():f}%" for c in criteria),
         "n": TRIM_MIN_JUDGES,
     }
-    _para(doc, _("一、基本情况"), HEADING_FONT, PT_3HAO)
-    _para(doc, intro, BODY_FONT, PT_3HAO)
-    _para(doc, method, BODY_FONT, PT_3HAO)
-    _para(doc, _("二、观摩排名"), HEADING_FONT, PT_3HAO)
+    _para(doc, _("一、基本情况"), heading_font, PT_3HAO)
+    _para(doc, intro, body_font, PT_3HAO)
+    _para(doc, method, body_font, PT_3HAO)
+    _para(doc, _("二、观摩排名"), heading_font, PT_3HAO)
     if ranked:
         first = [r.site.name for r in ranked if r.rank == 1]
         _para(
             doc,
             _("%(names)s综合得分 %(total)s 分，位列第一。")
             % {"names": "、".join(first), "total": ranked[0].total},
-            BODY_FONT,
+            body_font,
             PT_3HAO,
         )
     _table(
@@ -180,14 +182,15 @@ def docx_bytes(round_: TourRound, rows: list[SiteResult] | None = None) -> bytes
             ]
             for r in rows
         ],
+        fs,
     )
-    _para(doc, "", BODY_FONT, PT_3HAO, indent=False)
+    _para(doc, "", body_font, PT_3HAO, indent=False)
     issuer = _("%(region)s观摩评比办公室") % {"region": round_.region.name}
     day = _day(
         timezone.localtime(round_.published_at).date() if round_.published_at else timezone.localdate()
     )
-    _para(doc, issuer, BODY_FONT, PT_3HAO, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, day, BODY_FONT, PT_3HAO, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, issuer, body_font, PT_3HAO, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, day, body_font, PT_3HAO, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_assessment, views_bulletin, views_tours
+from . import views, views_assessment, views_bulletin, views_calendar, views_tours
 
 app_name = "oversight"
 
@@ -39,4 +39,6 @@ urlpatterns = [
     path("tours/<int:pk>/publish/", views_tours.tour_publish, name="tour_publish"),
     path("tours/<int:pk>/word/", views_tours.tour_docx, name="tour_docx"),
     path("tours/<int:pk>/sites/<int:site_pk>/", views_tours.tour_score, name="tour_score"),
+    path("bulletins/<int:pk>/pdf/", views_bulletin.bulletin_pdf, name="bulletin_pdf"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
 ]

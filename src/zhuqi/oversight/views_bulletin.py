@@ -41,11 +41,17 @@ def bulletin_list(request):
     if request.method == "POST":
         _require(request, "oversight.bulletin.draft")
         year, month = year_param(request.POST), int_param(request.POST, "month")
+        quarter = int_param(request.POST, "quarter")
         region = services._actor_region(user)
         try:
-            if year is None or month is None or region is None:
-                raise ValidationError(gettext("请选择年份和月份"))
-            b = services_bulletin.draft_bulletin(region, year, month, actor=user)
+            if request.POST.get("kind") == Bulletin.Kind.QUARTER:
+                if year is None or quarter is None or region is None:
+                    raise ValidationError(gettext("请选择年份和季度"))
+                b = services_bulletin.draft_bulletin(region, year, actor=user, quarter=quarter)
+            else:
+                if year is None or month is None or region is None:
+                    raise ValidationError(gettext("请选择年份和月份"))
+                b = services_bulletin.draft_bulletin(region, year, month, actor=user)
         except (ValidationError, PermissionDenied) as exc:
             _errors(request, exc)
         else:
@@ -53,14 +59,25 @@ def bulletin_list(request):
             return redirect(b)
     qs = Bulletin.objects.visible_to(user).select_related("region")
     q, year = text_param(request.GET, "q", max_length=50), year_param(request.GET)
-    if q:  # the archive, searched by title or by the number of its issued number (〔2026〕3号: 3)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Bulletin.Kind.values else ""
+    if q:  # the archive, searched by title, text or the number of its issued number (〔2026〕3号: 3)
         digits = re.findall(r"\d{1,6}", q, flags=re.ASCII)
-        qs = qs.filter(Q(title__icontains=q) | Q(number=int(digits[-1]) if digits else 0))
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(intro__icontains=q)
+            | Q(problems__icontains=q)
+            | Q(requirements__icontains=q)
+            | Q(number=int(digits[-1]) if digits else 0)
+        )
     if year:
         qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    this_quarter = (today.month + 2) // 3
+    last_quarter = (today.year, this_quarter - 1) if this_quarter > 1 else (today.year - 1, 4)
     return render(
         request,
         "oversight/bulletin_list.html",
@@ -69,7 +86,14 @@ def bulletin_list(request):
             "can_draft": can_draft,
             "default_year": last[0],
             "default_month": last[1],
+            "default_quarter_year": last_quarter[0],
+            "default_quarter": last_quarter[1],
             "months": range(1, 13),
+            "quarters": range(1, 5),
+            "kinds": Bulletin.Kind.choices,
+            "q": q or "",
+            "year": year or "",
+            "kind": kind,
         },
     )
 
@@ -151,5 +175,23 @@ def bulletin_docx(request, pk):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{b.year}-{b.month:02d}.docx"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(b)}.docx"'
+    return response
+
+
+def _filename(b: Bulletin) -> str:
+    period = f"{b.year}Q{b.quarter}" if b.quarter else f"{b.year}-{b.month:02d}"
+    return f"bulletin-{period}"
+
+
+@login_required
+def bulletin_pdf(request, pk):
+    _require(request, "oversight.bulletin.view")
+    b = _get(request, pk)
+    from .bulletin import pdf_bytes
+
+    data = pdf_bytes(b)
+    audit.record("export", b, message=gettext("下载通报 PDF"), actor=request.user)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(b)}.pdf"'
     return response
