@@ -90,7 +90,7 @@ class ItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ItemSerializer(item).data)
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class AssessmentResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = Result
         fields = ["unit_kind", "unit_id", "label", "total", "rank", "items"]
@@ -101,7 +101,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
     region = serializers.IntegerField(source="scheme.region_id", read_only=True)
     period_label = serializers.CharField(read_only=True)
-    results = ResultSerializer(many=True, read_only=True)
+    results = AssessmentResultSerializer(many=True, read_only=True)
 
     class Meta:
         model = Assessment
