@@ -84,6 +84,9 @@ READ_ONLY = [
     "oversight.extension",
     "oversight.sliprecord",
     "oversight.bulletin",
+    # 观摩: rounds, sites, judges and scores through the tour services and the scoring page
+    "oversight.tourround",
+    "oversight.tourscore",
     # the calendar's reminders are written by the reminder sweep only (its events are plain
     # configuration, edited in the admin)
     "oversight.calendarreminder",

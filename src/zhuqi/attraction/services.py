@@ -1127,7 +1127,11 @@ def save_annual_target(
         raise ValidationError({"signed_count": gettext("目标不能为负数")})
     signed_amount = check_amount(signed_amount, "signed_amount")
     funds = check_amount(funds, "funds")
-    target = AnnualTarget.objects.select_for_update().filter(year=year, region=region, team=team).first()
+    target = (
+        AnnualTarget.objects.select_for_update(of=("self",))
+        .filter(year=year, region=region, team=team)
+        .first()
+    )
     target = target or AnnualTarget(year=year, region=region, team=team, created_by=actor)
     target.signed_count, target.signed_amount, target.funds = signed_count, signed_amount, funds
     target.save()

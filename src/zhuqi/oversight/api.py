@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhuqi.core import permissions
 from zhuqi.core.api import ScopedViewSetMixin, service_errors
 
 from . import services, tours, workflow
@@ -129,7 +130,12 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = AssessmentSerializer
     filterset_fields = ["scheme", "period", "status"]
-    write_actions = {"list": "oversight.assessment.view", "retrieve": "oversight.assessment.view"}
+
+    def get_queryset(self):
+        # a role the matrix does not let see assessments reads no rows (404 on one), like any
+        # row outside its scope
+        qs = super().get_queryset()
+        return qs if permissions.allowed(self.request.user, "oversight.assessment.view") else qs.none()
 
 
 class RedBlackListSerializer(serializers.ModelSerializer):
@@ -167,7 +173,12 @@ class RedBlackRuleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = RedBlackRule.objects.prefetch_related("lists").order_by("region__path", "name")
     serializer_class = RedBlackRuleSerializer
-    write_actions = {"list": "oversight.assessment.view", "retrieve": "oversight.assessment.view"}
+
+    def get_queryset(self):
+        # a role the matrix does not let see assessments reads no rows (404 on one), like any
+        # row outside its scope
+        qs = super().get_queryset()
+        return qs if permissions.allowed(self.request.user, "oversight.assessment.view") else qs.none()
 
 
 class TourSerializer(serializers.ModelSerializer):
