@@ -87,8 +87,8 @@ READ_ONLY = [
     # 观摩: rounds, sites, judges and scores through the tour services and the scoring page
     "oversight.tourround",
     "oversight.tourscore",
-    # the calendar's reminders are written by the reminder sweep only (its events are plain
-    # configuration, edited in the admin)
+    # the calendar: events through 管理日历事项 (services_calendar), reminders by the sweep only
+    "oversight.calendarevent",
     "oversight.calendarreminder",
 ]
 # configuration with services that the admin does not show at all

@@ -1090,6 +1090,24 @@ PAGES: dict[str, Page] = {
         "oversight.bulletin.view", lambda s: [_ov_bulletin(s).pk], lambda s, u: _ov_bulletin_visible(s, u)
     ),
     "oversight:calendar": Page("oversight.view"),
+    "oversight:calendar_events": Page("oversight.calendar.configure"),
+    "oversight:calendar_event_new": Page(
+        "oversight.calendar.configure", method="both", data=lambda s: _ov_event_data(s, "月度通报")
+    ),
+    "oversight:calendar_event_edit": Page(
+        "oversight.calendar.configure",
+        lambda s: [_ov_event(s).pk],
+        lambda s, u: _ov_event_editable(s, u),
+        method="both",
+        data=lambda s: _ov_event_data(s, "周调度会（改）"),
+    ),
+    "oversight:calendar_event_toggle": Page(
+        "oversight.calendar.configure",
+        lambda s: [_ov_event(s).pk],
+        lambda s, u: _ov_event_editable(s, u),
+        method="post",
+        data=lambda s: {"active": "0"},
+    ),
     "oversight:bulletin_edit": Page(
         "oversight.bulletin.draft",
         lambda s: [_ov_bulletin(s).pk],
@@ -1707,6 +1725,42 @@ def _ov_rule(s):
         metric="cases.close_rate",
         size=1,
     )
+
+
+def _ov_event(s):
+    """A weekly meeting of the county's oversight calendar, prepared by its 工信局."""
+    from zhuqi.oversight.models import CalendarEvent
+
+    event = CalendarEvent.objects.filter(region=s.w.county).first()
+    return event or CalendarEvent.objects.create(
+        region=s.w.county,
+        kind="weekly_meeting",
+        title="周调度会",
+        recurrence="weekly",
+        weekday=0,
+        department=s.w.jxj,
+    )
+
+
+def _ov_event_data(s, title):
+    return {
+        "title": title,
+        "kind": "monthly_bulletin",
+        "region": s.w.county.pk,
+        "recurrence": "monthly",
+        "day": "5",
+        "day_rule": "working",
+        "department": s.w.jxj.pk,
+        "lead_days": "3",
+    }
+
+
+def _ov_event_editable(s, u) -> bool:
+    from zhuqi.oversight import services_calendar
+    from zhuqi.oversight.models import CalendarEvent
+
+    event = _ov_event(s)
+    return visible(CalendarEvent, u, event) and services_calendar.can_configure(u, event.region)
 
 
 def _ov_visible_obj(u, obj) -> bool:

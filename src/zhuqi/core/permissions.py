@@ -326,6 +326,12 @@ _ACTIONS: list[Action] = [
         "oversight.redblack.exempt", _("登记黑榜豁免（不可抗力）"), frozenset({A, S}), _("本辖区的红黑榜")
     ),
     Action("oversight.redblack.publish", _("公布红黑榜"), frozenset({A, L, S}), _("本辖区的红黑榜")),
+    Action(
+        "oversight.calendar.configure",
+        _("设置督查日历：周期、日期、准备单位和提前提醒"),
+        frozenset({A, D, S}),
+        _("本辖区"),
+    ),
     # --- mu (亩均效益评价) -------------------------------------------------------------------------
     Action("mu.view", _("查看亩均效益评价：评价批次、排名和得分说明"), OFFICIAL_ROLES, _in_scope),
     Action("mu.compute", _("亩均效益试算"), MANAGER_ROLES, _("本辖区的企业")),

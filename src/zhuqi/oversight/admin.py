@@ -57,9 +57,9 @@ class TourScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CalendarEvent)
-class CalendarEventAdmin(admin.ModelAdmin):
-    """The oversight calendar is configuration (no workflow): administrators keep it here; every
-    change is in the audit log's row diffs."""
+class CalendarEventAdmin(ReadOnlyAdmin):
+    """Events are added, changed and switched off on 督查日历 → 管理日历事项
+    (services_calendar: permission, area, audit event)."""
 
     list_display = [
         "title",
@@ -73,7 +73,6 @@ class CalendarEventAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["kind", "recurrence", "is_active"]
-    raw_id_fields = ["region", "department", "preparer"]
 
 
 @admin.register(CalendarReminder)

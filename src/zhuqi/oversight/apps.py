@@ -81,5 +81,9 @@ class OversightConfig(AppConfig):
                 "tour_scored": pgettext_lazy("timeline event", "观摩评分"),
                 "tour_published": pgettext_lazy("timeline event", "公布观摩结果"),
                 "calendar_reminded": pgettext_lazy("timeline event", "督查日历提醒"),
+                "calendar_event_created": pgettext_lazy("timeline event", "新增督查日历事项"),
+                "calendar_event_changed": pgettext_lazy("timeline event", "修改督查日历事项"),
+                "calendar_event_deactivated": pgettext_lazy("timeline event", "停用督查日历事项"),
+                "calendar_event_activated": pgettext_lazy("timeline event", "启用督查日历事项"),
             }
         )

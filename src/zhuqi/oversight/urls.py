@@ -41,4 +41,8 @@ urlpatterns = [
     path("tours/<int:pk>/sites/<int:site_pk>/", views_tours.tour_score, name="tour_score"),
     path("bulletins/<int:pk>/pdf/", views_bulletin.bulletin_pdf, name="bulletin_pdf"),
     path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/events/", views_calendar.event_list, name="calendar_events"),
+    path("calendar/events/new/", views_calendar.event_new, name="calendar_event_new"),
+    path("calendar/events/<int:pk>/edit/", views_calendar.event_edit, name="calendar_event_edit"),
+    path("calendar/events/<int:pk>/toggle/", views_calendar.event_toggle, name="calendar_event_toggle"),
 ]
