@@ -84,6 +84,7 @@ class CalendarEventForm(Form):
         required=False,
         choices=[("", "—")] + [(str(i), _(w)) for i, w in enumerate(WEEKDAYS)],
     )
+    day_rule = forms.ChoiceField(label=_("日期规则"), choices=DayRule.choices, initial=DayRule.CALENDAR)
     day = forms.IntegerField(
         label=_("日（每月、每季度、每年）"),
         required=False,
@@ -91,7 +92,6 @@ class CalendarEventForm(Form):
         max_value=31,
         help_text=_("几号；超过月末的取月末。按工作日计时填第几个工作日（1–15）"),
     )
-    day_rule = forms.ChoiceField(label=_("日期规则"), choices=DayRule.choices, initial=DayRule.CALENDAR)
     month = forms.IntegerField(
         label=_("月份（每季度、每年）"),
         required=False,
@@ -99,14 +99,17 @@ class CalendarEventForm(Form):
         max_value=12,
         help_text=_("每季度：季度中的第几个月（1–3）；每年：几月（1–12）"),
     )
-    department = forms.ModelChoiceField(Department.objects.none(), label=_("准备单位"), required=False)
+    lead_days = forms.IntegerField(label=_("提前提醒（工作日）"), min_value=0, max_value=60, initial=3)
+    department = forms.ModelChoiceField(
+        Department.objects.none(), label=_("准备单位"), required=False, empty_label=_("—（不指定）")
+    )
     preparer = PersonChoiceField(
         get_user_model().objects.none(),
         label=_("准备人"),
         required=False,
+        empty_label=_("—（不指定）"),
         help_text=_("选了准备人只提醒此人，否则提醒准备单位的在岗人员；两项至少选一项"),
     )
-    lead_days = forms.IntegerField(label=_("提前提醒（工作日）"), min_value=0, max_value=60, initial=3)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, user, event=None, **kwargs):

@@ -263,7 +263,6 @@ def set_active(event: CalendarEvent, *, actor, active: bool) -> CalendarEvent:
         "event",
         event,
         event="calendar_event_activated" if active else "calendar_event_deactivated",
-        changes={gettext_noop("启用"): active},
         actor=actor,
     )
     return event

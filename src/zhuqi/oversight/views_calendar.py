@@ -110,7 +110,7 @@ def _event_form(request, event: CalendarEvent | None):
                 "日期不是工作日的顺延到其后第一个工作日；提醒日从日期往前数“提前提醒”个工作日。"
             ),
             "cancel_url": reverse("oversight:calendar_events"),
-            "wide_fields": ["title", "note", "recurrence", "preparer"],
+            "wide_fields": ["title", "note"],
             "history": audit.timeline(event)[::-1] if event is not None else None,
         },
     )
