@@ -213,12 +213,13 @@ def save_event(
         raise ValidationError({"kind": gettext("请选择类型")})
     schedule = _schedule(recurrence, weekday, day, day_rule, month)
     lead = _int(lead_days, "lead_days", gettext("提前提醒的工作日数"), 0, MAX_LEAD_DAYS)
+    assert lead is not None  # required: a blank one is refused
     _check_preparers(actor, region, department, preparer)
     note = (note or "").strip()
     if len(note) > 200:
         raise ValidationError({"note": gettext("说明最多 200 个字")})
     created = event is None
-    old_preparer = None if created else event.preparer_id
+    old_preparer = event.preparer_id if event is not None else None
     event = event or CalendarEvent()
     event.region, event.kind, event.title, event.recurrence = region, kind, title, recurrence
     event.weekday, event.day, event.month = schedule["weekday"], schedule["day"], schedule["month"]
