@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.oversight.test_tours import make_round
 from tests.projects.conftest import make_project
@@ -148,3 +148,44 @@ def test_a_list_of_another_period_kind_is_shown_as_published(world, login):
     page = login(world.alice).get(f"/oversight/redblack/{rule.pk}/?period=2025Q2").content.decode()
     assert 'data-testid="redblack-published"' in page and "甲项目" in page and "2025年第二季度" in page
     assert RedBlackRule.objects.count() == 1
+
+
+def test_a_projects_rule_is_edited_on_the_oversight_page(world, login):
+    rule = _rule(world, name="项目超时序进度榜", sequence="projects", metric="projects.lead", size=3)
+    with pytest.raises(ValidationError) as exc:
+        sa.save_rule(
+            rule,
+            actor=world.supervisor,
+            region=world.county,
+            name="x",
+            sequence="projects",
+            metric="projects.lead",
+            size=0,
+        )
+    assert exc.value.message_dict == {"size": ["上榜数量应为 1—50 的整数"]}
+    with pytest.raises(ValidationError) as exc:  # no 观摩得分 of a town
+        sa.save_rule(
+            None,
+            actor=world.supervisor,
+            region=world.county,
+            name="x",
+            sequence="regions",
+            metric="projects.tour_score",
+            size=3,
+        )
+    assert "项目观摩得分" in exc.value.message_dict["metric"][0]
+    client = login(world.alice)
+    resp = client.post(
+        f"/oversight/redblack/{rule.pk}/edit/",
+        {
+            "name": "项目超时序进度榜",
+            "sequence": "departments",
+            "metric": "projects.approval_overdue",
+            "size": 5,
+            "period_kind": "M",
+        },
+    )
+    assert resp.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.sequence, rule.metric, rule.size) == ("departments", "projects.approval_overdue", 5)
+    assert login(world.charlie).get(f"/oversight/redblack/{rule.pk}/edit/").status_code == 404

@@ -219,7 +219,7 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "projects.configure",
-        _("设置三个一批期次、红黑榜规则"),
+        _("设置三个一批期次"),
         MANAGER_ROLES,
         _("专班办公室：本辖区内"),
     ),

@@ -29,4 +29,3 @@ class ProjectAdmin(ReadOnlyAdmin):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "year", "round_no", "held_on"]  # projects are added on the page
-
