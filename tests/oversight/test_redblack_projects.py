@@ -82,6 +82,8 @@ def test_departments_by_their_lead_follow_the_sign(world, login, percents, red, 
         page = login(world.supervisor).get(f"/oversight/redblack/{rule.pk}/?period=202605")
         pv = page.context["pv"]
         assert [r.unit.label for r in pv.red] == red and [r.unit.label for r in pv.black] == black
+        # the metric's own target, 0 points (on schedule), is shown as 0, not as "no target"
+        assert page.content.decode().count('<td class="text-end">0</td>') == 4
         lst = sa.publish_list(rule, actor=world.supervisor, period_code="202605", confirm=True)
     assert [r["name"] for r in lst.red] == red and [r["name"] for r in lst.black] == black
     assert all(D(r["value"]) >= 0 for r in lst.red) and all(D(r["value"]) < 0 for r in lst.black)
