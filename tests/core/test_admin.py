@@ -43,7 +43,6 @@ READ_ONLY = [
     "cases.case",
     "cases.routingrule",
     "projects.project",
-    "projects.rankingpublication",
     "core.auditentry",
     "core.notification",
     "core.attachment",
@@ -84,6 +83,8 @@ READ_ONLY = [
     "oversight.extension",
     "oversight.sliprecord",
     "oversight.bulletin",
+    # published 红黑榜 (also those moved from the projects app): history
+    "oversight.redblacklist",
     # 观摩: rounds, sites, judges and scores through the tour services and the scoring page
     "oversight.tourround",
     "oversight.tourscore",

@@ -48,7 +48,6 @@ from zhuqi.projects import services as project_services
 from zhuqi.projects.models import (
     Campaign,
     Project,
-    RankingRule,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +104,6 @@ class Scene:
         self.site = TourSite.objects.create(round=self.round, project=self.project, order=1)
         TourJudge.objects.create(round=self.round, user=world.leader)
         self.criterion = TourCriterion.objects.create(round=self.round, name="建设进度", weight=100, order=1)
-        self.ranking = RankingRule.objects.create(
-            name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
-        )
         self.rule = self.cw.rule_land
         self.visit_rule = VisitRule.objects.first()
         self.ent_account = EnterpriseUser.objects.get(user=world.enterprise_user)
@@ -622,14 +618,8 @@ PAGES: dict[str, Page] = {
         method="post",
         data=lambda s: {"decision": "grant"},
     ),
-    "projects:ranking_list": Page("projects.oversight.view"),
-    "projects:ranking_publish": Page(
-        "projects.ranking.publish",
-        lambda s: [s.ranking.pk],
-        _area("projects.ranking.publish", "ranking"),
-        method="post",
-        data=lambda s: {"confirm": "1", "period": "上半年"},
-    ),
+    # the 红黑榜 moved to oversight: a redirect to oversight:redblack_list
+    "projects:ranking_list": Page("oversight.assessment.view"),
     # accounts (docs/accounts.md): officials' accounts by the dispatch office (its area, no
     # administrators) and administrators; password resets and unlocking by administrators
     "core:account_list": Page("core.accounts.manage"),
@@ -881,30 +871,6 @@ PAGES: dict[str, Page] = {
         lambda s, u: visible(Campaign, u, s.campaign) and _area("projects.configure", "campaign")(s, u),
         method="both",
         data=lambda s: {"name": "三个一批", "region": s.w.county.pk, "year": s.year, "round_no": 1},
-    ),
-    "projects:ranking_rule_create": Page(
-        "projects.configure",
-        method="both",
-        data=lambda s: {
-            "name": "投资红黑榜",
-            "region": s.w.county.pk,
-            "subject": "project",
-            "metric": "inspection",
-            "size": 3,
-        },
-    ),
-    "projects:ranking_rule_edit": Page(
-        "projects.configure",
-        lambda s: [s.ranking.pk],
-        lambda s, u: visible(RankingRule, u, s.ranking) and _area("projects.configure", "ranking")(s, u),
-        method="both",
-        data=lambda s: {
-            "name": "观摩红黑榜",
-            "region": s.w.county.pk,
-            "subject": "project",
-            "metric": "inspection",
-            "size": 2,
-        },
     ),
     # --- indicators: 经济指标调度 and 目标管理 (views_dispatch.py, views_targets.py) ---
     "indicators:dispatch": Page("indicators.view"),
@@ -2382,7 +2348,7 @@ def test_api_reads_answer_every_role(scene):
         "case-supervisions": scene.supervision,
         "project-campaigns": scene.campaign,
         "tours": scene.round,
-        "project-rankings": scene.ranking,
+        "redblack-rules": _ov_rule(scene),
         "visit-rules": scene.visit_rule,
         "project-approvals": scene.step,
         "project-tasks": scene.task,

@@ -380,10 +380,6 @@ def _forms():
             lambda o: {"user": o.w.alice},
             {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
         ),
-        p.RankingRuleForm: (
-            lambda o: {"user": o.w.alice},
-            {"region": (lambda o: o.w.county, lambda o: o.w.other_county)},
-        ),
         c.RuleForm: (
             lambda o: {"user": o.w.alice},
             {

@@ -1,6 +1,7 @@
-"""Configuration pages in a real browser, as the dispatch office: an enterprise pool, a 三个一批
-round and a red/black list rule are created and edited from the product's
-pages (never /admin/), each showing its history; the visit-rule page shows its history."""
+"""Configuration pages in a real browser, as the dispatch office: an enterprise pool and a 三个一批
+round are created and edited from the product's pages (never /admin/), each showing its history
+(红黑榜 rules: tests/e2e/test_oversight_assessment.py, test_projects.py); the visit-rule page
+shows its history."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.e2e.conftest import log_in, shot
 from tests.e2e.test_assistance import reference_data
 from zhuqi.assistance import services as assistance_services
 from zhuqi.enterprises.models import EnterpriseList
-from zhuqi.projects.models import Campaign, RankingRule
+from zhuqi.projects.models import Campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,7 @@ def test_enterprise_pool_created_and_edited(page, world):
     assert EnterpriseList.objects.get().goal == 40
 
 
-def test_campaign_round_and_ranking_rule(page, world):
+def test_campaign_round(page, world):
     log_in(page, "alice", PASSWORD)
     page.goto("/projects/campaigns/")
     page.click("[data-testid=campaign-create]")
@@ -61,21 +62,6 @@ def test_campaign_round_and_ranking_rule(page, world):
     assert page.input_value("#id_threshold_industrial") == "30000.00"
     assert "新建三个一批期次" in page.locator("[data-testid=config-history]").inner_text()
     shot(page, "config-campaign-form")
-
-    page.goto("/projects/rankings/")
-    page.click("[data-testid=ranking-rule-create]")
-    page.fill("#id_name", "项目超时序进度红黑榜")
-    page.select_option("#id_region", str(world.county.pk))
-    page.select_option("#id_subject", "project")
-    page.select_option("#id_metric", "lead")
-    page.fill("#id_size", "0")
-    _save(page)
-    assert page.locator("[data-testid=error-size]").count() == 1
-    page.fill("#id_size", "3")
-    _save(page)
-    page.wait_for_selector(".alert-success")
-    assert "项目超时序进度红黑榜" in page.locator("[data-testid=ranking-rule]").inner_text()
-    assert RankingRule.objects.get().size == 3
 
 
 def test_visit_rule_page_history(page, world):

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
+from zhuqi.core.models import Department
+from zhuqi.oversight.models import RedBlackList
 from zhuqi.projects import figures, services
-from zhuqi.projects.models import Project, RankingRule, Stage
+from zhuqi.projects.models import Project, Stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -112,11 +114,11 @@ def test_other_county_cannot_open_project(page, world):
     assert page.locator("[data-testid=project-count]").inner_text() == "0"
 
 
-def _department_leads(world, percents):
+def _department_leads(world, percents, depts=None):
     """One project per county department, planned 1,200,000 yuan for the year, `percents` of it
     done by the end of the report month."""
     year, month = figures.report_period(timezone.localdate())
-    depts = [world.jxj, world.zrzy, world.power, world.dispatch_office][: len(percents)]
+    depts = depts or [world.jxj, world.zrzy, world.power, world.dispatch_office][: len(percents)]
     for i, (dept, pct) in enumerate(zip(depts, percents, strict=True)):
         p = services.create_project(
             actor=world.admin,
@@ -134,35 +136,45 @@ def _department_leads(world, percents):
 
 
 def test_ranking_lists_follow_the_sign_and_publishing_asks_to_confirm(page, world):
+    """The key projects' 红黑榜 is oversight's (docs/oversight.md §6): the old address lands on
+    its list; units behind schedule are never on the red list, those ahead never on the black."""
     elapsed = figures.elapsed_pct(figures.report_period(timezone.localdate())[1])
+    more = [Department.objects.create(name=f"尉氏县{n}", region=world.county) for n in ("发改委", "住建局")]
     # two units ahead of schedule, two behind
-    leads = _department_leads(world, [elapsed + 10, elapsed + 2, elapsed - 2, elapsed - 20])
-    rule = RankingRule.objects.create(
-        name="责任单位投资进度红黑榜", region=world.county, subject="department", metric="lead", size=3
+    leads = _department_leads(
+        world, [elapsed + 10, elapsed + 2, elapsed - 2, elapsed - 20], depts=[world.jxj, world.zrzy, *more]
     )
-    log_in(page, "alice", PASSWORD)
+    log_in(page, "supervisor", PASSWORD)
     page.goto("/projects/rankings/")
-    card = page.locator("[data-testid=ranking-rule]")
-    red = card.locator("[data-testid=ranking-red] li").all_inner_texts()
-    black = card.locator("[data-testid=ranking-black] li").all_inner_texts()
-    ahead = [n for n, v in leads.items() if v >= 0]
-    assert len(red) == 2 and all(any(n in r for n in ahead) for r in red)
-    assert len(black) == 2 and not any(n in b for b in black for n in ahead)
-    # the period is picked from a list; publishing without the tick does nothing
-    options = card.locator("[data-testid=ranking-period] option").all_inner_texts()
-    assert options and all("年" in o for o in options)
-    card.locator("[data-testid=ranking-period]").select_option(index=0)
-    page.once("dialog", lambda d: d.accept())
-    card.locator("[data-testid=ranking-publish]").click()
-    assert rule.publications.count() == 0  # the required tick stops the form in the browser
-    card.locator("[data-testid=ranking-confirm]").check()
+    page.wait_for_url("**/oversight/redblack/")
+    page.click("[data-testid=redblack-new]")
+    form = page.locator("[data-testid=redblack-form]")
+    form.locator("#r-name").fill("责任单位投资进度红黑榜")
+    form.locator("#r-seq").select_option("departments")
+    form.locator("#r-metric").select_option("projects.lead")
+    form.locator("#r-size").fill("3")
+    form.locator("#r-period").select_option("M")
+    page.click("[data-testid=redblack-submit]")
+    page.wait_for_selector("[data-testid=redblack-preview]")
+    ahead = {n for n, v in leads.items() if v >= 0}
+    rows = page.locator("[data-testid=redblack-preview-row]")
+    tagged = {
+        rows.nth(i).locator("td").nth(1).inner_text(): rows.nth(i).locator("td").nth(5).inner_text()
+        for i in range(rows.count())
+    }
+    assert {n for n, tag in tagged.items() if "红榜" in tag} == ahead
+    assert {n for n, tag in tagged.items() if "黑榜" in tag} == set(leads) - ahead
+    # publishing without the tick does nothing
+    page.click("[data-testid=redblack-publish]")
+    assert "请勾选确认" in page.locator(".alert").first.inner_text()
+    assert not RedBlackList.objects.exists()
+    page.check("#rb-confirm")
     shot(page, "projects-ranking-publish")
-    page.once("dialog", lambda d: d.accept())
-    card.locator("[data-testid=ranking-publish]").click()
-    page.wait_for_selector(".alert-success")
-    pub = rule.publications.get()
-    assert pub.period == options[0] and len(pub.red) == 2 and len(pub.black) == 2
-    assert all(Decimal(r["value"]) < 0 for r in pub.black)
+    page.click("[data-testid=redblack-publish]")
+    page.wait_for_selector("[data-testid=redblack-published]")
+    lst = RedBlackList.objects.get()
+    assert {r["name"] for r in lst.red} == ahead and len(lst.black) == 2
+    assert all(Decimal(r["value"]) < 0 for r in lst.black)
     shot(page, "projects-ranking-published")
 
 

@@ -55,7 +55,7 @@ def test_demo_publishes_last_quarters_assessments_and_their_lists():
 
 def test_demo_tour_round_scored_by_five_judges():
     """The demo's 观摩: projects and an enterprise as sites, five judges who scored every site,
-    published, ranked by the trimmed means."""
+    published, ranked by the trimmed means; and the key projects' 红黑榜."""
     from zhuqi.assistance.demo import load as load_assistance
     from zhuqi.oversight import tours
     from zhuqi.oversight.models import TourRound
@@ -75,3 +75,16 @@ def test_demo_tour_round_scored_by_five_judges():
     rows = tours.results(rnd)
     assert all(r.total is not None and r.done == 5 for r in rows)
     assert rows[0].rank == 1 and sum(rnd.criteria.values_list("weight", flat=True)) == 100
+    # the key projects' monthly 红黑榜 (once the projects app's own): last month's list published
+    from zhuqi.oversight.models import RedBlackList, RedBlackRule
+
+    rules = dict(
+        RedBlackRule.objects.filter(region__code="340323", period_kind="M").values_list("name", "metric")
+    )
+    assert rules == {
+        "重点项目投资进度红黑榜": "projects.lead",
+        "责任单位投资进度红黑榜": "projects.lead",
+        "审批逾期黑榜（责任部门）": "projects.approval_overdue",
+    }
+    lst = RedBlackList.objects.get(rule__name="重点项目投资进度红黑榜")
+    assert lst.period == "202606" and (lst.red or lst.black)

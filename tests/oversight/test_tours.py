@@ -1,6 +1,6 @@
 """观摩 (inspection tours): the hand-worked example of docs/oversight.md §观摩 (trimmed means,
 weighted totals, shared ranks), organising a round, a judge's scores, publishing, the Word
-bulletin, the projects' 观摩得分 red/black list, and scope."""
+bulletin, and scope (the 观摩得分 metric of the 红黑榜: test_redblack_projects.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from zhuqi.enterprises.models import Enterprise, EnterpriseUser
 from zhuqi.oversight import services_tours as services
 from zhuqi.oversight import tours
 from zhuqi.oversight.models import TourRound, TourScore, TourSite
-from zhuqi.projects import services as project_services
-from zhuqi.projects.models import RankingRule
 
 pytestmark = pytest.mark.django_db
 
@@ -286,39 +284,6 @@ def test_the_word_bulletin(world, sites, five):
     assert AuditEntry.objects.filter(action="export", object_id=str(rnd.pk)).exists()
     with pytest.raises(Http404):
         services.tour_bulletin(rnd, actor=world.charlie)
-
-
-def test_the_projects_red_black_list_reads_the_latest_published_round(world, five):
-    """The 观摩得分 metric of the projects' 红黑榜 (docs/projects-figures.md §9): the latest
-    published round's project sites, by total; departments by the mean of their projects."""
-    x = make_project(world, code="X1", name="甲项目")
-    y = make_project(world, code="Y1", name="乙项目")
-    z = make_project(world, code="Z1", name="丙项目", department=world.zrzy)
-    criteria = [("建设进度", D(40), 100), ("投资强度", D(30), 100), ("现场管理", D(30), 50)]
-    rnd = make_round(world, [x, y, z], [world.alice], criteria=criteria)
-    c1, c2, c3 = rnd.criteria.all()
-    for project, (a, b, c) in ((x, (90, 80, 40)), (y, (70, 70, 35)), (z, (60, 60, 30))):
-        site = rnd.sites.get(project=project)
-        services.score_site(rnd, site, {c1.pk: a, c2.pk: b, c3.pk: c}, actor=world.alice)
-    rule = RankingRule.objects.create(
-        name="观摩红黑榜", region=world.county, subject="project", metric="inspection", size=1
-    )
-    assert project_services.ranking_rows(rule, dt.date(2026, 7, 1)) == []  # not published yet
-    services.publish_round(rnd, actor=world.supervisor)
-    pub = project_services.publish_ranking(
-        rule, period="2026年上半年", actor=world.alice, today=dt.date(2026, 7, 1)
-    )
-    assert pub.red == [{"name": "甲项目", "value": "84.00"}] and pub.black == [
-        {"name": "丙项目", "value": "60.00"}
-    ]
-    rule.subject = "department"
-    rule.save()
-    rows = project_services.ranking_rows(rule, dt.date(2026, 7, 1))
-    # 甲 = (90×40 + 80×30 + 80×30) / 100 = 84; 工信局: (84 + 70) / 2 = 77.00; 自然资源局: 60
-    assert [(row["name"], row["value"]) for row in rows] == [
-        ("尉氏县工信局", D("77.00")),
-        ("尉氏县自然资源局", D("60.00")),
-    ]
 
 
 # --- scope and pages ----------------------------------------------------------------------------

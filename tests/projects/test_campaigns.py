@@ -1,4 +1,3 @@
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -7,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.projects.conftest import make_project
 from zhuqi.core.models import AuditEntry
 from zhuqi.projects import figures, services
-from zhuqi.projects.models import Campaign, Project, RankingRule
+from zhuqi.projects.models import Campaign, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -81,23 +80,3 @@ def test_outside_region_or_scope_refused(world, campaign, other_project):
     p = make_project(world, code="T03")
     with pytest.raises(PermissionDenied):
         services.add_to_campaign(campaign, p, batch="sign", actor=world.charlie)
-
-
-def test_ranking_publication_red_and_black(world):
-    for i, amount in enumerate([600000, 500000, 400000, 100000, 0]):
-        p = make_project(world, code=f"R{i}", name=f"项目{i}")
-        with_today = dt.date(2026, 6, 10)
-        import time_machine
-
-        with time_machine.travel(dt.datetime(2026, 6, 10, 2, tzinfo=dt.UTC), tick=False):
-            services.plan_year(p, year=2026, amount=Decimal("1200000"), actor=world.alice)
-            services.record_actual(p, year=2026, month=5, amount=Decimal(amount), actor=world.alice)
-    rule = RankingRule.objects.create(
-        name="项目投资进度红黑榜", region=world.county, subject="project", metric="lead", size=2
-    )
-    pub = services.publish_ranking(rule, period="2026年5月", actor=world.alice, today=with_today)
-    assert [r["name"] for r in pub.red] == ["项目0", "项目1"]
-    assert [r["name"] for r in pub.black] == ["项目4", "项目3"]
-    assert pub.red[0]["value"] == "8.3"  # 50.0 − 41.7
-    with pytest.raises(PermissionDenied):
-        services.publish_ranking(rule, period="2026年5月", actor=world.charlie, today=with_today)

@@ -1,4 +1,5 @@
-"""三个一批 rounds and red/black list rules as configuration pages: create and edit for the
+"""三个一批 rounds as configuration pages (the 红黑榜 rules are oversight's:
+tests/oversight/test_redblack_projects.py): create and edit for the
 dispatch office in its own area, bad input named, history shown; the visit-rule page's history."""
 
 from decimal import Decimal
@@ -10,7 +11,7 @@ from django.http import Http404
 from zhuqi.assistance import services as assistance_services
 from zhuqi.core.models import AuditEntry
 from zhuqi.projects import services
-from zhuqi.projects.models import Campaign, RankingRule
+from zhuqi.projects.models import Campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -78,52 +79,6 @@ def test_campaign_pages(world, login):
     assert 'value="30000.00"' in page and "新建三个一批期次" in page  # the history
     assert login(world.leader).get("/projects/campaigns/new/").status_code == 404
     assert login(world.charlie).get(f"/projects/campaigns/{c.pk}/edit/").status_code == 404
-
-
-def test_ranking_rule_service_and_pages(world, login):
-    rule = services.save_ranking_rule(
-        None,
-        actor=world.alice,
-        name="项目超时序进度榜",
-        region=world.county,
-        subject="project",
-        metric="lead",
-        size=3,
-    )
-    with pytest.raises(ValidationError) as exc:
-        services.save_ranking_rule(
-            rule, actor=world.alice, name="x", region=world.county, subject="project", metric="lead", size=0
-        )
-    assert exc.value.message_dict == {"size": ["上榜数量应在 1–50 之间"]}
-    with pytest.raises(Http404):
-        services.save_ranking_rule(
-            rule,
-            actor=world.charlie,
-            name="x",
-            region=world.other_county,
-            subject="project",
-            metric="lead",
-            size=3,
-        )
-    client = login(world.alice)
-    resp = client.post(
-        f"/projects/rankings/{rule.pk}/edit/",
-        {
-            "name": "项目超时序进度榜",
-            "region": world.county.pk,
-            "subject": "department",
-            "metric": "overdue",
-            "size": 5,
-        },
-    )
-    assert resp.status_code == 302
-    rule.refresh_from_db()
-    assert (rule.subject, rule.metric, rule.size) == ("department", "overdue", 5)
-    page = client.get(f"/projects/rankings/{rule.pk}/edit/").content.decode()
-    assert "修改红黑榜规则" in page and 'data-testid="config-history"' in page
-    assert 'data-testid="ranking-rule-create"' in client.get("/projects/rankings/").content.decode()
-    assert login(world.leader).get(f"/projects/rankings/{rule.pk}/edit/").status_code == 404
-    assert RankingRule.objects.count() == 1
 
 
 def test_visit_rule_page_shows_its_history(world, login):

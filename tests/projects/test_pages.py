@@ -13,7 +13,6 @@ from zhuqi.projects import services
 from zhuqi.projects.models import (
     Campaign,
     Project,
-    RankingRule,
     Stage,
     Task,
 )
@@ -50,10 +49,7 @@ def full(world, project):
     services.move_stage(project, Stage.SIGNED, date=dt.date(2026, 5, 1), evidence="合同", actor=world.alice)
     campaign = Campaign.objects.create(name="第一期", region=world.county, year=2026)
     services.add_to_campaign(campaign, project, batch="sign", actor=world.alice)
-    rule = RankingRule.objects.create(
-        name="投资进度红黑榜", region=world.county, subject="project", metric="lead"
-    )
-    return {"project": project, "campaign": campaign, "rule": rule, "step": step}
+    return {"project": project, "campaign": campaign, "step": step}
 
 
 def detail_urls(full):
@@ -69,7 +65,6 @@ def detail_urls(full):
         f"/api/v1/project-investments/{p.investment_months.first().pk}/",
         f"/api/v1/project-campaigns/{c.pk}/",
         f"/api/v1/project-campaigns/{c.pk}/rates/",
-        f"/api/v1/project-rankings/{full['rule'].pk}/",
     ]
 
 
@@ -87,7 +82,6 @@ LISTS = [
     ("/projects/board/", "年产10万吨生物基材料项目"),
     ("/projects/dispatch/", "年产10万吨生物基材料项目"),
     ("/projects/campaigns/", "第一期"),
-    ("/projects/rankings/", "投资进度红黑榜"),
 ]
 
 API_LISTS = [
@@ -96,7 +90,6 @@ API_LISTS = [
     "/api/v1/project-tasks/",
     "/api/v1/project-investments/",
     "/api/v1/project-campaigns/",
-    "/api/v1/project-rankings/",
 ]
 
 
@@ -135,7 +128,7 @@ def test_other_county_gets_404_and_sees_no_rows(world, full, login, who):
     for url, text in LISTS:
         resp = client.get(url)
         if who == "enterprise_user" and url != "/projects/":
-            # the boards, campaigns, inspections and rankings are officials' pages (the matrix's
+            # the boards and campaigns are officials' pages (the matrix's
             # projects.board and projects.oversight.view): hidden from enterprise staff
             assert resp.status_code == 404, url
             continue
@@ -316,13 +309,6 @@ def test_project_list_query_count_does_not_grow(world, login, django_assert_max_
         assert client.get("/projects/").status_code == 200
 
 
-def test_ranking_publish_page(world, full, login):
-    client = login(world.alice)
-    client.post(f"/projects/rankings/{full['rule'].pk}/publish/", {"period": "2026年5月", "confirm": "1"})
-    assert full["rule"].publications.count() == 1
-    assert "2026年5月" in client.get("/projects/rankings/").content.decode()
-
-
 def test_create_project_page(world, login):
     client = login(world.alice)
     resp = client.post(
@@ -491,53 +477,6 @@ def test_edit_project_page(world, project, login):
     assert project.code == "P001" and project.level == "province_dxz"
     assert project.total_investment == Decimal("600000000") and list(project.team.all()) == [world.bob]
     assert login(world.observer).get(f"/projects/{project.pk}/edit/").status_code == 404  # like /new/
-
-
-def _department_leads(world, percents):
-    """One project per county department, plan 1,200,000 yuan, `percents` done by the end of May
-    (time elapsed 41.7 %)."""
-    depts = [world.jxj, world.zrzy, world.power, world.dispatch_office]
-    for i, (dept, pct) in enumerate(zip(depts, percents, strict=True)):
-        p = make_project(world, code=f"RK{i}", name=f"排名项目{i}", department=dept)
-        services.plan_year(p, year=2026, amount=Decimal("1200000"), actor=world.alice)
-        services.record_actual(p, year=2026, month=5, amount=Decimal(12000 * pct), actor=world.alice)
-    return RankingRule.objects.create(
-        name="责任单位投资进度红黑榜", region=world.county, subject="department", metric="lead", size=2
-    )
-
-
-@pytest.mark.parametrize(
-    ("percents", "red", "black"),
-    [
-        # 工信局 +2.3 ahead of schedule: never on the black list, even as one of the bottom two of four
-        ([44, 54, 49, 30], ["尉氏县自然资源局", "尉氏县供电公司"], ["尉氏县助企专班"]),
-        # only 工信局 is ahead: the units behind (−1.7 …) are never on the red list
-        ([44, 40, 30, 20], ["尉氏县工信局"], ["尉氏县助企专班", "尉氏县供电公司"]),
-    ],
-)
-def test_ranking_lists_follow_the_sign_of_the_lead(world, login, percents, red, black):
-    rule = _department_leads(world, percents)
-    client = login(world.alice)
-    page = client.get("/projects/rankings/")
-    (shown,) = page.context["rules"]
-    assert [r["name"] for r in shown.preview_red] == red
-    assert [r["name"] for r in shown.preview_black] == black
-    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月", "confirm": "1"})
-    pub = rule.publications.get()
-    assert [r["name"] for r in pub.red] == red and [r["name"] for r in pub.black] == black
-    assert all(Decimal(r["value"]) >= 0 for r in pub.red) and all(Decimal(r["value"]) < 0 for r in pub.black)
-
-
-def test_ranking_publish_takes_a_listed_period_and_a_confirmation(world, full, login):
-    client = login(world.alice)
-    rule = full["rule"]
-    page = client.get("/projects/rankings/").content.decode()
-    assert '<select name="period"' in page and '<option value="2026年5月">' in page
-    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月"})  # not confirmed
-    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "随便写的", "confirm": "1"})
-    assert rule.publications.count() == 0
-    client.post(f"/projects/rankings/{rule.pk}/publish/", {"period": "2026年5月", "confirm": "1"})
-    assert rule.publications.get().period == "2026年5月"
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,7 @@ _ACTIONS: list[Action] = [
     Action("projects.view", _("查看重点项目"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
     Action("projects.export", _("导出项目月报表"), ALL_ROLES, _("数据范围内；企业用户：本企业的项目")),
     Action("projects.board", _("挂图作战、项目调度"), OFFICIAL_ROLES, _in_scope),
-    Action("projects.oversight.view", _("查看三个一批、红黑榜"), OFFICIAL_ROLES, _in_scope),
+    Action("projects.oversight.view", _("查看三个一批"), OFFICIAL_ROLES, _in_scope),
     Action(
         "projects.create",
         _("新建项目"),
@@ -219,7 +219,7 @@ _ACTIONS: list[Action] = [
     ),
     Action(
         "projects.configure",
-        _("设置三个一批期次、红黑榜规则"),
+        _("设置三个一批期次"),
         MANAGER_ROLES,
         _("专班办公室：本辖区内"),
     ),
@@ -230,7 +230,6 @@ _ACTIONS: list[Action] = [
         _("专班办公室：本辖区的项目，无未办结诉求"),
     ),
     Action("projects.campaign.manage", _("调整三个一批期次的项目"), MANAGER_ROLES, _("本辖区的期次")),
-    Action("projects.ranking.publish", _("公布红黑榜"), MANAGER_ROLES, _("本辖区的红黑榜")),
     # --- indicators ----------------------------------------------------------------------------
     Action("indicators.view", _("查看经济指标、指标调度、报送情况"), OFFICIAL_ROLES, _in_scope),
     Action("indicators.report", _("企业填报本企业的指标报表"), frozenset({P}), _("本企业")),

@@ -33,7 +33,7 @@ ALL_ROLES: frozenset[str] = frozenset(Role)
 #: government officials: everyone but enterprise staff
 OFFICIAL_ROLES: frozenset[str] = ALL_ROLES - {Role.ENTERPRISE}
 #: the dispatch office (专班) and system administrators: they edit the registries, routing rules
-#: and imports, create projects and publish rankings
+#: and imports, create projects and organise 三个一批 campaigns
 MANAGER_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.DISPATCH})
 #: a department's own people, whose work is their department's inbox
 DEPARTMENT_ROLES: frozenset[str] = frozenset({Role.DEPT_HEAD, Role.HANDLER})

@@ -11,6 +11,7 @@ from .models import (
     CalendarReminder,
     Extension,
     Item,
+    RedBlackList,
     Report,
     SlipRecord,
     TourRound,
@@ -49,6 +50,13 @@ class BulletinAdmin(ReadOnlyAdmin):
 class TourRoundAdmin(ReadOnlyAdmin):
     list_display = ["name", "period", "region", "held_on", "status", "published_at"]
     list_filter = ["status"]
+
+
+@admin.register(RedBlackList)
+class RedBlackListAdmin(ReadOnlyAdmin):
+    """Published 红黑榜 (among them those migrated from the projects app): history, read-only."""
+
+    list_display = ["rule", "period", "published_at", "published_by"]
 
 
 @admin.register(TourScore)

@@ -13,12 +13,10 @@ class OversightConfig(AppConfig):
         from zhuqi.core import menu, references
         from zhuqi.core import views as core_views
         from zhuqi.core.templatetags.core_tags import EVENT_LABELS
-        from zhuqi.projects.services import register_inspection_totals
 
         from . import selectors
         from .cards import department_card, queue_card, raise_item_action
         from .demo import load as load_demo
-        from .tours import latest_project_totals
 
         menu.register(menu.MenuItem(_("督办队列"), "oversight:queue", "megaphone", "oversight.queue", 60))
         menu.register(menu.MenuItem(_("督办事项"), "oversight:item_list", "list-check", "oversight.view", 61))
@@ -42,8 +40,6 @@ class OversightConfig(AppConfig):
         menu.register(
             menu.MenuItem(_("我的观摩评分"), "oversight:tour_mine", "phone", "oversight.tour.score", 66)
         )
-        # the 观摩得分 red/black list of the projects reads the latest published round
-        register_inspection_totals(latest_project_totals)
         # the 督查 role's home page is its queue: its card comes first (its "order")
         for card in (queue_card, department_card):
             if card not in core_views.HOME_CARDS:

@@ -727,12 +727,30 @@ def _assessments(county, supervisor, today) -> None:
         target="90",
         size=3,
     )
+    _project_rules(sa, county, supervisor, today)
 
 
-def _publish_rule(sa, county, supervisor, quarter, **fields) -> None:
+def _project_rules(sa, county, supervisor, today) -> None:
+    """The key projects' monthly 红黑榜 (once the projects app's own): the projects and their
+    responsible departments by 超时序进度, the departments by overdue approvals; last month's
+    list of the projects published."""
+    from zhuqi.indicators.periods import Period
+
+    month = Period.last_ended("M", today)
+    for name, sequence, metric, size, publish in (
+        ("重点项目投资进度红黑榜", "projects", "projects.lead", 5, True),
+        ("责任单位投资进度红黑榜", "departments", "projects.lead", 2, False),
+        ("审批逾期黑榜（责任部门）", "departments", "projects.approval_overdue", 2, False),
+    ):
+        fields = dict(name=name, sequence=sequence, metric=metric, size=size)
+        _publish_rule(sa, county, supervisor, month if publish else None, period_kind="M", **fields)
+
+
+def _publish_rule(sa, county, supervisor, period, period_kind="Q", **fields) -> None:
     try:
-        rule = sa.save_rule(None, actor=supervisor, region=county, period_kind="Q", **fields)
-        sa.publish_list(rule, actor=supervisor, period_code=quarter.code, confirm=True)
+        rule = sa.save_rule(None, actor=supervisor, region=county, period_kind=period_kind, **fields)
+        if period is not None:
+            sa.publish_list(rule, actor=supervisor, period_code=period.code, confirm=True)
     except ValidationError:
         pass
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region
-from zhuqi.core.units import rate
+from zhuqi.core.units import half_up, rate
 from zhuqi.core.workcalendar import SHANGHAI
 from zhuqi.indicators.periods import Period
 
@@ -381,6 +381,52 @@ def _approvals_overdue(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
     }
 
 
+def tour_round(ctx: Context):
+    """The 观摩 round a period's 观摩得分 is read from: the latest round held in the period and
+    published, organised by the root region or a region under it; None when there is none."""
+    from .models import TourRound
+
+    return (
+        TourRound.objects.filter(
+            region__path__startswith=ctx.root.path,
+            status=TourRound.Status.PUBLISHED,
+            held_on__range=(ctx.start, ctx.end),
+        )
+        .order_by("-held_on", "-published_at", "-pk")
+        .first()
+    )
+
+
+def _tour_score(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """观摩得分: a project's 综合得分 (total) in the period's 观摩 round (`tour_round`; this app's
+    own figure, oversight/tours.py); a department's is the mean of the totals of its projects in
+    the round, rounded half up to 0.01. Enterprise sites and sites without a total count for
+    nobody; no round, or no scored project: no value. The link opens the round."""
+    from .tours import results
+
+    rnd = tour_round(ctx) if units else None
+    if rnd is None:
+        return {u.pk: Measure(None) for u in units}
+    url = rnd.get_absolute_url()
+    totals = [(r.site.project, r.total) for r in results(rnd) if r.site.project_id and r.total is not None]
+    if units[0].kind == "project":
+        by_project = {p.pk: t for p, t in totals}
+        return {u.pk: Measure(by_project.get(u.pk), url=url) for u in units}
+    by_dept: dict[int, list[Decimal]] = {}
+    for p, t in totals:
+        if p.department_id is not None:
+            by_dept.setdefault(p.department_id, []).append(t)
+    out = {}
+    for u in units:
+        vals = by_dept.get(u.pk)
+        if not vals:
+            out[u.pk] = Measure(None, url=url)
+            continue
+        s = sum(vals, Decimal(0))
+        out[u.pk] = Measure(half_up(s / len(vals), 2), numerator=s, denominator=len(vals), url=url)
+    return out
+
+
 # --- 经济指标 (indicators) ----------------------------------------------------------------------
 def _indicator_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
     """目标完成率 = 累计实际 ÷ 累计目标 (到期末) × 100 of the chosen indicator (indicators'
@@ -498,6 +544,14 @@ for _m in (
         higher_is_better=False,
         own_target=True,
         unit_label=_("项"),
+    ),
+    Metric(
+        "projects.tour_score",
+        _("项目观摩得分"),
+        _("期内最近一轮已公布观摩中项目观摩点的综合得分；部门取其项目综合得分的平均值"),
+        frozenset({DEPT, PROJ}),
+        _tour_score,
+        unit_label=_("分"),
     ),
     Metric(
         "indicators.completion",

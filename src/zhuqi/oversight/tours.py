@@ -104,19 +104,6 @@ def judge_count(round_: TourRound) -> int:
     return TourJudge.objects.filter(round=round_).count()
 
 
-def latest_project_totals(region) -> list:
-    """The projects' totals of the latest published round in `region`'s subtree — the projects
-    app's 观摩得分 red/black list (`projects.services.register_inspection_totals`)."""
-    latest = (
-        TourRound.objects.filter(region__path__startswith=region.path, status=TourRound.Status.PUBLISHED)
-        .order_by("-published_at", "-held_on", "-pk")
-        .first()
-    )
-    if latest is None:
-        return []
-    return [(r.site.project, r.total) for r in results(latest) if r.site.project_id and r.total is not None]
-
-
 # --- Word --------------------------------------------------------------------------------------
 def _day(d) -> str:
     return _("%(y)s年%(m)s月%(d)s日") % {"y": d.year, "m": d.month, "d": d.day}

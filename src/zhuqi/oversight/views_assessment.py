@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import permissions
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.params import int_param, year_param
+from zhuqi.indicators.periods import Period
 
 from . import metrics as M
 from . import services, services_assessment
@@ -418,8 +419,12 @@ def redblack_detail(request, pk):
     rule = _rule(request, pk)
     periods = services_assessment.rule_periods(rule)
     code = request.GET.get("period") or (periods[0].code if periods else "")
-    period = next((p for p in periods if p.code == code), periods[0] if periods else None)
     published = {lst.period: lst for lst in rule.lists.all()}
+    if code in published and all(p.code != code for p in periods):
+        # an older list of the history (or one published for another period kind, as the lists
+        # migrated from the projects app may be): shown as published
+        periods = [*periods, Period.parse(code)]
+    period = next((p for p in periods if p.code == code), periods[0] if periods else None)
     pv = services_assessment.preview(rule, period, user) if period and period.code not in published else None
     units = M.units_of(rule.sequence, rule.region) if pv else []
     metric = M.REGISTRY.get(rule.metric)

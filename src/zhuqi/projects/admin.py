@@ -1,5 +1,5 @@
-"""Admin: the configurable parts (approval steps, campaigns, red/black rules).
-Projects and published rankings change through services and are shown read-only."""
+"""Admin: the configurable parts (approval steps, campaigns).
+Projects change through services and are shown read-only."""
 
 from django.contrib import admin
 
@@ -9,8 +9,6 @@ from .models import (
     ApprovalStepType,
     Campaign,
     Project,
-    RankingPublication,
-    RankingRule,
 )
 
 
@@ -31,13 +29,3 @@ class ProjectAdmin(ReadOnlyAdmin):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "year", "round_no", "held_on"]  # projects are added on the page
-
-
-@admin.register(RankingRule)
-class RankingRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "subject", "metric", "size"]
-
-
-@admin.register(RankingPublication)
-class RankingPublicationAdmin(ReadOnlyAdmin):
-    list_display = ["rule", "period", "published_at", "published_by"]

@@ -23,7 +23,6 @@ from .models import (
     Campaign,
     InvestmentMonth,
     Project,
-    RankingRule,
     Stage,
     StageChange,
     Task,
@@ -330,22 +329,9 @@ class CampaignViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response({k: RateSerializer(v).data for k, v in rates.items()})
 
 
-class RankingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RankingRule
-        fields = ["id", "name", "region", "subject", "metric", "size"]
-        read_only_fields = fields  # output only: no write names a row through it
-
-
-class RankingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = RankingRule.objects.all()
-    serializer_class = RankingSerializer
-
-
 def register(router) -> None:
     router.register("projects", ProjectViewSet, basename="project")
     router.register("project-approvals", ApprovalViewSet, basename="project-approval")
     router.register("project-tasks", TaskViewSet, basename="project-task")
     router.register("project-investments", InvestmentViewSet, basename="project-investment")
     router.register("project-campaigns", CampaignViewSet, basename="project-campaign")
-    router.register("project-rankings", RankingViewSet, basename="project-ranking")

@@ -58,9 +58,6 @@ class ProjectsConfig(AppConfig):
             menu.MenuItem(_("三个一批"), "projects:campaign_list", "flag", "projects.oversight.view", 32)
         )
         menu.register(
-            menu.MenuItem(_("红黑榜"), "projects:ranking_list", "trophy", "projects.oversight.view", 34)
-        )
-        menu.register(
             menu.MenuItem(_("项目调度"), "projects:dispatch", "calendar-week", "projects.board", 35)
         )
         menu.register(

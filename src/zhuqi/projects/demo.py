@@ -28,8 +28,6 @@ from .models import (
     InvestmentMonth,
     Project,
     ProjectProgress,
-    RankingPublication,
-    RankingRule,
     Stage,
     StageChange,
     Task,
@@ -450,29 +448,6 @@ def _load(context, stdout) -> None:  # noqa: C901 - one linear script
             entries.append(CampaignEntry(campaign=campaign, project=p, batch=batch))
     CampaignEntry.objects.bulk_create(entries)
 
-    # --- 红黑榜 --------------------------------------------------------------------------------------------------
-    rules = [
-        RankingRule.objects.create(
-            name="重点项目投资进度红黑榜", region=county, subject="project", metric="lead", size=5
-        ),
-        RankingRule.objects.create(
-            name="责任单位投资进度红黑榜", region=county, subject="department", metric="lead", size=2
-        ),
-        RankingRule.objects.create(
-            name="审批逾期黑榜（责任部门）", region=county, subject="department", metric="overdue", size=2
-        ),
-    ]
-    prev_month = month - 1 if month > 1 else 12
-    prev_year = year if month > 1 else year - 1
-    rows = services.ranking_rows(rules[0], today)
-    RankingPublication.objects.create(
-        rule=rules[0],
-        period=f"{prev_year}年{prev_month}月",
-        red=[{"name": r["name"], "value": str(r["value"])} for r in rows[:5]],
-        black=[{"name": r["name"], "value": str(r["value"])} for r in list(reversed(rows))[:5]],
-        published_by=dispatch,
-        published_at=timezone.now() - dt.timedelta(days=30),
-    )
     audit.record(
         "import",
         object_type="projects.project",

@@ -11,7 +11,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 from zhuqi.enterprises.models import Enterprise
 
-from .models import ApprovalStep, Project, RankingRule, Stage, Task
+from .models import ApprovalStep, Project, Stage, Task
 from .services import LEDGER_REQUIRED
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -201,7 +201,7 @@ class PlanForm(ZForm):
 APPROVAL_STATUS = ApprovalStep.Status
 
 
-#: the kinds of region a campaign or a ranking is organised by (not a grid)
+#: the kinds of region a campaign is organised by (not a grid)
 ORGANISING_KINDS = ("province", "city", "county", "town", "park")
 
 
@@ -240,21 +240,6 @@ class CampaignForm(Form):
             for kind in Project.Kind.values
             if d.get(f"threshold_{kind}") is not None
         }
-
-
-class RankingRuleForm(Form):
-    name = forms.CharField(label=_("名称"), max_length=100)
-    region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.none())
-    subject = forms.ChoiceField(label=_("排名对象"), choices=RankingRule.Subject.choices)
-    metric = forms.ChoiceField(label=_("排名指标"), choices=RankingRule.Metric.choices)
-    size = forms.IntegerField(label=_("上榜数量（红榜、黑榜各）"), min_value=1, max_value=50, initial=5)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = active_or_current(
-            _organising_regions(user), self.initial.get("region")
-        )
-        bootstrap(self)
 
 
 class OfficialsField(forms.ModelMultipleChoiceField):

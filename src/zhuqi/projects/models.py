@@ -479,7 +479,7 @@ class ProjectProgressQuerySet(models.QuerySet):
 class ProjectProgress(models.Model):
     """A project's investment to the end of one month of a year (累计), precomputed from its
     InvestmentMonth rows: twelve rows per project and year, rewritten whenever one of its
-    months changes. Boards, rankings and totals read one row per project at the report month
+    months changes. Boards, 红黑榜 and totals read one row per project at the report month
     instead of summing months (DHIS2's year-to-date beside the facts)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_rows")
@@ -570,68 +570,6 @@ class CampaignEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.get_batch_display()} {self.project}"
-
-
-class RankingRule(models.Model):
-    """A configurable red/black list (红黑榜): what is ranked, by which metric, how many."""
-
-    class Subject(models.TextChoices):
-        PROJECT = "project", _("项目")
-        DEPARTMENT = "department", _("责任单位")
-
-    class Metric(models.TextChoices):
-        LEAD = "lead", _("超时序进度（百分点）")
-        OVERDUE = "overdue", _("审批逾期事项数")
-        INSPECTION = "inspection", _("观摩得分")
-
-    name = models.CharField(_("名称"), max_length=100)
-    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(_("对象"), max_length=12, choices=Subject.choices)
-    metric = models.CharField(_("指标"), max_length=12, choices=Metric.choices)
-    size = models.PositiveSmallIntegerField(_("上榜数量"), default=5)
-
-    AUDIT_LABELS = {"period": _("期间")}  # the change key of its publications (audit entries)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("红黑榜规则")
-        verbose_name_plural = _("红黑榜规则")
-        ordering = ["region__path", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @staticmethod
-    def scope_q(user):
-        return scope_for(user).region_q("region__path")  # officials of the region; never enterprise users
-
-
-class RankingPublication(models.Model):
-    """A published red/black list for a period; kept as history."""
-
-    rule = models.ForeignKey(
-        RankingRule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="publications"
-    )
-    period = models.CharField(_("期间"), max_length=20)
-    red = models.JSONField(_("红榜"), default=list)
-    black = models.JSONField(_("黑榜"), default=list)
-    published_at = models.DateTimeField(_("公布时间"), default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("公布人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("红黑榜")
-        verbose_name_plural = _("红黑榜")
-        ordering = ["-published_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.rule} {self.period}"
 
 
 class ProjectCase(models.Model):

@@ -39,8 +39,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/entries/", views.campaign_entry_add, name="campaign_entry_add"),
     path("inspections/", views.inspection_list, name="inspection_list"),
+    # the 红黑榜 moved to oversight (its rules and lists were migrated there): old links land on its list
     path("rankings/", views.ranking_list, name="ranking_list"),
-    path("rankings/new/", views.ranking_rule_create, name="ranking_rule_create"),
-    path("rankings/<int:pk>/edit/", views.ranking_rule_edit, name="ranking_rule_edit"),
-    path("rankings/<int:pk>/publish/", views.ranking_publish, name="ranking_publish"),
 ]

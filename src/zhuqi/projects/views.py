@@ -35,7 +35,6 @@ from .models import (
     CampaignEntry,
     InvestmentMonth,
     Project,
-    RankingRule,
     Stage,
     Task,
     stage_index,
@@ -683,51 +682,6 @@ def campaign_entry_add(request, pk):
     return redirect("projects:campaign_detail", pk=pk)
 
 
-# --- 红黑榜 -------------------------------------------------------------------------------------------
-@login_required
-def ranking_list(request):
-    _require(request, "projects.oversight.view")
-    user = request.user
-    rules = list(
-        RankingRule.objects.visible_to(user).select_related("region").prefetch_related("publications")
-    )
-    today = timezone.localdate()
-    visible = None
-    for rule in rules:
-        rows = services.ranking_rows(rule, today)
-        if rule.subject == RankingRule.Subject.PROJECT:
-            if visible is None:
-                visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
-            rows = [r for r in rows if r["id"] in visible]
-        rule.preview_red, rule.preview_black = services.split_ranking(rule, rows)
-        rule.history = list(rule.publications.all()[:6])
-    return render(
-        request,
-        "projects/ranking_list.html",
-        {
-            "rules": rules,
-            "periods": services.ranking_periods(today),
-            "can_publish": permissions.allowed(user, "projects.ranking.publish"),
-        },
-    )
-
-
-@login_required
-@require_POST
-def ranking_publish(request, pk):
-    _require(request, "projects.ranking.publish")
-    rule = RankingRule.objects.get_visible_or_404(request.user, pk=pk)
-    if request.POST.get("confirm") != "1":
-        messages.error(request, gettext("请勾选确认后再公布：红黑榜将公开点名责任单位。"))
-        return redirect("projects:ranking_list")
-    try:
-        services.publish_ranking(rule, period=request.POST.get("period", ""), actor=request.user)
-        messages.success(request, gettext("「%(name)s」已公布") % {"name": rule.name})
-    except ValidationError as exc:
-        _messages_from(request, exc)
-    return redirect("projects:ranking_list")
-
-
 # --- 调度 ------------------------------------------------------------------------------------------------
 @login_required
 def dispatch(request):
@@ -923,44 +877,15 @@ def campaign_edit(request, pk):
     return _campaign_form(request, Campaign.objects.get_visible_or_404(request.user, pk=pk))
 
 
-def _ranking_rule_form(request, rule=None):
-    user = request.user
-    if not permissions.allowed(user, "projects.configure"):
-        raise Http404
-    if rule is not None and not services.can_manage_area(user, rule.region, "projects.configure"):
-        raise Http404
-    fields = ("name", "region", "subject", "metric", "size")
-    initial = {f: getattr(rule, f) for f in fields} if rule else {"size": 5}
-    form = forms.RankingRuleForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.save_ranking_rule(rule, actor=user, **{f: form.cleaned_data[f] for f in fields})
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, gettext("已保存「%(name)s」") % {"name": rule.name})
-            return redirect("projects:ranking_list")
-    return _config_page(
-        request,
-        form=form,
-        heading=gettext("编辑红黑榜规则") if rule else gettext("新建红黑榜规则"),
-        cancel_url=reverse("projects:ranking_list"),
-        obj=rule,
-    )
-
-
-@login_required
-def ranking_rule_create(request):
-    return _ranking_rule_form(request)
-
-
-@login_required
-def ranking_rule_edit(request, pk):
-    return _ranking_rule_form(request, RankingRule.objects.get_visible_or_404(request.user, pk=pk))
-
-
 @login_required
 def inspection_list(request):
     """The inspection tours (观摩) moved to oversight: old links land on its list."""
     _require(request, "oversight.tour.view")
     return redirect("oversight:tour_list")
+
+
+@login_required
+def ranking_list(request):
+    """The 红黑榜 moved to oversight (docs/oversight.md §6): old links land on its list."""
+    _require(request, "oversight.assessment.view")
+    return redirect("oversight:redblack_list")
