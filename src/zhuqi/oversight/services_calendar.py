@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, Region
@@ -28,13 +28,13 @@ MAX_LEAD_DAYS = 60
 #: have more than 15 working days
 MAX_WORKING_DAY = 15
 WEEKDAYS = [
-    gettext_noop("周一"),
-    gettext_noop("周二"),
-    gettext_noop("周三"),
-    gettext_noop("周四"),
-    gettext_noop("周五"),
-    gettext_noop("周六"),
-    gettext_noop("周日"),
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
 ]
 
 
@@ -161,7 +161,7 @@ def _check_preparers(actor, region: Region, department, preparer) -> None:
 def _describe(event: CalendarEvent) -> str:
     """The schedule in words, for the audit entry and the list: 每周一 / 每月第 5 个工作日 …"""
     if event.recurrence == Recurrence.WEEKLY:
-        return gettext("每%(weekday)s") % {"weekday": gettext(WEEKDAYS[event.weekday or 0])}
+        return gettext("每%(weekday)s") % {"weekday": str(WEEKDAYS[event.weekday or 0])}
     if event.day_rule == DayRule.WORKING:
         day = gettext("第 %(n)s 个工作日") % {"n": event.day}
     else:
