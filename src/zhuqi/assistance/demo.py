@@ -14,7 +14,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from zhuqi.core import audit
-from zhuqi.core.demo import DEMO_PASSWORD, demo_mobile
+from zhuqi.core.demo import demo_mobile, demo_password_hash
 from zhuqi.core.models import Role, User
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import (
@@ -150,7 +150,7 @@ def _enterprise_login():
         defaults={"full_name": "王经理", "role": Role.ENTERPRISE, "is_demo": True, "title": "企业联络员"},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
     EnterpriseUser.objects.get_or_create(user=user, defaults={"enterprise": first, "is_primary": True})
 
@@ -291,7 +291,7 @@ def _load(regions, departments, stdout):
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
         grid_leaders[region.pk] = user
     commissioner_of: list[User] = []

@@ -4,10 +4,12 @@ non-demo data. Later apps add their part with `register(loader, order)`."""
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from collections.abc import Callable
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from . import audit
@@ -142,9 +144,16 @@ def _user(username, full_name, role, region, department, title, *, superuser=Fal
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
     return user
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password hashed once per process: every demo login shares it, and hashing it
+    anew for each of the hundred demo users took half a minute of `make demo`."""
+    return make_password(DEMO_PASSWORD)
 
 
 @transaction.atomic

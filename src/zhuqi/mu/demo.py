@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from zhuqi.core import permissions
-from zhuqi.core.demo import DEMO_PASSWORD
+from zhuqi.core.demo import demo_password_hash
 from zhuqi.core.models import Role, User
 from zhuqi.core.units import WAN
 from zhuqi.enterprises.models import Enterprise, EnterpriseUser
@@ -163,7 +163,7 @@ def _enterprise_user(enterprise: Enterprise, username: str, full_name: str) -> U
         defaults={"full_name": full_name, "role": Role.ENTERPRISE, "is_demo": True, "title": "财务负责人"},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
     EnterpriseUser.objects.get_or_create(user=user, defaults={"enterprise": enterprise, "is_primary": True})
     return user
