@@ -89,29 +89,29 @@ def test_the_helpers_take_only_ascii_numbers_in_range():
     assert text_param({"q": " a\x00b "}, "q") == "ab" and len(text_param({"q": "x" * 10_000}, "q")) == 200
 
 
-def test_pages_and_api_lists_never_answer_a_server_error(scene):
-    """One request per URL, role and value set (the scene is built once: it is the slow part).
-    A crash answers 500 here instead of raising, so the message lists every one of them."""
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_and_api_lists_never_answer_a_server_error(scene, role):
+    """One request per URL and value set, a test per role (so the parallel workers share the
+    load). A crash answers 500 here instead of raising, so the message lists every one of them."""
     client = Client(raise_request_exception=False)
     pages = _page_urls()
     api_lists = [p for m, p in _schema_operations() if m == "GET" and "{" not in p]
     assert len(pages) > 40 and len(api_lists) > 20
     api = APIClient(raise_request_exception=False)
     failures = []
-    for role in ROLES:
-        user = scene.w.roles()[role]
-        client.force_login(user)
-        api.force_authenticate(user)
-        for kind, values in HOSTILE.items():
-            query = _query(values)
-            for url in pages:
-                r = client.get(f"{url}?{query}")
-                if r.status_code >= 500:
-                    failures.append(f"GET {url} ({kind}) as {role}: {r.status_code}")
-            for url in api_lists:
-                r = api.get(f"{url}?{query}")
-                if r.status_code >= 500:
-                    failures.append(f"GET {url} ({kind}) as {role}: {r.status_code}")
+    user = scene.w.roles()[role]
+    client.force_login(user)
+    api.force_authenticate(user)
+    for kind, values in HOSTILE.items():
+        query = _query(values)
+        for url in pages:
+            r = client.get(f"{url}?{query}")
+            if r.status_code >= 500:
+                failures.append(f"GET {url} ({kind}) as {role}: {r.status_code}")
+        for url in api_lists:
+            r = api.get(f"{url}?{query}")
+            if r.status_code >= 500:
+                failures.append(f"GET {url} ({kind}) as {role}: {r.status_code}")
     assert not failures, "\n".join(failures)
 
 
@@ -304,11 +304,13 @@ def _form_pages(scene):
 FORM_KINDS = ("unicode digits", "nul", "long", "negative", "huge", "list")
 
 
-def test_form_posts_take_hostile_values_in_every_field(scene):
+@pytest.mark.parametrize("kind", FORM_KINDS)
+def test_form_posts_take_hostile_values_in_every_field(scene, kind):
     """Every page that takes a form POST (case registration, visit records, projects,
     enterprises, accounts, settings…), as a role allowed to post it: each field of its form in
-    turn gets each hostile value while the others keep valid values, then all fields at once.
-    A form error (re-rendered page or a message and a redirect) is fine; a 5xx is not."""
+    turn gets the hostile value while the others keep valid values, then all fields at once (a
+    test per kind of value, so the parallel workers share the load). A form error (re-rendered
+    page or a message and a redirect) is fine; a 5xx is not."""
     from tests.core.test_permission_matrix import rolled_back
 
     client = Client(raise_request_exception=False)
@@ -320,18 +322,17 @@ def test_form_posts_take_hostile_values_in_every_field(scene):
         client.force_login(user)
         valid = {k: v for k, v in page.data(scene).items()}
         fields = list(dict.fromkeys([*valid, *(_form_fields(client, url) if page.method == "both" else [])]))
-        for kind in FORM_KINDS:
-            values = HOSTILE[kind]
-            variants = [{f: values for f in fields} | {n: values for n in ("id", "year", "region")}]
-            variants += [{**valid, field: values} for field in fields]
-            for data in variants:
-                with rolled_back():
-                    r = client.post(url, data)
-                tried += 1
-                if r.status_code >= 500:
-                    bad = [f for f in fields if data.get(f) is values]
-                    failures.append(f"POST {url} ({name}) as {user.role}, {kind} in {bad}: {r.status_code}")
-    assert tried > 500
+        values = HOSTILE[kind]
+        variants = [{f: values for f in fields} | {n: values for n in ("id", "year", "region")}]
+        variants += [{**valid, field: values} for field in fields]
+        for data in variants:
+            with rolled_back():
+                r = client.post(url, data)
+            tried += 1
+            if r.status_code >= 500:
+                bad = [f for f in fields if data.get(f) is values]
+                failures.append(f"POST {url} ({name}) as {user.role}, {kind} in {bad}: {r.status_code}")
+    assert tried > 100
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
 
 
