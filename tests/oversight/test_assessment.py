@@ -122,7 +122,7 @@ def q1(world):
     world.fgw = Department.objects.create(
         name="尉氏县发展和改革委员会", short_name="发改委", region=world.county
     )
-    cw = CaseWorld(world)
+    cw = world.cases = CaseWorld(world)
     with time_machine.travel(at(2026, 3, 10), tick=False):
         cw.to("closed")
         cw.to("closed", title="用工招聘")
@@ -193,6 +193,23 @@ def test_drill_link_opens_exactly_the_cases_counted(world, q1, client):
     text = page.content.decode()
     # the denominator of 工信局's 办结率: its three accepted cases of the quarter, not 自然资源局's
     assert "土地指标" in text and "用工招聘" in text and "用地报批" not in text
+
+
+def test_overdue_drill_lists_the_cases_open_past_their_deadline_at_the_quarters_end(world, q1, client):
+    """超期未办结 counts at the period's end; its link opens that list, not today's overdue cases
+    (a case of April, overdue by the time someone clicks, is not among the quarter's)."""
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        a = sa.compute_assessment(q1, "2026Q1", actor=world.supervisor)
+        world.cases.to("dispatched", title="四月新诉求")
+    part = {p["name"]: p for p in _by_label(a)["工信局"].items}["超期未办结诉求"]
+    assert part["value"] == "1" and "overdue_at=2026-03-31" in part["url"]
+    client.force_login(world.alice)
+    with time_machine.travel(at(2026, 4, 20), tick=False):
+        text = client.get(part["url"]).content.decode()
+        today = client.get(reverse("cases:list") + f"?overdue=1&dept={world.jxj.pk}").content.decode()
+    assert "土地指标" in text and "四月新诉求" not in text and "用工招聘" not in text
+    assert "截至 2026-03-31 24:00 仍未办结且已超过办结期限" in text
+    assert "四月新诉求" in today  # the list's own 已超时 filter: running deadlines now
 
 
 def test_publish_once_with_confirmation_and_send(world, q1):

@@ -16,7 +16,7 @@ from zhuqi.core.models import Region
 from zhuqi.core.params import date_param, int_param
 from zhuqi.core.roles import Role
 from zhuqi.core.scope import scope_for
-from zhuqi.core.workcalendar import due_at
+from zhuqi.core.workcalendar import SHANGHAI, due_at
 
 from . import figures as F
 from . import workflow
@@ -48,6 +48,8 @@ def filter_cases(qs, params):
         qs = qs.filter(rag=g["rag"])
     if g.get("overdue"):  # past a running deadline: the same condition as the board's 已超时
         qs = qs.filter(status__in=OPEN_STATUSES, next_due_at__lt=timezone.now())
+    if (as_of := overdue_as_of(g)) is not None:  # 超期未办结 at a period's end (oversight's metric)
+        qs = qs.filter(F.reply_overdue_q(as_of))
     if (level := int_param(g, "level", minimum=0)) is not None:
         qs = qs.filter(escalation_level__gte=level)
     q = g.get("q", "").strip()
@@ -65,6 +67,16 @@ def filter_cases(qs, params):
         except (ValueError, KeyError):
             raise Http404 from None
     return qs
+
+
+def overdue_as_of(params) -> dt.datetime | None:
+    """`overdue_at=YYYY-MM-DD`: the end of that day (Beijing time), or now when that is later —
+    the moment oversight's 超期未办结 metric counts at (`oversight.metrics.Context.as_of`)."""
+    day = date_param(params, "overdue_at")
+    if day is None:
+        return None
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    return min(end, timezone.now())
 
 
 def case_list(user, params):

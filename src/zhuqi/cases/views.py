@@ -108,9 +108,21 @@ def case_list(request):
             "categories": Category.objects.filter(parent__isnull=True),
             "q": request.GET.get("q", ""),
             "metric": F.METRICS.get(request.GET.get("metric", "")),
+            "overdue_as_of": _as_of_label(selectors.overdue_as_of(request.GET)),
             "can_create": permissions.allowed(request.user, "cases.register"),
         },
     )
+
+
+def _as_of_label(as_of) -> str:
+    """The moment of the 超期未办结 drill as an official reads it: "2026-09-30 24:00" for the end
+    of a day, else the minute."""
+    if as_of is None:
+        return ""
+    local = timezone.localtime(as_of)
+    if local.time() == dt.time():
+        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 BOARD_TABS = [

@@ -219,7 +219,11 @@ def _cases_overdue(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
         counts = dict(qs.values_list("lead_department_id").annotate(n=Count("pk")).order_by())
     for u in units:
         n = counts.get(u.pk, 0) or 0
-        params = {"overdue": 1, **({"region": u.pk} if u.kind == "region" else {"dept": u.pk})}
+        # the list applies the same condition at the same moment: exactly the rows counted
+        params = {
+            "overdue_at": ctx.end.isoformat(),
+            **({"region": u.pk} if u.kind == "region" else {"dept": u.pk}),
+        }
         out[u.pk] = Measure(Decimal(n), numerator=n, url=reverse("cases:list") + "?" + urlencode(params))
     return out
 
