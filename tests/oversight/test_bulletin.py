@@ -206,3 +206,34 @@ def test_the_archive_is_searchable(world, march, login):
         page = client.get(url, {"q": q}).content.decode()
         assert (b.title in page) == found, q
     assert b.title not in client.get(url, {"year": 2025}).content.decode()
+
+
+def test_addressees_and_cc_follow_the_level_and_are_edited_into_the_word(world, march, login):
+    """主送 and 抄送 are drafted for a county (a city's bulletin gets the city's offices), the
+    drafter changes them on the page, and the Word document prints what was saved."""
+    from docx import Document
+
+    from zhuqi.oversight.bulletin import default_addressing
+
+    assert default_addressing(world.city)["cc"] == "市委办公室，市政府办公室"
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        b = sb.draft_bulletin(world.county, 2026, 3, actor=world.supervisor)
+    assert (b.addressees, b.cc) == ("各乡镇（街道）、园区，县直各单位", "县委办公室，县政府办公室")
+    client = login(world.supervisor)
+    form = {"title": b.title, "intro": b.intro, "problems": b.problems, "requirements": b.requirements}
+    page = client.post(
+        reverse("oversight:bulletin_edit", args=[b.pk]), {**form, "addressees": "各乡镇", "cc": "长" * 201}
+    )
+    assert "抄送不能超过 200 字" in client.get(page["Location"]).content.decode()
+    b.refresh_from_db()
+    assert b.addressees.startswith("各乡镇（街道）")  # nothing half-saved
+    client.post(
+        reverse("oversight:bulletin_edit", args=[b.pk]),
+        {**form, "addressees": "各乡镇人民政府，县直各单位", "cc": "县人大常委会办公室，县政协办公室"},
+    )
+    sb.approve_bulletin(b, actor=world.leader)
+    sb.publish_bulletin(b, actor=world.supervisor)
+    r = login(world.bob).get(reverse("oversight:bulletin_docx", args=[b.pk]))
+    texts = [p.text for p in Document(io.BytesIO(r.content)).paragraphs]
+    assert "各乡镇人民政府，县直各单位：" in texts
+    assert "抄送：县人大常委会办公室，县政协办公室。" in texts

@@ -259,7 +259,27 @@ def default_texts(region: Region, year: int, month: int, figures: dict, kind: st
     if behind:
         problems.append(_("%(names)s落后于时序进度。") % {"names": "、".join(behind)})
     requirements = _("各单位要对照通报问题逐项整改，于下月 5 日前将整改情况报送督查考核办公室。")
-    return {"intro": intro, "problems": "\n".join(problems), "requirements": requirements}
+    return {
+        "intro": intro,
+        "problems": "\n".join(problems),
+        "requirements": requirements,
+        **default_addressing(region),
+    }
+
+
+def default_addressing(region: Region) -> dict:
+    """主送 and 抄送 of a bulletin by the level of the region that issues it; the drafter edits
+    both (a town or park issuing its own: its villages and offices, its Party and government
+    offices)."""
+    if region.kind == Region.Kind.PROVINCE:
+        to, cc = _("各市（州）人民政府，省直各有关部门"), _("省委办公厅，省政府办公厅")
+    elif region.kind == Region.Kind.CITY:
+        to, cc = _("各县（市、区）人民政府，市直各有关部门"), _("市委办公室，市政府办公室")
+    elif region.kind == Region.Kind.COUNTY:
+        to, cc = _("各乡镇（街道）、园区，县直各单位"), _("县委办公室，县政府办公室")
+    else:
+        to, cc = _("各村（社区）、各站所"), _("党（工）委办公室，政府（管委会）办公室")
+    return {"addressees": to, "cc": cc}
 
 
 # --- the chart -----------------------------------------------------------------------------------
@@ -435,10 +455,10 @@ def document(b: Bulletin) -> dict:
         "issuer": b.issuer,
         "number": b.issued_number,
         "title": b.title,
-        "to": _("各乡镇、县直各单位："),
+        "to": _("%(to)s：") % {"to": b.addressees} if b.addressees else "",
         "blocks": blocks,
         "date": _date_text(day),
-        "cc": _("抄送：县委办公室，县政府办公室。"),
+        "cc": _("抄送：%(cc)s。") % {"cc": b.cc.rstrip("。.")} if b.cc else "",
         "printed_by": b.issuer,
         "printed_on": _("%(date)s印发") % {"date": _date_text(day)},
     }

@@ -339,6 +339,10 @@ class Bulletin(models.Model):
     intro = models.TextField(_("总体情况"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
     requirements = models.TextField(_("下步要求"), blank=True)
+    #: 主送 and 抄送 of the document (GB/T 9704: 主送机关 above the text, 抄送机关 in the 版记),
+    #: drafted from the region's level (`bulletin.default_addressing`) and edited with the text
+    addressees = models.CharField(_("主送"), max_length=200, blank=True)
+    cc = models.CharField(_("抄送"), max_length=200, blank=True)
     figures = models.JSONField(_("通报数据"), default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     number = models.PositiveIntegerField(_("序号"), null=True, blank=True)

@@ -86,9 +86,17 @@ def draft_bulletin(
 
 
 def edit_bulletin(
-    b: Bulletin, *, actor, title: str, intro: str, problems: str, requirements: str
+    b: Bulletin,
+    *,
+    actor,
+    title: str,
+    intro: str,
+    problems: str,
+    requirements: str,
+    addressees: str | None = None,
+    cc: str | None = None,
 ) -> Bulletin:
-    """Change the text of a draft (the tables stay as generated)."""
+    """Change the text of a draft (the tables stay as generated); 主送 and 抄送 when given."""
     with transaction.atomic():
         b = _lock(b)
         permissions.require(actor, "oversight.bulletin.draft", gettext("您不能修改通报"))
@@ -103,6 +111,16 @@ def edit_bulletin(
             problems.strip(),
             requirements.strip(),
         )
+        for field, value, label in (
+            ("addressees", addressees, gettext("主送")),
+            ("cc", cc, gettext("抄送")),
+        ):
+            if value is None:
+                continue
+            value = " ".join(value.replace("\x00", "").split())
+            if len(value) > 200:
+                raise ValidationError({field: gettext("%(label)s不能超过 200 字") % {"label": label}})
+            setattr(b, field, value)
         b.save()
     return b
 

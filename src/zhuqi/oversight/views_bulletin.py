@@ -144,6 +144,8 @@ def bulletin_edit(request, pk):
         intro=p.get("intro", ""),
         problems=p.get("problems", ""),
         requirements=p.get("requirements", ""),
+        addressees=p.get("addressees"),
+        cc=p.get("cc"),
     )
 
 
