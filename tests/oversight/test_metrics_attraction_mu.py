@@ -140,8 +140,12 @@ def test_funds_of_the_quarter(world, leads, client):
     # was not recognised → 0
     assert (park.value, town.value) == (D("20000.00"), D("0.00"))
     client.force_login(world.supervisor)
-    rows = list(_titles(client, park.url).context["page"])
-    assert [(f.lead.title, f.year, f.month) for f in rows] == [("项目甲", 2026, 2)]
+    page = _titles(client, park.url)
+    assert [(f.lead.title, f.year, f.month) for f in page.context["page"]] == [("项目甲", 2026, 2)]
+    # the 台账 above the rows is the region's too: 2 亿 in February, 2.5 亿 by April
+    months = page.context["months"]
+    assert (months[1]["amount"], months[3]["cumulative"]) == (2 * YI, D("2.5") * YI)
+    assert "尉氏经开区" in page.content.decode()
     assert list(_titles(client, town.url).context["page"]) == []
     with time_machine.travel(at(2026, 4, 2), tick=False):
         jxj = metric.compute(_ctx(world, "2026Q1"), _departments(world))[world.jxj.pk]
@@ -198,19 +202,21 @@ def test_the_scheme_form_offers_them_and_an_assessment_scores_them(world, leads,
         {"name": "签约亿元以上项目", "metric": "attraction.signed_major", "weight": "50", "rule": "ratio"},
         {"name": "亩均税收", "metric": "mu.tax_per_mu", "weight": "50", "rule": "rank", "step": "10"},
     ]
-    with time_machine.travel(at(2026, 4, 2), tick=False):
-        # a quarter has no annual target to measure against: the item must set one
-        with pytest.raises(ValidationError, match="须填写目标值"):
-            sa.save_scheme(
-                None,
-                actor=world.supervisor,
-                region=world.county,
-                name="乡镇季度考核",
-                year=2026,
-                period_kind="Q",
-                sequence="regions",
-                items=items,
-            )
+    # a quarter has no annual target to measure against: the item must set one
+    with (
+        time_machine.travel(at(2026, 4, 2), tick=False),
+        pytest.raises(ValidationError, match="须填写目标值"),
+    ):
+        sa.save_scheme(
+            None,
+            actor=world.supervisor,
+            region=world.county,
+            name="乡镇季度考核",
+            year=2026,
+            period_kind="Q",
+            sequence="regions",
+            items=items,
+        )
     with time_machine.travel(at(2027, 1, 5), tick=False):
         scheme = sa.save_scheme(
             None,

@@ -211,13 +211,18 @@ def funds_for(user):
     )
 
 
-def ledger(user, year: int) -> list[dict]:
+def ledger(user, year: int, region=None, team=None) -> list[dict]:
     """The monthly cumulative 台账 of recognised 省外到位资金: per month of `year`, the month's
     amount, the cumulative amount Jan–month, last year's cumulative amount and the growth (%,
-    half up; "—" when last year had none). One grouped query over both years."""
+    half up; "—" when last year had none). One grouped query over both years. Of the leads
+    landing in `region`'s subtree, or followed by `team`, when given."""
+    funds = funds_for(user)
+    if region is not None:
+        funds = funds.filter(lead__region_path__startswith=region.path)
+    if team is not None:
+        funds = funds.filter(lead__team=team)
     rows = (
-        funds_for(user)
-        .filter(recognised=True, year__in=[year, year - 1])
+        funds.filter(recognised=True, year__in=[year, year - 1])
         .values("year", "month")
         .annotate(total=Sum("amount"))
         .order_by()

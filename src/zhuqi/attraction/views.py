@@ -438,12 +438,14 @@ def funds_ledger(request):
     )
     if from_month and to_month:
         rows = rows.filter(month__gte=from_month, month__lte=to_month)
+    # a region's (subtree) or a team's rows; one outside the viewer's scope shows none
     region_id, team_id = int_param(request.GET, "region"), int_param(request.GET, "team")
-    region = Region.objects.filter(pk=region_id).first() if region_id else None
+    region = Region.objects.visible_to(request.user).filter(pk=region_id).first() if region_id else None
     if region_id:
         rows = rows.filter(lead__region_path__startswith=region.path) if region else rows.none()
+    team = Department.objects.visible_to(request.user).filter(pk=team_id).first() if team_id else None
     if team_id:
-        rows = rows.filter(lead__team_id=team_id)
+        rows = rows.filter(lead__team=team) if team else rows.none()
     recognised = request.GET.get("recognised")
     if recognised in ("1", "0"):
         rows = rows.filter(recognised=recognised == "1")
@@ -457,11 +459,14 @@ def funds_ledger(request):
             "year": year,
             "month": month,
             "recognised": recognised,
-            "months": selectors.ledger(request.user, year),
+            "months": selectors.ledger(request.user, year, region, team),
+            "unit_query": "".join(
+                f"&{k}={v.pk}" for k, v in (("region", region), ("team", team)) if v is not None
+            ),
             "page": page,
             "span": (from_month, to_month) if from_month and to_month else None,
             "region": region,
-            "team": Department.objects.filter(pk=team_id).first() if team_id else None,
+            "team": team,
         },
     )
 
