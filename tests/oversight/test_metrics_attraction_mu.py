@@ -188,7 +188,13 @@ def test_tax_per_mu_and_class_a_share_of_the_latest_published_run(world, mu_run,
 
 
 def test_the_scheme_form_offers_them_and_an_assessment_scores_them(world, leads, mu_run, client):
-    for code in ("attraction.signed_major", "attraction.funds", "mu.tax_per_mu", "mu.class_a_share"):
+    for code in (
+        "attraction.signed_major",
+        "attraction.target_completion",
+        "attraction.funds",
+        "mu.tax_per_mu",
+        "mu.class_a_share",
+    ):
         assert code in dict(M.choices("region"))
     assert "attraction.signed_major" in dict(M.choices("department"))
     assert "mu.tax_per_mu" not in dict(M.choices("department"))
@@ -236,3 +242,32 @@ def test_the_scheme_form_offers_them_and_an_assessment_scores_them(world, leads,
     assert (r["城关镇"].total, r["城关镇"].rank) == (D("40.00"), 2)
     parts = {p["name"]: p for p in r["尉氏经开区"].items}
     assert "signed_from=2026-01-01" in parts["签约亿元以上项目"]["url"]
+
+
+def test_target_completion_counts_from_january_to_the_end_of_the_period(world, leads, client):
+    for region, team, count in ((world.park, None, 2), (world.town, None, 1), (world.county, world.jxj, 4)):
+        attraction_services.save_annual_target(
+            actor=world.alice,
+            year=2026,
+            region=region,
+            team=team,
+            signed_count=count,
+            signed_amount=0,
+            funds=0,
+        )
+    metric = M.REGISTRY["attraction.target_completion"]
+    with time_machine.travel(at(2026, 7, 2), tick=False):
+        q1 = metric.compute(_ctx(world, "2026Q1"), _regions(world))
+        q2 = metric.compute(_ctx(world, "2026Q2"), _regions(world))
+        teams = metric.compute(_ctx(world, "2026Q1"), _departments(world))
+    # Q1: 经开区 甲 1 ÷ 2 = 50.0%; 城关镇 丁 1 ÷ 1 = 100.0%. By the end of Q2: 城关镇 丁 and 戊 2 ÷ 1
+    assert (q1[world.park.pk].value, q1[world.town.pk].value) == (D("50.0"), D("100.0"))
+    assert (q2[world.town.pk].value, q2[world.town.pk].target) == (D("200.0"), D(100))
+    # 工信局 (its target under the county): 甲 only → 1 ÷ 4; 自然资源局 has no target
+    assert (teams[world.jxj.pk].value, teams[world.zrzy.pk].value) == (D("25.0"), None)
+    client.force_login(world.supervisor)
+    assert sorted(r.title for r in _titles(client, q2[world.town.pk].url).context["page"]) == [
+        "项目丁",
+        "项目戊",
+    ]
+    assert [r.title for r in _titles(client, teams[world.jxj.pk].url).context["page"]] == ["项目甲"]

@@ -550,6 +550,35 @@ def _funds(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
     return out
 
 
+def _target_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """年度签约目标完成率 = 签约亿元以上项目 from 1 January to the end of the period ÷ the year's
+    target count × 100 (`attraction.figures.target_progress` up to the period's end: the annual
+    target page's own figure); its own target is 100 %. A region's target is its own (no team), a
+    team's its target under the root; no target, or a target of 0: no value. The link opens the
+    leads counted."""
+    from zhuqi.attraction import figures as AF
+
+    year = ctx.period.year
+    jan1 = dt.date(year, 1, 1)
+    rows = [r for r in AF.target_progress(ctx.root, year, until=ctx.end) if r["metric"] == "signed_count"]
+    if units and units[0].kind == "region":
+        by = {r["region_id"]: r for r in rows if r["team_id"] is None}
+    else:
+        by = {r["team_id"]: r for r in rows if r["team_id"] is not None and r["region_id"] == ctx.root.pk}
+    out = {}
+    for u in units:
+        params = {**_unit_params(ctx, u), "signed_from": jan1, "signed_to": ctx.end}
+        url = reverse("attraction:lead_list") + "?" + urlencode(params)
+        r = by.get(u.pk)
+        if r is None:
+            out[u.pk] = Measure(None, target=HUNDRED, url=url)
+        else:
+            out[u.pk] = Measure(
+                r["rate"], target=HUNDRED, numerator=r["actual"], denominator=r["target"], url=url
+            )
+    return out
+
+
 # --- 亩均效益 (mu) ----------------------------------------------------------------------------------
 def _mu(field: str):
     """A figure of the region ranking (`mu.selectors.region_figures`, the run's own region page)
@@ -702,6 +731,17 @@ for _m in (
         own_target=True,
         own_target_periods=frozenset({"Y"}),
         unit_label=_("个"),
+    ),
+    Metric(
+        "attraction.target_completion",
+        _("年度签约目标完成率"),
+        _(
+            "当年 1 月 1 日至期末签约的亿元以上项目个数 ÷ 年度招商目标的签约个数 × 100（与招商年度目标同一口径），目标 100%"
+        ),
+        frozenset({REG, DEPT}),
+        _target_completion,
+        percent=True,
+        own_target=True,
     ),
     Metric(
         "attraction.funds",
