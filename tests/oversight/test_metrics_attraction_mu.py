@@ -271,3 +271,16 @@ def test_target_completion_counts_from_january_to_the_end_of_the_period(world, l
         "项目戊",
     ]
     assert [r.title for r in _titles(client, teams[world.jxj.pk].url).context["page"]] == ["项目甲"]
+
+
+def test_a_city_reads_each_countys_own_run(world, mu_run):
+    """全市县域考核: 尉氏县's own run stands for the county as a whole — (2040 + 150) ÷ (50 + 30) =
+    27.3750 万元/亩, A 1 of 4 = 25.0%; 通许县 published no run: no value."""
+    assert mu_run.region == world.county
+    units = M.units_of(Sequence.COUNTIES, world.city)
+    ctx = M.Context(root=world.city, period=Period.parse("2026Q1"), actor=world.admin)
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        tax = M.REGISTRY["mu.tax_per_mu"].compute(ctx, units)
+        share = M.REGISTRY["mu.class_a_share"].compute(ctx, units)
+    assert (tax[world.county.pk].value, share[world.county.pk].value) == (D("27.3750"), D("25.0"))
+    assert (tax[world.other_county.pk].value, tax[world.other_county.pk].url) == (None, "")
