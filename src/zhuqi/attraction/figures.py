@@ -139,38 +139,63 @@ TARGET_METRICS = [
 ]
 
 
-def _actuals(leads, year: int) -> dict[str, object]:
-    """A unit's actuals in `year` over `leads` (a Lead queryset): leads of 1 亿元 or more that first
-    entered a 签约 stage in the year; the amount of the formal contracts signed in the year; the
-    recognised 省外到位资金 of the year."""
-    from django.db.models import Sum
-
+def signed_major_q(start: dt.date, end: dt.date) -> Q:
+    """签约亿元以上项目 of [start, end]: leads of 1 亿元 or more whose first entry into a 签约
+    (won) stage fell on a day in [start, end] (Beijing time). The annual target's actual and
+    oversight's metric `attraction.signed_major`; the lead list's `signed_from`/`signed_to`."""
     from zhuqi.core.units import YI
+    from zhuqi.core.workcalendar import SHANGHAI
 
-    from .models import Contract, FundMonth
-
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
     first_signed = (
         StageChange.objects.filter(to_stage__is_won=True)
         .values("lead_id")
         .annotate(first=Min("at"))
-        .filter(first__year=year)
+        .filter(first__gte=lo, first__lt=hi)
         .values("lead_id")
     )
-    signed = leads.filter(amount__gte=YI, pk__in=first_signed).count()
+    return Q(amount__gte=YI, pk__in=first_signed)
+
+
+def funds_q(start: dt.date, end: dt.date) -> Q:
+    """省外到位资金 of [start, end]: the recognised fund months (FundMonth) whose month falls in
+    the months from `start`'s to `end`'s. The annual target's actual, the 台账's rows with
+    `recognised=1&from_month=…&to_month=…` and oversight's metric `attraction.funds`."""
+    q = Q(pk__in=[])
+    for year in range(start.year, end.year + 1):
+        lo = start.month if year == start.year else 1
+        hi = end.month if year == end.year else 12
+        q |= Q(year=year, month__gte=lo, month__lte=hi)
+    return Q(recognised=True) & q
+
+
+def _actuals(leads, year: int, until: dt.date | None = None) -> dict[str, object]:
+    """A unit's actuals in `year` (up to `until`, a day of the year, when given) over `leads` (a
+    Lead queryset): leads of 1 亿元 or more that first entered a 签约 stage in the year
+    (`signed_major_q`); the amount of the formal contracts signed in the year; the recognised
+    省外到位资金 of the year (`funds_q`, whole months)."""
+    from django.db.models import Sum
+
+    from .models import Contract, FundMonth
+
+    first, last = dt.date(year, 1, 1), until or dt.date(year, 12, 31)
+    signed = leads.filter(signed_major_q(first, last)).count()
     amount = Contract.objects.filter(
-        lead__in=leads.values("pk"), kind=Contract.Kind.FORMAL, signed_on__year=year
+        lead__in=leads.values("pk"), kind=Contract.Kind.FORMAL, signed_on__range=(first, last)
     ).aggregate(s=Sum("amount"))["s"]
-    funds = FundMonth.objects.filter(lead__in=leads.values("pk"), recognised=True, year=year).aggregate(
+    funds = FundMonth.objects.filter(funds_q(first, last), lead__in=leads.values("pk")).aggregate(
         s=Sum("amount")
     )["s"]
     return {"signed_count": signed, "signed_amount": amount or 0, "funds": funds or 0}
 
 
-def target_progress(region, year: int, user=None) -> list[dict]:
+def target_progress(region, year: int, user=None, until: dt.date | None = None) -> list[dict]:
     """Progress of every target of `region`'s subtree in `year` (of the leads `user` sees, when
-    given): one row per unit (a region, or a team) and metric — unit, metric, label, target,
-    actual, 完成率 (actual ÷ target, %, half up to 0.1; None when the target is 0). A team's leads
-    are those it follows; a region's those landing in its subtree. For oversight's assessments."""
+    given; up to the day `until` of the year, when given): one row per unit (a region, or a team)
+    and metric — unit, its region and team ids, metric, label, target, actual, 完成率 (actual ÷
+    target, %, half up to 0.1; None when the target is 0). A team's leads are those it follows; a
+    region's those landing in its subtree. For oversight's assessments."""
     from .models import AnnualTarget
 
     rows = []
@@ -184,13 +209,15 @@ def target_progress(region, year: int, user=None) -> list[dict]:
         leads = base.filter(region_path__startswith=t.region.path)
         if t.team_id:
             leads = leads.filter(team_id=t.team_id)
-        actual = _actuals(leads, year)
+        actual = _actuals(leads, year, until)
         for key, label in TARGET_METRICS:
             target = getattr(t, key)
             rows.append(
                 {
                     "unit": t.team.name if t.team_id else t.region.name,
                     "target_id": t.pk,
+                    "region_id": t.region_id,
+                    "team_id": t.team_id,
                     "is_team": bool(t.team_id),
                     "metric": key,
                     "label": label,

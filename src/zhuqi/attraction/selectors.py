@@ -65,7 +65,8 @@ def stale_q(days: int = STALE_DAYS, now: dt.datetime | None = None) -> Q:
 
 def filter_leads(qs, params) -> tuple:
     """The list's filters (each also a drill-down target of the funnel): pipeline, stage (id),
-    source, team (department id), band, stale (working days)."""
+    source, team (department id), region (subtree), band, stale (working days), registered
+    from/to, a rate's part, 签约亿元以上 signed_from/signed_to."""
     chosen: dict = {}
     for name in ("pipeline", "stage", "team"):
         value = int_param(params, name)
@@ -99,6 +100,10 @@ def filter_leads(qs, params) -> tuple:
     if start and end:
         qs = figures.cohort(qs, start, end)
         chosen["from"], chosen["to"] = start, end
+    signed_from, signed_to = parse_date(params.get("signed_from")), parse_date(params.get("signed_to"))
+    if signed_from and signed_to:  # 签约亿元以上项目 of a period (oversight's drill-down)
+        qs = qs.filter(figures.signed_major_q(signed_from, signed_to))
+        chosen["signed_from"], chosen["signed_to"] = signed_from, signed_to
     if metric in figures.METRIC_KEYS and part in ("n", "d"):
         qs = qs.filter(figures.metric_q(metric, part))
         chosen["metric"], chosen["part"] = metric, part
@@ -206,13 +211,18 @@ def funds_for(user):
     )
 
 
-def ledger(user, year: int) -> list[dict]:
+def ledger(user, year: int, region=None, team=None) -> list[dict]:
     """The monthly cumulative 台账 of recognised 省外到位资金: per month of `year`, the month's
     amount, the cumulative amount Jan–month, last year's cumulative amount and the growth (%,
-    half up; "—" when last year had none). One grouped query over both years."""
+    half up; "—" when last year had none). One grouped query over both years. Of the leads
+    landing in `region`'s subtree, or followed by `team`, when given."""
+    funds = funds_for(user)
+    if region is not None:
+        funds = funds.filter(lead__region_path__startswith=region.path)
+    if team is not None:
+        funds = funds.filter(lead__team=team)
     rows = (
-        funds_for(user)
-        .filter(recognised=True, year__in=[year, year - 1])
+        funds.filter(recognised=True, year__in=[year, year - 1])
         .values("year", "month")
         .annotate(total=Sum("amount"))
         .order_by()

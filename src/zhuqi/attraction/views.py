@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.excel import xlsx_response
-from zhuqi.core.models import Department
+from zhuqi.core.models import Department, Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import date_param, int_list, int_param, year_param
 from zhuqi.core.units import WAN
@@ -431,6 +431,21 @@ def funds_ledger(request):
     rows = selectors.funds_for(request.user).filter(year=year)
     if month:
         rows = rows.filter(month=month)
+    # a span of months of the year (oversight's drill-down: a quarter's recognised funds)
+    from_month, to_month = (
+        int_param(request.GET, "from_month", maximum=12),
+        int_param(request.GET, "to_month", maximum=12),
+    )
+    if from_month and to_month:
+        rows = rows.filter(month__gte=from_month, month__lte=to_month)
+    # a region's (subtree) or a team's rows; one outside the viewer's scope shows none
+    region_id, team_id = int_param(request.GET, "region"), int_param(request.GET, "team")
+    region = Region.objects.visible_to(request.user).filter(pk=region_id).first() if region_id else None
+    if region_id:
+        rows = rows.filter(lead__region_path__startswith=region.path) if region else rows.none()
+    team = Department.objects.visible_to(request.user).filter(pk=team_id).first() if team_id else None
+    if team_id:
+        rows = rows.filter(lead__team=team) if team else rows.none()
     recognised = request.GET.get("recognised")
     if recognised in ("1", "0"):
         rows = rows.filter(recognised=recognised == "1")
@@ -444,8 +459,14 @@ def funds_ledger(request):
             "year": year,
             "month": month,
             "recognised": recognised,
-            "months": selectors.ledger(request.user, year),
+            "months": selectors.ledger(request.user, year, region, team),
+            "unit_query": "".join(
+                f"&{k}={v.pk}" for k, v in (("region", region), ("team", team)) if v is not None
+            ),
             "page": page,
+            "span": (from_month, to_month) if from_month and to_month else None,
+            "region": region,
+            "team": team,
         },
     )
 

@@ -99,20 +99,58 @@ def region_ranking(user, run: Run, parent: Region | None = None) -> list[dict]:
     return _region_ranking(user, run, parent, full=True)
 
 
-def _region_ranking(user, run: Run, parent: Region | None = None, full: bool = False) -> list[dict]:
+def published_run(region: Region, year: int) -> Run | None:
+    """The latest published run covering `region` (its own or a region above it) whose data year
+    is `year` or before: the run oversight's 亩均 metrics read for a period of `year`."""
+    return (
+        Run.objects.filter(
+            status=Run.Status.PUBLISHED, region__path__in=region.ancestor_paths(), year__lte=year
+        )
+        .select_related("region")
+        .order_by("-year", "-pk")
+        .first()
+    )
+
+
+def region_figures(user, run: Run, regions: list[Region]) -> dict[int, dict]:
+    """Region id → its row of the region ranking (`_region_ranking`: 亩均税收, evaluated count,
+    class distribution) for regions at any depth inside the run's region (a county's towns, a
+    city's counties) or the run's region itself; a region without a result has no row."""
+    inside = [r for r in regions if r.path.startswith(run.region.path)]
+    below = [r for r in inside if r.pk != run.region_id]
+    out = {}
+    if below:
+        rows = _region_ranking(user, run, run.region, children=below)
+        out.update({r["region"].pk: r for r in rows if not r["direct"]})
+    if len(below) < len(inside) and run.region.parent_id:  # the run's own region, as a whole
+        rows = _region_ranking(user, run, run.region.parent, children=[run.region])
+        out.update({r["region"].pk: r for r in rows if not r["direct"]})
+    return out
+
+
+#: the results that were scored (T 类 and the unevaluated left out): the rows behind a region's
+#: 亩均税收 and evaluated count (the run page's `evaluated=1`)
+EVALUATED = Q(total__isnull=False)
+
+
+def _region_ranking(
+    user, run: Run, parent: Region | None = None, full: bool = False, children: list[Region] | None = None
+) -> list[dict]:
     """The regions one level below `parent` (the run's region by default; towns and parks of a
     county) ranked by 亩均税收 = Σ 评价税收 ÷ Σ 用地 of their evaluated enterprises (RANK() in
     SQL over the grouped sums), each with its count, average total and class distribution.
     Enterprises placed on `parent` itself form one more row (本级直属). Only results the
-    viewer may see are counted. Defined in src/zhuqi/docs/mu-evaluation.md §6."""
+    viewer may see are counted. Defined in src/zhuqi/docs/mu-evaluation.md §6. `children`, when
+    given, are the (disjoint) regions grouped instead of `parent`'s children."""
     parent = parent or run.region
-    children = list(Region.objects.filter(parent=parent, is_active=True).order_by("path"))
+    if children is None:
+        children = list(Region.objects.filter(parent=parent, is_active=True).order_by("path"))
     group = Case(
         *[When(enterprise__region_path__startswith=c.path, then=Value(c.pk)) for c in children],
         default=Value(0),
         output_field=IntegerField(),
     )
-    evaluated = Q(total__isnull=False)
+    evaluated = EVALUATED
     counts = {f"n_{k}": Count("pk", filter=Q(klass=k)) for k in CLASSES}
     rows = (
         Result.objects.visible_to(user)

@@ -74,6 +74,9 @@ def run_detail(request, pk):
     klass = klass if klass in Klass.values else ""
     region = selectors.drill_region(request.user, run, int_param(request.GET, "region"))
     rows = selectors.in_region(selectors.ranked(request.user, run, klass), region)
+    scored = request.GET.get("evaluated") == "1"
+    if scored:  # the rows of a region's 亩均税收 (oversight's drill-down)
+        rows = rows.filter(selectors.EVALUATED)
     if request.GET.get("format") == "xlsx":
         return _class_list(request, run, rows, request.GET.get("for"))
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
@@ -87,6 +90,7 @@ def run_detail(request, pk):
             "page": page,
             "klass": klass,
             "region": region,
+            "scored": scored,
             "actions": workflow.allowed_actions(run, request.user),
             "objections": list(selectors.objections_for(request.user, run=run)[:100]),
             "measures": selectors.class_measures(run, timezone.localdate()),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core.models import Department, Region
-from zhuqi.core.units import half_up, rate
+from zhuqi.core.units import WAN, half_up, rate
 from zhuqi.core.workcalendar import SHANGHAI
 from zhuqi.indicators.periods import Period
 
@@ -90,6 +90,16 @@ class Metric:
     empty_full: bool = False
     unit_label: str = ""
     extra: dict = field(default_factory=dict)
+    #: the period kinds (PeriodKind codes) for which the own target holds; None: every kind
+    own_target_periods: frozenset[str] | None = None
+
+    def has_own_target(self, period_kind: str | None = None) -> bool:
+        """Whether each unit's Measure carries a target for periods of `period_kind`."""
+        if not self.own_target:
+            return False
+        return (
+            self.own_target_periods is None or period_kind is None or period_kind in self.own_target_periods
+        )
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -464,6 +474,163 @@ def _indicator_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]
     return out
 
 
+# --- 招商引资 (attraction) -------------------------------------------------------------------------
+def _by_unit(units: list[Unit], qs, path_field: str, team_field: str, value) -> dict[int, Decimal | int]:
+    """One grouped query of `value` over `qs`: by region path summed under each region unit, or
+    by the 招商 team (a department) for department units."""
+    if not units:
+        return {}
+    if units[0].kind == "region":
+        rows = qs.values_list(path_field).annotate(v=value).order_by()
+        return {pk: sum(parts) for pk, parts in by_unit_path(units, list(rows)).items()}
+    return {k: v for k, v in qs.values_list(team_field).annotate(v=value).order_by() if k is not None}
+
+
+def _unit_params(ctx: Context, u: Unit) -> dict:
+    """The list filters naming a unit's rows: its region subtree, or the team's rows under the root."""
+    return {"region": u.pk} if u.kind == "region" else {"region": ctx.root.pk, "team": u.pk}
+
+
+def _signed_major(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """签约亿元以上项目个数: the leads of 1 亿元 or more first signed in the period
+    (`attraction.figures.signed_major_q`, the annual target's own count), landing in the region's
+    subtree or followed by the team. For a year period the own target is the year's 招商目标
+    (AnnualTarget.signed_count: the region's, or the team's under the root); none otherwise. The
+    link opens the lead list filtered to exactly these leads."""
+    from zhuqi.attraction import figures as AF
+    from zhuqi.attraction.models import AnnualTarget, Lead
+
+    qs = Lead.objects.filter(region_path__startswith=ctx.root.path).filter(
+        AF.signed_major_q(ctx.start, ctx.end)
+    )
+    counts = _by_unit(units, qs, "region_path", "team_id", Count("pk"))
+    targets: dict[int, int] = {}
+    if units and ctx.period.type == "Y":
+        t = AnnualTarget.objects.filter(year=ctx.period.year)
+        if units[0].kind == "region":
+            t = t.filter(team__isnull=True, region_id__in=[u.pk for u in units]).values_list("region_id")
+        else:
+            t = t.filter(region=ctx.root, team_id__in=[u.pk for u in units]).values_list("team_id")
+        targets = dict(t.annotate(n=Max("signed_count")).order_by())
+    out = {}
+    for u in units:
+        n = counts.get(u.pk, 0)
+        params = {**_unit_params(ctx, u), "signed_from": ctx.start, "signed_to": ctx.end}
+        target = targets.get(u.pk)
+        out[u.pk] = Measure(
+            Decimal(n),
+            target=Decimal(target) if target is not None else None,
+            numerator=n,
+            url=reverse("attraction:lead_list") + "?" + urlencode(params),
+        )
+    return out
+
+
+def _funds(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """省外到位资金（万元）: the recognised fund months of the period's months
+    (`attraction.figures.funds_q`, the 台账's and the annual target's own sum) of the leads landing
+    in the region's subtree or followed by the team, in 万元 half up to 0.01. The link opens the
+    台账's rows of exactly these months."""
+    from zhuqi.attraction import figures as AF
+    from zhuqi.attraction.models import FundMonth
+
+    qs = FundMonth.objects.filter(AF.funds_q(ctx.start, ctx.end), lead__region_path__startswith=ctx.root.path)
+    sums = _by_unit(units, qs, "lead__region_path", "lead__team_id", Sum("amount"))
+    out = {}
+    for u in units:
+        yuan = sums.get(u.pk) or Decimal(0)
+        params = {
+            "year": ctx.start.year,
+            "from_month": ctx.start.month,
+            "to_month": ctx.end.month,
+            "recognised": 1,
+            **_unit_params(ctx, u),
+        }
+        out[u.pk] = Measure(
+            half_up(yuan / WAN, 2),
+            numerator=yuan,
+            url=reverse("attraction:funds_ledger") + "?" + urlencode(params),
+        )
+    return out
+
+
+def _target_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+    """年度签约目标完成率 = 签约亿元以上项目 from 1 January to the end of the period ÷ the year's
+    target count × 100 (`attraction.figures.target_progress` up to the period's end: the annual
+    target page's own figure); its own target is 100 %. A region's target is its own (no team), a
+    team's its target under the root; no target, or a target of 0: no value. The link opens the
+    leads counted."""
+    from zhuqi.attraction import figures as AF
+
+    year = ctx.period.year
+    jan1 = dt.date(year, 1, 1)
+    rows = [r for r in AF.target_progress(ctx.root, year, until=ctx.end) if r["metric"] == "signed_count"]
+    if units and units[0].kind == "region":
+        by = {r["region_id"]: r for r in rows if r["team_id"] is None}
+    else:
+        by = {r["team_id"]: r for r in rows if r["team_id"] is not None and r["region_id"] == ctx.root.pk}
+    out = {}
+    for u in units:
+        params = {**_unit_params(ctx, u), "signed_from": jan1, "signed_to": ctx.end}
+        url = reverse("attraction:lead_list") + "?" + urlencode(params)
+        r = by.get(u.pk)
+        if r is None:
+            out[u.pk] = Measure(None, target=HUNDRED, url=url)
+        else:
+            out[u.pk] = Measure(
+                r["rate"], target=HUNDRED, numerator=r["actual"], denominator=r["target"], url=url
+            )
+    return out
+
+
+# --- 亩均效益 (mu) ----------------------------------------------------------------------------------
+def _mu(field: str):
+    """A figure of the region ranking (`mu.selectors.region_figures`, the run's own region page)
+    of the latest published 亩均 run covering the unit whose data year is the period's year or
+    before (`mu.selectors.published_run`): 亩均税收 (万元/亩), or A类企业占比 = A 类 ÷ 参评企业
+    × 100. Units with no such run or no evaluated enterprise: no value. The link opens the run's
+    class list of the region's evaluated enterprises (the denominator; its A 类 count is the
+    numerator)."""
+
+    def compute(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
+        from zhuqi.core.models import Region
+        from zhuqi.mu import selectors as MS
+
+        regions = {r.pk: r for r in Region.objects.filter(pk__in=[u.pk for u in units])}
+        runs: dict[int, tuple] = {}  # run id → (run, its units' regions)
+        run_of = {}
+        for u in units:
+            run = MS.published_run(regions[u.pk], ctx.end.year)
+            if run is not None:
+                run_of[u.pk] = run
+                runs.setdefault(run.pk, (run, []))[1].append(regions[u.pk])
+        rows: dict[int, dict] = {}
+        for run, rs in runs.values():
+            rows.update(MS.region_figures(ctx.actor, run, rs))
+        out = {}
+        for u in units:
+            run = run_of.get(u.pk)
+            if run is None:
+                out[u.pk] = Measure(None)
+                continue
+            row = rows.get(u.pk)
+            url = reverse("mu:run_detail", args=[run.pk]) + "?" + urlencode({"region": u.pk, "evaluated": 1})
+            if field == "tax_per_mu":
+                if row is None or row["tax_per_mu"] is None:
+                    out[u.pk] = Measure(None, url=url)
+                else:
+                    out[u.pk] = Measure(
+                        row["tax_per_mu"], numerator=row["tax"], denominator=row["land"], url=url
+                    )
+                continue
+            n = row["n"] if row else 0
+            n_a = next((c["n"] for c in row["classes"] if c["klass"] == "A"), 0) if row else 0
+            out[u.pk] = Measure(rate(n_a, n), numerator=n_a, denominator=n, url=url)
+        return out
+
+    return compute
+
+
 REG, DEPT, PROJ = "region", "department", "project"
 
 for _m in (
@@ -556,6 +723,53 @@ for _m in (
         frozenset({DEPT, PROJ}),
         _tour_score,
         unit_label=_("分"),
+    ),
+    Metric(
+        "attraction.signed_major",
+        _("签约亿元以上项目个数"),
+        _(
+            "期内首次进入签约阶段、计划投资 1 亿元及以上的招商线索个数（落地本区域或本小组跟进）；年度考核以年度招商目标的签约个数为目标"
+        ),
+        frozenset({REG, DEPT}),
+        _signed_major,
+        own_target=True,
+        own_target_periods=frozenset({"Y"}),
+        unit_label=_("个"),
+    ),
+    Metric(
+        "attraction.target_completion",
+        _("年度签约目标完成率"),
+        _(
+            "当年 1 月 1 日至期末签约的亿元以上项目个数 ÷ 年度招商目标的签约个数 × 100（与招商年度目标同一口径），目标 100%"
+        ),
+        frozenset({REG, DEPT}),
+        _target_completion,
+        percent=True,
+        own_target=True,
+    ),
+    Metric(
+        "attraction.funds",
+        _("省外到位资金"),
+        _("期内各月认定为省外到位资金的金额合计（到位资金台账同一口径），单位万元"),
+        frozenset({REG, DEPT}),
+        _funds,
+        unit_label=_("万元"),
+    ),
+    Metric(
+        "mu.tax_per_mu",
+        _("亩均税收"),
+        _("期末年度及以前最近一次已发布亩均效益评价中，本区域参评企业评价税收合计 ÷ 用地面积合计（万元/亩）"),
+        frozenset({REG}),
+        _mu("tax_per_mu"),
+        unit_label=_("万元/亩"),
+    ),
+    Metric(
+        "mu.class_a_share",
+        _("亩均评价A类企业占比"),
+        _("同一次亩均效益评价中，本区域 A 类企业数 ÷ 参评企业数 × 100"),
+        frozenset({REG}),
+        _mu("class_a_share"),
+        percent=True,
     ),
     Metric(
         "indicators.completion",

@@ -94,9 +94,10 @@ def _dec(raw, field: str, label: str, *, allow_none: bool = True, places: int = 
     return d
 
 
-def clean_items(rows: list[dict], sequence: str) -> list[dict]:
+def clean_items(rows: list[dict], sequence: str, period_kind: str | None = None) -> list[dict]:
     """The items of a scheme form, checked: each names a metric offered for the sequence, a
-    weight and a rule with what the rule needs; the base items' weights sum to exactly 100."""
+    weight and a rule with what the rule needs (a target, unless the metric sets its own for
+    the scheme's `period_kind`); the base items' weights sum to exactly 100."""
     from zhuqi.indicators.models import Indicator
 
     kind = M.UNIT_KIND[Sequence(sequence)]
@@ -149,7 +150,11 @@ def clean_items(rows: list[dict], sequence: str) -> list[dict]:
             indicator = Indicator.objects.filter(code=ind_code).first() if ind_code else None
             if indicator is None:
                 raise bad(gettext("“%(m)s”须选择一个经济指标") % {"m": metric.label})
-        if rule in (ScoringRule.RATIO, ScoringRule.THRESHOLD) and target is None and not metric.own_target:
+        if (
+            rule in (ScoringRule.RATIO, ScoringRule.THRESHOLD)
+            and target is None
+            and not metric.has_own_target(period_kind)
+        ):
             raise bad(gettext("“%(rule)s”须填写目标值") % {"rule": ScoringRule(rule).label})
         if rule in (ScoringRule.RATIO, ScoringRule.THRESHOLD) and target == 0 and metric.higher_is_better:
             raise bad(gettext("目标值不能为 0"))
@@ -206,7 +211,7 @@ def save_scheme(
         raise ValidationError({"period_kind": gettext("考核周期应为季度或年度")})
     if sequence not in (Sequence.REGIONS, Sequence.COUNTIES, Sequence.DEPARTMENTS):
         raise ValidationError({"sequence": gettext("请选择考核序列")})
-    cleaned = clean_items(items, sequence)
+    cleaned = clean_items(items, sequence, period_kind)
     with transaction.atomic():
         created = scheme is None
         if scheme is not None:
