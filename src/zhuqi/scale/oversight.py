@@ -27,7 +27,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
-from .generate import Context, Writer, World, register_part
+from .generate import Context, World, Writer, register_part
 from .indicators import _split
 from .parts import WorkDays, check_fields
 
@@ -130,7 +130,6 @@ def item_plans(  # noqa: C901 - one item's state from its colour, branch by bran
         return day if n <= 0 and day in working else days.add(day, -max(n, 1))
 
     year_start = dt.date(today.year, 1, 1)
-    soon = days.add(today, SOON)  # due on or before this: the blue reminder is out
     first = days.add(year_start, 1)
     span = max(1, days.between(first, back(3)))
     for county_id, leads, creators in counties:
