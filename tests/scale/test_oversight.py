@@ -101,3 +101,15 @@ def test_only_oversight_later_without_cases_or_projects():
     (r,) = a.results.all()
     assert r.total is not None
     assert Assessment.objects.filter(status=Assessment.Status.PUBLISHED).count() == 3
+
+
+def test_oversight_benchmark_uses_the_generated_items(monkeypatch):
+    from bench import bench_oversight as bo
+
+    generate("tiny", only=["core", "oversight"], seed=5, today=TODAY, verbosity=0)
+    root = Region.objects.get(kind="province")
+    monkeypatch.setattr(bo, "ITEMS", 200)  # the generated 300 are enough: nothing written
+    assert bo.write_items(root) == (300, 0)
+    monkeypatch.setattr(bo, "ITEMS", 400)  # fewer than it needs: it writes its own, every colour
+    assert bo.write_items(root) == (700, 400)
+    assert set(Item.objects.filter(status="assigned").values_list("slip", flat=True)) == {0, 1, 2, 3}

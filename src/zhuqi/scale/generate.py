@@ -2,8 +2,9 @@
 
 The generator builds one province: its region tree (cities, counties, towns, parks, grids), the
 departments of every county, officials in every role, and enterprises with valid GB 32100 credit
-codes and skewed sizes. Further parts (assignments, cases, projects) are generated for whatever
-models exist when it runs; a part whose models are missing is skipped with a message.
+codes and skewed sizes. Further parts (assignments, cases, projects, indicators, oversight) are
+generated for whatever models exist when it runs; a part whose models are missing is skipped
+with a message.
 
 * Deterministic: every part draws from its own `random.Random(f"{seed}:{part}")`, and dates are
   relative to `today` (pin it with `--today` to reproduce a data set on another day).
