@@ -64,6 +64,8 @@ def test_tiny_items_in_every_colour_for_each_county():
             assert item.slip == 3 and item.slip_reason == "overdue"  # as the sweep leaves it
         if item.status == "assigned" and item.slip == 0:
             assert item.due_on > add_working_days(TODAY, 3)
+        if item.status == "assigned" and item.slip < 2:
+            assert item.priority == "normal"  # 重大/紧急/领导批示 are orange at once
         if item.status == "closed":
             assert item.closed_at and item.reports.filter(kind=Report.Kind.REPLY).exists()
     assert SlipRecord.objects.count() >= items.exclude(slip=0).count()

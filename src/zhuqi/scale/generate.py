@@ -11,7 +11,8 @@ with a message.
 * Bulk: rows go in with COPY on PostgreSQL (psycopg 3 `cursor.copy`) and batched `bulk_create`
   on SQLite, with explicit ids, in one transaction (all or nothing).
 * Audited once: the row-diff layer is off while generating; one audit "import" entry
-  (event `scale_generated`) summarises what was written, and marks the data as generated.
+  (event `scale_generated`) summarises what was written, and marks the data as generated. (The
+  `oversight` part's assessments go through the services, which audit their own events.)
 * Careful: it refuses a database that holds data it did not generate, unless `force`.
 """
 

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from .generate import Context, World, Writer, register_part
 from .indicators import _split
 from .parts import WorkDays, check_fields
+from .parts import _aware as _at  # `day` at 08:00 Beijing time + minutes
 
 #: the scheme every city sets (and the province-wide one bench/bench_oversight.py computes)
 SCHEME_ITEMS = [
@@ -112,11 +113,6 @@ def _pick(rng: random.Random, weighted: list[tuple]) -> object:
     return weighted[-1][0]
 
 
-def _at(day: dt.date, minutes: int = 30) -> dt.datetime:
-    """`day` at 08:00 Beijing time plus `minutes` (in UTC: before the generator's 18:00 "now")."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
-
-
 def item_plans(  # noqa: C901 - one item's state from its colour, branch by branch
     rng: random.Random, days: WorkDays, today: dt.date, counties: list[tuple[int, list[int], list[int]]]
 ) -> Iterator[dict]:
@@ -170,6 +166,7 @@ def item_plans(  # noqa: C901 - one item's state from its colour, branch by bran
                     ]
             else:
                 status = "assigned"
+                priority = "normal"  # a marked item is orange at once: only the branches below mark
                 colour = _pick(rng, COLOURS)
                 ahead = rng.randint(SOON + 1, SOON + 40)  # a deadline after the blue window
                 due = days.add(today, ahead)
@@ -303,7 +300,7 @@ def write_items(
                         "item_id": item_id,
                         "slip": slip,
                         "reason": reason,
-                        "issued_at": _at(day),
+                        "issued_at": _at(day, 30),
                     }
                 )
             for kind, progress, day in row.pop("_reports"):
