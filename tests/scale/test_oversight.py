@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.db.models import Q
 
-from zhuqi.core.models import Region
+from zhuqi.core.models import Notification, Region
 from zhuqi.core.workcalendar import add_working_days, working_days_between
 from zhuqi.oversight.models import Assessment, Item, Report, Scheme, SlipRecord
 from zhuqi.scale.generate import SCALES, generate
@@ -91,10 +91,11 @@ def test_deterministic_with_the_seed():
     assert first == again and len(first) == SCALES["tiny"].oversight_items
 
 
-def test_only_oversight_later_without_cases_or_projects():
+def test_only_oversight_later_without_cases_or_projects(capsys, django_capture_on_commit_callbacks):
     generate("tiny", only=["core", "enterprises"], seed=2, today=TODAY, verbosity=0)
     assert not Item.objects.exists()
-    result = generate("tiny", only=["oversight"], seed=2, today=TODAY, verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):  # as if the generator's transaction committed
+        result = generate("tiny", only=["oversight"], seed=2, today=TODAY, verbosity=0)
     assert "oversight" not in result.skipped
     assert Item.objects.count() == SCALES["tiny"].oversight_items
     assert Item.objects.filter(~Q(slip=0), status="assigned").exists()
@@ -103,6 +104,9 @@ def test_only_oversight_later_without_cases_or_projects():
     (r,) = a.results.all()
     assert r.total is not None
     assert Assessment.objects.filter(status=Assessment.Status.PUBLISHED).count() == 3
+    # the city's people have the publications in their inbox; nothing went out (console channel)
+    assert Notification.objects.filter(title__startswith="考核结果公布").exists()
+    assert "[通知]" not in capsys.readouterr().out
 
 
 def test_oversight_benchmark_uses_the_generated_items(monkeypatch):

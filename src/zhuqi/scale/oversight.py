@@ -17,7 +17,8 @@ so the queue, an item's history and the 按期办结率 read the generated items
 Assessments: each city's 督查 user sets one quarterly scheme on the counties sequence
 (`SCHEME_ITEMS`, the one bench/bench_oversight.py times) through `services_assessment`, computes
 it for every quarter of `today`'s year that has ended, and publishes it — the services, not raw
-rows, so the results are what users get. Without cases or projects the scheme still computes
+rows, so the results are what users get (the inbox notices included; no copy goes out by SMS or
+e-mail to the made-up officials). Without cases or projects the scheme still computes
 (empty metrics score by the rules).
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Iterator
 
 from .generate import Context, World, Writer, register_part
@@ -326,12 +328,16 @@ def write_items(
 def gen_assessments(ctx: Context) -> int:
     """Each city's quarterly county assessment, computed and published for every ended quarter
     of `today`'s year through the services (as the city's 督查 would)."""
+    from django.db import connection
+
     from zhuqi.core.models import Region, User
     from zhuqi.core.roles import Role
     from zhuqi.indicators.periods import Period
     from zhuqi.oversight import services_assessment as sa
     from zhuqi.oversight.models import Scheme
 
+    started = time.perf_counter()
+    hooks = len(connection.run_on_commit)
     year, today = ctx.today.year, ctx.today
     quarters = [p for p in (Period(year, "Q", q) for q in range(1, 5)) if p.end < today]
     name = f"{year}年县域助企服务季度考核"
@@ -358,7 +364,16 @@ def gen_assessments(ctx: Context) -> int:
             a = sa.compute_assessment(scheme, period.code, actor=actor, today=today)
             sa.publish_assessment(a, actor=actor, confirm=True)
             done += 1
-    ctx.writer.counts["oversight.assessment"] = ctx.writer.counts.get("oversight.assessment", 0) + done
+    # the publications' inbox rows stay; their outbound copies (SMS, e-mail, webhooks) are not
+    # sent: the generated officials' mobiles are made up
+    connection.run_on_commit[hooks:] = [
+        h for h in connection.run_on_commit[hooks:] if getattr(h[1], "__module__", "") != "zhuqi.core.notify"
+    ]
+    w = ctx.writer
+    w.counts["oversight.assessment"] = w.counts.get("oversight.assessment", 0) + done
+    w.seconds["oversight.assessment"] = (
+        w.seconds.get("oversight.assessment", 0.0) + time.perf_counter() - started
+    )
     return done
 
 
