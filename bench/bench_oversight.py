@@ -1,8 +1,9 @@
 """Oversight benchmarks (issue #16, item 10), inside one rolled-back transaction:
 
-* 200,000 supervision items are written first (one INSERT … SELECT over generate_series: every
-  working department of the province leads its share, seven in ten closed, the open ones in every
-  colour), then a county's 督查 queue — its first page of 50 and the colour counts — is timed
+* the province's 200,000 supervision items are those `zhuqi generate` wrote (its `oversight` part:
+  every working department leads its share, seven in ten closed, the open ones in every colour);
+  a data set with fewer gets 200,000 written here by the same code (`zhuqi.scale.oversight`),
+  then a county's 督查 queue — its first page of 50 and the colour counts — is timed
   (budget < 100 ms);
 * an assessment of every county of the province (a province scheme on the `counties` sequence:
   诉求办结率 by ratio to 95 %, 超期未办结诉求 by rank, 重点项目投资计划完成率 by ratio to the plan)
@@ -21,6 +22,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from zhuqi.scale.oversight import SCHEME_ITEMS
+
 from .benchmarks import Measurement, against_floor, median, timed
 
 ITEMS = 200_000
@@ -28,40 +31,9 @@ QUEUE_BUDGET_MS = 100
 ASSESS_BUDGET_S = 30
 BULLETIN_BUDGET_S = 5
 PERIOD = "2026Q3"
-OVERDUE_STEP = Decimal("0.2")
-
-SCHEME_ITEMS = [
-    {"name": "诉求办结率", "metric": "cases.close_rate", "weight": "40", "rule": "ratio", "target": "95"},
-    {
-        "name": "超期未办结诉求",
-        "metric": "cases.overdue",
-        "weight": "20",
-        "rule": "rank",
-        "step": str(OVERDUE_STEP),
-    },
-    {"name": "重点项目投资计划完成率", "metric": "projects.investment", "weight": "40", "rule": "ratio"},
-]
-
-ITEMS_SQL = """
-WITH d AS (
-    SELECT id, region_id, row_number() OVER (ORDER BY id) - 1 AS rn, count(*) OVER () AS n
-    FROM core_department
-    WHERE kind IN ('government', 'town', 'park') AND region_id IN (
-        SELECT id FROM core_region WHERE path LIKE %(root)s)
-)
-INSERT INTO oversight_item (region_id, title, requirement, source, source_text, source_id, list_kind,
-    year, lead_department_id, priority, report_frequency, assigned_on, working_days, due_on, status,
-    slip, slip_reason, created_at)
-SELECT d.region_id, '[基准] 督办事项 ' || g, '', 'plan', '', '', 'task', 2026, d.id,
-    CASE WHEN g %% 25 = 0 THEN 'major' ELSE 'normal' END, 'monthly',
-    DATE '2026-01-05' + (g %% 300), 20, DATE '2026-01-05' + (g %% 300) + 28,
-    CASE WHEN g %% 10 < 7 THEN 'closed' WHEN g %% 10 = 7 THEN 'replied' ELSE 'assigned' END,
-    CASE WHEN g %% 10 < 7 THEN 0 ELSE g %% 4 END,
-    CASE WHEN g %% 10 < 7 OR g %% 4 = 0 THEN '' ELSE 'overdue' END,
-    now()
-FROM generate_series(1, %(n)s) g
-JOIN d ON d.rn = g %% (SELECT max(n) FROM d)
-"""
+OVERDUE_STEP = Decimal(SCHEME_ITEMS[1]["step"])
+#: "today" of the items written here and of the assessment's period list
+TODAY = dt.date(2026, 12, 1)
 
 FLOOR_SQL = r"""
 WITH u AS (
@@ -112,12 +84,24 @@ SELECT id, name, s1 + s2 + s3 AS total, rank() OVER (ORDER BY s1 + s2 + s3 DESC)
 """
 
 
-def write_items(root_path: str) -> int:
+def write_items(root) -> tuple[int, int]:
+    """The province's supervision items: (items there, items written here). `zhuqi generate`'s
+    `oversight` part writes 200,000 at province scale; with fewer, ITEMS more are written here
+    by the same code (`zhuqi.scale.oversight.write_items`), rolled back with the rest."""
+    from zhuqi.oversight.models import Item
+    from zhuqi.scale.generate import Progress, Writer, load_world
+    from zhuqi.scale.oversight import write_items as generate_items
+
+    have = Item.objects.filter(region__path__startswith=root.path).count()
+    if have >= ITEMS:
+        return have, 0
+    w = Writer(Progress(verbosity=0))
+    written = generate_items(w, load_world(root.code, with_enterprises=False), ITEMS, seed=1, today=TODAY)
+    w.reset_sequences()
     with connection.cursor() as cur:
-        cur.execute(ITEMS_SQL, {"root": f"{root_path}%", "n": ITEMS})
-        n = cur.rowcount
-        cur.execute("ANALYZE oversight_item")
-    return n
+        for table in ("oversight_item", "oversight_sliprecord", "oversight_report"):
+            cur.execute(f"ANALYZE {table}")
+    return have + written, written
 
 
 def bench_oversight(users, repeat: int = 5) -> list[Measurement]:
@@ -135,7 +119,7 @@ def bench_oversight(users, repeat: int = 5) -> list[Measurement]:
     root = Region.objects.get(path=f"{province}/")
     out: list[Measurement] = []
     with transaction.atomic(), audit.acting_as(admin, label="bench oversight"):
-        written = write_items(root.path)
+        items, written = write_items(root)
         supervisor = User.objects.filter(role=Role.SUPERVISOR, region=county).first() or User.objects.create(
             username="bench_supervisor", role=Role.SUPERVISOR, region=county
         )
@@ -152,7 +136,10 @@ def bench_oversight(users, repeat: int = 5) -> list[Measurement]:
                 median=round(median(samples) * 1000, 2),
                 samples=[round(s * 1000, 2) for s in samples],
                 rows=Item.objects.filter(region__path__startswith=county.path).count(),
-                notes=f"budget < {QUEUE_BUDGET_MS} ms; {written:,} items written, {len(page)} shown; {counts}",
+                notes=(
+                    f"budget < {QUEUE_BUDGET_MS} ms; {items:,} items in the province"
+                    f" ({'written here' if written else 'generated'}), {len(page)} shown; {counts}"
+                ),
             )
         )
 
@@ -205,7 +192,7 @@ def bench_oversight(users, repeat: int = 5) -> list[Measurement]:
             )
         )
         a_samples, _a = timed(
-            lambda: sa.compute_assessment(scheme, PERIOD, actor=admin, today=dt.date(2026, 12, 1)),
+            lambda: sa.compute_assessment(scheme, PERIOD, actor=admin, today=TODAY),
             1,
             warmup=0,
         )

@@ -124,12 +124,21 @@ def test_tiny_county_counts_codes_and_one_audit_entry():
         sorted(ProjectProgress.objects.values_list("project_id", "year", "month", "actual_ytd")) == generated
     )
 
-    # the row-diff layer was off: one summary entry, and the chain verifies
+    # the row-diff layer was off: one summary entry, besides the events of the assessment
+    # services the oversight part calls (a scheme, computed and published per ended quarter);
+    # the chain verifies
     entries = list(AuditEntry.objects.all())
-    assert [(e.action, e.event) for e in entries] == [("import", "scale_generated")]
-    assert entries[0].changes["rows"]["enterprises.enterprise"] == TINY.enterprises
+    events = Counter((e.action, e.event) for e in entries)
+    assert events == {
+        ("import", "scale_generated"): 1,
+        ("event", "assessment_scheme_created"): 1,
+        ("event", "assessment_computed"): 3,
+        ("event", "assessment_published"): 3,
+    }
+    (summary,) = (e for e in entries if e.event == "scale_generated")
+    assert summary.changes["rows"]["enterprises.enterprise"] == TINY.enterprises
     checked, bad, _ = audit.verify()
-    assert checked == 1 and bad is None
+    assert checked == len(entries) and bad is None
 
 
 def test_same_seed_same_data_other_seed_other_data():

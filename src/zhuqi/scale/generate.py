@@ -2,15 +2,17 @@
 
 The generator builds one province: its region tree (cities, counties, towns, parks, grids), the
 departments of every county, officials in every role, and enterprises with valid GB 32100 credit
-codes and skewed sizes. Further parts (assignments, cases, projects) are generated for whatever
-models exist when it runs; a part whose models are missing is skipped with a message.
+codes and skewed sizes. Further parts (assignments, cases, projects, indicators, oversight) are
+generated for whatever models exist when it runs; a part whose models are missing is skipped
+with a message.
 
 * Deterministic: every part draws from its own `random.Random(f"{seed}:{part}")`, and dates are
   relative to `today` (pin it with `--today` to reproduce a data set on another day).
 * Bulk: rows go in with COPY on PostgreSQL (psycopg 3 `cursor.copy`) and batched `bulk_create`
   on SQLite, with explicit ids, in one transaction (all or nothing).
 * Audited once: the row-diff layer is off while generating; one audit "import" entry
-  (event `scale_generated`) summarises what was written, and marks the data as generated.
+  (event `scale_generated`) summarises what was written, and marks the data as generated. (The
+  `oversight` part's assessments go through the services, which audit their own events.)
 * Careful: it refuses a database that holds data it did not generate, unless `force`.
 """
 
@@ -40,7 +42,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import WAN
 
 EVENT = "scale_generated"
-PARTS = ["core", "enterprises", "assignments", "cases", "projects", "indicators"]
+PARTS = ["core", "enterprises", "assignments", "cases", "projects", "indicators", "oversight"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -61,6 +63,8 @@ class Scale:
     years: int = 10
     #: years of the 规上 enterprises' monthly indicator values (the `indicators` part)
     indicator_years: int = 10
+    #: supervision items (督办事项) over the counties (the `oversight` part)
+    oversight_items: int = 0
 
     @property
     def counties(self) -> int:
@@ -70,17 +74,70 @@ class Scale:
 SCALES = {
     # `tiny` is for the test suite: a county in a second.
     "tiny": Scale(
-        "tiny", 1, 1, 3, 1, 2, enterprises=150, officials=120, cases=400, projects=30, indicator_years=3
+        "tiny",
+        1,
+        1,
+        3,
+        1,
+        2,
+        enterprises=150,
+        officials=120,
+        cases=400,
+        projects=30,
+        indicator_years=3,
+        oversight_items=300,
     ),
-    "county": Scale("county", 1, 1, 12, 2, 4, enterprises=2_000, officials=800, cases=5_000, projects=500),
+    "county": Scale(
+        "county",
+        1,
+        1,
+        12,
+        2,
+        4,
+        enterprises=2_000,
+        officials=800,
+        cases=5_000,
+        projects=500,
+        oversight_items=1_200,
+    ),
     "city": Scale(
-        "city", 1, 10, 12, 2, 4, enterprises=20_000, officials=8_000, cases=100_000, projects=5_000
+        "city",
+        1,
+        10,
+        12,
+        2,
+        4,
+        enterprises=20_000,
+        officials=8_000,
+        cases=100_000,
+        projects=5_000,
+        oversight_items=12_000,
     ),
     "province": Scale(
-        "province", 17, 10, 12, 2, 4, enterprises=200_000, officials=80_000, cases=1_000_000, projects=50_000
+        "province",
+        17,
+        10,
+        12,
+        2,
+        4,
+        enterprises=200_000,
+        officials=80_000,
+        cases=1_000_000,
+        projects=50_000,
+        oversight_items=200_000,
     ),
     "stress": Scale(
-        "stress", 17, 10, 12, 2, 4, enterprises=200_000, officials=80_000, cases=10_000_000, projects=50_000
+        "stress",
+        17,
+        10,
+        12,
+        2,
+        4,
+        enterprises=200_000,
+        officials=80_000,
+        cases=10_000_000,
+        projects=50_000,
+        oversight_items=200_000,
     ),
 }
 
@@ -972,6 +1029,7 @@ def generate(
 ) -> Result:
     """Generate a data set; see the module docstring. Raises GenerateError when refusing."""
     from . import indicators as _indicators  # noqa: F401 - registers the indicators part
+    from . import oversight as _oversight  # noqa: F401 - registers the oversight part
     from . import parts as _extra  # noqa: F401 - registers the optional parts
 
     scale_obj = SCALES[scale] if isinstance(scale, str) else scale
