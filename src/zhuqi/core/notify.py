@@ -7,8 +7,10 @@ the action that caused it.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +19,20 @@ from django.utils.module_loading import import_string
 from .models import Notification
 
 log = logging.getLogger("zhuqi.notify")
+
+#: inside `inbox_only()`: rows are written, nothing is handed to the outbound channels
+_INBOX_ONLY = contextvars.ContextVar("zhuqi_notify_inbox_only", default=False)
+
+
+@contextlib.contextmanager
+def inbox_only() -> Iterator[None]:
+    """Notifications written inside stay in the inbox; no SMS, e-mail or webhook copy is sent
+    (the data generator acting through the services for made-up officials)."""
+    token = _INBOX_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _INBOX_ONLY.reset(token)
 
 
 def channels():
@@ -57,6 +73,8 @@ def _save(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    if _INBOX_ONLY.get():
+        return created
     ids = [n.pk for n in created if n.pk]
 
     def _dispatch():
