@@ -20,6 +20,7 @@ from zhuqi.core.roles import OFFICIAL_ROLES
 from zhuqi.core.scope import scope_for
 
 from .models import CalendarEvent, CalendarKind, DayRule, Recurrence
+from .services import _actor_region
 
 ACTION = "oversight.calendar.configure"
 #: the most working days ahead a preparer may be reminded (the model's validator)
@@ -68,11 +69,6 @@ def _locked(event: CalendarEvent, actor) -> CalendarEvent:
     if not editable(actor).filter(pk=event.pk).exists():
         raise Http404
     return CalendarEvent.objects.select_for_update(of=("self",)).select_related("region").get(pk=event.pk)
-
-
-def _region_path_of(user) -> str:
-    region = user.region or (user.department.region if user.department_id else None)
-    return region.path if region else ""
 
 
 def _int(value, field: str, label: str, low: int, high: int, *, required: bool = True) -> int | None:
@@ -149,7 +145,8 @@ def _check_preparers(actor, region: Region, department, preparer) -> None:
             .select_related("region", "department__region")
             .first()
         )
-        if found is None or not _region_path_of(found).startswith(region.path):
+        home = _actor_region(found) if found is not None else None
+        if home is None or not home.path.startswith(region.path):
             raise ValidationError(
                 {
                     "preparer": gettext("准备人不存在，或不是%(region)s及所辖的在岗人员")
