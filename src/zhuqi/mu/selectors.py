@@ -99,17 +99,23 @@ def region_ranking(user, run: Run, parent: Region | None = None) -> list[dict]:
     return _region_ranking(user, run, parent, full=True)
 
 
-def published_run(region: Region, year: int) -> Run | None:
-    """The latest published run covering `region` (its own or a region above it) whose data year
-    is `year` or before: the run oversight's 亩均 metrics read for a period of `year`."""
-    return (
-        Run.objects.filter(
-            status=Run.Status.PUBLISHED, region__path__in=region.ancestor_paths(), year__lte=year
-        )
+def published_runs(regions: list[Region], year: int) -> dict[int, Run]:
+    """Region id → the latest published run covering it (its own or a region above it) whose
+    data year is `year` or before: the run oversight's 亩均 metrics read for a period of `year`.
+    One query for all the regions; a region no run covers is left out."""
+    paths = {p for r in regions for p in r.ancestor_paths()}
+    runs = list(
+        Run.objects.filter(status=Run.Status.PUBLISHED, region__path__in=paths, year__lte=year)
         .select_related("region")
         .order_by("-year", "-pk")
-        .first()
     )
+    out = {}
+    for region in regions:
+        mine = set(region.ancestor_paths())
+        run = next((r for r in runs if r.region.path in mine), None)
+        if run is not None:
+            out[region.pk] = run
+    return out
 
 
 def region_figures(user, run: Run, regions: list[Region]) -> dict[int, dict]:

@@ -587,7 +587,7 @@ def _target_completion(ctx: Context, units: list[Unit]) -> dict[int, Measure]:
 def _mu(field: str):
     """A figure of the region ranking (`mu.selectors.region_figures`, the run's own region page)
     of the latest published 亩均 run covering the unit whose data year is the period's year or
-    before (`mu.selectors.published_run`): 亩均税收 (万元/亩), or A类企业占比 = A 类 ÷ 参评企业
+    before (`mu.selectors.published_runs`): 亩均税收 (万元/亩), or A类企业占比 = A 类 ÷ 参评企业
     × 100. Units with no such run or no evaluated enterprise: no value. The link opens the run's
     class list of the region's evaluated enterprises (the denominator; its A 类 count is the
     numerator)."""
@@ -597,13 +597,10 @@ def _mu(field: str):
         from zhuqi.mu import selectors as MS
 
         regions = {r.pk: r for r in Region.objects.filter(pk__in=[u.pk for u in units])}
+        run_of = MS.published_runs(list(regions.values()), ctx.end.year)
         runs: dict[int, tuple] = {}  # run id → (run, its units' regions)
-        run_of = {}
-        for u in units:
-            run = MS.published_run(regions[u.pk], ctx.end.year)
-            if run is not None:
-                run_of[u.pk] = run
-                runs.setdefault(run.pk, (run, []))[1].append(regions[u.pk])
+        for pk, run in run_of.items():
+            runs.setdefault(run.pk, (run, []))[1].append(regions[pk])
         rows: dict[int, dict] = {}
         for run, rs in runs.values():
             rows.update(MS.region_figures(ctx.actor, run, rs))
