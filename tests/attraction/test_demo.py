@@ -3,9 +3,12 @@
 import pytest
 
 from tests.demo_loading import demo_loaded
+from zhuqi.assistance import demo as assistance_demo
 from zhuqi.attraction import demo as attraction_demo
 from zhuqi.attraction.models import (
     Chain,
+    ChainEnterprise,
+    ChainNode,
     FundMonth,
     Lead,
     Obligation,
@@ -20,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with demo_loaded(django_db_blocker, attraction_demo.load_demo) as context:
+    with demo_loaded(django_db_blocker, assistance_demo.load, attraction_demo.load_demo) as context:
         yield context
 
 
@@ -38,6 +41,16 @@ def test_demo_leads_chains_and_reviewers(demo):
     assert FundMonth.objects.filter(recognised=False).count() == 1
     assert Lead.objects.filter(project__isnull=False).count() == 1
     assert Obligation.objects.count() == 15
+
+
+def test_demo_chains_have_local_firms_but_not_on_gaps(demo):
+    """The 全景图 of the demo shows local firms on the links that have them; a 补链 link is a gap."""
+    placed = ChainEnterprise.objects.filter(status=ChainEnterprise.Status.CONFIRMED)
+    assert placed.exists()
+    assert not placed.filter(node__gap=ChainNode.Gap.FILL).exists()
+    for row in placed.select_related("node__chain__region", "enterprise"):
+        assert row.enterprise.region_path.startswith(row.node.chain.region.path)
+        assert row.enterprise.industry.code in row.node.divisions()
 
 
 def test_demo_clocks_and_weekly_reports(demo):
@@ -70,3 +83,8 @@ def test_demo_annual_targets(demo):
     from zhuqi.attraction.models import AnnualTarget
 
     assert AnnualTarget.objects.count() == 2
+    # 固镇县's 50 亿元以上 projects decomposed by quarter (attraction-figures.md §分解)
+    county = AnnualTarget.objects.get(team=None)
+    assert (county.signed_count, county.split_method, county.split_to) == (50, "equal", "Q")
+    parts = county.parts.filter(metric="signed_count").order_by("period").values_list("amount", flat=True)
+    assert list(parts) == [13, 12, 13, 12]

@@ -91,3 +91,23 @@ def test_ledger_worked_example(world, rules, login):
         reverse("attraction:funds_ledger"), {"year": 2026, "month": 2, "recognised": 1}
     )
     assert [f.amount for f in r.context["page"]] == [2000 * WAN]
+
+
+@time_machine.travel(MARCH, tick=False)
+def test_ledger_rows_by_month_then_lead_newest_first(world, rules, login):
+    """The rows under the 台账: the latest month first, a lead's rows together (the lead entered
+    last first), then by source (attraction-figures.md §到位资金)."""
+    a = _signed(world, "甲投资")
+    b = _signed(world, "乙投资")
+    _funds(a, world, 2026, 1, "100")
+    _funds(a, world, 2026, 2, "200", source="loan")
+    _funds(a, world, 2026, 2, "300")
+    _funds(b, world, 2026, 1, "400")
+    r = login(world.alice).get(reverse("attraction:funds_ledger"), {"year": 2026})
+    rows = [(f.month, f.lead_id, f.source) for f in r.context["page"]]
+    assert rows == [
+        (2, a.pk, "loan"),
+        (2, a.pk, "out_province"),
+        (1, b.pk, "out_province"),
+        (1, a.pk, "out_province"),
+    ]

@@ -116,3 +116,16 @@ def test_grid_member_may_not_register(world):
     assert not Lead.objects.exists()
     with pytest.raises(Http404):
         Lead.objects.get_visible_or_404(world.charlie, pk=0)
+
+
+def test_the_list_offers_the_teams_that_follow_visible_leads(world, login):
+    """The 招商小组 filter lists the departments following a lead the viewer sees, not every
+    department of the scope (a province has thousands)."""
+    make_lead(world)  # 工信局's
+    make_lead(world, investor="浙江海正生物材料", team=world.zrzy)
+    make_lead(world, investor="金丹科技", team=None)
+    r = login(world.alice).get("/attraction/")
+    assert [t.name for t in r.context["teams"]] == sorted([world.jxj.name, world.zrzy.name])
+    assert world.power not in r.context["teams"] and world.dispatch_office not in r.context["teams"]
+    r = login(world.admin).get("/attraction/")
+    assert {t.pk for t in r.context["teams"]} == {world.jxj.pk, world.zrzy.pk}

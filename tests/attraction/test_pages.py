@@ -68,3 +68,25 @@ def test_move_page_and_api(world, login):
     api.force_authenticate(world.charlie)
     assert api.get(f"/api/v1/attraction-leads/{lead.pk}/").status_code == 404
     assert api.get("/api/v1/attraction-leads/").data["count"] == 0
+
+
+def test_the_team_filter_offers_the_teams_of_the_leads_and_not_a_province_of_them(world, login, monkeypatch):
+    """The filter lists the teams following a visible lead; past TEAM_OPTIONS_MAX it is not
+    offered (a province has a thousand) unless a region narrows it; a chosen team stays."""
+    from zhuqi.attraction import selectors
+
+    make_lead(world, team=world.jxj)  # in the park
+    make_lead(world, investor="县城投资方", title="县城项目", region=world.county, team=world.zrzy)
+    alice = login(world.alice)
+    url = reverse("attraction:lead_list")
+    by_name = sorted([world.jxj, world.zrzy], key=lambda d: d.name)
+    assert [t.pk for t in alice.get(url).context["teams"]] == [d.pk for d in by_name]
+    monkeypatch.setattr(selectors, "TEAM_OPTIONS_MAX", 1)
+    r = alice.get(url, {"team": world.jxj.pk})
+    html = r.content.decode()
+    assert r.context["teams"] is None and 'data-testid="lead-filter-team"' not in html
+    assert f'name="team" value="{world.jxj.pk}"' in html  # the chosen team is kept
+    assert [x.title for x in r.context["page"]] == ["年产5万吨聚乳酸项目"]
+    r = alice.get(url, {"region": world.park.pk})  # the park's leads: one team, offered
+    assert [t.pk for t in r.context["teams"]] == [world.jxj.pk]
+    assert 'data-testid="lead-filter-team"' in r.content.decode()

@@ -129,3 +129,79 @@ def test_page(world, example, login):
         len(login(world.charlie).get(reverse("attraction:annual_targets"), {"year": 2026}).context["ranking"])
         == 0
     )
+
+
+def test_size_bands_worked_example(world, example, login):
+    """§年度目标, size bands: E (25 亿元, 工信局, first signed 2026-06-01) joins the example and
+    尉氏县 asks, of its 4 亿元以上 projects, 2 of 5 亿 or more and 1 of 20 亿 or more."""
+    e = make_lead(world, investor="投资方E", title="E", amount_wan="250000")
+    _signed(e, world, dt.date(2026, 6, 1))
+    services.save_annual_target(
+        actor=world.alice,
+        year=2026,
+        region=world.county,
+        signed_count=4,
+        signed_5=2,
+        signed_20=1,
+        signed_amount=20 * YI,
+        funds=5 * YI,
+    )
+    rows = {
+        (r["unit"], r["metric"]): (r["actual"], r["target"], r["rate"])
+        for r in figures.target_progress(world.county, 2026)
+    }
+    assert rows[("尉氏县", "signed_count")] == (3, 4, Decimal("75.0"))
+    assert rows[("尉氏县", "signed_5")] == (2, 2, Decimal("100.0"))  # A (5 亿, floor included), E
+    assert rows[("尉氏县", "signed_20")] == (1, 1, Decimal("100.0"))  # E
+    assert rows[("尉氏县", "signed_50")] == (0, 0, None)
+    assert rows[("尉氏县工信局", "signed_count")] == (2, 3, Decimal("66.7"))
+    assert rows[("尉氏县工信局", "signed_5")] == (2, 0, None)
+    # the ranking still orders by 亿元以上, 签约额, 到位资金 only; bands ride along
+    ranking = figures.target_ranking(world.county, 2026)
+    county = next(u for u in ranking if u["unit"] == "尉氏县")
+    assert [c["metric"] for c in county["bands"]] == ["signed_5", "signed_20", "signed_50", "signed_chain"]
+    # the page shows each band's numerator / denominator and drills down to exactly its leads
+    client = login(world.alice)
+    html = client.get(reverse("attraction:annual_targets"), {"year": 2026}).content.decode()
+    assert "5 亿元及以上：" in html and "（未设目标）" in html
+    link = f"signed_from=2026-01-01&amp;signed_to=2026-12-31&amp;size=5&amp;region={world.county.pk}"
+    assert link in html
+    r = client.get(
+        reverse("attraction:lead_list"),
+        {"signed_from": "2026-01-01", "signed_to": "2026-12-31", "size": "5", "region": world.county.pk},
+    )
+    assert sorted(lead.title for lead in r.context["page"]) == ["A", "E"]
+    r = client.get(
+        reverse("attraction:lead_list"),
+        {"signed_from": "2026-01-01", "signed_to": "2026-12-31", "size": "20", "region": world.county.pk},
+    )
+    assert [lead.title for lead in r.context["page"]] == ["E"]
+    # a size that is no band's floor is ignored, never a 500
+    r = client.get(reverse("attraction:lead_list"), {"size": "7"})
+    assert r.status_code == 200 and "size" not in r.context["chosen"]
+    # Charlie (通许县) sees none of it
+    r = login(world.charlie).get(
+        reverse("attraction:lead_list"), {"signed_from": "2026-01-01", "signed_to": "2026-12-31", "size": "5"}
+    )
+    assert list(r.context["page"]) == []
+
+
+def test_size_bands_refused_when_a_band_asks_more_than_a_lower_one(world):
+    with pytest.raises(ValidationError) as e:
+        services.save_annual_target(
+            actor=world.alice, year=2026, region=world.county, signed_count=20, signed_5=2, signed_20=3
+        )
+    assert "signed_20" in e.value.message_dict and "5 亿元以上" in e.value.message_dict["signed_20"][0]
+    with pytest.raises(ValidationError) as e:  # 固镇: 20 亿元以上 set, 5 亿 not set: compared with 亿元以上
+        services.save_annual_target(
+            actor=world.alice, year=2026, region=world.county, signed_count=1, signed_20=2
+        )
+    assert "亿元以上项目" in e.value.message_dict["signed_20"][0]
+    with pytest.raises(ValidationError):
+        services.save_annual_target(actor=world.alice, year=2026, region=world.county, signed_50=-1)
+    assert not AnnualTarget.objects.exists()
+    # 固镇's own target: 20 亿元以上 projects, 2 of 20 亿 or more, 1 of 50 亿 (5 亿: none)
+    t = services.save_annual_target(
+        actor=world.alice, year=2026, region=world.county, signed_count=20, signed_20=2, signed_50=1
+    )
+    assert (t.signed_count, t.signed_5, t.signed_20, t.signed_50) == (20, 0, 2, 1)

@@ -8,6 +8,7 @@ from zhuqi.core.admin import ReadOnlyAdmin
 from .models import (
     Chain,
     ChainNode,
+    ClockSetting,
     Contract,
     FundMonth,
     Lead,
@@ -88,3 +89,8 @@ class FundMonthAdmin(ReadOnlyAdmin):
 class TargetAdmin(ReadOnlyAdmin):
     list_display = ["name", "chain_node", "status", "team", "region"]
     list_filter = ["status"]
+
+
+@admin.register(ClockSetting)
+class ClockSettingAdmin(ReadOnlyAdmin):
+    list_display = ["region", "threshold", "respond_days", "judge_days", "feedback_days", "progress_days"]

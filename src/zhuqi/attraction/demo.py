@@ -20,7 +20,7 @@ from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import WAN, YI
 from zhuqi.core.workcalendar import add_working_days
 
-from . import services, services_weekly
+from . import selectors_chains, services, services_chains, services_targets, services_weekly
 from .models import (
     AbroadTeam,
     Chain,
@@ -117,6 +117,9 @@ def load_demo(context, stdout=None) -> None:
         return
     with transaction.atomic(), audit.acting_as(actor, label="命令: zhuqi demo"):
         n = _load(regions, actor)
+        from . import rollups
+
+        rollups.refresh(everything=True)  # the yearly counts and fund sums (§Rollup)
     if stdout:
         stdout.write(f"招商引资：{n} 条线索")
 
@@ -134,6 +137,13 @@ def _load(regions, actor) -> int:
                     chain=chain, name=link, position=position, industry_codes=codes, gap=gap
                 )
             )
+    # local firms on the links that have them (a 补链 link is a gap: none there yet), as an
+    # official confirms the suggestions; a few suggestions are left for the demo to confirm
+    for node in nodes:
+        if node.gap == ChainNode.Gap.FILL:
+            continue
+        for ent in list(selectors_chains.suggestions(node, actor, limit=3))[:2]:
+            services_chains.place_enterprise(node, ent, actor=actor, confirm=True)
     for short in STANDING:
         if short in depts:
             ReviewRule.objects.get_or_create(region=county, department=depts[short], industry_prefix="")
@@ -208,8 +218,12 @@ def _load(regions, actor) -> int:
     _clocks(stages, actor, today)
     _weekly(county, today)
     _judging(county, actor, today)
-    for team_, count, amount, funds in ((None, 12, 60, 25), (team, 8, 40, 15)):
-        services.save_annual_target(
+    # the county's is the seed's: 50 signed, of them 20 延链补链 of 1 亿元 or more, 2 of 20 亿元, 1 of 50 亿元
+    for team_, count, bands, amount, funds in (
+        (None, 50, {"signed_chain": 20, "signed_20": 2, "signed_50": 1}, 60, 25),
+        (team, 8, {}, 40, 15),
+    ):
+        annual = services.save_annual_target(
             actor=actor,
             year=today.year,
             region=county,
@@ -217,7 +231,10 @@ def _load(regions, actor) -> int:
             signed_count=count,
             signed_amount=Decimal(amount) * YI,
             funds=Decimal(funds) * YI,
+            **bands,
         )
+        if team_ is None:  # the county's target decomposed by quarter (50 → 13, 12, 13, 12)
+            services_targets.split_target(annual, actor=actor, method="equal", split_to="Q")
     return n
 
 

@@ -12,15 +12,20 @@ from zhuqi.core.models import Department, Role, User
 from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN
 
 from .models import (
+    CLOCK_MAX_DAYS,
+    CLOCK_MIN_DAYS,
     WEEKDAYS,
     Chain,
     ChainNode,
     ClockKind,
     Contract,
     FundSource,
+    Lead,
     Obligation,
     Pipeline,
     Source,
+    SplitMethod,
+    SplitTo,
     Target,
     Verdict,
 )
@@ -69,6 +74,12 @@ class LeadForm(Form):
     team = forms.ModelChoiceField(None, label=_("招商小组"), required=False)
     owner = forms.ModelChoiceField(None, label=_("责任人"), required=False)
     registered_on = forms.DateField(label=_("登记日期"), widget=_DATE)
+    phase_of = forms.ModelChoiceField(
+        None,
+        label=_("二期项目：所属前期项目"),
+        required=False,
+        help_text=_("本项目是已签约项目的二期（后续期）时选择；其到位资金不作为新项目认定为省外到位资金"),
+    )
     content = forms.CharField(label=_("项目内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user=None, editing=False, **kwargs):
@@ -81,6 +92,11 @@ class LeadForm(Form):
         self.fields["chain_node"].queryset = ChainNode.objects.filter(
             chain__in=Chain.objects.visible_to(user)
         ).select_related("chain")
+        self.fields["phase_of"].queryset = (
+            Lead.objects.visible_to(user)
+            .filter(pk__in=Contract.objects.filter(kind=Contract.Kind.FORMAL).values("lead_id"))
+            .order_by("-registered_on", "-pk")
+        )
         if editing:
             del self.fields["pipeline"]
         _style(self)
@@ -191,6 +207,20 @@ class FundForm(Form):
         _style(self)
 
 
+class LedgerCloseForm(Form):
+    """关账 or 重新开账 of a month of a region's 台账 (the rules live in the service)."""
+
+    op = forms.ChoiceField(choices=[("close", _("关账")), ("reopen", _("重新开账"))])
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    reason = forms.CharField(label=_("重新开账原因"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+
+
 class TargetForm(Form):
     name = forms.CharField(label=_("企业名称"), max_length=200)
     headquarters = forms.CharField(label=_("总部所在地"), max_length=60, required=False)
@@ -238,6 +268,41 @@ class ReviewRuleForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+def _days_field(label):
+    message = _("请填写 1–60 之间的整数（工作日）")
+    return forms.IntegerField(
+        label=label,
+        min_value=CLOCK_MIN_DAYS,
+        max_value=CLOCK_MAX_DAYS,
+        error_messages={
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+            "required": _("请填写工作日数"),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+    )
+
+
+class ClockSettingForm(Form):
+    """A region's clock defaults: the threshold in 万元 (cleaned to yuan) and whole working days.
+    The region comes from the page's region picker."""
+
+    threshold = WanField(
+        label=_("计时起点：计划投资达到（万元）"),
+        help_text=_("1 亿元 = 10000 万元"),
+        error_messages={"invalid": _("请填写金额（万元）"), "required": _("请填写计时起点（万元）")},
+    )
+    respond_days = _days_field(_("响应（工作日）"))
+    judge_days = _days_field(_("研判（工作日）"))
+    feedback_days = _days_field(_("反馈推荐人（工作日）"))
+    progress_days = _days_field(_("报告进展间隔（工作日）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _style(self)
 
 
@@ -308,6 +373,26 @@ class AnnualTargetForm(Form):
         None, label=_("招商小组"), required=False, help_text=_("留空为区划的总目标")
     )
     signed_count = forms.IntegerField(label=_("签约亿元以上项目（个）"), min_value=0, max_value=100000)
+    signed_5 = forms.IntegerField(
+        label=_("其中 5 亿元以上（个）"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        help_text=_("不设可留空"),
+    )
+    signed_20 = forms.IntegerField(
+        label=_("其中 20 亿元以上（个）"), min_value=0, max_value=100000, required=False
+    )
+    signed_50 = forms.IntegerField(
+        label=_("其中 50 亿元以上（个）"), min_value=0, max_value=100000, required=False
+    )
+    signed_chain = forms.IntegerField(
+        label=_("其中延链补链亿元以上（个）"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        help_text=_("签约亿元以上项目中，所在产业链环节标为延链或补链的项目；不设可留空"),
+    )
     signed_amount = WanField(label=_("签约额（万元）"), min_value=0)
     funds = WanField(label=_("省外到位资金（万元）"), min_value=0)
 
@@ -315,4 +400,71 @@ class AnnualTargetForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _parent_regions(user)
         self.fields["team"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class ChainForm(Form):
+    name = forms.CharField(label=_("产业链名称"), max_length=40)
+    region = forms.ModelChoiceField(None, label=_("区划"))
+    leader = forms.ModelChoiceField(
+        None, label=_("链长"), required=False, help_text=_("链长制：负责本链的领导")
+    )
+    department = forms.ModelChoiceField(None, label=_("牵头部门"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _parent_regions(user)
+        self.fields["leader"].queryset = (
+            User.objects.visible_to(user).filter(is_active=True).order_by("username")
+        )
+        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        _style(self)
+
+
+class ChainNodeForm(Form):
+    parent = forms.ModelChoiceField(
+        None, label=_("上级环节"), required=False, empty_label=_("（无：产业链下的一级环节）")
+    )
+    name = forms.CharField(label=_("环节名称"), max_length=40)
+    position = forms.ChoiceField(label=_("位置"), choices=ChainNode.Position.choices)
+    industry_codes = forms.CharField(
+        label=_("国民经济行业代码"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "GB/T 4754 代码，2 至 4 位数字，多个用逗号分隔，如 2614,2651；按大类（前两位）建议本地企业"
+        ),
+    )
+    gap = forms.ChoiceField(label=_("缺链类型"), choices=ChainNode.Gap.choices, required=False)
+
+    def __init__(self, *args, chain=None, node=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = ChainNode.objects.filter(chain=chain, is_active=True)
+        if node is not None:
+            parents = parents.exclude(pk=node.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label_from_instance = lambda n: n.name
+        _style(self)
+
+
+class PlaceEnterpriseForm(Form):
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        help_text=_("建议名单之外的本地企业，按信用代码加到本环节"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AnnualSplitForm(Form):
+    """How an annual target is decomposed; the manual parts are the preview's cells."""
+
+    split_to = forms.ChoiceField(label=_("分解到"), choices=SplitTo.choices, initial=SplitTo.QUARTER)
+    method = forms.ChoiceField(label=_("分解方式"), choices=SplitMethod.choices, initial=SplitMethod.EQUAL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _style(self)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +172,9 @@ class ChainNode(models.Model):
     position = models.CharField(_("位置"), max_length=4, choices=Position.choices)
     industry_codes = models.CharField(_("国民经济行业代码"), max_length=100, blank=True)
     gap = models.CharField(_("缺链类型"), max_length=12, choices=Gap.choices, blank=True, default="")
+    #: a switched-off link stays (targets and leads keep pointing at it) but leaves the
+    #: 全景图, its counts and the pickers
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("产业链环节")
@@ -178,6 +182,49 @@ class ChainNode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain.name}·{self.name}"
+
+    def codes(self) -> list[str]:
+        """The GB/T 4754 codes of the link, as stored ("2614,2651")."""
+        return [c for c in (self.industry_codes or "").split(",") if c]
+
+    def divisions(self) -> set[str]:
+        """The 大类 (first two digits) of the link's codes: an enterprise whose industry is one
+        of them is suggested for the link."""
+        return {c[:2] for c in self.codes()}
+
+
+class ChainEnterprise(models.Model):
+    """A local enterprise placed on a link of a chain by hand: the edit page suggests the
+    enterprises of the chain's region whose 大类 matches the link's codes, and an official
+    confirms (上链) or removes each one. A removed suggestion is kept so it is not suggested
+    again; only confirmed rows count on the 全景图 (attraction-figures.md §产业链全景图)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("已确认")
+        REMOVED = "removed", _("已移除")
+
+    node = models.ForeignKey(
+        ChainNode, verbose_name=_("产业链环节"), on_delete=models.CASCADE, related_name="placements"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("确认时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("产业链上的本地企业")
+        ordering = ["node", "pk"]
+        constraints = [
+            # one decision per enterprise and link: confirming again or removing updates it
+            models.UniqueConstraint(fields=["node", "enterprise"], name="chain_enterprise_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node}·{self.enterprise_id}"
 
 
 class Lead(KeepsRegionPath, models.Model):
@@ -235,6 +282,16 @@ class Lead(KeepsRegionPath, models.Model):
         related_name="+",
     )
     registered_on = models.DateField(_("登记日期"), default=timezone.localdate)
+    # a second (or later) phase of an earlier, signed lead: its funds are not a new project's
+    # (the recognition rule `second_phase`, attraction-figures.md §到位资金)
+    phase_of = models.ForeignKey(
+        "self",
+        verbose_name=_("前期项目（本项目为其二期）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_phases",
+    )
     project = models.OneToOneField(
         "projects.Project",
         verbose_name=_("转化项目"),
@@ -257,6 +314,11 @@ class Lead(KeepsRegionPath, models.Model):
             models.Index(fields=["region_path", "stage"], name="attraction_lead_region_stage"),
             # the funnel's cohorts: leads registered in a period
             models.Index(fields=["registered_on"], name="attraction_lead_registered"),
+            # scope: a region subtree is a prefix match (LIKE 'path%'), which a plain index
+            # cannot serve unless the database collates in "C"
+            models.Index(
+                fields=["region_path"], name="attraction_lead_path_like", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -459,7 +521,7 @@ class Obligation(models.Model):
         PRODUCTION = "production", _("投产日期")
         OUTPUT = "output", _("达产产值（万元）")
         TAX_PER_MU = "tax_per_mu", _("年亩均税收（万元/亩）")
-        ENERGY = "energy", _("单位产出能耗")
+        ENERGY = "energy", _("单位产出能耗（吨标煤/万元）")
 
     class Status(models.TextChoices):
         DUE = "due", _("待核定")
@@ -476,14 +538,28 @@ class Obligation(models.Model):
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=2, null=True, blank=True)
     checked_on = models.DateField(_("核定日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # the fact an automatic check used (自动核定): where it comes from and its period
+    fact_source = models.CharField(_("核定依据"), max_length=100, blank=True)
+    fact_period = models.CharField(_("依据期间"), max_length=20, blank=True)
     breached_at = models.DateTimeField(_("违约预警时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("履约事项")
         ordering = ["contract", "due_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.contract_id}: {self.kind}"
+        return f"{self.contract.lead.title} · {self.get_kind_display()} · {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        """The 履约 panel of its lead's page (a supervision item raised from it links here)."""
+        return reverse("attraction:lead_detail", args=[self.contract.lead_id]) + f"#obligation-{self.pk}"
+
+    @staticmethod
+    def scope_q(user):
+        """The obligations of the leads the viewer sees."""
+        return Q(contract__lead__in=Lead.objects.visible_to(user).values("pk"))
 
 
 class FundSource(models.TextChoices):
@@ -530,10 +606,69 @@ class FundMonth(models.Model):
         indexes = [
             # the 台账: recognised funds of a year by month
             models.Index(fields=["year", "month"], name="attraction_fund_period"),
+            # the 台账's rows of a year in the page's order (month, lead, source)
+            models.Index(fields=["year", "month", "lead", "source"], name="attraction_fund_ledger"),
+            # the 台账's monthly sums: only the recognised rows, amount and lead in the index
+            models.Index(
+                fields=["year", "month", "lead"],
+                include=["amount"],
+                condition=Q(recognised=True),
+                name="attraction_fund_recognised",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.year}-{self.month:02d} {self.source}"
+
+
+class LedgerClose(models.Model):
+    """A month of the funds-in-place 台账 closed (关账) by the office of a region: from
+    `closed_at` on, no fund month of that month may be recorded for a lead landing in the region's
+    subtree (`services.record_funds`), and the 台账 counts only the rows recorded before the close
+    (`figures.counted_q`). Reopened (重新开账, with a reason) it no longer locks anything until closed
+    again; the audit log keeps every close and reopen. A month closes only when someone closes it
+    (`services.close_ledger`, attraction-figures.md §关账)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关账人"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关账时间"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重新开账人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("重新开账时间"), null=True, blank=True)
+    reopen_reason = models.CharField(_("重新开账原因"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("到位资金台账关账")
+        ordering = ["-year", "-month", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "month"], name="attraction_ledger_close_once"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="attraction_ledger_close_month_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}-{self.month:02d}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")
 
 
 class Target(KeepsRegionPath, models.Model):
@@ -622,8 +757,9 @@ class Target(KeepsRegionPath, models.Model):
 
 
 class ClockKind(models.TextChoices):
-    """The service clocks of a big lead (≥ 1 亿元, `services.CLOCK_THRESHOLD`), in working days
-    from registration (`services.CLOCK_DAYS`); 报告进展 restarts after every report."""
+    """The service clocks of a big lead (≥ 1 亿元 unless the region's `ClockSetting` says
+    otherwise), in working days from registration (`services.clock_rule`); 报告进展 restarts after
+    every report."""
 
     RESPOND = "respond", _("响应")
     JUDGE = "judge", _("研判")
@@ -666,6 +802,68 @@ class LeadClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.kind} {self.due_on}"
+
+
+#: the bounds of a clock's working days on the settings page (ClockSetting)
+CLOCK_MIN_DAYS, CLOCK_MAX_DAYS = 1, 60
+
+
+class ClockSetting(models.Model):
+    """A province's, city's or county's own defaults for the clocks of a big lead (时限设置): the
+    plan from which a lead runs the clocks (yuan) and the working days of each clock. A lead's
+    clocks take the row of its region's nearest ancestor that has one, else the shipped defaults
+    (`services.clock_rule`, attraction-figures.md §Clocks). A change applies to clocks started
+    afterwards; running clocks keep their day."""
+
+    MONEY_FIELDS = frozenset({"threshold"})
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="attraction_clock_setting"
+    )
+    threshold = models.DecimalField(_("计时起点（计划投资，元）"), **MONEY)
+    respond_days = models.PositiveSmallIntegerField(_("响应（工作日）"))
+    judge_days = models.PositiveSmallIntegerField(_("研判（工作日）"))
+    feedback_days = models.PositiveSmallIntegerField(_("反馈推荐人（工作日）"))
+    progress_days = models.PositiveSmallIntegerField(_("报告进展间隔（工作日）"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("办理时限设置")
+        ordering = ["region__path"]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gt=0), name="attraction_clock_threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    respond_days__gte=CLOCK_MIN_DAYS,
+                    respond_days__lte=CLOCK_MAX_DAYS,
+                    judge_days__gte=CLOCK_MIN_DAYS,
+                    judge_days__lte=CLOCK_MAX_DAYS,
+                    feedback_days__gte=CLOCK_MIN_DAYS,
+                    feedback_days__lte=CLOCK_MAX_DAYS,
+                    progress_days__gte=CLOCK_MIN_DAYS,
+                    progress_days__lte=CLOCK_MAX_DAYS,
+                ),
+                name="attraction_clock_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}"
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region__path")
+
+    def days(self) -> dict[str, int]:
+        return {
+            ClockKind.RESPOND: self.respond_days,
+            ClockKind.JUDGE: self.judge_days,
+            ClockKind.FEEDBACK: self.feedback_days,
+            ClockKind.PROGRESS: self.progress_days,
+        }
 
 
 WEEKDAYS = [
@@ -879,9 +1077,24 @@ class JudgingItem(models.Model):
         return None if any(v is None for v in values) else sum(values)
 
 
+class SplitMethod(models.TextChoices):
+    """How an annual target is spread over the year (attraction-figures.md §分解)."""
+
+    EQUAL = "equal", _("平均分解")
+    PROFILE = "profile", _("按上年实际进度分解")
+    MANUAL = "manual", _("手工分解")
+
+
+class SplitTo(models.TextChoices):
+    """The finest parts of a decomposed annual target: quarters, or months (quarters derived)."""
+
+    QUARTER = "Q", _("季度")
+    MONTH = "M", _("月（并汇总到季度）")
+
+
 class AnnualTarget(models.Model):
     """A year's 招商 target of a region (team empty) or of a 招商 team in it: the number of leads of
-    1 亿元 or more to sign, the contract amount to sign, and the 省外到位资金 to bring in (yuan).
+    1 亿元 or more to sign (and, of them, of 5, 20 and 50 亿元 or more, and on a 延链/补链 link), the contract amount to sign, and the 省外到位资金 to bring in (yuan).
     Progress is `figures.target_progress`."""
 
     MONEY_FIELDS = frozenset({"signed_amount", "funds"})
@@ -897,6 +1110,15 @@ class AnnualTarget(models.Model):
         related_name="+",
     )
     signed_count = models.PositiveIntegerField(_("签约亿元以上项目（个）"), default=0)
+    # the size bands of `figures.SIZE_BANDS` (0: no target for the band)
+    signed_5 = models.PositiveIntegerField(_("其中 5 亿元以上（个）"), default=0)
+    signed_20 = models.PositiveIntegerField(_("其中 20 亿元以上（个）"), default=0)
+    signed_50 = models.PositiveIntegerField(_("其中 50 亿元以上（个）"), default=0)
+    # of signed_count, the projects on a chain link marked 延链 or 补链 (`figures.chain_gap_q`)
+    signed_chain = models.PositiveIntegerField(_("其中延链补链亿元以上（个）"), default=0)
+    # the decomposition over the year (`AnnualTargetPart`): blank until decomposed
+    split_method = models.CharField(_("分解方式"), max_length=10, blank=True, choices=SplitMethod.choices)
+    split_to = models.CharField(_("分解到"), max_length=1, blank=True, choices=SplitTo.choices)
     signed_amount = models.DecimalField(
         _("签约额（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
     )
@@ -929,3 +1151,113 @@ class AnnualTarget(models.Model):
     @staticmethod
     def scope_q(user):
         return scope_for(user).region_q("region__path")
+
+
+class AnnualTargetPart(models.Model):
+    """One period's part of an annual target's metric (signed_count, signed_amount, funds): a
+    quarter (`2026Q1`) or a month (`202601`); a month decomposition also keeps the quarters it
+    adds up to. The parts of one metric and type add up to the target exactly (services:
+    `services_targets.decompose`); counts are whole numbers, money yuan."""
+
+    class Metric(models.TextChoices):
+        SIGNED_COUNT = "signed_count", _("签约亿元以上项目（个）")
+        SIGNED_AMOUNT = "signed_amount", _("签约额")
+        FUNDS = "funds", _("省外到位资金")
+
+    class PeriodType(models.TextChoices):
+        QUARTER = "Q", _("季度")
+        MONTH = "M", _("月")
+
+    target = models.ForeignKey(
+        AnnualTarget, verbose_name=_("年度目标"), on_delete=models.CASCADE, related_name="parts"
+    )
+    metric = models.CharField(_("目标项"), max_length=16, choices=Metric.choices)
+    period_type = models.CharField(_("期间类型"), max_length=1, choices=PeriodType.choices)
+    period = models.CharField(_("期间"), max_length=8)
+    amount = models.DecimalField(_("分解值"), validators=[MinValueValidator(0)], **MONEY)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商年度目标分解")
+        ordering = ["target", "metric", "period_type", "period"]
+        constraints = [
+            # one part per period: the annual page reads a target's parts by (target, metric)
+            models.UniqueConstraint(fields=["target", "metric", "period"], name="attraction_target_part_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.metric} {self.period}"
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("target__region__path")
+
+
+class LeadCount(models.Model):
+    """招商年度汇总 (attraction-figures.md §Rollup): the leads registered in a year with a region
+    path, counted — all, signed (reached 签约, `figures.reached_q`), turned into a project
+    (`figures.CONVERTED`) — and the last day one of them was registered. Kept by the attraction
+    sweep (`attraction.rollups.refresh`); read by the cockpit only while fresh."""
+
+    audit_exempt = True  # derived counts kept by the sweep, not anyone's act
+
+    year = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    registered = models.PositiveIntegerField(default=0)
+    signed = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    last_registered = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "region_path"], name="leadcount_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_path}"
+
+
+class FundSum(models.Model):
+    """到位资金月汇总 (attraction-figures.md §Rollup): the recognised fund months the 台账 counts
+    (`figures.funds_q`) of a (year, month), summed per lead region path."""
+
+    audit_exempt = True
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "month", "region_path"], name="fundsum_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month} {self.region_path}"
+
+
+class LeadCountStale(models.Model):
+    """A (year, region path) whose leads (registered that year) or fund months (of that year)
+    changed since the rollup was built: the figures read the rows for any region above it until
+    the next refresh."""
+
+    audit_exempt = True
+
+    year = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "region_path"], name="leadcount_stale_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_path}"
+
+
+class LeadCountBuild(models.Model):
+    """The last full build of `LeadCount` and `FundSum` (one row): before it, nothing is fresh."""
+
+    audit_exempt = True
+
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.built_at)

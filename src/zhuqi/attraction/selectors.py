@@ -8,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.models import Department
 from zhuqi.core.params import int_param, parse_date, text_param
+from zhuqi.core.scope import scope_for
 from zhuqi.core.units import YI, rate
 from zhuqi.core.workcalendar import working_days_between, working_days_cutoff
 
@@ -20,9 +22,12 @@ from . import figures
 from .models import (
     AbroadTeam,
     Chain,
+    ChainEnterprise,
+    ChainNode,
     FundMonth,
     Lead,
     LeadClock,
+    LedgerClose,
     Obligation,
     Pipeline,
     Stage,
@@ -56,6 +61,36 @@ def leads_for(user):
     return Lead.objects.visible_to(user).select_related("stage", "pipeline", "team", "region", "owner")
 
 
+#: the lead list's columns (lead_list.html): nothing else is read for a row
+LIST_FIELDS = (
+    "title",
+    "investor_name",
+    "source",
+    "amount",
+    "pipeline_id",
+    "stage_id",
+    "stage_entered_at",
+    "registered_on",
+    "team__name",
+    "region__name",
+)
+
+
+def list_rows(user):
+    """The visible leads as the list shows them: the listed columns, the team and region joined
+    for their names; the stage and its pipeline come from `stage_choices` (`attach_stages`), not
+    from two more joins per row."""
+    return Lead.objects.visible_to(user).select_related("team", "region").only(*LIST_FIELDS)
+
+
+def attach_stages(leads, stages: list[Stage]) -> None:
+    """Set each lead's stage (and so its pipeline) from the stage list already read."""
+    by_pk = {s.pk: s for s in stages}
+    for lead in leads:
+        lead.stage = by_pk[lead.stage_id]
+        lead.pipeline = lead.stage.pipeline
+
+
 def stale_q(days: int = STALE_DAYS, now: dt.datetime | None = None) -> Q:
     """Leads in an open stage entered `days` working days ago or earlier (`working_days_cutoff`
     in core: the comparison is one indexed column, no per-row arithmetic)."""
@@ -66,7 +101,8 @@ def stale_q(days: int = STALE_DAYS, now: dt.datetime | None = None) -> Q:
 def filter_leads(qs, params) -> tuple:
     """The list's filters (each also a drill-down target of the funnel): pipeline, stage (id),
     source, team (department id), region (subtree), band, stale (working days), registered
-    from/to, a rate's part, 签约亿元以上 signed_from/signed_to."""
+    from/to, a rate's part, 签约亿元以上 signed_from/signed_to, size (a size band's floor in 亿元:
+    1, 5, 20, 50), chain_gap=1 (on a link marked 延链 or 补链)."""
     chosen: dict = {}
     for name in ("pipeline", "stage", "team"):
         value = int_param(params, name)
@@ -104,6 +140,13 @@ def filter_leads(qs, params) -> tuple:
     if signed_from and signed_to:  # 签约亿元以上项目 of a period (oversight's drill-down)
         qs = qs.filter(figures.signed_major_q(signed_from, signed_to))
         chosen["signed_from"], chosen["signed_to"] = signed_from, signed_to
+    size = int_param(params, "size", maximum=50)
+    if size in figures.SIZE_FLOORS:  # a size band: plan amount of `size` 亿元 or more
+        qs = qs.filter(amount__gte=size * YI)
+        chosen["size"] = size
+    if params.get("chain_gap") == "1":  # on a 延链/补链 link (the 延链补链 target's drill-down)
+        qs = qs.filter(figures.chain_gap_q())
+        chosen["chain_gap"] = True
     if metric in figures.METRIC_KEYS and part in ("n", "d"):
         qs = qs.filter(figures.metric_q(metric, part))
         chosen["metric"], chosen["part"] = metric, part
@@ -190,9 +233,10 @@ def fulfilment(user, as_of: dt.date | None = None) -> dict:
     of those already checked; due-but-unchecked ones are shown beside it, not counted
     (attraction-figures.md). One grouped query."""
     as_of = as_of or timezone.localdate()
-    rows = Obligation.objects.filter(
-        contract__lead__in=Lead.objects.visible_to(user).values("pk"), due_on__lte=as_of
-    ).aggregate(
+    obligations = Obligation.objects.filter(due_on__lte=as_of)
+    if not scope_for(user).is_admin:  # who sees every lead needs no semi-join over them
+        obligations = obligations.filter(contract__lead__in=Lead.objects.visible_to(user).values("pk"))
+    rows = obligations.aggregate(
         met=Count("pk", filter=Q(status=Obligation.Status.MET)),
         missed=Count("pk", filter=Q(status=Obligation.Status.MISSED)),
         unchecked=Count("pk", filter=Q(status=Obligation.Status.DUE)),
@@ -205,16 +249,48 @@ def fulfilment(user, as_of: dt.date | None = None) -> dict:
 
 
 def funds_for(user):
-    """Fund months of the leads `user` may see."""
-    return FundMonth.objects.filter(lead__in=Lead.objects.visible_to(user).values("pk")).select_related(
-        "lead"
+    """Fund months of the leads `user` may see (everyone's for whom sees every lead: no
+    semi-join over the whole lead table)."""
+    rows = FundMonth.objects.select_related("lead")
+    if scope_for(user).is_admin:
+        return rows
+    return rows.filter(lead__in=Lead.objects.visible_to(user).values("pk"))
+
+
+#: the most 招商 teams the lead list offers in its filter; a province's thousand are no choice
+TEAM_OPTIONS_MAX = 200
+
+
+def lead_teams(user, region=None):
+    """The 招商 teams of the leads `user` sees, for the list's filter: the departments that
+    follow one (not every department of the scope: a province has thousands), of `region`'s
+    subtree when given."""
+    leads = Lead.objects.visible_to(user).exclude(team=None)
+    if region is not None:
+        leads = leads.filter(region_path__startswith=region.path)
+    return (
+        Department.objects.visible_to(user)
+        .filter(is_active=True, pk__in=leads.values("team"))
+        .order_by("name")
     )
+
+
+def team_options(user, region_id: int | None = None) -> list[Department] | None:
+    """The teams the list's filter offers: those of the chosen region's leads, else of all the
+    visible ones; None when more than TEAM_OPTIONS_MAX (the filter is then not offered: a
+    province administrator narrows by region first, from the cockpit or the funnel)."""
+    from zhuqi.core.models import Region
+
+    region = Region.objects.filter(pk=region_id).first() if region_id else None
+    teams = list(lead_teams(user, region)[: TEAM_OPTIONS_MAX + 1])
+    return None if len(teams) > TEAM_OPTIONS_MAX else teams
 
 
 def ledger(user, year: int, region=None, team=None) -> list[dict]:
     """The monthly cumulative 台账 of recognised 省外到位资金: per month of `year`, the month's
     amount, the cumulative amount Jan–month, last year's cumulative amount and the growth (%,
-    half up; "—" when last year had none). One grouped query over both years. Of the leads
+    half up; "—" when last year had none), counting no row recorded after its month was closed
+    (`figures.counted_q`). One grouped query over both years. Of the leads
     landing in `region`'s subtree, or followed by `team`, when given."""
     funds = funds_for(user)
     if region is not None:
@@ -222,7 +298,7 @@ def ledger(user, year: int, region=None, team=None) -> list[dict]:
     if team is not None:
         funds = funds.filter(lead__team=team)
     rows = (
-        funds.filter(recognised=True, year__in=[year, year - 1])
+        funds.filter(figures.counted_q(), recognised=True, year__in=[year, year - 1])
         .values("year", "month")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -245,6 +321,23 @@ def ledger(user, year: int, region=None, team=None) -> list[dict]:
     return out
 
 
+def ledger_closes(region, year: int) -> dict[int, LedgerClose]:
+    """The close (关账) that governs each month of `year` for the leads of `region`: a close of the
+    region or of a region above it (a county's close locks its parks too), still closed ones
+    first, then the latest. Read for the region's own 台账 page, whose viewer's leads it locks."""
+    rows = (
+        LedgerClose.objects.filter(region__path__in=region.ancestor_paths(), year=year)
+        .select_related("region", "closed_by", "reopened_by")
+        .order_by("month", "-region__depth")
+    )
+    out: dict[int, LedgerClose] = {}
+    for c in rows:
+        held = out.get(c.month)
+        if held is None or (c.is_closed and not held.is_closed):
+            out[c.month] = c
+    return out
+
+
 def targets_for(user):
     return Target.objects.visible_to(user).select_related("chain_node__chain", "team", "owner", "region")
 
@@ -257,8 +350,19 @@ def chain_map(user) -> list[dict]:
 
     chains = list(
         Chain.objects.visible_to(user)
-        .prefetch_related("nodes")
+        .prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.filter(is_active=True)))
         .select_related("leader", "department", "region")
+    )
+    confirmed = dict(
+        ChainEnterprise.objects.filter(
+            node__chain__in=chains,
+            node__is_active=True,
+            status=ChainEnterprise.Status.CONFIRMED,
+            enterprise__in=Enterprise.objects.visible_to(user).values("pk"),
+        )
+        .values_list("node__chain")
+        .annotate(n=Count("enterprise", distinct=True))
+        .order_by()
     )
     node_ids = [n.pk for c in chains for n in c.nodes.all()]
     targets = dict(
@@ -297,7 +401,7 @@ def chain_map(user) -> list[dict]:
             }
             for n in sorted(c.nodes.all(), key=lambda n: (["up", "mid", "down"].index(n.position), n.pk))
         ]
-        out.append({"chain": c, "rows": rows})
+        out.append({"chain": c, "rows": rows, "confirmed": confirmed.get(c.pk, 0)})
     return out
 
 

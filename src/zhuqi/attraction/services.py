@@ -21,7 +21,7 @@ from zhuqi.core.models import Department, Region, User
 from zhuqi.core.notify import notify, notify_many
 from zhuqi.core.roles import DEPARTMENT_ROLES
 from zhuqi.core.scope import require_visible, scope_for
-from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN, YI
+from zhuqi.core.units import MAX_YEAR, MIN_YEAR, WAN, YI, half_up
 from zhuqi.core.workcalendar import add_working_days, working_days_late
 from zhuqi.enterprises.services import check_credit_code
 from zhuqi.projects import services as project_services
@@ -29,13 +29,17 @@ from zhuqi.projects.models import Project
 
 from . import workflow
 from .models import (
+    CLOCK_MAX_DAYS,
+    CLOCK_MIN_DAYS,
     AnnualTarget,
     ClockKind,
+    ClockSetting,
     Contract,
     FundMonth,
     FundSource,
     Lead,
     LeadClock,
+    LedgerClose,
     Obligation,
     Opinion,
     Pipeline,
@@ -74,6 +78,7 @@ LEAD_FIELDS = [
     "team",
     "owner",
     "registered_on",
+    "phase_of",
 ]
 
 
@@ -201,12 +206,39 @@ def _clean(actor, fields: dict[str, Any], *, exclude: int | None = None) -> dict
             fields["team"] = actor.department
         elif team.pk != actor.department_id:
             raise ValidationError({"team": gettext("招商小组只能登记本小组的线索")})
+    phase = _check_phase_of(actor, fields.get("phase_of"), exclude)
     dup = duplicate_of(
         investor_name=fields["investor_name"], credit_code=fields["credit_code"], exclude=exclude
     )
+    if dup is not None and phase is not None and dup.pk == phase.pk:
+        dup = None  # the same investor's next phase of its signed lead is no duplicate
     if dup is not None:
         raise ValidationError({"investor_name": _duplicate_message(dup)})
     return fields
+
+
+def _check_phase_of(actor, phase: Lead | None, lead_pk: int | None) -> Lead | None:
+    """The earlier lead a lead is a second (later) phase of: one the actor sees, with a formal
+    contract (正式合同) signed, neither the lead itself nor one of its own later phases."""
+    if phase is None:
+        return None
+    if not Lead.objects.visible_to(actor).filter(pk=phase.pk).exists():
+        raise ValidationError({"phase_of": gettext("所选的记录不存在")})
+    seen: set[int] = set()
+    up: Lead | None = phase
+    while up is not None and up.pk not in seen:
+        if lead_pk is not None and up.pk == lead_pk:
+            raise ValidationError({"phase_of": gettext("前期项目不能是本项目或本项目的后续期")})
+        seen.add(up.pk)
+        up = up.phase_of
+    if not phase.contracts.filter(kind=Contract.Kind.FORMAL).exists():
+        raise ValidationError(
+            {
+                "phase_of": gettext("「%(title)s」还没有签订正式合同，不能作为二期项目的前期项目")
+                % {"title": phase.title}
+            }
+        )
+    return phase
 
 
 @transaction.atomic
@@ -223,11 +255,12 @@ def register_lead(*, actor, **fields) -> Lead:
         raise ValidationError({"pipeline": gettext("该线索类型还没有阶段")})
     now = timezone.now()
     lead = Lead(stage=first, stage_entered_at=now, created_by=actor, **fields)
-    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
+    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline", "phase_of"])
     lead.save()
     StageChange.objects.create(lead=lead, from_stage=None, to_stage=first, actor=actor, at=now)
-    if lead.amount >= CLOCK_THRESHOLD:
-        start_clocks(lead, timezone.localdate())
+    rule = clock_rule(lead.region)
+    if lead.amount >= rule.threshold:
+        start_clocks(lead, timezone.localdate(), rule)
     audit.record(
         "event",
         lead,
@@ -253,12 +286,17 @@ def update_lead(lead: Lead, *, actor, **fields) -> Lead:
     merged = {f: getattr(lead, f) for f in LEAD_FIELDS if f != "pipeline"}
     merged.update(fields)
     merged = _clean(actor, merged, exclude=lead.pk)
+    from . import rollups
+
+    before = rollups.lead_pairs(lead)  # a move or a new registration day: the old pairs too
     for name, value in merged.items():
         setattr(lead, name, value)
-    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline"])
+    lead.full_clean(exclude=["created_by", "owner", "team", "chain_node", "stage", "pipeline", "phase_of"])
     lead.save()
-    if lead.amount >= CLOCK_THRESHOLD and not lead.clocks.exists():
-        start_clocks(lead, timezone.localdate())
+    rollups.mark_stale(before + rollups.lead_pairs(lead))
+    rule = clock_rule(lead.region)
+    if lead.amount >= rule.threshold and not lead.clocks.exists():
+        start_clocks(lead, timezone.localdate(), rule)
     audit.record("event", lead, event="lead_changed", actor=actor)
     return lead
 
@@ -660,6 +698,16 @@ def _formal_contract(lead: Lead, _source: str, month_end: dt.date) -> bool:
     return lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).exists()
 
 
+def _not_second_phase(lead: Lead, _source: str, month_end: dt.date) -> bool:
+    """Not a second (later) phase of a lead whose formal contract was signed by the month's end."""
+    return (
+        lead.phase_of_id is None
+        or not Contract.objects.filter(
+            lead_id=lead.phase_of_id, kind=Contract.Kind.FORMAL, signed_on__lte=month_end
+        ).exists()
+    )
+
+
 def _size(lead: Lead, _source: str, month_end: dt.date) -> bool:
     c = lead.contracts.filter(kind=Contract.Kind.FORMAL, signed_on__lte=month_end).order_by("-amount").first()
     return c is not None and c.amount >= YI
@@ -676,6 +724,11 @@ RECOGNITION: list[Recognition] = [
         "real_estate",
         gettext_noop("房地产项目不计"),
         lambda lead, _s, _d: not (lead.industry_code or "").startswith(REAL_ESTATE_PREFIX),
+    ),
+    Recognition(
+        "second_phase",
+        gettext_noop("属于已签约项目的二期（后续期），不作为新的省外到位资金项目"),
+        _not_second_phase,
     ),
     Recognition("formal_contract", gettext_noop("未签订正式合同"), _formal_contract),
     Recognition("size", gettext_noop("正式合同投资额不足 1 亿元"), _size),
@@ -711,6 +764,7 @@ def record_funds(
         raise ValidationError({"month": gettext("不能登记未来月份的到位资金")})
     if source not in FundSource.values:
         raise ValidationError({"source": gettext("请选择资金来源")})
+    _require_open_month(lead, year, month)
     amount = check_amount(amount)
     if amount <= 0:
         raise ValidationError({"amount": gettext("到位资金须大于 0")})
@@ -743,6 +797,112 @@ def record_funds(
         actor=actor,
     )
     return fund
+
+
+# --- closing a month of the 台账 (关账) ----------------------------------------------------------
+def _month_label(year: int, month: int) -> str:
+    return gettext("%(year)s年%(month)s月") % {"year": year, "month": month}
+
+
+def _require_open_month(lead: Lead, year: int, month: int) -> None:
+    """Refuse a fund month of a month closed for a region containing the lead. The lead's region
+    and those above it are locked first, so a close (which locks its region) and a record of the
+    same month never interleave."""
+    paths = lead.region.ancestor_paths()
+    list(Region.objects.select_for_update().filter(path__in=paths).order_by("path").values_list("pk"))
+    close = (
+        LedgerClose.objects.filter(region__path__in=paths, year=year, month=month, reopened_at__isnull=True)
+        .select_related("region", "closed_by")
+        .first()
+    )
+    if close is not None:
+        raise ValidationError(
+            {
+                "month": gettext(
+                    "%(month)s的到位资金台账已由%(region)s于 %(at)s 关账，不能再登记或修改该月的到位资金；"
+                    "确需补录，请专班办公室先重新开账"
+                )
+                % {
+                    "month": _month_label(year, month),
+                    "region": close.region.name,
+                    "at": timezone.localtime(close.closed_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            }
+        )
+
+
+def can_close_ledger(user, region: Region) -> bool:
+    """May `user` close and reopen months of `region`'s 台账? The matrix's
+    `attraction.ledger.close`, in the user's area."""
+    return permissions.allowed(user, "attraction.ledger.close") and _in_area(user, region)
+
+
+def _ledger_month(actor, region: Region | None, year: int, month: int) -> Region:
+    permissions.require(actor, "attraction.ledger.close", gettext("只有专班办公室可以关账或重新开账"))
+    if region is None or not _in_area(actor, region):
+        raise ValidationError({"region": gettext("请选择本辖区的区划")})
+    if not (MIN_YEAR <= year <= MAX_YEAR) or not (1 <= month <= 12):
+        raise ValidationError({"month": gettext("请填写正确的年份和月份")})
+    # the region's row serialises a close against the records of the month (_require_open_month)
+    return Region.objects.select_for_update().get(pk=region.pk)
+
+
+@transaction.atomic
+def close_ledger(*, actor, region: Region | None, year: int, month: int) -> LedgerClose:
+    """Close (关账) a month of the 台账 of `region`'s subtree: from now on no fund month of that
+    month may be recorded for its leads, and the 台账 counts only the rows recorded before now.
+    Only a month that has ended; closing a closed month is refused; closing a reopened one
+    closes it again (at the new time). The office of the region's area."""
+    region = _ledger_month(actor, region, year, month)
+    today = timezone.localdate()
+    if (year, month) >= (today.year, today.month):
+        raise ValidationError(
+            {"month": gettext("%(month)s尚未结束，不能关账") % {"month": _month_label(year, month)}}
+        )
+    close = LedgerClose.objects.select_for_update().filter(region=region, year=year, month=month).first()
+    if close is not None and close.is_closed:
+        raise ValidationError(
+            {"month": gettext("%(month)s的台账已经关账") % {"month": _month_label(year, month)}}
+        )
+    now = timezone.now()
+    close = close or LedgerClose(region=region, year=year, month=month)
+    close.closed_by, close.closed_at = actor, now
+    close.reopened_by, close.reopened_at, close.reopen_reason = None, None, ""
+    close.save()
+    audit.record(
+        "event",
+        close,
+        event="ledger_closed",
+        changes={gettext_noop("月份"): f"{year}-{month:02d}", gettext_noop("区划"): region.name},
+        actor=actor,
+    )
+    return close
+
+
+@transaction.atomic
+def reopen_ledger(*, actor, region: Region | None, year: int, month: int, reason: str) -> LedgerClose:
+    """Reopen (重新开账) a closed month of `region`'s 台账, with a reason: fund months of that month
+    may be recorded again and count once it is closed again. The office of the region's area."""
+    region = _ledger_month(actor, region, year, month)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("请填写重新开账的原因")})
+    close = LedgerClose.objects.select_for_update().filter(region=region, year=year, month=month).first()
+    if close is None or not close.is_closed:
+        raise ValidationError(
+            {"month": gettext("%(month)s的台账没有关账") % {"month": _month_label(year, month)}}
+        )
+    close.reopened_by, close.reopened_at, close.reopen_reason = actor, timezone.now(), reason[:200]
+    close.save()
+    audit.record(
+        "event",
+        close,
+        event="ledger_reopened",
+        changes={gettext_noop("月份"): f"{year}-{month:02d}", gettext_noop("区划"): region.name},
+        message=reason,
+        actor=actor,
+    )
+    return close
 
 
 # --- target enterprises (重点目标企业名录表) --------------------------------------------------------
@@ -868,26 +1028,153 @@ def save_review_rule(
 
 
 # --- clocks (办理时限) -----------------------------------------------------------------------------
-#: leads of this plan or more run the clocks (亿元以上项目)
+#: the shipped default: leads of this plan or more run the clocks (亿元以上项目)
 CLOCK_THRESHOLD = YI
-#: working days each clock gives, counted from the day the lead is registered (报告进展: from the
-#: previous report). attraction-figures.md §Clocks
+#: the shipped default working days of each clock, counted from the day the lead is registered
+#: (报告进展: from the previous report). A region's `ClockSetting` replaces both for its subtree
+#: (`clock_rule`). attraction-figures.md §Clocks
 CLOCK_DAYS: dict[str, int] = {
     ClockKind.RESPOND: 1,
     ClockKind.JUDGE: 3,
     ClockKind.FEEDBACK: 7,
     ClockKind.PROGRESS: 10,
 }
+#: the regions that may have a setting of their own
+CLOCK_SETTING_KINDS = (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.COUNTY)
+#: the form field of each clock's days
+CLOCK_DAY_FIELDS = {
+    ClockKind.RESPOND: "respond_days",
+    ClockKind.JUDGE: "judge_days",
+    ClockKind.FEEDBACK: "feedback_days",
+    ClockKind.PROGRESS: "progress_days",
+}
+
+#: the audit change key of each clock's days
+_CLOCK_CHANGE_KEYS = {
+    ClockKind.RESPOND: gettext_noop("响应（工作日）"),
+    ClockKind.JUDGE: gettext_noop("研判（工作日）"),
+    ClockKind.FEEDBACK: gettext_noop("反馈推荐人（工作日）"),
+    ClockKind.PROGRESS: gettext_noop("报告进展间隔（工作日）"),
+}
 
 
-def start_clocks(lead: Lead, start: dt.date) -> list[LeadClock]:
-    """Start every clock of `lead` from `start` (inside the caller's transaction)."""
+@dataclass(frozen=True)
+class ClockRule:
+    """The clocks a lead of a region gets: from which plan (yuan), how many working days each,
+    and whose setting it is (`setting` None: the shipped defaults)."""
+
+    threshold: Decimal
+    days: dict[str, int]
+    setting: ClockSetting | None = None
+
+
+DEFAULT_CLOCK_RULE = ClockRule(CLOCK_THRESHOLD, dict(CLOCK_DAYS))
+
+
+def clock_rule(region: Region | None) -> ClockRule:
+    """The setting of `region` or of its nearest ancestor that has one (a county's own setting
+    wins over its city's, the city's over the province's), else the shipped defaults."""
+    if region is None:
+        return DEFAULT_CLOCK_RULE
+    rows = ClockSetting.objects.filter(region__path__in=region.ancestor_paths()).select_related("region")
+    nearest = max(rows, key=lambda s: s.region.depth, default=None)
+    if nearest is None:
+        return DEFAULT_CLOCK_RULE
+    return ClockRule(nearest.threshold, nearest.days(), nearest)
+
+
+def start_clocks(lead: Lead, start: dt.date, rule: ClockRule | None = None) -> list[LeadClock]:
+    """Start every clock of `lead` from `start` (inside the caller's transaction), with the days
+    of its region's rule at this moment."""
+    rule = rule or clock_rule(lead.region)
     return LeadClock.objects.bulk_create(
         [
             LeadClock(lead=lead, kind=kind, started_on=start, due_on=add_working_days(start, days))
-            for kind, days in CLOCK_DAYS.items()
+            for kind, days in rule.days.items()
         ]
     )
+
+
+def wan_text(amount: Decimal) -> str:
+    """Yuan as a plain figure in 万元 without trailing zeros (100000000 → "10000")."""
+    return f"{(amount / WAN).normalize():f}"
+
+
+def _clock_days(value: Any, field: str, label: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not CLOCK_MIN_DAYS <= value <= CLOCK_MAX_DAYS:
+        raise ValidationError(
+            {
+                field: gettext("%(label)s须为 %(lo)s–%(hi)s 之间的整数（工作日）")
+                % {"label": label, "lo": CLOCK_MIN_DAYS, "hi": CLOCK_MAX_DAYS}
+            }
+        )
+    return value
+
+
+def _clock_region(actor, region: Region | None) -> Region:
+    if region is None or not region.is_active or not _in_area(actor, region):
+        raise ValidationError({"region": gettext("请选择本辖区的区划")})
+    if region.kind not in CLOCK_SETTING_KINDS:
+        raise ValidationError({"region": gettext("办理时限只能按省、市、县（区）设置")})
+    return region
+
+
+@transaction.atomic
+def save_clock_setting(
+    region: Region | None,
+    *,
+    actor,
+    threshold: Decimal | None,
+    respond_days: Any,
+    judge_days: Any,
+    feedback_days: Any,
+    progress_days: Any,
+) -> ClockSetting:
+    """Set the clock defaults of a province, city or county of the actor's area (saving again
+    changes them). Applies to clocks started afterwards; running clocks keep their day."""
+    permissions.require(actor, "attraction.clocks.configure", gettext("只有专班办公室可以设置办理时限"))
+    region = _clock_region(actor, region)
+    region = Region.objects.select_for_update().get(pk=region.pk)  # two offices saving at once
+    if threshold is None or threshold <= 0:
+        raise ValidationError({"threshold": gettext("计时起点须大于 0 万元")})
+    threshold = check_amount(threshold, "threshold")
+    days = {
+        "respond_days": _clock_days(respond_days, "respond_days", gettext("响应时限")),
+        "judge_days": _clock_days(judge_days, "judge_days", gettext("研判时限")),
+        "feedback_days": _clock_days(feedback_days, "feedback_days", gettext("反馈推荐人时限")),
+        "progress_days": _clock_days(progress_days, "progress_days", gettext("报告进展间隔")),
+    }
+    setting = ClockSetting.objects.filter(region=region).first()
+    before = clock_rule(region)
+    if setting is None:
+        setting = ClockSetting(region=region)
+    setting.threshold, setting.updated_by, setting.updated_at = threshold, actor, timezone.now()
+    for name, value in days.items():
+        setattr(setting, name, value)
+    setting.save()
+    changes: dict[str, Any] = {}
+    if before.threshold != threshold:  # in 万元, as the page takes it
+        changes[gettext_noop("计时起点（万元）")] = [wan_text(before.threshold), wan_text(threshold)]
+    for kind, name in CLOCK_DAY_FIELDS.items():
+        if before.days[kind] != days[name]:
+            changes[_CLOCK_CHANGE_KEYS[kind]] = [before.days[kind], days[name]]
+    # on the region: the settings page lists the history of the regions the viewer may see
+    audit.record("event", region, event="clock_setting_set", changes=changes, actor=actor)
+    return setting
+
+
+@transaction.atomic
+def clear_clock_setting(setting: ClockSetting, *, actor) -> Region:
+    """Remove a region's own clock setting: its leads take the setting above it again (or the
+    shipped defaults) for clocks started afterwards."""
+    permissions.require(actor, "attraction.clocks.configure", gettext("只有专班办公室可以设置办理时限"))
+    setting = ClockSetting.objects.select_for_update(of=("self",)).select_related("region").get(pk=setting.pk)
+    region = setting.region
+    if not _in_area(actor, region):
+        raise PermissionDenied(gettext("您不能修改该区划的办理时限"))
+    audit.record("event", region, event="clock_setting_cleared", actor=actor)
+    setting.delete()
+    return region
 
 
 def running_q(prefix: str = "") -> Q:
@@ -939,7 +1226,7 @@ def stop_clock(lead: Lead, kind: str, *, actor, note: str, today: dt.date | None
             lead=lead,
             kind=kind,
             started_on=today,
-            due_on=add_working_days(today, CLOCK_DAYS[ClockKind.PROGRESS]),
+            due_on=add_working_days(today, clock_rule(lead.region).days[ClockKind.PROGRESS]),
         )
     audit.record(
         "event",
@@ -1017,9 +1304,254 @@ def breached_q(today: dt.date) -> Q:
     return Q(due_on__lt=today) & ~Q(status=Obligation.Status.MET)
 
 
+def _check_from_mu(today: dt.date) -> int:
+    """年亩均税收 obligations still 待核定, past their date, whose lead became a project of an
+    enterprise with a published 亩均 evaluation of the due date's year: checked against its
+    亩均税收 (`mu.selectors.published_tax_per_mu`) — met at or above the target, 未履约 below it
+    (then warned of like any other) — with the value, the evaluation and its year kept on the
+    obligation. Returns how many were met."""
+    from zhuqi.mu import selectors as mu_selectors
+
+    rows = list(
+        Obligation.objects.select_for_update(of=("self",))
+        .filter(
+            kind=Obligation.Kind.TAX_PER_MU,
+            status=Obligation.Status.DUE,
+            target__isnull=False,
+            due_on__lt=today,
+            contract__lead__project__owner__isnull=False,
+        )
+        .select_related("contract__lead__project")
+        .order_by("pk")
+    )
+    checked = []
+    for year in sorted({o.due_on.year for o in rows}):
+        of_year = [o for o in rows if o.due_on.year == year]
+        facts = mu_selectors.published_tax_per_mu(
+            {o.contract.lead.project.owner_id for o in of_year if o.contract.lead.project}, year
+        )
+        for o in of_year:
+            project = o.contract.lead.project
+            fact = facts.get(project.owner_id) if project and project.owner_id else None
+            if fact is None or fact.tax_per_mu is None or o.target is None:
+                continue
+            o.actual, o.checked_on = fact.tax_per_mu, today
+            o.status = Obligation.Status.MET if fact.tax_per_mu >= o.target else Obligation.Status.MISSED
+            o.fact_source = (gettext("亩均评价（%(region)s，已发布）") % {"region": fact.run.region.name})[
+                :100
+            ]
+            o.fact_period = gettext("%(year)s年度") % {"year": year}
+            o.note = (
+                gettext("自动核定：亩均税收 %(value)s 万元/亩，约定 %(target)s")
+                % {"value": fact.tax_per_mu, "target": o.target}
+            )[:200]
+            checked.append(o)
+    return _record_checked(checked)
+
+
+def _record_checked(checked: list[Obligation]) -> int:
+    """Write the obligations an automatic check judged (one UPDATE), with an `obligation_checked`
+    audit entry each; returns how many were met."""
+    if not checked:
+        return 0
+    Obligation.objects.bulk_update(
+        checked, ["actual", "checked_on", "status", "fact_source", "fact_period", "note"]
+    )
+    audit.record_many(
+        [
+            {
+                "action": "event",
+                "obj": o.contract.lead,
+                "event": "obligation_checked",
+                "changes": {
+                    gettext_noop("履约事项"): o.get_kind_display(),
+                    gettext_noop("履约状态"): o.get_status_display(),
+                    gettext_noop("实际值"): "" if o.actual is None else str(o.actual),
+                    gettext_noop("核定依据"): f"{o.fact_source} {o.fact_period}",
+                },
+            }
+            for o in checked
+        ]
+    )
+    return sum(1 for o in checked if o.status == Obligation.Status.MET)
+
+
+def _cents(value: Decimal) -> Decimal:
+    """`value` rounded half up to the obligation's two decimals (`core.units.half_up`)."""
+    return half_up(value, 2) or Decimal("0.00")
+
+
+def _judge(o: Obligation, actual: Decimal, today: dt.date, *, lower_is_better: bool = False) -> None:
+    """Set an obligation met or 未履约 by comparing `actual` with its target (one the caller
+    selected with a target)."""
+    target = o.target if o.target is not None else Decimal(0)
+    o.actual, o.checked_on = actual, today
+    met = actual <= target if lower_is_better else actual >= target
+    o.status = Obligation.Status.MET if met else Obligation.Status.MISSED
+
+
+def _project_of(o: Obligation) -> Project:
+    """The project an obligation's lead became (callers select only such obligations)."""
+    project = o.contract.lead.project
+    if project is None:
+        raise ValueError("the obligation's lead became no project")
+    return project
+
+
+def _due_with_project(kinds, today: dt.date, *, past_due: bool = True) -> list[Obligation]:
+    """Obligations of `kinds` still 待核定 (past their date, when `past_due`) whose lead became a
+    project, locked, with their lead and project."""
+    qs = Obligation.objects.select_for_update(of=("self",)).filter(
+        kind__in=list(kinds), status=Obligation.Status.DUE, contract__lead__project__isnull=False
+    )
+    if past_due:
+        qs = qs.filter(due_on__lt=today, target__isnull=False)
+    return list(qs.select_related("contract__lead__project").order_by("pk"))
+
+
+#: the indicators an enterprise's 达产产值 is read from, in order (营业收入 where no 工业总产值)
+OUTPUT_INDICATORS = ("gross_output", "revenue")
+#: 单位产出能耗 = 综合能耗 (吨标煤) ÷ 工业总产值 (万元)
+ENERGY_INDICATORS = ("energy", "gross_output")
+
+
+def _check_from_indicators(today: dt.date) -> int:
+    """达产产值 and 单位产出能耗 obligations still 待核定, past their date, whose lead became a
+    project of an enterprise (its 业主单位): checked against the enterprise's approved full-year
+    indicator values of the due date's year (`indicators.selectors.approved_annual_values`) —
+    产值: 工业总产值, else 营业收入 (万元), met at or above the target; 能耗: 综合能耗 ÷ 工业总产值
+    (吨标煤/万元), met at or below it. Without an approved value the obligation stays 待核定.
+    Returns how many were met (attraction-figures.md §违约预警)."""
+    from zhuqi.indicators import selectors as indicator_selectors
+    from zhuqi.indicators.periods import Period
+
+    rows = [
+        o
+        for o in _due_with_project((Obligation.Kind.OUTPUT, Obligation.Kind.ENERGY), today)
+        if o.contract.lead.project and o.contract.lead.project.owner_id
+    ]
+    checked = []
+    for year in sorted({o.due_on.year for o in rows}):
+        of_year = [o for o in rows if o.due_on.year == year]
+        facts = indicator_selectors.approved_annual_values(
+            {_project_of(o).owner_id for o in of_year},
+            year,
+            {*OUTPUT_INDICATORS, *ENERGY_INDICATORS},
+        )
+        for o in of_year:
+            owner = _project_of(o).owner_id or 0
+            if o.kind == Obligation.Kind.OUTPUT:
+                fact = next((f for c in OUTPUT_INDICATORS if (f := facts.get((owner, c)))), None)
+                if fact is None:
+                    continue
+                _judge(o, _cents(fact.value), today)
+                o.fact_source = (
+                    gettext("企业指标（%(indicator)s，已审核）") % {"indicator": fact.indicator}
+                )[:100]
+                o.note = (
+                    gettext("自动核定：%(indicator)s %(value)s 万元，约定 %(target)s")
+                    % {"indicator": fact.indicator, "value": o.actual, "target": o.target}
+                )[:200]
+            else:
+                energy, output = facts.get((owner, "energy")), facts.get((owner, "gross_output"))
+                if energy is None or output is None or not output.value:
+                    continue
+                _judge(o, _cents(energy.value / output.value), today, lower_is_better=True)
+                fact = output
+                o.fact_source = (
+                    gettext("企业指标（%(a)s÷%(b)s，已审核）")
+                    % {"a": energy.indicator, "b": output.indicator}
+                )[:100]
+                o.note = (
+                    gettext(
+                        "自动核定：%(energy)s 吨标煤 ÷ %(output)s 万元 = %(value)s 吨标煤/万元，约定不高于 %(target)s"
+                    )
+                    % {"energy": energy.value, "output": output.value, "value": o.actual, "target": o.target}
+                )[:200]
+            o.fact_period = Period.parse(fact.period).label()[:20]
+            checked.append(o)
+    return _record_checked(checked)
+
+
+#: the project's stage date that meets a date obligation
+PROJECT_DATE_OBLIGATIONS: dict[str, str] = {
+    # 开工 from the project's own 开工日期 where it records one (else from the lead's stages)
+    Obligation.Kind.START: "started_on",
+    Obligation.Kind.COMPLETION: "completed_on",
+    Obligation.Kind.PRODUCTION: "producing_on",
+}
+
+
+def _check_from_projects(today: dt.date) -> int:
+    """What the project a lead became records: 竣工/投产 obligations from its stage dates (met
+    on a date on or before the promised one, 未履约 on a later one, at any sweep); 固定资产投资 and
+    投资强度 obligations past their date from its monthly completed investment up to the due
+    date's month (`projects.selectors.completed_investment`): met at or above the target, 未履约
+    below it once that month is closed (reported, or a later month is); 投资强度 divides by the
+    lead's 用地需求 (亩) and stays 待核定, saying why, without one. Returns how many were met."""
+    from zhuqi.projects import selectors as project_selectors
+
+    checked: list[Obligation] = []
+    for o in _due_with_project(PROJECT_DATE_OBLIGATIONS, today, past_due=False):
+        project = _project_of(o)
+        on = getattr(project, PROJECT_DATE_OBLIGATIONS[o.kind])
+        if on is None:
+            continue
+        o.checked_on, o.actual = on, None
+        o.status = Obligation.Status.MET if on <= o.due_on else Obligation.Status.MISSED
+        o.fact_source = (gettext("项目阶段（%(code)s）") % {"code": project.code})[:100]
+        o.fact_period = str(on)
+        o.note = (gettext("自动核定：项目%(what)s为 %(date)s") % {"what": o.get_kind_display(), "date": on})[
+            :200
+        ]
+        checked.append(o)
+
+    rows = _due_with_project((Obligation.Kind.INVESTMENT, Obligation.Kind.INTENSITY), today)
+    noted: list[Obligation] = []
+    for month in sorted({(o.due_on.year, o.due_on.month) for o in rows}):
+        of_month = [o for o in rows if (o.due_on.year, o.due_on.month) == month]
+        done = project_selectors.completed_investment(
+            {o.contract.lead.project_id for o in of_month}, of_month[0].due_on
+        )
+        for o in of_month:
+            lead = o.contract.lead
+            if lead.project_id not in done:
+                continue
+            total, closed = done[lead.project_id]
+            wan = total / WAN
+            if o.kind == Obligation.Kind.INTENSITY:
+                if not lead.land_mu:
+                    why = gettext("线索未登记用地需求（亩），投资强度无法自动核定")
+                    if o.note != why:
+                        o.note = why
+                        noted.append(o)
+                    continue
+                actual = _cents(wan / lead.land_mu)
+                note = gettext(
+                    "自动核定：完成投资 %(wan)s 万元 ÷ 用地 %(mu)s 亩 = %(value)s 万元/亩，约定 %(target)s"
+                )
+                values: dict[str, Decimal] = {"wan": _cents(wan), "mu": lead.land_mu}
+            else:
+                actual = _cents(wan)
+                note = gettext("自动核定：累计完成投资 %(value)s 万元，约定 %(target)s")
+                values = {}
+            if not closed and (o.target is None or actual < o.target):
+                continue  # the due month may still add to it
+            _judge(o, actual, today)
+            o.fact_source = (gettext("项目月度完成投资（%(code)s）") % {"code": _project_of(o).code})[:100]
+            o.fact_period = (gettext("截至%(y)s年%(m)s月") % {"y": month[0], "m": month[1]})[:20]
+            o.note = (note % {**values, "value": actual, "target": o.target})[:200]
+            checked.append(o)
+    if noted:
+        Obligation.objects.bulk_update(noted, ["note"])
+    return _record_checked(checked)
+
+
 def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
     """Check the obligations the platform can judge itself and warn of the missed ones, set-based:
-    a 开工 obligation whose lead entered 开工 by its date is met (自动核定); every obligation past its
+    a 开工 obligation is judged from the project the lead became where that project records its
+    开工日期 (met on or before the date, 未履约 after it), else it is met when the lead entered 开工
+    by its date (自动核定); every obligation past its
     date and not met is marked breached once (`breached_at`), and the lead's team and owner are
     told once. Returns (met, breached)."""
     today = today or timezone.localdate()
@@ -1027,9 +1559,10 @@ def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
     with transaction.atomic():
         met = 0
         for kind, code in STAGE_OBLIGATIONS.items():
-            rows = list(
+            rows = list(  # a project that records its 开工日期 is judged by `_check_from_projects`
                 Obligation.objects.select_for_update(of=("self",))
                 .filter(kind=kind, status=Obligation.Status.DUE)
+                .exclude(contract__lead__project__started_on__isnull=False)
                 .select_related("contract__lead")
             )
             reached_on: dict[int, dt.date] = {}
@@ -1049,6 +1582,7 @@ def sweep_obligations(today: dt.date | None = None) -> tuple[int, int]:
                 o.note = gettext("自动核定：%(date)s 进入开工阶段") % {"date": o.checked_on}
             Obligation.objects.bulk_update(done, ["status", "checked_on", "note"])
             met += len(done)
+        met += _check_from_mu(today) + _check_from_indicators(today) + _check_from_projects(today)
         breached = list(
             Obligation.objects.select_for_update(of=("self",))
             .filter(breached_q(today), breached_at__isnull=True)
@@ -1112,9 +1646,16 @@ def save_annual_target(
     signed_count: int = 0,
     signed_amount: Decimal = Decimal(0),
     funds: Decimal = Decimal(0),
+    signed_5: int | None = 0,
+    signed_20: int | None = 0,
+    signed_50: int | None = 0,
+    signed_chain: int | None = 0,
 ) -> AnnualTarget:
     """Set a year's target of a region (no team) or of a team in it; setting it again changes it.
-    The office of the region's area and admins only."""
+    The office of the region's area and admins only. The size bands (5, 20, 50 亿元 or more) are
+    counts of the 亿元以上 target's projects: 0 sets none, and a band set may not ask for more
+    than a lower band set (nor than the 亿元以上 count). `signed_chain` counts those of them on a
+    延链/补链 link: 0 sets none, and it may not ask for more than the 亿元以上 count."""
     permissions.require(actor, "attraction.configure", gettext("只有专班办公室可以下达招商年度目标"))
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError({"year": gettext("请填写正确的年度")})
@@ -1123,8 +1664,28 @@ def save_annual_target(
     require_visible(actor, "team", team)
     if team is not None and not team.region.path.startswith(region.path):
         raise ValidationError({"team": gettext("招商小组不属于所选区划")})
-    if signed_count < 0:
-        raise ValidationError({"signed_count": gettext("目标不能为负数")})
+    bands = {"signed_count": signed_count, "signed_5": signed_5 or 0, "signed_20": signed_20 or 0}
+    bands["signed_50"] = signed_50 or 0
+    for field, value in bands.items():
+        if value < 0:
+            raise ValidationError({field: gettext("目标不能为负数")})
+    signed_chain = signed_chain or 0
+    if signed_chain < 0:
+        raise ValidationError({"signed_chain": gettext("目标不能为负数")})
+    if signed_chain > signed_count:
+        raise ValidationError(
+            {"signed_chain": gettext("“其中延链补链亿元以上（个）”不能多于“签约亿元以上项目（个）”")}
+        )
+    set_bands = [(f, v) for f, v in bands.items() if v]
+    for (low, low_value), (high, high_value) in zip(set_bands, set_bands[1:], strict=False):
+        if high_value > low_value:
+            labels = {f: str(getattr(AnnualTarget._meta.get_field(f), "verbose_name", f)) for f in bands}
+            raise ValidationError(
+                {
+                    high: gettext("“%(high)s”不能多于“%(low)s”（大项目也计入较低的规模档）")
+                    % {"high": labels[high], "low": labels[low]}
+                }
+            )
     signed_amount = check_amount(signed_amount, "signed_amount")
     funds = check_amount(funds, "funds")
     target = (
@@ -1133,8 +1694,20 @@ def save_annual_target(
         .first()
     )
     target = target or AnnualTarget(year=year, region=region, team=team, created_by=actor)
+    before = (target.signed_count, target.signed_amount, target.funds) if target.pk else None
     target.signed_count, target.signed_amount, target.funds = signed_count, signed_amount, funds
+    target.signed_5, target.signed_20, target.signed_50 = (
+        bands["signed_5"],
+        bands["signed_20"],
+        bands["signed_50"],
+    )
+    target.signed_chain = signed_chain
     target.save()
+    if before is not None:
+        from . import services_targets
+
+        changed = before != (target.signed_count, target.signed_amount, target.funds)
+        services_targets.after_change(target, changed=changed, actor=actor)
     audit.record(
         "event",
         target,
@@ -1142,6 +1715,10 @@ def save_annual_target(
         changes={
             gettext_noop("年度"): year,
             gettext_noop("签约亿元以上项目（个）"): signed_count,
+            gettext_noop("其中 5 亿元以上（个）"): bands["signed_5"],
+            gettext_noop("其中 20 亿元以上（个）"): bands["signed_20"],
+            gettext_noop("其中 50 亿元以上（个）"): bands["signed_50"],
+            gettext_noop("其中延链补链亿元以上（个）"): signed_chain,
             gettext_noop("签约额（元）"): str(signed_amount),
             gettext_noop("省外到位资金（元）"): str(funds),
         },

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 def sweep() -> str:
     from zhuqi.core import audit
 
-    from . import services, services_weekly
+    from . import rollups, services, services_weekly
 
     with audit.acting_as(None, label=_("任务: attraction.sweep")):
         clocks = services.sweep_clocks()
         met, breached = services.sweep_obligations()
         teams = services_weekly.remind_reports()
-    return f"clocks={clocks} met={met} breached={breached} teams={teams}"
+    rolled = rollups.refresh()  # the marked pairs of the yearly counts (attraction-figures.md §Rollup)
+    return f"clocks={clocks} met={met} breached={breached} teams={teams} rollup={rolled}"

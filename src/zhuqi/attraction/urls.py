@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_chains, views_targets
 
 app_name = "attraction"
 
@@ -8,9 +8,17 @@ urlpatterns = [
     path("", views.lead_list, name="lead_list"),
     path("funnel/", views.funnel, name="funnel"),
     path("funds/", views.funds_ledger, name="funds_ledger"),
+    path("funds/close/", views.ledger_close, name="ledger_close"),
     path("rates/", views.rates, name="rates"),
     path("chains/", views.chains, name="chains"),
+    path("chains/new/", views_chains.chain_form, name="chain_new"),
+    path("chains/paths/", views_chains.target_paths, name="target_paths"),
+    path("chains/<int:pk>/", views_chains.chain_map, name="chain_map"),
+    path("chains/<int:pk>/edit/", views_chains.chain_form, name="chain_edit"),
+    path("chains/<int:pk>/nodes/new/", views_chains.node_new, name="node_new"),
+    path("chains/nodes/<int:pk>/", views_chains.node_edit, name="node_edit"),
     path("reviewers/", views.reviewers, name="reviewers"),
+    path("clocks/", views.clock_settings, name="clock_settings"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/new/", views.target_form, name="target_new"),
     path("targets/<int:pk>/edit/", views.target_form, name="target_edit"),
@@ -21,6 +29,7 @@ urlpatterns = [
     path("leads/<int:pk>/move/", views.lead_move, name="lead_move"),
     path("leads/<int:pk>/clocks/stop/", views.clock_stop, name="clock_stop"),
     path("annual/", views.annual_targets, name="annual_targets"),
+    path("annual/<int:pk>/split/", views_targets.annual_split, name="annual_split"),
     path("judging/", views.meeting_list, name="meeting_list"),
     path("judging/new/", views.meeting_new, name="meeting_new"),
     path("judging/<int:pk>/", views.meeting_detail, name="meeting_detail"),

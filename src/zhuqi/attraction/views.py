@@ -9,16 +9,18 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
-from zhuqi.core.excel import xlsx_response
-from zhuqi.core.models import Department, Region
+from zhuqi.core.audit import object_type_of
+from zhuqi.core.excel import DOCX_TYPE, file_response, xlsx_response
+from zhuqi.core.models import AuditEntry, Department, Region
 from zhuqi.core.paging import CappedPaginator
 from zhuqi.core.params import date_param, int_list, int_param, year_param
 from zhuqi.core.units import WAN
@@ -27,12 +29,14 @@ from . import figures, selectors, services, services_judging, services_weekly, w
 from .forms import (
     AbroadTeamForm,
     AnnualTargetForm,
+    ClockSettingForm,
     ClockStopForm,
     ConcludeForm,
     ContractForm,
     ConvertForm,
     FundForm,
     LeadForm,
+    LedgerCloseForm,
     MeetingForm,
     MoveForm,
     ObligationCheckForm,
@@ -46,7 +50,10 @@ from .forms import (
 from .models import (
     CRITERIA,
     AbroadTeam,
+    AnnualTarget,
     Chain,
+    ClockKind,
+    ClockSetting,
     Decision,
     JudgingMeeting,
     Lead,
@@ -95,8 +102,10 @@ def _lead(request, pk) -> Lead:
 def lead_list(request):
     _require(request, "attraction.view")
     user = request.user
-    qs, chosen = selectors.filter_leads(selectors.leads_for(user), request.GET)
+    qs, chosen = selectors.filter_leads(selectors.list_rows(user), request.GET)
     page = CappedPaginator(qs.order_by("-registered_on", "-pk"), 50).get_page(request.GET.get("page"))
+    stages = selectors.stage_choices()
+    selectors.attach_stages(page, stages)
     overdue = selectors.overdue_clocks(page)
     for lead in page:
         lead.overdue_clocks = overdue.get(lead.pk, [])
@@ -107,10 +116,11 @@ def lead_list(request):
             "page": page,
             "chosen": chosen,
             "pipelines": Pipeline.objects.filter(is_active=True),
-            "stages": selectors.stage_choices(),
+            "stages": stages,
             "sources": Source.choices,
             "bands": selectors.BANDS,
-            "teams": Department.objects.visible_to(user).filter(is_active=True).order_by("name"),
+            "size_bands": figures.SIZE_BANDS,
+            "teams": selectors.team_options(user, chosen.get("region")),
             "can_register": permissions.allowed(user, "attraction.lead.work"),
             "today": timezone.localdate(),
         },
@@ -200,6 +210,11 @@ def lead_detail(request, pk):
             else None,
             "project": lead.project if lead.project_id else None,
             "funds": lead.funds.order_by("-year", "-month", "source"),
+            # the phases (二期) the viewer may see: another team's lead is named, never linked
+            "phase_of": Lead.objects.visible_to(user).filter(pk=lead.phase_of_id).first()
+            if lead.phase_of_id
+            else None,
+            "later_phases": list(Lead.objects.visible_to(user).filter(phase_of=lead).order_by("pk")),
             "fund_form": FundForm(
                 initial={"year": timezone.localdate().year, "month": timezone.localdate().month}
             )
@@ -449,9 +464,23 @@ def funds_ledger(request):
     recognised = request.GET.get("recognised")
     if recognised in ("1", "0"):
         rows = rows.filter(recognised=recognised == "1")
-    page = CappedPaginator(rows.order_by("-month", "lead__title", "source"), 50).get_page(
+    if recognised == "1":  # the 台账's drill-down: exactly the rows it counts
+        rows = rows.filter(figures.counted_q())
+    rows = rows.annotate(late=figures.late_exists())
+    # a month's rows lead by lead, the newest lead first (the index's order: the first page
+    # reads only its rows, not every row of the month)
+    page = CappedPaginator(rows.order_by("-month", "-lead_id", "source"), 50).get_page(
         request.GET.get("page")
     )
+    # the closes (关账) of the 台账 shown: the region chosen, else the viewer's own
+    close_region = region or (request.user.region if request.user.region_id else None)
+    if close_region is None:
+        close_region = Region.objects.visible_to(request.user).order_by("path").first()
+    months = selectors.ledger(request.user, year, region, team)
+    closes = selectors.ledger_closes(close_region, year) if close_region else {}
+    for m in months:
+        m["close"] = closes.get(m["month"])
+    can_close = bool(close_region) and services.can_close_ledger(request.user, close_region)
     return render(
         request,
         "attraction/funds_ledger.html",
@@ -459,7 +488,24 @@ def funds_ledger(request):
             "year": year,
             "month": month,
             "recognised": recognised,
-            "months": selectors.ledger(request.user, year, region, team),
+            "months": months,
+            "close_region": close_region,
+            "can_close": can_close,
+            "closable": [
+                m["month"]
+                for m in months
+                if (year, m["month"]) < (today.year, today.month)
+                and not (m["close"] and m["close"].is_closed and m["close"].region_id == close_region.pk)
+            ]
+            if can_close
+            else [],
+            "reopenable": [
+                m["month"]
+                for m in months
+                if m["close"] and m["close"].is_closed and m["close"].region_id == close_region.pk
+            ]
+            if can_close
+            else [],
             "unit_query": "".join(
                 f"&{k}={v.pk}" for k, v in (("region", region), ("team", team)) if v is not None
             ),
@@ -469,6 +515,35 @@ def funds_ledger(request):
             "team": team,
         },
     )
+
+
+@login_required
+@require_POST
+def ledger_close(request):
+    """关账 / 重新开账 of a month of a region's 台账 (the form on the 台账 page)."""
+    _require(request, "attraction.ledger.close")
+    form = LedgerCloseForm(request.POST, user=request.user)
+    back = reverse("attraction:funds_ledger")
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for m in errs:
+                messages.error(request, gettext("%(label)s：%(message)s") % {"label": label, "message": m})
+        return redirect(back)
+    d = form.cleaned_data
+    back += f"?year={d['year']}&region={d['region'].pk}"
+    try:
+        if d["op"] == "close":
+            services.close_ledger(actor=request.user, region=d["region"], year=d["year"], month=d["month"])
+            messages.success(request, gettext("%(month)s月的台账已关账") % {"month": d["month"]})
+        else:
+            services.reopen_ledger(
+                actor=request.user, region=d["region"], year=d["year"], month=d["month"], reason=d["reason"]
+            )
+            messages.success(request, gettext("%(month)s月的台账已重新开账") % {"month": d["month"]})
+    except (ValidationError, PermissionDenied) as exc:
+        _flash_error(request, exc)
+    return redirect(back)
 
 
 @login_required
@@ -601,6 +676,87 @@ def reviewers(request):
                 return redirect("attraction:reviewers")
     rules = ReviewRule.objects.visible_to(user).select_related("region", "department")
     return render(request, "attraction/reviewers.html", {"form": form, "rules": rules})
+
+
+# --- clock settings (办理时限设置) ------------------------------------------------------------------
+def _clock_rows(rule: services.ClockRule) -> list[tuple[str, int]]:
+    return [(ClockKind(kind).label, rule.days[kind]) for kind in services.CLOCK_DAY_FIELDS]
+
+
+@login_required
+def clock_settings(request):
+    """The clock defaults of the provinces, cities and counties of the viewer's area: what is in
+    force for the viewer's own region and where it comes from, each region's own row (修改,
+    恢复上级设置), the form and the history."""
+    _require(request, "attraction.clocks.configure")
+    user = request.user
+    regions = Region.objects.visible_to(user).filter(is_active=True, kind__in=services.CLOCK_SETTING_KINDS)
+    regions = regions.order_by("path")
+    if request.method == "POST" and int_param(request.POST, "clear"):
+        setting = get_object_or_404(
+            ClockSetting.objects.visible_to(user), pk=int_param(request.POST, "clear")
+        )
+        try:
+            region = services.clear_clock_setting(setting, actor=user)
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(
+                request,
+                gettext("「%(name)s」已恢复使用上级设置（只影响此后开始计时的时限）") % {"name": region.name},
+            )
+        return redirect("attraction:clock_settings")
+    chosen = None
+    if request.method != "POST":
+        pk = int_param(request.GET, "region")
+        chosen = regions.filter(pk=pk).first() if pk else None
+        chosen = chosen or regions.filter(pk=getattr(user, "region_id", None)).first() or regions.first()
+    else:
+        chosen = regions.filter(pk=int_param(request.POST, "region") or 0).first()
+    initial = {}
+    if chosen is not None:
+        rule = services.clock_rule(chosen)
+        initial = {"threshold": services.wan_text(rule.threshold)}
+        initial.update({field: rule.days[kind] for kind, field in services.CLOCK_DAY_FIELDS.items()})
+    form = ClockSettingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_clock_setting(chosen, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request, gettext("办理时限已保存：此后开始计时的时限按新设置计算，正在计时的不变")
+            )
+            return redirect("attraction:clock_settings")
+    own = Region.objects.filter(pk=getattr(user, "region_id", None)).first()
+    in_force = services.clock_rule(own)
+    settings = list(ClockSetting.objects.visible_to(user).select_related("region", "updated_by"))
+    for s in settings:
+        s.rows = _clock_rows(services.ClockRule(s.threshold, s.days()))
+    history = list(
+        AuditEntry.objects.filter(
+            event__in=["clock_setting_set", "clock_setting_cleared"],
+            object_type=object_type_of(Region),
+            object_id__in=[str(pk) for pk in regions.values_list("pk", flat=True)],
+        ).order_by("-id")[:50]
+    )
+    picked = chosen.pk if chosen is not None else None
+    return render(
+        request,
+        "attraction/clock_settings.html",
+        {
+            "form": form,
+            "regions": regions,
+            "picked": picked,
+            "picked_rule": services.clock_rule(chosen) if chosen is not None else None,
+            "own": own,
+            "in_force": in_force,
+            "in_force_rows": _clock_rows(in_force),
+            "settings": settings,
+            "history": history,
+        },
+    )
 
 
 # --- 驻外招商组 weekly reports ------------------------------------------------------------------
@@ -796,14 +952,8 @@ def meeting_minutes(request, pk):
         message=gettext("导出研判会会议纪要：%(title)s") % {"title": meeting.title},
         actor=request.user,
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    from urllib.parse import quote
-
     filename = gettext("%(title)s会议纪要.docx") % {"title": meeting.title}
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(content, filename, DOCX_TYPE)
 
 
 # --- annual targets (年度目标) -----------------------------------------------------------------------
@@ -835,6 +985,16 @@ def annual_targets(request):
 
         region = Region.objects.visible_to(user).order_by("path").first()
     ranking = figures.target_ranking(region, year, user) if region else []
+    targets = AnnualTarget.objects.filter(pk__in=[u["target_id"] for u in ranking]).select_related(
+        "region", "team"
+    )
+    by_pk = {t.pk: t for t in targets.prefetch_related("parts")}
+    for u in ranking:
+        t = by_pk[u["target_id"]]
+        whole_year = {k: row["actual"] for k, row in u["rows"].items()} if year < today.year else None
+        u["schedule"] = figures.target_schedule(t, today, user, parts=list(t.parts.all()), actual=whole_year)
+        u["split_label"] = t.get_split_to_display() if t.split_method else ""
+        u["can_split"] = can_set and services._in_area(user, t.region)
     return render(
         request,
         "attraction/annual_targets.html",
@@ -843,6 +1003,8 @@ def annual_targets(request):
             "region": region,
             "ranking": ranking,
             "metrics": figures.TARGET_METRICS,
+            "band_metrics": figures.BAND_METRICS,
             "form": form,
+            "today": today,
         },
     )

@@ -22,6 +22,9 @@ class Command(BaseCommand):
             clocks = services.sweep_clocks(today)
             met, breached = services.sweep_obligations(today)
             teams = services_weekly.remind_reports(today)
+        from zhuqi.attraction import rollups
+
+        rollups.refresh()  # the marked pairs of the yearly counts (attraction-figures.md §Rollup)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
