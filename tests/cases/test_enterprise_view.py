@@ -38,7 +38,7 @@ WRITTEN_KEYS = [
     "回访记录", "close_working_days", "合并至", "合并自", "撤回原因", "延期工作日", "理由", "审批意见",
     "escalation_level", "原因", "sendback_count", "reopen_count", "参会人员", "议定事项", "责任单位",
     "督办部门", "督办内容", "书面回复", "超时时限", "时限", "期限", "comment", "attachment", "size",
-    "visibility",
+    "visibility", "会议时间", "地点", "主持领导", "参会部门",
 ]  # fmt: skip
 ALL_KEYS = [*WRITTEN_KEYS, "anything_else"]
 

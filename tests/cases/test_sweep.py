@@ -69,7 +69,10 @@ def test_reply_overdue_supervision_long_overdue_and_stuck(cw):
         sweep()
     case.refresh_from_db()
     assert case.escalation_level == 3
-    assert Notification.objects.filter(recipient=cw.w.leader, title__contains="第3级").exists()
+    # the county leader hears of it in the run's 提级汇总 (one, though the sweep ran twice)
+    digest = Notification.objects.get(recipient=cw.w.leader, title__startswith="诉求提级汇总")
+    assert case.no in digest.body and "第3级" in digest.body
+    assert not Notification.objects.filter(recipient=cw.w.leader, title__contains="第3级").exists()
     # 10 working days at level 3 → the leading group (level 4): 10-21 … 11-03 is the 10th
     with time_machine.travel(at(2026, 11, 2, 8), tick=False):
         sweep()

@@ -27,6 +27,10 @@ EVENT_LABELS = {
     "escalated": pgettext_lazy("timeline event", "提级调度"),
     "problem_case": pgettext_lazy("timeline event", "标记为问题工单"),
     "meeting_held": pgettext_lazy("timeline event", "召开协调会"),
+    "meeting_scheduled": pgettext_lazy("timeline event", "安排协调会"),
+    "coordination_scheduled": pgettext_lazy("timeline event", "安排协调会"),
+    "coordination_held": pgettext_lazy("timeline event", "记录协调会结果"),
+    "coordination_cancelled": pgettext_lazy("timeline event", "取消协调会"),
     "supervised": pgettext_lazy("timeline event", "督办"),
     "supervision_answered": pgettext_lazy("timeline event", "督办回复"),
     "deadline_missed": pgettext_lazy("timeline event", "超时"),
@@ -77,17 +81,28 @@ class CasesConfig(AppConfig):
         for duty in handover.DUTIES:
             core_handover.register(duty)
         core_views.register_attachable("cases.case")
-        if cards.cases_card not in core_views.HOME_CARDS:
-            core_views.HOME_CARDS.append(cards.cases_card)
+        for card in (cards.cases_card, cards.coordination_card):
+            if card not in core_views.HOME_CARDS:
+                core_views.HOME_CARDS.append(card)
         menu.register(menu.MenuItem(_("诉求调度台"), "cases:board", "kanban", "cases.board", 10))
         menu.register(menu.MenuItem(_("部门待办"), "cases:inbox", "inbox", "cases.inbox", 10))
         menu.register(menu.MenuItem(_("企业诉求"), "cases:list", "chat-square-text", "cases.list", 11))
+        menu.register(
+            menu.MenuItem(_("协调会"), "cases:coordination", "people", "cases.coordination.view", 11)
+        )
         menu.register(menu.MenuItem(_("诉求统计"), "cases:figures", "bar-chart", "cases.figures", 12))
         menu.register(menu.MenuItem(_("分拨规则"), "cases:rules", "signpost-split", "cases.configure", 13))
         menu.register(menu.MenuItem(_("我的诉求"), "cases:portal", "chat-square-text", "cases.portal", 10))
         demo.register(cases_demo.load, order=60)
         enterprise_sections.register(sections.cases_section, 15)
         working_days_changed.connect(_working_days_changed, dispatch_uid="cases_recompute_deadlines")
+        from django.db.models.signals import post_delete, post_save
+
+        from . import rollups
+        from .models import Case
+
+        post_save.connect(rollups.mark_saved, sender=Case, dispatch_uid="cases.rollups.saved")
+        post_delete.connect(rollups.mark_saved, sender=Case, dispatch_uid="cases.rollups.deleted")
         menu.register_setting(
             menu.SettingPage(
                 _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), "core.settings.view", 20

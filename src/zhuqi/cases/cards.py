@@ -11,7 +11,7 @@ from zhuqi.core import permissions
 from zhuqi.core.roles import DEPARTMENT_ROLES, MANAGER_ROLES, Role
 
 from . import selectors
-from .models import Case, EscalationLevel
+from .models import Case, CoordinationSession, EscalationLevel
 
 TEMPLATE = "core/_queue_card.html"
 QUEUE_ORDER = 10  # the role's own work: first on the page
@@ -182,4 +182,52 @@ def cases_card(request) -> dict | None:
         cases,
         _("进入"),
         order=SUMMARY_ORDER,
+    )
+
+
+def coordination_card(request) -> dict | None:
+    """The county leader's 协调会 queue (the dispatch office's too when it holds anything): the
+    cases at level 3/4 waiting for a coordination meeting, most urgent first, and the meetings
+    scheduled whose outcome is still to be recorded."""
+    user = request.user
+    if not permissions.allowed(user, "cases.coordination.manage"):
+        return None
+    now = timezone.now()
+    waiting = selectors.coordination_queue(user, now)
+    n_waiting = waiting.count()
+    scheduled = selectors.coordination_sessions(user, CoordinationSession.Status.SCHEDULED)
+    n_scheduled = scheduled.count()
+    role = Role.ADMIN if user.is_superuser else user.role
+    if role != Role.LEADER and not (n_waiting or n_scheduled):
+        return None
+    queue = reverse("cases:coordination")
+    items = _items(
+        selectors.first_rows(waiting, 5),
+        now,
+        meta=lambda c: f"{c.enterprise.name} · {c.lead_department.name if c.lead_department else ''}",
+    )
+    for s in scheduled.order_by("scheduled_at", "pk")[:3]:
+        items.append(
+            {
+                "title": s.title,
+                "url": reverse("cases:coordination_detail", args=[s.pk]),
+                "meta": _("%(place)s · %(n)s 件待记录结果") % {"place": s.place, "n": s.n_cases},
+                "due": timezone.localtime(s.scheduled_at),
+                "due_label": _("会议 "),
+                "tone": "warning" if s.scheduled_at < now else "",
+                "badge": _("已安排"),
+            }
+        )
+    return _card(
+        "coordination-card",
+        _("待召开协调会的诉求"),
+        [
+            (_("待协调"), n_waiting, queue, "danger"),
+            (_("已安排待记录"), n_scheduled, queue + "#scheduled", "warning"),
+        ],
+        items,
+        queue,
+        _("进入协调会"),
+        order=QUEUE_ORDER + 2 if role == Role.LEADER else QUEUE_ORDER + 8,
+        empty=_("没有等待协调会的诉求"),
     )

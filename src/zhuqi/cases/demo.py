@@ -17,7 +17,7 @@ from django.utils import timezone
 from zhuqi.core import audit
 from zhuqi.core.workcalendar import SHANGHAI, add_working_days, is_working_day
 
-from .models import Case, Category, PartnerSystem, RoutingRule, SlaPolicy
+from .models import Case, Category, EscalationLevel, PartnerSystem, RoutingRule, SlaPolicy
 
 # code, name, keywords, [(sub code, sub name, [title templates], [description templates])]
 TREE = [
@@ -692,3 +692,47 @@ def _cases(ents, cats, depts, stdout) -> None:  # noqa: C901 - one scripted year
     if stdout:
         closed = Case.objects.filter(status=Status.CLOSED).count()
         stdout.write(f"  诉求：{made} 件（已销号 {closed} 件）；巡检：{result}\n")
+    _coordination(officials, depts, stdout)
+    from . import rollups
+
+    rollups.refresh()  # the yearly counts of what the meetings changed, as the next sweep would
+
+
+def _coordination(officials, depts, stdout) -> None:
+    """The county leader's 协调会 queue today: four of the open cases the departments could not
+    solve are raised to the county (one on to the leading group), and a meeting is scheduled
+    for one of them, held two hours ago: its outcome is for the visitor to record."""
+    from . import services, services_coordination
+    from .models import Status
+
+    dispatch, leader = officials["dispatch"], officials["leader"]
+    cases = list(
+        Case.objects.open()
+        .exclude(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+        .order_by("submitted_at", "pk")[:4]
+    )
+    notes = [
+        "涉及省级用地指标调剂，部门层面难以解决",
+        "需电力、住建、自然资源多部门联合现场办公",
+        "企业融资担保需县财政协调",
+        "跨县运输线路审批需县级领导出面协调",
+    ]
+    for i, case in enumerate(cases):
+        while case.escalation_level < EscalationLevel.COUNTY:
+            case = services.escalate_case(case, actor=dispatch, note=notes[i])
+        if i == 0:
+            case = services.escalate_case(case, actor=leader, note="县级层面无法解决，提交领导小组研究")
+    if len(cases) < 4:
+        return
+    when = timezone.localtime().replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=2)
+    services_coordination.schedule_coordination(
+        actor=dispatch,
+        cases=[cases[3]],
+        scheduled_at=when,
+        place="县政府三楼会议室",
+        convener=leader,
+        departments=[d for k, d in depts.items() if k in {"自然资源局", "住建局", "经信局"}],
+        attendees="企业负责人",
+    )
+    if stdout:
+        stdout.write("  协调会：待协调 3 件，已安排 1 次\n")

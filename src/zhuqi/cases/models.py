@@ -426,6 +426,15 @@ class Case(KeepsRegionPath, models.Model):
                 opclasses=["varchar_pattern_ops"],
                 include=["submitted_at", "id"],
             ),
+            # the cockpit's 超时未办 and 提级 of a region (open cases past a deadline, open cases
+            # at level 3+): an index-only scan of the region's open cases alone
+            models.Index(
+                fields=["region_path"],
+                name="case_open_region",
+                opclasses=["varchar_pattern_ops"],
+                include=["next_due_at", "escalation_level"],
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # the figures (cases/figures.py): one index-only scan over a period's cases, every
             # column a figure counts included (PostgreSQL; elsewhere a plain index)
             models.Index(
@@ -534,6 +543,54 @@ class Case(KeepsRegionPath, models.Model):
         if self.next_due_at and self.next_due_at <= due_at(now, 1):
             return "yellow"
         return "green"
+
+
+class CaseCount(models.Model):
+    """诉求年度汇总 (cases-figures.md §Rollup): the cases submitted in a year (Beijing time) with a
+    region path, counted — all, accepted (`figures.ACCEPTED`), closed (`figures.CLOSED`). Kept by
+    the case sweep (`cases.rollups.refresh`); read by the cockpit only while fresh."""
+
+    audit_exempt = True  # derived counts kept by the sweep, not anyone's act
+
+    year = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "region_path"], name="casecount_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_path}"
+
+
+class CaseCountStale(models.Model):
+    """A (year, region path) whose cases changed since its `CaseCount` was built: the figures
+    count the cases themselves for any region above it until the next refresh."""
+
+    audit_exempt = True
+
+    year = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "region_path"], name="casecount_stale_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_path}"
+
+
+class CaseCountBuild(models.Model):
+    """The last full build of `CaseCount` (one row): before it, nothing is fresh."""
+
+    audit_exempt = True
+
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.built_at)
 
 
 class CaseDepartment(models.Model):
@@ -688,10 +745,94 @@ class Escalation(models.Model):
         return f"{self.case_id} {self.from_level}→{self.to_level}"
 
 
+class CoordinationSession(KeepsRegionPath, models.Model):
+    """A coordination meeting (协调会) put on the calendar by a county leader or the dispatch
+    office for one or several cases escalated to level 3/4 (`selectors.coordination_queue`).
+    While it is scheduled its cases leave the queue; when its outcome is recorded each decided
+    case gets its `CoordinationMeeting` row (decision, responsible department, new deadline),
+    written by `services_coordination.record_coordination`; undecided cases return to the queue."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("已安排")
+        HELD = "held", _("已召开")
+        CANCELLED = "cancelled", _("已取消")
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    # a copy of region.path: the scope is one prefix match on the row
+    region_path = models.CharField(_("区划路径"), max_length=255, blank=True, editable=False)
+    title = models.CharField(_("会议名称"), max_length=100)
+    scheduled_at = models.DateTimeField(_("会议时间"))
+    place = models.CharField(_("地点"), max_length=100)
+    convener = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("主持领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attendees = models.TextField(_("参会人员"), blank=True)
+    departments = models.ManyToManyField(Department, verbose_name=_("参会部门"), blank=True, related_name="+")
+    cases = models.ManyToManyField(Case, verbose_name=_("协调的诉求"), related_name="coordination_sessions")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("安排人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("安排时间"), default=timezone.now)
+    held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = models.TextField(_("会议纪要"), blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
+
+    objects = RegionPathQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协调会安排")
+        verbose_name_plural = _("协调会安排")
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [
+            # the queue's "already on a scheduled meeting" test and the scheduled list
+            models.Index(fields=["status", "scheduled_at"], name="coordsession_status_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self._sync_region_path(kwargs)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:coordination_detail", args=[self.pk])
+
+    @staticmethod
+    def scope_q(user):
+        return scope_for(user).region_q("region_path")
+
+
 class CoordinationMeeting(models.Model):
-    """A county leader's coordination meeting (协调会) on a level-3 case."""
+    """What a coordination meeting (协调会) decided on one case at level 3/4: the decision,
+    the responsible department and, where set, the new deadline of the case (its 办结 clock).
+    Written on the case page (one case) or from a scheduled `CoordinationSession` (several)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    session = models.ForeignKey(
+        CoordinationSession,
+        verbose_name=_("协调会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
     held_at = models.DateTimeField(_("召开时间"))
     convened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("召集人"), on_delete=models.PROTECT, related_name="+"
@@ -699,6 +840,17 @@ class CoordinationMeeting(models.Model):
     attendees = models.TextField(_("参会人员"))
     decisions = models.TextField(_("议定事项"))
     owners = models.TextField(_("责任单位及责任人"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("新的办结期限"), null=True, blank=True)
+    # when the decision was written: a case escalated again after it waits for a new meeting
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("协调会")

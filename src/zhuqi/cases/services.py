@@ -34,6 +34,7 @@ from zhuqi.core.workcalendar import (
     add_working_days,
     add_working_time,
     due_at,
+    end_of_day,
     shift_working_days,
     start_of_day,
     working_days_between,
@@ -1072,30 +1073,80 @@ def hold_meeting(
         workflow.check("hold_meeting", case, actor)
         if case.escalation_level < EscalationLevel.COUNTY:
             raise ValidationError(gettext("协调会用于第三级（县级领导）调度的诉求，请先提级"))
-        meeting = CoordinationMeeting.objects.create(
-            case=case,
-            held_at=held_at,
-            convened_by=actor,
-            attendees=attendees,
-            decisions=decisions,
-            owners=owners,
+        return record_decision(
+            case, actor=actor, held_at=held_at, attendees=attendees, decisions=decisions, owners=owners
         )
-        _event(
-            case,
-            "meeting_held",
-            changes={
-                gettext_noop("参会人员"): attendees,
-                gettext_noop("议定事项"): decisions,
-                gettext_noop("责任单位"): owners,
-            },
-            actor=actor,
+
+
+def record_decision(
+    case: Case,
+    *,
+    actor,
+    held_at: dt.datetime,
+    attendees: str,
+    decisions: str,
+    owners: str = "",
+    department: Department | None = None,
+    due_on: dt.date | None = None,
+    session=None,
+    convened_by=None,
+) -> CoordinationMeeting:
+    """Write what a coordination meeting (协调会) decided on `case`, already locked by the caller
+    (`hold_meeting`, `services_coordination.record_coordination`) inside its transaction: the
+    `CoordinationMeeting` row; the responsible department joins the case as an assisting
+    department (so it sees the case) unless it leads it; a new deadline moves the running 办结
+    clock to the end of that day (and the 销号 clock by the follow-up days after it); the
+    `meeting_held` event; the lead and responsible departments and the dispatch office are told
+    on commit."""
+    now = _now()
+    meeting = CoordinationMeeting.objects.create(
+        case=case,
+        session=session,
+        held_at=held_at,
+        convened_by=convened_by or actor,
+        attendees=attendees,
+        decisions=decisions,
+        owners=owners,
+        department=department,
+        due_on=due_on,
+        recorded_at=now,
+    )
+    if department is not None and department.pk != case.lead_department_id:
+        row, created = CaseDepartment.objects.get_or_create(
+            case=case, department=department, role=CaseDepartment.Role.ASSIST, defaults={"dispatched_at": now}
         )
-        _notify(
-            department_users(case.lead_department_id) + dispatch_users(case),
-            case,
-            gettext("协调会议定事项"),
-            body=decisions,
-        )
+        if not created and not row.active:
+            row.active = True
+            row.save(update_fields=["active"])
+    moved = False
+    if due_on is not None and not case.paused_at:
+        reply = _running(case, ClockKind.REPLY)
+        if reply is not None:
+            reply.due_at = end_of_day(due_on)
+            reply.save(update_fields=["due_at"])
+            case.reply_due_at = reply.due_at
+            close = _running(case, ClockKind.CLOSE)
+            if close is not None:
+                close.due_at = shift_working_days(reply.due_at, _sla(case).followup_days)
+                close.save(update_fields=["due_at"])
+                case.close_due_at = close.due_at
+            _save(case)
+            moved = True
+    _event(
+        case,
+        "meeting_held",
+        changes={
+            gettext_noop("参会人员"): attendees,
+            gettext_noop("议定事项"): decisions,
+            gettext_noop("责任单位"): department.name if department is not None else owners,
+            "reply_due_at": case.reply_due_at if moved else None,
+        },
+        actor=actor,
+    )
+    recipients = department_users(case.lead_department_id) + dispatch_users(case)
+    if department is not None and department.pk != case.lead_department_id:
+        recipients += department_users(department.pk)
+    _notify(recipients, case, gettext("协调会议定事项"), body=decisions)
     return meeting
 
 
@@ -1739,6 +1790,11 @@ def correct_case(
                 case.category = category
         if not changes:
             raise ValidationError(gettext("没有需要更正的内容：各项与原登记相同"))
+        # the case may leave its region: its old (year, path) in the yearly counts is stale too
+        # (the save marks the new one, cases/rollups.py)
+        from . import rollups
+
+        rollups.mark_stale([(rollups.year_of(case.submitted_at) or 0, case.region_path or "")])
         case.save(update_fields=["enterprise", "region", "region_path", "title", "description", "category"])
         if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
             # cannot happen with a visible enterprise; kept so a scope change never strands a case

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -59,6 +60,7 @@ BATCH = 500
 class SweepResult:
     missed: int = 0
     reminded: int = 0
+    digests: int = 0  # leaders sent a 提级汇总 (LeaderDigest)
     escalated: dict = field(
         default_factory=lambda: {lv.value: 0 for lv in EscalationLevel if lv > EscalationLevel.GRID}
     )
@@ -70,6 +72,38 @@ class SweepResult:
             "reminded": self.reminded,
             "esc": esc,
         }
+
+
+#: the run's translated texts and case URL prefix, looked up once per run (the sweep says the
+#: same few things thousands of times, and each lookup of the active language costs); a run
+#: speaks one language, so `sweep()` empties it when it starts
+_TEXTS: dict[tuple, str] = {}
+
+
+def _t(msgid: str) -> str:
+    """`gettext(msgid)`, once per run."""
+    key = ("t", msgid)
+    found = _TEXTS.get(key)
+    if found is None:
+        found = _TEXTS[key] = gettext(msgid)
+    return found
+
+
+def _label(choices, value) -> str:
+    key = ("label", choices, value)
+    found = _TEXTS.get(key)
+    if found is None:
+        found = _TEXTS[key] = str(choices(value).label)
+    return found
+
+
+def _case_url(pk: int) -> str:
+    """`Case.get_absolute_url()` without a `reverse` per case."""
+    prefix = _TEXTS.get(("url",))
+    if prefix is None:
+        url = reverse("cases:detail", args=[0])
+        prefix = _TEXTS[("url",)] = url[: -len("0/")] if url.endswith("/0/") else ""
+    return f"{prefix}{pk}/" if prefix else reverse("cases:detail", args=[pk])
 
 
 def _locked_cases(case_ids) -> list[int]:
@@ -92,7 +126,7 @@ class _Recipients:
         if dept_ids:
             for user in User.objects.filter(
                 department_id__in=dept_ids, role__in=DEPARTMENT_ACTOR_ROLES, is_active=True
-            ):
+            ).only("pk", "is_active", "department_id"):
                 self.by_department[user.department_id].append(user)
         paths = {p for c in cases for p in c.region.ancestor_paths()}
         # (role, region path) → users; `rank` keeps the query's order (the User ordering, in the
@@ -103,7 +137,9 @@ class _Recipients:
             for i, user in enumerate(
                 User.objects.filter(
                     role__in=(Role.DISPATCH, Role.LEADER), region__path__in=paths, is_active=True
-                ).select_related("region")
+                )
+                .select_related("region")
+                .only("pk", "is_active", "role", "region__path")
             ):
                 self.regional[(user.role, user.region.path)].append(user)
                 self.rank[user.pk] = i
@@ -122,12 +158,60 @@ class _Recipients:
         return self._in_region(case, Role.LEADER)
 
 
+class LeaderDigest:
+    """The leaders' 提级汇总: one notification per leader per sweep run for all the cases of that
+    run that reached level 3 (县级领导) or 4 (领导小组) in the leader's region, instead of one per
+    leader per case (a province leader above 170 counties got hundreds a night). The cases' own
+    handlers — the lead department and the dispatch offices — still get their per-case
+    notification, as from `services._escalate`; escalations made by hand (`escalate_case`,
+    `flag_beyond_local`) still notify leaders per case. Sent at the end of the run, after the
+    batches have committed."""
+
+    #: cases listed in a digest's text; the link opens the filtered case list with all of them
+    LISTED = 50
+
+    def __init__(self):
+        self.users: dict[int, object] = {}
+        self.cases: dict[int, dict[int, tuple]] = defaultdict(dict)  # leader → case → line
+
+    def add(self, leaders, case, to_level: int, reason: str) -> None:
+        line = (case.no, case.title, int(to_level), reason)
+        for user in leaders:
+            self.users.setdefault(user.pk, user)
+            self.cases[user.pk][case.pk] = line  # a case raised twice in a run: its last level
+
+    def message(self, user) -> dict:
+        # level 4 (the leading group's) first, then by case number
+        lines = sorted(self.cases[user.pk].values(), key=lambda line: (-line[2], line[0]))
+        line = _t(gettext_noop("%(no)s %(title)s（第%(level)s级：%(reason)s）"))
+        shown = [
+            line % {"no": no, "title": title, "level": level, "reason": _label(Escalation.Reason, reason)}
+            for no, title, level, reason in lines[: self.LISTED]
+        ]
+        if len(lines) > self.LISTED:
+            shown.append(gettext("……另有 %(n)s 件，见链接中的诉求列表") % {"n": len(lines) - self.LISTED})
+        level = min(item[2] for item in lines)
+        return {
+            "recipients": [user],
+            "title": gettext("诉求提级汇总：%(n)s 件诉求升至第三、四级调度") % {"n": len(lines)},
+            "body": "\n".join(shown),
+            "url": f"{reverse('cases:list')}?open=1&level={level}",
+            "level": "danger",
+        }
+
+    def send(self) -> int:
+        """Write the digests (one statement); returns how many leaders got one."""
+        notify_many([self.message(user) for user in self.users.values()])
+        return len(self.users)
+
+
 class _Batch:
     """What one locked batch of cases writes, collected in the order the per-case services would
     write it, then saved with a fixed number of queries by `save()`."""
 
-    def __init__(self, cases, now):
+    def __init__(self, cases, now, digest: LeaderDigest):
         self.now = now
+        self.digest = digest
         self.recipients = _Recipients(cases)
         self.items: list = []  # audit items (dicts) and new rows whose `create` entry is due there
         self.messages: list[dict] = []
@@ -153,8 +237,8 @@ class _Batch:
             {
                 "recipients": users,
                 "title": f"{title}：{case.title}"[:200],
-                "body": body or gettext("诉求编号 %(no)s") % {"no": case.no},
-                "url": case.get_absolute_url(),
+                "body": body or _t(gettext_noop("诉求编号 %(no)s")) % {"no": case.no},
+                "url": _case_url(case.pk),
                 "level": level,
             }
         )
@@ -188,18 +272,19 @@ class _Batch:
             "escalated",
             {
                 "escalation_level": (from_level, to_level),
-                gettext_noop("原因"): Escalation.Reason(reason).label,
+                gettext_noop("原因"): _label(Escalation.Reason, reason),
                 gettext_noop("说明"): note,
             },
         )
         users = self.recipients.department(case.lead_department_id) + self.recipients.dispatch(case)
         if to_level >= EscalationLevel.COUNTY:
-            users += self.recipients.leaders(case)
+            # the leaders hear of it once per sweep run, in their digest (`LeaderDigest`)
+            self.digest.add(self.recipients.leaders(case), case, to_level, reason)
         self.notify(
             users,
             case,
-            gettext("诉求提级至第%(to_level)s级调度") % {"to_level": to_level},
-            body=str(Escalation.Reason(reason).label),
+            _t(gettext_noop("诉求提级至第%(to_level)s级调度")) % {"to_level": to_level},
+            body=_label(Escalation.Reason, reason),
             level="danger",
         )
         return True
@@ -221,7 +306,7 @@ class _Batch:
         audit.record_many(items)
 
 
-def _flag_missed(now, result: SweepResult) -> None:
+def _flag_missed(now, result: SweepResult, digest: LeaderDigest) -> None:
     eligible = CaseClock.objects.filter(
         state=CaseClock.State.RUNNING,
         due_at__lt=now,
@@ -245,22 +330,26 @@ def _flag_missed(now, result: SweepResult) -> None:
             for _, case_id, kind in rows:
                 by_case.setdefault(case_id, []).append(kind)
             cases = Case.objects.select_related("region", "lead_department").in_bulk(list(by_case))
-            batch = _Batch(cases.values(), services._now())
+            batch = _Batch(cases.values(), services._now(), digest)
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
-                labels = "、".join(str(ClockKind(k).label) for k in kinds)
+                labels = "、".join(_label(ClockKind, k) for k in kinds)
                 batch.event(case, "deadline_missed", {gettext_noop("超时时限"): labels})
                 if ClockKind.REPLY in kinds and case.lead_department_id:
                     sup = batch.supervise(
                         case,
                         Supervision.Kind.NOTICE,
-                        gettext("诉求「%(title)s」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。")
+                        _t(
+                            gettext_noop(
+                                "诉求「%(title)s」已超过办结期限，请于 1 个工作日内书面说明原因和办理计划。"
+                            )
+                        )
                         % {"title": case.title},
                     )
                     batch.notify(
                         batch.recipients.department(case.lead_department_id),
                         case,
-                        gettext("督办通知"),
+                        _t(gettext_noop("督办通知")),
                         body=sup.body,
                         level="danger",
                     )
@@ -268,7 +357,7 @@ def _flag_missed(now, result: SweepResult) -> None:
                     case,
                     EscalationLevel.DEPARTMENT,
                     Escalation.Reason.OVERDUE,
-                    gettext("%(clocks)s超时") % {"clocks": labels},
+                    _t(gettext_noop("%(clocks)s超时")) % {"clocks": labels},
                 ):
                     result.escalated[EscalationLevel.DEPARTMENT] += 1
             batch.save()
@@ -276,7 +365,7 @@ def _flag_missed(now, result: SweepResult) -> None:
             return  # that was all of them: skip the empty scan that would confirm it
 
 
-def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
+def _escalate_where(q: Q, level: int, reason: str, result: SweepResult, digest: LeaderDigest) -> None:
     while True:
         with transaction.atomic():
             cases = list(
@@ -286,7 +375,7 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
             )
             if not cases:
                 return
-            batch = _Batch(cases, services._now())
+            batch = _Batch(cases, services._now(), digest)
             for case in cases:
                 if batch.escalate(case, level, reason):
                     result.escalated[level] += 1
@@ -295,7 +384,7 @@ def _escalate_where(q: Q, level: int, reason: str, result: SweepResult) -> None:
             return
 
 
-def _remind(now, result: SweepResult) -> None:
+def _remind(now, result: SweepResult, digest: LeaderDigest) -> None:
     soon = due_at(now, REMIND_WITHIN)
     eligible = CaseClock.objects.filter(
         state=CaseClock.State.RUNNING,
@@ -316,13 +405,13 @@ def _remind(now, result: SweepResult) -> None:
                 reminded_at=now
             )
             cases = Case.objects.select_related("region", "lead_department").in_bulk({r[1] for r in rows})
-            batch = _Batch(cases.values(), services._now())
+            batch = _Batch(cases.values(), services._now(), digest)
             for _, case_id, kind, due in rows:
                 case = cases[case_id]
-                label = str(ClockKind(kind).label)
-                body = gettext("「%(label)s」期限 %(date)s，请抓紧办理。") % {
+                label = _label(ClockKind, kind)
+                body = _t(gettext_noop("「%(label)s」期限 %(date)s，请抓紧办理。")) % {
                     "label": label,
-                    "date": format(timezone.localtime(due), gettext("%m月%d日 %H:%M")),
+                    "date": format(timezone.localtime(due), _t(gettext_noop("%m月%d日 %H:%M"))),
                 }
                 if (
                     kind in (ClockKind.ACCEPT, ClockKind.DISPATCH, ClockKind.FOLLOWUP)
@@ -333,7 +422,7 @@ def _remind(now, result: SweepResult) -> None:
                     recipients = batch.recipients.department(case.lead_department_id)
                     batch.supervise(case, Supervision.Kind.REMINDER, body)
                 batch.event(case, "reminded", {gettext_noop("时限"): label, gettext_noop("期限"): due})
-                batch.notify(recipients, case, gettext("催办"), body=body, level="warning")
+                batch.notify(recipients, case, _t(gettext_noop("催办")), body=body, level="warning")
                 result.reminded += 1
             batch.save()
         if len(candidates) < BATCH:
@@ -343,14 +432,22 @@ def _remind(now, result: SweepResult) -> None:
 def sweep(now=None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
+    digest = LeaderDigest()
+    _TEXTS.clear()
     with audit.acting_as(None, label=gettext("任务: 诉求时限巡检")):
-        _flag_missed(now, result)
+        _flag_missed(now, result, digest)
         # missed by ≥ LONG_OVERDUE working days (workcalendar.working_days_late) ⇔ due < cutoff
         long_overdue = working_days_cutoff(now, LONG_OVERDUE)
         county = EscalationLevel.COUNTY
-        _escalate_where(Q(reply_due_at__lt=long_overdue), county, Escalation.Reason.LONG_OVERDUE, result)
         _escalate_where(
-            Q(beyond_local=True) | Q(is_problem_case=True), county, Escalation.Reason.BEYOND_LOCAL, result
+            Q(reply_due_at__lt=long_overdue), county, Escalation.Reason.LONG_OVERDUE, result, digest
+        )
+        _escalate_where(
+            Q(beyond_local=True) | Q(is_problem_case=True),
+            county,
+            Escalation.Reason.BEYOND_LOCAL,
+            result,
+            digest,
         )
         # at level 3 for ≥ STUCK working days: working_days_between(escalated_at, now) ≥ STUCK
         stuck = working_days_cutoff(now, STUCK)
@@ -359,6 +456,13 @@ def sweep(now=None) -> SweepResult:
             EscalationLevel.LEADING_GROUP,
             Escalation.Reason.STUCK,
             result,
+            digest,
         )
-        _remind(now, result)
+        _remind(now, result, digest)
+        with transaction.atomic():
+            result.digests = digest.send()
+    # the yearly counts (诉求年度汇总) of the cases changed since the last sweep
+    from . import rollups
+
+    rollups.refresh()
     return result

@@ -1,7 +1,7 @@
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from . import views, views_settings
+from . import views, views_coordination, views_settings
 
 app_name = "cases"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("inbox/", views.inbox, name="inbox"),
     path("leader/", views.leader_view, name="leader"),
+    path("coordination/", views_coordination.queue, name="coordination"),
+    path("coordination/<int:pk>/", views_coordination.detail, name="coordination_detail"),
+    path("coordination/<int:pk>/cancel/", views_coordination.cancel, name="coordination_cancel"),
+    path("coordination/<int:pk>/minutes/", views_coordination.minutes, name="coordination_minutes"),
     path("new/", views.case_new, name="new"),
     path("portal/", views.portal, name="portal"),
     path("portal/new/", views.portal_new, name="portal_new"),
