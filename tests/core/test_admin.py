@@ -28,6 +28,7 @@ READ_ONLY = [
     "attraction.chainnode",
     "attraction.fundmonth",
     "attraction.target",
+    "attraction.clocksetting",
     "policies.match",
     "policies.application",
     "policies.policydocument",

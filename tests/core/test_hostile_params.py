@@ -33,7 +33,7 @@ NAMES = [
     "klass", "scheme",
     "slip", "source", "ref", "title",  # oversight
     "item", "tab", "export",  # policies
-    "week", "overdue", "band", "stale",  # attraction
+    "week", "overdue", "band", "stale", "size", "chain", "node", "parent", "chain_gap",  # attraction
 ]  # fmt: skip
 
 HOSTILE = {

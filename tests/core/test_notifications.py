@@ -65,6 +65,24 @@ def test_email_channel_sends_to_users_with_an_address(
     assert [m.to for m in mailoutbox] == [["bob@wsx.gov.example"]]
 
 
+def test_a_delivery_run_twice_sends_each_message_once(
+    world, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A worker killed after sending leaves its task to be delivered again (acks_late): the
+    second run finds the messages already taken and sends nothing."""
+    from zhuqi.core.tasks import deliver_notifications
+
+    settings.NOTIFY_CHANNELS = ["zhuqi.core.channels.EmailChannel"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.bob.email = "bob@wsx.gov.example"
+    world.bob.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify([world.bob], "诉求即将超期")
+    assert len(mailoutbox) == 1 and Notification.objects.get(pk=created[0].pk).sent_at is not None
+    assert deliver_notifications([created[0].pk]) == 0
+    assert len(mailoutbox) == 1
+
+
 def test_api_lists_only_own_notifications_and_marks_all_read(world, login):
     notify([world.bob], "给 bob")
     notify([world.alice], "给 alice")

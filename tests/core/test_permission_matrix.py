@@ -311,6 +311,42 @@ PAGES: dict[str, Page] = {
     "cases:board": Page("cases.board"),
     "cases:inbox": Page("cases.inbox"),
     "cases:leader": Page("cases.leader_view"),
+    "cases:coordination": Page(
+        "cases.coordination.view",
+        lambda s: [] if _coord_case(s, "待协调") else [],  # the case exists before the POST counts rows
+        method="both",
+        data=lambda s: {
+            "case": [_coord_case(s, "待协调").pk],
+            "scheduled_at": f"{s.year}-03-02T09:00",
+            "place": "县政府会议室",
+        },
+        post_ok=lambda s, u: permissions.allowed(u, "cases.coordination.manage"),
+    ),
+    "cases:coordination_detail": Page(
+        "cases.coordination.view",
+        lambda s: [_coord_session(s).pk],
+        lambda s, u: visible(_CoordinationSession(), u, _coord_session(s)),
+        method="both",
+        data=lambda s: {
+            "held_at": (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "attendees": "县长、工信局",
+            f"decision_{_coord_case(s, '已安排').pk}": "限期解决",
+            f"department_{_coord_case(s, '已安排').pk}": s.w.jxj.pk,
+        },
+        post_ok=lambda s, u: _coord_ok(s, u),
+    ),
+    "cases:coordination_cancel": Page(
+        "cases.coordination.manage",
+        lambda s: [_coord_session(s).pk],
+        lambda s, u: visible(_CoordinationSession(), u, _coord_session(s)),
+        method="post",
+        data=lambda s: {"reason": "改期"},
+    ),
+    "cases:coordination_minutes": Page(
+        "cases.coordination.view",
+        lambda s: [_coord_session(s).pk],
+        lambda s, u: visible(_CoordinationSession(), u, _coord_session(s)),
+    ),
     "cases:new": Page(
         "cases.register",
         method="both",
@@ -1199,12 +1235,61 @@ PAGES: dict[str, Page] = {
     "attraction:lead_list": Page("attraction.view"),
     "attraction:funnel": Page("attraction.view"),
     "attraction:funds_ledger": Page("attraction.view"),
+    "attraction:ledger_close": Page(
+        "attraction.ledger.close",
+        lambda s: [],
+        lambda s, u: visible(Region, u, s.w.county),
+        method="post",
+        data=lambda s: {"op": "close", "region": s.w.county.pk, "year": s.year - 1, "month": 1},
+    ),
     "attraction:rates": Page("attraction.view"),
     "attraction:chains": Page("attraction.view"),
+    "attraction:chain_new": Page(
+        "attraction.chains.configure",
+        method="both",
+        data=lambda s: {"name": "场景新产业链", "region": s.w.county.pk},
+    ),
+    "attraction:target_paths": Page("attraction.view"),
+    "attraction:chain_map": Page(
+        "attraction.view", lambda s: [_att_chain(s).pk], lambda s, u: visible(_Chain(), u, _att_chain(s))
+    ),
+    "attraction:chain_edit": Page(
+        "attraction.chains.configure",
+        lambda s: [_att_chain(s).pk],
+        lambda s, u: _att_chain_ok(s, u),
+        method="both",
+        data=lambda s: {"name": "场景产业链（改）", "region": s.w.county.pk},
+    ),
+    "attraction:node_new": Page(
+        "attraction.chains.configure",
+        lambda s: [_att_chain(s).pk],
+        lambda s, u: _att_chain_ok(s, u),
+        method="both",
+        data=lambda s: {"name": "场景新环节", "position": "down", "industry_codes": "2927"},
+    ),
+    "attraction:node_edit": Page(
+        "attraction.chains.configure",
+        lambda s: [_att_chain(s).nodes.get().pk],
+        lambda s, u: _att_chain_ok(s, u),
+        method="both",
+        data=lambda s: {"op": "save", "name": "场景环节（改）", "position": "mid", "industry_codes": "26"},
+    ),
     "attraction:reviewers": Page(
         "attraction.configure",
         method="both",
         data=lambda s: {"region": s.w.county.pk, "department": s.w.jxj.pk},
+    ),
+    "attraction:clock_settings": Page(
+        "attraction.clocks.configure",
+        method="both",
+        data=lambda s: {
+            "region": s.w.county.pk,
+            "threshold": "5000",
+            "respond_days": 2,
+            "judge_days": 4,
+            "feedback_days": 8,
+            "progress_days": 15,
+        },
     ),
     "attraction:target_list": Page("attraction.view"),
     "attraction:target_new": Page("attraction.target.manage"),
@@ -1292,6 +1377,13 @@ PAGES: dict[str, Page] = {
         post_ok=lambda s, u: (
             permissions.allowed(u, "attraction.configure") and visible(Region, u, s.w.county)
         ),
+    ),
+    "attraction:annual_split": Page(
+        "attraction.configure",
+        lambda s: [_att_annual(s).pk],
+        lambda s, u: visible(Region, u, s.w.county),
+        method="both",
+        data=lambda s: {"method": "equal", "split_to": "Q", "save": "1"},
     ),
     "attraction:meeting_list": Page("attraction.view"),
     "attraction:meeting_new": Page(
@@ -1509,6 +1601,56 @@ def _att_meeting(s):
     return m
 
 
+def _att_clock(s):
+    """A running 响应 clock of the scene lead."""
+    from zhuqi.attraction.models import LeadClock
+
+    return LeadClock.objects.filter(done_at__isnull=True).first() or LeadClock.objects.create(
+        lead=_att_lead(s), kind="respond", started_on=dt.date(s.year, 1, 5), due_on=dt.date(s.year, 1, 6)
+    )
+
+
+def _coord_case(s, title):
+    """An open case of the county at level 3 (made on first use), waiting for a 协调会."""
+    from zhuqi.cases.models import EscalationLevel
+
+    case = Case.objects.filter(title=title).first()
+    if case is None:
+        case = s.cw.to("in_progress", title=title)
+        Case.objects.filter(pk=case.pk).update(
+            escalation_level=EscalationLevel.COUNTY, escalated_at=timezone.now() - dt.timedelta(days=1)
+        )
+    return case
+
+
+def _coord_session(s):
+    """A scheduled 协调会 of the county with one case on it (made on first use)."""
+    CoordinationSession = _CoordinationSession()
+    session = CoordinationSession.objects.first()
+    if session is None:
+        session = CoordinationSession.objects.create(
+            region=s.w.county,
+            title="协调会",
+            scheduled_at=timezone.now() - dt.timedelta(days=1),
+            place="县政府会议室",
+            created_by=s.w.alice,
+        )
+        session.cases.add(_coord_case(s, "已安排"))
+    return session
+
+
+def _CoordinationSession():
+    from zhuqi.cases.models import CoordinationSession
+
+    return CoordinationSession
+
+
+def _coord_ok(s, u):
+    from zhuqi.cases import services_coordination
+
+    return visible(_CoordinationSession(), u, _coord_session(s)) and services_coordination.can_manage(u)
+
+
 def _JudgingMeeting():
     from zhuqi.attraction.models import JudgingMeeting
 
@@ -1519,6 +1661,15 @@ def _att_judging_ok(s, u):
     from zhuqi.attraction import services_judging
 
     return visible(_JudgingMeeting(), u, _att_meeting(s)) and services_judging.can_manage(u, _att_meeting(s))
+
+
+def _att_annual(s):
+    """尉氏县's annual target of the scene's year (made on first use)."""
+    from zhuqi.attraction.models import AnnualTarget
+
+    return AnnualTarget.objects.filter(region=s.w.county, team=None).first() or AnnualTarget.objects.create(
+        year=s.year, region=s.w.county, signed_count=10, created_by=s.w.alice
+    )
 
 
 def _att_team(s):
@@ -1552,6 +1703,45 @@ def _att_target(s):
     return t or Target.objects.create(
         name="场景目标企业", region=s.w.county, team=s.w.jxj, created_by=s.w.alice
     )
+
+
+def _Chain():
+    from zhuqi.attraction.models import Chain
+
+    return Chain
+
+
+def _att_chain(s):
+    """A chain of the county with one link (made on first use)."""
+    from zhuqi.attraction.models import Chain, ChainNode
+
+    chain = Chain.objects.filter(name="场景产业链").first()
+    if chain is None:
+        chain = Chain.objects.create(name="场景产业链", region=s.w.county, department=s.w.jxj)
+        ChainNode.objects.create(chain=chain, name="场景环节", position="mid", industry_codes="2614")
+    return chain
+
+
+def _att_chain_ok(s, u):
+    from zhuqi.attraction import services_chains
+
+    return visible(_Chain(), u, _att_chain(s)) and services_chains.can_configure(u, _att_chain(s))
+
+
+def _att_close(s):
+    """January of last year closed for the county (made on first use)."""
+    from zhuqi.attraction.models import LedgerClose
+
+    return LedgerClose.objects.first() or LedgerClose.objects.create(
+        region=s.w.county, year=s.year - 1, month=1, closed_by=s.w.alice, closed_at=timezone.now()
+    )
+
+
+def _att_close_ok(s, u):
+    from zhuqi.attraction import services as att_services
+    from zhuqi.attraction.models import LedgerClose
+
+    return visible(LedgerClose, u, _att_close(s)) and att_services.can_close_ledger(u, s.w.county)
 
 
 def _att_target_ok(s, u):
@@ -2106,6 +2296,87 @@ API: dict[tuple[str, str], Op] = {
         _att_lead,
         lambda s: {"to_stage": _att_stage("contact").pk},
         lambda s, u: _att_can_work(s, u),
+    ),
+    ("POST", "/api/v1/attraction-clocks/{id}/stop/"): Op(
+        lambda s: _att_clock(s),
+        lambda s: {"note": "已电话联系投资方"},
+        lambda s, u: _att_can_work(s, u),
+    ),
+    ("POST", "/api/v1/attraction-fund-months/"): Op(
+        _att_lead,  # made before the request (the path has no id)
+        lambda s: {
+            "lead": _att_lead(s).pk,
+            "year": s.year,
+            "month": 1,
+            "source": "out_province",
+            "amount": "1000000",
+        },
+        # the lead is refused (400) to a role that cannot see it, like any reference
+        _matrix("attraction.lead.work"),
+    ),
+    ("POST", "/api/v1/attraction-weekly-reports/"): Op(
+        _att_team,  # made before the request (the path has no id)
+        lambda s: {
+            "team": _att_team(s).pk,
+            "year": timezone.localdate().isocalendar()[0],
+            "week": timezone.localdate().isocalendar()[1],
+            "met": "拜访企业",
+            "next_week": "继续对接",
+        },
+        # another team's people: the team is refused (400) as not visible
+        _matrix("attraction.weekly.submit"),
+    ),
+    ("POST", "/api/v1/attraction-chains/"): Op(
+        None,
+        lambda s: {"name": "接口新产业链", "region": s.w.county.pk},
+        # the matrix first (403); the region outside the caller's area is refused (400) by the service
+        _matrix("attraction.chains.configure"),
+    ),
+    ("PUT", "/api/v1/attraction-chains/{id}/"): Op(
+        _att_chain,
+        lambda s: {"name": "场景产业链（改）", "region": s.w.county.pk},
+        lambda s, u: _att_chain_ok(s, u),
+    ),
+    ("POST", "/api/v1/attraction-chain-links/"): Op(
+        _att_chain,  # made before the request (the path has no id)
+        lambda s: {
+            "chain": _att_chain(s).pk,
+            "name": "接口新环节",
+            "position": "down",
+            "industry_codes": "2927",
+        },
+        _matrix("attraction.chains.configure"),
+    ),
+    ("PUT", "/api/v1/attraction-chain-links/{id}/"): Op(
+        lambda s: _att_chain(s).nodes.get(),
+        lambda s: {"name": "场景环节（改）", "position": "mid", "industry_codes": "26"},
+        lambda s, u: _att_chain_ok(s, u),
+    ),
+    ("POST", "/api/v1/attraction-chain-links/{id}/deactivate/"): Op(
+        lambda s: _att_chain(s).nodes.get(), lambda s: {}, lambda s, u: _att_chain_ok(s, u)
+    ),
+    ("POST", "/api/v1/attraction-chain-links/{id}/activate/"): Op(
+        lambda s: _att_chain(s).nodes.get(), lambda s: {}, lambda s, u: _att_chain_ok(s, u)
+    ),
+    ("POST", "/api/v1/attraction-chain-links/{id}/confirm/"): Op(
+        lambda s: _att_chain(s).nodes.get(),
+        lambda s: {"enterprise": s.ent.pk},
+        lambda s, u: _att_chain_ok(s, u),
+    ),
+    ("POST", "/api/v1/attraction-chain-links/{id}/remove/"): Op(
+        lambda s: _att_chain(s).nodes.get(),
+        lambda s: {"enterprise": s.ent.pk},
+        lambda s, u: _att_chain_ok(s, u),
+    ),
+    ("POST", "/api/v1/attraction-ledger-closes/"): Op(
+        None,
+        lambda s: {"region": s.w.county.pk, "year": s.year - 1, "month": 1},
+        _matrix("attraction.ledger.close"),
+    ),
+    ("POST", "/api/v1/attraction-ledger-closes/{id}/reopen/"): Op(
+        lambda s: _att_close(s),
+        lambda s: {"reason": "补录到位资金"},
+        lambda s, u: _att_close_ok(s, u),
     ),
     ("POST", "/api/v1/assignments/"): Op(
         None,

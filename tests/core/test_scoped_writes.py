@@ -325,9 +325,19 @@ def test_services_refuse_another_countys_people_and_departments(o):
 
 
 # --- pages: every model choice of every form offers the writer's scope only ---------------------
+def _other_leader(o):
+    from zhuqi.core.models import User
+    from zhuqi.core.roles import Role
+
+    return User.objects.get_or_create(
+        username="other_leader", defaults={"role": Role.LEADER, "region": o.w.other_county}
+    )[0]
+
+
 def _forms():
     from zhuqi.assistance import forms as a
     from zhuqi.cases import forms as c
+    from zhuqi.cases import forms_coordination as cc
     from zhuqi.core import forms as co
     from zhuqi.enterprises import forms as e
     from zhuqi.indicators import forms as ind
@@ -335,6 +345,13 @@ def _forms():
 
     return {
         # form: (how a page builds it for Alice, {field: (this county's row, the other county's)})
+        cc.ScheduleForm: (
+            lambda o: {"user": o.w.alice},
+            {
+                "convener": (lambda o: o.w.leader, _other_leader),
+                "departments": (lambda o: o.w.jxj, lambda o: o.w.other_jxj),
+            },
+        ),
         a.VisitForm: (
             lambda o: {"user": o.w.alice},
             {"enterprise": (lambda o: o.ent, lambda o: o.ent_other)},

@@ -99,6 +99,30 @@ def test_session_expires_and_cookies_are_hardened(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_HTTPONLY
 
 
+def test_an_idle_session_ends_after_eight_hours_and_pages_do_not_write_it_each_time(world, client):
+    """The session's expiry slides with use, moved at most every SESSION_REFRESH_SECONDS: a page
+    opened a minute after the last save writes nothing; one opened six minutes later moves the
+    expiry; eight idle hours after that the next page asks to log in again."""
+    from django.contrib.sessions.models import Session
+
+    start = datetime.datetime(2026, 6, 10, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        key = client.cookies["sessionid"].value
+        client.get("/core/departments/")
+        first = Session.objects.get(session_key=key).expire_date
+        clock.shift(datetime.timedelta(minutes=1))
+        assert client.get("/core/departments/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == first  # nothing written
+        clock.shift(datetime.timedelta(minutes=5))
+        assert client.get("/core/departments/").status_code == 200
+        moved = Session.objects.get(session_key=key).expire_date
+        assert moved == first + datetime.timedelta(minutes=6)
+        clock.shift(datetime.timedelta(hours=8, seconds=1))
+        response = client.get("/core/departments/")
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
 def test_check_deploy_is_clean_under_production_settings():
     env = dict(os.environ)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; not in production

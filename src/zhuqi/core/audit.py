@@ -18,6 +18,7 @@ import contextvars
 import datetime as dt
 import decimal
 import hashlib
+import ipaddress
 import itertools
 import json
 import logging
@@ -105,21 +106,8 @@ def _json_value(value: Any) -> Any:
 
 
 def entry_payload(entry) -> str:
-    """The canonical JSON the hash covers: every meaningful column."""
-    data = {
-        "id": entry.pk,
-        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "ip": entry.ip,
-        "action": entry.action,
-        "event": entry.event,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "changes": entry.changes,
-        "message": entry.message,
-    }
+    """The canonical JSON the hash covers: every meaningful column (keys sorted)."""
+    data = {"id": entry.pk, **_payload_dict(entry)}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
@@ -160,7 +148,7 @@ def _build(
     return AuditEntry(
         actor=actor,
         actor_label=label[:150],
-        ip=ctx.ip,
+        ip=_stored_ip(ctx.ip),
         action=action,
         event=event,
         object_type=object_type,
@@ -169,6 +157,16 @@ def _build(
         changes=_json_value(changes or {}),
         message=message,
     )
+
+
+def _stored_ip(ip: str | None) -> str | None:
+    """The address as the database keeps it (an IPv6 one compressed), so that the hash computed
+    from the entry in memory is the one `verify` recomputes from the stored row."""
+    if ip and ":" in ip:
+        from .models import AuditEntry
+
+        return AuditEntry._meta.get_field("ip").get_prep_value(ip)
+    return ip
 
 
 class _Chainer:
@@ -240,6 +238,12 @@ def _bound(cur, lock: str) -> tuple[int | None, bool]:
 def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
     """Link the pending entries with ids up to `bound` to the chain, in id order; the caller
     holds the chain lock. Returns {id: (prev_hash, hash)} of the entries linked."""
+    return _link_to(bound, batch)[0]
+
+
+def _link_to(bound: int | None, batch: int = 2000) -> tuple[dict[int, tuple[str, str]], int, str, bool]:
+    """`_link`, also returning the chain's head afterwards (id, hash) and whether every pending
+    entry up to `bound` was linked (False when it stopped at one unlinked by hand)."""
     from .models import AuditEntry
 
     linked: dict[int, tuple[str, str]] = {}
@@ -247,6 +251,7 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
     from .audit_checkpoints import last_checkpointed_id
 
     floor = last_checkpointed_id()  # entries a checkpoint saw linked are never linked again
+    stopped = False
     while True:
         head = AuditEntry.objects.exclude(prev_hash=PENDING).order_by("-id").values_list("id", "hash").first()
         head_id, prev = head or (0, GENESIS)
@@ -263,12 +268,13 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
             log.error(
                 "audit entry #%s unlinked by hand (stale or checkpointed): not linked", rows[len(fresh)].pk
             )
-            rows, full = fresh, False  # link what comes before it, then stop
+            rows, full, stopped = fresh, False, True  # link what comes before it, then stop
         for entry in rows:
             entry.prev_hash = prev
             entry.hash = compute_hash(prev, entry)
             prev = entry.hash
             linked[entry.pk] = (entry.prev_hash, entry.hash)
+            head_id = entry.pk
         if len(rows) == 1:
             rows[0].save(update_fields=["prev_hash", "hash"], _allow_update=True)
         elif rows and connection.vendor == "postgresql":  # one plain statement, not CASE WHEN per row
@@ -282,7 +288,7 @@ def _link(bound: int | None, batch: int = 2000) -> dict[int, tuple[str, str]]:
         elif rows:
             AuditEntry.objects.bulk_update(rows, ["prev_hash", "hash"], batch_size=1000)
         if not full:
-            return linked
+            return linked, head_id, prev, not stopped
 
 
 def chain_pending(*, wait: bool = False) -> int:
@@ -343,6 +349,11 @@ def _append(entries: list) -> list:
                     f"SELECT pg_advisory_xact_lock_shared({_WRITER_KEYS} + {_LAST_DRAWN}) FROM {_sequence()}"
                 )
             transaction.on_commit(chainer)
+        if (first or chainer.alone) and len(entries) > 1:
+            payloads = [_payload_dict(e) for e in entries]
+            if all(_same_after_storing(p) for p in payloads):
+                _append_linked(entries, payloads, chainer)
+                return entries
         for entry in entries:
             entry.prev_hash = PENDING
             entry.hash = "~" + uuid.uuid4().hex  # unique placeholder until linked
@@ -358,6 +369,108 @@ def _append(entries: list) -> list:
                 for entry in entries:
                     entry.prev_hash, entry.hash = linked.get(entry.pk, (entry.prev_hash, entry.hash))
     return entries
+
+
+def _payload_dict(entry) -> dict:
+    """`entry_payload`'s data without the id (which `_append_linked` draws later)."""
+    return {
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "ip": entry.ip,
+        "action": entry.action,
+        "event": entry.event,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "message": entry.message,
+    }
+
+
+def _same_after_storing(payload: dict) -> bool:
+    """Whether the entry reads back from PostgreSQL exactly as it is in memory, so that its hash
+    may be computed before it is stored: no address PostgreSQL's inet would rewrite (only
+    canonical IPv4 ones pass) and no float jsonb would print differently (1e+20 comes back as
+    100000000000000000000; NaN and infinities are refused)."""
+    ip = payload["ip"]
+    if ip is not None:
+        try:
+            if ipaddress.ip_address(ip).version != 4 or str(ipaddress.ip_address(ip)) != ip:
+                return False
+        except ValueError:
+            return False
+    return _plain_numbers(payload["changes"])
+
+
+def _plain_numbers(value: Any) -> bool:
+    if type(value) is float:
+        text = repr(value)
+        return "e" not in text and "n" not in text  # 1e+20, inf, nan
+    if isinstance(value, dict):
+        return all(_plain_numbers(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_plain_numbers(v) for v in value)
+    return True
+
+
+def _append_linked(entries: list, payloads: list[dict], chainer: _Chainer) -> None:
+    """PostgreSQL, a transaction that may link its own entries (the first writer, or one found
+    alone): draw the ids first, then — when no transaction still open can hold a smaller id and
+    everything below is linked — compute the hashes in Python and insert the entries linked, with
+    one `INSERT … SELECT` from one JSON document: no placeholder hashes, no read-back, no UPDATE.
+    Otherwise (another writer is open) they go in unlinked for the after-commit step, as in
+    `_append`."""
+    from .models import AuditEntry
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequence(), len(entries)])
+        ids = sorted(row[0] for row in cur.fetchall())
+        # ids are drawn before the check, as `_append` writes before it: a writer that starts
+        # after this point draws larger ids, one open before it shows in pg_locks
+        bound, alone = _bound(cur, "held" if chainer.alone else "alone")
+    chainer.alone = alone
+    head_id, prev, linked = 0, GENESIS, False
+    if alone and bound is not None and bound >= ids[-1]:
+        _, head_id, prev, complete = _link_to(ids[0] - 1)
+        linked = complete and head_id < ids[0]
+    rows = []
+    for entry, pk, data in zip(entries, ids, payloads, strict=True):
+        entry.pk = pk
+        data["id"] = pk
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        if linked:
+            entry.prev_hash = prev
+            entry.hash = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
+            prev = entry.hash
+        else:
+            entry.prev_hash, entry.hash = PENDING, "~" + uuid.uuid4().hex
+        rows.append(
+            text[:-1]
+            + ',"prev_hash":'
+            + json.dumps(entry.prev_hash)
+            + ',"hash":'
+            + json.dumps(entry.hash)
+            + "}"
+        )
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {table} (id, at, actor_id, actor_label, ip, action, event, object_type,
+                                     object_id, object_repr, changes, message, prev_hash, hash)
+                SELECT r.id, r.at, r.actor, r.actor_label, r.ip, r.action, r.event, r.object_type,
+                       r.object_id, r.object_repr, coalesce(r.changes, '{{}}'::jsonb), r.message,
+                       r.prev_hash, r.hash
+                  FROM jsonb_to_recordset(%s::jsonb) AS r(
+                       id bigint, at timestamptz, actor bigint, actor_label text, ip inet, action text,
+                       event text, object_type text, object_id text, object_repr text, changes jsonb,
+                       message text, prev_hash text, hash text)
+                 ORDER BY r.id""",
+            ["[" + ",".join(rows) + "]"],
+        )
+    for entry in entries:
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 def record(action: str, obj: models.Model | None = None, **fields: Any):

@@ -9,7 +9,7 @@ import random
 import zlib
 from collections.abc import Callable
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
 
 from . import audit
@@ -149,11 +149,17 @@ def _user(username, full_name, role, region, department, title, *, superuser=Fal
     return user
 
 
-@functools.cache
 def demo_password_hash() -> str:
-    """The demo password hashed once per process: every demo login shares it, and hashing it
-    anew for each of the hundred demo users took half a minute of `make demo`."""
-    return make_password(DEMO_PASSWORD)
+    """The demo password hashed once per process and hasher: every demo login shares it, and
+    hashing it anew for each of the hundred demo users took half a minute of `make demo`. Keyed
+    by the preferred hasher, so a hash made under one PASSWORD_HASHERS is never reused under
+    another that cannot check it."""
+    return _hash_with(get_hasher().algorithm)
+
+
+@functools.cache
+def _hash_with(algorithm: str) -> str:
+    return make_password(DEMO_PASSWORD, hasher=algorithm)
 
 
 @transaction.atomic

@@ -17,10 +17,13 @@ and registers itself with `zhuqi.core.imports.register`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -219,8 +222,10 @@ def check_workbook(data: bytes) -> str:
                 continue
             try:
                 # A guard for memory, looser than the limit: a cell just over it is named by
-                # its row and column when the rows are read.
-                _scan_xml(archive, info, SCAN_SLACK * max_chars)
+                # its row and column when the rows are read. The bound first (no Python per
+                # element); the element-by-element scan where it cannot decide.
+                if not _bounded_xml(archive, info, SCAN_SLACK * max_chars):
+                    _scan_xml(archive, info, SCAN_SLACK * max_chars)
             except _TooLong as e:
                 if e.cell:
                     message = _("单元格 %(cell)s 的文字超过上限 %(n)d 个字符")
@@ -233,6 +238,75 @@ def check_workbook(data: bytes) -> str:
 
 def megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
+
+
+#: where an element that starts a cell or a shared string (`c`, `si`, with any prefix) may begin
+_CELL_START = re.compile(rb"<(?:[^\s/>:<]*:)*(?:c|si)[\s/>]")
+#: the XML declaration of a part in UTF-8 (no encoding named, or UTF-8): where one byte `<` is
+#: always the character `<` and a character is never fewer bytes than one
+_DECLARATION = re.compile(
+    rb"""(?:\xef\xbb\xbf)?(?:<\?xml(?:\s+version\s*=\s*["'][^"'<>]*["'])"""
+    rb"""(?:\s+encoding\s*=\s*["']utf-8["'])?(?:\s+standalone\s*=\s*["'][^"'<>]*["'])?\s*\?>|(?=<[^?]))""",
+    re.IGNORECASE,
+)
+
+
+def _bounded_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int) -> bool:
+    """True if `_scan_xml` would pass this part, decided without a Python call per element:
+    the part is well-formed XML (expat, no handlers but the DOCTYPE refusal) and no two
+    consecutive starts of a cell or a shared string (the part's beginning and end count as
+    starts) are more than `max_chars` bytes apart. A text node or a cell's text lies between two
+    such starts, and never holds more characters than bytes (UTF-8, entities shorten; no DTD
+    can define others), so neither counter of `_scan_xml` can pass `max_chars`. False (let
+    `_scan_xml` decide, with its messages) when that bound does not hold, the part holds a
+    comment, CDATA, a processing instruction or a DOCTYPE (markup where a false start could
+    hide), or expat refuses it."""
+    parser = expat.ParserCreate()
+
+    def doctype(*args):
+        raise _HasDoctype()
+
+    parser.StartDoctypeDeclHandler = doctype
+    hop = max(max_chars // 2, 1)
+    buf = b""  # the part from the latest start found on (a start may straddle two chunks)
+    prev = b""  # the previous chunk's last byte: a `<!` may straddle two chunks
+    first = True
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(SCAN_CHUNK):
+                parser.Parse(chunk, False)
+                skip = 0
+                if first:
+                    first = False
+                    m = _DECLARATION.match(chunk)
+                    if m is None:  # another encoding (UTF-16 …), or not XML: the full scan
+                        return False
+                    skip = m.end()
+                seen = prev + chunk
+                if seen.find(b"<!", skip) != -1 or seen.find(b"<?", skip) != -1:
+                    return False
+                prev = chunk[-1:]
+                buf += chunk
+                # hop from start to start: a start at least `hop` bytes on if there is one within
+                # `max_chars`, else the very next one (the gaps of a subset of the starts bound
+                # the gaps of all of them)
+                at = 0
+                while True:
+                    m = _CELL_START.search(buf, at + hop)
+                    if m is None or m.start() - at > max_chars:
+                        m = _CELL_START.search(buf, at + 1)
+                    if m is None:
+                        break
+                    if m.start() - at > max_chars:
+                        return False
+                    at = m.start()
+                if len(buf) - at > max_chars:
+                    return False
+                buf = buf[at:]
+        parser.Parse(b"", True)
+    except (_HasDoctype, expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    return len(buf) <= max_chars
 
 
 def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int) -> None:
@@ -288,6 +362,35 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int) -
         while chunk := stream.read(SCAN_CHUNK):
             parser.Parse(chunk, False)
     parser.Parse(b"", True)
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # imports running under `gc_paused`
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection while an import runs. A table of 50,000 rows builds a few
+    hundred thousand dicts, Decimals and entries that all stay alive until the write; every
+    full collection walks all of them (and the rest of the process), and as the heap grows
+    Python runs one each time it grows by a quarter: a third of the import's CPU time went
+    there. Reference counting still frees everything acyclic at once; cycles wait until the
+    import ends. Nested and concurrent imports share the pause: the collector is enabled again,
+    if it was before the first one, when the last one ends."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class Importer:
@@ -448,27 +551,42 @@ class Importer:
             errors.append(RowError(1, "", message % {"names": sep.join(repeated)}))
         return errors
 
+    def _row_columns(self) -> tuple[dict[str, Any], list[Column]]:
+        """The keys of the columns this file lacks (None in every row) and the columns each row
+        parses: the file's, and the required ones (a missing one is named). Computed once a file."""
+        present = getattr(self, "_present_keys", None)
+        cached = getattr(self, "_row_columns_cache", None)
+        if cached is not None and cached[0] is present:
+            return cached[1], cached[2]
+        absent = {
+            c.key: None
+            for c in self.columns
+            if present is not None and c.key not in present and not c.required
+        }
+        parsed = [c for c in self.columns if c.key not in absent]
+        # what a row looks at, per column, read once a file (not attribute by attribute per cell)
+        self._row_specs = [(c, c.key, c.required, c.max_length, c.parse) for c in parsed]
+        self._row_columns_cache = (present, absent, parsed)
+        return absent, parsed
+
     def parse_row(self, rownum: int, raw: dict) -> tuple[dict, list[RowError]]:
         errors: list[RowError] = []
-        row: dict[str, Any] = {}
-        present = getattr(self, "_present_keys", None)
-        for col in self.columns:
-            if present is not None and col.key not in present and not col.required:
-                row[col.key] = None  # not a column of this file
-                continue
-            value = raw.get(col.key)
+        absent, _parsed = self._row_columns()
+        row: dict[str, Any] = dict(absent)  # not columns of this file
+        for col, key, required, max_length, parse in self._row_specs:
+            value = raw.get(key)
             text = value.strip() if type(value) is str else _text(value)
             if text == "":
-                if col.required:
+                if required:
                     errors.append(RowError(rownum, col.header, _("不能为空")))
-                row[col.key] = None
+                row[key] = None
                 continue
-            if col.max_length and len(text) > col.max_length:
-                message = _("不能超过 %(n)d 个字符") % {"n": col.max_length}
+            if max_length and len(text) > max_length:
+                message = _("不能超过 %(n)d 个字符") % {"n": max_length}
                 errors.append(RowError(rownum, col.header, message))
                 continue
             try:
-                row[col.key] = col.parse(value) if col.parse else text
+                row[key] = parse(value) if parse else text
             except (RowInvalid, ValueError, TypeError) as exc:
                 errors.append(RowError(rownum, col.header, str(exc) or _("格式不正确")))
         return row, errors
@@ -512,6 +630,10 @@ class Importer:
         """Check every row, then (unless `dry_run` or anything is wrong) write them all in one
         transaction with one `import` audit entry. `progress(phase, done, total)` is called
         every few hundred rows (a background import stores it for its page)."""
+        with gc_paused():
+            return self._run(file, dry_run=dry_run, progress=progress)
+
+    def _run(self, file, *, dry_run: bool, progress: Callable[[str, int, int], None] | None) -> ImportResult:
         self.progress = progress
         result = ImportResult(dry_run=dry_run)
         raw_rows, errors = self.read(file)
@@ -662,10 +784,17 @@ def xlsx_response(
         message=_("导出%(what)s %(n)d 行") % {"what": what, "n": len(rows)},
         actor=actor,
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return file_response(content, filename, XLSX_TYPE)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A download of `content` named `filename` (Chinese names too: RFC 5987)."""
     from urllib.parse import quote
 
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

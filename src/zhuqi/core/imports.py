@@ -31,7 +31,8 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -821,11 +822,44 @@ def start_job(*, kind: str, actor, token: str, sha256: str, filename: str, rows:
     return job
 
 
+#: `run_job`'s answer when another worker holds the job (the task retries later)
+BUSY = "busy"
+
+
+@contextmanager
+def _run_lock(job_id: int) -> Iterator[bool]:
+    """Whether this process may run the job now: on PostgreSQL a session-level advisory lock on
+    the job (two-key form, its own key space), held until the run ends or its connection closes;
+    elsewhere (SQLite: in-process, one run at a time) always."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(hashtext('zhuqi.core.imports'), %s)", [job_id])
+        held = bool(cur.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(hashtext('zhuqi.core.imports'), %s)", [job_id])
+
+
 def run_job(job_id: int) -> str:
     """Apply a queued job's file, all or nothing, storing progress and the outcome on the job.
-    Returns the final status. A job is run once: a second call finds it no longer queued."""
+    Returns the final status, "" when there was nothing to do (the job has ended), or BUSY when
+    another worker is running it now (the task asks again later).
+
+    Run once, even when the broker delivers the task twice (a worker killed in the middle leaves
+    the message to be delivered again, settings.CELERY_TASK_ACKS_LATE): the run holds a lock on
+    the job for as long as it lasts (on PostgreSQL a session advisory lock, which the database
+    drops with the connection of a worker that died). A job still marked running whose lock
+    nobody holds was left by a dead worker; its file was applied in one transaction that never
+    committed, so it is run again from the start."""
     from django.core.exceptions import PermissionDenied
-    from django.db import DatabaseError
+    from django.db import DatabaseError, connection
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.translation import gettext as _
@@ -833,68 +867,74 @@ def run_job(job_id: int) -> str:
     from . import audit, notify
     from .models import ImportJob
 
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, phase="check"
-    )
-    if not claimed:
-        return ""
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-
-    def finish(status, message="", errors=(), result=None):
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=status,
-            message=message[:200],
-            errors=[[e.row, e.column, e.message] for e in list(errors)[:500]],
-            created=result.created if result else 0,
-            updated=result.updated if result else 0,
-            rows_done=len(result.rows) if result and result.ok else job.rows_done,
-            finished_at=timezone.now(),
+    with _run_lock(job_id) as held:
+        if not held:
+            return BUSY
+        claimable = [ImportJob.Status.QUEUED]
+        if connection.vendor == "postgresql":  # the lock tells a dead run from a live one
+            claimable.append(ImportJob.Status.RUNNING)
+        claimed = ImportJob.objects.filter(pk=job_id, status__in=claimable).update(
+            status=ImportJob.Status.RUNNING, phase="check"
         )
-        # the user may have left the progress page: tell them how it ended
-        what = cls.title if cls is not None else job.kind
-        if status == ImportJob.Status.DONE:
-            title = _("导入完成：%(what)s，新增 %(created)d 条，更新 %(updated)d 条") % {
-                "what": what,
-                "created": result.created,
-                "updated": result.updated,
-            }
-        else:
-            title = _("导入未完成：%(what)s，未导入任何数据") % {"what": what}
-        notify.notify(
-            [job.user],
-            title,
-            body=message,
-            url=reverse("core:import_job", args=[job.kind, job.pk]),
-            level="info" if status == ImportJob.Status.DONE else "warning",
-        )
-        return status
+        if not claimed:
+            return ""
+        job = ImportJob.objects.select_related("user").get(pk=job_id)
 
-    cls = importer_class(job.kind)
+        def finish(status, message="", errors=(), result=None):
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=status,
+                message=message[:200],
+                errors=[[e.row, e.column, e.message] for e in list(errors)[:500]],
+                created=result.created if result else 0,
+                updated=result.updated if result else 0,
+                rows_done=len(result.rows) if result and result.ok else job.rows_done,
+                finished_at=timezone.now(),
+            )
+            # the user may have left the progress page: tell them how it ended
+            what = cls.title if cls is not None else job.kind
+            if status == ImportJob.Status.DONE:
+                title = _("导入完成：%(what)s，新增 %(created)d 条，更新 %(updated)d 条") % {
+                    "what": what,
+                    "created": result.created,
+                    "updated": result.updated,
+                }
+            else:
+                title = _("导入未完成：%(what)s，未导入任何数据") % {"what": what}
+            notify.notify(
+                [job.user],
+                title,
+                body=message,
+                url=reverse("core:import_job", args=[job.kind, job.pk]),
+                level="info" if status == ImportJob.Status.DONE else "warning",
+            )
+            return status
 
-    try:
-        data = read_kept(job.token, job.sha256)
-        if cls is None or not cls.allowed(job.user):
-            return finish(ImportJob.Status.FAILED, _("您已无权进行此导入，未导入任何数据。"))
-        if data is None:
-            return finish(ImportJob.Status.FAILED, _("文件已失效或被改动，未导入任何数据，请重新上传。"))
-
-        def progress(phase: str, done: int, total: int) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(phase=phase, rows_done=done, rows_total=total)
+        cls = importer_class(job.kind)
 
         try:
-            with audit.acting_as(job.user, ip=job.ip):
-                result = cls(job.user).run(data, dry_run=False, progress=progress)
-        except DatabaseError:
-            return finish(ImportJob.Status.FAILED, _("保存时数据库出错，未导入任何数据，请稍后重试。"))
-        except (RowInvalid, ValidationError, PermissionDenied) as exc:
-            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            return finish(ImportJob.Status.FAILED, _("数据在预览后发生了变化，未导入任何数据：") + text)
-        except Exception:  # a bug must not leave the job "running" for ever; the log has it
-            log.exception("import job %s failed", job.pk)
-            return finish(ImportJob.Status.FAILED, _("导入出错，未导入任何数据，请联系管理员。"))
-        if not result.ok:
-            message = _("数据在预览后发生了变化，未导入任何数据。请修改后重新上传。")
-            return finish(ImportJob.Status.FAILED, message, result.errors)
-        return finish(ImportJob.Status.DONE, result=result)
-    finally:
-        discard_kept(job.token)
+            data = read_kept(job.token, job.sha256)
+            if cls is None or not cls.allowed(job.user):
+                return finish(ImportJob.Status.FAILED, _("您已无权进行此导入，未导入任何数据。"))
+            if data is None:
+                return finish(ImportJob.Status.FAILED, _("文件已失效或被改动，未导入任何数据，请重新上传。"))
+
+            def progress(phase: str, done: int, total: int) -> None:
+                ImportJob.objects.filter(pk=job.pk).update(phase=phase, rows_done=done, rows_total=total)
+
+            try:
+                with audit.acting_as(job.user, ip=job.ip):
+                    result = cls(job.user).run(data, dry_run=False, progress=progress)
+            except DatabaseError:
+                return finish(ImportJob.Status.FAILED, _("保存时数据库出错，未导入任何数据，请稍后重试。"))
+            except (RowInvalid, ValidationError, PermissionDenied) as exc:
+                text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                return finish(ImportJob.Status.FAILED, _("数据在预览后发生了变化，未导入任何数据：") + text)
+            except Exception:  # a bug must not leave the job "running" for ever; the log has it
+                log.exception("import job %s failed", job.pk)
+                return finish(ImportJob.Status.FAILED, _("导入出错，未导入任何数据，请联系管理员。"))
+            if not result.ok:
+                message = _("数据在预览后发生了变化，未导入任何数据。请修改后重新上传。")
+                return finish(ImportJob.Status.FAILED, message, result.errors)
+            return finish(ImportJob.Status.DONE, result=result)
+        finally:
+            discard_kept(job.token)

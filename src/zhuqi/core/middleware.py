@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 
 from . import audit
@@ -17,6 +19,28 @@ def client_ip(request) -> str | None:
         if last:
             return last
     return request.META.get("REMOTE_ADDR") or None
+
+
+class SlidingSessionMiddleware:
+    """Sessions expire after SESSION_COOKIE_AGE of inactivity. Saving the session on every
+    request (Django's SESSION_SAVE_EVERY_REQUEST) costs one UPDATE per page; here a signed-in
+    session is saved — and its expiry moved — at most once every SESSION_REFRESH_SECONDS
+    (default 300), so the idle limit holds to within that much. Sits right after
+    SessionMiddleware, which writes what this marks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty():
+            return response
+        now = int(time.time())
+        seen = session.get("_seen")
+        if not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
+            session["_seen"] = now
+        return response
 
 
 class AuditContextMiddleware:

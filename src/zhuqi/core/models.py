@@ -349,6 +349,9 @@ class Notification(models.Model):
     level = models.CharField(_("级别"), max_length=10, default="info")
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # when a worker took it to send through the outbound channels (e-mail, SMS, IM): taken once,
+    # so a delivery task run twice (a worker killed in the middle) sends nothing twice
+    sent_at = models.DateTimeField(_("外发时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import logging
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -57,25 +59,77 @@ def notify(
     return _save(_rows(recipients, title, body, url, level))
 
 
-def notify_many(messages: Iterable[dict]) -> list[Notification]:
-    """Many `notify` calls at once (the sweep): each message is a dict of `notify`'s arguments
-    (`recipients`, `title`, optional `body`, `url`, `level`). Each message reaches its recipients
-    exactly as `notify` would; all rows go in with one `bulk_create` and one delivery hand-off."""
-    rows: list[Notification] = []
+def notify_many(messages: Iterable[dict]) -> list[int]:
+    """Many `notify` calls at once (sweeps, imports): each message is a dict of `notify`'s
+    arguments (`recipients`, `title`, optional `body`, `url`, `level`). Each message reaches its
+    recipients exactly as `notify` would (each active recipient once, in order), and all rows go
+    in with one statement and one delivery hand-off. On PostgreSQL that statement is an
+    `INSERT … SELECT` over the messages (sent once each, as one JSON document) joined to the
+    (message, recipient) pairs, so no `Notification` object is built per row. Returns the ids of
+    the rows written, in order."""
+    texts: list[dict] = []
+    pairs_msg: list[int] = []
+    pairs_user: list[int] = []
     for m in messages:
-        rows += _rows(
-            m["recipients"], m["title"], m.get("body", ""), m.get("url", ""), m.get("level", "info")
+        seen: set[int] = set()
+        start = len(pairs_user)
+        for user in m["recipients"]:
+            if user is None or user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            pairs_user.append(user.pk)
+        if len(pairs_user) == start:
+            continue
+        pairs_msg.extend([len(texts) + 1] * (len(pairs_user) - start))
+        texts.append(
+            {
+                "title": m["title"][:200],
+                "body": m.get("body", ""),
+                "url": m.get("url", "")[:300],
+                "level": m.get("level", "info"),
+            }
         )
-    return _save(rows)
+    if not pairs_user:
+        return []
+    if connection.vendor != "postgresql":
+        rows = [
+            Notification(recipient_id=uid, **texts[i - 1])
+            for i, uid in zip(pairs_msg, pairs_user, strict=True)
+        ]
+        return [n.pk for n in _save(rows) if n.pk]
+    table = Notification._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {table} (recipient_id, title, body, url, level, created_at)
+                SELECT r.uid, m.doc->>'title', m.doc->>'body', m.doc->>'url', m.doc->>'level', %s
+                  FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS r(msg, uid, n)
+                  JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS m(doc, i) ON m.i = r.msg
+                 ORDER BY r.n
+             RETURNING id""",
+            [
+                timezone.now(),
+                "{" + ",".join(map(str, pairs_msg)) + "}",
+                "{" + ",".join(map(str, pairs_user)) + "}",
+                json.dumps(texts, ensure_ascii=False),
+            ],
+        )
+        ids = [row[0] for row in cur.fetchall()]
+    _hand_off(ids, [])
+    return ids
 
 
 def _save(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    _hand_off([n.pk for n in created if n.pk], created)
+    return created
+
+
+def _hand_off(ids: list[int], created: list[Notification]) -> None:
+    """After commit, hand the rows written to the outbound channels (not in `inbox_only`)."""
     if _INBOX_ONLY.get():
-        return created
-    ids = [n.pk for n in created if n.pk]
+        return
 
     def _dispatch():
         from .tasks import deliver_notifications
@@ -89,7 +143,6 @@ def _save(rows: list[Notification]) -> list[Notification]:
             log.exception("notification dispatch failed")
 
     transaction.on_commit(_dispatch)
-    return created
 
 
 def deliver(notifications: Iterable[Notification]) -> int:

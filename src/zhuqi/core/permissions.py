@@ -156,6 +156,18 @@ _ACTIONS: list[Action] = [
         "cases.transition.enterprise", _("诉求流转：撤回、评价（企业）"), frozenset({P}), _("本企业的诉求")
     ),
     Action("cases.supervision.respond", _("回复督办"), DEPARTMENT_ROLES, _("被督办的本部门")),
+    Action(
+        "cases.coordination.view",
+        _("协调会：待协调诉求队列、会议安排和纪要"),
+        frozenset({A, D, L, S}),
+        _("本辖区内"),
+    ),
+    Action(
+        "cases.coordination.manage",
+        _("协调会：安排会议、记录议定事项（写入诉求）"),
+        frozenset({A, D, L}),
+        _("本辖区内提级到县级以上调度的诉求"),
+    ),
     # --- assistance ----------------------------------------------------------------------------
     Action("assistance.my_enterprises", _("我的包抓企业"), WORKING_OFFICIALS, _("本人的包抓")),
     Action("assistance.visit.view", _("查看走访记录及导出"), OFFICIAL_ROLES, _in_scope),
@@ -398,6 +410,24 @@ _ACTIONS: list[Action] = [
         _("设置联审预审部门（常设部门和按行业增加的部门）和驻外招商组"),
         MANAGER_ROLES,
         _("本辖区"),
+    ),
+    Action(
+        "attraction.clocks.configure",
+        _("设置亿元以上线索的办理时限（计时起点和响应、研判、反馈推荐人、报告进展的工作日数）"),
+        MANAGER_ROLES,
+        _("本辖区的省、市、县（区）"),
+    ),
+    Action(
+        "attraction.ledger.close",
+        _("到位资金台账按月关账和重新开账（关账后该月不能再登记到位资金）"),
+        MANAGER_ROLES,
+        _("本辖区（关账对下级区划的线索同样有效）"),
+    ),
+    Action(
+        "attraction.chains.configure",
+        _("维护产业链（链长、牵头部门）和环节（上中下游、行业代码、强链/延链/补链），确认环节上的本地企业"),
+        MANAGER_ROLES,
+        _("本辖区的产业链"),
     ),
     Action(
         "attraction.convert",

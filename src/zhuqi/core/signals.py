@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -25,6 +26,9 @@ def _ip(request):
 def _logged_in(sender, request, user, **kwargs):
     with audit.acting_as(user, ip=_ip(request)):
         audit.record("login", user, message=_("登录成功"))
+    session = getattr(request, "session", None)
+    if session is not None:  # saved with the login: the next pages need not write it again
+        session["_seen"] = int(time.time())
 
 
 @receiver(user_logged_out, dispatch_uid="zhuqi_logout")

@@ -8,12 +8,37 @@ from celery.signals import before_task_publish
 HEARTBEAT_TASK = "zhuqi.core.tasks.heartbeat"
 
 
+#: notifications taken (and then sent) per transaction by `deliver_notifications`
+DELIVER_BATCH = 200
+
+
 @shared_task(ignore_result=True)
 def deliver_notifications(ids: list[int]) -> int:
-    from .models import Notification
-    from .notify import deliver
+    """Send the notifications through the outbound channels, each at most once: a batch is
+    taken (`sent_at` set, rows locked against a second worker) in a short transaction before
+    it is sent, so a task delivered again after its worker died skips what was already taken.
+    A worker killed between taking a batch and sending it loses those outbound copies, never the
+    inbox rows (docs/operations.md §"When a worker dies")."""
+    from django.db import transaction
+    from django.utils import timezone
 
-    return deliver(Notification.objects.filter(pk__in=ids).select_related("recipient"))
+    from .models import Notification
+    from .notify import channels, deliver
+
+    if not channels():
+        return 0
+    sent = 0
+    for start in range(0, len(ids), DELIVER_BATCH):
+        with transaction.atomic():
+            taken = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk__in=ids[start : start + DELIVER_BATCH], sent_at__isnull=True)
+                .select_related("recipient")
+                .order_by("pk")
+            )
+            Notification.objects.filter(pk__in=[n.pk for n in taken]).update(sent_at=timezone.now())
+        sent += deliver(taken)
+    return sent
 
 
 @shared_task(ignore_result=True)
@@ -29,12 +54,22 @@ def chain_audit() -> int:
     return linked
 
 
-@shared_task(ignore_result=True)
-def run_import(job_id: int) -> str:
-    """Apply a large confirmed Excel import (an `ImportJob`), storing its progress on the job."""
-    from .imports import run_job
+#: seconds before a delivery of `run_import` that found its job running elsewhere asks again
+IMPORT_BUSY_RETRY = 60
 
-    return run_job(job_id)
+
+@shared_task(ignore_result=True, bind=True, max_retries=None)
+def run_import(self, job_id: int) -> str:
+    """Apply a large confirmed Excel import (an `ImportJob`), storing its progress on the job.
+    Delivered again while another worker still runs the job (a run longer than the broker's
+    visibility timeout, or a dead worker's database session not yet closed), it asks again
+    later instead of running the job a second time or dropping it."""
+    from .imports import BUSY, run_job
+
+    status = run_job(job_id)
+    if status == BUSY:
+        raise self.retry(countdown=IMPORT_BUSY_RETRY)
+    return status
 
 
 @shared_task(ignore_result=True, name=HEARTBEAT_TASK)

@@ -329,6 +329,7 @@ DOCS_PACKAGE, DOCS_FOLDER = "zhuqi", "docs"
 # and the user guide); nothing else is served
 DOCS = {
     "cases-figures": "cases-figures.md",
+    "cases-coordination": "cases-coordination.md",
     "projects-figures": "projects-figures.md",
     "assistance-figures": "assistance-figures.md",
     "indicators-figures": "indicators-figures.md",
