@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 
 from tests.enterprises.helpers import make_enterprise
+from tests.indicators.helpers import val
 from zhuqi.enterprises.models import EnterpriseUser
+from zhuqi.indicators import services_targets
 from zhuqi.indicators.models import DataSet, DataSetIndicator, Indicator
 
 
@@ -32,3 +36,18 @@ class IndicatorWorld:
 @pytest.fixture
 def iw(world):
     return IndicatorWorld(world)
+
+
+@pytest.fixture
+def example(iw):
+    """§2 and §4 of indicators-figures.md: 尉氏县's 工业总产值, 1—10月 2026."""
+    w = iw.world
+    gone = make_enterprise("退规企业", w.grid, above_scale=False)
+    for ent, cum in ((iw.ent, 400), (iw.ent2, 360), (gone, 200)):
+        val(iw.output, "202510", cum, ent=ent)
+    val(iw.output, "202610", 500, 400, ent=iw.ent)
+    val(iw.output, "202610", 300, 360, ent=iw.ent2)
+    val(iw.output, "202610", 100, ent=iw.small)
+    val(iw.output, "202610", 999, 1, ent=iw.other)  # the other county: never in 尉氏县's figures
+    services_targets.set_target(iw.output, 2026, region=w.county, amount=D(1500), growth=D(8), actor=w.alice)
+    return iw

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from tests.indicators.test_figures import example  # noqa: F401  (fixture)
 from zhuqi.assistance.models import Assignment, AssignmentRole
 from zhuqi.core.models import AuditEntry, Notification
 from zhuqi.indicators.models import Target, TargetPart
@@ -16,7 +15,7 @@ from zhuqi.indicators.models import Target, TargetPart
 pytestmark = pytest.mark.django_db
 
 
-def test_dispatch_shows_figures_and_who_is_behind(example, client):  # noqa: F811
+def test_dispatch_shows_figures_and_who_is_behind(example, client):
     w = example.world
     client.force_login(w.alice)
     r = client.get(reverse("indicators:dispatch"), {"period": "202610", "indicator": "gross_output"})
@@ -31,7 +30,7 @@ def test_dispatch_shows_figures_and_who_is_behind(example, client):  # noqa: F81
     assert example.other.name not in html
 
 
-def test_dispatch_by_department_and_leader(example, client):  # noqa: F811
+def test_dispatch_by_department_and_leader(example, client):
     w = example.world
     Assignment.objects.create(
         enterprise=example.ent2, year=2026, role=AssignmentRole.DEPT_CONTACT, user=w.bob, department=w.jxj
@@ -42,7 +41,7 @@ def test_dispatch_by_department_and_leader(example, client):  # noqa: F811
     assert r.context["group_rows"][0]["f"].actual == D(300)
 
 
-def test_another_countys_region_is_a_404(example, client):  # noqa: F811
+def test_another_countys_region_is_a_404(example, client):
     w = example.world
     client.force_login(w.charlie)
     assert client.get(reverse("indicators:dispatch"), {"region": w.county.pk}).status_code == 404
@@ -52,7 +51,7 @@ def test_another_countys_region_is_a_404(example, client):  # noqa: F811
     assert r.status_code == 200 and r.context["root"] == w.other_county
 
 
-def test_rows_drill_down(example, client):  # noqa: F811
+def test_rows_drill_down(example, client):
     w = example.world
     client.force_login(w.alice)
     q = {"indicator": "gross_output", "period": "202610", "kind": "region", "id": w.county.pk, "set": "panel"}
@@ -61,7 +60,7 @@ def test_rows_drill_down(example, client):  # noqa: F811
     assert [x["v"].enterprise for x in r.context["rows"]] == [example.ent2, example.ent]
 
 
-def test_remind_notifies_the_leader_and_is_audited(example, client):  # noqa: F811
+def test_remind_notifies_the_leader_and_is_audited(example, client):
     w = example.world
     Assignment.objects.create(
         enterprise=example.ent2, year=2026, role=AssignmentRole.COUNTY_LEADER, user=w.leader
@@ -83,7 +82,7 @@ def test_remind_notifies_the_leader_and_is_audited(example, client):  # noqa: F8
     assert client.post(reverse("indicators:dispatch_remind"), data).status_code == 404
 
 
-def test_export_is_audited(example, client):  # noqa: F811
+def test_export_is_audited(example, client):
     w = example.world
     client.force_login(w.alice)
     r = client.get(reverse("indicators:dispatch_export"), {"period": "202610"})

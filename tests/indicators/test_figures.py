@@ -9,48 +9,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.enterprises.helpers import make_enterprise
+from tests.indicators.helpers import val
 from zhuqi.assistance.models import Assignment, AssignmentRole
 from zhuqi.core import scope
 from zhuqi.indicators import figures, services_targets
 from zhuqi.indicators.figures import Entity
-from zhuqi.indicators.models import Value
 from zhuqi.indicators.periods import Period
 
 pytestmark = pytest.mark.django_db
 P = Period.parse
-
-
-def val(ind, code, cum, ly=None, ent=None, region=None):
-    p = P(code)
-    return Value.objects.create(
-        indicator=ind,
-        period=code,
-        year=p.year,
-        period_type=p.type,
-        enterprise=ent,
-        region=ent.region if ent else region,
-        region_path=ent.region_path if ent else region.path,
-        cumulative=D(cum),
-        value=D(cum),
-        last_year_cumulative=None if ly is None else D(ly),
-        source="behalf",
-    )
-
-
-@pytest.fixture
-def example(iw):
-    """§2 and §4 of the document: 尉氏县's 工业总产值, 1—10月 2026."""
-    w = iw.world
-    gone = make_enterprise("退规企业", w.grid, above_scale=False)
-    for ent, cum in ((iw.ent, 400), (iw.ent2, 360), (gone, 200)):
-        val(iw.output, "202510", cum, ent=ent)
-    val(iw.output, "202610", 500, 400, ent=iw.ent)
-    val(iw.output, "202610", 300, 360, ent=iw.ent2)
-    val(iw.output, "202610", 100, ent=iw.small)
-    val(iw.output, "202610", 999, 1, ent=iw.other)  # the other county: never in 尉氏县's figures
-    services_targets.set_target(iw.output, 2026, region=w.county, amount=D(1500), growth=D(8), actor=w.alice)
-    return iw
 
 
 def test_completion_time_elapsed_lead_and_light(example):

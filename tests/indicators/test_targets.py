@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from tests.indicators.test_figures import val
+from tests.indicators.helpers import val
 from zhuqi.core.models import AuditEntry
 from zhuqi.indicators import services_targets as st
 from zhuqi.indicators.models import Target, TargetPart

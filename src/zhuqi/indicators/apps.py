@@ -9,9 +9,15 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("经济指标")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from zhuqi.core import views as core_views
 
-        from . import cards
+        from . import cards, rollups
+        from .models import Value
+
+        post_save.connect(rollups.mark_saved, sender=Value, dispatch_uid="indicators.rollups.saved")
+        post_delete.connect(rollups.mark_saved, sender=Value, dispatch_uid="indicators.rollups.deleted")
 
         for card in (
             cards.returns_card,

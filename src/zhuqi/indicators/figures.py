@@ -16,15 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models import Value as V
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import progress
-from zhuqi.core.scope import NOTHING, assignment_groups
+from zhuqi.core.roles import REGION_SCOPED_ROLES
+from zhuqi.core.scope import NOTHING, assignment_groups, scope_for
 from zhuqi.core.units import half_up, rate
+from zhuqi.enterprises.models import Enterprise
 
-from .models import Aggregation, Indicator, IndicatorKind, Target, Value
+from . import rollups
+from .models import Aggregation, Indicator, IndicatorKind, Rollup, Target, Value
 from .periods import Period
 
 KIND_LABELS = {"region": _("区划"), "department": _("包抓部门"), "leader": _("包抓领导")}
@@ -209,26 +212,7 @@ def compute(
         i.pk for i in indicators if i.kind != IndicatorKind.OFFICIAL and i.aggregation != Aggregation.RATIO
     }
     ids |= {x for pair in ratio_parts.values() for x in pair}
-    where, expr = _group_expr(entities, period.year)
-    panel = Q(cumulative__isnull=False, last_year_cumulative__isnull=False)
-    rows = (
-        Value.objects.visible_to(user)
-        .filter(where, enterprise__isnull=False, indicator__in=ids, period__in=[vp.code, ly.code])
-        .annotate(g=expr)
-        .values("g", "indicator_id", "period")
-        .annotate(
-            total=Sum("cumulative"),
-            avg=Avg("cumulative"),
-            n=Count("id", filter=Q(cumulative__isnull=False)),
-            pn=Sum("cumulative", filter=panel),
-            pl=Sum("last_year_cumulative", filter=panel),
-            pc=Count("id", filter=panel),
-        )
-    )
-    agg: dict[tuple[int, int, str], dict] = {}
-    for r in rows:
-        if r["g"] is not None:
-            agg[(r["g"], r["indicator_id"], r["period"])] = r
+    agg = _sums(user, entities, ids, [vp.code, ly.code], period.year)
     for e in entities:
         for ind in indicators:
             f = Figure(ind, period, e)
@@ -269,6 +253,87 @@ def compute(
                     f.official = v.cumulative if v.cumulative is not None else v.value
     if with_targets:
         attach_targets(user, out.values(), period)
+    return out
+
+
+def _sums(user, entities: Sequence[Entity], ids: set[int], codes: list[str], year: int) -> dict:
+    """(entity pk, indicator, period) → {rows, n, total, avg, pc, pn, pl} of the entities'
+    enterprise values the user sees: from the rollups where they may be read (`_rollup_sums`),
+    else one aggregate over the values. Both give the same numbers (tests/indicators/test_rollups.py)."""
+    from_rollups = _rollup_sums(user, entities, ids, codes, year)
+    if from_rollups is not None:
+        return from_rollups
+    where, expr = _group_expr(entities, year)
+    qs = Value.objects.visible_to(user).filter(
+        where, enterprise__isnull=False, indicator__in=ids, period__in=codes
+    )
+    return _grouped(qs.annotate(g=expr))
+
+
+def _grouped(qs) -> dict:
+    agg: dict[tuple[int, int, str], dict] = {}
+    for r in qs.values("g", "indicator_id", "period").annotate(**rollups.AGGREGATES).order_by():
+        if r["g"] is not None:
+            agg[(r["g"], r["indicator_id"], r["period"])] = _with_avg(r)
+    return agg
+
+
+def _with_avg(r: dict) -> dict:
+    """Averages are Σ ÷ count of the values with a cumulative, on either path."""
+    r["avg"] = r["total"] / r["n"] if r["n"] and r["total"] is not None else None
+    return r
+
+
+def _rollup_sums(user, entities: Sequence[Entity], ids: set[int], codes: list[str], year: int) -> dict | None:
+    """The sums from the rollups (indicators-figures.md §Rollups), or None where they may not
+    be read: entities other than regions, a viewer who does not see every enterprise of each
+    entity's subtree (only the administrator and officials of a region above it do), or a
+    pair not fresh. Archived enterprises' values, which the rollup keeps, are subtracted."""
+    if entities[0].kind != "region":
+        return None
+    s = scope_for(user)
+    if not s.is_admin:
+        if s.role not in REGION_SCOPED_ROLES or not s.region_path:
+            return None
+        if not all(e.path.startswith(s.region_path) for e in entities):
+            return None
+    pairs = {(i, c) for i in ids for c in codes}
+    if not rollups.fresh(pairs):
+        return None
+    under, expr = _group_expr(entities, year)  # regions: the same subtree terms over region_path
+    agg: dict[tuple[int, int, str], dict] = {}
+    rows = (
+        Rollup.objects.filter(under, indicator__in=ids, period__in=codes)
+        .annotate(g=expr)
+        .values("g", "indicator_id", "period")
+        .annotate(**{f: Sum(f) for f in rollups.FIELDS})
+        .order_by()
+    )
+    for r in rows:
+        if r["g"] is not None:
+            agg[(r["g"], r["indicator_id"], r["period"])] = r
+    archived = Enterprise.all_objects.filter(archived_at__isnull=False).values("pk")
+    gone = _grouped(
+        Value.objects.filter(under, enterprise__in=archived, indicator__in=ids, period__in=codes).annotate(
+            g=expr
+        )
+    )
+    for key, minus in gone.items():
+        r = agg.get(key)
+        if r is None:  # cannot happen while the pair is fresh; read the values instead
+            return None
+        for f in rollups.FIELDS:
+            if minus[f] is not None:
+                r[f] = (r[f] or 0) - minus[f]
+    out = {}
+    for key, r in agg.items():
+        if not r["rows"]:
+            continue  # only archived enterprises' values: as if none
+        if not r["n"]:
+            r["total"] = None
+        if not r["pc"]:
+            r["pn"] = r["pl"] = None
+        out[key] = _with_avg(r)
     return out
 
 

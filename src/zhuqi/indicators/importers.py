@@ -18,6 +18,7 @@ one call of `services.record_values` (set-based, all or nothing).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 import uuid
@@ -73,6 +74,17 @@ def parse_period(raw: Any) -> Period:
     2026-10, 2026年1—10月, 2026年10月中旬, 2026年第三季度); a date cell is its month."""
     if isinstance(raw, dt.datetime | dt.date):
         return Period.month(raw.year, raw.month)
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        return _parse_period_text(raw)  # a table repeats its few periods on every row
+    return _parse_period(raw)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_period_text(raw: str | int) -> Period:
+    return _parse_period(raw)
+
+
+def _parse_period(raw: Any) -> Period:
     text = unicodedata.normalize("NFKC", _text(raw)).replace(" ", "").replace("－", "-")
     try:
         return Period.parse(text)
@@ -108,6 +120,8 @@ def parse_number(raw: Any):
 
 
 def parse_credit_code(raw: Any) -> str:
+    if type(raw) is str and raw.isascii():  # NFKC leaves ASCII as it is
+        return raw.strip().replace(" ", "").upper()
     return unicodedata.normalize("NFKC", _text(raw)).replace(" ", "").upper()
 
 
@@ -249,17 +263,39 @@ class _ValuesImporter(Importer):
             raise RowInvalid(_("%(p)s尚未开始，不能填报") % {"p": period.label()}, column=_("期间"))
         return period
 
+    def _file_value_columns(self) -> list[IndicatorColumn]:
+        """The indicator columns of this file (all of them before a file was read): a row
+        looks at these only, not at every indicator the importer offers."""
+        present = getattr(self, "_present_keys", None)
+        cached = getattr(self, "_file_columns_cache", None)
+        if cached is None or cached[0] is not present:
+            cols = [c for c in self.value_columns if present is None or c.key in present]
+            cached = self._file_columns_cache = (present, cols)
+        return cached[1]
+
+    def _figure_columns(self) -> list[tuple[str, int, Any, bool, str]]:
+        """(key, indicator id, indicator, period value?, header) of this file's indicator
+        columns: computed once a file, not looked up per row."""
+        cols = self._file_value_columns()
+        cached = getattr(self, "_figure_columns_cache", None)
+        if cached is None or cached[0] is not cols:
+            specs = [(c.key, c.indicator.pk, c.indicator, c.period_value, c.header) for c in cols]
+            cached = self._figure_columns_cache = (cols, specs)
+        return cached[1]
+
     def _figures(self, row) -> list[Figure]:
         figures: dict[int, Figure] = {}
-        for c in self.value_columns:
-            amount = row.get(c.key)
+        for key, pk, indicator, period_value, header in self._figure_columns():
+            amount = row.get(key)
             if amount is None:
                 continue
-            f = figures.setdefault(c.indicator.pk, Figure(c.indicator))
-            if c.period_value:
-                f.value, f.value_header = amount, c.header
+            f = figures.get(pk)
+            if f is None:
+                f = figures[pk] = Figure(indicator)
+            if period_value:
+                f.value, f.value_header = amount, header
             else:
-                f.cumulative, f.cumulative_header = amount, c.header
+                f.cumulative, f.cumulative_header = amount, header
         if not figures:
             raise RowInvalid(_("没有填写任何指标数值"))
         return list(figures.values())
@@ -271,21 +307,19 @@ class _ValuesImporter(Importer):
     def entries(self, rows: list[dict]) -> tuple[list[services.Entry], dict[str, tuple[int, Figure]]]:
         """The values of `rows` as Entries, and each entry's label → (row number, figure)."""
         out, where = [], {}
+        entry = services.Entry
         for row in rows:
+            entity = self.entity(row)
+            enterprise, region = entity.get("enterprise"), entity.get("region")
+            period, rownum, explanation = row["period"], row["_row"], row.get("explanation") or ""
             for f in row["_figures"]:
-                label = f"{row['_row']}:{f.indicator.code}"
+                label = f"{rownum}:{f.indicator.code}"
+                # positional: (indicator, period, enterprise, region, cumulative, value,
+                # explanation, row), as the keywords named them
                 out.append(
-                    services.Entry(
-                        f.indicator,
-                        row["period"],
-                        cumulative=f.cumulative,
-                        value=f.value,
-                        explanation=row.get("explanation") or "",
-                        row=label,
-                        **self.entity(row),
-                    )
+                    entry(f.indicator, period, enterprise, region, f.cumulative, f.value, explanation, label)
                 )
-                where[label] = (row["_row"], f)
+                where[label] = (rownum, f)
         return out, where
 
     @staticmethod
@@ -416,11 +450,12 @@ class EnterpriseValuesImporter(_ValuesImporter):
         for q in in_qs("credit_code", codes):
             self.ents.update({e.credit_code: e for e in visible.filter(q)})
         periods = {r["period"].code for _n, r in rows if r.get("period")}
-        self.known: set = set()
-        for q in in_qs("enterprise", (e.pk for e in self.ents.values())):
-            self.known.update(
-                Value.objects.filter(q, period__in=periods).values_list("enterprise_id", "period").distinct()
-            )
+        # (enterprise, period) pairs holding a value of the file's indicators: the preview's 更新
+        inds = {c.indicator.pk for c in self._file_value_columns()}
+        ent_ids = {e.pk for e in self.ents.values()}
+        self.known = {
+            (ent, period) for _i, period, ent in services.enterprise_value_rows(ent_ids, inds, periods, [])
+        }
 
     def clean_row(self, rownum, row, seen):
         ent = self.ents.get(row["credit_code"])

@@ -256,8 +256,11 @@ class Value(KeepsRegionPath, models.Model):
     reported is derived), and last year's pair beside them, so completion and year-on-year on
     the same panel (同口径) are column arithmetic."""
 
+    # no index of its own on indicator, enterprise, department or report: the composite and
+    # partial indexes below lead with them, and every index is written by each of an import's
+    # 50,000 rows (Meta.indexes)
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values"
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values", db_index=False
     )
     period = models.CharField(_("期间"), max_length=10)
     year = models.PositiveSmallIntegerField(
@@ -271,9 +274,16 @@ class Value(KeepsRegionPath, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="indicator_values",
+        db_index=False,
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=255, blank=True, editable=False)
@@ -285,7 +295,7 @@ class Value(KeepsRegionPath, models.Model):
     explanation = models.CharField(_("情况说明"), max_length=300, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="values"
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="values", db_index=False
     )
     import_job = models.CharField(_("导入批次"), max_length=64, blank=True)
     entered_by = models.ForeignKey(
@@ -332,8 +342,16 @@ class Value(KeepsRegionPath, models.Model):
                 name="value_rollup",
                 opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
             ),
-            # an enterprise's series: WHERE enterprise=? AND indicator=? ORDER BY period
+            # an enterprise's series: WHERE enterprise=? AND indicator=? ORDER BY period (and
+            # WHERE enterprise=?: the protection of an enterprise's deletion)
             models.Index(fields=["enterprise", "indicator", "period"], name="value_series"),
+            # a report's values (WHERE report=?: its page, SET NULL when it goes) and a
+            # department's: partial, most values have neither, and each row of an import would
+            # otherwise add a NULL entry to both
+            models.Index(fields=["report"], condition=Q(report__isnull=False), name="value_report"),
+            models.Index(
+                fields=["department"], condition=Q(department__isnull=False), name="value_department"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -531,3 +549,76 @@ class TargetPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.period}"
+
+
+class Rollup(models.Model):
+    """The sums of one indicator's enterprise values in one period for the enterprises of one
+    region (the values' own `region_path`, not its subtree), kept by `rollups.refresh` so that a
+    city's or the province's dispatch view adds a few thousand of these instead of reading every
+    value (indicators-figures.md §Rollups). Only read for (indicator, period) pairs that are
+    fresh: refreshed at least once (`RollupPair`) and not marked stale since (`RollupStale`)."""
+
+    audit_exempt = True  # derived sums kept by the rollup job, not anyone's act
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    # the values' region path (a move of a region rewrites it with theirs: core.services._repath)
+    region_path = models.CharField(max_length=255)
+    rows = models.PositiveIntegerField(default=0)  # values
+    n = models.PositiveIntegerField(default=0)  # values with a cumulative
+    total = models.DecimalField(max_digits=28, decimal_places=4, null=True)  # Σ cumulative
+    pc = models.PositiveIntegerField(default=0)  # values on the same panel (both cumulatives)
+    pn = models.DecimalField(max_digits=28, decimal_places=4, null=True)  # their Σ cumulative
+    pl = models.DecimalField(max_digits=28, decimal_places=4, null=True)  # their Σ last year's
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("指标汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period", "region_path"], name="rollup_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["indicator", "period", "region_path"],
+                name="rollup_subtree",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period} {self.region_path}"
+
+
+class RollupPair(models.Model):
+    """An (indicator, period) whose rollup rows have been built, and when. The row without an
+    indicator records the last full build: every pair without values then is fresh (empty) until
+    a value is written to it."""
+
+    audit_exempt = True  # derived sums kept by the rollup job, not anyone's act
+
+    indicator = models.ForeignKey(Indicator, null=True, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="rollup_pair_once")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period}"
+
+
+class RollupStale(models.Model):
+    """An (indicator, period) written since its rollup was built: the figures read its values
+    until the next refresh. Writers only insert (ON CONFLICT DO NOTHING); the refresh deletes
+    the mark before it reads the values, so a write it does not see leaves its mark behind."""
+
+    audit_exempt = True  # derived sums kept by the rollup job, not anyone's act
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="rollup_stale_once")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period}"

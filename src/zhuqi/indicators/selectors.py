@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models import Value as V
@@ -270,3 +271,67 @@ def behind_indicators(user, today: dt.date, region: Region | None = None):
             rows.append((gap, f))
     rows.sort(key=lambda r: r[0])
     return region, period, [f for _gap, f in rows]
+
+
+#: the period types whose last period ends on 31 December, in the order a full-year figure is
+#: preferred when an enterprise reported several (a yearly return, December, Q4, H2, 下旬)
+_YEAR_END = (("Y", ""), ("M", "12"), ("Q", "Q4"), ("H", "H2"), ("X", "12X3"))
+
+
+@dataclass(frozen=True)
+class AnnualFact:
+    """An enterprise's full-year (1—12月累计) value of one indicator, from an approved period."""
+
+    value: Decimal  # in the indicator's unit
+    period: str  # the period code it was read from ("2026", "202612", "2026Q4" …)
+    indicator: str  # the indicator's name
+
+
+def approved_annual_values(enterprise_ids, year: int, codes) -> dict[tuple[int, str], AnnualFact]:
+    """(enterprise, indicator code) → the enterprise's full-year value of `year` for each indicator
+    in `codes`: the cumulative (1—12月累计) of a period ending on 31 December (the year itself,
+    December, Q4, H2 or 12月下旬, preferred in that order) whose approval (审核锁定) covers the
+    enterprise's region — a value still open to change is not a fact. The fact another module
+    checks a commitment against (attraction's 达产产值 and 单位产出能耗 obligations, read by its
+    daily sweep, which acts for no viewer). Three queries whatever the number of enterprises."""
+    ids = list(enterprise_ids)
+    codes = list(codes)
+    if not ids or not codes:
+        return {}
+    order = {f"{year}{suffix}": i for i, (_t, suffix) in enumerate(_YEAR_END)}
+    rows = list(
+        Value.objects.filter(
+            enterprise_id__in=ids, indicator__code__in=codes, year=year, period__in=list(order)
+        )
+        .filter(Q(cumulative__isnull=False) | Q(period=str(year), value__isnull=False))
+        .values_list(
+            "enterprise_id",
+            "indicator_id",
+            "indicator__code",
+            "indicator__name",
+            "period",
+            "region_path",
+            "cumulative",
+            "value",
+        )
+    )
+    if not rows:
+        return {}
+    locks: dict[tuple[int, str], list[str]] = {}
+    for ind, period, path in Approval.objects.filter(
+        status=Approval.Status.APPROVED,
+        period__in={r[4] for r in rows},
+        dataset__items__indicator__in={r[1] for r in rows},
+    ).values_list("dataset__items__indicator", "period", "region__path"):
+        locks.setdefault((ind, period), []).append(path)
+    out: dict[tuple[int, str], AnnualFact] = {}
+    best: dict[tuple[int, str], int] = {}
+    for ent, ind, code, name, period, path, cumulative, value in rows:
+        if not any((path or "").startswith(p) for p in locks.get((ind, period), ())):
+            continue
+        key, rank = (ent, code), order[period]
+        if key in best and best[key] <= rank:
+            continue
+        best[key] = rank
+        out[key] = AnnualFact(cumulative if cumulative is not None else value, period, name)
+    return out

@@ -4,9 +4,11 @@ docs/development.md: lock, check (matrix, scope, state), write, audit, notify on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -27,6 +29,7 @@ from zhuqi.core.scope import responsible_officials
 from zhuqi.core.workcalendar import add_working_days
 from zhuqi.enterprises.models import Enterprise
 
+from . import rollups
 from .models import (
     Aggregation,
     Approval,
@@ -42,6 +45,9 @@ from .models import (
 )
 from .periods import Period
 
+#: up to this many audit entries (one per enterprise, one per region figure) a write records
+#: each; above it one `import` entry
+AUDIT_EACH_UP_TO = 5000
 #: a period value this far from last year's (either way, in %) needs an explanation
 SWING_PCT = Decimal(50)
 #: the largest absolute value any cell accepts (20 digits, 4 decimals)
@@ -158,19 +164,56 @@ def _key(e: Entry) -> tuple:
 
 def _entity_qs(entries: Sequence[Entry]) -> Iterable[Q]:
     """The entities of `entries` as a few Qs (`in_qs`: an import names tens of thousands)."""
-    yield from in_qs("enterprise", {e.enterprise.pk for e in entries if e.enterprise})
+    yield from in_qs("enterprise", {k[2] for k in map(_key, entries) if k[2] is not None})
     for q in in_qs("region", {e.region.pk for e in entries if not e.enterprise and e.region}):
         yield q & Q(enterprise__isnull=True, department__isnull=True)
 
 
+#: from this many enterprises on, stored values are read by (indicator, period) alone and the
+#: enterprises picked here: with a long list of ids PostgreSQL walks each enterprise's whole
+#: history through the enterprise index (a 50,000-row table: 2.2 million rows read, 3 s) where
+#: the (indicator, period) pairs hold a few thousand rows
+PAIR_SCAN_FROM = 2000
+
+
+def enterprise_value_rows(
+    enterprises: Collection[int], indicators: Collection[int], periods: Collection[str], fields: Sequence[str]
+) -> Iterator[tuple]:
+    """(indicator_id, period, enterprise_id, *fields) of the stored enterprise values of
+    `enterprises` × `indicators` × `periods`: by the enterprises for a few (a return), by the
+    (indicator, period) pairs filtered here for many (a department's table)."""
+    if not enterprises or not indicators or not periods:
+        return
+    base = Value.objects.filter(indicator__in=set(indicators), period__in=set(periods))
+    columns = ("indicator_id", "period", "enterprise_id", *fields)
+    if len(enterprises) < PAIR_SCAN_FROM:
+        for q in in_qs("enterprise", enterprises):
+            yield from base.filter(q).values_list(*columns)
+        return
+    wanted = enterprises if isinstance(enterprises, set | frozenset) else set(enterprises)
+    for row in base.filter(enterprise__isnull=False).values_list(*columns).iterator(chunk_size=5000):
+        if row[2] in wanted:
+            yield row
+
+
 def _existing(entries: Sequence[Entry], periods: set[str], lock: bool = False) -> dict[tuple, Value]:
-    inds = {e.indicator.pk for e in entries}
+    keys = list(map(_key, entries))
+    inds = {k[0] for k in keys}
     out: dict[tuple, Value] = {}
-    for q in _entity_qs(entries):
-        qs = Value.objects.filter(q, indicator__in=inds, period__in=periods)
-        if lock:
-            qs = qs.select_for_update()
-        for v in qs:
+    ents = {k[2] for k in keys if k[2] is not None}
+    qs = Value.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    if len(ents) >= PAIR_SCAN_FROM:  # find the rows by their pairs, then lock just those
+        pks = [row[3] for row in enterprise_value_rows(ents, inds, periods, ["pk"])]
+        for q in in_qs("pk", pks):
+            for v in qs.filter(q):
+                out[(v.indicator_id, v.period, v.enterprise_id, None)] = v
+        qs_entities = list(_entity_qs([e for e in entries if not e.enterprise]))
+    else:
+        qs_entities = list(_entity_qs(entries))
+    for q in qs_entities:
+        for v in qs.filter(q, indicator__in=inds, period__in=periods):
             out[(v.indicator_id, v.period, v.enterprise_id, None if v.enterprise_id else v.region_id)] = v
     return out
 
@@ -184,13 +227,17 @@ def _known(entries: Sequence[Entry], periods: set[str]) -> dict[tuple, _Known]:
     """The stored (cumulative, value) pairs of `entries`' entities in `periods`: what the checks
     and last year's pair read (plain tuples, no model instances: an import reads tens of
     thousands)."""
-    inds = {e.indicator.pk for e in entries}
+    keys = list(map(_key, entries))
+    inds = {k[0] for k in keys}
     out: dict[tuple, _Known] = {}
-    for q in _entity_qs(entries):  # chunked: SQLite bounds the parameters of one statement
+    ents = {k[2] for k in keys if k[2] is not None}
+    for i, p, ent, c, v in enterprise_value_rows(ents, inds, periods, ["cumulative", "value"]):
+        out[(i, p, ent, None)] = _Known(c, v)
+    for q in _entity_qs([e for e in entries if not e.enterprise]):  # regions' figures
         rows = Value.objects.filter(q, indicator__in=inds, period__in=periods).values_list(
-            "indicator_id", "period", "enterprise_id", "region_id", "cumulative", "value"
+            "indicator_id", "period", "region_id", "cumulative", "value"
         )
-        out.update({(i, p, ent, None if ent else reg): _Known(c, v) for i, p, ent, reg, c, v in rows})
+        out.update({(i, p, None, reg): _Known(c, v) for i, p, reg, c, v in rows})
     return out
 
 
@@ -264,18 +311,19 @@ def _check(
         return errors, {}
     periods = {e.period.code for e in entries}
     prev_codes = {c for e in entries if (c := _previous_code(e, merge_jan_feb))}
-    ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+    # by period code: a Period's hash is a tuple's, computed on every lookup
+    ly_code = {c: p.last_year().code for c, p in {e.period.code: e.period for e in entries}.items()}
     known = _known(entries, periods | prev_codes | set(ly_code.values()))
     keys = {id(e): _key(e) for e in entries}
     batch = {keys[id(e)]: e for e in entries}
-    locks = locked_periods({e.indicator.pk for e in entries}, periods)
+    locks = locked_periods({k[0] for k in batch}, periods)
     col_cum, col_val, col_note = gettext("累计值"), gettext("当期值"), gettext("情况说明")
     # earlier periods first, so a batch that holds several months chains its own cumulatives
     # (a tuple key: comparing Period objects builds tuples on every comparison)
     for e in sorted(entries, key=lambda x: (x.period.year, x.period.type, x.period.index)):
         _ind, _code, ent, reg = keys[id(e)]
         path = e.enterprise.region_path if e.enterprise else _region(e).path
-        if _is_locked(locks, e.indicator.pk, e.period.code, path):
+        if _is_locked(locks, _ind, _code, path):
             errors.append(
                 (
                     e.row,
@@ -296,7 +344,7 @@ def _check(
         for amount, col in ((e.cumulative, col_cum), (e.value, col_val)):
             if amount is not None and amount < 0 and not e.indicator.can_decrease:
                 errors.append((e.row, col, gettext("不能为负数")))
-        ly = known.get((_ind, ly_code[e.period], ent, reg))
+        ly = known.get((_ind, ly_code[_code], ent, reg))
         base = ly.cumulative if ly is not None else None
         if base and e.cumulative is not None and e.indicator.aggregation == Aggregation.SUM:
             change = (e.cumulative - base) * 100 / abs(base)
@@ -367,14 +415,14 @@ def record_values(
             raise ValueErrors(errors)
         periods = {e.period.code for e in entries}
         existing = _existing(entries, periods, lock=True)
-        ly_code = {p: p.last_year().code for p in {e.period for e in entries}}
+        ly_code = {c: p.last_year().code for c, p in {e.period.code: e.period for e in entries}.items()}
         creates: list[dict] = []  # new rows by attname (no model instances: an import has 50,000)
         updates: list[Value] = []
         user = actor if isinstance(actor, User) else None
         user_id = user.pk if user is not None else None
         for e in entries:
             k = _key(e)
-            ly = last_year.get((k[0], ly_code[e.period], k[2], k[3]))
+            ly = last_year.get((k[0], ly_code[k[1]], k[2], k[3]))
             path = e.enterprise.region_path if e.enterprise else (e.region.path if e.region else "")
             v = existing.get(k)
             if v is None:
@@ -417,10 +465,26 @@ def record_values(
             raise ValueErrors([("", "", gettext("其他人刚刚提交了相同的数据，请刷新后重试"))]) from None
         _update_values(updates)
         _refresh_dependants(entries)
+        rollups.mark_stale(_written_pairs(entries))
         by_enterprise: dict[int, list[Entry]] = defaultdict(list)
         for e in entries:
             if e.enterprise:
-                by_enterprise[e.enterprise.pk].append(e)
+                by_enterprise[_key(e)[2]].append(e)
+        if len(by_enterprise) + len(entries) - sum(map(len, by_enterprise.values())) > AUDIT_EACH_UP_TO:
+            # a department's table: one entry for the import (the rows carry `import_job`,
+            # `entered_by` and `entered_at`), not one per enterprise
+            audit.record(
+                "import",
+                None,
+                event="indicator_values",
+                actor=actor,
+                changes={
+                    gettext_noop("行数"): len(entries),
+                    gettext_noop("来源"): source,
+                    gettext_noop("导入批次"): import_job,
+                },
+            )
+            return {"created": len(creates), "updated": len(updates)}
         items = [
             {
                 "action": "event",
@@ -453,16 +517,7 @@ def record_values(
                         },
                     }
                 )
-        if len(items) <= 5000:
-            audit.record_many(items)
-        else:
-            audit.record(
-                "import",
-                None,
-                event="indicator_values",
-                actor=actor,
-                changes={gettext_noop("行数"): len(entries), gettext_noop("来源"): source},
-            )
+        audit.record_many(items)
     return {"created": len(creates), "updated": len(updates)}
 
 
@@ -511,10 +566,21 @@ def _insert_values(creates: list[dict]) -> None:
     defaults = {f.attname: f.get_default() for f in fields}
     attnames = [f.attname for f in fields]
     qn = connection.ops.quote_name
-    table, columns = qn(Value._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    table = qn(Value._meta.db_table)
     if connection.vendor == "postgresql":
         import psycopg
 
+        # the columns in the order of the rows' keys (one dict literal builds them all), then
+        # those the rows leave to their defaults: a row is one itemgetter call, not a lookup
+        # per column
+        given = [a for a in creates[0] if a in defaults]
+        rest = [a for a in attnames if a not in creates[0]]
+        tail = tuple(defaults[a] for a in rest)
+        order = [*given, *rest]
+        width = len(creates[0]) if len(given) > 1 else -1  # itemgetter of one key: no tuple
+        pick = operator.itemgetter(*given)
+        column = {f.attname: f.column for f in fields}
+        columns = ", ".join(qn(column[a]) for a in order)
         connection.ensure_connection()
         try:
             with (
@@ -522,10 +588,17 @@ def _insert_values(creates: list[dict]) -> None:
                 cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
             ):
                 for row in creates:
-                    copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
+                    values = None
+                    if len(row) == width:
+                        with contextlib.suppress(KeyError):
+                            values = pick(row) + tail
+                    if values is None:  # a row of other keys: column by column
+                        values = [row[a] if a in row else defaults[a] for a in order]
+                    copy.write_row(values)
         except psycopg.errors.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
         return
+    columns = ", ".join(qn(f.column) for f in fields)
     # the values as the backend stores them: only datetimes need adapting (decimals, text,
     # numbers and NULL go as they are, as Django's own INSERT sends them)
     stamps = {f.attname for f in fields if isinstance(f, models.DateTimeField)}
@@ -545,6 +618,18 @@ def _insert_values(creates: list[dict]) -> None:
         )
 
 
+def _written_pairs(entries: Sequence[Entry]) -> set[tuple[int, str]]:
+    """The (indicator, period) pairs whose rollups a write changes: the periods written and,
+    through 上年同期, the same periods next year (enterprise values only: rollups hold no others)."""
+    out: set[tuple[int, str]] = set()
+    periods = {e.period.code: e.period for e in entries}
+    for ind, code in {_key(e)[:2] for e in entries if e.enterprise}:
+        p = periods[code]
+        out.add((ind, code))
+        out.add((ind, Period(p.year + 1, p.type, p.index).code))
+    return out
+
+
 def _refresh_dependants(entries: Sequence[Entry]) -> None:
     """After a write, set-based: next year's same-period rows take the new values as 上年同期, and
     the next period's derived period value follows a changed cumulative. Two UPDATEs per
@@ -556,28 +641,36 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
     written_pairs: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     indicators: dict[int, Indicator] = {}
     for e in entries:
-        if e.enterprise:
-            written_pairs[e.period.code][e.indicator.pk].add(e.enterprise.pk)
-            indicators[e.indicator.pk] = e.indicator
-    written = {(e.indicator.pk, e.period.code) for e in entries}
+        ind, code, ent, _reg = _key(e)
+        if ent is not None:
+            written_pairs[code][ind].add(ent)
+            indicators[ind] = e.indicator
+    written = {_key(e)[:2] for e in entries}
 
-    def pairs_qs(by_indicator: dict[int, set[int]]) -> list[Q]:
+    def pairs_qs(by_indicator: dict[int, set[int]], period: str) -> list[Q]:
         # indicators written by the same enterprises share one term (a return: one term); a
-        # large import's enterprises come in chunks (SQLite bounds a statement's parameters)
+        # large import's enterprises come in chunks (SQLite bounds a statement's parameters),
+        # or, from PAIR_SCAN_FROM on, the rows to update are found by their pairs first
         groups: dict[frozenset[int], list[int]] = defaultdict(list)
         for ind, ents in by_indicator.items():
             groups[frozenset(ents)].append(ind)
-        return [
-            Q(indicator__in=inds) & q for group, inds in groups.items() for q in in_qs("enterprise", group)
-        ]
+        out = []
+        for group, inds in groups.items():
+            if len(group) < PAIR_SCAN_FROM:
+                out += [Q(indicator__in=inds) & q for q in in_qs("enterprise", group)]
+                continue
+            pks = [row[3] for row in enterprise_value_rows(group, inds, [period], ["pk"])]
+            out += list(in_qs("pk", pks))
+        return out
 
     for code, by_indicator in written_pairs.items():
         p = Period.parse(code)
         src = Value.objects.filter(
             indicator=OuterRef("indicator"), period=code, enterprise=OuterRef("enterprise")
         )
-        for q in pairs_qs(by_indicator):
-            Value.objects.filter(q, period=Period(p.year + 1, p.type, p.index).code).update(
+        next_year = Period(p.year + 1, p.type, p.index).code
+        for q in pairs_qs(by_indicator, next_year):
+            Value.objects.filter(q, period=next_year).update(
                 last_year_cumulative=Subquery(src.values("cumulative")[:1]),
                 last_year_value=Subquery(src.values("value")[:1]),
             )
@@ -589,7 +682,7 @@ def _refresh_dependants(entries: Sequence[Entry]) -> None:
             for ind, ents in by_indicator.items()
             if indicators[ind].aggregation == Aggregation.SUM and (ind, following.code) not in written
         }
-        for q in pairs_qs(follow):
+        for q in pairs_qs(follow, following.code):
             Value.objects.filter(q, period=following.code, cumulative__isnull=False).update(
                 value=F("cumulative") - Subquery(src.values("cumulative")[:1])
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.models import Department, Region, User
+from zhuqi.core.progress import split
 from zhuqi.core.scope import require_visible
 
 from . import figures
@@ -50,18 +51,6 @@ def _places(indicator: Indicator, amount: Decimal) -> int:
     exponent = amount.as_tuple().exponent
     own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return min(4, max(indicator.decimals, own))
-
-
-def split(amount: Decimal, weights: list[Decimal], places: int) -> list[Decimal]:
-    """`amount` split in proportion to `weights`, each part rounded half up to `places`
-    decimals, the remainder on the last part so the parts add up to `amount` exactly."""
-    total = sum(weights, Decimal(0))
-    if total == 0:
-        raise ValueError("weights add up to zero")
-    q = Decimal(1).scaleb(-places)
-    parts = [(amount * w / total).quantize(q, ROUND_HALF_UP) for w in weights[:-1]]
-    parts.append(amount - sum(parts, Decimal(0)))
-    return parts
 
 
 def _year_parts(year: int, type_: str) -> list[Period]:
