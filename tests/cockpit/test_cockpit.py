@@ -12,8 +12,8 @@ from tests.demo_loading import DEMO_MOMENT, demo_loaded
 from zhuqi.assistance import demo as assistance_demo
 from zhuqi.attraction import demo as attraction_demo
 from zhuqi.cases import demo as cases_demo
+from zhuqi.cockpit import cards, figures
 from zhuqi.cockpit import demo as cockpit_demo
-from zhuqi.cockpit import figures
 from zhuqi.core.models import Region, User
 from zhuqi.indicators import demo as indicators_demo
 from zhuqi.mu import demo as mu_demo
@@ -92,6 +92,28 @@ def test_every_figure_equals_the_rows_of_its_drill_down(demo, at_demo_moment, cl
         assert {"mu_A", "mu_D"} <= set(checked)
 
 
+@pytest.mark.parametrize(("username", "code"), [("leader", "340323"), ("admin", "3403")])
+def test_the_close_rate_is_read_from_the_fresh_case_counts(demo, at_demo_moment, username, code):
+    """The demo's yearly case counts are fresh (its last step refreshes them), so the drill-down
+    test above checks the rollup's 办结率 and 今年受理 against the rows; marking a pair under the
+    region makes the cockpit count the cases instead — the same numbers."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhuqi.cases import rollups
+
+    user, region = User.objects.get(username=username), Region.objects.get(code=code)
+    today = timezone.localdate()
+    kept = rollups.totals(user, region.path, today.year)
+    assert kept is not None and kept["accepted"] > 0
+    from_rollup = figures._close_rate(user, region, dt.date(today.year, 1, 1))
+    assert (from_rollup["n"], from_rollup["d"]) == (kept["closed"], kept["accepted"])
+    rollups.mark_stale([(today.year, region.path + "x/")])
+    assert rollups.totals(user, region.path, today.year) is None
+    assert figures._close_rate(user, region, dt.date(today.year, 1, 1)) == from_rollup
+
+
 def test_the_demo_figures_are_not_all_zero(demo, at_demo_moment, client):
     c = _client(client, "leader")
     flat = figures.flat(c.get(reverse("cockpit:cockpit")).context["sections"])
@@ -129,10 +151,42 @@ def test_map_where_outlines_exist_bar_chart_for_the_towns(demo, at_demo_moment, 
     city = Region.objects.get(code="3403")
     r = c.get(reverse("cockpit:cockpit"), {"region": city.pk, "metric": "red"})
     assert r.context["has_map"] and {a["name"] for a in r.context["chart"]["areas"]} == {"固镇县", "怀远县"}
-    towns = c.get(reverse("cockpit:cockpit"), {"region": Region.objects.get(code="340323").pk})
-    assert not towns.context["has_map"] and towns.context["chart"]["areas"]
-    assert 'data-kind="bar"' in towns.content.decode()
-    assert all("boundary" not in a for a in towns.context["chart"]["areas"])
+    # the demo county's towns and parks have the demo's approximate outlines: drawn as a map,
+    # every subdivision's outline in the chart's payload
+    county = Region.objects.get(code="340323")
+    children = list(Region.objects.filter(parent=county, is_active=True))
+    assert len(children) == 13 and all(ch.boundary for ch in children)
+    towns = c.get(reverse("cockpit:cockpit"), {"region": county.pk})
+    assert towns.context["has_map"] and 'data-kind="map"' in towns.content.decode()
+    areas = towns.context["chart"]["areas"]
+    assert {a["code"] for a in areas} == {ch.code for ch in children}
+    assert all(a["boundary"]["type"] == "MultiPolygon" for a in areas)
+    assert towns.context["chart"]["outline"] == county.boundary
+    # one subdivision without an outline: the ranked bar chart, and no outlines sent
+    Region.objects.filter(code="340323P02").update(boundary=None)
+    bars = c.get(reverse("cockpit:cockpit"), {"region": county.pk})
+    assert not bars.context["has_map"] and 'data-kind="bar"' in bars.content.decode()
+    assert bars.context["missing_outlines"] == ["固镇经济开发区"]
+    assert all("boundary" not in a for a in bars.context["chart"]["areas"])
+
+
+def test_the_demo_town_outlines_lie_in_the_county_and_say_they_are_approximate(demo):
+    import json
+
+    data = json.loads(cockpit_demo.TOWNS_FILE.read_text(encoding="utf-8"))
+    assert "演示" in data["name"] and "近似" in data["name"] and "不是官方" in data["description"]
+    county = Region.objects.get(code="340323")
+    lons = [p[0] for p in county.boundary["coordinates"][0][0]]
+    lats = [p[1] for p in county.boundary["coordinates"][0][0]]
+    for town in Region.objects.filter(parent=county).exclude(boundary=None):
+        for lon, lat in town.boundary["coordinates"][0][0]:
+            assert min(lons) <= lon <= max(lons) and min(lats) <= lat <= max(lats), town.name
+    # loaded through the county's upload (audited as such), and never over a county's own file
+    from zhuqi.core.models import AuditEntry
+
+    town = Region.objects.get(code="340323100")
+    assert AuditEntry.objects.filter(event="boundary_set", object_id=str(town.pk)).exists()
+    assert cockpit_demo.load_demo_towns() == []
 
 
 @pytest.mark.parametrize("metric", list(figures.MAP_METRICS))
@@ -164,3 +218,18 @@ def test_leader_home_has_the_cockpit_card(demo, at_demo_moment, client):
     r = _client(client, "leader").get(reverse("home"))
     card = next(x for x in r.context["cards"] if x["template"] == "cockpit/_home_card.html")
     assert card["figures"] and all(f.url for f in card["figures"])
+
+
+@pytest.mark.parametrize("username", ["leader", "guancha"])
+def test_the_home_cards_headlines_are_the_cockpits_figures(demo, at_demo_moment, client, username):
+    """The card computes only its headlines (`headline=True`: no stage rates, no orange items,
+    no bulletin), each the same number and link as on the cockpit, so it equals its drill-down."""
+    c = _client(client, username)
+    r = c.get(reverse("home"))
+    card = next(x for x in r.context["cards"] if x["template"] == "cockpit/_home_card.html")
+    shown = figures.flat(c.get(reverse("cockpit:cockpit")).context["sections"])
+    assert [f.key for f in card["figures"]] == list(cards.HEADLINES)
+    for f in card["figures"]:
+        assert (f.value, f.n, f.url) == (shown[f.key].value, shown[f.key].n, shown[f.key].url), f.key
+        if f.n is not None:
+            assert _rows(c, f.url) == f.n, f.key

@@ -28,8 +28,8 @@ def cockpit_card(request) -> dict | None:
     today = timezone.localdate()
     secs = [
         figures.cases(user, region, today),
-        figures.projects(user, region, today),
-        figures.oversight(user, region, today),
+        figures.projects(user, region, today, headline=True),
+        figures.oversight(user, region, today, headline=True),
     ]
     flat = figures.flat(secs)
     return {

@@ -72,8 +72,7 @@ def cases(user, region: Region, today: dt.date) -> Section:
     """办结率 of the cases submitted this year; the open cases past a deadline; the open cases
     escalated to the county level or above (四级调度 level 3–4)."""
     start = dt.date(today.year, 1, 1)
-    base = case_figures.base(user, start).filter(region_path__startswith=region.path)
-    close = case_figures.totals(base)["close_rate"]
+    close = _close_rate(user, region, start)
     listed = {"region": region.pk}
     drill = {"metric": "close_rate", "start": start.isoformat(), **listed}
     overdue = case_selectors.case_list(user, {"overdue": "1", **listed}).count()
@@ -109,17 +108,40 @@ def cases(user, region: Region, today: dt.date) -> Section:
     return s
 
 
+def _close_rate(user, region: Region, start: dt.date) -> dict:
+    """办结率 of the cases submitted from `start` on under `region`: {n, d, rate} — from the
+    yearly counts (cases/rollups.py) where the viewer may read them and they are fresh, else
+    counted over the cases (CLOSED ÷ ACCEPTED only, not every figure). The same numbers
+    either way (tests/cases/test_rollups.py)."""
+    from zhuqi.cases import rollups as case_rollups
+    from zhuqi.core.units import rate
+
+    kept = case_rollups.totals(user, region.path, start.year) if start.month == start.day == 1 else None
+    if kept is not None:
+        n, d = kept["closed"], kept["accepted"]
+    else:
+        base = case_figures.base(user, start).filter(region_path__startswith=region.path)
+        counts = base.aggregate(
+            n=Count("pk", filter=case_figures.CLOSED), d=Count("pk", filter=case_figures.ACCEPTED)
+        )
+        n, d = counts["n"], counts["d"]
+    return {"n": n, "d": d, "rate": rate(n, d)}
+
+
 # --- projects ----------------------------------------------------------------------------------
-def projects(user, region: Region, today: dt.date) -> Section:
+def projects(user, region: Region, today: dt.date, *, headline: bool = False) -> Section:
     """三个一批's four chained rates, the red lights at the report month and the year's
-    investment completion against 时序进度 of the projects in the region."""
+    investment completion against 时序进度 of the projects in the region. `headline`: the
+    completion and the red lights only (the home card's)."""
     listed = {"region": region.pk}
     qs = project_selectors.filter_projects(user, listed, Project.objects.visible_to(user))
     year, month = project_figures.report_period(today)
-    rates = project_figures.stage_rates(qs)
-    red = project_figures.light_counts(qs, year, month)["red"]
-    prog = project_figures.progress_total(qs, year, month)
-    total = qs.count()
+    # the red lights as the list's `light=red` filter counts them, with the year's progress in
+    # the same scan of the progress rows; the stage counts and the total in one more
+    prog, red = project_figures.progress_and_red(qs, year, month)
+    counts = project_figures.stage_counts(qs) if not headline else {"total": qs.count()}
+    rates = {} if headline else project_figures.stage_rates(qs, counts)
+    total = counts["total"]
     s = Section(
         "projects",
         _("重点项目"),
@@ -316,10 +338,10 @@ def attraction(user, region: Region, today: dt.date) -> Section | None:
 
 
 # --- oversight ---------------------------------------------------------------------------------
-def oversight(user, region: Region, today: dt.date) -> Section:
+def oversight(user, region: Region, today: dt.date, *, headline: bool = False) -> Section:
+    """The red and orange items of the queue, the latest bulletin. `headline`: the red ones only
+    (the home card's)."""
     red = oversight_selectors.items_for(user, status="queue", slip=Slip.RED, region=region).count()
-    orange = oversight_selectors.items_for(user, status="queue", slip=Slip.ORANGE, region=region).count()
-    bulletin = oversight_selectors.latest_bulletin(user, region)
     s = Section("oversight", _("督查督办"), link=_url("oversight:item_list"), link_label=_("督办事项"))
     s.figures = [
         Figure(
@@ -329,7 +351,13 @@ def oversight(user, region: Region, today: dt.date) -> Section:
             _url("oversight:item_list", status="queue", slip=Slip.RED, region=region.pk),
             n=red,
             tone="danger" if red else "",
-        ),
+        )
+    ]
+    if headline:
+        return s
+    orange = oversight_selectors.items_for(user, status="queue", slip=Slip.ORANGE, region=region).count()
+    bulletin = oversight_selectors.latest_bulletin(user, region)
+    s.figures += [
         Figure(
             "orange_items",
             _("橙色督办"),
@@ -400,13 +428,23 @@ def by_child(user, region: Region, children: list[Region], metric: str, today: d
             c.pk: {"value": counts[c.pk], "url": _url("cases:list", **params, region=c.pk)} for c in children
         }
     if metric == "close_rate":
+        from zhuqi.cases import rollups as case_rollups
+        from zhuqi.core.units import rate
+
         start = dt.date(today.year, 1, 1)
-        base = case_figures.base(user, start).filter(region_path__startswith=region.path)
-        depth = region.path.count("/") + 1
-        rows = {r["key"]: r["close_rate"] for r in case_figures.by_dimension(base, "region", depth)}
+        kept = case_rollups.by_path(user, region.path, start.year)
+        if kept is not None:  # the yearly counts, fresh (cases-figures.md §Rollup): the same rates
+            accepted = _bucket(children, [(p, a) for p, a, _c in kept])
+            closed = _bucket(children, [(p, c) for p, _a, c in kept])
+            rates = {c.path: rate(closed[c.pk], accepted[c.pk]) for c in children}
+        else:
+            base = case_figures.base(user, start).filter(region_path__startswith=region.path)
+            depth = region.path.count("/") + 1
+            rows = {r["key"]: r["close_rate"] for r in case_figures.by_dimension(base, "region", depth)}
+            rates = {c.path: (rows.get(c.path) or {}).get("rate") for c in children}
         return {
             c.pk: {
-                "value": (rows.get(c.path) or {}).get("rate"),
+                "value": rates[c.path],
                 "url": _url(
                     "cases:list", metric="close_rate", part="n", start=start.isoformat(), region=c.pk
                 ),

@@ -267,6 +267,27 @@ def result_for(user, pk: int) -> Result:
     ).get_visible_or_404(user, pk=pk)
 
 
+def published_tax_per_mu(enterprise_ids, year: int) -> dict[int, Result]:
+    """Each enterprise's result with a 亩均税收 in a published (已发布) run of data year `year`
+    (the newest run when several schemes or regions evaluated it), with its run and region: the
+    fact another module checks a commitment against (attraction's 年亩均税收 obligations, read by
+    its daily sweep, which acts for no viewer)."""
+    out: dict[int, Result] = {}
+    rows = (
+        Result.objects.filter(
+            enterprise_id__in=list(enterprise_ids),
+            run__year=year,
+            run__status=Run.Status.PUBLISHED,
+            tax_per_mu__isnull=False,
+        )
+        .select_related("run", "run__region", "run__scheme")
+        .order_by("enterprise_id", "-run__published_at", "-run__pk")
+    )
+    for r in rows:
+        out.setdefault(r.enterprise_id, r)
+    return out
+
+
 def latest_result(user, enterprise) -> Result | None:
     """The enterprise's result in the latest run in 公示 or published the viewer may see."""
     return (

@@ -40,8 +40,9 @@ def queue_card(request) -> dict | None:
 
 
 def raise_item_action(request, obj, **context) -> dict | None:
-    """立为督办事项 on the page of an open case, a project, or a lagging indicator's row: the new
-    item's form, its source and title filled in (the 督查 office and the dispatch office)."""
+    """立为督办事项 on the page of an open case, a project, a lagging indicator's row, or a 履约
+    obligation under a 违约预警 (on its lead's page): the new item's form, its source and title
+    filled in (the 督查 office and the dispatch office)."""
     from django.utils.http import urlencode
     from django.utils.translation import gettext
 
@@ -68,6 +69,15 @@ def raise_item_action(request, obj, **context) -> dict | None:
             "source": "indicator",
             "ref": obj.code,
             "title": gettext("%(who)s%(indicator)s落后于时序进度") % {"who": who, "indicator": obj.name},
+        }
+    elif label == "attraction.obligation":
+        if not obj.breached_at or obj.status == obj.Status.MET:
+            return None
+        params = {
+            "source": "obligation",
+            "ref": str(obj.pk),
+            "title": gettext("督办招商项目履约：%(title)s未履约“%(kind)s”（约定期限 %(due)s）")
+            % {"title": obj.contract.lead.title, "kind": obj.get_kind_display(), "due": obj.due_on},
         }
     else:
         return None

@@ -30,7 +30,9 @@ class ItemForm(Form):
         label=_("关联编号"),
         max_length=40,
         required=False,
-        help_text=_("来源为超时诉求、滞后项目、滞后指标时填写诉求编号、项目编号或指标名称"),
+        help_text=_(
+            "来源为超时诉求、滞后项目、滞后指标、违约项目时填写诉求编号、项目编号、指标名称或履约事项编号"
+        ),
     )
     lead_department = forms.ModelChoiceField(Department.objects.none(), label=_("牵头单位"))
     assisting_departments = forms.ModelMultipleChoiceField(

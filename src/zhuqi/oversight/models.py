@@ -33,6 +33,7 @@ class Source(models.TextChoices):
     INDICATOR = "indicator", _("滞后指标")
     CASE = "case", _("超时诉求")
     PROJECT = "project", _("滞后项目")
+    OBLIGATION = "obligation", _("违约项目")
     OTHER = "other", _("其他")
 
 

@@ -97,8 +97,8 @@ def item_list(request):
 
 
 def _source_object(user, source: str, ref: str):
-    """The case (by its number) or project (by its code) an item comes from, within scope, or
-    the lagging indicator (by its code or name)."""
+    """The case (by its number), project (by its code) or breached 履约 obligation (by its number)
+    an item comes from, within scope, or the lagging indicator (by its code or name)."""
     ref = (ref or "").strip()
     if not ref:
         return None
@@ -116,8 +116,26 @@ def _source_object(user, source: str, ref: str):
         from zhuqi.indicators.models import Indicator  # reference data every official reads
 
         obj = Indicator.objects.filter(Q(code=ref) | Q(name=ref)).first()
+    elif source == Source.OBLIGATION:
+        from zhuqi.attraction.models import Obligation
+        from zhuqi.attraction.services import breached_q
+
+        obj = (
+            Obligation.objects.visible_to(user).select_related("contract__lead").filter(pk=ref).first()
+            if ref.isdigit()
+            else None
+        )
+        if (
+            obj is not None
+            and not Obligation.objects.filter(breached_q(timezone.localdate()), pk=obj.pk).exists()
+        ):
+            raise ValidationError(
+                {"source_ref": gettext("该履约事项未过约定期限或已履约，不能立为违约督办事项")}
+            )
     else:
-        raise ValidationError({"source_ref": gettext("只有超时诉求、滞后项目和滞后指标可以填写关联编号")})
+        raise ValidationError(
+            {"source_ref": gettext("只有超时诉求、滞后项目、滞后指标和违约项目可以填写关联编号")}
+        )
     if obj is None:
         raise ValidationError({"source_ref": gettext("找不到编号为「%(ref)s」的记录") % {"ref": ref}})
     return obj

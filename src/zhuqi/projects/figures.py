@@ -101,20 +101,30 @@ def progress_by_project(projects, year: int, month: int) -> dict[int, Progress]:
 
 def progress_total(projects, year: int, month: int) -> Progress:
     """The same figures summed over a set of projects (a department, a region)."""
+    return progress_and_red(projects, year, month, red=False)[0]
+
+
+def progress_and_red(projects, year: int, month: int, *, red: bool = True) -> tuple[Progress, int | None]:
+    """`progress_total` and, in the same aggregate, the number of projects whose light at
+    `month` is red (= `projects_with_light(…, "red").count()`: one progress row per project and
+    month, `progress_one_row_per_month`) — the cockpit's two figures in one scan of the rows."""
+    extra = {"red": Count("pk", filter=light_q("red", month))} if red else {}
+    # (aliases unlike the fields: the red filter reads the fields themselves)
     agg = _progress_rows(projects, year, month).aggregate(
-        planned_year=Sum("planned_year"),
-        planned_to_date=Sum("planned_ytd"),
-        actual_to_date=Sum("actual_ytd"),
-        actual_month=Sum("actual_month"),
+        sum_planned_year=Sum("planned_year"),
+        sum_planned_to_date=Sum("planned_ytd"),
+        sum_actual_to_date=Sum("actual_ytd"),
+        sum_actual_month=Sum("actual_month"),
+        **extra,
     )
     return Progress(
         year,
         month,
-        agg["planned_year"] or Decimal(0),
-        agg["planned_to_date"] or Decimal(0),
-        agg["actual_to_date"] or Decimal(0),
-        agg["actual_month"] or Decimal(0),
-    )
+        agg["sum_planned_year"] or Decimal(0),
+        agg["sum_planned_to_date"] or Decimal(0),
+        agg["sum_actual_to_date"] or Decimal(0),
+        agg["sum_actual_month"] or Decimal(0),
+    ), agg.get("red")
 
 
 def progress_grouped(projects, year: int, month: int, by: str) -> list[dict]:
@@ -294,17 +304,26 @@ RATE_DEFS = [
 ]
 
 
-def stage_rates(projects) -> dict[str, dict]:
+def stage_rates(projects, agg: dict | None = None) -> dict[str, dict]:
     """The four chained rates over a set of projects: of those that reached stage B, the share
-    that reached stage A (counts from the current stage; see zhuqi/docs/projects-figures.md)."""
-    agg = projects.aggregate(
-        **{f"n_{s}": Count("id", filter=Q(stage__in=stages_from(s))) for s in Stage.values if s != "planned"}
-    )
+    that reached stage A (counts from the current stage; see zhuqi/docs/projects-figures.md).
+    `agg`: the counts of `stage_counts` already made."""
+    if agg is None:
+        agg = stage_counts(projects)
     out = {}
     for key, label, num, den in RATE_DEFS:
         n, d = agg[f"n_{num}"], agg[f"n_{den}"]
         out[key] = {"label": label, "numerator": n, "denominator": d, "rate": pct(n, d)}
     return out
+
+
+def stage_counts(projects) -> dict[str, int]:
+    """n_<stage>: the projects that reached each stage (from `stage`), and `total`: all of
+    them (= `projects.count()`), in one aggregate."""
+    return projects.aggregate(
+        **{f"n_{s}": Count("id", filter=Q(stage__in=stages_from(s))) for s in Stage.values if s != "planned"},
+        total=Count("id"),
+    )
 
 
 def campaign_rates(campaign, visible) -> dict:

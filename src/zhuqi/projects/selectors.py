@@ -4,6 +4,7 @@ Each starts from `Project.objects.visible_to(user)`; the figures live in figures
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q
@@ -155,3 +156,25 @@ def campaign_batches(campaign, visible) -> dict[str, list[CampaignEntry]]:
     for e in entries:
         batches[e.batch].append(e)
     return batches
+
+
+def completed_investment(project_ids, until: dt.date) -> dict[int, tuple[Decimal, bool]]:
+    """project → (its completed investment (完成投资, yuan) from its first month to the month of
+    `until`, whether that month is closed: reported, or a later month reported). Projects without
+    a reported month are left out. One query, for another module checking a commitment against
+    it (attraction's 固定资产投资 and 投资强度 obligations, read by its daily sweep)."""
+    from django.db.models import Count, Sum
+
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    upto = Q(year__lt=until.year) | Q(year=until.year, month__lte=until.month)
+    rows = (
+        InvestmentMonth.objects.filter(project_id__in=ids, actual__isnull=False)
+        .values("project_id")
+        .annotate(
+            total=Sum("actual", filter=upto),
+            closing=Count("pk", filter=~Q(upto) | Q(year=until.year, month=until.month)),
+        )
+    )
+    return {r["project_id"]: (r["total"] or Decimal(0), r["closing"] > 0) for r in rows}
