@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -69,7 +70,7 @@ def test_admin_creates_an_official_who_must_change_the_password_first(page, worl
     _sign_out(page)
     _sign_in(page, "zhaoliu", password)
     page.wait_for_selector("[data-testid=password-forced]")
-    assert page.locator("label[for=id_old_password]").count() == 1
+    expect(page.locator("label[for=id_old_password]")).to_have_count(1)
     assert page.get_attribute("#id_old_password", "autocomplete") == "current-password"
     assert page.get_attribute("#id_new_password1", "autocomplete") == "new-password"
     page.goto("/cases/")  # every other page sends them back

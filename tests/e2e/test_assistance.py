@@ -2,6 +2,7 @@
 and sees this period's compliance turn to done. A leader reads the registry and the ranking."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -107,7 +108,7 @@ def test_commissioner_records_visit_with_photo_on_phone(phone, world, assigned, 
     phone.select_option("#id_problems-0-category", str(money.pk))
     phone.fill("#id_problems-0-description", "流动资金紧张，希望对接银行办理续贷")
     phone.click("[data-testid=add-problem]")
-    assert phone.locator("[data-testid=visit-problem-row]").count() == 2
+    expect(phone.locator("[data-testid=visit-problem-row]")).to_have_count(2)
     phone.select_option("#id_problems-1-category", str(labour.pk))
     phone.fill("#id_problems-1-description", "缺少熟练焊工约30人")
     phone.locator("[data-testid=add-problem]").scroll_into_view_if_needed()
@@ -116,10 +117,10 @@ def test_commissioner_records_visit_with_photo_on_phone(phone, world, assigned, 
 
     phone.wait_for_selector("[data-testid=visit-detail]")
     assert "走访记录已保存" in phone.content()
-    assert phone.locator("[data-testid=visit-photos-view] img").count() == 1
+    expect(phone.locator("[data-testid=visit-photos-view] img")).to_have_count(1)
     problems = phone.locator("[data-testid=visit-problems]").inner_text()
     assert "流动资金紧张" in problems and "缺少熟练焊工" in problems
-    assert phone.locator("[data-testid=problem-case]").count() == 2
+    expect(phone.locator("[data-testid=problem-case]")).to_have_count(2)
     shot(phone, "assistance-phone-3-visit-saved")
 
     phone.click("[data-testid=back-to-mine]")
@@ -162,7 +163,8 @@ def test_leader_reads_registry_enterprise_page_and_ranking(page, world, assigned
     log_in(page, "leader", PASSWORD)
     page.goto("/enterprises/?q=hsjt")
     rows = page.locator("[data-testid=enterprise-table] tbody tr")
-    assert rows.count() == 1 and "固镇恒顺集团有限公司" in rows.inner_text()
+    expect(rows).to_have_count(1)
+    assert "固镇恒顺集团有限公司" in rows.inner_text()
     shot(page, "assistance-desktop-1-registry-search")
     rows.locator("a").first.click()
     page.wait_for_selector("[data-testid=team]")
@@ -171,7 +173,7 @@ def test_leader_reads_registry_enterprise_page_and_ranking(page, world, assigned
     shot(page, "assistance-desktop-2-enterprise-page")
     page.goto("/assistance/compliance/?period=week")
     page.wait_for_selector("[data-testid=compliance-table]")
-    assert page.locator("[data-testid=compliance-row]").count() == 2
+    expect(page.locator("[data-testid=compliance-row]")).to_have_count(2)
     shot(page, "assistance-desktop-3-compliance")
 
 
@@ -183,7 +185,7 @@ def test_dispatch_reads_the_assignments_on_screen(page, world, assigned):
     box, menu = table.bounding_box(), page.locator("[data-testid=nav-menu]").bounding_box()
     assert box["x"] >= menu["x"] + menu["width"] - 1 and box["y"] < 860  # beside the menu, on screen
     rows = table.locator("tbody tr")
-    assert rows.count() == 4  # two enterprises × (首席服务专员, 县级帮扶责任人)
+    expect(rows).to_have_count(4)  # two enterprises × (首席服务专员, 县级帮扶责任人)
     text = table.inner_text()
     assert (
         "固镇恒顺集团有限公司" in text and "首席服务专员" in text and world.commissioner.display_name in text
@@ -192,4 +194,4 @@ def test_dispatch_reads_the_assignments_on_screen(page, world, assigned):
     # the filter narrows the rows on screen
     with page.expect_navigation():
         page.locator("select[name=role]").select_option("county_leader")
-    assert page.locator("[data-testid=assignment-table] tbody tr").count() == 2
+    expect(page.locator("[data-testid=assignment-table] tbody tr")).to_have_count(2)

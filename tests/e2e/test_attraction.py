@@ -10,6 +10,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -83,7 +84,7 @@ def test_a_lead_from_registration_to_project(world, page, phone):
 
     page.locator("[data-testid=prereview-start]").get_by_role("button").click()
     page.wait_for_selector("[data-testid=prereview-open]")
-    assert page.locator("[data-testid=opinion-row]").count() == 2
+    expect(page.locator("[data-testid=opinion-row]")).to_have_count(2)
 
     _answer(page, "bob", lead)
     _answer(page, "zr_handler", lead)
@@ -128,7 +129,7 @@ def test_a_lead_from_registration_to_project(world, page, phone):
     page.wait_for_selector("[data-testid=lead-project]")
     assert "ZS-2026-001" in page.locator("[data-testid=lead-project]").inner_text()
     history = page.locator("[data-testid=stage-change]")
-    assert history.count() == 5  # registered in 线索, then 在谈, 预审, 签约, 注册
+    expect(history).to_have_count(5)  # registered in 线索, then 在谈, 预审, 签约, 注册
     _move(page, "land")
     _move(page, "started")
     _funds(page, "30000")
@@ -173,7 +174,7 @@ def test_chain_map_targets_and_rates(world, page, phone):
 
     log_in(page, "alice", PASSWORD)
     page.locator("[data-testid=nav-menu] a", has_text="产业链图谱").first.click()
-    assert page.locator("[data-testid=chain-node]").count() == 2
+    expect(page.locator("[data-testid=chain-node]")).to_have_count(2)
     shot(page, "attraction-9-chains")
     page.goto("/attraction/targets/")
     page.click("a[href='/attraction/targets/new/']")
@@ -183,7 +184,7 @@ def test_chain_map_targets_and_rates(world, page, phone):
     page.select_option("[name=region]", str(world.county.pk))
     page.click("[data-testid=target-save]")
     page.wait_for_selector("[data-testid=target-table]")
-    assert page.locator("[data-testid=target-row]").count() == 2
+    expect(page.locator("[data-testid=target-row]")).to_have_count(2)
     shot(page, "attraction-10-targets")
     with page.expect_download() as download:
         page.click("[data-testid=target-export]")
@@ -195,3 +196,81 @@ def test_chain_map_targets_and_rates(world, page, phone):
     log_in(phone, "alice", PASSWORD)
     phone.goto("/attraction/")
     shot(phone, "attraction-12-leads-phone")
+
+
+def test_a_breached_obligation_raised_as_a_supervision_item(world, page, phone):
+    """The sweep warns of an investment promised a month ago and not met; the county office opens
+    the lead, clicks 立为督办事项 beside the warned obligation, assigns it to 工信局 and follows the
+    item's link back to the lead's 履约 panel. A phone shows the warned obligation."""
+    import datetime as dt
+
+    from zhuqi.attraction import services
+    from zhuqi.attraction.models import Contract, Obligation
+    from zhuqi.oversight.models import Item
+    from zhuqi.projects.models import InvestmentMonth
+
+    reference_data()
+    today = dt.date.today()
+    lead = services.register_lead(
+        actor=world.alice,
+        pipeline=Pipeline.objects.get(code="new"),
+        title="年产5万吨聚乳酸项目",
+        investor_name="安徽丰原集团有限公司",
+        source="referral",
+        amount=500_000_000,
+        region=world.park,
+        team=world.jxj,
+    )
+    project = Project.objects.create(
+        code="ZS-2026-009", name=lead.title, region=world.park, department=world.jxj
+    )
+    Lead.objects.filter(pk=lead.pk).update(project=project)
+    contract = Contract.objects.create(
+        lead=lead,
+        kind="formal",
+        number="GZ-2026-009",
+        signed_on=today - dt.timedelta(days=300),
+        amount=lead.amount,
+        created_by=world.alice,
+    )
+    due = today - dt.timedelta(days=40)
+    ob = Obligation.objects.create(contract=contract, kind="investment", target=30000, due_on=due)
+    # 20,000 万元 to the due month, the month after reported: 未履约
+    after = due.replace(day=1) + dt.timedelta(days=32)
+    InvestmentMonth.objects.create(project=project, year=due.year, month=due.month, actual=200_000_000)
+    InvestmentMonth.objects.create(project=project, year=after.year, month=after.month, actual=10_000_000)
+    assert services.sweep_obligations(today) == (0, 1)
+
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"/attraction/leads/{lead.pk}/")
+    row = page.locator(f"#obligation-{ob.pk}")
+    assert row.locator("[data-testid=obligation-breached]").is_visible()
+    assert "未履约" in row.inner_text() and "20000.00" in row.inner_text()
+    assert "项目月度完成投资（ZS-2026-009）" in row.locator("[data-testid=obligation-fact]").inner_text()
+    shot(page, "attraction-13-obligation-breached")
+    row.locator("[data-testid=raise-oversight-item]").click()
+    form = page.locator("[data-testid=oversight-item-form]")
+    assert form.locator("#id_source").input_value() == "obligation"
+    assert form.locator("#id_title").input_value().startswith("督办招商项目履约：年产5万吨聚乳酸项目未履约")
+    form.locator("#id_lead_department").select_option(str(world.jxj.pk))
+    form.locator("#id_working_days").fill("10")
+    shot(page, "attraction-14-raise-item-form")
+    page.click("[data-testid=oversight-item-submit]")
+    page.wait_for_selector("[data-testid=item-status]")
+    item = Item.objects.get()
+    assert item.source_object == ob
+    shot(page, "attraction-15-item-from-obligation")
+    page.click("[data-testid=item-source-link]")
+    page.wait_for_selector(f"#obligation-{ob.pk}")
+    assert page.url.endswith(f"/attraction/leads/{lead.pk}/#obligation-{ob.pk}")
+
+    log_in(phone, "alice", PASSWORD)
+    phone.goto(f"/attraction/leads/{lead.pk}/#obligation-{ob.pk}")
+    assert phone.locator(f"#obligation-{ob.pk} [data-testid=obligation-breached]").is_visible()
+    shot(phone, "attraction-16-obligation-breached-phone")
+    # 立为督办事项 sits under the obligation at the phone's full width, not off to the right
+    button = phone.locator(f"#obligation-{ob.pk} [data-testid=obligation-actions] a").first
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] > 250, box
+    phone.screenshot(path="/work/wt/shots/targets15/obligation-actions-phone.png", full_page=True)

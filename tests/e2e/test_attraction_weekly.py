@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.attraction.conftest import make_lead
 from tests.conftest import PASSWORD
@@ -20,7 +22,20 @@ from zhuqi.core.workcalendar import add_working_days
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def _next_monday_morning() -> dt.datetime:
+    """10:00 Beijing time on the coming Monday: the week's report is then on time (due Friday),
+    whatever day the suite runs on."""
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    return dt.datetime.combine(monday, dt.time(10), tzinfo=timezone.get_current_timezone())
+
+
 def test_weekly_reports_board(world, page, phone):
+    with time_machine.travel(_next_monday_morning(), tick=True):
+        _weekly_reports_board(world, page, phone)
+
+
+def _weekly_reports_board(world, page, phone):
     reference_data()
     other = AbroadTeam.objects.create(
         department=world.zrzy, station="深圳", created_on=timezone.localdate() - dt.timedelta(weeks=3)
@@ -33,7 +48,7 @@ def test_weekly_reports_board(world, page, phone):
     form.locator("[name=due_weekday]").select_option("4")
     form.get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.locator("[data-testid=team-row]").count() == 2
+    expect(page.locator("[data-testid=team-row]")).to_have_count(2)
     shot(page, "attraction-weekly-1-teams")
 
     page.context.clear_cookies()
@@ -55,7 +70,7 @@ def test_weekly_reports_board(world, page, phone):
     log_in(page, "alice", PASSWORD)
     page.goto("/attraction/weekly/")
     rows = page.locator("[data-testid=board-row]")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     jxj = rows.filter(has_text=world.jxj.name)
     assert jxj.locator("[data-testid=board-cell]").first.get_attribute("data-state") == "filed"
     zr = rows.filter(has_text=world.zrzy.name)
@@ -65,7 +80,7 @@ def test_weekly_reports_board(world, page, phone):
 
     log_in(phone, "alice", PASSWORD)
     phone.goto("/attraction/weekly/")
-    assert phone.locator("[data-testid=board-row]").count() == 2
+    expect(phone.locator("[data-testid=board-row]")).to_have_count(2)
     shot(phone, "attraction-weekly-4-board-phone")
 
 
@@ -81,7 +96,7 @@ def test_overdue_clock_is_listed_and_recorded(world, page):
     page.check("[data-testid=lead-filter-overdue]")
     page.locator("[data-testid=lead-filters]").get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.locator("[data-testid=lead-row]").count() == 1
+    expect(page.locator("[data-testid=lead-row]")).to_have_count(1)
     assert page.locator("[data-testid=lead-overdue]").inner_text() == "响应"
     shot(page, "attraction-clocks-1-overdue-list")
 
@@ -89,7 +104,7 @@ def test_overdue_clock_is_listed_and_recorded(world, page):
     log_in(page, "bob", PASSWORD)
     page.goto(f"/attraction/leads/{lead.pk}/")
     row = page.locator("[data-testid=clock-row][data-kind=respond]")
-    assert row.locator("[data-testid=clock-overdue]").count() == 1
+    expect(row.locator("[data-testid=clock-overdue]")).to_have_count(1)
     row.locator("[name=note]").fill("已电话联系投资方，约定下周考察")
     row.get_by_role("button").click()
     page.wait_for_load_state()
@@ -110,7 +125,7 @@ def test_a_judging_meeting_decides_leads(world, page):
     form = page.locator("[data-testid=meeting-form]")
     form.locator("[name=region]").select_option(str(world.county.pk))
     form.locator("[name=place]").fill("县政府三楼会议室")
-    assert form.locator("[data-testid=meeting-lead]").count() == 2
+    expect(form.locator("[data-testid=meeting-lead]")).to_have_count(2)
     shot(page, "attraction-judging-1-new")
     page.click("[data-testid=meeting-save]")
     page.wait_for_selector("[data-testid=judging-table]")

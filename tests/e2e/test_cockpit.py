@@ -1,6 +1,6 @@
 """Work-first home pages and the cockpit in a real browser, on the demo (固镇县): each role's home
 opens on its queue at desktop and phone sizes; the county leader's cockpit shows the figures
-and ranks the towns (no town outlines exist in any package: a bar chart), a figure opens exactly
+and draws the towns from the demo's approximate outlines (ranked beside), a figure opens exactly
 its rows; the city's cockpit draws its counties from the loaded outlines; the big screen is
 1920×1080 without navigation. Screenshots in tests/e2e/screenshots/cockpit-*.png."""
 
@@ -10,6 +10,7 @@ import importlib
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 from zhuqi.core.demo import DEMO_PASSWORD
@@ -93,7 +94,7 @@ def test_homes_cockpit_map_and_big_screen(demo, page, phone, browser, live_serve
         assert page.locator(f"[data-testid=fig-{key}]").count() == 1, key
     assert page.locator("[data-testid=indicator-row]").count() > 0
     chart = page.locator("[data-testid=cockpit-chart]")
-    assert chart.get_attribute("data-kind") == "bar"  # the towns have no outlines
+    assert chart.get_attribute("data-kind") == "map"  # the demo's approximate town outlines
     page.wait_for_selector("#cockpit-chart[data-ready='1']")
     assert page.locator("[data-testid=child-row]").count() >= 10
     shot(page, "cockpit-county-desktop")
@@ -139,8 +140,8 @@ def test_homes_cockpit_map_and_big_screen(demo, page, phone, browser, live_serve
     _log_in(big, "leader")
     big.goto("/cockpit/?screen=1")
     big.wait_for_selector("#cockpit-chart[data-ready='1']")
-    assert big.locator("[data-testid=nav-menu]").count() == 0
-    assert big.locator("meta[http-equiv=refresh]").count() == 1
+    expect(big.locator("[data-testid=nav-menu]")).to_have_count(0)
+    expect(big.locator("meta[http-equiv=refresh]")).to_have_count(1)
     assert big.evaluate("document.documentElement.scrollHeight") <= 1080
     shot(big, "cockpit-county-screen")
     ctx.close()

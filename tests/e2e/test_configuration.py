@@ -10,6 +10,7 @@ import importlib
 import pytest
 import time_machine
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -111,7 +112,7 @@ def test_admin_enters_next_years_holidays_after_a_preview(page, world):
         shot(page, "configuration-3-holiday-preview")
         page.click("[data-testid=holiday-save]")
         page.wait_for_selector("[data-testid=arrangement-2027]")
-        assert page.locator("[data-testid=calendar-warning]").count() == 0
+        expect(page.locator("[data-testid=calendar-warning]")).to_have_count(0)
         assert HolidayArrangement.objects.filter(year=2027).exists()
         assert is_working_day(dt.date(2027, 2, 20)) and not is_working_day(dt.date(2027, 2, 11))
         assert "录入" in page.locator("[data-testid=history]").inner_text()

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -90,7 +91,8 @@ def test_enterprise_archived_and_restored(page, world):
     log_in(page, "admin", PASSWORD)
     page.locator("[data-testid=nav-menu] a", has_text="已归档企业").click()
     row = page.locator("[data-testid=archived-row]")
-    assert row.count() == 1 and "与恒顺集团有限公司重复登记" in row.inner_text()
+    expect(row).to_have_count(1)
+    assert "与恒顺集团有限公司重复登记" in row.inner_text()
     shot(page, "corrections-archived-enterprises")
     row.locator("[data-testid=restore]").click()
     page.wait_for_selector(".alert-success")

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 from tests.enterprises.helpers import credit_code
@@ -139,7 +140,7 @@ def test_a_county_is_set_up_and_run_without_the_admin_site(page, monkeypatch):
         pg.click("[data-testid=holiday-preview-button]")
         pg.click("[data-testid=holiday-save]")
         pg.wait_for_selector("[data-testid=arrangement-2027]")
-        assert pg.locator("[data-testid=calendar-warning]").count() == 0
+        expect(pg.locator("[data-testid=calendar-warning]")).to_have_count(0)
         assert HolidayArrangement.objects.filter(year=2027).exists()
         assert not is_working_day(dt.date(2027, 2, 8)) and is_working_day(dt.date(2027, 2, 20))
 

@@ -7,6 +7,7 @@ and sees none of the internal texts; the official then reads the enterprise's an
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -67,7 +68,7 @@ def test_enterprise_sees_its_public_timeline_only(page, phone, world):
     assert "工信局" in phone.locator("[data-testid=lead]").inner_text()
     assert "增容工程已完工送电" in phone.locator("[data-testid=reply]").inner_text()
     for absent in ("clocks", "supervisions", "comment-visibility"):
-        assert phone.locator(f"[data-testid={absent}]").count() == 0
+        expect(phone.locator(f"[data-testid={absent}]")).to_have_count(0)
     shot(phone, "cases-enterprise-public-timeline-phone")
 
     # it rates the answer: satisfied with the work, but the problem is not solved

@@ -5,6 +5,7 @@ own 本企业 page shows its 五位一体 team with mobile numbers and the reply
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -37,12 +38,12 @@ def test_official_sees_open_cases_and_projects_before_a_visit(page, world, visit
     page.goto(f"/enterprises/{visit_ready['ent'].pk}/")
     cases = page.locator("[data-testid=enterprise-cases]")
     open_case = cases.locator("[data-testid=open-case]", has_text="厂区变压器容量不足")
-    assert open_case.count() == 1
+    expect(open_case).to_have_count(1)
     assert "最近期限" in open_case.inner_text()
     assert "招工难已协调" in cases.locator("[data-testid=closed-cases]").inner_text()
     assert "通许县企业的诉求" not in page.content()
     project = page.locator("[data-testid=enterprise-project]", has_text="华丰纺织智能织造技改项目")
-    assert project.locator("[data-testid=light]").count() == 1
+    expect(project.locator("[data-testid=light]")).to_have_count(1)
     shot(page, "enterprise-page-1-official-cases-projects")
     open_case.locator("a").click()
     page.wait_for_selector("[data-testid=clocks]")
@@ -52,7 +53,7 @@ def test_enterprise_sees_its_team_phones_and_reply_due_on_a_phone(phone, world, 
     log_in(phone, "ent_user", PASSWORD)
     phone.goto("/enterprises/mine/")
     team = phone.locator("[data-testid=team]")
-    assert team.locator('a[href="tel:13912340001"]').count() == 1
+    expect(team.locator('a[href="tel:13912340001"]')).to_have_count(1)
     case = phone.locator("[data-testid=open-case]", has_text="厂区变压器容量不足")
     assert "答复期限" in case.inner_text() and "最近期限" not in case.inner_text()
     shot(phone, "enterprise-page-2-enterprise-team-and-cases")
@@ -60,5 +61,5 @@ def test_enterprise_sees_its_team_phones_and_reply_due_on_a_phone(phone, world, 
     dues = phone.locator("[data-testid=enterprise-dues]")
     dues.wait_for()
     assert "答复期限" in dues.inner_text() and "签收期限" not in phone.content()
-    assert phone.locator("[data-testid=clocks]").count() == 0
+    expect(phone.locator("[data-testid=clocks]")).to_have_count(0)
     shot(phone, "enterprise-page-3-enterprise-case-dues")

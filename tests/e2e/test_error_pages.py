@@ -3,6 +3,7 @@ page in the product's layout, with its menu and the favicon, and gets home from 
 too."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -16,13 +17,13 @@ def test_dead_link_shows_the_chinese_404_and_leads_home(page, world):
     assert response.status == 404
     page.wait_for_selector("[data-testid=error-page]")
     assert "页面不存在" in page.locator("[data-testid=error-page] h1").inner_text()
-    assert page.locator("[data-testid=nav-menu]").count() == 1  # the layout, with its menu
+    expect(page.locator("[data-testid=nav-menu]")).to_have_count(1)  # the layout, with its menu
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(icon).status == 200
     shot(page, "error-1-404")
     page.click("[data-testid=error-home]")
     page.wait_for_url("**/")
-    assert page.locator("[data-testid=error-page]").count() == 0
+    expect(page.locator("[data-testid=error-page]")).to_have_count(0)
 
 
 def test_404_on_a_phone(phone, world):

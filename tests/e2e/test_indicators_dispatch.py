@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -70,7 +71,7 @@ def test_targets_set_and_decomposed_through_the_page(page, world):
     page.select_option("#id_decomposed_to", value="X")
     page.click("[data-testid=target-preview-btn]")
     parts = page.locator("[data-testid=target-preview] [data-testid=part]")
-    assert parts.count() == 36
+    expect(parts).to_have_count(36)
     assert parts.nth(0).input_value() == "41.7" and parts.nth(35).input_value() == "40.5"
     assert "375" in page.locator("[data-testid=preview-quarters]").inner_text()
     shot(page, "indicators-target-preview")
@@ -104,7 +105,8 @@ def test_dispatch_shows_who_is_behind_and_drills_to_the_rows(page, world):
     assert row.locator("[data-testid=panel-growth]").inner_text() == "5.3%"
     assert row.locator("[data-testid=nominal-growth]").inner_text() == "-6.3%"
     laggard = page.locator("[data-testid=laggards] [data-testid=laggard]")
-    assert laggard.count() == 1 and ent2.name in laggard.inner_text()
+    expect(laggard).to_have_count(1)
+    assert ent2.name in laggard.inner_text()
     page.wait_for_selector("#ind-curve[data-ready='1'] canvas")
     page.wait_for_selector("#ind-rank[data-ready='1'] canvas")
     shot(page, "indicators-dispatch")
@@ -112,11 +114,12 @@ def test_dispatch_shows_who_is_behind_and_drills_to_the_rows(page, world):
     # the actual drills down to the enterprises' values
     row.locator("[data-testid=actual]").click()
     page.wait_for_selector("[data-testid=value-rows]")
-    assert page.locator("[data-testid=value-row]").count() == 3
+    expect(page.locator("[data-testid=value-row]")).to_have_count(3)
     page.click("[data-testid=set-panel]")
     page.wait_for_selector("[data-testid=set-panel].active")
     rows = page.locator("[data-testid=value-row]")
-    assert rows.count() == 2 and ent2.name in rows.nth(0).inner_text()  # the largest fall first
+    expect(rows).to_have_count(2)  # the largest fall first
+    assert ent2.name in rows.nth(0).inner_text()
     shot(page, "indicators-dispatch-rows")
 
     # 督办提醒 from the laggard reaches its 包抓 leader

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -96,7 +97,7 @@ def test_an_official_fills_the_grid_with_keyboard_and_paste(world, ents, page, p
     log_in(page, "alice", PASSWORD)
     page.goto(f"/indicators/grid/?dataset={ds.pk}&period={period.code}")
     page.wait_for_selector("[data-testid=grid-table]")
-    assert page.locator("[data-testid^=grid-row-]").count() == 3
+    expect(page.locator("[data-testid^=grid-row-]")).to_have_count(3)
 
     # keyboard: type, Enter moves down, ArrowRight moves right, ArrowUp moves up
     page.click("[data-testid=cell-0-0]")

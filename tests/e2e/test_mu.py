@@ -11,6 +11,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -97,10 +98,11 @@ def test_import_trial_explain_regions_publicity_objection_and_publication(world,
     page.click("[data-testid=mu-regions-link]")
     page.wait_for_selector("[data-testid=mu-region-table]")
     rows = page.locator("[data-testid=mu-region-row]")
-    assert rows.count() == 2 and "尉氏经开区" in rows.nth(0).inner_text()
+    expect(rows).to_have_count(2)
+    assert "尉氏经开区" in rows.nth(0).inner_text()
     assert page.locator("[data-testid=mu-region-tax-per-mu]").first.inner_text() == "40.8000"
     page.wait_for_selector("[data-testid=mu-region-chart][data-ready='1']")
-    assert page.locator("[data-testid=mu-leader-row]").count() == 4
+    expect(page.locator("[data-testid=mu-leader-row]")).to_have_count(4)
     shot(page, "mu-4-regions")
     page.click("[data-testid=mu-region-drill]")
     page.wait_for_selector("[data-testid=mu-region-trail]")
@@ -242,5 +244,5 @@ def test_the_county_sets_its_own_measures_from_the_settings_page(world, page):
     row.locator("[name=amount]").fill("0.08")
     row.locator("[data-testid=mu-measure-save]").click()
     page.wait_for_selector(".alert-success")
-    assert page.locator("[data-testid=mu-measure-row] input[value='0.08']").count() == 1
+    expect(page.locator("[data-testid=mu-measure-row] input[value='0.08']")).to_have_count(1)
     shot(page, "mu-9-measures")

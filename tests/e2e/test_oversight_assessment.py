@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -55,7 +56,7 @@ def test_scheme_computed_published_and_its_red_black_list(world, page):
     page.click("[data-testid=assessment-compute]")
     page.wait_for_selector("[data-testid=assessment-table]")
     rows = page.locator("[data-testid=assessment-row]")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "自然资源局" in rows.nth(0).inner_text() and "100.00" in rows.nth(0).inner_text()
     assert "工信局" in rows.nth(1).inner_text() and "70.21" in rows.nth(1).inner_text()
     # 工信局's explanation and the cases its rate is made of
@@ -83,8 +84,8 @@ def test_scheme_computed_published_and_its_red_black_list(world, page):
     form.locator("#r-size").fill("1")
     page.click("[data-testid=redblack-submit]")
     page.wait_for_selector("[data-testid=redblack-preview]")
-    assert page.locator("[data-testid=tag-red]").count() == 1
-    assert page.locator("[data-testid=tag-black]").count() == 1
+    expect(page.locator("[data-testid=tag-red]")).to_have_count(1)
+    expect(page.locator("[data-testid=tag-black]")).to_have_count(1)
     page.check("#rb-confirm")
     page.click("[data-testid=redblack-publish]")
     page.wait_for_selector("[data-testid=redblack-published]")

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -116,14 +117,14 @@ def test_follow_each_figure_to_its_rows(world, browser, live_server, width):
         park = {r.label: r for r in a.results.all()}["尉氏经开区"]
         urls = {p["name"]: p["url"] for p in park.items}
         pg.goto(urls["签约亿元以上项目"])
-        assert pg.locator("[data-testid=lead-row]").count() == 1
+        expect(pg.locator("[data-testid=lead-row]")).to_have_count(1)
         assert "项目甲" in pg.content() and "项目丁" not in pg.content()
         shot(pg, f"oversight-metrics-leads-{width}")
         pg.goto(urls["省外到位资金"])
-        assert pg.locator("[data-testid=fund-row]").count() == 1
+        expect(pg.locator("[data-testid=fund-row]")).to_have_count(1)
         shot(pg, f"oversight-metrics-funds-{width}")
         pg.goto(urls["亩均税收"])
-        assert pg.locator("[data-testid=mu-scored-filter]").count() == 1
+        expect(pg.locator("[data-testid=mu-scored-filter]")).to_have_count(1)
         assert "丙公司" not in pg.content()  # 城关镇's
         shot(pg, f"oversight-metrics-mu-{width}")
     finally:

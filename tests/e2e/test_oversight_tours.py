@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.cases.conftest import credit_code
 from tests.conftest import PASSWORD
@@ -115,7 +116,7 @@ def test_a_round_organised_scored_on_phones_and_published(page, phone, world):
     inputs.nth(1).fill("36")
     phone.click("[data-testid=score-save]")
     phone.wait_for_selector("[data-testid=my-tour]")
-    assert phone.locator("[data-testid=my-tour] .bi-check-circle-fill").count() == 2
+    expect(phone.locator("[data-testid=my-tour] .bi-check-circle-fill")).to_have_count(2)
     shot(phone, "tours-3-phone-done")
     assert TourScore.objects.filter(judge=world.leader).count() == 4
 

@@ -4,6 +4,7 @@ a 404); the observer reads an enterprise's visits but is offered no 记走访; t
 sees its projects without an 导入完成投资 button."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -35,7 +36,7 @@ def test_grid_member_follows_only_names_that_open(page, world, ent):
     table = page.locator("[data-testid=compliance-table]")
     table.wait_for()
     assert "leader" in table.inner_text()
-    assert table.locator("a", has_text="leader").count() == 0  # the county leader: a name, not a link
+    expect(table.locator("a", has_text="leader")).to_have_count(0)  # the county leader: a name, not a link
     shot(page, "permissions-1-grid-compliance")
     table.locator("a", has_text="grid_member").click()
     page.wait_for_load_state()
@@ -51,9 +52,9 @@ def test_observer_reads_visits_but_is_offered_no_visit_form(page, world, ent):
     log_in(page, "observer", PASSWORD)
     page.locator("[data-testid=nav-menu] a", has_text="走访记录").click()
     page.wait_for_load_state()
-    assert page.locator("[data-testid=record-visit-link]").count() == 0
-    assert page.locator("[data-testid=nav-menu] a", has_text="我的企业").count() == 0
-    assert page.locator("[data-testid=nav-menu] a", has_text="数据导入").count() == 0
+    expect(page.locator("[data-testid=record-visit-link]")).to_have_count(0)
+    expect(page.locator("[data-testid=nav-menu] a", has_text="我的企业")).to_have_count(0)
+    expect(page.locator("[data-testid=nav-menu] a", has_text="数据导入")).to_have_count(0)
     shot(page, "permissions-3-observer-visits")
 
 
@@ -63,6 +64,6 @@ def test_enterprise_user_sees_its_project_without_an_import_button(page, world, 
     page.locator("[data-testid=nav-menu] a", has_text="重点项目").click()
     page.wait_for_selector("[data-testid=project-count]")
     assert page.locator("[data-testid=project-count]").inner_text() == "1"
-    assert page.locator("[data-testid=import-investment]").count() == 0
+    expect(page.locator("[data-testid=import-investment]")).to_have_count(0)
     assert "导入完成投资" not in page.content()
     shot(page, "permissions-4-enterprise-projects")

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -67,11 +68,12 @@ def test_an_official_encodes_an_item_and_an_enterprise_sees_what_it_qualifies_fo
     item = PolicyItem.objects.get(title="升规入统奖励")
     assert len(item.conditions["all"]) == 4
     matched = page.locator("[data-testid=policy-match-row]")
-    assert matched.count() == 1 and "甲机械有限公司" in matched.first.inner_text()
+    expect(matched).to_have_count(1)
+    assert "甲机械有限公司" in matched.first.inner_text()
     shot(page, "policies-item-matched")
     page.click("[data-testid=tab-near]")
     near = page.locator("[data-testid=policy-match-row]")
-    assert near.count() == 2
+    expect(near).to_have_count(2)
     text = page.locator("[data-testid=policy-match-table]").inner_text()
     assert "乙机械有限公司" in text and "营业收入同比增速（%） ≥ 10%" in text
     assert "丙机械有限公司" in text and "入规年份 = 2025" in text
@@ -82,10 +84,12 @@ def test_an_official_encodes_an_item_and_an_enterprise_sees_what_it_qualifies_fo
     log_in(page, "ent_user", PASSWORD)  # 乙's user
     page.locator("[data-testid=nav-menu] a", has_text="可享政策").first.click()
     qualifies = page.locator("[data-testid=policy-qualifies-item]")
-    assert qualifies.count() == 1 and "规上企业稳岗奖励" in qualifies.first.inner_text()
+    expect(qualifies).to_have_count(1)
+    assert "规上企业稳岗奖励" in qualifies.first.inner_text()
     assert "1.00 万元" in qualifies.first.inner_text()
     nearly = page.locator("[data-testid=policy-nearly-item]")
-    assert nearly.count() == 1 and "升规入统奖励" in nearly.first.inner_text()
+    expect(nearly).to_have_count(1)
+    assert "升规入统奖励" in nearly.first.inner_text()
     assert "本企业 7.1%" in nearly.first.inner_text()
     shot(page, "policies-enterprise-mine")
     nearly.first.get_by_role("link").first.click()
@@ -149,12 +153,12 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     assert (
         "0.80 万元（测算 1.00 万元）" in page.locator("[data-testid=policy-application-amount]").inner_text()
     )
-    assert page.locator("[data-testid=policy-action-pay]").count() == 0  # nothing paid before the 公示
+    expect(page.locator("[data-testid=policy-action-pay]")).to_have_count(0)  # nothing paid before the 公示
     page.click("[data-testid=policy-action-publicise] button")
     assert page.locator("[data-testid=policy-application-status]").inner_text() == "公示中"
     page.click("[data-testid=policy-application-publicity] a")
     assert "规上企业稳岗奖励" in page.locator("h1").inner_text()
-    assert page.locator("[data-testid=policy-publicity-row]").count() == 1
+    expect(page.locator("[data-testid=policy-publicity-row]")).to_have_count(1)
     shot(page, "policies-publicity")
 
     as_enterprise()

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -69,7 +70,7 @@ def test_project_gantt_chart_and_light_changes(page, world):
 
     # the Gantt: one bar per task, labelled
     page.wait_for_selector("#gantt[data-ready='1']")
-    assert page.locator("#gantt .bar-wrapper").count() == 4
+    expect(page.locator("#gantt .bar-wrapper")).to_have_count(4)
     labels = page.locator("#gantt .bar-label").all_text_contents()
     assert "场地平整" in labels and "主体封顶" in labels
     # the investment chart draws into a canvas
@@ -95,7 +96,7 @@ def test_project_gantt_chart_and_light_changes(page, world):
     shot(page, "project-detail-after")
 
     page.goto("/projects/")
-    assert page.locator("[data-testid=project-table] tbody tr").count() == 1
+    expect(page.locator("[data-testid=project-table] tbody tr")).to_have_count(1)
     shot(page, "project-list")
     page.goto("/projects/board/")
     page.wait_for_selector("#board-chart[data-ready='1'] canvas")
