@@ -28,8 +28,9 @@ browser:
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; fi
 
 # The whole suite (unit, API, browser); DATABASE_URL switches it to PostgreSQL. It runs on every
-# core (pytest-xdist: one test database per worker); PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n auto
+# core (pytest-xdist: one test database per worker) and prints the 30 slowest steps (so a CI log
+# shows where the time goes); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --durations=30
 test: $(VENV)/.installed browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -150,7 +150,8 @@ def bench_dispatch_page(users: dict, *, repeat: int = 10) -> list[Measurement]:
     indicator by region / 包抓 department / 包抓 leader, the laggards), GET as the county's
     dispatch officer and as the province administrator, against the hand-written rollup of
     the chosen indicator (its floor: one GROUP BY over the same values)."""
-    from zhuqi.indicators.models import Indicator
+    from zhuqi.indicators import rollups
+    from zhuqi.indicators.models import Indicator, RollupPair
 
     from .benchmarks import _client, _get
 
@@ -171,15 +172,31 @@ def bench_dispatch_page(users: dict, *, repeat: int = 10) -> list[Measurement]:
                 return cur.fetchall()
 
         fl, _raw = timed(floor, repeat)
-        for by in ("region", "department", "leader"):
+        rollups.refresh(everything=not RollupPair.objects.exists())
+        for by, stale in (("region", False), ("region", True), ("department", False), ("leader", False)):
             url = f"/indicators/dispatch/?period={period}&indicator=gross_output&by={by}"
+            if stale:  # as right after a write, before the rollup job: the values are read
+                _mark_period_stale(period)
             status, queries, size = _get(client, url)
             if status != 200:
                 raise AssertionError(f"{url} as {who}: {status}")
             samples, _r = timed(lambda url=url, client=client: client.get(url), repeat)
+            if stale:
+                rebuild, _r = timed(lambda: (_mark_period_stale(period), rollups.refresh()), 3)
+                rollups.refresh()
+                out.append(
+                    Measurement(
+                        name=f"指标汇总重建：{period} 及上年同期全部指标 [{who}]",
+                        unit="ms",
+                        median=round(median(rebuild) * 1000, 2),
+                        samples=[round(x * 1000, 3) for x in rebuild],
+                        notes="what the rollup job pays after a month's returns are written",
+                    )
+                )
+            how = "，汇总待重建（读明细）" if stale else ""
             out.append(
                 against_floor(
-                    f"经济指标调度页 {period} 按{dict(region='区划', department='包抓部门', leader='包抓领导')[by]} [{who}]",
+                    f"经济指标调度页 {period} 按{dict(region='区划', department='包抓部门', leader='包抓领导')[by]}{how} [{who}]",
                     samples,
                     fl,
                     "hand-written GROUP BY substr(region_path) of 工业总产值 over the same values",
@@ -190,6 +207,18 @@ def bench_dispatch_page(users: dict, *, repeat: int = 10) -> list[Measurement]:
                 )
             )
     return out
+
+
+def _mark_period_stale(period: str) -> None:
+    from zhuqi.indicators import rollups
+    from zhuqi.indicators.models import Indicator
+    from zhuqi.indicators.periods import Period
+
+    p = Period.parse(period)
+    last = Period(p.year - 1, p.type, p.index).code
+    rollups.mark_stale(
+        [(i, c) for i in Indicator.objects.values_list("pk", flat=True) for c in (period, last)]
+    )
 
 
 def bench_submit_return(users: dict, *, repeat: int = 15) -> list[Measurement]:
@@ -383,11 +412,11 @@ def tax_table(rows: int, periods: list[str]) -> tuple[bytes, int]:
     return buf.getvalue(), n
 
 
-def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3) -> list[Measurement]:
-    """The whole import of a 50,000-row department table (`EnterpriseValuesImporter.run`, not a
-    dry run: read, parse, match by credit code, check, write, audit; the foreign keys checked as
-    at commit, then rolled back) against openpyxl's bare read of the same file, the two
-    interleaved so both see the same machine."""
+def department_import_case(users: dict, rows: int = 50_000):
+    """The department-table import the bench times: (rows, bare, run) — the row count of a
+    税务 table of `rows` (fewer where the data set has fewer enterprises), openpyxl's bare read of
+    it, and its whole import (`EnterpriseValuesImporter.run`, not a dry run; the foreign keys
+    checked as at commit, then rolled back). Shared with `bench.profile_department_import`."""
     from django.db.models import Min
 
     from zhuqi.indicators.importers import EnterpriseValuesImporter
@@ -398,7 +427,7 @@ def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3)
     # the future, no last year to compare with
     year = (Value.objects.aggregate(y=Min("year"))["y"] or dt.date.today().year) - 1
     periods = [Period.month(year, m).code for m in (1, 2, 3)]
-    data, rows = tax_table(rows, periods)  # fewer where the data set has fewer enterprises
+    data, rows = tax_table(rows, periods)
 
     def bare():
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -416,6 +445,14 @@ def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3)
             raise AssertionError(f"import: {result.created} created, errors {result.errors[:3]}")
         return result
 
+    return rows, bare, run
+
+
+def bench_department_import(users: dict, *, rows: int = 50_000, repeat: int = 3) -> list[Measurement]:
+    """The whole import of a 50,000-row department table (read, parse, match by credit code,
+    check, write, audit: `department_import_case`) against openpyxl's bare read of the same
+    file, the two interleaved so both see the same machine."""
+    rows, bare, run = department_import_case(users, rows)
     run()  # warm-up (caches, the first compile of every statement)
     samples, reads = [], []
     for _ in range(repeat):

@@ -35,6 +35,8 @@ BENCHES = [
     "mu",
     "policies",
     "oversight",
+    "attraction",
+    "cockpit",
     "import",
     "sweep",
     "load",
@@ -145,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from zhuqi.scale import generate as gen
 
+    from . import bench_attraction as ba
+    from . import bench_cockpit as bc
     from . import bench_indicators as bi
     from . import bench_mu as bm
     from . import bench_oversight as bo
@@ -195,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             "mu": lambda: bm.bench_mu(users, repeat=max(1, args.repeat // 5)),
             "policies": lambda: bp.bench_policies(users, repeat=max(5, args.repeat // 2)),
             "oversight": lambda: bo.bench_oversight(users, repeat=max(3, args.repeat // 3)),
+            "attraction": lambda: ba.bench_attraction(users, repeat=args.repeat),
+            "cockpit": lambda: bc.bench_cockpit(users, repeat=max(5, args.repeat // 2)),
             "import": lambda: si.bench_import(users, rows=args.import_rows),
             "sweep": lambda: si.bench_sweep(repeat=args.sweep_repeat),
             "load": lambda: load.bench_load(),  # HTTP under concurrent load: bench/load.py

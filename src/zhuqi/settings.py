@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "zhuqi.core.errors.ErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhuqi.core.middleware.SlidingSessionMiddleware",  # the idle limit without a write per request
     "zhuqi.core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,9 +208,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire after a working day of inactivity, and when the browser closes.
+# Sessions expire after a working day of inactivity, and when the browser closes. The expiry
+# moves at most every SESSION_REFRESH_SECONDS (core.middleware.SlidingSessionMiddleware), not
+# with a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -310,12 +314,28 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it ends, not when a worker takes it: a worker killed in the middle
+# (OOM, a restart, a power cut) leaves the message in Redis, and another worker runs it again once
+# the visibility timeout has passed (CELERY_VISIBILITY_TIMEOUT seconds; longer than the longest
+# task, or a task still running would be started a second time). Every task is safe to run twice:
+# the sweeps change a row only if it still needs the change, an import claims its job under a
+# database lock and is all or nothing, notification delivery claims each message before sending
+# it. docs/operations.md §"When a worker dies".
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process: the task goes back at once
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one unstarted task per process, not four
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 # Periodic jobs (celery beat). Each is also a management command for cron:
-# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`, `zhuqi attraction_sweep`.
+# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`, `zhuqi attraction_sweep`,
+# `zhuqi indicator_rollups`.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
     "oversight-sweep": {"task": "zhuqi.oversight.tasks.sweep_items", "schedule": 3600.0},
     "audit-chain": {"task": "zhuqi.core.tasks.chain_audit", "schedule": 60.0},
+    # the dispatch view's sums of the indicator values written since (indicators/rollups.py)
+    "indicators-rollups": {"task": "zhuqi.indicators.tasks.refresh_rollups", "schedule": 60.0},
     # marks beat (as it sends) and a worker (as it runs) alive for /healthz and /metrics
     "heartbeat": {"task": "zhuqi.core.tasks.heartbeat", "schedule": 60.0},
     "visit-reminders": {

@@ -91,10 +91,13 @@ def test_indicator_benchmarks_run_and_agree():
     users = benchmarks.generated_users()
     out = bench_indicators.bench_indicators(users, repeat=2, rows=1500)
     names = [m.name for m in out]
-    # county and province rollups, the dispatch page three ways for each, a return (first and
-    # corrected; tiny may lack the first), the whole department import, the bulk write twice
-    assert len(out) in (12, 13), names
-    assert sum("经济指标调度页" in n for n in names) == 6
+    # county and province rollups, the dispatch page four ways for each (by region from the
+    # rollups and, stale, from the values; by department; by leader) and the rollup job's
+    # rebuild, a return (first and corrected; tiny may lack the first), the whole department
+    # import, the bulk write twice
+    assert len(out) in (16, 17), names
+    assert sum("经济指标调度页" in n for n in names) == 8
+    assert sum("指标汇总重建" in n for n in names) == 2
     imported = next(m for m in out if m.name.startswith("导入部门指标表"))
     assert imported.rows and imported.ratio
     assert all(m.median > 0 for m in out)

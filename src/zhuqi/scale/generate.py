@@ -2,9 +2,9 @@
 
 The generator builds one province: its region tree (cities, counties, towns, parks, grids), the
 departments of every county, officials in every role, and enterprises with valid GB 32100 credit
-codes and skewed sizes. Further parts (assignments, cases, projects, indicators, oversight) are
-generated for whatever models exist when it runs; a part whose models are missing is skipped
-with a message.
+codes and skewed sizes. Further parts (assignments, cases, projects, indicators, attraction,
+oversight) are generated for whatever models exist when it runs; a part whose models are missing
+is skipped with a message.
 
 * Deterministic: every part draws from its own `random.Random(f"{seed}:{part}")`, and dates are
   relative to `today` (pin it with `--today` to reproduce a data set on another day).
@@ -42,7 +42,7 @@ from zhuqi.core.roles import Role
 from zhuqi.core.units import WAN
 
 EVENT = "scale_generated"
-PARTS = ["core", "enterprises", "assignments", "cases", "projects", "indicators", "oversight"]
+PARTS = ["core", "enterprises", "assignments", "cases", "projects", "indicators", "attraction", "oversight"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,6 +65,10 @@ class Scale:
     indicator_years: int = 10
     #: supervision items (督办事项) over the counties (the `oversight` part)
     oversight_items: int = 0
+    #: 招商 leads, their contracts and fund months (the `attraction` part)
+    leads: int = 0
+    lead_contracts: int = 0
+    fund_months: int = 0
 
     @property
     def counties(self) -> int:
@@ -86,6 +90,9 @@ SCALES = {
         projects=30,
         indicator_years=3,
         oversight_items=300,
+        leads=200,
+        lead_contracts=40,
+        fund_months=400,
     ),
     "county": Scale(
         "county",
@@ -99,6 +106,9 @@ SCALES = {
         cases=5_000,
         projects=500,
         oversight_items=1_200,
+        leads=1_000,
+        lead_contracts=200,
+        fund_months=5_000,
     ),
     "city": Scale(
         "city",
@@ -112,6 +122,9 @@ SCALES = {
         cases=100_000,
         projects=5_000,
         oversight_items=12_000,
+        leads=10_000,
+        lead_contracts=2_000,
+        fund_months=50_000,
     ),
     "province": Scale(
         "province",
@@ -125,6 +138,9 @@ SCALES = {
         cases=1_000_000,
         projects=50_000,
         oversight_items=200_000,
+        leads=100_000,
+        lead_contracts=20_000,
+        fund_months=500_000,
     ),
     "stress": Scale(
         "stress",
@@ -138,6 +154,9 @@ SCALES = {
         cases=10_000_000,
         projects=50_000,
         oversight_items=200_000,
+        leads=100_000,
+        lead_contracts=20_000,
+        fund_months=500_000,
     ),
 }
 
@@ -1028,6 +1047,7 @@ def generate(
     verbosity: int = 1,
 ) -> Result:
     """Generate a data set; see the module docstring. Raises GenerateError when refusing."""
+    from . import attraction as _attraction  # noqa: F401 - registers the attraction part
     from . import indicators as _indicators  # noqa: F401 - registers the indicators part
     from . import oversight as _oversight  # noqa: F401 - registers the oversight part
     from . import parts as _extra  # noqa: F401 - registers the optional parts

@@ -315,6 +315,9 @@ def gen_indicators(ctx: Context) -> None:  # noqa: C901 - one pass over enterpri
 
     n_official = len(world.counties) * len(periods) * len(OFFICIAL)
     w.write(Value, official(), total=n_official, label="indicators.value", raw=True)
+    from zhuqi.indicators import rollups
+
+    rollups.refresh(everything=True)  # as the sweep would after a bulk load
 
     # this year's returns of the 规上 enterprises: most on time, some late, the last month still coming in
     if reports:

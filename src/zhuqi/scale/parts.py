@@ -54,6 +54,15 @@ def check_fields(label: str, provided: set[str]) -> str | None:
     return None
 
 
+def check_models(*checks: tuple[str, set[str]]) -> str | None:
+    """The first reason `check_fields` gives for any (label, fields) of `checks`, or None."""
+    for label, provided in checks:
+        why = check_fields(label, provided)
+        if why:
+            return why
+    return None
+
+
 class WorkDays:
     """A snapshot of the work calendar (weekends, holidays, 调休, overrides) for the generated
     years, taken before any COPY starts: `zhuqi.core.workcalendar` may re-read its override
@@ -562,6 +571,9 @@ def gen_cases(ctx: Context) -> None:
         last = min(n_total, first + CASE_CHUNK)
         w.write(Case, rows(first, last), total=n_total, offset=first, label="cases.case")
         _flush(w, dept_rows, clock_rows, esc_rows)
+    from zhuqi.cases import rollups
+
+    rollups.refresh(everything=True)  # the yearly counts, as the sweep would after a bulk load
 
 
 def _flush(w, dept_rows: list, clock_rows: list, esc_rows: list) -> None:
