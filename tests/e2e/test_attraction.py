@@ -136,7 +136,7 @@ def test_a_lead_from_registration_to_project(world, page, phone):
     assert page.locator("[data-testid=fund-recognised]").first.inner_text() == "认定"
     shot(page, "attraction-6-lead-funds")
     page.locator("[data-testid=nav-menu] a", has_text="到位资金台账").first.click()
-    assert "3.00 亿元" in page.locator("[data-testid=funds-ledger]").inner_text()
+    expect(page.locator("[data-testid=funds-ledger]")).to_contain_text("3.00 亿元")
     shot(page, "attraction-7-ledger")
 
     log_in(phone, "alice", PASSWORD)
@@ -190,7 +190,7 @@ def test_chain_map_targets_and_rates(world, page, phone):
         page.click("[data-testid=target-export]")
     assert download.value.suggested_filename.endswith(".xlsx")
     page.locator("[data-testid=nav-menu] a", has_text="招商成效").first.click()
-    assert page.locator("[data-testid=rate-sign]").is_visible()
+    expect(page.locator("[data-testid=rate-sign]")).to_be_visible()
     shot(page, "attraction-11-rates")
 
     log_in(phone, "alice", PASSWORD)
@@ -250,7 +250,7 @@ def test_a_breached_obligation_raised_as_a_supervision_item(world, page, phone):
     shot(page, "attraction-13-obligation-breached")
     row.locator("[data-testid=raise-oversight-item]").click()
     form = page.locator("[data-testid=oversight-item-form]")
-    assert form.locator("#id_source").input_value() == "obligation"
+    expect(form.locator("#id_source")).to_have_value("obligation")
     assert form.locator("#id_title").input_value().startswith("督办招商项目履约：年产5万吨聚乳酸项目未履约")
     form.locator("#id_lead_department").select_option(str(world.jxj.pk))
     form.locator("#id_working_days").fill("10")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests.cases.conftest import CaseWorld
 from tests.conftest import PASSWORD
@@ -72,7 +73,7 @@ def test_whole_loop(browser, live_server, cw):
     assert d.locator(f"[data-testid=case-row][data-no='{case.no}']").is_visible()
     shot(d, "cases-board")
     d.click(f"[data-testid=case-row][data-no='{case.no}']")
-    assert d.locator("[data-testid=route-suggestion]").is_visible()
+    expect(d.locator("[data-testid=route-suggestion]")).to_be_visible()
     assert "水电气" in d.locator("[data-testid=route-suggestion]").inner_text()
     shot(d, "cases-detail-dispatch-submitted")
     d.click("[data-testid=act-accept]")

@@ -102,7 +102,7 @@ def test_homes_cockpit_map_and_big_screen(demo, page, phone, browser, live_serve
     fig = page.locator("[data-testid=fig-accepted]")
     n = int(fig.get_attribute("data-n"))
     fig.click()
-    assert page.locator("[data-testid=pager-count]").first.inner_text() == f"共 {n} 条"
+    expect(page.locator("[data-testid=pager-count]").first).to_have_text(f"共 {n} 条")
     shot(page, "cockpit-county-drill-accepted")
     # another metric ranks the towns again; a town opens its own cockpit
     page.go_back()

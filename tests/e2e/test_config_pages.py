@@ -6,6 +6,7 @@ shows its history."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -30,7 +31,7 @@ def test_enterprise_pool_created_and_edited(page, world):
     page.select_option("#id_region", str(world.county.pk))
     page.fill("#id_goal", "30")
     _save(page)
-    assert page.locator("[data-testid=error-pool]").inner_text() == "培育库请选择培育方向"
+    expect(page.locator("[data-testid=error-pool]")).to_have_text("培育库请选择培育方向")
     page.select_option("#id_pool", "small_to_scale")
     _save(page)
     page.wait_for_selector(".alert-success")
@@ -60,7 +61,7 @@ def test_campaign_round(page, world):
     page.goto("/projects/campaigns/")
     page.click("[data-testid=campaign-edit]")
     assert page.input_value("#id_threshold_industrial") == "30000.00"
-    assert "新建三个一批期次" in page.locator("[data-testid=config-history]").inner_text()
+    expect(page.locator("[data-testid=config-history]")).to_contain_text("新建三个一批期次")
     shot(page, "config-campaign-form")
 
 
@@ -69,5 +70,5 @@ def test_visit_rule_page_history(page, world):
     assistance_services.set_visit_rule("commissioner", period="month", min_visits=2, actor=world.admin)
     log_in(page, "alice", PASSWORD)
     page.locator("[data-testid=nav-menu] a", has_text="走访频次与包抓数量").click()
-    assert "修改走访频次" in page.locator("[data-testid=config-history]").inner_text()
+    expect(page.locator("[data-testid=config-history]")).to_contain_text("修改走访频次")
     shot(page, "config-visit-rules")

@@ -40,7 +40,7 @@ def test_admin_adds_moves_and_deactivates_regions(page, world):
     form.locator("#id_kind").select_option("town")
     form.locator("#id_parent").select_option(label="尉氏县")
     page.click("[data-testid=region-submit]")
-    assert "字母、数字" in page.locator("[data-testid=error-code]").inner_text()
+    expect(page.locator("[data-testid=error-code]")).to_contain_text("字母、数字")
     page.locator("#id_code").fill("410223101")
     page.click("[data-testid=region-submit]")
     page.wait_for_selector("[data-testid=timeline]")
@@ -58,13 +58,13 @@ def test_admin_adds_moves_and_deactivates_regions(page, world):
     page.goto(f"/core/settings/regions/{world.grid.pk}/")
     assert "在职人员" in page.locator("[data-testid=uses]").inner_text()
     page.click("[data-testid=deactivate]")
-    assert "在职人员：1" in page.locator(".alert-danger").inner_text()
+    expect(page.locator(".alert-danger")).to_contain_text("在职人员：1")
     assert Region.objects.get(pk=world.grid.pk).is_active
     shot(page, "configuration-1-region")
     # the new town now holds the park: refused too, and it says so
     page.goto(f"/core/settings/regions/{town.pk}/")
     page.click("[data-testid=deactivate]")
-    assert "下级区划" in page.locator(".alert-danger").inner_text()  # the park is under it now
+    expect(page.locator(".alert-danger")).to_contain_text("下级区划")  # the park is under it now
 
 
 def test_dispatch_office_creates_renames_and_retires_a_department(page, world):
@@ -76,7 +76,7 @@ def test_dispatch_office_creates_renames_and_retires_a_department(page, world):
     form.locator("#id_name").fill("尉氏县工信局")
     form.locator("#id_region").select_option(label="尉氏县")
     page.click("[data-testid=department-submit]")
-    assert "已有名为" in page.locator("[data-testid=error-name]").inner_text()
+    expect(page.locator("[data-testid=error-name]")).to_contain_text("已有名为")
     page.locator("#id_name").fill("尉氏县商务局")
     page.click("[data-testid=department-submit]")
     page.wait_for_selector("[data-testid=timeline]")
@@ -104,7 +104,7 @@ def test_admin_enters_next_years_holidays_after_a_preview(page, world):
         form.locator("#id_workdays").fill("2027-02-20\n2027-10-09")
         page.click("[data-testid=holiday-preview-button]")
         preview = page.locator("[data-testid=holiday-preview]")
-        assert "2027年" in preview.inner_text()
+        expect(preview).to_contain_text("2027年")
         assert (
             page.locator("[data-testid=preview-month-2]").inner_text().strip() == "15"
         )  # 20 weekdays - 5, 8-12 Feb + Sat 20
@@ -132,7 +132,7 @@ def test_admin_adds_a_category_and_retires_one_still_used_by_a_rule(page, world)
     assert Category.objects.get(code="land_quota").parent == land
     page.goto(f"/cases/settings/categories/{land.pk}/")
     page.click("[data-testid=deactivate]")
-    assert "启用的分拨规则：1" in page.locator(".alert-danger").inner_text()
+    expect(page.locator(".alert-danger")).to_contain_text("启用的分拨规则：1")
     assert Category.objects.get(pk=land.pk).is_active
     shot(page, "configuration-4-category")
 
@@ -146,7 +146,7 @@ def test_admin_edits_the_13710_scheme_and_schedules_shandong(page, world):
     page.locator("[data-testid=scheme-henan13710] a", has_text="重大复杂").click()
     page.locator("#id_resolve_days").fill("0")
     page.click("[data-testid=sla-policy-submit]")
-    assert "1 到 250" in page.locator("[data-testid=error-resolve_days]").inner_text()
+    expect(page.locator("[data-testid=error-resolve_days]")).to_contain_text("1 到 250")
     page.locator("#id_resolve_days").fill("20")
     page.click("[data-testid=sla-policy-submit]")
     page.wait_for_selector(".alert-success")

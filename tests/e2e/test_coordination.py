@@ -60,7 +60,7 @@ def test_leader_schedules_and_records_a_coordination_meeting(page, phone, cw):
     when = timezone.localtime() - dt.timedelta(hours=1)
     page.fill("#id_scheduled_at", when.strftime("%Y-%m-%dT%H:%M"))
     page.click("[data-testid=schedule-submit]")
-    assert "请填写会议地点" in page.locator("[data-testid=schedule-card]").inner_text()
+    expect(page.locator("[data-testid=schedule-card]")).to_contain_text("请填写会议地点")
     assert page.locator(f"[data-testid=queue-row][data-no='{a.no}'] [data-testid=queue-pick]").is_checked()
     page.fill("#id_place", "县政府三楼会议室")
     page.fill("#id_attendees", "企业负责人")

@@ -38,7 +38,7 @@ def test_dispatch_corrects_a_case_with_a_reason(page, world):
     form.locator("#id_title").fill("厂区变压器容量不足，需增容 800 千伏安")
     form.locator("#id_enterprise").select_option(str(cw.ent_b.pk))
     page.click("[data-testid=correct-submit]")
-    assert page.locator("[data-testid=error-reason]").inner_text() == "请填写更正原因"
+    expect(page.locator("[data-testid=error-reason]")).to_have_text("请填写更正原因")
     shot(page, "corrections-case-form-error")
     page.locator("#id_reason").fill("登记时选错企业")
     page.click("[data-testid=correct-submit]")
@@ -79,7 +79,7 @@ def test_enterprise_archived_and_restored(page, world):
     page.goto(f"/enterprises/{dup.pk}/")
     page.click("[data-testid=enterprise-archive]")
     page.click("[data-testid=archive-submit]")
-    assert page.locator("[data-testid=error-reason]").inner_text() == "请填写归档原因"
+    expect(page.locator("[data-testid=error-reason]")).to_have_text("请填写归档原因")
     page.fill("[data-testid=archive-reason]", "与恒顺集团有限公司重复登记")
     shot(page, "corrections-enterprise-archive")
     page.click("[data-testid=archive-submit]")
@@ -123,12 +123,12 @@ def test_actual_overwrite_confirmed_and_project_archived(page, world):
     form.locator("input[name=amount_wan]").fill("12")
     form.locator("button").click()
     confirm = page.locator("[data-testid=actual-confirm]")
-    assert page.locator("[data-testid=actual-old]").inner_text() == "10.00 万元"
+    expect(page.locator("[data-testid=actual-old]")).to_have_text("10.00 万元")
     assert page.locator("[data-testid=actual-new]").inner_text() == "12.00 万元"
     shot(page, "corrections-actual-confirm")
     confirm.locator("[data-testid=actual-reason]").fill("统计局核定后更正")
     page.click("[data-testid=actual-confirm-submit]")  # the box is not ticked yet
-    assert "请勾选确认修改已填报的数值" in page.locator("[data-testid=error-confirm]").inner_text()
+    expect(page.locator("[data-testid=error-confirm]")).to_contain_text("请勾选确认修改已填报的数值")
     page.check("[data-testid=actual-confirm-box]")
     page.click("[data-testid=actual-confirm-submit]")
     page.wait_for_selector(".alert-success")

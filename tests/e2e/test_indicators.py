@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -43,7 +44,7 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
     phone.fill("[data-testid=value-employees]", "320")
     phone.click("[data-testid=return-submit]")
     error = phone.locator("[data-testid=return-row][data-indicator=tax] [data-testid=row-error]")
-    assert "“八十”不是数字" in error.inner_text()
+    expect(error).to_contain_text("“八十”不是数字")
     assert not Value.objects.exists()
     shot(phone, "indicators-1-return-error-phone")
     phone.fill("[data-testid=value-tax]", "80")
@@ -61,7 +62,7 @@ def test_enterprise_reports_on_a_phone_and_the_county_approves(world, phone, pag
     assert iw.ent2.name in page.locator("[data-testid=listed-table]").inner_text()
     shot(page, "indicators-3-completeness")
     page.click("[data-testid=remind-all]")
-    assert f"{iw.ent2.name} 没有企业账号，也没有包抓干部" in page.content()
+    expect(page.locator("body")).to_contain_text(f"{iw.ent2.name} 没有企业账号，也没有包抓干部")
 
     page.locator("[data-testid=nav-menu] a", has_text="报表审核").first.click()
     # still within the reporting days with one enterprise missing: no locking yet

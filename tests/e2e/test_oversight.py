@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -77,7 +78,7 @@ def test_supervisor_assigns_department_replies_supervisor_accepts(world, page):
     _log_in_as(page, "supervisor")
     page.goto("/oversight/")
     page.locator("[data-testid=oversight-review] a", has_text="企业用电报装提速").click()
-    assert "已开通绿色通道" in page.locator("[data-testid=item-reports]").inner_text()
+    expect(page.locator("[data-testid=item-reports]")).to_contain_text("已开通绿色通道")
     page.click("[data-testid=action-accept]")
     page.wait_for_selector("[data-testid=item-status][data-status=accepted]")
     item.refresh_from_db()
@@ -157,7 +158,7 @@ def test_an_open_case_becomes_a_supervision_item_from_its_page(world, page):
     page.goto(f"/cases/{case.pk}/")
     page.click("[data-testid=raise-oversight-item]")
     form = page.locator("[data-testid=oversight-item-form]")
-    assert form.locator("#id_title").input_value() == f"督办诉求{case.no}：厂区道路积水影响出货"
+    expect(form.locator("#id_title")).to_have_value(f"督办诉求{case.no}：厂区道路积水影响出货")
     assert form.locator("#id_source").input_value() == "case"
     form.locator("#id_lead_department").select_option(str(world.jxj.pk))
     form.locator("#id_working_days").fill("5")

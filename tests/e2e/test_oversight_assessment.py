@@ -47,7 +47,7 @@ def test_scheme_computed_published_and_its_red_black_list(world, page):
     row.locator("input[name$=-target]").fill("95")
     page.click("[data-testid=scheme-submit]")
     # the weights must make 100: refused, the form kept
-    assert "合计应为 100 分，现为 90 分" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("合计应为 100 分，现为 90 分")
     page.locator("[data-testid=scheme-item-row]").first.locator("input[name$=-weight]").fill("100")
     page.click("[data-testid=scheme-submit]")
     page.wait_for_selector("[data-testid=assessment-compute-form]")
@@ -67,7 +67,7 @@ def test_scheme_computed_published_and_its_red_black_list(world, page):
     shot(page, "oversight-assessment")
     # publishing needs the confirmation
     page.click("[data-testid=assessment-publish]")
-    assert "请勾选确认" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("请勾选确认")
     page.check("#a-confirm")
     page.click("[data-testid=assessment-publish]")
     page.wait_for_selector("[data-testid=assessment-status]:has-text('已公布')")

@@ -34,7 +34,7 @@ def test_an_event_added_through_the_form_is_on_the_calendar(world, page, phone):
         page.fill("#id_lead_days", "3")
         page.click("[data-testid=config-submit]")
         # no day: refused, and the message sits under the day
-        assert "须填写日" in page.locator("[data-testid=error-day]").inner_text()
+        expect(page.locator("[data-testid=error-day]")).to_contain_text("须填写日")
         shot(page, "oversight-calendar-event-form")
         page.fill("#id_day", "5")
         page.click("[data-testid=config-submit]")
@@ -62,5 +62,5 @@ def test_an_event_added_through_the_form_is_on_the_calendar(world, page, phone):
         assert phone.locator("[data-testid=calendar-event-row]").first.is_visible()
         shot(phone, "oversight-calendar-events-phone")
         phone.click("[data-testid=calendar-event-row] a")
-        assert phone.locator("#id_title").input_value() == "一月一通报：月度助企工作通报"
+        expect(phone.locator("#id_title")).to_have_value("一月一通报：月度助企工作通报")
         shot(phone, "oversight-calendar-event-form-phone")

@@ -78,7 +78,7 @@ def test_an_official_encodes_an_item_and_an_enterprise_sees_what_it_qualifies_fo
     assert "乙机械有限公司" in text and "营业收入同比增速（%） ≥ 10%" in text
     assert "丙机械有限公司" in text and "入规年份 = 2025" in text
     near.filter(has_text="乙机械有限公司").get_by_role("link").click()
-    assert "7.1%" in page.locator("[data-testid=policy-explain]").inner_text()
+    expect(page.locator("[data-testid=policy-explain]")).to_contain_text("7.1%")
 
     page.context.clear_cookies()
     log_in(page, "ent_user", PASSWORD)  # 乙's user
@@ -93,7 +93,7 @@ def test_an_official_encodes_an_item_and_an_enterprise_sees_what_it_qualifies_fo
     assert "本企业 7.1%" in nearly.first.inner_text()
     shot(page, "policies-enterprise-mine")
     nearly.first.get_by_role("link").first.click()
-    assert "受理后 60 个工作日内兑现" in page.locator("[data-testid=policy-guide]").inner_text()
+    expect(page.locator("[data-testid=policy-guide]")).to_contain_text("受理后 60 个工作日内兑现")
 
 
 def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page):
@@ -121,43 +121,46 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     page.locator("[data-testid=policy-qualifies-item]", has_text="规上企业稳岗奖励").locator(
         "[data-testid=policy-apply]"
     ).click()
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("待审核")
     first = page.url
     page.goto("/policies/mine/")
     page.locator("[data-testid=policy-qualifies-item]", has_text="稳岗扩岗补助").locator(
         "[data-testid=policy-apply]"
     ).click()
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("待审核")
     second = page.url
 
     as_department()
     page.goto(first)
     page.fill("[data-testid=policy-action-return] [name=reason]", "请补充社保缴费证明")
     page.click("[data-testid=policy-action-return] button")
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "退回补正"
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("退回补正")
 
     as_enterprise()
     page.goto(first)
     assert "请补充社保缴费证明" in page.locator("[data-testid=policy-application-reason]").inner_text()
     page.click("[data-testid=policy-action-resubmit] button")
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("待审核")
 
     as_department()
     page.goto(first)
     page.fill("[data-testid=policy-action-approve] [name=amount]", "8000")
     page.click("[data-testid=policy-action-approve] button")
-    assert "请说明理由" in page.content()  # another amount than the rule's needs a reason
+    expect(page.locator("body")).to_contain_text(
+        "请说明理由"
+    )  # another amount than the rule's needs a reason
     page.fill("[data-testid=policy-action-approve] [name=amount]", "8000")
     page.fill("[data-testid=policy-action-approve] [name=reason]", "核定社保缴费人数 8 人")
     page.click("[data-testid=policy-action-approve] button")
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "已核准"
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("已核准")
     assert (
         "0.80 万元（测算 1.00 万元）" in page.locator("[data-testid=policy-application-amount]").inner_text()
     )
     expect(page.locator("[data-testid=policy-action-pay]")).to_have_count(0)  # nothing paid before the 公示
     page.click("[data-testid=policy-action-publicise] button")
-    assert page.locator("[data-testid=policy-application-status]").inner_text() == "公示中"
+    expect(page.locator("[data-testid=policy-application-status]")).to_have_text("公示中")
     page.click("[data-testid=policy-application-publicity] a")
-    assert "规上企业稳岗奖励" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("规上企业稳岗奖励")
     expect(page.locator("[data-testid=policy-publicity-row]")).to_have_count(1)
     shot(page, "policies-publicity")
 
@@ -166,7 +169,7 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     page.fill("[data-testid=policy-account] [name=bank_name]", "中国农业银行尉氏支行")
     page.fill("[data-testid=policy-account] [name=bank_account]", "6228 4800 1234 5678")
     page.click("[data-testid=policy-account] button")
-    assert "6228480012345678" in page.locator("[data-testid=policy-application-account]").inner_text()
+    expect(page.locator("[data-testid=policy-application-account]")).to_contain_text("6228480012345678")
     shot(page, "policies-application-account")
 
     # after the five working days of the 公示
@@ -175,14 +178,14 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
         page.goto(first)
         page.fill("[data-testid=policy-action-pay] [name=voucher]", "WS-2026-001")
         page.click("[data-testid=policy-action-pay] button")
-        assert page.locator("[data-testid=policy-application-status]").inner_text() == "已兑现"
+        expect(page.locator("[data-testid=policy-application-status]")).to_have_text("已兑现")
         assert "按期" in page.locator("[data-testid=policy-application]").inner_text()
         shot(page, "policies-application-paid")
 
     as_department()
     page.goto(second)
     page.click("[data-testid=policy-action-approve] button")
-    assert "同一年度“稳岗”类资金不重复享受" in page.content()
+    expect(page.locator("body")).to_contain_text("同一年度“稳岗”类资金不重复享受")
     assert page.locator("[data-testid=policy-application-status]").inner_text() == "待审核"
 
     # the enterprise complains that the second claim is stuck: it becomes a 诉求 (政策兑现)
@@ -190,7 +193,7 @@ def test_apply_return_resubmit_approve_pay_and_the_exclusivity_group(world, page
     page.goto(second)
     page.fill("[data-testid=policy-complain] textarea", "同类资金已兑现一项，第二项请给出书面答复")
     page.click("[data-testid=policy-complain] button")
-    assert "政策兑现：稳岗扩岗补助" in page.locator("h1").first.inner_text()
+    expect(page.locator("h1").first).to_contain_text("政策兑现：稳岗扩岗补助")
     page.goto(second)
     assert "按诉求办理" in page.locator("[data-testid=policy-complaint-case]").inner_text()
     shot(page, "policies-complaint-case")
@@ -204,6 +207,6 @@ def test_the_enterprise_reads_its_policies_on_a_phone(world, phone):
     phone.click("button.navbar-toggler")
     phone.locator("[data-testid=nav-menu] a", has_text="可享政策").first.click()
     item = phone.locator("[data-testid=policy-nearly-item]")
-    assert "本企业 7.1%" in item.first.inner_text()
+    expect(item.first).to_contain_text("本企业 7.1%")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "policies-phone-mine")

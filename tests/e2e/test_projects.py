@@ -167,7 +167,7 @@ def test_ranking_lists_follow_the_sign_and_publishing_asks_to_confirm(page, worl
     assert {n for n, tag in tagged.items() if "黑榜" in tag} == set(leads) - ahead
     # publishing without the tick does nothing
     page.click("[data-testid=redblack-publish]")
-    assert "请勾选确认" in page.locator(".alert").first.inner_text()
+    expect(page.locator(".alert").first).to_contain_text("请勾选确认")
     assert not RedBlackList.objects.exists()
     page.check("#rb-confirm")
     shot(page, "projects-ranking-publish")

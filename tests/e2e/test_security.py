@@ -5,6 +5,7 @@ key, enters the code and lands on the page they asked for."""
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import shot
@@ -32,7 +33,7 @@ def test_admin_enrols_a_totp_authenticator_and_gets_in(page, world, settings):
 
     page.fill("#id_token", "000000" if totp(device.bin_key) != 0 else "111111")
     page.click("button:has-text('确认')")
-    assert "动态口令不正确" in page.locator(".text-danger").inner_text()
+    expect(page.locator(".text-danger")).to_contain_text("动态口令不正确")
     device.refresh_from_db()
     assert not device.confirmed
 

@@ -1,6 +1,7 @@
 """The UI shell in a real browser: log in, land on the role's home, switch language."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, shot
@@ -38,7 +39,7 @@ def test_wrong_password_shows_chinese_message(page, world):
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
     error = page.locator("[data-testid=login-error]")
-    assert "用户名或密码不正确" in error.inner_text()
+    expect(error).to_contain_text("用户名或密码不正确")
 
 
 def test_phone_sized_home_has_collapsible_menu(phone, world):
