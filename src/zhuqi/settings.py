@@ -264,6 +264,14 @@ STORAGES = {
 # progress page (core.imports, core.tasks.run_import).
 ZHUQI_IMPORT_BACKGROUND_ROWS = env_int("ZHUQI_IMPORT_BACKGROUND_ROWS", 2000)
 
+# Excel exports of list pages (core.exports): above this many rows the file is written by a
+# background task with a progress page and an inbox message when it is ready; no file holds more
+# than ZHUQI_EXPORT_MAX_ROWS rows (the page says when rows were cut). Files live in
+# ZHUQI_EXPORT_DIR (default <project>/var/exports) for 7 days.
+ZHUQI_EXPORT_BACKGROUND_ROWS = env_int("ZHUQI_EXPORT_BACKGROUND_ROWS", 5000)
+ZHUQI_EXPORT_MAX_ROWS = env_int("ZHUQI_EXPORT_MAX_ROWS", 200_000)
+ZHUQI_EXPORT_DIR = os.environ.get("ZHUQI_EXPORT_DIR", "")
+
 # Excel import limits (core.excel.Importer.read, the one reader of every import): the upload's
 # size, the workbook's unpacked size and per-part compression ratio (zip bombs), rows, columns
 # and characters in one cell. A file over a limit is refused with a message naming the limit.

@@ -243,6 +243,7 @@ PAGES: dict[str, Page] = {
         "core.people.view", lambda s: [s.w.grid_member.pk], lambda s, u: visible(User, u, s.w.grid_member)
     ),
     "core:inbox": Page("core.home"),
+    "core:export_list": Page("core.home"),
     "core:inbox_read": Page("core.home", method="post"),
     "core:audit_list": Page("core.audit.view"),
     "core:doc": Page(None, lambda s: ["cases-figures"]),
@@ -2039,6 +2040,8 @@ ELSEWHERE = {
     "core:import": "walked per importer kind in test_import_pages_follow_the_matrix",
     "core:import_template": "walked per importer kind in test_import_pages_follow_the_matrix",
     "core:import_job": "own jobs only: tests/core/test_import_flow.py",
+    "core:export_job": "own jobs only: tests/core/test_exports.py (test_a_job_is_its_users_alone)",
+    "core:export_download": "own finished jobs only: tests/core/test_exports.py (test_a_job_is_its_users_alone)",
     "api-schema": "any signed-in user: tests/core/test_scope.py",
     "api-docs": "any signed-in user: tests/core/test_scope.py",
     "healthz": "public, names checks only: tests/core/test_health.py",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit, permissions
+from zhuqi.core import audit, exports, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.excel import xlsx_response
 from zhuqi.core.forms import add_service_error
@@ -580,53 +580,9 @@ def figures_export(request):
 
 @login_required
 def case_export(request):
+    """The list as Excel (cases/exports.py): at once, or written in the background when large."""
     _require(request.user, "cases.export")
-    qs = selectors.case_list(request.user, request.GET)[:20000]
-    headers = [
-        gettext("编号"),
-        gettext("企业"),
-        gettext("标题"),
-        gettext("类别"),
-        gettext("渠道"),
-        gettext("状态"),
-        gettext("主办部门"),
-        gettext("提交时间"),
-        gettext("最近期限"),
-        gettext("调度层级"),
-        gettext("满意度"),
-        gettext("外部工单号"),
-        gettext("问题描述"),
-        gettext("答复内容"),
-        gettext("办结时间"),
-    ]
-    rows = (
-        [
-            c.no,
-            c.enterprise.name,
-            c.title,
-            str(c.category or ""),
-            c.get_channel_display(),
-            c.get_status_display(),
-            str(c.lead_department or ""),
-            c.submitted_at,
-            c.next_due_at,
-            c.escalation_level,
-            c.get_satisfaction_display(),
-            c.external_no,
-            c.description,
-            c.reply,
-            c.replied_at,
-        ]
-        for c in qs
-    )
-    return xlsx_response(
-        gettext("企业诉求.xlsx"),
-        headers,
-        rows,
-        actor=request.user,
-        what=gettext("企业诉求清单"),
-        object_type="cases.case",
-    )
+    return exports.respond(request, "cases.cases")
 
 
 @login_required

@@ -547,6 +547,62 @@ class ImportJob(models.Model):
         return half + (50 if self.phase == "save" else 0)
 
 
+class ExportJob(models.Model):
+    """An Excel export too large to write within the request (core.exports): the background task
+    (`zhuqi.core.tasks.run_export`) runs the export's query again as the user who asked for it,
+    writes the file under `settings.ZHUQI_EXPORT_DIR` and stores its progress here for the page
+    to poll. Only that user may see the job or download its file; both are deleted after
+    `core.exports.KEPT_DAYS` days (the export's audit entry stays)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未完成")
+
+    kind = models.CharField(_("导出类型"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("导出人"),
+    )
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)  # the page's query string
+    what = models.CharField(_("导出内容"), max_length=200, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    token = models.CharField(_("文件令牌"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("提交地址"), null=True, blank=True)  # for the audit entry
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    audit_exempt = True  # a job's progress is not a domain change; the export writes its own entry
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_export_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(self.rows_done, self.rows_total) * 100 // self.rows_total
+
+
 class Heartbeat(models.Model):
     """When a background duty last ran, for /healthz and /metrics (core.heartbeat): the worker
     (a task beat sends every minute), beat itself (as it sends that task), the cases sweep and

@@ -72,6 +72,18 @@ def run_import(self, job_id: int) -> str:
     return status
 
 
+@shared_task(ignore_result=True, bind=True, max_retries=None)
+def run_export(self, job_id: int) -> str:
+    """Write a large Excel export (an `ExportJob`) as the user who asked for it (core.exports);
+    delivered again while another worker still writes it, it asks again later."""
+    from .exports import BUSY, run_job
+
+    status = run_job(job_id)
+    if status == BUSY:
+        raise self.retry(countdown=IMPORT_BUSY_RETRY)
+    return status
+
+
 @shared_task(ignore_result=True, name=HEARTBEAT_TASK)
 def heartbeat() -> None:
     """Sent by beat every minute; running it marks the worker alive (/healthz, /metrics)."""

@@ -36,6 +36,15 @@ urlpatterns += [
     path("import/<slug:kind>/jobs/<int:pk>/", views_import.import_job, name="import_job"),
 ]
 
+# Large Excel exports written in the background (see zhuqi.core.exports)
+from . import views_export  # noqa: E402
+
+urlpatterns += [
+    path("exports/", views_export.export_list, name="export_list"),
+    path("exports/<int:pk>/", views_export.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", views_export.export_download, name="export_download"),
+]
+
 # 系统设置 (configuration pages; apps add theirs to the index with core.menu.register_setting)
 from . import views_settings  # noqa: E402
 

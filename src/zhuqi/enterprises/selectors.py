@@ -188,6 +188,37 @@ def filtered(user, params) -> tuple:
 
 
 # The export has exactly the columns of the table on screen, in the same order and sort.
+FILTER_LABELS = {
+    "q": gettext_lazy("关键词"),
+    "region": gettext_lazy("区划"),
+    "industry": gettext_lazy("行业"),
+    "tag": gettext_lazy("标签"),
+    "list": gettext_lazy("名单"),
+    "scale": gettext_lazy("规模"),
+    "tier": gettext_lazy("雁阵"),
+    "key": gettext_lazy("重点企业"),
+    "mine": gettext_lazy("我包抓的"),
+}
+
+
+def describe_filters(active: dict) -> str:
+    """The list's active filters in words (the export's audit entry and file description):
+    「关键词=化工、规模=规上」; '' when none."""
+    from django.utils.translation import gettext
+
+    values = {"above": gettext("规上"), "below": gettext("规下"), **dict(Tier.choices)}
+    labels = {**FILTER_LABELS, **{f.param: f.label for f in LIST_FILTERS}}
+    parts = []
+    for key, value in active.items():
+        if key == "sort":
+            continue
+        shown = (
+            gettext("是") if value is True else values.get(value, value) if isinstance(value, str) else value
+        )
+        parts.append(f"{labels.get(key, key)}={shown}")
+    return "、".join(parts)
+
+
 EXPORT_HEADERS = [
     gettext_lazy("企业名称"),
     gettext_lazy("统一社会信用代码"),
@@ -201,8 +232,8 @@ EXPORT_HEADERS = [
 
 
 def export_rows(qs):
-
-    for e in qs.prefetch_related("tags"):
+    """The export's rows, read in chunks (with their tags) so a province's registry fits in memory."""
+    for e in qs.prefetch_related("tags").iterator(chunk_size=2000):
         yield [
             e.name,
             e.credit_code,

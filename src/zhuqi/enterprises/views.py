@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit, permissions
-from zhuqi.core.excel import xlsx_response
+from zhuqi.core import audit, exports, permissions
 from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Region
 from zhuqi.core.paging import CappedPaginator
@@ -37,15 +36,7 @@ def enterprise_list(request):
     _official(request)
     qs, active = selectors.filtered(request.user, request.GET)
     if request.GET.get("export") == "xlsx" and permissions.allowed(request.user, "enterprises.export"):
-        return xlsx_response(
-            _("企业名录.xlsx"),
-            [str(h) for h in selectors.EXPORT_HEADERS],
-            selectors.export_rows(qs),
-            actor=request.user,
-            what=_("企业名录（%(filters)s）")
-            % {"filters": "、".join(f"{k}={v}" for k, v in active.items() if k != "sort") or _("全部")},
-            object_type="enterprises.enterprise",
-        )
+        return exports.respond(request, "enterprises.enterprises")  # enterprises/exports.py
     page = CappedPaginator(qs.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q
 
 from zhuqi.core.models import Region
-from zhuqi.core.params import int_param
+from zhuqi.core.params import int_param, year_param
 from zhuqi.core.workcalendar import working_days_between
 
 from . import figures
@@ -57,6 +57,19 @@ def filter_projects(user, params, qs):
 
 
 LIGHTS = ("green", "yellow", "red", "grey")
+
+
+def report_period(params) -> tuple[int, int]:
+    """The report month the list, its lights and the 月报表 read: `year`/`month` of the query
+    string, else the month being reported now (figures.report_period)."""
+    from django.utils import timezone
+
+    year, month = figures.report_period(timezone.localdate())
+    y = year_param(params) if "year" in params else year
+    m = int_param(params, "month", maximum=12) if "month" in params else month
+    if y and m:
+        return y, m
+    return year, month
 
 
 def listed_projects(user, params, *, year: int, month: int):

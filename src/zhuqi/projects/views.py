@@ -14,15 +14,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit, permissions
-from zhuqi.core.excel import xlsx_response
+from zhuqi.core import audit, exports, permissions
 from zhuqi.core.forms import add_service_error
 from zhuqi.core.models import Department, Region, Role
 from zhuqi.core.paging import CappedPaginator
-from zhuqi.core.params import int_param, year_param
 from zhuqi.core.services import attachments_of
 from zhuqi.core.units import WAN
 from zhuqi.core.views import archive_page, archived_list_page
@@ -68,12 +66,7 @@ def _form_errors(request, form, exc: ValidationError) -> None:
 
 
 def _period(request) -> tuple[int, int]:
-    year, month = figures.report_period(timezone.localdate())
-    y = year_param(request.GET) if "year" in request.GET else year
-    m = int_param(request.GET, "month", maximum=12) if "month" in request.GET else month
-    if y and m:
-        return y, m
-    return year, month
+    return selectors.report_period(request.GET)
 
 
 # --- ledger -------------------------------------------------------------------------------
@@ -705,66 +698,11 @@ def dispatch(request):
     )
 
 
-REPORT_HEADERS = [
-    gettext_lazy("项目编号"),
-    gettext_lazy("项目名称"),
-    gettext_lazy("项目类型"),
-    gettext_lazy("所在区划"),
-    gettext_lazy("责任单位"),
-    gettext_lazy("包抓领导"),
-    gettext_lazy("当前阶段"),
-    gettext_lazy("总投资（万元）"),
-    gettext_lazy("年度计划（万元）"),
-    gettext_lazy("本月完成（万元）"),
-    gettext_lazy("累计完成（万元）"),
-    gettext_lazy("累计完成率%"),
-    gettext_lazy("时序进度%"),
-    gettext_lazy("超时序进度（百分点）"),
-    gettext_lazy("亮灯"),
-]
-REPORT_RATE_COLUMNS = (11, 12)  # 累计完成率%, 时序进度%: percentages, exported with a % format
-
-
 @login_required
 def monthly_report(request):
-    """月报表: the month and year-to-date investment of the projects the list shows with the same
-    query string (filters, light, report month), as Excel."""
+    """月报表 as Excel (projects/exports.py): at once, or written in the background when large."""
     _require(request, "projects.export")
-    user = request.user
-    year, month = _period(request)
-    qs = selectors.listed_projects(user, request.GET, year=year, month=month)  # what the list shows
-    prog = figures.progress_by_project(qs, year, month)
-    rows = []
-    for p in qs:
-        pr = prog.get(p.pk) or figures.Progress(year, month)
-        rows.append(
-            [
-                p.code,
-                p.name,
-                str(p.get_kind_display()),
-                p.region.name,
-                p.department.name if p.department else "",
-                p.leader.display_name if p.leader else "",
-                str(p.get_stage_display()),
-                float(p.total_investment / WAN),
-                float(pr.planned_year / WAN),
-                float(pr.actual_month / WAN),
-                float(pr.actual_to_date / WAN),
-                pr.completion if pr.completion is not None else "",
-                pr.elapsed,
-                float(pr.lead) if pr.lead is not None else "",
-                str(figures.LIGHT_LABELS[pr.light]),
-            ]
-        )
-    return xlsx_response(
-        gettext("重点项目月报表-%(year)s年%(month)s月.xlsx") % {"year": year, "month": month},
-        [str(h) for h in REPORT_HEADERS],
-        rows,
-        actor=user,
-        what=gettext("重点项目月报表（%(year)s年%(month)s月）") % {"year": year, "month": month},
-        object_type="projects.project",
-        rates=REPORT_RATE_COLUMNS,
-    )
+    return exports.respond(request, "projects.monthly_report")
 
 
 # --- archive (soft delete of a mistaken project) -----------------------------------------------------
