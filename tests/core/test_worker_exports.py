@@ -28,6 +28,13 @@ pytestmark = [
 ]
 
 
+def _forget_connections(app) -> None:
+    """Drop the app's cached broker connections and producers (made for the in-memory broker by
+    earlier tests in this process), so the next publish connects to the broker now configured."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def test_a_worker_writes_a_large_export(world, settings, tmp_path, login, redis_url):  # noqa: F811
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
@@ -37,7 +44,7 @@ def test_a_worker_writes_a_large_export(world, settings, tmp_path, login, redis_
     settings.ZHUQI_EXPORT_BACKGROUND_ROWS = 2
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(task_always_eager=False, broker_url=redis_url)
-    app._pool = None  # the request's `delay` publishes to this Redis, as a configured server's would
+    _forget_connections(app)  # the request's `delay` publishes to this Redis, as a configured server's would
     for i in range(5):
         make_enterprise(f"工人导出企业{i}", world.grid)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
@@ -63,7 +70,7 @@ def test_a_worker_writes_a_large_export(world, settings, tmp_path, login, redis_
         worker.terminate()
         output = worker.communicate(timeout=30)[0]
         app.conf.update(task_always_eager=True, broker_url=settings.CELERY_BROKER_URL)
-        app._pool = None
+        _forget_connections(app)
 
     job.refresh_from_db()
     assert (job.status, job.rows_done) == ("done", 5), output[-3000:]

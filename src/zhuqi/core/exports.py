@@ -25,7 +25,6 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,24 +244,11 @@ def start_job(*, kind: str, actor, params: dict[str, list[str]], export: Export)
 BUSY = "busy"
 
 
-@contextmanager
-def _run_lock(job_id: int) -> Iterator[bool]:
-    """Whether this process may run the job now (PostgreSQL: a session advisory lock in the
-    exports' own key space, dropped with the connection of a worker that dies)."""
-    from django.db import connection
+def _run_lock(job_id: int):
+    """The job's lock, in the exports' own key space (core.imports.job_lock)."""
+    from .imports import job_lock
 
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(hashtext('zhuqi.core.exports'), %s)", [job_id])
-        held = bool(cur.fetchone()[0])
-    try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(hashtext('zhuqi.core.exports'), %s)", [job_id])
+    return job_lock("zhuqi.core.exports", job_id)
 
 
 def _counted(rows: Iterable[Sequence[Any]], progress: Callable[[int], None]) -> Iterator[Sequence[Any]]:

@@ -827,24 +827,29 @@ BUSY = "busy"
 
 
 @contextmanager
-def _run_lock(job_id: int) -> Iterator[bool]:
-    """Whether this process may run the job now: on PostgreSQL a session-level advisory lock on
-    the job (two-key form, its own key space), held until the run ends or its connection closes;
-    elsewhere (SQLite: in-process, one run at a time) always."""
+def job_lock(space: str, job_id: int) -> Iterator[bool]:
+    """Whether this process may run job `job_id` of `space` ("zhuqi.core.imports",
+    "zhuqi.core.exports") now: on PostgreSQL a session-level advisory lock on the job (two-key
+    form, the space's own keys), held until the run ends or its connection closes; elsewhere
+    (SQLite: in-process, one run at a time) always."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         yield True
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(hashtext('zhuqi.core.imports'), %s)", [job_id])
+        cur.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", [space, job_id])
         held = bool(cur.fetchone()[0])
     try:
         yield held
     finally:
         if held:
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(hashtext('zhuqi.core.imports'), %s)", [job_id])
+                cur.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", [space, job_id])
+
+
+def _run_lock(job_id: int):
+    return job_lock("zhuqi.core.imports", job_id)
 
 
 def run_job(job_id: int) -> str:
