@@ -125,9 +125,11 @@ def bench_helpdesk(
     client = {"url": "/helpdesk/api/tickets/", "headers": {"Authorization": f"Token {setup['token']}"}}
     config = {
         "scenarios": {
-            "helpdesk": {"kind": "helpdesk", "name": "helpdesk POST /helpdesk/api/tickets/", "clients": [
-                {**client, "queue": setup["queue"]}
-            ]}
+            "helpdesk": {
+                "kind": "helpdesk",
+                "name": "helpdesk POST /helpdesk/api/tickets/",
+                "clients": [{**client, "queue": setup["queue"]}],
+            }
         }
     }
     path = workdir / "helpdesk.json"
@@ -137,8 +139,13 @@ def bench_helpdesk(
         pid,
     ):
         body = json.dumps(
-            {"queue": setup["queue"], "title": "热身", "description": "热身", "priority": 3,
-             "submitter_email": "enterprise@example.com"}
+            {
+                "queue": setup["queue"],
+                "title": "热身",
+                "description": "热身",
+                "priority": 3,
+                "submitter_email": "enterprise@example.com",
+            }
         ).encode()
         for _ in range(2 * workers):  # warm-up, unmeasured
             req = urllib.request.Request(  # noqa: S310 - loopback only
@@ -149,7 +156,14 @@ def bench_helpdesk(
             with contextlib.suppress(OSError):
                 urllib.request.urlopen(req, timeout=30).read()  # noqa: S310
         return run_locust(
-            base, path, "helpdesk", users=users, seconds=seconds, workdir=workdir, server_pid=pid, database=database
+            base,
+            path,
+            "helpdesk",
+            users=users,
+            seconds=seconds,
+            workdir=workdir,
+            server_pid=pid,
+            database=database,
         )
 
 
@@ -163,7 +177,9 @@ def _line(name: str, r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.helpdesk_load", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.helpdesk_load", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--python", required=True, help="the helpdesk virtualenv's python")
     parser.add_argument("--helpdesk-db", required=True, help="helpdesk's PostgreSQL database (same server)")
     parser.add_argument("--seconds", type=int, default=40)
@@ -200,14 +216,18 @@ def main(argv: list[str] | None = None) -> int:
                 workdir=workdir,
             )
             rows.append((f"helpdesk create, round {n}", h))
-    print("| run | req/s | p50 ms | p99 ms | errors / requests | CPU per request app + db + locust ms | load |")
+    print(
+        "| run | req/s | p50 ms | p99 ms | errors / requests | CPU per request app + db + locust ms | load |"
+    )
     print("|---|---:|---:|---:|---:|---|---|")
     for name, r in rows:
         print(_line(name, r))
     ratios = [z["rps"] / h["rps"] for (_, z), (_, h) in zip(rows[::2], rows[1::2], strict=True) if h["rps"]]
     if ratios:
-        print(f"zhuqi ÷ helpdesk req/s per round: {', '.join(f'{x:.2f}' for x in ratios)};"
-              f" median {statistics.median(ratios):.2f} (target ≥ 2.5)")
+        print(
+            f"zhuqi ÷ helpdesk req/s per round: {', '.join(f'{x:.2f}' for x in ratios)};"
+            f" median {statistics.median(ratios):.2f} (target ≥ 2.5)"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
     return 0

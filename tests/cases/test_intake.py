@@ -26,9 +26,9 @@ def at(y, m, d, h=10):
 
 def _recipients(case) -> set[str]:
     return set(
-        Notification.objects.filter(url=case.get_absolute_url(), title__startswith="新诉求待受理").values_list(
-            "recipient__username", flat=True
-        )
+        Notification.objects.filter(
+            url=case.get_absolute_url(), title__startswith="新诉求待受理"
+        ).values_list("recipient__username", flat=True)
     )
 
 
@@ -60,7 +60,9 @@ def test_an_sla_policy_edit_is_seen_by_the_next_intake(cw):
         cw.sla.accept_days = 3
         cw.sla.save()
         second = cw.new()
-        land = SlaPolicy.objects.create(name="用地 2 天受理", scheme="henan13710", category=cw.land, accept_days=2)
+        land = SlaPolicy.objects.create(
+            name="用地 2 天受理", scheme="henan13710", category=cw.land, accept_days=2
+        )
         third = cw.new(category=cw.land_quota)  # a sub-category inherits its parent's policy
     assert first.accept_due_at == due_at(at(2026, 10, 9), 1)
     assert second.accept_due_at == due_at(at(2026, 10, 9), 3)
@@ -68,7 +70,9 @@ def test_an_sla_policy_edit_is_seen_by_the_next_intake(cw):
 
 
 def test_a_category_moved_under_another_and_an_activation_are_seen_at_once(cw, world):
-    land = SlaPolicy.objects.create(name="用地 2 天受理", scheme="henan13710", category=cw.land, accept_days=2)
+    land = SlaPolicy.objects.create(
+        name="用地 2 天受理", scheme="henan13710", category=cw.land, accept_days=2
+    )
     with time_machine.travel(at(2026, 10, 9), tick=False):
         assert services.policy_for(cw.labor, "normal") == cw.sla
         cw.labor.parent = cw.land
@@ -76,7 +80,9 @@ def test_a_category_moved_under_another_and_an_activation_are_seen_at_once(cw, w
         assert services.policy_for(cw.labor, "normal") == land
         sub = Category.objects.create(code="labor_sub", name="招工", parent=cw.labor)
         assert services.policy_for(sub, "normal") == land
-        services.activate_sla_scheme(actor=world.admin, scheme="shandong5", effective_from=dt.date(2026, 10, 12))
+        services.activate_sla_scheme(
+            actor=world.admin, scheme="shandong5", effective_from=dt.date(2026, 10, 12)
+        )
     with time_machine.travel(at(2026, 10, 12), tick=False):
         assert services.policy_for(None, "normal").scheme == "shandong5"
     SlaActivation.objects.all().delete()

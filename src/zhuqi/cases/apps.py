@@ -158,7 +158,12 @@ def _connect_cache_versions() -> None:
 
     for model in (SlaPolicy, SlaActivation, Category):
         for signal in (post_save, post_delete):
-            signal.connect(sla_changed, sender=model, weak=False, dispatch_uid=f"cases.sla.{model.__name__}.{signal is post_save}")
+            signal.connect(
+                sla_changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"cases.sla.{model.__name__}.{signal is post_save}",
+            )
     for model in (User, Region):
         for signal in (post_save, post_delete):
             signal.connect(

@@ -202,7 +202,9 @@ class _SlaConfig(NamedTuple):
 
 def _load_sla(_=None) -> _SlaConfig:
     return _SlaConfig(
-        list(SlaActivation.objects.order_by("-effective_from", "-id").values_list("effective_from", "scheme")),
+        list(
+            SlaActivation.objects.order_by("-effective_from", "-id").values_list("effective_from", "scheme")
+        ),
         list(SlaPolicy.objects.filter(is_active=True).order_by("pk")),
         dict(Category.objects.values_list("pk", "parent_id")),
     )
@@ -562,6 +564,7 @@ def create_case(
         with transaction.atomic():
             token = versions.tokens(SLA, DISPATCH_USERS)
             sla = policy_for(category, urgency, token[SLA])
+            accept_due = due_at(now, sla.accept_days)
             case = Case(
                 enterprise=enterprise,
                 region=enterprise.region,
@@ -580,13 +583,11 @@ def create_case(
                 submitted_at=now,
                 sla=sla,
                 # a new case has no running clock to cancel: start the accept clock directly
-                accept_due_at=due_at(now, sla.accept_days),
+                accept_due_at=accept_due,
             )
             case.recompute_next_due()
             _insert_new_case(case)
-            CaseClock.objects.create(
-                case=case, kind=ClockKind.ACCEPT, started_at=now, due_at=case.accept_due_at
-            )
+            CaseClock.objects.create(case=case, kind=ClockKind.ACCEPT, started_at=now, due_at=accept_due)
             # the case's row diff (its INSERT, as the signal would write it) and the domain
             # event go into the chain together
             audit.record_many(
