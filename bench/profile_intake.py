@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         response = http.post("/api/v1/cases/", data=json.dumps(body), content_type="application/json")
         assert response.status_code == 201, (response.status_code, response.content[:300])
 
-    for _ in range(5):  # warm-up: caches, prepared connection
+    for _ in range(60):  # warm-up: caches (recipients are kept per region), the connection
         intake()
     with CaptureQueriesContext(connection) as ctx:
         intake()

@@ -53,7 +53,10 @@ class VersionedCache:
 
 def tokens(*keys: str) -> dict[str, str]:
     """The current token of each key ("" for one never bumped), in one query."""
-    found = dict(CacheVersion.objects.filter(key__in=keys).values_list("key", "token"))
+    table = CacheVersion._meta.db_table
+    with connection.cursor() as cur:  # on every intake: no ORM query building
+        cur.execute(f"SELECT key, token FROM {table} WHERE key IN ({', '.join(['%s'] * len(keys))})", keys)
+        found = dict(cur.fetchall())
     return {k: found.get(k, "") for k in keys}
 
 
