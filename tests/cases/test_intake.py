@@ -33,7 +33,8 @@ def _recipients(case) -> set[str]:
 
 
 def test_a_new_case_is_written_whole_with_one_row_diff_and_its_event(cw):
-    with time_machine.travel(at(2026, 10, 9), tick=False):
+    # as in a request: the middleware names the signed-in user for the row diffs
+    with time_machine.travel(at(2026, 10, 9), tick=False), audit.acting_as(cw.w.enterprise_user):
         case = cw.new()
     stored = Case.objects.get(pk=case.pk)
     assert stored.no == f"ZQ2026{case.pk:07d}"
