@@ -317,8 +317,9 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _db_backends() -> list[int]:
-    """Backend pids of this database (PostgreSQL on this machine; else none)."""
+def _db_backends(database: str | None = None) -> list[int]:
+    """Backend pids of this database, or of `database` on the same server (PostgreSQL on this
+    machine; else none)."""
     from django.db import connection
 
     if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in (
@@ -330,7 +331,9 @@ def _db_backends() -> list[int]:
         return []
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE datname = coalesce(%s, current_database())"
+            " AND pid <> pg_backend_pid()",
+            [database],
         )
         return [row[0] for row in cur.fetchall()]
 
@@ -339,13 +342,14 @@ class CpuMeter:
     """CPU seconds used by the server's processes, the database backends serving them and the
     load generator (this process's waited-for children) between `start()` and `stop()`."""
 
-    def __init__(self, server_pid: int | None):
+    def __init__(self, server_pid: int | None, database: str | None = None):
         self.server_pid = server_pid
+        self.database = database
 
     def _sample(self) -> dict:
         import resource
 
-        backends = {pid: _proc_cpu(pid) for pid in _db_backends()}
+        backends = {pid: _proc_cpu(pid) for pid in _db_backends(self.database)}
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {
             "app": sum(_proc_cpu(p) for p in _tree(self.server_pid)) if self.server_pid else None,
@@ -384,8 +388,10 @@ def run_locust(
     seconds: int,
     workdir: Path,
     server_pid: int | None = None,
+    database: str | None = None,
 ) -> dict:
-    """One bounded headless locust run; throughput, percentiles and errors from its CSV."""
+    """One bounded headless locust run; throughput, percentiles and errors from its CSV.
+    `database`: the server's PostgreSQL database when it is not this process's."""
     if not base.startswith("http://127.0.0.1:"):
         raise ValueError("the load generator only targets 127.0.0.1")
     prefix = workdir / scenario
@@ -416,7 +422,7 @@ def run_locust(
     ]
     env = {**os.environ, "ZHUQI_LOAD_CONFIG": str(config), "ZHUQI_LOAD_SCENARIO": scenario}
     load_before = os.getloadavg()
-    meter = CpuMeter(server_pid)
+    meter = CpuMeter(server_pid, database)
     meter.start()
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603

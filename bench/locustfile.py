@@ -54,6 +54,15 @@ class LoadUser(FastHttpUser):
             if self.me.get("categories"):
                 body["category"] = self.rng.choice(self.me["categories"])
             expected, method, url, kwargs = 201, "POST", self.me["url"], {"json": body}
+        elif SCENARIO["kind"] == "helpdesk":  # django-helpdesk's bare ticket create, same texts
+            body = {
+                "queue": self.me["queue"],
+                "title": f"[压测] {self.rng.choice(TITLES)}",
+                "description": self.rng.choice(DETAILS),
+                "submitter_email": "enterprise@example.com",
+                "priority": 3,
+            }
+            expected, method, url, kwargs = 201, "POST", self.me["url"], {"json": body}
         else:
             expected, method, url, kwargs = 200, "GET", self.rng.choice(self.me["urls"]), {}
         with self.client.request(

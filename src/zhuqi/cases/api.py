@@ -251,7 +251,7 @@ def _public_items(case) -> list[dict]:
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    enterprise = VisibleRef(Enterprise)
+    enterprise = VisibleRef(Enterprise, related=("region",))  # create_case copies its region
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000)
     channel = serializers.ChoiceField(choices=services.Channel.choices, default="other")

@@ -103,6 +103,7 @@ class CasesConfig(AppConfig):
 
         post_save.connect(rollups.mark_saved, sender=Case, dispatch_uid="cases.rollups.saved")
         post_delete.connect(rollups.mark_saved, sender=Case, dispatch_uid="cases.rollups.deleted")
+        _connect_cache_versions()
         menu.register_setting(
             menu.SettingPage(
                 _("问题类别"), "cases:categories", _("诉求的分类：新建、修改、停用"), "core.settings.view", 20
@@ -129,3 +130,45 @@ class CasesConfig(AppConfig):
         from .services import open_cases_check
 
         register_archive_check(open_cases_check)
+
+
+# fields of a user that decide whether it is one of the dispatch recipients services keep
+_RECIPIENT_FIELDS = {"role", "region", "region_id", "is_active"}
+
+
+def _connect_cache_versions() -> None:
+    """Edits of what `services` keeps per process (SLA configuration, dispatch recipients)
+    write a new version token in the editing transaction (`zhuqi.core.versions`)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from zhuqi.core import versions
+    from zhuqi.core.models import Region, User
+
+    from . import services
+    from .models import Category, SlaActivation, SlaPolicy
+
+    # `raw` saves (loaddata) count too: a fixture changes the rows as much as a form does
+    def sla_changed(sender, **kwargs):
+        versions.bump(services.SLA)
+
+    def recipients_changed(sender, update_fields=None, **kwargs):
+        if update_fields is not None and not _RECIPIENT_FIELDS & set(update_fields):
+            return  # e.g. last_login on each login
+        versions.bump(services.DISPATCH_USERS)
+
+    for model in (SlaPolicy, SlaActivation, Category):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                sla_changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"cases.sla.{model.__name__}.{signal is post_save}",
+            )
+    for model in (User, Region):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                recipients_changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"cases.recipients.{model.__name__}.{signal is post_save}",
+            )

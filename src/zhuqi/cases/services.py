@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import datetime as dt
 import logging
 import secrets
@@ -15,13 +16,13 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from zhuqi.core import audit, permissions
+from zhuqi.core import audit, permissions, versions
 from zhuqi.core import notify as core_notify
 from zhuqi.core.channels import SmsChannel
 from zhuqi.core.models import Department, Region
@@ -132,10 +133,25 @@ def _users(qs):
     return list(qs.filter(is_active=True))
 
 
-def dispatch_users(case: Case) -> list:
+def _load_dispatch_users(path: str) -> list:
     User = get_user_model()
-    paths = case.region.ancestor_paths()
+    paths = Region(path=path).ancestor_paths()
     return _users(User.objects.filter(role=Role.DISPATCH, region__path__in=paths))
+
+
+# the dispatch offices' active users of a region path: bumped on an edit of a user or a region
+# (`CasesConfig.ready`)
+DISPATCH_USERS = "cases.dispatch_users"
+_dispatch_users = versions.VersionedCache(DISPATCH_USERS, _load_dispatch_users)
+
+
+def dispatch_users(case: Case, token: str | None = None) -> list:
+    """The active dispatch officers of the case's region and the regions above it (kept per
+    process, reloaded after any edit of users or regions: `versions`). Read-only instances,
+    shared by the threads of a process. `token`: the caller read it already."""
+    if token is None:
+        token = versions.tokens(DISPATCH_USERS)[DISPATCH_USERS]
+    return list(_dispatch_users.get(token, case.region.path))
 
 
 def department_users(*dept_ids) -> list:
@@ -178,18 +194,53 @@ def active_scheme(day: dt.date) -> str:
     return found or SlaPolicy.Scheme.HENAN_13710
 
 
-def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
+class _SlaConfig(NamedTuple):
+    activations: list[tuple[dt.date, str]]  # (effective_from, scheme), latest first
+    policies: list[SlaPolicy]  # the active ones
+    parents: dict[int, int | None]  # category id → parent id
+
+
+def _load_sla(_=None) -> _SlaConfig:
+    return _SlaConfig(
+        list(
+            SlaActivation.objects.order_by("-effective_from", "-id").values_list("effective_from", "scheme")
+        ),
+        list(SlaPolicy.objects.filter(is_active=True).order_by("pk")),
+        dict(Category.objects.values_list("pk", "parent_id")),
+    )
+
+
+# SLA activations, active policies and the category tree: bumped on an edit of any of them
+# (`CasesConfig.ready`)
+SLA = "cases.sla"
+_sla_config = versions.VersionedCache(SLA, _load_sla)
+
+
+def policy_for(category: Category | None, urgency: str, token: str | None = None) -> SlaPolicy:
     """The most specific active SLA policy of the scheme in force today (`active_scheme`); a
     blank category or urgency matches everything.
 
     Precedence: category + urgency > urgency only > category only > neither (the default), and
     within a tier the deepest category, then the oldest policy. Urgency outranks category
     because 重大复杂 is a statutory longer limit: a category's own limit must not shorten it.
+
+    Activations, policies and the category tree are kept per process and reloaded after any
+    edit of them (`versions`); `token`: the caller read it already.
     """
-    lineage = category.lineage_ids() if category else []
+    if token is None:
+        token = versions.tokens(SLA)[SLA]
+    config = _sla_config.get(token)
+    lineage = []
+    node = category.pk if category else None
+    while node is not None and node not in lineage:
+        lineage.append(node)
+        node = config.parents.get(node)
     best, best_key = None, None
-    scheme = active_scheme(_now().astimezone(SHANGHAI).date())
-    for p in SlaPolicy.objects.filter(is_active=True, scheme=scheme):
+    day = _now().astimezone(SHANGHAI).date()
+    scheme = next((s for since, s in config.activations if since <= day), SlaPolicy.Scheme.HENAN_13710)
+    for p in config.policies:
+        if p.scheme != scheme:
+            continue
         if p.category_id and p.category_id not in lineage:
             continue
         if p.urgency and p.urgency != urgency:
@@ -207,7 +258,8 @@ def policy_for(category: Category | None, urgency: str) -> SlaPolicy:
             urgency="",
             defaults={"name": "河南“13710”（默认）", "resolve_days": 7},
         )
-    return best
+        return best
+    return copy.copy(best)  # the cached instance stays untouched by its callers
 
 
 def _sla(case: Case) -> SlaPolicy:
@@ -440,6 +492,36 @@ def can_create_for(user, enterprise) -> bool:
     return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
 
+def _case_no(submitted_at: dt.datetime, pk: int) -> str:
+    return f"ZQ{timezone.localtime(submitted_at):%Y}{pk:07d}"
+
+
+_CASE_SEQUENCE: str | None = None
+
+
+def _insert_new_case(case: Case) -> None:
+    """Write a new case with one INSERT, its number (from its id) known beforehand: on
+    PostgreSQL the id is drawn from the table's sequence first. Elsewhere (SQLite, one writer)
+    it is inserted with a temporary number, set by an UPDATE that writes no row diff. The row
+    diff of the INSERT is the caller's to record (`audit.creation`), with the number in it."""
+    global _CASE_SEQUENCE
+    with audit.row_diffs_disabled():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                if _CASE_SEQUENCE is None:
+                    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Case._meta.db_table])
+                    _CASE_SEQUENCE = cur.fetchone()[0]
+                cur.execute("SELECT nextval(%s)", [_CASE_SEQUENCE])
+                case.pk = cur.fetchone()[0]
+            case.no = _case_no(case.submitted_at, case.pk)
+            case.save(force_insert=True)
+        else:
+            case.no = f"TMP{secrets.token_hex(6)}"
+            case.save(force_insert=True)
+            case.no = _case_no(case.submitted_at, case.pk)
+            Case.objects.filter(pk=case.pk).update(no=case.no)
+
+
 def create_case(
     enterprise,
     *,
@@ -480,8 +562,10 @@ def create_case(
     now = submitted_at or _now()
     try:
         with transaction.atomic():
+            token = versions.tokens(SLA, DISPATCH_USERS)
+            sla = policy_for(category, urgency, token[SLA])
+            accept_due = due_at(now, sla.accept_days)
             case = Case(
-                no=f"TMP{secrets.token_hex(6)}",
                 enterprise=enterprise,
                 region=enterprise.region,
                 title=title,
@@ -497,28 +581,34 @@ def create_case(
                 created_by=None if system else actor,
                 assigned_by_leader=actor if channel == Channel.LEADER and not system else None,
                 submitted_at=now,
-            )
-            case.sla = policy_for(category, urgency)
-            case.save()
-            case.no = f"ZQ{timezone.localtime(now):%Y}{case.pk:07d}"
-            # a new case has no running clock to cancel: start the accept clock directly
-            case.accept_due_at = due_at(now, case.sla.accept_days)
-            CaseClock.objects.create(
-                case=case, kind=ClockKind.ACCEPT, started_at=now, due_at=case.accept_due_at
+                sla=sla,
+                # a new case has no running clock to cancel: start the accept clock directly
+                accept_due_at=accept_due,
             )
             case.recompute_next_due()
-            case.save(update_fields=["no", "accept_due_at", "next_due_at"])
-            _record(
-                case,
-                "submitted",
-                actor,
-                {
-                    "channel": Channel(channel).label,
-                    "external_no": case.external_no,
-                    "partner": getattr(partner, "name", ""),
-                },
+            _insert_new_case(case)
+            CaseClock.objects.create(case=case, kind=ClockKind.ACCEPT, started_at=now, due_at=accept_due)
+            # the case's row diff (its INSERT, as the signal would write it) and the domain
+            # event go into the chain together
+            audit.record_many(
+                [
+                    audit.creation(case),
+                    {
+                        "action": "transition",
+                        "obj": case,
+                        "event": "submitted",
+                        "actor": actor,
+                        "changes": _clean(
+                            {
+                                "channel": Channel(channel).label,
+                                "external_no": case.external_no,
+                                "partner": getattr(partner, "name", ""),
+                            }
+                        ),
+                    },
+                ]
             )
-            _notify(dispatch_users(case), case, gettext("新诉求待受理"))
+            _notify(dispatch_users(case, token[DISPATCH_USERS]), case, gettext("新诉求待受理"))
     except IntegrityError as exc:
         raise ValidationError(
             gettext("外部工单号「%(external_no)s」已存在") % {"external_no": external_no}

@@ -70,15 +70,25 @@ class VisibleRef(serializers.PrimaryKeyRelatedField):
     see (`Model.objects.visible_to(user)`, narrowed by `filter`). A row outside scope is refused
     with exactly the message of a row that does not exist (DRF's "invalid pk"), so a write
     cannot reach, or probe, another county's people, departments, enterprises or projects.
-    `VisibleRef(User, filter={"is_active": True})`; `many=True` for a list of ids.
+    `VisibleRef(User, filter={"is_active": True})`; `many=True` for a list of ids; `related`:
+    rows loaded with it (`select_related`) because the write reads them.
     Reference data every signed-in user reads (case categories, industries, tags) keeps DRF's
     plain field; `tests/core/test_scoped_writes.py` fails on any other reference that is not
     a VisibleRef."""
 
-    def __init__(self, model, *, filter: dict | None = None, exclude: dict | None = None, **kwargs):
+    def __init__(
+        self,
+        model,
+        *,
+        filter: dict | None = None,
+        exclude: dict | None = None,
+        related: tuple[str, ...] = (),
+        **kwargs,
+    ):
         self.model = model
         self.filter = filter or {}
         self.exclude = exclude or {}
+        self.related = related
         super().__init__(**kwargs)
 
     def get_queryset(self):
@@ -90,6 +100,8 @@ class VisibleRef(serializers.PrimaryKeyRelatedField):
             qs = qs.filter(**self.filter)
         if self.exclude:
             qs = qs.exclude(**self.exclude)
+        if self.related:
+            qs = qs.select_related(*self.related)
         return qs
 
 

@@ -559,6 +559,18 @@ def _audited(sender) -> bool:
     return module.startswith("zhuqi.") and not getattr(sender, "audit_exempt", False)
 
 
+def creation(instance: models.Model, values: dict[str, Any] | None = None) -> dict:
+    """The row diff of an INSERT, as a `record_many` item: for a service that writes a row with
+    the row-diff layer off (`row_diffs_disabled`) and records its creation together with its
+    domain event (one write to the chain)."""
+    new = field_values(instance) if values is None else values
+    return {
+        "action": "create",
+        "obj": instance,
+        "changes": {k: [None, v] for k, v in new.items() if v not in (None, "", [], {})},
+    }
+
+
 @receiver(pre_save, dispatch_uid="zhuqi_audit_pre_save")
 def _remember_old(sender, instance, raw=False, **kwargs):
     if raw or not current().enabled or not _audited(sender) or instance._state.adding or not instance.pk:
@@ -576,9 +588,7 @@ def _record_save(sender, instance, created, raw=False, update_fields=None, **kwa
         return
     new = field_values(instance)
     if created:
-        record(
-            "create", instance, changes={k: [None, v] for k, v in new.items() if v not in (None, "", [], {})}
-        )
+        record(**creation(instance, new))
         return
     changes = diff(getattr(instance, "_audit_old", {}), new)
     if changes:

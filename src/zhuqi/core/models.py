@@ -620,3 +620,23 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class CacheVersion(models.Model):
+    """The version of a configuration each process keeps in memory (core.versions): the SLA
+    policies, the dispatch office's recipients. The transaction that edits one writes a new
+    token here, so every process (every gunicorn worker) sees the edit with its next read and
+    reloads; a rolled-back edit's token never comes back. Operational, not row-audited (the
+    edit itself is)."""
+
+    key = models.CharField(_("名称"), max_length=40, primary_key=True)
+    token = models.CharField(_("版本"), max_length=32)
+
+    audit_exempt = True
+
+    class Meta:
+        verbose_name = _("缓存版本")
+        verbose_name_plural = _("缓存版本")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.token}"

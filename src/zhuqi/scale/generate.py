@@ -37,7 +37,7 @@ from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from zhuqi.core import audit
+from zhuqi.core import audit, versions
 from zhuqi.core.roles import Role
 from zhuqi.core.units import WAN
 
@@ -1140,6 +1140,7 @@ def generate(
             dict(writer.seconds),
             total,
         )
+        versions.bump_all()  # rows written around the signals: every process reloads its copies
         with audit.acting_as(None, label="命令: zhuqi generate"):
             audit.record(
                 "import",
