@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0010_notification_sent_at'),
+        ('core', '0011_cacheversion'),
     ]
 
     operations = [
