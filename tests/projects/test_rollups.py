@@ -281,3 +281,20 @@ def test_the_hand_checked_example(world):
             f.key: (f.value, f.n)
             for f in cockpit_figures.projects(world.leader, world.county, TODAY.date()).figures
         } == shown  # the same from the rows
+
+
+def test_the_sweep_command_refreshes_it(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(TODAY, tick=False):
+        p = make_project(world, code="C001", region=world.park)
+        rollups.refresh(everything=True)
+        services.plan_year(p, year=2026, amount=Decimal(1_200_000), actor=world.admin)
+        assert not rollups.fresh(world.county.path, 2026)
+        call_command("projects_sweep", "--rollups-only", stdout=StringIO())
+        assert rollups.summary(world.admin, world.county.path, 2026, 5)["sums"]["planned_year"] == 1_200_000
+        services.record_actual(p, year=2026, month=5, amount=Decimal(1), actor=world.admin)
+        call_command("projects_sweep", stdout=StringIO())  # the daily sweep refreshes it at its end
+        assert rollups.summary(world.admin, world.county.path, 2026, 5)["sums"]["actual_ytd"] == 1
