@@ -37,6 +37,18 @@ def pairs_q(pairs: Iterable[Pair]) -> Q:
     return q
 
 
+def by_year_q(pairs: Iterable[Pair], q_of: Callable[[int, list[str]], Q]) -> Q:
+    """The source rows of these (year, region path) pairs, one condition per year: `q_of(year,
+    its paths)` (each app says how its rows carry the year and the path)."""
+    by_year: dict[int, set[str]] = {}
+    for y, p in pairs:
+        by_year.setdefault(y, set()).add(p)
+    q = Q(pk__in=[])
+    for y, paths in sorted(by_year.items()):
+        q |= q_of(y, sorted(paths))
+    return q
+
+
 def delete(qs) -> None:
     """DELETE the rows of `qs` in one statement (no objects loaded, no signals)."""
     sql, params = qs.values("pk").query.sql_with_params()

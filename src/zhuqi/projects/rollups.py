@@ -130,13 +130,7 @@ def _insert_stages(projects) -> None:
 
 
 def _progress_pairs_q(pairs: Iterable[Pair]) -> Q:
-    by_year: dict[int, set[str]] = {}
-    for y, p in pairs:
-        by_year.setdefault(y, set()).add(p)
-    q = Q(pk__in=[])
-    for y, paths in sorted(by_year.items()):
-        q |= Q(year=y, project__region_path__in=sorted(paths))
-    return q
+    return core_rollups.by_year_q(pairs, lambda y, paths: Q(year=y, project__region_path__in=paths))
 
 
 def refresh(*, everything: bool = False, batch: int = 500) -> int:
