@@ -336,7 +336,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
 }
 # Periodic jobs (celery beat). Each is also a management command for cron:
-# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep`, `zhuqi attraction_sweep`,
+# `zhuqi sweep_cases`, `zhuqi visit_reminders`, `zhuqi projects_sweep` (`--rollups-only`), `zhuqi attraction_sweep`,
 # `zhuqi indicator_rollups`.
 CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "zhuqi.cases.tasks.sweep_cases", "schedule": 300.0},
@@ -354,6 +354,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhuqi.oversight.tasks.calendar_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # 重点项目汇总: the marked pairs of the cockpit's project sums (projects/rollups.py)
+    "projects-rollups": {"task": "zhuqi.projects.tasks.refresh_rollups", "schedule": 300.0},
     "project-approvals-sweep": {
         "task": "zhuqi.projects.tasks.sweep_overdue_approvals",
         "schedule": crontab(hour=7, minute=0),

@@ -114,6 +114,31 @@ def test_the_close_rate_is_read_from_the_fresh_case_counts(demo, at_demo_moment,
     assert figures._close_rate(user, region, dt.date(today.year, 1, 1)) == from_rollup
 
 
+@pytest.mark.parametrize(("username", "code"), [("leader", "340323"), ("admin", "3403")])
+def test_the_project_figures_are_read_from_the_fresh_project_sums(demo, at_demo_moment, username, code):
+    """The demo's 重点项目汇总 is fresh (the projects and attraction demos refresh it), so the
+    drill-down test above checks the rollup's 投资完成率, 红灯项目 and 三个一批 rates against the
+    rows; marking a pair under the region makes the cockpit read the rows — the same figures."""
+    from django.utils import timezone
+
+    from zhuqi.projects import figures as project_figures
+    from zhuqi.projects import rollups
+
+    user, region = User.objects.get(username=username), Region.objects.get(code=code)
+    today = timezone.localdate()
+    year, month = project_figures.report_period(today)
+    kept = rollups.summary(user, region.path, year, month)
+    assert kept is not None and kept["total"] > 0
+
+    def shown():
+        return [(f.key, f.value, f.n, f.note) for f in figures.projects(user, region, today).figures]
+
+    from_rollup = shown()
+    rollups.mark_stale([(year, region.path + "x/")])
+    assert rollups.summary(user, region.path, year, month) is None
+    assert shown() == from_rollup
+
+
 def test_the_demo_figures_are_not_all_zero(demo, at_demo_moment, client):
     c = _client(client, "leader")
     flat = figures.flat(c.get(reverse("cockpit:cockpit")).context["sections"])

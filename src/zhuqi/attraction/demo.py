@@ -120,6 +120,9 @@ def load_demo(context, stdout=None) -> None:
         from . import rollups
 
         rollups.refresh(everything=True)  # the yearly counts and fund sums (§Rollup)
+        from zhuqi.projects import rollups as project_rollups
+
+        project_rollups.refresh()  # the projects its leads became (重点项目汇总), as the periodic job would
     if stdout:
         stdout.write(f"招商引资：{n} 条线索")
 

@@ -132,25 +132,17 @@ def _insert_funds(funds) -> None:
 
 
 def _lead_pairs_q(pairs: Iterable[Pair]) -> Q:
-    by_year: dict[int, set[str]] = {}
-    for y, p in pairs:
-        by_year.setdefault(y, set()).add(p)
-    q = Q(pk__in=[])
-    for y, paths in sorted(by_year.items()):
-        q |= Q(registered_on__gte=dt.date(y, 1, 1), registered_on__lte=dt.date(y, 12, 31)) & Q(
-            region_path__in=sorted(paths)
-        )
-    return q
+    return core_rollups.by_year_q(
+        pairs,
+        lambda y, paths: (
+            Q(registered_on__gte=dt.date(y, 1, 1), registered_on__lte=dt.date(y, 12, 31))
+            & Q(region_path__in=paths)
+        ),
+    )
 
 
 def _fund_pairs_q(pairs: Iterable[Pair]) -> Q:
-    by_year: dict[int, set[str]] = {}
-    for y, p in pairs:
-        by_year.setdefault(y, set()).add(p)
-    q = Q(pk__in=[])
-    for y, paths in sorted(by_year.items()):
-        q |= Q(year=y, lead__region_path__in=sorted(paths))
-    return q
+    return core_rollups.by_year_q(pairs, lambda y, paths: Q(year=y, lead__region_path__in=paths))
 
 
 def refresh(*, everything: bool = False, batch: int = 500) -> int:

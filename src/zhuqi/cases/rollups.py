@@ -83,13 +83,7 @@ def _year_q(years: Iterable[int]) -> Q:
 
 
 def _pairs_q(pairs: Iterable[Pair]) -> Q:
-    by_year: dict[int, set[str]] = {}
-    for y, p in pairs:
-        by_year.setdefault(y, set()).add(p)
-    q = Q(pk__in=[])
-    for y, paths in by_year.items():
-        q |= _year_q([y]) & Q(region_path__in=sorted(paths))
-    return q
+    return core_rollups.by_year_q(pairs, lambda y, paths: _year_q([y]) & Q(region_path__in=paths))
 
 
 def _insert(cases) -> None:

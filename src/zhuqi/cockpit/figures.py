@@ -133,14 +133,27 @@ def projects(user, region: Region, today: dt.date, *, headline: bool = False) ->
     """三个一批's four chained rates, the red lights at the report month and the year's
     investment completion against 时序进度 of the projects in the region. `headline`: the
     completion and the red lights only (the home card's)."""
+    from zhuqi.projects import rollups as project_rollups
+
     listed = {"region": region.pk}
-    qs = project_selectors.filter_projects(user, listed, Project.objects.visible_to(user))
     year, month = project_figures.report_period(today)
-    # the red lights as the list's `light=red` filter counts them, with the year's progress in
-    # the same scan of the progress rows; the stage counts and the total in one more
-    prog, red = project_figures.progress_and_red(qs, year, month)
-    counts = project_figures.stage_counts(qs) if not headline else {"total": qs.count()}
-    rates = {} if headline else project_figures.stage_rates(qs, counts)
+    kept = project_rollups.summary(user, region.path, year, month)
+    if kept is not None:  # 重点项目汇总, fresh (projects-figures.md §Rollup): the same figures
+        sums = kept["sums"]
+        prog = project_figures.Progress(
+            year,
+            month,
+            *(Decimal(sums[f]) for f in ("planned_year", "planned_ytd", "actual_ytd", "actual_month")),
+        )
+        red = kept["red"]
+        counts = project_figures.stage_counts_from(kept["by_stage"])
+    else:
+        qs = project_selectors.filter_projects(user, listed, Project.objects.visible_to(user))
+        # the red lights as the list's `light=red` filter counts them, with the year's progress
+        # in the same scan of the progress rows; the stage counts and the total in one more
+        prog, red = project_figures.progress_and_red(qs, year, month)
+        counts = project_figures.stage_counts(qs) if not headline else {"total": qs.count()}
+    rates = {} if headline else project_figures.stage_rates(None, counts)
     total = counts["total"]
     s = Section(
         "projects",
@@ -452,13 +465,22 @@ def by_child(user, region: Region, children: list[Region], metric: str, today: d
             for c in children
         }
     if metric == "red":
+        from zhuqi.projects import rollups as project_rollups
+
         year, month = project_figures.report_period(today)
-        qs = project_selectors.filter_projects(user, listed, Project.objects.visible_to(user))
-        red = project_figures.projects_with_light(qs, year, month, "red")
-        counts = _bucket(
-            children,
-            red.order_by().values("region__path").annotate(n=Count("pk")).values_list("region__path", "n"),
-        )
+        kept = project_rollups.red_by_path(user, region.path, year, month)
+        if kept is not None:  # 重点项目汇总, fresh: the same counts
+            counts = _bucket(children, kept)
+        else:
+            qs = project_selectors.filter_projects(user, listed, Project.objects.visible_to(user))
+            red = project_figures.projects_with_light(qs, year, month, "red")
+            counts = _bucket(
+                children,
+                red.order_by()
+                .values("region__path")
+                .annotate(n=Count("pk"))
+                .values_list("region__path", "n"),
+            )
         return {
             c.pk: {"value": counts[c.pk], "url": _url("projects:project_list", light="red", region=c.pk)}
             for c in children

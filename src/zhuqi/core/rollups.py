@@ -1,5 +1,5 @@
 """The mechanism the per-(year, region path) rollups share (cases/rollups.py,
-attraction/rollups.py; development.md §9): stale marks upserted by writers, a refresh that locks
+attraction/rollups.py, projects/rollups.py; development.md §9): stale marks upserted by writers, a refresh that locks
 and deletes the marks before rebuilding their rows, one refresh at a time, and set-based DELETE /
 INSERT … SELECT. Each app keeps what it counts and when its figures may read it."""
 
@@ -37,6 +37,18 @@ def pairs_q(pairs: Iterable[Pair]) -> Q:
     return q
 
 
+def by_year_q(pairs: Iterable[Pair], q_of: Callable[[int, list[str]], Q]) -> Q:
+    """The source rows of these (year, region path) pairs, one condition per year: `q_of(year,
+    its paths)` (each app says how its rows carry the year and the path)."""
+    by_year: dict[int, set[str]] = {}
+    for y, p in pairs:
+        by_year.setdefault(y, set()).add(p)
+    q = Q(pk__in=[])
+    for y, paths in sorted(by_year.items()):
+        q |= q_of(y, sorted(paths))
+    return q
+
+
 def delete(qs) -> None:
     """DELETE the rows of `qs` in one statement (no objects loaded, no signals)."""
     sql, params = qs.values("pk").query.sql_with_params()
@@ -63,10 +75,11 @@ def refresh(
     rebuild: Callable[[list[Pair]], None],
     everything: bool = False,
     batch: int = 500,
+    build: dict | None = None,
 ) -> int:
     """Rebuild the stale pairs (`batch` per transaction: `rebuild(pairs)` deletes and re-inserts
     their rows), or everything (`everything`, or when no full build exists: `rebuild_all()`,
-    which returns the rows written). Returns the pairs rebuilt (the rows, for a full build). One
+    which returns the rows written; `build`: fields of the new build row). Returns the pairs rebuilt (the rows, for a full build). One
     refresh at a time: a PostgreSQL advisory lock named `lock`; a second caller returns 0."""
     done = 0
     while True:
@@ -87,7 +100,7 @@ def refresh(
                     delete(stale_model.objects.filter(pk__in=ids))
                 written = rebuild_all()
                 delete(build_model.objects.all())
-                build_model.objects.create(built_at=timezone.now())
+                build_model.objects.create(built_at=timezone.now(), **(build or {}))
                 return written
             todo = list(
                 stale_model.objects.order_by("year", "region_path").values_list("year", "region_path")[:batch]

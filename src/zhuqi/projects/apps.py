@@ -41,6 +41,15 @@ class ProjectsConfig(AppConfig):
         references.register("region", _projects_in_region)
         references.register("department", _projects_of_department)
 
+        from . import rollups
+
+        # 重点项目汇总 (rollups.py): a project saved or deleted marks its path stale
+        project_model = self.get_model("Project")
+        post_save.connect(rollups.project_saved, sender=project_model, dispatch_uid="projects.rollups.saved")
+        post_delete.connect(
+            rollups.project_saved, sender=project_model, dispatch_uid="projects.rollups.deleted"
+        )
+
         month_model = self.get_model("InvestmentMonth")
         post_save.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_save")
         post_delete.connect(_month_changed, sender=month_model, dispatch_uid="zhuqi_progress_delete")

@@ -108,6 +108,9 @@ def load_demo(context, stdout=None) -> None:
         return
     with transaction.atomic(), audit.row_diffs_disabled():
         _load(context, stdout)
+        from . import rollups
+
+        rollups.refresh(everything=True)  # 重点项目汇总 (projects-figures.md §Rollup)
 
 
 def _load(context, stdout) -> None:  # noqa: C901 - one linear script

@@ -326,6 +326,13 @@ def stage_counts(projects) -> dict[str, int]:
     )
 
 
+def stage_counts_from(by_stage: dict[str, int]) -> dict[str, int]:
+    """`stage_counts` from the number of projects at each current stage (重点项目汇总's)."""
+    out = {f"n_{s}": sum(by_stage.get(t, 0) for t in stages_from(s)) for s in Stage.values if s != "planned"}
+    out["total"] = sum(by_stage.values())
+    return out
+
+
 def campaign_rates(campaign, visible) -> dict:
     projects = visible.filter(pk__in=CampaignEntry.objects.filter(campaign=campaign).values("project"))
     return stage_rates(projects)

@@ -199,6 +199,10 @@ class Project(KeepsRegionPath, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if self.pk is not None and getattr(self, "_region_path_for", None) != self.region_id:
+            from . import rollups
+
+            rollups.project_moving(self)  # the path it leaves is stale too (rollups.py)
         self._sync_region_path(kwargs)
         super().save(*args, **kwargs)
 
@@ -446,11 +450,15 @@ class ProjectProgressQuerySet(models.QuerySet):
         from their monthly investment, in two set-based statements."""
         from django.db import connection
 
+        from . import rollups
+
+        project_ids = None if project_ids is None else [int(v) for v in project_ids]
+        years = None if years is None else [int(v) for v in years]
+        rollups.progress_rebuilt(project_ids, years)  # their pairs of 重点项目汇总 are stale
         where, params = [], []
         for column, values in (("project_id", project_ids), ("year", years)):
             if values is None:
                 continue
-            values = [int(v) for v in values]
             if not values:
                 return
             where.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
@@ -596,3 +604,89 @@ class ProjectCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.case}"
+
+
+# --- 重点项目汇总 (projects/rollups.py, projects-figures.md §Rollup) ----------------------------
+_SUM = {"max_digits": 20, "decimal_places": 2}
+
+
+class ProjectSum(models.Model):
+    """重点项目汇总, progress part: per (year, report month, region path) the live projects'
+    year-to-date rows (`ProjectProgress`) summed — how many, the plans and actuals, and how many
+    show a red light at that month. Kept by the projects' periodic job (`rollups.refresh`); read
+    by the cockpit and the home card only while fresh."""
+
+    audit_exempt = True  # derived sums kept by the periodic job, not anyone's act
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    planned_year = models.DecimalField(default=0, **_SUM)
+    planned_ytd = models.DecimalField(default=0, **_SUM)
+    actual_ytd = models.DecimalField(default=0, **_SUM)
+    actual_month = models.DecimalField(default=0, **_SUM)
+    red = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month", "region_path"], name="projectsum_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.region_path}"
+
+
+class ProjectStageCount(models.Model):
+    """重点项目汇总, stage part: per (region path, current stage) the live projects, and how many
+    of them have a start date (`started_on`)."""
+
+    audit_exempt = True
+
+    region_path = models.CharField(max_length=255, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    n = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_path", "stage"], name="projectstagecount_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.stage}"
+
+
+class ProjectSumStale(models.Model):
+    """A (year, region path) whose projects' progress rows changed since `ProjectSum` was built;
+    year 0: the projects of the path themselves changed (stage, start, archive, a move, a
+    deletion) — every year of the path and its stage counts. The figures read the rows
+    themselves for any region above it until the next refresh."""
+
+    audit_exempt = True
+
+    year = models.PositiveSmallIntegerField()
+    region_path = models.CharField(max_length=255, blank=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region_path"], name="projectsum_stale_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_path}"
+
+
+class ProjectSumBuild(models.Model):
+    """The last full build of `ProjectSum` and `ProjectStageCount` (one row): before it nothing
+    is fresh; `lights` are the light thresholds (ZHUQI_LIGHTS) its red counts were made with —
+    under other thresholds it is not read (and the next refresh builds everything)."""
+
+    audit_exempt = True
+
+    built_at = models.DateTimeField(default=timezone.now)
+    lights = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.built_at)

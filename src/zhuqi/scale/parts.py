@@ -856,6 +856,9 @@ def gen_projects(ctx: Context) -> None:
             side.clear()
         # the year-to-date rows the boards read, set-based from the months just written
         ProjectProgress.objects.rebuild(range(pid0 + first, pid0 + last))
+    from zhuqi.projects import rollups
+
+    rollups.refresh(everything=True)  # 重点项目汇总, as the periodic job would after a bulk load
 
 
 register_part("projects", projects_available, gen_projects)
