@@ -212,11 +212,10 @@ def default_period(user, today) -> Period:
     p = Period.last_ended("M", today)
     if today <= add_working_days(p.end, 5):
         p = p.previous()
-    latest = (
-        Report.objects.visible_to(user)
-        .filter(dataset__period_type="M", period__lte=p.code)
-        .aggregate(m=Max("period"))["m"]
-    )
+    monthly = Report.objects.visible_to(user).filter(dataset__period_type="M")
+    if monthly.filter(period=p.code).exists():  # the usual case: one index probe per form, no MAX
+        return p
+    latest = monthly.filter(period__lte=p.code).aggregate(m=Max("period"))["m"]
     if latest and latest < p.code:
         return Period.parse(latest)
     return p
