@@ -25,7 +25,6 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import statistics
 import subprocess
 import tempfile
@@ -33,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .load import ROOT, bench_load, free_port, run_locust
+from .load import ROOT, bench_load, free_port, run_locust, stop_server
 
 HERE = ROOT / "bench" / "helpdesk"
 
@@ -108,14 +107,7 @@ def helpdesk_gunicorn(python: str, database: str, *, workers: int, threads: int,
             time.sleep(0.3)
         yield base, proc.pid
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
-        out.close()
+        stop_server(proc, out)
 
 
 def bench_helpdesk(

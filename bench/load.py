@@ -283,14 +283,19 @@ def gunicorn(
             time.sleep(0.3)
         yield base, proc.pid
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
-        out.close()
+        stop_server(proc, out)
+
+
+def stop_server(proc: subprocess.Popen, out) -> None:
+    """SIGTERM a served gunicorn, then kill it if it has not gone within 20 s; close its log."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    out.close()
 
 
 # --------------------------------------------------------------------------------------------
