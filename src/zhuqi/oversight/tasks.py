@@ -38,6 +38,6 @@ def render_bulletin(self, bulletin_id: int) -> str:
     from .bulletin_files import BUSY, render_published
 
     status = render_published(bulletin_id)
-    if status == BUSY:
-        raise self.retry(countdown=RENDER_BUSY_RETRY)
+    if status == BUSY and not self.request.is_eager:  # in-process, a retry would run at once, in a loop:
+        raise self.retry(countdown=RENDER_BUSY_RETRY)  # the holder stores the files, or a download does
     return status
