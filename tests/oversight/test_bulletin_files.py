@@ -68,7 +68,7 @@ def test_publication_stores_the_word_and_the_pdf(world, django_capture_on_commit
     from pypdf import PdfReader
 
     b = _publish(world, _approved(world), django_capture_on_commit_callbacks)
-    assert b.docx_file.name == f"bulletins/2026/{b.pk}-{files.stored_name(b, 'docx').split('-')[-1]}"
+    assert (b.docx_file.name, b.pdf_file.name) == (files.stored_name(b, "docx"), files.stored_name(b, "pdf"))
     assert b.docx_file.name.endswith(".docx") and b.pdf_file.name.endswith(".pdf")
     doc = Document(_path(b.docx_file))
     assert "〔2026〕1号" in [p.text for p in doc.paragraphs]
