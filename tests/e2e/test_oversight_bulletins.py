@@ -1,6 +1,6 @@
 """Quarterly bulletins and the oversight calendar in a real browser: 督查 drafts last quarter's
-bulletin, the county leader approves it, 督查 publishes it and downloads it as Word and as PDF;
-the calendar lists the coming meetings (desktop and phone)."""
+bulletin, the county leader approves it, 督查 publishes it and downloads it as Word and as PDF
+(the files stored at publication); the calendar lists the coming meetings (desktop and phone)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,10 @@ def test_quarterly_bulletin_drafted_approved_published_and_downloaded(world, pag
     pdf = PdfReader(io.BytesIO(Path(info.value.path()).read_bytes()))
     text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")
     assert len(pdf.pages) >= 1 and number in text and f"关于{label}助企工作情况的通报" in text
+    # both came from the files rendered once at publication (eager here: no worker configured)
+    b = Bulletin.objects.get()
+    assert Path(b.pdf_file.path).read_bytes() == Path(info.value.path()).read_bytes()
+    assert b.docx_file.name.endswith(".docx")
 
     # the archive: quarterly bulletins only
     page.goto("/oversight/bulletins/")

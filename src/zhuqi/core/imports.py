@@ -829,7 +829,7 @@ BUSY = "busy"
 @contextmanager
 def job_lock(space: str, job_id: int) -> Iterator[bool]:
     """Whether this process may run job `job_id` of `space` ("zhuqi.core.imports",
-    "zhuqi.core.exports") now: on PostgreSQL a session-level advisory lock on the job (two-key
+    "zhuqi.core.exports", "zhuqi.oversight.bulletins") now: on PostgreSQL a session-level advisory lock on the job (two-key
     form, the space's own keys), held until the run ends or its connection closes; elsewhere
     (SQLite: in-process, one run at a time) always."""
     from django.db import connection

@@ -359,6 +359,11 @@ class Bulletin(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    #: the published document, rendered once by the worker after publication (or by the first
+    #: download when the worker has not run yet) and kept in MEDIA_ROOT (oversight.bulletin_files);
+    #: empty for drafts, which render on every download
+    docx_file = models.FileField(_("Word 文件"), max_length=300, blank=True, editable=False)
+    pdf_file = models.FileField(_("PDF 文件"), max_length=300, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from zhuqi.core.units import MAX_YEAR, MIN_YEAR
 
 from . import bulletin as gen
 from .models import Bulletin
+from .tasks import render_bulletin
 
 
 def _lock(b: Bulletin) -> Bulletin:
@@ -182,4 +183,8 @@ def publish_bulletin(b: Bulletin, *, actor) -> Bulletin:
             gettext("通报 %(no)s：%(title)s") % {"no": b.issued_number, "title": b.title},
             url=b.get_absolute_url(),
         )
+        # its Word and PDF never change now: the worker renders and stores them once
+        # (in-process unless a worker is configured; oversight.bulletin_files)
+        pk = b.pk
+        transaction.on_commit(lambda: render_bulletin.delay(pk))
     return b
