@@ -63,6 +63,32 @@ def test_filters_and_sorting(world, registry, login):
     assert html.index("城关食品") < html.index("恒顺集团") < html.index("丰原生物")
 
 
+def test_each_row_shows_its_own_tags_and_the_industry_filter_lists_divisions_under_their_section(
+    world, registry, login
+):
+    registry["fy"].tags.add(Tag.objects.get(name="高新技术企业"), Tag.objects.get(name="专精特新"))
+    client = login(world.alice)
+    response = client.get(reverse("enterprises:enterprise_list"), {"sort": "name"})
+    html = response.content.decode()
+    rows = {
+        name: html[html.index(name) : html.index("</tr>", html.index(name))]
+        for name in ["恒顺集团有限公司", "丰原生物化学股份有限公司", "城关食品有限公司"]
+    }
+    tag_order = [t.name for t in Tag.objects.all()]
+    assert "专精特新" in rows["恒顺集团有限公司"] and "高新技术企业" not in rows["恒顺集团有限公司"]
+    fy = rows["丰原生物化学股份有限公司"]
+    shown = sorted(["高新技术企业", "专精特新"], key=lambda n: fy.index(n))
+    assert shown == [n for n in tag_order if n in shown]  # in the tags' own order
+    assert "专精特新" not in rows["城关食品有限公司"] and "高新技术企业" not in rows["城关食品有限公司"]
+    # 制造业 (C) then its divisions, 13 before 14 before 26, before the next section D
+    options = html[html.index('name="industry"') : html.index("</select>", html.index('name="industry"'))]
+    c, c13, c14, c26, d = (
+        options.index(f'value="{Industry.objects.get(code=code).pk}"')
+        for code in ["C", "13", "14", "26", "D"]
+    )
+    assert c < c13 < c14 < c26 < d
+
+
 def test_export_is_exactly_what_is_filtered_and_is_audited(world, registry, login):
     client = login(world.alice)
     response = client.get(

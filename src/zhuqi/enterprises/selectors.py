@@ -249,11 +249,43 @@ def export_rows(qs):
 def filter_choices(user) -> dict:
     """What the list page's filters offer: industry sections with their divisions, tags, the
     viewer's active lists."""
+    tags = list(Tag.objects.all())
     return {
-        "sections": Industry.objects.filter(level="section").prefetch_related("divisions"),
-        "tags": Tag.objects.all(),
+        "sections": industry_sections(),
+        "tags": tags,
         "lists": EnterpriseList.objects.visible_to(user).filter(is_active=True),
     }
+
+
+def industry_sections() -> list[Industry]:
+    """The sections (门类) in code order, each with `division_list`, its divisions (大类) in code
+    order: one query, grouped here (a prefetch builds a queryset per section, ~0.5 ms each on
+    every render of the registry)."""
+    sections: list[Industry] = []
+    divisions: dict[int, list[Industry]] = {}
+    for i in Industry.objects.filter(level__in=[Industry.Level.SECTION, Industry.Level.DIVISION]):
+        if i.level == Industry.Level.SECTION:
+            sections.append(i)
+        elif i.parent_id is not None:
+            divisions.setdefault(i.parent_id, []).append(i)
+    for s in sections:
+        s.division_list = divisions.get(s.pk, [])
+    return sections
+
+
+def attach_tags(enterprises, tags: list[Tag] | None = None) -> None:
+    """Set `tag_list` (in the tags' order) on each of `enterprises` — a page of the registry —
+    from one read of the link table (a prefetch builds a queryset per enterprise)."""
+    enterprises = list(enterprises)
+    by_id = {t.pk: t for t in (tags if tags is not None else Tag.objects.all())}
+    order = {pk: n for n, pk in enumerate(by_id)}
+    links: dict[int, list[int]] = {}
+    for ent, tag in Enterprise.tags.through.objects.filter(
+        enterprise_id__in=[e.pk for e in enterprises]
+    ).values_list("enterprise_id", "tag_id"):
+        links.setdefault(ent, []).append(tag)
+    for e in enterprises:
+        e.tag_list = [by_id[t] for t in sorted(links.get(e.pk, []), key=order.__getitem__) if t in by_id]
 
 
 def profile(user, enterprise: Enterprise) -> dict:

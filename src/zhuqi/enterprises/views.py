@@ -37,7 +37,10 @@ def enterprise_list(request):
     qs, active = selectors.filtered(request.user, request.GET)
     if request.GET.get("export") == "xlsx" and permissions.allowed(request.user, "enterprises.export"):
         return exports.respond(request, "enterprises.enterprises")  # enterprises/exports.py
-    page = CappedPaginator(qs.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    choices = selectors.filter_choices(request.user)
+    page.object_list = list(page.object_list)  # the rows rendered carry their tags
+    selectors.attach_tags(page.object_list, choices["tags"])
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)
@@ -49,7 +52,7 @@ def enterprise_list(request):
         "base_query": params.urlencode(),
         "export_query": (request.GET.copy().urlencode() + "&export=xlsx").lstrip("&"),
         "regions": Region.filter_choices(request.user),
-        **selectors.filter_choices(request.user),
+        **choices,
         "extra_filters": selectors.extra_filters(request.user),
         "tiers": Tier.choices,
         "can_edit": services.can_edit_registry(request.user),
