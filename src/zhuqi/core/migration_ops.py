@@ -5,7 +5,7 @@ stop writes to it for as long as the index takes to build (the province's 1,000,
 from __future__ import annotations
 
 from django.db import NotSupportedError
-from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations import AddIndex, AlterField, RemoveIndex
 
 
 def _concurrently(schema_editor) -> bool:
@@ -71,3 +71,38 @@ class RemoveIndexConcurrently(RemoveIndex):
             schema_editor.add_index(model, index, concurrently=True)
         else:
             schema_editor.add_index(model, index)
+
+
+class DropForeignKeyIndex(AlterField):
+    """`AlterField` of a foreign key from `db_index=True` to `db_index=False` that only drops the
+    column's index (DROP INDEX CONCURRENTLY on PostgreSQL, a plain DROP INDEX elsewhere). Django's
+    own `AlterField` also drops and re-adds the foreign-key constraint, and re-adding it checks
+    every row under a lock that stops writes (27.6 s on the province's 27.5 M indicator values,
+    bench/RESULTS.md). The field must change in nothing but `db_index`."""
+
+    atomic = False
+
+    def _index(self, schema_editor, model) -> tuple[str, str, str]:
+        field = model._meta.get_field(self.name)
+        name = schema_editor._create_index_name(model._meta.db_table, [field.column], suffix="")
+        qn = schema_editor.quote_name
+        return qn(name), qn(model._meta.db_table), qn(field.column)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        name, _table, _column = self._index(schema_editor, model)
+        how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
+        schema_editor.execute(f"DROP INDEX {how}IF EXISTS {name}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        name, table, column = self._index(schema_editor, model)
+        how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
+        schema_editor.execute(f"CREATE INDEX {how}IF NOT EXISTS {name} ON {table} ({column})")
+
+    def describe(self) -> str:
+        return f"Drop the index of foreign key {self.name} on {self.model_name}"

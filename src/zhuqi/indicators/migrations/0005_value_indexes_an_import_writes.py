@@ -4,8 +4,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from zhuqi.core.migration_ops import AddIndexConcurrently, DropForeignKeyIndex
+
 
 class Migration(migrations.Migration):
+    # on a province's 27.5 M values: the foreign-key indexes dropped and the two partial indexes
+    # built without stopping writes (Django's AlterField re-validated all four foreign keys and
+    # AddIndex blocked writes: 27.6 s, bench/RESULTS.md); core.migration_ops
+    atomic = False
 
     dependencies = [
         ('core', '0009_region_boundary'),
@@ -15,31 +21,31 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='value',
             name='department',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.department', verbose_name='部门'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='value',
             name='enterprise',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='indicator_values', to='enterprises.enterprise', verbose_name='企业'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='value',
             name='indicator',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='values', to='indicators.indicator', verbose_name='指标'),
         ),
-        migrations.AlterField(
+        DropForeignKeyIndex(
             model_name='value',
             name='report',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='values', to='indicators.report'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='value',
             index=models.Index(condition=models.Q(('report__isnull', False)), fields=['report'], name='value_report'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='value',
             index=models.Index(condition=models.Q(('department__isnull', False)), fields=['department'], name='value_department'),
         ),
