@@ -1,8 +1,9 @@
 """Indicator rollups (indicators-figures.md §Rollups): the dispatch view's region figures read
 from the rollups give exactly the numbers the values give; a value written after the last
 refresh is in the figure at once (the pair reads its values until the next refresh); archived
-enterprises stay out; a moved region carries its rows; viewers who do not see a whole subtree
-never read rollups."""
+enterprises stay out; a moved region carries its rows and makes its pairs stale (its ancestors'
+subtree rows); viewers who do not see a whole subtree never read rollups; the subtree rows of
+§Rollups' worked example; random data over five levels, both ways."""
 
 from __future__ import annotations
 
@@ -60,13 +61,16 @@ def test_rollups_give_the_numbers_the_values_give(example, reads):
     asks = [
         (w.admin, subdivisions(w)),
         (w.admin, [Entity.of(region=w.province)]),
+        (w.alice, [Entity.of(region=r) for r in (w.town, w.park)]),
+        (w.alice, [Entity.of(region=w.county)]),
+        # one entity under another: the values count a row once, in the first; read from them
         (w.alice, [Entity.of(region=r) for r in (w.town, w.park, w.county)]),
     ]
     live = [numbers(user, example, entities) for user, entities in asks]
-    assert reads == [False] * 3  # never refreshed: read from the values
+    assert reads == [False] * 5  # never refreshed: read from the values
     rollups.refresh(everything=True)
     assert [numbers(user, example, entities) for user, entities in asks] == live
-    assert reads[3:] == [True] * 3
+    assert reads[5:] == [True, True, True, True, False]
     county = figures.figure(w.admin, example.output, P("202610"), Entity.of(region=w.county))
     assert (county.actual, county.panel_now, county.panel_last, county.last_year) == (
         D(900),
@@ -126,12 +130,22 @@ def test_a_moved_region_takes_its_rows_along(example, reads):
     core_services.save_region(
         actor=w.admin, code=w.town.code, name=w.town.name, kind="town", parent=w.other_county, region=w.town
     )
+    # the old and new counties' subtree rows are out of date: the town's pairs are stale, and
+    # the figures read the values until the refresh
+    assert (example.output.pk, "202610") in set(RollupStale.objects.values_list("indicator_id", "period"))
     figs = figures.compute(w.admin, [example.output], P("202610"), subdivisions(w), with_targets=False)
-    assert reads[-1] is True
+    assert reads[-1] is False
     # the town's 城关小微企业 (100) now counts in 通许县
     assert figs[(("region", w.county.pk), example.output.pk)].actual == D(800)
     assert figs[(("region", w.other_county.pk), example.output.pk)].actual == D(1099)
-    assert Rollup.objects.filter(region_path__startswith=w.other_county.path).count() >= 2
+    rollups.refresh()
+    figs = figures.compute(w.admin, [example.output], P("202610"), subdivisions(w), with_targets=False)
+    assert reads[-1] is True
+    assert figs[(("region", w.county.pk), example.output.pk)].actual == D(800)
+    assert figs[(("region", w.other_county.pk), example.output.pk)].actual == D(1099)
+    assert Rollup.objects.filter(region_path__startswith=w.other_county.path, subtree=False).count() >= 2
+    w.town.refresh_from_db()
+    assert subtree_total(example.output, "202610", w.town.path) == D(100)  # its own row, moved
 
 
 def test_who_does_not_see_a_whole_subtree_reads_the_values(example, reads):
@@ -142,3 +156,140 @@ def test_who_does_not_see_a_whole_subtree_reads_the_values(example, reads):
     assert reads[-1] is False and f.actual is None
     f = figures.figure(w.commissioner, example.output, P("202610"), Entity.of(region=w.county))
     assert reads[-1] is False
+
+
+def subtree_total(indicator, period, path):
+    return Rollup.objects.get(indicator=indicator, period=period, region_path=path, subtree=True).total
+
+
+def test_the_subtree_rows_of_the_worked_example(example, reads):
+    """§Rollups' worked example: the leaf rows of 工业总产值 1—10月 2026, the subtree rows summed
+    from them, and the province's figure for its two cities read from one row each."""
+    w = example.world
+    luoyang = Region.objects.create(code="4103", name="洛阳市", kind="city", parent=w.province)
+    val(example.output, "202610", 250, ent=make_enterprise("洛阳轴承有限公司", luoyang, above_scale=True))
+    rollups.refresh(everything=True)
+    rows = Rollup.objects.filter(indicator=example.output, period="202610")
+    assert dict(rows.filter(subtree=False).values_list("region_path", "total")) == {
+        "41/4102/410223/410223P1/410223P1G1/": D(500),  # 恒顺
+        "41/4102/410223/410223P1/410223P1G2/": D(300),  # 丰原
+        "41/4102/410223/410223100/": D(100),  # 城关小微企业
+        "41/4102/410222/410222G1/": D(999),  # 通许装备
+        "41/4103/": D(250),  # 洛阳轴承
+    }
+    assert dict(rows.filter(subtree=True).values_list("region_path", "total")) == {
+        "41/": D(2149),
+        "41/4102/": D(1899),
+        "41/4102/410223/": D(900),
+        "41/4102/410223/410223P1/": D(800),
+        "41/4102/410223/410223P1/410223P1G1/": D(500),
+        "41/4102/410223/410223P1/410223P1G2/": D(300),
+        "41/4102/410223/410223100/": D(100),
+        "41/4102/410222/": D(999),
+        "41/4102/410222/410222G1/": D(999),
+        "41/4103/": D(250),
+    }
+    assert rows.get(region_path="41/4102/", subtree=True).rows == 4
+    cities = [Entity.of(region=r) for r in (w.city, luoyang)]
+    figs = figures.compute(w.admin, [example.output], P("202610"), cities, with_targets=False)
+    assert reads[-1] is True
+    assert [figs[(e.key, example.output.pk)].actual for e in cities] == [D(1899), D(250)]
+    province = figures.figure(w.admin, example.output, P("202610"), Entity.of(region=w.province))
+    assert province.actual == D(2149) and province.reporters == 5
+
+
+def test_subtree_rows_give_the_values_numbers_over_random_data(example, reads, monkeypatch):
+    """Random values over five levels, several viewers and sets of regions: the rollups' numbers
+    equal the values' after a full build, with one pair stale, after archiving an enterprise and
+    after a region moved (read from the values until the refresh, then from the rollups)."""
+    import random
+
+    from zhuqi.core.models import Role, User
+    from zhuqi.enterprises import services as ent_services
+
+    w = example.world
+    rng = random.Random(18)
+    luoyang = Region.objects.create(code="4103", name="洛阳市", kind="city", parent=w.province)
+    yichuan = Region.objects.create(code="410329", name="伊川县", kind="county", parent=luoyang)
+    yc_town = Region.objects.create(code="410329100", name="城关街道", kind="town", parent=yichuan)
+    yc_grid = Region.objects.create(code="410329100G1", name="城关一网格", kind="grid", parent=yc_town)
+    villages = [
+        Region.objects.create(code=f"410223100G{k}", name=f"城关{k}网格", kind="grid", parent=w.town)
+        for k in (1, 2)
+    ]
+    places = [w.city, w.county, w.town, w.park, w.grid, w.grid2, w.other_county, w.other_grid, luoyang]
+    places += [yichuan, yc_town, yc_grid, *villages]
+    ents = [make_enterprise(f"随机企业{k}", rng.choice(places), above_scale=True) for k in range(24)]
+    example.employees.aggregation = Aggregation.AVERAGE
+    example.employees.save()
+    inds = [example.output, example.tax, example.employees]
+    for ent in ents:
+        for ind in inds:
+            for code in ("202610", "202510"):
+                if rng.random() < 0.8:
+                    ly = rng.randint(1, 900) if rng.random() < 0.6 else None
+                    val(ind, code, rng.randint(0, 1000), ly, ent=ent)
+    city_leader = User.objects.create_user(
+        username="city_leader", password="x", role=Role.LEADER, region=w.city
+    )
+
+    def figs(user, entities, indicators=inds):
+        got = figures.compute(user, indicators, P("202610"), entities, with_targets=False)
+        return {(k, f): getattr(fig, f) for k, fig in got.items() for f in FIELDS}
+
+    def compare(indicators=inds):
+        """Every ask both ways: equal numbers; which asks the rollups answered."""
+        before = len(reads)
+        for user, regions in asks():
+            entities = [Entity.of(region=r) for r in regions]
+            with monkeypatch.context() as m:  # in place of the `reads` spy: the values only
+                m.setattr(figures, "_rollup_sums", lambda *a, **k: None)
+                live = figs(user, entities, indicators)
+            assert figs(user, entities, indicators) == live, (user, regions)
+        return reads[before:]
+
+    def asks():
+        for r in Region.objects.all():
+            r.refresh_from_db()
+        regions = {r.pk: r for r in Region.objects.all()}
+
+        def g(r):
+            return regions[r.pk]
+
+        return [
+            (w.admin, [g(w.province)]),
+            (w.admin, [g(w.city), g(luoyang)]),
+            (w.admin, [g(w.county), g(w.other_county), g(yichuan)]),
+            (w.admin, [g(w.town), g(w.park), g(yc_town)]),
+            (w.admin, [g(w.grid), g(w.grid2), g(yc_grid), *map(g, villages)]),
+            (city_leader, [g(w.county), g(w.other_county)]),
+            (city_leader, [g(w.city)]),
+            (w.alice, [g(w.town), g(w.park)]),
+            (w.alice, [g(w.grid), g(w.grid2)]),
+            (w.charlie, [g(w.other_grid)]),
+            (w.commissioner, [g(w.park)]),  # sees assigned enterprises only: the values
+        ]
+
+    everyone = [True] * 10 + [False]
+    assert compare() == [False] * 11  # never built
+    rollups.refresh(everything=True)
+    assert compare() == everyone
+    # one pair stale: the asks over it read the values, the others still the rollups
+    val(example.output, "202610", 77, ent=make_enterprise("新报企业", villages[0], above_scale=True))
+    assert compare() == [False] * 11
+    assert compare([example.tax, example.employees]) == everyone
+    rollups.refresh()
+    assert compare() == everyone
+    # archived enterprises, subtracted from the subtree rows at every level
+    for ent in ents[:3]:
+        ent_services.archive_enterprise(ent, actor=w.admin, reason="重复登记")
+    assert compare() == everyone
+    # 城关镇 with its two grids moves to 伊川县 (another city): stale, then rebuilt
+    core_services.save_region(
+        actor=w.admin, code=w.town.code, name=w.town.name, kind="town", parent=yichuan, region=w.town
+    )
+    assert compare() == [False] * 11
+    rollups.refresh()
+    moved_away = everyone[:7] + [False] + everyone[8:]  # 城关镇 is no longer alice's to see whole
+    assert compare() == moved_away
+    assert not RollupStale.objects.exists()

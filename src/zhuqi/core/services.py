@@ -365,7 +365,8 @@ def _clean_region_input(code: str, name: str, kind: str) -> tuple[str, str]:
 
 def _repath(old: str, new: str) -> None:
     """A subtree moved from `old` to `new`: rewrite the paths below it and every copy of a
-    region path (`region_path` columns of any app's rows), set-based."""
+    region path (`region_path` columns of any app's rows), set-based; then tell the apps that
+    keep sums over ancestors (`signals.region_moved`, in this transaction)."""
     from django.apps import apps
     from django.db.models import F, Value
     from django.db.models.functions import Concat, Substr
@@ -382,6 +383,9 @@ def _repath(old: str, new: str) -> None:
             model._base_manager.filter(region_path__startswith=old).update(
                 region_path=Concat(Value(new), Substr("region_path", cut))
             )
+    from .signals import region_moved
+
+    region_moved.send(sender=Region, old=old, new=new)
 
 
 @transaction.atomic

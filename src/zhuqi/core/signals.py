@@ -52,6 +52,12 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 #: its open clocks); core imports no app.
 working_days_changed = Signal()
 
+#: Sent by `services._repath` inside the transaction that moved the region subtree `old` to
+#: `new` (paths with their trailing slash), after every `region_path` copy was rewritten. Apps
+#: that keep sums over a region's ancestors subscribe from their `ready()` (the indicators'
+#: subtree rollups mark the moved values' pairs stale); core imports no app.
+region_moved = Signal()
+
 _batch = threading.local()
 
 

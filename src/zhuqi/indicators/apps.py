@@ -18,6 +18,9 @@ class IndicatorsConfig(AppConfig):
 
         post_save.connect(rollups.mark_saved, sender=Value, dispatch_uid="indicators.rollups.saved")
         post_delete.connect(rollups.mark_saved, sender=Value, dispatch_uid="indicators.rollups.deleted")
+        from zhuqi.core.signals import region_moved
+
+        region_moved.connect(rollups.region_moved, dispatch_uid="indicators.rollups.region_moved")
 
         for card in (
             cards.returns_card,

@@ -287,8 +287,9 @@ def _with_avg(r: dict) -> dict:
 def _rollup_sums(user, entities: Sequence[Entity], ids: set[int], codes: list[str], year: int) -> dict | None:
     """The sums from the rollups (indicators-figures.md §Rollups), or None where they may not
     be read: entities other than regions, a viewer who does not see every enterprise of each
-    entity's subtree (only the administrator and officials of a region above it do), or a
-    pair not fresh. Archived enterprises' values, which the rollup keeps, are subtracted."""
+    entity's subtree (only the administrator and officials of a region above it do), entities
+    one under another, or a pair not fresh. Each entity's sums are its subtree row of each pair;
+    archived enterprises' values, which the rollup keeps, are subtracted."""
     if entities[0].kind != "region":
         return None
     s = scope_for(user)
@@ -297,21 +298,19 @@ def _rollup_sums(user, entities: Sequence[Entity], ids: set[int], codes: list[st
             return None
         if not all(e.path.startswith(s.region_path) for e in entities):
             return None
+    by_path = {e.path: e.pk for e in entities}
+    if any(p != q and p.startswith(q) for p in by_path for q in by_path):
+        return None  # nested entities: the values' reading counts a row once, in the first
     pairs = {(i, c) for i in ids for c in codes}
     if not rollups.fresh(pairs):
         return None
-    under, expr = _group_expr(entities, year)  # regions: the same subtree terms over region_path
     agg: dict[tuple[int, int, str], dict] = {}
-    rows = (
-        Rollup.objects.filter(under, indicator__in=ids, period__in=codes)
-        .annotate(g=expr)
-        .values("g", "indicator_id", "period")
-        .annotate(**{f: Sum(f) for f in rollups.FIELDS})
-        .order_by()
-    )
+    rows = Rollup.objects.filter(  # one subtree row per (entity, pair): an index lookup
+        indicator__in=ids, period__in=codes, subtree=True, region_path__in=sorted(by_path)
+    ).values("region_path", "indicator_id", "period", *rollups.FIELDS)
     for r in rows:
-        if r["g"] is not None:
-            agg[(r["g"], r["indicator_id"], r["period"])] = r
+        agg[(by_path[r["region_path"]], r["indicator_id"], r["period"])] = r
+    under, expr = _group_expr(entities, year)  # regions: the same subtree terms over region_path
     archived = Enterprise.all_objects.filter(archived_at__isnull=False).values("pk")
     gone = _grouped(
         Value.objects.filter(under, enterprise__in=archived, indicator__in=ids, period__in=codes).annotate(

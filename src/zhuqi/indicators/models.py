@@ -568,18 +568,25 @@ class TargetPart(models.Model):
 
 
 class Rollup(models.Model):
-    """The sums of one indicator's enterprise values in one period for the enterprises of one
-    region (the values' own `region_path`, not its subtree), kept by `rollups.refresh` so that a
-    city's or the province's dispatch view adds a few thousand of these instead of reading every
-    value (indicators-figures.md §Rollups). Only read for (indicator, period) pairs that are
-    fresh: refreshed at least once (`RollupPair`) and not marked stale since (`RollupStale`)."""
+    """The sums of one indicator's enterprise values in one period under one region path, kept
+    by `rollups.refresh` so that a city's or the province's dispatch view reads one row per region
+    instead of every value (indicators-figures.md §Rollups). Two kinds of rows per (indicator,
+    period): leaf rows (`subtree` False) for the enterprises whose own `region_path` is that path,
+    and subtree rows (`subtree` True) for every enterprise at or below that path — one for each
+    ancestor of a leaf path and the leaf path itself — summed from the leaf rows. The figures
+    read the subtree rows by exact path. Only read for (indicator, period) pairs that are fresh:
+    refreshed at least once (`RollupPair`) and not marked stale since (`RollupStale`)."""
 
     audit_exempt = True  # derived sums kept by the rollup job, not anyone's act
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=10)
-    # the values' region path (a move of a region rewrites it with theirs: core.services._repath)
+    # the values' region path, or (subtree) the region's; a move of a region rewrites it with
+    # theirs (core.services._repath) and marks the moved values' pairs stale (rollups.region_moved)
     region_path = models.CharField(max_length=255)
+    subtree = models.BooleanField(
+        default=False, db_default=False
+    )  # the sums of the whole subtree under the path
     rows = models.PositiveIntegerField(default=0)  # values
     n = models.PositiveIntegerField(default=0)  # values with a cumulative
     total = models.DecimalField(max_digits=28, decimal_places=4, null=True)  # Σ cumulative
@@ -590,18 +597,14 @@ class Rollup(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("指标汇总")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period", "region_path"], name="rollup_once"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["indicator", "period", "region_path"],
-                name="rollup_subtree",
-                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            # also the index of the figures' exact reads: (indicator, period, subtree, path) IN …
+            models.UniqueConstraint(
+                fields=["indicator", "period", "subtree", "region_path"], name="rollup_once"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.period} {self.region_path}"
+        return f"{self.indicator_id} {self.period} {self.region_path}{' *' if self.subtree else ''}"
 
 
 class RollupPair(models.Model):

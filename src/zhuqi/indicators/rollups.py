@@ -7,9 +7,16 @@ every value (indicators-figures.md §Rollups).
   pairs. A figure reads the rollup only for pairs that are fresh — built once and not marked
   since — and reads the values themselves otherwise, so a figure is never out of date: at worst
   it is as slow as without rollups until the next refresh.
+* Two kinds of rows per pair: leaf rows, one per `region_path` the values were reported in (one
+  INSERT … SELECT … GROUP BY over the values), and subtree rows, one per path at or above a
+  leaf path, with the sums of everything under it (one more INSERT … SELECT over the leaf
+  rows). A region's figure reads its one subtree row per pair by exact path.
 * Rows of archived enterprises stay in the rollup; the figures subtract them (there are few),
-  so archiving needs no refresh. A region moved elsewhere carries its rollup rows with it
-  (`core.services._repath` rewrites every `region_path`).
+  so archiving needs no refresh.
+* A region moved elsewhere: `core.services._repath` rewrites every `region_path` (the moved
+  subtree's own rows stay right), and `region_moved` marks stale every pair with a value under
+  the moved subtree, in the mover's transaction, so the old and new ancestors' subtree rows are
+  not read until the refresh has rebuilt them.
 * Correctness under concurrency (PostgreSQL, READ COMMITTED): a writer upserts its marks (an
   existing mark is updated, so the writer holds its row lock until it commits); the refresh
   locks and deletes a pair's marks first and reads the values in a later statement. A writer
@@ -28,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from .models import Rollup, RollupPair, RollupStale, Value
+from .models import Rollup, RollupPair, RollupStale, Value, ancestor_paths
 
 Pair = tuple[int, str]  # (indicator id, period code)
 
@@ -101,7 +108,8 @@ def _delete(qs) -> None:
 
 
 def _rebuild(pairs: list[Pair]) -> None:
-    """Delete and rebuild the rollup rows of `pairs` with one INSERT … SELECT … GROUP BY."""
+    """Delete and rebuild the rollup rows of `pairs`: the leaf rows with one INSERT … SELECT …
+    GROUP BY over the values, then the subtree rows from the leaf rows (`_build_subtrees`)."""
     q = _pairs_q(pairs)
     _delete(Rollup.objects.filter(q))
     select = (
@@ -114,13 +122,67 @@ def _rebuild(pairs: list[Pair]) -> None:
     sql, params = select.query.sql_with_params()
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in ["indicator_id", "period", "region_path", *FIELDS])
-    with connection.cursor() as cur:
+    with connection.cursor() as cur:  # leaf rows: `subtree` takes its database default, false
         cur.execute(f"INSERT INTO {qn(Rollup._meta.db_table)} ({columns}) {sql}", params)
+    _build_subtrees(q)
     now = timezone.now()
     RollupPair.objects.filter(q).update(refreshed_at=now)
     known = set(RollupPair.objects.filter(q).values_list("indicator_id", "period"))
     RollupPair.objects.bulk_create(
         [RollupPair(indicator_id=i, period=p, refreshed_at=now) for i, p in pairs if (i, p) not in known]
+    )
+
+
+def _build_subtrees(q: Q) -> None:
+    """The subtree rows of the pairs `q` from their leaf rows: each leaf row counts in the row of
+    its own path and of every path above it. On PostgreSQL one INSERT … SELECT (a leaf row joined
+    with the positions of the slashes in its path); elsewhere (SQLite, development) in Python."""
+    leaves = Rollup.objects.filter(q, subtree=False)
+    qn = connection.ops.quote_name
+    table = qn(Rollup._meta.db_table)
+    sums = ", ".join(f"SUM(r.{qn(f)})" for f in FIELDS)
+    columns = ", ".join(qn(c) for c in ["indicator_id", "period", "region_path", "subtree", *FIELDS])
+    if connection.vendor == "postgresql":
+        ids, params = leaves.values("pk").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} ({columns}) "
+                f"SELECT r.indicator_id, r.period, left(r.region_path, s.i), true, {sums} "
+                f"FROM {table} r CROSS JOIN LATERAL generate_series(1, length(r.region_path)) AS s(i) "
+                f"WHERE r.id IN ({ids}) AND substr(r.region_path, s.i, 1) = '/' "
+                "GROUP BY r.indicator_id, r.period, left(r.region_path, s.i)",
+                params,
+            )
+        return
+    acc: dict[tuple[int, str, str], list] = {}
+    for row in leaves.values_list("indicator_id", "period", "region_path", *FIELDS).iterator():
+        i, p, path, *nums = row
+        for up in ancestor_paths(path):
+            a = acc.setdefault((i, p, up), [0, 0, None, 0, None, None])
+            for k, x in enumerate(nums):
+                if x is not None:
+                    a[k] = x if a[k] is None else a[k] + x
+    Rollup.objects.bulk_create(
+        [
+            Rollup(
+                indicator_id=i, period=p, region_path=up, subtree=True, **dict(zip(FIELDS, a, strict=True))
+            )
+            for (i, p, up), a in acc.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def region_moved(sender, old: str, new: str, **kwargs) -> None:
+    """`core.signals.region_moved`, in the mover's transaction: the subtree rows of the old and
+    new ancestors no longer hold the moved values, so every pair with an enterprise value under
+    the moved subtree (its paths already rewritten) is marked stale — read from the values until
+    the refresh rebuilds it, as after a write (module doc)."""
+    mark_stale(
+        Value.objects.filter(region_path__startswith=new, enterprise__isnull=False)
+        .values_list("indicator_id", "period")
+        .distinct()
+        .order_by()
     )
 
 
