@@ -13,7 +13,7 @@ def forget_builds(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0005_value_indexes_an_import_writes"),
+        ("indicators", "0006_value_region_user_unchecked"),
     ]
 
     operations = [
