@@ -50,6 +50,31 @@ def test_the_migrated_values_table_has_exactly_the_indexes_its_queries_name():
     with connection.cursor() as cur:
         found = connection.introspection.get_constraints(cur, "indicators_value")
     plain = sorted(n for n, c in found.items() if c["index"] and not c["unique"] and not c["primary_key"])
-    assert plain == ["value_department", "value_report", "value_rollup", "value_series"]
+    assert plain == ["value_department", "value_report", "value_rollup"]
+    assert found["value_enterprise_series"]["unique"]
+    assert found["value_enterprise_series"]["columns"] == ["enterprise_id", "indicator_id", "period"]
+    assert "value_once_enterprise" not in found and "value_series" not in found
     keys = sorted(c["columns"][0] for c in found.values() if c["foreign_key"])
     assert keys == ["department_id", "enterprise_id", "indicator_id", "report_id"]
+
+
+def _value_indexes() -> dict:
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, "indicators_value")
+    return {n: (c["columns"], c["unique"]) for n, c in found.items() if c["index"] and n.startswith("value_")}
+
+
+def test_one_index_for_an_enterprise_values_uniqueness_and_its_series_both_ways():
+    """indicators/0008 replaces value_once_enterprise and value_series by one unique index, built
+    before the old ones go (concurrently on PostgreSQL); unapplied, the two come back."""
+    after = _value_indexes()
+    call_command("migrate", "indicators", "0007", verbosity=0)
+    try:
+        before = _value_indexes()
+        assert before["value_once_enterprise"] == (["indicator_id", "period", "enterprise_id"], True)
+        assert before["value_series"] == (["enterprise_id", "indicator_id", "period"], False)
+        assert "value_enterprise_series" not in before
+    finally:
+        call_command("migrate", "indicators", verbosity=0)
+    assert _value_indexes() == after
+    assert after["value_enterprise_series"] == (["enterprise_id", "indicator_id", "period"], True)

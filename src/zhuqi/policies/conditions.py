@@ -279,7 +279,7 @@ def _indicator_values(leaf: dict):
     December cumulative (one of them exists)."""
     y = leaf["year"]
     indicator = Subquery(Indicator.objects.filter(code=leaf["indicator"]).values("pk")[:1])
-    # by the indicator's id (an init-plan), so each probe is one `value_series` index lookup
+    # by the indicator's id (an init-plan), so each probe is one `value_enterprise_series` index lookup
     return IndicatorValue.objects.filter(
         enterprise=OuterRef("pk"), indicator_id=indicator, period__in=[str(y), f"{y}12"]
     )
