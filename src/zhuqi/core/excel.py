@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
@@ -798,3 +799,25 @@ def file_response(content: bytes, filename: str, content_type: str) -> HttpRespo
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- files kept on the server under a token ----------------------------------------------------------
+# A previewed import waits for its confirmation, a large export for its download: each file lies
+# in a private folder (a setting, by default `<project>/var/<name>`) under a random token.
+
+#: what a token may look like: a file name outside this cannot be asked for
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def kept_dir(setting: str, name: str) -> Path:
+    """The folder `settings.<setting>` or `<project>/var/<name>`, created (owner only) if missing."""
+    folder = Path(getattr(settings, setting, None) or Path(settings.PROJECT_DIR) / "var" / name)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def token_file(folder: Path, token: str) -> Path | None:
+    """The .xlsx file of `token` in `folder`, or None for anything that is not a token."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        return None
+    return folder / f"{token}.xlsx"

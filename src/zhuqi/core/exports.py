@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ log = logging.getLogger(__name__)
 KEPT_DAYS = 7
 #: rows written between two progress updates of a job
 PROGRESS_EVERY = 2000
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass
@@ -179,18 +177,15 @@ def _audit(export: Export, written: int, actor) -> None:
 
 
 def store_dir() -> Path:
-    from django.conf import settings
+    from .excel import kept_dir
 
-    folder = getattr(settings, "ZHUQI_EXPORT_DIR", None) or Path(settings.PROJECT_DIR) / "var" / "exports"
-    folder = Path(folder)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    return kept_dir("ZHUQI_EXPORT_DIR", "exports")
 
 
 def file_path(token: str) -> Path | None:
-    if not TOKEN_RE.fullmatch(token or ""):
-        return None
-    return store_dir() / f"{token}.xlsx"
+    from .excel import token_file
+
+    return token_file(store_dir(), token)
 
 
 def purge_old() -> int:

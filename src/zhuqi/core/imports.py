@@ -45,7 +45,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from . import permissions, services, workcalendar
-from .excel import CREATE, IGNORED_HEADER_PREFIX, SAME, UPDATE, Column, Importer, RowInvalid, _text  # noqa: F401
+from .excel import (  # noqa: F401
+    CREATE,
+    IGNORED_HEADER_PREFIX,
+    SAME,
+    UPDATE,
+    Column,
+    Importer,
+    RowInvalid,
+    _text,
+    kept_dir,
+    token_file,
+)
 from .models import Department, Region, Role, User, WorkdayOverride
 from .roles import DEPARTMENT_ROLES
 from .scope import scope_for
@@ -53,7 +64,6 @@ from .units import MAX_YEAR, MIN_YEAR
 
 CHUNK = 500  # values per `IN (...)`: SQLite allows a limited number of query parameters
 KEEP_SECONDS = 3600  # a previewed file waits this long for its confirmation
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 log = logging.getLogger("zhuqi.imports")
 
 
@@ -732,18 +742,11 @@ for _cls in (RegionImporter, DepartmentImporter, UserImporter, WorkdayOverrideIm
 
 
 def store_dir() -> Path:
-    from django.conf import settings
-
-    folder = getattr(settings, "ZHUQI_IMPORT_DIR", None) or Path(settings.PROJECT_DIR) / "var" / "imports"
-    folder = Path(folder)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    return kept_dir("ZHUQI_IMPORT_DIR", "imports")
 
 
 def kept_path(token: str) -> Path | None:
-    if not TOKEN_RE.fullmatch(token or ""):
-        return None
-    return store_dir() / f"{token}.xlsx"
+    return token_file(store_dir(), token)
 
 
 def sweep_kept(folder: Path | None = None) -> None:
