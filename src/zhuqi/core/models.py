@@ -491,7 +491,19 @@ class HolidayArrangement(models.Model):
         return gettext("%(year)s年节假日安排") % {"year": self.year}
 
 
-class ImportJob(models.Model):
+class BackgroundJob:
+    """What an import and an export job (`ImportJob`, `ExportJob`) share: a `kind`, a `status` of
+    their own `Status` with DONE and FAILED, and so a name and whether they are over."""
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_status_display()}"  # type: ignore[attr-defined]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}  # type: ignore[attr-defined]
+
+
+class ImportJob(BackgroundJob, models.Model):
     """A confirmed Excel import too large to apply within the request: the background task
     (`zhuqi.core.tasks.run_import`) applies the kept file, all or nothing, and stores its
     progress here for the page to poll. Only the user who confirmed it may see it."""
@@ -529,12 +541,6 @@ class ImportJob(models.Model):
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} {self.get_status_display()}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
     def percent(self) -> int:
@@ -547,7 +553,7 @@ class ImportJob(models.Model):
         return half + (50 if self.phase == "save" else 0)
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob, models.Model):
     """An Excel export too large to write within the request (core.exports): the background task
     (`zhuqi.core.tasks.run_export`) runs the export's query again as the user who asked for it,
     writes the file under `settings.ZHUQI_EXPORT_DIR` and stores its progress here for the page
@@ -587,12 +593,6 @@ class ExportJob(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="core_export_user_idx")]
 
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} {self.get_status_display()}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
     def percent(self) -> int:
