@@ -82,27 +82,26 @@ class DropForeignKeyIndex(AlterField):
 
     atomic = False
 
-    def _index(self, schema_editor, model) -> tuple[str, str, str]:
-        field = model._meta.get_field(self.name)
-        name = schema_editor._create_index_name(model._meta.db_table, [field.column], suffix="")
+    def _run(self, app_label, schema_editor, state, sql: str) -> None:
+        """`sql` with {how} (CONCURRENTLY on PostgreSQL), {name}, {table} and {column} filled in
+        for the field's index as Django names it."""
+        model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        column = model._meta.get_field(self.name).column
+        table = model._meta.db_table
         qn = schema_editor.quote_name
-        return qn(name), qn(model._meta.db_table), qn(field.column)
+        name = schema_editor._create_index_name(table, [column], suffix="")
+        how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
+        schema_editor.execute(sql.format(how=how, name=qn(name), table=qn(table), column=qn(column)))
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
-            return
-        name, _table, _column = self._index(schema_editor, model)
-        how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
-        schema_editor.execute(f"DROP INDEX {how}IF EXISTS {name}")
+        self._run(app_label, schema_editor, to_state, "DROP INDEX {how}IF EXISTS {name}")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if not self.allow_migrate_model(schema_editor.connection.alias, model):
-            return
-        name, table, column = self._index(schema_editor, model)
-        how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
-        schema_editor.execute(f"CREATE INDEX {how}IF NOT EXISTS {name} ON {table} ({column})")
+        self._run(
+            app_label, schema_editor, to_state, "CREATE INDEX {how}IF NOT EXISTS {name} ON {table} ({column})"
+        )
 
     def describe(self) -> str:
         return f"Drop the index of foreign key {self.name} on {self.model_name}"
