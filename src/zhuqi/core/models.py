@@ -541,7 +541,6 @@ class ImportJob(BackgroundJob, models.Model):
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at", "-id"]
 
-
     @property
     def percent(self) -> int:
         """Rows checked, then rows saved, as one 0–100 figure (checking is the first half)."""
@@ -592,7 +591,6 @@ class ExportJob(BackgroundJob, models.Model):
         verbose_name_plural = _("导出任务")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="core_export_user_idx")]
-
 
     @property
     def percent(self) -> int:
