@@ -28,11 +28,10 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from .load import ROOT, bench_load, free_port, run_locust, stop_server
+from .load import ROOT, answers, bench_load, free_port, run_locust, serve
 
 HERE = ROOT / "bench" / "helpdesk"
 
@@ -80,39 +79,27 @@ def helpdesk_gunicorn(python: str, database: str, *, workers: int, threads: int,
         "--chdir",
         str(HERE),
     ]
-    out = log.open("ab")
-    proc = subprocess.Popen(  # noqa: S603
-        cmd,
-        env=_helpdesk_env(python, database),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        cwd=HERE,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"helpdesk's gunicorn exited ({proc.returncode}); see {log}")
-            try:
-                with urllib.request.urlopen(f"{base}/helpdesk/api/", timeout=5):  # noqa: S310 - loopback
-                    break
-            except urllib.error.HTTPError:  # 401/403 without a token: it answers
-                break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"helpdesk's gunicorn did not answer; see {log}")
-            time.sleep(0.3)
-        yield base, proc.pid
-    finally:
-        stop_server(proc, out)
+    # 401/403 without a token: it answers
+    probe = answers(f"{base}/helpdesk/api/", any_status=True)
+    env = _helpdesk_env(python, database)
+    with serve(cmd, env=env, log=log, probe=probe, timeout=60, cwd=HERE, what="helpdesk's gunicorn") as pid:
+        yield base, pid
 
 
 def bench_helpdesk(
-    python: str, database: str, *, users: int, seconds: int, workers: int, threads: int, workdir: Path
+    python: str,
+    database: str,
+    *,
+    users: int,
+    seconds: int,
+    workers: int,
+    threads: int,
+    workdir: Path,
+    refused: bool = False,
 ) -> dict:
+    """helpdesk's ticket create under the load; `refused`: the same POST with an empty body
+    (400), the web stack's own cost of the endpoint."""
     setup = prepare_helpdesk(python, database)
     client = {"url": "/helpdesk/api/tickets/", "headers": {"Authorization": f"Token {setup['token']}"}}
     config = {
@@ -121,6 +108,7 @@ def bench_helpdesk(
                 "kind": "helpdesk",
                 "name": "helpdesk POST /helpdesk/api/tickets/",
                 "clients": [{**client, "queue": setup["queue"]}],
+                "refused": refused,
             }
         }
     }
@@ -163,7 +151,9 @@ def _line(name: str, r: dict) -> str:
     cpu = r.get("cpu_ms_per_request") or {}
     return (
         f"| {name} | {r['rps']} | {r['p50']:g} | {r['p99']:g} | {r['errors']} / {r['requests']} | "
-        f"{cpu.get('app')} + {cpu.get('db')} + {cpu.get('client')} | "
+        f"{cpu.get('app')} + {cpu.get('db')} + {cpu.get('client')}"
+        + (f" + worker {cpu['worker']}" if "worker" in cpu else "")
+        + " | "
         f"{r['load_before'][0]}→{r['load_after'][0]} |"
     )
 
@@ -180,6 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--src", help="serve this zhuqi source tree instead of ./src")
+    parser.add_argument("--redis", help="zhuqi as in production: this REDIS_URL and a Celery worker")
+    parser.add_argument("--worker-concurrency", type=int, default=1)
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="each round also sends both an empty form (refused with 400): the web stack's own cost",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     from .run import _setup
@@ -189,37 +186,45 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="zhuqi-hd-") as tmp:
         workdir = Path(tmp)
         for n in range(1, args.rounds + 1):
-            (z,) = bench_load(
-                only=["intake"],
-                seconds=args.seconds,
-                intake_users=args.users,
-                workers=args.workers,
-                threads=args.threads,
-                src=Path(args.src).resolve() if args.src else None,
-            )
-            rows.append((f"zhuqi intake, round {n}", {**z.extra}))
-            h = bench_helpdesk(
-                args.python,
-                args.helpdesk_db,
-                users=args.users,
-                seconds=args.seconds,
-                workers=args.workers,
-                threads=args.threads,
-                workdir=workdir,
-            )
-            rows.append((f"helpdesk create, round {n}", h))
+            for what in ["intake", "refused"] if args.floors else ["intake"]:
+                (z,) = bench_load(
+                    only=[what],
+                    seconds=args.seconds,
+                    intake_users=args.users,
+                    workers=args.workers,
+                    threads=args.threads,
+                    src=Path(args.src).resolve() if args.src else None,
+                    redis=args.redis,
+                    worker_concurrency=args.worker_concurrency,
+                )
+                name = "zhuqi intake" if what == "intake" else "zhuqi empty form (400)"
+                rows.append((f"{name}, round {n}", {**z.extra}))
+                h = bench_helpdesk(
+                    args.python,
+                    args.helpdesk_db,
+                    users=args.users,
+                    seconds=args.seconds,
+                    workers=args.workers,
+                    threads=args.threads,
+                    workdir=workdir,
+                    refused=what == "refused",
+                )
+                name = "helpdesk create" if what == "intake" else "helpdesk empty form (400)"
+                rows.append((f"{name}, round {n}", h))
     print(
-        "| run | req/s | p50 ms | p99 ms | errors / requests | CPU per request app + db + locust ms | load |"
+        "| run | req/s | p50 ms | p99 ms | errors / requests | CPU per request app + db + locust (+ worker) ms | load |"
     )
     print("|---|---:|---:|---:|---:|---|---|")
     for name, r in rows:
         print(_line(name, r))
-    ratios = [z["rps"] / h["rps"] for (_, z), (_, h) in zip(rows[::2], rows[1::2], strict=True) if h["rps"]]
-    if ratios:
-        print(
-            f"zhuqi ÷ helpdesk req/s per round: {', '.join(f'{x:.2f}' for x in ratios)};"
-            f" median {statistics.median(ratios):.2f} (target ≥ 2.5)"
-        )
+    pairs = list(zip(rows[::2], rows[1::2], strict=True))
+    for kind in ("intake", "empty form"):
+        ratios = [z["rps"] / h["rps"] for (name, z), (_, h) in pairs if kind in name and h["rps"]]
+        if ratios:
+            print(
+                f"zhuqi ÷ helpdesk req/s per round, {kind}: {', '.join(f'{x:.2f}' for x in ratios)};"
+                f" median {statistics.median(ratios):.2f}" + (" (target ≥ 2.5)" if kind == "intake" else "")
+            )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
     return 0

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -44,8 +45,13 @@ from .benchmarks import Measurement, generated_users
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 SCENARIOS = ["intake", "inbox", "board", "search", "caselist"]
+# not run unless asked for (--only refused): the same POST with an empty body, refused with 400
+# before anything is looked up or written — what the web stack alone (gunicorn, middleware, token
+# auth, DRF's parsing and validation, the error response) costs this endpoint
+EXTRA_SCENARIOS = ["refused"]
 NAMES = {
     "intake": "HTTP 诉求登记 POST /api/v1/cases/",
+    "refused": "HTTP 诉求登记，空表单被拒 400 POST /api/v1/cases/",
     "inbox": "HTTP 部门收件箱 /cases/inbox/",
     "board": "HTTP 派单看板 /cases/board/",
     "search": "HTTP 企业搜索 /enterprises/?q=",
@@ -143,6 +149,7 @@ def prepare(*, intake_officers: int = 8) -> dict:
     board_cookie = {"Cookie": _session_cookie(dispatch)}
     scenarios = {
         "intake": {"kind": "intake", "name": NAMES["intake"], "clients": intake},
+        "refused": {"kind": "intake", "refused": True, "name": NAMES["refused"], "clients": intake},
         "board": {
             "kind": "get",
             "name": NAMES["board"],
@@ -193,11 +200,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(src: Path) -> dict:
+def server_env(src: Path, redis: str | None = None) -> dict:
     from django.conf import settings
 
     env = dict(os.environ)
-    for name in ("DEBUG", "SECURE_SSL_REDIRECT"):
+    for name in ("DEBUG", "SECURE_SSL_REDIRECT", "REDIS_URL"):
         env.pop(name, None)
     db = settings.DATABASES["default"]
     if "DATABASE_URL" not in env:  # the bench process's database, whatever configured it
@@ -218,7 +225,57 @@ def server_env(src: Path) -> dict:
             "PYTHONPATH": os.pathsep.join(pythonpath),
         }
     )
+    if redis:
+        env["REDIS_URL"] = redis
     return env
+
+
+@contextlib.contextmanager
+def serve(
+    cmd: list[str],
+    *,
+    env: dict,
+    log: Path,
+    probe,
+    timeout: float = 90,
+    cwd: Path = ROOT,
+    what: str = "gunicorn",
+):
+    """Start `cmd` (a server or a worker) in its own session with its output in `log`; wait until
+    `probe()` is true (an exception counts as not yet); yield its pid; stop it (TERM, then KILL)
+    after."""
+    out = log.open("ab")
+    proc = subprocess.Popen(  # noqa: S603
+        cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited ({proc.returncode}); see {log}")
+            with contextlib.suppress(Exception):
+                if probe():
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer within {timeout} s; see {log}")
+            time.sleep(0.3)
+        yield proc.pid
+    finally:
+        stop_server(proc, out)
+
+
+def answers(url: str, headers: dict | None = None, *, any_status: bool = False):
+    """A `serve` probe: `url` answers 200 (or, with `any_status`, anything at all)."""
+
+    def probe() -> bool:
+        req = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - loopback only
+                return resp.status == 200
+        except urllib.error.HTTPError:
+            return any_status
+
+    return probe
 
 
 @contextlib.contextmanager
@@ -230,9 +287,11 @@ def gunicorn(
     timeout: float = 90,
     profile: Path | None = None,
     src: Path | None = None,
+    redis: str | None = None,
 ):
     """A gunicorn on a free loopback port; yields (base URL, master pid); stopped (TERM, then
-    KILL) after. `src`: the source tree to serve (default: this one's src/)."""
+    KILL) after. `src`: the source tree to serve (default: this one's src/); `redis`: its
+    REDIS_URL (background work queued for a worker, as in production)."""
     src = src or ROOT / "src"
     port = free_port()
     cmd = [
@@ -255,35 +314,49 @@ def gunicorn(
         "--pythonpath",
         f"{src},{ROOT}",
     ]
-    out = log.open("ab")
-    env = server_env(src)
+    env = server_env(src, redis)
     if profile:
         profile.mkdir(parents=True, exist_ok=True)
         env["ZHUQI_PROFILE_DIR"] = str(profile)
-    proc = subprocess.Popen(  # noqa: S603
-        cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({proc.returncode}); see {log}")
-            try:
-                req = urllib.request.Request(  # noqa: S310 - loopback only
-                    f"{base}/account/login/", headers={"X-Forwarded-Proto": "https"}
-                )
-                with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - loopback only
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {log}")
-            time.sleep(0.3)
-        yield base, proc.pid
-    finally:
-        stop_server(proc, out)
+    probe = answers(f"{base}/account/login/", {"X-Forwarded-Proto": "https"})
+    with serve(cmd, env=env, log=log, probe=probe, timeout=timeout) as pid:
+        yield base, pid
+
+
+@contextlib.contextmanager
+def celery_worker(*, redis: str, log: Path, concurrency: int = 1, src: Path | None = None):
+    """The Celery worker of the production topology (docs/operations.md), on `redis`; yields its
+    main pid once it answers a ping. Its queue starts empty (left-overs of an earlier run are
+    purged)."""
+    import redis as redis_client
+
+    src = src or ROOT / "src"
+    env = server_env(src, redis)
+    app = ["-m", "celery", "-A", "zhuqi"]
+    subprocess.run(  # noqa: S603
+        [sys.executable, *app, "purge", "-f"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False
+    )
+    cmd = [sys.executable, *app, "worker", "--concurrency", str(concurrency), "--loglevel", "WARNING"]
+    conn = redis_client.Redis.from_url(redis)
+
+    def probe() -> bool:
+        ping = [sys.executable, *app, "inspect", "ping", "--timeout", "2"]
+        done = subprocess.run(ping, env=env, cwd=ROOT, capture_output=True, timeout=30, check=False)  # noqa: S603
+        return done.returncode == 0
+
+    with serve(cmd, env=env, log=log, probe=probe, timeout=60, what="celery worker") as pid:
+        yield pid, conn
+
+
+def drain(conn, *, timeout: float = 120) -> float:
+    """Wait until the worker's queue is empty and its tasks have finished; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not conn.llen("celery") and not conn.hlen("unacked"):
+            break
+        time.sleep(0.2)
+    return round(time.monotonic() - started, 1)
 
 
 def stop_server(proc: subprocess.Popen, out) -> None:
@@ -347,9 +420,10 @@ class CpuMeter:
     """CPU seconds used by the server's processes, the database backends serving them and the
     load generator (this process's waited-for children) between `start()` and `stop()`."""
 
-    def __init__(self, server_pid: int | None, database: str | None = None):
+    def __init__(self, server_pid: int | None, database: str | None = None, worker_pid: int | None = None):
         self.server_pid = server_pid
         self.database = database
+        self.worker_pid = worker_pid
 
     def _sample(self) -> dict:
         import resource
@@ -360,6 +434,7 @@ class CpuMeter:
             "app": sum(_proc_cpu(p) for p in _tree(self.server_pid)) if self.server_pid else None,
             "db": backends,
             "client": children.ru_utime + children.ru_stime,
+            "worker": sum(_proc_cpu(p) for p in _tree(self.worker_pid)) if self.worker_pid else None,
         }
 
     def start(self) -> None:
@@ -375,6 +450,8 @@ class CpuMeter:
             "db": db / requests * 1000 if after["db"] else None,
             "client": (after["client"] - self.before["client"]) / requests * 1000,
         }
+        if self.worker_pid:
+            per["worker"] = (after["worker"] - self.before["worker"]) / requests * 1000
         total = sum(v for v in per.values() if v)
         out = {k: None if v is None else round(v, 2) for k, v in per.items()}
         out["ceiling_per_s"] = round((os.cpu_count() or 1) * 1000 / total, 1) if total else None
@@ -394,9 +471,12 @@ def run_locust(
     workdir: Path,
     server_pid: int | None = None,
     database: str | None = None,
+    worker: tuple[int, object] | None = None,
 ) -> dict:
     """One bounded headless locust run; throughput, percentiles and errors from its CSV.
-    `database`: the server's PostgreSQL database when it is not this process's."""
+    `database`: the server's PostgreSQL database when it is not this process's; `worker`: the
+    Celery worker's (pid, Redis connection): the CPU is read after its queue has drained, so what
+    the requests queued is counted in full."""
     if not base.startswith("http://127.0.0.1:"):
         raise ValueError("the load generator only targets 127.0.0.1")
     prefix = workdir / scenario
@@ -427,13 +507,14 @@ def run_locust(
     ]
     env = {**os.environ, "ZHUQI_LOAD_CONFIG": str(config), "ZHUQI_LOAD_SCENARIO": scenario}
     load_before = os.getloadavg()
-    meter = CpuMeter(server_pid, database)
+    meter = CpuMeter(server_pid, database, worker[0] if worker else None)
     meter.start()
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603
         cmd, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False, cwd=workdir
     )
     elapsed = time.monotonic() - started
+    drained = drain(worker[1]) if worker else None
     (workdir / f"{scenario}.stdout").write_text(done.stdout + done.stderr)
     result = prefix.with_name(prefix.name + ".json")
     if not result.exists():
@@ -482,6 +563,7 @@ def run_locust(
         "max": max(times, default=float("nan")),
         "wall_seconds": round(elapsed, 1),
         "cpu_ms_per_request": meter.stop(count),
+        "worker_drain_seconds": drained,
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
@@ -520,6 +602,8 @@ def warm_up(base: str, config: dict, rounds: int) -> None:
 
 
 def _verdict(scenario: str, r: dict) -> str:
+    if scenario == "refused":
+        return "no budget: the web stack's own cost of this endpoint"
     if scenario == "intake":
         ok = r["rps"] >= INTAKE_RATE and r["p99"] < INTAKE_P99 and r["errors"] == 0
         return f"budget ≥{INTAKE_RATE}/s, p99<{INTAKE_P99} ms: {'met' if ok else 'MISSED'}"
@@ -550,7 +634,12 @@ def bench_load(
     workdir: Path | None = None,
     profile: Path | None = None,
     src: Path | None = None,
+    redis: str | None = None,
+    worker_concurrency: int = 1,
 ) -> list[Measurement]:
+    """`redis`: run as in production, with REDIS_URL set and a Celery worker of
+    `worker_concurrency` processes doing the background work (delivery, audit chaining); its CPU
+    per request is reported beside the server's."""
     only = only or SCENARIOS
     from zhuqi.cases.models import Case
 
@@ -561,16 +650,30 @@ def bench_load(
         path = workdir / "config.json"
         path.write_text(json.dumps(config, ensure_ascii=False))
         base, pid = stack.enter_context(
-            gunicorn(workers=workers, threads=threads, log=workdir / "gunicorn.log", profile=profile, src=src)
+            gunicorn(
+                workers=workers,
+                threads=threads,
+                log=workdir / "gunicorn.log",
+                profile=profile,
+                src=src,
+                redis=redis,
+            )
         )
+        worker = None
+        if redis:
+            worker = stack.enter_context(
+                celery_worker(
+                    redis=redis, log=workdir / "worker.log", concurrency=worker_concurrency, src=src
+                )
+            )
         warm_up(base, config, rounds=2 * workers)
         out = []
-        for scenario in SCENARIOS:
+        for scenario in SCENARIOS + EXTRA_SCENARIOS:
             if scenario not in only or scenario not in config["scenarios"]:
                 continue
             if not config["scenarios"][scenario]["clients"]:
                 continue
-            is_intake = scenario == "intake"
+            is_intake = scenario in ("intake", "refused")
             before = Case.objects.count() if is_intake else 0
             r = run_locust(
                 base,
@@ -580,9 +683,16 @@ def bench_load(
                 seconds=seconds if is_intake else page_seconds,
                 workdir=workdir,
                 server_pid=pid,
+                worker=worker,
             )
-            extra = {**r, "workers": workers, "threads": threads, "who": config["who"]}
-            if is_intake:
+            extra = {
+                **r,
+                "workers": workers,
+                "threads": threads,
+                "who": config["who"],
+                "worker_concurrency": worker_concurrency if redis else None,
+            }
+            if scenario == "intake":
                 extra["cases_created"] = Case.objects.count() - before
                 extra["audit"] = audit_state()
             notes = (
@@ -593,10 +703,13 @@ def bench_load(
             )
             cpu = r["cpu_ms_per_request"]
             if cpu.get("app") is not None:
+                worker_cpu = f" + worker {cpu['worker']}" if "worker" in cpu else ""
                 notes += (
-                    f"; CPU per request: app {cpu['app']} + db {cpu.get('db', '?')} + load generator "
+                    f"; CPU per request: app {cpu['app']} + db {cpu.get('db', '?')}{worker_cpu} + load generator "
                     f"{cpu['client']} ms → ceiling {cpu['ceiling_per_s']}/s on {os.cpu_count()} cores"
                 )
+                if r.get("worker_drain_seconds") is not None:
+                    notes += f"; worker queue drained {r['worker_drain_seconds']} s after the run"
             if not r["requests"]:
                 notes += "; no request finished within the run time"
             if r["failures"]:
@@ -616,7 +729,9 @@ def bench_load(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(SCENARIOS), help=f"scenarios: {','.join(SCENARIOS)}")
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help=f"scenarios: {','.join(SCENARIOS + EXTRA_SCENARIOS)}"
+    )
     parser.add_argument("--seconds", type=int, default=60, help="intake run time")
     parser.add_argument("--page-seconds", type=int, default=20, help="run time of each page scenario")
     parser.add_argument("--intake-users", type=int, default=16)
@@ -626,6 +741,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--profile", help="profile the server (cProfile, CPU time) into this folder")
     parser.add_argument("--src", help="serve this source tree instead of ./src (A/B against another commit)")
+    parser.add_argument(
+        "--redis",
+        help="REDIS_URL for the server and a Celery worker (the production topology), e.g. redis://127.0.0.1:6379/14",
+    )
+    parser.add_argument(
+        "--worker-concurrency", type=int, default=1, help="the worker's processes (with --redis)"
+    )
     args = parser.parse_args(argv)
     from .run import _setup, table
 
@@ -640,6 +762,8 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         profile=Path(args.profile).resolve() if args.profile else None,
         src=Path(args.src).resolve() if args.src else None,
+        redis=args.redis,
+        worker_concurrency=args.worker_concurrency,
     )
     print(table([m.as_dict() for m in results]))
     if args.json:

@@ -4,7 +4,7 @@ The scenario and its prepared credentials come from the JSON file named by ZHUQI
 (written by bench/load.py); ZHUQI_LOAD_SCENARIO names the scenario to run. Every request says
 `X-Forwarded-Proto: https`, as the TLS-terminating proxy in front of gunicorn would, so the
 production settings (SSL redirect, secure cookies) stay on. Anything but the expected status
-(200, or 201 for intake) is a failure; redirects are not followed (a redirect to the login or
+(200, or 201 for intake, 400 for a refused empty form) is a failure; redirects are not followed (a redirect to the login or
 2FA page would otherwise look like a fast success).
 """
 
@@ -43,7 +43,9 @@ class LoadUser(FastHttpUser):
 
     @task
     def request_once(self):
-        if SCENARIO["kind"] == "intake":
+        if SCENARIO.get("refused"):  # an empty form: refused (400) before any lookup or write
+            expected, method, url, kwargs = 400, "POST", self.me["url"], {"json": {}}
+        elif SCENARIO["kind"] == "intake":
             body = {
                 "enterprise": self.rng.choice(self.me["enterprises"]),
                 "title": f"[压测] {self.rng.choice(TITLES)}",

@@ -184,11 +184,19 @@ class _Chainer:
         # entries in batches; what the last attempt of a burst misses, the next writer or the
         # periodic catch-up links.
         now = time.monotonic()
-        if not self.alone and now - _last_chained < CHAIN_EVERY:
+        # With REDIS_URL the worker links them, off the request (a transaction found alone has
+        # linked its own entries and queues nothing).
+        in_worker = not settings.CELERY_TASK_ALWAYS_EAGER
+        if (in_worker and self.alone) or (not self.alone and now - _last_chained < CHAIN_EVERY):
             return
         _last_chained = now
         try:
-            chain_pending()
+            if in_worker:
+                from .tasks import chain_audit
+
+                chain_audit.delay()
+            else:
+                chain_pending()
         except Exception:  # noqa: BLE001 - the periodic catch-up links them; never break the caller
             log.exception("audit chaining failed")
 
