@@ -891,4 +891,7 @@ class Supervision(models.Model):
         ordering = ["-issued_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.case_id}"
+        # the label straight from the choices (get_kind_display hashes every choice per call: the
+        # sweep names thousands of notices in its audit entries)
+        kind = self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+        return f"{kind} {self.case_id}"

@@ -53,7 +53,7 @@ from .models import OPEN_STATUSES, Case, CaseClock, ClockKind, Escalation, Escal
 LONG_OVERDUE = 5
 STUCK = 10
 REMIND_WITHIN = 1
-BATCH = 500
+BATCH = 2000
 
 
 @dataclass
@@ -115,6 +115,18 @@ def _locked_cases(case_ids) -> list[int]:
     )
 
 
+class _Person:
+    """A recipient as the sweep needs one (`notify_many` reads `pk` and `is_active`; only active
+    people are loaded): no User instance per row, which a province's batch would build by the
+    thousand."""
+
+    __slots__ = ("pk",)
+    is_active = True
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+
 class _Recipients:
     """The people `services.department_users`, `dispatch_users` and `leader_users` name, for a
     whole batch of cases in two queries; each list in the same order as the service's."""
@@ -124,25 +136,23 @@ class _Recipients:
         dept_ids = {c.lead_department_id for c in cases if c.lead_department_id}
         self.by_department: dict[int, list] = defaultdict(list)
         if dept_ids:
-            for user in User.objects.filter(
+            for pk, dept_id in User.objects.filter(
                 department_id__in=dept_ids, role__in=DEPARTMENT_ACTOR_ROLES, is_active=True
-            ).only("pk", "is_active", "department_id"):
-                self.by_department[user.department_id].append(user)
+            ).values_list("pk", "department_id"):
+                self.by_department[dept_id].append(_Person(pk))
         paths = {p for c in cases for p in c.region.ancestor_paths()}
-        # (role, region path) → users; `rank` keeps the query's order (the User ordering, in the
+        # (role, region path) → people; `rank` keeps the query's order (the User ordering, in the
         # database's collation) for merging the lists of several paths
         self.regional: dict[tuple[str, str], list] = defaultdict(list)
         self.rank: dict[int, int] = {}
         if paths:
-            for i, user in enumerate(
+            for i, (pk, role, path) in enumerate(
                 User.objects.filter(
                     role__in=(Role.DISPATCH, Role.LEADER), region__path__in=paths, is_active=True
-                )
-                .select_related("region")
-                .only("pk", "is_active", "role", "region__path")
+                ).values_list("pk", "role", "region__path")
             ):
-                self.regional[(user.role, user.region.path)].append(user)
-                self.rank[user.pk] = i
+                self.regional[(role, path)].append(_Person(pk))
+                self.rank[pk] = i
 
     def department(self, dept_id) -> list:
         return list(self.by_department.get(dept_id, [])) if dept_id else []
@@ -316,7 +326,7 @@ def _flag_missed(now, result: SweepResult, digest: LeaderDigest) -> None:
     )
     while True:
         with transaction.atomic():
-            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            candidates = list(eligible.order_by().values_list("case_id", flat=True)[:BATCH])
             locked = _locked_cases(set(candidates))
             if not locked:
                 return
@@ -329,7 +339,7 @@ def _flag_missed(now, result: SweepResult, digest: LeaderDigest) -> None:
             by_case: dict[int, list[str]] = {}
             for _, case_id, kind in rows:
                 by_case.setdefault(case_id, []).append(kind)
-            cases = Case.objects.select_related("region", "lead_department").in_bulk(list(by_case))
+            cases = Case.objects.select_related("region", "lead_department").order_by().in_bulk(list(by_case))
             batch = _Batch(cases.values(), services._now(), digest)
             for case_id, kinds in by_case.items():
                 case = cases[case_id]
@@ -368,13 +378,17 @@ def _flag_missed(now, result: SweepResult, digest: LeaderDigest) -> None:
 def _escalate_where(q: Q, level: int, reason: str, result: SweepResult, digest: LeaderDigest) -> None:
     while True:
         with transaction.atomic():
+            # no ORDER BY in the database (it sorted every matching case of a province before
+            # the LIMIT); the batch is taken in the cases' usual order (newest first) here
             cases = list(
                 Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(q, status__in=OPEN_STATUSES, paused_at__isnull=True, escalation_level__lt=level)
-                .select_related("region")[:BATCH]
+                .select_related("region")
+                .order_by()[:BATCH]
             )
             if not cases:
                 return
+            cases.sort(key=lambda c: (c.submitted_at, c.pk), reverse=True)
             batch = _Batch(cases, services._now(), digest)
             for case in cases:
                 if batch.escalate(case, level, reason):
@@ -396,7 +410,7 @@ def _remind(now, result: SweepResult, digest: LeaderDigest) -> None:
     ).exclude(kind=ClockKind.CLOSE)
     while True:
         with transaction.atomic():
-            candidates = list(eligible.values_list("case_id", flat=True)[:BATCH])
+            candidates = list(eligible.order_by().values_list("case_id", flat=True)[:BATCH])
             locked = _locked_cases(set(candidates))
             if not locked:
                 return
@@ -404,7 +418,11 @@ def _remind(now, result: SweepResult, digest: LeaderDigest) -> None:
             CaseClock.objects.filter(pk__in=[r[0] for r in rows], reminded_at__isnull=True).update(
                 reminded_at=now
             )
-            cases = Case.objects.select_related("region", "lead_department").in_bulk({r[1] for r in rows})
+            cases = (
+                Case.objects.select_related("region", "lead_department")
+                .order_by()
+                .in_bulk({r[1] for r in rows})
+            )
             batch = _Batch(cases.values(), services._now(), digest)
             for _, case_id, kind, due in rows:
                 case = cases[case_id]

@@ -90,7 +90,12 @@ def row_diffs_disabled():
         _context.reset(token)
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: nothing to convert (checked first, it is the common case)
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
