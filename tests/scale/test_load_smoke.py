@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from bench.load import SCENARIOS
+from tests.core.test_health import redis_url  # noqa: F401  (fixture)
 from zhuqi.scale.generate import generate
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,3 +82,50 @@ def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
     assert intake["cases_created"] == intake["requests"]
     assert intake["audit"]["bad"] is None and intake["audit"]["checked"] > 0
     assert intake["cpu_ms_per_request"]["app"] > 0
+
+
+@pytest.mark.redis
+def test_load_benchmark_in_the_production_topology(tmp_path, redis_url):  # noqa: F811
+    """`--redis`: gunicorn with REDIS_URL and a real Celery worker beside it. Every intake lands,
+    the worker's queue drains, its CPU is counted, the chain (linked by the worker) verifies; the
+    empty form is refused (400) every time and creates nothing."""
+    generate("tiny", seed=3, today=dt.date(2026, 11, 20), verbosity=0)
+    out = tmp_path / "load.json"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(tmp_path),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        "ZHUQI_HOME": str(tmp_path),  # the worker's own checkpoint file
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--only=refused,intake",
+            "--seconds=3",
+            "--intake-users=2",
+            "--workers=1",
+            "--threads=2",
+            f"--redis={redis_url}",
+            f"--json={out}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = {r["extra"]["scenario"]: r["extra"] for r in json.loads(out.read_text())}
+    assert set(results) == {"intake", "refused"}
+    intake, refused = results["intake"], results["refused"]
+    assert intake["requests"] > 0 and intake["errors"] == 0, intake
+    assert intake["cases_created"] == intake["requests"]
+    assert intake["audit"]["bad"] is None and intake["audit"]["checked"] > 0
+    assert intake["worker_drain_seconds"] is not None
+    assert intake["cpu_ms_per_request"]["worker"] > 0  # delivery and chaining ran in the worker
+    assert refused["requests"] > 0 and refused["errors"] == 0, refused  # 400, as expected
+    assert "cases_created" not in refused
