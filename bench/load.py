@@ -325,7 +325,9 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def celery_worker(*, redis: str, log: Path, concurrency: int = 1, src: Path | None = None):
+def celery_worker(
+    *, redis: str, log: Path, concurrency: int = 1, src: Path | None = None, pool: str = "prefork"
+):
     """The Celery worker of the production topology (docs/operations.md), on `redis`; yields its
     main pid once it answers a ping. Its queue starts empty (left-overs of an earlier run are
     purged)."""
@@ -337,7 +339,17 @@ def celery_worker(*, redis: str, log: Path, concurrency: int = 1, src: Path | No
     subprocess.run(  # noqa: S603
         [sys.executable, *app, "purge", "-f"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False
     )
-    cmd = [sys.executable, *app, "worker", "--concurrency", str(concurrency), "--loglevel", "WARNING"]
+    cmd = [
+        sys.executable,
+        *app,
+        "worker",
+        "--pool",
+        pool,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "WARNING",
+    ]
     conn = redis_client.Redis.from_url(redis)
 
     def probe() -> bool:
@@ -636,6 +648,7 @@ def bench_load(
     src: Path | None = None,
     redis: str | None = None,
     worker_concurrency: int = 1,
+    worker_pool: str = "prefork",
 ) -> list[Measurement]:
     """`redis`: run as in production, with REDIS_URL set and a Celery worker of
     `worker_concurrency` processes doing the background work (delivery, audit chaining); its CPU
@@ -663,7 +676,11 @@ def bench_load(
         if redis:
             worker = stack.enter_context(
                 celery_worker(
-                    redis=redis, log=workdir / "worker.log", concurrency=worker_concurrency, src=src
+                    redis=redis,
+                    log=workdir / "worker.log",
+                    concurrency=worker_concurrency,
+                    src=src,
+                    pool=worker_pool,
                 )
             )
         warm_up(base, config, rounds=2 * workers)
@@ -764,6 +781,7 @@ def main(argv: list[str] | None = None) -> int:
         src=Path(args.src).resolve() if args.src else None,
         redis=args.redis,
         worker_concurrency=args.worker_concurrency,
+        worker_pool=args.worker_pool,
     )
     print(table([m.as_dict() for m in results]))
     if args.json:
