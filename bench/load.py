@@ -765,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--worker-concurrency", type=int, default=1, help="the worker's processes (with --redis)"
     )
+    parser.add_argument("--worker-pool", default="prefork", help="the worker's pool: prefork, solo, threads")
     args = parser.parse_args(argv)
     from .run import _setup, table
 
