@@ -7,7 +7,6 @@ process and must see the test database; on SQLite entries are linked as they are
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -15,7 +14,7 @@ import pytest
 import redis as redis_client
 from django.db import connection, connections, transaction
 
-from tests.core.test_worker_heartbeat import SRC, _database_url
+from tests.core.test_worker_heartbeat import worker_env
 from tests.core.test_worker_kill import _wait, _worker
 from zhuqi.core import audit, tasks
 from zhuqi.core.models import AuditEntry
@@ -32,6 +31,22 @@ pytestmark = [
 
 def _entry(label: str) -> AuditEntry:
     return audit.record("event", event="test", object_type="tests.thing", object_id=label)
+
+
+def _in_thread(body, errors: list) -> threading.Thread:
+    """Run `body` in a thread (its own database connection); what it raises lands in `errors`."""
+
+    def run():
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 def test_entries_a_request_cannot_link_are_linked_by_a_real_worker(
@@ -61,18 +76,12 @@ def test_entries_a_request_cannot_link_are_linked_by_a_real_worker(
     errors: list[BaseException] = []
 
     def writer_b():
-        try:
-            assert a_open.wait(20)
-            with transaction.atomic():
-                ids["b"] = _entry("b").pk
-                assert a_done.wait(20)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        assert a_open.wait(20)
+        with transaction.atomic():
+            ids["b"] = _entry("b").pk
+            assert a_done.wait(20)
 
-    thread = threading.Thread(target=writer_b)
-    thread.start()
+    thread = _in_thread(writer_b, errors)
     try:
         with transaction.atomic():
             ids["a"] = _entry("a").pk
@@ -91,16 +100,7 @@ def test_entries_a_request_cannot_link_are_linked_by_a_real_worker(
     assert AuditEntry.objects.get(pk=ids["b"]).prev_hash == audit.PENDING
     assert redis_client.Redis.from_url(redis_url).llen("celery") == 1
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
-    env.update(
-        {
-            "PYTHONPATH": str(SRC),
-            "ZHUQI_HOME": str(tmp_path),
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
-        }
-    )
+    env = worker_env(tmp_path, redis_url)
     worker = _worker(env)
     try:
         _wait(
@@ -129,18 +129,12 @@ def test_without_redis_the_request_links_what_it_can_itself(settings, monkeypatc
     errors: list[BaseException] = []
 
     def writer_a():  # opens first, commits after b has written
-        try:
-            with transaction.atomic():
-                ids["a"] = _entry("a").pk
-                b_open.set()
-                assert a_done.wait(20)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            ids["a"] = _entry("a").pk
+            b_open.set()
+            assert a_done.wait(20)
 
-    thread = threading.Thread(target=writer_a)
-    thread.start()
+    thread = _in_thread(writer_a, errors)
     try:
         assert b_open.wait(20)
         with transaction.atomic():

@@ -6,15 +6,14 @@ PostgreSQL only (the worker must see the test database)."""
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.core.test_worker_heartbeat import _database_url
-from tests.core.test_worker_kill import SRC, _wait, _worker
+from tests.core.test_worker_heartbeat import worker_env
+from tests.core.test_worker_kill import _wait, _worker
 from tests.enterprises.helpers import make_enterprise
 from zhuqi.core.models import AuditEntry, ExportJob
 
@@ -47,16 +46,7 @@ def test_a_worker_writes_a_large_export(world, settings, tmp_path, login, redis_
     _forget_connections(app)  # the request's `delay` publishes to this Redis, as a configured server's would
     for i in range(5):
         make_enterprise(f"工人导出企业{i}", world.grid)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
-    env.update(
-        {
-            "PYTHONPATH": str(SRC),
-            "ZHUQI_HOME": str(tmp_path),
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
-        }
-    )
+    env = worker_env(tmp_path, redis_url)
     worker = _worker(env)
     try:
         client = login(world.alice)

@@ -29,6 +29,23 @@ pytestmark = [
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
+def worker_env(home, broker: str, **extra: str) -> dict:
+    """The environment of a real worker process: the test database, the Redis at `broker`, its own
+    ZHUQI_HOME (`home`) and nothing of this process's ZHUQI_ settings; `extra` added."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
+    env.update(
+        {
+            "PYTHONPATH": str(SRC),
+            "ZHUQI_HOME": str(home),
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": broker,
+            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
+            **extra,
+        }
+    )
+    return env
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
@@ -40,16 +57,7 @@ def test_a_real_worker_runs_the_heartbeat_and_healthz_sees_it(client, settings, 
         pytest.skip("the worker process shares the test database: PostgreSQL only")
     from zhuqi.celery import app
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
-    env.update(
-        {
-            "PYTHONPATH": str(SRC),
-            "ZHUQI_HOME": str(tmp_path),
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
-        }
-    )
+    env = worker_env(tmp_path, redis_url)
     worker = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "zhuqi", "worker", "--pool", "solo", "--loglevel", "INFO"],
         env=env,

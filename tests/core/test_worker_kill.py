@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.core.test_worker_heartbeat import _database_url
+from tests.core.test_worker_heartbeat import _database_url, worker_env
 from zhuqi.core import imports
 from zhuqi.core.excel import write_workbook
 from zhuqi.core.models import AuditEntry, Department, ImportJob
@@ -81,17 +81,8 @@ def test_an_import_whose_worker_is_killed_is_run_again_once(world, settings, tmp
         filename="部门.xlsx",
         rows_total=ROWS,
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
-    env.update(
-        {
-            "PYTHONPATH": str(SRC),
-            "ZHUQI_HOME": str(tmp_path),
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
-            "CELERY_VISIBILITY_TIMEOUT": "2",  # a message taken and not acknowledged comes back after 2 s
-        }
-    )
+    # a message taken and not acknowledged comes back after 2 s
+    env = worker_env(tmp_path, redis_url, CELERY_VISIBILITY_TIMEOUT="2")
 
     # Another session holds the departments table, so the first worker's import stops inside its
     # transaction, after it has claimed the job, until this test lets go.

@@ -5,8 +5,6 @@ must see the test database)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import time_machine
 from django.db import connection
@@ -14,8 +12,8 @@ from django.urls import reverse
 
 from tests.core.test_health import redis_url  # noqa: F401  (fixture)
 from tests.core.test_worker_exports import _forget_connections
-from tests.core.test_worker_heartbeat import _database_url
-from tests.core.test_worker_kill import SRC, _wait, _worker
+from tests.core.test_worker_heartbeat import worker_env
+from tests.core.test_worker_kill import _wait, _worker
 from tests.oversight.conftest import at
 from tests.oversight.test_bulletin import march  # noqa: F401  (fixture)
 from zhuqi.oversight import bulletin as gen
@@ -46,17 +44,7 @@ def test_a_worker_renders_the_published_bulletin(world, settings, tmp_path, logi
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(task_always_eager=False, broker_url=redis_url)
     _forget_connections(app)  # the request's `delay` publishes to this Redis
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUQI_")}
-    env.update(
-        {
-            "PYTHONPATH": str(SRC),
-            "ZHUQI_HOME": str(tmp_path),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "zhuqi.settings",
-        }
-    )
+    env = worker_env(tmp_path, redis_url, MEDIA_ROOT=str(settings.MEDIA_ROOT))
     worker = _worker(env)
     try:
         with monkeypatch.context() as m:  # the web process renders nothing while publishing

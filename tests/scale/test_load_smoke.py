@@ -41,28 +41,19 @@ def _database_url(tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
-    generate("tiny", seed=3, today=dt.date(2026, 11, 20), verbosity=0)
+def _bench_load(tmp_path: Path, *args: str, **env: str) -> dict[str, dict]:
+    """Run `python -m bench.load` on the test database with `args` (plus its JSON output); the
+    results' `extra` by scenario."""
     out = tmp_path / "load.json"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(tmp_path),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        **env,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "bench.load",
-            "--seconds=2",
-            "--page-seconds=2",
-            "--intake-users=2",
-            "--page-users=1",
-            "--workers=1",
-            "--threads=2",
-            f"--json={out}",
-        ],
+        [sys.executable, "-m", "bench.load", *args, f"--json={out}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -71,14 +62,26 @@ def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    results = {r["extra"]["scenario"]: r for r in json.loads(out.read_text())}
+    return {r["extra"]["scenario"]: r["extra"] for r in json.loads(out.read_text())}
+
+
+def test_load_benchmark_runs_and_reports_sane_numbers(tmp_path):
+    generate("tiny", seed=3, today=dt.date(2026, 11, 20), verbosity=0)
+    results = _bench_load(
+        tmp_path,
+        "--seconds=2",
+        "--page-seconds=2",
+        "--intake-users=2",
+        "--page-users=1",
+        "--workers=1",
+        "--threads=2",
+    )
     assert set(results) == set(SCENARIOS)
-    for name, r in results.items():
-        extra = r["extra"]
+    for name, extra in results.items():
         assert extra["requests"] > 0 and extra["errors"] == 0, (name, extra)
         assert extra["rps"] > 0 and not math.isnan(extra["p95"]), (name, extra)
         assert extra["p50"] <= extra["p95"] <= extra["p99"], (name, extra)
-    intake = results["intake"]["extra"]
+    intake = results["intake"]
     assert intake["cases_created"] == intake["requests"]
     assert intake["audit"]["bad"] is None and intake["audit"]["checked"] > 0
     assert intake["cpu_ms_per_request"]["app"] > 0
@@ -90,36 +93,16 @@ def test_load_benchmark_in_the_production_topology(tmp_path, redis_url):  # noqa
     the worker's queue drains, its CPU is counted, the chain (linked by the worker) verifies; the
     empty form is refused (400) every time and creates nothing."""
     generate("tiny", seed=3, today=dt.date(2026, 11, 20), verbosity=0)
-    out = tmp_path / "load.json"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp_path),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        "ZHUQI_HOME": str(tmp_path),  # the worker's own checkpoint file
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "bench.load",
-            "--only=refused,intake",
-            "--seconds=3",
-            "--intake-users=2",
-            "--workers=1",
-            "--threads=2",
-            f"--redis={redis_url}",
-            f"--json={out}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    results = _bench_load(
+        tmp_path,
+        "--only=refused,intake",
+        "--seconds=3",
+        "--intake-users=2",
+        "--workers=1",
+        "--threads=2",
+        f"--redis={redis_url}",
+        ZHUQI_HOME=str(tmp_path),  # the worker's own checkpoint file
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = {r["extra"]["scenario"]: r["extra"] for r in json.loads(out.read_text())}
     assert set(results) == {"intake", "refused"}
     intake, refused = results["intake"], results["refused"]
     assert intake["requests"] > 0 and intake["errors"] == 0, intake
