@@ -238,3 +238,42 @@ def test_query_count_does_not_grow_with_overdue_cases(cw, when):
     )
     if connection.vendor == "postgresql":
         assert len(few) == len(many)
+
+
+def test_small_batches_write_what_one_batch_writes(cw, monkeypatch):
+    """A sweep that meets more cases than one batch holds takes them batch after batch (each
+    batch's candidates read without an ORDER BY, then put in the cases' order): with batches of
+    2 it writes the same rows, entries and notifications as with one batch, only in another
+    order, and touches every case once."""
+    from zhuqi.cases import sweep as sweep_module
+
+    for i in range(5):
+        _dispatched(cw, at(2026, 9, 28), sign=True, title=f"分批诉求 {i}")
+    _dispatched(cw, at(2026, 9, 28), title="未签收的诉求")
+
+    def unordered(snapshot: dict) -> dict:
+        out = dict(snapshot)
+        out["audit"] = sorted(
+            (a[0], a[1], a[2], a[3] if not str(a[3]).startswith("new-") else "new", a[4], repr(a[5]), a[6])
+            for a in snapshot["audit"]
+        )
+        for key in ("notifications", "supervisions", "escalations"):
+            out[key] = sorted(snapshot[key], key=repr)
+        return out
+
+    with time_machine.travel(at(2026, 10, 21, 8), tick=False):
+        marks = _marks()
+        try:
+            with transaction.atomic():
+                whole = _snapshot(marks, sweep())
+                raise _Rollback
+        except _Rollback:
+            pass
+        monkeypatch.setattr(sweep_module, "BATCH", 2)
+        batched = _snapshot(marks, sweep())
+    assert batched["result"] == whole["result"] and whole["result"][0] >= 6
+    assert unordered(batched) == unordered(whole)
+    escalated = [e[0] for e in batched["escalations"] if e[2] == 2]
+    assert len(escalated) == len(set(escalated)) == 6  # every case raised to level 2 once
+    _, bad, why = audit.verify()
+    assert bad is None, why
