@@ -335,30 +335,17 @@ def celery_worker(
 
     src = src or ROOT / "src"
     env = server_env(src, redis)
-    app = ["-m", "celery", "-A", "zhuqi"]
-    subprocess.run(  # noqa: S603
-        [sys.executable, *app, "purge", "-f"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False
-    )
-    cmd = [
-        sys.executable,
-        *app,
-        "worker",
-        "--pool",
-        pool,
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "WARNING",
-    ]
-    conn = redis_client.Redis.from_url(redis)
+    app = [sys.executable, "-m", "celery", "-A", "zhuqi"]
+    subprocess.run([*app, "purge", "-f"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False)  # noqa: S603
+    cmd = [*app, "worker", "--pool", pool, "--concurrency", str(concurrency), "--loglevel", "WARNING"]
 
-    def probe() -> bool:
-        ping = [sys.executable, *app, "inspect", "ping", "--timeout", "2"]
+    def probe() -> bool:  # the worker's own answer through Redis (`celery inspect ping`)
+        ping = [*app, "inspect", "ping", "--timeout", "2"]
         done = subprocess.run(ping, env=env, cwd=ROOT, capture_output=True, timeout=30, check=False)  # noqa: S603
         return done.returncode == 0
 
     with serve(cmd, env=env, log=log, probe=probe, timeout=60, what="celery worker") as pid:
-        yield pid, conn
+        yield pid, redis_client.Redis.from_url(redis)
 
 
 def drain(conn, *, timeout: float = 120) -> float:
@@ -691,7 +678,7 @@ def bench_load(
             if not config["scenarios"][scenario]["clients"]:
                 continue
             is_intake = scenario in ("intake", "refused")
-            before = Case.objects.count() if is_intake else 0
+            before = Case.objects.count() if scenario == "intake" else 0
             r = run_locust(
                 base,
                 path,

@@ -4,8 +4,8 @@ The scenario and its prepared credentials come from the JSON file named by ZHUQI
 (written by bench/load.py); ZHUQI_LOAD_SCENARIO names the scenario to run. Every request says
 `X-Forwarded-Proto: https`, as the TLS-terminating proxy in front of gunicorn would, so the
 production settings (SSL redirect, secure cookies) stay on. Anything but the expected status
-(200, or 201 for intake, 400 for a refused empty form) is a failure; redirects are not followed (a redirect to the login or
-2FA page would otherwise look like a fast success).
+(200, or 201 for intake, 400 for a refused empty form) is a failure; redirects are not followed
+(a redirect to the login or 2FA page would otherwise look like a fast success).
 """
 
 from __future__ import annotations
